@@ -1,0 +1,101 @@
+"""Enums and frozen records shared by every layer; imports nothing from equipshare."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class InstitutionSector(StrEnum):
+    """Whether an organisation is academic or commercial; drives access and charging."""
+
+    ACADEMIC = "academic"
+    INDUSTRY = "industry"
+
+
+class Role(StrEnum):
+    """What a user may do across the system."""
+
+    RESEARCHER = "researcher"
+    TECHNICIAN = "technician"
+    FACILITY_MANAGER = "facility_manager"
+    ADMIN = "admin"
+
+
+class StaffRole(StrEnum):
+    """A user's role inside one facility."""
+
+    MANAGER = "manager"
+    TECHNICIAN = "technician"
+
+
+class InstrumentStatus(StrEnum):
+    """Operational state of an instrument; only some states take bookings."""
+
+    AVAILABLE = "available"
+    LIMITED = "limited"
+    OUT_OF_SERVICE = "out_of_service"
+    RETIRED = "retired"
+
+    @property
+    def bookable(self) -> bool:
+        return self in (InstrumentStatus.AVAILABLE, InstrumentStatus.LIMITED)
+
+
+class AccessLevel(StrEnum):
+    """Who may book an instrument, from narrowest to widest."""
+
+    INSTITUTION = "institution"
+    CONSORTIUM = "consortium"
+    EXTERNAL_ACADEMIC = "external_academic"
+    INDUSTRY = "industry"
+
+
+class UserClass(StrEnum):
+    """Charging class of a user relative to an instrument's institution."""
+
+    INTERNAL = "internal"
+    PARTNER = "partner"
+    EXTERNAL_ACADEMIC = "external_academic"
+    INDUSTRY = "industry"
+
+
+class TrainingLevel(StrEnum):
+    """How far a user is trusted on an instrument."""
+
+    SUPERVISED = "supervised"
+    INDEPENDENT = "independent"
+
+
+class BookingStatus(StrEnum):
+    """Life cycle of a booking; pending and confirmed bookings hold their slot."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    COMPLETED = "completed"
+    NO_SHOW = "no_show"
+
+    @property
+    def holds_slot(self) -> bool:
+        return self in ACTIVE_BOOKING_STATUSES
+
+
+ACTIVE_BOOKING_STATUSES = frozenset({BookingStatus.PENDING, BookingStatus.CONFIRMED})
+
+
+class DowntimeReason(StrEnum):
+    """Why an instrument is unavailable."""
+
+    MAINTENANCE = "maintenance"
+    CALIBRATION = "calibration"
+    REPAIR = "repair"
+    ENGINEER_VISIT = "engineer_visit"
+    OTHER = "other"
+
+
+class UniquipType(StrEnum):
+    """The uniquip "Type" column: a single instrument or a whole facility."""
+
+    EQUIPMENT = "equipment"
+    FACILITY = "facility"

@@ -1,0 +1,49 @@
+"""Domain errors whose messages are fit to show to a person."""
+
+from __future__ import annotations
+
+
+class EquipshareError(Exception):
+    """Base of every error a user can act on; anything else is a bug."""
+
+    #: Process exit code the CLI uses for this error (1 = refused, 2 = bad input).
+    exit_code: int = 1
+
+
+class ConfigError(EquipshareError):
+    """The configuration file is missing, malformed or holds a bad value."""
+
+    exit_code = 2
+
+
+class InputError(EquipshareError):
+    """A command-line argument or input file cannot be used as given."""
+
+    exit_code = 2
+
+
+class DatabaseError(EquipshareError):
+    """The database cannot be reached or is not in the state the code needs."""
+
+    exit_code = 2
+
+
+class DatabaseNotAtHead(DatabaseError):
+    """The schema is older (or newer) than this version of equipshare expects."""
+
+    exit_code = 1
+
+    def __init__(self, current: str | None, head: str) -> None:
+        shown = current or "empty"
+        super().__init__(
+            f"database schema is at {shown}, but this equipshare needs {head}: "
+            "run `equipshare db upgrade`"
+        )
+        self.current = current
+        self.head = head
+
+
+class RefusedError(EquipshareError):
+    """A rule refused the request; the message says which and why."""
+
+    exit_code = 1
