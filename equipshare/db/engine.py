@@ -1,0 +1,104 @@
+"""Engine and session factories tuned for each backend: SQLite pragmas, BEGIN IMMEDIATE, psycopg."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.orm import Session, sessionmaker
+
+from equipshare.errors import DatabaseError
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+# Connection execution option naming how a SQLite transaction begins.
+SQLITE_BEGIN_OPTION = "equipshare_sqlite_begin"
+
+
+def parse_database_url(url: str) -> URL:
+    """Parse and normalise a URL, so `postgresql://` means psycopg 3 and errors read well."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"database URL {url!r} is not valid: {exc}") from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise DatabaseError(
+            f"database URL {url!r}: equipshare supports sqlite:/// and postgresql+psycopg:// only"
+        )
+    return parsed
+
+
+def _install_sqlite_behaviour(engine: Engine) -> None:
+    """Foreign keys, WAL and a busy timeout on every connection; writes take the lock at BEGIN."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's begin event issue BEGIN instead of pysqlite's deferred one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # IMMEDIATE takes the write lock up front, so check-then-insert cannot race.
+        mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_database_engine(url: str | URL, **kwargs: Any) -> Engine:
+    """Create an engine for `url`, making the parent directory of a SQLite file if needed."""
+    parsed = parse_database_url(url) if isinstance(url, str) else url
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        try:
+            engine = create_engine(parsed, **kwargs)
+        except NoSuchModuleError as exc:  # pragma: no cover - stdlib sqlite3 is always there
+            raise DatabaseError(str(exc)) from exc
+        _install_sqlite_behaviour(engine)
+        return engine
+    try:
+        return create_engine(parsed, pool_pre_ping=True, **kwargs)
+    except (NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise DatabaseError(
+            "PostgreSQL needs psycopg 3: pip install 'equipshare[postgres]'"
+        ) from exc
+
+
+@dataclass(frozen=True)
+class Database:
+    """One engine and its two session factories: `sessions` for writes, `readonly` for reads.
+
+    On SQLite a read-only transaction begins DEFERRED so readers never queue behind writers.
+    """
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    readonly: sessionmaker[Session]
+
+    @classmethod
+    def connect(cls, url: str | URL, **engine_kwargs: Any) -> Database:
+        engine = create_database_engine(url, **engine_kwargs)
+        reader = engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
+        return cls(
+            engine=engine,
+            sessions=sessionmaker(engine, expire_on_commit=False),
+            readonly=sessionmaker(reader, expire_on_commit=False),
+        )
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,1 @@
+"""Services: one transaction per public call, frozen records out, permissions checked inside."""

@@ -1,0 +1,55 @@
+"""Alembic environment: takes its engine from equipshare, batch mode on SQLite."""
+
+from alembic import context
+from sqlalchemy import Connection
+
+from equipshare.db import models  # noqa: F401  (registers every table on Base.metadata)
+from equipshare.db.base import Base
+
+config = context.config
+engine = config.attributes.get("engine")
+if engine is None:
+    # `alembic` run by hand from the source tree: fall back to the configured URL.
+    from equipshare.db.engine import create_database_engine
+
+    engine = create_database_engine(config.get_main_option("sqlalchemy.url") or "")
+
+
+def _set_sqlite_foreign_keys(connection: Connection, on: bool) -> None:
+    # Batch mode rebuilds tables by copy-and-rename, which live foreign keys would break.
+    # The pragma is ignored inside a transaction, so it goes to the raw autocommit connection.
+    raw = connection.connection.driver_connection
+    raw.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+def run_migrations_online() -> None:
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _set_sqlite_foreign_keys(connection, on=False)
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=Base.metadata,
+                render_as_batch=sqlite,
+                compare_type=True,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left dangling foreign keys: {broken[:5]}")
+            # Alembic's version-table bookkeeping can leave an autobegun transaction open.
+            if connection.in_transaction():
+                connection.commit()
+        finally:
+            if sqlite:
+                if connection.in_transaction():
+                    connection.rollback()
+                _set_sqlite_foreign_keys(connection, on=True)
+
+
+if context.is_offline_mode():
+    raise SystemExit("equipshare migrations run online only: use `equipshare db upgrade`")
+run_migrations_online()

@@ -1,0 +1,108 @@
+"""Fixtures: every service, DB and CLI test runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import URL
+
+from equipshare.clock import FrozenClock
+from equipshare.config import Settings
+from equipshare.db.engine import Database
+from equipshare.services.context import ServiceContext
+from tests import backends
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if backends.in_ci() and backends.postgres_admin_url() is None:
+        raise pytest.UsageError(
+            f"CI is set but ${backends.PG_URL_ENV} is not: the PostgreSQL tests must run in CI"
+        )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # In CI a skipped test is a test that did not run: fail rather than pass silently.
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if backends.in_ci() and skipped and exitstatus == 0:
+        session.exitstatus = 1
+        if reporter:
+            reporter.write_line(
+                f"CI: {skipped} test(s) skipped; every test must run in CI", red=True
+            )
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return backends.migrated_sqlite_template(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[tuple[URL, str]]:
+    admin = backends.postgres_admin_url()
+    if admin is None:
+        pytest.skip(f"PostgreSQL not configured: set ${backends.PG_URL_ENV}")
+    url = backends.create_postgres_database(admin)
+    db = Database.connect(url)
+    from equipshare.db import migrate
+
+    migrate.upgrade(db.engine)
+    db.dispose()
+    yield admin, url.database or ""
+    backends.drop_postgres_database(admin, url.database or "")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A URL to a database with no schema at all."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    admin = backends.postgres_admin_url()
+    if admin is None:
+        pytest.skip(f"PostgreSQL not configured: set ${backends.PG_URL_ENV}")
+    url = backends.create_postgres_database(admin)
+    yield url.render_as_string(hide_password=False)
+    backends.drop_postgres_database(admin, url.database or "")
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A URL to a fresh database already migrated to head."""
+    if backend == "sqlite":
+        yield backends.copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path)
+        return
+    admin, template = request.getfixturevalue("postgres_template")
+    url = backends.create_postgres_database(admin, template=template)
+    yield url.render_as_string(hide_password=False)
+    backends.drop_postgres_database(admin, url.database or "")
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    db = Database.connect(database_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    # A Monday in winter time, a week before the clocks would change in March.
+    return FrozenClock(datetime(2026, 3, 16, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def context(database: Database, clock: FrozenClock, database_url: str) -> ServiceContext:
+    return ServiceContext(
+        database=database, clock=clock, settings=Settings().with_database_url(database_url)
+    )
