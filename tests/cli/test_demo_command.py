@@ -1,0 +1,46 @@
+"""`equipshare demo`: seeds a migrated database and refuses to clobber real data."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import Invoke
+
+
+def test_seed_only_into_an_empty_database(invoke: Invoke, empty_database_url: str) -> None:
+    result = invoke("demo", "--seed-only", "--db", empty_database_url, "--seed", "3")
+    assert result.exit_code == 0, result.output
+    assert "demo database ready" in result.stdout
+    counts = {
+        line.split()[0]: int(line.split()[-1].replace(",", ""))
+        for line in result.stdout.splitlines()[1:]
+        if line.strip() and line.split()[-1].replace(",", "").isdigit()
+    }
+    assert counts["instruments"] >= 300
+    assert counts["facilities"] >= 30
+    assert counts["users"] >= 400
+    assert f"admin '{getpass.getuser()}'" in result.stdout
+    assert invoke("db", "check", "--db", empty_database_url).exit_code == 0
+
+    again = invoke("demo", "--seed-only", "--db", empty_database_url)
+    assert again.exit_code == 1
+    assert again.stderr.startswith("error: ") and "--reset" in again.stderr
+
+    reset = invoke("demo", "--seed-only", "--reset", "--db", empty_database_url)
+    assert reset.exit_code == 0, reset.output
+
+
+def test_default_demo_file_is_rebuilt_each_run(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    first = invoke("demo", "--seed-only")
+    assert first.exit_code == 0, first.output
+    demo_db = tmp_path / "data" / "equipshare" / "demo.db"
+    assert demo_db.exists()
+    second = invoke("demo", "--seed-only")
+    assert second.exit_code == 0, second.output
+    assert first.stdout.splitlines()[1:] == second.stdout.splitlines()[1:]
