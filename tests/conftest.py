@@ -66,6 +66,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
     """A URL to a database with no schema at all."""
     if backend == "sqlite":
+        (tmp_path / "empty.db").touch()  # an existing file with no schema: SQLite's empty db
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
     admin = backends.postgres_admin_url()

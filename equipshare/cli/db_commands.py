@@ -32,7 +32,7 @@ def db_group() -> None:
 @click.pass_context
 def upgrade(ctx: click.Context, revision: str) -> None:
     """Upgrade the schema to REVISION (default: head). Safe to run twice."""
-    with cli_state(ctx).open(require_head=False) as context:
+    with cli_state(ctx).open(require_head=False, create=True) as context:
         schema = SchemaService(context)
         before = schema.state()
         after = schema.upgrade(revision)

@@ -56,7 +56,7 @@ def demo(ctx: click.Context, seed: int, seed_only: bool, reset: bool) -> None:
         state.database_url = default_demo_url()
         reset = True
     started = time.perf_counter()
-    with state.open(require_head=False) as context:
+    with state.open(require_head=False, create=True) as context:
         schema = SchemaService(context)
         if reset:
             schema.downgrade("base")

@@ -27,9 +27,9 @@ class CliState:
         return load_settings(self.config_path, self.database_url)
 
     @contextmanager
-    def open(self, *, require_head: bool = True) -> Iterator[ServiceContext]:
+    def open(self, *, require_head: bool = True, create: bool = False) -> Iterator[ServiceContext]:
         """The service context for one command, closed when the command ends."""
-        context = ServiceContext.open(self.settings(), require_head=require_head)
+        context = ServiceContext.open(self.settings(), require_head=require_head, create=create)
         try:
             yield context
         finally:

@@ -54,13 +54,23 @@ def _install_sqlite_behaviour(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_database_engine(url: str | URL, **kwargs: Any) -> Engine:
-    """Create an engine for `url`, making the parent directory of a SQLite file if needed."""
+def create_database_engine(url: str | URL, *, create: bool = True, **kwargs: Any) -> Engine:
+    """Create an engine for `url`.
+
+    With `create`, a missing SQLite file (and its directory) is made; without it, a
+    missing file is an error, so a mistyped path never leaves an empty database behind.
+    """
     parsed = parse_database_url(url) if isinstance(url, str) else url
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            path = Path(database).expanduser()
+            if create:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            elif not path.exists():
+                raise DatabaseError(
+                    f"no database at {path}: create it with `equipshare db upgrade`"
+                )
         try:
             engine = create_engine(parsed, **kwargs)
         except NoSuchModuleError as exc:  # pragma: no cover - stdlib sqlite3 is always there
@@ -87,8 +97,8 @@ class Database:
     readonly: sessionmaker[Session]
 
     @classmethod
-    def connect(cls, url: str | URL, **engine_kwargs: Any) -> Database:
-        engine = create_database_engine(url, **engine_kwargs)
+    def connect(cls, url: str | URL, *, create: bool = True, **engine_kwargs: Any) -> Database:
+        engine = create_database_engine(url, create=create, **engine_kwargs)
         reader = engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
         return cls(
             engine=engine,

@@ -20,10 +20,18 @@ class ServiceContext:
 
     @classmethod
     def open(
-        cls, settings: Settings, clock: Clock | None = None, *, require_head: bool = True
+        cls,
+        settings: Settings,
+        clock: Clock | None = None,
+        *,
+        require_head: bool = True,
+        create: bool = False,
     ) -> ServiceContext:
-        """Connect to the configured database, refusing one whose schema is not at head."""
-        database = Database.connect(settings.database_url)
+        """Connect to the configured database, refusing one whose schema is not at head.
+
+        Only commands that build a schema pass `create`; the rest refuse a missing file.
+        """
+        database = Database.connect(settings.database_url, create=create)
         if require_head:
             try:
                 migrate.ensure_at_head(database.engine)

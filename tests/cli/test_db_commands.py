@@ -119,3 +119,14 @@ def test_python_dash_m_runs_the_same_cli(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "upgraded empty" in out.stdout
+
+
+def test_read_commands_do_not_create_a_missing_sqlite_file(invoke: Invoke, tmp_path: Path) -> None:
+    missing = tmp_path / "typo" / "sitee.db"
+    for command in (["db", "current"], ["db", "check"], ["db", "downgrade", "base"]):
+        result = invoke(*command, "--db", f"sqlite:///{missing}")
+        assert result.exit_code == 2, command
+        assert result.stderr == (
+            f"error: no database at {missing}: create it with `equipshare db upgrade`\n"
+        )
+    assert not missing.parent.exists()

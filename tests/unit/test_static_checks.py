@@ -22,7 +22,9 @@ def tool(name: str) -> str:
 def test_ruff_is_clean() -> None:
     out = subprocess.run(
         [tool("ruff"), "check", "equipshare", "tests", "migrations", "bench"],
-        cwd=ROOT, capture_output=True, text=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert out.returncode == 0, out.stdout + out.stderr
 
