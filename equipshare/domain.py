@@ -99,3 +99,23 @@ class UniquipType(StrEnum):
 
     EQUIPMENT = "equipment"
     FACILITY = "facility"
+
+
+class WaitlistStatus(StrEnum):
+    """Where a waitlist entry stands."""
+
+    WAITING = "waiting"
+    OFFERED = "offered"
+    WITHDRAWN = "withdrawn"
+
+
+class NotificationKind(StrEnum):
+    """What a queued message is about; a later milestone delivers them by email."""
+
+    BOOKING_CONFIRMED = "booking_confirmed"
+    APPROVAL_NEEDED = "approval_needed"
+    BOOKING_APPROVED = "booking_approved"
+    BOOKING_REJECTED = "booking_rejected"
+    BOOKING_CANCELLED = "booking_cancelled"
+    CANCELLED_BY_DOWNTIME = "cancelled_by_downtime"
+    WAITLIST_OFFER = "waitlist_offer"

@@ -21,6 +21,10 @@ class InputError(EquipshareError):
 
     exit_code = 2
 
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
 
 class DatabaseError(EquipshareError):
     """The database cannot be reached or is not in the state the code needs."""
@@ -44,6 +48,32 @@ class DatabaseNotAtHead(DatabaseError):
 
 
 class RefusedError(EquipshareError):
-    """A rule refused the request; the message says which and why."""
+    """A rule refused the request; the message says which and why.
+
+    `field` names the input the refusal concerns (start, length, technician...), so the
+    TUI can show it beside that field.
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class PermissionDenied(RefusedError):
+    """The acting user lacks the right; the message names it."""
+
+
+class NotFound(RefusedError):
+    """The instrument, booking or user named does not exist (or is not visible)."""
+
+
+class ConflictError(RefusedError):
+    """The time range is taken by another booking, a downtime or the technician's time."""
+
+    def __init__(
+        self, message: str, field: str | None = "start", booking_id: int | None = None
+    ) -> None:
+        super().__init__(message, field)
+        self.booking_id = booking_id

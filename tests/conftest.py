@@ -14,6 +14,7 @@ from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.services.context import ServiceContext
 from tests import backends
+from tests.world import World, build_world
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -107,3 +108,9 @@ def context(database: Database, clock: FrozenClock, database_url: str) -> Servic
     return ServiceContext(
         database=database, clock=clock, settings=Settings().with_database_url(database_url)
     )
+
+
+@pytest.fixture
+def world(database: Database) -> World:
+    """The small known consortium of tests/world.py, on a fresh database."""
+    return build_world(database)

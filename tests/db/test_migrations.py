@@ -25,6 +25,8 @@ TABLES = {
     "downtimes",
     "rate_cards",
     "audit_events",
+    "waitlist_entries",
+    "notifications",
 }
 
 

@@ -11,10 +11,12 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "equipshare"
 
-PURE = {"domain", "errors", "config", "clock", "ical"}
+PURE = {"domain", "records", "permissions", "errors", "config", "clock", "ical"}
 # For each layer, the top-level parts of equipshare it must never import.
 FORBIDDEN: dict[str, set[str]] = {
     "domain": {"db", "services", "cli", "tui", "server", "ical", "config"},
+    "records": {"db", "services", "cli", "tui", "server", "ical", "config"},
+    "permissions": {"db", "services", "cli", "tui", "server", "ical", "config"},
     "errors": {"db", "services", "cli", "tui", "server", "ical", "config", "domain"},
     "clock": {"db", "services", "cli", "tui", "server", "ical", "config"},
     "config": {"db", "services", "cli", "tui", "server", "ical"},
@@ -29,6 +31,8 @@ THIRD_PARTY_FORBIDDEN: dict[str, set[str]] = {
     "tui": {"sqlalchemy", "alembic", "psycopg"},
     "cli": {"sqlalchemy", "alembic", "textual"},
     "domain": {"sqlalchemy", "textual", "click"},
+    "records": {"sqlalchemy", "textual", "click"},
+    "permissions": {"sqlalchemy", "textual", "click"},
     "errors": {"sqlalchemy", "textual", "click"},
     "config": {"sqlalchemy", "textual", "click"},
     "ical": {"sqlalchemy", "textual", "click"},

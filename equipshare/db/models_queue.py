@@ -1,0 +1,59 @@
+"""Models for what waits: the waitlist for taken slots and the outbox of notifications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from equipshare.db.base import Base, UTCDateTime, enum_check, enum_column_type
+from equipshare.domain import NotificationKind, WaitlistStatus
+
+
+class WaitlistEntry(Base):
+    """A user waiting for a taken time range on an instrument; first come, first offered."""
+
+    __tablename__ = "waitlist_entries"
+    __table_args__ = (
+        enum_check("status", WaitlistStatus),
+        CheckConstraint("ends_at > starts_at", name="ends_after_starts"),
+        Index("ix_waitlist_entries_instrument_starts", "instrument_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[WaitlistStatus] = mapped_column(enum_column_type(WaitlistStatus))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Notification(Base):
+    """A message owed to a user, written in the same transaction as the change it reports.
+
+    Delivery (a later milestone) marks `sent_at`; until then the row is the promise.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        enum_check("kind", NotificationKind),
+        CheckConstraint("attempts >= 0", name="attempts_nonnegative"),
+        Index("ix_notifications_unsent", "sent_at", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[NotificationKind] = mapped_column(enum_column_type(NotificationKind))
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

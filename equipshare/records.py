@@ -1,0 +1,147 @@
+"""Frozen records the services return: plain data, safe to hand to any thread or layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from equipshare.domain import (
+    AccessLevel,
+    BookingStatus,
+    DowntimeReason,
+    InstitutionSector,
+    InstrumentStatus,
+    Role,
+)
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    """A person as the rules see them: who, where from, and in what role."""
+
+    id: int
+    username: str
+    display_name: str
+    email: str | None
+    role: Role
+    active: bool
+    institution_id: int
+    institution_code: str
+    institution_name: str
+    institution_is_partner: bool
+    institution_sector: InstitutionSector
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+@dataclass(frozen=True)
+class OpeningInterval:
+    """One open interval on one weekday, in wall-clock minutes after local midnight."""
+
+    weekday: int
+    opens_minute: int
+    closes_minute: int
+
+
+@dataclass(frozen=True)
+class BookingPolicy:
+    """An instrument's booking rules."""
+
+    slot_minutes: int
+    min_minutes: int
+    max_minutes: int
+    min_notice_minutes: int
+    max_days_ahead: int
+    requires_approval: bool
+    requires_training: bool
+    requires_project_code: bool
+    allow_overnight: bool
+    weekly_quota_minutes: int | None
+    opening_hours: tuple[OpeningInterval, ...]
+
+    @property
+    def slot(self) -> timedelta:
+        return timedelta(minutes=self.slot_minutes)
+
+
+@dataclass(frozen=True)
+class InstrumentRecord:
+    """An instrument with its facility, institution and policy."""
+
+    id: int
+    code: str
+    name: str
+    category: str
+    manufacturer: str | None
+    model: str | None
+    status: InstrumentStatus
+    access_level: AccessLevel
+    building: str | None
+    room: str | None
+    facility_id: int
+    facility_name: str
+    institution_id: int
+    institution_code: str
+    institution_name: str
+    timezone: str
+    contact_technician_id: int | None
+    policy: BookingPolicy
+
+
+@dataclass(frozen=True)
+class BookingRecord:
+    """A booking as the user sees it."""
+
+    id: int
+    instrument_id: int
+    instrument_code: str
+    user_id: int
+    username: str
+    user_institution_code: str
+    created_by_id: int
+    technician_id: int | None
+    series_id: int | None
+    recurrence_start: datetime | None
+    starts_at: datetime
+    ends_at: datetime
+    status: BookingStatus
+    purpose: str
+    project_code: str | None
+    status_reason: str | None
+    ical_uid: str
+    sequence: int
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def duration(self) -> timedelta:
+        return self.ends_at - self.starts_at
+
+
+@dataclass(frozen=True)
+class DowntimeRecord:
+    """A period an instrument is out of use."""
+
+    id: int
+    instrument_id: int
+    instrument_code: str
+    starts_at: datetime
+    ends_at: datetime
+    reason: DowntimeReason
+    description: str
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    """What a user asks for; the service decides whether it may exist."""
+
+    instrument_code: str
+    starts_at: datetime
+    ends_at: datetime
+    purpose: str = ""
+    project_code: str | None = None
+    technician_username: str | None = None
+    #: Book for this user instead of the actor (facility staff and admins only).
+    on_behalf_of: str | None = None

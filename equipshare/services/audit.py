@@ -1,0 +1,54 @@
+"""Audit trail: every change writes who, what, before and after, in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from equipshare.db.base import json_safe
+from equipshare.db.models import AuditEvent
+
+
+def record_audit(
+    session: Session,
+    *,
+    actor_id: int | None,
+    action: str,
+    entity_type: str,
+    entity_id: int | str,
+    at: datetime,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        AuditEvent(
+            occurred_at=at,
+            actor_id=actor_id,
+            action=action,
+            entity_type=entity_type,
+            entity_id=str(entity_id),
+            before=json_safe(before) if before is not None else None,
+            after=json_safe(after) if after is not None else None,
+        )
+    )
+
+
+BOOKING_AUDIT_FIELDS = (
+    "instrument_id",
+    "user_id",
+    "technician_id",
+    "starts_at",
+    "ends_at",
+    "status",
+    "purpose",
+    "project_code",
+    "status_reason",
+    "sequence",
+)
+
+
+def booking_snapshot(row: Any) -> dict[str, Any]:
+    """The audited fields of a booking row, for before/after."""
+    return {name: getattr(row, name) for name in BOOKING_AUDIT_FIELDS}

@@ -1,0 +1,354 @@
+"""Booking life cycle: book, modify, cancel, approve, reject. One transaction per call."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from equipshare.db.models import Booking, FacilityStaff
+from equipshare.domain import BookingStatus, NotificationKind, StaffRole
+from equipshare.errors import ConflictError, RefusedError
+from equipshare.permissions import Action, Actor, Target, allowed, require
+from equipshare.records import BookingRecord, BookingRequest, InstrumentRecord, UserRecord
+from equipshare.services import directory
+from equipshare.services.audit import booking_snapshot, record_audit
+from equipshare.services.booking_checks import Proposal, check_all, lock_rows
+from equipshare.services.context import ServiceContext
+from equipshare.services.outbox import queue_notification
+from equipshare.services.policy_rules import as_utc, describe_range, needs_approval
+from equipshare.services.waitlist import offer_freed_slot
+
+_UNSET = object()
+AUDIT_ACTIONS = {
+    BookingStatus.CANCELLED: "booking.cancel",
+    BookingStatus.CONFIRMED: "booking.approve",
+    BookingStatus.REJECTED: "booking.reject",
+}
+
+
+@contextmanager
+def translating_overlaps(instrument_code: str) -> Iterator[None]:
+    """Turn PostgreSQL's exclusion-constraint violation into the same conflict error."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if "ex_bookings_no_overlap" in str(exc.orig):
+            raise ConflictError(
+                f"{instrument_code} was booked for an overlapping time a moment ago"
+            ) from None
+        raise
+
+
+def facility_approvers(session: Session, facility_id: int) -> list[int]:
+    """Managers of the facility, or its technicians when it has no manager."""
+    rows = session.execute(
+        select(FacilityStaff.user_id, FacilityStaff.role).where(
+            FacilityStaff.facility_id == facility_id
+        )
+    ).all()
+    managers = [u for u, role in rows if role is StaffRole.MANAGER]
+    return managers or [u for u, _ in rows]
+
+
+def initial_status(actor: Actor, user: UserRecord, instrument: InstrumentRecord) -> BookingStatus:
+    """Rule 7; staff who could approve the booking need not wait for themselves."""
+    if allowed(actor, Action.APPROVE_BOOKING, Target.of(instrument)):
+        return BookingStatus.CONFIRMED
+    return BookingStatus.PENDING if needs_approval(user, instrument) else BookingStatus.CONFIRMED
+
+
+class BookingService:
+    """Decides whether a booking may exist, and keeps the audit trail and outbox in step."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._db = context.database
+        self._clock = context.clock
+
+    # -- creating ---------------------------------------------------------------------
+
+    def book(
+        self, actor_username: str, request: BookingRequest, *, override_policy: bool = False
+    ) -> BookingRecord:
+        """Create one booking, or refuse with the first rule it breaks."""
+        with self._db.sessions.begin() as session:
+            actor = directory.load_actor(session, actor_username)
+            instrument = directory.load_instrument(session, request.instrument_code)
+            row = self.create_in(session, actor, instrument, request, override_policy)
+            return directory.booking_record(directory.load_booking(session, row.id))
+
+    def create_in(
+        self,
+        session: Session,
+        actor: Actor,
+        instrument: InstrumentRecord,
+        request: BookingRequest,
+        override_policy: bool,
+        *,
+        series_id: int | None = None,
+    ) -> Booking:
+        """Check and insert inside the caller's transaction (series reuse this)."""
+        now = self._clock.now()
+        target = Target.of(instrument)
+        user = actor.user
+        if request.on_behalf_of and request.on_behalf_of != actor.user.username:
+            require(actor, Action.BOOK_ON_BEHALF, target)
+            user = directory.load_user(session, request.on_behalf_of)
+        require(actor, Action.BOOK, target)
+        if override_policy:
+            require(actor, Action.OVERRIDE_POLICY, target)
+            if user.id == actor.id:
+                raise RefusedError(
+                    "policy overrides are only for booking on behalf of someone", "user"
+                )
+        technician = (
+            directory.load_user(session, request.technician_username)
+            if request.technician_username
+            else None
+        )
+        lock_rows(session, instrument.id, technician.id if technician else None)
+        start = as_utc(request.starts_at, "start")
+        end = as_utc(request.ends_at, "end")
+        proposal = Proposal(user, instrument, start, end, request.project_code, technician)
+        overridden = check_all(session, proposal, now, override_policy=override_policy)
+        status = initial_status(actor, user, instrument)
+        row = Booking(
+            instrument_id=instrument.id,
+            user_id=user.id,
+            created_by_id=actor.id,
+            technician_id=technician.id if technician else None,
+            series_id=series_id,
+            recurrence_start=start if series_id else None,
+            starts_at=start,
+            ends_at=end,
+            status=status,
+            purpose=request.purpose,
+            project_code=request.project_code or None,
+            ical_uid=f"{uuid.uuid4()}@equipshare",
+            sequence=0,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        with translating_overlaps(instrument.code):
+            session.flush()
+        after = booking_snapshot(row) | ({"overridden": overridden} if overridden else {})
+        record_audit(
+            session,
+            actor_id=actor.id,
+            action="booking.override" if overridden else "booking.create",
+            entity_type="booking",
+            entity_id=row.id,
+            at=now,
+            after=after,
+        )
+        self._announce(session, row, instrument, status)
+        return row
+
+    def _announce(
+        self, session: Session, row: Booking, instrument: InstrumentRecord, status: BookingStatus
+    ) -> None:
+        when = describe_range(row.starts_at, row.ends_at, instrument.timezone)
+        now = self._clock.now()
+        if status is BookingStatus.PENDING:
+            for approver in facility_approvers(session, instrument.facility_id):
+                queue_notification(
+                    session,
+                    user_id=approver,
+                    kind=NotificationKind.APPROVAL_NEEDED,
+                    subject=f"Approval needed: {instrument.code} {when}",
+                    body=f"Booking {row.id} on {instrument.code} {when} waits for approval.",
+                    at=now,
+                    booking_id=row.id,
+                )
+        else:
+            queue_notification(
+                session,
+                user_id=row.user_id,
+                kind=NotificationKind.BOOKING_CONFIRMED,
+                subject=f"Booked: {instrument.code} {when}",
+                body=f"Your booking {row.id} on {instrument.code} {when} is confirmed.",
+                at=now,
+                booking_id=row.id,
+            )
+
+    # -- changing ---------------------------------------------------------------------
+
+    def modify(
+        self,
+        actor_username: str,
+        booking_id: int,
+        *,
+        starts_at: datetime | None = None,
+        ends_at: datetime | None = None,
+        purpose: str | None = None,
+        project_code: str | None = None,
+        technician_username: str | object | None = _UNSET,
+        override_policy: bool = False,
+    ) -> BookingRecord:
+        """Change a booking; every rule is checked again and its sequence rises."""
+        with self._db.sessions.begin() as session:
+            actor = directory.load_actor(session, actor_username)
+            row = directory.load_booking(session, booking_id)
+            instrument = directory.load_instrument(session, row.instrument.code)
+            require(actor, Action.MODIFY_BOOKING, Target.of(instrument, row.user_id))
+            if override_policy:
+                require(actor, Action.OVERRIDE_POLICY, Target.of(instrument))
+            if not row.status.holds_slot:
+                raise RefusedError(f"booking {row.id} is {row.status.value} and cannot change")
+            user = directory.user_record(row.user)
+            technician: UserRecord | None
+            if technician_username is _UNSET:
+                technician = None
+                if row.technician_id is not None:
+                    technician = directory.user_by_id(session, row.technician_id)
+            elif technician_username is None:
+                technician = None
+            else:
+                technician = directory.load_user(session, str(technician_username))
+            new_start = as_utc(starts_at, "start") if starts_at else row.starts_at
+            new_end = as_utc(ends_at, "end") if ends_at else row.ends_at
+            new_code = row.project_code if project_code is None else project_code
+            lock_rows(session, instrument.id, technician.id if technician else None)
+            before = booking_snapshot(row)
+            overridden = check_all(
+                session,
+                Proposal(user, instrument, new_start, new_end, new_code, technician, (row.id,)),
+                self._clock.now(),
+                override_policy=override_policy,
+            )
+            freed = (row.starts_at, row.ends_at)
+            moved = (new_start, new_end) != freed or (technician.id if technician else None) != (
+                row.technician_id
+            )
+            row.starts_at, row.ends_at = new_start, new_end
+            row.project_code = new_code or None
+            row.technician_id = technician.id if technician else None
+            if purpose is not None:
+                row.purpose = purpose
+            if moved and row.status is BookingStatus.CONFIRMED:
+                # A moved booking that needed approval needs it again, unless staff moved it.
+                row.status = initial_status(actor, user, instrument)
+            row.sequence += 1
+            row.updated_at = self._clock.now()
+            with translating_overlaps(instrument.code):
+                session.flush()
+            after = booking_snapshot(row) | ({"overridden": overridden} if overridden else {})
+            record_audit(
+                session,
+                actor_id=actor.id,
+                action="booking.modify",
+                entity_type="booking",
+                entity_id=row.id,
+                at=self._clock.now(),
+                before=before,
+                after=after,
+            )
+            if moved:
+                offer_freed_slot(session, instrument, *freed, now=self._clock.now())
+            return directory.booking_record(row)
+
+    def cancel(self, actor_username: str, booking_id: int, reason: str = "") -> BookingRecord:
+        """Cancel a pending or confirmed booking; the row stays, with its reason."""
+        return self._end(actor_username, booking_id, BookingStatus.CANCELLED, reason)
+
+    def approve(self, actor_username: str, booking_id: int, reason: str = "") -> BookingRecord:
+        """Confirm a pending booking (facility staff)."""
+        return self._end(actor_username, booking_id, BookingStatus.CONFIRMED, reason)
+
+    def reject(self, actor_username: str, booking_id: int, reason: str) -> BookingRecord:
+        """Refuse a pending booking, with a reason the requester will read (facility staff)."""
+        if not reason.strip():
+            raise RefusedError("a rejection needs a reason the requester can act on", "reason")
+        return self._end(actor_username, booking_id, BookingStatus.REJECTED, reason)
+
+    def _end(
+        self, actor_username: str, booking_id: int, status: BookingStatus, reason: str
+    ) -> BookingRecord:
+        action = {
+            BookingStatus.CANCELLED: Action.CANCEL_BOOKING,
+            BookingStatus.CONFIRMED: Action.APPROVE_BOOKING,
+            BookingStatus.REJECTED: Action.REJECT_BOOKING,
+        }[status]
+        with self._db.sessions.begin() as session:
+            actor = directory.load_actor(session, actor_username)
+            row = directory.load_booking(session, booking_id)
+            instrument = directory.load_instrument(session, row.instrument.code)
+            require(actor, action, Target.of(instrument, row.user_id))
+            wanted = (
+                (BookingStatus.PENDING,)
+                if action is not Action.CANCEL_BOOKING
+                else (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+            )
+            if row.status not in wanted:
+                raise RefusedError(
+                    f"booking {row.id} is {row.status.value}; only "
+                    f"{' or '.join(s.value for s in wanted)} bookings can be "
+                    f"{'cancelled' if status is BookingStatus.CANCELLED else 'decided'}"
+                )
+            now = self._clock.now()
+            before = booking_snapshot(row)
+            row.status = status
+            row.status_reason = reason or None
+            row.sequence += 1
+            row.updated_at = now
+            if action is not Action.CANCEL_BOOKING:
+                row.decided_by_id, row.decided_at = actor.id, now
+            session.flush()
+            record_audit(
+                session,
+                actor_id=actor.id,
+                action=AUDIT_ACTIONS[status],
+                entity_type="booking",
+                entity_id=row.id,
+                at=now,
+                before=before,
+                after=booking_snapshot(row),
+            )
+            self._tell_owner(session, row, instrument, status, actor, reason)
+            if not status.holds_slot:
+                offer_freed_slot(session, instrument, row.starts_at, row.ends_at, now=now)
+            return directory.booking_record(row)
+
+    def _tell_owner(
+        self,
+        session: Session,
+        row: Booking,
+        instrument: InstrumentRecord,
+        status: BookingStatus,
+        actor: Actor,
+        reason: str,
+    ) -> None:
+        if row.user_id == actor.id:
+            return
+        kind, verb = {
+            BookingStatus.CONFIRMED: (NotificationKind.BOOKING_APPROVED, "approved"),
+            BookingStatus.REJECTED: (NotificationKind.BOOKING_REJECTED, "rejected"),
+            BookingStatus.CANCELLED: (NotificationKind.BOOKING_CANCELLED, "cancelled"),
+        }[status]
+        when = describe_range(row.starts_at, row.ends_at, instrument.timezone)
+        queue_notification(
+            session,
+            user_id=row.user_id,
+            kind=kind,
+            subject=f"Booking {verb}: {instrument.code} {when}",
+            body=f"Booking {row.id} on {instrument.code} {when} was {verb}"
+            + (f": {reason}" if reason else "."),
+            at=self._clock.now(),
+            booking_id=row.id,
+        )
+
+    # -- reading ----------------------------------------------------------------------
+
+    def get(self, actor_username: str, booking_id: int) -> BookingRecord:
+        with self._db.readonly() as session:
+            actor = directory.load_actor(session, actor_username)
+            row = directory.load_booking(session, booking_id)
+            instrument = directory.load_instrument(session, row.instrument.code)
+            require(actor, Action.VIEW_BOOKING, Target.of(instrument, row.user_id))
+            return directory.booking_record(row)
