@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from equipshare.domain import (
     AccessLevel,
@@ -145,3 +145,46 @@ class BookingRequest:
     technician_username: str | None = None
     #: Book for this user instead of the actor (facility staff and admins only).
     on_behalf_of: str | None = None
+
+
+@dataclass(frozen=True)
+class RecurrenceRule:
+    """A daily or weekly repeat, ended by a count or an until date (stored as an RRULE)."""
+
+    freq: str  # "daily" or "weekly"
+    count: int | None = None
+    until: date | None = None  # inclusive, in the facility's zone
+
+
+@dataclass(frozen=True)
+class SkippedOccurrence:
+    """An occurrence of a series that was not booked, and why."""
+
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class SeriesResult:
+    """What booking a series did: the bookings made and the occurrences skipped."""
+
+    series_id: int
+    rrule: str
+    bookings: tuple[BookingRecord, ...]
+    skipped: tuple[SkippedOccurrence, ...]
+
+
+@dataclass(frozen=True)
+class SlotRecord:
+    """A free range that the asking user could book now."""
+
+    instrument_id: int
+    instrument_code: str
+    instrument_name: str
+    institution_code: str
+    facility_name: str
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    own_institution: bool
