@@ -206,7 +206,8 @@ def check_quota(instrument: InstrumentRecord, used_minutes: int, wanted_minutes:
     left = max(quota - used_minutes, 0)
     raise RefusedError(
         f"{instrument.code} allows {_hours(quota)} a week per user; "
-        f"{_hours(used_minutes)} already booked that week, {_hours(left)} left",
+        f"{_hours(used_minutes)} already booked that week, "
+        + (f"{_hours(left)} left" if left else "none left"),
         "length",
     )
 
