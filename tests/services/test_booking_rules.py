@@ -184,7 +184,7 @@ def test_project_code_required(svc: BookingService) -> None:
 
 
 def test_naive_times_are_input_errors(svc: BookingService) -> None:
-    with pytest.raises(InputError, match="start: .* has no time zone"):
+    with pytest.raises(InputError, match=r"start: .* has no time zone"):
         svc.book("alice", req(datetime(2026, 3, 17, 10), datetime(2026, 3, 17, 11)))  # noqa: DTZ001
 
 
