@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from equipshare.db.models import Booking, FacilityStaff
 from equipshare.domain import BookingStatus, NotificationKind, StaffRole
-from equipshare.errors import ConflictError, RefusedError
+from equipshare.errors import ConflictError, NotFound, RefusedError
 from equipshare.permissions import Action, Actor, Target, allowed, require
 from equipshare.records import BookingRecord, BookingRequest, InstrumentRecord, UserRecord
 from equipshare.services import directory
@@ -25,6 +25,18 @@ from equipshare.services.policy_rules import as_utc, describe_range, needs_appro
 from equipshare.services.waitlist import offer_freed_slot
 
 _UNSET = object()
+END_ACTIONS = {
+    BookingStatus.CANCELLED: Action.CANCEL_BOOKING,
+    BookingStatus.CONFIRMED: Action.APPROVE_BOOKING,
+    BookingStatus.REJECTED: Action.REJECT_BOOKING,
+}
+OWNER_NOTICES = {
+    BookingStatus.CONFIRMED: (NotificationKind.BOOKING_APPROVED, "approved"),
+    BookingStatus.REJECTED: (NotificationKind.BOOKING_REJECTED, "rejected"),
+    BookingStatus.CANCELLED: (NotificationKind.BOOKING_CANCELLED, "cancelled"),
+}
+DECIDABLE = (BookingStatus.PENDING,)
+CANCELLABLE = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 AUDIT_ACTIONS = {
     BookingStatus.CANCELLED: "booking.cancel",
     BookingStatus.CONFIRMED: "booking.approve",
@@ -43,6 +55,21 @@ def translating_overlaps(instrument_code: str) -> Iterator[None]:
                 f"{instrument_code} was booked for an overlapping time a moment ago"
             ) from None
         raise
+
+
+def lock_booking(session: Session, booking_id: int) -> tuple[Booking, InstrumentRecord]:
+    """Lock the booking's instrument, then read the booking afresh.
+
+    Every writer locks the instrument before touching its bookings, so writers queue in
+    one order (no deadlocks) and nobody decides on a state another writer is changing.
+    """
+    instrument_id = session.scalar(select(Booking.instrument_id).where(Booking.id == booking_id))
+    if instrument_id is None:
+        raise NotFound(f"no booking {booking_id}", "booking")
+    lock_rows(session, instrument_id, None)
+    row = directory.load_booking(session, booking_id)
+    session.refresh(row)  # the lock may have waited on a writer that changed it
+    return row, directory.load_instrument(session, row.instrument.code)
 
 
 def facility_approvers(session: Session, facility_id: int) -> list[int]:
@@ -194,8 +221,7 @@ class BookingService:
         """Change a booking; every rule is checked again and its sequence rises."""
         with self._db.sessions.begin() as session:
             actor = directory.load_actor(session, actor_username)
-            row = directory.load_booking(session, booking_id)
-            instrument = directory.load_instrument(session, row.instrument.code)
+            row, instrument = lock_booking(session, booking_id)
             require(actor, Action.MODIFY_BOOKING, Target.of(instrument, row.user_id))
             if override_policy:
                 require(actor, Action.OVERRIDE_POLICY, Target.of(instrument))
@@ -270,50 +296,60 @@ class BookingService:
     def _end(
         self, actor_username: str, booking_id: int, status: BookingStatus, reason: str
     ) -> BookingRecord:
-        action = {
-            BookingStatus.CANCELLED: Action.CANCEL_BOOKING,
-            BookingStatus.CONFIRMED: Action.APPROVE_BOOKING,
-            BookingStatus.REJECTED: Action.REJECT_BOOKING,
-        }[status]
         with self._db.sessions.begin() as session:
             actor = directory.load_actor(session, actor_username)
-            row = directory.load_booking(session, booking_id)
-            instrument = directory.load_instrument(session, row.instrument.code)
-            require(actor, action, Target.of(instrument, row.user_id))
-            wanted = (
-                (BookingStatus.PENDING,)
-                if action is not Action.CANCEL_BOOKING
-                else (BookingStatus.PENDING, BookingStatus.CONFIRMED)
-            )
-            if row.status not in wanted:
-                raise RefusedError(
-                    f"booking {row.id} is {row.status.value}; only "
-                    f"{' or '.join(s.value for s in wanted)} bookings can be "
-                    f"{'cancelled' if status is BookingStatus.CANCELLED else 'decided'}"
-                )
-            now = self._clock.now()
-            before = booking_snapshot(row)
-            row.status = status
-            row.status_reason = reason or None
-            row.sequence += 1
-            row.updated_at = now
-            if action is not Action.CANCEL_BOOKING:
-                row.decided_by_id, row.decided_at = actor.id, now
-            session.flush()
-            record_audit(
-                session,
-                actor_id=actor.id,
-                action=AUDIT_ACTIONS[status],
-                entity_type="booking",
-                entity_id=row.id,
-                at=now,
-                before=before,
-                after=booking_snapshot(row),
-            )
-            self._tell_owner(session, row, instrument, status, actor, reason)
-            if not status.holds_slot:
-                offer_freed_slot(session, instrument, row.starts_at, row.ends_at, now=now)
+            row, instrument = lock_booking(session, booking_id)
+            self.finish_in(session, actor, row, instrument, status, reason)
             return directory.booking_record(row)
+
+    def finish_in(
+        self,
+        session: Session,
+        actor: Actor,
+        row: Booking,
+        instrument: InstrumentRecord,
+        status: BookingStatus,
+        reason: str,
+        *,
+        kind: NotificationKind | None = None,
+        offer_waitlist: bool = True,
+    ) -> None:
+        """Cancel, approve or reject a locked booking inside the caller's transaction.
+
+        The one path for single bookings, series occurrences and downtime: permission,
+        state check, audit, the owner's notification and the waitlist offer.
+        """
+        action = END_ACTIONS[status]
+        require(actor, action, Target.of(instrument, row.user_id))
+        wanted = DECIDABLE if action is not Action.CANCEL_BOOKING else CANCELLABLE
+        if row.status not in wanted:
+            verb = "cancelled" if status is BookingStatus.CANCELLED else "decided"
+            raise RefusedError(
+                f"booking {row.id} is {row.status.value}; only "
+                f"{' or '.join(s.value for s in wanted)} bookings can be {verb}"
+            )
+        now = self._clock.now()
+        before = booking_snapshot(row)
+        row.status = status
+        row.status_reason = reason or None
+        row.sequence += 1
+        row.updated_at = now
+        if action is not Action.CANCEL_BOOKING:
+            row.decided_by_id, row.decided_at = actor.id, now
+        session.flush()
+        record_audit(
+            session,
+            actor_id=actor.id,
+            action=AUDIT_ACTIONS[status],
+            entity_type="booking",
+            entity_id=row.id,
+            at=now,
+            before=before,
+            after=booking_snapshot(row),
+        )
+        self._tell_owner(session, row, instrument, status, actor, reason, kind)
+        if offer_waitlist and not status.holds_slot:
+            offer_freed_slot(session, instrument, row.starts_at, row.ends_at, now=now)
 
     def _tell_owner(
         self,
@@ -323,19 +359,16 @@ class BookingService:
         status: BookingStatus,
         actor: Actor,
         reason: str,
+        kind: NotificationKind | None,
     ) -> None:
         if row.user_id == actor.id:
             return
-        kind, verb = {
-            BookingStatus.CONFIRMED: (NotificationKind.BOOKING_APPROVED, "approved"),
-            BookingStatus.REJECTED: (NotificationKind.BOOKING_REJECTED, "rejected"),
-            BookingStatus.CANCELLED: (NotificationKind.BOOKING_CANCELLED, "cancelled"),
-        }[status]
+        default_kind, verb = OWNER_NOTICES[status]
         when = describe_range(row.starts_at, row.ends_at, instrument.timezone)
         queue_notification(
             session,
             user_id=row.user_id,
-            kind=kind,
+            kind=kind or default_kind,
             subject=f"Booking {verb}: {instrument.code} {when}",
             body=f"Booking {row.id} on {instrument.code} {when} was {verb}"
             + (f": {reason}" if reason else "."),

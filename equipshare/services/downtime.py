@@ -1,0 +1,247 @@
+"""Downtime: take an instrument out of use, cancelling the bookings in the way once confirmed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from equipshare.db.models import Booking, Downtime, Instrument
+from equipshare.domain import (
+    ACTIVE_BOOKING_STATUSES,
+    BookingStatus,
+    DowntimeReason,
+    NotificationKind,
+)
+from equipshare.errors import NotFound, RefusedError
+from equipshare.permissions import Action, Target, require
+from equipshare.records import BookingRecord, DowntimeRecord, InstrumentRecord
+from equipshare.services import directory
+from equipshare.services.audit import record_audit
+from equipshare.services.booking_checks import lock_rows
+from equipshare.services.bookings import BookingService
+from equipshare.services.context import ServiceContext
+from equipshare.services.policy_rules import as_utc, describe_range
+from equipshare.services.waitlist import offer_freed_slot
+
+# How many affected bookings a refusal names before it just counts the rest.
+LISTED_IN_REFUSAL = 10
+
+
+def downtime_record(row: Downtime, instrument_code: str) -> DowntimeRecord:
+    return DowntimeRecord(
+        id=row.id,
+        instrument_id=row.instrument_id,
+        instrument_code=instrument_code,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        reason=row.reason,
+        description=row.description,
+    )
+
+
+def downtime_snapshot(row: Downtime) -> dict[str, Any]:
+    return {
+        "instrument_id": row.instrument_id,
+        "starts_at": row.starts_at,
+        "ends_at": row.ends_at,
+        "reason": row.reason,
+        "description": row.description,
+    }
+
+
+def reason_text(reason: DowntimeReason, description: str) -> str:
+    """'Downtime: engineer visit: replacing the X-ray source', the cancelled bookings' reason."""
+    text = f"Downtime: {reason.value.replace('_', ' ')}"
+    return f"{text}: {description.strip()}" if description.strip() else text
+
+
+def affected_bookings(
+    session: Session, instrument_id: int, start: datetime, end: datetime
+) -> list[Booking]:
+    """Active bookings on the instrument that overlap [start, end), earliest first."""
+    return list(
+        session.scalars(
+            select(Booking)
+            .options(*directory.BOOKING_LOAD)
+            .where(
+                Booking.instrument_id == instrument_id,
+                Booking.status.in_(ACTIVE_BOOKING_STATUSES),
+                Booking.starts_at < end,
+                Booking.ends_at > start,
+            )
+            .order_by(Booking.starts_at, Booking.id)
+        ).all()
+    )
+
+
+def _range(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    start, end = as_utc(start, "start"), as_utc(end, "end")
+    if end <= start:
+        raise RefusedError("the downtime must end after it starts", "end")
+    return start, end
+
+
+class DowntimeService:
+    """Schedule, list and remove downtime; facility staff and admins only."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._db = context.database
+        self._clock = context.clock
+        self._bookings = BookingService(context)
+
+    def preview(
+        self, actor_username: str, instrument_code: str, start: datetime, end: datetime
+    ) -> list[BookingRecord]:
+        """The active bookings a downtime over [start, end) would cancel."""
+        start, end = _range(start, end)
+        with self._db.readonly() as session:
+            actor = directory.load_actor(session, actor_username)
+            instrument = directory.load_instrument(session, instrument_code)
+            require(actor, Action.SCHEDULE_DOWNTIME, Target.of(instrument))
+            rows = affected_bookings(session, instrument.id, start, end)
+            return [directory.booking_record(row) for row in rows]
+
+    def schedule(
+        self,
+        actor_username: str,
+        instrument_code: str,
+        start: datetime,
+        end: datetime,
+        reason: DowntimeReason,
+        description: str = "",
+        *,
+        confirm_cancellations: bool = False,
+    ) -> tuple[DowntimeRecord, list[BookingRecord]]:
+        """Record a downtime; bookings in the way are only cancelled once the caller confirms.
+
+        The instrument row is locked first, so no booking can slip into the range between
+        listing the affected bookings and inserting the downtime.
+        """
+        start, end = _range(start, end)
+        with self._db.sessions.begin() as session:
+            actor = directory.load_actor(session, actor_username)
+            instrument = directory.load_instrument(session, instrument_code)
+            require(actor, Action.SCHEDULE_DOWNTIME, Target.of(instrument))
+            lock_rows(session, instrument.id, None)
+            rows = affected_bookings(session, instrument.id, start, end)
+            if rows and not confirm_cancellations:
+                raise RefusedError(self._refusal(instrument, start, end, reason, rows))
+            now = self._clock.now()
+            why = reason_text(reason, description)
+            for row in rows:
+                # The slot is not free (the downtime takes it), so no waitlist offer.
+                self._bookings.finish_in(
+                    session,
+                    actor,
+                    row,
+                    instrument,
+                    BookingStatus.CANCELLED,
+                    why,
+                    kind=NotificationKind.CANCELLED_BY_DOWNTIME,
+                    offer_waitlist=False,
+                )
+            downtime = Downtime(
+                instrument_id=instrument.id,
+                starts_at=start,
+                ends_at=end,
+                reason=reason,
+                description=description,
+                created_by_id=actor.id,
+                ical_uid=f"downtime-{uuid.uuid4()}@equipshare",
+                sequence=0,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(downtime)
+            session.flush()
+            record_audit(
+                session,
+                actor_id=actor.id,
+                action="downtime.create",
+                entity_type="downtime",
+                entity_id=downtime.id,
+                at=now,
+                after=downtime_snapshot(downtime)
+                | {"cancelled_booking_ids": [row.id for row in rows]},
+            )
+            return (
+                downtime_record(downtime, instrument.code),
+                [directory.booking_record(row) for row in rows],
+            )
+
+    @staticmethod
+    def _refusal(
+        instrument: InstrumentRecord,
+        start: datetime,
+        end: datetime,
+        reason: DowntimeReason,
+        rows: Sequence[Booking],
+    ) -> str:
+        tz = instrument.timezone
+        named = [
+            f"booking {row.id} ({row.user.username}, "
+            f"{describe_range(row.starts_at, row.ends_at, tz)})"
+            for row in rows[:LISTED_IN_REFUSAL]
+        ]
+        if len(rows) > LISTED_IN_REFUSAL:
+            named.append(f"and {len(rows) - LISTED_IN_REFUSAL} more")
+        count = f"{len(rows)} booking" + ("s" if len(rows) != 1 else "")
+        return (
+            f"{reason.value.replace('_', ' ')} of {instrument.code} "
+            f"{describe_range(start, end, tz)} would cancel {count}: {'; '.join(named)}. "
+            "Confirm the downtime to cancel them and tell their owners"
+        )
+
+    def cancel(self, actor_username: str, downtime_id: int) -> DowntimeRecord:
+        """Remove a downtime (the row goes; the audit log keeps it) and free its range.
+
+        Bookings it cancelled stay cancelled; waiters for the range are offered it.
+        """
+        with self._db.sessions.begin() as session:
+            actor = directory.load_actor(session, actor_username)
+            row = session.get(Downtime, downtime_id)
+            if row is None:
+                raise NotFound(f"no downtime {downtime_id}", "downtime")
+            code = session.scalars(
+                select(Instrument.code).where(Instrument.id == row.instrument_id)
+            ).one()
+            instrument = directory.load_instrument(session, code)
+            require(actor, Action.SCHEDULE_DOWNTIME, Target.of(instrument))
+            record = downtime_record(row, instrument.code)
+            now = self._clock.now()
+            record_audit(
+                session,
+                actor_id=actor.id,
+                action="downtime.delete",
+                entity_type="downtime",
+                entity_id=row.id,
+                at=now,
+                before=downtime_snapshot(row),
+            )
+            session.delete(row)
+            session.flush()
+            offer_freed_slot(session, instrument, record.starts_at, record.ends_at, now=now)
+            return record
+
+    def list_for_instrument(
+        self, instrument_code: str, start: datetime, end: datetime
+    ) -> list[DowntimeRecord]:
+        """Downtime overlapping [start, end) on the instrument, earliest first."""
+        start, end = _range(start, end)
+        with self._db.readonly() as session:
+            instrument = directory.load_instrument(session, instrument_code)
+            rows = session.scalars(
+                select(Downtime)
+                .where(
+                    Downtime.instrument_id == instrument.id,
+                    Downtime.starts_at < end,
+                    Downtime.ends_at > start,
+                )
+                .order_by(Downtime.starts_at, Downtime.id)
+            ).all()
+            return [downtime_record(row, instrument.code) for row in rows]
