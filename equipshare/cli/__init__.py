@@ -7,10 +7,12 @@ from typing import Any
 import click
 
 from equipshare import __version__
+from equipshare.cli.booking_commands import approve, book, cancel, reject
 from equipshare.cli.db_commands import db_group
 from equipshare.cli.demo_command import demo
 from equipshare.cli.options import common_options
-from equipshare.errors import EquipshareError
+from equipshare.cli.slots_command import slots
+from equipshare.errors import EquipshareError, RefusedError
 
 
 class EquipshareGroup(click.Group):
@@ -21,7 +23,8 @@ class EquipshareGroup(click.Group):
             return super().invoke(ctx)
         except EquipshareError as exc:
             # Drivers' messages can span lines; cron mail and log greps want exactly one.
-            click.echo(f"error: {' '.join(str(exc).split())}", err=True)
+            label = "refused" if isinstance(exc, RefusedError) else "error"
+            click.echo(f"{label}: {' '.join(str(exc).split())}", err=True)
             ctx.exit(exc.exit_code)
 
 
@@ -51,6 +54,11 @@ def cli(ctx: click.Context) -> None:
 
 cli.add_command(db_group)
 cli.add_command(demo)
+cli.add_command(book)
+cli.add_command(cancel)
+cli.add_command(approve)
+cli.add_command(reject)
+cli.add_command(slots)
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ def test_seed_only_into_an_empty_database(invoke: Invoke, empty_database_url: st
 
     again = invoke("demo", "--seed-only", "--db", empty_database_url)
     assert again.exit_code == 1
-    assert again.stderr.startswith("error: ") and "--reset" in again.stderr
+    assert again.stderr.startswith("refused: ") and "--reset" in again.stderr
 
     reset = invoke("demo", "--seed-only", "--reset", "--db", empty_database_url)
     assert reset.exit_code == 0, reset.output
