@@ -44,7 +44,12 @@ from equipshare.services.demo_catalogue import (
     InstrumentKind,
 )
 from equipshare.services.demo_people import FIRST_NAMES, FUNDER_PREFIXES, GRANT_LETTERS, SURNAMES
-from equipshare.services.demo_terms import add_downtimes, add_rate_cards, add_training
+from equipshare.services.demo_terms import (
+    add_downtimes,
+    add_rate_cards,
+    add_training,
+    train_demo_persona,
+)
 
 TOTAL_INSTRUMENTS = 320
 ACCESS_WEIGHTS = {
@@ -104,6 +109,7 @@ class ConsortiumBuilder:
         self._set_statuses()
         for instrument in self.instruments:
             add_training(rng, calendar, instrument, self.rows[TrainingRecord])
+            train_demo_persona(calendar, instrument, self.admin_id, self.rows[TrainingRecord])
             add_rate_cards(rng, calendar, instrument, self.rows[RateCard])
         add_downtimes(rng, calendar, self.instruments, self.rows[Downtime])
 
@@ -171,7 +177,7 @@ class ConsortiumBuilder:
     def _add_people(self) -> None:
         words = self.admin_username.replace("_", " ").replace(".", " ").replace("-", " ")
         warwick = next(s for s in INSTITUTIONS if s.code == "WARWICK")
-        self._add_user(
+        self.admin_id = self._add_user(
             warwick, Role.ADMIN, words.title() or self.admin_username, self.admin_username
         )
         for code in ("BHAM", "NOTTS"):

@@ -74,6 +74,33 @@ def add_training(
         )
 
 
+# Kit the person running the demo is trained on, so `equipshare slots --category XPS`
+# shows what a trained researcher sees across the consortium.
+PERSONA_CATEGORIES = frozenset({"XPS", "SEM"})
+
+
+def train_demo_persona(
+    cal: DemoCalendar, instrument: PlannedInstrument, admin_id: int, rows: list[Row]
+) -> None:
+    """Independent training for the demo's own user on the flagship surface-analysis kit."""
+    if not instrument.kind.training or instrument.kind.category not in PERSONA_CATEGORIES:
+        return
+    trained = cal.monday - timedelta(days=200)
+    rows.append(
+        {
+            "id": len(rows) + 1,
+            "user_id": admin_id,
+            "instrument_id": instrument.id,
+            "trainer_id": instrument.facility.technicians[0],
+            "level": TrainingLevel.INDEPENDENT.value,
+            "trained_at": cal.at(trained, 600),
+            "expires_at": cal.at(trained + timedelta(days=730), 1020),
+            "revoked_at": None,
+            "notes": "Consortium surface-analysis induction",
+        }
+    )
+
+
 def add_rate_cards(
     rng: random.Random, cal: DemoCalendar, instrument: PlannedInstrument, rows: list[Row]
 ) -> None:
