@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from equipshare.db.models import Booking, FacilityStaff
 from equipshare.domain import BookingStatus, NotificationKind, StaffRole
-from equipshare.errors import ConflictError, NotFound, RefusedError
+from equipshare.errors import ConflictError, NotFound, PermissionDenied, RefusedError
 from equipshare.permissions import Action, Actor, Target, allowed, require
 from equipshare.records import BookingRecord, BookingRequest, InstrumentRecord, UserRecord
 from equipshare.services import directory
@@ -126,6 +126,10 @@ class BookingService:
         if request.on_behalf_of and request.on_behalf_of != actor.user.username:
             require(actor, Action.BOOK_ON_BEHALF, target)
             user = directory.load_user(session, request.on_behalf_of)
+            if not user.active:
+                raise PermissionDenied(
+                    f"{user.username}'s account is deactivated; nobody may book for them", "user"
+                )
         require(actor, Action.BOOK, target)
         if override_policy:
             require(actor, Action.OVERRIDE_POLICY, target)
