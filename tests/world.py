@@ -70,6 +70,45 @@ def _hours(
     ]
 
 
+def instrument_row(facility_id: int, code: str, **policy: object) -> Instrument:
+    """An instrument with the world's default policy (XPS-like), overridden by `policy`."""
+    values: dict[str, object] = dict(
+        category=code.split("-")[1],
+        status=InstrumentStatus.AVAILABLE,
+        access_level=AccessLevel.CONSORTIUM,
+        slot_minutes=60,
+        min_minutes=60,
+        max_minutes=480,
+        min_notice_minutes=60,
+        max_days_ahead=90,
+        requires_approval=False,
+        requires_training=True,
+        requires_project_code=False,
+        allow_overnight=False,
+        weekly_quota_minutes=None,
+    )
+    values.update(policy)
+    return Instrument(
+        facility_id=facility_id,
+        code=code,
+        name=code,
+        uniquip_type=UniquipType.EQUIPMENT,
+        created_at=T0,
+        updated_at=T0,
+        **values,
+    )
+
+
+def add_instrument(db: Database, world: World, code: str, facility: str, **policy: object) -> int:
+    """Add an instrument to a built world, open weekdays 09:00-17:00; returns its id."""
+    with db.sessions.begin() as s:
+        row = instrument_row(world.facilities[facility], code, **policy)
+        s.add(row)
+        s.flush()
+        s.add_all(_hours(row.id, 540, 1020))
+        return row.id
+
+
 def build_world(db: Database) -> World:
     with db.sessions.begin() as s:
         inst = {
@@ -151,38 +190,11 @@ def build_world(db: Database) -> World:
             ]
         )
 
-        def instrument(code: str, facility: str, **policy: object) -> Instrument:
-            defaults: dict[str, object] = dict(
-                category=code.split("-")[1],
-                status=InstrumentStatus.AVAILABLE,
-                access_level=AccessLevel.CONSORTIUM,
-                slot_minutes=60,
-                min_minutes=60,
-                max_minutes=480,
-                min_notice_minutes=60,
-                max_days_ahead=90,
-                requires_approval=False,
-                requires_training=True,
-                requires_project_code=False,
-                allow_overnight=False,
-                weekly_quota_minutes=None,
-            )
-            defaults.update(policy)
-            return Instrument(
-                facility_id=fac[facility].id,
-                code=code,
-                name=code,
-                uniquip_type=UniquipType.EQUIPMENT,
-                created_at=T0,
-                updated_at=T0,
-                **defaults,
-            )
-
         instruments = {
-            "WAR-XPS-01": instrument("WAR-XPS-01", "WAR-PRP"),
-            "WAR-MEG-01": instrument(
+            "WAR-XPS-01": instrument_row(fac["WAR-PRP"].id, "WAR-XPS-01"),
+            "WAR-MEG-01": instrument_row(
+                fac["WAR-PRP"].id,
                 "WAR-MEG-01",
-                "WAR-PRP",
                 slot_minutes=120,
                 min_minutes=120,
                 max_minutes=120,
@@ -191,9 +203,9 @@ def build_world(db: Database) -> World:
                 requires_training=False,
                 weekly_quota_minutes=360,
             ),
-            "WAR-RAM-01": instrument(
+            "WAR-RAM-01": instrument_row(
+                fac["WAR-PRP"].id,
                 "WAR-RAM-01",
-                "WAR-PRP",
                 access_level=AccessLevel.INSTITUTION,
                 slot_minutes=30,
                 min_minutes=30,
@@ -201,12 +213,12 @@ def build_world(db: Database) -> World:
                 allow_overnight=True,
                 requires_training=False,
             ),
-            "WAR-AFM-01": instrument(
-                "WAR-AFM-01", "WAR-PRP", status=InstrumentStatus.OUT_OF_SERVICE
+            "WAR-AFM-01": instrument_row(
+                fac["WAR-PRP"].id, "WAR-AFM-01", status=InstrumentStatus.OUT_OF_SERVICE
             ),
-            "AST-SEM-01": instrument(
+            "AST-SEM-01": instrument_row(
+                fac["AST-EM"].id,
                 "AST-SEM-01",
-                "AST-EM",
                 access_level=AccessLevel.EXTERNAL_ACADEMIC,
                 slot_minutes=30,
                 min_minutes=30,

@@ -12,13 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from equipshare.clock import FrozenClock
-from equipshare.db.models import Downtime, Instrument, OpeningHours, TrainingRecord
+from equipshare.db.models import Downtime, TrainingRecord
 from equipshare.domain import (
     AccessLevel,
     DowntimeReason,
-    InstrumentStatus,
     TrainingLevel,
-    UniquipType,
 )
 from equipshare.errors import InputError, NotFound, PermissionDenied, RefusedError
 from equipshare.records import BookingRequest, SlotRecord
@@ -27,6 +25,7 @@ from equipshare.services.availability import AvailabilityService
 from equipshare.services.bookings import BookingService
 from equipshare.services.context import ServiceContext
 from tests.world import T0, World, london
+from tests.world import add_instrument as world_add_instrument
 
 XPS = "WAR-XPS-01"
 MEG = "WAR-MEG-01"
@@ -62,35 +61,10 @@ def assert_bookable(context: ServiceContext, username: str, slots: list[SlotReco
 def add_instrument(
     context: ServiceContext, world: World, code: str, facility: str, **policy: object
 ) -> None:
-    """Another instrument with world.py's defaults, open weekdays 09:00-17:00."""
-    values: dict[str, object] = dict(
-        category=code.split("-")[1],
-        status=InstrumentStatus.AVAILABLE,
-        access_level=AccessLevel.CONSORTIUM,
-        slot_minutes=60,
-        min_minutes=60,
-        max_minutes=480,
-        min_notice_minutes=60,
-        max_days_ahead=90,
-        requires_training=False,
+    """Another instrument with world.py's defaults but no training, open weekdays 09-17."""
+    world_add_instrument(
+        context.database, world, code, facility, **({"requires_training": False} | policy)
     )
-    values.update(policy)
-    with context.database.sessions.begin() as s:
-        row = Instrument(
-            facility_id=world.facilities[facility],
-            code=code,
-            name=code,
-            uniquip_type=UniquipType.EQUIPMENT,
-            created_at=T0,
-            updated_at=T0,
-            **values,
-        )
-        s.add(row)
-        s.flush()
-        s.add_all(
-            OpeningHours(instrument_id=row.id, weekday=d, opens_minute=540, closes_minute=1020)
-            for d in range(5)
-        )
 
 
 def add_downtime(
