@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from equipshare.domain import AccessLevel, InstitutionSector
@@ -82,19 +83,43 @@ def check_access(user: UserRecord, instrument: InstrumentRecord) -> None:
     )
 
 
-def _local(day: date, minute: int, zone: ZoneInfo) -> datetime:
+def _local(day: date, minute: int, zone: ZoneInfo, fold: int = 0) -> datetime:
     if minute == 1440:
         day, minute = day + timedelta(days=1), 0
-    return datetime.combine(day, time(minute // 60, minute % 60), tzinfo=zone).astimezone(UTC)
+    wall = datetime.combine(day, time(minute // 60, minute % 60, fold=fold), tzinfo=zone)
+    return wall.astimezone(UTC)
+
+
+def _reads_open(
+    by_weekday: dict[int, list[tuple[int, int]]], instant: datetime, zone: ZoneInfo
+) -> bool:
+    local = instant.astimezone(zone)
+    minute = local.hour * 60 + local.minute
+    return any(a <= minute < b for a, b in by_weekday.get(local.weekday(), []))
+
+
+def _clock_change(a: datetime, b: datetime, zone: ZoneInfo) -> datetime:
+    """The first minute in (a, b] whose UTC offset differs from a's (b's offset differs)."""
+    before = a.astimezone(zone).utcoffset()
+    low, high = a, b
+    while high - low > timedelta(minutes=1):
+        mid = low + (high - low) // 2
+        if mid.astimezone(zone).utcoffset() == before:
+            low = mid
+        else:
+            high = mid
+    return high
 
 
 def open_intervals(
     policy: BookingPolicy, tz: str, start: datetime, end: datetime
 ) -> list[Interval]:
-    """Merged UTC intervals when the instrument is open, covering [start, end] and a day around.
+    """Merged UTC intervals when the wall clock reads open, covering [start, end] and a day around.
 
-    Opening hours are wall-clock times in the facility's zone, so 09:00 stays 09:00
-    on both sides of a DST change. No opening hours means always open.
+    Opening hours are wall-clock times in the facility's zone, so 09:00 stays 09:00 on
+    both sides of a clock change. Openness can only change where the wall clock shows a
+    boundary (both readings of a repeated time) or where the clocks change, so the
+    timeline is cut there and each piece is read once. No opening hours: always open.
     """
     if not policy.opening_hours:
         return [(start - timedelta(days=1), end + timedelta(days=1))]
@@ -106,12 +131,18 @@ def open_intervals(
         )
     day = start.astimezone(zone).date() - timedelta(days=1)
     last = end.astimezone(zone).date() + timedelta(days=1)
-    raw: list[Interval] = []
-    while day <= last:
-        for opens, closes in by_weekday.get(day.weekday(), []):
-            raw.append((_local(day, opens, zone), _local(day, closes, zone)))
+    cuts: set[datetime] = set()
+    while day <= last + timedelta(days=1):
+        minutes = {0} | {m for pair in by_weekday.get(day.weekday(), []) for m in pair}
+        cuts |= {_local(day, m, zone, fold) for m in minutes for fold in (0, 1)}
         day += timedelta(days=1)
-    return merge(raw)
+    points = sorted(cuts)
+    for a, b in pairwise(points):
+        if a.astimezone(zone).utcoffset() != b.astimezone(zone).utcoffset():
+            cuts.add(_clock_change(a, b, zone))
+    points = sorted(cuts)
+    pieces = [(a, b) for a, b in pairwise(points) if _reads_open(by_weekday, a, zone)]
+    return merge(pieces)
 
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
