@@ -188,3 +188,75 @@ class SlotRecord:
     starts_at: datetime
     ends_at: datetime
     own_institution: bool
+
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    """What the catalogue is asked to show: free text and filters, all optional."""
+
+    search: str = ""
+    institution_code: str | None = None
+    facility_code: str | None = None
+    category: str | None = None
+    access_level: AccessLevel | None = None
+    bookable_by_me: bool = False
+
+    def describe(self) -> str:
+        """The active filters in words, for a status line; empty when none are set."""
+        parts = []
+        if self.search.strip():
+            parts.append(f'"{self.search.strip()}"')
+        if self.institution_code:
+            parts.append(f"institution {self.institution_code}")
+        if self.facility_code:
+            parts.append(f"facility {self.facility_code}")
+        if self.category:
+            parts.append(f"category {self.category}")
+        if self.access_level is not None:
+            parts.append(f"access {self.access_level.value.replace('_', ' ')}")
+        if self.bookable_by_me:
+            parts.append("bookable by me")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class CatalogueRow:
+    """One line of the catalogue table."""
+
+    code: str
+    name: str
+    category: str
+    institution_code: str
+    facility_name: str
+    status: InstrumentStatus
+    access_level: AccessLevel
+
+
+@dataclass(frozen=True)
+class CataloguePage:
+    """One keyset page of the catalogue; `next_after` is None on the last page.
+
+    `total` counts every match and is only computed for the first page.
+    """
+
+    rows: tuple[CatalogueRow, ...]
+    next_after: str | None
+    total: int | None
+
+
+@dataclass(frozen=True)
+class FacilityChoice:
+    """A facility as a filter option."""
+
+    code: str
+    name: str
+    institution_code: str
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    """The values the catalogue's filter widgets offer."""
+
+    institutions: tuple[tuple[str, str], ...]  # (code, name)
+    facilities: tuple[FacilityChoice, ...]
+    categories: tuple[str, ...]

@@ -12,6 +12,7 @@ from equipshare.cli.db_commands import db_group
 from equipshare.cli.demo_command import demo
 from equipshare.cli.options import common_options
 from equipshare.cli.slots_command import slots
+from equipshare.cli.tui_command import run_tui, tui
 from equipshare.errors import EquipshareError, RefusedError
 
 
@@ -49,7 +50,7 @@ def cli(ctx: click.Context) -> None:
     Exit codes: 0 success, 1 refused or found wrong, 2 bad input or usage.
     """
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        run_tui(ctx)
 
 
 cli.add_command(db_group)
@@ -59,6 +60,7 @@ cli.add_command(cancel)
 cli.add_command(approve)
 cli.add_command(reject)
 cli.add_command(slots)
+cli.add_command(tui)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ import click
 import platformdirs
 
 from equipshare.cli.options import cli_state, common_options
+from equipshare.cli.tui_command import run_tui
 from equipshare.config import APP_NAME
 from equipshare.services.demo import DemoService, DemoSummary
 from equipshare.services.schema import SchemaService
@@ -64,8 +65,4 @@ def demo(ctx: click.Context, seed: int, seed_only: bool, reset: bool) -> None:
         summary = DemoService(context).seed(seed=seed, admin_username=getpass.getuser())
     _print_summary(summary, state.database_url, time.perf_counter() - started)
     if not seed_only:
-        click.echo(
-            "The terminal app arrives with the TUI milestone; for now the data is ready "
-            "for `equipshare` commands.",
-            err=True,
-        )
+        run_tui(ctx)

@@ -24,12 +24,12 @@ FORBIDDEN: dict[str, set[str]] = {
     "db": {"services", "cli", "tui", "server", "ical"},
     "services": {"cli", "tui", "server"},
     "tui": {"db", "cli", "server"},
-    "cli": {"db", "tui"},
+    "cli": {"db"},  # cli launches the TUI (tui_command.py); it never touches the DB layer
     "server": {"db", "cli", "tui"},
 }
 THIRD_PARTY_FORBIDDEN: dict[str, set[str]] = {
     "tui": {"sqlalchemy", "alembic", "psycopg"},
-    "cli": {"sqlalchemy", "alembic", "textual"},
+    "cli": {"sqlalchemy", "alembic"},
     "domain": {"sqlalchemy", "textual", "click"},
     "records": {"sqlalchemy", "textual", "click"},
     "permissions": {"sqlalchemy", "textual", "click"},
@@ -103,3 +103,10 @@ def test_pure_modules_load_no_database_or_ui_code(module: str) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_scripted_commands_do_not_load_the_tui() -> None:
+    """Cron jobs import the CLI; only `equipshare`, `tui` and `demo` should load Textual."""
+    code = "import sys, equipshare.cli; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

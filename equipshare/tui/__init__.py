@@ -1,0 +1,1 @@
+"""The Textual terminal app: screens that call services in thread workers and show records."""

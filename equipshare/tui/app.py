@@ -1,0 +1,63 @@
+"""EquipshareApp: wires the services to the screens and holds the global key bindings."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from equipshare.errors import EquipshareError
+from equipshare.services.catalogue import CatalogueService
+from equipshare.services.context import ServiceContext
+from equipshare.tui.screens.catalogue import CatalogueScreen
+from equipshare.tui.screens.help import HelpScreen, bindings_of
+
+
+class EquipshareApp(App[None]):
+    """The terminal app for one acting user on one database."""
+
+    CSS_PATH = "equipshare.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "question_mark",
+            "help",
+            "Help",
+            key_display="?",
+            id="app.help",
+            tooltip="List every key of this screen and the global ones",
+        ),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave equipshare"),
+    ]
+
+    def __init__(
+        self, context: ServiceContext, actor_username: str, *, page_size: int = 200
+    ) -> None:
+        super().__init__()
+        self.actor_username = actor_username
+        self.catalogue = CatalogueService(context)
+        self._page_size = page_size
+        self.title = context.settings.organisation.name
+        self.sub_title = f"signed in as {actor_username}"
+
+    def on_mount(self) -> None:
+        self.push_screen(
+            CatalogueScreen(self.catalogue, self.actor_username, page_size=self._page_size)
+        )
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        screen = self.screen
+        title = (screen.__class__.__name__.removesuffix("Screen") or "screen").lower()
+        self.push_screen(
+            HelpScreen(title, bindings_of(list(screen.BINDINGS)), bindings_of(list(self.BINDINGS)))
+        )
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        # Domain errors are caught in the workers; anything reaching here is a bug.
+        if event.state is WorkerState.ERROR and not isinstance(event.worker.error, EquipshareError):
+            self.notify(f"internal error: {event.worker.error!r}", severity="error", timeout=30)

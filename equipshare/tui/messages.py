@@ -1,0 +1,36 @@
+"""Messages the TUI's workers post, named for what happened."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from equipshare.records import CataloguePage, CatalogueQuery, InstrumentRecord
+
+
+class CataloguePageLoaded(Message):
+    """A keyset page of the catalogue arrived; `after` is None for the first page."""
+
+    def __init__(
+        self, generation: int, query: CatalogueQuery, after: str | None, page: CataloguePage
+    ) -> None:
+        super().__init__()
+        self.generation = generation
+        self.query = query
+        self.after = after
+        self.page = page
+
+
+class InstrumentLoaded(Message):
+    """One instrument's full record arrived."""
+
+    def __init__(self, instrument: InstrumentRecord) -> None:
+        super().__init__()
+        self.instrument = instrument
+
+
+class ServiceRefused(Message):
+    """A service raised a domain error; its message is fit to show the user."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text

@@ -1,0 +1,100 @@
+"""Records in plain words: access levels, statuses and booking policies as a person reads them."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from equipshare.domain import AccessLevel, InstrumentStatus
+from equipshare.records import BookingPolicy, InstrumentRecord, OpeningInterval
+
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def duration(minutes: int) -> str:
+    """'30 minutes', '1 hour', '8 hours', '1 h 30 min'."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} minutes"
+    if not rest:
+        return f"{hours} hour" + ("s" if hours != 1 else "")
+    return f"{hours} h {rest} min"
+
+
+def slot_words(minutes: int) -> str:
+    """'15-minute', '1-hour', '2-hour': the adjective form, as in '2-hour slots'."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes}-minute"
+    return f"{hours}-hour" if not rest else f"{minutes}-minute"
+
+
+def status_words(status: InstrumentStatus) -> str:
+    return status.value.replace("_", " ")
+
+
+def access_words(level: AccessLevel, institution_name: str) -> str:
+    return {
+        AccessLevel.INSTITUTION: f"{institution_name} users only",
+        AccessLevel.CONSORTIUM: "users of consortium partner institutions",
+        AccessLevel.EXTERNAL_ACADEMIC: "academic users anywhere",
+        AccessLevel.INDUSTRY: "everyone, including industry",
+    }[level]
+
+
+def _clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def opening_words(hours: tuple[OpeningInterval, ...]) -> str:
+    """'Mon-Fri 09:00-17:00', grouping consecutive days with the same hours."""
+    if not hours:
+        return "around the clock"
+    by_day: dict[int, str] = {}
+    for interval in hours:
+        text = f"{_clock(interval.opens_minute)}-{_clock(interval.closes_minute)}"
+        by_day[interval.weekday] = (
+            f"{by_day[interval.weekday]}, {text}" if interval.weekday in by_day else text
+        )
+    runs: list[str] = []
+    days = sorted(by_day)
+    # Consecutive weekdays with identical hours form one run.
+    keyed = [(day - index, by_day[day], day) for index, day in enumerate(days)]
+    for (_, text), group in groupby(keyed, key=lambda item: (item[0], item[1])):
+        members = [day for _, _, day in group]
+        span = DAYS[members[0]] if len(members) == 1 else f"{DAYS[members[0]]}-{DAYS[members[-1]]}"
+        runs.append(f"{span} {text}")
+    return "; ".join(runs)
+
+
+def policy_lines(instrument: InstrumentRecord) -> list[str]:
+    """The booking policy as short sentences, in the order a booker needs them."""
+    policy: BookingPolicy = instrument.policy
+    length = (
+        f"every booking lasts {duration(policy.min_minutes)}"
+        if policy.min_minutes == policy.max_minutes
+        else f"bookings last {duration(policy.min_minutes)} to {duration(policy.max_minutes)}"
+    )
+    lines = [
+        f"Booked in {slot_words(policy.slot_minutes)} slots; {length}.",
+        f"Open {opening_words(policy.opening_hours)} ({instrument.timezone}).",
+        f"Book at least {duration(policy.min_notice_minutes)} ahead"
+        f" and at most {policy.max_days_ahead} days ahead."
+        if policy.min_notice_minutes
+        else f"Book up to {policy.max_days_ahead} days ahead.",
+        "Training is required before you can book."
+        if policy.requires_training
+        else "No training is needed.",
+        "Every booking needs the facility's approval."
+        if policy.requires_approval
+        else f"Bookings from outside {instrument.institution_name} need the facility's approval.",
+    ]
+    if policy.requires_project_code:
+        lines.append("A project or grant code is required.")
+    if policy.weekly_quota_minutes is not None:
+        lines.append(f"Each user may book up to {duration(policy.weekly_quota_minutes)} a week.")
+    lines.append(
+        "Bookings may run overnight."
+        if policy.allow_overnight
+        else "Bookings must end by closing time."
+    )
+    return lines

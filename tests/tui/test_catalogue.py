@@ -1,0 +1,130 @@
+"""The catalogue screen: search, paging, the instrument screen and help, on a real database."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from textual.widgets import DataTable, Input, Static
+
+from equipshare.services.context import ServiceContext
+from equipshare.tui.app import EquipshareApp
+from equipshare.tui.screens.catalogue import CatalogueScreen
+from equipshare.tui.screens.help import HelpScreen
+from equipshare.tui.screens.instrument import InstrumentScreen
+from tests.tui.conftest import settle
+from tests.world import World, instrument_row
+
+ALL = ["AST-SEM-01", "WAR-AFM-01", "WAR-MEG-01", "WAR-RAM-01", "WAR-XPS-01"]
+
+
+def table_of(app: EquipshareApp) -> DataTable[str]:
+    return app.screen.query_one("#catalogue-table", DataTable)
+
+
+def codes(app: EquipshareApp) -> list[str]:
+    table = table_of(app)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+def status_text(app: EquipshareApp) -> str:
+    return str(app.screen.query_one("#catalogue-status", Static).content)
+
+
+async def test_catalogue_shows_the_world_and_search_narrows_it(
+    context: ServiceContext, world: World
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen) and codes(app) == ALL)
+        assert app.title == context.settings.organisation.name
+        assert status_text(app) == "5 of 5 instruments shown"
+
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press("x", "p", "s")
+        await settle(pilot, lambda: codes(app) == ["WAR-XPS-01"])
+        assert status_text(app) == '1 of 1 instruments shown  ·  filters: "xps"'
+
+        await pilot.press("backspace", "backspace", "backspace", "a", "s", "t")
+        await settle(pilot, lambda: codes(app) == ["AST-SEM-01"])
+
+        await pilot.press("escape")
+        assert isinstance(app.focused, DataTable)
+
+
+async def test_bookable_by_me_toggles_a_filter(context: ServiceContext, world: World) -> None:
+    app = EquipshareApp(context, "bob")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, lambda: codes(app) == ALL)
+        await pilot.press("b")
+        await settle(pilot, lambda: codes(app) == ["AST-SEM-01", "WAR-MEG-01", "WAR-XPS-01"])
+        assert "bookable by me" in status_text(app)
+        await pilot.press("b")
+        await settle(pilot, lambda: codes(app) == ALL)
+
+
+async def test_enter_opens_the_instrument_and_escape_returns(
+    context: ServiceContext, world: World
+) -> None:
+    app = EquipshareApp(context, "bob")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: codes(app) == ALL)
+        await pilot.press("down", "down")  # WAR-MEG-01
+        await pilot.press("enter")
+        await settle(
+            pilot,
+            lambda: isinstance(app.screen, InstrumentScreen) and app.screen.instrument is not None,
+        )
+        screen = cast(InstrumentScreen, app.screen)
+        assert screen.code == "WAR-MEG-01"
+        facts = str(screen.query_one("#instrument-facts", Static).content)
+        assert "Aston" not in facts and "University of Warwick (WARWICK)" in facts
+        assert "users of consortium partner institutions" in facts
+        policy = str(screen.query_one("#instrument-policy", Static).content)
+        assert "Booked in 2-hour slots; every booking lasts 2 hours." in policy
+        assert "Open Mon-Fri 08:00-18:00 (Europe/London)." in policy
+        assert "Every booking needs the facility's approval." in policy
+        assert "A project or grant code is required." in policy
+        assert "Each user may book up to 6 hours a week." in policy
+
+        await pilot.press("escape")
+        assert isinstance(app.screen, CatalogueScreen)
+        assert table_of(app).cursor_row == 2
+
+
+async def test_question_mark_lists_the_bindings(context: ServiceContext, world: World) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: codes(app) == ALL)
+        await pilot.press("question_mark")
+        await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
+        rows = cast(HelpScreen, app.screen).rows()
+        keys = {(key, where) for key, _, where in rows}
+        assert ("/", "catalogue") in keys and ("b", "catalogue") in keys
+        assert ("?", "everywhere") in keys and ("q", "everywhere") in keys
+        assert all(does for _, does, _ in rows)
+        await pilot.press("escape")
+        assert isinstance(app.screen, CatalogueScreen)
+
+
+async def test_cursor_near_the_end_loads_the_next_page(
+    context: ServiceContext, world: World
+) -> None:
+    with context.database.sessions.begin() as session:
+        session.add_all(
+            instrument_row(world.facilities["WAR-PRP"], f"WAR-GEN-{n:03d}") for n in range(450)
+        )
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, lambda: table_of(app).row_count > 0)
+        table = table_of(app)
+        assert table.row_count == 200  # one page, not the catalogue
+        assert status_text(app) == "200 of 455 instruments shown"
+
+        await pilot.press("ctrl+end")
+        await settle(pilot, lambda: table.row_count == 400)
+        await pilot.press("ctrl+end")
+        await settle(pilot, lambda: table.row_count == 455)
+        loaded = codes(app)
+        assert loaded == sorted(loaded) and len(set(loaded)) == 455
+        assert status_text(app) == "455 of 455 instruments shown"
