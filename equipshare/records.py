@@ -260,3 +260,19 @@ class CatalogueFilters:
     institutions: tuple[tuple[str, str], ...]  # (code, name)
     facilities: tuple[FacilityChoice, ...]
     categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MyBookingRow:
+    """One line of a user's own bookings; `approvers` name who must approve a pending one."""
+
+    booking_id: int
+    instrument_code: str
+    instrument_name: str
+    facility_name: str
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    status: BookingStatus
+    purpose: str
+    approvers: tuple[str, ...]

@@ -303,6 +303,12 @@ class BookingService:
         with self._db.sessions.begin() as session:
             actor = directory.load_actor(session, actor_username)
             row, instrument = lock_booking(session, booking_id)
+            if status is BookingStatus.CANCELLED and row.ends_at <= self._clock.now():
+                raise RefusedError(
+                    f"booking {row.id} has already ended "
+                    f"({describe_range(row.starts_at, row.ends_at, instrument.timezone)}); "
+                    "it cannot be cancelled"
+                )
             self.finish_in(session, actor, row, instrument, status, reason)
             return directory.booking_record(row)
 

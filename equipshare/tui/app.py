@@ -7,13 +7,17 @@ from typing import ClassVar
 from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
 from equipshare.errors import EquipshareError
+from equipshare.services.bookings import BookingService
 from equipshare.services.catalogue import CatalogueService
 from equipshare.services.context import ServiceContext
+from equipshare.services.my_bookings import MyBookingsService
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.help import HelpScreen, bindings_of
+from equipshare.tui.screens.my_bookings import MyBookingsScreen
 
 
 class EquipshareApp(App[None]):
@@ -29,6 +33,13 @@ class EquipshareApp(App[None]):
             id="app.help",
             tooltip="List every key of this screen and the global ones",
         ),
+        Binding(
+            "m",
+            "my_bookings",
+            "My bookings",
+            id="app.my_bookings",
+            tooltip="Your upcoming and past bookings",
+        ),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave equipshare"),
     ]
 
@@ -38,6 +49,7 @@ class EquipshareApp(App[None]):
         super().__init__()
         self.actor_username = actor_username
         self.catalogue = CatalogueService(context)
+        self.context = context
         self._page_size = page_size
         self.title = context.settings.organisation.name
         self.sub_title = f"signed in as {actor_username}"
@@ -54,6 +66,15 @@ class EquipshareApp(App[None]):
         title = (screen.__class__.__name__.removesuffix("Screen") or "screen").lower()
         self.push_screen(
             HelpScreen(title, bindings_of(list(screen.BINDINGS)), bindings_of(list(self.BINDINGS)))
+        )
+
+    def action_my_bookings(self) -> None:
+        if isinstance(self.screen, MyBookingsScreen | ModalScreen):
+            return
+        self.push_screen(
+            MyBookingsScreen(
+                MyBookingsService(self.context), BookingService(self.context), self.actor_username
+            )
         )
 
     @on(Worker.StateChanged)

@@ -381,3 +381,13 @@ def test_cancel_keeps_the_row_with_reason(svc: BookingService) -> None:
 def test_deactivated_users_may_do_nothing(svc: BookingService) -> None:
     error = refusal(svc, "gone", req(london(2026, 3, 17, 10), london(2026, 3, 17, 11)))
     assert str(error) == "gone may not book: the account is deactivated"
+
+
+def test_a_booking_that_has_ended_cannot_be_cancelled(
+    svc: BookingService, context: ServiceContext
+) -> None:
+    booked = svc.book("alice", req(london(2026, 3, 17, 10), london(2026, 3, 17, 11)))
+    context.clock.advance(days=2)  # type: ignore[attr-defined]
+    with pytest.raises(RefusedError, match=f"booking {booked.id} has already ended"):
+        svc.cancel("alice", booked.id)
+    assert svc.get("alice", booked.id).status is BookingStatus.CONFIRMED

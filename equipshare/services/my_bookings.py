@@ -1,0 +1,107 @@
+"""MyBookingsService: the acting user's own bookings, upcoming or past, in two queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from equipshare.db.models import Booking, Facility, FacilityStaff, Instrument, User
+from equipshare.domain import BookingStatus, StaffRole
+from equipshare.records import MyBookingRow
+from equipshare.services import directory
+from equipshare.services.context import ServiceContext
+
+MAX_LIMIT = 1000
+
+
+class MyBookingsService:
+    """Read-only lists of the bookings a user owns."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._db = context.database
+        self._clock = context.clock
+
+    def list(
+        self, actor_username: str, *, upcoming: bool, limit: int = 200
+    ) -> tuple[MyBookingRow, ...]:
+        """Upcoming (not yet ended, soonest first) or past (ended, latest first) bookings."""
+        limit = max(1, min(limit, MAX_LIMIT))
+        now = self._clock.now()
+        with self._db.readonly() as session:
+            user = directory.load_user(session, actor_username)
+            statement = (
+                select(
+                    Booking.id,
+                    Instrument.code,
+                    Instrument.name,
+                    Facility.id,
+                    Facility.name,
+                    Facility.timezone,
+                    Booking.starts_at,
+                    Booking.ends_at,
+                    Booking.status,
+                    Booking.purpose,
+                )
+                .join(Instrument, Booking.instrument_id == Instrument.id)
+                .join(Facility, Instrument.facility_id == Facility.id)
+                .where(Booking.user_id == user.id)
+            )
+            if upcoming:
+                statement = statement.where(Booking.ends_at > now).order_by(
+                    Booking.starts_at, Booking.id
+                )
+            else:
+                statement = statement.where(Booking.ends_at <= now).order_by(
+                    Booking.starts_at.desc(), Booking.id.desc()
+                )
+            rows = session.execute(statement.limit(limit)).all()
+            pending_facilities = {row[3] for row in rows if row[8] is BookingStatus.PENDING}
+            approvers = _approvers(session, pending_facilities) if pending_facilities else {}
+        return tuple(
+            MyBookingRow(
+                booking_id=booking_id,
+                instrument_code=code,
+                instrument_name=name,
+                facility_name=facility_name,
+                timezone=timezone,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                status=status,
+                purpose=purpose,
+                approvers=approvers.get(facility_id, ()) if status is BookingStatus.PENDING else (),
+            )
+            for (
+                booking_id,
+                code,
+                name,
+                facility_id,
+                facility_name,
+                timezone,
+                starts_at,
+                ends_at,
+                status,
+                purpose,
+            ) in rows
+        )
+
+
+def _approvers(session: Session, facility_ids: set[int]) -> dict[int, tuple[str, ...]]:
+    """Per facility, its managers' display names, or its technicians' when it has none."""
+    staff = session.execute(
+        select(FacilityStaff.facility_id, FacilityStaff.role, User.display_name)
+        .join(User, FacilityStaff.user_id == User.id)
+        .where(FacilityStaff.facility_id.in_(facility_ids))
+        .order_by(User.display_name)
+    ).all()
+    managers: dict[int, list[str]] = defaultdict(list)
+    everyone: dict[int, list[str]] = defaultdict(list)
+    for facility_id, role, display_name in staff:
+        everyone[facility_id].append(display_name)
+        if role is StaffRole.MANAGER:
+            managers[facility_id].append(display_name)
+    return {
+        facility_id: tuple(managers.get(facility_id) or everyone[facility_id])
+        for facility_id in everyone
+    }

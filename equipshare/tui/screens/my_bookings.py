@@ -1,0 +1,232 @@
+"""MyBookingsScreen: the user's upcoming and past bookings, with who must approve and cancel."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
+
+from equipshare.domain import BookingStatus
+from equipshare.errors import EquipshareError
+from equipshare.records import BookingRecord, MyBookingRow
+from equipshare.services.bookings import BookingService
+from equipshare.services.my_bookings import MyBookingsService
+from equipshare.tui.messages import ServiceRefused
+from equipshare.tui.modals.cancel_booking import CancelBookingModal
+
+CANCELLABLE = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+
+
+def when_words(start: datetime, end: datetime, timezone: str) -> str:
+    """'Tue 17 Mar 2026 10:00-12:00 GMT' in the facility's zone, naming the zone."""
+    zone = ZoneInfo(timezone)
+    a, b = start.astimezone(zone), end.astimezone(zone)
+    day = f"{a:%a} {a.day} {a:%b %Y}"
+    if (b - timedelta(microseconds=1)).date() == a.date():
+        zones = a.tzname() if a.tzname() == b.tzname() else f"{a.tzname()}/{b.tzname()}"
+        return f"{day} {a:%H:%M}-{b:%H:%M} {zones}"
+    return f"{day} {a:%H:%M} {a.tzname()} - {b:%a} {b.day} {b:%b %Y} {b:%H:%M} {b.tzname()}"
+
+
+def status_label(status: BookingStatus) -> str:
+    return status.value.replace("_", " ")
+
+
+class MyBookingsLoaded(Message):
+    """The user's upcoming or past bookings arrived."""
+
+    def __init__(self, upcoming: bool, rows: tuple[MyBookingRow, ...]) -> None:
+        super().__init__()
+        self.upcoming = upcoming
+        self.rows = rows
+
+
+class BookingCancelled(Message):
+    """The service cancelled a booking."""
+
+    def __init__(self, booking: BookingRecord) -> None:
+        super().__init__()
+        self.booking = booking
+
+
+class MyBookingsScreen(Screen[None]):
+    """The acting user's own bookings; Escape goes back."""
+
+    DEFAULT_CSS = """
+    #my-bookings-table {
+        height: 1fr;
+        margin: 0 1;
+    }
+    #my-bookings-status {
+        height: 1;
+        padding: 0 2;
+        color: $text-muted;
+        background: $boost;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="my_bookings.back", tooltip="Back to where you were"),
+        Binding(
+            "t",
+            "toggle_past",
+            "Upcoming/Past",
+            id="my_bookings.toggle",
+            tooltip="Switch between upcoming and past bookings",
+        ),
+        Binding(
+            "c",
+            "cancel_booking",
+            "Cancel booking",
+            id="my_bookings.cancel",
+            tooltip="Cancel the selected booking, with an optional reason",
+        ),
+    ]
+
+    def __init__(
+        self, my_bookings: MyBookingsService, bookings: BookingService, actor: str
+    ) -> None:
+        super().__init__()
+        self._my_bookings = my_bookings
+        self._bookings = bookings
+        self._actor = actor
+        self.upcoming = True
+        self.loaded = False
+        self._rows: dict[str, MyBookingRow] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Tabs(Tab("Upcoming", id="upcoming"), Tab("Past", id="past"), id="my-bookings-tabs")
+        table: DataTable[str] = DataTable(
+            id="my-bookings-table", cursor_type="row", zebra_stripes=True
+        )
+        yield table
+        yield Static("Loading your bookings...", id="my-bookings-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#my-bookings-table", DataTable)
+        table.add_column("When", key="when")
+        table.add_column("Instrument", key="instrument")
+        table.add_column("Status", key="status")
+        table.add_column("Waiting for", key="approvers")
+        table.focus()
+        self.reload()
+
+    # Loading --------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Fetch the shown tab's bookings again."""
+        self.loaded = False
+        self.load_bookings(self.upcoming)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="my_bookings")
+    def load_bookings(self, upcoming: bool) -> None:
+        try:
+            rows = self._my_bookings.list(self._actor, upcoming=upcoming)
+        except EquipshareError as exc:
+            self.post_message(ServiceRefused(str(exc)))
+            return
+        self.post_message(MyBookingsLoaded(upcoming, rows))
+
+    @on(MyBookingsLoaded)
+    def _show_bookings(self, message: MyBookingsLoaded) -> None:
+        if message.upcoming != self.upcoming:
+            return  # the other tab's answer, overtaken by a switch
+        table = self.query_one("#my-bookings-table", DataTable)
+        table.clear()
+        self._rows = {str(row.booking_id): row for row in message.rows}
+        for key, row in self._rows.items():
+            waiting = ", ".join(row.approvers) if row.status is BookingStatus.PENDING else ""
+            table.add_row(
+                when_words(row.starts_at, row.ends_at, row.timezone),
+                f"{row.instrument_code}  {row.instrument_name}",
+                status_label(row.status),
+                waiting,
+                key=key,
+            )
+        which = "upcoming" if self.upcoming else "past"
+        self.query_one("#my-bookings-status", Static).update(
+            f"{len(message.rows)} {which} bookings  ·  t switches upcoming/past"
+        )
+        self.loaded = True
+
+    @on(ServiceRefused)
+    def _show_refusal(self, message: ServiceRefused) -> None:
+        self.notify(message.text, severity="error")
+
+    # Switching tabs -------------------------------------------------------------------
+
+    @on(Tabs.TabActivated, "#my-bookings-tabs")
+    def _tab_switched(self, event: Tabs.TabActivated) -> None:
+        upcoming = event.tab.id == "upcoming"
+        if upcoming != self.upcoming:
+            self.upcoming = upcoming
+            self.reload()
+        self.query_one("#my-bookings-table", DataTable).focus()
+
+    def action_toggle_past(self) -> None:
+        self.query_one("#my-bookings-tabs", Tabs).active = "past" if self.upcoming else "upcoming"
+
+    # Cancelling -----------------------------------------------------------------------
+
+    def selected(self) -> MyBookingRow | None:
+        """The booking under the cursor, if any."""
+        table = self.query_one("#my-bookings-table", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self._rows.get(key) if key is not None else None
+
+    def action_cancel_booking(self) -> None:
+        row = self.selected()
+        if row is None:
+            self.notify("No booking selected", severity="warning")
+            return
+        if not self.upcoming:
+            self.notify(
+                f"Booking {row.booking_id} has ended; past bookings cannot be cancelled",
+                severity="error",
+            )
+            return
+        if row.status not in CANCELLABLE:
+            self.notify(
+                f"Booking {row.booking_id} is {status_label(row.status)}; only pending or "
+                "confirmed bookings can be cancelled",
+                severity="error",
+            )
+            return
+        description = (
+            f"{row.instrument_code} {when_words(row.starts_at, row.ends_at, row.timezone)}"
+        )
+
+        def cancel_if_confirmed(reason: str | None) -> None:
+            if reason is not None:
+                self.cancel_booking(row.booking_id, reason)
+
+        self.app.push_screen(CancelBookingModal(description), cancel_if_confirmed)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="my_bookings_write")
+    def cancel_booking(self, booking_id: int, reason: str) -> None:
+        try:
+            booking = self._bookings.cancel(self._actor, booking_id, reason)
+        except EquipshareError as exc:
+            self.post_message(ServiceRefused(str(exc)))
+            return
+        self.post_message(BookingCancelled(booking))
+
+    @on(BookingCancelled)
+    def _booking_cancelled(self, message: BookingCancelled) -> None:
+        booking = message.booking
+        self.notify(f"Cancelled booking {booking.id} on {booking.instrument_code}")
+        self.reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

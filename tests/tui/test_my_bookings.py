@@ -1,0 +1,152 @@
+"""My bookings: open with m, see the user's bookings, cancel one, and refuse what cannot be.
+
+The clock starts at Mon 16 Mar 2026 09:00 UTC; the fixture moves it to Tue 17 Mar 09:00.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
+
+from equipshare.clock import FrozenClock
+from equipshare.domain import BookingStatus
+from equipshare.records import BookingRequest
+from equipshare.services.bookings import BookingService
+from equipshare.services.context import ServiceContext
+from equipshare.tui.app import EquipshareApp
+from equipshare.tui.modals.cancel_booking import CancelBookingModal
+from equipshare.tui.screens.catalogue import CatalogueScreen
+from equipshare.tui.screens.my_bookings import MyBookingsScreen, when_words
+from tests.tui.conftest import settle
+from tests.world import World, london
+
+XPS = "WAR-XPS-01"
+
+
+@pytest.fixture
+def booked(context: ServiceContext, world: World, clock: FrozenClock) -> dict[str, int]:
+    svc = BookingService(context)
+
+    def book(user: str, code: str, start: datetime, end: datetime) -> int:
+        project = "GR-1" if code == "WAR-MEG-01" else None
+        return svc.book(user, BookingRequest(code, start, end, project_code=project)).id
+
+    ids = {
+        "past": book("alice", XPS, london(2026, 3, 16, 11), london(2026, 3, 16, 12)),
+        "tue": book("alice", XPS, london(2026, 3, 17, 10), london(2026, 3, 17, 12)),
+        "meg": book("alice", "WAR-MEG-01", london(2026, 3, 18, 10), london(2026, 3, 18, 12)),
+        "fri": book("alice", XPS, london(2026, 3, 20, 10), london(2026, 3, 20, 11)),
+        "bob": book("bob", XPS, london(2026, 3, 19, 10), london(2026, 3, 19, 11)),
+    }
+    svc.cancel("alice", ids["fri"])
+    clock.instant = datetime(2026, 3, 17, 9, 0, tzinfo=UTC)
+    return ids
+
+
+def my_screen(app: EquipshareApp) -> MyBookingsScreen:
+    assert isinstance(app.screen, MyBookingsScreen)
+    return app.screen
+
+
+def rows(app: EquipshareApp) -> list[tuple[str, ...]]:
+    table = my_screen(app).query_one("#my-bookings-table", DataTable)
+    return [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+
+
+def errors(app: EquipshareApp) -> list[str]:
+    return [n.message for n in app._notifications if n.severity == "error"]
+
+
+async def open_my_bookings(app: EquipshareApp, pilot: Pilot[None]) -> None:
+    await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen))
+    await pilot.press("m")
+    await settle(pilot, lambda: isinstance(app.screen, MyBookingsScreen) and app.screen.loaded)
+
+
+def test_when_names_the_facility_zone() -> None:
+    start, end = london(2026, 3, 17, 10), london(2026, 3, 17, 12)
+    assert when_words(start, end, "Europe/London") == "Tue 17 Mar 2026 10:00-12:00 GMT"
+    summer = when_words(london(2026, 6, 2, 22), london(2026, 6, 3, 1), "Europe/London")
+    assert summer == "Tue 2 Jun 2026 22:00 BST - Wed 3 Jun 2026 01:00 BST"
+
+
+async def test_m_opens_my_bookings_and_cancel_asks_for_a_reason(
+    context: ServiceContext, booked: dict[str, int]
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_my_bookings(app, pilot)
+        assert rows(app) == [
+            ("Tue 17 Mar 2026 10:00-12:00 GMT", "WAR-XPS-01  WAR-XPS-01", "confirmed", ""),
+            ("Wed 18 Mar 2026 10:00-12:00 GMT", "WAR-MEG-01  WAR-MEG-01", "pending", "Mgr"),
+            ("Fri 20 Mar 2026 10:00-11:00 GMT", "WAR-XPS-01  WAR-XPS-01", "cancelled", ""),
+        ]
+
+        await pilot.press("c")  # the cursor is on Tuesday's booking
+        await settle(pilot, lambda: isinstance(app.screen, CancelBookingModal))
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"sample not ready", "enter")
+        await settle(pilot, lambda: my_screen(app).loaded and rows(app)[0][2] == "cancelled")
+        record = BookingService(context).get("alice", booked["tue"])
+        assert record.status is BookingStatus.CANCELLED
+        assert record.status_reason == "sample not ready"
+        assert errors(app) == []
+
+        await pilot.press("t")
+        await settle(pilot, lambda: my_screen(app).loaded and not my_screen(app).upcoming)
+        assert [r[0] for r in rows(app)] == ["Mon 16 Mar 2026 11:00-12:00 GMT"]
+
+        await pilot.press("escape")
+        assert isinstance(app.screen, CatalogueScreen)
+
+
+async def test_escape_in_the_dialog_keeps_the_booking(
+    context: ServiceContext, booked: dict[str, int]
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_my_bookings(app, pilot)
+        await pilot.press("c")
+        await settle(pilot, lambda: isinstance(app.screen, CancelBookingModal))
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(app.screen, MyBookingsScreen))
+        assert BookingService(context).get("alice", booked["tue"]).status is (
+            BookingStatus.CONFIRMED
+        )
+
+
+async def test_cancelled_and_past_bookings_cannot_be_cancelled(
+    context: ServiceContext, booked: dict[str, int]
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_my_bookings(app, pilot)
+        await pilot.press("down", "down", "c")  # Friday's, already cancelled
+        await settle(pilot, lambda: len(errors(app)) == 1)
+        assert isinstance(app.screen, MyBookingsScreen)
+        assert "is cancelled" in errors(app)[0]
+
+        await pilot.press("t")
+        await settle(pilot, lambda: my_screen(app).loaded and not my_screen(app).upcoming)
+        await pilot.press("c")
+        await settle(pilot, lambda: len(errors(app)) == 2)
+        assert isinstance(app.screen, MyBookingsScreen)
+        assert "has ended" in errors(app)[1]
+        status = BookingService(context).get("alice", booked["past"]).status
+        assert status is BookingStatus.CONFIRMED
+
+
+async def test_a_refusal_from_the_service_becomes_an_error(
+    context: ServiceContext, booked: dict[str, int]
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_my_bookings(app, pilot)
+        BookingService(context).cancel("mgr", booked["tue"], "instrument down")  # meanwhile
+        await pilot.press("c", "enter")
+        await settle(pilot, lambda: len(errors(app)) == 1)
+        assert "only pending or confirmed bookings can be cancelled" in errors(app)[0]
+        assert isinstance(app.screen, MyBookingsScreen)
