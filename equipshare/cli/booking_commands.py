@@ -2,54 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import click
 
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
+from equipshare.cli.time_input import parse_date, parse_instant
 from equipshare.errors import InputError
 from equipshare.records import BookingRecord, BookingRequest, RecurrenceRule, SeriesResult
 from equipshare.services.bookings import BookingService
 from equipshare.services.series import SeriesService
-
-
-def parse_instant(text: str, option: str, zone: ZoneInfo) -> datetime:
-    """An ISO 8601 instant; one without an offset is wall-clock time in `zone`.
-
-    A wall-clock time the clocks skip (spring forward) or pass twice (fall back) is
-    refused, since either guess could book the wrong hour.
-    """
-    try:
-        parsed = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(
-            f"{option}: {text!r} is not an ISO date and time like 2026-03-03T10:00", option
-        ) from None
-    if parsed.tzinfo is not None and parsed.utcoffset() is not None:
-        return parsed
-    local = parsed.replace(tzinfo=zone)
-    if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != parsed:
-        raise InputError(
-            f"{option}: {parsed:%Y-%m-%d %H:%M} does not exist in {zone.key} "
-            "(the clocks go forward then); pick another time",
-            option,
-        )
-    if local.utcoffset() != local.replace(fold=1).utcoffset():
-        raise InputError(
-            f"{option}: {parsed:%Y-%m-%d %H:%M} happens twice in {zone.key} "
-            "(the clocks go back then); add an offset such as +01:00 or +00:00",
-            option,
-        )
-    return local
-
-
-def parse_date(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"{option}: {text!r} is not a date like 2026-03-31", option) from None
 
 
 def repeat_rule(repeat: str | None, count: int | None, until: str | None) -> RecurrenceRule | None:

@@ -3,60 +3,29 @@
 from __future__ import annotations
 
 import json
-import re
-from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import click
 
-from equipshare.cli.booking_commands import parse_instant
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
+from equipshare.cli.time_input import parse_from, parse_length
 from equipshare.errors import InputError
 from equipshare.records import SlotRecord
 from equipshare.services.availability import AvailabilityService
-
-_LENGTH = re.compile(r"^(?:(\d+)h)?(?:(\d+)m(?:in)?)?$", re.IGNORECASE)
-
-
-def parse_length(text: str) -> timedelta:
-    """'2h', '90m' or '1h30m' as a duration; anything else is bad input naming --length."""
-    match = _LENGTH.match(text.strip().replace(" ", ""))
-    if match is None or not any(match.groups()):
-        raise InputError(f"--length: {text!r} is not a length like 2h, 90m or 1h30m", "--length")
-    hours, minutes = (int(group or 0) for group in match.groups())
-    length = timedelta(hours=hours, minutes=minutes)
-    if length <= timedelta(0):
-        raise InputError(f"--length: {text!r} must be longer than zero", "--length")
-    return length
-
-
-def parse_from(text: str, zone: ZoneInfo) -> datetime:
-    """A date means local midnight in `zone`; a date and time without offset is read there too."""
-    try:
-        day = date.fromisoformat(text.strip())
-    except ValueError:
-        return parse_instant(text, "--from", zone)
-    return datetime.combine(day, time(), tzinfo=zone)
-
-
-def describe_slot(slot: SlotRecord) -> str:
-    """'Tue 17 Mar 2026 10:00-12:00 GMT' in the facility's own zone."""
-    zone = ZoneInfo(slot.timezone)
-    start, end = slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)
-    day = f"{start:%a} {start.day} {start:%b %Y}"
-    end_text = (
-        f"{end:%H:%M}" if end.date() == start.date() else f"{end:%a} {end.day} {end:%b %H:%M}"
-    )
-    if start.tzname() == end.tzname():
-        return f"{day} {start:%H:%M}-{end_text} {start.tzname()}"
-    return f"{day} {start:%H:%M} {start.tzname()}-{end_text} {end.tzname()}"
+from equipshare.timewords import local_range
 
 
 def _print_table(slots: list[SlotRecord]) -> None:
     rows = [("WHEN", "INSTRUMENT", "INSTITUTION", "FACILITY")]
     rows += [
-        (describe_slot(s), s.instrument_code, s.institution_code, s.facility_name) for s in slots
+        (
+            local_range(s.starts_at, s.ends_at, s.timezone),
+            s.instrument_code,
+            s.institution_code,
+            s.facility_name,
+        )
+        for s in slots
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     for row in rows:

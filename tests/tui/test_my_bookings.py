@@ -16,10 +16,11 @@ from equipshare.domain import BookingStatus
 from equipshare.records import BookingRequest
 from equipshare.services.bookings import BookingService
 from equipshare.services.context import ServiceContext
+from equipshare.timewords import local_range as when_words
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.cancel_booking import CancelBookingModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
-from equipshare.tui.screens.my_bookings import MyBookingsScreen, when_words
+from equipshare.tui.screens.my_bookings import MyBookingsScreen
 from tests.tui.conftest import settle
 from tests.world import World, london
 

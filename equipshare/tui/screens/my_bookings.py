@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import ClassVar
-from zoneinfo import ZoneInfo
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,21 +16,11 @@ from equipshare.errors import EquipshareError
 from equipshare.records import BookingRecord, MyBookingRow
 from equipshare.services.bookings import BookingService
 from equipshare.services.my_bookings import MyBookingsService
+from equipshare.timewords import local_range
 from equipshare.tui.messages import ServiceRefused
 from equipshare.tui.modals.cancel_booking import CancelBookingModal
 
 CANCELLABLE = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
-
-
-def when_words(start: datetime, end: datetime, timezone: str) -> str:
-    """'Tue 17 Mar 2026 10:00-12:00 GMT' in the facility's zone, naming the zone."""
-    zone = ZoneInfo(timezone)
-    a, b = start.astimezone(zone), end.astimezone(zone)
-    day = f"{a:%a} {a.day} {a:%b %Y}"
-    if (b - timedelta(microseconds=1)).date() == a.date():
-        zones = a.tzname() if a.tzname() == b.tzname() else f"{a.tzname()}/{b.tzname()}"
-        return f"{day} {a:%H:%M}-{b:%H:%M} {zones}"
-    return f"{day} {a:%H:%M} {a.tzname()} - {b:%a} {b.day} {b:%b %Y} {b:%H:%M} {b.tzname()}"
 
 
 def status_label(status: BookingStatus) -> str:
@@ -146,7 +134,7 @@ class MyBookingsScreen(Screen[None]):
         for key, row in self._rows.items():
             waiting = ", ".join(row.approvers) if row.status is BookingStatus.PENDING else ""
             table.add_row(
-                when_words(row.starts_at, row.ends_at, row.timezone),
+                local_range(row.starts_at, row.ends_at, row.timezone),
                 f"{row.instrument_code}  {row.instrument_name}",
                 status_label(row.status),
                 waiting,
@@ -204,7 +192,7 @@ class MyBookingsScreen(Screen[None]):
             )
             return
         description = (
-            f"{row.instrument_code} {when_words(row.starts_at, row.ends_at, row.timezone)}"
+            f"{row.instrument_code} {local_range(row.starts_at, row.ends_at, row.timezone)}"
         )
 
         def cancel_if_confirmed(reason: str | None) -> None:
