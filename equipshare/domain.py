@@ -119,3 +119,14 @@ class NotificationKind(StrEnum):
     BOOKING_CANCELLED = "booking_cancelled"
     CANCELLED_BY_DOWNTIME = "cancelled_by_downtime"
     WAITLIST_OFFER = "waitlist_offer"
+
+
+class TrainingStanding(StrEnum):
+    """A requester's training on an instrument, judged at the end of the booking they ask for."""
+
+    NOT_REQUIRED = "not_required"
+    TRAINED = "trained"  # independent training that lasts past the booking's end
+    LAPSES = "lapses"  # trained now, but the training expires before the booking ends
+    EXPIRED = "expired"  # independent training that has already expired
+    SUPERVISED = "supervised"  # only supervised training: may not work alone
+    NOT_TRAINED = "not_trained"

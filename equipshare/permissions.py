@@ -100,3 +100,17 @@ def require(actor: Actor, action: Action, target: Target) -> None:
     raise PermissionDenied(
         f"{who} may not {action} on {target.instrument_code}: that needs {needs}"
     )
+
+
+def staff_scope(actor: Actor, action: Action) -> frozenset[int] | None:
+    """The facilities where `actor` may take `action` on anyone's booking; None means all.
+
+    Lists (such as requests awaiting approval) ask this instead of calling `allowed` per
+    row, so a list never shows what the actor could not act on. Owner-only rights are
+    not facility-wide, so they give no facilities.
+    """
+    if not actor.user.active:
+        return frozenset()
+    if actor.user.is_admin or action is Action.BOOK:
+        return None
+    return actor.staff_facility_ids if action in STAFF_ACTIONS else frozenset()

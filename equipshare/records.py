@@ -12,6 +12,7 @@ from equipshare.domain import (
     InstitutionSector,
     InstrumentStatus,
     Role,
+    TrainingStanding,
 )
 
 
@@ -276,3 +277,38 @@ class MyBookingRow:
     status: BookingStatus
     purpose: str
     approvers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TrainingStatus:
+    """Where a requester stands on training; `until` is the deciding record's expiry, if any."""
+
+    standing: TrainingStanding
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PendingRequestRow:
+    """A booking waiting for a facility's decision, with what the approver needs to decide."""
+
+    booking_id: int
+    instrument_code: str
+    instrument_name: str
+    facility_name: str
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    requester_username: str
+    requester_name: str
+    requester_institution_code: str
+    requester_institution_name: str
+    cross_institution: bool
+    project_code: str | None
+    purpose: str
+    technician_name: str | None  # set for an assisted session
+    requested_at: datetime
+    training: TrainingStatus
+
+    @property
+    def assisted(self) -> bool:
+        return self.technician_name is not None
