@@ -130,3 +130,11 @@ class TrainingStanding(StrEnum):
     EXPIRED = "expired"  # independent training that has already expired
     SUPERVISED = "supervised"  # only supervised training: may not work alone
     NOT_TRAINED = "not_trained"
+
+
+class TrainingState(StrEnum):
+    """Where a training record stands now: computed from the clock, never stored."""
+
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
