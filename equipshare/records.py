@@ -12,9 +12,7 @@ from equipshare.domain import (
     InstitutionSector,
     InstrumentStatus,
     Role,
-    TrainingLevel,
     TrainingStanding,
-    TrainingState,
 )
 
 
@@ -317,42 +315,28 @@ class PendingRequestRow:
 
 
 @dataclass(frozen=True)
-class TrainingRecordView:
-    """One training record with the names a technician reads; `state` is as of the read."""
+class DowntimeRow:
+    """One current or future downtime as facility staff list it: what, when, why, by whom."""
 
-    id: int
-    username: str
-    user_display_name: str
-    user_institution_code: str
-    user_institution_name: str
+    downtime_id: int
     instrument_code: str
     instrument_name: str
-    facility_id: int
     facility_name: str
     timezone: str
-    level: TrainingLevel
-    trained_at: datetime
-    expires_at: datetime | None
-    revoked_at: datetime | None
-    trainer_username: str | None
-    notes: str
-    state: TrainingState
+    starts_at: datetime
+    ends_at: datetime
+    reason: DowntimeReason
+    description: str
+    scheduled_by: str  # display name; empty when the scheduler is unknown
 
 
 @dataclass(frozen=True)
-class UserTraining:
-    """Whether a user is trained on an instrument now, for other services and screens.
+class DowntimeBoard:
+    """The downtime of the facilities an actor staffs (all, for an admin), soonest first.
 
-    `state` is None when the user was never trained there. `may_use_alone` is the booking
-    rule's own answer (independent, unrevoked, unexpired), so the two never disagree.
+    `may_schedule` is false for someone who staffs no facility and is not an admin.
     """
 
-    username: str
-    instrument_code: str
-    timezone: str
-    state: TrainingState | None
-    level: TrainingLevel | None
-    expires_at: datetime | None
-    revoked_at: datetime | None
-    record_id: int | None
-    may_use_alone: bool
+    rows: tuple[DowntimeRow, ...]
+    may_schedule: bool
+    now: datetime  # when the board was read: rows that started by then are under way

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Booking, Downtime, Instrument
+from equipshare.db.models import Booking, Downtime, Facility, Instrument, User
 from equipshare.domain import (
     ACTIVE_BOOKING_STATUSES,
     BookingStatus,
@@ -19,7 +19,13 @@ from equipshare.domain import (
 )
 from equipshare.errors import NotFound, RefusedError
 from equipshare.permissions import Action, Target, require
-from equipshare.records import BookingRecord, DowntimeRecord, InstrumentRecord
+from equipshare.records import (
+    BookingRecord,
+    DowntimeBoard,
+    DowntimeRecord,
+    DowntimeRow,
+    InstrumentRecord,
+)
 from equipshare.services import directory
 from equipshare.services.audit import record_audit
 from equipshare.services.booking_checks import lock_rows
@@ -116,11 +122,15 @@ class DowntimeService:
         description: str = "",
         *,
         confirm_cancellations: bool = False,
+        previewed: Collection[int] | None = None,
     ) -> tuple[DowntimeRecord, list[BookingRecord]]:
         """Record a downtime; bookings in the way are only cancelled once the caller confirms.
 
         The instrument row is locked first, so no booking can slip into the range between
-        listing the affected bookings and inserting the downtime.
+        listing the affected bookings and inserting the downtime. `previewed` holds the ids
+        of the bookings the user was shown and agreed to cancel: when given, the downtime
+        cancels exactly those or is refused, so a booking made since the preview is never
+        cancelled unseen.
         """
         start, end = _range(start, end)
         with self._db.sessions.begin() as session:
@@ -129,7 +139,10 @@ class DowntimeService:
             require(actor, Action.SCHEDULE_DOWNTIME, Target.of(instrument))
             lock_rows(session, instrument.id, None)
             rows = affected_bookings(session, instrument.id, start, end)
-            if rows and not confirm_cancellations:
+            if previewed is not None:
+                if {row.id for row in rows} != set(previewed):
+                    raise RefusedError(self._changed(instrument, previewed, rows))
+            elif rows and not confirm_cancellations:
                 raise RefusedError(self._refusal(instrument, start, end, reason, rows))
             now = self._clock.now()
             why = reason_text(reason, description)
@@ -197,6 +210,16 @@ class DowntimeService:
             "Confirm the downtime to cancel them and tell their owners"
         )
 
+    @staticmethod
+    def _changed(
+        instrument: InstrumentRecord, previewed: Collection[int], rows: Sequence[Booking]
+    ) -> str:
+        shown, now = len(set(previewed)), len(rows)
+        return (
+            f"the bookings on {instrument.code} in that range changed since the preview "
+            f"({shown} shown, {now} now); preview again before scheduling"
+        )
+
     def cancel(self, actor_username: str, downtime_id: int) -> DowntimeRecord:
         """Remove a downtime (the row goes; the audit log keeps it) and free its range.
 
@@ -245,3 +268,69 @@ class DowntimeService:
                 .order_by(Downtime.starts_at, Downtime.id)
             ).all()
             return [downtime_record(row, instrument.code) for row in rows]
+
+    def schedulable(self, actor_username: str, instrument_code: str) -> InstrumentRecord:
+        """The instrument, if the actor may schedule downtime on it.
+
+        The TUI asks first, to read typed wall-clock times in the instrument's own zone.
+        """
+        with self._db.readonly() as session:
+            actor = directory.load_actor(session, actor_username)
+            instrument = directory.load_instrument(session, instrument_code.strip())
+            require(actor, Action.SCHEDULE_DOWNTIME, Target.of(instrument))
+            return instrument
+
+    def upcoming(self, actor_username: str, *, limit: int = 500) -> DowntimeBoard:
+        """Current and future downtime in the facilities the actor staffs, soonest first.
+
+        An admin sees every facility's; anyone else who staffs none gets an empty board
+        that says they may not schedule.
+        """
+        now = self._clock.now()
+        with self._db.readonly() as session:
+            actor = directory.load_actor(session, actor_username)
+            user = actor.user
+            if not user.active or not (user.is_admin or actor.staff_facility_ids):
+                return DowntimeBoard(rows=(), may_schedule=False, now=now)
+            statement = (
+                select(
+                    Downtime.id,
+                    Instrument.code,
+                    Instrument.name,
+                    Facility.name,
+                    Facility.timezone,
+                    Downtime.starts_at,
+                    Downtime.ends_at,
+                    Downtime.reason,
+                    Downtime.description,
+                    User.display_name,
+                )
+                .join(Instrument, Downtime.instrument_id == Instrument.id)
+                .join(Facility, Instrument.facility_id == Facility.id)
+                .outerjoin(User, Downtime.created_by_id == User.id)
+                .where(Downtime.ends_at > now)
+            )
+            if not user.is_admin:
+                statement = statement.where(Facility.id.in_(actor.staff_facility_ids))
+            found = session.execute(
+                statement.order_by(Downtime.starts_at, Downtime.id).limit(max(1, limit))
+            ).all()
+        return DowntimeBoard(
+            rows=tuple(
+                DowntimeRow(
+                    downtime_id=row[0],
+                    instrument_code=row[1],
+                    instrument_name=row[2],
+                    facility_name=row[3],
+                    timezone=row[4],
+                    starts_at=row[5],
+                    ends_at=row[6],
+                    reason=row[7],
+                    description=row[8],
+                    scheduled_by=row[9] or "",
+                )
+                for row in found
+            ),
+            may_schedule=True,
+            now=now,
+        )
