@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from equipshare.records import CataloguePage, CatalogueQuery, InstrumentRecord
+from equipshare.records import (
+    BookingRecord,
+    CataloguePage,
+    CatalogueQuery,
+    InstrumentRecord,
+    PendingRequestRow,
+)
 
 
 class CataloguePageLoaded(Message):
@@ -34,3 +40,19 @@ class ServiceRefused(Message):
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
+
+
+class PendingRequestsLoaded(Message):
+    """The requests waiting for the actor's decision arrived, oldest first."""
+
+    def __init__(self, rows: tuple[PendingRequestRow, ...]) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class BookingDecided(Message):
+    """Staff approved or rejected a pending booking; `booking.status` says which."""
+
+    def __init__(self, booking: BookingRecord) -> None:
+        super().__init__()
+        self.booking = booking

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from itertools import groupby
+from zoneinfo import ZoneInfo
 
-from equipshare.domain import AccessLevel, InstrumentStatus
-from equipshare.records import BookingPolicy, InstrumentRecord, OpeningInterval
+from equipshare.domain import AccessLevel, InstrumentStatus, TrainingStanding
+from equipshare.records import BookingPolicy, InstrumentRecord, OpeningInterval, TrainingStatus
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -98,3 +100,26 @@ def policy_lines(instrument: InstrumentRecord) -> list[str]:
         else "Bookings must end by closing time."
     )
     return lines
+
+
+def _day(instant: datetime, timezone: str) -> str:
+    local = instant.astimezone(ZoneInfo(timezone))
+    return f"{local.day} {local:%b %Y}"
+
+
+def training_words(status: TrainingStatus, timezone: str) -> str:
+    """'trained until 3 Mar 2027', 'training expired 1 Feb 2026', 'not trained'..."""
+    until = _day(status.until, timezone) if status.until is not None else None
+    match status.standing:
+        case TrainingStanding.NOT_REQUIRED:
+            return "not required"
+        case TrainingStanding.TRAINED:
+            return f"trained until {until}" if until else "trained, no expiry"
+        case TrainingStanding.LAPSES:
+            return f"training lapses {until}"
+        case TrainingStanding.EXPIRED:
+            return f"training expired {until}"
+        case TrainingStanding.SUPERVISED:
+            return "supervised use only"
+        case TrainingStanding.NOT_TRAINED:
+            return "not trained"
