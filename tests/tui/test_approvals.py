@@ -169,6 +169,8 @@ async def test_details_escape_and_the_empty_state(
         assert "Training: trained until 1 Jan 2028; not assisted" in text_of(
             app, "#approvals-detail"
         )
+        await pilot.press("enter")  # closes the panel again
+        await settle(pilot, lambda: not app.screen.query_one("#approvals-detail", Static).display)
 
         # Bob's request was decided elsewhere: approving it again is refused, the list reloads.
         BookingService(context).approve("tech", requests["bob"])
@@ -190,3 +192,13 @@ async def test_details_escape_and_the_empty_state(
 
         await pilot.press("escape")
         assert isinstance(app.screen, CatalogueScreen)
+
+        # A refused load is shown once, not retried in a loop.
+        app.push_screen(
+            ApprovalsScreen(ApprovalsService(context), BookingService(context), "ghost")
+        )
+        await settle(pilot, lambda: len(errors(app)) == 2)
+        assert "no user called 'ghost'" in errors(app)[1]
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert len(errors(app)) == 2 and not screen_of(app).loaded

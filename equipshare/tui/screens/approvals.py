@@ -117,7 +117,7 @@ class ApprovalsScreen(Screen[None]):
             "show_detail",
             "Details",
             id="approvals.detail",
-            tooltip="Show the selected request's purpose, project and requester in full",
+            tooltip="Show or hide the selected request's purpose, project and requester",
         ),
     ]
 
@@ -195,6 +195,7 @@ class ApprovalsScreen(Screen[None]):
         if empty:
             self.query_one("#approvals-detail", Static).display = False
         else:
+            table.focus()
             # The request after a decided one moves up: keep the cursor where it was.
             table.move_cursor(row=min(cursor, table.row_count - 1))
             self._refresh_detail()
@@ -210,7 +211,10 @@ class ApprovalsScreen(Screen[None]):
     @on(ServiceRefused)
     def _show_refusal(self, message: ServiceRefused) -> None:
         self.notify(message.text, severity="error")
-        self.reload()  # someone else may have decided the request meanwhile
+        if self.loaded:
+            # A decision was refused (someone else may have decided first): show the news.
+            # A refused load leaves `loaded` false, so it is not retried in a loop.
+            self.reload()
 
     # Selecting and details ------------------------------------------------------------
 
@@ -223,8 +227,9 @@ class ApprovalsScreen(Screen[None]):
         return self._rows.get(key) if key is not None else None
 
     def action_show_detail(self) -> None:
+        """Open the detail panel on the selected request, or close it if open."""
         detail = self.query_one("#approvals-detail", Static)
-        detail.display = self.selected() is not None
+        detail.display = not detail.display and self.selected() is not None
         self._refresh_detail()
 
     @on(DataTable.RowSelected, "#approvals-table")
