@@ -171,6 +171,12 @@ class ApprovalsService:
             ) in rows
         )
 
+    def may_approve(self, actor_username: str) -> bool:
+        """Whether the actor decides any facility's requests: the TUI offers the screen if so."""
+        with self._db.readonly() as session:
+            actor = directory.load_actor(session, actor_username)
+            return staff_scope(actor, Action.APPROVE_BOOKING) != frozenset()
+
     def pending_count(self, actor_username: str) -> int:
         """How many requests wait for the actor: one COUNT, for a header badge."""
         with self._db.readonly() as session:

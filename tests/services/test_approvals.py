@@ -135,6 +135,8 @@ def test_scope_follows_the_approve_right(context: ServiceContext, requests: dict
     for nobody in ("alice", "gone"):
         assert service.pending(nobody) == ()
         assert service.pending_count(nobody) == 0
+        assert not service.may_approve(nobody)
+    assert all(service.may_approve(staff) for staff in ("mgr", "tech", "otherstaff", "root"))
     with pytest.raises(NotFound):
         service.pending("nobody-at-all")
 
