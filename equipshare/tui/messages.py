@@ -10,6 +10,7 @@ from equipshare.records import (
     CatalogueQuery,
     InstrumentRecord,
     PendingRequestRow,
+    TrainingRecordView,
 )
 
 
@@ -56,3 +57,30 @@ class BookingDecided(Message):
     def __init__(self, booking: BookingRecord) -> None:
         super().__init__()
         self.booking = booking
+
+
+class TrainingRecordsLoaded(Message):
+    """Training records for the training screen arrived; `expiring` says which list."""
+
+    def __init__(self, expiring: bool, rows: tuple[TrainingRecordView, ...]) -> None:
+        super().__init__()
+        self.expiring = expiring
+        self.rows = rows
+
+
+class TrainingSaved(Message):
+    """Training was recorded, renewed or revoked; `verb` says which, in the past tense."""
+
+    def __init__(self, record: TrainingRecordView, verb: str) -> None:
+        super().__init__()
+        self.record = record
+        self.verb = verb
+
+
+class TrainingRefused(Message):
+    """The training service refused a form; `field` says where to show it (None: the form)."""
+
+    def __init__(self, text: str, field: str | None) -> None:
+        super().__init__()
+        self.text = text
+        self.field = field

@@ -1,0 +1,115 @@
+"""TrainingPrompt: ask one thing about a training record (a new expiry, a reason) and act on it.
+
+The screen passes the action as a callable, so one dialog serves renew and revoke. The
+callable runs in a worker; a refusal shows under the input and the dialog stays open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from equipshare.errors import EquipshareError
+from equipshare.records import TrainingRecordView
+from equipshare.tui.messages import TrainingRefused, TrainingSaved
+
+
+class TrainingPrompt(ModalScreen[TrainingRecordView | None]):
+    """Returns the changed record once `act` succeeds, or None when closed."""
+
+    DEFAULT_CSS = """
+    TrainingPrompt { align: center middle; }
+    #prompt-dialog {
+        width: 70; max-width: 100%; height: auto;
+        border: round $primary; background: $surface; padding: 0 1;
+    }
+    #prompt-dialog.danger { border: round $error; }
+    #prompt-question { text-style: bold; padding: 1 0; }
+    #prompt-error { color: $error; display: none; }
+    #prompt-error.shown { display: block; }
+    #prompt-buttons { height: auto; align-horizontal: right; padding: 1 0 0 0; }
+    #prompt-buttons Button { margin: 0 0 0 1; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "close",
+            "Close",
+            id="training_prompt.close",
+            tooltip="Close without changing the training record",
+        ),
+    ]
+
+    def __init__(
+        self,
+        question: str,
+        placeholder: str,
+        confirm: str,
+        done: str,
+        act: Callable[[str], TrainingRecordView],
+        *,
+        danger: bool = False,
+    ) -> None:
+        """`confirm` labels the button ("Renew"); `done` is its past tense ("renewed")."""
+        super().__init__()
+        self._question = question
+        self._placeholder = placeholder
+        self._confirm = confirm
+        self._done = done
+        self._act = act
+        self._danger = danger
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt-dialog", classes="danger" if self._danger else ""):
+            yield Static(self._question, id="prompt-question", markup=False)
+            yield Input(placeholder=self._placeholder, id="prompt-input")
+            yield Static("", id="prompt-error", markup=False)
+            with Horizontal(id="prompt-buttons"):
+                yield Button("Close", id="prompt-close")
+                yield Button(
+                    self._confirm,
+                    id="prompt-confirm",
+                    variant="error" if self._danger else "primary",
+                )
+
+    def on_mount(self) -> None:
+        self.query_one("#prompt-input", Input).focus()
+
+    @on(Input.Submitted, "#prompt-input")
+    @on(Button.Pressed, "#prompt-confirm")
+    def _submit(self) -> None:
+        self.act(self.query_one("#prompt-input", Input).value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="training_prompt")
+    def act(self, text: str) -> None:
+        try:
+            view = self._act(text)
+        except EquipshareError as exc:
+            self.post_message(TrainingRefused(str(exc), getattr(exc, "field", None)))
+            return
+        self.post_message(TrainingSaved(view, self._done))
+
+    @on(TrainingRefused)
+    def _refused(self, message: TrainingRefused) -> None:
+        error = self.query_one("#prompt-error", Static)
+        error.update(message.text)
+        error.add_class("shown")
+
+    @on(TrainingSaved)
+    def _saved(self, message: TrainingSaved) -> None:
+        self.dismiss(message.record)
+
+    def error_text(self) -> str:
+        return str(self.query_one("#prompt-error", Static).content)
+
+    @on(Button.Pressed, "#prompt-close")
+    def action_close(self) -> None:
+        self.dismiss(None)
