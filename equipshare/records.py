@@ -12,7 +12,9 @@ from equipshare.domain import (
     InstitutionSector,
     InstrumentStatus,
     Role,
+    TrainingLevel,
     TrainingStanding,
+    TrainingState,
 )
 
 
@@ -340,3 +342,45 @@ class DowntimeBoard:
     rows: tuple[DowntimeRow, ...]
     may_schedule: bool
     now: datetime  # when the board was read: rows that started by then are under way
+
+
+@dataclass(frozen=True)
+class TrainingRecordView:
+    """One training record with the names a technician reads; `state` is as of the read."""
+
+    id: int
+    username: str
+    user_display_name: str
+    user_institution_code: str
+    user_institution_name: str
+    instrument_code: str
+    instrument_name: str
+    facility_id: int
+    facility_name: str
+    timezone: str
+    level: TrainingLevel
+    trained_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    trainer_username: str | None
+    notes: str
+    state: TrainingState
+
+
+@dataclass(frozen=True)
+class UserTraining:
+    """Whether a user is trained on an instrument now, for other services and screens.
+
+    `state` is None when the user was never trained there. `may_use_alone` is the booking
+    rule's own answer (independent, unrevoked, unexpired), so the two never disagree.
+    """
+
+    username: str
+    instrument_code: str
+    timezone: str
+    state: TrainingState | None
+    level: TrainingLevel | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    record_id: int | None
+    may_use_alone: bool
