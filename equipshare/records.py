@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from equipshare.domain import (
     AccessLevel,
@@ -15,6 +16,7 @@ from equipshare.domain import (
     TrainingLevel,
     TrainingStanding,
     TrainingState,
+    UserClass,
 )
 
 
@@ -384,3 +386,68 @@ class UserTraining:
     revoked_at: datetime | None
     record_id: int | None
     may_use_alone: bool
+
+
+@dataclass(frozen=True)
+class ContactPerson:
+    """Someone to ask about an instrument: a facility technician or a published uniquip contact."""
+
+    name: str
+    email: str | None
+    telephone: str | None
+    role: str  # "contact technician", "technician", "contact" or "secondary contact"
+
+
+@dataclass(frozen=True)
+class RateQuote:
+    """The rate card in force today for one user class: hourly prices, in `currency`."""
+
+    user_class: UserClass
+    hourly_rate: Decimal
+    technician_hourly_rate: Decimal
+    currency: str
+    valid_from: date
+
+
+@dataclass(frozen=True)
+class UpcomingBooking:
+    """A coming or running booking, labelled only as far as the viewer may see."""
+
+    starts_at: datetime
+    ends_at: datetime
+    label: str  # "you", "Booked (Aston University)", or for facility staff the booker's name
+    mine: bool
+    pending: bool
+
+
+@dataclass(frozen=True)
+class InstrumentDetail:
+    """Everything the instrument screen shows one viewer, read in one transaction.
+
+    `rate` is None when no rate card applies to the viewer's user class; `training_contact`
+    is who to ask for training (the facility's email, else a technician's).
+    """
+
+    instrument: InstrumentRecord
+    description: str
+    location: str  # "" when not recorded
+    web_address: str | None
+    contacts: tuple[ContactPerson, ...]
+    user_class: UserClass
+    rate: RateQuote | None
+    training: TrainingStatus
+    training_contact: str
+    upcoming: tuple[UpcomingBooking, ...]
+    next_downtime: DowntimeRecord | None
+    now: datetime
+
+
+@dataclass(frozen=True)
+class NextFreeSlot:
+    """The first slot a viewer could book on an instrument soon, or in words why there is none."""
+
+    instrument_code: str
+    timezone: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    note: str  # "" when a slot was found, else e.g. "training needed", "none in 14 days"

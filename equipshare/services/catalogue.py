@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import timedelta
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
@@ -15,12 +18,17 @@ from equipshare.records import (
     CatalogueRow,
     FacilityChoice,
     InstrumentRecord,
+    NextFreeSlot,
     UserRecord,
 )
-from equipshare.services import directory
+from equipshare.services import availability, directory, policy_rules
 from equipshare.services.context import ServiceContext
 
 MAX_LIMIT = 1000
+#: The most instruments one next-free-slot question may cover: it is for the rows on screen.
+MAX_NEXT_FREE = 200
+#: The first, cheap look for a next free slot; the whole window only if it finds none.
+SOON = timedelta(days=2)
 _S = TypeVar("_S", bound=Select)  # type: ignore[type-arg]
 BOOKABLE = (InstrumentStatus.AVAILABLE, InstrumentStatus.LIMITED)
 SEARCHED = (
@@ -79,6 +87,13 @@ class CatalogueService:
 
     def __init__(self, context: ServiceContext) -> None:
         self._db = context.database
+        self._clock = context.clock
+        self._context = context
+
+    @property
+    def context(self) -> ServiceContext:
+        """What this service was built from, so a screen can build the services it opens."""
+        return self._context
 
     def page(
         self,
@@ -145,3 +160,90 @@ class CatalogueService:
             facilities=tuple(FacilityChoice(*row) for row in facilities),
             categories=tuple(categories),
         )
+
+    def next_free(
+        self,
+        actor_username: str,
+        codes: Sequence[str],
+        *,
+        length: timedelta = timedelta(hours=1),
+        days: int = 14,
+    ) -> tuple[NextFreeSlot, ...]:
+        """The first slot of about `length` each instrument offers the actor in the next `days`.
+
+        One read for all the codes: the instruments, then one query per kind of occupancy
+        for each distinct slot length. An instrument whose policy has no slot of `length`
+        is searched with its nearest allowed length at or above it (its minimum, at least).
+        Unknown codes are left out.
+        """
+        codes = list(dict.fromkeys(codes))[:MAX_NEXT_FREE]
+        now = self._clock.now()
+        with self._db.readonly() as session:
+            user = directory.load_user(session, actor_username)
+            rows = session.scalars(
+                select(Instrument)
+                .options(*directory.INSTRUMENT_LOAD)
+                .where(Instrument.code.in_(codes))
+            ).all()
+            instruments = {row.code: directory.instrument_record(row) for row in rows}
+            notes = {code: _refusal(user, i) for code, i in instruments.items()}
+            by_length: dict[timedelta, list[InstrumentRecord]] = {}
+            for code, instrument in instruments.items():
+                if not notes[code]:
+                    by_length.setdefault(_length_for(instrument, length), []).append(instrument)
+            found: dict[str, NextFreeSlot] = {}
+            for wanted, group in by_length.items():
+                search = availability.Search(user, wanted, now, now, now + timedelta(days=days))
+                occupancy = availability.load_occupancy(session, search, group)
+                for instrument in group:
+                    found[instrument.code] = _first_slot(instrument, search, occupancy, days)
+        return tuple(
+            found.get(code)
+            or NextFreeSlot(code, instruments[code].timezone, None, None, notes[code])
+            for code in codes
+            if code in instruments
+        )
+
+
+def _refusal(user: UserRecord, instrument: InstrumentRecord) -> str:
+    """Why `user` could book no slot at all on `instrument`, in a few words; "" if they could."""
+    if not user.active:
+        return "account deactivated"
+    if not instrument.status.bookable:
+        return instrument.status.value.replace("_", " ")
+    if not policy_rules.may_access(user, instrument):
+        return "not open to you"
+    return ""
+
+
+def _length_for(instrument: InstrumentRecord, wanted: timedelta) -> timedelta:
+    """The allowed length nearest `wanted` from above: a whole number of slots, within limits."""
+    policy = instrument.policy
+    minutes = max(int(wanted.total_seconds() // 60), policy.min_minutes)
+    minutes = -(-minutes // policy.slot_minutes) * policy.slot_minutes
+    return timedelta(minutes=min(minutes, policy.max_minutes))
+
+
+def _first_slot(
+    instrument: InstrumentRecord,
+    search: availability.Search,
+    occupancy: availability.Occupancy,
+    days: int,
+) -> NextFreeSlot:
+    """The earliest slot, looking at the next two days first: most instruments have one there,
+    and opening hours over the whole window are the costly part."""
+    policy = instrument.policy
+    if policy.requires_training and not occupancy.trained.get(instrument.id):
+        return NextFreeSlot(instrument.code, instrument.timezone, None, None, "training needed")
+    if not search.fits_length(instrument):
+        note = "no slot of that length"
+        return NextFreeSlot(instrument.code, instrument.timezone, None, None, note)
+    soon = replace(search, window_end=min(search.window_end, search.now + SOON))
+    slots = availability.free_slots(instrument, soon, occupancy, 1) or (
+        availability.free_slots(instrument, search, occupancy, 1)
+    )
+    if slots:
+        slot = slots[0]
+        return NextFreeSlot(instrument.code, instrument.timezone, slot.starts_at, slot.ends_at, "")
+    note = f"none in {days} days"
+    return NextFreeSlot(instrument.code, instrument.timezone, None, None, note)

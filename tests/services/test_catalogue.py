@@ -1,15 +1,17 @@
-"""CatalogueService: keyset paging, search, every filter and "bookable by me", on both engines."""
+"""CatalogueService: keyset paging, search, filters, "bookable by me" and next free slots."""
 
 from __future__ import annotations
 
 import pytest
 
-from equipshare.domain import AccessLevel, InstrumentStatus
+from equipshare.domain import AccessLevel, DowntimeReason, InstrumentStatus
 from equipshare.errors import NotFound
-from equipshare.records import CatalogueQuery
+from equipshare.records import BookingRequest, CatalogueQuery
+from equipshare.services.bookings import BookingService
 from equipshare.services.catalogue import CatalogueService
 from equipshare.services.context import ServiceContext
-from tests.world import World, add_instrument
+from equipshare.services.downtime import DowntimeService
+from tests.world import World, add_instrument, london
 
 ALL = ["AST-SEM-01", "WAR-AFM-01", "WAR-MEG-01", "WAR-RAM-01", "WAR-XPS-01"]
 
@@ -139,3 +141,52 @@ def test_instrument_and_filters(context: ServiceContext, world: World) -> None:
     assert [code for code, _ in filters.institutions] == ["ASTON", "WARWICK"]
     assert [f.code for f in filters.facilities] == ["AST-EM", "WAR-PRP"]
     assert filters.categories == ("AFM", "MEG", "RAM", "SEM", "XPS")
+
+
+def starts(service: CatalogueService, user: str, codes: list[str]) -> dict[str, object]:
+    """Each instrument's next free start, or the words for why there is none."""
+    return {
+        slot.instrument_code: slot.starts_at or slot.note
+        for slot in service.next_free(user, codes)
+    }
+
+
+def test_next_free_slot_for_each_row(context: ServiceContext, world: World) -> None:
+    service = CatalogueService(context)
+    # Monday 09:00 GMT with an hour's notice: 10:00 wherever the actor may book.
+    ten = london(2026, 3, 16, 10)
+    assert starts(service, "alice", [*ALL, "NOPE-01"]) == {
+        "AST-SEM-01": ten,
+        "WAR-AFM-01": "out of service",
+        "WAR-MEG-01": ten,  # a 2-hour instrument is asked for its own, longer slot
+        "WAR-RAM-01": ten,
+        "WAR-XPS-01": ten,
+    }
+    assert [s.instrument_code for s in service.next_free("alice", ALL[::-1])] == ALL[::-1]
+    meg = service.next_free("alice", ["WAR-MEG-01"])[0]
+    assert meg.ends_at == london(2026, 3, 16, 12) and meg.timezone == "Europe/London"
+    assert starts(service, "erin", ["WAR-XPS-01"]) == {"WAR-XPS-01": "training needed"}
+    assert starts(service, "bob", ["WAR-RAM-01"]) == {"WAR-RAM-01": "not open to you"}
+    assert starts(service, "gone", ["WAR-XPS-01"]) == {"WAR-XPS-01": "account deactivated"}
+    with pytest.raises(NotFound):
+        service.next_free("nobody", ALL)
+
+
+def test_next_free_slot_steps_round_bookings_and_downtime(
+    context: ServiceContext, world: World
+) -> None:
+    BookingService(context).book(
+        "alice", BookingRequest("WAR-XPS-01", london(2026, 3, 16, 10), london(2026, 3, 16, 12))
+    )
+    DowntimeService(context).schedule(
+        "otherstaff",
+        "AST-SEM-01",
+        london(2026, 3, 16, 10),
+        london(2026, 4, 3, 17),
+        DowntimeReason.REPAIR,
+    )
+    service = CatalogueService(context)
+    assert starts(service, "bob", ["WAR-XPS-01", "AST-SEM-01"]) == {
+        "WAR-XPS-01": london(2026, 3, 16, 12),
+        "AST-SEM-01": "none in 14 days",
+    }
