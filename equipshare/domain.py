@@ -121,6 +121,15 @@ class NotificationKind(StrEnum):
     WAITLIST_OFFER = "waitlist_offer"
 
 
+class CalendarEntryKind(StrEnum):
+    """How the week calendar colours an entry; the acting user's own bookings stand apart."""
+
+    MINE = "mine"
+    CONFIRMED = "confirmed"
+    PENDING = "pending"
+    DOWNTIME = "downtime"
+
+
 class TrainingStanding(StrEnum):
     """A requester's training on an instrument, judged at the end of the booking they ask for."""
 

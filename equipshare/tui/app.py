@@ -11,13 +11,19 @@ from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
 from equipshare.errors import EquipshareError
+from equipshare.services.availability import AvailabilityService
 from equipshare.services.bookings import BookingService
 from equipshare.services.catalogue import CatalogueService
 from equipshare.services.context import ServiceContext
 from equipshare.services.my_bookings import MyBookingsService
+from equipshare.services.series import SeriesService
+from equipshare.services.week import WeekService
+from equipshare.tui.messages import BookingsChanged
+from equipshare.tui.modals.booking_form import BookingServices
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.help import HelpScreen, bindings_of
 from equipshare.tui.screens.my_bookings import MyBookingsScreen
+from equipshare.tui.screens.week import WeekScreen
 
 
 class EquipshareApp(App[None]):
@@ -50,6 +56,10 @@ class EquipshareApp(App[None]):
         self.actor_username = actor_username
         self.catalogue = CatalogueService(context)
         self.context = context
+        self.booking_services = BookingServices(
+            BookingService(context), SeriesService(context), AvailabilityService(context)
+        )
+        self.weeks = WeekService(context)
         self._page_size = page_size
         self.title = context.settings.organisation.name
         self.sub_title = f"signed in as {actor_username}"
@@ -76,6 +86,16 @@ class EquipshareApp(App[None]):
                 MyBookingsService(self.context), BookingService(self.context), self.actor_username
             )
         )
+
+    def open_week(self, code: str) -> None:
+        """Show an instrument's week calendar, from any screen that names an instrument."""
+        self.push_screen(WeekScreen(self.weeks, self.booking_services, self.actor_username, code))
+
+    @on(BookingsChanged)
+    def _forward_bookings_changed(self, message: BookingsChanged) -> None:
+        # Every screen on the stack hears it, so what is shown after Escape is current.
+        for screen in self.screen_stack:
+            screen.post_message(BookingsChanged(message.instrument_codes))
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from textual.message import Message
 
 from equipshare.records import (
     BookingRecord,
+    CatalogueFilters,
     CataloguePage,
     CatalogueQuery,
+    DowntimeBoard,
+    DowntimeRecord,
+    InstrumentDetail,
     InstrumentRecord,
+    NextFreeSlot,
     PendingRequestRow,
+    SlotRecord,
     TrainingRecordView,
+    WeekView,
 )
 
 
@@ -41,6 +50,46 @@ class ServiceRefused(Message):
     def __init__(self, text: str) -> None:
         super().__init__()
         self.text = text
+
+
+class BookingsChanged(Message, bubble=False):
+    """A write changed bookings on these instruments; every screen showing one reloads.
+
+    Posted to the app, which forwards it to each screen on the stack; it must not
+    bubble back up from a screen, or the app would forward it forever.
+    """
+
+    def __init__(self, instrument_codes: frozenset[str]) -> None:
+        super().__init__()
+        self.instrument_codes = instrument_codes
+
+
+class WeekLoaded(Message):
+    """An instrument's week arrived for the calendar; `day` places the cursor, if given."""
+
+    def __init__(self, view: WeekView, day: int | None) -> None:
+        super().__init__()
+        self.view = view
+        self.day = day
+
+
+class BookingsCreated(Message):
+    """The booking form's request was accepted: one booking, or a series' occurrences."""
+
+    def __init__(self, bookings: tuple[BookingRecord, ...], skipped: int = 0) -> None:
+        super().__init__()
+        self.bookings = bookings
+        self.skipped = skipped
+
+
+class BookingRefused(Message):
+    """The service refused the booking form; `field` says where to show it."""
+
+    def __init__(self, text: str, field: str, nearest: tuple[SlotRecord, ...] = ()) -> None:
+        super().__init__()
+        self.text = text
+        self.field = field
+        self.nearest = nearest
 
 
 class PendingRequestsLoaded(Message):
@@ -84,3 +133,79 @@ class TrainingRefused(Message):
         super().__init__()
         self.text = text
         self.field = field
+
+
+class DowntimeBoardLoaded(Message):
+    """The current and future downtime of the actor's facilities arrived."""
+
+    def __init__(self, board: DowntimeBoard) -> None:
+        super().__init__()
+        self.board = board
+
+
+class DowntimePreviewed(Message):
+    """The form's range was read in the instrument's zone; these bookings are in the way."""
+
+    def __init__(
+        self,
+        instrument: InstrumentRecord,
+        starts_at: datetime,
+        ends_at: datetime,
+        bookings: tuple[BookingRecord, ...],
+    ) -> None:
+        super().__init__()
+        self.instrument = instrument
+        self.starts_at = starts_at
+        self.ends_at = ends_at
+        self.bookings = bookings
+
+
+class DowntimeScheduled(Message):
+    """A downtime was written and the bookings in its way were cancelled."""
+
+    def __init__(self, downtime: DowntimeRecord, cancelled: tuple[BookingRecord, ...]) -> None:
+        super().__init__()
+        self.downtime = downtime
+        self.cancelled = cancelled
+
+
+class DowntimeCancelled(Message):
+    """A downtime was removed; its range is free again."""
+
+    def __init__(self, downtime: DowntimeRecord) -> None:
+        super().__init__()
+        self.downtime = downtime
+
+
+class DowntimeRefused(Message):
+    """The downtime form's input or the service was refused; `field` says where to show it."""
+
+    def __init__(self, text: str, field: str | None) -> None:
+        super().__init__()
+        self.text = text
+        self.field = field
+
+
+class CatalogueFiltersLoaded(Message):
+    """The institutions, facilities and categories the catalogue's filters offer arrived."""
+
+    def __init__(self, filters: CatalogueFilters) -> None:
+        super().__init__()
+        self.filters = filters
+
+
+class NextFreeSlotsFound(Message):
+    """Next free slots for some catalogue rows; `generation` says which query asked."""
+
+    def __init__(self, generation: int, slots: tuple[NextFreeSlot, ...]) -> None:
+        super().__init__()
+        self.generation = generation
+        self.slots = slots
+
+
+class InstrumentDetailLoaded(Message):
+    """One instrument as the instrument screen shows it to the acting user arrived."""
+
+    def __init__(self, detail: InstrumentDetail) -> None:
+        super().__init__()
+        self.detail = detail

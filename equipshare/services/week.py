@@ -1,0 +1,174 @@
+"""WeekService: one instrument's week for the calendar, labelled as the viewer may see it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from equipshare.db.models import Booking, Downtime, FacilityStaff, Institution, User
+from equipshare.domain import ACTIVE_BOOKING_STATUSES, BookingStatus, CalendarEntryKind, StaffRole
+from equipshare.errors import RefusedError
+from equipshare.permissions import Actor
+from equipshare.records import CalendarEntry, InstrumentRecord, WeekView
+from equipshare.services import directory, policy_rules
+from equipshare.services.booking_checks import holds_training
+from equipshare.services.context import ServiceContext
+from equipshare.services.downtime import reason_text
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def local_midnight(day: date, tz: str) -> datetime:
+    """Midnight starts every day in the zones we serve; ZoneInfo resolves it unambiguously."""
+    return datetime.combine(day, time(), tzinfo=ZoneInfo(tz))
+
+
+def booking_labels(
+    actor: Actor, instrument: InstrumentRecord, owner: User, institution: Institution
+) -> tuple[str, str]:
+    """Short and full labels: staff see who, others only the institution (privacy policy)."""
+    if owner.id == actor.id:
+        return "You", "your booking"
+    if actor.user.is_admin or actor.staffs(instrument.facility_id):
+        return owner.username, f"{owner.display_name} ({owner.username}, {institution.name})"
+    return f"Booked ({institution.code})", f"Booked ({institution.name})"
+
+
+def booking_kind(actor: Actor, owner_id: int, status: BookingStatus) -> CalendarEntryKind:
+    if owner_id == actor.id:
+        return CalendarEntryKind.MINE
+    if status is BookingStatus.PENDING:
+        return CalendarEntryKind.PENDING
+    return CalendarEntryKind.CONFIRMED
+
+
+class WeekService:
+    """Read-only: the calendar grid's data in one transaction and three queries."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._db = context.database
+        self._clock = context.clock
+
+    def week(self, actor_username: str, code: str, day: date | None = None) -> WeekView:
+        """The local Monday-to-Monday week holding `day` (default: today) in the facility zone."""
+        now = self._clock.now()
+        with self._db.readonly() as session:
+            actor = directory.load_actor(session, actor_username)
+            instrument = directory.load_instrument(session, code)
+            tz = instrument.timezone
+            if day is None:
+                day = now.astimezone(ZoneInfo(tz)).date()
+            monday = monday_of(day)
+            start = local_midnight(monday, tz)
+            end = local_midnight(monday + timedelta(days=7), tz)
+            opened = [
+                (max(a, start), min(b, end))
+                for a, b in policy_rules.open_intervals(instrument.policy, tz, start, end)
+                if a < end and b > start
+            ]
+            entries = self._bookings(session, actor, instrument, start, end)
+            entries += self._downtime(session, instrument, start, end)
+            may_book, notice = self._bookability(session, actor, instrument, now)
+            technicians = session.execute(
+                select(User.username, User.display_name)
+                .join(FacilityStaff, FacilityStaff.user_id == User.id)
+                .where(
+                    FacilityStaff.facility_id == instrument.facility_id,
+                    FacilityStaff.role == StaffRole.TECHNICIAN,
+                    User.active.is_(True),
+                )
+                .order_by(User.display_name)
+            ).all()
+        entries.sort(key=lambda entry: (entry.starts_at, entry.ends_at))
+        return WeekView(
+            instrument=instrument,
+            week_start=monday,
+            starts_at=start,
+            ends_at=end,
+            now=now,
+            open_intervals=tuple(opened),
+            entries=tuple(entries),
+            may_book=may_book,
+            notice=notice,
+            technicians=tuple((username, name) for username, name in technicians),
+        )
+
+    @staticmethod
+    def _bookings(
+        session: Session, actor: Actor, instrument: InstrumentRecord, start: datetime, end: datetime
+    ) -> list[CalendarEntry]:
+        rows = session.execute(
+            select(Booking, User, Institution)
+            .join(User, Booking.user_id == User.id)
+            .join(Institution, User.institution_id == Institution.id)
+            .where(
+                Booking.instrument_id == instrument.id,
+                Booking.status.in_(ACTIVE_BOOKING_STATUSES),
+                Booking.starts_at < end,
+                Booking.ends_at > start,
+            )
+        ).all()
+        entries = []
+        for booking, owner, institution in rows:
+            label, detail = booking_labels(actor, instrument, owner, institution)
+            if booking.status is BookingStatus.PENDING:
+                detail += ", waiting for approval"
+            entries.append(
+                CalendarEntry(
+                    kind=booking_kind(actor, owner.id, booking.status),
+                    starts_at=booking.starts_at,
+                    ends_at=booking.ends_at,
+                    label=label,
+                    detail=detail,
+                    booking_id=booking.id,
+                )
+            )
+        return entries
+
+    @staticmethod
+    def _downtime(
+        session: Session, instrument: InstrumentRecord, start: datetime, end: datetime
+    ) -> list[CalendarEntry]:
+        rows = session.scalars(
+            select(Downtime).where(
+                Downtime.instrument_id == instrument.id,
+                Downtime.starts_at < end,
+                Downtime.ends_at > start,
+            )
+        ).all()
+        return [
+            CalendarEntry(
+                kind=CalendarEntryKind.DOWNTIME,
+                starts_at=row.starts_at,
+                ends_at=row.ends_at,
+                label=row.reason.value.replace("_", " "),
+                detail=reason_text(row.reason, row.description),
+            )
+            for row in rows
+        ]
+
+    @staticmethod
+    def _bookability(
+        session: Session, actor: Actor, instrument: InstrumentRecord, now: datetime
+    ) -> tuple[bool, str]:
+        """Whether the viewer may book at all, and what they should know before trying."""
+        try:
+            policy_rules.check_status(instrument)
+            policy_rules.check_access(actor.user, instrument)
+        except RefusedError as refusal:
+            return False, str(refusal)
+        if instrument.policy.requires_training and not holds_training(
+            session, actor.id, instrument.id, now
+        ):
+            return True, (
+                f"You have no current training on {instrument.code}: book an assisted "
+                f"session with a technician, or ask {instrument.facility_name} for training"
+            )
+        if policy_rules.needs_approval(actor.user, instrument):
+            return True, f"Your bookings on {instrument.code} wait for a manager's approval"
+        return True, ""

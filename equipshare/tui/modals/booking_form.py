@@ -1,0 +1,370 @@
+"""BookingForm: book (or move) a slot, with the service's refusal shown beside its field.
+
+The form sends what was typed to the booking services in a worker. A refusal names a
+field, so it appears under that field; a clash also offers the nearest free slots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from equipshare.errors import ConflictError, EquipshareError, InputError
+from equipshare.records import BookingRecord, BookingRequest, RecurrenceRule, SlotRecord
+from equipshare.services.availability import AvailabilityService
+from equipshare.services.bookings import BookingService
+from equipshare.services.series import SeriesService
+from equipshare.timeparse import parse_instant, parse_length
+from equipshare.timewords import local_range
+from equipshare.tui.messages import BookingRefused, BookingsCreated
+
+FIELDS = ("start", "length", "purpose", "project", "technician", "repeat", "general")
+# The services name fields as the CLI does; this is where each one shows in the form.
+FIELD_OF = {
+    "start": "start",
+    "--start": "start",
+    "end": "length",
+    "length": "length",
+    "--length": "length",
+    "project_code": "project",
+    "technician": "technician",
+    "repeat": "repeat",
+    "until": "repeat",
+    "count": "repeat",
+}
+NEAREST = 5
+
+
+@dataclass(frozen=True)
+class BookingServices:
+    """What the form needs to book, move and suggest; built once by the app."""
+
+    bookings: BookingService
+    series: SeriesService
+    availability: AvailabilityService
+
+
+@dataclass(frozen=True)
+class BookingDraft:
+    """What the form opens with: where, when and, to move a booking, which one."""
+
+    instrument_code: str
+    instrument_name: str
+    timezone: str
+    starts_at: datetime
+    minutes: int
+    technicians: tuple[tuple[str, str], ...] = ()  # (username, name)
+    booking_id: int | None = None
+    purpose: str = ""
+    project_code: str = ""
+    technician: str = ""
+    notice: str = ""
+
+
+class BookingForm(ModalScreen[tuple[BookingRecord, ...] | None]):
+    """Returns the bookings made (several for a series), or None when dismissed."""
+
+    DEFAULT_CSS = """
+    BookingForm { align: center middle; }
+    #booking-dialog {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    #booking-title { text-style: bold; padding: 0 0 1 0; }
+    #booking-notice { color: $warning; }
+    .field-row { height: auto; }
+    .field-row Label { width: 14; padding: 0 1 0 0; }
+    .field-row Input, .field-row Select { width: 1fr; }
+    /* Blank until the service names this field, so it doubles as the gap between rows. */
+    .field-error { color: $error; padding: 0 0 0 14; height: auto; min-height: 1; }
+    #booking-count { width: 12; margin: 0 0 0 1; }
+    #booking-nearest { height: auto; max-height: 7; display: none; }
+    #booking-nearest.shown { display: block; }
+    #booking-buttons { height: auto; align-horizontal: right; }
+    #booking-buttons Button { margin: 0 0 0 1; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape", "close", "Close", id="booking_form.close", tooltip="Close without booking"
+        ),
+        Binding("ctrl+s", "submit", "Book", id="booking_form.submit", tooltip="Send the booking"),
+    ]
+
+    def __init__(self, services: BookingServices, actor: str, draft: BookingDraft) -> None:
+        super().__init__()
+        self._services = services
+        self._actor = actor
+        self.draft = draft
+        self.zone = ZoneInfo(draft.timezone)
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        draft = self.draft
+        verb = f"Move booking {draft.booking_id} on" if draft.booking_id else "Book"
+        start = draft.starts_at.astimezone(self.zone)
+        with VerticalScroll(id="booking-dialog"):
+            yield Static(
+                f"{verb} {draft.instrument_code}  {draft.instrument_name}",
+                id="booking-title",
+                markup=False,
+            )
+            if draft.notice:
+                yield Static(draft.notice, id="booking-notice", markup=False)
+            yield from self._row(
+                f"Start ({start:%Z})",
+                Input(
+                    f"{start:%Y-%m-%d %H:%M}",
+                    id="booking-start",
+                    placeholder="YYYY-MM-DD HH:MM",
+                    compact=True,
+                ),
+                "start",
+            )
+            yield from self._row(
+                "Length",
+                Input(
+                    length_words(draft.minutes),
+                    id="booking-length",
+                    placeholder="2h, 90m, 1h30m",
+                    compact=True,
+                ),
+                "length",
+            )
+            yield from self._row(
+                "Purpose",
+                Input(
+                    draft.purpose,
+                    id="booking-purpose",
+                    placeholder="what the session is for",
+                    compact=True,
+                ),
+                "purpose",
+            )
+            yield from self._row(
+                "Project code",
+                Input(
+                    draft.project_code,
+                    id="booking-project",
+                    placeholder="grant or project",
+                    compact=True,
+                ),
+                "project",
+            )
+            options = [("No technician (unassisted)", "")] + [
+                (f"{name} ({username})", username) for username, name in draft.technicians
+            ]
+            yield from self._row(
+                "Technician",
+                Select(
+                    options,
+                    value=draft.technician,
+                    allow_blank=False,
+                    id="booking-technician",
+                    compact=True,
+                ),
+                "technician",
+            )
+            if draft.booking_id is None:
+                with Horizontal(classes="field-row"):
+                    yield Label("Repeat")
+                    yield Select(
+                        [("Does not repeat", ""), ("Daily", "daily"), ("Weekly", "weekly")],
+                        value="",
+                        allow_blank=False,
+                        id="booking-repeat",
+                        compact=True,
+                    )
+                    yield Input(
+                        "4", id="booking-count", placeholder="times", disabled=True, compact=True
+                    )
+                yield Static("", id="repeat-error", classes="field-error", markup=False)
+            yield Static("", id="general-error", classes="field-error", markup=False)
+            yield OptionList(id="booking-nearest")
+            with Horizontal(id="booking-buttons"):
+                yield Button("Close", id="booking-close", compact=True)
+                yield Button(
+                    "Move" if draft.booking_id else "Book",
+                    id="booking-submit",
+                    variant="primary",
+                    compact=True,
+                )
+
+    @staticmethod
+    def _row(label: str, field: Input | Select[str], name: str) -> ComposeResult:
+        with Horizontal(classes="field-row"):
+            yield Label(label)
+            yield field
+        yield Static("", id=f"{name}-error", classes="field-error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(
+            "#booking-purpose" if self.draft.booking_id is None else "#booking-start", Input
+        ).focus()
+
+    # Reading the form -----------------------------------------------------------------
+
+    def value(self, name: str) -> str:
+        return self.query_one(f"#booking-{name}", Input).value.strip()
+
+    def select_value(self, name: str) -> str:
+        found = self.query(f"#booking-{name}")
+        if not found:
+            return ""
+        chosen = self.query_one(f"#booking-{name}", Select).value
+        return chosen if isinstance(chosen, str) else ""
+
+    @on(Select.Changed, "#booking-repeat")
+    def _repeat_changed(self, event: Select.Changed) -> None:
+        self.query_one("#booking-count", Input).disabled = not event.value
+
+    # Sending --------------------------------------------------------------------------
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#booking-submit")
+    def action_submit(self) -> None:
+        if self.busy:
+            return
+        self.show_errors({})
+        try:
+            start = parse_instant(self.value("start"), "start", self.zone)
+            length = parse_length(self.value("length"), "length")
+            rule = self._rule()
+        except EquipshareError as exc:
+            self.show_errors({where(exc): plain(str(exc))})
+            return
+        request = BookingRequest(
+            self.draft.instrument_code,
+            start,
+            start + length,
+            purpose=self.value("purpose"),
+            project_code=self.value("project") or None,
+            technician_username=self.select_value("technician") or None,
+        )
+        self.busy = True
+        self.send(request, rule)
+
+    def _rule(self) -> RecurrenceRule | None:
+        freq = self.select_value("repeat")
+        if not freq:
+            return None
+        text = self.value("count")
+        if not text.isdigit() or not 2 <= int(text) <= 200:
+            raise InputError(f"repeat: {text!r} is not a number of times from 2 to 200", "repeat")
+        return RecurrenceRule(freq=freq, count=int(text))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="booking_form")
+    def send(self, request: BookingRequest, rule: RecurrenceRule | None) -> None:
+        services, draft = self._services, self.draft
+        try:
+            if draft.booking_id is not None:
+                moved = services.bookings.modify(
+                    self._actor,
+                    draft.booking_id,
+                    starts_at=request.starts_at,
+                    ends_at=request.ends_at,
+                    purpose=request.purpose,
+                    project_code=request.project_code,
+                    technician_username=request.technician_username,
+                )
+                self.post_message(BookingsCreated((moved,)))
+            elif rule is not None:
+                result = services.series.book_series(self._actor, request, rule)
+                self.post_message(BookingsCreated(result.bookings, len(result.skipped)))
+            else:
+                self.post_message(BookingsCreated((services.bookings.book(self._actor, request),)))
+        except ConflictError as exc:
+            nearest = self._nearest(request) if exc.field == "start" else ()
+            self.post_message(BookingRefused(str(exc), where(exc), nearest))
+        except EquipshareError as exc:
+            self.post_message(BookingRefused(str(exc), where(exc)))
+
+    def _nearest(self, request: BookingRequest) -> tuple[SlotRecord, ...]:
+        """Free slots of the same length closest to the wanted start, before or after it."""
+        length = request.ends_at - request.starts_at
+        try:
+            slots = self._services.availability.find_slots(
+                self._actor,
+                instrument_code=request.instrument_code,
+                length=length,
+                window_start=request.starts_at - timedelta(days=2),
+                days=9,
+                limit=200,
+                per_instrument=200,
+            )
+        except EquipshareError:
+            return ()
+        wanted = request.starts_at
+        slots.sort(key=lambda slot: (abs(slot.starts_at - wanted), slot.starts_at))
+        return tuple(slots[:NEAREST])
+
+    @on(BookingsCreated)
+    def _created(self, message: BookingsCreated) -> None:
+        self.busy = False
+        self.dismiss(message.bookings)
+
+    @on(BookingRefused)
+    def _refused(self, message: BookingRefused) -> None:
+        self.busy = False
+        self.show_errors({message.field: message.text})
+        nearest = self.query_one("#booking-nearest", OptionList)
+        nearest.clear_options()
+        if message.nearest:
+            nearest.add_options(
+                [
+                    Option(
+                        "Free: " + local_range(slot.starts_at, slot.ends_at, slot.timezone),
+                        id=slot.starts_at.isoformat(),
+                    )
+                    for slot in message.nearest
+                ]
+            )
+        nearest.set_class(bool(message.nearest), "shown")
+
+    @on(OptionList.OptionSelected, "#booking-nearest")
+    def _take_nearest(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id is None:
+            return
+        start = datetime.fromisoformat(event.option.id).astimezone(self.zone)
+        start_input = self.query_one("#booking-start", Input)
+        start_input.value = f"{start:%Y-%m-%d %H:%M}"
+        self.show_errors({})
+        event.option_list.set_class(False, "shown")
+        self.query_one("#booking-submit", Button).focus()
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Show each message under its field and clear the others."""
+        for name in FIELDS:
+            for widget in self.query(f"#{name}-error").results(Static):
+                text = errors.get(name, "")
+                widget.update(text)
+
+    @on(Button.Pressed, "#booking-close")
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def length_words(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return (f"{hours}h" if hours else "") + (f"{rest}m" if rest else "") or "0m"
+
+
+def plain(text: str) -> str:
+    """Input errors name the field for the CLI; beside the field the name is noise."""
+    head, sep, tail = text.partition(": ")
+    return tail if sep and head in FIELD_OF else text
+
+
+def where(error: EquipshareError) -> str:
+    """The form field an error belongs beside; 'general' when it names none."""
+    return FIELD_OF.get(getattr(error, "field", None) or "", "general")

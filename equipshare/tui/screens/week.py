@@ -1,0 +1,234 @@
+"""WeekScreen: an instrument's week as a grid of days and hours, in the facility's zone."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from equipshare.errors import EquipshareError
+from equipshare.records import BookingRecord, WeekView
+from equipshare.services.week import WeekService
+from equipshare.timewords import local_range
+from equipshare.tui.messages import BookingsChanged, ServiceRefused, WeekLoaded
+from equipshare.tui.modals.booking_form import BookingDraft, BookingForm, BookingServices
+from equipshare.tui.modals.go_to_date import GoToDateModal
+from equipshare.tui.week_layout import Cell, CellState, clock_change
+from equipshare.tui.widgets.week_grid import WeekGrid
+
+LEGEND = (
+    "[on $surface-lighten-1]   [/] free  [on $success]   [/] mine  "
+    "[on $primary]   [/] confirmed  [on $warning]   [/] pending  "
+    "[on $error]   [/] downtime  [$text-disabled]···[/] closed"
+)
+
+STATE_WORDS = {
+    CellState.FREE: "free: Enter books it (shift+arrows or drag selects longer)",
+    CellState.CLOSED: "closed",
+    CellState.PAST: "in the past",
+    CellState.SKIPPED: "does not exist: the clocks skip this time",
+}
+
+
+def describe(cells: tuple[Cell, ...], timezone: str) -> str:
+    """The status line for the cursor's cell or the selection."""
+    if not cells:
+        return ""
+    first, last = cells[0], cells[-1]
+    if first.state is CellState.SKIPPED and len(cells) == 1:
+        return STATE_WORDS[CellState.SKIPPED]
+    when = local_range(first.starts_at, last.ends_at, timezone)
+    entry = first.entry
+    if len(cells) == 1 and entry is not None:
+        return f"{local_range(entry.starts_at, entry.ends_at, timezone)} · {entry.detail}"
+    states = {cell.state for cell in cells}
+    if states == {CellState.FREE}:
+        return f"{when} · {STATE_WORDS[CellState.FREE]}"
+    return f"{when} · " + ", ".join(sorted(state.value for state in states))
+
+
+class WeekScreen(Screen[None]):
+    """One instrument's week; pages between weeks and opens the booking form."""
+
+    DEFAULT_CSS = """
+    #week-title { height: 1; padding: 0 1; text-style: bold; background: $boost; }
+    #week-notice { height: auto; padding: 0 1; color: $warning; display: none; }
+    #week-notice.shown { display: block; }
+    #week-legend { height: 1; padding: 0 1; }
+    #week-grid { margin: 0 1; }
+    #week-status { height: 1; padding: 0 1; color: $text-muted; background: $boost; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="week.back", tooltip="Back to where you were"),
+        Binding(
+            "left_square_bracket,pageup",
+            "page(-1)",
+            "Prev week",
+            key_display="[",
+            id="week.previous",
+            tooltip="The week before",
+        ),
+        Binding(
+            "right_square_bracket,pagedown",
+            "page(1)",
+            "Next week",
+            key_display="]",
+            id="week.next",
+            tooltip="The week after",
+        ),
+        Binding("t", "today", "Today", id="week.today", tooltip="Back to this week"),
+        Binding(
+            "g", "go_to_date", "Go to date", id="week.go", tooltip="Jump to the week of a date"
+        ),
+    ]
+
+    def __init__(
+        self, weeks: WeekService, services: BookingServices, actor: str, code: str
+    ) -> None:
+        super().__init__()
+        self._weeks = weeks
+        self._services = services
+        self._actor = actor
+        self.code = code
+        self.view: WeekView | None = None
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(self.code, id="week-title", markup=False)
+        yield Static("", id="week-notice", markup=False)
+        yield Static(LEGEND, id="week-legend")
+        yield WeekGrid(id="week-grid")
+        yield Static("Loading...", id="week-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(WeekGrid).focus()
+        self.load_week(None, None)
+
+    # Loading --------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="week")
+    def load_week(self, day: date | None, cursor_day: int | None) -> None:
+        try:
+            view = self._weeks.week(self._actor, self.code, day)
+        except EquipshareError as exc:
+            self.post_message(ServiceRefused(str(exc)))
+            return
+        self.post_message(WeekLoaded(view, cursor_day))
+
+    @on(WeekLoaded)
+    def _show_week(self, message: WeekLoaded) -> None:
+        view = message.view
+        self.view = view
+        instrument = view.instrument
+        zone = ZoneInfo(instrument.timezone)
+        monday = view.week_start
+        self.query_one("#week-title", Static).update(
+            f"{instrument.code} · week of {monday:%a} {monday.day} {monday:%b %Y} · "
+            f"{instrument.timezone} · {instrument.name}"
+        )
+        notes = [note for note in (view.notice, clock_change(view)) if note]
+        notice = self.query_one("#week-notice", Static)
+        notice.update("\n".join(notes))
+        notice.set_class(bool(notes), "shown")
+        today = view.now.astimezone(zone).date()
+        self.query_one(WeekGrid).show(view, today, day=message.day)
+        self.loaded = True
+
+    @on(ServiceRefused)
+    def _show_refusal(self, message: ServiceRefused) -> None:
+        self.notify(message.text, severity="error")
+
+    @on(BookingsChanged)
+    def _bookings_changed(self, message: BookingsChanged) -> None:
+        if self.code in message.instrument_codes and self.view is not None:
+            self.load_week(self.view.week_start, None)
+
+    # Moving between weeks -------------------------------------------------------------
+
+    def action_page(self, step: int) -> None:
+        if self.view is not None:
+            self.loaded = False
+            self.load_week(self.view.week_start + timedelta(days=7 * step), None)
+
+    @on(WeekGrid.EdgeReached)
+    def _edge(self, message: WeekGrid.EdgeReached) -> None:
+        if self.view is not None:
+            self.loaded = False
+            day = 0 if message.step > 0 else 6
+            self.load_week(self.view.week_start + timedelta(days=7 * message.step), day)
+
+    def action_today(self) -> None:
+        self.loaded = False
+        self.load_week(None, None)
+
+    def action_go_to_date(self) -> None:
+        if self.view is None:
+            return
+        shown = self.view.week_start
+
+        def go(day: date | None) -> None:
+            if day is not None:
+                self.loaded = False
+                self.load_week(day, day.weekday())
+
+        self.app.push_screen(GoToDateModal(shown), go)
+
+    # Status and booking ---------------------------------------------------------------
+
+    @on(WeekGrid.CursorMoved)
+    def _cursor_moved(self, message: WeekGrid.CursorMoved) -> None:
+        if self.view is not None:
+            self.query_one("#week-status", Static).update(
+                describe(message.cells, self.view.instrument.timezone)
+            )
+
+    @on(WeekGrid.RangeChosen)
+    def _range_chosen(self, message: WeekGrid.RangeChosen) -> None:
+        view = self.view
+        if view is None:
+            return
+        if not view.may_book:
+            self.notify(view.notice, severity="error")
+            return
+        if any(cell.state is not CellState.FREE for cell in message.cells):
+            self.notify(
+                "Choose free time to book: " + describe(message.cells, view.instrument.timezone),
+                severity="warning",
+            )
+            return
+        instrument = view.instrument
+        draft = BookingDraft(
+            instrument_code=instrument.code,
+            instrument_name=instrument.name,
+            timezone=instrument.timezone,
+            starts_at=message.cells[0].starts_at,
+            minutes=max(message.minutes, instrument.policy.min_minutes),
+            technicians=view.technicians,
+            notice=view.notice,
+        )
+        self.app.push_screen(BookingForm(self._services, self._actor, draft), self._booked)
+
+    def _booked(self, bookings: tuple[BookingRecord, ...] | None) -> None:
+        if not bookings:
+            return
+        first = bookings[0]
+        zone = self.view.instrument.timezone if self.view else "UTC"
+        more = f" and {len(bookings) - 1} more" if len(bookings) > 1 else ""
+        self.notify(
+            f"Booked {first.instrument_code} {local_range(first.starts_at, first.ends_at, zone)}"
+            f"{more} ({first.status.value})"
+        )
+        self.app.post_message(BookingsChanged(frozenset(b.instrument_code for b in bookings)))
+
+    def action_back(self) -> None:
+        if not self.query_one(WeekGrid).clear_selection():
+            self.app.pop_screen()

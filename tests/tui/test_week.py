@@ -1,0 +1,207 @@
+"""Week calendar: states and colours, paging and jumping, booking a free range, refusals inline.
+
+The clock starts at Mon 16 Mar 2026 09:00 UTC (09:00 GMT). British Summer Time starts on
+Sun 29 Mar 2026, so the week of 23 Mar holds the clock change.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList, Static
+
+from equipshare.domain import BookingStatus, DowntimeReason
+from equipshare.records import BookingRequest
+from equipshare.services.bookings import BookingService
+from equipshare.services.context import ServiceContext
+from equipshare.services.downtime import DowntimeService
+from equipshare.services.my_bookings import MyBookingsService
+from equipshare.tui.app import EquipshareApp
+from equipshare.tui.modals.booking_form import BookingForm
+from equipshare.tui.modals.go_to_date import GoToDateModal
+from equipshare.tui.screens.catalogue import CatalogueScreen
+from equipshare.tui.screens.week import WeekScreen
+from equipshare.tui.week_layout import CellState
+from equipshare.tui.widgets.week_grid import WeekGrid
+from tests.tui.conftest import settle
+from tests.world import World, london
+
+XPS = "WAR-XPS-01"
+
+
+@pytest.fixture
+def busy_week(context: ServiceContext, world: World) -> dict[str, int]:
+    bookings = BookingService(context)
+    ids = {
+        "bob": bookings.book(
+            "bob", BookingRequest(XPS, london(2026, 3, 17, 10), london(2026, 3, 17, 12))
+        ).id,
+        "alice": bookings.book(
+            "alice", BookingRequest(XPS, london(2026, 3, 18, 10), london(2026, 3, 18, 11))
+        ).id,
+    }
+    DowntimeService(context).schedule(
+        "tech",
+        XPS,
+        london(2026, 3, 19, 13),
+        london(2026, 3, 19, 15),
+        DowntimeReason.MAINTENANCE,
+        "new filament",
+    )
+    return ids
+
+
+def week_screen(app: EquipshareApp) -> WeekScreen:
+    assert isinstance(app.screen, WeekScreen)
+    return app.screen
+
+
+def grid(app: EquipshareApp) -> WeekGrid:
+    return week_screen(app).query_one(WeekGrid)
+
+
+async def open_week(app: EquipshareApp, pilot: Pilot[None], code: str = XPS) -> None:
+    await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen))
+    app.open_week(code)
+    await settle(pilot, lambda: isinstance(app.screen, WeekScreen) and app.screen.loaded)
+
+
+def status(app: EquipshareApp) -> str:
+    return str(week_screen(app).query_one("#week-status", Static).render())
+
+
+def form(app: EquipshareApp) -> BookingForm:
+    assert isinstance(app.screen, BookingForm)
+    return app.screen
+
+
+def field_error(app: EquipshareApp, name: str) -> str:
+    return str(form(app).query_one(f"#{name}-error", Static).render()).strip()
+
+
+async def test_the_week_shows_each_state_and_pages_across_the_clock_change(
+    context: ServiceContext, busy_week: dict[str, int]
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_week(app, pilot)
+        cells = grid(app).cells
+        tuesday = {c.starts_at: c for c in cells[1]}
+        assert tuesday[london(2026, 3, 17, 10)].state is CellState.PENDING
+        assert tuesday[london(2026, 3, 17, 10)].label == "Booked (ASTON)"
+        assert cells[2][10].state is CellState.MINE
+        assert cells[3][13].state is CellState.DOWNTIME
+        assert cells[5][12].state is CellState.CLOSED  # Saturday
+        # The cursor starts today (Monday) at the first open hour, 09:00.
+        assert (grid(app).cursor_day, grid(app).cursor_row) == (0, 9)
+
+        await pilot.press("right", "down")
+        assert status(app).startswith("Tue 17 Mar 2026 10:00-12:00 GMT · Booked (Aston")
+
+        await pilot.press("right_square_bracket")
+        await settle(pilot, lambda: week_screen(app).loaded)
+        assert week_screen(app).view.week_start == date(2026, 3, 23)
+        notice = str(week_screen(app).query_one("#week-notice", Static).render())
+        assert "Clocks go forward on Sun 29 Mar (GMT to BST)" in notice
+        assert grid(app).cells[6][1].state is CellState.SKIPPED
+
+        await pilot.press("right_square_bracket")
+        await settle(pilot, lambda: week_screen(app).loaded)
+        monday_nine = grid(app).cells[0][9]
+        assert monday_nine.starts_at == datetime(2026, 3, 30, 8, tzinfo=UTC)  # 09:00 BST
+        assert monday_nine.state is CellState.FREE
+
+        await pilot.press("t")
+        await settle(pilot, lambda: week_screen(app).loaded)
+        assert week_screen(app).view.week_start == date(2026, 3, 16)
+
+        await pilot.press("g")
+        await settle(pilot, lambda: isinstance(app.screen, GoToDateModal))
+        await pilot.press("ctrl+a", "ctrl+k", *"2026-10-28", "enter")
+        await settle(pilot, lambda: isinstance(app.screen, WeekScreen) and app.screen.loaded)
+        assert week_screen(app).view.week_start == date(2026, 10, 26)
+        assert grid(app).cursor_day == 2  # Wednesday, the date asked for
+
+        # Leaving Monday to the left goes to the previous week's Sunday.
+        await pilot.press("left", "left", "left")
+        await settle(pilot, lambda: week_screen(app).loaded)
+        assert week_screen(app).view.week_start == date(2026, 10, 19)
+        assert grid(app).cursor_day == 6
+
+
+async def test_select_a_free_range_and_book_it(
+    context: ServiceContext, busy_week: dict[str, int]
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_week(app, pilot)
+        await pilot.press("right", "right", "down", "down", "down", "shift+down")  # Wed 12-14
+        assert status(app).startswith("Wed 18 Mar 2026 12:00-14:00 GMT · free")
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, BookingForm))
+        assert form(app).value("start") == "2026-03-18 12:00"
+        assert form(app).value("length") == "2h"
+        await pilot.press(*"depth profile", "enter")
+        await settle(pilot, lambda: isinstance(app.screen, WeekScreen) and app.screen.loaded)
+
+        rows = MyBookingsService(context).list("alice", upcoming=True)
+        made = [r for r in rows if r.starts_at == london(2026, 3, 18, 12)]
+        assert len(made) == 1 and made[0].ends_at == london(2026, 3, 18, 14)
+        assert made[0].purpose == "depth profile" and made[0].status is BookingStatus.CONFIRMED
+        # The grid reloaded by itself after the write.
+        assert grid(app).cells[2][12].state is grid(app).cells[2][13].state is CellState.MINE
+
+
+async def test_a_clash_is_refused_beside_the_start_with_the_nearest_free_slots(
+    context: ServiceContext, busy_week: dict[str, int]
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_week(app, pilot)
+        await pilot.press("right", "enter")  # Tue 09:00, free
+        await settle(pilot, lambda: isinstance(app.screen, BookingForm))
+        start = form(app).query_one("#booking-start", Input)
+        start.value = "2026-03-17 10:00"  # bob's pending booking holds 10:00-12:00
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: field_error(app, "start") != "")
+        assert "already booked" in field_error(app, "start")
+        assert field_error(app, "length") == ""
+        nearest = form(app).query_one("#booking-nearest", OptionList)
+        offered = [str(nearest.get_option_at_index(i).prompt) for i in range(nearest.option_count)]
+        assert offered[:3] == [  # an hour either side; earlier first on a tie
+            "Free: Tue 17 Mar 2026 09:00-10:00 GMT",
+            "Free: Tue 17 Mar 2026 12:00-13:00 GMT",
+            "Free: Tue 17 Mar 2026 13:00-14:00 GMT",
+        ]
+        nearest.focus()
+        nearest.highlighted = 1
+        await pilot.press("enter")  # take the one after the clash
+        assert start.value == "2026-03-17 12:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, WeekScreen))
+        rows = MyBookingsService(context).list("alice", upcoming=True)
+        assert london(2026, 3, 17, 12) in [r.starts_at for r in rows]
+
+
+async def test_bad_input_is_refused_beside_its_field_and_nothing_is_written(
+    context: ServiceContext, busy_week: dict[str, int]
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_week(app, pilot)
+        await pilot.press("right", "enter")
+        await settle(pilot, lambda: isinstance(app.screen, BookingForm))
+        form(app).query_one("#booking-length", Input).value = "forever"
+        await pilot.press("ctrl+s")
+        assert "not a length" in field_error(app, "length")
+        form(app).query_one("#booking-length", Input).value = "10h"  # over the 8 h maximum
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: field_error(app, "length") != "" and not form(app).busy)
+        assert "8 hours" in field_error(app, "length") or "480" in field_error(app, "length")
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(app.screen, WeekScreen))
+        assert [r.booking_id for r in MyBookingsService(context).list("alice", upcoming=True)] == [
+            busy_week["alice"]
+        ]
