@@ -43,8 +43,19 @@ from equipshare.tui.screens.catalogue import CatalogueScreen
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 ADMIN = "bench"
 SIZE = (120, 40)
-PAGE_SIZE = 200  # EquipshareApp's default first page
+PAGE_SIZE = 200  # EquipshareApp's default page size; --page-size tries another
 TARGET_MS = 50.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one bench run types and how often; `warm` adds an untimed first pass."""
+
+    keys: list[tuple[str, str]]
+    runs: int
+    warm: bool
+    page_size: int = PAGE_SIZE
+    service_repeat: int = 5
 
 
 @dataclass
@@ -100,15 +111,15 @@ async def _press_and_time(pilot: Pilot[None], watch: FrameWatch, key: str) -> fl
     return await watch.wait() - started
 
 
-async def floor_keystrokes(keys: list[tuple[str, str]], runs: int, warm: bool) -> list[float]:
+async def floor_keystrokes(plan: Plan) -> list[float]:
     """Seconds from each key to the frame that shows it, in the one-Input app."""
     watch = FrameWatch()
     app = watch.attach(HelloInput())
     times: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
         field_ = app.query_one("#hello", Input)
-        for run in range(-1 if warm else 0, runs):  # pass -1 warms Textual's caches
-            for key, text in keys:
+        for run in range(-1 if plan.warm else 0, plan.runs):  # pass -1 warms caches
+            for key, text in plan.keys:
                 watch.arm(_shows(field_, text))
                 elapsed = await _press_and_time(pilot, watch, key)
                 if run >= 0:
@@ -116,18 +127,16 @@ async def floor_keystrokes(keys: list[tuple[str, str]], runs: int, warm: bool) -
     return times
 
 
-async def catalogue_keystrokes(
-    context: ServiceContext, keys: list[tuple[str, str]], runs: int, warm: bool
-) -> list[Keystroke]:
+async def catalogue_keystrokes(context: ServiceContext, plan: Plan) -> list[Keystroke]:
     """Type and delete the query in the real app `runs` times, timing each key to its repaint."""
     watch = FrameWatch()
-    app = watch.attach(EquipshareApp(context, ADMIN))
-    strokes = [Keystroke(key, text) for key, text in keys]
+    app = watch.attach(EquipshareApp(context, ADMIN, page_size=plan.page_size))
+    strokes = [Keystroke(key, text) for key, text in plan.keys]
     async with app.run_test(size=SIZE) as pilot:
         watch.arm(lambda a: isinstance(a.screen, CatalogueScreen) and _table(a).row_count > 0)
         await watch.wait()
         await pilot.press("slash")
-        for run in range(-1 if warm else 0, runs):  # pass -1 warms caches and statements
+        for run in range(-1 if plan.warm else 0, plan.runs):  # pass -1 warms caches
             for stroke in strokes:
                 watch.arm(_refilled_since(_first_row_key(app)))
                 elapsed = await _press_and_time(pilot, watch, stroke.key)
@@ -141,21 +150,21 @@ async def catalogue_keystrokes(
                 if run >= 0:
                     stroke.painted.append(elapsed)
                     stroke.queries.append(screen.query_state)
-                    check_rows(app, context, screen.query_state)
+                    check_rows(app, context, screen.query_state, plan.page_size)
         await app.workers.wait_for_complete()
     return strokes
 
 
-def check_rows(app: Any, context: ServiceContext, query: CatalogueQuery) -> None:
+def check_rows(app: Any, context: ServiceContext, query: CatalogueQuery, page_size: int) -> None:
     """The painted table must hold the service's first page for the query, in order."""
-    page = CatalogueService(context).page(ADMIN, query, limit=PAGE_SIZE)
+    page = CatalogueService(context).page(ADMIN, query, limit=page_size)
     shown = [key.value for key in list(_table(app).rows)[: len(page.rows)]]
     if shown != [row.code for row in page.rows]:
         raise AssertionError(f"the table's rows for {query.search!r} are not the service's page")
 
 
 def service_times(
-    context: ServiceContext, query: CatalogueQuery, repeat: int
+    context: ServiceContext, query: CatalogueQuery, plan: Plan
 ) -> tuple[float, float, int]:
     """Median seconds of a first page (with its count) and of the same page without it.
 
@@ -163,31 +172,28 @@ def service_times(
     first page, skips the count; the difference is what the count costs.
     """
     catalogue = CatalogueService(context)
-    total = catalogue.page(ADMIN, query, limit=PAGE_SIZE).total or 0  # also warms up
+    limit = plan.page_size
+    total = catalogue.page(ADMIN, query, limit=limit).total or 0  # also warms up
     with_count, without = [], []
-    for _ in range(repeat):
+    for _ in range(plan.service_repeat):
         started = time.perf_counter()
-        catalogue.page(ADMIN, query, limit=PAGE_SIZE)
+        catalogue.page(ADMIN, query, limit=limit)
         with_count.append(time.perf_counter() - started)
         started = time.perf_counter()
-        catalogue.page(ADMIN, query, after="", limit=PAGE_SIZE)
+        catalogue.page(ADMIN, query, after="", limit=limit)
         without.append(time.perf_counter() - started)
     return middle(with_count), middle(without), total
 
 
-def report(
-    name: str, context: ServiceContext, keys: list[tuple[str, str]], runs: int, quick: bool
-) -> None:
+def report(name: str, context: ServiceContext, plan: Plan) -> None:
     debounce = float(getattr(CatalogueScreen, "SEARCH_DELAY", 0.0))
-    floor = middle(asyncio.run(floor_keystrokes(keys, runs, warm=not quick)))
-    strokes = asyncio.run(catalogue_keystrokes(context, keys, runs, warm=not quick))
-    print(f"{name}: per key, median of {runs} run{'s' if runs > 1 else ''}")
+    floor = middle(asyncio.run(floor_keystrokes(plan)))
+    strokes = asyncio.run(catalogue_keystrokes(context, plan))
+    print(f"{name}: per key, median of {plan.runs} run{'s' if plan.runs > 1 else ''}")
     print("  key        search     matches   page+count      count    painted   painted-debounce")
     pages, counts, painted = [], [], []
     for stroke in strokes:
-        page, without, total = service_times(
-            context, stroke.queries[0], 1 if quick else max(5, runs)
-        )
+        page, without, total = service_times(context, stroke.queries[0], plan)
         seen = middle(stroke.painted)
         pages.append(page)
         counts.append(page - without)
@@ -200,7 +206,7 @@ def report(
     e2e = middle(painted)
     net = e2e - debounce
     print(figure("floor  key to repaint, one-Input app:", floor, floor))
-    print(figure(f"service page query ({PAGE_SIZE} rows + count):", middle(pages)))
+    print(figure(f"service page query ({plan.page_size} rows + count):", middle(pages)))
     print(figure("  of which the total count:", middle(counts)))
     print(figure("debounce (CatalogueScreen.SEARCH_DELAY):", debounce))
     print(figure("key to repainted table:", e2e, floor))
@@ -219,6 +225,7 @@ def main() -> None:
     parser.add_argument("--instruments", type=int, default=50_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--query", default="confocal", help="text typed, then deleted")
+    parser.add_argument("--page-size", type=int, default=PAGE_SIZE, help="EquipshareApp page_size")
     parser.add_argument(
         "--quick",
         action="store_true",
@@ -226,11 +233,17 @@ def main() -> None:
     )
     args = parser.parse_args()
     instruments = 2_000 if args.quick else args.instruments
-    runs = 1 if args.quick else max(1, args.runs)
     query = "xps" if args.quick and args.query == "confocal" else args.query
-    keys = keys_for(query)
+    plan = Plan(
+        keys=keys_for(query),
+        runs=1 if args.quick else max(1, args.runs),
+        warm=not args.quick,
+        page_size=args.page_size,
+        service_repeat=1 if args.quick else 5,
+    )
     print(
-        f"TUI catalogue search, {stamp()}: typing {query!r} then deleting it, {SIZE[0]}x{SIZE[1]}"
+        f"TUI catalogue search, {stamp()}: typing {query!r} then deleting it, "
+        f"{SIZE[0]}x{SIZE[1]}, pages of {plan.page_size}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         targets = {"sqlite": f"sqlite:///{Path(tmp) / 'search.db'}"}
@@ -247,7 +260,7 @@ def main() -> None:
                     f"{name}: demo seeded in {seeded - started:.1f} s, grown to {count:,} "
                     f"instruments by bulk insert in {grown - seeded:.1f} s"
                 )
-                report(name, context, keys, runs, args.quick)
+                report(name, context, plan)
             finally:
                 context.close()
 

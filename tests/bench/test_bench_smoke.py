@@ -16,6 +16,7 @@ RATIO = FIGURE + r"\s+\([\d.]+x\)"
 EXPECTED = {
     "bench.bench_tui_startup": [
         r"floor  hello-world App, first frame:" + RATIO,
+        r"hello-world App \+ import sqlalchemy.orm:" + RATIO,
         r"equipshare tui, first catalogue rows:" + RATIO,
         r"EquipshareApp, first catalogue rows:" + RATIO,
         r"target start-up <= 2.0x hello-world: (met|MISSED) \([\d.]+x\)",
