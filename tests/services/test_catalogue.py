@@ -146,8 +146,7 @@ def test_instrument_and_filters(context: ServiceContext, world: World) -> None:
 def starts(service: CatalogueService, user: str, codes: list[str]) -> dict[str, object]:
     """Each instrument's next free start, or the words for why there is none."""
     return {
-        slot.instrument_code: slot.starts_at or slot.note
-        for slot in service.next_free(user, codes)
+        slot.instrument_code: slot.starts_at or slot.note for slot in service.next_free(user, codes)
     }
 
 

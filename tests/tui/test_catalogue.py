@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import cast
 
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Select, Static
 
+from equipshare.records import NextFreeSlot
 from equipshare.services.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
+from equipshare.tui.messages import NextFreeSlotsFound
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.help import HelpScreen
 from equipshare.tui.screens.instrument import InstrumentScreen
@@ -24,6 +26,11 @@ def table_of(app: EquipshareApp) -> DataTable[str]:
 def codes(app: EquipshareApp) -> list[str]:
     table = table_of(app)
     return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+def next_free(app: EquipshareApp) -> dict[str, str]:
+    table = table_of(app)
+    return {code: str(table.get_cell(code, "next_free")) for code in codes(app)}
 
 
 def status_text(app: EquipshareApp) -> str:
@@ -128,3 +135,58 @@ async def test_cursor_near_the_end_loads_the_next_page(
         loaded = codes(app)
         assert loaded == sorted(loaded) and len(set(loaded)) == 455
         assert status_text(app) == "455 of 455 instruments shown"
+
+
+async def test_filter_by_institution_narrows_the_table_and_its_facilities(
+    context: ServiceContext, world: World
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: codes(app) == ALL)
+        screen = cast(CatalogueScreen, app.screen)
+        institution = screen.query_one("#filter-institution", Select)
+        facility = screen.query_one("#filter-facility", Select)
+        await settle(
+            pilot, lambda: screen.filter_choices("filter-facility") == ["AST-EM", "WAR-PRP"]
+        )
+        await pilot.press("f")
+        assert app.focused is institution
+        await pilot.press("enter", "down", "enter")  # the first institution: ASTON
+        await settle(pilot, lambda: codes(app) == ["AST-SEM-01"])
+        assert screen.query_state.institution_code == "ASTON"
+        assert "filters: institution ASTON" in status_text(app)
+        # Only Aston's facility is left to choose from.
+        assert screen.filter_choices("filter-facility") == ["AST-EM"]
+        assert str(facility.value) == str(Select.NULL)
+
+        await pilot.press("tab", "tab", "tab", "enter", "down", "enter")  # access: institution
+        await settle(pilot, lambda: codes(app) == [])
+        await pilot.press("x")
+        await settle(pilot, lambda: codes(app) == ALL)
+        assert institution.is_blank() and screen.query_one("#filter-access", Select).is_blank()
+
+
+async def test_next_free_column_is_filled_after_the_page(
+    context: ServiceContext, world: World
+) -> None:
+    app = EquipshareApp(context, "erin")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, lambda: "…" not in next_free(app).values())
+        # Monday 09:00 GMT with an hour's notice; erin is not trained on the XPS.
+        assert next_free(app) == {
+            "AST-SEM-01": "Mon 16 Mar 10:00 GMT",
+            "WAR-AFM-01": "out of service",
+            "WAR-MEG-01": "Mon 16 Mar 10:00 GMT",
+            "WAR-RAM-01": "Mon 16 Mar 10:00 GMT",
+            "WAR-XPS-01": "training needed",
+        }
+        # A new search repaints from the cache: no dots while the answers are fresh.
+        await pilot.press("slash", "x", "p", "s")
+        await settle(pilot, lambda: codes(app) == ["WAR-XPS-01"])
+        assert next_free(app) == {"WAR-XPS-01": "training needed"}
+        # An answer to an older query is not painted over the current one.
+        screen = cast(CatalogueScreen, app.screen)
+        stale = NextFreeSlot("WAR-XPS-01", "Europe/London", None, None, "stale")
+        screen.post_message(NextFreeSlotsFound(screen.generation - 1, (stale,)))
+        await pilot.pause()
+        assert next_free(app)["WAR-XPS-01"] == "training needed"

@@ -1,40 +1,101 @@
-"""CatalogueScreen: search-as-you-type over instruments, shown one keyset page at a time."""
+"""CatalogueScreen: search-as-you-type and filters over instruments, one keyset page at a time.
+
+The "Next free" column is filled after a page paints, by a worker of its own, for at most
+NEXT_FREE_ROWS rows from the top of the view; answers are cached per instrument for a
+minute, and an answer for an older query is cached but not painted.
+"""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.worker import get_current_worker
 
+from equipshare.domain import AccessLevel
 from equipshare.errors import EquipshareError
-from equipshare.records import CataloguePage, CatalogueQuery
+from equipshare.records import CatalogueFilters, CataloguePage, CatalogueQuery, NextFreeSlot
 from equipshare.services.catalogue import CatalogueService
-from equipshare.tui.messages import CataloguePageLoaded, ServiceRefused
+from equipshare.services.instrument_detail import InstrumentDetailService
+from equipshare.tui.messages import (
+    BookingsChanged,
+    CatalogueFiltersLoaded,
+    CataloguePageLoaded,
+    NextFreeSlotsFound,
+    ServiceRefused,
+)
 from equipshare.tui.screens.instrument import InstrumentScreen
 from equipshare.tui.wording import status_words
 
 # (label, key, width): the columns that matter most come first, so 80 columns show them.
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("Code", "code", None),
-    ("Name", "name", 32),
+    ("Name", "name", 21),
     ("Institution", "institution", 11),
+    ("Next free", "next_free", 20),
     ("Status", "status", 14),
     ("Category", "category", 16),
     ("Facility", "facility", 30),
 )
+# (select id, prompt): the filter bar, left to right.
+FILTERS = (
+    ("filter-institution", "Institution"),
+    ("filter-facility", "Facility"),
+    ("filter-category", "Category"),
+    ("filter-access", "Access"),
+)
+ACCESS_CHOICES = [(level.value.replace("_", " "), level.value) for level in AccessLevel]
+NOT_YET = "…"
+
+
+def next_free_words(slot: NextFreeSlot) -> str:
+    """'Mon 16 Mar 10:00 GMT' in the facility's zone, or why there is no slot."""
+    if slot.starts_at is None:
+        return slot.note
+    local = slot.starts_at.astimezone(ZoneInfo(slot.timezone))
+    return f"{local:%a} {local.day} {local:%b %H:%M} {local.tzname()}"
 
 
 class CatalogueScreen(Screen[None]):
     """The first screen: every partner's instruments, searchable and filterable."""
 
+    DEFAULT_CSS = """
+    #catalogue-filters {
+        height: 1;
+        margin: 0 1;
+    }
+    #catalogue-filters Select {
+        width: 1fr;
+        margin-right: 1;
+    }
+    #catalogue-filters SelectCurrent Static#label {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    #catalogue-filters SelectOverlay {
+        width: 50;
+        max-height: 16;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", "Search", id="catalogue.search", tooltip="Type to search"),
+        Binding(
+            "f",
+            "focus_filters",
+            "Filters",
+            id="catalogue.filters",
+            tooltip="Filter by institution, facility, category or access (Tab moves along)",
+        ),
         Binding(
             "b",
             "toggle_bookable",
@@ -43,12 +104,19 @@ class CatalogueScreen(Screen[None]):
             tooltip="Show only instruments you may book now",
         ),
         Binding(
+            "x",
+            "clear_filters",
+            "Clear filters",
+            id="catalogue.clear_filters",
+            tooltip="Drop every filter (the search text stays)",
+        ),
+        Binding(
             "escape",
             "focus_table",
             "To table",
             show=False,
             id="catalogue.table",
-            tooltip="Leave the search box for the table",
+            tooltip="Leave the search box or filters for the table",
         ),
     ]
 
@@ -56,10 +124,24 @@ class CatalogueScreen(Screen[None]):
     SEARCH_DELAY = 0.15
     #: Load the next page when the cursor is this close to the last loaded row.
     PREFETCH_ROWS = 40
+    #: At most this many rows, from the top of the view, get a next free slot per look.
+    NEXT_FREE_ROWS = 50
+    #: Seconds a next free slot is trusted before it is asked for again.
+    NEXT_FREE_TTL = 60.0
+    #: Seconds the view must rest after scrolling before next free slots are asked for.
+    NEXT_FREE_DELAY = 0.2
 
-    def __init__(self, catalogue: CatalogueService, actor: str, *, page_size: int = 200) -> None:
+    def __init__(
+        self,
+        catalogue: CatalogueService,
+        actor: str,
+        *,
+        page_size: int = 200,
+        details: InstrumentDetailService | None = None,
+    ) -> None:
         super().__init__()
         self._catalogue = catalogue
+        self._details = details or InstrumentDetailService(catalogue.context)
         self._actor = actor
         self._page_size = page_size
         self._query = CatalogueQuery()
@@ -68,6 +150,15 @@ class CatalogueScreen(Screen[None]):
         self._total: int | None = None
         self._loading = False
         self._search_timer: Timer | None = None
+        self._filters = CatalogueFilters((), (), ())
+        self._free: dict[str, tuple[float, NextFreeSlot]] = {}
+        self._free_timer: Timer | None = None
+        self._offered: dict[str, list[tuple[str, str]]] = {"filter-access": ACCESS_CHOICES}
+
+    @property
+    def generation(self) -> int:
+        """Counts the queries shown so far; answers carry it so late ones can be told apart."""
+        return self._generation
 
     @property
     def query_state(self) -> CatalogueQuery:
@@ -80,6 +171,10 @@ class CatalogueScreen(Screen[None]):
             placeholder="Search code, name, category, manufacturer, model  ( / )",
             id="catalogue-search",
         )
+        with Horizontal(id="catalogue-filters"):
+            for select_id, prompt in FILTERS:
+                options = self._offered.get(select_id, [])
+                yield Select[str](options, prompt=prompt, id=select_id, compact=True)
         table: DataTable[str] = DataTable(
             id="catalogue-table", cursor_type="row", zebra_stripes=True
         )
@@ -92,7 +187,9 @@ class CatalogueScreen(Screen[None]):
         for label, key, width in COLUMNS:
             table.add_column(label, key=key, width=width)
         table.focus()
+        self.watch(table, "scroll_y", self._view_moved, init=False)
         self._reload()
+        self.load_filters()
 
     # Loading --------------------------------------------------------------------------
 
@@ -125,24 +222,25 @@ class CatalogueScreen(Screen[None]):
         self._loading = False
         self._update_status(table.row_count)
         self._maybe_prefetch(table)
+        self._ask_next_free()
 
     @on(ServiceRefused)
     def _show_refusal(self, message: ServiceRefused) -> None:
         self._loading = False
         self.notify(message.text, severity="error")
 
-    @staticmethod
-    def _add_rows(table: DataTable[str], page: CataloguePage) -> None:
+    def _add_rows(self, table: DataTable[str], page: CataloguePage) -> None:
         for row in page.rows:
-            table.add_row(
-                row.code,
-                row.name,
-                row.institution_code,
-                status_words(row.status),
-                row.category,
-                row.facility_name,
-                key=row.code,
-            )
+            cells = {
+                "code": row.code,
+                "name": row.name,
+                "institution": row.institution_code,
+                "next_free": self._free_words(row.code),
+                "status": status_words(row.status),
+                "category": row.category,
+                "facility": row.facility_name,
+            }
+            table.add_row(*(cells[key] for _, key, _ in COLUMNS), key=row.code)
 
     def _update_status(self, shown: int) -> None:
         total = f" of {self._total:,}" if self._total is not None else ""
@@ -164,12 +262,70 @@ class CatalogueScreen(Screen[None]):
     def _cursor_moved(self, _event: DataTable.RowHighlighted) -> None:
         self._maybe_prefetch(self.query_one("#catalogue-table", DataTable))
 
+    # Next free slot -------------------------------------------------------------------
+
+    def _fresh(self, code: str, now: float) -> NextFreeSlot | None:
+        cached = self._free.get(code)
+        if cached is None or now - cached[0] > self.NEXT_FREE_TTL:
+            return None
+        return cached[1]
+
+    def _free_words(self, code: str) -> str:
+        slot = self._fresh(code, time.monotonic())
+        return NOT_YET if slot is None else next_free_words(slot)
+
+    def _view_moved(self) -> None:
+        """Scrolling shows new rows: ask for theirs once the view rests."""
+        if self._free_timer is not None:
+            self._free_timer.stop()
+        self._free_timer = self.set_timer(self.NEXT_FREE_DELAY, self._ask_next_free)
+
+    def _ask_next_free(self) -> None:
+        """Ask for the rows from the top of the view that have no fresh answer."""
+        table = self.query_one("#catalogue-table", DataTable)
+        first = max(0, int(table.scroll_y))
+        now = time.monotonic()
+        rows = table.ordered_rows[first : first + self.NEXT_FREE_ROWS]
+        codes = tuple(
+            code for row in rows if (code := row.key.value) and self._fresh(code, now) is None
+        )
+        if codes:
+            self.find_next_free(self._generation, codes)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="next_free")
+    def find_next_free(self, generation: int, codes: tuple[str, ...]) -> None:
+        try:
+            slots = self._catalogue.next_free(self._actor, codes)
+        except EquipshareError:
+            return  # the page load reports the same refusal; the column keeps its dots
+        if not get_current_worker().is_cancelled:
+            self.post_message(NextFreeSlotsFound(generation, slots))
+
+    @on(NextFreeSlotsFound)
+    def _show_next_free(self, message: NextFreeSlotsFound) -> None:
+        now = time.monotonic()
+        for slot in message.slots:
+            self._free[slot.instrument_code] = (now, slot)
+        if message.generation != self._generation:
+            return  # asked for an older query's rows: kept in the cache, not painted
+        table = self.query_one("#catalogue-table", DataTable)
+        for slot in message.slots:
+            if slot.instrument_code in table.rows:
+                table.update_cell(slot.instrument_code, "next_free", next_free_words(slot))
+
+    @on(BookingsChanged)
+    def _bookings_changed(self, message: BookingsChanged) -> None:
+        for code in message.instrument_codes:
+            self._free.pop(code, None)
+        self._ask_next_free()
+
     # Search and filters ---------------------------------------------------------------
 
     def set_query(self, query: CatalogueQuery) -> None:
         """Show `query`'s results instead of the current ones."""
         if query != self._query:
             self._query = query
+            self._sync_filter_bar()
             self._reload()
 
     @on(Input.Changed, "#catalogue-search")
@@ -188,17 +344,110 @@ class CatalogueScreen(Screen[None]):
         self.set_query(replace(self._query, search=event.value))
         self.query_one("#catalogue-table", DataTable).focus()
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="catalogue_filters")
+    def load_filters(self) -> None:
+        try:
+            filters = self._catalogue.filters(self._actor)
+        except EquipshareError as exc:
+            self.post_message(ServiceRefused(str(exc)))
+            return
+        self.post_message(CatalogueFiltersLoaded(filters))
+
+    @on(CatalogueFiltersLoaded)
+    def _filters_loaded(self, message: CatalogueFiltersLoaded) -> None:
+        filters = message.filters
+        self._filters = filters
+        self._offer("filter-institution", [(f"{c} · {n}", c) for c, n in filters.institutions])
+        self._offer("filter-category", [(c, c) for c in filters.categories])
+        self._sync_filter_bar()
+
+    def filter_choices(self, select_id: str) -> list[str]:
+        """The values a filter offers now (facilities narrow to the chosen institution)."""
+        return [value for _, value in self._offered.get(select_id, [])]
+
+    def _select(self, select_id: str) -> Select[str]:
+        return self.query_one(f"#{select_id}", Select)
+
+    def _offer(self, select_id: str, options: list[tuple[str, str]]) -> None:
+        """Replace a filter's options without it reporting the reset as a choice."""
+        if self._offered.get(select_id) == options:
+            return
+        self._offered[select_id] = options
+        select = self._select(select_id)
+        with select.prevent(Select.Changed):
+            select.set_options(options)
+
+    def _sync_filter_bar(self) -> None:
+        """Show the query's filters in the bar; facilities narrow to the chosen institution.
+
+        Changes made here are not reported back as choices, so the query stays the one
+        source of truth.
+        """
+        query = self._query
+        institution = query.institution_code
+        self._offer(
+            "filter-facility",
+            [
+                (f.name if institution else f"{f.institution_code} · {f.name}", f.code)
+                for f in self._filters.facilities
+                if institution is None or f.institution_code == institution
+            ],
+        )
+        values = {
+            "filter-institution": institution,
+            "filter-facility": query.facility_code,
+            "filter-category": query.category,
+            "filter-access": query.access_level.value if query.access_level else None,
+        }
+        for select_id, value in values.items():
+            select = self._select(select_id)
+            legal = {v for _, v in self._offered.get(select_id, [])}
+            wanted = value if value in legal else Select.NULL
+            if select.value != wanted:
+                with select.prevent(Select.Changed):
+                    select.value = wanted
+
+    @on(Select.Changed, "#catalogue-filters Select")
+    def _filter_chosen(self, event: Select.Changed) -> None:
+        value = None if event.value == Select.NULL else str(event.value)
+        query = self._query
+        match event.select.id:
+            case "filter-institution":
+                query = replace(query, institution_code=value)
+                if (
+                    value is not None
+                    and query.facility_code
+                    and not any(
+                        f.code == query.facility_code and f.institution_code == value
+                        for f in self._filters.facilities
+                    )
+                ):
+                    query = replace(query, facility_code=None)
+            case "filter-facility":
+                query = replace(query, facility_code=value)
+            case "filter-category":
+                query = replace(query, category=value)
+            case "filter-access":
+                query = replace(query, access_level=AccessLevel(value) if value else None)
+        self.set_query(query)
+
     @on(DataTable.RowSelected, "#catalogue-table")
     def _open_instrument(self, event: DataTable.RowSelected) -> None:
         code = event.row_key.value
         if code is not None:
-            self.app.push_screen(InstrumentScreen(self._catalogue, self._actor, code))
+            self.app.push_screen(InstrumentScreen(self._details, self._actor, code))
 
     def action_focus_search(self) -> None:
         self.query_one("#catalogue-search", Input).focus()
+
+    def action_focus_filters(self) -> None:
+        self._select("filter-institution").focus()
 
     def action_focus_table(self) -> None:
         self.query_one("#catalogue-table", DataTable).focus()
 
     def action_toggle_bookable(self) -> None:
         self.set_query(replace(self._query, bookable_by_me=not self._query.bookable_by_me))
+
+    def action_clear_filters(self) -> None:
+        self.set_query(CatalogueQuery(search=self._query.search))

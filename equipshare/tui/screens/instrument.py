@@ -1,7 +1,8 @@
-"""InstrumentScreen: one instrument's facts and booking policy in plain words."""
+"""InstrumentScreen: one instrument's facts, contacts, price, training, coming use and policy."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import ClassVar
 
 from textual import on, work
@@ -11,11 +12,36 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from equipshare.domain import UserClass
 from equipshare.errors import EquipshareError
-from equipshare.records import InstrumentRecord
-from equipshare.services.catalogue import CatalogueService
-from equipshare.tui.messages import InstrumentLoaded, ServiceRefused
+from equipshare.records import (
+    ContactPerson,
+    DowntimeRecord,
+    InstrumentDetail,
+    InstrumentRecord,
+    UpcomingBooking,
+)
+from equipshare.services.instrument_detail import InstrumentDetailService, training_words
+from equipshare.timewords import local_range
+from equipshare.tui.messages import BookingsChanged, InstrumentDetailLoaded, ServiceRefused
 from equipshare.tui.wording import access_words, policy_lines, status_words
+
+CLASS_WORDS = {
+    UserClass.INTERNAL: "internal",
+    UserClass.PARTNER: "consortium partner",
+    UserClass.EXTERNAL_ACADEMIC: "external academic",
+    UserClass.INDUSTRY: "industry",
+}
+# (section id, title): the order a would-be booker reads them in.
+SECTIONS = (
+    ("about", "About"),
+    ("contacts", "Contacts"),
+    ("rates", "Your price"),
+    ("training", "Your training"),
+    ("bookings", "Next bookings"),
+    ("downtime", "Next downtime"),
+    ("policy", "Booking policy"),
+)
 
 
 def fact_lines(instrument: InstrumentRecord) -> list[tuple[str, str]]:
@@ -34,55 +60,147 @@ def fact_lines(instrument: InstrumentRecord) -> list[tuple[str, str]]:
     ]
 
 
-class InstrumentScreen(Screen[None]):
-    """Details of one instrument; Escape goes back to where it was opened from."""
+def sentence(text: str) -> str:
+    """Capitalise the first letter only: 'trained until 3 Mar 2027' keeps its month's case."""
+    return text[:1].upper() + text[1:]
 
+
+def money(amount: Decimal, currency: str) -> str:
+    """'£421.76'; other currencies by their code: 'EUR 12.50'."""
+    return f"£{amount:,.2f}" if currency == "GBP" else f"{currency} {amount:,.2f}"
+
+
+def about_text(detail: InstrumentDetail) -> str:
+    lines = [detail.description or "No description recorded."]
+    if detail.location:
+        lines.append(f"Where: {detail.location}")
+    if detail.web_address:
+        lines.append(f"More: {detail.web_address}")
+    return "\n".join(lines)
+
+
+def contact_line(person: ContactPerson) -> str:
+    reach = ", ".join(part for part in (person.email, person.telephone) if part)
+    return f"{person.name} ({person.role})" + (f": {reach}" if reach else "")
+
+
+def rate_text(detail: InstrumentDetail) -> str:
+    who = CLASS_WORDS[detail.user_class]
+    rate = detail.rate
+    if rate is None:
+        return f"No rate set for {who} users; ask the facility."
+    valid = rate.valid_from
+    return (
+        f"{money(rate.hourly_rate, rate.currency)} an hour ({who} rate, from "
+        f"{valid.day} {valid:%b %Y})\n"
+        f"{money(rate.technician_hourly_rate, rate.currency)} an hour for a technician's time"
+    )
+
+
+def booking_line(booking: UpcomingBooking, timezone: str) -> str:
+    pending = " (pending)" if booking.pending else ""
+    return f"{local_range(booking.starts_at, booking.ends_at, timezone)}  {booking.label}{pending}"
+
+
+def downtime_text(downtime: DowntimeRecord | None, timezone: str) -> str:
+    if downtime is None:
+        return "None scheduled."
+    why = downtime.reason.value.replace("_", " ")
+    text = f"{local_range(downtime.starts_at, downtime.ends_at, timezone)}  {why}"
+    return f"{text}: {downtime.description.strip()}" if downtime.description.strip() else text
+
+
+def section_texts(detail: InstrumentDetail) -> dict[str, str]:
+    """Each section's body, by section id."""
+    instrument = detail.instrument
+    tz = instrument.timezone
+    bookings = [booking_line(b, tz) for b in detail.upcoming]
+    return {
+        "about": about_text(detail),
+        "contacts": "\n".join(contact_line(p) for p in detail.contacts)
+        or "No contact recorded; ask the facility.",
+        "rates": rate_text(detail),
+        "training": sentence(training_words(detail.training, tz, detail.training_contact)),
+        "bookings": "\n".join(bookings) if bookings else "Nothing booked.",
+        "downtime": downtime_text(detail.next_downtime, tz),
+        "policy": "\n".join(f"• {line}" for line in policy_lines(instrument)),
+    }
+
+
+class InstrumentScreen(Screen[None]):
+    """Details of one instrument for the acting user; Escape goes back to where it was opened."""
+
+    DEFAULT_CSS = """
+    .detail-title {
+        text-style: bold underline;
+        color: $secondary;
+    }
+    .detail-body {
+        padding: 0 0 1 2;
+    }
+    """
+
+    # The week calendar (w) and the booking form (b) join these keys when they are wired in.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="instrument.back", tooltip="Back to the catalogue"),
     ]
 
-    def __init__(self, catalogue: CatalogueService, actor: str, code: str) -> None:
+    def __init__(self, details: InstrumentDetailService, actor: str, code: str) -> None:
         super().__init__()
-        self._catalogue = catalogue
+        self._details = details
         self._actor = actor
         self.code = code
-        self.instrument: InstrumentRecord | None = None
+        self.detail: InstrumentDetail | None = None
+
+    @property
+    def instrument(self) -> InstrumentRecord | None:
+        """The instrument's record, once loaded."""
+        return self.detail.instrument if self.detail is not None else None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="instrument-body"):
             yield Static(self.code, id="instrument-title", markup=False)
             yield Static("Loading...", id="instrument-facts", markup=False)
-            yield Static("Booking policy", classes="section-title")
-            yield Static("", id="instrument-policy", markup=False)
+            for key, title in SECTIONS:
+                yield Static(title, id=f"instrument-{key}-title", classes="detail-title")
+                yield Static("", id=f"instrument-{key}", classes="detail-body", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load_instrument(self.code)
+        self.load_detail(self.code)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="instrument")
-    def load_instrument(self, code: str) -> None:
+    def load_detail(self, code: str) -> None:
         try:
-            record = self._catalogue.instrument(self._actor, code)
+            detail = self._details.detail(self._actor, code)
         except EquipshareError as exc:
             self.post_message(ServiceRefused(str(exc)))
             return
-        self.post_message(InstrumentLoaded(record))
+        self.post_message(InstrumentDetailLoaded(detail))
 
-    @on(InstrumentLoaded)
-    def _show_instrument(self, message: InstrumentLoaded) -> None:
-        record = message.instrument
-        self.instrument = record
+    @on(InstrumentDetailLoaded)
+    def _show_detail(self, message: InstrumentDetailLoaded) -> None:
+        detail = message.detail
+        record = detail.instrument
+        self.detail = detail
         self.query_one("#instrument-title", Static).update(f"{record.code}  {record.name}")
         width = max(len(label) for label, _ in fact_lines(record))
         facts = "\n".join(f"{label:<{width}}  {value}" for label, value in fact_lines(record))
         self.query_one("#instrument-facts", Static).update(facts)
-        policy = "\n".join(f"• {line}" for line in policy_lines(record))
-        self.query_one("#instrument-policy", Static).update(policy)
+        for key, text in section_texts(detail).items():
+            self.query_one(f"#instrument-{key}", Static).update(text)
+        zone = record.timezone
+        self.query_one("#instrument-bookings-title", Static).update(f"Next bookings ({zone})")
 
     @on(ServiceRefused)
     def _show_refusal(self, message: ServiceRefused) -> None:
         self.notify(message.text, severity="error")
+
+    @on(BookingsChanged)
+    def _bookings_changed(self, message: BookingsChanged) -> None:
+        if self.code in message.instrument_codes:
+            self.load_detail(self.code)
 
     def action_back(self) -> None:
         self.app.pop_screen()
