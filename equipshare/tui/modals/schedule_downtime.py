@@ -1,0 +1,397 @@
+"""ScheduleDowntimeModal: preview which bookings a downtime cancels, then confirm it.
+
+Times are typed as wall-clock time in the instrument's own zone. Nothing is written until
+the user has seen the bookings in the way and confirmed; the write cancels exactly those.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
+
+from equipshare.domain import DowntimeReason
+from equipshare.errors import EquipshareError, PermissionDenied
+from equipshare.records import BookingRecord, DowntimeRecord
+from equipshare.services.downtime import DowntimeService
+from equipshare.timeparse import looks_like_length, parse_instant, parse_length
+from equipshare.timewords import local_range
+from equipshare.tui.messages import DowntimePreviewed, DowntimeRefused, DowntimeScheduled
+
+FIELDS = ("instrument", "start", "end", "reason", "description")
+# Where a refusal naming each service or parser field is shown; others go under the form.
+FIELD_OF = {field: field for field in FIELDS} | {"length": "end", "--length": "end"}
+
+
+def reason_words(reason: DowntimeReason) -> str:
+    return reason.value.replace("_", " ")
+
+
+def bookings_words(count: int) -> str:
+    return f"{count} booking" + ("" if count == 1 else "s")
+
+
+@dataclass(frozen=True)
+class DowntimeDraft:
+    """What the form held when Preview was pressed; only this is ever scheduled."""
+
+    instrument_code: str
+    start_text: str
+    end_text: str
+    reason: DowntimeReason
+    description: str
+
+
+@dataclass(frozen=True)
+class DowntimePlan:
+    """A previewed downtime: its range in UTC and the bookings the user agrees to cancel."""
+
+    draft: DowntimeDraft
+    instrument_code: str
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    bookings: tuple[BookingRecord, ...]
+
+
+@dataclass(frozen=True)
+class ScheduledDowntime:
+    """What the modal returns once the downtime is written."""
+
+    downtime: DowntimeRecord
+    timezone: str
+    cancelled: tuple[BookingRecord, ...]
+
+
+def read_range(zone: ZoneInfo, start_text: str, end_text: str) -> tuple[datetime, datetime]:
+    """Start as wall-clock time in `zone`; the end as a time there or a length after start.
+
+    A length ('4h') is elapsed time, so a downtime over a clock change lasts what it says.
+    """
+    start = parse_instant(start_text, "start", zone)
+    if looks_like_length(end_text):
+        return start, start.astimezone(UTC) + parse_length(end_text, "end")
+    return start, parse_instant(end_text, "end", zone)
+
+
+def refusal(exc: EquipshareError) -> DowntimeRefused:
+    """The message for an error, placed by the field it names (a missing right: instrument)."""
+    field = getattr(exc, "field", None)
+    if field is None and isinstance(exc, PermissionDenied):
+        field = "instrument"
+    text = str(exc)
+    if field and text.startswith(f"{field}: "):
+        text = text.removeprefix(f"{field}: ")  # the message sits beside that field already
+    return DowntimeRefused(text, FIELD_OF.get(field or ""))
+
+
+class ScheduleDowntimeModal(ModalScreen[ScheduledDowntime | None]):
+    """Returns the downtime written, or None when closed without writing."""
+
+    DEFAULT_CSS = """
+    ScheduleDowntimeModal { align: center middle; }
+    #downtime-dialog {
+        width: 78; max-width: 100%; height: auto; max-height: 100%;
+        border: round $warning; background: $surface; padding: 0 1;
+    }
+    #downtime-title { text-style: bold; }
+    #downtime-hint { color: $text-muted; padding: 0 0 1 0; }
+    .downtime-row { height: auto; }
+    .downtime-row Label { width: 13; }
+    .downtime-row Input, .downtime-row Select { width: 1fr; }
+    .downtime-error { color: $error; padding: 0 0 0 13; height: auto; display: none; }
+    .downtime-error.shown { display: block; }
+    #downtime-error-general { padding: 0; }
+    #downtime-preview { height: auto; display: none; padding: 1 0 0 0; }
+    #downtime-preview.shown { display: block; }
+    #downtime-summary { text-style: bold; }
+    #downtime-bookings { height: auto; max-height: 6; }
+    #downtime-buttons { height: auto; align-horizontal: right; padding: 1 0 0 0; }
+    #downtime-buttons Button { margin: 0 0 0 1; }
+    #downtime-confirm { display: none; }
+    #downtime-confirm.shown { display: block; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "close",
+            "Close",
+            id="schedule_downtime.close",
+            tooltip="Close without scheduling anything",
+        ),
+    ]
+
+    def __init__(self, downtime: DowntimeService, actor: str, instrument_code: str = "") -> None:
+        super().__init__()
+        self._downtime = downtime
+        self._actor = actor
+        self._instrument_code = instrument_code
+        self.plan: DowntimePlan | None = None
+        self.pending: DowntimeDraft | None = None  # the draft being previewed
+        self.writing = False
+
+    def compose(self) -> ComposeResult:
+        reasons = [(reason_words(reason).capitalize(), reason) for reason in DowntimeReason]
+        with VerticalScroll(id="downtime-dialog"):
+            yield Static("Schedule downtime", id="downtime-title")
+            yield Static(
+                "Times are in the instrument's own zone; the end may be a length, like 8h.",
+                id="downtime-hint",
+                markup=False,
+            )
+            rows: tuple[tuple[str, str, Input | Select[DowntimeReason]], ...] = (
+                (
+                    "instrument",
+                    "Instrument",
+                    Input(
+                        self._instrument_code,
+                        placeholder="WAR-XPS-01",
+                        id="downtime-instrument",
+                        compact=True,
+                    ),
+                ),
+                (
+                    "start",
+                    "Starts",
+                    Input(placeholder="2026-03-18 09:00", id="downtime-start", compact=True),
+                ),
+                (
+                    "end",
+                    "Ends",
+                    Input(
+                        placeholder="2026-03-18 17:00, or a length: 8h",
+                        id="downtime-end",
+                        compact=True,
+                    ),
+                ),
+                (
+                    "reason",
+                    "Reason",
+                    Select(
+                        reasons,
+                        value=DowntimeReason.MAINTENANCE,
+                        allow_blank=False,
+                        id="downtime-reason",
+                        compact=True,
+                    ),
+                ),
+                (
+                    "description",
+                    "Description",
+                    Input(
+                        placeholder="what is done (optional)",
+                        id="downtime-description",
+                        compact=True,
+                    ),
+                ),
+            )
+            for field, label, widget in rows:
+                with Horizontal(classes="downtime-row"):
+                    yield Label(label)
+                    yield widget
+                yield Static(
+                    "", id=f"downtime-error-{field}", classes="downtime-error", markup=False
+                )
+            yield Static("", id="downtime-error-general", classes="downtime-error", markup=False)
+            with VerticalScroll(id="downtime-preview"):
+                yield Static("", id="downtime-summary", markup=False)
+                yield DataTable(id="downtime-bookings", cursor_type="row", zebra_stripes=True)
+            with Horizontal(id="downtime-buttons"):
+                yield Button("Close", id="downtime-close", compact=True)
+                yield Button(
+                    "Preview", id="downtime-preview-button", variant="primary", compact=True
+                )
+                yield Button("Schedule", id="downtime-confirm", variant="error", compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#downtime-bookings", DataTable)
+        table.add_column("When", key="when")
+        table.add_column("Who", key="who")
+        table.add_column("Institution", key="institution")
+        table.add_column("Status", key="status")
+        start_with = "#downtime-start" if self._instrument_code else "#downtime-instrument"
+        self.query_one(start_with, Input).focus()
+
+    # Reading the form -----------------------------------------------------------------
+
+    def value(self, field: str) -> str:
+        return self.query_one(f"#downtime-{field}", Input).value.strip()
+
+    def draft(self) -> DowntimeDraft:
+        reason = self.query_one("#downtime-reason", Select).value
+        assert isinstance(reason, DowntimeReason)  # allow_blank=False: always a reason
+        return DowntimeDraft(
+            instrument_code=self.value("instrument"),
+            start_text=self.value("start"),
+            end_text=self.value("end"),
+            reason=reason,
+            description=self.value("description"),
+        )
+
+    def show_error(self, field: str | None, text: str) -> None:
+        error = self.query_one(f"#downtime-error-{field or 'general'}", Static)
+        error.update(text)
+        error.set_class(bool(text), "shown")
+
+    def clear_errors(self) -> None:
+        for field in (*FIELDS, "general"):
+            self.show_error(field, "")
+
+    def errors(self) -> dict[str, str]:
+        """The inline errors showing, by field ('general' for the form as a whole)."""
+        return {
+            field: str(widget.content)
+            for field in (*FIELDS, "general")
+            if (widget := self.query_one(f"#downtime-error-{field}", Static)).has_class("shown")
+        }
+
+    # Preview --------------------------------------------------------------------------
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#downtime-preview-button")
+    def action_preview(self) -> None:
+        if self.writing:
+            return
+        self.clear_errors()
+        self.forget_preview()
+        draft = self.draft()
+        missing = [
+            (field, f"give the {words}")
+            for field, words, given in (
+                ("instrument", "instrument's code", draft.instrument_code),
+                ("start", "start, like 2026-03-18 09:00", draft.start_text),
+                ("end", "end, like 2026-03-18 17:00, or a length like 8h", draft.end_text),
+            )
+            if not given
+        ]
+        for field, text in missing:
+            self.show_error(field, text)
+        if missing:
+            return
+        self.pending = draft
+        self.query_one("#downtime-summary", Static).update("Looking for bookings in the way...")
+        self.preview_downtime(draft)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="downtime_preview")
+    def preview_downtime(self, draft: DowntimeDraft) -> None:
+        try:
+            instrument = self._downtime.schedulable(self._actor, draft.instrument_code)
+            start, end = read_range(ZoneInfo(instrument.timezone), draft.start_text, draft.end_text)
+            bookings = self._downtime.preview(self._actor, instrument.code, start, end)
+        except EquipshareError as exc:
+            self.post_message(refusal(exc))
+            return
+        self.post_message(DowntimePreviewed(instrument, start, end, tuple(bookings)))
+
+    @on(DowntimePreviewed)
+    def _show_preview(self, message: DowntimePreviewed) -> None:
+        draft = self.pending
+        if draft is None or draft != self.draft():
+            return  # the form changed while the preview ran; it is out of date
+        instrument = message.instrument
+        self.plan = plan = DowntimePlan(
+            draft=draft,
+            instrument_code=instrument.code,
+            timezone=instrument.timezone,
+            starts_at=message.starts_at.astimezone(UTC),
+            ends_at=message.ends_at.astimezone(UTC),
+            bookings=message.bookings,
+        )
+        when = local_range(plan.starts_at, plan.ends_at, plan.timezone)
+        count = len(plan.bookings)
+        in_the_way = (
+            f"cancels {bookings_words(count)} and tells their owners:"
+            if count
+            else "no bookings are in the way."
+        )
+        self.query_one("#downtime-summary", Static).update(
+            f"{reason_words(draft.reason).capitalize()} of {plan.instrument_code} {when}: "
+            f"{in_the_way}"
+        )
+        table = self.query_one("#downtime-bookings", DataTable)
+        table.clear()
+        table.display = bool(count)
+        for booking in plan.bookings:
+            table.add_row(
+                local_range(booking.starts_at, booking.ends_at, plan.timezone),
+                booking.username,
+                booking.user_institution_code,
+                booking.status.value.replace("_", " "),
+                key=str(booking.id),
+            )
+        self.query_one("#downtime-preview").add_class("shown")
+        confirm = self.query_one("#downtime-confirm", Button)
+        confirm.label = (
+            f"Schedule and cancel {bookings_words(count)}" if count else "Schedule downtime"
+        )
+        confirm.add_class("shown")
+        confirm.focus()
+
+    def forget_preview(self) -> None:
+        self.plan = None
+        self.pending = None
+        self.query_one("#downtime-preview").remove_class("shown")
+        self.query_one("#downtime-confirm", Button).remove_class("shown")
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _form_changed(self) -> None:
+        # A confirmation must be for exactly what was previewed.
+        if self.plan is not None and self.plan.draft != self.draft():
+            self.forget_preview()
+
+    @on(DowntimeRefused)
+    def _show_refusal(self, message: DowntimeRefused) -> None:
+        # A refused preview or write leaves nothing to confirm: fix the field, preview again.
+        self.writing = False
+        self.forget_preview()
+        self.query_one("#downtime-confirm", Button).disabled = False
+        self.show_error(message.field, message.text)
+
+    # Confirming -----------------------------------------------------------------------
+
+    @on(Button.Pressed, "#downtime-confirm")
+    def _confirm(self) -> None:
+        if self.plan is None or self.writing:
+            return
+        self.writing = True
+        self.query_one("#downtime-confirm", Button).disabled = True
+        self.schedule_downtime(self.plan)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="downtime_write")
+    def schedule_downtime(self, plan: DowntimePlan) -> None:
+        try:
+            downtime, cancelled = self._downtime.schedule(
+                self._actor,
+                plan.instrument_code,
+                plan.starts_at,
+                plan.ends_at,
+                plan.draft.reason,
+                plan.draft.description,
+                previewed=[booking.id for booking in plan.bookings],
+            )
+        except EquipshareError as exc:
+            self.post_message(refusal(exc))
+            return
+        self.post_message(DowntimeScheduled(downtime, tuple(cancelled)))
+
+    @on(DowntimeScheduled)
+    def _scheduled(self, message: DowntimeScheduled) -> None:
+        timezone = self.plan.timezone if self.plan is not None else "UTC"
+        self.dismiss(ScheduledDowntime(message.downtime, timezone, message.cancelled))
+
+    @on(Button.Pressed, "#downtime-close")
+    def action_close(self) -> None:
+        if self.writing:
+            self.notify("Scheduling the downtime; wait for it to finish", severity="warning")
+            return
+        self.dismiss(None)

@@ -1,0 +1,269 @@
+"""DowntimeScreen: facility staff see current and coming downtime, schedule and cancel it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, Static
+
+from equipshare.errors import EquipshareError
+from equipshare.records import DowntimeBoard, DowntimeRow
+from equipshare.services.downtime import DowntimeService
+from equipshare.timewords import local_range
+from equipshare.tui.messages import (
+    BookingsChanged,
+    DowntimeBoardLoaded,
+    DowntimeCancelled,
+    ServiceRefused,
+)
+from equipshare.tui.modals.schedule_downtime import (
+    ScheduledDowntime,
+    ScheduleDowntimeModal,
+    bookings_words,
+    reason_words,
+)
+
+
+def describe(row: DowntimeRow) -> str:
+    """'maintenance of WAR-XPS-01 Wed 18 Mar 2026 09:00-17:00 GMT'."""
+    when = local_range(row.starts_at, row.ends_at, row.timezone)
+    return f"{reason_words(row.reason)} of {row.instrument_code} {when}"
+
+
+class CancelDowntimeModal(ModalScreen[bool]):
+    """Asks before removing a downtime; True removes it."""
+
+    DEFAULT_CSS = """
+    CancelDowntimeModal { align: center middle; }
+    #cancel-downtime-dialog {
+        width: 70; max-width: 95%; height: auto;
+        border: round $error; background: $surface; padding: 0 1;
+    }
+    #cancel-downtime-question { text-style: bold; padding: 1 0 0 0; }
+    #cancel-downtime-note { color: $text-muted; padding: 1 0 0 0; }
+    #cancel-downtime-buttons { height: auto; align-horizontal: right; padding: 1 0 0 0; }
+    #cancel-downtime-buttons Button { margin: 0 0 0 1; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "keep",
+            "Keep downtime",
+            id="cancel_downtime.keep",
+            tooltip="Close without removing the downtime",
+        ),
+    ]
+
+    def __init__(self, description: str) -> None:
+        super().__init__()
+        self._description = description
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="cancel-downtime-dialog"):
+            yield Static(
+                f"Cancel the {self._description}?", id="cancel-downtime-question", markup=False
+            )
+            yield Static(
+                "The instrument can be booked again then; bookings the downtime cancelled "
+                "stay cancelled, and anyone waiting for that time is offered it.",
+                id="cancel-downtime-note",
+                markup=False,
+            )
+            with Horizontal(id="cancel-downtime-buttons"):
+                yield Button("Keep downtime", id="cancel-downtime-keep")
+                yield Button("Cancel downtime", id="cancel-downtime-confirm", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel-downtime-keep", Button).focus()
+
+    @on(Button.Pressed, "#cancel-downtime-confirm")
+    def _confirm(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel-downtime-keep")
+    def action_keep(self) -> None:
+        self.dismiss(False)
+
+
+class DowntimeScreen(Screen[None]):
+    """The downtime of the facilities the actor staffs (all, for an admin); Escape goes back."""
+
+    DEFAULT_CSS = """
+    #downtime-table {
+        height: 1fr;
+        margin: 0 1;
+    }
+    #downtime-status {
+        height: 1;
+        padding: 0 2;
+        color: $text-muted;
+        background: $boost;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="downtime.back", tooltip="Back to where you were"),
+        Binding(
+            "n",
+            "schedule",
+            "Schedule",
+            id="downtime.schedule",
+            tooltip="Schedule downtime, seeing first which bookings it cancels",
+        ),
+        Binding(
+            "x",
+            "cancel_downtime",
+            "Cancel downtime",
+            id="downtime.cancel",
+            tooltip="Remove the selected downtime so the instrument can be booked again",
+        ),
+    ]
+
+    def __init__(self, downtime: DowntimeService, actor: str) -> None:
+        super().__init__()
+        self._downtime = downtime
+        self._actor = actor
+        self.loaded = False
+        self.board: DowntimeBoard | None = None
+        self._rows: dict[str, DowntimeRow] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="downtime-table", cursor_type="row", zebra_stripes=True)
+        yield Static("Loading downtime...", id="downtime-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#downtime-table", DataTable)
+        table.add_column("When", key="when")
+        table.add_column("Instrument", key="instrument")
+        table.add_column("Reason", key="reason")
+        table.add_column("Description", key="description")
+        table.add_column("Scheduled by", key="by")
+        table.focus()
+        self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer scheduling and cancelling only to facility staff and admins."""
+        if action in ("schedule", "cancel_downtime"):
+            if self.board is None or not self.board.may_schedule:
+                return False
+            if action == "cancel_downtime" and not self._rows:
+                return None  # shown, but greyed out: nothing to cancel
+        return True
+
+    # Loading --------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.loaded = False
+        self.load_board()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="downtime")
+    def load_board(self) -> None:
+        try:
+            board = self._downtime.upcoming(self._actor)
+        except EquipshareError as exc:
+            self.post_message(ServiceRefused(str(exc)))
+            return
+        self.post_message(DowntimeBoardLoaded(board))
+
+    @on(DowntimeBoardLoaded)
+    def _show_board(self, message: DowntimeBoardLoaded) -> None:
+        self.board = board = message.board
+        table = self.query_one("#downtime-table", DataTable)
+        table.clear()
+        self._rows = {str(row.downtime_id): row for row in board.rows}
+        for key, row in self._rows.items():
+            when = local_range(row.starts_at, row.ends_at, row.timezone)
+            under_way = row.starts_at <= board.now
+            table.add_row(
+                f"now, {when}" if under_way else when,
+                row.instrument_code,
+                reason_words(row.reason),
+                row.description,
+                row.scheduled_by,
+                key=key,
+            )
+        if not board.may_schedule:
+            status = "Downtime is scheduled by facility staff; you staff no facility"
+        else:
+            status = f"{len(board.rows)} current or coming downtimes  ·  n schedules one"
+        self.query_one("#downtime-status", Static).update(status)
+        self.refresh_bindings()
+        self.loaded = True
+
+    @on(ServiceRefused)
+    def _show_refusal(self, message: ServiceRefused) -> None:
+        self.notify(message.text, severity="error")
+
+    def selected(self) -> DowntimeRow | None:
+        """The downtime under the cursor, if any."""
+        table = self.query_one("#downtime-table", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self._rows.get(key) if key is not None else None
+
+    # Scheduling -----------------------------------------------------------------------
+
+    def action_schedule(self) -> None:
+        row = self.selected()
+        modal = ScheduleDowntimeModal(
+            self._downtime, self._actor, row.instrument_code if row else ""
+        )
+        self.app.push_screen(modal, self._scheduled)
+
+    def _scheduled(self, result: ScheduledDowntime | None) -> None:
+        if result is None:
+            return
+        downtime = result.downtime
+        when = local_range(downtime.starts_at, downtime.ends_at, result.timezone)
+        text = f"Scheduled {reason_words(downtime.reason)} of {downtime.instrument_code} {when}"
+        if result.cancelled:
+            text += f"; cancelled {bookings_words(len(result.cancelled))} and told their owners"
+        self.notify(text)
+        # Calendars on the stack show downtime and the bookings it cancelled.
+        self.app.post_message(BookingsChanged(frozenset({downtime.instrument_code})))
+        self.reload()
+
+    # Cancelling -----------------------------------------------------------------------
+
+    def action_cancel_downtime(self) -> None:
+        row = self.selected()
+        if row is None:
+            self.notify("No downtime selected", severity="warning")
+            return
+
+        def cancel_if_confirmed(confirmed: bool | None) -> None:
+            if confirmed:
+                self.cancel_downtime(row.downtime_id)
+
+        self.app.push_screen(CancelDowntimeModal(describe(row)), cancel_if_confirmed)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="downtime_write")
+    def cancel_downtime(self, downtime_id: int) -> None:
+        try:
+            downtime = self._downtime.cancel(self._actor, downtime_id)
+        except EquipshareError as exc:
+            self.post_message(ServiceRefused(str(exc)))
+            return
+        self.post_message(DowntimeCancelled(downtime))
+
+    @on(DowntimeCancelled)
+    def _downtime_cancelled(self, message: DowntimeCancelled) -> None:
+        downtime = message.downtime
+        self.notify(
+            f"Cancelled the {reason_words(downtime.reason)} of {downtime.instrument_code}; "
+            "it can be booked again"
+        )
+        self.app.post_message(BookingsChanged(frozenset({downtime.instrument_code})))
+        self.reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
