@@ -39,7 +39,7 @@ from equipshare.tui.wording import status_words
 # (label, key, width): the columns that matter most come first, so 80 columns show them.
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("Code", "code", None),
-    ("Name", "name", 21),
+    ("Name", "name", 19),
     ("Institution", "institution", 11),
     ("Next free", "next_free", 20),
     ("Status", "status", 14),
