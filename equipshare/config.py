@@ -105,6 +105,17 @@ class BookingDefaults:
 
 
 @dataclass(frozen=True)
+class TuiSettings:
+    """How the terminal app looks."""
+
+    theme: str = doc(
+        "Textual theme: textual-dark, textual-light, nord, gruvbox, tokyo-night and others; "
+        "ctrl+p lists them all.",
+        "textual-dark",
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything equipshare.toml can say."""
 
@@ -112,6 +123,12 @@ class Settings:
     organisation: OrganisationSettings = field(default_factory=OrganisationSettings)
     feeds: FeedSettings = field(default_factory=FeedSettings)
     booking: BookingDefaults = field(default_factory=BookingDefaults)
+    tui: TuiSettings = field(default_factory=TuiSettings)
+    keymap: Mapping[str, str] = doc(
+        "Key bindings to change, as binding id = comma-separated keys (the help screen, ?, "
+        "shows each binding's id).",
+        default_factory=dict,
+    )
     #: The file these settings came from, or None for built-in defaults.
     source: Path | None = field(default=None, compare=False)
 

@@ -2,100 +2,225 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import ClassVar
 
-from textual import on
-from textual.app import App
+from textual import on, work
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
-from equipshare.errors import EquipshareError
+from equipshare.errors import ConfigError, EquipshareError
+from equipshare.services.approvals import ApprovalsService
 from equipshare.services.availability import AvailabilityService
 from equipshare.services.bookings import BookingService
 from equipshare.services.catalogue import CatalogueService
 from equipshare.services.context import ServiceContext
+from equipshare.services.downtime import DowntimeService
+from equipshare.services.instrument_detail import InstrumentDetailService
 from equipshare.services.my_bookings import MyBookingsService
 from equipshare.services.series import SeriesService
+from equipshare.services.training import TrainingService
 from equipshare.services.week import WeekService
-from equipshare.tui.messages import BookingsChanged
+from equipshare.tui.commands import InstrumentCommands
+from equipshare.tui.keymap import binding_ids, checked_keymap
+from equipshare.tui.messages import BookingDecided, BookingsChanged, StandingLoaded
 from equipshare.tui.modals.booking_form import BookingServices
+from equipshare.tui.screens.approvals import ApprovalsScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
+from equipshare.tui.screens.downtime import DowntimeScreen
 from equipshare.tui.screens.help import HelpScreen, bindings_of
+from equipshare.tui.screens.instrument import InstrumentScreen
 from equipshare.tui.screens.my_bookings import MyBookingsScreen
+from equipshare.tui.screens.training import TrainingScreen
 from equipshare.tui.screens.week import WeekScreen
+
+STAFF_ACTIONS = frozenset({"approvals", "downtime", "training"})
+
+
+def _binding(key: str, action: str, text: str, tip: str, **extra: object) -> Binding:
+    return Binding(key, action, text, id=f"app.{action}", tooltip=tip, **extra)  # type: ignore[arg-type]
 
 
 class EquipshareApp(App[None]):
     """The terminal app for one acting user on one database."""
 
     CSS_PATH = "equipshare.tcss"
+    COMMANDS = App.COMMANDS | {InstrumentCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
+        _binding(
             "question_mark",
             "help",
             "Help",
+            "Every key of this screen and the global ones",
             key_display="?",
-            id="app.help",
-            tooltip="List every key of this screen and the global ones",
         ),
-        Binding(
-            "m",
-            "my_bookings",
-            "My bookings",
-            id="app.my_bookings",
-            tooltip="Your upcoming and past bookings",
-        ),
-        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave equipshare"),
+        _binding("slash", "search", "Search", "Search the catalogue", key_display="/", show=False),
+        _binding("m", "my_bookings", "My bookings", "Your upcoming and past bookings"),
+        _binding("A", "approvals", "Approvals", "Requests waiting for your decision (staff)"),
+        _binding("D", "downtime", "Downtime", "Schedule and cancel downtime (staff)"),
+        _binding("T", "training", "Training", "Record, renew and revoke training (staff)"),
+        _binding("q", "quit", "Quit", "Leave equipshare"),
     ]
 
     def __init__(
         self, context: ServiceContext, actor_username: str, *, page_size: int = 200
     ) -> None:
         super().__init__()
+        settings = context.settings
         self.actor_username = actor_username
-        self.catalogue = CatalogueService(context)
         self.context = context
+        self.catalogue = CatalogueService(context)
         self.booking_services = BookingServices(
             BookingService(context), SeriesService(context), AvailabilityService(context)
         )
         self.weeks = WeekService(context)
+        self.approvals = ApprovalsService(context)
+        self.staff = False
+        self.pending = 0
         self._page_size = page_size
-        self.title = context.settings.organisation.name
+        self.title = settings.organisation.name
         self.sub_title = f"signed in as {actor_username}"
+        if settings.tui.theme not in self.available_themes:
+            raise ConfigError(
+                f"{settings.source or 'equipshare.toml'}: [tui] theme: no theme is called "
+                f"{settings.tui.theme!r}; try textual-dark or textual-light"
+            )
+        self.theme = settings.tui.theme
+        self.set_keymap(dict(checked_keymap(settings, binding_ids([type(self)]))))
 
     def on_mount(self) -> None:
         self.push_screen(
-            CatalogueScreen(self.catalogue, self.actor_username, page_size=self._page_size)
+            CatalogueScreen(
+                self.catalogue,
+                self.actor_username,
+                page_size=self._page_size,
+                details=InstrumentDetailService(self.context),
+            )
         )
+        self.load_standing()
+
+    # Who the user is: staff see more ------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="standing")
+    def load_standing(self) -> None:
+        try:
+            staff = self.approvals.may_approve(self.actor_username)
+            pending = self.approvals.pending_count(self.actor_username) if staff else 0
+        except EquipshareError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.post_message(StandingLoaded(staff, pending))
+
+    @on(StandingLoaded)
+    def _standing_loaded(self, message: StandingLoaded) -> None:
+        self.staff, self.pending = message.staff, message.pending
+        waiting = f" · {self.pending} to approve" if self.pending else ""
+        self.sub_title = f"signed in as {self.actor_username}{waiting}"
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Staff-only screens are neither offered nor reachable for anyone else."""
+        if action in STAFF_ACTIONS:
+            return self.staff
+        return True
+
+    # Going places ---------------------------------------------------------------------
+
+    def _can_leave(self) -> bool:
+        return not isinstance(self.screen, ModalScreen)
+
+    def _show(self, screen_type: type[Screen[None]], make: Screen[None]) -> None:
+        if self._can_leave() and not isinstance(self.screen, screen_type):
+            self.push_screen(make)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
         screen = self.screen
+        declared = [*screen.BINDINGS]
+        node = screen.focused
+        while node is not None and node is not screen:
+            declared.extend(type(node).__dict__.get("BINDINGS", []))
+            node = node.parent  # type: ignore[assignment]
         title = (screen.__class__.__name__.removesuffix("Screen") or "screen").lower()
-        self.push_screen(
-            HelpScreen(title, bindings_of(list(screen.BINDINGS)), bindings_of(list(self.BINDINGS)))
-        )
+        app_bindings = [b for b in bindings_of(list(self.BINDINGS)) if self._offered(b)]
+        self.push_screen(HelpScreen(title, bindings_of(declared), app_bindings))
+
+    def _offered(self, binding: Binding) -> bool:
+        return self.check_action(binding.action, ()) is not False
+
+    def action_search(self) -> None:
+        if not self._can_leave():
+            return
+        while not isinstance(self.screen, CatalogueScreen) and len(self.screen_stack) > 2:
+            self.pop_screen()
+        if isinstance(self.screen, CatalogueScreen):
+            self.screen.action_focus_search()
 
     def action_my_bookings(self) -> None:
-        if isinstance(self.screen, MyBookingsScreen | ModalScreen):
-            return
-        self.push_screen(
+        self._show(
+            MyBookingsScreen,
             MyBookingsScreen(
                 MyBookingsService(self.context), BookingService(self.context), self.actor_username
-            )
+            ),
+        )
+
+    def action_approvals(self) -> None:
+        self._show(
+            ApprovalsScreen,
+            ApprovalsScreen(self.approvals, BookingService(self.context), self.actor_username),
+        )
+
+    def action_downtime(self) -> None:
+        self._show(
+            DowntimeScreen, DowntimeScreen(DowntimeService(self.context), self.actor_username)
+        )
+
+    def action_training(self) -> None:
+        self._show(
+            TrainingScreen, TrainingScreen(TrainingService(self.context), self.actor_username)
         )
 
     def open_week(self, code: str) -> None:
         """Show an instrument's week calendar, from any screen that names an instrument."""
         self.push_screen(WeekScreen(self.weeks, self.booking_services, self.actor_username, code))
 
+    def open_instrument(self, code: str) -> None:
+        self.push_screen(
+            InstrumentScreen(InstrumentDetailService(self.context), self.actor_username, code)
+        )
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "My bookings", "Your upcoming and past bookings", self.action_my_bookings
+        )
+        yield SystemCommand(
+            "Catalogue search", "Search every partner's instruments", self.action_search
+        )
+        if self.staff:
+            yield SystemCommand(
+                "Approvals", "Requests waiting for your decision", self.action_approvals
+            )
+            yield SystemCommand("Downtime", "Schedule and cancel downtime", self.action_downtime)
+            yield SystemCommand(
+                "Training", "Record, renew and revoke training", self.action_training
+            )
+
+    # Keeping every screen current -------------------------------------------------------
+
     @on(BookingsChanged)
     def _forward_bookings_changed(self, message: BookingsChanged) -> None:
         # Every screen on the stack hears it, so what is shown after Escape is current.
         for screen in self.screen_stack:
             screen.post_message(BookingsChanged(message.instrument_codes))
+        self.load_standing()
+
+    @on(BookingDecided)
+    def _decided(self, message: BookingDecided) -> None:
+        self.post_message(BookingsChanged(frozenset({message.booking.instrument_code})))
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

@@ -209,3 +209,12 @@ class InstrumentDetailLoaded(Message):
     def __init__(self, detail: InstrumentDetail) -> None:
         super().__init__()
         self.detail = detail
+
+
+class StandingLoaded(Message):
+    """Whether the acting user is facility staff, and how many requests wait for them."""
+
+    def __init__(self, staff: bool, pending: int) -> None:
+        super().__init__()
+        self.staff = staff
+        self.pending = pending

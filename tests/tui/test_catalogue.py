@@ -106,10 +106,10 @@ async def test_question_mark_lists_the_bindings(context: ServiceContext, world: 
         await pilot.press("question_mark")
         await settle(pilot, lambda: isinstance(app.screen, HelpScreen))
         rows = cast(HelpScreen, app.screen).rows()
-        keys = {(key, where) for key, _, where in rows}
+        keys = {(key, where) for key, _, where, _ in rows}
         assert ("/", "catalogue") in keys and ("b", "catalogue") in keys
         assert ("?", "everywhere") in keys and ("q", "everywhere") in keys
-        assert all(does for _, does, _ in rows)
+        assert all(does for _, does, _, _ in rows)
         await pilot.press("escape")
         assert isinstance(app.screen, CatalogueScreen)
 

@@ -38,6 +38,10 @@ def test_example_file_and_readme_document_every_key() -> None:
         if section.name == "source":
             continue
         assert f"[{section.name}]" in example
+        assert f"[{section.name}]" in readme, f"[{section.name}] missing from README"
+        if not dataclasses.is_dataclass(getattr(Settings(), section.name)):
+            assert section.metadata.get("doc"), f"[{section.name}] has no doc"
+            continue  # a free-form table, such as [keymap]
         for key in dataclasses.fields(getattr(Settings(), section.name)):
             assert key.metadata.get("doc"), f"{section.name}.{key.name} has no doc"
             assert re.search(rf"^#?\s*{key.name}\s*=", example, re.M) or (

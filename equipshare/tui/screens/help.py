@@ -46,23 +46,34 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#help-table", DataTable)
-        table.add_columns("Key", "Does", "Where")
+        table.add_columns("Key", "Does", "Where", "Id (for [keymap])")
         for where, bindings in (
             (self._screen_title, self._screen_bindings),
             ("everywhere", self._app_bindings),
         ):
             for binding in bindings:
-                key = binding.key_display or self.app.get_key_display(binding)
-                table.add_row(key, binding.tooltip or binding.description, where)
+                table.add_row(
+                    self._key(binding),
+                    binding.tooltip or binding.description,
+                    where,
+                    binding.id or "",
+                )
         table.focus()
 
-    def rows(self) -> list[tuple[str, str, str]]:
+    def _key(self, binding: Binding) -> str:
+        """The key as remapped by [keymap], else as declared."""
+        remapped = self.app._keymap.get(binding.id or "")
+        if remapped:
+            return ", ".join(
+                self.app.get_key_display(Binding(key.strip(), binding.action))
+                for key in remapped.split(",")
+            )
+        return binding.key_display or self.app.get_key_display(binding)
+
+    def rows(self) -> list[tuple[str, ...]]:
         """The table's rows as text, for tests and for copying."""
         table = self.query_one("#help-table", DataTable)
-        return [
-            (str(a), str(b), str(c))
-            for a, b, c in (table.get_row_at(i) for i in range(table.row_count))
-        ]
+        return [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
 
     def action_close(self) -> None:
         self.dismiss(None)

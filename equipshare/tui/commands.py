@@ -1,0 +1,69 @@
+"""Command palette providers: go to or book any instrument by typing part of its name."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from equipshare.errors import EquipshareError
+from equipshare.records import CatalogueQuery, CatalogueRow
+
+if TYPE_CHECKING:
+    from equipshare.tui.app import EquipshareApp
+
+MATCHES = 8
+
+
+class InstrumentCommands(Provider):
+    """'Go to XPS-01 ...' and 'Book XPS-01 ...' for instruments matching what is typed."""
+
+    @property
+    def _app(self) -> EquipshareApp:
+        from equipshare.tui.app import EquipshareApp
+
+        app = self.app
+        assert isinstance(app, EquipshareApp)
+        return app
+
+    async def _find(self, text: str) -> tuple[CatalogueRow, ...]:
+        app = self._app
+        try:
+            # The catalogue query runs in a thread, so typing never waits on the database.
+            page = await asyncio.to_thread(
+                app.catalogue.page, app.actor_username, CatalogueQuery(search=text), limit=MATCHES
+            )
+        except EquipshareError:
+            return ()
+        return page.rows
+
+    async def search(self, query: str) -> Hits:
+        words = query.strip()
+        for prefix in ("go to ", "book "):
+            if words.lower().startswith(prefix):
+                words = words[len(prefix) :]
+        if len(words) < 2:
+            return
+        matcher = self.matcher(query)
+        for row in await self._find(words):
+            for verb, action in (
+                ("Go to", self._app.open_instrument),
+                ("Book", self._app.open_week),
+            ):
+                text = f"{verb} {row.code}  {row.name}"
+                yield Hit(
+                    max(matcher.match(text), 0.5 if verb == "Go to" else 0.4),
+                    matcher.highlight(text),
+                    partial(action, row.code),
+                    text=text,
+                    help=f"{row.category} · {row.facility_name} ({row.institution_code})",
+                )
+
+    async def discover(self) -> Hits:
+        yield DiscoveryHit(
+            "Go to instrument ...",
+            self._app.action_search,
+            help="Type part of a code or name in the palette, or search the catalogue",
+        )
