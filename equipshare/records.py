@@ -480,3 +480,14 @@ class NextFreeSlot:
     starts_at: datetime | None
     ends_at: datetime | None
     note: str  # "" when a slot was found, else e.g. "training needed", "none in 14 days"
+
+
+@dataclass(frozen=True)
+class BookingEdit:
+    """What the booking form needs to move an existing booking."""
+
+    booking: BookingRecord
+    instrument_name: str
+    timezone: str
+    technician_username: str | None
+    technicians: tuple[tuple[str, str], ...]  # (username, name) who can assist a session

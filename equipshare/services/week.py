@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from equipshare.db.models import Booking, Downtime, FacilityStaff, Institution, User
 from equipshare.domain import ACTIVE_BOOKING_STATUSES, BookingStatus, CalendarEntryKind, StaffRole
 from equipshare.errors import RefusedError
-from equipshare.permissions import Actor
-from equipshare.records import CalendarEntry, InstrumentRecord, WeekView
+from equipshare.permissions import Action, Actor, Target, require
+from equipshare.records import BookingEdit, CalendarEntry, InstrumentRecord, WeekView
 from equipshare.services import directory, policy_rules
 from equipshare.services.booking_checks import holds_training
 from equipshare.services.context import ServiceContext
@@ -74,16 +74,7 @@ class WeekService:
             entries = self._bookings(session, actor, instrument, start, end)
             entries += self._downtime(session, instrument, start, end)
             may_book, notice = self._bookability(session, actor, instrument, now)
-            technicians = session.execute(
-                select(User.username, User.display_name)
-                .join(FacilityStaff, FacilityStaff.user_id == User.id)
-                .where(
-                    FacilityStaff.facility_id == instrument.facility_id,
-                    FacilityStaff.role == StaffRole.TECHNICIAN,
-                    User.active.is_(True),
-                )
-                .order_by(User.display_name)
-            ).all()
+            technicians = self._technicians(session, instrument)
         entries.sort(key=lambda entry: (entry.starts_at, entry.ends_at))
         return WeekView(
             instrument=instrument,
@@ -95,8 +86,42 @@ class WeekService:
             entries=tuple(entries),
             may_book=may_book,
             notice=notice,
-            technicians=tuple((username, name) for username, name in technicians),
+            technicians=technicians,
         )
+
+    def edit(self, actor_username: str, booking_id: int) -> BookingEdit:
+        """A booking with what the form needs to move it; only those who may change it."""
+        with self._db.readonly() as session:
+            actor = directory.load_actor(session, actor_username)
+            row = directory.load_booking(session, booking_id)
+            instrument = directory.load_instrument(session, row.instrument.code)
+            require(actor, Action.MODIFY_BOOKING, Target.of(instrument, row.user_id))
+            technician = (
+                directory.user_by_id(session, row.technician_id).username
+                if row.technician_id is not None
+                else None
+            )
+            return BookingEdit(
+                booking=directory.booking_record(row),
+                instrument_name=instrument.name,
+                timezone=instrument.timezone,
+                technician_username=technician,
+                technicians=self._technicians(session, instrument),
+            )
+
+    @staticmethod
+    def _technicians(session: Session, instrument: InstrumentRecord) -> tuple[tuple[str, str], ...]:
+        rows = session.execute(
+            select(User.username, User.display_name)
+            .join(FacilityStaff, FacilityStaff.user_id == User.id)
+            .where(
+                FacilityStaff.facility_id == instrument.facility_id,
+                FacilityStaff.role == StaffRole.TECHNICIAN,
+                User.active.is_(True),
+            )
+            .order_by(User.display_name)
+        ).all()
+        return tuple((username, name) for username, name in rows)
 
     @staticmethod
     def _bookings(

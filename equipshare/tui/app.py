@@ -25,7 +25,12 @@ from equipshare.services.training import TrainingService
 from equipshare.services.week import WeekService
 from equipshare.tui.commands import InstrumentCommands
 from equipshare.tui.keymap import binding_ids, checked_keymap
-from equipshare.tui.messages import BookingDecided, BookingsChanged, StandingLoaded
+from equipshare.tui.messages import (
+    BookingDecided,
+    BookingsChanged,
+    StandingLoaded,
+    WeekRequested,
+)
 from equipshare.tui.modals.booking_form import BookingServices
 from equipshare.tui.screens.approvals import ApprovalsScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
@@ -163,7 +168,10 @@ class EquipshareApp(App[None]):
         self._show(
             MyBookingsScreen,
             MyBookingsScreen(
-                MyBookingsService(self.context), BookingService(self.context), self.actor_username
+                MyBookingsService(self.context),
+                self.booking_services,
+                self.weeks,
+                self.actor_username,
             ),
         )
 
@@ -186,6 +194,10 @@ class EquipshareApp(App[None]):
     def open_week(self, code: str) -> None:
         """Show an instrument's week calendar, from any screen that names an instrument."""
         self.push_screen(WeekScreen(self.weeks, self.booking_services, self.actor_username, code))
+
+    @on(WeekRequested)
+    def _week_requested(self, message: WeekRequested) -> None:
+        self.open_week(message.instrument_code)
 
     def open_instrument(self, code: str) -> None:
         self.push_screen(

@@ -7,6 +7,7 @@ from datetime import datetime
 from textual.message import Message
 
 from equipshare.records import (
+    BookingEdit,
     BookingRecord,
     CatalogueFilters,
     CataloguePage,
@@ -15,6 +16,7 @@ from equipshare.records import (
     DowntimeRecord,
     InstrumentDetail,
     InstrumentRecord,
+    MyBookingRow,
     NextFreeSlot,
     PendingRequestRow,
     SlotRecord,
@@ -218,3 +220,36 @@ class StandingLoaded(Message):
         super().__init__()
         self.staff = staff
         self.pending = pending
+
+
+class WeekRequested(Message):
+    """A screen asked for an instrument's week calendar; the app opens it."""
+
+    def __init__(self, instrument_code: str) -> None:
+        super().__init__()
+        self.instrument_code = instrument_code
+
+
+class BookingEditLoaded(Message):
+    """A booking arrived with what the booking form needs to move it."""
+
+    def __init__(self, edit: BookingEdit) -> None:
+        super().__init__()
+        self.edit = edit
+
+
+class MyBookingsLoaded(Message):
+    """The user's upcoming or past bookings arrived."""
+
+    def __init__(self, upcoming: bool, rows: tuple[MyBookingRow, ...]) -> None:
+        super().__init__()
+        self.upcoming = upcoming
+        self.rows = rows
+
+
+class BookingCancelled(Message):
+    """The service cancelled a booking."""
+
+    def __init__(self, booking: BookingRecord) -> None:
+        super().__init__()
+        self.booking = booking

@@ -18,6 +18,7 @@ from equipshare.services.bookings import BookingService
 from equipshare.services.context import ServiceContext
 from equipshare.timewords import local_range as when_words
 from equipshare.tui.app import EquipshareApp
+from equipshare.tui.modals.booking_form import BookingForm
 from equipshare.tui.modals.cancel_booking import CancelBookingModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.my_bookings import MyBookingsScreen
@@ -151,3 +152,47 @@ async def test_a_refusal_from_the_service_becomes_an_error(
         await settle(pilot, lambda: len(errors(app)) == 1)
         assert "only pending or confirmed bookings can be cancelled" in errors(app)[0]
         assert isinstance(app.screen, MyBookingsScreen)
+
+
+async def test_e_moves_a_booking_through_the_booking_form(
+    context: ServiceContext, booked: dict[str, int]
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_my_bookings(app, pilot)
+        await pilot.press("e")  # the cursor is on Tuesday's booking
+        await settle(pilot, lambda: isinstance(app.screen, BookingForm))
+        form = app.screen
+        assert isinstance(form, BookingForm)
+        assert (form.value("start"), form.value("length")) == ("2026-03-17 10:00", "2h")
+        form.query_one("#booking-start", Input).value = "2026-03-19 13:00"
+        await pilot.press("ctrl+s")
+        await settle(
+            pilot,
+            lambda: (
+                isinstance(app.screen, MyBookingsScreen)
+                and my_screen(app).loaded
+                and rows(app)[1][0] == "Thu 19 Mar 2026 13:00-15:00 GMT"
+            ),
+        )
+        moved = BookingService(context).get("alice", booked["tue"])
+        assert (moved.starts_at, moved.ends_at) == (
+            london(2026, 3, 19, 13),
+            london(2026, 3, 19, 15),
+        )
+        assert moved.sequence == 1
+        assert errors(app) == []
+
+
+async def test_past_bookings_cannot_be_moved(
+    context: ServiceContext, booked: dict[str, int]
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_my_bookings(app, pilot)
+        await pilot.press("t")
+        await settle(pilot, lambda: my_screen(app).loaded and not my_screen(app).upcoming)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, MyBookingsScreen)
+        assert any("has ended" in text for text in errors(app))

@@ -22,6 +22,7 @@ from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.booking_form import BookingForm
 from equipshare.tui.modals.go_to_date import GoToDateModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
+from equipshare.tui.screens.instrument import InstrumentScreen
 from equipshare.tui.screens.week import WeekScreen
 from equipshare.tui.week_layout import CellState
 from equipshare.tui.widgets.week_grid import WeekGrid
@@ -205,3 +206,18 @@ async def test_bad_input_is_refused_beside_its_field_and_nothing_is_written(
         assert [r.booking_id for r in MyBookingsService(context).list("alice", upcoming=True)] == [
             busy_week["alice"]
         ]
+
+
+async def test_w_on_the_instrument_screen_opens_its_week(
+    context: ServiceContext, world: World
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen))
+        app.open_instrument(XPS)
+        await settle(pilot, lambda: isinstance(app.screen, InstrumentScreen))
+        await pilot.press("w")
+        await settle(pilot, lambda: isinstance(app.screen, WeekScreen) and app.screen.loaded)
+        assert week_screen(app).code == XPS
+        await pilot.press("escape")
+        assert isinstance(app.screen, InstrumentScreen)

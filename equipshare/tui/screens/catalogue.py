@@ -32,6 +32,7 @@ from equipshare.tui.messages import (
     CataloguePageLoaded,
     NextFreeSlotsFound,
     ServiceRefused,
+    WeekRequested,
 )
 from equipshare.tui.screens.instrument import InstrumentScreen
 from equipshare.tui.wording import status_words
@@ -102,6 +103,13 @@ class CatalogueScreen(Screen[None]):
             "Bookable by me",
             id="catalogue.bookable",
             tooltip="Show only instruments you may book now",
+        ),
+        Binding(
+            "w",
+            "week",
+            "Week / book",
+            id="catalogue.week",
+            tooltip="The highlighted instrument's week calendar, to book it",
         ),
         Binding(
             "x",
@@ -436,6 +444,14 @@ class CatalogueScreen(Screen[None]):
         code = event.row_key.value
         if code is not None:
             self.app.push_screen(InstrumentScreen(self._details, self._actor, code))
+
+    def action_week(self) -> None:
+        table = self.query_one("#catalogue-table", DataTable)
+        if table.row_count == 0:
+            return
+        code = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if code is not None:
+            self.post_message(WeekRequested(code))
 
     def action_focus_search(self) -> None:
         self.query_one("#catalogue-search", Input).focus()

@@ -23,7 +23,12 @@ from equipshare.records import (
 )
 from equipshare.services.instrument_detail import InstrumentDetailService, training_words
 from equipshare.timewords import local_range
-from equipshare.tui.messages import BookingsChanged, InstrumentDetailLoaded, ServiceRefused
+from equipshare.tui.messages import (
+    BookingsChanged,
+    InstrumentDetailLoaded,
+    ServiceRefused,
+    WeekRequested,
+)
 from equipshare.tui.wording import access_words, policy_lines, status_words
 
 CLASS_WORDS = {
@@ -140,9 +145,15 @@ class InstrumentScreen(Screen[None]):
     }
     """
 
-    # The week calendar (w) and the booking form (b) join these keys when they are wired in.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="instrument.back", tooltip="Back to the catalogue"),
+        Binding(
+            "w",
+            "week",
+            "Week / book",
+            id="instrument.week",
+            tooltip="This instrument's week calendar, to book it",
+        ),
     ]
 
     def __init__(self, details: InstrumentDetailService, actor: str, code: str) -> None:
@@ -201,6 +212,9 @@ class InstrumentScreen(Screen[None]):
     def _bookings_changed(self, message: BookingsChanged) -> None:
         if self.code in message.instrument_codes:
             self.load_detail(self.code)
+
+    def action_week(self) -> None:
+        self.post_message(WeekRequested(self.code))
 
     def action_back(self) -> None:
         self.app.pop_screen()

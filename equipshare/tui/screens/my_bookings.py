@@ -7,17 +7,23 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
 from equipshare.domain import BookingStatus
 from equipshare.errors import EquipshareError
 from equipshare.records import BookingRecord, MyBookingRow
-from equipshare.services.bookings import BookingService
 from equipshare.services.my_bookings import MyBookingsService
+from equipshare.services.week import WeekService
 from equipshare.timewords import local_range
-from equipshare.tui.messages import ServiceRefused
+from equipshare.tui.messages import (
+    BookingCancelled,
+    BookingEditLoaded,
+    BookingsChanged,
+    MyBookingsLoaded,
+    ServiceRefused,
+)
+from equipshare.tui.modals.booking_form import BookingDraft, BookingForm, BookingServices
 from equipshare.tui.modals.cancel_booking import CancelBookingModal
 
 CANCELLABLE = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
@@ -25,23 +31,6 @@ CANCELLABLE = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 
 def status_label(status: BookingStatus) -> str:
     return status.value.replace("_", " ")
-
-
-class MyBookingsLoaded(Message):
-    """The user's upcoming or past bookings arrived."""
-
-    def __init__(self, upcoming: bool, rows: tuple[MyBookingRow, ...]) -> None:
-        super().__init__()
-        self.upcoming = upcoming
-        self.rows = rows
-
-
-class BookingCancelled(Message):
-    """The service cancelled a booking."""
-
-    def __init__(self, booking: BookingRecord) -> None:
-        super().__init__()
-        self.booking = booking
 
 
 class MyBookingsScreen(Screen[None]):
@@ -70,6 +59,13 @@ class MyBookingsScreen(Screen[None]):
             tooltip="Switch between upcoming and past bookings",
         ),
         Binding(
+            "e",
+            "edit_booking",
+            "Move/edit",
+            id="my_bookings.edit",
+            tooltip="Move the selected booking or change its purpose, project or technician",
+        ),
+        Binding(
             "c",
             "cancel_booking",
             "Cancel booking",
@@ -79,11 +75,17 @@ class MyBookingsScreen(Screen[None]):
     ]
 
     def __init__(
-        self, my_bookings: MyBookingsService, bookings: BookingService, actor: str
+        self,
+        my_bookings: MyBookingsService,
+        services: BookingServices,
+        weeks: WeekService,
+        actor: str,
     ) -> None:
         super().__init__()
         self._my_bookings = my_bookings
-        self._bookings = bookings
+        self._services = services
+        self._bookings = services.bookings
+        self._weeks = weeks
         self._actor = actor
         self.upcoming = True
         self.loaded = False
@@ -214,7 +216,66 @@ class MyBookingsScreen(Screen[None]):
     def _booking_cancelled(self, message: BookingCancelled) -> None:
         booking = message.booking
         self.notify(f"Cancelled booking {booking.id} on {booking.instrument_code}")
+        self.app.post_message(BookingsChanged(frozenset({booking.instrument_code})))
+
+    @on(BookingsChanged)
+    def _bookings_changed(self, message: BookingsChanged) -> None:
         self.reload()
+
+    # Moving ---------------------------------------------------------------------------
+
+    def action_edit_booking(self) -> None:
+        row = self.selected()
+        if row is None:
+            self.notify("No booking selected", severity="warning")
+            return
+        if not self.upcoming or row.status not in CANCELLABLE:
+            self.notify(
+                f"Booking {row.booking_id} is {status_label(row.status)}"
+                + ("" if self.upcoming else " and has ended")
+                + "; only upcoming pending or confirmed bookings can be changed",
+                severity="error",
+            )
+            return
+        self.load_edit(row.booking_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="my_bookings_edit")
+    def load_edit(self, booking_id: int) -> None:
+        try:
+            edit = self._weeks.edit(self._actor, booking_id)
+        except EquipshareError as exc:
+            self.post_message(ServiceRefused(str(exc)))
+            return
+        self.post_message(BookingEditLoaded(edit))
+
+    @on(BookingEditLoaded)
+    def _edit_loaded(self, message: BookingEditLoaded) -> None:
+        edit = message.edit
+        booking = edit.booking
+        draft = BookingDraft(
+            instrument_code=booking.instrument_code,
+            instrument_name=edit.instrument_name,
+            timezone=edit.timezone,
+            starts_at=booking.starts_at,
+            minutes=int((booking.ends_at - booking.starts_at).total_seconds() // 60),
+            technicians=edit.technicians,
+            booking_id=booking.id,
+            purpose=booking.purpose,
+            project_code=booking.project_code or "",
+            technician=edit.technician_username or "",
+        )
+
+        def moved(bookings: tuple[BookingRecord, ...] | None) -> None:
+            if bookings:
+                after = bookings[0]
+                self.notify(
+                    f"Booking {after.id} is now "
+                    f"{local_range(after.starts_at, after.ends_at, edit.timezone)}"
+                    f" ({status_label(after.status)})"
+                )
+                self.app.post_message(BookingsChanged(frozenset({after.instrument_code})))
+
+        self.app.push_screen(BookingForm(self._services, self._actor, draft), moved)
 
     def action_back(self) -> None:
         self.app.pop_screen()
