@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -46,34 +47,49 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#help-table", DataTable)
-        table.add_columns("Key", "Does", "Where", "Id (for [keymap])")
+        table.add_columns("Key", "Does", Text("Id (for [keymap])"))
+        for where, entries in self._sections():
+            table.add_row("", Text(where, style="bold underline"), "")
+            for key, does, _, binding_id in entries:
+                table.add_row(key, does, binding_id)
+        table.move_cursor(row=1)  # past the first heading
+        table.focus()
+
+    def _sections(self) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
+        """One entry per binding id, its keys joined, for this screen and then everywhere."""
+        sections = []
         for where, bindings in (
             (self._screen_title, self._screen_bindings),
             ("everywhere", self._app_bindings),
         ):
+            keys: dict[str, list[str]] = {}
+            first: dict[str, Binding] = {}
             for binding in bindings:
-                table.add_row(
-                    self._key(binding),
-                    binding.tooltip or binding.description,
-                    where,
-                    binding.id or "",
-                )
-        table.focus()
+                name = binding.id or f"{where}.{binding.action}"
+                first.setdefault(name, binding)
+                for key in self._keys(binding):
+                    if key not in keys.setdefault(name, []):
+                        keys[name].append(key)
+            entries = [
+                (", ".join(keys[name]), b.tooltip or b.description, where, b.id or "")
+                for name, b in first.items()
+            ]
+            sections.append((where, entries))
+        return sections
 
-    def _key(self, binding: Binding) -> str:
-        """The key as remapped by [keymap], else as declared."""
+    def _keys(self, binding: Binding) -> list[str]:
+        """The binding's keys as remapped by [keymap], else as declared."""
         remapped = self.app._keymap.get(binding.id or "")
         if remapped:
-            return ", ".join(
+            return [
                 self.app.get_key_display(Binding(key.strip(), binding.action))
                 for key in remapped.split(",")
-            )
-        return binding.key_display or self.app.get_key_display(binding)
+            ]
+        return [binding.key_display or self.app.get_key_display(binding)]
 
-    def rows(self) -> list[tuple[str, ...]]:
-        """The table's rows as text, for tests and for copying."""
-        table = self.query_one("#help-table", DataTable)
-        return [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+    def rows(self) -> list[tuple[str, str, str, str]]:
+        """(keys, what they do, where, binding id) for every binding shown."""
+        return [entry for _, entries in self._sections() for entry in entries]
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -21,7 +21,7 @@ from equipshare.records import WeekView
 from equipshare.tui.week_layout import Cell, CellState, row_minutes, week_cells
 
 TIME_WIDTH = 6
-FILL = {CellState.CLOSED: "·", CellState.SKIPPED: "╌"}
+FILL = {CellState.CLOSED: "·", CellState.PAST: "\u2571", CellState.SKIPPED: "╌"}
 
 
 class WeekGrid(Widget, can_focus=True):
@@ -44,10 +44,10 @@ class WeekGrid(Widget, can_focus=True):
     WeekGrid > .week-grid--pending { background: $warning; color: $text; }
     WeekGrid > .week-grid--downtime { background: $error; color: $text; }
     WeekGrid > .week-grid--closed { color: $text-disabled; }
-    WeekGrid > .week-grid--past { color: $text-disabled; background: $background-darken-1; }
+    WeekGrid > .week-grid--past { color: $text-disabled; }
     WeekGrid > .week-grid--skipped { color: $text-disabled; }
-    WeekGrid > .week-grid--cursor { background: $accent; color: $text; text-style: bold; }
-    WeekGrid > .week-grid--selected { background: $accent-darken-2; color: $text; }
+    WeekGrid > .week-grid--cursor { background: $foreground; color: $background; text-style: bold; }
+    WeekGrid > .week-grid--selected { background: $foreground 55%; color: $background; }
     WeekGrid > .week-grid--header { text-style: bold; }
     WeekGrid > .week-grid--today { text-style: bold reverse; }
     WeekGrid > .week-grid--time { color: $text-muted; }
