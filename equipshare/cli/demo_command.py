@@ -17,7 +17,7 @@ from equipshare.services.schema import SchemaService
 
 
 def default_demo_url() -> str:
-    """A dedicated file, rebuilt on every run, so the demo never touches real data."""
+    """A dedicated file, kept between runs, so the demo never touches real data."""
     return f"sqlite:///{Path(platformdirs.user_data_dir(APP_NAME)) / 'demo.db'}"
 
 
@@ -42,27 +42,41 @@ def _print_summary(summary: DemoSummary, url: str, seconds: float) -> None:
 @common_options
 @click.pass_context
 def demo(ctx: click.Context, seed: int, seed_only: bool, reset: bool) -> None:
-    """Create, migrate and fill a demo database of the Midlands Innovation consortium.
+    """Create, migrate and fill a demo database of the Midlands Innovation consortium,
+    then open the app on it as an admin.
 
-    Without --db the demo lives in its own file, rebuilt on every run. A database
-    given with --db must be empty, or be wiped with --reset.
+    Without --db the demo lives in its own file. It is seeded on the first run and kept,
+    with whatever you booked, until --reset (or --seed-only) rebuilds it. A database given
+    with --db is seeded when empty and opened as it is otherwise; --seed-only refuses one
+    that holds data unless --reset wipes it first.
 
     \b
     Examples:
       equipshare demo
+      equipshare demo --reset
       equipshare demo --seed-only --db sqlite:///demo.db --seed 7
     """
     state = cli_state(ctx)
     if state.database_url is None:
         state.database_url = default_demo_url()
-        reset = True
+        reset = reset or seed_only
     started = time.perf_counter()
     with state.open(require_head=False, create=True) as context:
         schema = SchemaService(context)
         if reset:
             schema.downgrade("base")
         schema.upgrade()
-        summary = DemoService(context).seed(seed=seed, admin_username=getpass.getuser())
-    _print_summary(summary, state.database_url, time.perf_counter() - started)
+        demo_data = DemoService(context)
+        reopen = not seed_only and not demo_data.is_empty()
+        if not reopen:
+            summary = demo_data.seed(seed=seed, admin_username=getpass.getuser())
+    if reopen:
+        click.echo(
+            f"opening the demo database {state.database_url} as it is; "
+            "`equipshare demo --reset` rebuilds it",
+            err=True,
+        )
+    else:
+        _print_summary(summary, state.database_url, time.perf_counter() - started)
     if not seed_only:
         run_tui(ctx)

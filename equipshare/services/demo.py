@@ -124,6 +124,11 @@ class DemoService:
                     session.execute(insert(table), rows)
         return plan.summary
 
+    def is_empty(self) -> bool:
+        """Whether the database holds no consortium yet, so seeding it harms nothing."""
+        with self._database.readonly() as session:
+            return session.scalar(select(Institution.id).limit(1)) is None
+
     def _refuse_unless_empty(self, session: Session) -> None:
         if session.scalar(select(Institution.id).limit(1)) is not None:
             url = self._database.engine.url.render_as_string(hide_password=True)

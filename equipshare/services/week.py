@@ -15,6 +15,7 @@ from equipshare.permissions import Action, Actor, Target, require
 from equipshare.records import BookingEdit, CalendarEntry, InstrumentRecord, WeekView
 from equipshare.services import directory, policy_rules
 from equipshare.services.booking_checks import holds_training
+from equipshare.services.bookings import initial_status
 from equipshare.services.context import ServiceContext
 from equipshare.services.downtime import reason_text
 
@@ -194,6 +195,6 @@ class WeekService:
                 f"You have no current training on {instrument.code}: book an assisted "
                 f"session with a technician, or ask {instrument.facility_name} for training"
             )
-        if policy_rules.needs_approval(actor.user, instrument):
+        if initial_status(actor, actor.user, instrument) is BookingStatus.PENDING:
             return True, f"Your bookings on {instrument.code} wait for a manager's approval"
         return True, ""

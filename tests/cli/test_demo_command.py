@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ def test_seed_only_into_an_empty_database(invoke: Invoke, empty_database_url: st
     assert reset.exit_code == 0, reset.output
 
 
-def test_default_demo_file_is_rebuilt_each_run(
+def test_default_demo_file_is_rebuilt_by_seed_only(
     invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
@@ -44,3 +45,38 @@ def test_default_demo_file_is_rebuilt_each_run(
     second = invoke("demo", "--seed-only")
     assert second.exit_code == 0, second.output
     assert first.stdout.splitlines()[1:] == second.stdout.splitlines()[1:]
+
+
+def test_demo_keeps_what_was_done_between_runs_until_reset(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new user books, quits and reopens with `equipshare demo`: the booking is still there."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    opened: list[str] = []
+    monkeypatch.setattr(
+        "equipshare.cli.demo_command.run_tui",
+        lambda ctx: opened.append(ctx.find_root().obj.database_url),
+    )
+    first = invoke("demo")
+    assert first.exit_code == 0, first.output
+    assert "demo database ready" in first.stdout
+    demo_db = tmp_path / "data" / "equipshare" / "demo.db"
+    with sqlite3.connect(demo_db) as db:
+        db.execute("UPDATE instruments SET name = 'Renamed by hand' WHERE id = 1")
+
+    second = invoke("demo")
+    assert second.exit_code == 0, second.output
+    assert "opening the demo database" in second.stderr and "--reset" in second.stderr
+    with sqlite3.connect(demo_db) as db:
+        assert db.execute("SELECT name FROM instruments WHERE id = 1").fetchone() == (
+            "Renamed by hand",
+        )
+
+    third = invoke("demo", "--reset")
+    assert third.exit_code == 0, third.output
+    assert "demo database ready" in third.stdout
+    with sqlite3.connect(demo_db) as db:
+        assert db.execute("SELECT name FROM instruments WHERE id = 1").fetchone() != (
+            "Renamed by hand",
+        )
+    assert len(opened) == 3 and all(url.endswith("demo.db") for url in opened)

@@ -100,3 +100,8 @@ def test_an_instrument_nobody_can_book_says_why(week: WeekService) -> None:
 def test_an_unknown_instrument_is_not_found(week: WeekService) -> None:
     with pytest.raises(NotFound, match="NOPE"):
         week.week("alice", "NOPE")
+
+
+def test_staff_who_approve_are_not_told_to_wait_for_approval(week: WeekService) -> None:
+    assert "approval" in week.week("alice", "WAR-MEG-01").notice  # the policy asks for it
+    assert week.week("mgr", "WAR-MEG-01").notice == ""
