@@ -26,7 +26,8 @@ from equipshare.errors import (
 from equipshare.records import BookingRequest, TrainingRecordView
 from equipshare.services.bookings import BookingService
 from equipshare.services.context import ServiceContext
-from equipshare.services.training import TrainingService, training_words
+from equipshare.services.training import TrainingService
+from equipshare.services.training_rules import training_words
 from tests.world import World, london
 
 XPS, MEG, RAM, SEM = "WAR-XPS-01", "WAR-MEG-01", "WAR-RAM-01", "AST-SEM-01"

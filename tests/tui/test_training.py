@@ -14,7 +14,8 @@ from textual.widgets import DataTable, Input, Static
 
 from equipshare.domain import TrainingLevel
 from equipshare.services.context import ServiceContext
-from equipshare.services.training import TrainingService, training_words
+from equipshare.services.training import TrainingService
+from equipshare.services.training_rules import training_words
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.training_form import TrainingForm
 from equipshare.tui.modals.training_prompt import TrainingPrompt

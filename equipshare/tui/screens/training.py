@@ -20,7 +20,8 @@ from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 from equipshare.domain import TrainingState
 from equipshare.errors import EquipshareError, PermissionDenied
 from equipshare.records import TrainingRecordView
-from equipshare.services.training import TrainingService, day_words, last_valid_day
+from equipshare.services.training import TrainingService
+from equipshare.services.training_rules import day_words, last_valid_day
 from equipshare.tui.messages import ServiceRefused, TrainingRecordsLoaded, TrainingRefused
 from equipshare.tui.modals.training_form import TrainingForm, parse_day
 from equipshare.tui.modals.training_prompt import TrainingPrompt
