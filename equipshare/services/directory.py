@@ -12,6 +12,7 @@ from equipshare.db.models import (
     Instrument,
     User,
 )
+from equipshare.domain import StaffRole
 from equipshare.errors import NotFound
 from equipshare.permissions import Actor
 from equipshare.records import (
@@ -157,3 +158,19 @@ def load_booking(session: Session, booking_id: int) -> Booking:
     if row is None:
         raise NotFound(f"no booking {booking_id}", "booking")
     return row
+
+
+def facility_technicians(session: Session, facility_id: int) -> list[User]:
+    """The active technicians of a facility, by name: who can assist or be contacted."""
+    return list(
+        session.scalars(
+            select(User)
+            .join(FacilityStaff, FacilityStaff.user_id == User.id)
+            .where(
+                FacilityStaff.facility_id == facility_id,
+                FacilityStaff.role == StaffRole.TECHNICIAN,
+                User.active.is_(True),
+            )
+            .order_by(User.display_name)
+        )
+    )

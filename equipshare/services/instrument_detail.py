@@ -24,7 +24,6 @@ from equipshare.db.models import (
     Booking,
     Downtime,
     Facility,
-    FacilityStaff,
     Institution,
     Instrument,
     RateCard,
@@ -35,7 +34,6 @@ from equipshare.domain import (
     ACTIVE_BOOKING_STATUSES,
     BookingStatus,
     InstitutionSector,
-    StaffRole,
     TrainingLevel,
     TrainingStanding,
     UserClass,
@@ -211,16 +209,7 @@ class InstrumentDetailService:
             if row is None:
                 raise NotFound(f"no instrument with code {code!r}", "instrument")
             instrument = directory.instrument_record(row)
-            technicians = session.scalars(
-                select(User)
-                .join(FacilityStaff, FacilityStaff.user_id == User.id)
-                .where(
-                    FacilityStaff.facility_id == instrument.facility_id,
-                    FacilityStaff.role == StaffRole.TECHNICIAN,
-                    User.active.is_(True),
-                )
-                .order_by(User.display_name)
-            ).all()
+            technicians = directory.facility_technicians(session, instrument.facility_id)
             contacts = contacts_of(session, row, technicians)
             user_class = user_class_of(actor.user, instrument)
             facility: Facility = row.facility

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Booking, Downtime, FacilityStaff, Institution, User
-from equipshare.domain import ACTIVE_BOOKING_STATUSES, BookingStatus, CalendarEntryKind, StaffRole
+from equipshare.db.models import Booking, Downtime, Institution, User
+from equipshare.domain import ACTIVE_BOOKING_STATUSES, BookingStatus, CalendarEntryKind
 from equipshare.errors import RefusedError
 from equipshare.permissions import Action, Actor, Target, require
 from equipshare.records import BookingEdit, CalendarEntry, InstrumentRecord, WeekView
@@ -48,6 +48,16 @@ def booking_kind(actor: Actor, owner_id: int, status: BookingStatus) -> Calendar
     return CalendarEntryKind.CONFIRMED
 
 
+def technician_choices(
+    session: Session, instrument: InstrumentRecord
+) -> tuple[tuple[str, str], ...]:
+    """(username, name) of who can assist a session on the instrument."""
+    return tuple(
+        (user.username, user.display_name)
+        for user in directory.facility_technicians(session, instrument.facility_id)
+    )
+
+
 class WeekService:
     """Read-only: the calendar grid's data in one transaction and three queries."""
 
@@ -75,7 +85,7 @@ class WeekService:
             entries = self._bookings(session, actor, instrument, start, end)
             entries += self._downtime(session, instrument, start, end)
             may_book, notice = self._bookability(session, actor, instrument, now)
-            technicians = self._technicians(session, instrument)
+            technicians = technician_choices(session, instrument)
         entries.sort(key=lambda entry: (entry.starts_at, entry.ends_at))
         return WeekView(
             instrument=instrument,
@@ -107,22 +117,8 @@ class WeekService:
                 instrument_name=instrument.name,
                 timezone=instrument.timezone,
                 technician_username=technician,
-                technicians=self._technicians(session, instrument),
+                technicians=technician_choices(session, instrument),
             )
-
-    @staticmethod
-    def _technicians(session: Session, instrument: InstrumentRecord) -> tuple[tuple[str, str], ...]:
-        rows = session.execute(
-            select(User.username, User.display_name)
-            .join(FacilityStaff, FacilityStaff.user_id == User.id)
-            .where(
-                FacilityStaff.facility_id == instrument.facility_id,
-                FacilityStaff.role == StaffRole.TECHNICIAN,
-                User.active.is_(True),
-            )
-            .order_by(User.display_name)
-        ).all()
-        return tuple((username, name) for username, name in rows)
 
     @staticmethod
     def _bookings(
