@@ -147,3 +147,20 @@ class TrainingState(StrEnum):
     ACTIVE = "active"
     EXPIRED = "expired"
     REVOKED = "revoked"
+
+
+class CalendarEventStatus(StrEnum):
+    """An exported event's RFC 5545 STATUS; a cancelled one stays for a grace period."""
+
+    TENTATIVE = "TENTATIVE"
+    CONFIRMED = "CONFIRMED"
+    CANCELLED = "CANCELLED"
+
+
+class ExportKind(StrEnum):
+    """Whose calendar an export covers: one instrument, facility, institution or user."""
+
+    INSTRUMENT = "instrument"
+    FACILITY = "facility"
+    INSTITUTION = "institution"
+    USER = "user"

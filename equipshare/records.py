@@ -10,7 +10,9 @@ from equipshare.domain import (
     AccessLevel,
     BookingStatus,
     CalendarEntryKind,
+    CalendarEventStatus,
     DowntimeReason,
+    ExportKind,
     InstitutionSector,
     InstrumentStatus,
     Role,
@@ -491,3 +493,57 @@ class BookingEdit:
     timezone: str
     technician_username: str | None
     technicians: tuple[tuple[str, str], ...]  # (username, name) who can assist a session
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """One VEVENT's data, already privacy-filtered: what equipshare.ical.export renders.
+
+    Equal records render to equal bytes, and the record is hashable, so it can itself be
+    the key of a cache of rendered events: the key then covers everything rendered.
+    Times are UTC; `timezone` is the facility's zone the times are written in. A series
+    master carries `rrule` and `exdates`; an overridden occurrence carries `recurrence_id`
+    (the slot the rule made) and the same `uid` as its master.
+    """
+
+    uid: str
+    sequence: int
+    summary: str
+    description: str
+    location: str
+    url: str | None
+    categories: tuple[str, ...]
+    status: CalendarEventStatus
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    last_modified: datetime
+    organiser_name: str
+    organiser_email: str | None
+    rrule: str | None = None
+    exdates: tuple[datetime, ...] = ()
+    recurrence_id: datetime | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status is CalendarEventStatus.CANCELLED
+
+
+@dataclass(frozen=True)
+class CalendarMeta:
+    """A calendar's own properties: its name, refresh hint and the zones its events use."""
+
+    name: str
+    timezone: str
+    refresh_interval: timedelta
+    timezones: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    """Which calendar to export: an instrument code, facility id or code, institution code
+    or username."""
+
+    kind: ExportKind
+    key: str
