@@ -71,7 +71,18 @@ class FeedSettings:
     """Calendar subscription feeds."""
 
     base_url: str = doc(
-        "Public base URL of the feed server, used in calendar links.", "http://localhost:8470"
+        "Public base URL of the feed server, used in calendar links.", "http://localhost:8080"
+    )
+    days_back: int = doc("A feed holds bookings from this many days before today.", 30)
+    days_ahead: int = doc("A feed holds bookings up to this many days after today.", 365)
+    warn_kilobytes: int = doc(
+        "Log a warning when a feed grows past this many kilobytes (Google drops feeds over "
+        "about 1 MB).",
+        1024,
+    )
+    cached_events: int = doc(
+        "How many rendered events the feed server keeps in memory; 0 turns the cache off.",
+        50000,
     )
 
 

@@ -547,3 +547,51 @@ class ExportScope:
 
     kind: ExportKind
     key: str
+
+@dataclass(frozen=True)
+class FeedTokenRecord:
+    """A feed token as a list shows it: never the token, only its first characters."""
+
+    id: int
+    username: str
+    kind: ExportKind
+    target: str
+    label: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+@dataclass(frozen=True)
+class IssuedFeedToken:
+    """A token just created: the one moment its plaintext exists outside a subscriber's URL."""
+
+    record: FeedTokenRecord
+    token: str
+    https_url: str
+    webcal_url: str
+
+
+@dataclass(frozen=True)
+class FeedScope:
+    """What a valid token opens: whose feed it is, and which one calendar."""
+
+    token_id: int
+    username: str
+    kind: ExportKind
+    target: str
+    last_used_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FeedCalendar:
+    """What one feed request shows: the token's scope, and the calendar's events."""
+
+    scope: FeedScope
+    meta: CalendarMeta
+    events: tuple[CalendarEvent, ...]

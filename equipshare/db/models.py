@@ -33,6 +33,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from equipshare.db.base import Base, UTCDateTime, enum_check, enum_column_type
 
 # Re-exported so that importing the models registers every table on Base.metadata.
+from equipshare.db.models_feeds import FeedToken  # noqa: F401
 from equipshare.db.models_queue import Notification, WaitlistEntry  # noqa: F401
 from equipshare.domain import (
     AccessLevel,
