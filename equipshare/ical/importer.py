@@ -1,0 +1,532 @@
+"""Parse an exported calendar (Outlook, Google, Thunderbird...) into frozen ImportedEvent records.
+
+Pure: bytes and an injected "now" in, records out. Series are expanded within a window
+(30 days back to 365 ahead by default) with their EXDATEs and RECURRENCE-ID overrides;
+every time is resolved to UTC. Anything that would make the import wrong rather than
+merely incomplete (a bad date, a bad RRULE, DTEND before DTSTART, an unknown zone)
+refuses the whole file with one InputError naming the line, so nothing is half-imported.
+
+Time zones: an IANA TZID is read from the tz database, a Windows name ("GMT Standard
+Time") through CLDR's mapping, and only a name neither knows ("Customized Time Zone")
+from the file's own VTIMEZONE. The tz database has the full history, where Outlook's
+VTIMEZONEs carry only today's rule. Floating times use X-WR-TIMEZONE, else the
+facility's zone. All-day events take the whole local day(s) in the facility's zone:
+that blocks exactly what the calendar's owner blocked, whatever the opening hours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.rrule import (  # type: ignore[import-untyped]  # icalendar's own dependency
+    rrule,
+    rrulestr,
+)
+from icalendar import Calendar, Component
+from icalendar.prop import vRecur
+
+from equipshare.domain import CalendarEventStatus
+from equipshare.errors import InputError
+from equipshare.ical.import_source import MAX_IMPORT_BYTES, EventLines, decode, scan
+from equipshare.ical.plain_text import plain_text
+from equipshare.ical.windows_zones import iana_for_windows
+
+WINDOW_BACK = timedelta(days=30)
+WINDOW_AHEAD = timedelta(days=365)
+#: More occurrences than this in the window is a runaway rule, not a booking pattern.
+MAX_OCCURRENCES = 2000
+SUMMARY_LIMIT = 200
+DESCRIPTION_LIMIT = 2000
+# Broken values of these properties would put a booking at the wrong time: refuse.
+_TIME_PROPERTIES = frozenset(
+    {"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID", "UID"}
+)
+
+
+@dataclass(frozen=True)
+class ImportedEvent:
+    """One occurrence to import; (uid, recurrence_key) identifies it across re-imports."""
+
+    uid: str
+    #: The occurrence's original start ("20260317T090000Z", or "20260317" all day);
+    #: None for an event that does not repeat.
+    recurrence_key: str | None
+    starts_at: datetime
+    ends_at: datetime
+    summary: str
+    description: str
+    location: str
+    organiser_email: str | None
+    attendee_emails: tuple[str, ...]
+    status: CalendarEventStatus
+    all_day: bool
+    sequence: int
+    line: int | None
+
+    @property
+    def key(self) -> str:
+        return self.uid if self.recurrence_key is None else f"{self.uid}/{self.recurrence_key}"
+
+    @property
+    def emails(self) -> tuple[str, ...]:
+        """Organiser first, then attendees: the order owners are matched in."""
+        first = (self.organiser_email,) if self.organiser_email else ()
+        return first + tuple(e for e in self.attendee_emails if e != self.organiser_email)
+
+
+@dataclass(frozen=True)
+class SkippedSource:
+    """A VEVENT the file holds but the import leaves out, and why."""
+
+    uid: str
+    summary: str
+    line: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ParsedCalendar:
+    """Every occurrence in the window, soonest first, and what was left out."""
+
+    events: tuple[ImportedEvent, ...]
+    skipped: tuple[SkippedSource, ...]
+    window_start: datetime
+    window_end: datetime
+
+
+def parse_calendar(
+    data: bytes,
+    *,
+    now: datetime,
+    default_timezone: str,
+    source: str = "calendar",
+    window_back: timedelta = WINDOW_BACK,
+    window_ahead: timedelta = WINDOW_AHEAD,
+    limit: int = MAX_IMPORT_BYTES,
+) -> ParsedCalendar:
+    """Read `data` (an .ics file's bytes); raise InputError, naming the line, on bad input."""
+    text = decode(data, source, limit)
+    located = scan(text, source)
+    try:
+        calendars = Calendar.from_ical(text, multiple=True)
+    except Exception as exc:  # icalendar raises bare ValueErrors and worse on garbage
+        raise InputError(f"{source}: not a calendar icalendar can read: {_one_line(exc)}") from None
+    window = (now - window_back, now + window_ahead)
+    reader = _Reader(source, window, ZoneInfo(default_timezone))
+    components = [(cal, c) for cal in calendars for c in cal.walk("VEVENT")]
+    lines: Sequence[EventLines | None] = (
+        located if len(located) == len(components) else [None] * len(components)
+    )
+    for (cal, component), where in zip(components, lines, strict=True):
+        reader.add(cal, component, where)
+    return reader.finish()
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200]
+
+
+class _Zones:
+    """Resolves one calendar's TZIDs; see the module docstring for the order."""
+
+    def __init__(self, calendar: Component, facility: ZoneInfo, source: str) -> None:
+        self._source = source
+        self._own: dict[str, Any] = {
+            str(_get(tz, "TZID", "")).strip(): tz for tz in calendar.walk("VTIMEZONE")
+        }
+        self._cache: dict[str, tzinfo] = {}
+        self.floating: tzinfo = facility
+        named = str(_get(calendar, "X-WR-TIMEZONE", "")).strip()
+        if named:
+            self.floating = self._known(named) or facility
+
+    @staticmethod
+    def _known(name: str) -> tzinfo | None:
+        cleaned = name.strip().strip('"')
+        candidates = [cleaned, iana_for_windows(cleaned) or ""]
+        if cleaned.startswith("/"):  # "/freeassociation.sourceforge.net/Europe/London"
+            parts = cleaned.strip("/").split("/")
+            candidates += ["/".join(parts[i:]) for i in range(1, len(parts))]
+        for candidate in candidates:
+            if not candidate or candidate.startswith("/") or ".." in candidate:
+                continue
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                continue
+        return None
+
+    def resolve(self, tzid: str, line: int | None) -> tzinfo:
+        if tzid not in self._cache:
+            zone = self._known(tzid)
+            if zone is None and tzid.strip() in self._own:
+                try:
+                    zone = self._own[tzid.strip()].to_tz(lookup_tzid=False)
+                except Exception as exc:
+                    raise InputError(
+                        f"{_where(self._source, line)}: its VTIMEZONE {tzid!r} is unusable: "
+                        f"{_one_line(exc)}"
+                    ) from None
+            if zone is None:
+                raise InputError(
+                    f"{_where(self._source, line)}: unknown time zone {tzid!r} "
+                    "and the file has no VTIMEZONE for it"
+                )
+            self._cache[tzid] = zone
+        return self._cache[tzid]
+
+
+def _where(source: str, line: int | None) -> str:
+    return f"{source}, line {line}" if line else source
+
+
+@dataclass
+class _Source:
+    """A VEVENT read and checked, before expansion."""
+
+    component: Component
+    lines: EventLines | None
+    zones: _Zones
+    uid: str
+    start: datetime | date
+    duration: timedelta
+    sequence: int
+
+
+class _Reader:
+    """Collects masters and overrides per UID, then expands them in `finish`."""
+
+    def __init__(self, source: str, window: tuple[datetime, datetime], facility: ZoneInfo) -> None:
+        self._source = source
+        self._window = window
+        self._facility = facility
+        self._masters: dict[str, _Source] = {}
+        self._overrides: dict[str, dict[str, _Source]] = {}
+        self._skipped: list[SkippedSource] = []
+        self._zones: dict[int, _Zones] = {}
+
+    # -- reading one VEVENT -----------------------------------------------------------
+
+    def add(self, calendar: Component, component: Component, lines: EventLines | None) -> None:
+        zones = self._zones.setdefault(id(calendar), _Zones(calendar, self._facility, self._source))
+        self._refuse_broken(component, lines)
+        uid = str(_get(component, "UID", "")).strip()
+        begin = lines.begin if lines else None
+        if not uid:
+            self._skip("", component, begin, "no UID, so a re-import could not find it again")
+            return
+        transparent = str(_get(component, "TRANSP", "")).strip().upper() == "TRANSPARENT"
+        if transparent and str(_get(component, "STATUS", "")).strip().upper() != "CANCELLED":
+            self._skip(uid, component, begin, "marked as free time (TRANSP:TRANSPARENT)")
+            return
+        if "DTSTART" not in component:
+            raise InputError(f"{_where(self._source, begin)}: the event {uid!r} has no DTSTART")
+        start = self._value(component, "DTSTART", zones, lines)
+        duration = self._duration(component, start, zones, lines, uid)
+        if duration is None:
+            return
+        found = _Source(component, lines, zones, uid, start, duration, _sequence(component))
+        if "RECURRENCE-ID" in component:
+            rid = self._value(component, "RECURRENCE-ID", zones, lines)
+            self._overrides.setdefault(uid, {})[_token(rid)] = found
+        elif uid not in self._masters or found.sequence >= self._masters[uid].sequence:
+            self._masters[uid] = found
+
+    def _refuse_broken(self, component: Component, lines: EventLines | None) -> None:
+        for name, message in getattr(component, "errors", []):
+            if name is not None and str(name).upper() not in _TIME_PROPERTIES:
+                continue  # a broken X- or ATTACH property does not move any booking
+            bad = _quoted(message)
+            line = lines.line_of(name, bad) if lines else None
+            if name is None and lines and bad is not None:
+                line = next((ln.number for ln in lines.lines if ln.text == bad), lines.begin)
+            what = f"bad {name}" if name else "unreadable line"
+            raise InputError(
+                f"{_where(self._source, line)}: {what}: {_one_line(Exception(message))}"
+            )
+
+    def _line(self, lines: EventLines | None, name: str) -> int | None:
+        return lines.line_of(name) if lines else None
+
+    def _value(
+        self, component: Component, name: str, zones: _Zones, lines: EventLines | None
+    ) -> datetime | date:
+        prop = _get(component, name)
+        if isinstance(prop, list):  # repeated where RFC 5545 allows one
+            prop = prop[0]
+        return self._instant(prop.dt, prop.params.get("TZID"), zones, self._line(lines, name))
+
+    def _instant(
+        self, value: Any, tzid: str | None, zones: _Zones, line: int | None
+    ) -> datetime | date:
+        if isinstance(value, datetime):
+            if tzid:
+                return value.replace(tzinfo=zones.resolve(str(tzid), line))
+            return value if value.tzinfo is not None else value.replace(tzinfo=zones.floating)
+        if isinstance(value, date):
+            return value
+        raise InputError(f"{_where(self._source, line)}: expected a date or date-time")
+
+    def _duration(
+        self,
+        component: Component,
+        start: datetime | date,
+        zones: _Zones,
+        lines: EventLines | None,
+        uid: str,
+    ) -> timedelta | None:
+        timed = isinstance(start, datetime)
+        if "DTEND" in component:
+            end = self._value(component, "DTEND", zones, lines)
+            line = self._line(lines, "DTEND")
+            if isinstance(end, datetime) != timed:
+                raise InputError(
+                    f"{_where(self._source, line)}: DTEND and DTSTART must both be dates "
+                    "or both date-times"
+                )
+            if timed:
+                duration = _utc(end, self._facility) - _utc(start, self._facility)
+            else:  # whole days, so a series keeps local midnights across DST changes
+                duration = timedelta(days=(_as_date(end) - _as_date(start)).days)
+        elif "DURATION" in component:
+            line = self._line(lines, "DURATION")
+            duration = _get(component, "DURATION").dt
+        else:
+            line = self._line(lines, "DTSTART")
+            if not timed:
+                return timedelta(days=1)
+            self._skip(uid, component, line, "no end time (neither DTEND nor DURATION)")
+            return None
+        if duration < timedelta(0):
+            raise InputError(
+                f"{_where(self._source, line)}: the event {uid!r} ends before it starts"
+            )
+        if not duration:
+            self._skip(uid, component, line, "zero length")
+            return None
+        return duration
+
+    def _skip(self, uid: str, component: Component, line: int | None, reason: str) -> None:
+        summary = plain_text(
+            str(_get(component, "SUMMARY", "")), limit=SUMMARY_LIMIT, single_line=True
+        )
+        self._skipped.append(SkippedSource(uid, summary, line, reason))
+
+    # -- expanding ----------------------------------------------------------------------
+
+    def finish(self) -> ParsedCalendar:
+        events: list[ImportedEvent] = []
+        for uid, master in self._masters.items():
+            overrides = self._overrides.pop(uid, {})
+            if "RRULE" not in master.component and "RDATE" not in master.component:
+                if self._in_window(master.start, master.duration):
+                    events.append(self._event(master, None))
+                else:
+                    self._skip(uid, master.component, _begin(master), "outside the import window")
+                continue
+            events += self._series(master, overrides)
+        for orphans in self._overrides.values():  # overrides whose master the file lacks
+            for token, override in orphans.items():
+                if self._in_window(override.start, override.duration):
+                    events.append(self._event(override, token))
+        events.sort(key=lambda e: (e.starts_at, e.key))
+        return ParsedCalendar(tuple(events), tuple(self._skipped), *self._window)
+
+    def _series(self, master: _Source, overrides: dict[str, _Source]) -> list[ImportedEvent]:
+        found: list[ImportedEvent] = []
+        excluded = {_token(d) for d, _ in self._dates(master, "EXDATE")}
+        for start, duration in self._occurrences(master):
+            token = _token(start)
+            if token in overrides or token in excluded:
+                continue
+            found.append(self._event(master, token, start, duration))
+        for token, override in overrides.items():
+            if self._in_window(override.start, override.duration):
+                found.append(self._event(override, token))
+        if len(found) > MAX_OCCURRENCES:
+            raise InputError(
+                f"{_where(self._source, _begin(master))}: the event {master.uid!r} repeats "
+                f"{len(found)} times in the import window (at most {MAX_OCCURRENCES})"
+            )
+        return found
+
+    def _occurrences(self, master: _Source) -> list[tuple[datetime | date, timedelta]]:
+        """Each instance's start and length: RRULE's and DTSTART's, then RDATE's."""
+        start = master.start
+        low, high = self._window
+        low -= master.duration + timedelta(days=1)
+        high += timedelta(days=1)
+        rule_start: datetime
+        if isinstance(start, datetime):
+            rule_start = start
+        else:
+            rule_start = datetime.combine(start, time())
+            low, high = low.replace(tzinfo=None), high.replace(tzinfo=None)
+        starts: list[datetime | date] = []
+        for rule in self._rules(master, rule_start):
+            for at in rule.between(low, high, inc=True):
+                starts.append(at if isinstance(start, datetime) else at.date())
+                if len(starts) > MAX_OCCURRENCES:
+                    break
+        unique = {_token(s): (s, master.duration) for s in [start, *starts]}
+        for extra, length in self._dates(master, "RDATE"):
+            if type(extra) is type(start):
+                unique[_token(extra)] = (extra, length or master.duration)
+        return [(s, d) for s, d in unique.values() if self._in_window(s, d)]
+
+    def _rules(self, master: _Source, rule_start: datetime) -> Iterable[rrule]:
+        props = _get(master.component, "RRULE")
+        line = self._line(master.lines, "RRULE")
+        for prop in props if isinstance(props, list) else [props] if props is not None else []:
+            frequency = str((prop.get("FREQ") or [""])[0]).upper()
+            if frequency in ("SECONDLY", "MINUTELY"):
+                raise InputError(
+                    f"{_where(self._source, line)}: RRULE FREQ={frequency} is not a booking pattern"
+                )
+            until = (prop.get("UNTIL") or [None])[0]
+            rest: Any = vRecur({k: v for k, v in prop.items() if k != "UNTIL"})
+            text = rest.to_ical().decode()
+            try:
+                rule = rrulestr(text, dtstart=rule_start)
+                if until is not None:
+                    rule = rule.replace(until=_until(until, rule_start))
+            except (ValueError, TypeError, KeyError) as exc:
+                raise InputError(
+                    f"{_where(self._source, line)}: bad RRULE: {_one_line(exc)}"
+                ) from None
+            yield rule
+
+    def _dates(self, source: _Source, name: str) -> list[tuple[datetime | date, timedelta | None]]:
+        """EXDATE or RDATE values, with a PERIOD's own length where one is given."""
+        props = _get(source.component, name)
+        line = self._line(source.lines, name)
+        found: list[tuple[datetime | date, timedelta | None]] = []
+        for prop in props if isinstance(props, list) else [props] if props is not None else []:
+            tzid = prop.params.get("TZID")
+            for item in prop.dts:
+                value, length = item.dt, None
+                if isinstance(value, tuple):  # PERIOD: start/end or start/duration
+                    value, until = value
+                    length = until if isinstance(until, timedelta) else until - value
+                start = self._instant(value, tzid, source.zones, line)
+                found.append((start, length if length and length > timedelta(0) else None))
+        return found
+
+    def _in_window(self, start: datetime | date, duration: timedelta) -> bool:
+        begins = _utc(start, self._facility)
+        return begins < self._window[1] and begins + duration > self._window[0]
+
+    def _event(
+        self,
+        source: _Source,
+        token: str | None,
+        start: datetime | date | None = None,
+        duration: timedelta | None = None,
+    ) -> ImportedEvent:
+        component = source.component
+        first = source.start if start is None else start
+        length = duration or source.duration
+        begins = _utc(first, self._facility)
+        ends = (
+            begins + length if isinstance(first, datetime) else _utc(first + length, self._facility)
+        )
+        status = str(_get(component, "STATUS", "")).strip().upper()
+        return ImportedEvent(
+            uid=source.uid,
+            recurrence_key=token,
+            starts_at=begins,
+            ends_at=ends,
+            summary=_text(component, "SUMMARY", SUMMARY_LIMIT, single_line=True),
+            description=_text(component, "DESCRIPTION", DESCRIPTION_LIMIT),
+            location=_text(component, "LOCATION", SUMMARY_LIMIT, single_line=True),
+            organiser_email=_email(_get(component, "ORGANIZER")),
+            attendee_emails=_emails(_get(component, "ATTENDEE")),
+            status=CalendarEventStatus(status)
+            if status in CalendarEventStatus.__members__
+            else CalendarEventStatus.CONFIRMED,
+            all_day=not isinstance(source.start, datetime),
+            sequence=source.sequence,
+            line=_begin(source),
+        )
+
+
+def _get(component: Component, name: str, default: Any = None) -> Any:
+    """A property, untyped: icalendar's union of value types helps no caller here."""
+    return component.get(name, default)
+
+
+def _begin(source: _Source) -> int | None:
+    return source.lines.begin if source.lines else None
+
+
+def _quoted(message: str) -> str | None:
+    """The value an icalendar error message quotes ("Got: 'X'"), to find its line."""
+    if "'" not in message:
+        return None
+    start = message.find("'")
+    end = message.find("'", start + 1)
+    return message[start + 1 : end] if end > start else None
+
+
+def _utc(value: datetime | date, facility: tzinfo) -> datetime:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    return datetime.combine(value, time(), tzinfo=facility).astimezone(UTC)
+
+
+def _as_date(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _token(value: datetime | date) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return value.strftime("%Y%m%d")
+
+
+def _until(until: datetime | date, rule_start: datetime) -> datetime:
+    """UNTIL made comparable with the rule's start (RFC 5545 3.3.10)."""
+    if rule_start.tzinfo is None:  # all-day series: compare local dates
+        if isinstance(until, datetime):
+            return until.replace(tzinfo=None)
+        return datetime.combine(until, time())
+    if isinstance(until, datetime):
+        return until if until.tzinfo is not None else until.replace(tzinfo=rule_start.tzinfo)
+    return datetime.combine(until, time(23, 59, 59), tzinfo=rule_start.tzinfo)
+
+
+def _sequence(component: Component) -> int:
+    try:
+        return max(0, int(_get(component, "SEQUENCE", 0)))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _text(component: Component, name: str, limit: int, *, single_line: bool = False) -> str:
+    value = _get(component, name, "")
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return plain_text(str(value), limit=limit, single_line=single_line)
+
+
+def _email(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    params = getattr(value, "params", {})
+    if "@" not in text and "@" in str(params.get("EMAIL", "")):
+        text = str(params["EMAIL"])
+    text = text.strip().lower()
+    return text if "@" in text and " " not in text else None
+
+
+def _emails(value: Any) -> tuple[str, ...]:
+    values = value if isinstance(value, list) else [] if value is None else [value]
+    found = [_email(v) for v in values]
+    return tuple(dict.fromkeys(e for e in found if e))
