@@ -87,6 +87,32 @@ class FeedSettings:
 
 
 @dataclass(frozen=True)
+class CalendarSettings:
+    """What exported calendars and feeds show, and how long cancellations stay in them."""
+
+    cancelled_grace_days: int = doc(
+        "Days a cancelled or rejected booking stays in calendars, marked cancelled, so "
+        "subscribed clients remove it; after that it is left out.",
+        7,
+    )
+    refresh_minutes: int = doc(
+        "How often calendar clients are asked to refresh a feed (REFRESH-INTERVAL and "
+        "X-PUBLISHED-TTL); Google ignores it.",
+        60,
+    )
+    show_booker: bool = doc(
+        "Show the booker's name and email on instrument, facility and institution calendars "
+        "instead of only their institution; a user's own calendar always shows them.",
+        False,
+    )
+    show_project: bool = doc(
+        "Show the booking's purpose and project code on instrument, facility and institution "
+        "calendars; a user's own calendar always shows them.",
+        False,
+    )
+
+
+@dataclass(frozen=True)
 class BookingDefaults:
     """Booking policy given to new instruments; each instrument may then differ."""
 
@@ -133,6 +159,7 @@ class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     organisation: OrganisationSettings = field(default_factory=OrganisationSettings)
     feeds: FeedSettings = field(default_factory=FeedSettings)
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
     booking: BookingDefaults = field(default_factory=BookingDefaults)
     tui: TuiSettings = field(default_factory=TuiSettings)
     keymap: Mapping[str, str] = doc(
@@ -230,6 +257,8 @@ def _validate(settings: Settings) -> None:
         raise ValueError(
             f"[organisation] timezone: unknown time zone {settings.organisation.timezone!r}"
         ) from None
+    if settings.calendar.refresh_minutes == 0:
+        raise ValueError("[calendar] refresh_minutes: must be at least 1")
     booking = settings.booking
     if booking.slot_minutes == 0 or 1440 % booking.slot_minutes:
         raise ValueError("[booking] slot_minutes: must divide a day (e.g. 15, 30, 60, 120)")

@@ -244,12 +244,11 @@ class CatalogueRow:
 class CataloguePage:
     """One keyset page of the catalogue; `next_after` is None on the last page.
 
-    `total` counts every match and is only computed for the first page.
+    It carries no total: CatalogueService.count answers that, as a question of its own.
     """
 
     rows: tuple[CatalogueRow, ...]
     next_after: str | None
-    total: int | None
 
 
 @dataclass(frozen=True)

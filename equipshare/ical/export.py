@@ -7,6 +7,7 @@ unchanged booking gives identical bytes (feeds cache them), and it is many times
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from equipshare.ical.vtimezone import vtimezone
@@ -43,8 +44,8 @@ def event_lines(event: CalendarEvent) -> list[str]:
     if event.recurrence_id is not None:
         lines.append(f"RECURRENCE-ID;TZID={tzid}:{local_stamp(event.recurrence_id, zone)}")
     lines += [
-        f"DTSTART;TZID={tzid}:{local_stamp(event.starts_at, zone)}",
-        f"DTEND;TZID={tzid}:{local_stamp(event.ends_at, zone)}",
+        _when("DTSTART", event.starts_at, zone, tzid),
+        _when("DTEND", event.ends_at, zone, tzid),
     ]
     if event.rrule:
         lines.append(f"RRULE:{event.rrule}")
@@ -106,6 +107,17 @@ def calendar_head(meta: CalendarMeta) -> bytes:
 def render_calendar(meta: CalendarMeta, events: Sequence[bytes]) -> bytes:
     """A whole VCALENDAR: METHOD:PUBLISH, name, refresh hints, VTIMEZONEs and the events."""
     return calendar_head(meta) + b"".join(events) + fold("END:VCALENDAR")
+
+
+def _when(name: str, moment: datetime, zone: ZoneInfo, tzid: str) -> str:
+    """A time in the facility's zone, or in UTC when its wall-clock time comes twice.
+
+    In the hour the clocks go back, 01:30 happens twice and RFC 5545 reads a TZID time
+    as the first; the second can only be written in UTC.
+    """
+    if moment.astimezone(zone).fold:
+        return f"{name}:{utc_stamp(moment)}"
+    return f"{name};TZID={tzid}:{local_stamp(moment, zone)}"
 
 
 def _uri(value: str) -> str:

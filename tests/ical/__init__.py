@@ -1,0 +1,1 @@
+"""Tests of the pure iCalendar code: the writer, VTIMEZONEs and the importer."""
