@@ -103,7 +103,11 @@ class CatalogueService:
         after: str | None = None,
         limit: int = 200,
     ) -> CataloguePage:
-        """Up to `limit` rows with codes after `after`, in code order; total on the first page."""
+        """Up to `limit` rows with codes after `after`, in code order.
+
+        No total: counting every match costs a scan of the catalogue, so it is `count`'s
+        job, asked for separately (and off the keystroke path in the TUI).
+        """
         limit = max(1, min(limit, MAX_LIMIT))
         with self._db.readonly() as session:
             user = directory.load_user(session, actor_username)
@@ -124,12 +128,15 @@ class CatalogueService:
                 statement = statement.where(Instrument.code > after)
             fetched = session.execute(statement.order_by(Instrument.code).limit(limit + 1)).all()
             rows = tuple(CatalogueRow(*row) for row in fetched[:limit])
-            total = None
-            if after is None:
-                counted = _filtered(select(func.count(Instrument.id)), query, user)
-                total = session.scalar(counted) or 0
         next_after = rows[-1].code if len(fetched) > limit else None
-        return CataloguePage(rows=rows, next_after=next_after, total=total)
+        return CataloguePage(rows=rows, next_after=next_after)
+
+    def count(self, actor_username: str, query: CatalogueQuery) -> int:
+        """How many instruments match `query`, on every page together."""
+        with self._db.readonly() as session:
+            user = directory.load_user(session, actor_username)
+            counted = _filtered(select(func.count(Instrument.id)), query, user)
+            return session.scalar(counted) or 0
 
     def instrument(self, actor_username: str, code: str) -> InstrumentRecord:
         """One instrument with its facility, institution and booking policy."""

@@ -253,3 +253,13 @@ class BookingCancelled(Message):
     def __init__(self, booking: BookingRecord) -> None:
         super().__init__()
         self.booking = booking
+
+
+class CatalogueCounted(Message):
+    """The number of instruments matching a catalogue query was counted (off the typing path)."""
+
+    def __init__(self, generation: int, query: CatalogueQuery, total: int) -> None:
+        super().__init__()
+        self.generation = generation
+        self.query = query
+        self.total = total

@@ -22,6 +22,7 @@ from equipshare.tui.modals.booking_form import BookingForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.help import HelpScreen
 from equipshare.tui.screens.week import WeekScreen
+from equipshare.tui.widgets.catalogue_table import CatalogueTable
 from tests.tui.conftest import settle
 from tests.world import World, london
 
@@ -60,8 +61,10 @@ def catalogue_ready(app: Any) -> bool:
     screen = app.screen
     if not isinstance(screen, CatalogueScreen):
         return False
-    table = screen.query_one("#catalogue-table")
-    return bool(table.row_count) and "…" not in str(table.get_row_at(0))
+    table = screen.query_one("#catalogue-table", CatalogueTable)
+    return bool(table.row_count) and all(
+        table.cell(code, "next_free") != "…" for code in table.codes
+    )
 
 
 async def in_week(pilot: Pilot[None]) -> None:

@@ -1,8 +1,11 @@
 """CatalogueScreen: search-as-you-type and filters over instruments, one keyset page at a time.
 
-The "Next free" column is filled after a page paints, by a worker of its own, for at most
-NEXT_FREE_ROWS rows from the top of the view; answers are cached per instrument for a
-minute, and an answer for an older query is cached but not painted.
+A keystroke costs one small first page (FIRST_PAGE_ROWS rows, no count) and a repaint of
+the rows on screen. Everything else waits until the view has rested for REST_DELAY
+seconds, so it never competes with typing: the total count, by a worker of its own, and
+the "Next free" column, for at most NEXT_FREE_ROWS rows from the top of the view.
+Next free answers are cached per instrument for a minute; an answer (or a count) for an
+older query is dropped.
 """
 
 from __future__ import annotations
@@ -18,16 +21,17 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Footer, Header, Input, Select, Static
 from textual.worker import get_current_worker
 
 from equipshare.domain import AccessLevel
 from equipshare.errors import EquipshareError
-from equipshare.records import CatalogueFilters, CataloguePage, CatalogueQuery, NextFreeSlot
+from equipshare.records import CatalogueFilters, CatalogueQuery, NextFreeSlot
 from equipshare.services.catalogue import CatalogueService
 from equipshare.services.instrument_detail import InstrumentDetailService
 from equipshare.tui.messages import (
     BookingsChanged,
+    CatalogueCounted,
     CatalogueFiltersLoaded,
     CataloguePageLoaded,
     NextFreeSlotsFound,
@@ -35,18 +39,8 @@ from equipshare.tui.messages import (
     WeekRequested,
 )
 from equipshare.tui.screens.instrument import InstrumentScreen
-from equipshare.tui.wording import status_words
+from equipshare.tui.widgets.catalogue_table import NOT_YET, CatalogueTable
 
-# (label, key, width): the columns that matter most come first, so 80 columns show them.
-COLUMNS: tuple[tuple[str, str, int | None], ...] = (
-    ("Code", "code", None),
-    ("Name", "name", 19),
-    ("Institution", "institution", 11),
-    ("Next free", "next_free", 20),
-    ("Status", "status", 14),
-    ("Category", "category", 16),
-    ("Facility", "facility", 30),
-)
 # (select id, prompt): the filter bar, left to right.
 FILTERS = (
     ("filter-institution", "Institution"),
@@ -55,7 +49,6 @@ FILTERS = (
     ("filter-access", "Access"),
 )
 ACCESS_CHOICES = [(level.value.replace("_", " "), level.value) for level in AccessLevel]
-NOT_YET = "…"
 
 
 def next_free_words(slot: NextFreeSlot) -> str:
@@ -81,6 +74,9 @@ class CatalogueScreen(Screen[None]):
     #catalogue-filters SelectCurrent Static#label {
         text-wrap: nowrap;
         text-overflow: ellipsis;
+    }
+    #catalogue-status {
+        width: 1fr;  /* its size never follows its text, so an update needs no layout */
     }
     #catalogue-filters SelectOverlay {
         width: 50;
@@ -130,14 +126,17 @@ class CatalogueScreen(Screen[None]):
 
     #: Seconds to wait after a keystroke before searching, so typing stays smooth.
     SEARCH_DELAY = 0.15
-    #: Load the next page when the cursor is this close to the last loaded row.
+    #: Rows in a query's first page: a screenful and some, cheap to fetch on every keystroke.
+    FIRST_PAGE_ROWS = 60
+    #: Load the next page when the cursor or view is this close to the last loaded row.
     PREFETCH_ROWS = 40
     #: At most this many rows, from the top of the view, get a next free slot per look.
     NEXT_FREE_ROWS = 50
     #: Seconds a next free slot is trusted before it is asked for again.
     NEXT_FREE_TTL = 60.0
-    #: Seconds the view must rest after scrolling before next free slots are asked for.
-    NEXT_FREE_DELAY = 0.2
+    #: Seconds the view must rest (no keystroke, page or scroll) before the total count and
+    #: next free slots are asked for: they must not compete with typing.
+    REST_DELAY = 0.2
 
     def __init__(
         self,
@@ -158,9 +157,10 @@ class CatalogueScreen(Screen[None]):
         self._total: int | None = None
         self._loading = False
         self._search_timer: Timer | None = None
+        self._rest_timer: Timer | None = None
         self._filters = CatalogueFilters((), (), ())
         self._free: dict[str, tuple[float, NextFreeSlot]] = {}
-        self._free_timer: Timer | None = None
+        self._asked: tuple[str, ...] = ()
         self._offered: dict[str, list[tuple[str, str]]] = {"filter-access": ACCESS_CHOICES}
 
     @property
@@ -173,6 +173,11 @@ class CatalogueScreen(Screen[None]):
         """The query the table shows (or is loading)."""
         return self._query
 
+    @property
+    def total(self) -> int | None:
+        """How many instruments match the query, once known."""
+        return self._total
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(
@@ -183,17 +188,16 @@ class CatalogueScreen(Screen[None]):
             for select_id, prompt in FILTERS:
                 options = self._offered.get(select_id, [])
                 yield Select[str](options, prompt=prompt, id=select_id, compact=True)
-        table: DataTable[str] = DataTable(
-            id="catalogue-table", cursor_type="row", zebra_stripes=True
-        )
-        yield table
+        yield CatalogueTable(id="catalogue-table", near_end=self.PREFETCH_ROWS)
         yield Static("Loading the catalogue...", id="catalogue-status", markup=False)
         yield Footer()
 
+    @property
+    def _table(self) -> CatalogueTable:
+        return self.query_one("#catalogue-table", CatalogueTable)
+
     def on_mount(self) -> None:
-        table = self.query_one("#catalogue-table", DataTable)
-        for label, key, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
+        table = self._table
         table.focus()
         self.watch(table, "scroll_y", self._view_moved, init=False)
         self._reload()
@@ -205,13 +209,17 @@ class CatalogueScreen(Screen[None]):
         """Start over from the first page of the current query."""
         self._generation += 1
         self._next_after = None
+        self._total = None
         self._loading = True
-        self.load_page(self._generation, self._query, None)
+        self._hold_background_work()
+        self.load_page(self._generation, self._query, None, self.FIRST_PAGE_ROWS)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="catalogue")
-    def load_page(self, generation: int, query: CatalogueQuery, after: str | None) -> None:
+    def load_page(
+        self, generation: int, query: CatalogueQuery, after: str | None, limit: int
+    ) -> None:
         try:
-            page = self._catalogue.page(self._actor, query, after=after, limit=self._page_size)
+            page = self._catalogue.page(self._actor, query, after=after, limit=limit)
         except EquipshareError as exc:
             self.post_message(ServiceRefused(str(exc)))
             return
@@ -221,56 +229,88 @@ class CatalogueScreen(Screen[None]):
     def _show_page(self, message: CataloguePageLoaded) -> None:
         if message.generation != self._generation:
             return  # an older query's page, overtaken by typing
-        table = self.query_one("#catalogue-table", DataTable)
+        table = self._table
         if message.after is None:
-            table.clear()
-            self._total = message.page.total
-        self._add_rows(table, message.page)
+            table.set_rows(message.page.rows, self._free_words)
+        else:
+            table.append_rows(message.page.rows, self._free_words)
         self._next_after = message.page.next_after
+        if self._next_after is None:
+            self._total = table.row_count  # every match is loaded: nothing left to count
         self._loading = False
-        self._update_status(table.row_count)
-        self._maybe_prefetch(table)
-        self._ask_next_free()
+        self._update_status()
+        if message.after is not None:
+            self._maybe_prefetch()  # the user went looking for more: keep up with them
+        self._rest_then_fill()
 
     @on(ServiceRefused)
     def _show_refusal(self, message: ServiceRefused) -> None:
         self._loading = False
         self.notify(message.text, severity="error")
 
-    def _add_rows(self, table: DataTable[str], page: CataloguePage) -> None:
-        for row in page.rows:
-            cells = {
-                "code": row.code,
-                "name": row.name,
-                "institution": row.institution_code,
-                "next_free": self._free_words(row.code),
-                "status": status_words(row.status),
-                "category": row.category,
-                "facility": row.facility_name,
-            }
-            table.add_row(*(cells[key] for _, key, _ in COLUMNS), key=row.code)
-
-    def _update_status(self, shown: int) -> None:
-        total = f" of {self._total:,}" if self._total is not None else ""
+    def _update_status(self) -> None:
+        total = NOT_YET if self._total is None else f"{self._total:,}"
         filters = self._query.describe()
-        text = f"{shown:,}{total} instruments shown"
+        text = f"{self._table.row_count:,} of {total} instruments shown"
         if filters:
             text += f"  ·  filters: {filters}"
-        self.query_one("#catalogue-status", Static).update(text)
+        self.query_one("#catalogue-status", Static).update(text, layout=False)
 
-    def _maybe_prefetch(self, table: DataTable[str]) -> None:
-        """Fetch the next page once the cursor nears the end of what is loaded."""
-        if self._loading or self._next_after is None:
+    @on(CatalogueTable.NearEnd)
+    def _maybe_prefetch(self) -> None:
+        """Fetch the next (bigger) page once the cursor or view nears the end of what is loaded."""
+        if self._loading or self._next_after is None or not self._table.is_near_end:
             return
-        if table.cursor_row >= table.row_count - self.PREFETCH_ROWS:
-            self._loading = True
-            self.load_page(self._generation, self._query, self._next_after)
+        self._loading = True
+        self.load_page(self._generation, self._query, self._next_after, self._page_size)
 
-    @on(DataTable.RowHighlighted, "#catalogue-table")
-    def _cursor_moved(self, _event: DataTable.RowHighlighted) -> None:
-        self._maybe_prefetch(self.query_one("#catalogue-table", DataTable))
+    # Work that waits for the view to rest: the count and next free slots ------------------
 
-    # Next free slot -------------------------------------------------------------------
+    def _hold_background_work(self) -> None:
+        """Typing or a new query: nothing waits to run behind it."""
+        if self._rest_timer is not None:
+            self._rest_timer.stop()
+            self._rest_timer = None
+
+    def _rest_then_fill(self) -> None:
+        """Once nothing has moved for REST_DELAY seconds: prefetch, count, find next free slots."""
+        self._hold_background_work()
+        self._rest_timer = self.set_timer(self.REST_DELAY, self._rested)
+
+    def _rested(self) -> None:
+        self._rest_timer = None
+        self._maybe_prefetch()
+        self._count_if_needed()
+        self._ask_next_free()
+
+    def _busy(self, group: str) -> bool:
+        """A worker of `group` is still running: its thread cannot be stopped, so wait for it."""
+        return any(w.group == group and not w.is_finished for w in self.workers)
+
+    def _count_if_needed(self) -> None:
+        if self._total is None and not self._busy("catalogue_count"):
+            self.count_matches(self._generation, self._query)
+
+    def _view_moved(self) -> None:
+        """Scrolling shows new rows: ask for theirs once the view rests."""
+        self._rest_then_fill()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="catalogue_count")
+    def count_matches(self, generation: int, query: CatalogueQuery) -> None:
+        try:
+            total = self._catalogue.count(self._actor, query)
+        except EquipshareError:
+            return  # the page load reports the same refusal; the status keeps its dots
+        if not get_current_worker().is_cancelled:
+            self.post_message(CatalogueCounted(generation, query, total))
+
+    @on(CatalogueCounted)
+    def _show_count(self, message: CatalogueCounted) -> None:
+        if message.generation == self._generation:
+            self._total = message.total
+            self._update_status()
+        elif self._rest_timer is None:
+            self._count_if_needed()  # counted an older query; the view rests on a new one
 
     def _fresh(self, code: str, now: float) -> NextFreeSlot | None:
         cached = self._free.get(code)
@@ -282,22 +322,16 @@ class CatalogueScreen(Screen[None]):
         slot = self._fresh(code, time.monotonic())
         return NOT_YET if slot is None else next_free_words(slot)
 
-    def _view_moved(self) -> None:
-        """Scrolling shows new rows: ask for theirs once the view rests."""
-        if self._free_timer is not None:
-            self._free_timer.stop()
-        self._free_timer = self.set_timer(self.NEXT_FREE_DELAY, self._ask_next_free)
-
     def _ask_next_free(self) -> None:
         """Ask for the rows from the top of the view that have no fresh answer."""
-        table = self.query_one("#catalogue-table", DataTable)
-        first = max(0, int(table.scroll_y))
         now = time.monotonic()
-        rows = table.ordered_rows[first : first + self.NEXT_FREE_ROWS]
         codes = tuple(
-            code for row in rows if (code := row.key.value) and self._fresh(code, now) is None
+            code
+            for code in self._table.codes_in_view(self.NEXT_FREE_ROWS)
+            if self._fresh(code, now) is None
         )
-        if codes:
+        if codes and not self._busy("next_free"):
+            self._asked = codes
             self.find_next_free(self._generation, codes)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="next_free")
@@ -314,12 +348,16 @@ class CatalogueScreen(Screen[None]):
         now = time.monotonic()
         for slot in message.slots:
             self._free[slot.instrument_code] = (now, slot)
-        if message.generation != self._generation:
-            return  # asked for an older query's rows: kept in the cache, not painted
-        table = self.query_one("#catalogue-table", DataTable)
-        for slot in message.slots:
-            if slot.instrument_code in table.rows:
-                table.update_cell(slot.instrument_code, "next_free", next_free_words(slot))
+        if message.generation == self._generation:  # else kept in the cache, not painted
+            table = self._table
+            for slot in message.slots:
+                table.update_next_free(slot.instrument_code, next_free_words(slot))
+        asked, self._asked = self._asked, ()
+        if self._rest_timer is None and any(
+            code not in asked and self._fresh(code, now) is None
+            for code in self._table.codes_in_view(self.NEXT_FREE_ROWS)
+        ):
+            self._ask_next_free()  # the view moved on while this answer was on its way
 
     @on(BookingsChanged)
     def _bookings_changed(self, message: BookingsChanged) -> None:
@@ -338,6 +376,7 @@ class CatalogueScreen(Screen[None]):
 
     @on(Input.Changed, "#catalogue-search")
     def _search_typed(self, event: Input.Changed) -> None:
+        self._hold_background_work()
         if self._search_timer is not None:
             self._search_timer.stop()
         text = event.value
@@ -350,7 +389,7 @@ class CatalogueScreen(Screen[None]):
         if self._search_timer is not None:
             self._search_timer.stop()
         self.set_query(replace(self._query, search=event.value))
-        self.query_one("#catalogue-table", DataTable).focus()
+        self._table.focus()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="catalogue_filters")
     def load_filters(self) -> None:
@@ -439,17 +478,12 @@ class CatalogueScreen(Screen[None]):
                 query = replace(query, access_level=AccessLevel(value) if value else None)
         self.set_query(query)
 
-    @on(DataTable.RowSelected, "#catalogue-table")
-    def _open_instrument(self, event: DataTable.RowSelected) -> None:
-        code = event.row_key.value
-        if code is not None:
-            self.app.push_screen(InstrumentScreen(self._details, self._actor, code))
+    @on(CatalogueTable.RowChosen, "#catalogue-table")
+    def _open_instrument(self, event: CatalogueTable.RowChosen) -> None:
+        self.app.push_screen(InstrumentScreen(self._details, self._actor, event.code))
 
     def action_week(self) -> None:
-        table = self.query_one("#catalogue-table", DataTable)
-        if table.row_count == 0:
-            return
-        code = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        code = self._table.cursor_code
         if code is not None:
             self.post_message(WeekRequested(code))
 
@@ -460,7 +494,7 @@ class CatalogueScreen(Screen[None]):
         self._select("filter-institution").focus()
 
     def action_focus_table(self) -> None:
-        self.query_one("#catalogue-table", DataTable).focus()
+        self._table.focus()
 
     def action_toggle_bookable(self) -> None:
         self.set_query(replace(self._query, bookable_by_me=not self._query.bookable_by_me))
