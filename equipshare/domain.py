@@ -164,3 +164,13 @@ class ExportKind(StrEnum):
     FACILITY = "facility"
     INSTITUTION = "institution"
     USER = "user"
+
+
+class ImportAction(StrEnum):
+    """What a calendar import did (or, in a dry run, would do) with one event."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+    CONFLICT = "conflict"

@@ -13,6 +13,7 @@ from equipshare.domain import (
     CalendarEventStatus,
     DowntimeReason,
     ExportKind,
+    ImportAction,
     InstitutionSector,
     InstrumentStatus,
     Role,
@@ -547,6 +548,7 @@ class ExportScope:
     kind: ExportKind
     key: str
 
+
 @dataclass(frozen=True)
 class FeedTokenRecord:
     """A feed token as a list shows it: never the token, only its first characters."""
@@ -594,3 +596,57 @@ class FeedCalendar:
     scope: FeedScope
     meta: CalendarMeta
     events: tuple[CalendarEvent, ...]
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """One imported event's fate: its source key, the row it became and any reason."""
+
+    action: ImportAction
+    key: str  # the source UID, with "/<recurrence id>" for an occurrence of a series
+    summary: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    record_id: int | None = None  # the booking's (or downtime's) id; None if not written
+    reason: str = ""
+    conflicting_booking_ids: tuple[int, ...] = ()
+    conflicting_downtime_ids: tuple[int, ...] = ()
+    conflicting_keys: tuple[str, ...] = ()  # earlier events of the same file
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What one `equipshare import ics` did, or in a dry run would do, event by event."""
+
+    instrument_code: str
+    timezone: str
+    source: str
+    as_downtime: bool
+    dry_run: bool
+    window_start: datetime
+    window_end: datetime
+    outcomes: tuple[ImportOutcome, ...]
+
+    def _with(self, action: ImportAction) -> tuple[ImportOutcome, ...]:
+        return tuple(o for o in self.outcomes if o.action is action)
+
+    @property
+    def created(self) -> tuple[ImportOutcome, ...]:
+        return self._with(ImportAction.CREATED)
+
+    @property
+    def updated(self) -> tuple[ImportOutcome, ...]:
+        return self._with(ImportAction.UPDATED)
+
+    @property
+    def unchanged(self) -> tuple[ImportOutcome, ...]:
+        return self._with(ImportAction.UNCHANGED)
+
+    @property
+    def skipped(self) -> tuple[ImportOutcome, ...]:
+        return self._with(ImportAction.SKIPPED)
+
+    @property
+    def conflicts(self) -> tuple[ImportOutcome, ...]:
+        return self._with(ImportAction.CONFLICT)
