@@ -1,0 +1,1 @@
+"""The HTTP server that publishes calendar subscription feeds (aiohttp)."""

@@ -1,0 +1,201 @@
+"""The aiohttp application that serves calendar feeds at /feeds/<token>/<kind>/<target>.ics.
+
+Calendar clients poll feeds for hours on end, so every answer carries an ETag and a
+Last-Modified, and a client that already holds the current body gets 304 without one.
+Database work and assembly run in threads (`asyncio.to_thread`), never on the event loop.
+Any URL that opens no feed gets aiohttp's own plain 404, the same as for a path that was
+never a feed, so a response tells nothing about which tokens or calendars exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.web_request import BaseRequest
+from aiohttp.web_response import StreamResponse
+
+from equipshare.errors import NotFound
+from equipshare.ical.feed_cache import AssembledFeed, FeedAssembler
+from equipshare.services.context import ServiceContext
+from equipshare.services.feeds import PREFIX_LENGTH, FeedsService
+
+log = logging.getLogger("equipshare.feeds")
+
+FEED_ROUTE = "/feeds/{token}/{kind}/{target}.ics"
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+# Feed URLs are secrets: no shared cache may keep them, and clients revalidate (cheaply).
+CACHE_CONTROL = "private, no-cache"
+GZIP_SUFFIX = "-gzip"
+GZIPPED_KEPT = 64
+
+
+@dataclass(frozen=True)
+class FeedBody:
+    """One representation of a feed: the bytes to send and their validators."""
+
+    body: bytes
+    etag: str
+    last_modified: datetime
+    gzipped: bool
+
+
+def wants_gzip(accept_encoding: str) -> bool:
+    """Whether Accept-Encoding lists gzip with a non-zero weight."""
+    for part in accept_encoding.lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip() not in ("gzip", "x-gzip"):
+            continue
+        weight = params.strip().removeprefix("q=")
+        try:
+            return not params.strip() or float(weight) > 0
+        except ValueError:
+            return True
+    return False
+
+
+class FeedHandler:
+    """Builds feeds through FeedsService and keeps what makes repeat requests cheap: the
+    rendered events, each feed's validators and the last few gzipped bodies."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._clock = context.clock
+        self._settings = context.settings.feeds
+        self._feeds = FeedsService(context)
+        self.assembler = FeedAssembler(self._settings.cached_events)
+        self._gzipped: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        info = request.match_info
+        try:
+            feed = await asyncio.to_thread(self.build, info["token"], info["kind"], info["target"])
+        except NotFound:
+            raise web.HTTPNotFound() from None
+        if self._not_modified(request, feed):
+            return web.Response(status=304, headers=self._headers(feed.etag, feed.last_modified))
+        body = FeedBody(feed.body, feed.etag, feed.last_modified, gzipped=False)
+        if wants_gzip(request.headers.get("Accept-Encoding", "")):
+            body = await asyncio.to_thread(self._gzip, feed)
+        headers = self._headers(body.etag, body.last_modified)
+        headers["Content-Type"] = CONTENT_TYPE
+        if body.gzipped:
+            headers["Content-Encoding"] = "gzip"
+        return web.Response(body=body.body, headers=headers)
+
+    def build(self, token: str, kind: str, target: str) -> AssembledFeed:
+        """The feed's body and validators (blocking: database and rendering)."""
+        calendar = self._feeds.calendar(token, kind, target)
+        now = self._clock.now().astimezone(UTC)
+        today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        scope = calendar.scope
+        feed = self.assembler.assemble(
+            (scope.token_id, scope.kind, scope.target),
+            calendar.meta,
+            calendar.events,
+            floor=today,
+            now=now,
+        )
+        limit = self._settings.warn_kilobytes * 1024
+        if limit and len(feed.body) > limit:
+            log.warning(
+                "feed of %s %s (token %d) is %d kB with %d events, over the %d kB where "
+                "Google stops reading feeds; shorten [feeds] days_ahead or days_back",
+                scope.kind.value,
+                scope.target,
+                scope.token_id,
+                len(feed.body) // 1024,
+                feed.event_count,
+                self._settings.warn_kilobytes,
+            )
+        return feed
+
+    def _gzip(self, feed: AssembledFeed) -> FeedBody:
+        """The gzipped body, compressed once per distinct body (mtime 0: byte-stable)."""
+        with self._lock:
+            packed = self._gzipped.get(feed.etag)
+            if packed is not None:
+                self._gzipped.move_to_end(feed.etag)
+        if packed is None:
+            packed = gzip.compress(feed.body, compresslevel=6, mtime=0)
+            with self._lock:
+                self._gzipped[feed.etag] = packed
+                while len(self._gzipped) > GZIPPED_KEPT:
+                    self._gzipped.popitem(last=False)
+        return FeedBody(packed, feed.etag + GZIP_SUFFIX, feed.last_modified, gzipped=True)
+
+    @staticmethod
+    def _not_modified(request: web.Request, feed: AssembledFeed) -> bool:
+        """RFC 9110 §13.2.2: If-None-Match decides when present, else If-Modified-Since."""
+        if "If-None-Match" in request.headers:
+            tags = request.if_none_match or ()
+            # Weak comparison; either coding's tag names the same content.
+            values = {tag.value.removesuffix(GZIP_SUFFIX) for tag in tags}
+            return feed.etag in values or "*" in values
+        since = request.if_modified_since
+        return since is not None and feed.last_modified <= since
+
+    @staticmethod
+    def _headers(etag: str, last_modified: datetime) -> dict[str, str]:
+        return {
+            "ETag": f'"{etag}"',
+            "Last-Modified": format_datetime(last_modified, usegmt=True),
+            "Cache-Control": CACHE_CONTROL,
+            "Vary": "Accept-Encoding",
+        }
+
+
+class RedactingAccessLogger(AbstractAccessLogger):
+    """An access log that never writes a feed token: a log line is not a place for secrets."""
+
+    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
+        self.logger.info(
+            '%s "%s %s" %d %d %.3fs',
+            request.remote,
+            request.method,
+            redact(request.path),
+            response.status,
+            response.body_length,
+            time,
+        )
+
+
+def redact(path: str) -> str:
+    """/feeds/<token>/... with only the token's first characters, as `feeds token list` shows."""
+    parts = path.split("/")
+    if len(parts) > 2 and parts[1] == "feeds":
+        parts[2] = parts[2][:PREFIX_LENGTH] + "…"
+    return "/".join(parts)
+
+
+FEEDS_KEY = web.AppKey("feeds", FeedHandler)
+
+
+def create_app(context: ServiceContext) -> web.Application:
+    """The feed server's application; GET and HEAD on the one feed route."""
+    app = web.Application()
+    handler = FeedHandler(context)
+    app[FEEDS_KEY] = handler
+    app.router.add_get(FEED_ROUTE, handler.handle)
+    return app
+
+
+def serve(context: ServiceContext, host: str, port: int) -> None:
+    """Run the feed server until interrupted (blocking)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    web.run_app(
+        create_app(context),
+        host=host,
+        port=port,
+        access_log_class=RedactingAccessLogger,
+        access_log=logging.getLogger("equipshare.feeds.access"),
+        print=lambda message: log.info("%s", message),
+    )
