@@ -6,6 +6,7 @@ unchanged booking gives identical bytes (feeds cache them), and it is many times
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -23,6 +24,7 @@ from equipshare.records import CalendarEvent, CalendarMeta
 
 PRODID = "-//equipshare//equipshare calendar export//EN"
 CANCELLED_PREFIX = "Cancelled: "
+_NOT_IN_URI = re.compile(r"[\s\x00-\x1f\x7f]")
 
 
 def event_lines(event: CalendarEvent) -> list[str]:
@@ -122,4 +124,4 @@ def _when(name: str, moment: datetime, zone: ZoneInfo, tzid: str) -> str:
 
 def _uri(value: str) -> str:
     """A URI value: no escaping applies, but line breaks and controls must not get through."""
-    return "".join(c for c in value if c.isprintable() and not c.isspace())
+    return _NOT_IN_URI.sub("", value)

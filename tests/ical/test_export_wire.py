@@ -161,3 +161,17 @@ def test_parsers_read_our_vtimezones_as_zoneinfo_does(zone: str) -> None:
         assert parsed[f"e{n}"].astimezone(UTC) == start
         assert by_vobject[f"e{n}"].astimezone(UTC) == start
         assert start.astimezone(tz).utcoffset() == by_vobject[f"e{n}"].utcoffset()
+
+
+def test_parameter_values_with_separators_are_quoted() -> None:
+    lines = unfold(render_event(event(organiser_name='Materials "Lab", Room: 2; B')))
+    assert b"ORGANIZER;CN=\"Materials 'Lab', Room: 2; B\":mailto:prp@example.ac.uk" in lines
+    parsed = icalendar.Calendar.from_ical(render_event(event(organiser_name="A, B")))
+    assert parsed["ORGANIZER"].params["CN"] == "A, B"
+
+
+def test_an_instant_in_the_repeated_hour_is_written_in_utc() -> None:
+    second = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 01:30 GMT, after 01:30 BST
+    lines = unfold(render_event(event(starts_at=second, ends_at=second + timedelta(hours=1))))
+    assert b"DTSTART:20261025T013000Z" in lines
+    assert b"DTEND;TZID=Europe/London:20261025T023000" in lines
