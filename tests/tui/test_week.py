@@ -221,3 +221,28 @@ async def test_w_on_the_instrument_screen_opens_its_week(
         assert week_screen(app).code == XPS
         await pilot.press("escape")
         assert isinstance(app.screen, InstrumentScreen)
+
+
+async def test_the_mouse_moves_the_cursor_drags_a_range_and_double_click_books(
+    context: ServiceContext, busy_week: dict[str, int]
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_week(app, pilot)
+        week_grid = grid(app)
+        width = (week_grid.size.width - 6) // 7
+        row_y = 1 + 13 - week_grid.top  # the 13:00 row, under the header line
+
+        def at(day: int, y: int) -> tuple[int, int]:
+            return (6 + day * width + 1, y)
+
+        await pilot.click(WeekGrid, offset=at(2, row_y))  # Wed 13:00
+        assert (week_grid.cursor_day, week_grid.cursor_row) == (2, 13)
+        await pilot.mouse_down(WeekGrid, offset=at(2, row_y))
+        await pilot.hover(WeekGrid, offset=at(2, row_y + 2))
+        await pilot.mouse_up(WeekGrid, offset=at(2, row_y + 2))
+        assert status(app).startswith("Wed 18 Mar 2026 13:00-16:00 GMT · free")
+
+        await pilot.click(WeekGrid, offset=at(4, row_y), times=2)  # Fri 13:00
+        await settle(pilot, lambda: isinstance(app.screen, BookingForm))
+        assert form(app).value("start") == "2026-03-20 13:00"
