@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.app import App, ComposeResult
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from bench.catalogue_data import seeded_context, stamp
 from bench.frame_watch import FrameWatch, figure, middle
@@ -110,8 +110,9 @@ class Hello(App[None]):
 
 
 def catalogue_shown(app: Any) -> bool:
+    # Any table widget with a row_count (DataTable, or the catalogue's own line-API table).
     tables = app.screen.query("#catalogue-table")
-    return bool(tables) and tables.first(DataTable).row_count > 0
+    return bool(tables) and int(getattr(tables.first(), "row_count", 0)) > 0
 
 
 async def headless_startup(context: ServiceContext | None) -> float:

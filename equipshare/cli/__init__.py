@@ -7,17 +7,39 @@ from typing import Any
 import click
 
 from equipshare import __version__
-from equipshare.cli.booking_commands import approve, book, cancel, reject
-from equipshare.cli.db_commands import db_group
-from equipshare.cli.demo_command import demo
 from equipshare.cli.options import common_options
-from equipshare.cli.slots_command import slots
-from equipshare.cli.tui_command import run_tui, tui
+from equipshare.cli.registry import COMMANDS, load_command
 from equipshare.errors import EquipshareError, RefusedError
 
 
 class EquipshareGroup(click.Group):
-    """Turns a domain error into one line on stderr and its exit code (1 refused, 2 bad input)."""
+    """Turns a domain error into one line on stderr and its exit code (1 refused, 2 bad input).
+
+    Commands are imported when they run (see registry.py): a launch of the TUI should not
+    pay for Alembic or the booking services.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.add_command(load_command(cmd_name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List every command from the registry's short helps, importing none of them."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            loaded = self.commands.get(name)
+            if loaded is None:
+                loaded = click.Command(name, help=COMMANDS[name].short_help)
+            if not loaded.hidden:
+                rows.append((name, loaded.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -50,17 +72,9 @@ def cli(ctx: click.Context) -> None:
     Exit codes: 0 success, 1 refused or found wrong, 2 bad input or usage.
     """
     if ctx.invoked_subcommand is None:
+        from equipshare.cli.tui_command import run_tui
+
         run_tui(ctx)
-
-
-cli.add_command(db_group)
-cli.add_command(demo)
-cli.add_command(book)
-cli.add_command(cancel)
-cli.add_command(approve)
-cli.add_command(reject)
-cli.add_command(slots)
-cli.add_command(tui)
 
 
 def main() -> None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import ClassVar
+from functools import cached_property
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
@@ -13,33 +14,26 @@ from textual.worker import Worker, WorkerState
 
 from equipshare.errors import ConfigError, EquipshareError
 from equipshare.services.approvals import ApprovalsService
-from equipshare.services.availability import AvailabilityService
-from equipshare.services.bookings import BookingService
 from equipshare.services.catalogue import CatalogueService
 from equipshare.services.context import ServiceContext
-from equipshare.services.downtime import DowntimeService
 from equipshare.services.instrument_detail import InstrumentDetailService
-from equipshare.services.my_bookings import MyBookingsService
-from equipshare.services.series import SeriesService
-from equipshare.services.training import TrainingService
-from equipshare.services.week import WeekService
 from equipshare.tui.commands import InstrumentCommands
-from equipshare.tui.keymap import binding_ids, checked_keymap
+from equipshare.tui.keymap import checked_keymap
 from equipshare.tui.messages import (
     BookingDecided,
     BookingsChanged,
     StandingLoaded,
     WeekRequested,
 )
-from equipshare.tui.modals.booking_form import BookingServices
-from equipshare.tui.screens.approvals import ApprovalsScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
-from equipshare.tui.screens.downtime import DowntimeScreen
-from equipshare.tui.screens.help import HelpScreen, bindings_of
-from equipshare.tui.screens.instrument import InstrumentScreen
-from equipshare.tui.screens.my_bookings import MyBookingsScreen
-from equipshare.tui.screens.training import TrainingScreen
-from equipshare.tui.screens.week import WeekScreen
+
+if TYPE_CHECKING:
+    from equipshare.services.week import WeekService
+    from equipshare.tui.modals.booking_form import BookingServices
+
+# Only the catalogue is imported with the app: it is the first screen. The other screens
+# (and the services only they use) are imported when first opened, so a launch does not
+# pay for them before its first frame.
 
 STAFF_ACTIONS = frozenset({"approvals", "downtime", "training"})
 
@@ -77,10 +71,6 @@ class EquipshareApp(App[None]):
         self.actor_username = actor_username
         self.context = context
         self.catalogue = CatalogueService(context)
-        self.booking_services = BookingServices(
-            BookingService(context), SeriesService(context), AvailabilityService(context)
-        )
-        self.weeks = WeekService(context)
         self.approvals = ApprovalsService(context)
         self.staff = False
         self.pending = 0
@@ -93,7 +83,26 @@ class EquipshareApp(App[None]):
                 f"{settings.tui.theme!r}; try textual-dark or textual-light"
             )
         self.theme = settings.tui.theme
-        self.set_keymap(dict(checked_keymap(settings, binding_ids([type(self)]))))
+        self.set_keymap(dict(checked_keymap(settings, [type(self)])))
+
+    @cached_property
+    def booking_services(self) -> BookingServices:
+        """Built on first use: only the booking form and the screens that open it need them."""
+        from equipshare.services.availability import AvailabilityService
+        from equipshare.services.bookings import BookingService
+        from equipshare.services.series import SeriesService
+        from equipshare.tui.modals.booking_form import BookingServices
+
+        context = self.context
+        return BookingServices(
+            BookingService(context), SeriesService(context), AvailabilityService(context)
+        )
+
+    @cached_property
+    def weeks(self) -> WeekService:
+        from equipshare.services.week import WeekService
+
+        return WeekService(self.context)
 
     def on_mount(self) -> None:
         self.push_screen(
@@ -141,6 +150,8 @@ class EquipshareApp(App[None]):
             self.push_screen(make)
 
     def action_help(self) -> None:
+        from equipshare.tui.screens.help import HelpScreen, bindings_of
+
         if isinstance(self.screen, HelpScreen):
             return
         screen = self.screen
@@ -165,6 +176,9 @@ class EquipshareApp(App[None]):
             self.screen.action_focus_search()
 
     def action_my_bookings(self) -> None:
+        from equipshare.services.my_bookings import MyBookingsService
+        from equipshare.tui.screens.my_bookings import MyBookingsScreen
+
         self._show(
             MyBookingsScreen,
             MyBookingsScreen(
@@ -176,23 +190,34 @@ class EquipshareApp(App[None]):
         )
 
     def action_approvals(self) -> None:
+        from equipshare.services.bookings import BookingService
+        from equipshare.tui.screens.approvals import ApprovalsScreen
+
         self._show(
             ApprovalsScreen,
             ApprovalsScreen(self.approvals, BookingService(self.context), self.actor_username),
         )
 
     def action_downtime(self) -> None:
+        from equipshare.services.downtime import DowntimeService
+        from equipshare.tui.screens.downtime import DowntimeScreen
+
         self._show(
             DowntimeScreen, DowntimeScreen(DowntimeService(self.context), self.actor_username)
         )
 
     def action_training(self) -> None:
+        from equipshare.services.training import TrainingService
+        from equipshare.tui.screens.training import TrainingScreen
+
         self._show(
             TrainingScreen, TrainingScreen(TrainingService(self.context), self.actor_username)
         )
 
     def open_week(self, code: str) -> None:
         """Show an instrument's week calendar, from any screen that names an instrument."""
+        from equipshare.tui.screens.week import WeekScreen
+
         self.push_screen(WeekScreen(self.weeks, self.booking_services, self.actor_username, code))
 
     @on(WeekRequested)
@@ -200,6 +225,8 @@ class EquipshareApp(App[None]):
         self.open_week(message.instrument_code)
 
     def open_instrument(self, code: str) -> None:
+        from equipshare.tui.screens.instrument import InstrumentScreen
+
         self.push_screen(
             InstrumentScreen(InstrumentDetailService(self.context), self.actor_username, code)
         )

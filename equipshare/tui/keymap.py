@@ -1,4 +1,8 @@
-"""The binding ids users may remap in [keymap], found by walking the TUI's own classes."""
+"""The binding ids users may remap in [keymap], found by walking the TUI's own classes.
+
+The walk imports every screen, modal and widget module, which a launch would otherwise
+defer until each is first shown; so it runs only when the config has a [keymap] table.
+"""
 
 from __future__ import annotations
 
@@ -39,8 +43,14 @@ def binding_ids(extra: Iterable[type[DOMNode]] = ()) -> frozenset[str]:
     return frozenset(ids)
 
 
-def checked_keymap(settings: Settings, known: frozenset[str]) -> Mapping[str, str]:
-    """The [keymap] table, refusing an id no binding has, so a typo is not silently ignored."""
+def checked_keymap(settings: Settings, extra: Iterable[type[DOMNode]] = ()) -> Mapping[str, str]:
+    """The [keymap] table, refusing an id no binding has, so a typo is not silently ignored.
+
+    `extra` are classes outside the walked packages (the app) whose bindings may be remapped.
+    """
+    if not settings.keymap:
+        return settings.keymap
+    known = binding_ids(extra)
     where = settings.source or "equipshare.toml"
     for binding_id, keys in settings.keymap.items():
         if binding_id not in known:

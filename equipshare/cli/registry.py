@@ -1,0 +1,77 @@
+"""Where each `equipshare` command lives, so a run imports only the command it runs.
+
+Importing every command module up front cost a launch of the TUI about half a second
+(each pulls in its services, and `db` pulls in Alembic). The short helps are copied here
+so `equipshare --help` lists every command without importing any;
+tests/cli/test_registry.py fails when this table and the real commands disagree.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+import click
+
+
+@dataclass(frozen=True)
+class CommandEntry:
+    """One top-level command: the module and attribute that define it, and its short help."""
+
+    module: str
+    attribute: str
+    short_help: str
+
+
+_BOOKING = "equipshare.cli.booking_commands"
+
+COMMANDS: dict[str, CommandEntry] = {
+    "approve": CommandEntry(
+        _BOOKING, "approve", "Confirm pending booking BOOKING_ID (staff of its facility)."
+    ),
+    "book": CommandEntry(
+        _BOOKING,
+        "book",
+        'Book INSTRUMENT_CODE and print "booking ID STATUS" (pending needs approval).',
+    ),
+    "cancel": CommandEntry(
+        _BOOKING,
+        "cancel",
+        "Cancel booking BOOKING_ID (your own, or any on a facility you staff).",
+    ),
+    "db": CommandEntry("equipshare.cli.db_commands", "db_group", "Manage the database schema."),
+    "demo": CommandEntry(
+        "equipshare.cli.demo_command",
+        "demo",
+        "Create, migrate and fill a demo database of the Midlands Innovation consortium, "
+        "then open the app on it as an admin.",
+    ),
+    "export": CommandEntry(
+        "equipshare.cli.export_commands", "export_group", "Export bookings for other tools."
+    ),
+    "import": CommandEntry(
+        "equipshare.cli.import_commands", "import_group", "Bring bookings in from other tools."
+    ),
+    "reject": CommandEntry(
+        _BOOKING,
+        "reject",
+        "Refuse pending booking BOOKING_ID, with a reason (staff of its facility).",
+    ),
+    "slots": CommandEntry(
+        "equipshare.cli.slots_command",
+        "slots",
+        "Find the earliest free slots you could book, honouring every rule for you.",
+    ),
+    "tui": CommandEntry(
+        "equipshare.cli.tui_command", "tui", "Open the terminal app on the configured database."
+    ),
+}
+
+
+def load_command(name: str) -> click.Command:
+    """Import the module that defines command `name` and return the command."""
+    entry = COMMANDS[name]
+    command = getattr(importlib.import_module(entry.module), entry.attribute)
+    if not isinstance(command, click.Command):  # pragma: no cover - guarded by the test
+        raise TypeError(f"{entry.module}.{entry.attribute} is not a click command")
+    return command
