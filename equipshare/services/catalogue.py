@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, text, true
 
 from equipshare.db.models import Facility, Institution, Instrument
 from equipshare.domain import AccessLevel, InstitutionSector, InstrumentStatus
@@ -126,6 +126,13 @@ class CatalogueService:
             )
             if after is not None:
                 statement = statement.where(Instrument.code > after)
+            if session.get_bind().dialect.name == "postgresql":
+                # LIKE '%word%' on five columns has no statistics, so PostgreSQL guesses
+                # that a longer word matches almost nothing and would sort the whole
+                # table (~130 ms at 50,000 instruments) instead of walking the code index
+                # until the page is full (~2-10 ms). Never sort here: the walk costs no more
+                # than the scan even when the guess is right.
+                session.execute(text("SET LOCAL enable_sort = off"))
             fetched = session.execute(statement.order_by(Instrument.code).limit(limit + 1)).all()
             rows = tuple(CatalogueRow(*row) for row in fetched[:limit])
         next_after = rows[-1].code if len(fetched) > limit else None

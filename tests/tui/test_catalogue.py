@@ -6,6 +6,7 @@ from typing import cast
 
 from textual.widgets import Input, Select, Static
 
+from equipshare.db.models import Instrument
 from equipshare.records import NextFreeSlot
 from equipshare.services.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
@@ -15,7 +16,7 @@ from equipshare.tui.screens.help import HelpScreen
 from equipshare.tui.screens.instrument import InstrumentScreen
 from equipshare.tui.widgets.catalogue_table import CatalogueTable
 from tests.tui.conftest import settle
-from tests.world import World, instrument_row
+from tests.world import World, add_instrument, instrument_row
 
 ALL = ["AST-SEM-01", "WAR-AFM-01", "WAR-MEG-01", "WAR-RAM-01", "WAR-XPS-01"]
 
@@ -193,3 +194,30 @@ async def test_next_free_column_is_filled_after_the_page(
         screen.post_message(NextFreeSlotsFound(screen.generation - 1, (stale,)))
         await pilot.pause()
         assert next_free(app)["WAR-XPS-01"] == "training needed"
+
+
+async def test_names_show_literally_and_a_click_on_the_highlighted_row_opens_it(
+    context: ServiceContext, world: World
+) -> None:
+    nmr_id = add_instrument(context.database, world, "WAR-NMR-01", "WAR-PRP")
+    with context.database.sessions.begin() as session:
+        instrument = session.get(Instrument, nmr_id)
+        assert instrument is not None
+        instrument.name = "[x] Bruker [b]NMR"
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: "…" not in next_free(app).values())
+        lines = painted(app)
+        assert lines[0].split()[:5] == ["Code", "Name", "Institution", "Next", "free"]
+        nmr = next(line for line in lines if line.startswith(" WAR-NMR-01"))
+        assert "[x] Bruker [b]NMR" in nmr  # not markup: the brackets stay
+        # At 80 columns the next free slot still shows its zone.
+        meg = next(line for line in lines if line.startswith(" WAR-MEG-01"))
+        assert "Mon 16 Mar 10:00 GMT" in meg
+
+        await pilot.click(CatalogueTable, offset=(3, 3))  # the header, then rows 0, 1, 2
+        assert table_of(app).cursor_code == "WAR-MEG-01"
+        assert isinstance(app.screen, CatalogueScreen)  # a first click only highlights
+        await pilot.click(CatalogueTable, offset=(3, 3))
+        await settle(pilot, lambda: isinstance(app.screen, InstrumentScreen))
+        assert cast(InstrumentScreen, app.screen).code == "WAR-MEG-01"
