@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from dateutil.rrule import (  # type: ignore[import-untyped]  # icalendar's own dependency
     rrule,
@@ -32,8 +32,18 @@ from icalendar.prop import vRecur
 from equipshare.domain import CalendarEventStatus
 from equipshare.errors import InputError
 from equipshare.ical.import_source import MAX_IMPORT_BYTES, EventLines, decode, scan
+from equipshare.ical.import_values import (
+    Zones,
+    as_date,
+    at_line,
+    email_of,
+    emails_of,
+    one_line,
+    recurrence_token,
+    rule_until,
+    utc_of,
+)
 from equipshare.ical.plain_text import plain_text
-from equipshare.ical.windows_zones import iana_for_windows
 
 WINDOW_BACK = timedelta(days=30)
 WINDOW_AHEAD = timedelta(days=365)
@@ -114,7 +124,7 @@ def parse_calendar(
     try:
         calendars = Calendar.from_ical(text, multiple=True)
     except Exception as exc:  # icalendar raises bare ValueErrors and worse on garbage
-        raise InputError(f"{source}: not a calendar icalendar can read: {_one_line(exc)}") from None
+        raise InputError(f"{source}: not a calendar icalendar can read: {one_line(exc)}") from None
     window = (now - window_back, now + window_ahead)
     reader = _Reader(source, window, ZoneInfo(default_timezone))
     components = [(cal, c) for cal in calendars for c in cal.walk("VEVENT")]
@@ -126,71 +136,13 @@ def parse_calendar(
     return reader.finish()
 
 
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:200]
-
-
-class _Zones:
-    """Resolves one calendar's TZIDs; see the module docstring for the order."""
-
-    def __init__(self, calendar: Component, facility: ZoneInfo, source: str) -> None:
-        self._source = source
-        self._own: dict[str, Any] = {
-            str(_get(tz, "TZID", "")).strip(): tz for tz in calendar.walk("VTIMEZONE")
-        }
-        self._cache: dict[str, tzinfo] = {}
-        self.floating: tzinfo = facility
-        named = str(_get(calendar, "X-WR-TIMEZONE", "")).strip()
-        if named:
-            self.floating = self._known(named) or facility
-
-    @staticmethod
-    def _known(name: str) -> tzinfo | None:
-        cleaned = name.strip().strip('"')
-        candidates = [cleaned, iana_for_windows(cleaned) or ""]
-        if cleaned.startswith("/"):  # "/freeassociation.sourceforge.net/Europe/London"
-            parts = cleaned.strip("/").split("/")
-            candidates += ["/".join(parts[i:]) for i in range(1, len(parts))]
-        for candidate in candidates:
-            if not candidate or candidate.startswith("/") or ".." in candidate:
-                continue
-            try:
-                return ZoneInfo(candidate)
-            except (ZoneInfoNotFoundError, ValueError, OSError):
-                continue
-        return None
-
-    def resolve(self, tzid: str, line: int | None) -> tzinfo:
-        if tzid not in self._cache:
-            zone = self._known(tzid)
-            if zone is None and tzid.strip() in self._own:
-                try:
-                    zone = self._own[tzid.strip()].to_tz(lookup_tzid=False)
-                except Exception as exc:
-                    raise InputError(
-                        f"{_where(self._source, line)}: its VTIMEZONE {tzid!r} is unusable: "
-                        f"{_one_line(exc)}"
-                    ) from None
-            if zone is None:
-                raise InputError(
-                    f"{_where(self._source, line)}: unknown time zone {tzid!r} "
-                    "and the file has no VTIMEZONE for it"
-                )
-            self._cache[tzid] = zone
-        return self._cache[tzid]
-
-
-def _where(source: str, line: int | None) -> str:
-    return f"{source}, line {line}" if line else source
-
-
 @dataclass
 class _Source:
     """A VEVENT read and checked, before expansion."""
 
     component: Component
     lines: EventLines | None
-    zones: _Zones
+    zones: Zones
     uid: str
     start: datetime | date
     duration: timedelta
@@ -207,12 +159,14 @@ class _Reader:
         self._masters: dict[str, _Source] = {}
         self._overrides: dict[str, dict[str, _Source]] = {}
         self._skipped: list[SkippedSource] = []
-        self._zones: dict[int, _Zones] = {}
+        self._zones: dict[int, Zones] = {}
 
     # -- reading one VEVENT -----------------------------------------------------------
 
     def add(self, calendar: Component, component: Component, lines: EventLines | None) -> None:
-        zones = self._zones.setdefault(id(calendar), _Zones(calendar, self._facility, self._source))
+        zones = self._zones.get(id(calendar))
+        if zones is None:
+            zones = self._zones[id(calendar)] = Zones(calendar, self._facility, self._source)
         self._refuse_broken(component, lines)
         uid = str(_get(component, "UID", "")).strip()
         begin = lines.begin if lines else None
@@ -224,7 +178,7 @@ class _Reader:
             self._skip(uid, component, begin, "marked as free time (TRANSP:TRANSPARENT)")
             return
         if "DTSTART" not in component:
-            raise InputError(f"{_where(self._source, begin)}: the event {uid!r} has no DTSTART")
+            raise InputError(f"{at_line(self._source, begin)}: the event {uid!r} has no DTSTART")
         start = self._value(component, "DTSTART", zones, lines)
         duration = self._duration(component, start, zones, lines, uid)
         if duration is None:
@@ -232,7 +186,7 @@ class _Reader:
         found = _Source(component, lines, zones, uid, start, duration, _sequence(component))
         if "RECURRENCE-ID" in component:
             rid = self._value(component, "RECURRENCE-ID", zones, lines)
-            self._overrides.setdefault(uid, {})[_token(rid)] = found
+            self._overrides.setdefault(uid, {})[recurrence_token(rid)] = found
         elif uid not in self._masters or found.sequence >= self._masters[uid].sequence:
             self._masters[uid] = found
 
@@ -246,14 +200,14 @@ class _Reader:
                 line = next((ln.number for ln in lines.lines if ln.text == bad), lines.begin)
             what = f"bad {name}" if name else "unreadable line"
             raise InputError(
-                f"{_where(self._source, line)}: {what}: {_one_line(Exception(message))}"
+                f"{at_line(self._source, line)}: {what}: {one_line(Exception(message))}"
             )
 
     def _line(self, lines: EventLines | None, name: str) -> int | None:
         return lines.line_of(name) if lines else None
 
     def _value(
-        self, component: Component, name: str, zones: _Zones, lines: EventLines | None
+        self, component: Component, name: str, zones: Zones, lines: EventLines | None
     ) -> datetime | date:
         prop = _get(component, name)
         if isinstance(prop, list):  # repeated where RFC 5545 allows one
@@ -261,7 +215,7 @@ class _Reader:
         return self._instant(prop.dt, prop.params.get("TZID"), zones, self._line(lines, name))
 
     def _instant(
-        self, value: Any, tzid: str | None, zones: _Zones, line: int | None
+        self, value: Any, tzid: str | None, zones: Zones, line: int | None
     ) -> datetime | date:
         if isinstance(value, datetime):
             if tzid:
@@ -269,13 +223,13 @@ class _Reader:
             return value if value.tzinfo is not None else value.replace(tzinfo=zones.floating)
         if isinstance(value, date):
             return value
-        raise InputError(f"{_where(self._source, line)}: expected a date or date-time")
+        raise InputError(f"{at_line(self._source, line)}: expected a date or date-time")
 
     def _duration(
         self,
         component: Component,
         start: datetime | date,
-        zones: _Zones,
+        zones: Zones,
         lines: EventLines | None,
         uid: str,
     ) -> timedelta | None:
@@ -285,13 +239,13 @@ class _Reader:
             line = self._line(lines, "DTEND")
             if isinstance(end, datetime) != timed:
                 raise InputError(
-                    f"{_where(self._source, line)}: DTEND and DTSTART must both be dates "
+                    f"{at_line(self._source, line)}: DTEND and DTSTART must both be dates "
                     "or both date-times"
                 )
             if timed:
-                duration = _utc(end, self._facility) - _utc(start, self._facility)
+                duration = utc_of(end, self._facility) - utc_of(start, self._facility)
             else:  # whole days, so a series keeps local midnights across DST changes
-                duration = timedelta(days=(_as_date(end) - _as_date(start)).days)
+                duration = timedelta(days=(as_date(end) - as_date(start)).days)
         elif "DURATION" in component:
             line = self._line(lines, "DURATION")
             duration = _get(component, "DURATION").dt
@@ -303,7 +257,7 @@ class _Reader:
             return None
         if duration < timedelta(0):
             raise InputError(
-                f"{_where(self._source, line)}: the event {uid!r} ends before it starts"
+                f"{at_line(self._source, line)}: the event {uid!r} ends before it starts"
             )
         if not duration:
             self._skip(uid, component, line, "zero length")
@@ -338,9 +292,9 @@ class _Reader:
 
     def _series(self, master: _Source, overrides: dict[str, _Source]) -> list[ImportedEvent]:
         found: list[ImportedEvent] = []
-        excluded = {_token(d) for d, _ in self._dates(master, "EXDATE")}
+        excluded = {recurrence_token(d) for d, _ in self._dates(master, "EXDATE")}
         for start, duration in self._occurrences(master):
-            token = _token(start)
+            token = recurrence_token(start)
             if token in overrides or token in excluded:
                 continue
             found.append(self._event(master, token, start, duration))
@@ -349,7 +303,7 @@ class _Reader:
                 found.append(self._event(override, token))
         if len(found) > MAX_OCCURRENCES:
             raise InputError(
-                f"{_where(self._source, _begin(master))}: the event {master.uid!r} repeats "
+                f"{at_line(self._source, _begin(master))}: the event {master.uid!r} repeats "
                 f"{len(found)} times in the import window (at most {MAX_OCCURRENCES})"
             )
         return found
@@ -372,10 +326,10 @@ class _Reader:
                 starts.append(at if isinstance(start, datetime) else at.date())
                 if len(starts) > MAX_OCCURRENCES:
                     break
-        unique = {_token(s): (s, master.duration) for s in [start, *starts]}
+        unique = {recurrence_token(s): (s, master.duration) for s in [start, *starts]}
         for extra, length in self._dates(master, "RDATE"):
             if type(extra) is type(start):
-                unique[_token(extra)] = (extra, length or master.duration)
+                unique[recurrence_token(extra)] = (extra, length or master.duration)
         return [(s, d) for s, d in unique.values() if self._in_window(s, d)]
 
     def _rules(self, master: _Source, rule_start: datetime) -> Iterable[rrule]:
@@ -385,7 +339,8 @@ class _Reader:
             frequency = str((prop.get("FREQ") or [""])[0]).upper()
             if frequency in ("SECONDLY", "MINUTELY"):
                 raise InputError(
-                    f"{_where(self._source, line)}: RRULE FREQ={frequency} is not a booking pattern"
+                    f"{at_line(self._source, line)}: RRULE FREQ={frequency} "
+                    "is not a booking pattern"
                 )
             until = (prop.get("UNTIL") or [None])[0]
             rest: Any = vRecur({k: v for k, v in prop.items() if k != "UNTIL"})
@@ -393,10 +348,10 @@ class _Reader:
             try:
                 rule = rrulestr(text, dtstart=rule_start)
                 if until is not None:
-                    rule = rule.replace(until=_until(until, rule_start))
+                    rule = rule.replace(until=rule_until(until, rule_start))
             except (ValueError, TypeError, KeyError) as exc:
                 raise InputError(
-                    f"{_where(self._source, line)}: bad RRULE: {_one_line(exc)}"
+                    f"{at_line(self._source, line)}: bad RRULE: {one_line(exc)}"
                 ) from None
             yield rule
 
@@ -417,7 +372,7 @@ class _Reader:
         return found
 
     def _in_window(self, start: datetime | date, duration: timedelta) -> bool:
-        begins = _utc(start, self._facility)
+        begins = utc_of(start, self._facility)
         return begins < self._window[1] and begins + duration > self._window[0]
 
     def _event(
@@ -430,9 +385,11 @@ class _Reader:
         component = source.component
         first = source.start if start is None else start
         length = duration or source.duration
-        begins = _utc(first, self._facility)
+        begins = utc_of(first, self._facility)
         ends = (
-            begins + length if isinstance(first, datetime) else _utc(first + length, self._facility)
+            begins + length
+            if isinstance(first, datetime)
+            else utc_of(first + length, self._facility)
         )
         status = str(_get(component, "STATUS", "")).strip().upper()
         return ImportedEvent(
@@ -443,8 +400,8 @@ class _Reader:
             summary=_text(component, "SUMMARY", SUMMARY_LIMIT, single_line=True),
             description=_text(component, "DESCRIPTION", DESCRIPTION_LIMIT),
             location=_text(component, "LOCATION", SUMMARY_LIMIT, single_line=True),
-            organiser_email=_email(_get(component, "ORGANIZER")),
-            attendee_emails=_emails(_get(component, "ATTENDEE")),
+            organiser_email=email_of(_get(component, "ORGANIZER")),
+            attendee_emails=emails_of(_get(component, "ATTENDEE")),
             status=CalendarEventStatus(status)
             if status in CalendarEventStatus.__members__
             else CalendarEventStatus.CONFIRMED,
@@ -472,33 +429,6 @@ def _quoted(message: str) -> str | None:
     return message[start + 1 : end] if end > start else None
 
 
-def _utc(value: datetime | date, facility: tzinfo) -> datetime:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC)
-    return datetime.combine(value, time(), tzinfo=facility).astimezone(UTC)
-
-
-def _as_date(value: datetime | date) -> date:
-    return value.date() if isinstance(value, datetime) else value
-
-
-def _token(value: datetime | date) -> str:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return value.strftime("%Y%m%d")
-
-
-def _until(until: datetime | date, rule_start: datetime) -> datetime:
-    """UNTIL made comparable with the rule's start (RFC 5545 3.3.10)."""
-    if rule_start.tzinfo is None:  # all-day series: compare local dates
-        if isinstance(until, datetime):
-            return until.replace(tzinfo=None)
-        return datetime.combine(until, time())
-    if isinstance(until, datetime):
-        return until if until.tzinfo is not None else until.replace(tzinfo=rule_start.tzinfo)
-    return datetime.combine(until, time(23, 59, 59), tzinfo=rule_start.tzinfo)
-
-
 def _sequence(component: Component) -> int:
     try:
         return max(0, int(_get(component, "SEQUENCE", 0)))
@@ -511,22 +441,3 @@ def _text(component: Component, name: str, limit: int, *, single_line: bool = Fa
     if isinstance(value, list):
         value = value[0] if value else ""
     return plain_text(str(value), limit=limit, single_line=single_line)
-
-
-def _email(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    if text.lower().startswith("mailto:"):
-        text = text[7:]
-    params = getattr(value, "params", {})
-    if "@" not in text and "@" in str(params.get("EMAIL", "")):
-        text = str(params["EMAIL"])
-    text = text.strip().lower()
-    return text if "@" in text and " " not in text else None
-
-
-def _emails(value: Any) -> tuple[str, ...]:
-    values = value if isinstance(value, list) else [] if value is None else [value]
-    found = [_email(v) for v in values]
-    return tuple(dict.fromkeys(e for e in found if e))

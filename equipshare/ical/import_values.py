@@ -1,0 +1,122 @@
+"""Values of an imported VEVENT: its zones, instants, recurrence keys and email addresses."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from icalendar import Component
+
+from equipshare.errors import InputError
+from equipshare.ical.windows_zones import iana_for_windows
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message on one short line, for a one-line refusal."""
+    return " ".join(str(exc).split())[:200]
+
+
+def at_line(source: str, line: int | None) -> str:
+    """ "file.ics, line 12" (or just the file when the line is unknown)."""
+    return f"{source}, line {line}" if line else source
+
+
+class Zones:
+    """Resolves one calendar's TZIDs: IANA name, Windows name (CLDR), else the file's VTIMEZONE.
+
+    The tz database has each zone's history, where Outlook's VTIMEZONEs carry only
+    today's rule; a name neither knows ("Customized Time Zone") uses the file's own.
+    """
+
+    def __init__(self, calendar: Component, facility: ZoneInfo, source: str) -> None:
+        self._source = source
+        self._own: dict[str, Any] = {
+            str(tz.get("TZID", "")).strip(): tz for tz in calendar.walk("VTIMEZONE")
+        }
+        self._cache: dict[str, tzinfo] = {}
+        self.floating: tzinfo = facility
+        named = str(calendar.get("X-WR-TIMEZONE", "")).strip()
+        if named:
+            self.floating = self._known(named) or facility
+
+    @staticmethod
+    def _known(name: str) -> tzinfo | None:
+        cleaned = name.strip().strip('"')
+        candidates = [cleaned, iana_for_windows(cleaned) or ""]
+        if cleaned.startswith("/"):  # "/freeassociation.sourceforge.net/Europe/London"
+            parts = cleaned.strip("/").split("/")
+            candidates += ["/".join(parts[i:]) for i in range(1, len(parts))]
+        for candidate in candidates:
+            if not candidate or candidate.startswith("/") or ".." in candidate:
+                continue
+            try:
+                return ZoneInfo(candidate)
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                continue
+        return None
+
+    def resolve(self, tzid: str, line: int | None) -> tzinfo:
+        if tzid not in self._cache:
+            zone = self._known(tzid)
+            if zone is None and tzid.strip() in self._own:
+                try:
+                    zone = self._own[tzid.strip()].to_tz(lookup_tzid=False)
+                except Exception as exc:
+                    raise InputError(
+                        f"{at_line(self._source, line)}: its VTIMEZONE {tzid!r} is unusable: "
+                        f"{one_line(exc)}"
+                    ) from None
+            if zone is None:
+                raise InputError(
+                    f"{at_line(self._source, line)}: unknown time zone {tzid!r} "
+                    "and the file has no VTIMEZONE for it"
+                )
+            self._cache[tzid] = zone
+        return self._cache[tzid]
+
+
+def utc_of(value: datetime | date, facility: tzinfo) -> datetime:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    return datetime.combine(value, time(), tzinfo=facility).astimezone(UTC)
+
+
+def as_date(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def recurrence_token(value: datetime | date) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return value.strftime("%Y%m%d")
+
+
+def rule_until(until: datetime | date, rule_start: datetime) -> datetime:
+    """UNTIL made comparable with the rule's start (RFC 5545 3.3.10)."""
+    if rule_start.tzinfo is None:  # all-day series: compare local dates
+        if isinstance(until, datetime):
+            return until.replace(tzinfo=None)
+        return datetime.combine(until, time())
+    if isinstance(until, datetime):
+        return until if until.tzinfo is not None else until.replace(tzinfo=rule_start.tzinfo)
+    return datetime.combine(until, time(23, 59, 59), tzinfo=rule_start.tzinfo)
+
+
+def email_of(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    params = getattr(value, "params", {})
+    if "@" not in text and "@" in str(params.get("EMAIL", "")):
+        text = str(params["EMAIL"])
+    text = text.strip().lower()
+    return text if "@" in text and " " not in text else None
+
+
+def emails_of(value: Any) -> tuple[str, ...]:
+    values = value if isinstance(value, list) else [] if value is None else [value]
+    found = [email_of(v) for v in values]
+    return tuple(dict.fromkeys(e for e in found if e))
