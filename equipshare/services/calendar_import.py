@@ -32,7 +32,7 @@ from equipshare.domain import (
     ImportAction,
 )
 from equipshare.errors import RefusedError
-from equipshare.ical.importer import ImportedEvent, parse_calendar
+from equipshare.ical.importer import ImportedEvent, ParsedCalendar, parse_calendar
 from equipshare.permissions import Action, Actor, Target, require
 from equipshare.records import ImportOutcome, ImportReport, InstrumentRecord, UserRecord
 from equipshare.services import directory
@@ -98,46 +98,46 @@ class CalendarImportService:
         """Create, update or report each event; a dry run does the same and rolls back.
 
         Raises InputError (naming the line) for a file that cannot be read, so nothing is
-        written; PermissionDenied unless the actor staffs the instrument's facility.
+        written; PermissionDenied unless the actor staffs the instrument's facility. The
+        file is parsed between a read that checks rights and the one write transaction:
+        a large file must not hold SQLite's write lock while icalendar reads it.
         """
+        right = Action.SCHEDULE_DOWNTIME if as_downtime else Action.OVERRIDE_POLICY
+        with self._db.readonly() as session:
+            _, instrument, _ = _check(
+                session, actor_username, instrument_code, right, owner_username
+            )
+        now = self._clock.now()
+        parsed = parse_calendar(data, now=now, default_timezone=instrument.timezone, source=source)
         try:
             with self._db.sessions.begin() as session:
-                report = self._import(
-                    session,
-                    actor_username,
-                    instrument_code,
-                    data,
-                    source,
-                    as_downtime,
-                    owner_username,
-                    dry_run,
-                )
+                report = self._write(
+                    session, actor_username, instrument_code, right, owner_username, parsed, now,
+                    source, as_downtime, dry_run,
+                )  # fmt: skip
                 if dry_run:
                     raise _DryRun(report)  # leaves the transaction by rolling it back
                 return report
         except _DryRun as rolled_back:
             return rolled_back.report
 
-    def _import(
+    def _write(
         self,
         session: Session,
         actor_username: str,
         instrument_code: str,
-        data: bytes,
+        right: Action,
+        owner_username: str | None,
+        parsed: ParsedCalendar,
+        now: datetime,
         source: str,
         as_downtime: bool,
-        owner_username: str | None,
         dry_run: bool,
     ) -> ImportReport:
-        actor = directory.load_actor(session, actor_username)
-        instrument = directory.load_instrument(session, instrument_code)
-        right = Action.SCHEDULE_DOWNTIME if as_downtime else Action.OVERRIDE_POLICY
-        require(actor, right, Target.of(instrument))
-        owner = directory.load_user(session, owner_username) if owner_username else None
-        if owner is not None and not owner.active:
-            raise RefusedError(f"{owner.username}'s account is deactivated", "owner")
-        now = self._clock.now()
-        parsed = parse_calendar(data, now=now, default_timezone=instrument.timezone, source=source)
+        # Checked again: rights or the owner's account may have changed while parsing.
+        actor, instrument, owner = _check(
+            session, actor_username, instrument_code, right, owner_username
+        )
         lock_rows(session, instrument.id, None)
         run = _Run(session, actor, instrument, now)
         outcomes = [
@@ -385,6 +385,23 @@ class _Run:
             before=before,
             after=(after or {}) | source,
         )
+
+
+def _check(
+    session: Session,
+    actor_username: str,
+    instrument_code: str,
+    right: Action,
+    owner_username: str | None,
+) -> tuple[Actor, InstrumentRecord, UserRecord | None]:
+    """The actor (if they have `right` on the instrument), the instrument and the --owner."""
+    actor = directory.load_actor(session, actor_username)
+    instrument = directory.load_instrument(session, instrument_code)
+    require(actor, right, Target.of(instrument))
+    owner = directory.load_user(session, owner_username) if owner_username else None
+    if owner is not None and not owner.active:
+        raise RefusedError(f"{owner.username}'s account is deactivated", "owner")
+    return actor, instrument, owner
 
 
 def _outcome(

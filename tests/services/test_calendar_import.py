@@ -237,6 +237,8 @@ def test_only_staff_may_import_and_bad_files_write_nothing(
 ) -> None:
     with pytest.raises(PermissionDenied, match="override the booking policy"):
         importer.import_calendar("alice", XPS, CALENDAR)
+    with pytest.raises(PermissionDenied):  # refused before the file is even read
+        importer.import_calendar("alice", XPS, b"<html>login</html>")
     with pytest.raises(PermissionDenied, match="schedule downtime"):
         importer.import_calendar("otherstaff", XPS, CALENDAR, as_downtime=True)
     truncated = CALENDAR[: len(CALENDAR) // 2]
