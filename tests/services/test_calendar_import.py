@@ -12,6 +12,7 @@ from equipshare.errors import InputError, PermissionDenied
 from equipshare.records import BookingRequest, ImportReport
 from equipshare.services.bookings import BookingService
 from equipshare.services.calendar_import import CalendarImportService
+from equipshare.services.calendar_import_rows import downtime_reason, import_uid
 from equipshare.services.context import ServiceContext
 from equipshare.services.downtime import DowntimeService
 from tests.world import World, london
@@ -253,10 +254,10 @@ def test_a_failure_midway_leaves_nothing(
     database: Database,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from equipshare.services import calendar_import
+    from equipshare.services import calendar_import_rows
 
     calls: list[str] = []
-    real = calendar_import.record_audit
+    real = calendar_import_rows.record_audit
 
     def failing(*args: object, **kwargs: object) -> None:
         calls.append(str(kwargs["action"]))
@@ -264,7 +265,7 @@ def test_a_failure_midway_leaves_nothing(
             raise RuntimeError("disk full")
         real(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(calendar_import, "record_audit", failing)
+    monkeypatch.setattr(calendar_import_rows, "record_audit", failing)
     with pytest.raises(RuntimeError, match="disk full"):
         run(importer, CALENDAR)
     assert count(database, Booking) == 0 and count(database, AuditEvent) == 0
@@ -298,3 +299,16 @@ def test_as_downtime_uses_downtime_rows_and_reports_bookings_in_the_way(
         "removed: cancelled in the calendar"
     ]
     assert count(database, Downtime) == 0
+
+
+def test_long_source_uids_are_hashed_to_fit_the_column_and_reasons_are_guessed() -> None:
+    outlook = "040000008200E00074C5B7101A82E008" * 10  # 320 characters
+    key = import_uid(XPS, outlook)
+    assert key.startswith("import:WAR-XPS-01:sha256:") and len(key) <= 255
+    assert key == import_uid(XPS, outlook) != import_uid(XPS, outlook + "/20260323T100000Z")
+    assert import_uid(XPS, "a@b") == "import:WAR-XPS-01:a@b"
+    assert [downtime_reason(s) for s in ("Annual Calibration", "Service visit", "Party")] == [
+        DowntimeReason.CALIBRATION,
+        DowntimeReason.MAINTENANCE,
+        DowntimeReason.OTHER,
+    ]
