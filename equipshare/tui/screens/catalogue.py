@@ -18,15 +18,13 @@ from zoneinfo import ZoneInfo
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Select, Static
+from textual.widgets import Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
-from equipshare.domain import AccessLevel
 from equipshare.errors import EquipshareError
-from equipshare.records import CatalogueFilters, CatalogueQuery, NextFreeSlot
+from equipshare.records import CatalogueQuery, NextFreeSlot
 from equipshare.services.catalogue import CatalogueService
 from equipshare.services.instrument_detail import InstrumentDetailService
 from equipshare.tui.messages import (
@@ -40,15 +38,7 @@ from equipshare.tui.messages import (
 )
 from equipshare.tui.screens.instrument import InstrumentScreen
 from equipshare.tui.widgets.catalogue_table import NOT_YET, CatalogueTable
-
-# (select id, prompt): the filter bar, left to right.
-FILTERS = (
-    ("filter-institution", "Institution"),
-    ("filter-facility", "Facility"),
-    ("filter-category", "Category"),
-    ("filter-access", "Access"),
-)
-ACCESS_CHOICES = [(level.value.replace("_", " "), level.value) for level in AccessLevel]
+from equipshare.tui.widgets.filter_bar import FilterBar
 
 
 def next_free_words(slot: NextFreeSlot) -> str:
@@ -63,24 +53,8 @@ class CatalogueScreen(Screen[None]):
     """The first screen: every partner's instruments, searchable and filterable."""
 
     DEFAULT_CSS = """
-    #catalogue-filters {
-        height: 1;
-        margin: 0 1;
-    }
-    #catalogue-filters Select {
-        width: 1fr;
-        margin-right: 1;
-    }
-    #catalogue-filters SelectCurrent Static#label {
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
     #catalogue-status {
         width: 1fr;  /* its size never follows its text, so an update needs no layout */
-    }
-    #catalogue-filters SelectOverlay {
-        width: 50;
-        max-height: 16;
     }
     """
 
@@ -158,10 +132,8 @@ class CatalogueScreen(Screen[None]):
         self._loading = False
         self._search_timer: Timer | None = None
         self._rest_timer: Timer | None = None
-        self._filters = CatalogueFilters((), (), ())
         self._free: dict[str, tuple[float, NextFreeSlot]] = {}
         self._asked: tuple[str, ...] = ()
-        self._offered: dict[str, list[tuple[str, str]]] = {"filter-access": ACCESS_CHOICES}
 
     @property
     def generation(self) -> int:
@@ -184,10 +156,7 @@ class CatalogueScreen(Screen[None]):
             placeholder="Search code, name, category, manufacturer, model  ( / )",
             id="catalogue-search",
         )
-        with Horizontal(id="catalogue-filters"):
-            for select_id, prompt in FILTERS:
-                options = self._offered.get(select_id, [])
-                yield Select[str](options, prompt=prompt, id=select_id, compact=True)
+        yield FilterBar(id="catalogue-filters")
         yield CatalogueTable(id="catalogue-table", near_end=self.PREFETCH_ROWS)
         yield Static("Loading the catalogue...", id="catalogue-status", markup=False)
         yield Footer()
@@ -402,81 +371,22 @@ class CatalogueScreen(Screen[None]):
 
     @on(CatalogueFiltersLoaded)
     def _filters_loaded(self, message: CatalogueFiltersLoaded) -> None:
-        filters = message.filters
-        self._filters = filters
-        self._offer("filter-institution", [(f"{c} · {n}", c) for c, n in filters.institutions])
-        self._offer("filter-category", [(c, c) for c in filters.categories])
-        self._sync_filter_bar()
+        self._filter_bar.offer(message.filters)
+
+    @property
+    def _filter_bar(self) -> FilterBar:
+        return self.query_one(FilterBar)
 
     def filter_choices(self, select_id: str) -> list[str]:
         """The values a filter offers now (facilities narrow to the chosen institution)."""
-        return [value for _, value in self._offered.get(select_id, [])]
-
-    def _select(self, select_id: str) -> Select[str]:
-        return self.query_one(f"#{select_id}", Select)
-
-    def _offer(self, select_id: str, options: list[tuple[str, str]]) -> None:
-        """Replace a filter's options without it reporting the reset as a choice."""
-        if self._offered.get(select_id) == options:
-            return
-        self._offered[select_id] = options
-        select = self._select(select_id)
-        with select.prevent(Select.Changed):
-            select.set_options(options)
+        return self._filter_bar.choices(select_id)
 
     def _sync_filter_bar(self) -> None:
-        """Show the query's filters in the bar; facilities narrow to the chosen institution.
+        self._filter_bar.show(self._query)
 
-        Changes made here are not reported back as choices, so the query stays the one
-        source of truth.
-        """
-        query = self._query
-        institution = query.institution_code
-        self._offer(
-            "filter-facility",
-            [
-                (f.name if institution else f"{f.institution_code} · {f.name}", f.code)
-                for f in self._filters.facilities
-                if institution is None or f.institution_code == institution
-            ],
-        )
-        values = {
-            "filter-institution": institution,
-            "filter-facility": query.facility_code,
-            "filter-category": query.category,
-            "filter-access": query.access_level.value if query.access_level else None,
-        }
-        for select_id, value in values.items():
-            select = self._select(select_id)
-            legal = {v for _, v in self._offered.get(select_id, [])}
-            wanted = value if value in legal else Select.NULL
-            if select.value != wanted:
-                with select.prevent(Select.Changed):
-                    select.value = wanted
-
-    @on(Select.Changed, "#catalogue-filters Select")
-    def _filter_chosen(self, event: Select.Changed) -> None:
-        value = None if event.value == Select.NULL else str(event.value)
-        query = self._query
-        match event.select.id:
-            case "filter-institution":
-                query = replace(query, institution_code=value)
-                if (
-                    value is not None
-                    and query.facility_code
-                    and not any(
-                        f.code == query.facility_code and f.institution_code == value
-                        for f in self._filters.facilities
-                    )
-                ):
-                    query = replace(query, facility_code=None)
-            case "filter-facility":
-                query = replace(query, facility_code=value)
-            case "filter-category":
-                query = replace(query, category=value)
-            case "filter-access":
-                query = replace(query, access_level=AccessLevel(value) if value else None)
-        self.set_query(query)
+    @on(FilterBar.Chosen)
+    def _filter_chosen(self, message: FilterBar.Chosen) -> None:
+        self.set_query(message.query)
 
     @on(CatalogueTable.RowChosen, "#catalogue-table")
     def _open_instrument(self, event: CatalogueTable.RowChosen) -> None:
@@ -491,7 +401,7 @@ class CatalogueScreen(Screen[None]):
         self.query_one("#catalogue-search", Input).focus()
 
     def action_focus_filters(self) -> None:
-        self._select("filter-institution").focus()
+        self._filter_bar.select("filter-institution").focus()
 
     def action_focus_table(self) -> None:
         self._table.focus()
