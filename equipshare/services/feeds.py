@@ -245,15 +245,23 @@ class FeedsService:
             today + timedelta(days=self._settings.days_ahead + 1),
         )
 
-    def calendar(self, token: str, kind: str, target: str) -> FeedCalendar:
-        """The events of the feed at /feeds/<token>/<kind>/<target>.ics, as its owner may see.
+    def open(self, token: str, kind: str, target: str) -> FeedScope:
+        """The scope of the feed at /feeds/<token>/<kind>/<target>.ics, or NotFound.
 
-        A token opens only the calendar it was made for; any mismatch, and any refusal by
-        the export (the owner lost a right since), is the same NotFound as a bad token.
+        A token opens only the calendar it was made for: another kind or target is the
+        same NotFound(NO_SUCH_FEED) as an unknown or revoked token.
         """
         scope = self.resolve(token)
         if scope.kind.value != kind or scope.target != target:
             raise NotFound(NO_SUCH_FEED)
+        return scope
+
+    def calendar(self, scope: FeedScope) -> FeedCalendar:
+        """The feed's events in its window, as its owner may see them, and note the use.
+
+        A refusal by the export (the owner lost a right since the token was made) is the
+        same NotFound as a bad token.
+        """
         start, end = self.window()
         try:
             meta, events = self._export().events(

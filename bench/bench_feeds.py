@@ -1,0 +1,288 @@
+"""Feed assembly from cached VEVENTs against icalendar's full to_ical(), and the feed server's
+requests per second for 200 and 304 answers.
+
+Run: python -m bench.bench_feeds [--sizes 2000,10000] [--requests 200] [--quick]
+
+Part 1 (pure, no database): N privacy-filtered events like the export makes, assembled by
+FeedAssembler cold (every event rendered), warm (equal records, freshly built as each
+request builds them, all cache hits) and rebuilt after one booking changed (one miss).
+The floor is icalendar's `Calendar.to_ical()` of the same N events, built once beforehand
+and serialised in the same run: what a feed costs with no cache. Target: a rebuild after
+one change under 5% of the full to_ical().
+
+Part 2 (HTTP): the demo seeded into a temporary SQLite file, the feed server on a loopback
+port and an aiohttp client in the same process (so both share one interpreter: the figures
+are a floor for a real deployment, not a ceiling), asking for the busiest instrument's and
+institution's feeds: plain 200s, gzipped 200s and 304s to If-None-Match.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+from sqlalchemy import func, select
+
+from equipshare.clock import FrozenClock
+from equipshare.config import Settings
+from equipshare.db import migrate
+from equipshare.db.engine import Database
+from equipshare.db.models import Booking, Facility, Institution, Instrument
+from equipshare.domain import CalendarEventStatus, ExportKind
+from equipshare.ical.feed_cache import FeedAssembler
+from equipshare.records import CalendarEvent, CalendarMeta
+from equipshare.server.feed_app import FRESH_FOR, create_app
+from equipshare.services.context import ServiceContext
+from equipshare.services.demo import DemoService
+from equipshare.services.feeds import FeedsService
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+ZONE = "Europe/London"
+META = CalendarMeta(
+    "WAR-XPS-01 Kratos Axis Supra · Midlands Innovation",
+    ZONE,
+    timedelta(hours=1),
+    (ZONE,),
+    "equipshare bookings: WAR-XPS-01",
+)
+
+
+def best_of(repeat: int, run: Callable[[], object]) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def synthetic_events(n: int) -> list[CalendarEvent]:
+    """N bookings of two to four hours, spread over a year, one in 20 cancelled."""
+    events = []
+    for i in range(n):
+        start = NOW - timedelta(days=30) + timedelta(hours=4 * i)
+        events.append(
+            CalendarEvent(
+                uid=f"booking-{i}-{i * 7919 % 100003:05d}@equipshare.example.ac.uk",
+                sequence=i % 3,
+                summary="Booked (University of Warwick)",
+                description=f"WAR-XPS-01 Kratos Axis Supra\nState: confirmed\nBooking {i}",
+                location="Physical Sciences, room B0.12",
+                url="https://warwick.ac.uk/fac/sci/physics/research/xps",
+                categories=("Instrument booking", "XPS"),
+                status=CalendarEventStatus.CANCELLED
+                if i % 20 == 0
+                else (CalendarEventStatus.CONFIRMED),
+                starts_at=start,
+                ends_at=start + timedelta(hours=2 + i % 3),
+                timezone=ZONE,
+                last_modified=NOW - timedelta(days=60) + timedelta(minutes=i),
+                organiser_name="Warwick Photoemission RTP",
+                organiser_email="xps@warwick.example.ac.uk",
+            )
+        )
+    return events
+
+
+def icalendar_calendar(events: Sequence[CalendarEvent]) -> icalendar.Calendar:
+    """The same events as icalendar components: what an exporter without a cache serialises."""
+    zone = ZoneInfo(ZONE)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//equipshare//bench//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    for e in events:
+        event = icalendar.Event()
+        event.add("uid", e.uid)
+        event.add("sequence", e.sequence)
+        event.add("dtstamp", e.last_modified)
+        event.add("last-modified", e.last_modified)
+        event.add("dtstart", e.starts_at.astimezone(zone))
+        event.add("dtend", e.ends_at.astimezone(zone))
+        event.add("summary", e.summary)
+        event.add("description", e.description)
+        event.add("location", e.location)
+        event.add("url", e.url)
+        event.add("categories", list(e.categories))
+        event.add("status", e.status.value)
+        event.add("organizer", f"mailto:{e.organiser_email}", parameters={"CN": e.organiser_name})
+        calendar.add_component(event)
+    return calendar
+
+
+def fresh(events: Sequence[CalendarEvent]) -> list[CalendarEvent]:
+    """Equal records, new objects: each request builds its events anew from the database."""
+    return [replace(e) for e in events]
+
+
+def bench_assembly(n: int, repeat: int) -> None:
+    events = synthetic_events(n)
+    calendar = icalendar_calendar(events)
+    floor = best_of(max(1, repeat // 2), calendar.to_ical)
+
+    def cold() -> None:
+        FeedAssembler(2 * n).assemble("f", META, events, floor=NOW, now=NOW)
+
+    assembler = FeedAssembler(2 * n)
+    assembler.assemble("f", META, events, floor=NOW, now=NOW)
+    copies = iter([fresh(events) for _ in range(repeat)])  # built outside the timing
+    warm = best_of(repeat, lambda: assembler.assemble("f", META, next(copies), floor=NOW, now=NOW))
+    middle = n // 2
+    flips = iter(range(1, 10_000))
+
+    def changed_copy() -> list[CalendarEvent]:
+        changed = fresh(events)
+        bump = next(flips)  # a new sequence every run, so the changed event always misses
+        changed[middle] = replace(
+            events[middle],
+            sequence=events[middle].sequence + bump,
+            starts_at=events[middle].starts_at + timedelta(hours=1),
+        )
+        return changed
+
+    changes = iter([changed_copy() for _ in range(repeat)])
+
+    def one_changed() -> None:
+        assembler.assemble("f", META, next(changes), floor=NOW, now=NOW)
+
+    rebuilt = best_of(repeat, one_changed)
+    size = len(assembler.assemble("f", META, events, floor=NOW, now=NOW).body)
+    print(f"\n{n:,} events ({size / 1024:,.0f} kB), best of {repeat}:")
+    rows = [
+        ("floor  icalendar Calendar.to_ical()", floor),
+        ("cold   every event rendered", best_of(max(1, repeat // 2), cold)),
+        ("warm   every event cached", warm),
+        ("one booking changed, rebuilt", rebuilt),
+    ]
+    for label, seconds in rows:
+        print(f"  {label:<36} {seconds * 1000:9.1f} ms  ({seconds / floor * 100:5.1f}% of to_ical)")
+    verdict = "met" if rebuilt < 0.05 * floor else "MISSED"
+    print(f"  target rebuild < 5% of to_ical(): {verdict} ({rebuilt / floor * 100:.1f}%)")
+
+
+def seeded(directory: Path) -> ServiceContext:
+    url = f"sqlite:///{directory / 'feeds.db'}"
+    db = Database.connect(url)
+    migrate.upgrade(db.engine)
+    context = ServiceContext(db, FrozenClock(NOW), Settings().with_database_url(url))
+    DemoService(context).seed(seed=2026, admin_username="bench")
+    return context
+
+
+def busiest(context: ServiceContext) -> list[tuple[ExportKind, str]]:
+    """The instrument and the institution with the most bookings in the feed window."""
+    start, end = FeedsService(context).window()
+    in_window = (Booking.starts_at < end, Booking.ends_at > start)
+    with context.database.readonly() as session:
+        code = session.execute(
+            select(Instrument.code)
+            .join(Booking, Booking.instrument_id == Instrument.id)
+            .where(*in_window)
+            .group_by(Instrument.code)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).scalar_one()
+        institution = session.execute(
+            select(Institution.code)
+            .join(Facility, Facility.institution_id == Institution.id)
+            .join(Instrument, Instrument.facility_id == Facility.id)
+            .join(Booking, Booking.instrument_id == Instrument.id)
+            .where(*in_window)
+            .group_by(Institution.code)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).scalar_one()
+    return [(ExportKind.INSTRUMENT, code), (ExportKind.INSTITUTION, institution)]
+
+
+async def requests_per_second(
+    session: ClientSession, url: str, count: int, headers: dict[str, str], status: int
+) -> float:
+    """`count` requests, four at a time, as several calendar clients polling at once."""
+    queue = list(range(count))
+
+    async def worker() -> None:
+        while queue:
+            queue.pop()
+            async with session.get(url, headers=headers) as response:
+                await response.read()
+                assert response.status == status, response.status
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(4)))
+    return count / (time.perf_counter() - started)
+
+
+async def bench_http(context: ServiceContext, requests: int) -> None:
+    feeds = FeedsService(context)
+    clock = context.clock
+    assert isinstance(clock, FrozenClock)
+    server = TestServer(create_app(context), host="127.0.0.1")
+    await server.start_server()
+    try:
+        async with ClientSession(auto_decompress=False) as session:
+            for kind, target in busiest(context):
+                issued = feeds.create("bench", kind, target)
+                url = str(server.make_url(issued.https_url.split(":8080", 1)[1]))
+                plain = {"Accept-Encoding": "identity"}
+                async with session.get(url, headers=plain) as first:
+                    body = await first.read()
+                    etag = first.headers["ETag"]
+                events = body.count(b"BEGIN:VEVENT")
+                print(f"\n{kind.value} {target}: {events:,} events, {len(body) / 1024:,.0f} kB")
+                cases = [
+                    ("200, plain", plain, 200),
+                    ("200, gzip", {"Accept-Encoding": "gzip"}, 200),
+                    ("304 to If-None-Match", {**plain, "If-None-Match": etag}, 304),
+                ]
+                for label, headers, status in cases:
+                    rate = await requests_per_second(session, url, requests, headers, status)
+                    print(f"  {label:<34} {rate:8.1f} requests/s ({1000 / rate:7.1f} ms each)")
+                # Past FRESH_FOR the events are loaded again: what a client polling every
+                # few hours meets. One at a time, the clock moved on before each.
+                reloads = max(3, requests // 20)
+                started = time.perf_counter()
+                for _ in range(reloads):
+                    clock.advance(seconds=FRESH_FOR.total_seconds() + 1)
+                    async with session.get(url, headers={**plain, "If-None-Match": etag}) as r:
+                        assert r.status == 304, r.status
+                rate = reloads / (time.perf_counter() - started)
+                label = "304, events reloaded from the db"
+                print(f"  {label:<34} {rate:8.1f} requests/s ({1000 / rate:7.1f} ms each)")
+    finally:
+        await server.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", default="2000,10000", help="Feed sizes, comma-separated.")
+    parser.add_argument("--repeat", type=int, default=5, help="Best of this many runs.")
+    parser.add_argument("--requests", type=int, default=200, help="Requests per HTTP case.")
+    parser.add_argument("--quick", action="store_true", help="Small sizes, few runs (smoke).")
+    args = parser.parse_args()
+    sizes = [200, 1000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    repeat = 2 if args.quick else args.repeat
+    for n in sizes:
+        bench_assembly(n, repeat)
+    logging.getLogger("equipshare.feeds").setLevel(logging.ERROR)  # the 1 MB warning
+    with tempfile.TemporaryDirectory() as directory:
+        context = seeded(Path(directory))
+        try:
+            asyncio.run(bench_http(context, 20 if args.quick else args.requests))
+        finally:
+            context.close()
+
+
+if __name__ == "__main__":
+    main()
