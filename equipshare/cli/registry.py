@@ -49,6 +49,11 @@ COMMANDS: dict[str, CommandEntry] = {
     "export": CommandEntry(
         "equipshare.cli.export_commands", "export_group", "Export bookings for other tools."
     ),
+    "feeds": CommandEntry(
+        "equipshare.cli.feeds_commands",
+        "feeds_group",
+        "Calendar subscription feeds: tokens, and the feed server.",
+    ),
     "import": CommandEntry(
         "equipshare.cli.import_commands", "import_group", "Bring bookings in from other tools."
     ),
