@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -13,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from equipshare.errors import ConfigError, EquipshareError
+from equipshare.records import ExportScope
 from equipshare.services.approvals import ApprovalsService
 from equipshare.services.catalogue import CatalogueService
 from equipshare.services.context import ServiceContext
@@ -22,6 +24,8 @@ from equipshare.tui.keymap import checked_keymap
 from equipshare.tui.messages import (
     BookingDecided,
     BookingsChanged,
+    CalendarRequested,
+    CalendarSaved,
     StandingLoaded,
     WeekRequested,
 )
@@ -75,6 +79,8 @@ class EquipshareApp(App[None]):
         self.staff = False
         self.pending = 0
         self._page_size = page_size
+        #: Where downloaded .ics files go; tests point it at a temporary folder.
+        self.downloads: Path | None = None
         self.title = settings.organisation.name
         self.sub_title = f"signed in as {actor_username}"
         if settings.tui.theme not in self.available_themes:
@@ -249,6 +255,38 @@ class EquipshareApp(App[None]):
             )
 
     # Keeping every screen current -------------------------------------------------------
+
+    @on(CalendarRequested)
+    def _calendar_requested(self, message: CalendarRequested) -> None:
+        self.save_calendar(message.scope)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="calendar_download")
+    def save_calendar(self, scope: ExportScope) -> None:
+        from equipshare.services.calendar_export import CalendarExportService
+        from equipshare.tui.downloads import downloads_dir, save_calendar
+
+        try:
+            data = CalendarExportService(self.context).export(self.actor_username, scope)
+            where = self.downloads or downloads_dir()
+            path = save_calendar(data, where, f"equipshare-{scope.kind.value}-{scope.key}")
+        except EquipshareError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        except OSError as exc:
+            self.call_from_thread(
+                self.notify, f"could not save the calendar: {exc}", severity="error"
+            )
+            return
+        self.post_message(CalendarSaved(path))
+
+    @on(CalendarSaved)
+    def _calendar_saved(self, message: CalendarSaved) -> None:
+        self.notify(
+            f"Saved {message.path}. Import it into Google Calendar, Outlook, Apple Calendar or "
+            "Thunderbird; for a calendar that stays up to date, ask for a feed token "
+            "(equipshare feeds token create user).",
+            timeout=12,
+        )
 
     @on(BookingsChanged)
     def _forward_bookings_changed(self, message: BookingsChanged) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from textual.message import Message
 
@@ -14,6 +15,7 @@ from equipshare.records import (
     CatalogueQuery,
     DowntimeBoard,
     DowntimeRecord,
+    ExportScope,
     InstrumentDetail,
     InstrumentRecord,
     MyBookingRow,
@@ -263,3 +265,19 @@ class CatalogueCounted(Message):
         self.generation = generation
         self.query = query
         self.total = total
+
+
+class CalendarSaved(Message):
+    """An exported .ics file was written; `path` is where to find it."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+
+class CalendarRequested(Message):
+    """A screen asked for a calendar as an .ics file; the app exports and saves it."""
+
+    def __init__(self, scope: ExportScope) -> None:
+        super().__init__()
+        self.scope = scope

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from textual.widgets import Static
 
@@ -91,3 +92,23 @@ async def test_no_rate_set_and_training_required_in_words(
         assert section(screen, "rates") == "No rate set for internal users; ask the facility."
         assert section(screen, "training") == "Training required: contact tech@example.ac.uk"
         assert section(screen, "bookings") == "Nothing booked."
+
+
+async def test_i_saves_the_instruments_calendar_without_names(
+    context: ServiceContext, world: World, tmp_path: Path
+) -> None:
+    BookingService(context).book(
+        "bob", BookingRequest("WAR-XPS-01", london(2026, 3, 17, 10), london(2026, 3, 17, 12))
+    )
+    app = EquipshareApp(context, "alice")
+    app.downloads = tmp_path
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen))
+        app.open_instrument("WAR-XPS-01")
+        await settle(pilot, lambda: isinstance(app.screen, InstrumentScreen))
+        await pilot.press("i")
+        saved = tmp_path / "equipshare-instrument-WAR-XPS-01.ics"
+        await settle(pilot, saved.exists)
+    text = saved.read_bytes().decode("utf-8")
+    assert "\r\nSUMMARY:WAR-XPS-01: Booked (Aston University) - pending approval\r\n" in text
+    assert "bob" not in text.lower()

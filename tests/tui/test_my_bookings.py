@@ -6,7 +6,9 @@ The clock starts at Mon 16 Mar 2026 09:00 UTC; the fixture moves it to Tue 17 Ma
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
+import icalendar
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
@@ -196,3 +198,20 @@ async def test_past_bookings_cannot_be_moved(
         await pilot.pause()
         assert isinstance(app.screen, MyBookingsScreen)
         assert any("has ended" in text for text in errors(app))
+
+
+async def test_i_saves_the_users_calendar_as_an_ics_file(
+    context: ServiceContext, booked: dict[str, int], tmp_path: Path
+) -> None:
+    app = EquipshareApp(context, "alice")
+    app.downloads = tmp_path
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_my_bookings(app, pilot)
+        await pilot.press("i")
+        saved = tmp_path / "equipshare-user-alice.ics"
+        await settle(pilot, saved.exists)
+        calendar = icalendar.Calendar.from_ical(saved.read_bytes())
+        events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+        tuesday = [e for e in events.values() if e.decoded("DTSTART") == london(2026, 3, 17, 10)]
+        assert len(tuesday) == 1 and str(tuesday[0]["STATUS"]) == "CONFIRMED"
+        assert any(str(n.message).startswith(f"Saved {saved}") for n in app._notifications)

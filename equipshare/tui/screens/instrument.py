@@ -12,11 +12,12 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from equipshare.domain import UserClass
+from equipshare.domain import ExportKind, UserClass
 from equipshare.errors import EquipshareError
 from equipshare.records import (
     ContactPerson,
     DowntimeRecord,
+    ExportScope,
     InstrumentDetail,
     InstrumentRecord,
     UpcomingBooking,
@@ -25,6 +26,7 @@ from equipshare.services.instrument_detail import InstrumentDetailService, train
 from equipshare.timewords import local_range
 from equipshare.tui.messages import (
     BookingsChanged,
+    CalendarRequested,
     InstrumentDetailLoaded,
     ServiceRefused,
     WeekRequested,
@@ -154,6 +156,13 @@ class InstrumentScreen(Screen[None]):
             id="instrument.week",
             tooltip="This instrument's week calendar, to book it",
         ),
+        Binding(
+            "i",
+            "download_calendar",
+            "Download .ics",
+            id="instrument.ics",
+            tooltip="Save this instrument's bookings as an .ics file for your calendar app",
+        ),
     ]
 
     def __init__(self, details: InstrumentDetailService, actor: str, code: str) -> None:
@@ -215,6 +224,9 @@ class InstrumentScreen(Screen[None]):
 
     def action_week(self) -> None:
         self.post_message(WeekRequested(self.code))
+
+    def action_download_calendar(self) -> None:
+        self.post_message(CalendarRequested(ExportScope(ExportKind.INSTRUMENT, self.code)))
 
     def action_back(self) -> None:
         self.app.pop_screen()

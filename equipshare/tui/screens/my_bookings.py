@@ -10,9 +10,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
-from equipshare.domain import BookingStatus
+from equipshare.domain import BookingStatus, ExportKind
 from equipshare.errors import EquipshareError
-from equipshare.records import BookingRecord, MyBookingRow
+from equipshare.records import BookingRecord, ExportScope, MyBookingRow
 from equipshare.services.my_bookings import MyBookingsService
 from equipshare.services.week import WeekService
 from equipshare.timewords import local_range
@@ -20,6 +20,7 @@ from equipshare.tui.messages import (
     BookingCancelled,
     BookingEditLoaded,
     BookingsChanged,
+    CalendarRequested,
     MyBookingsLoaded,
     ServiceRefused,
 )
@@ -64,6 +65,13 @@ class MyBookingsScreen(Screen[None]):
             "Move/edit",
             id="my_bookings.edit",
             tooltip="Move the selected booking or change its purpose, project or technician",
+        ),
+        Binding(
+            "i",
+            "download_calendar",
+            "Download .ics",
+            id="my_bookings.ics",
+            tooltip="Save your bookings as an .ics file to import into your calendar app",
         ),
         Binding(
             "c",
@@ -221,6 +229,9 @@ class MyBookingsScreen(Screen[None]):
     @on(BookingsChanged)
     def _bookings_changed(self, message: BookingsChanged) -> None:
         self.reload()
+
+    def action_download_calendar(self) -> None:
+        self.post_message(CalendarRequested(ExportScope(ExportKind.USER, self._actor)))
 
     # Moving ---------------------------------------------------------------------------
 

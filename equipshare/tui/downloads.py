@@ -1,0 +1,35 @@
+"""Saving a calendar the app exported: to the user's downloads folder, all or nothing."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import platformdirs
+
+
+def downloads_dir() -> Path:
+    """Where browsers put downloads too, so people know where to look."""
+    return Path(platformdirs.user_downloads_dir())
+
+
+def safe_name(text: str) -> str:
+    """A file name from a code or username: letters, digits, dot, dash and underscore."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "calendar"
+
+
+def save_calendar(data: bytes, directory: Path, stem: str) -> Path:
+    """Write `stem`.ics through a temporary file and a rename, so no half file is ever seen."""
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{safe_name(stem)}.ics"
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".equipshare-", suffix=".ics")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target
