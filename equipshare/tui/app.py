@@ -26,6 +26,8 @@ from equipshare.tui.messages import (
     BookingsChanged,
     CalendarRequested,
     CalendarSaved,
+    FeedIssued,
+    FeedRequested,
     StandingLoaded,
     WeekRequested,
 )
@@ -287,6 +289,29 @@ class EquipshareApp(App[None]):
             "(equipshare feeds token create user).",
             timeout=12,
         )
+
+    @on(FeedRequested)
+    def _feed_requested(self, message: FeedRequested) -> None:
+        self.issue_feed(message.scope, message.calendar)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="feed_token")
+    def issue_feed(self, scope: ExportScope, calendar: str) -> None:
+        from equipshare.services.feeds import FeedsService
+
+        try:
+            issued = FeedsService(self.context).create(
+                self.actor_username, scope.kind, scope.key, label="from the terminal app"
+            )
+        except EquipshareError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.post_message(FeedIssued(issued, calendar))
+
+    @on(FeedIssued)
+    def _feed_issued(self, message: FeedIssued) -> None:
+        from equipshare.tui.modals.feed_url import FeedUrlModal
+
+        self.push_screen(FeedUrlModal(message.issued, message.calendar))
 
     @on(BookingsChanged)
     def _forward_bookings_changed(self, message: BookingsChanged) -> None:

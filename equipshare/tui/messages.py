@@ -18,6 +18,7 @@ from equipshare.records import (
     ExportScope,
     InstrumentDetail,
     InstrumentRecord,
+    IssuedFeedToken,
     MyBookingRow,
     NextFreeSlot,
     PendingRequestRow,
@@ -281,3 +282,21 @@ class CalendarRequested(Message):
     def __init__(self, scope: ExportScope) -> None:
         super().__init__()
         self.scope = scope
+
+
+class FeedRequested(Message):
+    """A screen asked for a subscription feed of a calendar; the app issues a token."""
+
+    def __init__(self, scope: ExportScope, calendar: str) -> None:
+        super().__init__()
+        self.scope = scope
+        self.calendar = calendar
+
+
+class FeedIssued(Message):
+    """A feed token was issued; its URLs can be shown once."""
+
+    def __init__(self, issued: IssuedFeedToken, calendar: str) -> None:
+        super().__init__()
+        self.issued = issued
+        self.calendar = calendar

@@ -11,17 +11,19 @@ from pathlib import Path
 import icalendar
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from equipshare.clock import FrozenClock
 from equipshare.domain import BookingStatus
 from equipshare.records import BookingRequest
 from equipshare.services.bookings import BookingService
 from equipshare.services.context import ServiceContext
+from equipshare.services.feeds import FeedsService
 from equipshare.timewords import local_range as when_words
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.booking_form import BookingForm
 from equipshare.tui.modals.cancel_booking import CancelBookingModal
+from equipshare.tui.modals.feed_url import FeedUrlModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.my_bookings import MyBookingsScreen
 from tests.tui.conftest import settle
@@ -215,3 +217,23 @@ async def test_i_saves_the_users_calendar_as_an_ics_file(
         tuesday = [e for e in events.values() if e.decoded("DTSTART") == london(2026, 3, 17, 10)]
         assert len(tuesday) == 1 and str(tuesday[0]["STATUS"]) == "CONFIRMED"
         assert any(str(n.message).startswith(f"Saved {saved}") for n in app._notifications)
+
+
+async def test_s_issues_a_feed_and_shows_its_url_once(
+    context: ServiceContext, booked: dict[str, int]
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_my_bookings(app, pilot)
+        await pilot.press("s")
+        await settle(pilot, lambda: isinstance(app.screen, FeedUrlModal))
+        assert isinstance(app.screen, FeedUrlModal)
+        issued = app.screen.issued
+        assert issued.webcal_url.startswith("webcal://") and issued.token in issued.webcal_url
+        shown = str(app.screen.query_one("#feed-webcal", Static).render())
+        assert shown == issued.webcal_url
+        tokens = FeedsService(context).tokens("alice")
+        assert [t.id for t in tokens] == [issued.record.id]
+        assert issued.token not in repr(tokens)  # listed without the token
+        await pilot.press("escape")
+        assert isinstance(app.screen, MyBookingsScreen)

@@ -27,6 +27,7 @@ from equipshare.timewords import local_range
 from equipshare.tui.messages import (
     BookingsChanged,
     CalendarRequested,
+    FeedRequested,
     InstrumentDetailLoaded,
     ServiceRefused,
     WeekRequested,
@@ -163,6 +164,13 @@ class InstrumentScreen(Screen[None]):
             id="instrument.ics",
             tooltip="Save this instrument's bookings as an .ics file for your calendar app",
         ),
+        Binding(
+            "s",
+            "subscribe",
+            "Subscribe",
+            id="instrument.subscribe",
+            tooltip="A feed URL that keeps your calendar app up to date with this instrument",
+        ),
     ]
 
     def __init__(self, details: InstrumentDetailService, actor: str, code: str) -> None:
@@ -227,6 +235,10 @@ class InstrumentScreen(Screen[None]):
 
     def action_download_calendar(self) -> None:
         self.post_message(CalendarRequested(ExportScope(ExportKind.INSTRUMENT, self.code)))
+
+    def action_subscribe(self) -> None:
+        scope = ExportScope(ExportKind.INSTRUMENT, self.code)
+        self.post_message(FeedRequested(scope, f"{self.code}'s bookings"))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -21,6 +21,7 @@ from equipshare.tui.messages import (
     BookingEditLoaded,
     BookingsChanged,
     CalendarRequested,
+    FeedRequested,
     MyBookingsLoaded,
     ServiceRefused,
 )
@@ -72,6 +73,13 @@ class MyBookingsScreen(Screen[None]):
             "Download .ics",
             id="my_bookings.ics",
             tooltip="Save your bookings as an .ics file to import into your calendar app",
+        ),
+        Binding(
+            "s",
+            "subscribe",
+            "Subscribe",
+            id="my_bookings.subscribe",
+            tooltip="A feed URL that keeps your calendar app up to date with your bookings",
         ),
         Binding(
             "c",
@@ -232,6 +240,9 @@ class MyBookingsScreen(Screen[None]):
 
     def action_download_calendar(self) -> None:
         self.post_message(CalendarRequested(ExportScope(ExportKind.USER, self._actor)))
+
+    def action_subscribe(self) -> None:
+        self.post_message(FeedRequested(ExportScope(ExportKind.USER, self._actor), "your bookings"))
 
     # Moving ---------------------------------------------------------------------------
 
