@@ -27,6 +27,7 @@ TABLES = {
     "audit_events",
     "waitlist_entries",
     "notifications",
+    "feed_tokens",
 }
 
 
