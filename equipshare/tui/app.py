@@ -66,6 +66,7 @@ class EquipshareApp(App[None]):
         _binding("A", "approvals", "Approvals", "Requests waiting for your decision (staff)"),
         _binding("D", "downtime", "Downtime", "Schedule and cancel downtime (staff)"),
         _binding("T", "training", "Training", "Record, renew and revoke training (staff)"),
+        _binding("F", "feeds", "Feeds", "Your calendar subscriptions: list and revoke", show=False),
         _binding("q", "quit", "Quit", "Leave equipshare"),
     ]
 
@@ -222,6 +223,14 @@ class EquipshareApp(App[None]):
             TrainingScreen, TrainingScreen(TrainingService(self.context), self.actor_username)
         )
 
+    def action_feeds(self) -> None:
+        from equipshare.services.feeds import FeedsService
+        from equipshare.tui.screens.feed_tokens import FeedTokensScreen
+
+        self._show(
+            FeedTokensScreen, FeedTokensScreen(FeedsService(self.context), self.actor_username)
+        )
+
     def open_week(self, code: str) -> None:
         """Show an instrument's week calendar, from any screen that names an instrument."""
         from equipshare.tui.screens.week import WeekScreen
@@ -246,6 +255,9 @@ class EquipshareApp(App[None]):
         )
         yield SystemCommand(
             "Catalogue search", "Search every partner's instruments", self.action_search
+        )
+        yield SystemCommand(
+            "Calendar subscriptions", "List and revoke your feed tokens", self.action_feeds
         )
         if self.staff:
             yield SystemCommand(

@@ -16,6 +16,7 @@ from equipshare.records import (
     DowntimeBoard,
     DowntimeRecord,
     ExportScope,
+    FeedTokenRecord,
     InstrumentDetail,
     InstrumentRecord,
     IssuedFeedToken,
@@ -300,3 +301,19 @@ class FeedIssued(Message):
         super().__init__()
         self.issued = issued
         self.calendar = calendar
+
+
+class FeedTokensLoaded(Message):
+    """The user's active feed tokens arrived, newest first, without their secrets."""
+
+    def __init__(self, tokens: tuple[FeedTokenRecord, ...]) -> None:
+        super().__init__()
+        self.tokens = tokens
+
+
+class FeedTokenRevoked(Message):
+    """A feed token was revoked; its next request gets 404."""
+
+    def __init__(self, token: FeedTokenRecord) -> None:
+        super().__init__()
+        self.token = token

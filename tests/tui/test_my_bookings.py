@@ -25,6 +25,7 @@ from equipshare.tui.modals.booking_form import BookingForm
 from equipshare.tui.modals.cancel_booking import CancelBookingModal
 from equipshare.tui.modals.feed_url import FeedUrlModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
+from equipshare.tui.screens.feed_tokens import FeedTokensScreen
 from equipshare.tui.screens.my_bookings import MyBookingsScreen
 from tests.tui.conftest import settle
 from tests.world import World, london
@@ -237,3 +238,26 @@ async def test_s_issues_a_feed_and_shows_its_url_once(
         assert issued.token not in repr(tokens)  # listed without the token
         await pilot.press("escape")
         assert isinstance(app.screen, MyBookingsScreen)
+
+
+async def test_feeds_lists_subscriptions_and_revokes_one(
+    context: ServiceContext, booked: dict[str, int]
+) -> None:
+    feeds = FeedsService(context)
+    kept = feeds.create("alice", "user", label="phone")
+    dropped = feeds.create("alice", "instrument", XPS, label="lab screen")
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen))
+        await pilot.press("escape", "F")
+        await settle(pilot, lambda: isinstance(app.screen, FeedTokensScreen) and app.screen.loaded)
+        screen = app.screen
+        assert isinstance(screen, FeedTokensScreen)
+        assert [t.id for t in screen.tokens] == [dropped.record.id, kept.record.id]
+        table = screen.query_one(DataTable)
+        shown = " ".join(str(c) for i in range(table.row_count) for c in table.get_row_at(i))
+        assert kept.token not in shown and dropped.token not in shown
+        await pilot.press("x")  # the newest, the instrument feed
+        await settle(pilot, lambda: screen.loaded and len(screen.tokens) == 1)
+        assert [t.id for t in feeds.tokens("alice")] == [kept.record.id]
+        assert feeds.tokens("alice", include_revoked=True)[0].revoked

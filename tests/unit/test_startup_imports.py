@@ -23,6 +23,7 @@ NOT_AT_LAUNCH = {
     "equipshare.services.week",
     "equipshare.tui.screens.approvals",
     "equipshare.tui.screens.downtime",
+    "equipshare.tui.screens.feed_tokens",
     "equipshare.tui.screens.help",
     "equipshare.tui.screens.my_bookings",
     "equipshare.tui.screens.training",

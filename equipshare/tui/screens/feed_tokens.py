@@ -1,0 +1,121 @@
+"""FeedTokensScreen: the user's calendar subscriptions, listed without secrets, and revoked."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from equipshare.errors import EquipshareError
+from equipshare.records import FeedTokenRecord
+from equipshare.services.feeds import FeedsService
+from equipshare.tui.messages import FeedTokenRevoked, FeedTokensLoaded, ServiceRefused
+
+
+def when(record: FeedTokenRecord) -> str:
+    used = record.last_used_at
+    return f"{used:%d %b %Y}" if used else "never"
+
+
+class FeedTokensScreen(Screen[None]):
+    """Each subscription a calendar app holds; x revokes one, Escape goes back."""
+
+    DEFAULT_CSS = """
+    #feeds-table { height: 1fr; margin: 0 1; }
+    #feeds-status { height: 1; padding: 0 2; color: $text-muted; background: $boost; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="feeds.back", tooltip="Back to where you were"),
+        Binding(
+            "x",
+            "revoke",
+            "Revoke",
+            id="feeds.revoke",
+            tooltip="Stop the selected subscription at once: its next request gets nothing",
+        ),
+    ]
+
+    def __init__(self, feeds: FeedsService, actor: str) -> None:
+        super().__init__()
+        self._feeds = feeds
+        self._actor = actor
+        self.loaded = False
+        self.tokens: list[FeedTokenRecord] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="feeds-table", cursor_type="row", zebra_stripes=True)
+        yield Static("Loading your subscriptions...", id="feeds-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#feeds-table", DataTable)
+        table.add_columns("Calendar", "Label", "Starts", "Created", "Last used")
+        table.focus()
+        self.load_tokens()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="feed_tokens")
+    def load_tokens(self) -> None:
+        try:
+            tokens = self._feeds.tokens(self._actor)
+        except EquipshareError as exc:
+            self.post_message(ServiceRefused(str(exc)))
+            return
+        self.post_message(FeedTokensLoaded(tuple(tokens)))
+
+    @on(FeedTokensLoaded)
+    def _show(self, message: FeedTokensLoaded) -> None:
+        self.tokens = list(message.tokens)
+        table = self.query_one("#feeds-table", DataTable)
+        table.clear()
+        for token in self.tokens:
+            table.add_row(
+                f"{token.kind.value} {token.target}",
+                token.label,
+                f"{token.prefix}…",
+                f"{token.created_at:%d %b %Y}",
+                when(token),
+                key=str(token.id),
+            )
+        count = len(self.tokens)
+        self.query_one("#feeds-status", Static).update(
+            f"{count} active subscription{'s' if count != 1 else ''}"
+            "  ·  s on My bookings or an instrument adds one"
+        )
+        self.loaded = True
+
+    @on(ServiceRefused)
+    def _refused(self, message: ServiceRefused) -> None:
+        self.notify(message.text, severity="error")
+
+    def action_revoke(self) -> None:
+        table = self.query_one("#feeds-table", DataTable)
+        if table.row_count == 0:
+            self.notify("No subscription selected", severity="warning")
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if key is not None:
+            self.revoke(int(key))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="feed_tokens_write")
+    def revoke(self, token_id: int) -> None:
+        try:
+            record = self._feeds.revoke(self._actor, token_id)
+        except EquipshareError as exc:
+            self.post_message(ServiceRefused(str(exc)))
+            return
+        self.post_message(FeedTokenRevoked(record))
+
+    @on(FeedTokenRevoked)
+    def _revoked(self, message: FeedTokenRevoked) -> None:
+        token = message.token
+        self.notify(f"Revoked the subscription to {token.kind.value} {token.target}")
+        self.load_tokens()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
