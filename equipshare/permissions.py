@@ -114,3 +114,8 @@ def staff_scope(actor: Actor, action: Action) -> frozenset[int] | None:
     if actor.user.is_admin or action is Action.BOOK:
         return None
     return actor.staff_facility_ids if action in STAFF_ACTIONS else frozenset()
+
+
+def sees_who_booked(actor: Actor, facility_id: int) -> bool:
+    """Privacy policy: only the facility's staff and admins see who booked, others where from."""
+    return actor.user.is_admin or actor.staffs(facility_id)

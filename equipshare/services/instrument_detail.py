@@ -39,7 +39,7 @@ from equipshare.domain import (
     UserClass,
 )
 from equipshare.errors import NotFound
-from equipshare.permissions import Actor
+from equipshare.permissions import Actor, sees_who_booked
 from equipshare.records import (
     ContactPerson,
     DowntimeRecord,
@@ -97,7 +97,7 @@ def booking_label(actor: Actor, instrument: InstrumentRecord, owner: User, insti
     """'you'; the booker's name for facility staff and admins; else only the institution."""
     if owner.id == actor.id:
         return "you"
-    if actor.user.is_admin or actor.staffs(instrument.facility_id):
+    if sees_who_booked(actor, instrument.facility_id):
         return f"{owner.display_name} ({institution})"
     return f"Booked ({institution})"
 

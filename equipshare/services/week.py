@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from equipshare.db.models import Booking, Downtime, Institution, User
 from equipshare.domain import ACTIVE_BOOKING_STATUSES, BookingStatus, CalendarEntryKind
 from equipshare.errors import RefusedError
-from equipshare.permissions import Action, Actor, Target, require
+from equipshare.permissions import Action, Actor, Target, require, sees_who_booked
 from equipshare.records import BookingEdit, CalendarEntry, InstrumentRecord, WeekView
 from equipshare.services import directory, policy_rules
 from equipshare.services.booking_checks import holds_training
@@ -35,7 +35,7 @@ def booking_labels(
     """Short and full labels: staff see who, others only the institution (privacy policy)."""
     if owner.id == actor.id:
         return "You", "your booking"
-    if actor.user.is_admin or actor.staffs(instrument.facility_id):
+    if sees_who_booked(actor, instrument.facility_id):
         return owner.username, f"{owner.display_name} ({owner.username}, {institution.name})"
     return f"Booked ({institution.code})", f"Booked ({institution.name})"
 
