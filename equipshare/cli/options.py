@@ -70,6 +70,7 @@ def common_options(func: F) -> F:
         expose_value=False,
         is_eager=True,
         callback=_remember_db,
-        help="Database URL, e.g. sqlite:///demo.db (default: $EQUIPSHARE_DATABASE_URL, config).",
+        help="Database URL (sqlite:///demo.db, postgresql://user@host/db) or a SQLite file "
+        "path (default: $EQUIPSHARE_DATABASE_URL, then the config file).",
     )(func)
     return func

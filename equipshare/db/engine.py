@@ -18,8 +18,25 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_BEGIN_OPTION = "equipshare_sqlite_begin"
 
 
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+
+
+def looks_like_sqlite_path(url: str) -> bool:
+    """A file path given where a URL was expected: `demo.db`, `/srv/equipshare/main.sqlite`."""
+    return (
+        "://" not in url
+        and not url.startswith("sqlite:")
+        and (url.endswith(SQLITE_SUFFIXES) or "/" in url)
+    )
+
+
 def parse_database_url(url: str) -> URL:
-    """Parse and normalise a URL, so `postgresql://` means psycopg 3 and errors read well."""
+    """Parse and normalise a URL, so `postgresql://` means psycopg 3 and errors read well.
+
+    A SQLite file path is accepted too and made absolute, since that is what people type.
+    """
+    if looks_like_sqlite_path(url):
+        url = f"sqlite:///{Path(url).expanduser().resolve()}"
     try:
         parsed = make_url(url)
     except ArgumentError as exc:

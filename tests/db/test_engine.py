@@ -73,3 +73,11 @@ def test_plain_postgresql_urls_use_psycopg_3() -> None:
 def test_unsupported_urls_are_refused(url: str) -> None:
     with pytest.raises(DatabaseError, match="database URL"):
         parse_database_url(url)
+
+
+def test_a_sqlite_file_path_is_taken_for_its_url(tmp_path: Path) -> None:
+    assert parse_database_url(str(tmp_path / "main.db")).database == str(tmp_path / "main.db")
+    relative = parse_database_url("demo.sqlite")
+    assert relative.get_backend_name() == "sqlite"
+    assert relative.database == str(Path("demo.sqlite").resolve())
+    assert parse_database_url("sqlite:///x.db").database == "x.db"  # a URL stays as written
