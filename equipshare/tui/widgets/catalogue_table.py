@@ -40,8 +40,8 @@ class Column(NamedTuple):
 
 # The columns that matter most come first, so 80 columns show them.
 COLUMNS: tuple[Column, ...] = (
-    Column("Code", "code", 14),
-    Column("Name", "name", 19, grow=2),
+    Column("Code", "code", 16),  # the longest demo codes, e.g. BHAM-BENCHNMR-01
+    Column("Name", "name", 17, grow=2),
     Column("Institution", "institution", 11),
     Column("Next free", "next_free", 20),
     Column("Status", "status", 14),
