@@ -24,6 +24,7 @@ from equipshare.errors import ConfigError
 APP_NAME = "equipshare"
 CONFIG_ENV = "EQUIPSHARE_CONFIG"
 DATABASE_URL_ENV = "EQUIPSHARE_DATABASE_URL"
+SMTP_SECURITY = ("starttls", "ssl", "none")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 
@@ -153,6 +154,48 @@ class TuiSettings:
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    """The mail server `equipshare notify` sends through; never holds a password itself."""
+
+    host: str = doc("SMTP server name; empty means notify has nowhere to send and refuses.", "")
+    port: int = doc("SMTP port: 587 for starttls, 465 for ssl, 25 for none.", 587)
+    security: str = doc(
+        "How the connection is protected: starttls (upgrade a plain connection), ssl "
+        "(TLS from the first byte) or none (only for a relay on localhost).",
+        "starttls",
+    )
+    username: str = doc("Login name for SMTP AUTH; empty means no login.", "")
+    password_env: str = doc(
+        "Name of the environment variable holding the SMTP password (the password itself "
+        "never goes in this file).",
+        "",
+    )
+    from_address: str = doc("Sender address of every message, e.g. equipshare@example.ac.uk.", "")
+    timeout_seconds: int = doc("Give up on a silent SMTP server after this many seconds.", 30)
+
+
+@dataclass(frozen=True)
+class NotificationSettings:
+    """When time-based messages are queued, and how failed deliveries are retried."""
+
+    reminder_hours: int = doc(
+        "Remind a user of a confirmed booking this many hours before it starts.", 24
+    )
+    training_expiry_days: int = doc(
+        "Warn a user this many days before their training on an instrument expires.", 30
+    )
+    retry_base_seconds: int = doc(
+        "Wait after a temporary (4xx) failure; doubled after each further failure.", 300
+    )
+    max_attempts: int = doc("Give a message up as failed after this many temporary failures.", 6)
+    claim_timeout_minutes: int = doc(
+        "A message claimed for sending but never marked sent (a crash mid-send) is reported "
+        "as needing attention after this many minutes; it is never resent by itself.",
+        15,
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything equipshare.toml can say."""
 
@@ -162,6 +205,8 @@ class Settings:
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     booking: BookingDefaults = field(default_factory=BookingDefaults)
     tui: TuiSettings = field(default_factory=TuiSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
     keymap: Mapping[str, str] = doc(
         "Key bindings to change, as binding id = comma-separated keys (the help screen, ?, "
         "shows each binding's id).",
@@ -266,6 +311,10 @@ def _validate(settings: Settings) -> None:
         raise ValueError("[booking] min_minutes: must be above 0 and at most max_minutes")
     if booking.max_days_ahead == 0:
         raise ValueError("[booking] max_days_ahead: must be at least 1")
+    if settings.smtp.security not in SMTP_SECURITY:
+        raise ValueError(f"[smtp] security: must be one of {', '.join(SMTP_SECURITY)}")
+    if settings.notifications.max_attempts == 0:
+        raise ValueError("[notifications] max_attempts: must be at least 1")
     for day, intervals in booking.opening_hours.items():
         if day not in WEEKDAYS:
             raise ValueError(f"[booking.opening_hours] {day}: not one of {', '.join(WEEKDAYS)}")

@@ -119,6 +119,18 @@ class NotificationKind(StrEnum):
     BOOKING_CANCELLED = "booking_cancelled"
     CANCELLED_BY_DOWNTIME = "cancelled_by_downtime"
     WAITLIST_OFFER = "waitlist_offer"
+    TRAINING_EXPIRING = "training_expiring"  # time-based: `equipshare notify` enqueues it
+    BOOKING_REMINDER = "booking_reminder"  # time-based: `equipshare notify` enqueues it
+
+
+class NotificationStatus(StrEnum):
+    """Where a queued message stands on its way out; `sending` is claimed, outcome unknown."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
 
 
 class CalendarEntryKind(StrEnum):

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from equipshare.db.base import Base, UTCDateTime, enum_check, enum_column_type
-from equipshare.domain import NotificationKind, WaitlistStatus
+from equipshare.domain import NotificationKind, NotificationStatus, WaitlistStatus
 
 
 class WaitlistEntry(Base):
@@ -35,14 +35,20 @@ class WaitlistEntry(Base):
 class Notification(Base):
     """A message owed to a user, written in the same transaction as the change it reports.
 
-    Delivery (a later milestone) marks `sent_at`; until then the row is the promise.
+    `equipshare notify` delivers it at most once: it claims the row (`sending`, with a claim
+    token and time) in one short transaction, sends, then marks it `sent` in another. A row
+    left `sending` is never sent again by itself; notify reports it for a person to decide.
+    Time-based messages (reminders, training expiry) carry a `dedupe_key`, so enqueuing them
+    on every run adds each one once.
     """
 
     __tablename__ = "notifications"
     __table_args__ = (
         enum_check("kind", NotificationKind),
+        enum_check("status", NotificationStatus),
         CheckConstraint("attempts >= 0", name="attempts_nonnegative"),
         Index("ix_notifications_unsent", "sent_at", "next_attempt_at"),
+        Index("ix_notifications_due", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,7 +59,15 @@ class Notification(Base):
     body: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[NotificationStatus] = mapped_column(
+        enum_column_type(NotificationStatus), default=NotificationStatus.PENDING
+    )
+    # e.g. "reminder:<booking id>:<sequence>"; NULL for messages written with their change.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
+    sent_to: Mapped[str | None] = mapped_column(String(320))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
