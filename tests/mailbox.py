@@ -16,12 +16,17 @@ from equipshare.config import NotificationSettings, Settings, SmtpSettings
 
 
 class Mailbox:
-    """The handler: RCPT to `temporary` gets 451, to `permanent` 550; DATA is kept."""
+    """The handler: RCPT to `temporary` gets 451, to `permanent` 550; DATA is kept.
+
+    DATA for an address in `drop` is kept too, but the connection is cut before the reply:
+    the server has the message and the client cannot know it.
+    """
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.temporary: set[str] = set()
         self.permanent: set[str] = set()
+        self.drop: set[str] = set()
         self.port = 0
 
     async def handle_RCPT(
@@ -38,6 +43,8 @@ class Mailbox:
         message = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(message, EmailMessage)
         self.messages.append(message)
+        if set(envelope.rcpt_tos) & self.drop:
+            server.transport.close()
         return "250 OK: queued"
 
     def to(self, address: str) -> list[EmailMessage]:

@@ -258,6 +258,31 @@ def test_a_crash_after_sending_never_resends_and_is_reported_after_the_timeout(
         service.settle("root", [queued], sent=False)
 
 
+def test_a_connection_cut_mid_send_leaves_the_message_unresent_and_stops_the_run(
+    context: ServiceContext, world: World, clock: FrozenClock, mailbox: Mailbox
+) -> None:
+    cut = queue_for(context, world, "alice")
+    queue_for(context, world, "bob")
+    mailbox.drop.add(ALICE)
+    service = notifier(context, mailbox, claim_timeout_minutes=15)
+
+    report = service.run("root")
+
+    assert report.stopped is not None and "connection broke" in report.stopped
+    assert [(d.notification_id, d.status) for d in report.deliveries] == [
+        (cut, NotificationStatus.SENDING)
+    ]
+    alice, bob = rows(context)
+    assert alice.last_error is not None and alice.last_error.startswith("outcome unknown")
+    assert (bob.status, bob.attempts) == (NotificationStatus.PENDING, 0)
+    mailbox.drop.clear()
+    clock.advance(minutes=20)
+    later = service.run("root")
+    assert [d.username for d in later.deliveries] == ["bob"]
+    assert [s.notification_id for s in later.stuck] == [cut]
+    assert len(mailbox.to(ALICE)) == 1  # the server had it all along: never sent twice
+
+
 def test_requeueing_a_stuck_message_sends_it_again(
     context: ServiceContext, world: World, clock: FrozenClock, mailbox: Mailbox
 ) -> None:
