@@ -196,6 +196,22 @@ class NotificationSettings:
 
 
 @dataclass(frozen=True)
+class RetentionSettings:
+    """How long `equipshare purge` keeps what it may delete; a floor no --before date can lower."""
+
+    cancelled_days: int = doc(
+        "Cancelled and rejected bookings are kept at least this many days after they end "
+        "(at least [calendar] cancelled_grace_days, so calendars can drop them first).",
+        90,
+    )
+    audit_days: int = doc(
+        "Audit events are kept at least this many days (six years by default, as UK "
+        "records guidance suggests); older ones may be purged.",
+        2190,
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything equipshare.toml can say."""
 
@@ -207,6 +223,7 @@ class Settings:
     tui: TuiSettings = field(default_factory=TuiSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
     keymap: Mapping[str, str] = doc(
         "Key bindings to change, as binding id = comma-separated keys (the help screen, ?, "
         "shows each binding's id).",
@@ -315,6 +332,11 @@ def _validate(settings: Settings) -> None:
         raise ValueError(f"[smtp] security: must be one of {', '.join(SMTP_SECURITY)}")
     if settings.notifications.max_attempts == 0:
         raise ValueError("[notifications] max_attempts: must be at least 1")
+    if settings.retention.cancelled_days < settings.calendar.cancelled_grace_days:
+        raise ValueError(
+            "[retention] cancelled_days: must be at least [calendar] cancelled_grace_days "
+            f"({settings.calendar.cancelled_grace_days})"
+        )
     for day, intervals in booking.opening_hours.items():
         if day not in WEEKDAYS:
             raise ValueError(f"[booking.opening_hours] {day}: not one of {', '.join(WEEKDAYS)}")

@@ -24,10 +24,19 @@ class CommandEntry:
 
 
 _BOOKING = "equipshare.cli.booking_commands"
+_MAINTENANCE = "equipshare.cli.maintenance_commands"
 
 COMMANDS: dict[str, CommandEntry] = {
+    "anonymise": CommandEntry(
+        _MAINTENANCE,
+        "anonymise",
+        "Replace the personal data of users inactive since DATE (admins).",
+    ),
     "approve": CommandEntry(
         _BOOKING, "approve", "Confirm pending booking BOOKING_ID (staff of its facility)."
+    ),
+    "backup": CommandEntry(
+        _MAINTENANCE, "backup", "Copy the database to PATH, safely while the app is in use."
     ),
     "book": CommandEntry(
         _BOOKING,
@@ -38,6 +47,16 @@ COMMANDS: dict[str, CommandEntry] = {
         _BOOKING,
         "cancel",
         "Cancel booking BOOKING_ID (your own, or any on a facility you staff).",
+    ),
+    "check": CommandEntry(
+        _MAINTENANCE,
+        "check",
+        "Check the database: the engine's own integrity check, then the domain rules.",
+    ),
+    "close-past": CommandEntry(
+        _MAINTENANCE,
+        "close_past",
+        "Mark confirmed bookings that have ended as completed (admins; for nightly cron).",
     ),
     "db": CommandEntry("equipshare.cli.db_commands", "db_group", "Manage the database schema."),
     "demo": CommandEntry(
@@ -63,11 +82,17 @@ COMMANDS: dict[str, CommandEntry] = {
         "Email what the outbox holds: confirmations, approvals, cancellations, waitlist offers, "
         "reminders before bookings and warnings before training expires (admins).",
     ),
+    "purge": CommandEntry(
+        _MAINTENANCE,
+        "purge",
+        "Delete cancelled and rejected bookings, and audit events, from before DATE (admins).",
+    ),
     "reject": CommandEntry(
         _BOOKING,
         "reject",
         "Refuse pending booking BOOKING_ID, with a reason (staff of its facility).",
     ),
+    "restore": CommandEntry(_MAINTENANCE, "restore", "Load the backup at PATH into the database."),
     "slots": CommandEntry(
         "equipshare.cli.slots_command",
         "slots",
