@@ -159,7 +159,10 @@ class RetentionService:
                         entity_type="user",
                         entity_id=user.user_id,
                         at=now,
-                        after={"username": user.pseudonym, "inactive_since": inactive_since},
+                        after={
+                            "username": user.pseudonym,
+                            "inactive_since": inactive_since.isoformat(),
+                        },
                     )
                 report = AnonymiseReport(dry_run, inactive_since, tuple(users))
                 if dry_run:
