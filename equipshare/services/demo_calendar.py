@@ -79,7 +79,8 @@ class Training:
     expires_at: datetime | None
 
     def covers(self, start: datetime, end: datetime) -> bool:
-        return self.trained_at <= start and (self.expires_at is None or end <= self.expires_at)
+        # As the booking rule: the training must still hold at the end (expiry after it).
+        return self.trained_at <= start and (self.expires_at is None or end < self.expires_at)
 
 
 @dataclass(frozen=True)

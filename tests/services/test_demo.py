@@ -23,6 +23,7 @@ from equipshare.errors import RefusedError
 from equipshare.services.context import ServiceContext
 from equipshare.services.demo import DemoService, DemoSummary, plan_demo
 from equipshare.services.demo_catalogue import FACILITY_TEMPLATES, INSTITUTIONS, KINDS
+from equipshare.services.integrity import IntegrityService
 from tests import backends
 from tests.conftest import BACKENDS
 
@@ -396,3 +397,9 @@ def test_the_catalogue_is_internally_consistent() -> None:
         assert set(template.kinds) <= set(KINDS), template.key
     assert len({spec.prefix for spec in INSTITUTIONS}) == len(INSTITUTIONS)
     assert sum(len(spec.facilities) for spec in INSTITUTIONS) == 40
+
+
+def test_a_fresh_demo_passes_equipshare_check(seeded: Seeded) -> None:
+    """The demo follows the booking rules to the letter, training expiry included."""
+    report = IntegrityService(seeded.context).check()
+    assert report.problems == ()
