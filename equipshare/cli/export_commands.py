@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from equipshare.cli.catalogue_commands import export_instruments
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.time_input import parse_date
@@ -38,7 +39,11 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 @click.group("export")
 def export_group() -> None:
-    """Export bookings for other tools."""
+    """Export bookings and the instrument catalogue for other tools."""
+
+
+# `export instruments` lives with the catalogue commands (catalogue_commands.py).
+export_group.add_command(export_instruments)
 
 
 @export_group.command("ics")

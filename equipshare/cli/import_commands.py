@@ -1,4 +1,8 @@
-"""`equipshare import ics`: an exported calendar's events as bookings or downtime, re-runnable."""
+"""`equipshare import ics`: an exported calendar's events as bookings or downtime, re-runnable.
+
+`import instruments` (a uniquip sheet) and `import users` live with their kind, in
+catalogue_commands.py and people_commands.py, and join this group below.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,10 @@ from pathlib import Path
 
 import click
 
+from equipshare.cli.catalogue_commands import import_instruments
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
+from equipshare.cli.people_commands import import_users
 from equipshare.ical.import_source import read_calendar_file
 from equipshare.records import ImportOutcome, ImportReport
 from equipshare.services.calendar_import import CalendarImportService
@@ -21,7 +27,11 @@ HEADINGS = ("ACTION", "WHEN", "ID", "SUMMARY", "DETAIL")
 
 @click.group("import")
 def import_group() -> None:
-    """Bring bookings in from other tools."""
+    """Bring bookings, instruments and users in from other tools."""
+
+
+import_group.add_command(import_instruments)
+import_group.add_command(import_users)
 
 
 def _cells(outcome: ImportOutcome, report: ImportReport) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ class CommandEntry:
 
 _BOOKING = "equipshare.cli.booking_commands"
 _MAINTENANCE = "equipshare.cli.maintenance_commands"
+_PEOPLE = "equipshare.cli.people_commands"
 
 COMMANDS: dict[str, CommandEntry] = {
     "anonymise": CommandEntry(
@@ -66,7 +67,9 @@ COMMANDS: dict[str, CommandEntry] = {
         "then open the app on it as an admin.",
     ),
     "export": CommandEntry(
-        "equipshare.cli.export_commands", "export_group", "Export bookings for other tools."
+        "equipshare.cli.export_commands",
+        "export_group",
+        "Export bookings and the instrument catalogue for other tools.",
     ),
     "feeds": CommandEntry(
         "equipshare.cli.feeds_commands",
@@ -74,7 +77,9 @@ COMMANDS: dict[str, CommandEntry] = {
         "Calendar subscription feeds: tokens, and the feed server.",
     ),
     "import": CommandEntry(
-        "equipshare.cli.import_commands", "import_group", "Bring bookings in from other tools."
+        "equipshare.cli.import_commands",
+        "import_group",
+        "Bring bookings, instruments and users in from other tools.",
     ),
     "notify": CommandEntry(
         "equipshare.cli.notify_command",
@@ -98,8 +103,18 @@ COMMANDS: dict[str, CommandEntry] = {
         "slots",
         "Find the earliest free slots you could book, honouring every rule for you.",
     ),
+    "training": CommandEntry(
+        _PEOPLE,
+        "training_group",
+        "Training records from the shell: import the spreadsheets facilities keep.",
+    ),
     "tui": CommandEntry(
         "equipshare.cli.tui_command", "tui", "Open the terminal app on the configured database."
+    ),
+    "users": CommandEntry(
+        _PEOPLE,
+        "users_group",
+        "List and deactivate user accounts (admins); `import users` adds them.",
     ),
 }
 

@@ -21,6 +21,10 @@ PURE = {
     "config",
     "clock",
     "ical",
+    "sheets",
+    "uniquip",
+    "people_sheets",
+    "records_admin",
 }
 # For each layer, the top-level parts of equipshare it must never import.
 FORBIDDEN: dict[str, set[str]] = {
@@ -32,6 +36,10 @@ FORBIDDEN: dict[str, set[str]] = {
     "errors": {"db", "services", "cli", "tui", "server", "ical", "config", "domain"},
     "clock": {"db", "services", "cli", "tui", "server", "ical", "config"},
     "config": {"db", "services", "cli", "tui", "server", "ical"},
+    "sheets": {"db", "services", "cli", "tui", "server", "ical", "config"},
+    "uniquip": {"db", "services", "cli", "tui", "server", "ical", "config"},
+    "people_sheets": {"db", "services", "cli", "tui", "server", "ical", "config"},
+    "records_admin": {"db", "services", "cli", "tui", "server", "ical", "config"},
     "ical": {"db", "services", "cli", "tui", "server"},
     "db": {"services", "cli", "tui", "server", "ical"},
     "services": {"cli", "tui", "server"},
@@ -47,6 +55,10 @@ THIRD_PARTY_FORBIDDEN: dict[str, set[str]] = {
     "permissions": {"sqlalchemy", "textual", "click"},
     "errors": {"sqlalchemy", "textual", "click"},
     "config": {"sqlalchemy", "textual", "click"},
+    "sheets": {"sqlalchemy", "textual", "click"},
+    "uniquip": {"sqlalchemy", "textual", "click"},
+    "people_sheets": {"sqlalchemy", "textual", "click"},
+    "records_admin": {"sqlalchemy", "textual", "click"},
     "ical": {"sqlalchemy", "textual", "click"},
     "services": {"textual", "click"},
     "db": {"textual", "click"},
