@@ -60,7 +60,8 @@ INSTITUTION_COLUMN = "Institution"
 STANDARD_HEADERS = tuple(name for name, _, _ in COLUMNS)
 HEADERS = (*STANDARD_HEADERS, INSTITUTION_COLUMN)
 _KEYS = {column_key(name): name for name in HEADERS}
-_FIELD = {column_key(name): field for name, field, _ in COLUMNS}
+# (column key, entry field, display name, length limit) for each standard column.
+_SPEC = tuple((column_key(name), field, name, limit) for name, field, limit in COLUMNS)
 _ALIASES = {"photourl": "photo", "website": "webaddress", "site": "sitelocation"}
 _EMAILS = {"contact_email", "secondary_contact_email"}
 
@@ -126,10 +127,7 @@ def read_entries(data: bytes, source: str) -> tuple[Sheet, list[UniquipEntry], l
 
 def _entry(row: SheetRow, problems: list[str]) -> UniquipEntry | None:
     values: dict[str, object] = {}
-    for key, name in _KEYS.items():
-        if name == INSTITUTION_COLUMN:
-            continue
-        field, limit = _FIELD[key], next(limit for n, _, limit in COLUMNS if n == name)
+    for key, field, name, limit in _SPEC:
         if field in _EMAILS:
             values[field] = optional_email(row.get(key), name, problems)
         else:

@@ -175,19 +175,22 @@ class CatalogueImportService:
                 action = ImportAction.UNCHANGED
                 outcomes.append(RowOutcome(entry.line, action, entry.id, existing["code"], detail))
         total, done = len(creates) + len(updates), 0
-        hours = self._settings.booking.opening_minutes()
+        hours = [
+            (day, opens, closes)
+            for day, spans in sorted(self._settings.booking.opening_minutes().items())
+            for opens, closes in spans
+        ]
         for chunk in _chunks(creates):
-            ids = session.scalars(
-                insert(Instrument).returning(Instrument.id, sort_by_parameter_order=True), chunk
-            ).all()
-            opening = [
-                {"instrument_id": i, "weekday": day, "opens_minute": a, "closes_minute": b}
-                for i in ids
-                for day, intervals in sorted(hours.items())
-                for a, b in intervals
-            ]
-            if opening:
-                session.execute(insert(OpeningHours), opening)
+            ids = session.scalars(insert(Instrument).returning(Instrument.id), chunk).all()
+            if hours:
+                session.execute(
+                    insert(OpeningHours),
+                    [
+                        {"instrument_id": i, "weekday": d, "opens_minute": a, "closes_minute": b}
+                        for i in ids
+                        for d, a, b in hours
+                    ],
+                )
             done += len(chunk)
             if progress:
                 progress(done, total)
