@@ -75,9 +75,10 @@ class PeopleService:
         try:
             with self._db.sessions.begin() as session:
                 actor = require_admin(session, actor_username, "import users")
-                institutions = dict(
-                    session.execute(select(Institution.code, Institution.id)).tuples()
-                )
+                institutions = {
+                    code: id_
+                    for code, id_ in session.execute(select(Institution.code, Institution.id))
+                }
                 existing = {
                     user.username: user
                     for user in session.scalars(
@@ -183,7 +184,7 @@ class PeopleService:
                 UserListRow(
                     u.username, u.display_name, u.email, code, u.role, u.active, u.created_at
                 )
-                for u, code in session.execute(query).tuples()
+                for u, code in session.execute(query)
             ]
 
     def deactivate(

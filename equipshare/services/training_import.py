@@ -83,7 +83,7 @@ class TrainingImportService:
                         select(Instrument, Facility.timezone, Facility.id, Facility.name)
                         .join(Facility, Instrument.facility_id == Facility.id)
                         .where(Instrument.code.in_({e.instrument for e in entries}))
-                    ).tuples()
+                    )
                 }
                 held: dict[tuple[int, int], list[TrainingRecord]] = {}
                 for record in session.scalars(
