@@ -53,9 +53,7 @@ def test_kill_9_mid_import_leaves_every_table_as_it_was(
     # 100 instruments already imported, so the big sheet both updates and creates.
     earlier = tmp_path / "earlier.csv"
     earlier.write_bytes(many_rows(100).replace(b"Instrument ", b"Old instrument "))
-    command = equipshare(
-        database_url, tmp_path, "import", "instruments", "--institution", "WARWICK"
-    )
+    command = equipshare(database_url, "import", "instruments", "--institution", "WARWICK")
     subprocess.run([*command, str(earlier)], env=env, cwd=tmp_path, check=True, capture_output=True)
     sheet = tmp_path / "big.csv"
     sheet.write_bytes(many_rows(10_000))
