@@ -66,6 +66,13 @@ class TrainingLevel(StrEnum):
     INDEPENDENT = "independent"
 
 
+class ChargeBasis(StrEnum):
+    """What a facility charges for: the time booked, or the time between check-in and out."""
+
+    BOOKED = "booked"
+    ACTUAL = "actual"
+
+
 class BookingStatus(StrEnum):
     """Life cycle of a booking; pending and confirmed bookings hold their slot."""
 

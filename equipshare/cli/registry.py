@@ -97,6 +97,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "reject",
         "Refuse pending booking BOOKING_ID, with a reason (staff of its facility).",
     ),
+    "report": CommandEntry(
+        "equipshare.cli.report_commands",
+        "report_group",
+        "Recharge statements between institutions, and impact reports on sharing and work.",
+    ),
     "restore": CommandEntry(_MAINTENANCE, "restore", "Load the backup at PATH into the database."),
     "slots": CommandEntry(
         "equipshare.cli.slots_command",

@@ -38,6 +38,7 @@ from equipshare.db.models_queue import Notification, WaitlistEntry  # noqa: F401
 from equipshare.domain import (
     AccessLevel,
     BookingStatus,
+    ChargeBasis,
     DowntimeReason,
     InstitutionSector,
     InstrumentStatus,
@@ -72,7 +73,16 @@ class Facility(Base):
     """A core facility or technology platform inside one institution."""
 
     __tablename__ = "facilities"
-    __table_args__ = (UniqueConstraint("institution_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("institution_id", "name"),
+        enum_check("charge_basis", ChargeBasis),
+        CheckConstraint(
+            "free_cancellation_hours >= 0", name="free_cancellation_hours_nonnegative"
+        ),
+        CheckConstraint(
+            "late_cancellation_percent BETWEEN 0 AND 100", name="late_cancellation_percent_valid"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
@@ -84,6 +94,13 @@ class Facility(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     email: Mapped[str | None] = mapped_column(String(320))
     web_address: Mapped[str | None] = mapped_column(String(500))
+    # Charging policy: what is charged for, and what a late cancellation costs.
+    charge_basis: Mapped[ChargeBasis] = mapped_column(
+        enum_column_type(ChargeBasis), default=ChargeBasis.BOOKED
+    )
+    free_cancellation_hours: Mapped[int] = mapped_column(Integer, default=24)
+    late_cancellation_percent: Mapped[int] = mapped_column(Integer, default=50)
+    requires_check_in: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     institution: Mapped[Institution] = relationship(back_populates="facilities")
@@ -264,9 +281,20 @@ class Booking(Base):
     __tablename__ = "bookings"
     __table_args__ = (
         enum_check("status", BookingStatus),
+        enum_check("user_class", UserClass),
         CheckConstraint("ends_at > starts_at", name="ends_after_starts"),
         CheckConstraint("sequence >= 0", name="sequence_nonnegative"),
+        CheckConstraint(
+            "instrument_charge_pence >= 0 AND technician_charge_pence >= 0",
+            name="charges_nonnegative",
+        ),
+        CheckConstraint(
+            "checked_out_at IS NULL OR (checked_in_at IS NOT NULL "
+            "AND checked_out_at > checked_in_at)",
+            name="check_out_after_check_in",
+        ),
         Index("ix_bookings_instrument_starts", "instrument_id", "starts_at"),
+        Index("ix_bookings_starts", "starts_at"),
         Index("ix_bookings_user_starts", "user_id", "starts_at"),
         Index("ix_bookings_technician_starts", "technician_id", "starts_at"),
         ExcludeConstraint(
@@ -296,6 +324,19 @@ class Booking(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ical_uid: Mapped[str] = mapped_column(String(255), unique=True)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Use: when the user (or a technician for them) checked in and out at the instrument.
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Price frozen when booked: the user's class and the rates in force that day, in pence
+    # (NULL when the instrument had no rate card for the class). The charges are what is
+    # billable now, kept by the booking service at every change (cancel, check-out...).
+    user_class: Mapped[UserClass | None] = mapped_column(enum_column_type(UserClass))
+    hourly_rate_pence: Mapped[int | None] = mapped_column(Integer)
+    technician_rate_pence: Mapped[int | None] = mapped_column(Integer)
+    instrument_charge_pence: Mapped[int] = mapped_column(Integer, default=0)
+    technician_charge_pence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

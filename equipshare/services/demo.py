@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Table, insert, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from equipshare.db.base import Base
 from equipshare.db.models import (
@@ -149,12 +150,18 @@ def _copy_rows(session: Session, table: Table, rows: list[Row]) -> None:
     if not rows:
         return
     columns = list(rows[0])
+    # COPY bypasses Python-side column defaults, so the planner may leave them out.
+    defaults = {
+        column.name: column.default.arg
+        for column in table.c
+        if column.name not in columns and isinstance(column.default, ScalarElementColumnDefault)
+    }
     driver = session.connection().connection.driver_connection
     assert driver is not None
-    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+    names = ", ".join([*columns, *defaults])
+    with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([row[column] for column in columns])
+            copy.write_row([*(row[column] for column in columns), *defaults.values()])
     if "id" in table.c:
         # Explicit ids leave the serial sequence behind; the next insert would collide.
         session.execute(

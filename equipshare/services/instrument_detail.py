@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from equipshare.charging import user_class_of
 from equipshare.db.models import (
     Booking,
     Downtime,
@@ -33,7 +34,6 @@ from equipshare.db.models import (
 from equipshare.domain import (
     ACTIVE_BOOKING_STATUSES,
     BookingStatus,
-    InstitutionSector,
     TrainingLevel,
     TrainingStanding,
     UserClass,
@@ -57,17 +57,6 @@ from equipshare.services.context import ServiceContext
 UPCOMING = 5
 #: How many people the contacts section names.
 MAX_CONTACTS = 4
-
-
-def user_class_of(user: UserRecord, instrument: InstrumentRecord) -> UserClass:
-    """The charging class of `user` on `instrument`: their relation to its institution."""
-    if user.institution_id == instrument.institution_id:
-        return UserClass.INTERNAL
-    if user.institution_is_partner:
-        return UserClass.PARTNER
-    if user.institution_sector is InstitutionSector.INDUSTRY:
-        return UserClass.INDUSTRY
-    return UserClass.EXTERNAL_ACADEMIC
 
 
 def day_words(instant: datetime, timezone: str) -> str:
