@@ -54,6 +54,14 @@ def parse_date(text: str, option: str) -> date:
         raise InputError(f"{option}: {text!r} is not a date like 2026-03-31", option) from None
 
 
+def parse_month(text: str, option: str) -> date:
+    """'2026-03' -> 1 March 2026; the first day stands for the month."""
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
+    if match and 1 <= int(match.group(2)) <= 12:
+        return date(int(match.group(1)), int(match.group(2)), 1)
+    raise InputError(f"{option}: {text!r} is not a month like 2026-03", option)
+
+
 _LENGTH = re.compile(r"^(?:(\d+)h)?(?:(\d+)m(?:in)?)?$", re.IGNORECASE)
 
 

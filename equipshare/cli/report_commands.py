@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import click
 
+from equipshare.cli.report_charges_command import charges
+
 
 @click.group("report")
 def report_group() -> None:
@@ -17,3 +19,6 @@ def report_group() -> None:
       equipshare report charges --month 2026-03 --format csv > march.csv
       equipshare report sharing --from 2025-08-01 --to 2026-07-31
     """
+
+
+report_group.add_command(charges)
