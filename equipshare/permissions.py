@@ -26,6 +26,7 @@ class Action(StrEnum):
     SCHEDULE_DOWNTIME = "schedule downtime"
     RECORD_TRAINING = "record training"
     VIEW_BOOKING = "see this booking"
+    CHECK_IN = "check in to or out of this booking"
 
 
 # Actions facility staff may take on their own facility's instruments.
@@ -40,10 +41,13 @@ STAFF_ACTIONS = frozenset(
         Action.MODIFY_BOOKING,
         Action.CANCEL_BOOKING,
         Action.VIEW_BOOKING,
+        Action.CHECK_IN,
     }
 )
 # Actions anyone may take on their own bookings.
-OWNER_ACTIONS = frozenset({Action.MODIFY_BOOKING, Action.CANCEL_BOOKING, Action.VIEW_BOOKING})
+OWNER_ACTIONS = frozenset(
+    {Action.MODIFY_BOOKING, Action.CANCEL_BOOKING, Action.VIEW_BOOKING, Action.CHECK_IN}
+)
 
 
 @dataclass(frozen=True)

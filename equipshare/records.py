@@ -125,10 +125,25 @@ class BookingRecord:
     sequence: int
     created_at: datetime
     updated_at: datetime
+    # Charging (issue 7): class and rates frozen when booked (None: no rate card, free),
+    # what is billable now, and when it was cancelled, checked in and checked out.
+    user_class: UserClass | None = None
+    hourly_rate_pence: int | None = None
+    technician_rate_pence: int | None = None
+    instrument_charge_pence: int = 0
+    technician_charge_pence: int = 0
+    cancelled_at: datetime | None = None
+    checked_in_at: datetime | None = None
+    checked_out_at: datetime | None = None
 
     @property
     def duration(self) -> timedelta:
         return self.ends_at - self.starts_at
+
+    @property
+    def charge_pence(self) -> int:
+        """What the booking costs now: the instrument's part plus the technician's."""
+        return self.instrument_charge_pence + self.technician_charge_pence
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Booking, FacilityStaff
-from equipshare.domain import BookingStatus, NotificationKind, StaffRole
+from equipshare.db.models import Booking
+from equipshare.domain import BookingStatus, NotificationKind
 from equipshare.errors import ConflictError, NotFound, PermissionDenied, RefusedError
 from equipshare.permissions import Action, Actor, Target, allowed, require
 from equipshare.records import BookingRecord, BookingRequest, InstrumentRecord, UserRecord
-from equipshare.services import directory
+from equipshare.services import directory, pricing
 from equipshare.services.audit import booking_snapshot, record_audit
 from equipshare.services.booking_checks import Proposal, check_all, lock_rows
 from equipshare.services.context import ServiceContext
@@ -70,17 +70,6 @@ def lock_booking(session: Session, booking_id: int) -> tuple[Booking, Instrument
     row = directory.load_booking(session, booking_id)
     session.refresh(row)  # the lock may have waited on a writer that changed it
     return row, directory.load_instrument(session, row.instrument.code)
-
-
-def facility_approvers(session: Session, facility_id: int) -> list[int]:
-    """Managers of the facility, or its technicians when it has no manager."""
-    rows = session.execute(
-        select(FacilityStaff.user_id, FacilityStaff.role).where(
-            FacilityStaff.facility_id == facility_id
-        )
-    ).all()
-    managers = [u for u, role in rows if role is StaffRole.MANAGER]
-    return managers or [u for u, _ in rows]
 
 
 def initial_status(actor: Actor, user: UserRecord, instrument: InstrumentRecord) -> BookingStatus:
@@ -165,6 +154,7 @@ class BookingService:
             created_at=now,
             updated_at=now,
         )
+        pricing.freeze(row, pricing.rates_for(session, user, instrument, now))
         session.add(row)
         with translating_overlaps(instrument.code):
             session.flush()
@@ -187,7 +177,7 @@ class BookingService:
         when = describe_range(row.starts_at, row.ends_at, instrument.timezone)
         now = self._clock.now()
         if status is BookingStatus.PENDING:
-            for approver in facility_approvers(session, instrument.facility_id):
+            for approver in directory.facility_approvers(session, instrument.facility_id):
                 queue_notification(
                     session,
                     user_id=approver,
@@ -264,6 +254,7 @@ class BookingService:
             if moved and row.status is BookingStatus.CONFIRMED:
                 # A moved booking that needed approval needs it again, unless staff moved it.
                 row.status = initial_status(actor, user, instrument)
+            pricing.apply_charge(row, pricing.booked_charge(row))  # rates stay frozen
             row.sequence += 1
             row.updated_at = self._clock.now()
             with translating_overlaps(instrument.code):
@@ -327,7 +318,8 @@ class BookingService:
         """Cancel, approve or reject a locked booking inside the caller's transaction.
 
         The one path for single bookings, series occurrences and downtime: permission,
-        state check, audit, the owner's notification and the waitlist offer.
+        state check, price (a late fee, or free), audit, the owner's notification and the
+        waitlist offer.
         """
         action = END_ACTIONS[status]
         require(actor, action, Target.of(instrument, row.user_id))
@@ -346,6 +338,10 @@ class BookingService:
         row.updated_at = now
         if action is not Action.CANCEL_BOOKING:
             row.decided_by_id, row.decided_at = actor.id, now
+        by_downtime = kind is NotificationKind.CANCELLED_BY_DOWNTIME
+        pricing.price_decision(
+            session, actor, row, instrument, status, now=now, by_downtime=by_downtime
+        )
         session.flush()
         record_audit(
             session,

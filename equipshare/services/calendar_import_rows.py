@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from equipshare.charging import FREE, FrozenRates
 from equipshare.db.models import Booking, Downtime, User
 from equipshare.domain import (
     ACTIVE_BOOKING_STATUSES,
@@ -26,6 +27,7 @@ from equipshare.domain import (
 from equipshare.ical.importer import ImportedEvent
 from equipshare.permissions import Actor
 from equipshare.records import ImportOutcome, InstrumentRecord, UserRecord
+from equipshare.services import directory, pricing
 from equipshare.services.audit import booking_snapshot, record_audit
 from equipshare.services.bookings import translating_overlaps
 from equipshare.services.downtime import downtime_snapshot
@@ -71,6 +73,7 @@ class ImportRun:
     def __post_init__(self) -> None:
         self._made: dict[int, str] = {}  # booking id -> source key, for in-file conflicts
         self._made_downtime: dict[int, str] = {}
+        self._rates: dict[tuple[int, datetime], FrozenRates] = {}
 
     # -- bookings -----------------------------------------------------------------------
 
@@ -140,8 +143,13 @@ class ImportRun:
             self.session.add(row)
         else:
             row.sequence += 1
+        new_owner = before is None or row.user_id != user_id
         row.starts_at, row.ends_at, row.user_id, row.status, row.purpose = wanted
         row.updated_at = self.now
+        if new_owner:  # the price is frozen for whoever holds the booking, as of its creation
+            pricing.freeze(row, self._rates_for(user_id, row.created_at))
+        else:
+            pricing.apply_charge(row, pricing.booked_charge(row))
         with translating_overlaps(self.instrument.code):
             self.session.flush()
         self._made[row.id] = event.key
@@ -158,11 +166,21 @@ class ImportRun:
         before = booking_snapshot(row)
         row.status = BookingStatus.CANCELLED
         row.status_reason = "cancelled in the imported calendar"
+        row.cancelled_at = self.now
+        pricing.apply_charge(row, FREE)  # the source calendar cancelled it, not the user here
         row.sequence += 1
         row.updated_at = self.now
         self.session.flush()
         self._audit("booking.import", "booking", row.id, before, booking_snapshot(row), event)
         return _outcome(ImportAction.UPDATED, event, row.id, "cancelled in the calendar")
+
+    def _rates_for(self, user_id: int, booked_at: datetime) -> FrozenRates:
+        """Rates by owner and booking time, looked up once per run (imports are large)."""
+        key = (user_id, booked_at)
+        if key not in self._rates:
+            user = directory.user_by_id(self.session, user_id)
+            self._rates[key] = pricing.rates_for(self.session, user, self.instrument, booked_at)
+        return self._rates[key]
 
     # -- downtime -----------------------------------------------------------------------
 

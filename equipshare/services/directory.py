@@ -142,6 +142,14 @@ def booking_record(row: Booking) -> BookingRecord:
         sequence=row.sequence,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        user_class=row.user_class,
+        hourly_rate_pence=row.hourly_rate_pence,
+        technician_rate_pence=row.technician_rate_pence,
+        instrument_charge_pence=row.instrument_charge_pence,
+        technician_charge_pence=row.technician_charge_pence,
+        cancelled_at=row.cancelled_at,
+        checked_in_at=row.checked_in_at,
+        checked_out_at=row.checked_out_at,
     )
 
 
@@ -158,6 +166,17 @@ def load_booking(session: Session, booking_id: int) -> Booking:
     if row is None:
         raise NotFound(f"no booking {booking_id}", "booking")
     return row
+
+
+def facility_approvers(session: Session, facility_id: int) -> list[int]:
+    """Managers of the facility, or its technicians when it has no manager."""
+    rows = session.execute(
+        select(FacilityStaff.user_id, FacilityStaff.role).where(
+            FacilityStaff.facility_id == facility_id
+        )
+    ).all()
+    managers = [u for u, role in rows if role is StaffRole.MANAGER]
+    return managers or [u for u, _ in rows]
 
 
 def facility_technicians(session: Session, facility_id: int) -> list[User]:

@@ -56,48 +56,49 @@ ACTIONS = (
     Action.SCHEDULE_DOWNTIME,
     Action.RECORD_TRAINING,
     Action.VIEW_BOOKING,
+    Action.CHECK_IN,
 )
-HEADER = "book behalf modify cancel approve reject override downtime training view"
+HEADER = "book behalf modify cancel approve reject override downtime training view checkin"
 
 # Y = allowed, . = refused; one row per person, for alice's booking on a Warwick
 # photoemission instrument.
 ON_WARWICK = {
-    #              book behalf modify cancel approve reject override downtime training view
-    "alice": "Y . Y Y . . . . . Y",
-    "erin": "Y . . . . . . . . .",
-    "bob": "Y . . . . . . . . .",
-    "carol": "Y . . . . . . . . .",
-    "tech": "Y Y Y Y Y Y Y Y Y Y",
-    "nmrtech": "Y . . . . . . . . .",
-    "otherstaff": "Y . . . . . . . . .",
-    "mgr": "Y Y Y Y Y Y Y Y Y Y",
-    "astonmgr": "Y . . . . . . . . .",
-    "titleonly": "Y . . . . . . . . .",
-    "seconded": "Y Y Y Y Y Y Y Y Y Y",
-    "root": "Y Y Y Y Y Y Y Y Y Y",
-    "gone": ". . . . . . . . . .",
-    "gonetech": ". . . . . . . . . .",
-    "goneroot": ". . . . . . . . . .",
+    #              book behalf modify cancel approve reject override downtime training view checkin
+    "alice": "Y . Y Y . . . . . Y Y",
+    "erin": "Y . . . . . . . . . .",
+    "bob": "Y . . . . . . . . . .",
+    "carol": "Y . . . . . . . . . .",
+    "tech": "Y Y Y Y Y Y Y Y Y Y Y",
+    "nmrtech": "Y . . . . . . . . . .",
+    "otherstaff": "Y . . . . . . . . . .",
+    "mgr": "Y Y Y Y Y Y Y Y Y Y Y",
+    "astonmgr": "Y . . . . . . . . . .",
+    "titleonly": "Y . . . . . . . . . .",
+    "seconded": "Y Y Y Y Y Y Y Y Y Y Y",
+    "root": "Y Y Y Y Y Y Y Y Y Y Y",
+    "gone": ". . . . . . . . . . .",
+    "gonetech": ". . . . . . . . . . .",
+    "goneroot": ". . . . . . . . . . .",
 }
 
 # The same people, for alice's booking on an Aston microscopy instrument.
 ON_ASTON = {
-    #              book behalf modify cancel approve reject override downtime training view
-    "alice": "Y . Y Y . . . . . Y",
-    "erin": "Y . . . . . . . . .",
-    "bob": "Y . . . . . . . . .",
-    "carol": "Y . . . . . . . . .",
-    "tech": "Y . . . . . . . . .",
-    "nmrtech": "Y . . . . . . . . .",
-    "otherstaff": "Y Y Y Y Y Y Y Y Y Y",
-    "mgr": "Y . . . . . . . . .",
-    "astonmgr": "Y Y Y Y Y Y Y Y Y Y",
-    "titleonly": "Y . . . . . . . . .",
-    "seconded": "Y . . . . . . . . .",
-    "root": "Y Y Y Y Y Y Y Y Y Y",
-    "gone": ". . . . . . . . . .",
-    "gonetech": ". . . . . . . . . .",
-    "goneroot": ". . . . . . . . . .",
+    #              book behalf modify cancel approve reject override downtime training view checkin
+    "alice": "Y . Y Y . . . . . Y Y",
+    "erin": "Y . . . . . . . . . .",
+    "bob": "Y . . . . . . . . . .",
+    "carol": "Y . . . . . . . . . .",
+    "tech": "Y . . . . . . . . . .",
+    "nmrtech": "Y . . . . . . . . . .",
+    "otherstaff": "Y Y Y Y Y Y Y Y Y Y Y",
+    "mgr": "Y . . . . . . . . . .",
+    "astonmgr": "Y Y Y Y Y Y Y Y Y Y Y",
+    "titleonly": "Y . . . . . . . . . .",
+    "seconded": "Y . . . . . . . . . .",
+    "root": "Y Y Y Y Y Y Y Y Y Y Y",
+    "gone": ". . . . . . . . . . .",
+    "gonetech": ". . . . . . . . . . .",
+    "goneroot": ". . . . . . . . . . .",
 }
 
 TARGETS = {
@@ -169,6 +170,7 @@ def test_require_agrees_and_names_the_missing_right(where: str, name: str) -> No
             Action.MODIFY_BOOKING,
             Action.CANCEL_BOOKING,
             Action.VIEW_BOOKING,
+            Action.CHECK_IN,
         )
         assert ("the booking's owner" in message) is owners_right, message
 
