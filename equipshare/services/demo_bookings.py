@@ -18,6 +18,7 @@ from equipshare.services.demo_calendar import (
     subtract,
 )
 from equipshare.services.demo_catalogue import COLLABORATIVE, FULL_SERVICE
+from equipshare.services.demo_charging import UNPRICED, UsePlanner
 from equipshare.services.demo_people import (
     CANCEL_REASONS,
     NO_SHOW_REASON,
@@ -51,6 +52,7 @@ class BookingPlanner:
         self.series: list[Row] = []
         self.bookings: list[Row] = []
         self.cross_institution = 0
+        self._use = UsePlanner(calendar)
         # (person, quarter hour) taken: nobody is at two instruments or two sessions at once.
         self._busy: set[tuple[int, int]] = set()
         self._quota_used: dict[tuple[int, int, int], int] = {}  # (instrument, user, week)
@@ -185,8 +187,9 @@ class BookingPlanner:
         if end <= now:
             if r < 0.07:
                 return BookingStatus.CANCELLED
-            if r < 0.10:
-                return BookingStatus.NO_SHOW
+            if r < 0.10:  # only where users must check in does anyone know who stayed away
+                checks = instrument.facility.policy.requires_check_in
+                return BookingStatus.NO_SHOW if checks and r < 0.085 else BookingStatus.COMPLETED
             if decided and r < 0.13:
                 return BookingStatus.REJECTED
             return BookingStatus.COMPLETED
@@ -249,11 +252,18 @@ class BookingPlanner:
             "sequence": 0,
             "created_at": created,
             "updated_at": created,
+            **UNPRICED,
         }
         settled = self._between(created, min(start, now))
         manager = instrument.facility.manager
         if status is BookingStatus.CANCELLED:
-            row.update(status_reason=rng.choice(CANCEL_REASONS), sequence=1, updated_at=settled)
+            cancelled = self._use.cancelled_at(instrument, created, start, settled)
+            row.update(
+                status_reason=rng.choice(CANCEL_REASONS),
+                sequence=1,
+                updated_at=cancelled,
+                cancelled_at=cancelled,
+            )
         elif status is BookingStatus.REJECTED:
             row.update(
                 status_reason=rng.choice(REJECT_REASONS),
@@ -273,6 +283,7 @@ class BookingPlanner:
                 row.update(
                     sequence=rng.randint(1, 2), updated_at=self._between(row["updated_at"], now)
                 )
+        self._use.price(row, instrument, user)
         self.bookings.append(row)
         if instrument.hours is not None:
             self._busy.update((user.id, q) for q in self._quarters(start, end))

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from equipshare.domain import AccessLevel, InstrumentStatus, TrainingLevel
+from equipshare.domain import AccessLevel, ChargeBasis, InstrumentStatus, TrainingLevel, UserClass
 from equipshare.services.demo_catalogue import InstitutionSpec, InstrumentKind
 
 LONDON = ZoneInfo("Europe/London")
@@ -84,6 +84,16 @@ class Training:
 
 
 @dataclass(frozen=True)
+class ChargingPolicy:
+    """What a facility charges for, what a late cancellation costs and whether users check in."""
+
+    charge_basis: ChargeBasis = ChargeBasis.BOOKED
+    free_cancellation_hours: int = 24
+    late_cancellation_percent: int = 50
+    requires_check_in: bool = False
+
+
+@dataclass(frozen=True)
 class PlannedFacility:
     """A facility and the staff ids the planners draw approvers, trainers and assistants from."""
 
@@ -92,6 +102,11 @@ class PlannedFacility:
     institution: InstitutionSpec
     manager: int
     technicians: tuple[int, ...]
+    policy: ChargingPolicy = ChargingPolicy()
+
+
+# One price in whole pence from a date on: (valid_from, hourly, technician hourly).
+PricePoint = tuple[date, int, int]
 
 
 @dataclass
@@ -113,6 +128,7 @@ class PlannedInstrument:
     status: InstrumentStatus = InstrumentStatus.AVAILABLE
     trained: list[Training] = field(default_factory=list)
     downtimes: list[Interval] = field(default_factory=list)
+    prices: dict[UserClass, list[PricePoint]] = field(default_factory=dict)  # by valid_from
 
 
 def subtract(windows: list[Interval], blocked: list[Interval]) -> list[Interval]:

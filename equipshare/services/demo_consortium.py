@@ -43,6 +43,12 @@ from equipshare.services.demo_catalogue import (
     InstitutionSpec,
     InstrumentKind,
 )
+from equipshare.services.demo_charging import (
+    add_rate_rise,
+    charging_rng,
+    facility_policy,
+    policy_columns,
+)
 from equipshare.services.demo_people import FIRST_NAMES, FUNDER_PREFIXES, GRANT_LETTERS, SURNAMES
 from equipshare.services.demo_terms import (
     add_downtimes,
@@ -100,6 +106,8 @@ class ConsortiumBuilder:
         self._projects: set[str] = set()
         self._facilities: list[tuple[PlannedFacility, str, str]] = []
         self._long_ago = calendar.anchor - timedelta(days=4 * 365)
+        # Policies and price rises draw apart, so the consortium itself does not change.
+        self._charging = charging_rng(calendar, "charging")
         self._add_institutions()
         self._add_people()
         for spec in INSTITUTIONS:
@@ -111,6 +119,7 @@ class ConsortiumBuilder:
             add_training(rng, calendar, instrument, self.rows[TrainingRecord])
             train_demo_persona(calendar, instrument, self.admin_id, self.rows[TrainingRecord])
             add_rate_cards(rng, calendar, instrument, self.rows[RateCard])
+            add_rate_rise(self._charging, calendar, instrument, self.rows[RateCard])
         add_downtimes(rng, calendar, self.instruments, self.rows[Downtime])
 
     def _add_institutions(self) -> None:
@@ -194,6 +203,7 @@ class ConsortiumBuilder:
 
     def _add_facility(self, spec: InstitutionSpec, key: str, building: str) -> None:
         template, facility_id = FACILITY_TEMPLATES[key], len(self.rows[Facility]) + 1
+        policy = facility_policy(self._charging, key)
         slug = template.name.lower().replace(" ", "-")
         manager = self._add_user(spec, Role.FACILITY_MANAGER)
         technicians = tuple(
@@ -211,6 +221,7 @@ class ConsortiumBuilder:
                 "timezone": "Europe/London",
                 "email": f"{key.lower()}-facility@{spec.domain}",
                 "web_address": f"https://www.{spec.domain}/facilities/{slug}",
+                **policy_columns(policy),
                 "created_at": self._long_ago,
             }
         )
@@ -222,7 +233,9 @@ class ConsortiumBuilder:
         ]
         self._facilities.append(
             (
-                PlannedFacility(facility_id, f"{spec.prefix}-{key}", spec, manager, technicians),
+                PlannedFacility(
+                    facility_id, f"{spec.prefix}-{key}", spec, manager, technicians, policy
+                ),
                 key,
                 building,
             )

@@ -14,6 +14,7 @@ from equipshare.services.demo_calendar import (
     Row,
     Training,
 )
+from equipshare.services.demo_charging import add_price
 from equipshare.services.demo_people import DOWNTIME_NOTES, TRAINING_NOTES
 
 PRICE_FACTORS = {
@@ -114,18 +115,15 @@ def add_rate_cards(
     technician = Decimal(rng.randrange(3500, 6001, 50)) / 100
     monday = cal.monday
     year = monday.year if (monday.month, monday.day) > (8, 1) else monday.year - 1
-    rows += [
-        {
-            "id": len(rows) + n + 1,
-            "instrument_id": instrument.id,
-            "user_class": user_class.value,
-            "currency": "GBP",
-            "valid_from": date(year, 8, 1),
-            "hourly_rate": (internal * multiplier).quantize(PENNY),
-            "technician_hourly_rate": technician.quantize(PENNY),
-        }
-        for n, (user_class, multiplier) in enumerate(PRICE_FACTORS.items())
-    ]
+    for user_class, multiplier in PRICE_FACTORS.items():
+        add_price(
+            instrument,
+            user_class,
+            date(year, 8, 1),
+            (internal * multiplier).quantize(PENNY),
+            technician.quantize(PENNY),
+            rows,
+        )
 
 
 def add_downtimes(

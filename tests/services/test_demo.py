@@ -13,12 +13,29 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Connection, Executable, func, select, text
 
+from equipshare.charging import (
+    FREE,
+    Charge,
+    FrozenRates,
+    billable_minutes,
+    is_late_cancellation,
+    pence_of,
+    session_charge,
+)
 from equipshare.clock import FrozenClock
 from equipshare.config import Settings
 from equipshare.db.base import Base
 from equipshare.db.engine import Database
-from equipshare.db.models import Booking, Institution, Instrument, OpeningHours, User
-from equipshare.domain import AccessLevel, BookingStatus, Role, StaffRole
+from equipshare.db.models import (
+    Booking,
+    Facility,
+    Institution,
+    Instrument,
+    OpeningHours,
+    RateCard,
+    User,
+)
+from equipshare.domain import AccessLevel, BookingStatus, Role, StaffRole, UserClass
 from equipshare.errors import RefusedError
 from equipshare.services.context import ServiceContext
 from equipshare.services.demo import DemoService, DemoSummary, plan_demo
@@ -106,7 +123,9 @@ def test_counts_are_in_range_and_match_the_summary(seeded: Seeded) -> None:
     assert (summary.institutions, summary.partner_institutions) == (12, 8)
     assert summary.facilities >= 38 and 300 <= summary.instruments <= 340
     assert 450 <= summary.users <= 600 and 20_000 <= summary.bookings <= 30_000
-    assert summary.training_records > 1_000 and summary.rate_cards == 4 * summary.instruments
+    assert summary.training_records > 1_000
+    cards = "SELECT count(*) FROM (SELECT DISTINCT instrument_id, user_class FROM rate_cards) AS c"
+    assert seeded.scalar(cards) == 4 * summary.instruments < summary.rate_cards
     assert 5 <= summary.downtimes <= 40
     pending = seeded.scalar("SELECT count(*) FROM bookings WHERE status = 'pending'")
     assert summary.pending_bookings == pending > 0
@@ -155,18 +174,29 @@ def test_instruments_have_real_kinds_contacts_and_policies(seeded: Seeded) -> No
         assert (i.id not in hours) == i.allow_overnight  # round the clock means no rows
 
 
-def test_rate_cards_rise_from_internal_to_industry(seeded: Seeded) -> None:
+def test_rate_cards_rise_from_internal_to_industry_and_some_rise_in_the_span(
+    seeded: Seeded,
+) -> None:
     order = ["internal", "partner", "external_academic", "industry"]
     rows = seeded.rows(
-        text("SELECT instrument_id, user_class, hourly_rate, valid_from FROM rate_cards")
+        text(
+            "SELECT instrument_id, user_class, hourly_rate, valid_from FROM rate_cards "
+            "ORDER BY valid_from"
+        )
     )
-    prices: dict[int, dict[str, Any]] = defaultdict(dict)
+    prices: dict[tuple[int, str], dict[str, Any]] = defaultdict(dict)
+    history: dict[tuple[int, str], list[Any]] = defaultdict(list)
     for instrument_id, user_class, rate, valid_from in rows:
-        prices[instrument_id][user_class] = rate
+        prices[instrument_id, str(valid_from)][user_class] = rate
+        history[instrument_id, user_class].append(rate)
         assert str(valid_from) <= str(NOW.date())
     for by_class in prices.values():
         assert [by_class[c] for c in order] == sorted(by_class[c] for c in order)
         assert by_class["internal"] < by_class["industry"]
+    risen = [rates for rates in history.values() if len(rates) > 1]
+    assert len(risen) >= 40 and all(rates == sorted(set(rates)) for rates in risen)
+    first_day = (NOW - timedelta(weeks=8)).date()
+    assert {str(r[3]) for r in rows if str(r[3]) >= str(first_day)}, "no rise inside the span"
 
 
 # Each query counts rows that break one rule the booking engine and `equipshare check` rely on.
@@ -403,3 +433,119 @@ def test_a_fresh_demo_passes_equipshare_check(seeded: Seeded) -> None:
     """The demo follows the booking rules to the letter, training expiry included."""
     report = IntegrityService(seeded.context).check()
     assert report.problems == ()
+
+
+def _priced_bookings(seeded: Seeded) -> list[Any]:
+    """Every booking with its facility's charging policy and the classes' facts, one query."""
+    user_institution = Institution.__table__.alias("guest")
+    return seeded.rows(
+        select(
+            Booking,
+            Facility.charge_basis,
+            Facility.free_cancellation_hours,
+            Facility.late_cancellation_percent,
+            Facility.requires_check_in,
+            Facility.institution_id.label("host_id"),
+            user_institution.c.id.label("guest_id"),
+            user_institution.c.is_partner,
+            user_institution.c.sector,
+        )
+        .join(Instrument, Instrument.id == Booking.instrument_id)
+        .join(Facility, Facility.id == Instrument.facility_id)
+        .join(User, User.id == Booking.user_id)
+        .join(user_institution, user_institution.c.id == User.institution_id)
+    )
+
+
+def _expected_charge(b: Any) -> Charge:
+    """The contract's rule for what a booking costs now, from its frozen rates and status."""
+    rates = FrozenRates(UserClass(b.user_class), b.hourly_rate_pence, b.technician_rate_pence)
+    assisted = b.technician_id is not None
+    booked = session_charge(billable_minutes(b.starts_at, b.ends_at), rates, assisted=assisted)
+    if b.status == "rejected":
+        return FREE
+    if b.status == "cancelled":
+        late = is_late_cancellation(b.starts_at, b.cancelled_at, b.free_cancellation_hours)
+        return booked.percent(b.late_cancellation_percent) if late else FREE
+    used = b.checked_in_at is not None and (b.checked_out_at or b.status == "completed")
+    if b.charge_basis == "actual" and used:
+        minutes = billable_minutes(b.checked_in_at, b.checked_out_at or b.ends_at)
+        return session_charge(minutes, rates, assisted=assisted)
+    return booked  # pending, confirmed, no-shows (in full) and booked-time facilities
+
+
+def test_every_charge_is_what_the_frozen_rates_and_status_give(seeded: Seeded) -> None:
+    rows = _priced_bookings(seeded)
+    wrong = [
+        (b.id, b.status, (b.instrument_charge_pence, b.technician_charge_pence), expected)
+        for b in rows
+        if Charge(b.instrument_charge_pence, b.technician_charge_pence)
+        != (expected := _expected_charge(b))
+    ]
+    assert wrong == []
+    assert all(b.hourly_rate_pence is not None for b in rows)  # every instrument has a card
+    late_fees = [b for b in rows if b.status == "cancelled" and b.instrument_charge_pence > 0]
+    free_cancels = [b for b in rows if b.status == "cancelled" and b.instrument_charge_pence == 0]
+    actual = [b for b in rows if b.charge_basis == "actual" and b.checked_out_at is not None]
+    assert len(late_fees) >= 20 and len(free_cancels) >= 100
+    assert any(_expected_charge(b) != _booked(b) for b in actual)  # actual time differs
+
+
+def _booked(b: Any) -> Charge:
+    rates = FrozenRates(UserClass(b.user_class), b.hourly_rate_pence, b.technician_rate_pence)
+    minutes = billable_minutes(b.starts_at, b.ends_at)
+    return session_charge(minutes, rates, assisted=b.technician_id is not None)
+
+
+def test_frozen_rates_are_the_cards_in_force_on_the_day_of_booking(seeded: Seeded) -> None:
+    cards: dict[tuple[int, str], list[tuple[date, int, int]]] = defaultdict(list)
+    for card in seeded.rows(select(RateCard).order_by(RateCard.valid_from)):
+        cards[card.instrument_id, card.user_class].append(
+            (card.valid_from, pence_of(card.hourly_rate), pence_of(card.technician_hourly_rate))
+        )
+    eras: dict[int, set[int]] = defaultdict(set)
+    for b in _priced_bookings(seeded):
+        if b.guest_id == b.host_id:
+            expected_class = "internal"
+        elif b.is_partner:
+            expected_class = "partner"
+        else:
+            expected_class = "industry" if b.sector == "industry" else "external_academic"
+        assert b.user_class == expected_class
+        made = b.created_at.astimezone(LONDON).date()
+        in_force = [c for c in cards[b.instrument_id, b.user_class] if c[0] <= made][-1]
+        assert (b.hourly_rate_pence, b.technician_rate_pence) == in_force[1:]
+        eras[b.instrument_id].add(b.hourly_rate_pence)
+    # Bookings made before a rise keep the old price, later ones pay the new: both appear.
+    assert sum(len(rates) > 1 for rates in eras.values()) >= 40
+
+
+def test_policies_vary_and_use_is_recorded_where_it_is_required(seeded: Seeded) -> None:
+    facilities = seeded.rows(select(Facility))
+    assert {f.charge_basis for f in facilities} == {"booked", "actual"}
+    assert 2 <= sum(f.charge_basis == "actual" for f in facilities) <= 6
+    assert {f.free_cancellation_hours for f in facilities} == {12, 24, 48}
+    assert {f.late_cancellation_percent for f in facilities} == {0, 50, 100}
+    assert all(f.requires_check_in for f in facilities if f.charge_basis == "actual")
+    rows = _priced_bookings(seeded)
+    for b in rows:
+        if b.status == "no_show":
+            assert b.requires_check_in and b.checked_in_at is None
+        if b.checked_in_at is not None:
+            assert b.status in ("completed", "confirmed")
+            assert b.starts_at <= b.checked_in_at < b.ends_at and b.checked_in_at < NOW
+            assert b.checked_in_by_id in (b.user_id, b.technician_id)
+        if b.checked_out_at is not None:
+            assert b.checked_in_at < b.checked_out_at <= b.ends_at <= NOW
+        if b.status == "completed" and b.requires_check_in:
+            assert b.checked_in_at is not None
+        assert (b.cancelled_at is not None) == (b.status == "cancelled")
+        if b.cancelled_at is not None:
+            assert b.created_at < b.cancelled_at <= min(NOW, b.starts_at)
+    late_in = [b for b in rows if b.checked_in_at and b.checked_in_at > b.starts_at]
+    early_out = [b for b in rows if b.checked_out_at and b.checked_out_at < b.ends_at]
+    forgot = [
+        b for b in rows if b.status == "completed" and b.checked_in_at and not b.checked_out_at
+    ]
+    assert min(len(late_in), len(early_out), len(forgot)) >= 10
+    assert 10 <= sum(b.status == "no_show" for b in rows) <= 300
