@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from equipshare.cli.report_charges_command import charges
+from equipshare.cli.report_usage_commands import REPORT_COMMANDS
 
 
 @click.group("report")
@@ -22,3 +23,5 @@ def report_group() -> None:
 
 
 report_group.add_command(charges)
+for command in REPORT_COMMANDS:
+    report_group.add_command(command)

@@ -59,13 +59,18 @@ def resolve_scope(session: Session, where: ReportFilter) -> Scope:
             select(Institution.id).where(Institution.code == where.institution_code)
         )
         if institution_id is None:
-            raise NotFound(f"no institution with code {where.institution_code!r}", "--institution")
+            raise NotFound(
+                f"--institution: no institution has the code {where.institution_code!r}",
+                "--institution",
+            )
     if where.facility_code:
         facility_id = session.scalar(
             select(Facility.id).where(Facility.code == where.facility_code)
         )
         if facility_id is None:
-            raise NotFound(f"no facility with code {where.facility_code!r}", "--facility")
+            raise NotFound(
+                f"--facility: no facility has the code {where.facility_code!r}", "--facility"
+            )
     return Scope(institution_id, facility_id)
 
 
