@@ -93,8 +93,14 @@ class AnonymiseReport:
 
 @dataclass(frozen=True)
 class ClosePastReport:
-    """Bookings a close-past run marked completed (or, dry, would mark)."""
+    """Bookings a close-past run marked completed or no-show (or, dry, would mark).
+
+    `repriced_ids` are the completed ones billed check-in to booked end (ACTUAL basis,
+    never checked out).
+    """
 
     dry_run: bool
     now: datetime
     completed_ids: tuple[int, ...]
+    no_show_ids: tuple[int, ...] = ()
+    repriced_ids: tuple[int, ...] = ()

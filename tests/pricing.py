@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from equipshare.db.engine import Database
-from equipshare.db.models import Facility, RateCard
+from equipshare.db.models import Facility, Instrument, RateCard
 from equipshare.domain import ChargeBasis, UserClass
 from tests.world import World
 
@@ -30,9 +30,11 @@ def plant_rate(
 ) -> None:
     """A rate card: `hourly` and `technician` in pounds an hour (strings, so never floats)."""
     with db.sessions.begin() as session:
+        # By code, so instruments added to the world after it was built have prices too.
+        instrument_id = session.scalars(select(Instrument.id).where(Instrument.code == instrument))
         session.add(
             RateCard(
-                instrument_id=world.instruments[instrument],
+                instrument_id=instrument_id.one(),
                 user_class=user_class,
                 hourly_rate=Decimal(hourly),
                 technician_hourly_rate=Decimal(technician),

@@ -236,8 +236,10 @@ def anonymise(
 def close_past(ctx: click.Context, dry_run: bool, as_user: str | None) -> None:
     """Mark confirmed bookings that have ended as completed (admins; for nightly cron).
 
-    No-shows are not marked yet: bookings record no check-in, so nothing tells a
-    no-show from a session that happened. Safe to run twice: the second run finds none.
+    Where the facility requires check-in and nobody checked in, the booking becomes a
+    no-show instead, and keeps its full price (no-shows pay in full). Where the facility
+    charges for actual time, a session checked in but never checked out is billed from
+    check-in to its booked end. Safe to run twice: the second run finds none.
 
     \b
     Examples:
@@ -251,6 +253,6 @@ def close_past(ctx: click.Context, dry_run: bool, as_user: str | None) -> None:
         report = PastBookingService(context).close_past(actor, dry_run=dry_run)
     verb = "dry run: would mark" if dry_run else "marked"
     say(
-        f"{verb} {len(report.completed_ids)} bookings completed "
-        f"(ended by {report.now:%Y-%m-%d %H:%M} UTC)"
+        f"{verb} {len(report.completed_ids)} bookings completed and "
+        f"{len(report.no_show_ids)} no-shows (ended by {report.now:%Y-%m-%d %H:%M} UTC)"
     )

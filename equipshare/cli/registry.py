@@ -54,6 +54,16 @@ COMMANDS: dict[str, CommandEntry] = {
         "check",
         "Check the database: the engine's own integrity check, then the domain rules.",
     ),
+    "checkin": CommandEntry(
+        "equipshare.cli.checkin_commands",
+        "checkin",
+        "Check in to booking BOOKING_ID: the session has begun.",
+    ),
+    "checkout": CommandEntry(
+        "equipshare.cli.checkin_commands",
+        "checkout",
+        "Check out of booking BOOKING_ID: the session has ended.",
+    ),
     "close-past": CommandEntry(
         _MAINTENANCE,
         "close_past",
