@@ -160,16 +160,18 @@ def reports(engine: str, context: ServiceContext, runs: int) -> list[Figure]:
     this_month = NOW.date().replace(day=1)
     year_ago = date(this_month.year - 1, this_month.month, 1)
     period = service.period(year_ago, this_month - timedelta(days=1))
-    floor = median_time(runs, _report_floor(context.database, period.starts_at, period.ends_at))
-    sharing = median_time(runs, lambda: service.sharing(admin, period))
-    utilisation = median_time(runs, lambda: service.utilisation(admin, period))
+    floor = 1000 * median_time(
+        runs, _report_floor(context.database, period.starts_at, period.ends_at)
+    )
+    sharing = 1000 * median_time(runs, lambda: service.sharing(admin, period))
+    utilisation = 1000 * median_time(runs, lambda: service.utilisation(admin, period))
     note = f"{period.first_day:%Y-%m-%d} to {period.last_day:%Y-%m-%d}"
     return [
         Figure(
             "reports",
             f"{engine}: sharing matrix, one year",
             sharing,
-            "s",
+            "ms",
             "one GROUP BY count",
             floor,
             note=note,
@@ -178,7 +180,7 @@ def reports(engine: str, context: ServiceContext, runs: int) -> list[Figure]:
             "reports",
             f"{engine}: utilisation per instrument, one year",
             utilisation,
-            "s",
+            "ms",
             "one GROUP BY count",
             floor,
             note=note,

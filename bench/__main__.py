@@ -1,0 +1,205 @@
+"""Run every benchmark and write bench/RESULTS.md (for people) and bench/results.json.
+
+Run: python -m bench [--quick] [--db URL ...] [--scale 0.01] [--runs 3] [--out DIR]
+
+Without --db the national dataset is generated (or reused) as a SQLite file under
+bench/data/ at --scale; each --db names a dataset of its own engine (an empty database is
+generated into at --scale first). --quick makes a tiny dataset and few runs: it checks
+that everything still runs, and its figures mean little.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import platform
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bench.harness import BenchOptions, Figure, show
+from equipshare.db.engine import Database
+from equipshare.db.models import Booking, Institution, Instrument, User
+
+HERE = Path(__file__).resolve().parent
+#: name -> module with `run(options) -> list[Figure]`, in the order the report lists them.
+BENCHMARKS = {
+    "booking": "bench.bench_booking_rate",
+    "queries": "bench.bench_national_queries",
+}
+
+
+def dataset(url: str | None, scale: float, say: Callable[[str], None]) -> str:
+    """The URL of a generated dataset: reused when it holds data, generated when empty."""
+    from bench.generate import generate
+
+    if url is None:
+        folder = HERE / "data"
+        folder.mkdir(exist_ok=True)
+        url = f"sqlite:///{folder / f'national-{scale:g}.db'}"
+    database = Database.connect(url, create=True)
+    try:
+        with database.readonly() as session:
+            filled = session.scalar(select(Institution.id).limit(1)) is not None
+    except Exception:  # an empty database has no tables yet
+        filled = False
+    finally:
+        database.dispose()
+    if not filled:
+        say(f"generating the scale {scale:g} dataset into {url}")
+        generated = generate(url, scale, say=say)
+        say(f"  {sum(generated.counts.values()):,} rows in {generated.seconds:.0f} s")
+    return url
+
+
+def describe(url: str) -> dict[str, Any]:
+    """Row counts and the server version of one dataset."""
+    database = Database.connect(url)
+    try:
+        with database.readonly() as session:
+            counts = {
+                name: session.scalar(select(func.count()).select_from(model))
+                for name, model in (
+                    ("institutions", Institution),
+                    ("instruments", Instrument),
+                    ("users", User),
+                    ("bookings", Booking),
+                )
+            }
+            if database.engine.dialect.name == "postgresql":
+                version = session.scalar(select(func.version()))
+            else:
+                version = "SQLite " + str(session.scalar(select(func.sqlite_version())))
+        return {"counts": counts, "server": str(version).split(" on ")[0]}
+    finally:
+        database.dispose()
+
+
+def machine() -> dict[str, Any]:
+    import os
+    from importlib.metadata import version
+
+    packages = ("equipshare", "sqlalchemy", "textual", "icalendar", "aiohttp", "psycopg")
+    found = {}
+    for package in packages:
+        try:
+            found[package] = version(package)
+        except Exception:
+            found[package] = "not installed"
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.machine(),
+        "cpus": os.cpu_count(),
+        "packages": found,
+    }
+
+
+def write_results(
+    out: Path,
+    options: BenchOptions,
+    figures: list[Figure],
+    datasets: dict[str, dict[str, Any]],
+    notes: list[str],
+) -> None:
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    info = machine()
+    document = {
+        "run_at": stamp,
+        "quick": options.quick,
+        "scale": options.scale,
+        "runs": options.runs,
+        "machine": info,
+        "datasets": datasets,
+        "figures": [figure.as_json() for figure in figures],
+        "notes": notes,
+    }
+    (out / "results.json").write_text(json.dumps(document, indent=2) + "\n")
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {stamp} with `python -m bench{' --quick' if options.quick else ''}` "
+        f"(scale {options.scale:g}, median of {options.runs} runs unless a figure says).",
+        f"Machine: {info['cpus']} CPUs, {info['platform']}, Python {info['python']}; "
+        + ", ".join(f"{k} {v}" for k, v in info["packages"].items())
+        + ".",
+        "",
+        "Each ratio is the figure's cost over a floor measured in the same run (for rates:",
+        "the floor's rate over ours), so 1.0x is as cheap as the raw work and bigger is slower.",
+        "",
+        "| dataset | server | institutions | instruments | users | bookings |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for engine, data in datasets.items():
+        c = data["counts"]
+        lines.append(
+            f"| {engine} | {data['server']} | {c['institutions']:,} | "
+            f"{c['instruments']:,} | {c['users']:,} | {c['bookings']:,} |"
+        )
+    lines += [
+        "",
+        "| benchmark | figure | value | floor | ratio | target | note |",
+        "| --- | --- | ---: | ---: | ---: | --- | --- |",
+    ]
+    for f in figures:
+        value = f"{f.value:,.2f} {f.unit}"
+        floor = f"{f.floor:,.2f} {f.unit} ({f.floor_name})" if f.floor is not None else ""
+        ratio = f"{f.ratio:.1f}x" if f.ratio is not None else ""
+        target = ""
+        if f.target is not None:
+            bound = f"<= {f.target:g}{'x' if f.floor is not None else ' ' + f.unit}"
+            target = f"{bound}: {'met' if f.met else '**missed**'}"
+        lines.append(
+            f"| {f.benchmark} | {f.name} | {value} | {floor} | {ratio} | {target} | {f.note} |"
+        )
+    if notes:
+        lines += ["", "## Notes", ""] + [f"- {note}" for note in notes]
+    (out / "RESULTS.md").write_text("\n".join(lines) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=(__doc__ or "").split("\n\n")[0]
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny data, few runs: a smoke run")
+    parser.add_argument("--db", action="append", default=[], help="dataset URL (repeatable)")
+    parser.add_argument("--scale", type=float, help="dataset scale (default 0.01; quick 0.002)")
+    parser.add_argument("--runs", type=int, help="runs per figure (default 3; quick 1)")
+    parser.add_argument("--only", help="comma-separated benchmarks: " + ", ".join(BENCHMARKS))
+    parser.add_argument("--out", type=Path, default=HERE, help="where to write the results")
+    args = parser.parse_args(argv)
+    scale = args.scale or (0.002 if args.quick else 0.01)
+    runs = args.runs or (1 if args.quick else 3)
+
+    def say(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    urls = [dataset(url, scale, say) for url in (args.db or [None])]
+    datasets = {("postgresql" if u.startswith("postgresql") else "sqlite"): u for u in urls}
+    options = BenchOptions(args.quick, datasets, scale, runs)
+    chosen = args.only.split(",") if args.only else list(BENCHMARKS)
+    figures: list[Figure] = []
+    for name in chosen:
+        module = importlib.import_module(BENCHMARKS[name])
+        say(f"{name}:")
+        started = time.perf_counter()
+        found = module.run(options)
+        for figure in found:
+            say(show(figure))
+        say(f"  ({time.perf_counter() - started:.0f} s)")
+        figures += found
+    described = {engine: describe(url) for engine, url in datasets.items()}
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_results(args.out, options, figures, described, options.notes)
+    say(f"wrote {args.out / 'RESULTS.md'} and {args.out / 'results.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,49 @@
+"""`python -m bench --quick` still runs every benchmark end to end and writes both reports.
+
+A smoke run, not a timing test: it asserts that each benchmark produced its figures with
+floors and ratios, on a dataset generated for the run (on PostgreSQL too, where set up).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.__main__ import BENCHMARKS
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def test_quick_run_writes_every_figure(empty_database_url: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--db", empty_database_url,
+         "--out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    document = json.loads((tmp_path / "results.json").read_text())
+    engine = "postgresql" if empty_database_url.startswith("postgresql") else "sqlite"
+    assert document["quick"] is True
+    assert document["datasets"][engine]["counts"]["bookings"] > 5_000
+    names = {figure["name"] for figure in document["figures"]}
+    expected_figures = (
+        "bookings a second, every rule checked",
+        "find_slots p95",
+        "sharing matrix, one year",
+        "utilisation per instrument, one year",
+    )
+    for expected in expected_figures:
+        assert f"{engine}: {expected}" in names
+    for figure in document["figures"]:
+        assert figure["value"] > 0
+        if figure["floor"] is not None:
+            assert figure["ratio"] > 0
+    benchmarks = {figure["benchmark"] for figure in document["figures"]}
+    assert len(benchmarks) >= len(BENCHMARKS)
+    results = (tmp_path / "RESULTS.md").read_text()
+    assert "| booking creation |" in results and "| availability search |" in results
