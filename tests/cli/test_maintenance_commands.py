@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from equipshare.db.engine import Database
+from equipshare.db.models import Booking
 from equipshare.domain import BookingStatus
 from tests.cli.conftest import Invoke
+from tests.pricing import set_policy
 from tests.services.maintenance_rows import plant_audit, plant_booking
 from tests.world import World
 
@@ -128,11 +130,23 @@ def test_close_past_dry_run_then_real_then_nothing_left(
     invoke: Invoke, database_url: str, database: Database, world: World
 ) -> None:
     ended = datetime.now(UTC) - timedelta(days=2)
-    plant_booking(database, world, "alice", "WAR-XPS-01", ended, ended + timedelta(hours=1))
+    done = plant_booking(database, world, "alice", "WAR-XPS-01", ended, ended + timedelta(hours=1))
+    # Aston's microscopy requires check-in, and bob never checked in: a no-show.
+    set_policy(database, world, "AST-EM", requires_check_in=True)
+    missed = plant_booking(database, world, "bob", "AST-SEM-01", ended, ended + timedelta(hours=1))
     dry = invoke("close-past", "--dry-run", "--db", database_url, env=ROOT)
-    assert dry.exit_code == 0 and dry.stderr.startswith("dry run: would mark 1 bookings")
+    assert dry.exit_code == 0
+    assert dry.stderr.startswith("dry run: would mark 1 bookings completed and 1 no-shows")
+    assert statuses(database, done, missed) == [BookingStatus.CONFIRMED] * 2
     real = invoke("close-past", "--db", database_url, env=ROOT)
-    assert real.exit_code == 0 and real.stderr.startswith("marked 1 bookings completed")
+    assert real.exit_code == 0
+    assert real.stderr.startswith("marked 1 bookings completed and 1 no-shows")
+    assert statuses(database, done, missed) == [BookingStatus.COMPLETED, BookingStatus.NO_SHOW]
     again = invoke("close-past", "--db", database_url, env=ROOT)
-    assert again.stderr.startswith("marked 0 bookings completed")
+    assert again.stderr.startswith("marked 0 bookings completed and 0 no-shows")
     assert invoke("close-past", "--bogus", "--db", database_url, env=ROOT).exit_code == 2
+
+
+def statuses(database: Database, *booking_ids: int) -> list[BookingStatus]:
+    with database.readonly() as s:
+        return [s.get_one(Booking, booking_id).status for booking_id in booking_ids]

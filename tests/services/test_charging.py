@@ -43,7 +43,7 @@ def book(
     svc: BookingService, user: str, start: datetime, end: datetime, **kw: str
 ) -> BookingRecord:
     code = kw.pop("code", XPS)
-    return svc.book(user, BookingRequest(code, start, end, **kw))  # type: ignore[arg-type]
+    return svc.book(user, BookingRequest(code, start, end, **kw))
 
 
 def move_to(clock: FrozenClock, instant: datetime) -> None:
