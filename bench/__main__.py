@@ -31,6 +31,7 @@ HERE = Path(__file__).resolve().parent
 #: name -> module with `run(options) -> list[Figure]`, in the order the report lists them.
 BENCHMARKS = {
     "booking": "bench.bench_booking_rate",
+    "racing": "bench.bench_racing",
     "queries": "bench.bench_national_queries",
 }
 
