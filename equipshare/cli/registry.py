@@ -26,6 +26,7 @@ class CommandEntry:
 _BOOKING = "equipshare.cli.booking_commands"
 _MAINTENANCE = "equipshare.cli.maintenance_commands"
 _PEOPLE = "equipshare.cli.people_commands"
+_RATES = "equipshare.cli.rates_commands"
 
 COMMANDS: dict[str, CommandEntry] = {
     "anonymise": CommandEntry(
@@ -81,6 +82,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "export_group",
         "Export bookings and the instrument catalogue for other tools.",
     ),
+    "facility": CommandEntry(
+        _RATES,
+        "facility_group",
+        "A facility's charging policy: booked or actual time, cancellation terms, check-in.",
+    ),
     "feeds": CommandEntry(
         "equipshare.cli.feeds_commands",
         "feeds_group",
@@ -101,6 +107,11 @@ COMMANDS: dict[str, CommandEntry] = {
         _MAINTENANCE,
         "purge",
         "Delete cancelled and rejected bookings, and audit events, from before DATE (admins).",
+    ),
+    "rates": CommandEntry(
+        _RATES,
+        "rates_group",
+        "An instrument's hourly prices per user class: list them, or set a new one.",
     ),
     "reject": CommandEntry(
         _BOOKING,
