@@ -220,43 +220,47 @@ def _opening(session: Session, period: ReportPeriod, key: Expr, scope: Scope) ->
 def sharing_report(
     session: Session, dialect: str, period: ReportPeriod, scope: Scope
 ) -> SharingReport:
-    length = booked_length(dialect)
-    host, user = Facility.institution_id, User.institution_id
-    held_in_scope = _of_instruments(
-        select().select_from(Booking).join(Instrument, Booking.instrument_id == Instrument.id),
-        scope,
-    ).join(User, Booking.user_id == User.id)
-    held_in_scope = held_in_scope.where(held(), in_period(Booking.starts_at, period))
-    codes = {row[0]: row[1] for row in session.execute(select(Institution.id, Institution.code))}
-    cells = sorted(
-        (
-            SharingCell(codes[host_id], codes[user_id], int(minutes), int(count))
-            for host_id, user_id, minutes, count in session.execute(
-                held_in_scope.add_columns(host, user, func.sum(length), func.count()).group_by(
-                    host, user
-                )
+    """One pass over the held bookings, grouped by host, user institution and local month;
+    the matrix and the months are both sums of those few groups."""
+    held_in_scope = (
+        _of_instruments(
+            select(
+                Facility.institution_id.label("host"),
+                User.institution_id.label("user"),
+                month_index(Booking.starts_at, period).label("month"),
+                booked_length(dialect).label("minutes"),
             )
-        ),
-        key=lambda cell: (cell.host_code, cell.user_code),
-    )
-    inner = (
-        held_in_scope.add_columns(
-            month_index(Booking.starts_at, period).label("month"), length.label("minutes")
+            .select_from(Booking)
+            .join(Instrument, Booking.instrument_id == Instrument.id),
+            scope,
         )
-        .where(host != user)
+        .join(User, Booking.user_id == User.id)
+        .where(held(), in_period(Booking.starts_at, period))
         .subquery()
     )
-    by_month = {
-        int(index): (int(minutes), int(count))
-        for index, minutes, count in session.execute(
-            select(inner.c.month, func.sum(inner.c.minutes), func.count()).group_by(inner.c.month)
+    h = held_in_scope.c
+    groups = session.execute(
+        select(h.host, h.user, h.month, func.sum(h.minutes), func.count()).group_by(
+            h.host, h.user, h.month
         )
-    }
+    )
+    codes = {row[0]: row[1] for row in session.execute(select(Institution.id, Institution.code))}
+    cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    by_month: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for host_id, user_id, index, minutes, count in groups:
+        cell = cells[codes[host_id], codes[user_id]]
+        cell[0], cell[1] = cell[0] + int(minutes), cell[1] + int(count)
+        if host_id != user_id:
+            month = by_month[int(index)]
+            month[0], month[1] = month[0] + int(minutes), month[1] + int(count)
     months = tuple(
         SharingMonth(month, *by_month.get(index, (0, 0)))
         for index, month in enumerate(month_starts(period))
     )
-    institutions = sorted({c.host_code for c in cells} | {c.user_code for c in cells})
+    institutions = sorted({host for host, _ in cells} | {user for _, user in cells})
     return SharingReport(
-        period=period, institutions=tuple(institutions), cells=tuple(cells), months=months
+        period=period,
+        institutions=tuple(institutions),
+        cells=tuple(SharingCell(*pair, *cells[pair]) for pair in sorted(cells)),
+        months=months,
     )
