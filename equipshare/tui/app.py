@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 # (and the services only they use) are imported when first opened, so a launch does not
 # pay for them before its first frame.
 
-STAFF_ACTIONS = frozenset({"approvals", "downtime", "training"})
+STAFF_ACTIONS = frozenset({"approvals", "downtime", "training", "reports"})
 
 
 def _binding(key: str, action: str, text: str, tip: str, **extra: object) -> Binding:
@@ -66,6 +66,12 @@ class EquipshareApp(App[None]):
         _binding("A", "approvals", "Approvals", "Requests waiting for your decision (staff)"),
         _binding("D", "downtime", "Downtime", "Schedule and cancel downtime (staff)"),
         _binding("T", "training", "Training", "Record, renew and revoke training (staff)"),
+        _binding(
+            "R",
+            "reports",
+            "Reports",
+            "Utilisation, sharing, technicians' work, demand and charges (staff)",
+        ),
         _binding("F", "feeds", "Feeds", "Your calendar subscriptions: list and revoke", show=False),
         _binding("q", "quit", "Quit", "Leave equipshare"),
     ]
@@ -223,6 +229,25 @@ class EquipshareApp(App[None]):
             TrainingScreen, TrainingScreen(TrainingService(self.context), self.actor_username)
         )
 
+    def action_reports(self) -> None:
+        from zoneinfo import ZoneInfo
+
+        from equipshare.services.reports import ReportService
+        from equipshare.services.statements import StatementService
+        from equipshare.tui.screens.reports import ReportsScreen
+
+        zone = self.context.settings.organisation.timezone
+        today = self.context.clock.now().astimezone(ZoneInfo(zone)).date()
+        screen = ReportsScreen(
+            ReportService(self.context),
+            StatementService(self.context),
+            self.actor_username,
+            today,
+            zone,
+            downloads=self.downloads,
+        )
+        self._show(ReportsScreen, screen)
+
     def action_feeds(self) -> None:
         from equipshare.services.feeds import FeedsService
         from equipshare.tui.screens.feed_tokens import FeedTokensScreen
@@ -266,6 +291,11 @@ class EquipshareApp(App[None]):
             yield SystemCommand("Downtime", "Schedule and cancel downtime", self.action_downtime)
             yield SystemCommand(
                 "Training", "Record, renew and revoke training", self.action_training
+            )
+            yield SystemCommand(
+                "Reports",
+                "Utilisation, sharing, technicians' work, demand and charges",
+                self.action_reports,
             )
 
     # Keeping every screen current -------------------------------------------------------

@@ -27,6 +27,14 @@ from equipshare.records import (
     TrainingRecordView,
     WeekView,
 )
+from equipshare.records_reports import (
+    DemandReport,
+    SharingReport,
+    TechniciansReport,
+    UtilisationReport,
+)
+from equipshare.records_statements import Statement
+from equipshare.tui.report_choice import ReportChoice
 
 
 class CataloguePageLoaded(Message):
@@ -317,3 +325,35 @@ class FeedTokenRevoked(Message):
     def __init__(self, token: FeedTokenRecord) -> None:
         super().__init__()
         self.token = token
+
+
+ReportData = UtilisationReport | SharingReport | TechniciansReport | DemandReport | Statement
+
+
+class ReportLoaded(Message):
+    """One tab's report arrived, made for the period and filters in `choice`."""
+
+    def __init__(self, tab: str, choice: ReportChoice, report: ReportData) -> None:
+        super().__init__()
+        self.tab = tab
+        self.choice = choice
+        self.report = report
+
+
+class ReportRefused(Message):
+    """A tab's report could not be made (no permission, an unknown code); `text` says why."""
+
+    def __init__(self, tab: str, choice: ReportChoice, text: str) -> None:
+        super().__init__()
+        self.tab = tab
+        self.choice = choice
+        self.text = text
+
+
+class ReportExported(Message):
+    """A tab's figures were saved as CSV at `path`; `rows` counts the data rows."""
+
+    def __init__(self, path: Path, rows: int) -> None:
+        super().__init__()
+        self.path = path
+        self.rows = rows

@@ -1,0 +1,224 @@
+"""The Reports screen's figures as CSV rows, and saving them to the downloads folder.
+
+Pure apart from the write: hours are Decimal to two places and money is pounds to the penny
+(never floats), so a spreadsheet gets exactly the figures the screen shows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from equipshare.charging import money
+from equipshare.records_reports import (
+    DemandReport,
+    SharingReport,
+    TechniciansReport,
+    UtilisationReport,
+    hours,
+)
+from equipshare.records_statements import Statement
+from equipshare.tui.downloads import safe_name
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+Rows = list[list[str]]
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def utilisation_rows(report: UtilisationReport) -> Rows:
+    rows: Rows = [
+        [
+            "level",
+            "code",
+            "name",
+            "institution",
+            "booked_hours",
+            "used_hours",
+            "opening_hours",
+            "utilisation_percent",
+            "bookings",
+            "cancellations",
+            "no_shows",
+            "downtime_hours",
+            "shared_hours",
+            "shared_bookings",
+        ]
+    ]
+    for r in report.rows:
+        rows.append(
+            [
+                r.level.value,
+                r.code,
+                r.name,
+                r.institution_code,
+                str(hours(r.booked_minutes)),
+                str(hours(r.used_minutes)),
+                str(hours(r.opening_minutes)),
+                _text(r.utilisation_percent),
+                str(r.bookings),
+                str(r.cancellations),
+                str(r.no_shows),
+                str(hours(r.downtime_minutes)),
+                str(hours(r.shared_minutes)),
+                str(r.shared_bookings),
+            ]
+        )
+    return rows
+
+
+def sharing_rows(report: SharingReport) -> Rows:
+    """The matrix cells, then cross-institution use by month (`section` tells them apart)."""
+    rows: Rows = [["section", "host_institution", "user_institution", "month", "hours", "bookings"]]
+    for c in report.cells:
+        rows.append(
+            ["matrix", c.host_code, c.user_code, "", str(hours(c.minutes)), str(c.bookings)]
+        )
+    for m in report.months:
+        rows.append(["month", "", "", f"{m.month:%Y-%m}", str(hours(m.minutes)), str(m.bookings)])
+    return rows
+
+
+def technician_rows(report: TechniciansReport) -> Rows:
+    rows: Rows = [
+        [
+            "username",
+            "name",
+            "institution",
+            "assisted_sessions",
+            "assisted_hours",
+            "training_sessions",
+            "people_trained",
+            "instruments_trained_on",
+            "downtimes_handled",
+            "downtime_hours",
+            "instruments_looked_after",
+        ]
+    ]
+    for r in report.rows:
+        rows.append(
+            [
+                r.username,
+                r.display_name,
+                r.institution_code,
+                str(r.assisted_sessions),
+                str(hours(r.assisted_minutes)),
+                str(r.training_sessions),
+                str(r.people_trained),
+                str(r.instruments_trained_on),
+                str(r.downtimes_handled),
+                str(hours(r.downtime_minutes)),
+                str(r.instruments_looked_after),
+            ]
+        )
+    return rows
+
+
+def demand_rows(report: DemandReport) -> Rows:
+    """Instruments, then requests by local start hour and weekday (`section` tells them apart)."""
+    rows: Rows = [
+        ["section", "key", "name", "institution", "waitlist_entries", "refused", "requests"]
+    ]
+    for r in report.instruments:
+        rows.append(
+            [
+                "instrument",
+                r.instrument_code,
+                r.instrument_name,
+                r.institution_code,
+                str(r.waitlist_entries),
+                str(r.refused),
+                str(r.requests),
+            ]
+        )
+    for hour, count in enumerate(report.by_hour):
+        rows.append(["hour", f"{hour:02d}", "", "", "", "", str(count)])
+    for day, count in zip(WEEKDAYS, report.by_weekday, strict=True):
+        rows.append(["weekday", day, "", "", "", "", str(count)])
+    return rows
+
+
+def statement_rows(statement: Statement) -> Rows:
+    """One row per billed booking in the statement's order; amounts in pounds."""
+    zone = ZoneInfo(statement.timezone)
+    rows: Rows = [
+        [
+            "payer_institution",
+            "host_institution",
+            "project_code",
+            "instrument",
+            "facility",
+            "booking_id",
+            "user",
+            "starts",
+            "ends",
+            "status",
+            "user_class",
+            "minutes",
+            "hourly_rate_gbp",
+            "technician_minutes",
+            "technician_rate_gbp",
+            "instrument_gbp",
+            "technician_gbp",
+            "total_gbp",
+            "note",
+        ]
+    ]
+    for line in statement.lines:
+        rows.append(
+            [
+                line.payer_code,
+                line.host_code,
+                line.project_code or "",
+                line.instrument_code,
+                line.facility_code,
+                str(line.booking_id),
+                line.username,
+                line.starts_at.astimezone(zone).isoformat(timespec="minutes"),
+                line.ends_at.astimezone(zone).isoformat(timespec="minutes"),
+                line.status.value,
+                line.user_class.value if line.user_class else "",
+                str(line.minutes),
+                _pounds(line.hourly_rate_pence),
+                str(line.technician_minutes),
+                _pounds(line.technician_rate_pence),
+                str(money(line.instrument_pence)),
+                str(money(line.technician_pence)),
+                str(money(line.total_pence)),
+                line.note,
+            ]
+        )
+    return rows
+
+
+def _pounds(pence: int | None) -> str:
+    return "" if pence is None else str(money(pence))
+
+
+def csv_text(rows: Sequence[Sequence[str]]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue()
+
+
+def save_csv(rows: Sequence[Sequence[str]], directory: Path, stem: str) -> Path:
+    """Write `stem`.csv through a temporary file and a rename, so no half file is ever seen."""
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{safe_name(stem)}.csv"
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".equipshare-", suffix=".csv")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(csv_text(rows))
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return target

@@ -1,0 +1,321 @@
+"""ReportsScreen: utilisation, sharing, technicians' work, demand and charges, with charts.
+
+The figures are the CLI reports' own (the same services and periods). Each tab loads in a
+thread worker when first shown for the chosen period; `x` saves the shown tab as CSV.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from equipshare.errors import EquipshareError
+from equipshare.records_reports import (
+    DemandReport,
+    ReportFilter,
+    SharingReport,
+    TechniciansReport,
+    UtilisationLevel,
+    UtilisationReport,
+)
+from equipshare.records_statements import Statement
+from equipshare.services.reports import ReportService
+from equipshare.services.statements import StatementService
+from equipshare.tui.downloads import downloads_dir
+from equipshare.tui.messages import (
+    BookingsChanged,
+    ReportData,
+    ReportExported,
+    ReportLoaded,
+    ReportRefused,
+)
+from equipshare.tui.modals.report_period import ReportPeriodModal
+from equipshare.tui.report_choice import ReportChoice, preset_days
+from equipshare.tui.report_csv import (
+    Rows,
+    demand_rows,
+    save_csv,
+    sharing_rows,
+    statement_rows,
+    technician_rows,
+    utilisation_rows,
+)
+from equipshare.tui.widgets.report_views import (
+    ChargesView,
+    DemandView,
+    ReportView,
+    SharingView,
+    TechniciansView,
+    UtilisationView,
+)
+
+TABS: dict[str, tuple[str, type[ReportView]]] = {
+    "utilisation": ("Utilisation", UtilisationView),
+    "sharing": ("Sharing", SharingView),
+    "technicians": ("Technicians", TechniciansView),
+    "demand": ("Demand", DemandView),
+    "charges": ("Charges", ChargesView),
+}
+LEVELS = tuple(UtilisationLevel)
+
+
+def csv_of(report: ReportData) -> tuple[Rows, str]:
+    """A report's CSV rows and a file name stem that says what and when."""
+    if isinstance(report, Statement):
+        return statement_rows(report), f"equipshare-charges-{report.month:%Y-%m}"
+    days = f"{report.period.first_day}-to-{report.period.last_day}"
+    if isinstance(report, UtilisationReport):
+        return utilisation_rows(report), f"equipshare-utilisation-{report.level}-{days}"
+    if isinstance(report, SharingReport):
+        return sharing_rows(report), f"equipshare-sharing-{days}"
+    if isinstance(report, TechniciansReport):
+        return technician_rows(report), f"equipshare-technicians-{days}"
+    return demand_rows(report), f"equipshare-demand-{days}"
+
+
+def _tab_binding(number: int, tab: str) -> Binding:
+    title = TABS[tab][0]
+    return Binding(
+        str(number),
+        f"show_tab('{tab}')",
+        title,
+        id=f"reports.tab_{tab}",
+        tooltip=f"Show the {title.lower()} report",
+        show=False,
+    )
+
+
+class ReportsScreen(Screen[None]):
+    """The impact reports for facility staff and admins; Escape goes back."""
+
+    DEFAULT_CSS = """
+    #reports-period { height: 1; padding: 0 1; background: $boost; }
+    #reports-tabs { height: 1fr; }
+    #reports-tabs TabPane { padding: 0; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="reports.back", tooltip="Back to where you were"),
+        Binding(
+            "p",
+            "period",
+            "Period",
+            id="reports.period",
+            tooltip="Choose the days the reports cover (a preset or from/to) and filters",
+        ),
+        Binding(
+            "x",
+            "export",
+            "Export CSV",
+            id="reports.export",
+            tooltip="Save the shown report's figures as a CSV file in your downloads folder",
+        ),
+        Binding(
+            "l",
+            "level",
+            "Level",
+            id="reports.level",
+            tooltip="Utilisation per instrument, per facility or per institution",
+        ),
+        *(_tab_binding(n, tab) for n, tab in enumerate(TABS, start=1)),
+    ]
+
+    def __init__(
+        self,
+        reports: ReportService,
+        statements: StatementService,
+        actor: str,
+        today: date,
+        timezone: str,
+        *,
+        downloads: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self._reports = reports
+        self._statements = statements
+        self._actor = actor
+        self._today = today
+        self._timezone = timezone
+        self._downloads = downloads
+        # The CLI's default period too: the last full month.
+        self.choice = ReportChoice(*preset_days("last-month", today))
+        self.level = UtilisationLevel.INSTRUMENT
+        self._shown: dict[str, ReportData] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="reports-period", markup=False)
+        with TabbedContent(id="reports-tabs"):
+            for number, (tab, (title, view)) in enumerate(TABS.items(), start=1):
+                with TabPane(f"{number} {title}", id=tab):
+                    yield view(id=f"{tab}-view")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_heading()
+        self.load(self.active_tab)
+
+    # What is shown --------------------------------------------------------------------
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one("#reports-tabs", TabbedContent).active
+
+    def view(self, tab: str) -> ReportView:
+        return self.query_one(f"#{tab}-view", ReportView)
+
+    def report(self, tab: str) -> ReportData | None:
+        """The report the tab shows for the current period, once it has arrived."""
+        return self._shown.get(tab)
+
+    def _show_heading(self) -> None:
+        self.query_one("#reports-period", Static).update(
+            f"{self.choice.words()} ({self._timezone})  ·  p period/filters  ·  x export CSV"
+        )
+
+    # Loading --------------------------------------------------------------------------
+
+    def load(self, tab: str) -> None:
+        """Fetch the tab's report for the current period unless it is already shown."""
+        if tab in self._shown:
+            return
+        view = self.view(tab)
+        view.loading = True
+        self.run_worker(
+            partial(self._fetch, tab, self.choice, self.level),
+            thread=True,
+            exclusive=True,
+            exit_on_error=False,
+            group=f"reports_{tab}",
+        )
+
+    def _fetch(self, tab: str, choice: ReportChoice, level: UtilisationLevel) -> None:
+        try:
+            report = self._make(tab, choice, level)
+        except EquipshareError as exc:
+            self.post_message(ReportRefused(tab, choice, str(exc)))
+            return
+        self.post_message(ReportLoaded(tab, choice, report))
+
+    def _make(self, tab: str, choice: ReportChoice, level: UtilisationLevel) -> ReportData:
+        if tab == "charges":
+            month = choice.last_day.replace(day=1)
+            return self._statements.statement(self._actor, month, choice.institution_code)
+        period = self._reports.period(choice.first_day, choice.last_day)
+        where = ReportFilter(choice.institution_code, choice.facility_code)
+        if tab == "utilisation":
+            return self._reports.utilisation(self._actor, period, level, where)
+        if tab == "sharing":
+            return self._reports.sharing(self._actor, period, where)
+        if tab == "technicians":
+            return self._reports.technicians(self._actor, period, where)
+        return self._reports.demand(self._actor, period, where)
+
+    def _current(self, choice: ReportChoice, report: ReportData | None = None) -> bool:
+        if choice != self.choice:
+            return False  # overtaken by a new period
+        return not (isinstance(report, UtilisationReport) and report.level != self.level)
+
+    @on(ReportLoaded)
+    def _report_loaded(self, message: ReportLoaded) -> None:
+        report = message.report
+        if not self._current(message.choice, report):
+            return
+        self._shown[message.tab] = report
+        view = self.view(message.tab)
+        view.loading = False
+        match report, view:
+            case UtilisationReport(), UtilisationView():
+                view.show(report)
+            case SharingReport(), SharingView():
+                view.show(report)
+            case TechniciansReport(), TechniciansView():
+                view.show(report)
+            case DemandReport(), DemandView():
+                view.show(report)
+            case Statement(), ChargesView():
+                view.show(report)
+
+    @on(ReportRefused)
+    def _report_refused(self, message: ReportRefused) -> None:
+        if not self._current(message.choice):
+            return
+        view = self.view(message.tab)
+        view.loading = False
+        view.refuse(message.text)
+
+    @on(BookingsChanged)
+    def _bookings_changed(self, message: BookingsChanged) -> None:
+        self._shown.clear()
+        self.load(self.active_tab)
+
+    # Choosing -------------------------------------------------------------------------
+
+    @on(TabbedContent.TabActivated, "#reports-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.load(self.active_tab)
+        self.refresh_bindings()
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one("#reports-tabs", TabbedContent).active = tab
+        tables = self.view(tab).query(DataTable)
+        if tables:
+            tables.first().focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The level applies to utilisation only; elsewhere the key is shown disabled."""
+        if action == "level":
+            return True if self.active_tab == "utilisation" else None
+        return True
+
+    def action_period(self) -> None:
+        def chosen(choice: ReportChoice | None) -> None:
+            if choice is not None and choice != self.choice:
+                self.choice = choice
+                self._shown.clear()
+                self._show_heading()
+                self.load(self.active_tab)
+
+        self.app.push_screen(ReportPeriodModal(self.choice, self._today), chosen)
+
+    def action_level(self) -> None:
+        self.level = LEVELS[(LEVELS.index(self.level) + 1) % len(LEVELS)]
+        self._shown.pop("utilisation", None)
+        self.load("utilisation")
+
+    # Exporting ------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        tab = self.active_tab
+        report = self._shown.get(tab)
+        if report is None:
+            self.notify(f"The {TABS[tab][0].lower()} report has not loaded yet", severity="warning")
+            return
+        rows, stem = csv_of(report)
+        self.save_export(rows, stem)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="reports_export")
+    def save_export(self, rows: Rows, stem: str) -> None:
+        try:
+            path = save_csv(rows, self._downloads or downloads_dir(), stem)
+        except OSError as exc:
+            self.app.call_from_thread(
+                self.notify, f"could not save the CSV: {exc}", severity="error"
+            )
+            return
+        self.post_message(ReportExported(path, len(rows) - 1))
+
+    @on(ReportExported)
+    def _exported(self, message: ReportExported) -> None:
+        self.notify(f"Saved {message.rows} rows to {message.path}", timeout=10)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

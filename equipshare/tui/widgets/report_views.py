@@ -1,0 +1,368 @@
+"""One view per Reports tab: each receives a report record and draws its tables and charts.
+
+The views never see a service; the screen loads the reports and hands them over.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static
+
+from equipshare.charging import gbp
+from equipshare.records_reports import (
+    DemandReport,
+    SharingReport,
+    TechniciansReport,
+    UtilisationReport,
+    UtilisationRow,
+    hours,
+    percent,
+)
+from equipshare.records_statements import PairTotal, Statement
+from equipshare.timewords import local_range
+from equipshare.tui.report_charts import bar_lines, column_chart, heat_cell, utilisation_bar
+from equipshare.tui.report_csv import WEEKDAYS
+
+Cell = str | Text
+BAR_WIDTH = 12
+
+
+def number(value: object) -> Text:
+    return Text(str(value), justify="right")
+
+
+def chart_text(heading: str, lines: list[str]) -> Text:
+    """A chart under its bold heading, as one Static's content."""
+    text = Text(no_wrap=True)
+    text.append(heading, style="bold")
+    for line in lines:
+        text.append("\n" + line)
+    return text
+
+
+def table(table_id: str, *columns: tuple[str, str]) -> DataTable[Cell]:
+    """A read-only row-cursor table with the given (key, heading) columns."""
+    made: DataTable[Cell] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+    for key, heading in columns:
+        made.add_column(heading, key=key)
+    return made
+
+
+class ReportView(VerticalScroll):
+    """A tab's body: a one-line note (what is shown, or why nothing is) over its figures."""
+
+    DEFAULT_CSS = """
+    ReportView { height: 1fr; }
+    ReportView .report-note { height: auto; padding: 0 1; color: $text-muted; }
+    ReportView .report-heading { height: auto; padding: 0 1; text-style: bold; }
+    ReportView .report-chart { height: auto; padding: 0 1; }
+    ReportView DataTable { height: auto; max-height: 24; margin: 0 1; }
+    """
+
+    def note(self, text: str) -> None:
+        self.query_one(".report-note", Static).update(text)
+
+    def refuse(self, text: str) -> None:
+        """Nothing to show: say why in place of the figures."""
+        for table_ in self.query(DataTable):
+            table_.clear()
+        for chart in self.query(".report-chart").results(Static):
+            chart.update("")
+        self.note(text)
+
+
+def sort_key(row: UtilisationRow) -> tuple[Decimal, str]:
+    """Busiest first; rows without opening hours last."""
+    return (-(row.utilisation_percent or Decimal(-1)), row.code)
+
+
+class UtilisationView(ReportView):
+    """Bars per instrument (or facility, institution), busiest first, with the hours behind them."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="report-note", markup=False)
+        yield table(
+            "utilisation-table",
+            ("code", "Code"),
+            ("utilisation", "Booked of open hours"),
+            ("booked", "Booked h"),
+            ("used", "Used h"),
+            ("opening", "Open h"),
+            ("cancelled", "Cancelled"),
+            ("no_shows", "No-shows"),
+            ("downtime", "Down h"),
+            ("shared", "Shared h"),
+            ("name", "Name"),
+        )
+
+    def show(self, report: UtilisationReport) -> None:
+        grid = self.query_one(DataTable)
+        grid.clear()
+        for row in sorted(report.rows, key=sort_key):
+            grid.add_row(
+                row.code,
+                utilisation_bar(row.utilisation_percent, BAR_WIDTH),
+                number(hours(row.booked_minutes)),
+                number(hours(row.used_minutes)),
+                number(hours(row.opening_minutes)),
+                number(row.cancellations),
+                number(row.no_shows),
+                number(hours(row.downtime_minutes)),
+                number(hours(row.shared_minutes)),
+                row.name,
+                key=row.code,
+            )
+        booked = sum(r.booked_minutes for r in report.rows)
+        opening = sum(r.opening_minutes for r in report.rows)
+        used = sum(r.used_minutes for r in report.rows)
+        overall = percent(booked, opening)
+        self.note(
+            f"{len(report.rows)} {report.level.value}s · booked {hours(booked)} h of "
+            f"{hours(opening)} h open ({'—' if overall is None else f'{overall}%'}) · "
+            f"used {hours(used)} h"
+        )
+
+
+class SharingView(ReportView):
+    """Cross-institution use by month, and the host x user matrix as a heat table."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="report-note", markup=False)
+        yield Static("", id="sharing-chart", classes="report-chart", markup=False)
+        yield Static(
+            "Hours on each host's instruments (rows) by each institution's users (columns)",
+            classes="report-heading",
+            markup=False,
+        )
+        # No cursor: a highlighted row would hide the heat colours it crosses.
+        yield DataTable(id="sharing-matrix", cursor_type="none")
+
+    def show(self, report: SharingReport) -> None:
+        shared = report.cross_institution_minutes
+        shared_bookings = sum(c.bookings for c in report.cells if c.host_code != c.user_code)
+        held = sum(c.minutes for c in report.cells)
+        share = percent(shared, held)
+        self.note(
+            f"Shared across institutions: {hours(shared)} h in {shared_bookings} bookings"
+            + (f", {share}% of all booked hours" if share is not None else "")
+        )
+        self._show_months(report)
+        self._show_matrix(report)
+
+    def _show_months(self, report: SharingReport) -> None:
+        months = report.months
+        values = [m.minutes for m in months]
+        column = 4 if len(months) <= 18 else 2
+        labels = [f"{m.month:%b}" for m in months]
+        chart = column_chart(values, labels, height=3, column=column)
+        peak = max(months, key=lambda m: m.minutes, default=None)
+        first, last = report.period.first_day, report.period.last_day
+        years = f"{first:%Y}" if first.year == last.year else f"{first:%Y}-{last:%Y}"
+        heading = f"Hours shared across institutions by month, {years}"
+        if peak is not None and peak.minutes:
+            heading += f" (peak {hours(peak.minutes)} h in {peak.month:%b %Y})"
+        self.query_one("#sharing-chart", Static).update(chart_text(heading, chart))
+
+    def _show_matrix(self, report: SharingReport) -> None:
+        grid: DataTable[Cell] = self.query_one("#sharing-matrix", DataTable)
+        grid.clear(columns=True)
+        codes = report.institutions
+        minutes = {(c.host_code, c.user_code): c.minutes for c in report.cells}
+        peak = max((m for (h, u), m in minutes.items() if h != u), default=0)
+        width = max((len(str(hours(m))) for m in minutes.values()), default=4)
+        grid.add_column("Host \\ User", key="host")
+        for code in codes:
+            column = max(len(code), width + 2)
+            grid.add_column(Text(code, justify="right"), key=code, width=column)
+        total_width = max(len("Total"), width + 1)
+        grid.add_column(Text("Total", justify="right"), key="total", width=total_width)
+        for host in codes:
+            cells: list[Cell] = [host]
+            for user in codes:
+                value = minutes.get((host, user), 0)
+                text = str(hours(value)) if value else "·"
+                if host == user:  # use at home is not sharing: shown, but not heated
+                    cells.append(Text(f" {text:>{width}} ", style="italic", justify="right"))
+                else:
+                    cells.append(heat_cell(text, value, peak, width))
+            row_total = sum(minutes.get((host, user), 0) for user in codes)
+            cells.append(number(hours(row_total)))
+            grid.add_row(*cells, key=host)
+
+
+class TechniciansView(ReportView):
+    """Each technician's assisted sessions, training given, downtime handled."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="report-note", markup=False)
+        yield table(
+            "technicians-table",
+            ("name", "Technician"),
+            ("institution", "Inst."),
+            ("assisted", "Assisted"),
+            ("assisted_h", "Assisted h"),
+            ("trainings", "Trainings"),
+            ("people", "People"),
+            ("trained_on", "Instr. trained"),
+            ("downtimes", "Downtimes"),
+            ("downtime_h", "Down h"),
+            ("looks_after", "Looks after"),
+        )
+
+    def show(self, report: TechniciansReport) -> None:
+        grid = self.query_one(DataTable)
+        grid.clear()
+        for r in report.rows:
+            grid.add_row(
+                r.display_name,
+                r.institution_code,
+                number(r.assisted_sessions),
+                number(hours(r.assisted_minutes)),
+                number(r.training_sessions),
+                number(r.people_trained),
+                number(r.instruments_trained_on),
+                number(r.downtimes_handled),
+                number(hours(r.downtime_minutes)),
+                number(r.instruments_looked_after),
+                key=r.username,
+            )
+        assisted = sum(r.assisted_minutes for r in report.rows)
+        trained = sum(r.people_trained for r in report.rows)
+        self.note(
+            f"{len(report.rows)} technicians · {hours(assisted)} h of assisted sessions · "
+            f"{trained} people trained"
+        )
+
+
+class DemandView(ReportView):
+    """The most wanted instruments, and when people ask to start."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="report-note", markup=False)
+        yield table(
+            "demand-table",
+            ("code", "Instrument"),
+            ("institution", "Inst."),
+            ("waitlist", "Waitlist"),
+            ("refused", "Refused"),
+            ("requests", "Requests"),
+            ("name", "Name"),
+        )
+        yield Static("", id="demand-hours", classes="report-chart", markup=False)
+        yield Static("", id="demand-weekdays", classes="report-chart", markup=False)
+
+    def show(self, report: DemandReport) -> None:
+        grid = self.query_one(DataTable)
+        grid.clear()
+        for r in report.instruments:
+            grid.add_row(
+                r.instrument_code,
+                r.institution_code,
+                number(r.waitlist_entries),
+                number(r.refused),
+                number(r.requests),
+                r.instrument_name,
+                key=r.instrument_code,
+            )
+        requested = sum(report.by_weekday)
+        self.note(f"Top {len(report.instruments)} instruments · {requested} requests in all")
+        chart = column_chart(report.by_hour, [f"{h:02d}" for h in range(24)], height=3, column=3)
+        self.query_one("#demand-hours", Static).update(
+            chart_text("Requested start, local hour of day", chart)
+        )
+        bars = bar_lines(list(zip(WEEKDAYS, report.by_weekday, strict=True)), 30)
+        self.query_one("#demand-weekdays", Static).update(
+            chart_text("Requested start, day of week", bars)
+        )
+
+
+class ChargesView(ReportView):
+    """The month's recharge statement: what each payer owes each host, then its bookings."""
+
+    DEFAULT_CSS = """
+    ChargesView #charges-pairs { max-height: 8; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._pairs: dict[str, PairTotal] = {}
+        self._timezone = "UTC"
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="report-note", markup=False)
+        yield table(
+            "charges-pairs",
+            ("payer", "Payer"),
+            ("host", "Host"),
+            ("bookings", "Bookings"),
+            ("total", "Owes"),
+        )
+        yield Static("", id="charges-lines-heading", classes="report-heading", markup=False)
+        yield table(
+            "charges-lines",
+            ("booking", "Booking"),
+            ("when", "When"),
+            ("user", "User"),
+            ("total", "Total"),
+            ("instrument", "Instrument"),
+            ("project", "Project"),
+            ("status", "Status"),
+            ("instrument_gbp", "Instrument £"),
+            ("technician_gbp", "Technician £"),
+            ("note", "Note"),
+        )
+
+    def show(self, statement: Statement) -> None:
+        self._timezone = statement.timezone
+        self._pairs = {f"{p.payer_code}>{p.host_code}": p for p in statement.pairs}
+        grid = self.query_one("#charges-pairs", DataTable)
+        grid.clear()
+        for key, pair in self._pairs.items():
+            count = sum(len(i.lines) for p in pair.projects for i in p.instruments)
+            grid.add_row(
+                pair.payer_code,
+                pair.host_code,
+                number(count),
+                number(gbp(pair.total_pence)),
+                key=key,
+            )
+        scope = f" involving {statement.institution_code}" if statement.institution_code else ""
+        self.note(
+            f"Statement for {statement.month:%B %Y}{scope} (the period's last month): "
+            f"{gbp(statement.total_pence)} in {len(statement.lines)} bookings"
+        )
+        self._show_lines(next(iter(self._pairs.values()), None))
+
+    @on(DataTable.RowHighlighted, "#charges-pairs")
+    def _pair_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_lines(self._pairs.get(event.row_key.value or ""))
+
+    def _show_lines(self, pair: PairTotal | None) -> None:
+        grid = self.query_one("#charges-lines", DataTable)
+        grid.clear()
+        heading = self.query_one("#charges-lines-heading", Static)
+        if pair is None:
+            heading.update("")
+            return
+        heading.update(f"Bookings {pair.payer_code} pays {pair.host_code} for")
+        for project in pair.projects:
+            for instrument in project.instruments:
+                for line in instrument.lines:
+                    grid.add_row(
+                        number(line.booking_id),
+                        local_range(line.starts_at, line.ends_at, self._timezone),
+                        line.username,
+                        number(gbp(line.total_pence)),
+                        line.instrument_code,
+                        line.project_code or "—",
+                        line.status.value.replace("_", " "),
+                        number(gbp(line.instrument_pence)),
+                        number(gbp(line.technician_pence)),
+                        line.note,
+                        key=str(line.booking_id),
+                    )
