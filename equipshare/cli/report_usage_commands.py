@@ -191,6 +191,7 @@ def sharing(
     diagonal is cross-institution use, which the monthly trend follows (by the local
     month of each start). Filters pick the host instruments. CSV prints the matrix, a
     blank line, then the months; JSON gives every cell in minutes, hours and bookings.
+    For facility staff and admins; researchers are refused (exit 1).
 
     \b
     Examples:
@@ -315,7 +316,8 @@ def demand(
     Instruments are ranked by waitlist entries, then refused (rejected) requests, then
     all requests, each counted by the start asked for falling in the period. The hours
     and weekdays are those of requested starts on the local clock. CSV prints the
-    instruments, the hours and the weekdays, separated by blank lines.
+    instruments, the hours and the weekdays, separated by blank lines. For facility
+    staff and admins; researchers are refused (exit 1).
 
     \b
     Examples:
