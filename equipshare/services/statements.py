@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from itertools import groupby
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import Row, Select, and_, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -110,7 +110,7 @@ Payer = aliased(Institution, name="payer")
 Host = aliased(Institution, name="host")
 
 
-def _billed(starts: datetime, ends: datetime, now: datetime) -> Select[Unpack[tuple[Any, ...]]]:
+def _billed(starts: datetime, ends: datetime, now: datetime) -> Select[*tuple[Any, ...]]:
     charged = Booking.instrument_charge_pence + Booking.technician_charge_pence
     return (
         select(
