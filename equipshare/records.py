@@ -301,6 +301,13 @@ class MyBookingRow:
     status: BookingStatus
     purpose: str
     approvers: tuple[str, ...]
+    # Use and money (issue 7): when the session began and ended, what it costs now (None:
+    # no rate card, unpriced), and whether its owner may check in or out at load time.
+    checked_in_at: datetime | None = None
+    checked_out_at: datetime | None = None
+    charge_pence: int | None = None
+    may_check_in: bool = False
+    may_check_out: bool = False
 
 
 @dataclass(frozen=True)

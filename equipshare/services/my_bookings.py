@@ -1,8 +1,13 @@
-"""MyBookingsService: the acting user's own bookings, upcoming or past, in two queries."""
+"""MyBookingsService: the acting user's own bookings, upcoming or past, in two queries.
+
+Each row also says whether its owner may check in or out now, by the rule CheckInService
+applies to owners, so the screen offers only what will be accepted.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +16,7 @@ from equipshare.db.models import Booking, Facility, FacilityStaff, Instrument, U
 from equipshare.domain import BookingStatus, StaffRole
 from equipshare.records import MyBookingRow
 from equipshare.services import directory
+from equipshare.services.checkin import EARLY
 from equipshare.services.context import ServiceContext
 
 MAX_LIMIT = 1000
@@ -20,6 +26,7 @@ class MyBookingsService:
     """Read-only lists of the bookings a user owns."""
 
     def __init__(self, context: ServiceContext) -> None:
+        self.context = context  # screens build the companion write services from it
         self._db = context.database
         self._clock = context.clock
 
@@ -43,6 +50,10 @@ class MyBookingsService:
                     Booking.ends_at,
                     Booking.status,
                     Booking.purpose,
+                    Booking.checked_in_at,
+                    Booking.checked_out_at,
+                    Booking.hourly_rate_pence,
+                    Booking.instrument_charge_pence + Booking.technician_charge_pence,
                 )
                 .join(Instrument, Booking.instrument_id == Instrument.id)
                 .join(Facility, Instrument.facility_id == Facility.id)
@@ -71,6 +82,13 @@ class MyBookingsService:
                 status=status,
                 purpose=purpose,
                 approvers=approvers.get(facility_id, ()) if status is BookingStatus.PENDING else (),
+                checked_in_at=checked_in_at,
+                checked_out_at=checked_out_at,
+                charge_pence=None if hourly_rate is None else charge,
+                may_check_in=_may_check_in(status, starts_at, ends_at, checked_in_at, now),
+                may_check_out=status is BookingStatus.CONFIRMED
+                and checked_in_at is not None
+                and checked_out_at is None,
             )
             for (
                 booking_id,
@@ -83,8 +101,27 @@ class MyBookingsService:
                 ends_at,
                 status,
                 purpose,
+                checked_in_at,
+                checked_out_at,
+                hourly_rate,
+                charge,
             ) in rows
         )
+
+
+def _may_check_in(
+    status: BookingStatus,
+    starts_at: datetime,
+    ends_at: datetime,
+    checked_in_at: datetime | None,
+    now: datetime,
+) -> bool:
+    """An owner checks in once, to a confirmed booking, from 15 minutes before it to its end."""
+    return (
+        status is BookingStatus.CONFIRMED
+        and checked_in_at is None
+        and starts_at - EARLY <= now < ends_at
+    )
 
 
 def _approvers(session: Session, facility_ids: set[int]) -> dict[int, tuple[str, ...]]:

@@ -357,3 +357,19 @@ class ReportExported(Message):
         super().__init__()
         self.path = path
         self.rows = rows
+
+
+class BookingCheckedIn(Message):
+    """The user checked in to `booking`: its session has begun."""
+
+    def __init__(self, booking: BookingRecord) -> None:
+        super().__init__()
+        self.booking = booking
+
+
+class BookingCheckedOut(Message):
+    """The user checked out of `booking`; its charge may have changed (actual-time basis)."""
+
+    def __init__(self, booking: BookingRecord) -> None:
+        super().__init__()
+        self.booking = booking

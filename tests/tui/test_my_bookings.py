@@ -6,6 +6,7 @@ The clock starts at Mon 16 Mar 2026 09:00 UTC; the fixture moves it to Tue 17 Ma
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import icalendar
@@ -14,11 +15,13 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from equipshare.clock import FrozenClock
-from equipshare.domain import BookingStatus
+from equipshare.domain import BookingStatus, ChargeBasis, UserClass
 from equipshare.records import BookingRequest
 from equipshare.services.bookings import BookingService
+from equipshare.services.checkin import CheckInService
 from equipshare.services.context import ServiceContext
 from equipshare.services.feeds import FeedsService
+from equipshare.services.rates import FacilityPolicyService, RateService
 from equipshare.timewords import local_range as when_words
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.booking_form import BookingForm
@@ -86,17 +89,19 @@ async def test_m_opens_my_bookings_and_cancel_asks_for_a_reason(
     app = EquipshareApp(context, "alice")
     async with app.run_test(size=(100, 30)) as pilot:
         await open_my_bookings(app, pilot)
+        # No rate cards in this world: no price ("-"), and nobody has checked in yet.
+        xps, meg = "WAR-XPS-01  WAR-XPS-01", "WAR-MEG-01  WAR-MEG-01"
         assert rows(app) == [
-            ("Tue 17 Mar 2026 10:00-12:00 GMT", "WAR-XPS-01  WAR-XPS-01", "confirmed", ""),
-            ("Wed 18 Mar 2026 10:00-12:00 GMT", "WAR-MEG-01  WAR-MEG-01", "pending", "Mgr"),
-            ("Fri 20 Mar 2026 10:00-11:00 GMT", "WAR-XPS-01  WAR-XPS-01", "cancelled", ""),
+            ("Tue 17 Mar 2026 10:00-12:00 GMT", "confirmed", "-", "", xps, ""),
+            ("Wed 18 Mar 2026 10:00-12:00 GMT", "pending", "-", "", meg, "Mgr"),
+            ("Fri 20 Mar 2026 10:00-11:00 GMT", "cancelled", "-", "", xps, ""),
         ]
 
         await pilot.press("c")  # the cursor is on Tuesday's booking
         await settle(pilot, lambda: isinstance(app.screen, CancelBookingModal))
         assert isinstance(app.focused, Input)
         await pilot.press(*"sample not ready", "enter")
-        await settle(pilot, lambda: my_screen(app).loaded and rows(app)[0][2] == "cancelled")
+        await settle(pilot, lambda: my_screen(app).loaded and rows(app)[0][1] == "cancelled")
         record = BookingService(context).get("alice", booked["tue"])
         assert record.status is BookingStatus.CANCELLED
         assert record.status_reason == "sample not ready"
@@ -261,3 +266,70 @@ async def test_feeds_lists_subscriptions_and_revokes_one(
         await settle(pilot, lambda: screen.loaded and len(screen.tokens) == 1)
         assert [t.id for t in feeds.tokens("alice")] == [kept.record.id]
         assert feeds.tokens("alice", include_revoked=True)[0].revoked
+
+
+@pytest.fixture
+def priced(context: ServiceContext, world: World, clock: FrozenClock) -> int:
+    """alice's Tuesday 10-12 XPS session at £60 an hour, billed on actual time; 10:02 now."""
+    RateService(context).set("mgr", XPS, UserClass.INTERNAL, Decimal("60"))
+    FacilityPolicyService(context).set("mgr", "WAR-PRP", charge_basis=ChargeBasis.ACTUAL)
+    bookings = BookingService(context)
+    booking = bookings.book(
+        "alice", BookingRequest(XPS, london(2026, 3, 17, 10), london(2026, 3, 17, 12))
+    )
+    bookings.book("alice", BookingRequest(XPS, london(2026, 3, 18, 10), london(2026, 3, 18, 11)))
+    clock.instant = london(2026, 3, 17, 10, 2)
+    return booking.id
+
+
+def offered(app: EquipshareApp) -> set[str]:
+    """The use keys the footer offers for the highlighted booking."""
+    return {"n", "o"} & set(my_screen(app).active_bindings)
+
+
+async def test_n_checks_in_and_o_checks_out_and_the_price_follows_the_time_used(
+    context: ServiceContext, priced: int, clock: FrozenClock
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_my_bookings(app, pilot)
+        assert [r[1:4] for r in rows(app)] == [
+            ("confirmed", "£120.00", ""),
+            ("confirmed", "£60.00", ""),
+        ]
+        assert offered(app) == {"n"}  # Tuesday's session is on; it opened at 09:45
+        await pilot.press("down")
+        await settle(pilot, lambda: offered(app) == set())  # Wednesday's is not yet
+        await pilot.press("up", "n")
+        await settle(pilot, lambda: my_screen(app).loaded and rows(app)[0][3] == "in 10:02")
+        assert offered(app) == {"o"}
+        assert BookingService(context).get("alice", priced).checked_in_at == clock.now()
+
+        clock.instant = london(2026, 3, 17, 11, 30)
+        await pilot.press("o")
+        await settle(pilot, lambda: my_screen(app).loaded and rows(app)[0][3] == "10:02-11:30")
+        # Actual-time basis: 88 minutes at £60 an hour, not the two hours booked.
+        assert rows(app)[0][1:4] == ("confirmed", "£88.00", "10:02-11:30")
+        assert offered(app) == set()
+        assert BookingService(context).get("alice", priced).charge_pence == 8800
+        notes = [str(n.message) for n in app._notifications]
+        assert f"Checked out of booking {priced} on {XPS}; charge £88.00" in notes
+        assert errors(app) == []
+
+
+async def test_a_refused_check_in_is_a_notification_and_hidden_keys_do_nothing(
+    context: ServiceContext, priced: int
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_my_bookings(app, pilot)
+        CheckInService(context).check_in("tech", priced)  # the technician did it meanwhile
+        await pilot.press("n")
+        await settle(pilot, lambda: len(errors(app)) == 1)
+        assert "already checked in" in errors(app)[0]
+        assert isinstance(app.screen, MyBookingsScreen)
+        await pilot.press("down", "o")  # not offered on Wednesday's booking: nothing happens
+        await pilot.pause()
+        assert errors(app) == [errors(app)[0]] and offered(app) == set()
+        wednesday = BookingService(context).get("alice", priced + 1)
+        assert wednesday.checked_in_at is None and wednesday.checked_out_at is None

@@ -1,8 +1,11 @@
-"""MyBookingsScreen: the user's upcoming and past bookings, with who must approve and cancel."""
+"""MyBookingsScreen: the user's upcoming and past bookings, with who must approve and cancel,
+what each costs, and check-in/out at the instrument."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,14 +13,18 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
+from equipshare.charging import gbp
 from equipshare.domain import BookingStatus, ExportKind
 from equipshare.errors import EquipshareError
 from equipshare.records import BookingRecord, ExportScope, MyBookingRow
+from equipshare.services.checkin import CheckInService
 from equipshare.services.my_bookings import MyBookingsService
 from equipshare.services.week import WeekService
 from equipshare.timewords import local_range
 from equipshare.tui.messages import (
     BookingCancelled,
+    BookingCheckedIn,
+    BookingCheckedOut,
     BookingEditLoaded,
     BookingsChanged,
     CalendarRequested,
@@ -29,10 +36,31 @@ from equipshare.tui.modals.booking_form import BookingDraft, BookingForm, Bookin
 from equipshare.tui.modals.cancel_booking import CancelBookingModal
 
 CANCELLABLE = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+USE_ACTIONS = frozenset({"check_in", "check_out"})
+USE_WIDTH = len("10:02-11:55")
 
 
 def status_label(status: BookingStatus) -> str:
     return status.value.replace("_", " ")
+
+
+def _clock_time(instant: datetime, timezone: str) -> str:
+    return f"{instant.astimezone(ZoneInfo(timezone)):%H:%M}"
+
+
+def use_label(row: MyBookingRow) -> str:
+    """'in 10:02' while checked in, '10:02-11:55' once out (local, as When), else ''."""
+    if row.checked_in_at is None:
+        return ""
+    checked_in = _clock_time(row.checked_in_at, row.timezone)
+    if row.checked_out_at is None:
+        return f"in {checked_in}"
+    return f"{checked_in}-{_clock_time(row.checked_out_at, row.timezone)}"
+
+
+def price_label(row: MyBookingRow) -> str:
+    """What the booking costs now; '-' when the instrument has no price for the user."""
+    return "-" if row.charge_pence is None else gbp(row.charge_pence)
 
 
 class MyBookingsScreen(Screen[None]):
@@ -53,6 +81,20 @@ class MyBookingsScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="my_bookings.back", tooltip="Back to where you were"),
+        Binding(
+            "n",
+            "check_in",
+            "Check in",
+            id="my_bookings.check_in",
+            tooltip="Check in to the selected booking at the instrument: your session has begun",
+        ),
+        Binding(
+            "o",
+            "check_out",
+            "Check out",
+            id="my_bookings.check_out",
+            tooltip="Check out of the selected booking: your session has ended",
+        ),
         Binding(
             "t",
             "toggle_past",
@@ -96,9 +138,11 @@ class MyBookingsScreen(Screen[None]):
         services: BookingServices,
         weeks: WeekService,
         actor: str,
+        check_ins: CheckInService | None = None,
     ) -> None:
         super().__init__()
         self._my_bookings = my_bookings
+        self._check_ins = check_ins or CheckInService(my_bookings.context)
         self._services = services
         self._bookings = services.bookings
         self._weeks = weeks
@@ -119,9 +163,12 @@ class MyBookingsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#my-bookings-table", DataTable)
+        # Price and use before the long instrument names, so they fit in 80 columns.
         table.add_column("When", key="when")
-        table.add_column("Instrument", key="instrument")
         table.add_column("Status", key="status")
+        table.add_column("Price", key="price")
+        table.add_column("In/out", key="use", width=USE_WIDTH)  # fixed: reloads keep widths
+        table.add_column("Instrument", key="instrument")
         table.add_column("Waiting for", key="approvers")
         table.focus()
         self.reload()
@@ -153,8 +200,10 @@ class MyBookingsScreen(Screen[None]):
             waiting = ", ".join(row.approvers) if row.status is BookingStatus.PENDING else ""
             table.add_row(
                 local_range(row.starts_at, row.ends_at, row.timezone),
-                f"{row.instrument_code}  {row.instrument_name}",
                 status_label(row.status),
+                price_label(row),
+                use_label(row),
+                f"{row.instrument_code}  {row.instrument_name}",
                 waiting,
                 key=key,
             )
@@ -163,6 +212,19 @@ class MyBookingsScreen(Screen[None]):
             f"{len(message.rows)} {which} bookings  ·  t switches upcoming/past"
         )
         self.loaded = True
+        self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted, "#my-bookings-table")
+    def _row_highlighted(self) -> None:
+        self.refresh_bindings()  # check in/out are offered only where they apply
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action not in USE_ACTIONS:
+            return True
+        row = self.selected() if self._rows else None  # nothing to ask before the first load
+        if row is None:
+            return False
+        return row.may_check_in if action == "check_in" else row.may_check_out
 
     @on(ServiceRefused)
     def _show_refusal(self, message: ServiceRefused) -> None:
@@ -237,6 +299,45 @@ class MyBookingsScreen(Screen[None]):
     @on(BookingsChanged)
     def _bookings_changed(self, message: BookingsChanged) -> None:
         self.reload()
+
+    # Checking in and out ---------------------------------------------------------------
+
+    def action_check_in(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.record_use(row.booking_id, checking_out=False)
+
+    def action_check_out(self) -> None:
+        row = self.selected()
+        if row is not None:
+            self.record_use(row.booking_id, checking_out=True)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="my_bookings_write")
+    def record_use(self, booking_id: int, *, checking_out: bool) -> None:
+        try:
+            if checking_out:
+                booking = self._check_ins.check_out(self._actor, booking_id)
+            else:
+                booking = self._check_ins.check_in(self._actor, booking_id)
+        except EquipshareError as exc:
+            self.post_message(ServiceRefused(str(exc)))
+            return
+        self.post_message(BookingCheckedOut(booking) if checking_out else BookingCheckedIn(booking))
+
+    @on(BookingCheckedIn)
+    def _checked_in(self, message: BookingCheckedIn) -> None:
+        booking = message.booking
+        self.notify(f"Checked in to booking {booking.id} on {booking.instrument_code}")
+        self.app.post_message(BookingsChanged(frozenset({booking.instrument_code})))
+
+    @on(BookingCheckedOut)
+    def _checked_out(self, message: BookingCheckedOut) -> None:
+        booking = message.booking
+        charged = (
+            "" if booking.hourly_rate_pence is None else f"; charge {gbp(booking.charge_pence)}"
+        )
+        self.notify(f"Checked out of booking {booking.id} on {booking.instrument_code}{charged}")
+        self.app.post_message(BookingsChanged(frozenset({booking.instrument_code})))
 
     def action_download_calendar(self) -> None:
         self.post_message(CalendarRequested(ExportScope(ExportKind.USER, self._actor)))
