@@ -174,39 +174,59 @@ def service_times(
     return middle(pages), middle(counts), total
 
 
-def report(name: str, context: ServiceContext, plan: Plan) -> None:
+@dataclass(frozen=True)
+class Search:
+    """Median seconds a key: the floor, the catalogue's repaint and its debounce."""
+
+    floor: float
+    painted: float
+    debounce: float
+    slowest: float  # the slowest key's median, minus the debounce
+    keys: list[Keystroke]
+
+    @property
+    def net(self) -> float:
+        return self.painted - self.debounce
+
+
+def measure(context: ServiceContext, plan: Plan) -> Search:
     debounce = float(getattr(CatalogueScreen, "SEARCH_DELAY", 0.0))
     floor = middle(asyncio.run(floor_keystrokes(plan)))
     strokes = asyncio.run(catalogue_keystrokes(context, plan))
+    painted = middle([t for stroke in strokes for t in stroke.painted])
+    slowest = max(middle(s.painted) for s in strokes) - debounce
+    return Search(floor, painted, debounce, slowest, strokes)
+
+
+def report(name: str, context: ServiceContext, plan: Plan) -> None:
+    result = measure(context, plan)
+    debounce = result.debounce
     print(f"{name}: per key, median of {plan.runs} run{'s' if plan.runs > 1 else ''}")
     print("  key        search     matches   first page      count    painted   painted-debounce")
-    pages, counts, painted = [], [], []
-    for stroke in strokes:
+    pages, counts = [], []
+    for stroke in result.keys:
         page, count, total = service_times(context, stroke.queries[0], plan)
         seen = middle(stroke.painted)
         pages.append(page)
         counts.append(count)
-        painted += stroke.painted
         key = "+" + stroke.key if len(stroke.key) == 1 else stroke.key
         print(
             f"  {key:<10} {stroke.search!r:<10} {total:>7,} {ms(page)} {ms(count)}"
             f" {ms(seen)} {ms(seen - debounce)}"
         )
-    e2e = middle(painted)
-    net = e2e - debounce
+    floor, net = result.floor, result.net
     print(figure("floor  key to repaint, one-Input app:", floor, floor))
     both = [page + count for page, count in zip(pages, counts, strict=True)]
     print(figure(f"service first page ({FIRST_PAGE} rows) + count:", middle(both)))
     print(figure("  of which the total count:", middle(counts)))
     print("    (the screen counts in its own worker once the view rests, not per key)")
     print(figure("debounce (CatalogueScreen.SEARCH_DELAY):", debounce))
-    print(figure("key to repainted table:", e2e, floor))
+    print(figure("key to repainted table:", result.painted, floor))
     print(figure("key to repainted table minus debounce:", net, floor))
-    worst = max(middle(s.painted) for s in strokes) - debounce
     verdict = "met" if net * 1000 < TARGET_MS else "MISSED"
     print(
         f"  target < {TARGET_MS:.0f} ms a key excluding debounce: {verdict} "
-        f"(median {net * 1000:.1f} ms, slowest key {worst * 1000:.1f} ms)"
+        f"(median {net * 1000:.1f} ms, slowest key {result.slowest * 1000:.1f} ms)"
     )
 
 
