@@ -33,6 +33,9 @@ BENCHMARKS = {
     "booking": "bench.bench_booking_rate",
     "racing": "bench.bench_racing",
     "queries": "bench.bench_national_queries",
+    "feeds": "bench.bench_feeds",
+    "tui": "bench.bench_tui",
+    "imports": "bench.bench_imports",
 }
 
 

@@ -37,8 +37,25 @@ def test_quick_run_writes_every_figure(empty_database_url: str, tmp_path: Path) 
         "sharing matrix, one year",
         "utilisation per instrument, one year",
     )
+    expected_figures += (
+        "instrument feed, 200, plain",
+        "institution feed, 304 to If-None-Match",
+        "equipshare tui, first catalogue rows",
+        "EquipshareApp in-process, first catalogue rows",
+        "week calendar, busiest instrument",
+    )
     for expected in expected_figures:
         assert f"{engine}: {expected}" in names
+    # Figures of data the benchmark makes itself (synthetic feeds, files, a grown demo).
+    own_data = (
+        "200-event feed: one booking changed",
+        "1,000-event feed: cold",
+        "sqlite: catalogue search, key to repainted table minus debounce",
+        "uniquip sheet, 1,000 rows: import instruments",
+        "ICS file, 200 events: import bookings",
+    )
+    for expected in own_data:
+        assert expected in names
     for figure in document["figures"]:
         assert figure["value"] >= 0
         if figure["floor"] is not None:
@@ -50,3 +67,5 @@ def test_quick_run_writes_every_figure(empty_database_url: str, tmp_path: Path) 
     assert len(benchmarks) >= len(BENCHMARKS)
     results = (tmp_path / "RESULTS.md").read_text()
     assert "| booking creation |" in results and "| availability search |" in results
+    for benchmark in ("calendar feeds", "TUI", "imports"):
+        assert f"| {benchmark} |" in results
