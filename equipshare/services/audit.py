@@ -46,6 +46,8 @@ BOOKING_AUDIT_FIELDS = (
     "project_code",
     "status_reason",
     "sequence",
+    "instrument_charge_pence",
+    "technician_charge_pence",
 )
 
 

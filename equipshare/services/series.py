@@ -25,7 +25,7 @@ from equipshare.records import (
     SeriesResult,
     SkippedOccurrence,
 )
-from equipshare.services import directory
+from equipshare.services import directory, pricing
 from equipshare.services.audit import booking_snapshot, record_audit
 from equipshare.services.booking_checks import Proposal, check_all, lock_rows
 from equipshare.services.bookings import (
@@ -312,6 +312,7 @@ class SeriesService:
         check_all(session, proposal, now)
         moved = (start, end) != (row.starts_at, row.ends_at)
         row.starts_at, row.ends_at = start, end
+        pricing.apply_charge(row, pricing.booked_charge(row))
         if purpose is not None:
             row.purpose = purpose
         if moved and row.status is BookingStatus.CONFIRMED:

@@ -11,13 +11,14 @@ from sqlalchemy import func, select
 from equipshare.db.engine import Database
 from equipshare.db.models import AuditEvent, Booking, BookingSeries
 from equipshare.db.models_queue import Notification, WaitlistEntry
-from equipshare.domain import BookingStatus, NotificationKind, WaitlistStatus
+from equipshare.domain import BookingStatus, NotificationKind, UserClass, WaitlistStatus
 from equipshare.errors import ConflictError, InputError, PermissionDenied, RefusedError
 from equipshare.records import BookingRequest, RecurrenceRule
 from equipshare.services.bookings import BookingService
 from equipshare.services.context import ServiceContext
 from equipshare.services.series import SeriesService, apply_order, occurrences
 from equipshare.services.waitlist import WaitlistService
+from tests.pricing import plant_rate
 from tests.world import World, london
 
 XPS = "WAR-XPS-01"
@@ -425,6 +426,21 @@ def test_modify_this_changes_only_its_length(series: SeriesService, world: World
     )
 
     assert [(b.starts_at, b.ends_at) for b in moved] == [(utc(3, 23, 10), utc(3, 23, 13))]
+
+
+def test_moved_occurrences_are_repriced_at_their_frozen_rates(
+    series: SeriesService, database: Database, world: World
+) -> None:
+    plant_rate(database, world, XPS, UserClass.INTERNAL, "20.00")
+    made = series.book_series("alice", monday_mornings(), weekly(count=2)).bookings
+    assert [b.charge_pence for b in made] == [4000, 4000]
+    plant_rate(database, world, XPS, UserClass.INTERNAL, "99.00", valid_from=date(2026, 3, 1))
+
+    moved = series.modify_occurrences(
+        "alice", made[0].id, scope="this", new_length=timedelta(hours=3)
+    )
+
+    assert [(b.charge_pence, b.hourly_rate_pence) for b in moved] == [(6000, 2000)]
 
 
 def test_modify_following_refuses_a_conflict_without_partial_writes(
