@@ -96,7 +96,12 @@ class BookingService:
             actor = directory.load_actor(session, actor_username)
             instrument = directory.load_instrument(session, request.instrument_code)
             row = self.create_in(session, actor, instrument, request, override_policy)
-            return directory.booking_record(directory.load_booking(session, row.id))
+            user = (
+                actor.user
+                if row.user_id == actor.id
+                else directory.user_by_id(session, row.user_id)
+            )
+            return directory.booking_record(row, instrument_code=instrument.code, user=user)
 
     def create_in(
         self,

@@ -120,14 +120,17 @@ def load_instrument(session: Session, code: str) -> InstrumentRecord:
     return instrument_record(row)
 
 
-def booking_record(row: Booking) -> BookingRecord:
+def booking_record(
+    row: Booking, *, instrument_code: str | None = None, user: UserRecord | None = None
+) -> BookingRecord:
+    """The record of `row`; pass what the caller already holds to spare lazy loads."""
     return BookingRecord(
         id=row.id,
         instrument_id=row.instrument_id,
-        instrument_code=row.instrument.code,
+        instrument_code=instrument_code or row.instrument.code,
         user_id=row.user_id,
-        username=row.user.username,
-        user_institution_code=row.user.institution.code,
+        username=user.username if user else row.user.username,
+        user_institution_code=user.institution_code if user else row.user.institution.code,
         created_by_id=row.created_by_id,
         technician_id=row.technician_id,
         series_id=row.series_id,
