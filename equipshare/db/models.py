@@ -76,9 +76,7 @@ class Facility(Base):
     __table_args__ = (
         UniqueConstraint("institution_id", "name"),
         enum_check("charge_basis", ChargeBasis),
-        CheckConstraint(
-            "free_cancellation_hours >= 0", name="free_cancellation_hours_nonnegative"
-        ),
+        CheckConstraint("free_cancellation_hours >= 0", name="free_cancellation_hours_nonnegative"),
         CheckConstraint(
             "late_cancellation_percent BETWEEN 0 AND 100", name="late_cancellation_percent_valid"
         ),

@@ -49,9 +49,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # The two new kinds cannot live under the old CHECK; their rows go with it.
-    op.execute(
-        "DELETE FROM notifications WHERE kind IN ('training_expiring', 'booking_reminder')"
-    )
+    op.execute("DELETE FROM notifications WHERE kind IN ('training_expiring', 'booking_reminder')")
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.drop_index("ix_notifications_due")
         batch_op.drop_constraint(op.f("uq_notifications_dedupe_key"), type_="unique")
