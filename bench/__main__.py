@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.harness import BenchOptions, Figure, show
+from bench.harness import BenchOptions, Figure, ratio_text, show
 from equipshare.db.engine import Database
 from equipshare.db.models import Booking, Institution, Instrument, User
 
@@ -154,7 +154,7 @@ def write_results(
     for f in figures:
         value = f"{f.value:,.2f} {f.unit}"
         floor = f"{f.floor:,.2f} {f.unit} ({f.floor_name})" if f.floor is not None else ""
-        ratio = f"{f.ratio:.1f}x" if f.ratio is not None else ""
+        ratio = ratio_text(f.ratio) if f.ratio is not None else ""
         target = ""
         if f.target is not None:
             bound = f"<= {f.target:g}{'x' if f.floor is not None else ' ' + f.unit}"

@@ -82,6 +82,11 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
+def ratio_text(ratio: float) -> str:
+    """'5.1x', or two significant figures below 1 ('0.0072x'), so small ratios never read 0."""
+    return f"{ratio:.1f}x" if ratio >= 1 else f"{ratio:.2g}x"
+
+
 def show(figure: Figure) -> str:
     """One line for the console: value, ratio and target."""
     value = (
@@ -89,7 +94,9 @@ def show(figure: Figure) -> str:
         if figure.value >= 10
         else (f"{figure.value:,.2f} {figure.unit}")
     )
-    ratio = f"  ({figure.ratio:.1f}x {figure.floor_name})" if figure.ratio is not None else ""
+    ratio = (
+        f"  ({ratio_text(figure.ratio)} {figure.floor_name})" if figure.ratio is not None else ""
+    )
     verdict = ""
     if figure.met is not None:
         verdict = f"  target <= {figure.target:g}{'x' if figure.floor is not None else ''}: " + (
