@@ -10,16 +10,28 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVarTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select, text
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Booking, Downtime, FacilityStaff, Instrument, TrainingRecord, User
-from equipshare.domain import ACTIVE_BOOKING_STATUSES, TrainingLevel
+from equipshare.db.models import ACTIVE_STATUS_SQL
+from equipshare.domain import TrainingLevel
 from equipshare.errors import ConflictError, RefusedError
 from equipshare.records import InstrumentRecord, UserRecord
 from equipshare.services import policy_rules
 from equipshare.services.policy_rules import describe_range
+from equipshare.services.prebuilt import (
+    BOOKINGS,
+    DOWNTIMES,
+    FACILITY_STAFF,
+    INSTRUMENTS,
+    TRAINING_RECORDS,
+    USERS,
+    run,
+)
+
+Ts = TypeVarTuple("Ts")
 
 
 @dataclass(frozen=True)
@@ -36,28 +48,46 @@ class Proposal:
     replaces: Collection[int] = field(default_factory=tuple)
 
 
+_LOCK_INSTRUMENT = (
+    select(INSTRUMENTS.c.id).where(INSTRUMENTS.c.id == bindparam("id")).with_for_update()
+)
+_LOCK_USER = select(USERS.c.id).where(USERS.c.id == bindparam("id")).with_for_update()
+
+
 def lock_rows(session: Session, instrument_id: int, technician_id: int | None) -> None:
-    """Take row locks so concurrent writers to the same instrument or technician queue up."""
-    session.execute(select(Instrument.id).where(Instrument.id == instrument_id).with_for_update())
+    """Take row locks so concurrent writers to the same instrument or technician queue up.
+
+    SQLite has no row locks (FOR UPDATE compiles to nothing): its writers already hold
+    the database's write lock from BEGIN IMMEDIATE, so there is nothing to run.
+    """
+    if session.connection().dialect.name == "sqlite":
+        return
+    run(session, _LOCK_INSTRUMENT, {"id": instrument_id})
     if technician_id is not None:
-        session.execute(select(User.id).where(User.id == technician_id).with_for_update())
+        run(session, _LOCK_USER, {"id": technician_id})
+
+
+_TRAINING = (
+    select(TRAINING_RECORDS.c.id)
+    .where(
+        TRAINING_RECORDS.c.user_id == bindparam("user_id"),
+        TRAINING_RECORDS.c.instrument_id == bindparam("instrument_id"),
+        TRAINING_RECORDS.c.level == TrainingLevel.INDEPENDENT,
+        TRAINING_RECORDS.c.revoked_at.is_(None),
+        TRAINING_RECORDS.c.trained_at <= bindparam("at", type_=TRAINING_RECORDS.c.trained_at.type),
+        or_(
+            TRAINING_RECORDS.c.expires_at.is_(None),
+            TRAINING_RECORDS.c.expires_at > bindparam("at"),
+        ),
+    )
+    .limit(1)
+)
 
 
 def holds_training(session: Session, user_id: int, instrument_id: int, at: datetime) -> bool:
     """An unrevoked, unexpired independent training record at `at`."""
-    found = session.scalar(
-        select(TrainingRecord.id)
-        .where(
-            TrainingRecord.user_id == user_id,
-            TrainingRecord.instrument_id == instrument_id,
-            TrainingRecord.level == TrainingLevel.INDEPENDENT,
-            TrainingRecord.revoked_at.is_(None),
-            TrainingRecord.trained_at <= at,
-            or_(TrainingRecord.expires_at.is_(None), TrainingRecord.expires_at > at),
-        )
-        .limit(1)
-    )
-    return found is not None
+    params = {"user_id": user_id, "instrument_id": instrument_id, "at": at}
+    return run(session, _TRAINING, params).first() is not None
 
 
 def check_training(session: Session, proposal: Proposal) -> None:
@@ -74,17 +104,19 @@ def check_training(session: Session, proposal: Proposal) -> None:
     )
 
 
+_STAFF_MEMBER = select(FACILITY_STAFF.c.user_id).where(
+    FACILITY_STAFF.c.user_id == bindparam("user_id"),
+    FACILITY_STAFF.c.facility_id == bindparam("facility_id"),
+)
+
+
 def check_technician(session: Session, proposal: Proposal) -> None:
     """An assisted session's technician must belong to the instrument's facility team."""
     technician = proposal.technician
     if technician is None:
         return
-    staff = session.scalar(
-        select(FacilityStaff.user_id).where(
-            FacilityStaff.user_id == technician.id,
-            FacilityStaff.facility_id == proposal.instrument.facility_id,
-        )
-    )
+    params = {"user_id": technician.id, "facility_id": proposal.instrument.facility_id}
+    staff = run(session, _STAFF_MEMBER, params).first()
     if staff is None or not technician.active:
         raise RefusedError(
             f"{technician.username} is not a technician of {proposal.instrument.facility_name}",
@@ -92,19 +124,42 @@ def check_technician(session: Session, proposal: Proposal) -> None:
         )
 
 
+# Booking statuses that hold a slot, as SQL: a literal list binds nothing per call.
+_ACTIVE = text(f"bookings.{ACTIVE_STATUS_SQL}")
+_AT = BOOKINGS.c.starts_at.type
+_QUOTA_USED = select(BOOKINGS.c.starts_at, BOOKINGS.c.ends_at).where(
+    BOOKINGS.c.user_id == bindparam("user_id"),
+    BOOKINGS.c.instrument_id == bindparam("instrument_id"),
+    _ACTIVE,
+    BOOKINGS.c.starts_at >= bindparam("week_start", type_=_AT),
+    BOOKINGS.c.starts_at < bindparam("week_end", type_=_AT),
+    BOOKINGS.c.id != bindparam("excluded"),
+)
+
+
+def _excluding(statement: Select[*Ts], proposal: Proposal) -> tuple[Select[*Ts], int]:
+    """`statement`, and its `excluded` id: the one booking the proposal replaces, or -1.
+
+    The prebuilt statements leave out one booking; a proposal replacing several (none
+    do today) gets the rest left out by an added clause.
+    """
+    replaces = list(proposal.replaces)
+    if len(replaces) > 1:
+        statement = statement.where(BOOKINGS.c.id.not_in(replaces))
+    return statement, (replaces[0] if replaces else -1)
+
+
 def used_quota_minutes(session: Session, proposal: Proposal) -> int:
     """Minutes of active bookings the user holds on the instrument in the proposal's week."""
     week_start, week_end = policy_rules.quota_week(proposal.starts_at, proposal.instrument.timezone)
-    rows = session.execute(
-        select(Booking.starts_at, Booking.ends_at).where(
-            Booking.user_id == proposal.user.id,
-            Booking.instrument_id == proposal.instrument.id,
-            Booking.status.in_(ACTIVE_BOOKING_STATUSES),
-            Booking.starts_at >= week_start,
-            Booking.starts_at < week_end,
-            Booking.id.not_in(list(proposal.replaces) or [-1]),
-        )
-    ).all()
+    params = {
+        "user_id": proposal.user.id,
+        "instrument_id": proposal.instrument.id,
+        "week_start": week_start,
+        "week_end": week_end,
+    }
+    statement, params["excluded"] = _excluding(_QUOTA_USED, proposal)
+    rows = run(session, statement, params).all()
     return sum(int((end - start).total_seconds() // 60) for start, end in rows)
 
 
@@ -116,39 +171,55 @@ def check_quota(session: Session, proposal: Proposal) -> None:
     policy_rules.check_quota(proposal.instrument, used_quota_minutes(session, proposal), wanted)
 
 
+_CLASH = (
+    select(BOOKINGS.c.id, BOOKINGS.c.starts_at, BOOKINGS.c.ends_at)
+    .where(
+        BOOKINGS.c.instrument_id == bindparam("instrument_id"),
+        _ACTIVE,
+        BOOKINGS.c.starts_at < bindparam("end", type_=_AT),
+        BOOKINGS.c.ends_at > bindparam("start", type_=_AT),
+        BOOKINGS.c.id != bindparam("excluded"),
+    )
+    .order_by(BOOKINGS.c.starts_at)
+    .limit(1)
+)
+_DOWN = (
+    select(DOWNTIMES.c.starts_at, DOWNTIMES.c.ends_at, DOWNTIMES.c.reason)
+    .where(
+        DOWNTIMES.c.instrument_id == bindparam("instrument_id"),
+        DOWNTIMES.c.starts_at < bindparam("end", type_=_AT),
+        DOWNTIMES.c.ends_at > bindparam("start", type_=_AT),
+    )
+    .limit(1)
+)
+_BUSY = (
+    select(BOOKINGS.c.id, BOOKINGS.c.starts_at, BOOKINGS.c.ends_at)
+    .where(
+        BOOKINGS.c.technician_id == bindparam("technician_id"),
+        _ACTIVE,
+        BOOKINGS.c.starts_at < bindparam("end", type_=_AT),
+        BOOKINGS.c.ends_at > bindparam("start", type_=_AT),
+        BOOKINGS.c.id != bindparam("excluded"),
+    )
+    .limit(1)
+)
+
+
 def check_conflicts(session: Session, proposal: Proposal) -> None:
     """Rule 6: no overlap with active bookings or downtime; the technician is free too."""
     instrument, start, end = proposal.instrument, proposal.starts_at, proposal.ends_at
     tz = instrument.timezone
-    excluded = list(proposal.replaces) or [-1]
-    clash = session.execute(
-        select(Booking.id, Booking.starts_at, Booking.ends_at, User.institution_id)
-        .join(User, User.id == Booking.user_id)
-        .where(
-            Booking.instrument_id == instrument.id,
-            Booking.status.in_(ACTIVE_BOOKING_STATUSES),
-            Booking.starts_at < end,
-            Booking.ends_at > start,
-            Booking.id.not_in(excluded),
-        )
-        .order_by(Booking.starts_at)
-        .limit(1)
-    ).first()
+    span = {"start": start, "end": end}
+    statement, excluded = _excluding(_CLASH, proposal)
+    params = {"instrument_id": instrument.id, "excluded": excluded, **span}
+    clash = run(session, statement, params).first()
     if clash is not None:
         raise ConflictError(
             f"{instrument.code} is already booked {describe_range(clash[1], clash[2], tz)} "
             f"(booking {clash[0]})",
             booking_id=clash[0],
         )
-    downtime = session.execute(
-        select(Downtime.starts_at, Downtime.ends_at, Downtime.reason)
-        .where(
-            Downtime.instrument_id == instrument.id,
-            Downtime.starts_at < end,
-            Downtime.ends_at > start,
-        )
-        .limit(1)
-    ).first()
+    downtime = run(session, _DOWN, {"instrument_id": instrument.id, **span}).first()
     if downtime is not None:
         raise ConflictError(
             f"{instrument.code} is down for {downtime[2].value.replace('_', ' ')} "
@@ -157,17 +228,9 @@ def check_conflicts(session: Session, proposal: Proposal) -> None:
     technician = proposal.technician
     if technician is None:
         return
-    busy = session.execute(
-        select(Booking.id, Booking.starts_at, Booking.ends_at)
-        .where(
-            Booking.technician_id == technician.id,
-            Booking.status.in_(ACTIVE_BOOKING_STATUSES),
-            Booking.starts_at < end,
-            Booking.ends_at > start,
-            Booking.id.not_in(excluded),
-        )
-        .limit(1)
-    ).first()
+    statement, _ = _excluding(_BUSY, proposal)
+    params = {"technician_id": technician.id, "excluded": excluded, **span}
+    busy = run(session, statement, params).first()
     if busy is not None:
         raise ConflictError(
             f"{technician.username} is already assisting {describe_range(busy[1], busy[2], tz)} "

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from equipshare.db.models import (
@@ -21,6 +24,15 @@ from equipshare.records import (
     InstrumentRecord,
     OpeningInterval,
     UserRecord,
+)
+from equipshare.services.prebuilt import (
+    FACILITIES,
+    FACILITY_STAFF,
+    INSTITUTIONS,
+    INSTRUMENTS,
+    OPENING_HOURS,
+    USERS,
+    run,
 )
 
 
@@ -41,29 +53,69 @@ def user_record(user: User) -> UserRecord:
     )
 
 
+_USER_COLUMNS = (
+    USERS.c.id,
+    USERS.c.username,
+    USERS.c.display_name,
+    USERS.c.email,
+    USERS.c.role,
+    USERS.c.active,
+    INSTITUTIONS.c.id.label("institution_id"),
+    INSTITUTIONS.c.code.label("institution_code"),
+    INSTITUTIONS.c.name.label("institution_name"),
+    INSTITUTIONS.c.is_partner,
+    INSTITUTIONS.c.sector,
+)
+_USERS_JOIN = USERS.join(INSTITUTIONS, INSTITUTIONS.c.id == USERS.c.institution_id)
+_USER_BY_NAME = (
+    select(*_USER_COLUMNS).select_from(_USERS_JOIN).where(USERS.c.username == bindparam("username"))
+)
+_USER_BY_ID = (
+    select(*_USER_COLUMNS).select_from(_USERS_JOIN).where(USERS.c.id == bindparam("user_id"))
+)
+# The user and the facilities they staff in one round trip: a row per facility, or one
+# row with no facility.
+_ACTOR = (
+    select(*_USER_COLUMNS, FACILITY_STAFF.c.facility_id)
+    .select_from(_USERS_JOIN.outerjoin(FACILITY_STAFF, FACILITY_STAFF.c.user_id == USERS.c.id))
+    .where(USERS.c.username == bindparam("username"))
+)
+
+
+def _user_of(row: Sequence[Any]) -> UserRecord:
+    return UserRecord(
+        id=row[0],
+        username=row[1],
+        display_name=row[2],
+        email=row[3],
+        role=row[4],
+        active=row[5],
+        institution_id=row[6],
+        institution_code=row[7],
+        institution_name=row[8],
+        institution_is_partner=row[9],
+        institution_sector=row[10],
+    )
+
+
 def load_user(session: Session, username: str) -> UserRecord:
-    user = session.scalars(
-        select(User).options(joinedload(User.institution)).where(User.username == username)
-    ).one_or_none()
-    if user is None:
+    row = run(session, _USER_BY_NAME, {"username": username}).first()
+    if row is None:
         raise NotFound(f"no user called {username!r}", "user")
-    return user_record(user)
+    return _user_of(row)
 
 
 def user_by_id(session: Session, user_id: int) -> UserRecord:
-    user = session.scalars(
-        select(User).options(joinedload(User.institution)).where(User.id == user_id)
-    ).one()
-    return user_record(user)
+    return _user_of(run(session, _USER_BY_ID, {"user_id": user_id}).one())
 
 
 def load_actor(session: Session, username: str) -> Actor:
     """The acting user and the facilities they staff; unknown users may do nothing."""
-    user = load_user(session, username)
-    facilities = session.scalars(
-        select(FacilityStaff.facility_id).where(FacilityStaff.user_id == user.id)
-    ).all()
-    return Actor(user=user, staff_facility_ids=frozenset(facilities))
+    rows = run(session, _ACTOR, {"username": username}).all()
+    if not rows:
+        raise NotFound(f"no user called {username!r}", "user")
+    facilities = frozenset(row[11] for row in rows if row[11] is not None)
+    return Actor(user=_user_of(rows[0]), staff_facility_ids=facilities)
 
 
 def instrument_record(row: Instrument) -> InstrumentRecord:
@@ -111,13 +163,95 @@ INSTRUMENT_LOAD = (
 )
 
 
+# The instrument, its facility and institution in one row per opening interval (or one
+# row with none), in the order the ORM relationship gives them.
+_INSTRUMENT = (
+    select(
+        INSTRUMENTS.c.id,
+        INSTRUMENTS.c.code,
+        INSTRUMENTS.c.name,
+        INSTRUMENTS.c.category,
+        INSTRUMENTS.c.manufacturer,
+        INSTRUMENTS.c.model,
+        INSTRUMENTS.c.status,
+        INSTRUMENTS.c.access_level,
+        INSTRUMENTS.c.building,
+        INSTRUMENTS.c.room,
+        FACILITIES.c.id.label("facility_id"),
+        FACILITIES.c.name.label("facility_name"),
+        INSTITUTIONS.c.id.label("institution_id"),
+        INSTITUTIONS.c.code.label("institution_code"),
+        INSTITUTIONS.c.name.label("institution_name"),
+        FACILITIES.c.timezone,
+        INSTRUMENTS.c.contact_technician_id,
+        INSTRUMENTS.c.slot_minutes,
+        INSTRUMENTS.c.min_minutes,
+        INSTRUMENTS.c.max_minutes,
+        INSTRUMENTS.c.min_notice_minutes,
+        INSTRUMENTS.c.max_days_ahead,
+        INSTRUMENTS.c.requires_approval,
+        INSTRUMENTS.c.requires_training,
+        INSTRUMENTS.c.requires_project_code,
+        INSTRUMENTS.c.allow_overnight,
+        INSTRUMENTS.c.weekly_quota_minutes,
+        OPENING_HOURS.c.weekday,
+        OPENING_HOURS.c.opens_minute,
+        OPENING_HOURS.c.closes_minute,
+    )
+    .select_from(
+        INSTRUMENTS.join(FACILITIES, FACILITIES.c.id == INSTRUMENTS.c.facility_id)
+        .join(INSTITUTIONS, INSTITUTIONS.c.id == FACILITIES.c.institution_id)
+        .outerjoin(OPENING_HOURS, OPENING_HOURS.c.instrument_id == INSTRUMENTS.c.id)
+    )
+    .where(INSTRUMENTS.c.code == bindparam("code"))
+    .order_by(OPENING_HOURS.c.weekday, OPENING_HOURS.c.opens_minute, OPENING_HOURS.c.id)
+)
+
+
+def _instrument_of(rows: Sequence[Sequence[Any]]) -> InstrumentRecord:
+    r = rows[0]
+    policy = BookingPolicy(
+        slot_minutes=r[17],
+        min_minutes=r[18],
+        max_minutes=r[19],
+        min_notice_minutes=r[20],
+        max_days_ahead=r[21],
+        requires_approval=r[22],
+        requires_training=r[23],
+        requires_project_code=r[24],
+        allow_overnight=r[25],
+        weekly_quota_minutes=r[26],
+        opening_hours=tuple(
+            OpeningInterval(h[27], h[28], h[29]) for h in rows if h[27] is not None
+        ),
+    )
+    return InstrumentRecord(
+        id=r[0],
+        code=r[1],
+        name=r[2],
+        category=r[3],
+        manufacturer=r[4],
+        model=r[5],
+        status=r[6],
+        access_level=r[7],
+        building=r[8],
+        room=r[9],
+        facility_id=r[10],
+        facility_name=r[11],
+        institution_id=r[12],
+        institution_code=r[13],
+        institution_name=r[14],
+        timezone=r[15],
+        contact_technician_id=r[16],
+        policy=policy,
+    )
+
+
 def load_instrument(session: Session, code: str) -> InstrumentRecord:
-    row = session.scalars(
-        select(Instrument).options(*INSTRUMENT_LOAD).where(Instrument.code == code)
-    ).one_or_none()
-    if row is None:
+    rows = run(session, _INSTRUMENT, {"code": code}).all()
+    if not rows:
         raise NotFound(f"no instrument with code {code!r}", "instrument")
-    return instrument_record(row)
+    return _instrument_of(rows)
 
 
 def booking_record(
@@ -171,13 +305,14 @@ def load_booking(session: Session, booking_id: int) -> Booking:
     return row
 
 
+_FACILITY_STAFF = select(FACILITY_STAFF.c.user_id, FACILITY_STAFF.c.role).where(
+    FACILITY_STAFF.c.facility_id == bindparam("facility_id")
+)
+
+
 def facility_approvers(session: Session, facility_id: int) -> list[int]:
     """Managers of the facility, or its technicians when it has no manager."""
-    rows = session.execute(
-        select(FacilityStaff.user_id, FacilityStaff.role).where(
-            FacilityStaff.facility_id == facility_id
-        )
-    ).all()
+    rows = run(session, _FACILITY_STAFF, {"facility_id": facility_id}).all()
     managers = [u for u, role in rows if role is StaffRole.MANAGER]
     return managers or [u for u, _ in rows]
 

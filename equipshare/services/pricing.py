@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from equipshare.charging import (
@@ -24,11 +24,23 @@ from equipshare.charging import (
     session_charge,
     user_class_of,
 )
-from equipshare.db.models import Booking, Facility, RateCard
+from equipshare.db.models import Booking, Facility
 from equipshare.domain import BookingStatus, ChargeBasis, UserClass
 from equipshare.permissions import Actor
 from equipshare.records import InstrumentRecord, UserRecord
 from equipshare.records_charging import ChargingPolicy
+from equipshare.services.prebuilt import RATE_CARDS, run
+
+_RATE_CARD = (
+    select(RATE_CARDS.c.hourly_rate, RATE_CARDS.c.technician_hourly_rate)
+    .where(
+        RATE_CARDS.c.instrument_id == bindparam("instrument_id"),
+        RATE_CARDS.c.user_class == bindparam("user_class", type_=RATE_CARDS.c.user_class.type),
+        RATE_CARDS.c.valid_from <= bindparam("on", type_=RATE_CARDS.c.valid_from.type),
+    )
+    .order_by(RATE_CARDS.c.valid_from.desc())
+    .limit(1)
+)
 
 
 def rates_in_force(
@@ -38,16 +50,8 @@ def rates_in_force(
 
     No card means no price: the rates are None and the booking costs nothing.
     """
-    card = session.execute(
-        select(RateCard.hourly_rate, RateCard.technician_hourly_rate)
-        .where(
-            RateCard.instrument_id == instrument_id,
-            RateCard.user_class == user_class,
-            RateCard.valid_from <= on,
-        )
-        .order_by(RateCard.valid_from.desc())
-        .limit(1)
-    ).first()
+    params = {"instrument_id": instrument_id, "user_class": user_class, "on": on}
+    card = run(session, _RATE_CARD, params).first()
     if card is None:
         return FrozenRates(user_class, None, None)
     return FrozenRates(user_class, pence_of(card[0]), pence_of(card[1]))
@@ -88,8 +92,12 @@ def frozen_rates(row: Booking) -> FrozenRates:
 
 def booked_charge(row: Booking) -> Charge:
     """The full price of the booked time at the frozen rates, with the technician if assisted."""
-    minutes = billable_minutes(row.starts_at, row.ends_at)
-    return session_charge(minutes, frozen_rates(row), assisted=row.technician_id is not None)
+    return charge_for(row.starts_at, row.ends_at, frozen_rates(row), row.technician_id is not None)
+
+
+def charge_for(start: datetime, end: datetime, rates: FrozenRates, assisted: bool) -> Charge:
+    """The price of booking start to end at `rates` (what `freeze` bills a new row)."""
+    return session_charge(billable_minutes(start, end), rates, assisted=assisted)
 
 
 def used_charge(row: Booking, basis: ChargeBasis) -> Charge:

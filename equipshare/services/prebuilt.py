@@ -1,0 +1,57 @@
+"""Core statements built once, for the hot paths: booking creation above all.
+
+Building an ORM select per call costs far more than running it (coercion, cache keys,
+ORM loading). The statements on these paths are built at import over the tables, with
+bind parameters, and run on the session's connection: SQLAlchemy compiles each once per
+engine, and a call only binds values and reads plain rows. No ORM objects enter the
+session, so callers build frozen records straight from the rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Executable, Table
+from sqlalchemy.orm import Session
+
+from equipshare.db.models import (
+    AuditEvent,
+    Booking,
+    Downtime,
+    Facility,
+    FacilityStaff,
+    Institution,
+    Instrument,
+    OpeningHours,
+    RateCard,
+    TrainingRecord,
+    User,
+)
+from equipshare.db.models_queue import Notification
+
+AUDIT_EVENTS = cast(Table, AuditEvent.__table__)
+BOOKINGS = cast(Table, Booking.__table__)
+DOWNTIMES = cast(Table, Downtime.__table__)
+FACILITIES = cast(Table, Facility.__table__)
+FACILITY_STAFF = cast(Table, FacilityStaff.__table__)
+INSTITUTIONS = cast(Table, Institution.__table__)
+INSTRUMENTS = cast(Table, Instrument.__table__)
+NOTIFICATIONS = cast(Table, Notification.__table__)
+OPENING_HOURS = cast(Table, OpeningHours.__table__)
+RATE_CARDS = cast(Table, RateCard.__table__)
+TRAINING_RECORDS = cast(Table, TrainingRecord.__table__)
+USERS = cast(Table, User.__table__)
+
+
+def run(
+    session: Session, statement: Executable, params: Mapping[str, Any]
+) -> CursorResult[*tuple[Any, ...]]:
+    """Run a prebuilt statement in the session's transaction.
+
+    Pending ORM changes are flushed first, as a query through the session would
+    (autoflush), so a caller that added rows still reads them.
+    """
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()
+    return session.connection().execute(statement, params)
