@@ -1,0 +1,319 @@
+"""A category's earliest slots across every institution, without reading the whole category.
+
+The database answers which instruments the user may book at all (status, access, length,
+training), with the few columns that bound when a slot on each could first start (notice,
+horizon, grid). Instruments are then taken earliest-possible first, in growing batches:
+a batch's opening hours sharpen those bounds, and its bookings, downtime and training
+are read for that batch alone. Once `limit` slots are in hand, an instrument whose
+earliest possible slot sorts after the last of them cannot change the answer, and
+neither can any after it, so the search stops there.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from equipshare.db.models import Facility, Institution, Instrument, OpeningHours, TrainingRecord
+from equipshare.domain import AccessLevel, InstrumentStatus, TrainingLevel
+from equipshare.permissions import Action, Actor, Target, require
+from equipshare.records import (
+    BookingPolicy,
+    InstrumentRecord,
+    OpeningInterval,
+    SlotRecord,
+    UserRecord,
+)
+from equipshare.services import policy_rules
+from equipshare.services.availability_intervals import first_open_start, next_on_grid
+from equipshare.services.availability_slots import (
+    Search,
+    SlotKey,
+    free_slots,
+    load_occupancy,
+    slot_order,
+)
+
+FIRST_BATCH_EXTRA = 4
+MAX_BATCH = 512
+
+
+class Candidate(NamedTuple):
+    """An instrument the user may book, keyed by the best its first slot could sort at.
+
+    Until its opening hours are read (`policy` is None) the key's start is only the first
+    grid instant after notice: a lower bound. Candidates order by key; keys differ in the
+    instrument code, so no two compare equal.
+    """
+
+    key: SlotKey
+    id: int
+    institution_id: int
+    timezone: str
+    terms: tuple[Any, ...]  # POLICY_COLUMNS, in that order
+    policy: BookingPolicy | None
+
+
+def search_category(
+    session: Session, search: Search, category: str, limit: int, per_instrument: int
+) -> list[SlotRecord]:
+    """The `limit` earliest slots over the category, at most `per_instrument` on each."""
+    user = search.user
+    if not user.active:
+        require(Actor(user, frozenset()), Action.BOOK, Target(0, "", category))
+    queue = candidates(session, search, category)
+    schedules: Schedules = {}
+    found: list[SlotRecord] = []
+    size = limit + FIRST_BATCH_EXTRA
+    while queue and not _settled(found, limit, queue[0].key):
+        batch = [heapq.heappop(queue) for _ in range(min(size, len(queue)))]
+        unread = [c for c in batch if c.policy is None]
+        for sharper in sharpen(session, search, unread, schedules):
+            heapq.heappush(queue, sharper)
+        ready = [c for c in batch if c.policy is not None]
+        if not ready:
+            continue
+        records = instrument_records(session, ready)
+        occupancy = load_occupancy(session, search, records)
+        for candidate, record in zip(ready, records, strict=True):
+            if _settled(found, limit, candidate.key):
+                break  # the batch is in key order
+            found.extend(free_slots(record, search, occupancy, min(per_instrument, limit)))
+            found.sort(key=slot_order)
+            del found[limit:]
+        size = min(size * 2, MAX_BATCH)
+    return found
+
+
+def _settled(found: Sequence[SlotRecord], limit: int, key: SlotKey) -> bool:
+    """Whether a slot sorting at `key` or later could no longer make the first `limit`."""
+    return len(found) >= limit and key > slot_order(found[limit - 1])
+
+
+def open_levels(user: UserRecord) -> list[AccessLevel]:
+    """The access levels that admit `user` to another institution's instruments (rule 2)."""
+    return [level for level in AccessLevel if policy_rules.may_access(user, _elsewhere(level))]
+
+
+def _elsewhere(level: AccessLevel) -> InstrumentRecord:
+    """A stand-in instrument at no institution of the user's, for asking `may_access`."""
+    policy = BookingPolicy(60, 60, 60, 0, 1, False, False, False, False, None, ())
+    return InstrumentRecord(
+        0, "", "", "", None, None, InstrumentStatus.AVAILABLE, level, None, None,
+        0, "", -1, "", "", "UTC", None, policy,
+    )  # fmt: skip
+
+
+POLICY_COLUMNS = (
+    Instrument.slot_minutes,
+    Instrument.min_minutes,
+    Instrument.max_minutes,
+    Instrument.min_notice_minutes,
+    Instrument.max_days_ahead,
+    Instrument.requires_approval,
+    Instrument.requires_training,
+    Instrument.requires_project_code,
+    Instrument.allow_overnight,
+    Instrument.weekly_quota_minutes,
+)
+
+
+def candidates(session: Session, search: Search, category: str) -> list[Candidate]:
+    """Instruments of the category the user may book, as a heap by earliest possible slot.
+
+    Status, access, length and training are judged by the database; a training record
+    that ends before any slot in the window could end does not count.
+    """
+    user, minutes = search.user, search.minutes
+    # The spellings first, from the category index alone, so the instruments are found
+    # through it too: lower(category) itself cannot use the index.
+    spellings = session.scalars(
+        select(Instrument.category)
+        .distinct()
+        .where(func.lower(Instrument.category) == category.strip().lower())
+    ).all()
+    if not spellings:
+        return []
+    trained = select(TrainingRecord.instrument_id).where(
+        TrainingRecord.user_id == user.id,
+        TrainingRecord.level == TrainingLevel.INDEPENDENT,
+        TrainingRecord.revoked_at.is_(None),
+        or_(
+            TrainingRecord.expires_at.is_(None),
+            TrainingRecord.expires_at > search.window_start + search.length,
+        ),
+    )
+    rows = session.execute(
+        select(
+            Instrument.id,
+            Instrument.code,
+            Facility.institution_id,
+            Institution.code,
+            Facility.timezone,
+            *POLICY_COLUMNS,
+        )
+        .join(Facility, Facility.id == Instrument.facility_id)
+        .join(Institution, Institution.id == Facility.institution_id)
+        .where(
+            Instrument.category.in_(spellings),
+            Instrument.status.in_([s for s in InstrumentStatus if s.bookable]),
+            or_(
+                Facility.institution_id == user.institution_id,
+                Instrument.access_level.in_(open_levels(user)),
+            ),
+            Instrument.min_minutes <= minutes,
+            Instrument.max_minutes >= minutes,
+            minutes % Instrument.slot_minutes == 0,
+            or_(
+                Instrument.weekly_quota_minutes.is_(None),
+                Instrument.weekly_quota_minutes >= minutes,
+            ),
+            or_(not_(Instrument.requires_training), Instrument.id.in_(trained)),
+        )
+    ).all()
+    own = user.institution_id
+    firsts: dict[tuple[Any, ...], datetime | None] = {}
+    queue: list[Candidate] = []
+    for row in rows:
+        tz, terms = row[4], tuple(row[5:])
+        schedule = (tz, terms[0], terms[3], terms[4])
+        if schedule not in firsts:
+            firsts[schedule] = _first_after_notice(search, *schedule)
+        first = firsts[schedule]
+        if first is not None:
+            key = (first, row[2] != own, row[3], row[1])
+            queue.append(Candidate(key, row[0], row[2], tz, terms, None))
+    heapq.heapify(queue)
+    return queue
+
+
+def _first_after_notice(
+    search: Search, tz: str, slot_minutes: int, notice: int, ahead: int
+) -> datetime | None:
+    """The first grid instant a slot could start at, opening hours aside; None: no start."""
+    lo, hi = search.starts_between(notice, ahead)
+    if lo >= hi:
+        return None
+    first = next_on_grid(lo, tz, slot_minutes)
+    return first if first < hi else None
+
+
+Hours = tuple[tuple[int, int, int], ...]
+Schedules = dict[tuple[str, tuple[Any, ...], Hours], tuple[BookingPolicy, datetime | None]]
+
+
+def sharpen(
+    session: Session, search: Search, batch: Sequence[Candidate], schedules: Schedules
+) -> list[Candidate]:
+    """The batch with its opening hours read and each key's start moved to the first grid
+    instant the instrument is open; an instrument never open in the window is dropped."""
+    if not batch:
+        return []
+    hours: dict[int, list[tuple[int, int, int]]] = {c.id: [] for c in batch}
+    for instrument_id, weekday, opens, closes in session.execute(
+        select(
+            OpeningHours.instrument_id,
+            OpeningHours.weekday,
+            OpeningHours.opens_minute,
+            OpeningHours.closes_minute,
+        ).where(OpeningHours.instrument_id.in_(list(hours)))
+    ):
+        hours[instrument_id].append((weekday, opens, closes))
+    sharper = []
+    for candidate in batch:
+        hours_of = tuple(sorted(hours[candidate.id]))
+        policy, first = _schedule(search, candidate, hours_of, schedules)
+        if first is not None:
+            sharper.append(candidate._replace(key=(first, *candidate.key[1:]), policy=policy))
+    return sharper
+
+
+def _schedule(
+    search: Search, candidate: Candidate, hours: Hours, schedules: Schedules
+) -> tuple[BookingPolicy, datetime | None]:
+    """The candidate's policy and the earliest start any slot under it could have; shared by
+    every instrument with the same terms, hours and zone, so a uniform category costs one."""
+    key = (candidate.timezone, candidate.terms, hours)
+    known = schedules.get(key)
+    if known is None:
+        slot, shortest, longest, notice, ahead, approval, training, project, overnight, quota = (
+            candidate.terms
+        )
+        policy = BookingPolicy(
+            slot_minutes=slot,
+            min_minutes=shortest,
+            max_minutes=longest,
+            min_notice_minutes=notice,
+            max_days_ahead=ahead,
+            requires_approval=approval,
+            requires_training=training,
+            requires_project_code=project,
+            allow_overnight=overnight,
+            weekly_quota_minutes=quota,
+            opening_hours=tuple(OpeningInterval(*hour) for hour in hours),
+        )
+        lo, hi = search.starts_between(notice, ahead)
+        first = (
+            first_open_start(policy, candidate.timezone, lo, hi, search.length) if lo < hi else None
+        )
+        known = schedules[key] = (policy, first)
+    return known
+
+
+def instrument_records(session: Session, batch: Sequence[Candidate]) -> list[InstrumentRecord]:
+    """Full records for a batch of sharpened candidates, in the batch's order: one query."""
+    rows = session.execute(
+        select(
+            Instrument.id,
+            Instrument.code,
+            Instrument.name,
+            Instrument.category,
+            Instrument.manufacturer,
+            Instrument.model,
+            Instrument.status,
+            Instrument.access_level,
+            Instrument.building,
+            Instrument.room,
+            Instrument.facility_id,
+            Facility.name,
+            Institution.code,
+            Institution.name,
+            Instrument.contact_technician_id,
+        )
+        .join(Facility, Facility.id == Instrument.facility_id)
+        .join(Institution, Institution.id == Facility.institution_id)
+        .where(Instrument.id.in_([c.id for c in batch]))
+    ).all()
+    by_id = {row[0]: row for row in rows}
+    records = []
+    for candidate in batch:
+        row, policy = by_id[candidate.id], candidate.policy
+        assert policy is not None, "only sharpened candidates are searched"
+        records.append(
+            InstrumentRecord(
+                id=row[0],
+                code=row[1],
+                name=row[2],
+                category=row[3],
+                manufacturer=row[4],
+                model=row[5],
+                status=row[6],
+                access_level=row[7],
+                building=row[8],
+                room=row[9],
+                facility_id=row[10],
+                facility_name=row[11],
+                institution_id=candidate.institution_id,
+                institution_code=row[12],
+                institution_name=row[13],
+                timezone=candidate.timezone,
+                contact_technician_id=row[14],
+                policy=policy,
+            )
+        )
+    return records
