@@ -10,9 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVarTuple
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, bindparam, or_, select, text
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    Select,
+    bindparam,
+    null,
+    or_,
+    select,
+    text,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from equipshare.db.models import ACTIVE_STATUS_SQL
@@ -54,15 +65,17 @@ _LOCK_INSTRUMENT = (
 _LOCK_USER = select(USERS.c.id).where(USERS.c.id == bindparam("id")).with_for_update()
 
 
-def lock_rows(session: Session, instrument_id: int, technician_id: int | None) -> None:
+def lock_rows(session: Session, instrument_id: int | None, technician_id: int | None) -> None:
     """Take row locks so concurrent writers to the same instrument or technician queue up.
 
+    No `instrument_id`: the caller locked the instrument already (`load_instrument`).
     SQLite has no row locks (FOR UPDATE compiles to nothing): its writers already hold
     the database's write lock from BEGIN IMMEDIATE, so there is nothing to run.
     """
     if session.connection().dialect.name == "sqlite":
         return
-    run(session, _LOCK_INSTRUMENT, {"id": instrument_id})
+    if instrument_id is not None:
+        run(session, _LOCK_INSTRUMENT, {"id": instrument_id})
     if technician_id is not None:
         run(session, _LOCK_USER, {"id": technician_id})
 
@@ -191,7 +204,22 @@ _DOWN = (
         DOWNTIMES.c.ends_at > bindparam("start", type_=_AT),
     )
     .limit(1)
-)
+).subquery()
+
+
+def _conflicts(clash: Select[int, datetime, datetime]) -> CompoundSelect[Any]:
+    """The first clashing booking and a downtime in one round trip.
+
+    Rows of (booking id or NULL, start, end, downtime reason or NULL).
+    """
+    booked = clash.subquery()
+    return union_all(
+        select(*booked.c, type_coerce(null(), DOWNTIMES.c.reason.type)),
+        select(type_coerce(null(), Integer), _DOWN.c.starts_at, _DOWN.c.ends_at, _DOWN.c.reason),
+    )
+
+
+_CONFLICTS = _conflicts(_CLASH)
 _BUSY = (
     select(BOOKINGS.c.id, BOOKINGS.c.starts_at, BOOKINGS.c.ends_at)
     .where(
@@ -210,20 +238,23 @@ def check_conflicts(session: Session, proposal: Proposal) -> None:
     instrument, start, end = proposal.instrument, proposal.starts_at, proposal.ends_at
     tz = instrument.timezone
     span = {"start": start, "end": end}
-    statement, excluded = _excluding(_CLASH, proposal)
+    clash, excluded = _excluding(_CLASH, proposal)
+    either = _CONFLICTS if clash is _CLASH else _conflicts(clash)
     params = {"instrument_id": instrument.id, "excluded": excluded, **span}
-    clash = run(session, statement, params).first()
-    if clash is not None:
+    rows = run(session, either, params).all()
+    booked = [row for row in rows if row[0] is not None]  # a booking outranks downtime
+    if booked:
+        booking_id, starts_at, ends_at, _ = booked[0]
         raise ConflictError(
-            f"{instrument.code} is already booked {describe_range(clash[1], clash[2], tz)} "
-            f"(booking {clash[0]})",
-            booking_id=clash[0],
+            f"{instrument.code} is already booked {describe_range(starts_at, ends_at, tz)} "
+            f"(booking {booking_id})",
+            booking_id=booking_id,
         )
-    downtime = run(session, _DOWN, {"instrument_id": instrument.id, **span}).first()
-    if downtime is not None:
+    if rows:
+        _, starts_at, ends_at, reason = rows[0]
         raise ConflictError(
-            f"{instrument.code} is down for {downtime[2].value.replace('_', ' ')} "
-            f"{describe_range(downtime[0], downtime[1], tz)}"
+            f"{instrument.code} is down for {reason.value.replace('_', ' ')} "
+            f"{describe_range(starts_at, ends_at, tz)}"
         )
     technician = proposal.technician
     if technician is None:

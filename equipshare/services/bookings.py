@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from equipshare.db.models import Booking
 from equipshare.domain import BookingStatus, NotificationKind
-from equipshare.errors import ConflictError, NotFound, PermissionDenied, RefusedError
-from equipshare.permissions import Action, Actor, Target, allowed, require
+from equipshare.errors import NotFound, RefusedError
+from equipshare.permissions import Action, Actor, Target, require
 from equipshare.records import BookingRecord, BookingRequest, InstrumentRecord, UserRecord
 from equipshare.services import directory, pricing
 from equipshare.services.audit import booking_snapshot, record_audit
 from equipshare.services.booking_checks import Proposal, check_all, lock_rows
+from equipshare.services.booking_create import create_booking
+from equipshare.services.booking_create import initial_status as initial_status
+from equipshare.services.booking_create import translating_overlaps as translating_overlaps
 from equipshare.services.context import ServiceContext
-from equipshare.services.outbox import queue_notification
-from equipshare.services.policy_rules import as_utc, describe_range, needs_approval
+from equipshare.services.outbox import insert_notification, notification_values, queue_notification
+from equipshare.services.policy_rules import as_utc, describe_range
 from equipshare.services.waitlist import offer_freed_slot
 
 _UNSET = object()
@@ -44,19 +43,6 @@ AUDIT_ACTIONS = {
 }
 
 
-@contextmanager
-def translating_overlaps(instrument_code: str) -> Iterator[None]:
-    """Turn PostgreSQL's exclusion-constraint violation into the same conflict error."""
-    try:
-        yield
-    except IntegrityError as exc:
-        if "ex_bookings_no_overlap" in str(exc.orig):
-            raise ConflictError(
-                f"{instrument_code} was booked for an overlapping time a moment ago"
-            ) from None
-        raise
-
-
 def lock_booking(session: Session, booking_id: int) -> tuple[Booking, InstrumentRecord]:
     """Lock the booking's instrument, then read the booking afresh.
 
@@ -70,13 +56,6 @@ def lock_booking(session: Session, booking_id: int) -> tuple[Booking, Instrument
     row = directory.load_booking(session, booking_id)
     session.refresh(row)  # the lock may have waited on a writer that changed it
     return row, directory.load_instrument(session, row.instrument.code)
-
-
-def initial_status(actor: Actor, user: UserRecord, instrument: InstrumentRecord) -> BookingStatus:
-    """Rule 7; staff who could approve the booking need not wait for themselves."""
-    if allowed(actor, Action.APPROVE_BOOKING, Target.of(instrument)):
-        return BookingStatus.CONFIRMED
-    return BookingStatus.PENDING if needs_approval(user, instrument) else BookingStatus.CONFIRMED
 
 
 class BookingService:
@@ -94,14 +73,14 @@ class BookingService:
         """Create one booking, or refuse with the first rule it breaks."""
         with self._db.sessions.begin() as session:
             actor = directory.load_actor(session, actor_username)
-            instrument = directory.load_instrument(session, request.instrument_code)
-            row = self.create_in(session, actor, instrument, request, override_policy)
-            user = (
-                actor.user
-                if row.user_id == actor.id
-                else directory.user_by_id(session, row.user_id)
+            code = request.instrument_code
+            instrument = directory.load_instrument(session, code, lock=True)
+            now = self._clock.now()
+            made = create_booking(
+                session, actor, instrument, request, override_policy, now, instrument_locked=True
             )
-            return directory.booking_record(row, instrument_code=instrument.code, user=user)
+            self._announce(session, made, instrument, made.status)
+            return made
 
     def create_in(
         self,
@@ -114,94 +93,50 @@ class BookingService:
         series_id: int | None = None,
     ) -> Booking:
         """Check and insert inside the caller's transaction (series reuse this)."""
-        now = self._clock.now()
-        target = Target.of(instrument)
-        user = actor.user
-        if request.on_behalf_of and request.on_behalf_of != actor.user.username:
-            require(actor, Action.BOOK_ON_BEHALF, target)
-            user = directory.load_user(session, request.on_behalf_of)
-            if not user.active:
-                raise PermissionDenied(
-                    f"{user.username}'s account is deactivated; nobody may book for them", "user"
-                )
-        require(actor, Action.BOOK, target)
-        if override_policy:
-            require(actor, Action.OVERRIDE_POLICY, target)
-            if user.id == actor.id:
-                raise RefusedError(
-                    "policy overrides are only for booking on behalf of someone", "user"
-                )
-        technician = (
-            directory.load_user(session, request.technician_username)
-            if request.technician_username
-            else None
-        )
-        lock_rows(session, instrument.id, technician.id if technician else None)
-        start = as_utc(request.starts_at, "start")
-        end = as_utc(request.ends_at, "end")
-        proposal = Proposal(user, instrument, start, end, request.project_code, technician)
-        overridden = check_all(session, proposal, now, override_policy=override_policy)
-        status = initial_status(actor, user, instrument)
-        row = Booking(
-            instrument_id=instrument.id,
-            user_id=user.id,
-            created_by_id=actor.id,
-            technician_id=technician.id if technician else None,
-            series_id=series_id,
-            recurrence_start=start if series_id else None,
-            starts_at=start,
-            ends_at=end,
-            status=status,
-            purpose=request.purpose,
-            project_code=request.project_code or None,
-            ical_uid=f"{uuid.uuid4()}@equipshare",
-            sequence=0,
-            created_at=now,
-            updated_at=now,
-        )
-        pricing.freeze(row, pricing.rates_for(session, user, instrument, now))
-        session.add(row)
-        with translating_overlaps(instrument.code):
-            session.flush()
-        after = booking_snapshot(row) | ({"overridden": overridden} if overridden else {})
-        record_audit(
+        made = create_booking(
             session,
-            actor_id=actor.id,
-            action="booking.override" if overridden else "booking.create",
-            entity_type="booking",
-            entity_id=row.id,
-            at=now,
-            after=after,
+            actor,
+            instrument,
+            request,
+            override_policy,
+            self._clock.now(),
+            series_id=series_id,
         )
-        self._announce(session, row, instrument, status)
-        return row
+        self._announce(session, made, instrument, made.status)
+        return session.get_one(Booking, made.id)
 
     def _announce(
-        self, session: Session, row: Booking, instrument: InstrumentRecord, status: BookingStatus
+        self,
+        session: Session,
+        booking: BookingRecord,
+        instrument: InstrumentRecord,
+        status: BookingStatus,
     ) -> None:
-        when = describe_range(row.starts_at, row.ends_at, instrument.timezone)
+        """Tell the approvers a new booking waits for them, or its owner that it is booked."""
+        when = describe_range(booking.starts_at, booking.ends_at, instrument.timezone)
         now = self._clock.now()
+        code = instrument.code
         if status is BookingStatus.PENDING:
             for approver in directory.facility_approvers(session, instrument.facility_id):
-                queue_notification(
-                    session,
+                message = notification_values(
                     user_id=approver,
                     kind=NotificationKind.APPROVAL_NEEDED,
-                    subject=f"Approval needed: {instrument.code} {when}",
-                    body=f"Booking {row.id} on {instrument.code} {when} waits for approval.",
+                    subject=f"Approval needed: {code} {when}",
+                    body=f"Booking {booking.id} on {code} {when} waits for approval.",
                     at=now,
-                    booking_id=row.id,
+                    booking_id=booking.id,
                 )
+                insert_notification(session, message)
         else:
-            queue_notification(
-                session,
-                user_id=row.user_id,
+            message = notification_values(
+                user_id=booking.user_id,
                 kind=NotificationKind.BOOKING_CONFIRMED,
-                subject=f"Booked: {instrument.code} {when}",
-                body=f"Your booking {row.id} on {instrument.code} {when} is confirmed.",
+                subject=f"Booked: {code} {when}",
+                body=f"Your booking {booking.id} on {code} {when} is confirmed.",
                 at=now,
-                booking_id=row.id,
+                booking_id=booking.id,
             )
+            insert_notification(session, message)
 
     # -- changing ---------------------------------------------------------------------
 

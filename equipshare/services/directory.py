@@ -73,12 +73,8 @@ _USER_BY_NAME = (
 _USER_BY_ID = (
     select(*_USER_COLUMNS).select_from(_USERS_JOIN).where(USERS.c.id == bindparam("user_id"))
 )
-# The user and the facilities they staff in one round trip: a row per facility, or one
-# row with no facility.
-_ACTOR = (
-    select(*_USER_COLUMNS, FACILITY_STAFF.c.facility_id)
-    .select_from(_USERS_JOIN.outerjoin(FACILITY_STAFF, FACILITY_STAFF.c.user_id == USERS.c.id))
-    .where(USERS.c.username == bindparam("username"))
+_STAFFED = select(FACILITY_STAFF.c.facility_id).where(
+    FACILITY_STAFF.c.user_id == bindparam("user_id")
 )
 
 
@@ -111,11 +107,9 @@ def user_by_id(session: Session, user_id: int) -> UserRecord:
 
 def load_actor(session: Session, username: str) -> Actor:
     """The acting user and the facilities they staff; unknown users may do nothing."""
-    rows = run(session, _ACTOR, {"username": username}).all()
-    if not rows:
-        raise NotFound(f"no user called {username!r}", "user")
-    facilities = frozenset(row[11] for row in rows if row[11] is not None)
-    return Actor(user=_user_of(rows[0]), staff_facility_ids=facilities)
+    user = load_user(session, username)
+    facilities = run(session, _STAFFED, {"user_id": user.id}).scalars().all()
+    return Actor(user=user, staff_facility_ids=frozenset(facilities))
 
 
 def instrument_record(row: Instrument) -> InstrumentRecord:
@@ -247,8 +241,13 @@ def _instrument_of(rows: Sequence[Sequence[Any]]) -> InstrumentRecord:
     )
 
 
-def load_instrument(session: Session, code: str) -> InstrumentRecord:
-    rows = run(session, _INSTRUMENT, {"code": code}).all()
+_INSTRUMENT_LOCKED = _INSTRUMENT.with_for_update(of=INSTRUMENTS)
+
+
+def load_instrument(session: Session, code: str, *, lock: bool = False) -> InstrumentRecord:
+    """The instrument with `code`; `lock` also takes its row lock, as `lock_rows` would."""
+    statement = _INSTRUMENT_LOCKED if lock else _INSTRUMENT
+    rows = run(session, statement, {"code": code}).all()
     if not rows:
         raise NotFound(f"no instrument with code {code!r}", "instrument")
     return _instrument_of(rows)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,7 +22,35 @@ from equipshare.config import NotificationSettings
 from equipshare.db.models import Booking, Facility, Instrument, TrainingRecord
 from equipshare.db.models_queue import Notification
 from equipshare.domain import BookingStatus, NotificationKind, NotificationStatus
+from equipshare.services.prebuilt import NOTIFICATIONS, run
 from equipshare.timewords import local_range
+
+
+def notification_values(
+    *,
+    user_id: int,
+    kind: NotificationKind,
+    subject: str,
+    body: str,
+    at: datetime,
+    booking_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+    dedupe_key: str | None = None,
+) -> dict[str, Any]:
+    """The column values of one pending outbox message."""
+    return {
+        "user_id": user_id,
+        "kind": kind,
+        "booking_id": booking_id,
+        "subject": subject,
+        "body": body,
+        "payload": payload,
+        "created_at": at,
+        "status": NotificationStatus.PENDING,
+        "dedupe_key": dedupe_key,
+        "next_attempt_at": at,
+        "attempts": 0,
+    }
 
 
 def queue_notification(
@@ -39,20 +67,27 @@ def queue_notification(
 ) -> Notification:
     """Add one message to the outbox in the caller's transaction; returns the (unflushed) row."""
     row = Notification(
-        user_id=user_id,
-        kind=kind,
-        booking_id=booking_id,
-        subject=subject,
-        body=body,
-        payload=payload,
-        created_at=at,
-        status=NotificationStatus.PENDING,
-        dedupe_key=dedupe_key,
-        next_attempt_at=at,
-        attempts=0,
+        **notification_values(
+            user_id=user_id,
+            kind=kind,
+            subject=subject,
+            body=body,
+            at=at,
+            booking_id=booking_id,
+            payload=payload,
+            dedupe_key=dedupe_key,
+        )
     )
     session.add(row)
     return row
+
+
+_INSERT = insert(NOTIFICATIONS)
+
+
+def insert_notification(session: Session, values: dict[str, Any]) -> None:
+    """Write a message (from `notification_values`) now, with a prebuilt Core insert."""
+    run(session, _INSERT, values)
 
 
 def local_instant(at: datetime, timezone: str) -> str:
