@@ -16,11 +16,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, not_, or_, select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Facility, Institution, Instrument, OpeningHours, TrainingRecord
-from equipshare.domain import AccessLevel, InstrumentStatus, TrainingLevel
+from equipshare.domain import AccessLevel, InstrumentStatus
 from equipshare.permissions import Action, Actor, Target, require
 from equipshare.records import (
     BookingPolicy,
@@ -29,6 +27,7 @@ from equipshare.records import (
     SlotRecord,
     UserRecord,
 )
+from equipshare.services import availability_sql as sql
 from equipshare.services import policy_rules
 from equipshare.services.availability_intervals import first_open_start, next_on_grid
 from equipshare.services.availability_slots import (
@@ -38,6 +37,7 @@ from equipshare.services.availability_slots import (
     load_occupancy,
     slot_order,
 )
+from equipshare.services.prebuilt import run
 
 FIRST_BATCH_EXTRA = 4
 MAX_BATCH = 512
@@ -55,7 +55,7 @@ class Candidate(NamedTuple):
     id: int
     institution_id: int
     timezone: str
-    terms: tuple[Any, ...]  # POLICY_COLUMNS, in that order
+    terms: tuple[Any, ...]  # availability_sql.POLICY_COLUMNS, in that order
     policy: BookingPolicy | None
 
 
@@ -109,18 +109,7 @@ def _elsewhere(level: AccessLevel) -> InstrumentRecord:
     )  # fmt: skip
 
 
-POLICY_COLUMNS = (
-    Instrument.slot_minutes,
-    Instrument.min_minutes,
-    Instrument.max_minutes,
-    Instrument.min_notice_minutes,
-    Instrument.max_days_ahead,
-    Instrument.requires_approval,
-    Instrument.requires_training,
-    Instrument.requires_project_code,
-    Instrument.allow_overnight,
-    Instrument.weekly_quota_minutes,
-)
+_UNSEEN = object()
 
 
 def candidates(session: Session, search: Search, category: str) -> list[Candidate]:
@@ -129,65 +118,31 @@ def candidates(session: Session, search: Search, category: str) -> list[Candidat
     Status, access, length and training are judged by the database; a training record
     that ends before any slot in the window could end does not count.
     """
-    user, minutes = search.user, search.minutes
-    # The spellings first, from the category index alone, so the instruments are found
-    # through it too: lower(category) itself cannot use the index.
-    spellings = session.scalars(
-        select(Instrument.category)
-        .distinct()
-        .where(func.lower(Instrument.category) == category.strip().lower())
-    ).all()
+    user = search.user
+    wanted = {"wanted": category.strip().lower()}
+    spellings = list(run(session, sql.SPELLINGS, wanted).scalars())
     if not spellings:
         return []
-    trained = select(TrainingRecord.instrument_id).where(
-        TrainingRecord.user_id == user.id,
-        TrainingRecord.level == TrainingLevel.INDEPENDENT,
-        TrainingRecord.revoked_at.is_(None),
-        or_(
-            TrainingRecord.expires_at.is_(None),
-            TrainingRecord.expires_at > search.window_start + search.length,
-        ),
-    )
-    rows = session.execute(
-        select(
-            Instrument.id,
-            Instrument.code,
-            Facility.institution_id,
-            Institution.code,
-            Facility.timezone,
-            *POLICY_COLUMNS,
-        )
-        .join(Facility, Facility.id == Instrument.facility_id)
-        .join(Institution, Institution.id == Facility.institution_id)
-        .where(
-            Instrument.category.in_(spellings),
-            Instrument.status.in_([s for s in InstrumentStatus if s.bookable]),
-            or_(
-                Facility.institution_id == user.institution_id,
-                Instrument.access_level.in_(open_levels(user)),
-            ),
-            Instrument.min_minutes <= minutes,
-            Instrument.max_minutes >= minutes,
-            minutes % Instrument.slot_minutes == 0,
-            or_(
-                Instrument.weekly_quota_minutes.is_(None),
-                Instrument.weekly_quota_minutes >= minutes,
-            ),
-            or_(not_(Instrument.requires_training), Instrument.id.in_(trained)),
-        )
-    ).all()
+    params = {
+        "spellings": spellings,
+        "institution_id": user.institution_id,
+        "levels": open_levels(user),
+        "minutes": search.minutes,
+        "user_id": user.id,
+        "trained_until": search.window_start + search.length,
+    }
+    rows = run(session, sql.CANDIDATES, params).all()
     own = user.institution_id
-    firsts: dict[tuple[Any, ...], datetime | None] = {}
+    firsts: dict[tuple[Any, ...], Any] = {}
     queue: list[Candidate] = []
     for row in rows:
-        tz, terms = row[4], tuple(row[5:])
-        schedule = (tz, terms[0], terms[3], terms[4])
-        if schedule not in firsts:
-            firsts[schedule] = _first_after_notice(search, *schedule)
-        first = firsts[schedule]
+        schedule = (row[4], row[5], row[8], row[9])  # zone, grid, notice, horizon
+        first = firsts.get(schedule, _UNSEEN)
+        if first is _UNSEEN:
+            first = firsts[schedule] = _first_after_notice(search, *schedule)
         if first is not None:
             key = (first, row[2] != own, row[3], row[1])
-            queue.append(Candidate(key, row[0], row[2], tz, terms, None))
+            queue.append(Candidate(key, row[0], row[2], row[4], tuple(row[5:]), None))
     heapq.heapify(queue)
     return queue
 
@@ -215,14 +170,7 @@ def sharpen(
     if not batch:
         return []
     hours: dict[int, list[tuple[int, int, int]]] = {c.id: [] for c in batch}
-    for instrument_id, weekday, opens, closes in session.execute(
-        select(
-            OpeningHours.instrument_id,
-            OpeningHours.weekday,
-            OpeningHours.opens_minute,
-            OpeningHours.closes_minute,
-        ).where(OpeningHours.instrument_id.in_(list(hours)))
-    ):
+    for instrument_id, weekday, opens, closes in run(session, sql.HOURS, {"ids": list(hours)}):
         hours[instrument_id].append((weekday, opens, closes))
     sharper = []
     for candidate in batch:
@@ -267,28 +215,7 @@ def _schedule(
 
 def instrument_records(session: Session, batch: Sequence[Candidate]) -> list[InstrumentRecord]:
     """Full records for a batch of sharpened candidates, in the batch's order: one query."""
-    rows = session.execute(
-        select(
-            Instrument.id,
-            Instrument.code,
-            Instrument.name,
-            Instrument.category,
-            Instrument.manufacturer,
-            Instrument.model,
-            Instrument.status,
-            Instrument.access_level,
-            Instrument.building,
-            Instrument.room,
-            Instrument.facility_id,
-            Facility.name,
-            Institution.code,
-            Institution.name,
-            Instrument.contact_technician_id,
-        )
-        .join(Facility, Facility.id == Instrument.facility_id)
-        .join(Institution, Institution.id == Facility.institution_id)
-        .where(Instrument.id.in_([c.id for c in batch]))
-    ).all()
+    rows = run(session, sql.DESCRIPTIONS, {"ids": [c.id for c in batch]}).all()
     by_id = {row[0]: row for row in rows}
     records = []
     for candidate in batch:

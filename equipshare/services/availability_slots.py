@@ -11,12 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Booking, Downtime, TrainingRecord
-from equipshare.domain import ACTIVE_BOOKING_STATUSES, TrainingLevel
 from equipshare.records import InstrumentRecord, SlotRecord, UserRecord
+from equipshare.services import availability_sql as sql
 from equipshare.services import policy_rules
 from equipshare.services.availability_intervals import (
     FOREVER,
@@ -27,6 +25,7 @@ from equipshare.services.availability_intervals import (
     subtract,
 )
 from equipshare.services.policy_rules import Interval
+from equipshare.services.prebuilt import run
 
 
 @dataclass(frozen=True)
@@ -167,7 +166,7 @@ def training_ranges(
 def load_occupancy(
     session: Session, search: Search, instruments: Sequence[InstrumentRecord]
 ) -> Occupancy:
-    """Bookings, downtime, training and quota usage for every candidate: one query each."""
+    """Bookings and downtime, training and quota usage for every candidate: one query each."""
     occupancy = Occupancy(busy={}, trained={}, quota_used={})
     ranges = [search.start_range(i) for i in instruments]
     ranges = [(lo, hi) for lo, hi in ranges if lo < hi]
@@ -177,29 +176,19 @@ def load_occupancy(
     hi = max(r[1] for r in ranges) + search.length
     ids = [i.id for i in instruments]
     busy: defaultdict[int, list[Interval]] = defaultdict(list)
-    for model, extra in ((Booking, [Booking.status.in_(ACTIVE_BOOKING_STATUSES)]), (Downtime, [])):
-        rows = session.execute(
-            select(model.instrument_id, model.starts_at, model.ends_at).where(
-                model.instrument_id.in_(ids), model.starts_at < hi, model.ends_at > lo, *extra
-            )
-        ).all()
-        for instrument_id, starts_at, ends_at in rows:
-            busy[instrument_id].append((starts_at, ends_at))
+    for instrument_id, starts_at, ends_at in run(
+        session, sql.BUSY, {"ids": ids, "lo": lo, "hi": hi}
+    ):
+        busy[instrument_id].append((starts_at, ends_at))
     occupancy.busy = {k: policy_rules.merge(v) for k, v in busy.items()}
 
+    user_id = search.user.id
     trained_ids = [i.id for i in instruments if i.policy.requires_training]
     if trained_ids:
         records: defaultdict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-        for instrument_id, trained_at, expires_at in session.execute(
-            select(
-                TrainingRecord.instrument_id, TrainingRecord.trained_at, TrainingRecord.expires_at
-            ).where(
-                TrainingRecord.user_id == search.user.id,
-                TrainingRecord.instrument_id.in_(trained_ids),
-                TrainingRecord.level == TrainingLevel.INDEPENDENT,
-                TrainingRecord.revoked_at.is_(None),
-            )
-        ).all():
+        for instrument_id, trained_at, expires_at in run(
+            session, sql.TRAINING, {"user_id": user_id, "ids": trained_ids}
+        ):
             records[instrument_id].append((trained_at, expires_at))
         occupancy.trained = {k: training_ranges(v, search.length) for k, v in records.items()}
 
@@ -208,17 +197,11 @@ def load_occupancy(
     }
     if quota_zones:
         # Quota weeks are local Monday-to-Monday; eight days either side covers any zone.
-        for instrument_id, starts_at, ends_at in session.execute(
-            select(Booking.instrument_id, Booking.starts_at, Booking.ends_at).where(
-                Booking.user_id == search.user.id,
-                Booking.instrument_id.in_(list(quota_zones)),
-                Booking.status.in_(ACTIVE_BOOKING_STATUSES),
-                Booking.starts_at >= lo - timedelta(days=8),
-                Booking.starts_at < hi + timedelta(days=8),
-            )
-        ).all():
-            week = policy_rules.quota_week(starts_at, quota_zones[instrument_id])[0]
+        week = timedelta(days=8)
+        params = {"user_id": user_id, "ids": list(quota_zones), "lo": lo - week, "hi": hi + week}
+        for instrument_id, starts_at, ends_at in run(session, sql.QUOTA_USE, params):
+            week_start = policy_rules.quota_week(starts_at, quota_zones[instrument_id])[0]
             minutes = int((ends_at - starts_at).total_seconds() // 60)
-            key = (instrument_id, week)
+            key = (instrument_id, week_start)
             occupancy.quota_used[key] = occupancy.quota_used.get(key, 0) + minutes
     return occupancy

@@ -1,0 +1,163 @@
+"""The availability search's statements, built once over the tables (see prebuilt.py).
+
+A search runs several small statements; building each per call would cost more than
+running it. The lists (ids, spellings, access levels) are expanding parameters.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BindParameter, Integer, bindparam, func, not_, or_, select
+
+from equipshare.domain import ACTIVE_BOOKING_STATUSES, InstrumentStatus, TrainingLevel
+from equipshare.services.prebuilt import (
+    BOOKINGS,
+    DOWNTIMES,
+    FACILITIES,
+    INSTITUTIONS,
+    INSTRUMENTS,
+    OPENING_HOURS,
+    TRAINING_RECORDS,
+)
+
+ACTIVE = sorted(ACTIVE_BOOKING_STATUSES)
+BOOKABLE = [status for status in InstrumentStatus if status.bookable]
+
+# The category's spellings, from the category index alone, so that CANDIDATES finds its
+# instruments through the index too: lower(category) itself cannot use it.
+SPELLINGS = (
+    select(INSTRUMENTS.c.category)
+    .distinct()
+    .where(func.lower(INSTRUMENTS.c.category) == bindparam("wanted"))
+)
+
+POLICY_COLUMNS = (
+    INSTRUMENTS.c.slot_minutes,
+    INSTRUMENTS.c.min_minutes,
+    INSTRUMENTS.c.max_minutes,
+    INSTRUMENTS.c.min_notice_minutes,
+    INSTRUMENTS.c.max_days_ahead,
+    INSTRUMENTS.c.requires_approval,
+    INSTRUMENTS.c.requires_training,
+    INSTRUMENTS.c.requires_project_code,
+    INSTRUMENTS.c.allow_overnight,
+    INSTRUMENTS.c.weekly_quota_minutes,
+)
+
+# Training that lets the user book: independent, not revoked, not over before any slot
+# in the window could end.
+_TRAINED = select(TRAINING_RECORDS.c.instrument_id).where(
+    TRAINING_RECORDS.c.user_id == bindparam("user_id"),
+    TRAINING_RECORDS.c.level == TrainingLevel.INDEPENDENT,
+    TRAINING_RECORDS.c.revoked_at.is_(None),
+    or_(
+        TRAINING_RECORDS.c.expires_at.is_(None),
+        TRAINING_RECORDS.c.expires_at > bindparam("trained_until"),
+    ),
+)
+_MINUTES = bindparam("minutes", type_=Integer)
+
+# Instruments of the category the user may book (rules 1-3 and the length), with what
+# bounds their first slot: id, code, institution id and code, zone, POLICY_COLUMNS.
+CANDIDATES = (
+    select(
+        INSTRUMENTS.c.id,
+        INSTRUMENTS.c.code,
+        FACILITIES.c.institution_id,
+        INSTITUTIONS.c.code,
+        FACILITIES.c.timezone,
+        *POLICY_COLUMNS,
+    )
+    .select_from(
+        INSTRUMENTS.join(FACILITIES, FACILITIES.c.id == INSTRUMENTS.c.facility_id).join(
+            INSTITUTIONS, INSTITUTIONS.c.id == FACILITIES.c.institution_id
+        )
+    )
+    .where(
+        INSTRUMENTS.c.category.in_(bindparam("spellings", expanding=True)),
+        INSTRUMENTS.c.status.in_(BOOKABLE),
+        or_(
+            FACILITIES.c.institution_id == bindparam("institution_id"),
+            INSTRUMENTS.c.access_level.in_(bindparam("levels", expanding=True)),
+        ),
+        INSTRUMENTS.c.min_minutes <= _MINUTES,
+        INSTRUMENTS.c.max_minutes >= _MINUTES,
+        _MINUTES % INSTRUMENTS.c.slot_minutes == 0,
+        or_(
+            INSTRUMENTS.c.weekly_quota_minutes.is_(None),
+            INSTRUMENTS.c.weekly_quota_minutes >= _MINUTES,
+        ),
+        or_(not_(INSTRUMENTS.c.requires_training), INSTRUMENTS.c.id.in_(_TRAINED)),
+    )
+)
+
+_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+
+HOURS = select(
+    OPENING_HOURS.c.instrument_id,
+    OPENING_HOURS.c.weekday,
+    OPENING_HOURS.c.opens_minute,
+    OPENING_HOURS.c.closes_minute,
+).where(OPENING_HOURS.c.instrument_id.in_(_IDS))
+
+# What an InstrumentRecord holds besides its policy, zone and institution id.
+DESCRIPTIONS = (
+    select(
+        INSTRUMENTS.c.id,
+        INSTRUMENTS.c.code,
+        INSTRUMENTS.c.name,
+        INSTRUMENTS.c.category,
+        INSTRUMENTS.c.manufacturer,
+        INSTRUMENTS.c.model,
+        INSTRUMENTS.c.status,
+        INSTRUMENTS.c.access_level,
+        INSTRUMENTS.c.building,
+        INSTRUMENTS.c.room,
+        INSTRUMENTS.c.facility_id,
+        FACILITIES.c.name,
+        INSTITUTIONS.c.code,
+        INSTITUTIONS.c.name,
+        INSTRUMENTS.c.contact_technician_id,
+    )
+    .select_from(
+        INSTRUMENTS.join(FACILITIES, FACILITIES.c.id == INSTRUMENTS.c.facility_id).join(
+            INSTITUTIONS, INSTITUTIONS.c.id == FACILITIES.c.institution_id
+        )
+    )
+    .where(INSTRUMENTS.c.id.in_(_IDS))
+)
+
+# Active bookings and downtime that overlap [lo, hi) on the instruments: one statement.
+BUSY = (
+    select(BOOKINGS.c.instrument_id, BOOKINGS.c.starts_at, BOOKINGS.c.ends_at)
+    .where(
+        BOOKINGS.c.instrument_id.in_(_IDS),
+        BOOKINGS.c.starts_at < bindparam("hi"),
+        BOOKINGS.c.ends_at > bindparam("lo"),
+        BOOKINGS.c.status.in_(ACTIVE),
+    )
+    .union_all(
+        select(DOWNTIMES.c.instrument_id, DOWNTIMES.c.starts_at, DOWNTIMES.c.ends_at).where(
+            DOWNTIMES.c.instrument_id.in_(_IDS),
+            DOWNTIMES.c.starts_at < bindparam("hi"),
+            DOWNTIMES.c.ends_at > bindparam("lo"),
+        )
+    )
+)
+
+TRAINING = select(
+    TRAINING_RECORDS.c.instrument_id, TRAINING_RECORDS.c.trained_at, TRAINING_RECORDS.c.expires_at
+).where(
+    TRAINING_RECORDS.c.user_id == bindparam("user_id"),
+    TRAINING_RECORDS.c.instrument_id.in_(_IDS),
+    TRAINING_RECORDS.c.level == TrainingLevel.INDEPENDENT,
+    TRAINING_RECORDS.c.revoked_at.is_(None),
+)
+
+# The user's active bookings starting in [lo, hi) on the instruments, for weekly quotas.
+QUOTA_USE = select(BOOKINGS.c.instrument_id, BOOKINGS.c.starts_at, BOOKINGS.c.ends_at).where(
+    BOOKINGS.c.user_id == bindparam("user_id"),
+    BOOKINGS.c.instrument_id.in_(_IDS),
+    BOOKINGS.c.status.in_(ACTIVE),
+    BOOKINGS.c.starts_at >= bindparam("lo"),
+    BOOKINGS.c.starts_at < bindparam("hi"),
+)
