@@ -70,12 +70,12 @@ def search_category(
     schedules: Schedules = {}
     found: list[SlotRecord] = []
     size = limit + FIRST_BATCH_EXTRA
-    while queue and not _settled(found, limit, queue[0].key):
+    while queue and not _settled(found, limit, queue[0][0]):
         batch = [heapq.heappop(queue) for _ in range(min(size, len(queue)))]
-        unread = [c for c in batch if c.policy is None]
+        unread = [_unread(key, row) for key, row in batch if not isinstance(row, Candidate)]
         for sharper in sharpen(session, search, unread, schedules):
-            heapq.heappush(queue, sharper)
-        ready = [c for c in batch if c.policy is not None]
+            heapq.heappush(queue, (sharper.key, sharper))
+        ready = [c for _, c in batch if isinstance(c, Candidate)]
         if not ready:
             continue
         records = instrument_records(session, ready)
@@ -112,7 +112,16 @@ def _elsewhere(level: AccessLevel) -> InstrumentRecord:
 _UNSEEN = object()
 
 
-def candidates(session: Session, search: Search, category: str) -> list[Candidate]:
+# A heap entry: an instrument's key with its CANDIDATES row until its hours are read, then
+# with its sharpened Candidate. Keys differ in the instrument code, so entries never tie.
+Entry = tuple[SlotKey, "Candidate | Sequence[Any]"]
+
+
+def _unread(key: SlotKey, row: Sequence[Any]) -> Candidate:
+    return Candidate(key, row[0], row[2], row[4], tuple(row[5:]), None)
+
+
+def candidates(session: Session, search: Search, category: str) -> list[Entry]:
     """Instruments of the category the user may book, as a heap by earliest possible slot.
 
     Status, access, length and training are judged by the database; a training record
@@ -134,15 +143,14 @@ def candidates(session: Session, search: Search, category: str) -> list[Candidat
     rows = run(session, sql.CANDIDATES, params).all()
     own = user.institution_id
     firsts: dict[tuple[Any, ...], Any] = {}
-    queue: list[Candidate] = []
+    queue: list[Entry] = []
     for row in rows:
         schedule = (row[4], row[5], row[8], row[9])  # zone, grid, notice, horizon
         first = firsts.get(schedule, _UNSEEN)
         if first is _UNSEEN:
             first = firsts[schedule] = _first_after_notice(search, *schedule)
         if first is not None:
-            key = (first, row[2] != own, row[3], row[1])
-            queue.append(Candidate(key, row[0], row[2], row[4], tuple(row[5:]), None))
+            queue.append(((first, row[2] != own, row[3], row[1]), row))
     heapq.heapify(queue)
     return queue
 
