@@ -27,7 +27,7 @@ from equipshare.services.demo import DemoService, plan_demo
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
-def best_of(repeat: int, run: Callable[[], None]) -> float:
+def best_of(repeat: int, run: Callable[[], object]) -> float:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()

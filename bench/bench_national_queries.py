@@ -3,8 +3,11 @@
 Run: python -m bench.bench_national_queries --db URL [--quick]
 
 Availability: `find_slots` for one category across every institution, 14 days ahead, as
-many different trained researchers; p50 and p95 against the three raw SELECTs the search
-cannot do without. Target: p95 under 50 ms.
+many different trained researchers; p50 and p95 against a floor of three raw SELECTs: the
+category's instruments, all their active bookings in the window, the user's training. The
+search now reads fewer rows than that (eligible instruments first, earliest-possible first,
+stopping once nothing later can change the answer), so a ratio below 1 is possible and
+fine. Target: p95 under 50 ms.
 
 Reports: the sharing matrix and utilisation per instrument over the last twelve full
 months, against a floor of one GROUP BY over the same bookings (count per instrument).
