@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import make_url
 
-from bench.harness import BenchOptions, Figure, show
+from bench.harness import BenchOptions, DriverStyle, Figure, show
 from equipshare.clock import FrozenClock
 from equipshare.config import Settings
 from equipshare.db.engine import Database
@@ -153,8 +153,8 @@ def floor_rate(db: Database, username: str, slots: list[tuple[str, datetime]]) -
             select(Instrument.code, Instrument.id).where(Instrument.code.like(f"{PREFIX}%"))
         )
         instrument_ids = {code: instrument_id for code, instrument_id in rows}
-    sqlite = db.engine.dialect.name == "sqlite"
-    mark = "?" if sqlite else "%s"
+    style = DriverStyle.of(db.engine.dialect.name)
+    sqlite, mark, stamp = style.sqlite, style.mark, style.stamp
     check = (
         f"SELECT 1 FROM bookings WHERE instrument_id = {mark} AND status IN "
         f"('pending', 'confirmed') AND starts_at < {mark} AND ends_at > {mark} "
@@ -166,9 +166,6 @@ def floor_rate(db: Database, username: str, slots: list[tuple[str, datetime]]) -
         "technician_charge_pence, created_at, updated_at) VALUES "
         f"({', '.join([mark] * 13)})"
     )
-
-    def stamp(instant: datetime) -> Any:
-        return instant.replace(tzinfo=None).isoformat(" ", "microseconds") if sqlite else instant
 
     connection = _driver_connection(db)
     try:

@@ -20,11 +20,10 @@ import statistics
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.harness import BenchOptions, Figure, median_time, percentile, show
+from bench.harness import BenchOptions, DriverStyle, Figure, median_time, percentile, show
 from equipshare.clock import FrozenClock
 from equipshare.config import Settings
 from equipshare.db.engine import Database
@@ -57,11 +56,8 @@ def _searchers(db: Database, count: int) -> list[tuple[int, str]]:
 
 def _floor(db: Database, user_id: int) -> Callable[[], None]:
     """The category's instruments, their active bookings in the window, the user's training."""
-    sqlite = db.engine.dialect.name == "sqlite"
-    mark = "?" if sqlite else "%s"
-
-    def stamp(instant: datetime) -> Any:
-        return instant.replace(tzinfo=None).isoformat(" ", "microseconds") if sqlite else instant
+    style = DriverStyle.of(db.engine.dialect.name)
+    mark, stamp = style.mark, style.stamp
 
     def run() -> None:
         connection = db.engine.raw_connection()
@@ -132,11 +128,8 @@ def availability(engine: str, context: ServiceContext, quick: bool) -> list[Figu
 
 
 def _report_floor(db: Database, first: datetime, last: datetime) -> Callable[[], None]:
-    sqlite = db.engine.dialect.name == "sqlite"
-    mark = "?" if sqlite else "%s"
-
-    def stamp(instant: datetime) -> Any:
-        return instant.replace(tzinfo=None).isoformat(" ", "microseconds") if sqlite else instant
+    style = DriverStyle.of(db.engine.dialect.name)
+    mark, stamp = style.mark, style.stamp
 
     def run() -> None:
         connection = db.engine.raw_connection()

@@ -12,6 +12,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -61,6 +62,27 @@ class BenchOptions:
         """Options for one dataset, as a single benchmark's own command line gives it."""
         engine = "postgresql" if url.startswith("postgresql") else "sqlite"
         return cls(quick, {engine: url}, 0.0, runs)
+
+
+@dataclass(frozen=True)
+class DriverStyle:
+    """How raw DBAPI SQL is written for one engine: its placeholder and stored instants."""
+
+    sqlite: bool
+
+    @classmethod
+    def of(cls, dialect_name: str) -> DriverStyle:
+        return cls(dialect_name == "sqlite")
+
+    @property
+    def mark(self) -> str:
+        return "?" if self.sqlite else "%s"
+
+    def stamp(self, instant: datetime) -> Any:
+        """SQLite holds naive UTC text, as equipshare's UTCDateTime writes it."""
+        return (
+            instant.replace(tzinfo=None).isoformat(" ", "microseconds") if self.sqlite else instant
+        )
 
 
 def median_time(runs: int, work: Callable[[], object], *, warm: bool = True) -> float:
