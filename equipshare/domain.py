@@ -90,6 +90,11 @@ class BookingStatus(StrEnum):
 
 ACTIVE_BOOKING_STATUSES = frozenset({BookingStatus.PENDING, BookingStatus.CONFIRMED})
 
+# No booking lasts longer than this, whatever its instrument's policy or the calendar it
+# was imported from: the cap bounds every overlap check to the bookings that start at
+# most this long before the range in question, so the check reads a few rows, not years.
+LONGEST_BOOKING_MINUTES = 14 * 24 * 60
+
 
 class DowntimeReason(StrEnum):
     """Why an instrument is unavailable."""
