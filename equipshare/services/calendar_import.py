@@ -106,11 +106,15 @@ class CalendarImportService:
             )
             for s in parsed.skipped
         ]
+        run.load(parsed.events, as_downtime=as_downtime)
         if as_downtime:
-            outcomes += [run.downtime(event) for event in parsed.events]
+            for event in parsed.events:
+                run.downtime(event)
         else:
             owners = run.owners_by_email(parsed.events)
-            outcomes += [run.booking(event, owners, owner) for event in parsed.events]
+            for event in parsed.events:
+                run.booking(event, owners, owner)
+        outcomes += run.finish()
         if dry_run:  # rows made here are rolled back: their ids would mislead
             outcomes = [
                 replace(o, record_id=None) if o.action is ImportAction.CREATED else o
