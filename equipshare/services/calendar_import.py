@@ -111,9 +111,8 @@ class CalendarImportService:
             for event in parsed.events:
                 run.downtime(event)
         else:
-            owners = run.owners_by_email(parsed.events)
             for event in parsed.events:
-                run.booking(event, owners, owner)
+                run.booking(event, owner)
         outcomes += run.finish()
         if dry_run:  # rows made here are rolled back: their ids would mislead
             outcomes = [

@@ -19,11 +19,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from equipshare.charging import FREE, FrozenRates
-from equipshare.db.models import User
 from equipshare.domain import (
     LONGEST_BOOKING_MINUTES,
     BookingStatus,
@@ -41,8 +39,8 @@ from equipshare.services.calendar_import_state import (
     Row,
     SlotIndex,
     active_bookings,
-    chunks,
     downtimes,
+    owners_by_email,
     rows_by_uid,
 )
 from equipshare.services.calendar_import_write import (
@@ -115,9 +113,10 @@ class ImportRun:
         self._decided: list[tuple[ImportOutcome, Row | None]] = []  # Row: id known at the end
         self._new: list[Row] = []
         self._updates: list[dict[str, Any]] = []
-        self._gone: list[Row] = []
+        self._made_and_gone: list[tuple[bool, Row]] = []  # downtime inserts and deletes
         self._audits: list[_Audit] = []
         self._as_downtime = False
+        self._owners: dict[str, int] = {}  # active users by lower-cased email
 
     def load(self, events: Sequence[ImportedEvent], *, as_downtime: bool) -> None:
         """Read the rows the events' UIDs name and what lies in the file's window."""
@@ -125,6 +124,8 @@ class ImportRun:
         self._as_downtime = as_downtime
         uids = [import_uid(code, event.key) for event in events]
         self._rows = rows_by_uid(self.session, uids, downtime=as_downtime)
+        if not as_downtime:
+            self._owners = owners_by_email(self.session, events)
         if not events:
             return
         start = min(event.starts_at for event in events)
@@ -137,7 +138,7 @@ class ImportRun:
     def finish(self) -> list[ImportOutcome]:
         """Write every change decided, then the audit trail; the outcomes in file order."""
         if self._as_downtime:
-            write_downtimes(self.session, self._updates, self._new, self._gone)
+            write_downtimes(self.session, self._updates, self._made_and_gone)
         else:
             write_bookings(self.session, self.instrument.code, self._updates, self._new)
         audits: list[dict[str, Any]] = []
@@ -160,22 +161,8 @@ class ImportRun:
 
     # -- bookings -----------------------------------------------------------------------
 
-    def owners_by_email(self, events: Sequence[ImportedEvent]) -> dict[str, int]:
-        emails = sorted({e for event in events for e in event.emails})
-        found: dict[str, int] = {}
-        for chunk in chunks(emails):
-            rows = self.session.execute(
-                select(func.lower(User.email), User.id)
-                .where(func.lower(User.email).in_(chunk), User.active.is_(True))
-                .order_by(User.id)
-            ).all()
-            for email, user_id in rows:
-                found.setdefault(email, user_id)
-        return found
-
-    def booking(
-        self, event: ImportedEvent, owners: dict[str, int], fallback: UserRecord | None
-    ) -> None:
+    def booking(self, event: ImportedEvent, fallback: UserRecord | None) -> None:
+        """Decide one event as a booking, owned by whoever its emails name, else `fallback`."""
         uid = import_uid(self.instrument.code, event.key)
         row = self._rows.get(uid)
         if event.status is CalendarEventStatus.CANCELLED:
@@ -190,7 +177,7 @@ class ImportRun:
                 f"booking {row.id} is {values['status'].value} here; an import does not revive it"
             )
             return self._decide(ImportAction.SKIPPED, event, row, reason)
-        matched = next((owners[e] for e in event.emails if e in owners), None)
+        matched = next((self._owners[e] for e in event.emails if e in self._owners), None)
         user_id = matched or (fallback.id if fallback else None) or values.get("user_id")
         if user_id is None:
             emails = ", ".join(event.emails) or "none"
@@ -285,7 +272,7 @@ class ImportRun:
             if row is None:
                 return self._decide(ImportAction.SKIPPED, event, None, "cancelled in the calendar")
             self._audit("downtime.import", "downtime", row, _downtime_snapshot(row), {}, event)
-            self._gone.append(row)
+            self._made_and_gone.append((False, row))
             del self._rows[uid]
             reason = "removed: cancelled in the calendar"
             return self._decide(ImportAction.UPDATED, event, row, reason)
@@ -323,6 +310,7 @@ class ImportRun:
         }
         row = Row(None, (1, len(self._new)), values)
         self._new.append(row)
+        self._made_and_gone.append((True, row))
         self._rows[uid] = row
         return row
 
@@ -360,17 +348,13 @@ class ImportRun:
         outcome = _outcome(
             ImportAction.CONFLICT, event, None, f"{when} overlaps {', '.join(named)}"
         )
-        self._decided.append(
-            (
-                replace(
-                    outcome,
-                    conflicting_booking_ids=tuple(i for i in here if i is not None),
-                    conflicting_downtime_ids=tuple(i for i in down if i is not None),
-                    conflicting_keys=tuple(keys),
-                ),
-                None,
-            )
+        outcome = replace(
+            outcome,
+            conflicting_booking_ids=tuple(i for i in here if i is not None),
+            conflicting_downtime_ids=tuple(i for i in down if i is not None),
+            conflicting_keys=tuple(keys),
         )
+        self._decided.append((outcome, None))
         return True
 
     def _decide(

@@ -2,11 +2,11 @@
 
 The import used to ask the database, per event, for the row with the event's UID and
 for the bookings and downtimes in its way: three queries and two flushes an event, most
-of a 10,000-event import's time. Instead the rows this file's UIDs name, and the active
-bookings and downtimes of the instrument over the file's whole window, are read up front
-(under the instrument's row lock) into `Row`s and two `SlotIndex`es that the run keeps up
-to date as it decides, so each event is decided against exactly what the database would
-hold by then.
+of a 10,000-event import's time. Instead the rows this file's UIDs name, the users its
+emails name, and the instrument's active bookings and downtimes over the file's whole
+window are read up front (under the instrument's row lock) into `Row`s and two
+`SlotIndex`es, which the run keeps up to date as it decides: each event is decided
+against exactly what the database would hold by then.
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from equipshare.db.models import User
 from equipshare.domain import ACTIVE_BOOKING_STATUSES
+from equipshare.ical.importer import ImportedEvent
 from equipshare.services.prebuilt import BOOKINGS, DOWNTIMES
 
 CHUNK = 900  # binds per IN list: under SQLite's oldest limit of 999 variables
@@ -124,6 +126,21 @@ def rows_by_uid(session: Session, uids: Iterable[str], *, downtime: bool) -> dic
     for chunk in chunks(sorted(set(uids))):
         for values in connection.execute(statement, {"uids": list(chunk)}).mappings():
             found[values["ical_uid"]] = Row(values["id"], (0, values["id"]), dict(values))
+    return found
+
+
+def owners_by_email(session: Session, events: Sequence[ImportedEvent]) -> dict[str, int]:
+    """Active users by lower-cased email, for the emails the events carry (lowest id wins)."""
+    emails = sorted({e for event in events for e in event.emails})
+    found: dict[str, int] = {}
+    for chunk in chunks(emails):
+        rows = session.execute(
+            select(func.lower(User.email), User.id)
+            .where(func.lower(User.email).in_(chunk), User.active.is_(True))
+            .order_by(User.id)
+        ).all()
+        for email, user_id in rows:
+            found.setdefault(email, user_id)
     return found
 
 

@@ -11,9 +11,11 @@ violation can only come from a writer the instrument's row lock did not hold bac
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import Connection, Insert, bindparam, delete, insert, update
 from sqlalchemy.orm import Session
 
 from equipshare.services.bookings import translating_overlaps
@@ -29,9 +31,11 @@ BOOKING_UPDATED = (
 #: The downtime columns an import changes on a row it finds.
 DOWNTIME_UPDATED = ("starts_at", "ends_at", "reason", "description", "sequence", "updated_at")
 
-_INSERT_BOOKINGS = insert(BOOKINGS).returning(BOOKINGS.c.id, sort_by_parameter_order=True)
+# RETURNING order is not promised (SQLAlchemy would send SQLite one row a statement to keep
+# it), so each new id is matched to its row by the row's unique `ical_uid`.
+_INSERT_BOOKINGS = insert(BOOKINGS).returning(BOOKINGS.c.ical_uid, BOOKINGS.c.id)
 _UPDATE_BOOKING = update(BOOKINGS).where(BOOKINGS.c.id == bindparam("row_id"))
-_INSERT_DOWNTIMES = insert(DOWNTIMES).returning(DOWNTIMES.c.id, sort_by_parameter_order=True)
+_INSERT_DOWNTIMES = insert(DOWNTIMES).returning(DOWNTIMES.c.ical_uid, DOWNTIMES.c.id)
 _UPDATE_DOWNTIME = update(DOWNTIMES).where(DOWNTIMES.c.id == bindparam("row_id"))
 _DELETE_DOWNTIME = delete(DOWNTIMES).where(DOWNTIMES.c.id == bindparam("row_id"))
 _INSERT_AUDITS = insert(AUDIT_EVENTS)
@@ -52,24 +56,35 @@ def write_bookings(
         if updates:
             connection.execute(_UPDATE_BOOKING, updates)
         if new:
-            ids = connection.execute(_INSERT_BOOKINGS, [row.values for row in new]).scalars()
-            for row, row_id in zip(new, ids, strict=True):
-                row.id = row_id
+            _insert(connection, _INSERT_BOOKINGS, new)
 
 
 def write_downtimes(
-    session: Session, updates: list[dict[str, Any]], new: list[Row], gone: list[Row]
+    session: Session, updates: list[dict[str, Any]], made_and_gone: list[tuple[bool, Row]]
 ) -> None:
-    """Apply `updates`, insert `new` (setting their ids), then delete `gone`."""
+    """Apply `updates`, then insert (True) and delete (False) rows in the order decided.
+
+    Runs of inserts and of deletes each go in one statement, but never reordered: SQLite
+    gives a new row the highest id plus one, so deleting the newest downtime before an
+    insert hands its id on, as writing them one by one did.
+    """
     connection = session.connection()
     if updates:
         connection.execute(_UPDATE_DOWNTIME, updates)
-    if new:
-        ids = connection.execute(_INSERT_DOWNTIMES, [row.values for row in new]).scalars()
-        for row, row_id in zip(new, ids, strict=True):
-            row.id = row_id
-    if gone:
-        connection.execute(_DELETE_DOWNTIME, [{"row_id": row.id} for row in gone])
+    for inserting, run in groupby(made_and_gone, key=itemgetter(0)):
+        rows = [row for _, row in run]
+        if inserting:
+            _insert(connection, _INSERT_DOWNTIMES, rows)
+        else:
+            connection.execute(_DELETE_DOWNTIME, [{"row_id": row.id} for row in rows])
+
+
+def _insert(connection: Connection, statement: Insert, new: list[Row]) -> None:
+    """Insert `new` in one executemany and give each row the id it was given."""
+    written = connection.execute(statement, [row.values for row in new])
+    ids: dict[str, int] = {uid: row_id for uid, row_id in written}
+    for row in new:
+        row.id = ids[row.values["ical_uid"]]
 
 
 def insert_audits(session: Session, audits: list[dict[str, Any]]) -> None:
