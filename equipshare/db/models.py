@@ -153,6 +153,27 @@ class Instrument(Base):
         CheckConstraint(
             "weekly_quota_minutes IS NULL OR weekly_quota_minutes > 0", name="quota_positive"
         ),
+        # The availability search's eligibility read, from the index alone (migration 0006).
+        Index(
+            "ix_instruments_category_search",
+            text("lower(category)"),
+            "status",
+            "access_level",
+            "min_minutes",
+            "max_minutes",
+            "slot_minutes",
+            "weekly_quota_minutes",
+            "requires_training",
+            "facility_id",
+            "code",
+            "min_notice_minutes",
+            "max_days_ahead",
+            "requires_approval",
+            "requires_project_code",
+            "allow_overnight",
+            "category",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

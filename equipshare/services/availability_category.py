@@ -71,11 +71,11 @@ def search_category(
     found: list[SlotRecord] = []
     size = limit + FIRST_BATCH_EXTRA
     while queue and not _settled(found, limit, queue[0][0]):
-        batch = [heapq.heappop(queue) for _ in range(min(size, len(queue)))]
-        unread = [_unread(key, row) for key, row in batch if not isinstance(row, Candidate)]
+        batch = _take(session, queue, size)
+        unread = [_unread(key, row) for key, _, row in batch if not isinstance(row, Candidate)]
         for sharper in sharpen(session, search, unread, schedules):
-            heapq.heappush(queue, (sharper.key, sharper))
-        ready = [c for _, c in batch if isinstance(c, Candidate)]
+            heapq.heappush(queue, (sharper.key, ROW, sharper))
+        ready = [c for _, _, c in batch if isinstance(c, Candidate)]
         if not ready:
             continue
         records = instrument_records(session, ready)
@@ -109,48 +109,89 @@ def _elsewhere(level: AccessLevel) -> InstrumentRecord:
     )  # fmt: skip
 
 
-_UNSEEN = object()
+# A heap entry: an instrument's key with its candidate_page row until its hours are read,
+# then with its sharpened Candidate; or a Tier, keyed by a bound on what it yields next.
+# Instruments' keys differ in the code, and a tier's bound is a key it already yielded,
+# so the middle element (rows before tiers) settles every tie without comparing payloads.
+Entry = tuple[SlotKey, int, "Candidate | Sequence[Any] | Tier"]
+ROW, TIER = 0, 1
+FIRST_PAGE = 256
 
 
-# A heap entry: an instrument's key with its CANDIDATES row until its hours are read, then
-# with its sharpened Candidate. Keys differ in the instrument code, so entries never tie.
-Entry = tuple[SlotKey, "Candidate | Sequence[Any]"]
-
-
-def _unread(key: SlotKey, row: Sequence[Any]) -> Candidate:
+def _unread(key: SlotKey, row: Sequence[Any] | Tier) -> Candidate:
+    assert not isinstance(row, Tier), "_take yields instruments only"
     return Candidate(key, row[0], row[2], row[4], tuple(row[5:]), None)
 
 
-def candidates(session: Session, search: Search, category: str) -> list[Entry]:
-    """Instruments of the category the user may book, as a heap by earliest possible slot.
+def _take(session: Session, queue: list[Entry], size: int) -> list[Entry]:
+    """Up to `size` instrument entries off the heap, reading tiers' pages as they come up."""
+    taken: list[Entry] = []
+    while queue and len(taken) < size:
+        entry = heapq.heappop(queue)
+        if isinstance(entry[2], Tier):
+            entry[2].read_page(session, queue)
+        else:
+            taken.append(entry)
+    return taken
 
-    Status, access, length and training are judged by the database; a training record
-    that ends before any slot in the window could end does not count.
+
+class Tier:
+    """The eligible instruments whose schedules share one earliest possible start, read from
+    the database a page at a time in search order, so a category of thousands is not read
+    whole when its first few instruments settle the answer."""
+
+    def __init__(
+        self, first: datetime, schedules: list[tuple[Any, ...]], params: dict[str, Any]
+    ) -> None:
+        self.first = first
+        self.params = {**params, "schedules": schedules, "page": FIRST_PAGE}
+        self.after: tuple[int, str, str] = (-1, "", "")
+
+    def entry(self) -> Entry:
+        elsewhere, institution, code = self.after
+        return ((self.first, elsewhere > 0, institution, code), TIER, self)
+
+    def read_page(self, session: Session, queue: list[Entry]) -> None:
+        """Push the next page's instruments, and this tier again unless it is used up."""
+        elsewhere, institution, code = self.after
+        after = {"after_elsewhere": elsewhere, "after_institution": institution, "after_code": code}
+        page = sql.CANDIDATE_PAGES[session.get_bind().dialect.name]
+        rows = run(session, page, {**self.params, **after}).all()
+        own = self.params["institution_id"]
+        for row in rows:
+            heapq.heappush(queue, ((self.first, row[2] != own, row[3], row[1]), ROW, row))
+        if len(rows) == self.params["page"]:
+            last = rows[-1]
+            self.after = (int(last[2] != own), last[3], last[1])
+            self.params["page"] *= 2
+            heapq.heappush(queue, self.entry())
+
+
+def candidates(session: Session, search: Search, category: str) -> list[Entry]:
+    """The category's tiers, as a heap by earliest possible slot: one for each first
+    possible start among the schedules its instruments could have.
+
+    Which instruments the user may book (status, access, length and training) is judged
+    by the database; a training record that ends before any slot in the window could end
+    does not count.
     """
     user = search.user
-    wanted = {"wanted": category.strip().lower()}
-    spellings = list(run(session, sql.SPELLINGS, wanted).scalars())
-    if not spellings:
-        return []
     params = {
-        "spellings": spellings,
+        "wanted": category.strip().lower(),
         "institution_id": user.institution_id,
         "levels": open_levels(user),
         "minutes": search.minutes,
         "user_id": user.id,
         "trained_until": search.window_start + search.length,
     }
-    rows = run(session, sql.CANDIDATES, params).all()
-    own = user.institution_id
-    firsts: dict[tuple[Any, ...], Any] = {}
-    queue: list[Entry] = []
-    for row in rows:
-        schedule = (row[4], row[5], row[8], row[9])  # zone, grid, notice, horizon
-        first = firsts.get(schedule, _UNSEEN)
-        if first is _UNSEEN:
-            first = firsts[schedule] = _first_after_notice(search, *schedule)
-        if first is not None:
-            queue.append(((first, row[2] != own, row[3], row[1]), row))
+    zones = list(run(session, sql.ZONES, {}).scalars())
+    tiers: dict[datetime, list[tuple[Any, ...]]] = {}
+    for grid, notice, ahead in run(session, sql.SCHEDULES, params):
+        for zone in zones:
+            first = _first_after_notice(search, zone, grid, notice, ahead)
+            if first is not None:
+                tiers.setdefault(first, []).append((zone, grid, notice, ahead))
+    queue = [Tier(first, schedules, params).entry() for first, schedules in tiers.items()]
     heapq.heapify(queue)
     return queue
 

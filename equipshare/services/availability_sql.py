@@ -6,7 +6,21 @@ running it. The lists (ids, spellings, access levels) are expanding parameters.
 
 from __future__ import annotations
 
-from sqlalchemy import BindParameter, Integer, bindparam, func, not_, or_, select
+from typing import Any
+
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Select,
+    bindparam,
+    case,
+    func,
+    not_,
+    or_,
+    select,
+    tuple_,
+)
 
 from equipshare.domain import ACTIVE_BOOKING_STATUSES, InstrumentStatus, TrainingLevel
 from equipshare.services.prebuilt import (
@@ -21,14 +35,6 @@ from equipshare.services.prebuilt import (
 
 ACTIVE = sorted(ACTIVE_BOOKING_STATUSES)
 BOOKABLE = [status for status in InstrumentStatus if status.bookable]
-
-# The category's spellings, from the category index alone, so that CANDIDATES finds its
-# instruments through the index too: lower(category) itself cannot use it.
-SPELLINGS = (
-    select(INSTRUMENTS.c.category)
-    .distinct()
-    .where(func.lower(INSTRUMENTS.c.category) == bindparam("wanted"))
-)
 
 POLICY_COLUMNS = (
     INSTRUMENTS.c.slot_minutes,
@@ -56,39 +62,83 @@ _TRAINED = select(TRAINING_RECORDS.c.instrument_id).where(
 )
 _MINUTES = bindparam("minutes", type_=Integer)
 
-# Instruments of the category the user may book (rules 1-3 and the length), with what
-# bounds their first slot: id, code, institution id and code, zone, POLICY_COLUMNS.
-CANDIDATES = (
-    select(
-        INSTRUMENTS.c.id,
-        INSTRUMENTS.c.code,
-        FACILITIES.c.institution_id,
-        INSTITUTIONS.c.code,
-        FACILITIES.c.timezone,
-        *POLICY_COLUMNS,
-    )
-    .select_from(
-        INSTRUMENTS.join(FACILITIES, FACILITIES.c.id == INSTRUMENTS.c.facility_id).join(
-            INSTITUTIONS, INSTITUTIONS.c.id == FACILITIES.c.institution_id
-        )
-    )
-    .where(
-        INSTRUMENTS.c.category.in_(bindparam("spellings", expanding=True)),
-        INSTRUMENTS.c.status.in_(BOOKABLE),
-        or_(
-            FACILITIES.c.institution_id == bindparam("institution_id"),
-            INSTRUMENTS.c.access_level.in_(bindparam("levels", expanding=True)),
-        ),
-        INSTRUMENTS.c.min_minutes <= _MINUTES,
-        INSTRUMENTS.c.max_minutes >= _MINUTES,
-        _MINUTES % INSTRUMENTS.c.slot_minutes == 0,
-        or_(
-            INSTRUMENTS.c.weekly_quota_minutes.is_(None),
-            INSTRUMENTS.c.weekly_quota_minutes >= _MINUTES,
-        ),
-        or_(not_(INSTRUMENTS.c.requires_training), INSTRUMENTS.c.id.in_(_TRAINED)),
-    )
+# The category's bookable instruments that take the length: instrument columns alone.
+_TAKING_THE_LENGTH = (
+    func.lower(INSTRUMENTS.c.category) == bindparam("wanted"),
+    INSTRUMENTS.c.status.in_(BOOKABLE),
+    INSTRUMENTS.c.min_minutes <= _MINUTES,
+    INSTRUMENTS.c.max_minutes >= _MINUTES,
+    _MINUTES % INSTRUMENTS.c.slot_minutes == 0,
 )
+# ... of which the user may book these (rules 1-3 and the weekly quota).
+_ELIGIBLE = (
+    *_TAKING_THE_LENGTH,
+    or_(
+        FACILITIES.c.institution_id == bindparam("institution_id"),
+        INSTRUMENTS.c.access_level.in_(bindparam("levels", expanding=True)),
+    ),
+    or_(
+        INSTRUMENTS.c.weekly_quota_minutes.is_(None),
+        INSTRUMENTS.c.weekly_quota_minutes >= _MINUTES,
+    ),
+    or_(not_(INSTRUMENTS.c.requires_training), INSTRUMENTS.c.id.in_(_TRAINED)),
+)
+_JOINED = INSTRUMENTS.join(FACILITIES, FACILITIES.c.id == INSTRUMENTS.c.facility_id).join(
+    INSTITUTIONS, INSTITUTIONS.c.id == FACILITIES.c.institution_id
+)
+# What fixes the first instant a slot could start, opening hours aside.
+_SCHEDULE = (
+    FACILITIES.c.timezone,
+    INSTRUMENTS.c.slot_minutes,
+    INSTRUMENTS.c.min_notice_minutes,
+    INSTRUMENTS.c.max_days_ahead,
+)
+
+# The grids, notices and horizons among the category's (in any spelling) bookable
+# instruments that take the length, and every facility zone: together a superset of the
+# schedules the user's eligible instruments have, read from ix_instruments_category_search
+# and a small table without visiting an instrument row.
+SCHEDULES = select(*_SCHEDULE[1:]).where(*_TAKING_THE_LENGTH).distinct()
+ZONES = select(FACILITIES.c.timezone).distinct()
+
+
+def candidate_page(dialect: str) -> Select[Any]:
+    """The next `page` eligible instruments of the given schedules in search order (own
+    institution first, then institution and instrument code, compared as code points the
+    way Python does) after the `after_*` key: id, code, institution id and code, zone,
+    POLICY_COLUMNS. PostgreSQL compares under the "C" collation to agree with Python."""
+    elsewhere = case((FACILITIES.c.institution_id == bindparam("institution_id"), 0), else_=1)
+    institution: ColumnElement[str] = INSTITUTIONS.c.code
+    code: ColumnElement[str] = INSTRUMENTS.c.code
+    if dialect == "postgresql":
+        institution, code = institution.collate("C"), code.collate("C")
+    order = (elsewhere, institution, code)
+    after: tuple[BindParameter[Any], ...] = (
+        bindparam("after_elsewhere"),
+        bindparam("after_institution"),
+        bindparam("after_code"),
+    )
+    return (
+        select(
+            INSTRUMENTS.c.id,
+            INSTRUMENTS.c.code,
+            FACILITIES.c.institution_id,
+            INSTITUTIONS.c.code,
+            FACILITIES.c.timezone,
+            *POLICY_COLUMNS,
+        )
+        .select_from(_JOINED)
+        .where(
+            *_ELIGIBLE,
+            tuple_(*_SCHEDULE).in_(bindparam("schedules", expanding=True)),
+            tuple_(*order) > tuple_(*after),
+        )
+        .order_by(*order)
+        .limit(bindparam("page"))
+    )
+
+
+CANDIDATE_PAGES = {dialect: candidate_page(dialect) for dialect in ("sqlite", "postgresql")}
 
 _IDS: BindParameter[int] = bindparam("ids", expanding=True)
 

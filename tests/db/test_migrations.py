@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from equipshare.db import migrate
 from equipshare.db.base import Base
@@ -47,6 +47,7 @@ def test_upgrade_to_head_and_back_to_base(empty_database_url: str) -> None:
         db.dispose()
 
 
+@pytest.mark.filterwarnings("ignore:.*expression-based index")
 def test_models_and_migrations_agree(database: Database) -> None:
     with database.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
@@ -88,3 +89,18 @@ def test_postgres_has_the_exclusion_constraint(database: Database) -> None:
             .all()
         )
     assert found == ["ex_bookings_no_overlap"]
+
+
+def test_the_category_search_index_is_built_on_the_lower_cased_category(
+    database: Database,
+) -> None:
+    """Autogenerate cannot compare expression indexes on SQLite, so look for it directly."""
+    dialect = database.engine.dialect.name
+    query = (
+        "SELECT sql FROM sqlite_master WHERE name = 'ix_instruments_category_search'"
+        if dialect == "sqlite"
+        else "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_instruments_category_search'"
+    )
+    with database.engine.connect() as conn:
+        definition = conn.execute(text(query)).scalar_one()
+    assert "lower(" in definition.lower() and "allow_overnight" in definition

@@ -1,14 +1,14 @@
 """find_slots over a category: exactly what a plain search of every instrument would give.
 
-The category search lets the database choose the instruments, reads them in batches
-and stops early. The reference here loads the whole category with the ORM, keeps the
-instruments the user may book, takes each one's earliest slots with `free_slots` (with
-opening hours computed afresh, not from the cache) and sorts them all. Random small
-worlds, seeded so a failure replays: random policies, opening hours, zones and
-institutions, bookings (one that began weeks before the window), downtime and training
-that starts, expires or is revoked inside the window; searched by users of every kind
-of institution with random windows (some across the March clock change), lengths,
-limits and per-instrument counts. On SQLite and PostgreSQL.
+The category search lets the database choose the instruments, reads them a page at a
+time in growing batches and stops early. The reference here loads the whole category
+with the ORM, keeps the instruments the user may book, takes each one's earliest slots
+with `free_slots` (with opening hours computed afresh, not from the cache) and sorts
+them all. Random small worlds, seeded so a failure replays: random policies, opening
+hours, zones and institutions, bookings (one that began weeks before the window),
+downtime and training that starts, expires or is revoked inside the window; searched by
+users of every kind of institution with random windows (some across the March clock
+change), lengths, limits and per-instrument counts. On SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from equipshare.domain import (
     TrainingLevel,
 )
 from equipshare.records import SlotRecord
-from equipshare.services import availability_slots, directory, policy_rules
+from equipshare.services import availability_category, availability_slots, directory, policy_rules
 from equipshare.services.availability import AvailabilityService
 from equipshare.services.availability_slots import Search, free_slots, load_occupancy, slot_order
 from equipshare.services.context import ServiceContext
@@ -117,7 +117,8 @@ def build(context: ServiceContext, world: World, rng: random.Random) -> None:
             slot = rng.choice([30, 60, 120])
             row = instrument_row(
                 rng.choice(facilities),
-                f"{rng.choice('ABCXYZ')}{rng.randint(0, 9)}-PRB-{n:02d}",
+                # Mixed case: PostgreSQL must order codes as Python does, not by locale.
+                f"{rng.choice('ABCxyz')}{rng.choice('Za_')}-PRB-{n:02d}",
                 category=rng.choice(["probe", "PROBE", "Probe", "probe", "other"]),
                 status=rng.choice(list(InstrumentStatus) + [InstrumentStatus.AVAILABLE] * 4),
                 access_level=rng.choice([*AccessLevel, AccessLevel.INDUSTRY, AccessLevel.INDUSTRY]),
@@ -199,6 +200,8 @@ def test_category_search_matches_the_plain_reference(
 ) -> None:
     rng = random.Random(seed)
     build(context, world, rng)
+    # Small pages make the search read each tier in several pages, as at national scale.
+    monkeypatch.setattr(availability_category, "FIRST_PAGE", rng.choice([1, 2, 3, 256]))
     service = AvailabilityService(context)
     compared = 0
     for _ in range(30):
@@ -254,3 +257,24 @@ def test_an_early_opener_later_in_the_order_is_not_missed(
         ("WAR-PRB-01", 9),
         ("WAR-PRB-02", 9),
     ]
+
+
+def test_equal_slots_come_in_python_code_order_a_page_at_a_time(
+    context: ServiceContext, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Identical instruments free at the same instant tie on the code. Read one per page,
+    the database must hand them over in Python's code-point order (on PostgreSQL, not the
+    en-GB collation, which puts "Aa" before "AZ"), or the search settles on the first
+    batch it read and returns the wrong instrument."""
+    monkeypatch.setattr(availability_category, "FIRST_PAGE", 1)
+    codes = ["AZ-PRB", *(f"Aa-PRB-{n}" for n in range(8))]
+    with context.database.sessions.begin() as s:
+        for code in codes:
+            row = instrument_row(world.facilities["WAR-PRP"], code, category="probe")
+            row.requires_training = False
+            s.add(row)
+    slots = AvailabilityService(context).find_slots(
+        "alice", category="probe", length=timedelta(hours=1), limit=2, per_instrument=1
+    )
+    assert [slot.instrument_code for slot in slots] == ["AZ-PRB", "Aa-PRB-0"]
+    assert slots[0].starts_at == slots[1].starts_at
