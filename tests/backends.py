@@ -40,7 +40,13 @@ def _pg_admin_execute(admin: URL, statement: str) -> None:
 
 def create_postgres_database(admin: URL, template: str | None = None) -> URL:
     name = f"equipshare_test_{uuid.uuid4().hex[:12]}"
-    clause = f' TEMPLATE "{template}"' if template else ""
+    # A fresh database sorts text as en-GB (ICU), as a production cluster initialised in a
+    # British locale would, not byte by byte; copies of a template inherit its collation.
+    clause = (
+        f' TEMPLATE "{template}"'
+        if template
+        else " TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-GB' LOCALE 'C'"
+    )
     _pg_admin_execute(admin, f'CREATE DATABASE "{name}"{clause}')
     return admin.set(database=name)
 
