@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
+from equipshare.domain import LONGEST_BOOKING_MINUTES
 from equipshare.errors import ConfigError
 
 APP_NAME = "equipshare"
@@ -326,6 +327,11 @@ def _validate(settings: Settings) -> None:
         raise ValueError("[booking] slot_minutes: must divide a day (e.g. 15, 30, 60, 120)")
     if not 0 < booking.min_minutes <= booking.max_minutes:
         raise ValueError("[booking] min_minutes: must be above 0 and at most max_minutes")
+    if booking.max_minutes > LONGEST_BOOKING_MINUTES:
+        raise ValueError(
+            f"[booking] max_minutes: must be at most {LONGEST_BOOKING_MINUTES} (14 days), "
+            "the longest any booking may last"
+        )
     if booking.max_days_ahead == 0:
         raise ValueError("[booking] max_days_ahead: must be at least 1")
     if settings.smtp.security not in SMTP_SECURITY:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 
 
@@ -94,6 +95,7 @@ ACTIVE_BOOKING_STATUSES = frozenset({BookingStatus.PENDING, BookingStatus.CONFIR
 # was imported from: the cap bounds every overlap check to the bookings that start at
 # most this long before the range in question, so the check reads a few rows, not years.
 LONGEST_BOOKING_MINUTES = 14 * 24 * 60
+LONGEST_BOOKING = timedelta(minutes=LONGEST_BOOKING_MINUTES)
 
 
 class DowntimeReason(StrEnum):

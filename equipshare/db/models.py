@@ -36,6 +36,7 @@ from equipshare.db.base import Base, UTCDateTime, enum_check, enum_column_type
 from equipshare.db.models_feeds import FeedToken  # noqa: F401
 from equipshare.db.models_queue import Notification, WaitlistEntry  # noqa: F401
 from equipshare.domain import (
+    LONGEST_BOOKING_MINUTES,
     AccessLevel,
     BookingStatus,
     ChargeBasis,
@@ -50,6 +51,16 @@ from equipshare.domain import (
 )
 
 ACTIVE_STATUS_SQL = "status IN ('pending', 'confirmed')"
+
+# An active booking lasts at most LONGEST_BOOKING_MINUTES, so that an overlap check need
+# read only the bookings starting that long before its range (migration 0007). SQLite
+# stores instants as text; strftime('%s') turns them into whole seconds.
+ACTIVE_LENGTH_CAP_SQL = {
+    "sqlite": f"NOT ({ACTIVE_STATUS_SQL}) OR CAST(strftime('%s', ends_at) AS INTEGER) "
+    f"- CAST(strftime('%s', starts_at) AS INTEGER) <= {LONGEST_BOOKING_MINUTES * 60}",
+    "postgresql": f"NOT ({ACTIVE_STATUS_SQL}) "
+    f"OR ends_at - starts_at <= interval '{LONGEST_BOOKING_MINUTES} minutes'",
+}
 
 
 class Institution(Base):
@@ -303,6 +314,10 @@ class Booking(Base):
         enum_check("user_class", UserClass),
         CheckConstraint("ends_at > starts_at", name="ends_after_starts"),
         CheckConstraint("sequence >= 0", name="sequence_nonnegative"),
+        *(
+            CheckConstraint(sql, name="active_length_capped").ddl_if(dialect=dialect)
+            for dialect, sql in ACTIVE_LENGTH_CAP_SQL.items()
+        ),
         CheckConstraint(
             "instrument_charge_pence >= 0 AND technician_charge_pence >= 0",
             name="charges_nonnegative",

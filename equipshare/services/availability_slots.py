@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from equipshare.domain import LONGEST_BOOKING
 from equipshare.records import InstrumentRecord, SlotRecord, UserRecord
 from equipshare.services import availability_sql as sql
 from equipshare.services import policy_rules
@@ -177,7 +178,7 @@ def load_occupancy(
     ids = [i.id for i in instruments]
     busy: defaultdict[int, list[Interval]] = defaultdict(list)
     for instrument_id, starts_at, ends_at in run(
-        session, sql.BUSY, {"ids": ids, "lo": lo, "hi": hi}
+        session, sql.BUSY, {"ids": ids, "lo": lo, "hi": hi, "earliest": lo - LONGEST_BOOKING}
     ):
         busy[instrument_id].append((starts_at, ends_at))
     occupancy.busy = {k: policy_rules.merge(v) for k, v in busy.items()}

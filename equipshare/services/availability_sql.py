@@ -183,6 +183,7 @@ BUSY = (
         BOOKINGS.c.instrument_id.in_(_IDS),
         BOOKINGS.c.starts_at < bindparam("hi"),
         BOOKINGS.c.ends_at > bindparam("lo"),
+        BOOKINGS.c.starts_at > bindparam("earliest"),  # see LONGEST_BOOKING
         BOOKINGS.c.status.in_(ACTIVE),
     )
     .union_all(

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from equipshare.db.models import ACTIVE_STATUS_SQL
-from equipshare.domain import TrainingLevel
+from equipshare.domain import LONGEST_BOOKING, LONGEST_BOOKING_MINUTES, TrainingLevel
 from equipshare.errors import ConflictError, RefusedError
 from equipshare.records import InstrumentRecord, UserRecord
 from equipshare.services import policy_rules
@@ -191,6 +191,7 @@ _CLASH = (
         _ACTIVE,
         BOOKINGS.c.starts_at < bindparam("end", type_=_AT),
         BOOKINGS.c.ends_at > bindparam("start", type_=_AT),
+        BOOKINGS.c.starts_at > bindparam("earliest", type_=_AT),  # see LONGEST_BOOKING
         BOOKINGS.c.id != bindparam("excluded"),
     )
     .order_by(BOOKINGS.c.starts_at)
@@ -227,6 +228,7 @@ _BUSY = (
         _ACTIVE,
         BOOKINGS.c.starts_at < bindparam("end", type_=_AT),
         BOOKINGS.c.ends_at > bindparam("start", type_=_AT),
+        BOOKINGS.c.starts_at > bindparam("earliest", type_=_AT),  # see LONGEST_BOOKING
         BOOKINGS.c.id != bindparam("excluded"),
     )
     .limit(1)
@@ -237,7 +239,7 @@ def check_conflicts(session: Session, proposal: Proposal) -> None:
     """Rule 6: no overlap with active bookings or downtime; the technician is free too."""
     instrument, start, end = proposal.instrument, proposal.starts_at, proposal.ends_at
     tz = instrument.timezone
-    span = {"start": start, "end": end}
+    span = {"start": start, "end": end, "earliest": start - LONGEST_BOOKING}
     clash, excluded = _excluding(_CLASH, proposal)
     either = _CONFLICTS if clash is _CLASH else _conflicts(clash)
     params = {"instrument_id": instrument.id, "excluded": excluded, **span}
@@ -297,5 +299,16 @@ def check_all(
             if not override_policy or proposal.ends_at <= proposal.starts_at:
                 raise
             overridden.append(str(refusal))
+    check_length_cap(proposal)
     check_conflicts(session, proposal)
     return overridden
+
+
+def check_length_cap(proposal: Proposal) -> None:
+    """No booking outlasts LONGEST_BOOKING, policy overridden or not: the overlap checks
+    rely on it (and the database refuses one, too)."""
+    if proposal.ends_at - proposal.starts_at > LONGEST_BOOKING:
+        days = LONGEST_BOOKING_MINUTES // (24 * 60)
+        raise RefusedError(
+            f"{proposal.instrument.code}: no booking may last more than {days} days", "length"
+        )

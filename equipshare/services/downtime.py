@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from equipshare.db.models import Booking, Downtime, Facility, Instrument, User
 from equipshare.domain import (
     ACTIVE_BOOKING_STATUSES,
+    LONGEST_BOOKING,
     BookingStatus,
     DowntimeReason,
     NotificationKind,
@@ -79,6 +80,7 @@ def affected_bookings(
                 Booking.status.in_(ACTIVE_BOOKING_STATUSES),
                 Booking.starts_at < end,
                 Booking.ends_at > start,
+                Booking.starts_at > start - LONGEST_BOOKING,  # reads only what could overlap
             )
             .order_by(Booking.starts_at, Booking.id)
         ).all()

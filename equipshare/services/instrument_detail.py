@@ -33,6 +33,7 @@ from equipshare.db.models import (
 )
 from equipshare.domain import (
     ACTIVE_BOOKING_STATUSES,
+    LONGEST_BOOKING,
     BookingStatus,
     TrainingLevel,
     TrainingStanding,
@@ -230,6 +231,7 @@ class InstrumentDetailService:
                 Booking.instrument_id == instrument.id,
                 Booking.status.in_(ACTIVE_BOOKING_STATUSES),
                 Booking.ends_at > now,
+                Booking.starts_at > now - LONGEST_BOOKING,  # reads only what could be on
             )
             .order_by(Booking.starts_at)
             .limit(UPCOMING)

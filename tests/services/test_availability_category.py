@@ -5,10 +5,11 @@ time in growing batches and stops early. The reference here loads the whole cate
 with the ORM, keeps the instruments the user may book, takes each one's earliest slots
 with `free_slots` (with opening hours computed afresh, not from the cache) and sorts
 them all. Random small worlds, seeded so a failure replays: random policies, opening
-hours, zones and institutions, bookings (one that began weeks before the window),
-downtime and training that starts, expires or is revoked inside the window; searched by
-users of every kind of institution with random windows (some across the March clock
-change), lengths, limits and per-instrument counts. On SQLite and PostgreSQL.
+hours, zones and institutions, bookings (one that began days before the window and is as
+long as a booking may be), downtime and training that starts, expires or is revoked
+inside the window; searched by users of every kind of institution with random windows
+(some across the March clock change), lengths, limits and per-instrument counts. On
+SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from equipshare.db.models import (
     TrainingRecord,
 )
 from equipshare.domain import (
+    LONGEST_BOOKING_MINUTES,
     AccessLevel,
     BookingStatus,
     DowntimeReason,
@@ -142,11 +144,12 @@ def build(context: ServiceContext, world: World, rng: random.Random) -> None:
 def plant_occupancy(s: object, world: World, rng: random.Random, instrument_id: int) -> None:
     """Non-overlapping bookings (one may have begun weeks ago), downtime and training."""
     add = s.add  # type: ignore[attr-defined]
-    weeks_ago = rng.random() < 0.3  # a first booking that began weeks before the window
-    cursor = NOW - timedelta(days=40 if weeks_ago else 2)
+    # A first booking that began up to 12 days before the window, lasting up to the cap.
+    weeks_ago = rng.random() < 0.3
+    cursor = NOW - timedelta(days=12 if weeks_ago else 2)
     for n in range(rng.randint(0, 8)):
         start = cursor + timedelta(minutes=rng.randrange(0, 2 * 1440, 30))
-        longest = 40 * 1440 if weeks_ago and n == 0 else 8 * 60
+        longest = LONGEST_BOOKING_MINUTES if weeks_ago and n == 0 else 8 * 60
         end = start + timedelta(minutes=rng.randrange(30, longest, 30))
         user = world.users[rng.choice(SEARCHERS)]
         add(
