@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from equipshare.db.models import User
-from equipshare.domain import ACTIVE_BOOKING_STATUSES
+from equipshare.domain import ACTIVE_BOOKING_STATUSES, LONGEST_BOOKING
 from equipshare.ical.importer import ImportedEvent
 from equipshare.services.prebuilt import BOOKINGS, DOWNTIMES
 
@@ -105,6 +105,7 @@ _ACTIVE_BOOKINGS = select(BOOKINGS.c.id, BOOKINGS.c.starts_at, BOOKINGS.c.ends_a
     BOOKINGS.c.status.in_(sorted(ACTIVE_BOOKING_STATUSES)),
     BOOKINGS.c.starts_at < bindparam("end", type_=BOOKINGS.c.starts_at.type),
     BOOKINGS.c.ends_at > bindparam("start", type_=BOOKINGS.c.ends_at.type),
+    BOOKINGS.c.starts_at > bindparam("earliest", type_=BOOKINGS.c.starts_at.type),  # the cap
 )
 _DOWNTIMES = select(DOWNTIMES.c.id, DOWNTIMES.c.starts_at, DOWNTIMES.c.ends_at).where(
     DOWNTIMES.c.instrument_id == bindparam("instrument_id"),
@@ -165,7 +166,12 @@ def _index(
     known: Iterable[Row],
 ) -> SlotIndex:
     by_id = {row.id: row for row in known}
-    params = {"instrument_id": instrument_id, "start": start, "end": end}
+    params = {
+        "instrument_id": instrument_id,
+        "start": start,
+        "end": end,
+        "earliest": start - LONGEST_BOOKING,  # unused by the downtime statement
+    }
     index = SlotIndex()
     for row_id, row_start, row_end in session.connection().execute(statement, params):
         row = by_id.get(row_id) or Row(row_id, (0, row_id), {"id": row_id})
