@@ -7,7 +7,8 @@ clock and bookable for years, in one of its facilities; bookings go years ahead 
 data so they never clash with it, but every overlap check still searches the full
 bookings table. The floor does the least a correct booking system must, per booking, on
 the same engine: a transaction holding the write lock (BEGIN IMMEDIATE on SQLite), an
-overlap SELECT bounded by the longest allowed booking, an INSERT, a COMMIT. The bench
+overlap SELECT bounded by the longest allowed booking (domain.LONGEST_BOOKING, as the
+service's), an INSERT, a COMMIT. The bench
 rows are deleted afterwards.
 """
 
@@ -36,7 +37,7 @@ from equipshare.db.models import (
     User,
 )
 from equipshare.db.models_queue import Notification
-from equipshare.domain import Role, UserClass
+from equipshare.domain import LONGEST_BOOKING, Role, UserClass
 from equipshare.records import BookingRequest
 from equipshare.services.bookings import BookingService
 from equipshare.services.context import ServiceContext
@@ -180,7 +181,7 @@ def floor_rate(db: Database, username: str, slots: list[tuple[str, datetime]]) -
                     instrument_ids[code],
                     stamp(end),
                     stamp(start),
-                    stamp(start - timedelta(minutes=MAX_MINUTES)),
+                    stamp(start - LONGEST_BOOKING),
                 ),
             )
             if cursor.fetchone() is not None:

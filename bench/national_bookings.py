@@ -150,6 +150,20 @@ class Usage:
     bookings: int = 0
 
 
+def per_popularity(popularities: list[float], bookings: int) -> float:
+    """Bookings per unit of popularity such that, with the busiest instruments held to
+    MAX_PER_INSTRUMENT, the instruments still ask for `bookings` in all (water-filling):
+    the Pareto tail's excess goes to the rest instead of being lost."""
+    ordered = sorted(popularities, reverse=True)
+    rest = sum(ordered)
+    for capped, popularity in enumerate(ordered):
+        share = (bookings - capped * MAX_PER_INSTRUMENT) / rest
+        if popularity * share <= MAX_PER_INSTRUMENT:
+            return share
+        rest -= popularity
+    return MAX_PER_INSTRUMENT / ordered[-1]  # every instrument at the cap
+
+
 class UsagePlanner:
     """Streams bookings instrument by instrument; fills `usage` with the rest as it goes."""
 
@@ -159,8 +173,7 @@ class UsagePlanner:
         self.now = epoch_minutes(now)
         self.first_day = first_day(now)
         self.calendar = Calendar.between(self.first_day, now.date() + timedelta(days=90))
-        popularity = sum(i.popularity for i in nation.instruments)
-        self.per_popularity = bookings / popularity
+        self.per_popularity = per_popularity([i.popularity for i in nation.instruments], bookings)
         self.usage = Usage()
         self._next_booking = 1
 
