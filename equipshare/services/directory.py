@@ -73,8 +73,11 @@ _USER_BY_NAME = (
 _USER_BY_ID = (
     select(*_USER_COLUMNS).select_from(_USERS_JOIN).where(USERS.c.id == bindparam("user_id"))
 )
-_STAFFED = select(FACILITY_STAFF.c.facility_id).where(
-    FACILITY_STAFF.c.user_id == bindparam("user_id")
+# The user with each facility they staff: one row a facility, or one with NULL.
+_ACTOR_BY_NAME = (
+    select(*_USER_COLUMNS, FACILITY_STAFF.c.facility_id)
+    .select_from(_USERS_JOIN.outerjoin(FACILITY_STAFF, FACILITY_STAFF.c.user_id == USERS.c.id))
+    .where(USERS.c.username == bindparam("username"))
 )
 
 
@@ -107,9 +110,11 @@ def user_by_id(session: Session, user_id: int) -> UserRecord:
 
 def load_actor(session: Session, username: str) -> Actor:
     """The acting user and the facilities they staff; unknown users may do nothing."""
-    user = load_user(session, username)
-    facilities = run(session, _STAFFED, {"user_id": user.id}).scalars().all()
-    return Actor(user=user, staff_facility_ids=frozenset(facilities))
+    rows = run(session, _ACTOR_BY_NAME, {"username": username}).all()
+    if not rows:
+        raise NotFound(f"no user called {username!r}", "user")
+    staffed = frozenset(row[-1] for row in rows if row[-1] is not None)
+    return Actor(user=_user_of(rows[0]), staff_facility_ids=staffed)
 
 
 def instrument_record(row: Instrument) -> InstrumentRecord:

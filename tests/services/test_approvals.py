@@ -217,11 +217,11 @@ def test_queries_do_not_grow_with_the_rows(
         assert len(service.pending("mgr", limit=1)) == 1
     with counting_selects(context) as many:
         assert len(service.pending("root")) == 5
-    # The actor, their facilities, the requests, and the training of every requester.
-    assert len(few) == len(many) == 4
+    # The actor with their facilities, the requests, and the training of every requester.
+    assert len(few) == len(many) == 3
     with counting_selects(context) as counting:
         service.pending_count("mgr")
-    assert len(counting) == 3
+    assert len(counting) == 2
 
 
 def test_standing_prefers_the_record_that_lasts_longest() -> None:
