@@ -80,6 +80,7 @@ def test_values_are_read(tmp_path: Path) -> None:
             r"\[booking\] requires_approval: expected true or false",
         ),
         ("[booking]\nmin_minutes = 600\n", r"\[booking\] min_minutes"),
+        ("[booking]\nmax_minutes = 20190\n", r"\[booking\] max_minutes: must be at most 20160"),
         (
             "[organisation]\ntimezone = 'Europe/Londn'\n",
             r"timezone: unknown time zone 'Europe/Londn'",
