@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bench.harness import BenchOptions, Figure, ratio_text, show
+from equipshare.db import migrate
 from equipshare.db.engine import Database
 from equipshare.db.models import Booking, Institution, Instrument, User
 
@@ -59,6 +60,12 @@ def dataset(url: str | None, scale: float, say: Callable[[str], None]) -> str:
         say(f"generating the scale {scale:g} dataset into {url}")
         generated = generate(url, scale, say=say)
         say(f"  {sum(generated.counts.values()):,} rows in {generated.seconds:.0f} s")
+    else:  # made by an older equipshare, perhaps: bring its schema up to date
+        database = Database.connect(url)
+        try:
+            migrate.upgrade(database.engine)
+        finally:
+            database.dispose()
     return url
 
 
