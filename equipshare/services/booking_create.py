@@ -138,40 +138,4 @@ def create_booking(
         after=after,
     )
     insert_audit(session, audit)
-    return _record(booking_id, values, instrument, user)
-
-
-def _record(
-    booking_id: int, values: dict[str, Any], instrument: InstrumentRecord, user: UserRecord
-) -> BookingRecord:
-    """The new booking as a record, from the values written (the rest start empty)."""
-    return BookingRecord(
-        id=booking_id,
-        instrument_id=values["instrument_id"],
-        instrument_code=instrument.code,
-        user_id=values["user_id"],
-        username=user.username,
-        user_institution_code=user.institution_code,
-        created_by_id=values["created_by_id"],
-        technician_id=values["technician_id"],
-        series_id=values["series_id"],
-        recurrence_start=values["recurrence_start"],
-        starts_at=values["starts_at"],
-        ends_at=values["ends_at"],
-        status=values["status"],
-        purpose=values["purpose"],
-        project_code=values["project_code"],
-        status_reason=None,
-        ical_uid=values["ical_uid"],
-        sequence=values["sequence"],
-        created_at=values["created_at"],
-        updated_at=values["updated_at"],
-        user_class=values["user_class"],
-        hourly_rate_pence=values["hourly_rate_pence"],
-        technician_rate_pence=values["technician_rate_pence"],
-        instrument_charge_pence=values["instrument_charge_pence"],
-        technician_charge_pence=values["technician_charge_pence"],
-        cancelled_at=None,
-        checked_in_at=None,
-        checked_out_at=None,
-    )
+    return directory.booking_record_of({"id": booking_id, **values}, instrument.code, user)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -258,39 +259,38 @@ def load_instrument(session: Session, code: str, *, lock: bool = False) -> Instr
     return _instrument_of(rows)
 
 
+# BookingRecord's fields that are a booking row's own columns (the rest name its
+# instrument and user).
+_BOOKING_COLUMNS = tuple(
+    f.name
+    for f in dataclasses.fields(BookingRecord)
+    if f.name not in ("instrument_code", "username", "user_institution_code")
+)
+
+
+def booking_record_of(
+    columns: Mapping[str, Any], instrument_code: str, user: UserRecord
+) -> BookingRecord:
+    """A booking's record from its column values; a column not given is empty (None)."""
+    values: dict[str, Any] = {name: columns.get(name) for name in _BOOKING_COLUMNS}
+    return BookingRecord(
+        instrument_code=instrument_code,
+        username=user.username,
+        user_institution_code=user.institution_code,
+        **values,
+    )
+
+
 def booking_record(
     row: Booking, *, instrument_code: str | None = None, user: UserRecord | None = None
 ) -> BookingRecord:
     """The record of `row`; pass what the caller already holds to spare lazy loads."""
+    columns: dict[str, Any] = {name: getattr(row, name) for name in _BOOKING_COLUMNS}
     return BookingRecord(
-        id=row.id,
-        instrument_id=row.instrument_id,
         instrument_code=instrument_code or row.instrument.code,
-        user_id=row.user_id,
         username=user.username if user else row.user.username,
         user_institution_code=user.institution_code if user else row.user.institution.code,
-        created_by_id=row.created_by_id,
-        technician_id=row.technician_id,
-        series_id=row.series_id,
-        recurrence_start=row.recurrence_start,
-        starts_at=row.starts_at,
-        ends_at=row.ends_at,
-        status=row.status,
-        purpose=row.purpose,
-        project_code=row.project_code,
-        status_reason=row.status_reason,
-        ical_uid=row.ical_uid,
-        sequence=row.sequence,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        user_class=row.user_class,
-        hourly_rate_pence=row.hourly_rate_pence,
-        technician_rate_pence=row.technician_rate_pence,
-        instrument_charge_pence=row.instrument_charge_pence,
-        technician_charge_pence=row.technician_charge_pence,
-        cancelled_at=row.cancelled_at,
-        checked_in_at=row.checked_in_at,
-        checked_out_at=row.checked_out_at,
+        **columns,
     )
 
 
