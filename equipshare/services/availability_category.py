@@ -187,6 +187,8 @@ def candidates(session: Session, search: Search, category: str) -> list[Entry]:
     zones = list(run(session, sql.ZONES, {}).scalars())
     tiers: dict[datetime, list[tuple[Any, ...]]] = {}
     for grid, notice, ahead in run(session, sql.SCHEDULES, params):
+        if search.minutes % grid:
+            continue  # the length is not whole slots on this grid
         for zone in zones:
             first = _first_after_notice(search, zone, grid, notice, ahead)
             if first is not None:

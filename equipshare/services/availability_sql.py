@@ -63,12 +63,13 @@ _TRAINED = select(TRAINING_RECORDS.c.instrument_id).where(
 _MINUTES = bindparam("minutes", type_=Integer)
 
 # The category's bookable instruments that take the length: instrument columns alone.
+# (The length must also be whole slots: `candidates` keeps only the grids it fits, which
+# the planner, unable to estimate `:minutes % slot_minutes`, would misjudge here.)
 _TAKING_THE_LENGTH = (
     func.lower(INSTRUMENTS.c.category) == bindparam("wanted"),
     INSTRUMENTS.c.status.in_(BOOKABLE),
     INSTRUMENTS.c.min_minutes <= _MINUTES,
     INSTRUMENTS.c.max_minutes >= _MINUTES,
-    _MINUTES % INSTRUMENTS.c.slot_minutes == 0,
 )
 # ... of which the user may book these (rules 1-3 and the weekly quota).
 _ELIGIBLE = (
