@@ -9,7 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from equipshare.db.models import Booking, Downtime, Institution, User
-from equipshare.domain import ACTIVE_BOOKING_STATUSES, BookingStatus, CalendarEntryKind
+from equipshare.domain import (
+    ACTIVE_BOOKING_STATUSES,
+    LONGEST_BOOKING,
+    BookingStatus,
+    CalendarEntryKind,
+)
 from equipshare.errors import RefusedError
 from equipshare.permissions import Action, Actor, Target, require, sees_who_booked
 from equipshare.records import BookingEdit, CalendarEntry, InstrumentRecord, WeekView
@@ -133,6 +138,7 @@ class WeekService:
                 Booking.status.in_(ACTIVE_BOOKING_STATUSES),
                 Booking.starts_at < end,
                 Booking.ends_at > start,
+                Booking.starts_at > start - LONGEST_BOOKING,  # reads only what could overlap
             )
         ).all()
         entries = []
