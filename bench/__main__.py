@@ -40,6 +40,15 @@ BENCHMARKS = {
 }
 
 
+def _scale_of(datasets: dict[str, dict[str, Any]]) -> float | None:
+    """The scale the datasets were generated at, read from their size (50,000 instruments at
+    scale 1), since a dataset named by --db need not be at --scale; None if they differ."""
+    sizes = {int(described["counts"]["instruments"]) for described in datasets.values()}
+    if len(sizes) != 1 or min(sizes) <= 200:  # the generator's least catalogue, any scale
+        return None
+    return round(sizes.pop() / 50_000, 3)
+
+
 def dataset(url: str | None, scale: float, say: Callable[[str], None]) -> str:
     """The URL of a generated dataset: reused when it holds data, generated when empty."""
     from bench.generate import generate
@@ -124,7 +133,7 @@ def write_results(
     document = {
         "run_at": stamp,
         "quick": options.quick,
-        "scale": options.scale,
+        "scale": _scale_of(datasets) or options.scale,
         "runs": options.runs,
         "machine": info,
         "datasets": datasets,
@@ -136,7 +145,8 @@ def write_results(
         "# Benchmark results",
         "",
         f"Run {stamp} with `python -m bench{' --quick' if options.quick else ''}` "
-        f"(scale {options.scale:g}, median of {options.runs} runs unless a figure says).",
+        f"(scale {_scale_of(datasets) or options.scale:g}, median of {options.runs} runs "
+        "unless a figure says).",
         f"Machine: {info['cpus']} CPUs, {info['platform']}, Python {info['python']}; "
         + ", ".join(f"{k} {v}" for k, v in info["packages"].items())
         + ".",
