@@ -17,13 +17,13 @@ import platform
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.harness import BenchOptions, Figure, ratio_text, show
+from bench.harness import BenchOptions, Figure, show
+from bench.results import results_document, write_results
 from equipshare.db import migrate
 from equipshare.db.engine import Database
 from equipshare.db.models import Booking, Institution, Instrument, User
@@ -38,15 +38,6 @@ BENCHMARKS = {
     "tui": "bench.bench_tui",
     "imports": "bench.bench_imports",
 }
-
-
-def _scale_of(datasets: dict[str, dict[str, Any]]) -> float | None:
-    """The scale the datasets were generated at, read from their size (50,000 instruments at
-    scale 1), since a dataset named by --db need not be at --scale; None if they differ."""
-    sizes = {int(described["counts"]["instruments"]) for described in datasets.values()}
-    if len(sizes) != 1 or min(sizes) <= 200:  # the generator's least catalogue, any scale
-        return None
-    return round(sizes.pop() / 50_000, 3)
 
 
 def dataset(url: str | None, scale: float, say: Callable[[str], None]) -> str:
@@ -121,69 +112,6 @@ def machine() -> dict[str, Any]:
     }
 
 
-def write_results(
-    out: Path,
-    options: BenchOptions,
-    figures: list[Figure],
-    datasets: dict[str, dict[str, Any]],
-    notes: list[str],
-) -> None:
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    info = machine()
-    document = {
-        "run_at": stamp,
-        "quick": options.quick,
-        "scale": _scale_of(datasets) or options.scale,
-        "runs": options.runs,
-        "machine": info,
-        "datasets": datasets,
-        "figures": [figure.as_json() for figure in figures],
-        "notes": notes,
-    }
-    (out / "results.json").write_text(json.dumps(document, indent=2) + "\n")
-    lines = [
-        "# Benchmark results",
-        "",
-        f"Run {stamp} with `python -m bench{' --quick' if options.quick else ''}` "
-        f"(scale {_scale_of(datasets) or options.scale:g}, median of {options.runs} runs "
-        "unless a figure says).",
-        f"Machine: {info['cpus']} CPUs, {info['platform']}, Python {info['python']}; "
-        + ", ".join(f"{k} {v}" for k, v in info["packages"].items())
-        + ".",
-        "",
-        "Each ratio is the figure's cost over a floor measured in the same run (for rates:",
-        "the floor's rate over ours), so 1.0x is as cheap as the raw work and bigger is slower.",
-        "",
-        "| dataset | server | institutions | instruments | users | bookings |",
-        "| --- | --- | ---: | ---: | ---: | ---: |",
-    ]
-    for engine, data in datasets.items():
-        c = data["counts"]
-        lines.append(
-            f"| {engine} | {data['server']} | {c['institutions']:,} | "
-            f"{c['instruments']:,} | {c['users']:,} | {c['bookings']:,} |"
-        )
-    lines += [
-        "",
-        "| benchmark | figure | value | floor | ratio | target | note |",
-        "| --- | --- | ---: | ---: | ---: | --- | --- |",
-    ]
-    for f in figures:
-        value = f"{f.value:,.2f} {f.unit}"
-        floor = f"{f.floor:,.2f} {f.unit} ({f.floor_name})" if f.floor is not None else ""
-        ratio = ratio_text(f.ratio) if f.ratio is not None else ""
-        target = ""
-        if f.target is not None:
-            bound = f"<= {f.target:g}{'x' if f.floor is not None else ' ' + f.unit}"
-            target = f"{bound}: {'met' if f.met else '**missed**'}"
-        lines.append(
-            f"| {f.benchmark} | {f.name} | {value} | {floor} | {ratio} | {target} | {f.note} |"
-        )
-    if notes:
-        lines += ["", "## Notes", ""] + [f"- {note}" for note in notes]
-    (out / "RESULTS.md").write_text("\n".join(lines) + "\n")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=(__doc__ or "").split("\n\n")[0]
@@ -194,7 +122,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, help="runs per figure (default 3; quick 1)")
     parser.add_argument("--only", help="comma-separated benchmarks: " + ", ".join(BENCHMARKS))
     parser.add_argument("--out", type=Path, default=HERE, help="where to write the results")
+    parser.add_argument(
+        "--render", action="store_true", help="only write RESULTS.md again from results.json"
+    )
     args = parser.parse_args(argv)
+    if args.render:
+        write_results(args.out, json.loads((args.out / "results.json").read_text()))
+        return 0
     scale = args.scale or (0.002 if args.quick else 0.01)
     runs = args.runs or (1 if args.quick else 3)
 
@@ -217,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         figures += found
     described = {engine: describe(url) for engine, url in datasets.items()}
     args.out.mkdir(parents=True, exist_ok=True)
-    write_results(args.out, options, figures, described, options.notes)
+    document = results_document(options, figures, described, machine())
+    write_results(args.out, document)
     say(f"wrote {args.out / 'RESULTS.md'} and {args.out / 'results.json'}")
     return 0
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -45,6 +45,10 @@ class Figure:
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self) | {"ratio": self.ratio, "met": self.met}
+
+    @classmethod
+    def from_json(cls, values: dict[str, Any]) -> Figure:
+        return cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
 
 
 @dataclass
