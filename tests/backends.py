@@ -38,15 +38,28 @@ def _pg_admin_execute(admin: URL, statement: str) -> None:
         engine.dispose()
 
 
+_BRITISH = " TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-GB' LOCALE 'C'"
+
+
+def _has_icu(admin: URL) -> bool:
+    engine = create_engine(admin)
+    try:
+        with engine.connect() as conn:
+            version = int(conn.execute(text("SHOW server_version_num")).scalar_one())
+            icu = conn.execute(
+                text("SELECT count(*) FROM pg_collation WHERE collname = 'en-GB-x-icu'")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    return version >= 150000 and icu > 0
+
+
 def create_postgres_database(admin: URL, template: str | None = None) -> URL:
     name = f"equipshare_test_{uuid.uuid4().hex[:12]}"
     # A fresh database sorts text as en-GB (ICU), as a production cluster initialised in a
     # British locale would, not byte by byte; copies of a template inherit its collation.
-    clause = (
-        f' TEMPLATE "{template}"'
-        if template
-        else " TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-GB' LOCALE 'C'"
-    )
+    # (PostgreSQL before 15, or built without ICU, keeps the cluster's own.)
+    clause = f' TEMPLATE "{template}"' if template else _BRITISH if _has_icu(admin) else ""
     _pg_admin_execute(admin, f'CREATE DATABASE "{name}"{clause}')
     return admin.set(database=name)
 
