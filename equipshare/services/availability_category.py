@@ -2,12 +2,13 @@
 
 The database answers which instruments the user may book at all (status, access, length,
 training), with the few columns that bound when a slot on each could first start (notice,
-horizon, grid). Instruments are then taken earliest-possible first, in growing batches:
-a batch's opening hours sharpen those bounds, and its bookings, downtime and training
-are read for that batch alone. Once `limit` slots are in hand, an instrument whose
-earliest possible slot sorts after the last of them cannot change the answer, and
-neither can any after it, so the search stops there.
-"""
+horizon, grid, zone). Instruments sharing a first possible start form a tier, which the
+database hands over a page at a time in search order (ix_instruments_category_search
+holds every column read). Instruments are taken earliest-possible first, in growing
+batches: a batch's opening hours sharpen those bounds, and its bookings, downtime and
+training are read for that batch alone. Once `limit` slots are in hand, an instrument
+whose earliest possible slot sorts after the last of them cannot change the answer, and
+neither can any after it, so the search stops there."""
 
 from __future__ import annotations
 
