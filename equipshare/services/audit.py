@@ -67,6 +67,16 @@ def insert_audit(session: Session, values: dict[str, Any]) -> None:
     run(session, _INSERT, values)
 
 
+def insert_audits(session: Session, audits: list[dict[str, Any]]) -> None:
+    """Write audit events (each from `audit_values`), in order, in one executemany."""
+    if audits:
+        session.connection().execute(_INSERT, audits)
+
+
+# The audited fields of a downtime, for before/after.
+DOWNTIME_AUDIT_FIELDS = ("instrument_id", "starts_at", "ends_at", "reason", "description")
+
+
 BOOKING_AUDIT_FIELDS = (
     "instrument_id",
     "user_id",

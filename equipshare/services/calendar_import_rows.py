@@ -34,7 +34,12 @@ from equipshare.ical.importer import ImportedEvent
 from equipshare.permissions import Actor
 from equipshare.records import ImportOutcome, InstrumentRecord, UserRecord
 from equipshare.services import directory, pricing
-from equipshare.services.audit import audit_values, booking_values_snapshot
+from equipshare.services.audit import (
+    DOWNTIME_AUDIT_FIELDS,
+    audit_values,
+    booking_values_snapshot,
+    insert_audits,
+)
 from equipshare.services.calendar_import_state import (
     Row,
     SlotIndex,
@@ -46,7 +51,6 @@ from equipshare.services.calendar_import_state import (
 from equipshare.services.calendar_import_write import (
     BOOKING_UPDATED,
     DOWNTIME_UPDATED,
-    insert_audits,
     update_values,
     write_bookings,
     write_downtimes,
@@ -55,7 +59,6 @@ from equipshare.services.policy_rules import describe_range
 
 UID_LIMIT = 255  # bookings.ical_uid and downtimes.ical_uid are String(255)
 LONGEST_BOOKING = timedelta(minutes=LONGEST_BOOKING_MINUTES)
-DOWNTIME_AUDIT_FIELDS = ("instrument_id", "starts_at", "ends_at", "reason", "description")
 _DOWNTIME_WORDS = (
     ("calibrat", DowntimeReason.CALIBRATION),
     ("engineer", DowntimeReason.ENGINEER_VISIT),

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from equipshare.services.bookings import translating_overlaps
 from equipshare.services.calendar_import_state import Row
-from equipshare.services.prebuilt import AUDIT_EVENTS, BOOKINGS, DOWNTIMES
+from equipshare.services.prebuilt import BOOKINGS, DOWNTIMES
 
 #: The booking columns an import changes on a row it finds (a move or a cancellation).
 BOOKING_UPDATED = (
@@ -38,7 +38,6 @@ _UPDATE_BOOKING = update(BOOKINGS).where(BOOKINGS.c.id == bindparam("row_id"))
 _INSERT_DOWNTIMES = insert(DOWNTIMES).returning(DOWNTIMES.c.ical_uid, DOWNTIMES.c.id)
 _UPDATE_DOWNTIME = update(DOWNTIMES).where(DOWNTIMES.c.id == bindparam("row_id"))
 _DELETE_DOWNTIME = delete(DOWNTIMES).where(DOWNTIMES.c.id == bindparam("row_id"))
-_INSERT_AUDITS = insert(AUDIT_EVENTS)
 
 
 def update_values(row: Row, columns: Sequence[str]) -> dict[str, Any]:
@@ -85,9 +84,3 @@ def _insert(connection: Connection, statement: Insert, new: list[Row]) -> None:
     ids: dict[str, int] = {uid: row_id for uid, row_id in written}
     for row in new:
         row.id = ids[row.values["ical_uid"]]
-
-
-def insert_audits(session: Session, audits: list[dict[str, Any]]) -> None:
-    """Write audit events (each from `audit_values`), in order, in one executemany."""
-    if audits:
-        session.connection().execute(_INSERT_AUDITS, audits)

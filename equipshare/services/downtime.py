@@ -28,7 +28,7 @@ from equipshare.records import (
     InstrumentRecord,
 )
 from equipshare.services import directory
-from equipshare.services.audit import record_audit
+from equipshare.services.audit import DOWNTIME_AUDIT_FIELDS, record_audit
 from equipshare.services.booking_checks import lock_rows
 from equipshare.services.bookings import BookingService
 from equipshare.services.context import ServiceContext
@@ -52,13 +52,7 @@ def downtime_record(row: Downtime, instrument_code: str) -> DowntimeRecord:
 
 
 def downtime_snapshot(row: Downtime) -> dict[str, Any]:
-    return {
-        "instrument_id": row.instrument_id,
-        "starts_at": row.starts_at,
-        "ends_at": row.ends_at,
-        "reason": row.reason,
-        "description": row.description,
-    }
+    return {name: getattr(row, name) for name in DOWNTIME_AUDIT_FIELDS}
 
 
 def reason_text(reason: DowntimeReason, description: str) -> str:
