@@ -28,6 +28,7 @@ from equipshare.services.prebuilt import (
     DOWNTIMES,
     FACILITIES,
     INSTITUTIONS,
+    INSTRUMENT_DESCRIPTION,
     INSTRUMENTS,
     OPENING_HOURS,
     TRAINING_RECORDS,
@@ -153,16 +154,7 @@ HOURS = select(
 # What an InstrumentRecord holds besides its policy, zone and institution id.
 DESCRIPTIONS = (
     select(
-        INSTRUMENTS.c.id,
-        INSTRUMENTS.c.code,
-        INSTRUMENTS.c.name,
-        INSTRUMENTS.c.category,
-        INSTRUMENTS.c.manufacturer,
-        INSTRUMENTS.c.model,
-        INSTRUMENTS.c.status,
-        INSTRUMENTS.c.access_level,
-        INSTRUMENTS.c.building,
-        INSTRUMENTS.c.room,
+        *INSTRUMENT_DESCRIPTION,
         INSTRUMENTS.c.facility_id,
         FACILITIES.c.name,
         INSTITUTIONS.c.code,

@@ -184,19 +184,25 @@ def check_quota(session: Session, proposal: Proposal) -> None:
     policy_rules.check_quota(proposal.instrument, used_quota_minutes(session, proposal), wanted)
 
 
-_CLASH = (
-    select(BOOKINGS.c.id, BOOKINGS.c.starts_at, BOOKINGS.c.ends_at)
-    .where(
-        BOOKINGS.c.instrument_id == bindparam("instrument_id"),
-        _ACTIVE,
-        BOOKINGS.c.starts_at < bindparam("end", type_=_AT),
-        BOOKINGS.c.ends_at > bindparam("start", type_=_AT),
-        BOOKINGS.c.starts_at > bindparam("earliest", type_=_AT),  # see LONGEST_BOOKING
-        BOOKINGS.c.id != bindparam("excluded"),
+def _first_active_overlap(holder: str) -> Select[int, datetime, datetime]:
+    """The first active booking of the `holder` column's :`holder` overlapping [start, end),
+    other than :excluded; :earliest is start less LONGEST_BOOKING, which bounds the scan."""
+    return (
+        select(BOOKINGS.c.id, BOOKINGS.c.starts_at, BOOKINGS.c.ends_at)
+        .where(
+            BOOKINGS.c[holder] == bindparam(holder),
+            _ACTIVE,
+            BOOKINGS.c.starts_at < bindparam("end", type_=_AT),
+            BOOKINGS.c.ends_at > bindparam("start", type_=_AT),
+            BOOKINGS.c.starts_at > bindparam("earliest", type_=_AT),
+            BOOKINGS.c.id != bindparam("excluded"),
+        )
+        .order_by(BOOKINGS.c.starts_at)
+        .limit(1)
     )
-    .order_by(BOOKINGS.c.starts_at)
-    .limit(1)
-)
+
+
+_CLASH = _first_active_overlap("instrument_id")
 _DOWN = (
     select(DOWNTIMES.c.starts_at, DOWNTIMES.c.ends_at, DOWNTIMES.c.reason)
     .where(
@@ -221,18 +227,7 @@ def _conflicts(clash: Select[int, datetime, datetime]) -> CompoundSelect[Any]:
 
 
 _CONFLICTS = _conflicts(_CLASH)
-_BUSY = (
-    select(BOOKINGS.c.id, BOOKINGS.c.starts_at, BOOKINGS.c.ends_at)
-    .where(
-        BOOKINGS.c.technician_id == bindparam("technician_id"),
-        _ACTIVE,
-        BOOKINGS.c.starts_at < bindparam("end", type_=_AT),
-        BOOKINGS.c.ends_at > bindparam("start", type_=_AT),
-        BOOKINGS.c.starts_at > bindparam("earliest", type_=_AT),  # see LONGEST_BOOKING
-        BOOKINGS.c.id != bindparam("excluded"),
-    )
-    .limit(1)
-)
+_BUSY = _first_active_overlap("technician_id")
 
 
 def check_conflicts(session: Session, proposal: Proposal) -> None:

@@ -30,6 +30,7 @@ from equipshare.services.prebuilt import (
     FACILITIES,
     FACILITY_STAFF,
     INSTITUTIONS,
+    INSTRUMENT_DESCRIPTION,
     INSTRUMENTS,
     OPENING_HOURS,
     USERS,
@@ -167,16 +168,7 @@ INSTRUMENT_LOAD = (
 # row with none), in the order the ORM relationship gives them.
 _INSTRUMENT = (
     select(
-        INSTRUMENTS.c.id,
-        INSTRUMENTS.c.code,
-        INSTRUMENTS.c.name,
-        INSTRUMENTS.c.category,
-        INSTRUMENTS.c.manufacturer,
-        INSTRUMENTS.c.model,
-        INSTRUMENTS.c.status,
-        INSTRUMENTS.c.access_level,
-        INSTRUMENTS.c.building,
-        INSTRUMENTS.c.room,
+        *INSTRUMENT_DESCRIPTION,
         FACILITIES.c.id.label("facility_id"),
         FACILITIES.c.name.label("facility_name"),
         INSTITUTIONS.c.id.label("institution_id"),

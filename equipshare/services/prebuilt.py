@@ -43,6 +43,21 @@ RATE_CARDS = cast(Table, RateCard.__table__)
 TRAINING_RECORDS = cast(Table, TrainingRecord.__table__)
 USERS = cast(Table, User.__table__)
 
+# The instrument's own descriptive columns, first in every instrument record query (whose
+# record builders read rows by position, in this order).
+INSTRUMENT_DESCRIPTION = (
+    INSTRUMENTS.c.id,
+    INSTRUMENTS.c.code,
+    INSTRUMENTS.c.name,
+    INSTRUMENTS.c.category,
+    INSTRUMENTS.c.manufacturer,
+    INSTRUMENTS.c.model,
+    INSTRUMENTS.c.status,
+    INSTRUMENTS.c.access_level,
+    INSTRUMENTS.c.building,
+    INSTRUMENTS.c.room,
+)
+
 
 def run(
     session: Session, statement: Executable, params: Mapping[str, Any]
