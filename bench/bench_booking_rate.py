@@ -25,7 +25,6 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import make_url
 
 from bench.harness import BenchOptions, DriverStyle, Figure, show
-from equipshare.clock import FrozenClock
 from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.db.models import (
@@ -37,10 +36,11 @@ from equipshare.db.models import (
     User,
 )
 from equipshare.db.models_queue import Notification
-from equipshare.domain import LONGEST_BOOKING, Role, UserClass
-from equipshare.records import BookingRequest
-from equipshare.services.bookings import BookingService
-from equipshare.services.context import ServiceContext
+from equipshare.domain.clock import FrozenClock
+from equipshare.domain.enums import LONGEST_BOOKING, Role, UserClass
+from equipshare.domain.records.bookings import BookingRequest
+from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.plumbing.context import ServiceContext
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PREFIX = "BENCH-RATE-"

@@ -17,12 +17,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from equipshare.clock import FrozenClock
 from equipshare.config import Settings
 from equipshare.db import migrate
 from equipshare.db.engine import Database
-from equipshare.services.context import ServiceContext
-from equipshare.services.demo import DemoService, plan_demo
+from equipshare.demo.seeding import DemoService, plan_demo
+from equipshare.domain.clock import FrozenClock
+from equipshare.services.plumbing.context import ServiceContext
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -36,19 +36,19 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import delete, func, select
 
 from bench.harness import BenchOptions, Figure
-from equipshare.clock import FrozenClock
 from equipshare.config import Settings
 from equipshare.db import migrate
 from equipshare.db.engine import Database
 from equipshare.db.models import AuditEvent, Booking, Facility, Institution, Instrument, User
 from equipshare.db.models_feeds import FeedToken
-from equipshare.domain import CalendarEventStatus, ExportKind, Role
+from equipshare.demo.seeding import DemoService
+from equipshare.domain.clock import FrozenClock
+from equipshare.domain.enums import CalendarEventStatus, ExportKind, Role
+from equipshare.domain.records.calendar import CalendarEvent, CalendarMeta
 from equipshare.ical.feed_cache import FeedAssembler
-from equipshare.records import CalendarEvent, CalendarMeta
 from equipshare.server.feed_app import FRESH_FOR, create_app
-from equipshare.services.context import ServiceContext
-from equipshare.services.demo import DemoService
-from equipshare.services.feeds import FeedsService
+from equipshare.services.calendar.feeds import FeedsService
+from equipshare.services.plumbing.context import ServiceContext
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 BENCHMARK = "calendar feeds"

@@ -21,15 +21,15 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from equipshare.clock import FrozenClock
 from equipshare.config import Settings
 from equipshare.db import migrate
 from equipshare.db.engine import Database
 from equipshare.db.models import Facility, Institution, Instrument, TrainingRecord, User
-from equipshare.domain import Role, TrainingLevel
-from equipshare.services.availability import AvailabilityService
-from equipshare.services.context import ServiceContext
-from equipshare.services.demo import DemoService
+from equipshare.demo.seeding import DemoService
+from equipshare.domain.clock import FrozenClock
+from equipshare.domain.enums import Role, TrainingLevel
+from equipshare.services.availability.search import AvailabilityService
+from equipshare.services.plumbing.context import ServiceContext
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 CATEGORY = "XPS"

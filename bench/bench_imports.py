@@ -10,7 +10,7 @@ Both files are written into the same temporary directory and deleted with it.
   writes it, each row's description changed (so every row is an update), then grown to
   --rows with clones under new IDs in the same facilities (so the rest are creations).
   It goes through `CatalogueImportService.import_instruments`, as `equipshare import
-  instruments` calls it. The floor is `equipshare.uniquip.read_entries` of the same bytes:
+  instruments` calls it. The floor is `equipshare.sheets.uniquip.read_entries` of the same bytes:
   reading and checking every row, which the import does first.
 - The ICS file holds --events half-hour bookings, one every 50 minutes from tomorrow
   (inside the importer's 365-day window, none overlapping), rendered by the feed
@@ -37,19 +37,19 @@ from sqlalchemy import select
 
 from bench.catalogue_data import seeded_context
 from bench.harness import BenchOptions, Figure, show
-from equipshare.clock import FrozenClock
 from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.db.models import Facility, Instrument, User
-from equipshare.domain import CalendarEventStatus, Role
+from equipshare.domain.clock import FrozenClock
+from equipshare.domain.enums import CalendarEventStatus, Role
+from equipshare.domain.records.calendar import CalendarEvent, CalendarMeta
 from equipshare.ical.feed_cache import FeedAssembler
 from equipshare.ical.importer import parse_calendar
-from equipshare.records import CalendarEvent, CalendarMeta
-from equipshare.services.calendar_import import CalendarImportService
-from equipshare.services.catalogue_export import CatalogueExportService
-from equipshare.services.catalogue_import import CatalogueImportService
-from equipshare.services.context import ServiceContext
-from equipshare.uniquip import cells, read_entries, write_sheet
+from equipshare.services.calendar.importing import CalendarImportService
+from equipshare.services.catalogue.sheet_export import CatalogueExportService
+from equipshare.services.catalogue.sheet_import import CatalogueImportService
+from equipshare.services.plumbing.context import ServiceContext
+from equipshare.sheets.uniquip import cells, read_entries, write_sheet
 
 BENCHMARK = "imports"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -24,14 +24,14 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from bench.harness import BenchOptions, DriverStyle, Figure, median_time, percentile, show
-from equipshare.clock import FrozenClock
 from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.db.models import Instrument, TrainingRecord, User
-from equipshare.domain import Role
-from equipshare.services.availability import AvailabilityService
-from equipshare.services.context import ServiceContext
-from equipshare.services.reports import ReportService
+from equipshare.domain.clock import FrozenClock
+from equipshare.domain.enums import Role
+from equipshare.services.availability.search import AvailabilityService
+from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.reports.impact import ReportService
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 CATEGORY = "SEM"

@@ -22,15 +22,15 @@ from sqlalchemy.orm import aliased
 
 from bench.bench_booking_rate import NOW, PREFIX, _cleanup, _setup
 from bench.harness import BenchOptions, Figure, show
-from equipshare.clock import FrozenClock
 from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.db.models import Booking, Instrument, User
-from equipshare.domain import ACTIVE_BOOKING_STATUSES, Role
-from equipshare.errors import ConflictError
-from equipshare.records import BookingRequest
-from equipshare.services.bookings import BookingService
-from equipshare.services.context import ServiceContext
+from equipshare.domain.clock import FrozenClock
+from equipshare.domain.enums import ACTIVE_BOOKING_STATUSES, Role
+from equipshare.domain.errors import ConflictError
+from equipshare.domain.records.bookings import BookingRequest
+from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.plumbing.context import ServiceContext
 
 CONTESTED = 4
 SLOTS = 120

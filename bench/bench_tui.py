@@ -33,12 +33,12 @@ from bench import bench_tui_startup as startup
 from bench.catalogue_data import grow_catalogue, seeded_context
 from bench.frame_watch import FrameWatch
 from bench.harness import BenchOptions, Figure, show
-from equipshare.clock import FrozenClock
 from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.db.models import Booking, Instrument, User
-from equipshare.domain import ACTIVE_BOOKING_STATUSES, Role
-from equipshare.services.context import ServiceContext
+from equipshare.domain.clock import FrozenClock
+from equipshare.domain.enums import ACTIVE_BOOKING_STATUSES, Role
+from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.screens.week import WeekScreen
 from equipshare.tui.widgets.week_grid import WeekGrid

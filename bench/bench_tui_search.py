@@ -34,10 +34,10 @@ from textual.widgets import Input
 
 from bench.catalogue_data import grow_catalogue, seeded_context, stamp
 from bench.frame_watch import FrameWatch, figure, middle, ms
-from equipshare.clock import FrozenClock
-from equipshare.records import CatalogueQuery
-from equipshare.services.catalogue import CatalogueService
-from equipshare.services.context import ServiceContext
+from equipshare.domain.clock import FrozenClock
+from equipshare.domain.records.catalogue import CatalogueQuery
+from equipshare.services.catalogue.search import CatalogueService
+from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.widgets.catalogue_table import CatalogueTable

@@ -38,10 +38,10 @@ from textual.widgets import Static
 
 from bench.catalogue_data import seeded_context, stamp
 from bench.frame_watch import FrameWatch, figure, middle
-from equipshare.clock import SystemClock
-from equipshare.records import CatalogueQuery
-from equipshare.services.catalogue import CatalogueService
-from equipshare.services.context import ServiceContext
+from equipshare.domain.clock import SystemClock
+from equipshare.domain.records.catalogue import CatalogueQuery
+from equipshare.services.catalogue.search import CatalogueService
+from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 
 ADMIN = "bench"

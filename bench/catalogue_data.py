@@ -17,15 +17,15 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select, text
 
-from equipshare.clock import Clock
 from equipshare.config import Settings
 from equipshare.db import migrate
 from equipshare.db.engine import Database
 from equipshare.db.models import Instrument, OpeningHours
-from equipshare.services.context import ServiceContext
-from equipshare.services.demo import DemoService
-from equipshare.services.demo_calendar import DemoCalendar
-from equipshare.services.demo_consortium import ConsortiumBuilder
+from equipshare.demo.calendar import DemoCalendar
+from equipshare.demo.consortium import ConsortiumBuilder
+from equipshare.demo.seeding import DemoService
+from equipshare.domain.clock import Clock
+from equipshare.services.plumbing.context import ServiceContext
 
 SEED = 2026
 CHUNK = 5_000

@@ -18,8 +18,8 @@ from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from bench.national_people import Facility, Instrument, Nation
-from equipshare.charging import FrozenRates, billable_minutes, session_charge
-from equipshare.domain import UserClass
+from equipshare.domain.charging import FrozenRates, billable_minutes, session_charge
+from equipshare.domain.enums import UserClass
 
 EPOCH = date(1970, 1, 1)
 LONDON = ZoneInfo("Europe/London")

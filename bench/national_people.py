@@ -12,8 +12,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from equipshare.charging import user_class_for
-from equipshare.domain import InstitutionSector, UserClass
+from equipshare.domain.charging import user_class_for
+from equipshare.domain.enums import InstitutionSector, UserClass
 
 MI_PARTNERS = ("ASTON", "BHAM", "CRAN", "KEELE", "LEIC", "LBORO", "NOTTS", "WARWICK")
 CATEGORIES = (

@@ -1,6 +1,6 @@
 """Entry point for `python -m equipshare`."""
 
-from equipshare.cli import main
+from equipshare.cli.main import main
 
 if __name__ == "__main__":
     main()

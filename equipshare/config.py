@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
-from equipshare.domain import LONGEST_BOOKING_MINUTES
-from equipshare.errors import ConfigError
+from equipshare.domain.enums import LONGEST_BOOKING_MINUTES
+from equipshare.domain.errors import ConfigError
 
 APP_NAME = "equipshare"
 CONFIG_ENV = "EQUIPSHARE_CONFIG"

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import URL
 
-from equipshare.clock import FrozenClock
 from equipshare.config import Settings
 from equipshare.db.engine import Database
-from equipshare.services.context import ServiceContext
-from tests import backends
-from tests.world import World, build_world
+from equipshare.domain.clock import FrozenClock
+from equipshare.services.plumbing.context import ServiceContext
+from tests.support import backends
+from tests.support.world import World, build_world
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -112,5 +112,5 @@ def context(database: Database, clock: FrozenClock, database_url: str) -> Servic
 
 @pytest.fixture
 def world(database: Database) -> World:
-    """The small known consortium of tests/world.py, on a fresh database."""
+    """The small known consortium of tests/support/world.py, on a fresh database."""
     return build_world(database)

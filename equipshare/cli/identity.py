@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 
 import click
 
-from equipshare.errors import InputError
-from equipshare.services.context import ServiceContext
-from equipshare.services.identity import IdentityService
+from equipshare.domain.errors import InputError
+from equipshare.services.identity.service import IdentityService
+from equipshare.services.plumbing.context import ServiceContext
 
 USER_ENV = "EQUIPSHARE_USER"
 F = TypeVar("F", bound=Callable[..., Any])

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from equipshare.config import Settings, load_settings
-from equipshare.services.context import ServiceContext
+from equipshare.services.plumbing.context import ServiceContext
 
 F = TypeVar("F", bound=Callable[..., Any])
 

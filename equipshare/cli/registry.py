@@ -23,10 +23,10 @@ class CommandEntry:
     short_help: str
 
 
-_BOOKING = "equipshare.cli.booking_commands"
-_MAINTENANCE = "equipshare.cli.maintenance_commands"
-_PEOPLE = "equipshare.cli.people_commands"
-_RATES = "equipshare.cli.rates_commands"
+_BOOKING = "equipshare.cli.commands.bookings"
+_MAINTENANCE = "equipshare.cli.commands.maintenance"
+_PEOPLE = "equipshare.cli.commands.people"
+_RATES = "equipshare.cli.commands.rates"
 
 COMMANDS: dict[str, CommandEntry] = {
     "anonymise": CommandEntry(
@@ -56,12 +56,12 @@ COMMANDS: dict[str, CommandEntry] = {
         "Check the database: the engine's own integrity check, then the domain rules.",
     ),
     "checkin": CommandEntry(
-        "equipshare.cli.checkin_commands",
+        "equipshare.cli.commands.checkin",
         "checkin",
         "Check in to booking BOOKING_ID: the session has begun.",
     ),
     "checkout": CommandEntry(
-        "equipshare.cli.checkin_commands",
+        "equipshare.cli.commands.checkin",
         "checkout",
         "Check out of booking BOOKING_ID: the session has ended.",
     ),
@@ -70,15 +70,15 @@ COMMANDS: dict[str, CommandEntry] = {
         "close_past",
         "Mark confirmed bookings that have ended as completed (admins; for nightly cron).",
     ),
-    "db": CommandEntry("equipshare.cli.db_commands", "db_group", "Manage the database schema."),
+    "db": CommandEntry("equipshare.cli.commands.db", "db_group", "Manage the database schema."),
     "demo": CommandEntry(
-        "equipshare.cli.demo_command",
+        "equipshare.cli.commands.demo",
         "demo",
         "Create, migrate and fill a demo database of the Midlands Innovation consortium, "
         "then open the app on it as an admin.",
     ),
     "export": CommandEntry(
-        "equipshare.cli.export_commands",
+        "equipshare.cli.commands.export",
         "export_group",
         "Export bookings and the instrument catalogue for other tools.",
     ),
@@ -88,17 +88,17 @@ COMMANDS: dict[str, CommandEntry] = {
         "A facility's charging policy: booked or actual time, cancellation terms, check-in.",
     ),
     "feeds": CommandEntry(
-        "equipshare.cli.feeds_commands",
+        "equipshare.cli.commands.feeds",
         "feeds_group",
         "Calendar subscription feeds: tokens, and the feed server.",
     ),
     "import": CommandEntry(
-        "equipshare.cli.import_commands",
+        "equipshare.cli.commands.import_ics",
         "import_group",
         "Bring bookings, instruments and users in from other tools.",
     ),
     "notify": CommandEntry(
-        "equipshare.cli.notify_command",
+        "equipshare.cli.commands.notify",
         "notify",
         "Email what the outbox holds: confirmations, approvals, cancellations, waitlist offers, "
         "reminders before bookings and warnings before training expires (admins).",
@@ -119,13 +119,13 @@ COMMANDS: dict[str, CommandEntry] = {
         "Refuse pending booking BOOKING_ID, with a reason (staff of its facility).",
     ),
     "report": CommandEntry(
-        "equipshare.cli.report_commands",
+        "equipshare.cli.commands.report",
         "report_group",
         "Recharge statements between institutions, and impact reports on sharing and work.",
     ),
     "restore": CommandEntry(_MAINTENANCE, "restore", "Load the backup at PATH into the database."),
     "slots": CommandEntry(
-        "equipshare.cli.slots_command",
+        "equipshare.cli.commands.slots",
         "slots",
         "Find the earliest free slots you could book, honouring every rule for you.",
     ),
@@ -135,7 +135,7 @@ COMMANDS: dict[str, CommandEntry] = {
         "Training records from the shell: import the spreadsheets facilities keep.",
     ),
     "tui": CommandEntry(
-        "equipshare.cli.tui_command", "tui", "Open the terminal app on the configured database."
+        "equipshare.cli.commands.tui", "tui", "Open the terminal app on the configured database."
     ),
     "users": CommandEntry(
         _PEOPLE,

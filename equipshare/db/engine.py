@@ -11,7 +11,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
-from equipshare.errors import DatabaseError
+from equipshare.domain.errors import DatabaseError
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # Connection execution option naming how a SQLite transaction begins.

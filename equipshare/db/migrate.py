@@ -20,7 +20,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import OperationalError
 
 from equipshare.db.engine import SQLITE_BEGIN_OPTION
-from equipshare.errors import DatabaseError, DatabaseNotAtHead
+from equipshare.domain.errors import DatabaseError, DatabaseNotAtHead
 
 if TYPE_CHECKING:
     from alembic.config import Config

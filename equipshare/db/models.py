@@ -35,7 +35,7 @@ from equipshare.db.base import Base, UTCDateTime, enum_check, enum_column_type
 # Re-exported so that importing the models registers every table on Base.metadata.
 from equipshare.db.models_feeds import FeedToken  # noqa: F401
 from equipshare.db.models_queue import Notification, WaitlistEntry  # noqa: F401
-from equipshare.domain import (
+from equipshare.domain.enums import (
     LONGEST_BOOKING_MINUTES,
     AccessLevel,
     BookingStatus,

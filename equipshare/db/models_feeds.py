@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from equipshare.db.base import Base, UTCDateTime, enum_check, enum_column_type
-from equipshare.domain import ExportKind
+from equipshare.domain.enums import ExportKind
 
 
 class FeedToken(Base):

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from equipshare.db.base import Base, UTCDateTime, enum_check, enum_column_type
-from equipshare.domain import NotificationKind, NotificationStatus, WaitlistStatus
+from equipshare.domain.enums import NotificationKind, NotificationStatus, WaitlistStatus
 
 
 class WaitlistEntry(Base):

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from equipshare.domain.records.calendar import CalendarEvent, CalendarMeta
 from equipshare.ical.vtimezone import vtimezone
 from equipshare.ical.wire import (
     duration,
@@ -20,7 +21,6 @@ from equipshare.ical.wire import (
     param_value,
     utc_stamp,
 )
-from equipshare.records import CalendarEvent, CalendarMeta
 
 PRODID = "-//equipshare//equipshare calendar export//EN"
 CANCELLED_PREFIX = "Cancelled: "

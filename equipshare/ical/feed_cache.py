@@ -17,8 +17,8 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from equipshare.domain.records.calendar import CalendarEvent, CalendarMeta
 from equipshare.ical.export import render_calendar, render_event
-from equipshare.records import CalendarEvent, CalendarMeta
 
 _SECOND = timedelta(seconds=1)
 RenderEvent = Callable[[CalendarEvent], bytes]

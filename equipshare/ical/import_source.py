@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from equipshare.errors import InputError
+from equipshare.domain.errors import InputError
 
 #: Largest file the importer reads. Real resource calendars are well under 1 MB; a
 #: larger file is more likely a mistake (or an attack on memory) than a calendar.

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Component
 
-from equipshare.errors import InputError
+from equipshare.domain.errors import InputError
 from equipshare.ical.windows_zones import iana_for_windows
 
 

@@ -29,8 +29,8 @@ from dateutil.rrule import (  # type: ignore[import-untyped]  # icalendar's own 
 from icalendar import Calendar, Component
 from icalendar.prop import vRecur
 
-from equipshare.domain import CalendarEventStatus
-from equipshare.errors import InputError
+from equipshare.domain.enums import CalendarEventStatus
+from equipshare.domain.errors import InputError
 from equipshare.ical.import_source import MAX_IMPORT_BYTES, EventLines, decode, scan
 from equipshare.ical.import_values import (
     Zones,

@@ -23,11 +23,11 @@ from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
 
-from equipshare.domain import ExportKind
-from equipshare.errors import NotFound
+from equipshare.domain.enums import ExportKind
+from equipshare.domain.errors import NotFound
 from equipshare.ical.feed_cache import AssembledFeed, FeedAssembler
-from equipshare.services.context import ServiceContext
-from equipshare.services.feeds import PREFIX_LENGTH, FeedsService
+from equipshare.services.calendar.service import PREFIX_LENGTH, FeedsService
+from equipshare.services.plumbing.context import ServiceContext
 
 log = logging.getLogger("equipshare.feeds")
 

@@ -13,12 +13,10 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
-from equipshare.errors import ConfigError, EquipshareError
-from equipshare.records import ExportScope
-from equipshare.services.approvals import ApprovalsService
-from equipshare.services.catalogue import CatalogueService
-from equipshare.services.context import ServiceContext
-from equipshare.services.instrument_detail import InstrumentDetailService
+from equipshare.domain.errors import ConfigError, EquipshareError
+from equipshare.domain.records.calendar import ExportScope
+from equipshare.services.catalogue.service import CatalogueService, InstrumentDetailService
+from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.commands import InstrumentCommands
 from equipshare.tui.keymap import checked_keymap
 from equipshare.tui.messages import (
@@ -34,7 +32,7 @@ from equipshare.tui.messages import (
 from equipshare.tui.screens.catalogue import CatalogueScreen
 
 if TYPE_CHECKING:
-    from equipshare.services.week import WeekService
+    from equipshare.services.bookings.service import ApprovalsService, WeekService
     from equipshare.tui.modals.booking_form import BookingServices
 
 # Only the catalogue is imported with the app: it is the first screen. The other screens
@@ -84,7 +82,6 @@ class EquipshareApp(App[None]):
         self.actor_username = actor_username
         self.context = context
         self.catalogue = CatalogueService(context)
-        self.approvals = ApprovalsService(context)
         self.staff = False
         self.pending = 0
         self._page_size = page_size
@@ -101,11 +98,17 @@ class EquipshareApp(App[None]):
         self.set_keymap(dict(checked_keymap(settings, [type(self)])))
 
     @cached_property
+    def approvals(self) -> ApprovalsService:
+        """Built by the first worker that counts requests, so a launch does not import bookings."""
+        from equipshare.services.bookings.service import ApprovalsService
+
+        return ApprovalsService(self.context)
+
+    @cached_property
     def booking_services(self) -> BookingServices:
         """Built on first use: only the booking form and the screens that open it need them."""
-        from equipshare.services.availability import AvailabilityService
-        from equipshare.services.bookings import BookingService
-        from equipshare.services.series import SeriesService
+        from equipshare.services.availability.service import AvailabilityService
+        from equipshare.services.bookings.service import BookingService, SeriesService
         from equipshare.tui.modals.booking_form import BookingServices
 
         context = self.context
@@ -115,7 +118,7 @@ class EquipshareApp(App[None]):
 
     @cached_property
     def weeks(self) -> WeekService:
-        from equipshare.services.week import WeekService
+        from equipshare.services.bookings.service import WeekService
 
         return WeekService(self.context)
 
@@ -191,7 +194,7 @@ class EquipshareApp(App[None]):
             self.screen.action_focus_search()
 
     def action_my_bookings(self) -> None:
-        from equipshare.services.my_bookings import MyBookingsService
+        from equipshare.services.bookings.service import MyBookingsService
         from equipshare.tui.screens.my_bookings import MyBookingsScreen
 
         self._show(
@@ -205,7 +208,7 @@ class EquipshareApp(App[None]):
         )
 
     def action_approvals(self) -> None:
-        from equipshare.services.bookings import BookingService
+        from equipshare.services.bookings.service import BookingService
         from equipshare.tui.screens.approvals import ApprovalsScreen
 
         self._show(
@@ -214,7 +217,7 @@ class EquipshareApp(App[None]):
         )
 
     def action_downtime(self) -> None:
-        from equipshare.services.downtime import DowntimeService
+        from equipshare.services.downtime.service import DowntimeService
         from equipshare.tui.screens.downtime import DowntimeScreen
 
         self._show(
@@ -222,7 +225,7 @@ class EquipshareApp(App[None]):
         )
 
     def action_training(self) -> None:
-        from equipshare.services.training import TrainingService
+        from equipshare.services.people.service import TrainingService
         from equipshare.tui.screens.training import TrainingScreen
 
         self._show(
@@ -232,8 +235,8 @@ class EquipshareApp(App[None]):
     def action_reports(self) -> None:
         from zoneinfo import ZoneInfo
 
-        from equipshare.services.reports import ReportService
-        from equipshare.services.statements import StatementService
+        from equipshare.services.charging.service import StatementService
+        from equipshare.services.reports.service import ReportService
         from equipshare.tui.screens.reports import ReportsScreen
 
         zone = self.context.settings.organisation.timezone
@@ -249,7 +252,7 @@ class EquipshareApp(App[None]):
         self._show(ReportsScreen, screen)
 
     def action_feeds(self) -> None:
-        from equipshare.services.feeds import FeedsService
+        from equipshare.services.calendar.service import FeedsService
         from equipshare.tui.screens.feed_tokens import FeedTokensScreen
 
         self._show(
@@ -306,7 +309,7 @@ class EquipshareApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="calendar_download")
     def save_calendar(self, scope: ExportScope) -> None:
-        from equipshare.services.calendar_export import CalendarExportService
+        from equipshare.services.calendar.service import CalendarExportService
         from equipshare.tui.downloads import downloads_dir, save_calendar
 
         try:
@@ -338,7 +341,7 @@ class EquipshareApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="feed_token")
     def issue_feed(self, scope: ExportScope, calendar: str) -> None:
-        from equipshare.services.feeds import FeedsService
+        from equipshare.services.calendar.service import FeedsService
 
         try:
             issued = FeedsService(self.context).create(

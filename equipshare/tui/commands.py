@@ -4,29 +4,41 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from equipshare.errors import EquipshareError
-from equipshare.records import CatalogueQuery, CatalogueRow
+from equipshare.domain.errors import EquipshareError
+from equipshare.domain.records.catalogue import CatalogueQuery, CatalogueRow
 
 if TYPE_CHECKING:
-    from equipshare.tui.app import EquipshareApp
+    from equipshare.services.catalogue.service import CatalogueService
 
 MATCHES = 8
+
+
+class InstrumentOpener(Protocol):
+    """What the palette needs of the app: whose search it runs, and where a hit goes.
+
+    A Protocol, not the app's class, so this module never imports the app that imports it.
+    """
+
+    actor_username: str
+    catalogue: CatalogueService
+
+    def open_instrument(self, code: str) -> None: ...
+
+    def open_week(self, code: str) -> None: ...
+
+    def action_search(self) -> None: ...
 
 
 class InstrumentCommands(Provider):
     """'Go to XPS-01 ...' and 'Book XPS-01 ...' for instruments matching what is typed."""
 
     @property
-    def _app(self) -> EquipshareApp:
-        from equipshare.tui.app import EquipshareApp
-
-        app = self.app
-        assert isinstance(app, EquipshareApp)
-        return app
+    def _app(self) -> InstrumentOpener:
+        return cast(InstrumentOpener, self.app)
 
     async def _find(self, text: str) -> tuple[CatalogueRow, ...]:
         app = self._app

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 
 from equipshare.config import Settings
-from equipshare.errors import ConfigError
+from equipshare.domain.errors import ConfigError
 
 PACKAGES = ("equipshare.tui.screens", "equipshare.tui.modals", "equipshare.tui.widgets")
 

@@ -7,33 +7,32 @@ from pathlib import Path
 
 from textual.message import Message
 
-from equipshare.records import (
+from equipshare.domain.records.bookings import (
     BookingEdit,
     BookingRecord,
+    MyBookingRow,
+    PendingRequestRow,
+)
+from equipshare.domain.records.calendar import ExportScope, FeedTokenRecord, IssuedFeedToken
+from equipshare.domain.records.catalogue import (
     CatalogueFilters,
     CataloguePage,
     CatalogueQuery,
-    DowntimeBoard,
     DowntimeRecord,
-    ExportScope,
-    FeedTokenRecord,
     InstrumentDetail,
     InstrumentRecord,
-    IssuedFeedToken,
-    MyBookingRow,
     NextFreeSlot,
-    PendingRequestRow,
     SlotRecord,
-    TrainingRecordView,
-    WeekView,
 )
-from equipshare.records_reports import (
+from equipshare.domain.records.people import TrainingRecordView
+from equipshare.domain.records.reports import (
     DemandReport,
     SharingReport,
     TechniciansReport,
     UtilisationReport,
 )
-from equipshare.records_statements import Statement
+from equipshare.domain.records.schedule import DowntimeBoard, WeekView
+from equipshare.domain.records.statements import Statement
 from equipshare.tui.report_choice import ReportChoice
 
 

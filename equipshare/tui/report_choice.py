@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from equipshare.errors import InputError
-from equipshare.timeparse import parse_date
+from equipshare.domain.errors import InputError
+from equipshare.domain.timeparse import parse_date
 
 ACADEMIC_YEAR_STARTS = 8  # UK universities' year runs 1 August to 31 July
 

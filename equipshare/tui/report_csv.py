@@ -14,15 +14,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from equipshare.charging import money
-from equipshare.records_reports import (
+from equipshare.domain.charging import money
+from equipshare.domain.records.reports import (
     DemandReport,
     SharingReport,
     TechniciansReport,
     UtilisationReport,
     hours,
 )
-from equipshare.records_statements import Statement
+from equipshare.domain.records.statements import Statement
 from equipshare.tui.downloads import safe_name
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

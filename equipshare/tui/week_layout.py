@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from equipshare.domain import CalendarEntryKind
-from equipshare.records import CalendarEntry, WeekView
+from equipshare.domain.enums import CalendarEntryKind
+from equipshare.domain.records.schedule import CalendarEntry, WeekView
 
 
 class CellState(StrEnum):

@@ -6,8 +6,9 @@ from datetime import datetime
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
-from equipshare.domain import AccessLevel, InstrumentStatus, TrainingStanding
-from equipshare.records import BookingPolicy, InstrumentRecord, OpeningInterval, TrainingStatus
+from equipshare.domain.enums import AccessLevel, InstrumentStatus, TrainingStanding
+from equipshare.domain.records.catalogue import BookingPolicy, InstrumentRecord, OpeningInterval
+from equipshare.domain.records.people import TrainingStatus
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 

@@ -16,14 +16,14 @@ from decimal import Decimal
 import sqlalchemy as sa
 from alembic import op
 
-from equipshare.charging import (
+from equipshare.domain.charging import (
     FrozenRates,
     billable_minutes,
     pence_of,
     session_charge,
     user_class_for,
 )
-from equipshare.domain import InstitutionSector
+from equipshare.domain.enums import InstitutionSector
 
 revision: str = "0005"
 down_revision: str | None = "0004"

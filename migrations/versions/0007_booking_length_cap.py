@@ -25,7 +25,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from alembic import op
 
-from equipshare.errors import DatabaseError
+from equipshare.domain.errors import DatabaseError
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -33,7 +33,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 NAME = "active_length_capped"
-CAP = 14 * 24 * 60  # minutes: equipshare.domain.LONGEST_BOOKING_MINUTES when written
+CAP = 14 * 24 * 60  # minutes: equipshare.domain.enums.LONGEST_BOOKING_MINUTES when written
 ACTIVE = "status IN ('pending', 'confirmed')"
 # As in equipshare.db.models.ACTIVE_LENGTH_CAP_SQL; SQLite stores instants as text.
 CAPPED = {

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from equipshare.cli import cli
+from equipshare.cli.main import cli
 
 Invoke = Callable[..., Result]
 

@@ -13,12 +13,12 @@ import pytest
 from click.testing import Result
 
 from equipshare.config import Settings
-from equipshare.domain import BookingStatus
-from equipshare.records import BookingRecord
-from equipshare.services.bookings import BookingService
-from equipshare.services.context import ServiceContext
+from equipshare.domain.enums import BookingStatus
+from equipshare.domain.records.bookings import BookingRecord
+from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.plumbing.context import ServiceContext
 from tests.cli.conftest import Invoke
-from tests.world import LONDON, World
+from tests.support.world import LONDON, World
 
 TUESDAY = 1
 

@@ -12,11 +12,11 @@ import pytest
 
 from equipshare.db.engine import Database
 from equipshare.db.models import Booking
-from equipshare.domain import BookingStatus, ChargeBasis, UserClass
+from equipshare.domain.enums import BookingStatus, ChargeBasis, UserClass
 from tests.cli.conftest import Invoke
-from tests.pricing import set_policy
-from tests.services.maintenance_rows import plant_booking
-from tests.world import World
+from tests.support.maintenance_rows import plant_booking
+from tests.support.pricing import set_policy
+from tests.support.world import World
 
 XPS = "WAR-XPS-01"
 

@@ -54,7 +54,7 @@ def test_demo_keeps_what_was_done_between_runs_until_reset(
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     opened: list[str] = []
     monkeypatch.setattr(
-        "equipshare.cli.demo_command.run_tui",
+        "equipshare.cli.commands.demo.run_tui",
         lambda ctx: opened.append(ctx.find_root().obj.database_url),
     )
     first = invoke("demo")

@@ -7,12 +7,12 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from equipshare.clock import FrozenClock
-from equipshare.records import BookingRequest
-from equipshare.services.bookings import BookingService
-from equipshare.services.context import ServiceContext
+from equipshare.domain.clock import FrozenClock
+from equipshare.domain.records.bookings import BookingRequest
+from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.plumbing.context import ServiceContext
 from tests.cli.conftest import Invoke
-from tests.world import World, london
+from tests.support.world import World, london
 
 XPS = "WAR-XPS-01"
 
@@ -20,7 +20,7 @@ XPS = "WAR-XPS-01"
 @pytest.fixture(autouse=True)
 def frozen(monkeypatch: pytest.MonkeyPatch, clock: FrozenClock, world: World) -> None:
     """Commands build their context with SystemClock(); hand them the test's frozen clock."""
-    monkeypatch.setattr("equipshare.services.context.SystemClock", lambda: clock)
+    monkeypatch.setattr("equipshare.services.plumbing.context.SystemClock", lambda: clock)
     monkeypatch.delenv("EQUIPSHARE_USER", raising=False)
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from equipshare.config import Settings
-from equipshare.services.context import ServiceContext
-from equipshare.services.feeds import FeedsService
+from equipshare.services.calendar.feeds import FeedsService
+from equipshare.services.plumbing.context import ServiceContext
 from tests.cli.conftest import Invoke
-from tests.world import World
+from tests.support.world import World
 
 
 @pytest.fixture(autouse=True)

@@ -8,10 +8,10 @@ import pytest
 
 from equipshare.cli.identity import resolve_actor
 from equipshare.config import Settings
-from equipshare.errors import NotFound, PermissionDenied
-from equipshare.services.context import ServiceContext
+from equipshare.domain.errors import NotFound, PermissionDenied
+from equipshare.services.plumbing.context import ServiceContext
 from tests.cli.conftest import Invoke
-from tests.world import World
+from tests.support.world import World
 
 
 @pytest.fixture(autouse=True)

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from equipshare.clock import FrozenClock
 from equipshare.db.engine import Database
 from equipshare.db.models import Booking
+from equipshare.domain.clock import FrozenClock
 from tests.cli.conftest import Invoke
-from tests.world import World
+from tests.support.world import World
 
 XPS = "WAR-XPS-01"
 CALENDAR = "\r\n".join(
@@ -43,7 +43,7 @@ CALENDAR = "\r\n".join(
 
 @pytest.fixture(autouse=True)
 def frozen(monkeypatch: pytest.MonkeyPatch, clock: FrozenClock, world: World) -> None:
-    monkeypatch.setattr("equipshare.services.context.SystemClock", lambda: clock)
+    monkeypatch.setattr("equipshare.services.plumbing.context.SystemClock", lambda: clock)
     monkeypatch.delenv("EQUIPSHARE_USER", raising=False)
 
 

@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from equipshare.db.base import Base
 from equipshare.db.engine import Database
-from tests.sheet_files import many_rows
-from tests.world import World
+from tests.support.sheet_files import many_rows
+from tests.support.world import World
 
 
 def fingerprint(url: str) -> dict[str, tuple[int, str]]:

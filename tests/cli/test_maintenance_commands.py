@@ -11,11 +11,11 @@ import pytest
 
 from equipshare.db.engine import Database
 from equipshare.db.models import Booking
-from equipshare.domain import BookingStatus
+from equipshare.domain.enums import BookingStatus
 from tests.cli.conftest import Invoke
-from tests.pricing import set_policy
-from tests.services.maintenance_rows import plant_audit, plant_booking
-from tests.world import World
+from tests.support.maintenance_rows import plant_audit, plant_booking
+from tests.support.pricing import set_policy
+from tests.support.world import World
 
 ROOT = {"EQUIPSHARE_USER": "root"}
 COMMANDS = ["backup", "restore", "check", "purge", "anonymise", "close-past"]

@@ -15,11 +15,11 @@ from sqlalchemy import select
 
 from equipshare.db.engine import Database
 from equipshare.db.models_queue import Notification
-from equipshare.domain import NotificationKind, NotificationStatus
-from equipshare.services.outbox import queue_notification
+from equipshare.domain.enums import NotificationKind, NotificationStatus
+from equipshare.services.notify.outbox import queue_notification
 from tests.cli.conftest import Invoke
-from tests.mailbox import Mailbox, running_mailbox, smtp_toml
-from tests.world import World
+from tests.support.mailbox import Mailbox, running_mailbox, smtp_toml
+from tests.support.world import World
 
 ROOT = {"EQUIPSHARE_USER": "root"}
 

@@ -12,7 +12,7 @@ import click
 from click.testing import CliRunner
 
 from equipshare.cli.output import emit, format_option
-from equipshare.domain import BookingStatus
+from equipshare.domain.enums import BookingStatus
 
 ROWS = [
     {

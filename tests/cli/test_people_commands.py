@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from equipshare.db.engine import Database
 from equipshare.db.models import AuditEvent, Instrument, TrainingRecord, User
 from tests.cli.conftest import Invoke
-from tests.sheet_files import uniquip_csv, uniquip_row
-from tests.world import World
+from tests.support.sheet_files import uniquip_csv, uniquip_row
+from tests.support.world import World
 
 ROOT = {"EQUIPSHARE_USER": "root"}
 HELPS = [

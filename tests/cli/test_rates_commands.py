@@ -12,11 +12,11 @@ import pytest
 from click.testing import Result
 
 from equipshare.config import Settings
-from equipshare.records_rates import CardState
-from equipshare.services.context import ServiceContext
-from equipshare.services.rates import FacilityPolicyService, RateService
+from equipshare.domain.records.charging import CardState
+from equipshare.services.charging.rates import FacilityPolicyService, RateService
+from equipshare.services.plumbing.context import ServiceContext
 from tests.cli.conftest import Invoke
-from tests.world import LONDON, World
+from tests.support.world import LONDON, World
 
 XPS = "WAR-XPS-01"
 

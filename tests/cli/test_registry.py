@@ -9,7 +9,7 @@ import sys
 
 import click
 
-import equipshare.cli
+import equipshare.cli.commands
 from equipshare.cli.registry import COMMANDS, load_command
 from tests.cli.conftest import Invoke
 
@@ -17,11 +17,11 @@ COMMAND_MODULES = {entry.module for entry in COMMANDS.values()}
 
 
 def defined_top_level_commands() -> set[str]:
-    """The names of the click commands defined in equipshare.cli's modules that no group holds."""
+    """The names of the click commands in equipshare.cli.commands that no group holds."""
     commands: dict[int, click.Command] = {}
     nested: set[int] = set()
-    for info in pkgutil.iter_modules(equipshare.cli.__path__):
-        module = importlib.import_module(f"equipshare.cli.{info.name}")
+    for info in pkgutil.iter_modules(equipshare.cli.commands.__path__):
+        module = importlib.import_module(f"equipshare.cli.commands.{info.name}")
         for value in vars(module).values():
             if isinstance(value, click.Command):
                 commands[id(value)] = value
@@ -61,10 +61,10 @@ def test_a_command_runs_after_help_loaded_nothing(invoke: Invoke) -> None:
 
 
 def imported_after(*args: str) -> set[str]:
-    """The equipshare.cli command modules (and alembic, textual) that `equipshare ARGS` imports."""
+    """The equipshare.cli.commands modules (and alembic, textual) that `equipshare ARGS` imports."""
     code = (
         "import sys\n"
-        "from equipshare.cli import cli\n"
+        "from equipshare.cli.main import cli\n"
         f"try:\n    cli({list(args)!r}, prog_name='equipshare')\n"
         "except SystemExit:\n    pass\n"
         "print('IMPORTED', *sorted(m for m in sys.modules if m in "
@@ -77,4 +77,4 @@ def imported_after(*args: str) -> set[str]:
 
 def test_help_and_tui_help_import_only_what_they_need() -> None:
     assert imported_after("--help") == set()
-    assert imported_after("tui", "--help") == {"equipshare.cli.tui_command"}
+    assert imported_after("tui", "--help") == {"equipshare.cli.commands.tui"}

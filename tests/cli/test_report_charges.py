@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from equipshare.db.engine import Database
-from equipshare.domain import BookingStatus
+from equipshare.domain.enums import BookingStatus
 from tests.cli.conftest import Invoke
-from tests.services.maintenance_rows import plant_booking
-from tests.world import World
+from tests.support.maintenance_rows import plant_booking
+from tests.support.world import World
 
 ROOT = {"EQUIPSHARE_USER": "root"}
 

@@ -1,6 +1,6 @@
 """`equipshare report utilisation|sharing|technicians|demand` through the real CLI, on both engines.
 
-The data is the hand-checked March 2026 of tests/services/test_reports.py, so the CSV and
+The data is the hand-checked March 2026 of tests/services/reports/test_reports.py, so the CSV and
 JSON carry figures worked out there; refusals and bad input are one line with exit 1 or 2.
 """
 
@@ -16,10 +16,10 @@ import pytest
 from click.testing import Result
 
 from equipshare.db.engine import Database
-from equipshare.services.report_period import previous_month
+from equipshare.services.reports.period import previous_month
 from tests.cli.conftest import Invoke
-from tests.services.test_reports import plant_march
-from tests.world import World
+from tests.services.reports.test_reports import plant_march
+from tests.support.world import World
 
 REPORTS = ["utilisation", "sharing", "technicians", "demand"]
 MARCH = ("--from", "2026-03-01", "--to", "2026-03-31")

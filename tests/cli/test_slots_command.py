@@ -1,6 +1,6 @@
 """`equipshare slots` through the real CLI, on both engines, with the clock frozen.
 
-The clock is Mon 16 Mar 2026 09:00 UTC (09:00 GMT in London); see tests/world.py.
+The clock is Mon 16 Mar 2026 09:00 UTC (09:00 GMT in London); see tests/support/world.py.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from equipshare.clock import FrozenClock
+from equipshare.domain.clock import FrozenClock
 from tests.cli.conftest import Invoke
-from tests.world import World
+from tests.support.world import World
 
 XPS = "WAR-XPS-01"
 FACILITY = "Warwick Photoemission RTP"
@@ -20,7 +20,7 @@ FACILITY = "Warwick Photoemission RTP"
 @pytest.fixture(autouse=True)
 def frozen(monkeypatch: pytest.MonkeyPatch, clock: FrozenClock, world: World) -> None:
     """Commands build their context with SystemClock(); hand them the test's frozen clock."""
-    monkeypatch.setattr("equipshare.services.context.SystemClock", lambda: clock)
+    monkeypatch.setattr("equipshare.services.plumbing.context.SystemClock", lambda: clock)
     monkeypatch.delenv("EQUIPSHARE_USER", raising=False)
 
 

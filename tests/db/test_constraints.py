@@ -10,9 +10,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from equipshare.db.engine import Database
 from equipshare.db.models import AuditEvent, Booking, Instrument
-from equipshare.domain import BookingStatus
-from tests import factories
-from tests.factories import T0
+from equipshare.domain.enums import BookingStatus
+from tests.support import factories
+from tests.support.factories import T0
 
 
 def seed_world(db: Database) -> tuple[int, int]:

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from equipshare.db.engine import Database, parse_database_url
-from equipshare.errors import DatabaseError
+from equipshare.domain.errors import DatabaseError
 
 
 def test_sqlite_pragmas(tmp_path: Path) -> None:

@@ -10,9 +10,9 @@ from sqlalchemy import select, text
 from equipshare.db import migrate
 from equipshare.db.engine import Database
 from equipshare.db.models import Booking, Instrument
-from equipshare.domain import BookingStatus
-from equipshare.errors import DatabaseError
-from tests.world import T0, build_world, london
+from equipshare.domain.enums import BookingStatus
+from equipshare.domain.errors import DatabaseError
+from tests.support.world import T0, build_world, london
 
 
 def _long_booking(db: Database, status: BookingStatus, days: int) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy import inspect, text
 from equipshare.db import migrate
 from equipshare.db.base import Base
 from equipshare.db.engine import Database
-from equipshare.errors import DatabaseNotAtHead
+from equipshare.domain.errors import DatabaseNotAtHead
 
 TABLES = {
     "institutions",

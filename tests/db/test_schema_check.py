@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from equipshare.db import migrate
 from equipshare.db.engine import Database
-from equipshare.errors import DatabaseError, DatabaseNotAtHead
+from equipshare.domain.errors import DatabaseError, DatabaseNotAtHead
 
 HEADER = '''"""{doc}"""
 

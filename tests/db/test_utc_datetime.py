@@ -11,7 +11,7 @@ from sqlalchemy.exc import StatementError
 
 from equipshare.db.engine import Database
 from equipshare.db.models import Institution
-from equipshare.domain import InstitutionSector
+from equipshare.domain.enums import InstitutionSector
 
 LONDON = ZoneInfo("Europe/London")
 

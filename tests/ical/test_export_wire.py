@@ -9,11 +9,11 @@ import icalendar
 import pytest
 import vobject
 
-from equipshare.domain import CalendarEventStatus
+from equipshare.domain.enums import CalendarEventStatus
+from equipshare.domain.records.calendar import CalendarEvent, CalendarMeta
 from equipshare.ical.export import render_calendar, render_event
 from equipshare.ical.vtimezone import vtimezone
 from equipshare.ical.wire import duration, escape_text, fold
-from equipshare.records import CalendarEvent, CalendarMeta
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from equipshare.domain import CalendarEventStatus
+from equipshare.domain.enums import CalendarEventStatus
+from equipshare.domain.records.calendar import CalendarEvent, CalendarMeta
 from equipshare.ical.export import render_calendar, render_event
 from equipshare.ical.feed_cache import EventCache, FeedAssembler
-from equipshare.records import CalendarEvent, CalendarMeta
 
 T = datetime(2026, 3, 16, 9, tzinfo=UTC)
 META = CalendarMeta("WAR-XPS-01", "Europe/London", timedelta(hours=1), ("Europe/London",))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from equipshare.domain import CalendarEventStatus
-from equipshare.errors import InputError
+from equipshare.domain.enums import CalendarEventStatus
+from equipshare.domain.errors import InputError
 from equipshare.ical.import_source import read_calendar_file
 from equipshare.ical.importer import ImportedEvent, ParsedCalendar, parse_calendar
 

@@ -33,7 +33,10 @@ def test_wheel_contains_migrations_and_entry_point(wheel: Path) -> None:
     source_versions = {p.name for p in (ROOT / "migrations" / "versions").glob("*.py")}
     assert {Path(n).name for n in versions} == source_versions
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "equipshare = equipshare.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert (
+        "equipshare = equipshare.cli.main:main"
+        in zipfile.ZipFile(wheel).read(entry_points).decode()
+    )
 
 
 def test_installed_wheel_upgrades_a_database_from_another_directory(
@@ -61,7 +64,7 @@ def test_installed_wheel_upgrades_a_database_from_another_directory(
     elsewhere.mkdir()
     url = f"sqlite:///{tmp_path / 'installed.db'}"
     env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    code = "from equipshare.cli import main; main()"
+    code = "from equipshare.cli.main import main; main()"
     upgrade = subprocess.run(
         [sys.executable, "-c", code, "--db", url, "db", "upgrade"],
         cwd=elsewhere,

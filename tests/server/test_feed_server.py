@@ -16,14 +16,15 @@ import icalendar
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from equipshare.clock import FrozenClock
-from equipshare.domain import ExportKind
-from equipshare.records import BookingRecord, BookingRequest, IssuedFeedToken
+from equipshare.domain.clock import FrozenClock
+from equipshare.domain.enums import ExportKind
+from equipshare.domain.records.bookings import BookingRecord, BookingRequest
+from equipshare.domain.records.calendar import IssuedFeedToken
 from equipshare.server.feed_app import FEEDS_KEY, create_app, redact
-from equipshare.services.bookings import BookingService
-from equipshare.services.context import ServiceContext
-from equipshare.services.feeds import FeedsService
-from tests.world import World, london
+from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.calendar.feeds import FeedsService
+from equipshare.services.plumbing.context import ServiceContext
+from tests.support.world import World, london
 
 XPS = "WAR-XPS-01"
 # aiohttp's client asks for gzip by default; most tests read the plain body.

@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import func, select
 
 from equipshare.db.models import AuditEvent, Booking
-from equipshare.domain import BookingStatus
-from equipshare.errors import ConflictError, PermissionDenied, RefusedError
-from equipshare.records import BookingRecord, BookingRequest
-from equipshare.services.bookings import BookingService
-from equipshare.services.context import ServiceContext
-from tests.world import World, london
+from equipshare.domain.enums import BookingStatus
+from equipshare.domain.errors import ConflictError, PermissionDenied, RefusedError
+from equipshare.domain.records.bookings import BookingRecord, BookingRequest
+from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.plumbing.context import ServiceContext
+from tests.support.world import World, london
 
 PEOPLE = (
     "alice",

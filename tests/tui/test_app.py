@@ -9,10 +9,10 @@ from textual.command import CommandPalette
 from textual.widgets import OptionList
 
 from equipshare.config import TuiSettings
-from equipshare.errors import ConfigError
-from equipshare.records import BookingRequest
-from equipshare.services.bookings import BookingService
-from equipshare.services.context import ServiceContext
+from equipshare.domain.errors import ConfigError
+from equipshare.domain.records.bookings import BookingRequest
+from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.screens.approvals import ApprovalsScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
@@ -20,8 +20,8 @@ from equipshare.tui.screens.help import HelpScreen
 from equipshare.tui.screens.my_bookings import MyBookingsScreen
 from equipshare.tui.screens.week import WeekScreen
 from equipshare.tui.widgets.week_grid import WeekGrid
+from tests.support.world import World, london
 from tests.tui.conftest import settle
-from tests.world import World, london
 
 
 def with_settings(context: ServiceContext, **changes: object) -> ServiceContext:

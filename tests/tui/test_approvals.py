@@ -12,19 +12,20 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from equipshare.clock import FrozenClock
-from equipshare.domain import BookingStatus, TrainingStanding
-from equipshare.records import BookingRequest, TrainingStatus
-from equipshare.services.approvals import ApprovalsService
-from equipshare.services.bookings import BookingService
-from equipshare.services.context import ServiceContext
+from equipshare.domain.clock import FrozenClock
+from equipshare.domain.enums import BookingStatus, TrainingStanding
+from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.people import TrainingStatus
+from equipshare.services.bookings.approvals import ApprovalsService
+from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.reject_booking import NEEDS_REASON, RejectBookingModal
 from equipshare.tui.screens.approvals import EMPTY_TEXT, ApprovalsScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.wording import training_words
+from tests.support.world import World, london
 from tests.tui.conftest import settle
-from tests.world import World, london
 
 XPS, MEG = "WAR-XPS-01", "WAR-MEG-01"
 

@@ -7,16 +7,16 @@ from typing import cast
 from textual.widgets import Input, Select, Static
 
 from equipshare.db.models import Instrument
-from equipshare.records import NextFreeSlot
-from equipshare.services.context import ServiceContext
+from equipshare.domain.records.catalogue import NextFreeSlot
+from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.messages import NextFreeSlotsFound
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.help import HelpScreen
 from equipshare.tui.screens.instrument import InstrumentScreen
 from equipshare.tui.widgets.catalogue_table import CatalogueTable
+from tests.support.world import World, add_instrument, instrument_row
 from tests.tui.conftest import settle
-from tests.world import World, add_instrument, instrument_row
 
 ALL = ["AST-SEM-01", "WAR-AFM-01", "WAR-MEG-01", "WAR-RAM-01", "WAR-XPS-01"]
 

@@ -9,17 +9,17 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, Static
 
-from equipshare.domain import BookingStatus, DowntimeReason
-from equipshare.records import BookingRequest
-from equipshare.services.bookings import BookingService
-from equipshare.services.context import ServiceContext
-from equipshare.services.downtime import DowntimeService
+from equipshare.domain.enums import BookingStatus, DowntimeReason
+from equipshare.domain.records.bookings import BookingRequest
+from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.downtime.scheduling import DowntimeService
+from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.schedule_downtime import ScheduleDowntimeModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.downtime import CancelDowntimeModal, DowntimeScreen
+from tests.support.world import World, london
 from tests.tui.conftest import settle
-from tests.world import World, london
 
 XPS = "WAR-XPS-01"
 MONTH = (london(2026, 3, 1, 0), london(2026, 5, 1, 0))

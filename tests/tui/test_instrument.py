@@ -9,17 +9,17 @@ from pathlib import Path
 from textual.widgets import Static
 
 from equipshare.db.models import RateCard
-from equipshare.domain import UserClass
-from equipshare.records import BookingRequest
-from equipshare.services.bookings import BookingService
-from equipshare.services.context import ServiceContext
-from equipshare.services.instrument_detail import InstrumentDetailService
+from equipshare.domain.enums import UserClass
+from equipshare.domain.records.bookings import BookingRequest
+from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.catalogue.detail import InstrumentDetailService
+from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.messages import BookingsChanged
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.instrument import InstrumentScreen
+from tests.support.world import World, london
 from tests.tui.conftest import settle
-from tests.world import World, london
 
 XPS = "WAR-XPS-01"
 

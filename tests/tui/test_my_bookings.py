@@ -14,15 +14,15 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from equipshare.clock import FrozenClock
-from equipshare.domain import BookingStatus, ChargeBasis, UserClass
-from equipshare.records import BookingRequest
-from equipshare.services.bookings import BookingService
-from equipshare.services.checkin import CheckInService
-from equipshare.services.context import ServiceContext
-from equipshare.services.feeds import FeedsService
-from equipshare.services.rates import FacilityPolicyService, RateService
-from equipshare.timewords import local_range as when_words
+from equipshare.domain.clock import FrozenClock
+from equipshare.domain.enums import BookingStatus, ChargeBasis, UserClass
+from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.timewords import local_range as when_words
+from equipshare.services.bookings.checkin import CheckInService
+from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.calendar.feeds import FeedsService
+from equipshare.services.charging.rates import FacilityPolicyService, RateService
+from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.booking_form import BookingForm
 from equipshare.tui.modals.cancel_booking import CancelBookingModal
@@ -30,8 +30,8 @@ from equipshare.tui.modals.feed_url import FeedUrlModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.feed_tokens import FeedTokensScreen
 from equipshare.tui.screens.my_bookings import MyBookingsScreen
+from tests.support.world import World, london
 from tests.tui.conftest import settle
-from tests.world import World, london
 
 XPS = "WAR-XPS-01"
 

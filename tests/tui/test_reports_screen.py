@@ -21,25 +21,25 @@ from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from equipshare.charging import money
-from equipshare.clock import FrozenClock
 from equipshare.db.engine import Database
 from equipshare.db.models import RateCard
-from equipshare.domain import DowntimeReason, UserClass
-from equipshare.records import BookingRequest
-from equipshare.records_reports import hours
-from equipshare.services.bookings import BookingService
-from equipshare.services.context import ServiceContext
-from equipshare.services.downtime import DowntimeService
-from equipshare.services.reports import ReportService
-from equipshare.services.statements import StatementService
+from equipshare.domain.charging import money
+from equipshare.domain.clock import FrozenClock
+from equipshare.domain.enums import DowntimeReason, UserClass
+from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.reports import hours
+from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.charging.statements import StatementService
+from equipshare.services.downtime.scheduling import DowntimeService
+from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.reports.impact import ReportService
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.report_period import ReportPeriodModal
 from equipshare.tui.report_charts import HEAT_RAMP, utilisation_bar
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.reports import ReportsScreen
+from tests.support.world import World, london
 from tests.tui.conftest import settle
-from tests.world import World, london
 
 XPS, SEM, RAM = "WAR-XPS-01", "AST-SEM-01", "WAR-RAM-01"
 TABS = ["utilisation", "sharing", "technicians", "demand", "charges"]

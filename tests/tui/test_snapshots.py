@@ -12,19 +12,19 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from equipshare.domain import DowntimeReason
-from equipshare.records import BookingRequest
-from equipshare.services.bookings import BookingService
-from equipshare.services.context import ServiceContext
-from equipshare.services.downtime import DowntimeService
+from equipshare.domain.enums import DowntimeReason
+from equipshare.domain.records.bookings import BookingRequest
+from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.downtime.scheduling import DowntimeService
+from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.booking_form import BookingForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.help import HelpScreen
 from equipshare.tui.screens.week import WeekScreen
 from equipshare.tui.widgets.catalogue_table import CatalogueTable
+from tests.support.world import World, london
 from tests.tui.conftest import settle
-from tests.world import World, london
 
 SIZE = (100, 30)
 XPS = "WAR-XPS-01"

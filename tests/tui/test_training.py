@@ -12,17 +12,17 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from equipshare.domain import TrainingLevel
-from equipshare.services.context import ServiceContext
-from equipshare.services.training import TrainingService
-from equipshare.services.training_rules import training_words
+from equipshare.domain.enums import TrainingLevel
+from equipshare.domain.training_rules import training_words
+from equipshare.services.people.training import TrainingService
+from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.training_form import TrainingForm
 from equipshare.tui.modals.training_prompt import TrainingPrompt
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.training import TrainingScreen
+from tests.support.world import World
 from tests.tui.conftest import settle
-from tests.world import World
 
 XPS, RAM = "WAR-XPS-01", "WAR-RAM-01"
 

@@ -12,12 +12,12 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
-from equipshare.domain import BookingStatus, DowntimeReason
-from equipshare.records import BookingRequest
-from equipshare.services.bookings import BookingService
-from equipshare.services.context import ServiceContext
-from equipshare.services.downtime import DowntimeService
-from equipshare.services.my_bookings import MyBookingsService
+from equipshare.domain.enums import BookingStatus, DowntimeReason
+from equipshare.domain.records.bookings import BookingRequest
+from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.bookings.my_bookings import MyBookingsService
+from equipshare.services.downtime.scheduling import DowntimeService
+from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.booking_form import BookingForm
 from equipshare.tui.modals.go_to_date import GoToDateModal
@@ -26,8 +26,8 @@ from equipshare.tui.screens.instrument import InstrumentScreen
 from equipshare.tui.screens.week import WeekScreen
 from equipshare.tui.week_layout import CellState
 from equipshare.tui.widgets.week_grid import WeekGrid
+from tests.support.world import World, london
 from tests.tui.conftest import settle
-from tests.world import World, london
 
 XPS = "WAR-XPS-01"
 

@@ -19,13 +19,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from equipshare.errors import ConflictError, EquipshareError, InputError
-from equipshare.records import BookingRecord, BookingRequest, RecurrenceRule, SlotRecord
-from equipshare.services.availability import AvailabilityService
-from equipshare.services.bookings import BookingService
-from equipshare.services.series import SeriesService
-from equipshare.timeparse import parse_instant, parse_length
-from equipshare.timewords import local_range
+from equipshare.domain.errors import ConflictError, EquipshareError, InputError
+from equipshare.domain.records.bookings import BookingRecord, BookingRequest, RecurrenceRule
+from equipshare.domain.records.catalogue import SlotRecord
+from equipshare.domain.timeparse import parse_instant, parse_length
+from equipshare.domain.timewords import local_range
+from equipshare.services.availability.service import AvailabilityService
+from equipshare.services.bookings.service import BookingService, SeriesService
 from equipshare.tui.messages import BookingRefused, BookingsCreated
 
 FIELDS = ("start", "length", "purpose", "project", "technician", "repeat", "general")

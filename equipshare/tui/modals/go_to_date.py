@@ -12,8 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from equipshare.errors import InputError
-from equipshare.timeparse import parse_date
+from equipshare.domain.errors import InputError
+from equipshare.domain.timeparse import parse_date
 
 
 class GoToDateModal(ModalScreen[date | None]):

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from equipshare.errors import InputError
+from equipshare.domain.errors import InputError
 from equipshare.tui.report_choice import PRESETS, ReportChoice, preset_days, read_choice
 
 

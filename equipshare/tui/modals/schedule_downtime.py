@@ -18,12 +18,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
-from equipshare.domain import DowntimeReason
-from equipshare.errors import EquipshareError, PermissionDenied
-from equipshare.records import BookingRecord, DowntimeRecord
-from equipshare.services.downtime import DowntimeService
-from equipshare.timeparse import looks_like_length, parse_instant, parse_length
-from equipshare.timewords import local_range
+from equipshare.domain.enums import DowntimeReason
+from equipshare.domain.errors import EquipshareError, PermissionDenied
+from equipshare.domain.records.bookings import BookingRecord
+from equipshare.domain.records.catalogue import DowntimeRecord
+from equipshare.domain.timeparse import looks_like_length, parse_instant, parse_length
+from equipshare.domain.timewords import local_range
+from equipshare.services.downtime.service import DowntimeService
 from equipshare.tui.messages import DowntimePreviewed, DowntimeRefused, DowntimeScheduled
 
 FIELDS = ("instrument", "start", "end", "reason", "description")

@@ -18,10 +18,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from equipshare.domain import TrainingLevel
-from equipshare.errors import EquipshareError, InputError
-from equipshare.records import TrainingRecordView
-from equipshare.services.training import TrainingService
+from equipshare.domain.enums import TrainingLevel
+from equipshare.domain.errors import EquipshareError, InputError
+from equipshare.domain.records.people import TrainingRecordView
+from equipshare.services.people.service import TrainingService
 from equipshare.tui.messages import TrainingRefused, TrainingSaved
 
 # Where each field the service names shows in the form; others show under the form.

@@ -16,8 +16,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from equipshare.errors import EquipshareError
-from equipshare.records import TrainingRecordView
+from equipshare.domain.errors import EquipshareError
+from equipshare.domain.records.people import TrainingRecordView
 from equipshare.tui.messages import TrainingRefused, TrainingSaved
 
 

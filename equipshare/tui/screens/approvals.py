@@ -12,12 +12,11 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from equipshare.domain import BookingStatus
-from equipshare.errors import EquipshareError
-from equipshare.records import PendingRequestRow
-from equipshare.services.approvals import ApprovalsService
-from equipshare.services.bookings import BookingService
-from equipshare.timewords import local_range
+from equipshare.domain.enums import BookingStatus
+from equipshare.domain.errors import EquipshareError
+from equipshare.domain.records.bookings import PendingRequestRow
+from equipshare.domain.timewords import local_range
+from equipshare.services.bookings.service import ApprovalsService, BookingService
 from equipshare.tui.messages import BookingDecided, PendingRequestsLoaded, ServiceRefused
 from equipshare.tui.modals.reject_booking import RejectBookingModal
 from equipshare.tui.wording import training_words

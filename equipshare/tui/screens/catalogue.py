@@ -23,10 +23,9 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
-from equipshare.errors import EquipshareError
-from equipshare.records import CatalogueQuery, NextFreeSlot
-from equipshare.services.catalogue import CatalogueService
-from equipshare.services.instrument_detail import InstrumentDetailService
+from equipshare.domain.errors import EquipshareError
+from equipshare.domain.records.catalogue import CatalogueQuery, NextFreeSlot
+from equipshare.services.catalogue.service import CatalogueService, InstrumentDetailService
 from equipshare.tui.messages import (
     BookingsChanged,
     CatalogueCounted,

@@ -11,10 +11,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
-from equipshare.errors import EquipshareError
-from equipshare.records import DowntimeBoard, DowntimeRow
-from equipshare.services.downtime import DowntimeService
-from equipshare.timewords import local_range
+from equipshare.domain.errors import EquipshareError
+from equipshare.domain.records.schedule import DowntimeBoard, DowntimeRow
+from equipshare.domain.timewords import local_range
+from equipshare.services.downtime.service import DowntimeService
 from equipshare.tui.messages import (
     BookingsChanged,
     DowntimeBoardLoaded,

@@ -10,9 +10,9 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from equipshare.errors import EquipshareError
-from equipshare.records import FeedTokenRecord
-from equipshare.services.feeds import FeedsService
+from equipshare.domain.errors import EquipshareError
+from equipshare.domain.records.calendar import FeedTokenRecord
+from equipshare.services.calendar.service import FeedsService
 from equipshare.tui.messages import FeedTokenRevoked, FeedTokensLoaded, ServiceRefused
 
 

@@ -12,18 +12,18 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from equipshare.domain import ExportKind, UserClass
-from equipshare.errors import EquipshareError
-from equipshare.records import (
+from equipshare.domain.enums import ExportKind, UserClass
+from equipshare.domain.errors import EquipshareError
+from equipshare.domain.records.calendar import ExportScope
+from equipshare.domain.records.catalogue import (
     ContactPerson,
     DowntimeRecord,
-    ExportScope,
     InstrumentDetail,
     InstrumentRecord,
     UpcomingBooking,
 )
-from equipshare.services.instrument_detail import InstrumentDetailService, training_words
-from equipshare.timewords import local_range
+from equipshare.domain.timewords import local_range
+from equipshare.services.catalogue.service import InstrumentDetailService, training_words
 from equipshare.tui.messages import (
     BookingsChanged,
     CalendarRequested,

@@ -13,14 +13,13 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
-from equipshare.charging import gbp
-from equipshare.domain import BookingStatus, ExportKind
-from equipshare.errors import EquipshareError
-from equipshare.records import BookingRecord, ExportScope, MyBookingRow
-from equipshare.services.checkin import CheckInService
-from equipshare.services.my_bookings import MyBookingsService
-from equipshare.services.week import WeekService
-from equipshare.timewords import local_range
+from equipshare.domain.charging import gbp
+from equipshare.domain.enums import BookingStatus, ExportKind
+from equipshare.domain.errors import EquipshareError
+from equipshare.domain.records.bookings import BookingRecord, MyBookingRow
+from equipshare.domain.records.calendar import ExportScope
+from equipshare.domain.timewords import local_range
+from equipshare.services.bookings.service import CheckInService, MyBookingsService, WeekService
 from equipshare.tui.messages import (
     BookingCancelled,
     BookingCheckedIn,

@@ -17,8 +17,8 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from equipshare.errors import EquipshareError
-from equipshare.records_reports import (
+from equipshare.domain.errors import EquipshareError
+from equipshare.domain.records.reports import (
     DemandReport,
     ReportFilter,
     SharingReport,
@@ -26,9 +26,9 @@ from equipshare.records_reports import (
     UtilisationLevel,
     UtilisationReport,
 )
-from equipshare.records_statements import Statement
-from equipshare.services.reports import ReportService
-from equipshare.services.statements import StatementService
+from equipshare.domain.records.statements import Statement
+from equipshare.services.charging.service import StatementService
+from equipshare.services.reports.service import ReportService
 from equipshare.tui.downloads import downloads_dir
 from equipshare.tui.messages import (
     BookingsChanged,

@@ -17,11 +17,11 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
-from equipshare.domain import TrainingState
-from equipshare.errors import EquipshareError, PermissionDenied
-from equipshare.records import TrainingRecordView
-from equipshare.services.training import TrainingService
-from equipshare.services.training_rules import day_words, last_valid_day
+from equipshare.domain.enums import TrainingState
+from equipshare.domain.errors import EquipshareError, PermissionDenied
+from equipshare.domain.records.people import TrainingRecordView
+from equipshare.domain.training_rules import day_words, last_valid_day
+from equipshare.services.people.service import TrainingService
 from equipshare.tui.messages import ServiceRefused, TrainingRecordsLoaded, TrainingRefused
 from equipshare.tui.modals.training_form import TrainingForm, parse_day
 from equipshare.tui.modals.training_prompt import TrainingPrompt

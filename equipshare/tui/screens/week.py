@@ -12,10 +12,11 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from equipshare.errors import EquipshareError
-from equipshare.records import BookingRecord, WeekView
-from equipshare.services.week import WeekService
-from equipshare.timewords import local_range
+from equipshare.domain.errors import EquipshareError
+from equipshare.domain.records.bookings import BookingRecord
+from equipshare.domain.records.schedule import WeekView
+from equipshare.domain.timewords import local_range
+from equipshare.services.bookings.service import WeekService
 from equipshare.tui.messages import BookingsChanged, ServiceRefused, WeekLoaded
 from equipshare.tui.modals.booking_form import BookingDraft, BookingForm, BookingServices
 from equipshare.tui.modals.go_to_date import GoToDateModal

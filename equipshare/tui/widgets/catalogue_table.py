@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from equipshare.records import CatalogueRow
+from equipshare.domain.records.catalogue import CatalogueRow
 from equipshare.tui.wording import status_words
 
 NOT_YET = "…"

@@ -13,8 +13,8 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Select
 
-from equipshare.domain import AccessLevel
-from equipshare.records import CatalogueFilters, CatalogueQuery
+from equipshare.domain.enums import AccessLevel
+from equipshare.domain.records.catalogue import CatalogueFilters, CatalogueQuery
 
 # (select id, prompt): the bar, left to right.
 FILTERS = (

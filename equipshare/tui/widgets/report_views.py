@@ -13,8 +13,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from equipshare.charging import gbp
-from equipshare.records_reports import (
+from equipshare.domain.charging import gbp
+from equipshare.domain.records.reports import (
     DemandReport,
     SharingReport,
     TechniciansReport,
@@ -23,8 +23,8 @@ from equipshare.records_reports import (
     hours,
     percent,
 )
-from equipshare.records_statements import PairTotal, Statement
-from equipshare.timewords import local_range
+from equipshare.domain.records.statements import PairTotal, Statement
+from equipshare.domain.timewords import local_range
 from equipshare.tui.report_charts import bar_lines, column_chart, heat_cell, utilisation_bar
 from equipshare.tui.report_csv import WEEKDAYS
 

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from equipshare.records import WeekView
+from equipshare.domain.records.schedule import WeekView
 from equipshare.tui.week_layout import Cell, CellState, row_minutes, week_cells
 
 TIME_WIDTH = 6

@@ -1,0 +1,1 @@
+"""One module per `equipshare` command group; cli/registry.py says which holds which command."""

@@ -1,0 +1,82 @@
+"""`equipshare demo`: build a believable consortium to explore or test against."""
+
+from __future__ import annotations
+
+import getpass
+import time
+from pathlib import Path
+
+import click
+import platformdirs
+
+from equipshare.cli.commands.tui import run_tui
+from equipshare.cli.options import cli_state, common_options
+from equipshare.config import APP_NAME
+from equipshare.demo.seeding import DemoService, DemoSummary
+from equipshare.services.admin.service import SchemaService
+
+
+def default_demo_url() -> str:
+    """A dedicated file, kept between runs, so the demo never touches real data."""
+    return f"sqlite:///{Path(platformdirs.user_data_dir(APP_NAME)) / 'demo.db'}"
+
+
+def _print_summary(summary: DemoSummary, url: str, seconds: float) -> None:
+    click.echo(f"demo database ready in {seconds:.1f}s: {url}")
+    for label, count in summary.counts():
+        click.echo(f"  {label:<28}{count:>8,}")
+    click.echo(f"  you are signed in as admin '{summary.admin_username}'")
+
+
+@click.command("demo")
+@click.option(
+    "--seed",
+    "seed",
+    type=int,
+    default=2026,
+    show_default=True,
+    help="Random seed; the same seed and day give the same data.",
+)
+@click.option("--seed-only", is_flag=True, help="Seed the database and exit.")
+@click.option("--reset", is_flag=True, help="Wipe a database given with --db before seeding.")
+@common_options
+@click.pass_context
+def demo(ctx: click.Context, seed: int, seed_only: bool, reset: bool) -> None:
+    """Create, migrate and fill a demo database of the Midlands Innovation consortium,
+    then open the app on it as an admin.
+
+    Without --db the demo lives in its own file. It is seeded on the first run and kept,
+    with whatever you booked, until --reset (or --seed-only) rebuilds it. A database given
+    with --db is seeded when empty and opened as it is otherwise; --seed-only refuses one
+    that holds data unless --reset wipes it first.
+
+    \b
+    Examples:
+      equipshare demo
+      equipshare demo --reset
+      equipshare demo --seed-only --db sqlite:///demo.db --seed 7
+    """
+    state = cli_state(ctx)
+    if state.database_url is None:
+        state.database_url = default_demo_url()
+        reset = reset or seed_only
+    started = time.perf_counter()
+    with state.open(require_head=False, create=True) as context:
+        schema = SchemaService(context)
+        if reset:
+            schema.downgrade("base")
+        schema.upgrade()
+        demo_data = DemoService(context)
+        reopen = not seed_only and not demo_data.is_empty()
+        if not reopen:
+            summary = demo_data.seed(seed=seed, admin_username=getpass.getuser())
+    if reopen:
+        click.echo(
+            f"opening the demo database {state.database_url} as it is; "
+            "`equipshare demo --reset` rebuilds it",
+            err=True,
+        )
+    else:
+        _print_summary(summary, state.database_url, time.perf_counter() - started)
+    if not seed_only:
+        run_tui(ctx)

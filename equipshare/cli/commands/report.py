@@ -1,0 +1,27 @@
+"""`equipshare report ...`: recharge statements and impact reports, for people and finance files.
+
+Each subcommand lives in its own module and is added here, so the group's --help lists them.
+"""
+
+from __future__ import annotations
+
+import click
+
+from equipshare.cli.commands.report_charges import charges
+from equipshare.cli.commands.report_usage import REPORT_COMMANDS
+
+
+@click.group("report")
+def report_group() -> None:
+    """Recharge statements between institutions, and impact reports on sharing and work.
+
+    \b
+    Examples:
+      equipshare report charges --month 2026-03 --format csv > march.csv
+      equipshare report sharing --from 2025-08-01 --to 2026-07-31
+    """
+
+
+report_group.add_command(charges)
+for command in REPORT_COMMANDS:
+    report_group.add_command(command)

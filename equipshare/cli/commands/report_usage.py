@@ -1,0 +1,360 @@
+"""`equipshare report utilisation|sharing|technicians|demand`: the impact reports from the shell.
+
+Each takes a period of local days (--from/--to, default the previous calendar month),
+narrows to one host institution or facility, and prints a table, CSV or JSON. Reports
+with more than one part (sharing, demand) print each part in turn: CSV parts are
+separated by a blank line, JSON is one object.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import click
+
+from equipshare.cli.identity import as_option, resolve_actor
+from equipshare.cli.options import cli_state, common_options
+from equipshare.cli.output import emit, format_option, plain
+from equipshare.domain.records.reports import (
+    ReportFilter,
+    ReportPeriod,
+    UtilisationLevel,
+    hours,
+    percent,
+)
+from equipshare.domain.timeparse import parse_date
+from equipshare.services.plumbing.context import ServiceContext
+
+F = TypeVar("F", bound=Callable[..., Any])
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+Rows = list[dict[str, object]]
+
+
+def report_options(function: F) -> F:
+    """--from, --to, --institution, --facility, --format, --as, --db and --config."""
+    decorators: list[Callable[[Any], Any]] = [
+        click.option("--from", "from_day", metavar="DATE", help="First local day "
+                     "(default: the first day of the previous month)."),
+        click.option("--to", "to_day", metavar="DATE", help="Last local day, included "
+                     "(default: the last day of the previous month)."),
+        click.option("--institution", metavar="CODE",
+                     help="Only instruments hosted by this institution."),
+        click.option("--facility", metavar="CODE", help="Only this facility's instruments."),
+        format_option,
+        as_option,
+        common_options,
+        click.pass_context,
+    ]  # fmt: skip
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+class ReportRun:
+    """One report command: who asks, for which period and instruments, from which database."""
+
+    def __init__(
+        self,
+        context: ServiceContext,
+        as_user: str | None,
+        from_day: str | None,
+        to_day: str | None,
+        institution: str | None,
+        facility: str | None,
+    ) -> None:
+        from equipshare.services.reports.service import ReportService
+
+        self.service = ReportService(context)
+        self.actor = resolve_actor(context, as_user)
+        default = self.service.previous_month()
+        first = parse_date(from_day, "--from") if from_day else default.first_day
+        last = parse_date(to_day, "--to") if to_day else default.last_day
+        self.period = self.service.period(first, last)
+        self.where = ReportFilter(institution or None, facility or None)
+
+
+def _check_dates(from_day: str | None, to_day: str | None) -> None:
+    """Bad dates are usage errors (exit 2), told before the database is opened."""
+    for text, option in ((from_day, "--from"), (to_day, "--to")):
+        if text:
+            parse_date(text, option)
+
+
+def _title(name: str, period: ReportPeriod) -> str:
+    return f"{name}, {period.first_day} to {period.last_day} ({period.timezone})"
+
+
+def _emit_parts(parts: Sequence[tuple[str, Rows, Sequence[str]]], output: str) -> None:
+    """Several tables in turn; for CSV a blank line between them."""
+    for index, (title, rows, columns) in enumerate(parts):
+        if index and output == "csv":
+            click.echo("")
+        emit(rows, columns, output, title=title)
+
+
+def _emit_json(period: ReportPeriod, parts: Mapping[str, object]) -> None:
+    document = {
+        "from": period.first_day.isoformat(),
+        "to": period.last_day.isoformat(),
+        "timezone": period.timezone,
+        **parts,
+    }
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False, default=plain))
+
+
+UTILISATION_COLUMNS = [
+    "code", "name", "institution", "booked_hours", "used_hours", "opening_hours",
+    "utilisation_percent", "bookings", "cancellations", "no_shows", "downtime_hours",
+    "shared_hours", "shared_bookings",
+]  # fmt: skip
+
+
+@click.command("utilisation")
+@click.option(
+    "--by",
+    "level",
+    type=click.Choice([level.value for level in UtilisationLevel]),
+    default=UtilisationLevel.INSTRUMENT.value,
+    show_default=True,
+    help="One row per instrument, facility or institution.",
+)
+@report_options
+def utilisation(
+    ctx: click.Context,
+    level: str,
+    from_day: str | None,
+    to_day: str | None,
+    institution: str | None,
+    facility: str | None,
+    output: str,
+    as_user: str | None,
+) -> None:
+    """Use of each instrument, facility or institution over a period (staff and admins).
+
+    Booked hours count confirmed, completed and no-show bookings that start in the
+    period; used hours are checked-in time (a completed booking nobody checked in to
+    counts its booked time); opening hours come from each instrument's weekly hours
+    (none means around the clock). Utilisation is booked over opening hours. Shared
+    hours are those booked by users of other institutions. Every instrument in scope is
+    listed, idle ones too.
+
+    \b
+    Examples:
+      equipshare report utilisation --from 2026-01-01 --to 2026-03-31
+      equipshare report utilisation --by institution --format csv > use.csv
+      equipshare report utilisation --facility WAR-PRP --format json
+    """
+    _check_dates(from_day, to_day)
+    with cli_state(ctx).open() as context:
+        run = ReportRun(context, as_user, from_day, to_day, institution, facility)
+        report = run.service.utilisation(run.actor, run.period, UtilisationLevel(level), run.where)
+    rows: Rows = [
+        {
+            "code": r.code,
+            "name": r.name,
+            "institution": r.institution_code,
+            "booked_hours": hours(r.booked_minutes),
+            "used_hours": hours(r.used_minutes),
+            "opening_hours": hours(r.opening_minutes),
+            "utilisation_percent": r.utilisation_percent,
+            "bookings": r.bookings,
+            "cancellations": r.cancellations,
+            "no_shows": r.no_shows,
+            "downtime_hours": hours(r.downtime_minutes),
+            "shared_hours": hours(r.shared_minutes),
+            "shared_bookings": r.shared_bookings,
+        }
+        for r in report.rows
+    ]
+    title = _title(f"Utilisation per {report.level.value}", report.period)
+    emit(rows, UTILISATION_COLUMNS, output, title=title)
+
+
+@click.command("sharing")
+@report_options
+def sharing(
+    ctx: click.Context,
+    from_day: str | None,
+    to_day: str | None,
+    institution: str | None,
+    facility: str | None,
+    output: str,
+    as_user: str | None,
+) -> None:
+    """Who uses whose instruments: host x user institution, and the trend by month.
+
+    The matrix has a row per host institution (the instrument's) and a column per user
+    institution (the booker's); a cell holds the hours of confirmed, completed and
+    no-show bookings starting in the period (in the table, with their number). Off the
+    diagonal is cross-institution use, which the monthly trend follows (by the local
+    month of each start). Filters pick the host instruments. CSV prints the matrix, a
+    blank line, then the months; JSON gives every cell in minutes, hours and bookings.
+    For facility staff and admins; researchers are refused (exit 1).
+
+    \b
+    Examples:
+      equipshare report sharing --from 2025-08-01 --to 2026-07-31
+      equipshare report sharing --institution WARWICK --format csv > sharing.csv
+    """
+    _check_dates(from_day, to_day)
+    with cli_state(ctx).open() as context:
+        run = ReportRun(context, as_user, from_day, to_day, institution, facility)
+        report = run.service.sharing(run.actor, run.period, run.where)
+    cells = {(c.host_code, c.user_code): c for c in report.cells}
+    months: Rows = [
+        {"month": m.month.strftime("%Y-%m"), "hours": hours(m.minutes), "bookings": m.bookings}
+        for m in report.months
+    ]
+    if output == "json":
+        matrix = [
+            {"host": c.host_code, "user": c.user_code, "minutes": c.minutes,
+             "hours": hours(c.minutes), "bookings": c.bookings}
+            for c in report.cells
+        ]  # fmt: skip
+        _emit_json(report.period, {"institutions": report.institutions, "cells": matrix,
+                                   "months": months})  # fmt: skip
+        return
+    hosts = sorted({c.host_code for c in report.cells})
+    matrix_rows: Rows = []
+    for host in hosts:
+        row: dict[str, object] = {"host": host}
+        for user in report.institutions:
+            cell = cells.get((host, user))
+            if output == "csv":
+                row[user] = hours(cell.minutes) if cell else hours(0)
+            else:
+                row[user] = f"{hours(cell.minutes)} ({cell.bookings})" if cell else ""
+        matrix_rows.append(row)
+    cross = hours(report.cross_institution_minutes)
+    _emit_parts(
+        [
+            (
+                _title(
+                    f"Hours (bookings) by host x user; {cross} h cross-institution", report.period
+                ),
+                matrix_rows,
+                ["host", *report.institutions],
+            ),
+            ("Cross-institution use by month", months, ["month", "hours", "bookings"]),
+        ],
+        output,
+    )
+
+
+TECHNICIAN_COLUMNS = [
+    "username", "name", "institution", "assisted_sessions", "assisted_hours",
+    "training_sessions", "people_trained", "instruments_trained_on", "downtimes_handled",
+    "downtime_hours", "instruments_looked_after",
+]  # fmt: skip
+
+
+@click.command("technicians")
+@report_options
+def technicians(
+    ctx: click.Context,
+    from_day: str | None,
+    to_day: str | None,
+    institution: str | None,
+    facility: str | None,
+    output: str,
+    as_user: str | None,
+) -> None:
+    """The recorded work of facility staff: assisting, training, downtime, instruments.
+
+    One row per member of staff of the facilities in scope: assisted sessions (held
+    bookings they were the technician of) and their hours, training given (records,
+    people, instruments), downtime they scheduled that starts in the period, and the
+    instruments they are the contact technician of. Admins see everyone, a facility
+    manager the staff of the facilities they manage, a technician only their own row.
+
+    \b
+    Examples:
+      equipshare report technicians --from 2025-08-01 --to 2026-07-31
+      equipshare report technicians --facility WAR-PRP --format csv > work.csv
+    """
+    _check_dates(from_day, to_day)
+    with cli_state(ctx).open() as context:
+        run = ReportRun(context, as_user, from_day, to_day, institution, facility)
+        report = run.service.technicians(run.actor, run.period, run.where)
+    rows: Rows = [
+        {
+            "username": r.username,
+            "name": r.display_name,
+            "institution": r.institution_code,
+            "assisted_sessions": r.assisted_sessions,
+            "assisted_hours": hours(r.assisted_minutes),
+            "training_sessions": r.training_sessions,
+            "people_trained": r.people_trained,
+            "instruments_trained_on": r.instruments_trained_on,
+            "downtimes_handled": r.downtimes_handled,
+            "downtime_hours": hours(r.downtime_minutes),
+            "instruments_looked_after": r.instruments_looked_after,
+        }
+        for r in report.rows
+    ]
+    emit(rows, TECHNICIAN_COLUMNS, output, title=_title("Technicians' work", report.period))
+
+
+@click.command("demand")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="How many instruments to list.")  # fmt: skip
+@report_options
+def demand(
+    ctx: click.Context,
+    limit: int,
+    from_day: str | None,
+    to_day: str | None,
+    institution: str | None,
+    facility: str | None,
+    output: str,
+    as_user: str | None,
+) -> None:
+    """The most wanted instruments, and the hours and weekdays people ask for.
+
+    Instruments are ranked by waitlist entries, then refused (rejected) requests, then
+    all requests, each counted by the start asked for falling in the period. The hours
+    and weekdays are those of requested starts on the local clock. CSV prints the
+    instruments, the hours and the weekdays, separated by blank lines. For facility
+    staff and admins; researchers are refused (exit 1).
+
+    \b
+    Examples:
+      equipshare report demand --from 2026-01-01 --to 2026-03-31 --limit 10
+      equipshare report demand --institution ASTON --format json
+    """
+    _check_dates(from_day, to_day)
+    with cli_state(ctx).open() as context:
+        run = ReportRun(context, as_user, from_day, to_day, institution, facility)
+        report = run.service.demand(run.actor, run.period, run.where, limit)
+    instruments: Rows = [
+        {"code": r.instrument_code, "name": r.instrument_name, "institution": r.institution_code,
+         "waitlist": r.waitlist_entries, "refused": r.refused, "requests": r.requests}
+        for r in report.instruments
+    ]  # fmt: skip
+    total = sum(report.by_hour)
+    by_hour: Rows = [
+        {"hour": f"{hour:02d}:00", "requests": n, "percent": percent(n, total)}
+        for hour, n in enumerate(report.by_hour)
+    ]
+    by_weekday: Rows = [
+        {"weekday": WEEKDAYS[day], "requests": n, "percent": percent(n, total)}
+        for day, n in enumerate(report.by_weekday)
+    ]
+    if output == "json":
+        _emit_json(report.period, {"instruments": instruments, "by_hour": by_hour,
+                                   "by_weekday": by_weekday})  # fmt: skip
+        return
+    _emit_parts(
+        [
+            (_title("Most wanted instruments", report.period), instruments,
+             ["code", "name", "institution", "waitlist", "refused", "requests"]),
+            ("Requested starts by local hour", by_hour, ["hour", "requests", "percent"]),
+            ("Requested starts by weekday", by_weekday, ["weekday", "requests", "percent"]),
+        ],
+        output,
+    )  # fmt: skip
+
+
+REPORT_COMMANDS = (utilisation, sharing, technicians, demand)

@@ -1,0 +1,1 @@
+"""Everything pure: enums, records, errors, clock, permissions, money, rules without a database."""

@@ -1,0 +1,249 @@
+"""The booking rules that need no database: status, access, policy, quota and approval.
+
+Pure functions of records and instants, so property tests can hammer them. Every
+refusal says what to change, in the facility's own time zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+from equipshare.domain.enums import AccessLevel, InstitutionSector
+from equipshare.domain.errors import InputError, RefusedError
+from equipshare.domain.records.catalogue import BookingPolicy, InstrumentRecord
+from equipshare.domain.records.people import UserRecord
+
+Interval = tuple[datetime, datetime]
+
+
+def as_utc(instant: datetime, field: str) -> datetime:
+    """Normalise an input instant to UTC; a naive one is ambiguous and refused."""
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise InputError(f"{field}: {instant.isoformat()} has no time zone", field)
+    return instant.astimezone(UTC)
+
+
+def describe_time(instant: datetime, tz: str) -> str:
+    """'10:00 Tue 3 Mar 2026' in the facility's zone."""
+    local = instant.astimezone(ZoneInfo(tz))
+    return f"{local:%H:%M} {local:%a} {local.day} {local:%b %Y}"
+
+
+def describe_range(start: datetime, end: datetime, tz: str) -> str:
+    """'10:00-12:00 Tue 3 Mar 2026', or both dates when the range crosses midnight."""
+    zone = ZoneInfo(tz)
+    a, b = start.astimezone(zone), end.astimezone(zone)
+    if a.date() == b.date() or (b - timedelta(microseconds=1)).date() == a.date():
+        return f"{a:%H:%M}-{b:%H:%M} {a:%a} {a.day} {a:%b %Y}"
+    return f"{describe_time(start, tz)} to {describe_time(end, tz)}"
+
+
+def _hours(minutes: int) -> str:
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour" + ("s" if hours != 1 else "")
+    return f"{minutes} minutes"
+
+
+def check_status(instrument: InstrumentRecord) -> None:
+    """Rule 1: only available or limited instruments take bookings."""
+    if not instrument.status.bookable:
+        state = instrument.status.value.replace("_", " ")
+        raise RefusedError(f"{instrument.code} is {state} and cannot be booked", "instrument")
+
+
+def may_access(user: UserRecord, instrument: InstrumentRecord) -> bool:
+    """Rule 2: the user's institution passes the instrument's access level."""
+    if user.institution_id == instrument.institution_id:
+        return True
+    level = instrument.access_level
+    if level is AccessLevel.INSTITUTION:
+        return False
+    if level is AccessLevel.CONSORTIUM:
+        return user.institution_is_partner
+    if level is AccessLevel.EXTERNAL_ACADEMIC:
+        return user.institution_is_partner or user.institution_sector is InstitutionSector.ACADEMIC
+    return True
+
+
+def check_access(user: UserRecord, instrument: InstrumentRecord) -> None:
+    if may_access(user, instrument):
+        return
+    audience = {
+        AccessLevel.INSTITUTION: f"{instrument.institution_name} users only",
+        AccessLevel.CONSORTIUM: "users of consortium partner institutions",
+        AccessLevel.EXTERNAL_ACADEMIC: "academic users",
+        AccessLevel.INDUSTRY: "everyone",
+    }[instrument.access_level]
+    raise RefusedError(
+        f"{instrument.code} is open to {audience}; {user.username} is from {user.institution_name}",
+        "instrument",
+    )
+
+
+def _local(day: date, minute: int, zone: ZoneInfo, fold: int = 0) -> datetime:
+    if minute == 1440:
+        day, minute = day + timedelta(days=1), 0
+    wall = datetime.combine(day, time(minute // 60, minute % 60, fold=fold), tzinfo=zone)
+    return wall.astimezone(UTC)
+
+
+def _reads_open(
+    by_weekday: dict[int, list[tuple[int, int]]], instant: datetime, zone: ZoneInfo
+) -> bool:
+    local = instant.astimezone(zone)
+    minute = local.hour * 60 + local.minute
+    return any(a <= minute < b for a, b in by_weekday.get(local.weekday(), []))
+
+
+def _clock_change(a: datetime, b: datetime, zone: ZoneInfo) -> datetime:
+    """The first minute in (a, b] whose UTC offset differs from a's (b's offset differs)."""
+    before = a.astimezone(zone).utcoffset()
+    low, high = a, b
+    while high - low > timedelta(minutes=1):
+        mid = low + (high - low) // 2
+        if mid.astimezone(zone).utcoffset() == before:
+            low = mid
+        else:
+            high = mid
+    return high
+
+
+def open_intervals(
+    policy: BookingPolicy, tz: str, start: datetime, end: datetime
+) -> list[Interval]:
+    """Merged UTC intervals when the wall clock reads open, covering [start, end] and a day around.
+
+    Opening hours are wall-clock times in the facility's zone, so 09:00 stays 09:00 on
+    both sides of a clock change. Openness can only change where the wall clock shows a
+    boundary (both readings of a repeated time) or where the clocks change, so the
+    timeline is cut there and each piece is read once. No opening hours: always open.
+    """
+    if not policy.opening_hours:
+        return [(start - timedelta(days=1), end + timedelta(days=1))]
+    zone = ZoneInfo(tz)
+    by_weekday: dict[int, list[tuple[int, int]]] = {}
+    for interval in policy.opening_hours:
+        by_weekday.setdefault(interval.weekday, []).append(
+            (interval.opens_minute, interval.closes_minute)
+        )
+    day = start.astimezone(zone).date() - timedelta(days=1)
+    last = end.astimezone(zone).date() + timedelta(days=1)
+    cuts: set[datetime] = set()
+    while day <= last + timedelta(days=1):
+        minutes = {0} | {m for pair in by_weekday.get(day.weekday(), []) for m in pair}
+        cuts |= {_local(day, m, zone, fold) for m in minutes for fold in (0, 1)}
+        day += timedelta(days=1)
+    points = sorted(cuts)
+    for a, b in pairwise(points):
+        if a.astimezone(zone).utcoffset() != b.astimezone(zone).utcoffset():
+            cuts.add(_clock_change(a, b, zone))
+    points = sorted(cuts)
+    pieces = [(a, b) for a, b in pairwise(points) if _reads_open(by_weekday, a, zone)]
+    return merge(pieces)
+
+
+def merge(intervals: Iterable[Interval]) -> list[Interval]:
+    """Sort and join intervals that overlap or touch."""
+    merged: list[Interval] = []
+    for a, b in sorted(intervals):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def within_opening_hours(policy: BookingPolicy, tz: str, start: datetime, end: datetime) -> bool:
+    intervals = open_intervals(policy, tz, start, end)
+    if policy.allow_overnight:
+        return any(a <= start < b for a, b in intervals)
+    return any(a <= start and end <= b for a, b in intervals)
+
+
+def on_slot_grid(instant: datetime, tz: str, slot_minutes: int) -> bool:
+    """Whether the wall-clock time is a whole multiple of the slot after local midnight."""
+    local = instant.astimezone(ZoneInfo(tz))
+    if local.second or local.microsecond:
+        return False
+    return (local.hour * 60 + local.minute) % slot_minutes == 0
+
+
+def check_policy(
+    instrument: InstrumentRecord,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    project_code: str | None,
+) -> None:
+    """Rule 4: grid, length, notice, horizon, opening hours and project code."""
+    policy, tz, code = instrument.policy, instrument.timezone, instrument.code
+    if end <= start:
+        raise RefusedError("the booking must end after it starts", "end")
+    if not (
+        on_slot_grid(start, tz, policy.slot_minutes) and on_slot_grid(end, tz, policy.slot_minutes)
+    ):
+        raise RefusedError(
+            f"{code} is booked in {_hours(policy.slot_minutes)} slots: start and end on "
+            f"multiples of {_hours(policy.slot_minutes)} after midnight",
+            "start",
+        )
+    minutes = int((end - start).total_seconds() // 60)
+    if minutes < policy.min_minutes:
+        raise RefusedError(f"{code} bookings last at least {_hours(policy.min_minutes)}", "length")
+    if minutes > policy.max_minutes:
+        raise RefusedError(f"{code} bookings last at most {_hours(policy.max_minutes)}", "length")
+    if start < now:
+        raise RefusedError(f"{describe_time(start, tz)} is in the past", "start")
+    earliest = now + timedelta(minutes=policy.min_notice_minutes)
+    if start < earliest:
+        raise RefusedError(
+            f"{code} needs {_hours(policy.min_notice_minutes)} notice: the earliest start is "
+            f"{describe_time(earliest, tz)}",
+            "start",
+        )
+    latest = now + timedelta(days=policy.max_days_ahead)
+    if start > latest:
+        raise RefusedError(
+            f"{code} takes bookings at most {policy.max_days_ahead} days ahead "
+            f"(until {describe_time(latest, tz)})",
+            "start",
+        )
+    if not within_opening_hours(policy, tz, start, end):
+        raise RefusedError(
+            f"{describe_range(start, end, tz)} is outside {code}'s opening hours"
+            + ("" if policy.allow_overnight else " (overnight use is not allowed)"),
+            "start",
+        )
+    if policy.requires_project_code and not (project_code or "").strip():
+        raise RefusedError(f"{code} needs a project or grant code", "project_code")
+
+
+def quota_week(start: datetime, tz: str) -> Interval:
+    """The Monday-to-Monday week, in the facility's zone, that holds `start`."""
+    zone = ZoneInfo(tz)
+    monday = start.astimezone(zone).date()
+    monday -= timedelta(days=monday.weekday())
+    return _local(monday, 0, zone), _local(monday + timedelta(days=7), 0, zone)
+
+
+def check_quota(instrument: InstrumentRecord, used_minutes: int, wanted_minutes: int) -> None:
+    """Rule 5: the user's booked hours on the instrument in that week stay within the quota."""
+    quota = instrument.policy.weekly_quota_minutes
+    if quota is None or used_minutes + wanted_minutes <= quota:
+        return
+    left = max(quota - used_minutes, 0)
+    raise RefusedError(
+        f"{instrument.code} allows {_hours(quota)} a week per user; "
+        f"{_hours(used_minutes)} already booked that week, "
+        + (f"{_hours(left)} left" if left else "none left"),
+        "length",
+    )
+
+
+def needs_approval(user: UserRecord, instrument: InstrumentRecord) -> bool:
+    """Rule 7: cross-institution bookings and instruments that say so start pending."""
+    return instrument.policy.requires_approval or user.institution_id != instrument.institution_id

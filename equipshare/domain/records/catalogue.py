@@ -1,0 +1,233 @@
+"""Frozen catalogue records: instruments, their policies, catalogue pages and instrument detail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from equipshare.domain.enums import (
+    AccessLevel,
+    DowntimeReason,
+    InstrumentStatus,
+    UserClass,
+)
+from equipshare.domain.records.people import TrainingStatus
+
+
+@dataclass(frozen=True)
+class OpeningInterval:
+    """One open interval on one weekday, in wall-clock minutes after local midnight."""
+
+    weekday: int
+    opens_minute: int
+    closes_minute: int
+
+
+@dataclass(frozen=True)
+class BookingPolicy:
+    """An instrument's booking rules."""
+
+    slot_minutes: int
+    min_minutes: int
+    max_minutes: int
+    min_notice_minutes: int
+    max_days_ahead: int
+    requires_approval: bool
+    requires_training: bool
+    requires_project_code: bool
+    allow_overnight: bool
+    weekly_quota_minutes: int | None
+    opening_hours: tuple[OpeningInterval, ...]
+
+    @property
+    def slot(self) -> timedelta:
+        return timedelta(minutes=self.slot_minutes)
+
+
+@dataclass(frozen=True)
+class InstrumentRecord:
+    """An instrument with its facility, institution and policy."""
+
+    id: int
+    code: str
+    name: str
+    category: str
+    manufacturer: str | None
+    model: str | None
+    status: InstrumentStatus
+    access_level: AccessLevel
+    building: str | None
+    room: str | None
+    facility_id: int
+    facility_name: str
+    institution_id: int
+    institution_code: str
+    institution_name: str
+    timezone: str
+    contact_technician_id: int | None
+    policy: BookingPolicy
+
+
+@dataclass(frozen=True)
+class DowntimeRecord:
+    """A period an instrument is out of use."""
+
+    id: int
+    instrument_id: int
+    instrument_code: str
+    starts_at: datetime
+    ends_at: datetime
+    reason: DowntimeReason
+    description: str
+
+
+@dataclass(frozen=True)
+class SlotRecord:
+    """A free range that the asking user could book now."""
+
+    instrument_id: int
+    instrument_code: str
+    instrument_name: str
+    institution_code: str
+    facility_name: str
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    own_institution: bool
+
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    """What the catalogue is asked to show: free text and filters, all optional."""
+
+    search: str = ""
+    institution_code: str | None = None
+    facility_code: str | None = None
+    category: str | None = None
+    access_level: AccessLevel | None = None
+    bookable_by_me: bool = False
+
+    def describe(self) -> str:
+        """The active filters in words, for a status line; empty when none are set."""
+        parts = []
+        if self.search.strip():
+            parts.append(f'"{self.search.strip()}"')
+        if self.institution_code:
+            parts.append(f"institution {self.institution_code}")
+        if self.facility_code:
+            parts.append(f"facility {self.facility_code}")
+        if self.category:
+            parts.append(f"category {self.category}")
+        if self.access_level is not None:
+            parts.append(f"access {self.access_level.value.replace('_', ' ')}")
+        if self.bookable_by_me:
+            parts.append("bookable by me")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class CatalogueRow:
+    """One line of the catalogue table."""
+
+    code: str
+    name: str
+    category: str
+    institution_code: str
+    facility_name: str
+    status: InstrumentStatus
+    access_level: AccessLevel
+
+
+@dataclass(frozen=True)
+class CataloguePage:
+    """One keyset page of the catalogue; `next_after` is None on the last page.
+
+    It carries no total: CatalogueService.count answers that, as a question of its own.
+    """
+
+    rows: tuple[CatalogueRow, ...]
+    next_after: str | None
+
+
+@dataclass(frozen=True)
+class FacilityChoice:
+    """A facility as a filter option."""
+
+    code: str
+    name: str
+    institution_code: str
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    """The values the catalogue's filter widgets offer."""
+
+    institutions: tuple[tuple[str, str], ...]  # (code, name)
+    facilities: tuple[FacilityChoice, ...]
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ContactPerson:
+    """Someone to ask about an instrument: a facility technician or a published uniquip contact."""
+
+    name: str
+    email: str | None
+    telephone: str | None
+    role: str  # "contact technician", "technician", "contact" or "secondary contact"
+
+
+@dataclass(frozen=True)
+class RateQuote:
+    """The rate card in force today for one user class: hourly prices, in `currency`."""
+
+    user_class: UserClass
+    hourly_rate: Decimal
+    technician_hourly_rate: Decimal
+    currency: str
+    valid_from: date
+
+
+@dataclass(frozen=True)
+class UpcomingBooking:
+    """A coming or running booking, labelled only as far as the viewer may see."""
+
+    starts_at: datetime
+    ends_at: datetime
+    label: str  # "you", "Booked (Aston University)", or for facility staff the booker's name
+    mine: bool
+    pending: bool
+
+
+@dataclass(frozen=True)
+class InstrumentDetail:
+    """Everything the instrument screen shows one viewer, read in one transaction.
+
+    `rate` is None when no rate card applies to the viewer's user class; `training_contact`
+    is who to ask for training (the facility's email, else a technician's).
+    """
+
+    instrument: InstrumentRecord
+    description: str
+    location: str  # "" when not recorded
+    web_address: str | None
+    contacts: tuple[ContactPerson, ...]
+    user_class: UserClass
+    rate: RateQuote | None
+    training: TrainingStatus
+    training_contact: str
+    upcoming: tuple[UpcomingBooking, ...]
+    next_downtime: DowntimeRecord | None
+    now: datetime
+
+
+@dataclass(frozen=True)
+class NextFreeSlot:
+    """The first slot a viewer could book on an instrument soon, or in words why there is none."""
+
+    instrument_code: str
+    timezone: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    note: str  # "" when a slot was found, else e.g. "training needed", "none in 14 days"

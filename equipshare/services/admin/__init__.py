@@ -1,0 +1,1 @@
+"""Keeping the database: schema, backups, integrity checks and retention."""

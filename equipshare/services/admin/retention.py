@@ -1,0 +1,263 @@
+"""Retention: purge what is past its keeping period, and anonymise long-inactive people.
+
+Both are admin-only and run in one transaction; a dry run does the same work and rolls
+it back, so it reports exactly what a real run would do. Both are set-based (a handful of
+statements, whatever the size of the database) and safe to run twice: the second run
+finds nothing left to do and writes nothing, not even an audit event.
+
+Audit events: the database's append-only trigger (migration 0001) refuses UPDATEs, so
+history cannot be rewritten; it allows DELETE on purpose, so that history can be
+forgotten once past `[retention] audit_days`. `purge` is the only code that deletes
+audit events, and it never deletes one younger than that, whatever `--before` says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from typing import cast as typed
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Executable,
+    String,
+    cast,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from equipshare.db.models import (
+    AuditEvent,
+    Booking,
+    BookingSeries,
+    Institution,
+    TrainingRecord,
+    User,
+)
+from equipshare.db.models_feeds import FeedToken
+from equipshare.db.models_queue import Notification
+from equipshare.domain.enums import BookingStatus
+from equipshare.domain.records.maintenance import AnonymisedUser, AnonymiseReport, PurgeReport
+from equipshare.services.plumbing.audit import record_audit
+from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.plumbing.row_records import require_admin
+
+PURGED_STATUSES = (BookingStatus.CANCELLED.value, BookingStatus.REJECTED.value)
+PSEUDONYM_PREFIX = "anon-"
+# Rows per UPDATE ... WHERE id IN (...): well under SQLite's bound-parameter limit.
+CHUNK = 500
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to leave it by rolling back."""
+
+
+def local_midnight(day: date, timezone: str) -> datetime:
+    """The instant `day` begins in the organisation's zone, in UTC."""
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+def pseudonym_sql() -> ColumnElement[str]:
+    """`'anon-' || id` in SQL, the same on both engines."""
+    return literal(PSEUDONYM_PREFIX) + cast(User.id, String)
+
+
+def _count(session: Session, statement: Executable) -> int:
+    """Rows a DELETE removed."""
+    return int(typed(CursorResult[Any], session.execute(statement)).rowcount)
+
+
+def _chunks(ids: Sequence[int]) -> list[Sequence[int]]:
+    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+
+
+class RetentionService:
+    """Deletes and anonymises what the retention settings and UK GDPR say to let go."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._db = context.database
+        self._clock = context.clock
+        self._settings = context.settings
+
+    def purge(self, actor_username: str, before: date, *, dry_run: bool = False) -> PurgeReport:
+        """Delete cancelled and rejected bookings that ended before `before` and audit events
+        from before it, never anything younger than the retention periods allow."""
+        now = self._clock.now()
+        asked = local_midnight(before, self._settings.organisation.timezone)
+        retention = self._settings.retention
+        bookings_before = min(asked, now - timedelta(days=retention.cancelled_days))
+        audit_before = min(asked, now - timedelta(days=retention.audit_days))
+        try:
+            with self._db.sessions.begin() as session:
+                actor = require_admin(session, actor_username, "purge old data")
+                report = _purge(session, dry_run, bookings_before, audit_before)
+                if report.bookings or report.audit_events:
+                    record_audit(
+                        session,
+                        actor_id=actor.id,
+                        action="retention.purge",
+                        entity_type="database",
+                        entity_id="purge",
+                        at=now,
+                        after={
+                            "bookings_before": bookings_before,
+                            "audit_before": audit_before,
+                            "bookings": report.bookings,
+                            "notifications": report.notifications,
+                            "series": report.series,
+                            "audit_events": report.audit_events,
+                        },
+                    )
+                if dry_run:
+                    raise _DryRun
+                return report
+        except _DryRun:
+            return report
+
+    def anonymise(
+        self, actor_username: str, inactive_since: date, *, dry_run: bool = False
+    ) -> AnonymiseReport:
+        """Replace the name, email and username of everyone inactive since `inactive_since`
+        with `anon-<id>`, deactivate them and drop their feed tokens and messages.
+
+        Their bookings, training and waitlist rows keep their user id and institution, so
+        usage statistics still add up. The acting admin is never anonymised, so the last
+        admin never is. Old audit events are not rewritten (the database forbids it); they
+        go when `purge` passes `[retention] audit_days`.
+        """
+        now = self._clock.now()
+        since = local_midnight(inactive_since, self._settings.organisation.timezone)
+        try:
+            with self._db.sessions.begin() as session:
+                actor = require_admin(session, actor_username, "anonymise users")
+                users = _inactive_users(session, since, actor.id)
+                _anonymise(session, [user.user_id for user in users])
+                for user in users:
+                    record_audit(
+                        session,
+                        actor_id=actor.id,
+                        action="user.anonymise",
+                        entity_type="user",
+                        entity_id=user.user_id,
+                        at=now,
+                        after={
+                            "username": user.pseudonym,
+                            "inactive_since": inactive_since.isoformat(),
+                        },
+                    )
+                report = AnonymiseReport(dry_run, inactive_since, tuple(users))
+                if dry_run:
+                    raise _DryRun
+                return report
+        except _DryRun:
+            return report
+
+
+def _purge(
+    session: Session, dry_run: bool, bookings_before: datetime, audit_before: datetime
+) -> PurgeReport:
+    doomed = select(Booking.id).where(
+        Booking.status.in_(PURGED_STATUSES), Booking.ends_at < bookings_before
+    )
+    touched = [
+        series_id
+        for series_id in session.scalars(
+            select(Booking.series_id).where(Booking.id.in_(doomed)).distinct()
+        )
+        if series_id is not None
+    ]
+    notifications = _count(session, delete(Notification).where(Notification.booking_id.in_(doomed)))
+    bookings = _count(session, delete(Booking).where(Booking.id.in_(doomed)))
+    series = 0
+    for chunk in _chunks(touched):
+        # A series is deleted only once every occurrence of it has gone.
+        series += _count(
+            session,
+            delete(BookingSeries).where(
+                BookingSeries.id.in_(chunk),
+                ~exists().where(Booking.series_id == BookingSeries.id),
+            ),
+        )
+    audit = _count(session, delete(AuditEvent).where(AuditEvent.occurred_at < audit_before))
+    return PurgeReport(
+        dry_run=dry_run,
+        bookings_before=bookings_before,
+        audit_before=audit_before,
+        bookings=bookings,
+        notifications=notifications,
+        series=series,
+        audit_events=audit,
+    )
+
+
+def _inactive_users(session: Session, since: datetime, actor_id: int) -> list[AnonymisedUser]:
+    """Users with no sign of life from `since` on: no booking held, made or assisted that
+    ends or was made then, no audited action, no training given or taken, no feed used."""
+    uid = User.id
+    booked = exists().where(
+        or_(Booking.user_id == uid, Booking.created_by_id == uid, Booking.technician_id == uid),
+        or_(Booking.ends_at >= since, Booking.created_at >= since),
+    )
+    acted = exists().where(AuditEvent.actor_id == uid, AuditEvent.occurred_at >= since)
+    trained = exists().where(
+        or_(TrainingRecord.user_id == uid, TrainingRecord.trainer_id == uid),
+        TrainingRecord.trained_at >= since,
+    )
+    subscribed = exists().where(
+        FeedToken.user_id == uid,
+        or_(FeedToken.created_at >= since, FeedToken.last_used_at >= since),
+    )
+    bookings = select(func.count(Booking.id)).where(Booking.user_id == uid).scalar_subquery()
+    rows = session.execute(
+        select(uid, User.role, Institution.code, bookings)
+        .join(Institution, Institution.id == User.institution_id)
+        .where(
+            uid != actor_id,
+            User.created_at < since,
+            User.username != pseudonym_sql(),
+            ~booked,
+            ~acted,
+            ~trained,
+            ~subscribed,
+        )
+        .order_by(uid)
+    ).all()
+    return [
+        AnonymisedUser(
+            user_id=user_id,
+            pseudonym=f"{PSEUDONYM_PREFIX}{user_id}",
+            role=str(getattr(role, "value", role)),
+            institution_code=code,
+            bookings=count,
+        )
+        for user_id, role, code, count in rows
+    ]
+
+
+def _anonymise(session: Session, ids: Sequence[int]) -> None:
+    pseudonym = pseudonym_sql()
+    for chunk in _chunks(ids):
+        session.execute(
+            update(User)
+            .where(User.id.in_(chunk))
+            .values(username=pseudonym, display_name=pseudonym, email=None, active=False)
+            .execution_options(synchronize_session=False)
+        )
+        # Free text about the person, and rows that exist only to reach them.
+        session.execute(
+            update(TrainingRecord)
+            .where(TrainingRecord.user_id.in_(chunk))
+            .values(notes="")
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(delete(FeedToken).where(FeedToken.user_id.in_(chunk)))
+        session.execute(delete(Notification).where(Notification.user_id.in_(chunk)))

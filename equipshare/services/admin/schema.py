@@ -1,0 +1,54 @@
+"""Schema life cycle behind `equipshare db`: upgrade, downgrade, current revision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from alembic.util.exc import CommandError
+
+from equipshare.db import migrate
+from equipshare.domain.errors import InputError
+from equipshare.services.plumbing.context import ServiceContext
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """Where a database's schema stands relative to this version of equipshare."""
+
+    url: str
+    backend: str
+    current: str | None
+    head: str
+
+    @property
+    def at_head(self) -> bool:
+        return self.current == self.head
+
+
+class SchemaService:
+    """Each migration runs in a transaction, so a failed upgrade leaves the schema as it was."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._engine = context.database.engine
+
+    def state(self) -> SchemaState:
+        return SchemaState(
+            url=self._engine.url.render_as_string(hide_password=True),
+            backend=self._engine.dialect.name,
+            current=migrate.current_revision(self._engine),
+            head=migrate.head_revision(self._engine),
+        )
+
+    def upgrade(self, revision: str = "head") -> SchemaState:
+        try:
+            migrate.upgrade(self._engine, revision)
+        except CommandError as exc:
+            raise InputError(f"cannot upgrade to {revision!r}: {exc}") from None
+        return self.state()
+
+    def downgrade(self, revision: str) -> SchemaState:
+        try:
+            migrate.downgrade(self._engine, revision)
+        except CommandError as exc:
+            raise InputError(f"cannot downgrade to {revision!r}: {exc}") from None
+        return self.state()

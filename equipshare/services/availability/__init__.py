@@ -1,0 +1,1 @@
+"""Availability: the earliest free slots on one instrument or across a category."""

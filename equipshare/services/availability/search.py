@@ -1,0 +1,119 @@
+"""Availability search: the earliest free slots a user could book, on one instrument or a category.
+
+One instrument: its occupancy is read once per kind of row (bookings, downtime, training,
+quota usage) and the rest is interval arithmetic on free gaps (availability_slots). A
+category: the database picks the instruments the user may book, and they are searched
+earliest-possible first until no other could change the answer (availability_category),
+so the cost follows the answer's size rather than the catalogue's. Each returned slot
+passes rules 1-6 for the asking user, as `checks.check_all` would judge them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from equipshare.domain import policy_rules
+from equipshare.domain.availability_intervals import TICK, intersect
+from equipshare.domain.errors import InputError
+from equipshare.domain.permissions import Action, Actor, Target, require
+from equipshare.domain.records.catalogue import InstrumentRecord, SlotRecord
+from equipshare.services.availability.category import search_category
+from equipshare.services.availability.slots import (
+    Occupancy,
+    Search,
+    free_slots,
+    load_occupancy,
+    slot_order,
+)
+from equipshare.services.bookings import checks
+from equipshare.services.bookings.checks import Proposal
+from equipshare.services.plumbing import row_records
+from equipshare.services.plumbing.context import ServiceContext
+
+__all__ = [
+    "MAX_DAYS",
+    "AvailabilityService",
+    "Occupancy",
+    "Search",
+    "free_slots",
+    "load_occupancy",
+    "slot_order",
+]
+
+MAX_DAYS = 366
+
+
+class AvailabilityService:
+    """Finds free slots that the asking user could book now, honouring every rule for them."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._db = context.database
+        self._clock = context.clock
+
+    def find_slots(
+        self,
+        actor_username: str,
+        *,
+        instrument_code: str | None = None,
+        category: str | None = None,
+        length: timedelta,
+        window_start: datetime | None = None,
+        days: int = 14,
+        limit: int = 20,
+        per_instrument: int = 3,
+    ) -> list[SlotRecord]:
+        """Earliest slots by start, then own institution first, institution and instrument code.
+
+        For an instrument code, a rule that rules out every slot (status, access,
+        training) is raised; for a category, instruments the user may not book are skipped.
+        """
+        if (instrument_code is None) == (category is None):
+            raise InputError("search one instrument code or one category, not both or neither")
+        search_length = check_search(length, days, limit, per_instrument)
+        now = self._clock.now()
+        start = now if window_start is None else policy_rules.as_utc(window_start, "from")
+        with self._db.readonly() as session:
+            user = row_records.load_user(session, actor_username)
+            search = Search(user, search_length, now, start, start + timedelta(days=days))
+            if category is not None:
+                return search_category(session, search, category, limit, per_instrument)
+            instrument = row_records.load_instrument(session, instrument_code or "")
+            occupancy = load_occupancy(session, search, [instrument])
+            refuse_unless_bookable(session, search, instrument, occupancy)
+        return free_slots(instrument, search, occupancy, min(per_instrument, limit))
+
+
+def check_search(length: timedelta, days: int, limit: int, per_instrument: int) -> timedelta:
+    if length <= timedelta(0) or length % timedelta(minutes=1):
+        raise InputError("the length must be a positive whole number of minutes", "length")
+    if not 1 <= days <= MAX_DAYS:
+        raise InputError(f"days must be between 1 and {MAX_DAYS}", "days")
+    if limit < 1 or per_instrument < 1:
+        raise InputError("limit and per-instrument count must be at least 1", "limit")
+    return length
+
+
+def refuse_unless_bookable(
+    session: Session, search: Search, instrument: InstrumentRecord, occupancy: Occupancy
+) -> None:
+    """Rules 1-3 refuse as booking would; a length no slot can have is bad input."""
+    require(Actor(search.user, frozenset()), Action.BOOK, Target.of(instrument))
+    policy_rules.check_status(instrument)
+    policy_rules.check_access(search.user, instrument)
+    lo, hi = search.start_range(instrument)
+    if instrument.policy.requires_training and not intersect(
+        occupancy.trained.get(instrument.id, []), [(lo, max(hi, lo + TICK))]
+    ):
+        checks.check_training(session, Proposal(search.user, instrument, lo, lo + search.length))
+    if not search.fits_length(instrument):
+        policy = instrument.policy
+        quota = policy.weekly_quota_minutes
+        raise InputError(
+            f"{instrument.code} takes bookings of {policy.min_minutes}-{policy.max_minutes} "
+            f"minutes in steps of {policy.slot_minutes}"
+            + (f", at most {quota} minutes a week" if quota is not None else "")
+            + f"; {search.minutes} minutes fits none",
+            "length",
+        )

@@ -1,0 +1,1 @@
+"""Bookings: create, check, repeat, approve, check in, wait for, list and close them."""

@@ -1,0 +1,225 @@
+"""ApprovalsService: the bookings waiting for the actor's decision, oldest request first.
+
+Scope follows the approve right exactly (`permissions.staff_scope`): staff of a facility
+(managers and technicians alike, as `BookingService.approve` allows) see its requests,
+admins see every facility's, and anyone else, including a deactivated account, sees none.
+A researcher gets an empty list rather than an error, so a header badge can always ask.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session, aliased
+
+from equipshare.db.models import Booking, Facility, Institution, Instrument, TrainingRecord, User
+from equipshare.domain.enums import BookingStatus, TrainingLevel, TrainingStanding
+from equipshare.domain.permissions import Action, staff_scope
+from equipshare.domain.records.bookings import PendingRequestRow
+from equipshare.domain.records.people import TrainingStatus
+from equipshare.services.plumbing import row_records
+from equipshare.services.plumbing.context import ServiceContext
+
+MAX_LIMIT = 1000
+
+Requester = aliased(User, name="requester")
+Technician = aliased(User, name="technician")
+
+
+@dataclass(frozen=True)
+class Training:
+    """One unrevoked training record, as the standing rules read it."""
+
+    level: TrainingLevel
+    trained_at: datetime
+    expires_at: datetime | None
+
+    def valid_at(self, instant: datetime) -> bool:
+        return self.trained_at <= instant and (self.expires_at is None or self.expires_at > instant)
+
+
+def _latest_expiry(records: Sequence[Training]) -> datetime | None:
+    """The furthest expiry of `records`, None when one of them never expires."""
+    if any(r.expires_at is None for r in records):
+        return None
+    return max(r.expires_at for r in records if r.expires_at is not None)
+
+
+def training_standing(
+    records: Iterable[Training], ends_at: datetime, now: datetime
+) -> TrainingStatus:
+    """Judge training at the booking's end, the instant the booking rule checks it."""
+    records = list(records)
+    independent = [r for r in records if r.level is TrainingLevel.INDEPENDENT]
+    covering = [r for r in independent if r.valid_at(ends_at)]
+    if covering:
+        return TrainingStatus(TrainingStanding.TRAINED, _latest_expiry(covering))
+    current = [r for r in independent if r.valid_at(now)]
+    if current:
+        return TrainingStatus(TrainingStanding.LAPSES, _latest_expiry(current))
+    expired = [r for r in independent if r.expires_at is not None and r.expires_at <= now]
+    if expired:
+        return TrainingStatus(TrainingStanding.EXPIRED, _latest_expiry(expired))
+    supervised = [r for r in records if r.level is TrainingLevel.SUPERVISED and r.valid_at(ends_at)]
+    if supervised:
+        return TrainingStatus(TrainingStanding.SUPERVISED, _latest_expiry(supervised))
+    return TrainingStatus(TrainingStanding.NOT_TRAINED)
+
+
+NOT_REQUIRED = TrainingStatus(TrainingStanding.NOT_REQUIRED)
+
+
+class ApprovalsService:
+    """Read-only view of pending bookings for the staff who may decide them."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._db = context.database
+        self._clock = context.clock
+
+    def pending(self, actor_username: str, *, limit: int = 200) -> tuple[PendingRequestRow, ...]:
+        """Pending bookings the actor may approve, oldest request first, in four queries."""
+        limit = max(1, min(limit, MAX_LIMIT))
+        now = self._clock.now()
+        with self._db.readonly() as session:
+            actor = row_records.load_actor(session, actor_username)
+            scope = staff_scope(actor, Action.APPROVE_BOOKING)
+            if scope is not None and not scope:
+                return ()
+            statement = (
+                select(
+                    Booking.id,
+                    Booking.user_id,
+                    Booking.instrument_id,
+                    Instrument.code,
+                    Instrument.name,
+                    Instrument.requires_training,
+                    Facility.name,
+                    Facility.timezone,
+                    Facility.institution_id,
+                    Booking.starts_at,
+                    Booking.ends_at,
+                    Requester.username,
+                    Requester.display_name,
+                    Requester.institution_id,
+                    Institution.code,
+                    Institution.name,
+                    Booking.project_code,
+                    Booking.purpose,
+                    Technician.display_name,
+                    Booking.created_at,
+                )
+                .join(Instrument, Booking.instrument_id == Instrument.id)
+                .join(Facility, Instrument.facility_id == Facility.id)
+                .join(Requester, Booking.user_id == Requester.id)
+                .join(Institution, Requester.institution_id == Institution.id)
+                .outerjoin(Technician, Booking.technician_id == Technician.id)
+                .where(*_in_scope(scope))
+                .order_by(Booking.created_at, Booking.id)
+                .limit(limit)
+            )
+            rows = session.execute(statement).all()
+            needing = [(row[1], row[2]) for row in rows if row[5]]
+            trainings = _trainings(session, needing) if needing else {}
+        return tuple(
+            PendingRequestRow(
+                booking_id=booking_id,
+                instrument_code=code,
+                instrument_name=name,
+                facility_name=facility_name,
+                timezone=timezone,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                requester_username=username,
+                requester_name=display_name,
+                requester_institution_code=institution_code,
+                requester_institution_name=institution_name,
+                cross_institution=user_institution_id != facility_institution_id,
+                project_code=project_code,
+                purpose=purpose,
+                technician_name=technician_name,
+                requested_at=created_at,
+                training=(
+                    training_standing(trainings.get((user_id, instrument_id), ()), ends_at, now)
+                    if requires_training
+                    else NOT_REQUIRED
+                ),
+            )
+            for (
+                booking_id,
+                user_id,
+                instrument_id,
+                code,
+                name,
+                requires_training,
+                facility_name,
+                timezone,
+                facility_institution_id,
+                starts_at,
+                ends_at,
+                username,
+                display_name,
+                user_institution_id,
+                institution_code,
+                institution_name,
+                project_code,
+                purpose,
+                technician_name,
+                created_at,
+            ) in rows
+        )
+
+    def may_approve(self, actor_username: str) -> bool:
+        """Whether the actor decides any facility's requests: the TUI offers the screen if so."""
+        with self._db.readonly() as session:
+            actor = row_records.load_actor(session, actor_username)
+            return staff_scope(actor, Action.APPROVE_BOOKING) != frozenset()
+
+    def pending_count(self, actor_username: str) -> int:
+        """How many requests wait for the actor: one COUNT, for a header badge."""
+        with self._db.readonly() as session:
+            actor = row_records.load_actor(session, actor_username)
+            scope = staff_scope(actor, Action.APPROVE_BOOKING)
+            if scope is not None and not scope:
+                return 0
+            statement = select(func.count(Booking.id))
+            if scope is not None:
+                statement = statement.join(Instrument, Booking.instrument_id == Instrument.id)
+            return session.scalar(statement.where(*_in_scope(scope))) or 0
+
+
+def _in_scope(scope: frozenset[int] | None) -> list[ColumnElement[bool]]:
+    """Pending bookings only, on instruments of the facilities in scope (None: all)."""
+    conditions = [Booking.status == BookingStatus.PENDING]
+    if scope is not None:
+        conditions.append(Instrument.facility_id.in_(sorted(scope)))
+    return conditions
+
+
+def _trainings(
+    session: Session, pairs: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], list[Training]]:
+    """Unrevoked training records for the (user, instrument) pairs, in one query."""
+    users = sorted({user for user, _ in pairs})
+    instruments = sorted({instrument for _, instrument in pairs})
+    wanted = set(pairs)
+    found: dict[tuple[int, int], list[Training]] = defaultdict(list)
+    for user_id, instrument_id, level, trained_at, expires_at in session.execute(
+        select(
+            TrainingRecord.user_id,
+            TrainingRecord.instrument_id,
+            TrainingRecord.level,
+            TrainingRecord.trained_at,
+            TrainingRecord.expires_at,
+        ).where(
+            TrainingRecord.user_id.in_(users),
+            TrainingRecord.instrument_id.in_(instruments),
+            TrainingRecord.revoked_at.is_(None),
+        )
+    ):
+        if (user_id, instrument_id) in wanted:
+            found[(user_id, instrument_id)].append(Training(level, trained_at, expires_at))
+    return found

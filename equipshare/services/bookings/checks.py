@@ -1,0 +1,310 @@
+"""Rules 1-6 in their fixed order, for one proposed booking, inside the caller's transaction.
+
+Writers lock the instrument row (and the technician's) first: on PostgreSQL that
+serialises check-then-insert per instrument; on SQLite BEGIN IMMEDIATE already has.
+The exclusion constraint stays as the backstop for writers that bypass all this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVarTuple
+
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    Select,
+    bindparam,
+    null,
+    or_,
+    select,
+    text,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.orm import Session
+
+from equipshare.db.models import ACTIVE_STATUS_SQL
+from equipshare.domain import policy_rules
+from equipshare.domain.enums import LONGEST_BOOKING, LONGEST_BOOKING_MINUTES, TrainingLevel
+from equipshare.domain.errors import ConflictError, RefusedError
+from equipshare.domain.policy_rules import describe_range
+from equipshare.domain.records.catalogue import InstrumentRecord
+from equipshare.domain.records.people import UserRecord
+from equipshare.services.plumbing.prebuilt import (
+    BOOKINGS,
+    DOWNTIMES,
+    FACILITY_STAFF,
+    INSTRUMENTS,
+    TRAINING_RECORDS,
+    USERS,
+    run,
+)
+
+Ts = TypeVarTuple("Ts")
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A booking as it would be: who, what, when, with whom."""
+
+    user: UserRecord
+    instrument: InstrumentRecord
+    starts_at: datetime
+    ends_at: datetime
+    project_code: str | None = None
+    technician: UserRecord | None = None
+    #: Bookings this proposal replaces (the booking being modified), ignored for conflicts.
+    replaces: Collection[int] = field(default_factory=tuple)
+
+
+_LOCK_INSTRUMENT = (
+    select(INSTRUMENTS.c.id).where(INSTRUMENTS.c.id == bindparam("id")).with_for_update()
+)
+_LOCK_USER = select(USERS.c.id).where(USERS.c.id == bindparam("id")).with_for_update()
+
+
+def lock_rows(session: Session, instrument_id: int | None, technician_id: int | None) -> None:
+    """Take row locks so concurrent writers to the same instrument or technician queue up.
+
+    No `instrument_id`: the caller locked the instrument already (`load_instrument`).
+    SQLite has no row locks (FOR UPDATE compiles to nothing): its writers already hold
+    the database's write lock from BEGIN IMMEDIATE, so there is nothing to run.
+    """
+    if session.connection().dialect.name == "sqlite":
+        return
+    if instrument_id is not None:
+        run(session, _LOCK_INSTRUMENT, {"id": instrument_id})
+    if technician_id is not None:
+        run(session, _LOCK_USER, {"id": technician_id})
+
+
+_TRAINING = (
+    select(TRAINING_RECORDS.c.id)
+    .where(
+        TRAINING_RECORDS.c.user_id == bindparam("user_id"),
+        TRAINING_RECORDS.c.instrument_id == bindparam("instrument_id"),
+        TRAINING_RECORDS.c.level == TrainingLevel.INDEPENDENT,
+        TRAINING_RECORDS.c.revoked_at.is_(None),
+        TRAINING_RECORDS.c.trained_at <= bindparam("at", type_=TRAINING_RECORDS.c.trained_at.type),
+        or_(
+            TRAINING_RECORDS.c.expires_at.is_(None),
+            TRAINING_RECORDS.c.expires_at > bindparam("at"),
+        ),
+    )
+    .limit(1)
+)
+
+
+def holds_training(session: Session, user_id: int, instrument_id: int, at: datetime) -> bool:
+    """An unrevoked, unexpired independent training record at `at`."""
+    params = {"user_id": user_id, "instrument_id": instrument_id, "at": at}
+    return run(session, _TRAINING, params).first() is not None
+
+
+def check_training(session: Session, proposal: Proposal) -> None:
+    """Rule 3: trained, or assisted by a technician."""
+    instrument = proposal.instrument
+    if not instrument.policy.requires_training or proposal.technician is not None:
+        return
+    if holds_training(session, proposal.user.id, instrument.id, proposal.ends_at):
+        return
+    raise RefusedError(
+        f"{proposal.user.username} has no current training on {instrument.code}: ask "
+        f"{instrument.facility_name} for training, or book an assisted session with a technician",
+        "technician",
+    )
+
+
+_STAFF_MEMBER = select(FACILITY_STAFF.c.user_id).where(
+    FACILITY_STAFF.c.user_id == bindparam("user_id"),
+    FACILITY_STAFF.c.facility_id == bindparam("facility_id"),
+)
+
+
+def check_technician(session: Session, proposal: Proposal) -> None:
+    """An assisted session's technician must belong to the instrument's facility team."""
+    technician = proposal.technician
+    if technician is None:
+        return
+    params = {"user_id": technician.id, "facility_id": proposal.instrument.facility_id}
+    staff = run(session, _STAFF_MEMBER, params).first()
+    if staff is None or not technician.active:
+        raise RefusedError(
+            f"{technician.username} is not a technician of {proposal.instrument.facility_name}",
+            "technician",
+        )
+
+
+# Booking statuses that hold a slot, as SQL: a literal list binds nothing per call.
+_ACTIVE = text(f"bookings.{ACTIVE_STATUS_SQL}")
+_AT = BOOKINGS.c.starts_at.type
+_QUOTA_USED = select(BOOKINGS.c.starts_at, BOOKINGS.c.ends_at).where(
+    BOOKINGS.c.user_id == bindparam("user_id"),
+    BOOKINGS.c.instrument_id == bindparam("instrument_id"),
+    _ACTIVE,
+    BOOKINGS.c.starts_at >= bindparam("week_start", type_=_AT),
+    BOOKINGS.c.starts_at < bindparam("week_end", type_=_AT),
+    BOOKINGS.c.id != bindparam("excluded"),
+)
+
+
+def _excluding(statement: Select[*Ts], proposal: Proposal) -> tuple[Select[*Ts], int]:
+    """`statement`, and its `excluded` id: the one booking the proposal replaces, or -1.
+
+    The prebuilt statements leave out one booking; a proposal replacing several (none
+    do today) gets the rest left out by an added clause.
+    """
+    replaces = list(proposal.replaces)
+    if len(replaces) > 1:
+        statement = statement.where(BOOKINGS.c.id.not_in(replaces))
+    return statement, (replaces[0] if replaces else -1)
+
+
+def used_quota_minutes(session: Session, proposal: Proposal) -> int:
+    """Minutes of active bookings the user holds on the instrument in the proposal's week."""
+    week_start, week_end = policy_rules.quota_week(proposal.starts_at, proposal.instrument.timezone)
+    params = {
+        "user_id": proposal.user.id,
+        "instrument_id": proposal.instrument.id,
+        "week_start": week_start,
+        "week_end": week_end,
+    }
+    statement, params["excluded"] = _excluding(_QUOTA_USED, proposal)
+    rows = run(session, statement, params).all()
+    return sum(int((end - start).total_seconds() // 60) for start, end in rows)
+
+
+def check_quota(session: Session, proposal: Proposal) -> None:
+    """Rule 5."""
+    if proposal.instrument.policy.weekly_quota_minutes is None:
+        return
+    wanted = int((proposal.ends_at - proposal.starts_at).total_seconds() // 60)
+    policy_rules.check_quota(proposal.instrument, used_quota_minutes(session, proposal), wanted)
+
+
+def _first_active_overlap(holder: str) -> Select[int, datetime, datetime]:
+    """The first active booking of the `holder` column's :`holder` overlapping [start, end),
+    other than :excluded; :earliest is start less LONGEST_BOOKING, which bounds the scan."""
+    return (
+        select(BOOKINGS.c.id, BOOKINGS.c.starts_at, BOOKINGS.c.ends_at)
+        .where(
+            BOOKINGS.c[holder] == bindparam(holder),
+            _ACTIVE,
+            BOOKINGS.c.starts_at < bindparam("end", type_=_AT),
+            BOOKINGS.c.ends_at > bindparam("start", type_=_AT),
+            BOOKINGS.c.starts_at > bindparam("earliest", type_=_AT),
+            BOOKINGS.c.id != bindparam("excluded"),
+        )
+        .order_by(BOOKINGS.c.starts_at)
+        .limit(1)
+    )
+
+
+_CLASH = _first_active_overlap("instrument_id")
+_DOWN = (
+    select(DOWNTIMES.c.starts_at, DOWNTIMES.c.ends_at, DOWNTIMES.c.reason)
+    .where(
+        DOWNTIMES.c.instrument_id == bindparam("instrument_id"),
+        DOWNTIMES.c.starts_at < bindparam("end", type_=_AT),
+        DOWNTIMES.c.ends_at > bindparam("start", type_=_AT),
+    )
+    .limit(1)
+).subquery()
+
+
+def _conflicts(clash: Select[int, datetime, datetime]) -> CompoundSelect[Any]:
+    """The first clashing booking and a downtime in one round trip.
+
+    Rows of (booking id or NULL, start, end, downtime reason or NULL).
+    """
+    booked = clash.subquery()
+    return union_all(
+        select(*booked.c, type_coerce(null(), DOWNTIMES.c.reason.type)),
+        select(type_coerce(null(), Integer), _DOWN.c.starts_at, _DOWN.c.ends_at, _DOWN.c.reason),
+    )
+
+
+_CONFLICTS = _conflicts(_CLASH)
+_BUSY = _first_active_overlap("technician_id")
+
+
+def check_conflicts(session: Session, proposal: Proposal) -> None:
+    """Rule 6: no overlap with active bookings or downtime; the technician is free too."""
+    instrument, start, end = proposal.instrument, proposal.starts_at, proposal.ends_at
+    tz = instrument.timezone
+    span = {"start": start, "end": end, "earliest": start - LONGEST_BOOKING}
+    clash, excluded = _excluding(_CLASH, proposal)
+    either = _CONFLICTS if clash is _CLASH else _conflicts(clash)
+    params = {"instrument_id": instrument.id, "excluded": excluded, **span}
+    rows = run(session, either, params).all()
+    booked = [row for row in rows if row[0] is not None]  # a booking outranks downtime
+    if booked:
+        booking_id, starts_at, ends_at, _ = booked[0]
+        raise ConflictError(
+            f"{instrument.code} is already booked {describe_range(starts_at, ends_at, tz)} "
+            f"(booking {booking_id})",
+            booking_id=booking_id,
+        )
+    if rows:
+        _, starts_at, ends_at, reason = rows[0]
+        raise ConflictError(
+            f"{instrument.code} is down for {reason.value.replace('_', ' ')} "
+            f"{describe_range(starts_at, ends_at, tz)}"
+        )
+    technician = proposal.technician
+    if technician is None:
+        return
+    statement, _ = _excluding(_BUSY, proposal)
+    params = {"technician_id": technician.id, "excluded": excluded, **span}
+    busy = run(session, statement, params).first()
+    if busy is not None:
+        raise ConflictError(
+            f"{technician.username} is already assisting {describe_range(busy[1], busy[2], tz)} "
+            f"(booking {busy[0]})",
+            field="technician",
+            booking_id=busy[0],
+        )
+
+
+def check_all(
+    session: Session, proposal: Proposal, now: datetime, *, override_policy: bool = False
+) -> list[str]:
+    """Run rules 1-6 in order; return the refusals that `override_policy` waved through."""
+    policy_rules.check_status(proposal.instrument)
+    policy_rules.check_access(proposal.user, proposal.instrument)
+    check_technician(session, proposal)
+    check_training(session, proposal)
+    overridden: list[str] = []
+
+    def policy() -> None:
+        policy_rules.check_policy(
+            proposal.instrument, proposal.starts_at, proposal.ends_at, now, proposal.project_code
+        )
+
+    def quota() -> None:
+        check_quota(session, proposal)
+
+    rules: list[Callable[[], None]] = [policy, quota]
+    for rule in rules:
+        try:
+            rule()
+        except RefusedError as refusal:
+            if not override_policy or proposal.ends_at <= proposal.starts_at:
+                raise
+            overridden.append(str(refusal))
+    check_length_cap(proposal)
+    check_conflicts(session, proposal)
+    return overridden
+
+
+def check_length_cap(proposal: Proposal) -> None:
+    """No booking outlasts LONGEST_BOOKING, policy overridden or not: the overlap checks
+    rely on it (and the database refuses one, too)."""
+    if proposal.ends_at - proposal.starts_at > LONGEST_BOOKING:
+        days = LONGEST_BOOKING_MINUTES // (24 * 60)
+        raise RefusedError(
+            f"{proposal.instrument.code}: no booking may last more than {days} days", "length"
+        )

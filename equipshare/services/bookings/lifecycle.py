@@ -1,0 +1,340 @@
+"""Booking life cycle: book, modify, cancel, approve, reject. One transaction per call."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from equipshare.db.models import Booking
+from equipshare.domain.enums import BookingStatus, NotificationKind
+from equipshare.domain.errors import NotFound, RefusedError
+from equipshare.domain.permissions import Action, Actor, Target, require
+from equipshare.domain.policy_rules import as_utc, describe_range
+from equipshare.domain.records.bookings import BookingRecord, BookingRequest
+from equipshare.domain.records.catalogue import InstrumentRecord
+from equipshare.domain.records.people import UserRecord
+from equipshare.services.bookings.checks import Proposal, check_all, lock_rows
+from equipshare.services.bookings.create import create_booking
+from equipshare.services.bookings.create import initial_status as initial_status
+from equipshare.services.bookings.create import translating_overlaps as translating_overlaps
+from equipshare.services.bookings.waitlist import offer_freed_slot
+from equipshare.services.charging import pricing
+from equipshare.services.notify.outbox import (
+    insert_notification,
+    notification_values,
+    queue_notification,
+)
+from equipshare.services.plumbing import row_records
+from equipshare.services.plumbing.audit import booking_snapshot, record_audit
+from equipshare.services.plumbing.context import ServiceContext
+
+_UNSET = object()
+END_ACTIONS = {
+    BookingStatus.CANCELLED: Action.CANCEL_BOOKING,
+    BookingStatus.CONFIRMED: Action.APPROVE_BOOKING,
+    BookingStatus.REJECTED: Action.REJECT_BOOKING,
+}
+OWNER_NOTICES = {
+    BookingStatus.CONFIRMED: (NotificationKind.BOOKING_APPROVED, "approved"),
+    BookingStatus.REJECTED: (NotificationKind.BOOKING_REJECTED, "rejected"),
+    BookingStatus.CANCELLED: (NotificationKind.BOOKING_CANCELLED, "cancelled"),
+}
+DECIDABLE = (BookingStatus.PENDING,)
+CANCELLABLE = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
+AUDIT_ACTIONS = {
+    BookingStatus.CANCELLED: "booking.cancel",
+    BookingStatus.CONFIRMED: "booking.approve",
+    BookingStatus.REJECTED: "booking.reject",
+}
+
+
+def lock_booking(session: Session, booking_id: int) -> tuple[Booking, InstrumentRecord]:
+    """Lock the booking's instrument, then read the booking afresh.
+
+    Every writer locks the instrument before touching its bookings, so writers queue in
+    one order (no deadlocks) and nobody decides on a state another writer is changing.
+    """
+    instrument_id = session.scalar(select(Booking.instrument_id).where(Booking.id == booking_id))
+    if instrument_id is None:
+        raise NotFound(f"no booking {booking_id}", "booking")
+    lock_rows(session, instrument_id, None)
+    row = row_records.load_booking(session, booking_id)
+    session.refresh(row)  # the lock may have waited on a writer that changed it
+    return row, row_records.load_instrument(session, row.instrument.code)
+
+
+class BookingService:
+    """Decides whether a booking may exist, and keeps the audit trail and outbox in step."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._db = context.database
+        self._clock = context.clock
+
+    # -- creating ---------------------------------------------------------------------
+
+    def book(
+        self, actor_username: str, request: BookingRequest, *, override_policy: bool = False
+    ) -> BookingRecord:
+        """Create one booking, or refuse with the first rule it breaks."""
+        with self._db.sessions.begin() as session:
+            actor = row_records.load_actor(session, actor_username)
+            code = request.instrument_code
+            instrument = row_records.load_instrument(session, code, lock=True)
+            now = self._clock.now()
+            made = create_booking(
+                session, actor, instrument, request, override_policy, now, instrument_locked=True
+            )
+            self._announce(session, made, instrument, made.status)
+            return made
+
+    def create_in(
+        self,
+        session: Session,
+        actor: Actor,
+        instrument: InstrumentRecord,
+        request: BookingRequest,
+        override_policy: bool,
+        *,
+        series_id: int | None = None,
+    ) -> Booking:
+        """Check and insert inside the caller's transaction (series reuse this)."""
+        made = create_booking(
+            session,
+            actor,
+            instrument,
+            request,
+            override_policy,
+            self._clock.now(),
+            series_id=series_id,
+        )
+        self._announce(session, made, instrument, made.status)
+        return session.get_one(Booking, made.id)
+
+    def _announce(
+        self,
+        session: Session,
+        booking: BookingRecord,
+        instrument: InstrumentRecord,
+        status: BookingStatus,
+    ) -> None:
+        """Tell the approvers a new booking waits for them, or its owner that it is booked."""
+        when = describe_range(booking.starts_at, booking.ends_at, instrument.timezone)
+        now = self._clock.now()
+        code = instrument.code
+        if status is BookingStatus.PENDING:
+            for approver in row_records.facility_approvers(session, instrument.facility_id):
+                message = notification_values(
+                    user_id=approver,
+                    kind=NotificationKind.APPROVAL_NEEDED,
+                    subject=f"Approval needed: {code} {when}",
+                    body=f"Booking {booking.id} on {code} {when} waits for approval.",
+                    at=now,
+                    booking_id=booking.id,
+                )
+                insert_notification(session, message)
+        else:
+            message = notification_values(
+                user_id=booking.user_id,
+                kind=NotificationKind.BOOKING_CONFIRMED,
+                subject=f"Booked: {code} {when}",
+                body=f"Your booking {booking.id} on {code} {when} is confirmed.",
+                at=now,
+                booking_id=booking.id,
+            )
+            insert_notification(session, message)
+
+    # -- changing ---------------------------------------------------------------------
+
+    def modify(
+        self,
+        actor_username: str,
+        booking_id: int,
+        *,
+        starts_at: datetime | None = None,
+        ends_at: datetime | None = None,
+        purpose: str | None = None,
+        project_code: str | None = None,
+        technician_username: str | object | None = _UNSET,
+        override_policy: bool = False,
+    ) -> BookingRecord:
+        """Change a booking; every rule is checked again and its sequence rises."""
+        with self._db.sessions.begin() as session:
+            actor = row_records.load_actor(session, actor_username)
+            row, instrument = lock_booking(session, booking_id)
+            require(actor, Action.MODIFY_BOOKING, Target.of(instrument, row.user_id))
+            if override_policy:
+                require(actor, Action.OVERRIDE_POLICY, Target.of(instrument))
+            if not row.status.holds_slot:
+                raise RefusedError(f"booking {row.id} is {row.status.value} and cannot change")
+            user = row_records.user_record(row.user)
+            technician: UserRecord | None
+            if technician_username is _UNSET:
+                technician = None
+                if row.technician_id is not None:
+                    technician = row_records.user_by_id(session, row.technician_id)
+            elif technician_username is None:
+                technician = None
+            else:
+                technician = row_records.load_user(session, str(technician_username))
+            new_start = as_utc(starts_at, "start") if starts_at else row.starts_at
+            new_end = as_utc(ends_at, "end") if ends_at else row.ends_at
+            new_code = row.project_code if project_code is None else project_code
+            lock_rows(session, instrument.id, technician.id if technician else None)
+            before = booking_snapshot(row)
+            overridden = check_all(
+                session,
+                Proposal(user, instrument, new_start, new_end, new_code, technician, (row.id,)),
+                self._clock.now(),
+                override_policy=override_policy,
+            )
+            freed = (row.starts_at, row.ends_at)
+            moved = (new_start, new_end) != freed or (technician.id if technician else None) != (
+                row.technician_id
+            )
+            row.starts_at, row.ends_at = new_start, new_end
+            row.project_code = new_code or None
+            row.technician_id = technician.id if technician else None
+            if purpose is not None:
+                row.purpose = purpose
+            if moved and row.status is BookingStatus.CONFIRMED:
+                # A moved booking that needed approval needs it again, unless staff moved it.
+                row.status = initial_status(actor, user, instrument)
+            pricing.apply_charge(row, pricing.booked_charge(row))  # rates stay frozen
+            row.sequence += 1
+            row.updated_at = self._clock.now()
+            with translating_overlaps(instrument.code):
+                session.flush()
+            after = booking_snapshot(row) | ({"overridden": overridden} if overridden else {})
+            record_audit(
+                session,
+                actor_id=actor.id,
+                action="booking.modify",
+                entity_type="booking",
+                entity_id=row.id,
+                at=self._clock.now(),
+                before=before,
+                after=after,
+            )
+            if moved:
+                offer_freed_slot(session, instrument, *freed, now=self._clock.now())
+            return row_records.booking_record(row)
+
+    def cancel(self, actor_username: str, booking_id: int, reason: str = "") -> BookingRecord:
+        """Cancel a pending or confirmed booking; the row stays, with its reason."""
+        return self._end(actor_username, booking_id, BookingStatus.CANCELLED, reason)
+
+    def approve(self, actor_username: str, booking_id: int, reason: str = "") -> BookingRecord:
+        """Confirm a pending booking (facility staff)."""
+        return self._end(actor_username, booking_id, BookingStatus.CONFIRMED, reason)
+
+    def reject(self, actor_username: str, booking_id: int, reason: str) -> BookingRecord:
+        """Refuse a pending booking, with a reason the requester will read (facility staff)."""
+        if not reason.strip():
+            raise RefusedError("a rejection needs a reason the requester can act on", "reason")
+        return self._end(actor_username, booking_id, BookingStatus.REJECTED, reason)
+
+    def _end(
+        self, actor_username: str, booking_id: int, status: BookingStatus, reason: str
+    ) -> BookingRecord:
+        with self._db.sessions.begin() as session:
+            actor = row_records.load_actor(session, actor_username)
+            row, instrument = lock_booking(session, booking_id)
+            if status is BookingStatus.CANCELLED and row.ends_at <= self._clock.now():
+                raise RefusedError(
+                    f"booking {row.id} has already ended "
+                    f"({describe_range(row.starts_at, row.ends_at, instrument.timezone)}); "
+                    "it cannot be cancelled"
+                )
+            self.finish_in(session, actor, row, instrument, status, reason)
+            return row_records.booking_record(row)
+
+    def finish_in(
+        self,
+        session: Session,
+        actor: Actor,
+        row: Booking,
+        instrument: InstrumentRecord,
+        status: BookingStatus,
+        reason: str,
+        *,
+        kind: NotificationKind | None = None,
+        offer_waitlist: bool = True,
+    ) -> None:
+        """Cancel, approve or reject a locked booking inside the caller's transaction.
+
+        The one path for single bookings, series occurrences and downtime: permission,
+        state check, price (a late fee, or free), audit, the owner's notification and the
+        waitlist offer.
+        """
+        action = END_ACTIONS[status]
+        require(actor, action, Target.of(instrument, row.user_id))
+        wanted = DECIDABLE if action is not Action.CANCEL_BOOKING else CANCELLABLE
+        if row.status not in wanted:
+            verb = "cancelled" if status is BookingStatus.CANCELLED else "decided"
+            raise RefusedError(
+                f"booking {row.id} is {row.status.value}; only "
+                f"{' or '.join(s.value for s in wanted)} bookings can be {verb}"
+            )
+        now = self._clock.now()
+        before = booking_snapshot(row)
+        row.status = status
+        row.status_reason = reason or None
+        row.sequence += 1
+        row.updated_at = now
+        if action is not Action.CANCEL_BOOKING:
+            row.decided_by_id, row.decided_at = actor.id, now
+        by_downtime = kind is NotificationKind.CANCELLED_BY_DOWNTIME
+        pricing.price_decision(
+            session, actor, row, instrument, status, now=now, by_downtime=by_downtime
+        )
+        session.flush()
+        record_audit(
+            session,
+            actor_id=actor.id,
+            action=AUDIT_ACTIONS[status],
+            entity_type="booking",
+            entity_id=row.id,
+            at=now,
+            before=before,
+            after=booking_snapshot(row),
+        )
+        self._tell_owner(session, row, instrument, status, actor, reason, kind)
+        if offer_waitlist and not status.holds_slot:
+            offer_freed_slot(session, instrument, row.starts_at, row.ends_at, now=now)
+
+    def _tell_owner(
+        self,
+        session: Session,
+        row: Booking,
+        instrument: InstrumentRecord,
+        status: BookingStatus,
+        actor: Actor,
+        reason: str,
+        kind: NotificationKind | None,
+    ) -> None:
+        if row.user_id == actor.id:
+            return
+        default_kind, verb = OWNER_NOTICES[status]
+        when = describe_range(row.starts_at, row.ends_at, instrument.timezone)
+        queue_notification(
+            session,
+            user_id=row.user_id,
+            kind=kind or default_kind,
+            subject=f"Booking {verb}: {instrument.code} {when}",
+            body=f"Booking {row.id} on {instrument.code} {when} was {verb}"
+            + (f": {reason}" if reason else "."),
+            at=self._clock.now(),
+            booking_id=row.id,
+        )
+
+    # -- reading ----------------------------------------------------------------------
+
+    def get(self, actor_username: str, booking_id: int) -> BookingRecord:
+        with self._db.readonly() as session:
+            actor = row_records.load_actor(session, actor_username)
+            row = row_records.load_booking(session, booking_id)
+            instrument = row_records.load_instrument(session, row.instrument.code)
+            require(actor, Action.VIEW_BOOKING, Target.of(instrument, row.user_id))
+            return row_records.booking_record(row)

@@ -1,0 +1,144 @@
+"""MyBookingsService: the acting user's own bookings, upcoming or past, in two queries.
+
+Each row also says whether its owner may check in or out now, by the rule CheckInService
+applies to owners, so the screen offers only what will be accepted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from equipshare.db.models import Booking, Facility, FacilityStaff, Instrument, User
+from equipshare.domain.enums import BookingStatus, StaffRole
+from equipshare.domain.records.bookings import MyBookingRow
+from equipshare.services.bookings.checkin import EARLY
+from equipshare.services.plumbing import row_records
+from equipshare.services.plumbing.context import ServiceContext
+
+MAX_LIMIT = 1000
+
+
+class MyBookingsService:
+    """Read-only lists of the bookings a user owns."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context  # screens build the companion write services from it
+        self._db = context.database
+        self._clock = context.clock
+
+    def list(
+        self, actor_username: str, *, upcoming: bool, limit: int = 200
+    ) -> tuple[MyBookingRow, ...]:
+        """Upcoming (not yet ended, soonest first) or past (ended, latest first) bookings."""
+        limit = max(1, min(limit, MAX_LIMIT))
+        now = self._clock.now()
+        with self._db.readonly() as session:
+            user = row_records.load_user(session, actor_username)
+            statement = (
+                select(
+                    Booking.id,
+                    Instrument.code,
+                    Instrument.name,
+                    Facility.id,
+                    Facility.name,
+                    Facility.timezone,
+                    Booking.starts_at,
+                    Booking.ends_at,
+                    Booking.status,
+                    Booking.purpose,
+                    Booking.checked_in_at,
+                    Booking.checked_out_at,
+                    Booking.hourly_rate_pence,
+                    Booking.instrument_charge_pence + Booking.technician_charge_pence,
+                )
+                .join(Instrument, Booking.instrument_id == Instrument.id)
+                .join(Facility, Instrument.facility_id == Facility.id)
+                .where(Booking.user_id == user.id)
+            )
+            if upcoming:
+                statement = statement.where(Booking.ends_at > now).order_by(
+                    Booking.starts_at, Booking.id
+                )
+            else:
+                statement = statement.where(Booking.ends_at <= now).order_by(
+                    Booking.starts_at.desc(), Booking.id.desc()
+                )
+            rows = session.execute(statement.limit(limit)).all()
+            pending_facilities = {row[3] for row in rows if row[8] is BookingStatus.PENDING}
+            approvers = _approvers(session, pending_facilities) if pending_facilities else {}
+        return tuple(
+            MyBookingRow(
+                booking_id=booking_id,
+                instrument_code=code,
+                instrument_name=name,
+                facility_name=facility_name,
+                timezone=timezone,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                status=status,
+                purpose=purpose,
+                approvers=approvers.get(facility_id, ()) if status is BookingStatus.PENDING else (),
+                checked_in_at=checked_in_at,
+                checked_out_at=checked_out_at,
+                charge_pence=None if hourly_rate is None else charge,
+                may_check_in=_may_check_in(status, starts_at, ends_at, checked_in_at, now),
+                may_check_out=status is BookingStatus.CONFIRMED
+                and checked_in_at is not None
+                and checked_out_at is None,
+            )
+            for (
+                booking_id,
+                code,
+                name,
+                facility_id,
+                facility_name,
+                timezone,
+                starts_at,
+                ends_at,
+                status,
+                purpose,
+                checked_in_at,
+                checked_out_at,
+                hourly_rate,
+                charge,
+            ) in rows
+        )
+
+
+def _may_check_in(
+    status: BookingStatus,
+    starts_at: datetime,
+    ends_at: datetime,
+    checked_in_at: datetime | None,
+    now: datetime,
+) -> bool:
+    """An owner checks in once, to a confirmed booking, from 15 minutes before it to its end."""
+    return (
+        status is BookingStatus.CONFIRMED
+        and checked_in_at is None
+        and starts_at - EARLY <= now < ends_at
+    )
+
+
+def _approvers(session: Session, facility_ids: set[int]) -> dict[int, tuple[str, ...]]:
+    """Per facility, its managers' display names, or its technicians' when it has none."""
+    staff = session.execute(
+        select(FacilityStaff.facility_id, FacilityStaff.role, User.display_name)
+        .join(User, FacilityStaff.user_id == User.id)
+        .where(FacilityStaff.facility_id.in_(facility_ids))
+        .order_by(User.display_name)
+    ).all()
+    managers: dict[int, list[str]] = defaultdict(list)
+    everyone: dict[int, list[str]] = defaultdict(list)
+    for facility_id, role, display_name in staff:
+        everyone[facility_id].append(display_name)
+        if role is StaffRole.MANAGER:
+            managers[facility_id].append(display_name)
+    return {
+        facility_id: tuple(managers.get(facility_id) or everyone[facility_id])
+        for facility_id in everyone
+    }

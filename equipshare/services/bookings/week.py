@@ -1,0 +1,204 @@
+"""WeekService: one instrument's week for the calendar, labelled as the viewer may see it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from equipshare.db.models import Booking, Downtime, Institution, User
+from equipshare.domain import policy_rules
+from equipshare.domain.enums import (
+    ACTIVE_BOOKING_STATUSES,
+    LONGEST_BOOKING,
+    BookingStatus,
+    CalendarEntryKind,
+)
+from equipshare.domain.errors import RefusedError
+from equipshare.domain.permissions import Action, Actor, Target, require, sees_who_booked
+from equipshare.domain.records.bookings import BookingEdit
+from equipshare.domain.records.catalogue import InstrumentRecord
+from equipshare.domain.records.schedule import CalendarEntry, WeekView, reason_text
+from equipshare.services.bookings.checks import holds_training
+from equipshare.services.bookings.lifecycle import initial_status
+from equipshare.services.plumbing import row_records
+from equipshare.services.plumbing.context import ServiceContext
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def local_midnight(day: date, tz: str) -> datetime:
+    """Midnight starts every day in the zones we serve; ZoneInfo resolves it unambiguously."""
+    return datetime.combine(day, time(), tzinfo=ZoneInfo(tz))
+
+
+def booking_labels(
+    actor: Actor, instrument: InstrumentRecord, owner: User, institution: Institution
+) -> tuple[str, str]:
+    """Short and full labels: staff see who, others only the institution (privacy policy)."""
+    if owner.id == actor.id:
+        return "You", "your booking"
+    if sees_who_booked(actor, instrument.facility_id):
+        return owner.username, f"{owner.display_name} ({owner.username}, {institution.name})"
+    return f"Booked ({institution.code})", f"Booked ({institution.name})"
+
+
+def booking_kind(actor: Actor, owner_id: int, status: BookingStatus) -> CalendarEntryKind:
+    if owner_id == actor.id:
+        return CalendarEntryKind.MINE
+    if status is BookingStatus.PENDING:
+        return CalendarEntryKind.PENDING
+    return CalendarEntryKind.CONFIRMED
+
+
+def technician_choices(
+    session: Session, instrument: InstrumentRecord
+) -> tuple[tuple[str, str], ...]:
+    """(username, name) of who can assist a session on the instrument."""
+    return tuple(
+        (user.username, user.display_name)
+        for user in row_records.facility_technicians(session, instrument.facility_id)
+    )
+
+
+class WeekService:
+    """Read-only: the calendar grid's data in one transaction and three queries."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._db = context.database
+        self._clock = context.clock
+
+    def week(self, actor_username: str, code: str, day: date | None = None) -> WeekView:
+        """The local Monday-to-Monday week holding `day` (default: today) in the facility zone."""
+        now = self._clock.now()
+        with self._db.readonly() as session:
+            actor = row_records.load_actor(session, actor_username)
+            instrument = row_records.load_instrument(session, code)
+            tz = instrument.timezone
+            if day is None:
+                day = now.astimezone(ZoneInfo(tz)).date()
+            monday = monday_of(day)
+            start = local_midnight(monday, tz)
+            end = local_midnight(monday + timedelta(days=7), tz)
+            opened = [
+                (max(a, start), min(b, end))
+                for a, b in policy_rules.open_intervals(instrument.policy, tz, start, end)
+                if a < end and b > start
+            ]
+            entries = self._bookings(session, actor, instrument, start, end)
+            entries += self._downtime(session, instrument, start, end)
+            may_book, notice = self._bookability(session, actor, instrument, now)
+            technicians = technician_choices(session, instrument)
+        entries.sort(key=lambda entry: (entry.starts_at, entry.ends_at))
+        return WeekView(
+            instrument=instrument,
+            week_start=monday,
+            starts_at=start,
+            ends_at=end,
+            now=now,
+            open_intervals=tuple(opened),
+            entries=tuple(entries),
+            may_book=may_book,
+            notice=notice,
+            technicians=technicians,
+        )
+
+    def edit(self, actor_username: str, booking_id: int) -> BookingEdit:
+        """A booking with what the form needs to move it; only those who may change it."""
+        with self._db.readonly() as session:
+            actor = row_records.load_actor(session, actor_username)
+            row = row_records.load_booking(session, booking_id)
+            instrument = row_records.load_instrument(session, row.instrument.code)
+            require(actor, Action.MODIFY_BOOKING, Target.of(instrument, row.user_id))
+            technician = (
+                row_records.user_by_id(session, row.technician_id).username
+                if row.technician_id is not None
+                else None
+            )
+            return BookingEdit(
+                booking=row_records.booking_record(row),
+                instrument_name=instrument.name,
+                timezone=instrument.timezone,
+                technician_username=technician,
+                technicians=technician_choices(session, instrument),
+            )
+
+    @staticmethod
+    def _bookings(
+        session: Session, actor: Actor, instrument: InstrumentRecord, start: datetime, end: datetime
+    ) -> list[CalendarEntry]:
+        rows = session.execute(
+            select(Booking, User, Institution)
+            .join(User, Booking.user_id == User.id)
+            .join(Institution, User.institution_id == Institution.id)
+            .where(
+                Booking.instrument_id == instrument.id,
+                Booking.status.in_(ACTIVE_BOOKING_STATUSES),
+                Booking.starts_at < end,
+                Booking.ends_at > start,
+                Booking.starts_at > start - LONGEST_BOOKING,  # reads only what could overlap
+            )
+        ).all()
+        entries = []
+        for booking, owner, institution in rows:
+            label, detail = booking_labels(actor, instrument, owner, institution)
+            if booking.status is BookingStatus.PENDING:
+                detail += ", waiting for approval"
+            entries.append(
+                CalendarEntry(
+                    kind=booking_kind(actor, owner.id, booking.status),
+                    starts_at=booking.starts_at,
+                    ends_at=booking.ends_at,
+                    label=label,
+                    detail=detail,
+                    booking_id=booking.id,
+                )
+            )
+        return entries
+
+    @staticmethod
+    def _downtime(
+        session: Session, instrument: InstrumentRecord, start: datetime, end: datetime
+    ) -> list[CalendarEntry]:
+        rows = session.scalars(
+            select(Downtime).where(
+                Downtime.instrument_id == instrument.id,
+                Downtime.starts_at < end,
+                Downtime.ends_at > start,
+            )
+        ).all()
+        return [
+            CalendarEntry(
+                kind=CalendarEntryKind.DOWNTIME,
+                starts_at=row.starts_at,
+                ends_at=row.ends_at,
+                label=row.reason.value.replace("_", " "),
+                detail=reason_text(row.reason, row.description),
+            )
+            for row in rows
+        ]
+
+    @staticmethod
+    def _bookability(
+        session: Session, actor: Actor, instrument: InstrumentRecord, now: datetime
+    ) -> tuple[bool, str]:
+        """Whether the viewer may book at all, and what they should know before trying."""
+        try:
+            policy_rules.check_status(instrument)
+            policy_rules.check_access(actor.user, instrument)
+        except RefusedError as refusal:
+            return False, str(refusal)
+        if instrument.policy.requires_training and not holds_training(
+            session, actor.id, instrument.id, now
+        ):
+            return True, (
+                f"You have no current training on {instrument.code}: book an assisted "
+                f"session with a technician, or ask {instrument.facility_name} for training"
+            )
+        if initial_status(actor, actor.user, instrument) is BookingStatus.PENDING:
+            return True, f"Your bookings on {instrument.code} wait for a manager's approval"
+        return True, ""

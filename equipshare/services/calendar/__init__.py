@@ -1,0 +1,1 @@
+"""Calendars: .ics export, subscription feeds and importing an exported calendar."""

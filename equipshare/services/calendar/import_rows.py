@@ -1,0 +1,408 @@
+"""Deciding each imported event's fate in memory, then writing them all in a few statements.
+
+Each row made by an import carries `import:<instrument code>:<source key>` in its
+`ical_uid`, which is unique, so a re-import finds it again: updated when the event
+changed, left alone when not. Nothing here overwrites a row the import did not make.
+
+An `ImportRun` reads what it decides against once (calendar_import_state), decides the
+events in file order exactly as if each were written before the next was read (a later
+event that overlaps an earlier one is a conflict with it "from this file"), and `finish`
+writes the lot (calendar_import_write) with the same rows and audit events, in the same
+order, as writing them one by one would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from equipshare.domain.charging import FREE, FrozenRates
+from equipshare.domain.enums import (
+    LONGEST_BOOKING_MINUTES,
+    BookingStatus,
+    CalendarEventStatus,
+    DowntimeReason,
+    ImportAction,
+    UserClass,
+)
+from equipshare.domain.permissions import Actor
+from equipshare.domain.policy_rules import describe_range
+from equipshare.domain.records.calendar import ImportOutcome
+from equipshare.domain.records.catalogue import InstrumentRecord
+from equipshare.domain.records.people import UserRecord
+from equipshare.ical.importer import ImportedEvent
+from equipshare.services.calendar.import_state import (
+    Row,
+    SlotIndex,
+    active_bookings,
+    downtimes,
+    owners_by_email,
+    rows_by_uid,
+)
+from equipshare.services.calendar.import_write import (
+    BOOKING_UPDATED,
+    DOWNTIME_UPDATED,
+    update_values,
+    write_bookings,
+    write_downtimes,
+)
+from equipshare.services.charging import pricing
+from equipshare.services.plumbing import row_records
+from equipshare.services.plumbing.audit import (
+    DOWNTIME_AUDIT_FIELDS,
+    audit_values,
+    booking_values_snapshot,
+    insert_audits,
+)
+
+UID_LIMIT = 255  # bookings.ical_uid and downtimes.ical_uid are String(255)
+LONGEST_BOOKING = timedelta(minutes=LONGEST_BOOKING_MINUTES)
+_DOWNTIME_WORDS = (
+    ("calibrat", DowntimeReason.CALIBRATION),
+    ("engineer", DowntimeReason.ENGINEER_VISIT),
+    ("repair", DowntimeReason.REPAIR),
+    ("fault", DowntimeReason.REPAIR),
+    ("maint", DowntimeReason.MAINTENANCE),
+    ("servic", DowntimeReason.MAINTENANCE),
+)
+
+
+def import_uid(instrument_code: str, key: str) -> str:
+    """The `ical_uid` an imported event's row carries (hashed if the source UID is huge)."""
+    uid = f"import:{instrument_code}:{key}"
+    if len(uid) <= UID_LIMIT:
+        return uid
+    return f"import:{instrument_code}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def downtime_reason(summary: str) -> DowntimeReason:
+    """A downtime reason guessed from the event's title; "other" when nothing fits."""
+    lowered = summary.lower()
+    return next(
+        (reason for word, reason in _DOWNTIME_WORDS if word in lowered), DowntimeReason.OTHER
+    )
+
+
+def record_audit(audits: list[dict[str, Any]], **fields: Any) -> None:
+    """Queue one audit event (`audit_values`' fields) for the run's one bulk insert."""
+    audits.append(audit_values(**fields))
+
+
+@dataclass
+class _Audit:
+    action: str
+    entity: str
+    row: Row
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+
+
+@dataclass
+class ImportRun:
+    """One import's state inside its transaction: what it read, decided and will write."""
+
+    session: Session
+    actor: Actor
+    instrument: InstrumentRecord
+    now: datetime
+
+    def __post_init__(self) -> None:
+        self._rates: dict[tuple[int, datetime], FrozenRates] = {}
+        self._rows: dict[str, Row] = {}  # by ical_uid: found, or made by this run
+        self._bookings = SlotIndex()  # the instrument's active bookings, as decided so far
+        self._downtimes = SlotIndex()
+        self._decided: list[tuple[ImportOutcome, Row | None]] = []  # Row: id known at the end
+        self._new: list[Row] = []
+        self._updates: list[dict[str, Any]] = []
+        self._made_and_gone: list[tuple[bool, Row]] = []  # downtime inserts and deletes
+        self._audits: list[_Audit] = []
+        self._as_downtime = False
+        self._owners: dict[str, int] = {}  # active users by lower-cased email
+
+    def load(self, events: Sequence[ImportedEvent], *, as_downtime: bool) -> None:
+        """Read the rows the events' UIDs name and what lies in the file's window."""
+        code, instrument_id = self.instrument.code, self.instrument.id
+        self._as_downtime = as_downtime
+        uids = [import_uid(code, event.key) for event in events]
+        self._rows = rows_by_uid(self.session, uids, downtime=as_downtime)
+        if not as_downtime:
+            self._owners = owners_by_email(self.session, events)
+        if not events:
+            return
+        start = min(event.starts_at for event in events)
+        end = max(event.ends_at for event in events)
+        known = () if as_downtime else self._rows.values()
+        self._bookings = active_bookings(self.session, instrument_id, start, end, known)
+        if not as_downtime:
+            self._downtimes = downtimes(self.session, instrument_id, start, end)
+
+    def finish(self) -> list[ImportOutcome]:
+        """Write every change decided, then the audit trail; the outcomes in file order."""
+        if self._as_downtime:
+            write_downtimes(self.session, self._updates, self._made_and_gone)
+        else:
+            write_bookings(self.session, self.instrument.code, self._updates, self._new)
+        audits: list[dict[str, Any]] = []
+        for audit in self._audits:
+            record_audit(
+                audits,
+                actor_id=self.actor.id,
+                action=audit.action,
+                entity_type=audit.entity,
+                entity_id=audit.row.id,
+                at=self.now,
+                before=audit.before,
+                after=audit.after,
+            )
+        insert_audits(self.session, audits)
+        return [
+            outcome if row is None else replace(outcome, record_id=row.id)
+            for outcome, row in self._decided
+        ]
+
+    # -- bookings -----------------------------------------------------------------------
+
+    def booking(self, event: ImportedEvent, fallback: UserRecord | None) -> None:
+        """Decide one event as a booking, owned by whoever its emails name, else `fallback`."""
+        uid = import_uid(self.instrument.code, event.key)
+        row = self._rows.get(uid)
+        if event.status is CalendarEventStatus.CANCELLED:
+            return self._cancel_booking(event, row)
+        if event.ends_at - event.starts_at > LONGEST_BOOKING:
+            length, limit = _length(event.ends_at - event.starts_at), _length(LONGEST_BOOKING)
+            reason = f"lasts {length}; no booking may last more than {limit}"
+            return self._decide(ImportAction.SKIPPED, event, row, reason)
+        values = row.values if row is not None else {}
+        if row is not None and not values["status"].holds_slot:
+            reason = (
+                f"booking {row.id} is {values['status'].value} here; an import does not revive it"
+            )
+            return self._decide(ImportAction.SKIPPED, event, row, reason)
+        matched = next((self._owners[e] for e in event.emails if e in self._owners), None)
+        user_id = matched or (fallback.id if fallback else None) or values.get("user_id")
+        if user_id is None:
+            emails = ", ".join(event.emails) or "none"
+            reason = f"no user has its organiser or attendee emails ({emails}); pass --owner"
+            return self._decide(ImportAction.SKIPPED, event, None, reason)
+        status = BookingStatus.CONFIRMED
+        # TENTATIVE waits for approval here, unless staff have confirmed it already.
+        confirmed_here = row is not None and values["status"] is BookingStatus.CONFIRMED
+        if event.status is CalendarEventStatus.TENTATIVE and not confirmed_here:
+            status = BookingStatus.PENDING
+        wanted = (event.starts_at, event.ends_at, user_id, status, event.summary)
+        if row is not None and wanted == (
+            values["starts_at"],
+            values["ends_at"],
+            values["user_id"],
+            values["status"],
+            values["purpose"],
+        ):
+            return self._decide(ImportAction.UNCHANGED, event, row)
+        if self._conflict(event, row, with_downtime=True):
+            return None
+        before = booking_values_snapshot(values) if row is not None else None
+        if row is None:
+            row = self._made(uid, {"instrument_id": self.instrument.id})
+            values = row.values
+        else:
+            values["sequence"] += 1
+        new_owner = before is None or values["user_id"] != user_id
+        for name, value in zip(_WANTED, wanted, strict=True):
+            values[name] = value
+        values["updated_at"] = self.now
+        if new_owner:  # the price is frozen for whoever holds the booking, as of its creation
+            rates = self._rates_for(user_id, values["created_at"])
+            values["user_class"] = rates.user_class
+            values["hourly_rate_pence"] = rates.hourly_rate_pence
+            values["technician_rate_pence"] = rates.technician_rate_pence
+        else:
+            rates = FrozenRates(
+                values["user_class"] or UserClass.INTERNAL,
+                values["hourly_rate_pence"],
+                values["technician_rate_pence"],
+            )
+        assisted = values.get("technician_id") is not None
+        charge = pricing.charge_for(event.starts_at, event.ends_at, rates, assisted)
+        values["instrument_charge_pence"] = charge.instrument_pence
+        values["technician_charge_pence"] = charge.technician_pence
+        self._bookings.discard(row)
+        if values["instrument_id"] == self.instrument.id:
+            self._bookings.add(row, event.starts_at, event.ends_at)
+        row.made_key = event.key
+        self._changed(row, BOOKING_UPDATED)
+        after = booking_values_snapshot(values)
+        self._audit("booking.import", "booking", row, before, after, event)
+        action = ImportAction.CREATED if before is None else ImportAction.UPDATED
+        return self._decide(action, event, row)
+
+    def _cancel_booking(self, event: ImportedEvent, row: Row | None) -> None:
+        if row is None:
+            return self._decide(ImportAction.SKIPPED, event, None, "cancelled in the calendar")
+        values = row.values
+        if not values["status"].holds_slot:
+            return self._decide(ImportAction.UNCHANGED, event, row)
+        before = booking_values_snapshot(values)
+        values["status"] = BookingStatus.CANCELLED
+        values["status_reason"] = "cancelled in the imported calendar"
+        values["cancelled_at"] = self.now
+        # The source calendar cancelled it, not the user here: no fee.
+        values["instrument_charge_pence"] = FREE.instrument_pence
+        values["technician_charge_pence"] = FREE.technician_pence
+        values["sequence"] += 1
+        values["updated_at"] = self.now
+        self._bookings.discard(row)
+        self._changed(row, BOOKING_UPDATED)
+        after = booking_values_snapshot(values)
+        self._audit("booking.import", "booking", row, before, after, event)
+        return self._decide(ImportAction.UPDATED, event, row, "cancelled in the calendar")
+
+    def _rates_for(self, user_id: int, booked_at: datetime) -> FrozenRates:
+        """Rates by owner and booking time, looked up once per run (imports are large)."""
+        key = (user_id, booked_at)
+        if key not in self._rates:
+            user = row_records.user_by_id(self.session, user_id)
+            self._rates[key] = pricing.rates_for(self.session, user, self.instrument, booked_at)
+        return self._rates[key]
+
+    # -- downtime -----------------------------------------------------------------------
+
+    def downtime(self, event: ImportedEvent) -> None:
+        uid = import_uid(self.instrument.code, event.key)
+        row = self._rows.get(uid)
+        if event.status is CalendarEventStatus.CANCELLED:
+            if row is None:
+                return self._decide(ImportAction.SKIPPED, event, None, "cancelled in the calendar")
+            self._audit("downtime.import", "downtime", row, _downtime_snapshot(row), {}, event)
+            self._made_and_gone.append((False, row))
+            del self._rows[uid]
+            reason = "removed: cancelled in the calendar"
+            return self._decide(ImportAction.UPDATED, event, row, reason)
+        description = (
+            event.summary if not event.description else f"{event.summary}\n{event.description}"
+        )
+        wanted = (event.starts_at, event.ends_at, downtime_reason(event.summary), description)
+        if row is not None and wanted == tuple(row.values[name] for name in _DOWNTIME_WANTED):
+            return self._decide(ImportAction.UNCHANGED, event, row)
+        if self._conflict(event, None, with_downtime=False):
+            return None
+        before = _downtime_snapshot(row) if row is not None else None
+        if row is None:
+            row = self._made(uid, {"instrument_id": self.instrument.id})
+        else:
+            row.values["sequence"] += 1
+        for name, value in zip(_DOWNTIME_WANTED, wanted, strict=True):
+            row.values[name] = value
+        row.values["updated_at"] = self.now
+        row.made_key = event.key
+        self._changed(row, DOWNTIME_UPDATED)
+        self._audit("downtime.import", "downtime", row, before, _downtime_snapshot(row), event)
+        action = ImportAction.CREATED if before is None else ImportAction.UPDATED
+        return self._decide(action, event, row)
+
+    # -- shared -------------------------------------------------------------------------
+
+    def _made(self, uid: str, values: dict[str, Any]) -> Row:
+        """A row this run inserts at the end; its id comes from the insert."""
+        values |= {
+            "created_by_id": self.actor.id,
+            "ical_uid": uid,
+            "sequence": 0,
+            "created_at": self.now,
+        }
+        row = Row(None, (1, len(self._new)), values)
+        self._new.append(row)
+        self._made_and_gone.append((True, row))
+        self._rows[uid] = row
+        return row
+
+    def _changed(self, row: Row, columns: Sequence[str]) -> None:
+        """Queue the update of a row that was there before (a new row is inserted as it ends)."""
+        if not row.new:
+            self._updates.append(update_values(row, columns))
+
+    def _audit(
+        self,
+        action: str,
+        entity: str,
+        row: Row,
+        before: dict[str, Any] | None,
+        after: dict[str, Any],
+        event: ImportedEvent,
+    ) -> None:
+        """Queue the audit event of a change; it names the source event it came from."""
+        source = {"import_key": event.key, "import_sequence": event.sequence}
+        self._audits.append(_Audit(action, entity, row, before, after | source))
+
+    def _conflict(self, event: ImportedEvent, own: Row | None, *, with_downtime: bool) -> bool:
+        """Decide a CONFLICT naming what overlaps the event; False when it is free."""
+        start, end = event.starts_at, event.ends_at
+        bookings = self._bookings.overlapping(start, end, own)
+        downtimes = self._downtimes.overlapping(start, end, None) if with_downtime else []
+        if not bookings and not downtimes:
+            return False
+        here = [row.id for row in bookings if row.made_key is None]
+        down = [row.id for row in downtimes if row.made_key is None]
+        keys = [row.made_key for row in (*bookings, *downtimes) if row.made_key is not None]
+        named = [f"booking {i}" for i in here] + [f"downtime {i}" for i in down]
+        named += [f"{k} from this file" for k in keys]
+        when = describe_range(start, end, self.instrument.timezone)
+        outcome = _outcome(
+            ImportAction.CONFLICT, event, None, f"{when} overlaps {', '.join(named)}"
+        )
+        outcome = replace(
+            outcome,
+            conflicting_booking_ids=tuple(i for i in here if i is not None),
+            conflicting_downtime_ids=tuple(i for i in down if i is not None),
+            conflicting_keys=tuple(keys),
+        )
+        self._decided.append((outcome, None))
+        return True
+
+    def _decide(
+        self,
+        action: ImportAction,
+        event: ImportedEvent,
+        row: Row | None,
+        reason: str = "",
+    ) -> None:
+        """Record an outcome; `row`'s id is filled in at the end (a new row has none yet)."""
+        known = row is None or row.id is not None
+        record_id = row.id if row is not None else None
+        self._decided.append((_outcome(action, event, record_id, reason), None if known else row))
+
+
+_WANTED = ("starts_at", "ends_at", "user_id", "status", "purpose")
+_DOWNTIME_WANTED = ("starts_at", "ends_at", "reason", "description")
+
+
+def _downtime_snapshot(row: Row) -> dict[str, Any]:
+    """The audited fields of a downtime row (as the downtime service snapshots it)."""
+    return {name: row.values[name] for name in DOWNTIME_AUDIT_FIELDS}
+
+
+def _length(span: timedelta) -> str:
+    """'15 days', '14 days 2 hours 30 minutes': how long an event lasts, in words."""
+    minutes = int(span.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    parts = ((days, "day"), (rest // 60, "hour"), (rest % 60, "minute"))
+    return " ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n) or "0 minutes"
+
+
+def _outcome(
+    action: ImportAction, event: ImportedEvent, record_id: int | None, reason: str = ""
+) -> ImportOutcome:
+    return ImportOutcome(
+        action=action,
+        key=event.key,
+        summary=event.summary,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        record_id=record_id,
+        reason=reason,
+        line=event.line,
+    )

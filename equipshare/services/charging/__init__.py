@@ -1,0 +1,1 @@
+"""Charging: prices in force, rate cards, facility charging policies and monthly statements."""

@@ -1,0 +1,11 @@
+"""The charging feature's public face: rate cards, facility policies and statements.
+
+Front ends import from here only; the modules beside it are the package's own.
+"""
+
+from __future__ import annotations
+
+from equipshare.services.charging.rates import FacilityPolicyService, RateService
+from equipshare.services.charging.statements import StatementService
+
+__all__ = ["FacilityPolicyService", "RateService", "StatementService"]

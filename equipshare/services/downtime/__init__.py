@@ -1,0 +1,1 @@
+"""Downtime: taking an instrument out of use and the bookings that cancels."""

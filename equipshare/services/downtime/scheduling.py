@@ -1,0 +1,322 @@
+"""Downtime: take an instrument out of use, cancelling the bookings in the way once confirmed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from equipshare.db.models import Booking, Downtime, Facility, Instrument, User
+from equipshare.domain.enums import (
+    ACTIVE_BOOKING_STATUSES,
+    LONGEST_BOOKING,
+    BookingStatus,
+    DowntimeReason,
+    NotificationKind,
+)
+from equipshare.domain.errors import NotFound, RefusedError
+from equipshare.domain.permissions import Action, Target, require
+from equipshare.domain.policy_rules import as_utc, describe_range
+from equipshare.domain.records.bookings import BookingRecord
+from equipshare.domain.records.catalogue import DowntimeRecord, InstrumentRecord
+from equipshare.domain.records.schedule import DowntimeBoard, DowntimeRow, reason_text
+from equipshare.services.bookings.checks import lock_rows
+from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.bookings.waitlist import offer_freed_slot
+from equipshare.services.plumbing import row_records
+from equipshare.services.plumbing.audit import DOWNTIME_AUDIT_FIELDS, record_audit
+from equipshare.services.plumbing.context import ServiceContext
+
+# How many affected bookings a refusal names before it just counts the rest.
+LISTED_IN_REFUSAL = 10
+
+
+def downtime_record(row: Downtime, instrument_code: str) -> DowntimeRecord:
+    return DowntimeRecord(
+        id=row.id,
+        instrument_id=row.instrument_id,
+        instrument_code=instrument_code,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        reason=row.reason,
+        description=row.description,
+    )
+
+
+def downtime_snapshot(row: Downtime) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in DOWNTIME_AUDIT_FIELDS}
+
+
+def affected_bookings(
+    session: Session, instrument_id: int, start: datetime, end: datetime
+) -> list[Booking]:
+    """Active bookings on the instrument that overlap [start, end), earliest first."""
+    return list(
+        session.scalars(
+            select(Booking)
+            .options(*row_records.BOOKING_LOAD)
+            .where(
+                Booking.instrument_id == instrument_id,
+                Booking.status.in_(ACTIVE_BOOKING_STATUSES),
+                Booking.starts_at < end,
+                Booking.ends_at > start,
+                Booking.starts_at > start - LONGEST_BOOKING,  # reads only what could overlap
+            )
+            .order_by(Booking.starts_at, Booking.id)
+        ).all()
+    )
+
+
+def _range(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    start, end = as_utc(start, "start"), as_utc(end, "end")
+    if end <= start:
+        raise RefusedError("the downtime must end after it starts", "end")
+    return start, end
+
+
+class DowntimeService:
+    """Schedule, list and remove downtime; facility staff and admins only."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._db = context.database
+        self._clock = context.clock
+        self._bookings = BookingService(context)
+
+    def preview(
+        self, actor_username: str, instrument_code: str, start: datetime, end: datetime
+    ) -> list[BookingRecord]:
+        """The active bookings a downtime over [start, end) would cancel."""
+        start, end = _range(start, end)
+        with self._db.readonly() as session:
+            actor = row_records.load_actor(session, actor_username)
+            instrument = row_records.load_instrument(session, instrument_code)
+            require(actor, Action.SCHEDULE_DOWNTIME, Target.of(instrument))
+            rows = affected_bookings(session, instrument.id, start, end)
+            return [row_records.booking_record(row) for row in rows]
+
+    def schedule(
+        self,
+        actor_username: str,
+        instrument_code: str,
+        start: datetime,
+        end: datetime,
+        reason: DowntimeReason,
+        description: str = "",
+        *,
+        confirm_cancellations: bool = False,
+        previewed: Collection[int] | None = None,
+    ) -> tuple[DowntimeRecord, list[BookingRecord]]:
+        """Record a downtime; bookings in the way are only cancelled once the caller confirms.
+
+        The instrument row is locked first, so no booking can slip into the range between
+        listing the affected bookings and inserting the downtime. `previewed` holds the ids
+        of the bookings the user was shown and agreed to cancel: when given, the downtime
+        cancels exactly those or is refused, so a booking made since the preview is never
+        cancelled unseen.
+        """
+        start, end = _range(start, end)
+        with self._db.sessions.begin() as session:
+            actor = row_records.load_actor(session, actor_username)
+            instrument = row_records.load_instrument(session, instrument_code)
+            require(actor, Action.SCHEDULE_DOWNTIME, Target.of(instrument))
+            lock_rows(session, instrument.id, None)
+            rows = affected_bookings(session, instrument.id, start, end)
+            if previewed is not None:
+                if {row.id for row in rows} != set(previewed):
+                    raise RefusedError(self._changed(instrument, previewed, rows))
+            elif rows and not confirm_cancellations:
+                raise RefusedError(self._refusal(instrument, start, end, reason, rows))
+            now = self._clock.now()
+            why = reason_text(reason, description)
+            for row in rows:
+                # The slot is not free (the downtime takes it), so no waitlist offer.
+                self._bookings.finish_in(
+                    session,
+                    actor,
+                    row,
+                    instrument,
+                    BookingStatus.CANCELLED,
+                    why,
+                    kind=NotificationKind.CANCELLED_BY_DOWNTIME,
+                    offer_waitlist=False,
+                )
+            downtime = Downtime(
+                instrument_id=instrument.id,
+                starts_at=start,
+                ends_at=end,
+                reason=reason,
+                description=description,
+                created_by_id=actor.id,
+                ical_uid=f"downtime-{uuid.uuid4()}@equipshare",
+                sequence=0,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(downtime)
+            session.flush()
+            record_audit(
+                session,
+                actor_id=actor.id,
+                action="downtime.create",
+                entity_type="downtime",
+                entity_id=downtime.id,
+                at=now,
+                after=downtime_snapshot(downtime)
+                | {"cancelled_booking_ids": [row.id for row in rows]},
+            )
+            return (
+                downtime_record(downtime, instrument.code),
+                [row_records.booking_record(row) for row in rows],
+            )
+
+    @staticmethod
+    def _refusal(
+        instrument: InstrumentRecord,
+        start: datetime,
+        end: datetime,
+        reason: DowntimeReason,
+        rows: Sequence[Booking],
+    ) -> str:
+        tz = instrument.timezone
+        named = [
+            f"booking {row.id} ({row.user.username}, "
+            f"{describe_range(row.starts_at, row.ends_at, tz)})"
+            for row in rows[:LISTED_IN_REFUSAL]
+        ]
+        if len(rows) > LISTED_IN_REFUSAL:
+            named.append(f"and {len(rows) - LISTED_IN_REFUSAL} more")
+        count = f"{len(rows)} booking" + ("s" if len(rows) != 1 else "")
+        return (
+            f"{reason.value.replace('_', ' ')} of {instrument.code} "
+            f"{describe_range(start, end, tz)} would cancel {count}: {'; '.join(named)}. "
+            "Confirm the downtime to cancel them and tell their owners"
+        )
+
+    @staticmethod
+    def _changed(
+        instrument: InstrumentRecord, previewed: Collection[int], rows: Sequence[Booking]
+    ) -> str:
+        shown, now = len(set(previewed)), len(rows)
+        return (
+            f"the bookings on {instrument.code} in that range changed since the preview "
+            f"({shown} shown, {now} now); preview again before scheduling"
+        )
+
+    def cancel(self, actor_username: str, downtime_id: int) -> DowntimeRecord:
+        """Remove a downtime (the row goes; the audit log keeps it) and free its range.
+
+        Bookings it cancelled stay cancelled; waiters for the range are offered it.
+        """
+        with self._db.sessions.begin() as session:
+            actor = row_records.load_actor(session, actor_username)
+            row = session.get(Downtime, downtime_id)
+            if row is None:
+                raise NotFound(f"no downtime {downtime_id}", "downtime")
+            code = session.scalars(
+                select(Instrument.code).where(Instrument.id == row.instrument_id)
+            ).one()
+            instrument = row_records.load_instrument(session, code)
+            require(actor, Action.SCHEDULE_DOWNTIME, Target.of(instrument))
+            record = downtime_record(row, instrument.code)
+            now = self._clock.now()
+            record_audit(
+                session,
+                actor_id=actor.id,
+                action="downtime.delete",
+                entity_type="downtime",
+                entity_id=row.id,
+                at=now,
+                before=downtime_snapshot(row),
+            )
+            session.delete(row)
+            session.flush()
+            offer_freed_slot(session, instrument, record.starts_at, record.ends_at, now=now)
+            return record
+
+    def list_for_instrument(
+        self, instrument_code: str, start: datetime, end: datetime
+    ) -> list[DowntimeRecord]:
+        """Downtime overlapping [start, end) on the instrument, earliest first."""
+        start, end = _range(start, end)
+        with self._db.readonly() as session:
+            instrument = row_records.load_instrument(session, instrument_code)
+            rows = session.scalars(
+                select(Downtime)
+                .where(
+                    Downtime.instrument_id == instrument.id,
+                    Downtime.starts_at < end,
+                    Downtime.ends_at > start,
+                )
+                .order_by(Downtime.starts_at, Downtime.id)
+            ).all()
+            return [downtime_record(row, instrument.code) for row in rows]
+
+    def schedulable(self, actor_username: str, instrument_code: str) -> InstrumentRecord:
+        """The instrument, if the actor may schedule downtime on it.
+
+        The TUI asks first, to read typed wall-clock times in the instrument's own zone.
+        """
+        with self._db.readonly() as session:
+            actor = row_records.load_actor(session, actor_username)
+            instrument = row_records.load_instrument(session, instrument_code.strip())
+            require(actor, Action.SCHEDULE_DOWNTIME, Target.of(instrument))
+            return instrument
+
+    def upcoming(self, actor_username: str, *, limit: int = 500) -> DowntimeBoard:
+        """Current and future downtime in the facilities the actor staffs, soonest first.
+
+        An admin sees every facility's; anyone else who staffs none gets an empty board
+        that says they may not schedule.
+        """
+        now = self._clock.now()
+        with self._db.readonly() as session:
+            actor = row_records.load_actor(session, actor_username)
+            user = actor.user
+            if not user.active or not (user.is_admin or actor.staff_facility_ids):
+                return DowntimeBoard(rows=(), may_schedule=False, now=now)
+            statement = (
+                select(
+                    Downtime.id,
+                    Instrument.code,
+                    Instrument.name,
+                    Facility.name,
+                    Facility.timezone,
+                    Downtime.starts_at,
+                    Downtime.ends_at,
+                    Downtime.reason,
+                    Downtime.description,
+                    User.display_name,
+                )
+                .join(Instrument, Downtime.instrument_id == Instrument.id)
+                .join(Facility, Instrument.facility_id == Facility.id)
+                .outerjoin(User, Downtime.created_by_id == User.id)
+                .where(Downtime.ends_at > now)
+            )
+            if not user.is_admin:
+                statement = statement.where(Facility.id.in_(actor.staff_facility_ids))
+            found = session.execute(
+                statement.order_by(Downtime.starts_at, Downtime.id).limit(max(1, limit))
+            ).all()
+        return DowntimeBoard(
+            rows=tuple(
+                DowntimeRow(
+                    downtime_id=row[0],
+                    instrument_code=row[1],
+                    instrument_name=row[2],
+                    facility_name=row[3],
+                    timezone=row[4],
+                    starts_at=row[5],
+                    ends_at=row[6],
+                    reason=row[7],
+                    description=row[8],
+                    scheduled_by=row[9] or "",
+                )
+                for row in found
+            ),
+            may_schedule=True,
+            now=now,
+        )

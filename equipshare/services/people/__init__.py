@@ -1,0 +1,1 @@
+"""People: user accounts, who is acting, and training records."""

@@ -1,0 +1,12 @@
+"""The people feature's public face: accounts and training.
+
+Front ends import from here only; the modules beside it are the package's own.
+"""
+
+from __future__ import annotations
+
+from equipshare.services.people.accounts import PeopleService
+from equipshare.services.people.training import TrainingService
+from equipshare.services.people.training_import import TrainingImportService
+
+__all__ = ["PeopleService", "TrainingImportService", "TrainingService"]

@@ -1,0 +1,416 @@
+"""TrainingService: technicians record, renew and revoke who may use which instrument.
+
+Decisions worth knowing:
+- One active record per user and instrument. Recording training for someone who already
+  holds an active record is refused (ConflictError naming the record): renew it, or revoke
+  it first (say, when supervised becomes independent), so the history reads plainly.
+- An expiry given as a date means "valid through that day" in the facility's zone: it is
+  stored as the local midnight that ends the day, and shown as that day again.
+- "May use alone" is the booking rule's own answer (booking_checks.holds_training).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from equipshare.db.models import Facility, Institution, Instrument, TrainingRecord, User
+from equipshare.domain.enums import TrainingLevel, TrainingState
+from equipshare.domain.errors import (
+    ConflictError,
+    InputError,
+    NotFound,
+    PermissionDenied,
+    RefusedError,
+)
+from equipshare.domain.permissions import Action, Actor, Target, require, staff_scope
+from equipshare.domain.records.catalogue import InstrumentRecord
+from equipshare.domain.records.people import TrainingRecordView, UserRecord, UserTraining
+from equipshare.domain.training_rules import (
+    day_words,
+    expiry_instant,
+    last_valid_day,
+    parse_level,
+    state_at,
+)
+from equipshare.services.bookings.checks import holds_training, lock_rows
+from equipshare.services.plumbing import row_records
+from equipshare.services.plumbing.audit import record_audit
+from equipshare.services.plumbing.context import ServiceContext
+
+AUDIT_FIELDS = (
+    "user_id",
+    "instrument_id",
+    "trainer_id",
+    "level",
+    "trained_at",
+    "expires_at",
+    "revoked_at",
+    "notes",
+)
+# The most rows one listing returns; a national admin would otherwise get every record.
+MAX_ROWS = 5000
+
+# A listing's select: a record and the names shown beside it.
+ViewSelect = Select[*tuple[Any, ...]]
+Trainee = aliased(User)
+Trainer = aliased(User)
+
+
+def snapshot(row: TrainingRecord) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in AUDIT_FIELDS}
+
+
+# -- queries used by this service and by others ---------------------------------------
+
+
+def active_clause(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        TrainingRecord.revoked_at.is_(None),
+        or_(TrainingRecord.expires_at.is_(None), TrainingRecord.expires_at > now),
+    )
+
+
+def _view_query() -> ViewSelect:
+    return (
+        select(
+            TrainingRecord,
+            Trainee.username,
+            Trainee.display_name,
+            Institution.code,
+            Institution.name,
+            Instrument.code,
+            Instrument.name,
+            Facility.id,
+            Facility.name,
+            Facility.timezone,
+            Trainer.username,
+        )
+        .join(Trainee, TrainingRecord.user_id == Trainee.id)
+        .join(Institution, Trainee.institution_id == Institution.id)
+        .join(Instrument, TrainingRecord.instrument_id == Instrument.id)
+        .join(Facility, Instrument.facility_id == Facility.id)
+        .outerjoin(Trainer, TrainingRecord.trainer_id == Trainer.id)
+    )
+
+
+def _views(session: Session, statement: ViewSelect, now: datetime) -> list[TrainingRecordView]:
+    return [
+        TrainingRecordView(
+            id=row.id,
+            username=username,
+            user_display_name=display_name,
+            user_institution_code=inst_code,
+            user_institution_name=inst_name,
+            instrument_code=code,
+            instrument_name=name,
+            facility_id=facility_id,
+            facility_name=facility_name,
+            timezone=timezone,
+            level=row.level,
+            trained_at=row.trained_at,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
+            trainer_username=trainer,
+            notes=row.notes,
+            state=state_at(row.revoked_at, row.expires_at, now),
+        )
+        for (
+            row,
+            username,
+            display_name,
+            inst_code,
+            inst_name,
+            code,
+            name,
+            facility_id,
+            facility_name,
+            timezone,
+            trainer,
+        ) in session.execute(statement).all()
+    ]
+
+
+def _view(session: Session, record_id: int, now: datetime) -> TrainingRecordView:
+    return _views(session, _view_query().where(TrainingRecord.id == record_id), now)[0]
+
+
+def training_of(
+    session: Session, user: UserRecord, instrument: InstrumentRecord, now: datetime
+) -> UserTraining:
+    """The user's training on the instrument at `now`, inside the caller's transaction.
+
+    The deciding record is the best active one (independent first, then the longest
+    lasting); with none active, the latest record says why (expired or revoked).
+    """
+    rows: Sequence[TrainingRecord] = session.scalars(
+        select(TrainingRecord)
+        .where(TrainingRecord.user_id == user.id, TrainingRecord.instrument_id == instrument.id)
+        .order_by(TrainingRecord.trained_at.desc(), TrainingRecord.id.desc())
+    ).all()
+    active = [r for r in rows if state_at(r.revoked_at, r.expires_at, now) is TrainingState.ACTIVE]
+    never = datetime.max.replace(tzinfo=now.tzinfo)
+    active.sort(
+        key=lambda r: (r.level is TrainingLevel.INDEPENDENT, r.expires_at or never), reverse=True
+    )
+    deciding = active[0] if active else (rows[0] if rows else None)
+    return UserTraining(
+        username=user.username,
+        instrument_code=instrument.code,
+        timezone=instrument.timezone,
+        state=state_at(deciding.revoked_at, deciding.expires_at, now) if deciding else None,
+        level=deciding.level if deciding else None,
+        expires_at=deciding.expires_at if deciding else None,
+        revoked_at=deciding.revoked_at if deciding else None,
+        record_id=deciding.id if deciding else None,
+        may_use_alone=holds_training(session, user.id, instrument.id, now),
+    )
+
+
+def _active_record(
+    session: Session, user_id: int, instrument_id: int, now: datetime, other_than: int = -1
+) -> TrainingRecord | None:
+    return session.scalars(
+        select(TrainingRecord)
+        .where(
+            TrainingRecord.user_id == user_id,
+            TrainingRecord.instrument_id == instrument_id,
+            TrainingRecord.id != other_than,
+            active_clause(now),
+        )
+        .order_by(TrainingRecord.id)
+        .limit(1)
+    ).first()
+
+
+def _looked_after(actor: Actor) -> frozenset[int] | None:
+    """The facilities whose training the actor may list (None: all); refuse if none."""
+    scope = staff_scope(actor, Action.RECORD_TRAINING)
+    if scope is None or scope:
+        return scope
+    who = actor.user.username
+    if not actor.user.active:
+        raise PermissionDenied(
+            f"{who} may not {Action.RECORD_TRAINING}: the account is deactivated"
+        )
+    raise PermissionDenied(
+        f"{who} may not {Action.RECORD_TRAINING}: that needs a manager or technician of a "
+        "facility, or an admin"
+    )
+
+
+class TrainingService:
+    """Training records of the instruments an actor looks after; every change is audited."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._db = context.database
+        self._clock = context.clock
+
+    # -- changing ---------------------------------------------------------------------
+
+    def record(
+        self,
+        actor_username: str,
+        username: str,
+        instrument_code: str,
+        level: TrainingLevel | str,
+        expires: datetime | date | None,
+        notes: str = "",
+    ) -> TrainingRecordView:
+        """Record that `username` was trained today on the instrument, by the actor."""
+        username, instrument_code = username.strip(), instrument_code.strip()
+        if not instrument_code:
+            raise InputError("instrument: give the instrument's code", "instrument")
+        if not username:
+            raise InputError("user: give the username of the person trained", "user")
+        now = self._clock.now()
+        with self._db.sessions.begin() as session:
+            actor = row_records.load_actor(session, actor_username)
+            instrument = row_records.load_instrument(session, instrument_code)
+            require(actor, Action.RECORD_TRAINING, Target.of(instrument))
+            user = row_records.load_user(session, username)
+            chosen = parse_level(level)
+            expires_at = expiry_instant(expires, instrument.timezone, now)
+            if not user.active:
+                raise RefusedError(f"{user.username}'s account is deactivated", "user")
+            lock_rows(session, instrument.id, None)  # one writer per instrument: no twin records
+            held = _active_record(session, user.id, instrument.id, now)
+            if held is not None:
+                until = (
+                    f"valid until {day_words(last_valid_day(held.expires_at, instrument.timezone))}"
+                    if held.expires_at
+                    else "no expiry"
+                )
+                raise ConflictError(
+                    f"{user.username} already holds {held.level.value} training on "
+                    f"{instrument.code} (record {held.id}, {until}): renew that record, "
+                    "or revoke it before recording new training",
+                    field="user",
+                )
+            row = TrainingRecord(
+                user_id=user.id,
+                instrument_id=instrument.id,
+                trainer_id=actor.id,
+                level=chosen,
+                trained_at=now,
+                expires_at=expires_at,
+                revoked_at=None,
+                notes=notes.strip(),
+            )
+            session.add(row)
+            session.flush()
+            self._audit(session, actor, "training.record", row, None)
+            return _view(session, row.id, now)
+
+    def renew(
+        self, actor_username: str, record_id: int, expires: datetime | date | None
+    ) -> TrainingRecordView:
+        """Set a new expiry (None: never expires); an expired record becomes active again."""
+        now = self._clock.now()
+        with self._db.sessions.begin() as session:
+            actor = row_records.load_actor(session, actor_username)
+            row, instrument = self._lock(session, actor, record_id)
+            if row.revoked_at is not None:
+                raise RefusedError(
+                    f"training record {row.id} was revoked and cannot be renewed; "
+                    "record new training instead",
+                    "record",
+                )
+            expires_at = expiry_instant(expires, instrument.timezone, now)
+            other = _active_record(session, row.user_id, row.instrument_id, now, row.id)
+            if other is not None:
+                raise ConflictError(
+                    f"training record {other.id} on {instrument.code} is already active for "
+                    f"this user; renew that one instead",
+                    field="record",
+                )
+            before = snapshot(row)
+            row.expires_at = expires_at
+            session.flush()
+            self._audit(session, actor, "training.renew", row, before)
+            return _view(session, row.id, now)
+
+    def revoke(self, actor_username: str, record_id: int, reason: str) -> TrainingRecordView:
+        """Withdraw training now; the reason goes into the record's notes and the audit."""
+        reason = reason.strip()
+        if not reason:
+            raise InputError("reason: say why the training is revoked", "reason")
+        now = self._clock.now()
+        with self._db.sessions.begin() as session:
+            actor = row_records.load_actor(session, actor_username)
+            row, instrument = self._lock(session, actor, record_id)
+            if row.revoked_at is not None:
+                raise RefusedError(f"training record {row.id} is already revoked", "record")
+            before = snapshot(row)
+            today = day_words(now.astimezone(ZoneInfo(instrument.timezone)).date())
+            note = f"Revoked {today} by {actor.user.username}: {reason}"
+            row.revoked_at = now
+            row.notes = f"{row.notes}\n{note}" if row.notes else note
+            session.flush()
+            self._audit(session, actor, "training.revoke", row, before, reason=reason)
+            return _view(session, row.id, now)
+
+    def _lock(
+        self, session: Session, actor: Actor, record_id: int
+    ) -> tuple[TrainingRecord, InstrumentRecord]:
+        """Find the record, check the right on its instrument, lock, and read it afresh."""
+        code = session.scalar(
+            select(Instrument.code)
+            .join(TrainingRecord, TrainingRecord.instrument_id == Instrument.id)
+            .where(TrainingRecord.id == record_id)
+        )
+        if code is None:
+            raise NotFound(f"no training record {record_id}", "record")
+        instrument = row_records.load_instrument(session, code)
+        require(actor, Action.RECORD_TRAINING, Target.of(instrument))
+        lock_rows(session, instrument.id, None)
+        row = session.get_one(TrainingRecord, record_id)
+        session.refresh(row)  # the lock may have waited on a writer that changed it
+        return row, instrument
+
+    def _audit(
+        self,
+        session: Session,
+        actor: Actor,
+        action: str,
+        row: TrainingRecord,
+        before: dict[str, Any] | None,
+        **extra: Any,
+    ) -> None:
+        record_audit(
+            session,
+            actor_id=actor.id,
+            action=action,
+            entity_type="training_record",
+            entity_id=row.id,
+            at=self._clock.now(),
+            before=before,
+            after=snapshot(row) | extra,
+        )
+
+    # -- reading ----------------------------------------------------------------------
+
+    def for_facility(
+        self, actor_username: str, facility_id: int | None = None, include_inactive: bool = False
+    ) -> list[TrainingRecordView]:
+        """Records on the instruments the actor looks after, by instrument then user.
+
+        Without `facility_id`: every facility the actor staffs (all of them for an admin).
+        """
+        now = self._clock.now()
+        with self._db.readonly() as session:
+            actor = row_records.load_actor(session, actor_username)
+            statement = self._scoped(session, actor, facility_id)
+            if not include_inactive:
+                statement = statement.where(active_clause(now))
+            statement = statement.order_by(
+                Instrument.code,
+                Trainee.username,
+                TrainingRecord.trained_at.desc(),
+                TrainingRecord.id,
+            ).limit(MAX_ROWS)
+            return _views(session, statement, now)
+
+    def expiring(self, actor_username: str, within_days: int = 30) -> list[TrainingRecordView]:
+        """Active records that lapse within `within_days` of now, soonest first."""
+        if within_days < 0:
+            raise InputError("within_days: give zero or more days", "within_days")
+        now = self._clock.now()
+        with self._db.readonly() as session:
+            actor = row_records.load_actor(session, actor_username)
+            statement = (
+                self._scoped(session, actor, None)
+                .where(
+                    TrainingRecord.revoked_at.is_(None),
+                    TrainingRecord.expires_at > now,
+                    TrainingRecord.expires_at <= now + timedelta(days=within_days),
+                )
+                .order_by(TrainingRecord.expires_at, Instrument.code, Trainee.username)
+                .limit(MAX_ROWS)
+            )
+            return _views(session, statement, now)
+
+    def _scoped(self, session: Session, actor: Actor, facility_id: int | None) -> ViewSelect:
+        statement = _view_query()
+        if facility_id is not None:
+            facility = session.get(Facility, facility_id)
+            if facility is None:
+                raise NotFound(f"no facility {facility_id}", "facility")
+            require(
+                actor, Action.RECORD_TRAINING, Target(facility.id, facility.name, facility.code)
+            )
+            return statement.where(Facility.id == facility_id)
+        scope = _looked_after(actor)
+        return statement if scope is None else statement.where(Facility.id.in_(sorted(scope)))
+
+    def status_for(self, username: str, instrument_code: str) -> UserTraining:
+        """Whether `username` is trained on the instrument now, and until when."""
+        with self._db.readonly() as session:
+            user = row_records.load_user(session, username)
+            instrument = row_records.load_instrument(session, instrument_code)
+            return training_of(session, user, instrument, self._clock.now())

@@ -1,0 +1,44 @@
+"""The objects every service is built from: the database, the clock and the settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from equipshare.config import Settings
+from equipshare.db import migrate
+from equipshare.db.engine import Database
+from equipshare.domain.clock import Clock, SystemClock
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    """Built once per process; services take it instead of reaching for globals."""
+
+    database: Database
+    clock: Clock
+    settings: Settings
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        clock: Clock | None = None,
+        *,
+        require_head: bool = True,
+        create: bool = False,
+    ) -> ServiceContext:
+        """Connect to the configured database, refusing one whose schema is not at head.
+
+        Only commands that build a schema pass `create`; the rest refuse a missing file.
+        """
+        database = Database.connect(settings.database_url, create=create)
+        if require_head:
+            try:
+                migrate.ensure_at_head(database.engine)
+            except BaseException:
+                database.dispose()
+                raise
+        return cls(database=database, clock=clock or SystemClock(), settings=settings)
+
+    def close(self) -> None:
+        self.database.dispose()

@@ -1,0 +1,1 @@
+"""Impact reports: utilisation, sharing, technicians' work and demand."""

@@ -1,0 +1,119 @@
+"""Reporting periods: local days in the organisation's zone, and the calendar facts about them.
+
+Pure Python over zoneinfo: the SQL of the reports takes these facts (UTC offsets in force,
+month boundaries, how many Mondays...) as constants, so SQLite, which knows no time
+zones, and PostgreSQL agree to the minute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from equipshare.domain.errors import InputError
+from equipshare.domain.records.reports import ReportPeriod
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The UTC instant at which `day` begins in `zone`."""
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def make_period(first_day: date, last_day: date, timezone: str) -> ReportPeriod:
+    """Local days first_day..last_day; refuses (naming --to) a last day before the first."""
+    if last_day < first_day:
+        raise InputError(
+            f"--to {last_day.isoformat()} is before --from {first_day.isoformat()}", "--to"
+        )
+    zone = ZoneInfo(timezone)
+    return ReportPeriod(
+        first_day=first_day,
+        last_day=last_day,
+        timezone=timezone,
+        starts_at=local_midnight(first_day, zone),
+        ends_at=local_midnight(last_day + timedelta(days=1), zone),
+    )
+
+
+def previous_month(today: date) -> tuple[date, date]:
+    """The first and last day of the calendar month before the one `today` is in."""
+    last = today.replace(day=1) - timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def period_minutes(period: ReportPeriod) -> int:
+    """Real minutes in the period: a day of a clock change has 23 or 25 hours."""
+    return int((period.ends_at - period.starts_at).total_seconds()) // 60
+
+
+def weekday_counts(period: ReportPeriod) -> tuple[int, ...]:
+    """How many Mondays, Tuesdays... (Monday first) the period's local days include."""
+    days = (period.last_day - period.first_day).days + 1
+    whole, rest = divmod(days, 7)
+    counts = [whole] * 7
+    for offset in range(rest):
+        counts[(period.first_day.weekday() + offset) % 7] += 1
+    return tuple(counts)
+
+
+@dataclass(frozen=True)
+class OffsetSpan:
+    """From `starts_at` (UTC; None = since ever) the zone is `minutes` ahead of UTC."""
+
+    starts_at: datetime | None
+    minutes: int
+
+
+def _offset(instant: datetime, zone: ZoneInfo) -> int:
+    offset = instant.astimezone(zone).utcoffset()
+    assert offset is not None
+    return int(offset.total_seconds()) // 60
+
+
+def offset_spans(period: ReportPeriod) -> tuple[OffsetSpan, ...]:
+    """The zone's UTC offsets in force during the period, each from the instant it starts.
+
+    Compares the offsets at each day's bounds and bisects a day whose offset changed
+    (zones change at most once a day, on a whole minute).
+    """
+    zone = ZoneInfo(period.timezone)
+    spans = [OffsetSpan(None, _offset(period.starts_at, zone))]
+    day_start = period.starts_at
+    while day_start < period.ends_at:
+        day_end = min(day_start + timedelta(days=1), period.ends_at)
+        minutes = _offset(day_end, zone)
+        if minutes != spans[-1].minutes:
+            spans.append(OffsetSpan(_transition(day_start, day_end, zone), minutes))
+        day_start = day_end
+    return tuple(spans)
+
+
+def _transition(before: datetime, after: datetime, zone: ZoneInfo) -> datetime:
+    """The first whole minute in (before, after] that has `after`'s offset."""
+    target = _offset(after, zone)
+    base = before.replace(second=0, microsecond=0)
+    low, high = 0, int((after - base).total_seconds()) // 60 + 1
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _offset(base + timedelta(minutes=middle), zone) == target:
+            high = middle
+        else:
+            low = middle
+    return base + timedelta(minutes=high)
+
+
+def month_starts(period: ReportPeriod) -> tuple[date, ...]:
+    """The first day of each local month the period touches."""
+    months = []
+    month = period.first_day.replace(day=1)
+    while month <= period.last_day:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return tuple(months)
+
+
+def month_boundaries(period: ReportPeriod) -> tuple[datetime, ...]:
+    """UTC instants at which the period's second, third... local month begins."""
+    zone = ZoneInfo(period.timezone)
+    return tuple(local_midnight(month, zone) for month in month_starts(period)[1:])

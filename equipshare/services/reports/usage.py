@@ -1,0 +1,266 @@
+"""Utilisation and sharing as SQL aggregates: one GROUP BY per figure, never a booking in Python.
+
+Every query joins a booking (or downtime, or opening hours) to its instrument's facility,
+so one Scope filters them all and one key expression rolls them up to the instrument,
+facility or institution level. A booking counts in the period its start falls in.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
+from sqlalchemy.orm import Session
+
+from equipshare.db.models import (
+    Booking,
+    Downtime,
+    Facility,
+    Institution,
+    Instrument,
+    OpeningHours,
+    User,
+)
+from equipshare.domain.enums import BookingStatus
+from equipshare.domain.records.reports import (
+    ReportPeriod,
+    SharingCell,
+    SharingMonth,
+    SharingReport,
+    UtilisationLevel,
+    UtilisationReport,
+    UtilisationRow,
+)
+from equipshare.services.reports.period import month_starts, period_minutes, weekday_counts
+from equipshare.services.reports.scope import Scope
+from equipshare.services.reports.sql_time import (
+    AnySelect,
+    Expr,
+    instant,
+    later,
+    minutes_between,
+    month_index,
+    overlap_minutes,
+)
+
+HELD_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+
+
+def in_period(column: Any, period: ReportPeriod) -> ColumnElement[bool]:
+    """`column` (a start) falls in [period.starts_at, period.ends_at)."""
+    return and_(column >= instant(period.starts_at), column < instant(period.ends_at))
+
+
+def held() -> ColumnElement[bool]:
+    return Booking.status.in_(HELD_STATUSES)
+
+
+def booked_length(dialect: str) -> ColumnElement[int]:
+    return minutes_between(dialect, Booking.starts_at, Booking.ends_at)
+
+
+def used_length(dialect: str) -> ColumnElement[int]:
+    """Checked-in time (to check-out, or the booked end); a completed booking's booked time."""
+    checked = minutes_between(
+        dialect, Booking.checked_in_at, func.coalesce(Booking.checked_out_at, Booking.ends_at)
+    )
+    return case(
+        (Booking.checked_in_at.is_not(None), later(dialect, checked, literal(0))),
+        (Booking.status == BookingStatus.COMPLETED, booked_length(dialect)),
+        else_=0,
+    )
+
+
+def shared() -> ColumnElement[bool]:
+    """A held booking by a user of another institution than the instrument's."""
+    return and_(held(), User.institution_id != Facility.institution_id)
+
+
+def _key(level: UtilisationLevel) -> Expr:
+    if level is UtilisationLevel.INSTRUMENT:
+        return Instrument.id
+    if level is UtilisationLevel.FACILITY:
+        return Facility.id
+    return Facility.institution_id
+
+
+def _of_instruments(statement: AnySelect, scope: Scope) -> AnySelect:
+    return statement.join(Facility, Instrument.facility_id == Facility.id).where(
+        *scope.conditions()
+    )
+
+
+@dataclass
+class _Figures:
+    booked: int = 0
+    used: int = 0
+    opening: int = 0
+    downtime: int = 0
+    bookings: int = 0
+    cancellations: int = 0
+    no_shows: int = 0
+    shared_minutes: int = 0
+    shared_bookings: int = 0
+
+
+def _labels(session: Session, level: UtilisationLevel, scope: Scope) -> list[Any]:
+    """(key, code, name, institution code) of each instrument, facility or institution."""
+    if level is UtilisationLevel.INSTRUMENT:
+        columns: tuple[Any, ...] = (Instrument.id, Instrument.code, Instrument.name)
+    elif level is UtilisationLevel.FACILITY:
+        columns = (Facility.id, Facility.code, Facility.name)
+    else:
+        columns = (Institution.id, Institution.code, Institution.name)
+    statement = (
+        select(*columns, Institution.code)
+        .distinct()
+        .select_from(Instrument)
+        .join(Facility, Instrument.facility_id == Facility.id)
+        .join(Institution, Facility.institution_id == Institution.id)
+        .where(*scope.conditions())
+        .order_by(columns[1])
+    )
+    return list(session.execute(statement))
+
+
+def utilisation_report(
+    session: Session, dialect: str, period: ReportPeriod, level: UtilisationLevel, scope: Scope
+) -> UtilisationReport:
+    key = _key(level)
+    figures: dict[int, _Figures] = defaultdict(_Figures)
+    length = booked_length(dialect)
+    status = Booking.status
+    bookings = _of_instruments(
+        select(
+            key,
+            func.sum(case((held(), length), else_=0)),
+            func.sum(used_length(dialect)),
+            func.sum(case((held(), 1), else_=0)),
+            func.sum(case((status == BookingStatus.CANCELLED, 1), else_=0)),
+            func.sum(case((status == BookingStatus.NO_SHOW, 1), else_=0)),
+            func.sum(case((shared(), length), else_=0)),
+            func.sum(case((shared(), 1), else_=0)),
+        )
+        .select_from(Booking)
+        .join(Instrument, Booking.instrument_id == Instrument.id)
+        .join(User, Booking.user_id == User.id),
+        scope,
+    ).where(in_period(Booking.starts_at, period))
+    for row in session.execute(bookings.group_by(key)):
+        f = figures[row[0]]
+        (f.booked, f.used, f.bookings, f.cancellations, f.no_shows) = map(int, row[1:6])
+        f.shared_minutes, f.shared_bookings = int(row[6]), int(row[7])
+    for row_key, minutes in _downtime(session, dialect, period, key, scope):
+        figures[row_key].downtime = int(minutes)
+    for row_key, minutes in _opening(session, period, key, scope):
+        figures[row_key].opening += int(minutes)
+    rows = []
+    for row_key, code, name, institution_code in _labels(session, level, scope):
+        f = figures.get(row_key, _Figures())
+        rows.append(
+            UtilisationRow(
+                level=level,
+                code=code,
+                name=name,
+                institution_code=institution_code,
+                booked_minutes=f.booked,
+                used_minutes=f.used,
+                opening_minutes=f.opening,
+                downtime_minutes=f.downtime,
+                bookings=f.bookings,
+                cancellations=f.cancellations,
+                no_shows=f.no_shows,
+                shared_minutes=f.shared_minutes,
+                shared_bookings=f.shared_bookings,
+            )
+        )
+    return UtilisationReport(period=period, level=level, rows=tuple(rows))
+
+
+def _downtime(
+    session: Session, dialect: str, period: ReportPeriod, key: Expr, scope: Scope
+) -> Iterable[Any]:
+    """Minutes of downtime inside the period, per key."""
+    statement = _of_instruments(
+        select(
+            key, func.sum(overlap_minutes(dialect, Downtime.starts_at, Downtime.ends_at, period))
+        )
+        .select_from(Downtime)
+        .join(Instrument, Downtime.instrument_id == Instrument.id),
+        scope,
+    ).where(
+        Downtime.starts_at < instant(period.ends_at), Downtime.ends_at > instant(period.starts_at)
+    )
+    return session.execute(statement.group_by(key))
+
+
+def _opening(session: Session, period: ReportPeriod, key: Expr, scope: Scope) -> Iterable[Any]:
+    """Opening minutes per key: each weekly interval times the weekday's count in the period;
+    an instrument with no opening hours is open for every real minute of the period."""
+    counts = weekday_counts(period)
+    times = case(*((OpeningHours.weekday == day, n) for day, n in enumerate(counts)), else_=0)
+    weekly = _of_instruments(
+        select(key, func.sum((OpeningHours.closes_minute - OpeningHours.opens_minute) * times))
+        .select_from(OpeningHours)
+        .join(Instrument, OpeningHours.instrument_id == Instrument.id),
+        scope,
+    )
+    yield from session.execute(weekly.group_by(key))
+    has_hours = exists().where(OpeningHours.instrument_id == Instrument.id)
+    always = _of_instruments(
+        select(key, func.count(Instrument.id) * period_minutes(period)).select_from(Instrument),
+        scope,
+    ).where(~has_hours)
+    yield from session.execute(always.group_by(key))
+
+
+def sharing_report(
+    session: Session, dialect: str, period: ReportPeriod, scope: Scope
+) -> SharingReport:
+    """One pass over the held bookings, grouped by host, user institution and local month;
+    the matrix and the months are both sums of those few groups."""
+    held_in_scope = (
+        _of_instruments(
+            select(
+                Facility.institution_id.label("host"),
+                User.institution_id.label("user"),
+                month_index(Booking.starts_at, period).label("month"),
+                booked_length(dialect).label("minutes"),
+            )
+            .select_from(Booking)
+            .join(Instrument, Booking.instrument_id == Instrument.id),
+            scope,
+        )
+        .join(User, Booking.user_id == User.id)
+        .where(held(), in_period(Booking.starts_at, period))
+        .subquery()
+    )
+    h = held_in_scope.c
+    groups = session.execute(
+        select(h.host, h.user, h.month, func.sum(h.minutes), func.count()).group_by(
+            h.host, h.user, h.month
+        )
+    )
+    codes = {row[0]: row[1] for row in session.execute(select(Institution.id, Institution.code))}
+    cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    by_month: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for host_id, user_id, index, minutes, count in groups:
+        cell = cells[codes[host_id], codes[user_id]]
+        cell[0], cell[1] = cell[0] + int(minutes), cell[1] + int(count)
+        if host_id != user_id:
+            month = by_month[int(index)]
+            month[0], month[1] = month[0] + int(minutes), month[1] + int(count)
+    months = tuple(
+        SharingMonth(month, *by_month.get(index, (0, 0)))
+        for index, month in enumerate(month_starts(period))
+    )
+    institutions = sorted({host for host, _ in cells} | {user for _, user in cells})
+    return SharingReport(
+        period=period,
+        institutions=tuple(institutions),
+        cells=tuple(SharingCell(*pair, *cells[pair]) for pair in sorted(cells)),
+        months=months,
+    )

@@ -1,0 +1,195 @@
+"""Reading the CSV files people export from spreadsheets, as they really are.
+
+Pure (no database, no click): the import services and their tests share it. Tolerated:
+a byte-order mark, CRLF or LF line endings, newlines inside quoted cells, blank rows,
+columns in any order, extra columns (ignored, and named), header case and spacing
+("Contact E-mail", "contact_email" and "CONTACT EMAIL" are one column), UTF-8, UTF-16
+with a BOM, or Windows-1252 (what Excel writes by default), separated by commas,
+semicolons or tabs. Every row keeps the number of the line it starts on, so a problem
+can be reported where a person will find it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from equipshare.domain.errors import InputError
+from equipshare.domain.records.admin import BadRow
+
+_SEPARATORS = (",", ";", "\t")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def column_key(header: str) -> str:
+    """The comparable form of a header: letters and digits only, case folded."""
+    return re.sub(r"[^0-9a-z]", "", header.casefold())
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One non-blank row: the line it starts on and its cells by column key."""
+
+    line: int
+    cells: Mapping[str, str]
+
+    def get(self, key: str) -> str:
+        return self.cells.get(key, "")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A whole file: its rows, and the header columns that matched nothing we read."""
+
+    source: str
+    columns: tuple[str, ...]  # the keys of the columns read, in the file's order
+    rows: tuple[SheetRow, ...]
+    ignored_columns: tuple[str, ...]
+
+
+class BadRowsError(InputError):
+    """Rows of an input file are bad, so nothing was imported; names the file and each line."""
+
+    def __init__(self, source: str, bad: Sequence[BadRow], good: int) -> None:
+        self.source = source
+        self.bad = tuple(sorted(bad, key=lambda row: row.line))
+        first = self.bad[0]
+        if len(self.bad) == 1:
+            message = f"{source}:{first.line}: {first.problem}; nothing imported"
+        else:
+            lines = ", ".join(str(row.line) for row in self.bad[:10])
+            more = ", ..." if len(self.bad) > 10 else ""
+            message = f"{source}: {len(self.bad)} bad rows (lines {lines}{more}); nothing imported"
+        if good:
+            message += f" (--skip-bad imports the {good} good rows)"
+        super().__init__(message, "file")
+
+
+def decode(data: bytes, source: str) -> str:
+    """Text from the bytes spreadsheets write: UTF-8 (BOM or not), UTF-16 with a BOM, or cp1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(f"{source}: not readable as UTF-16 text", "file") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise InputError(f"{source}: not a text file (UTF-8 or Windows-1252)", "file") from None
+
+
+def _separator(header_line: str) -> str:
+    counts = {sep: header_line.count(sep) for sep in _SEPARATORS}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
+
+
+def read_sheet(
+    data: bytes,
+    source: str,
+    columns: Mapping[str, str],
+    required: Sequence[str],
+    aliases: Mapping[str, str] | None = None,
+) -> Sheet:
+    """Parse `data`; `columns` maps each column key we read to its display name.
+
+    Raises InputError naming the file and line for what no row can survive: an empty
+    file, a missing required column, a column given twice, or broken quoting.
+    """
+    text = decode(data, source)
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    if not first_line:
+        raise InputError(f"{source}: the file is empty; the first line should name the columns")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(first_line))
+    aliases = aliases or {}
+    header: list[str | None] = []
+    header_line = 0
+    ignored: list[str] = []
+    rows: list[SheetRow] = []
+    try:
+        while True:
+            start = reader.line_num + 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
+            if not any(cell.strip() for cell in record):
+                continue
+            if not header_line:
+                header_line = start
+                header = _header(record, columns, aliases, source, start, ignored)
+                missing = [columns[key] for key in required if key not in header]
+                if missing:
+                    raise InputError(
+                        f"{source}:{start}: no {' or '.join(missing)} column "
+                        f"(the first line should name the columns: {', '.join(columns.values())})",
+                        "file",
+                    )
+                continue
+            cells = {
+                key: _clean(value)
+                for key, value in zip(header, record, strict=False)
+                if key is not None
+            }
+            rows.append(SheetRow(start, cells))
+    except csv.Error as exc:
+        raise InputError(
+            f"{source}:{reader.line_num}: cannot read the CSV: {exc}", "file"
+        ) from None
+    found = tuple(key for key in header if key is not None)
+    return Sheet(source, found, tuple(rows), tuple(ignored))
+
+
+def _header(
+    record: list[str],
+    columns: Mapping[str, str],
+    aliases: Mapping[str, str],
+    source: str,
+    line: int,
+    ignored: list[str],
+) -> list[str | None]:
+    keys: list[str | None] = []
+    for name in record:
+        key = column_key(name)
+        key = aliases.get(key, key)
+        if key in columns:
+            if key in keys:
+                raise InputError(f"{source}:{line}: column {columns[key]} is given twice", "file")
+            keys.append(key)
+        else:
+            keys.append(None)
+            if name.strip():
+                ignored.append(name.strip())
+    return keys
+
+
+def _clean(value: str) -> str:
+    """Trimmed, with the line endings inside a quoted cell made plain newlines."""
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def optional_text(value: str, name: str, limit: int, problems: list[str]) -> str | None:
+    """The cell or None when empty; a problem when it is longer than the column holds."""
+    if not value:
+        return None
+    if len(value) > limit:
+        problems.append(f"{name}: {len(value)} characters, more than the {limit} allowed")
+    return value
+
+
+def optional_email(value: str, name: str, problems: list[str]) -> str | None:
+    """An email address or None; `mailto:` links, as some sheets hold, are unwrapped."""
+    if value.casefold().startswith("mailto:"):
+        value = value[len("mailto:") :].strip()
+    if not value:
+        return None
+    if not _EMAIL.match(value) or len(value) > 320:
+        problems.append(f"{name}: {value!r} is not an email address")
+    return value

@@ -1,0 +1,186 @@
+"""The users and training spreadsheets: their columns and their rows as entries.
+
+Pure, like uniquip.py. Users: username, name, email, institution, role. Training:
+username, instrument, level, trained_at, expires_at, trainer. Dates are ISO
+(2026-03-16, or 2026-03-16T10:00 with or without an offset) or British (16/03/2026);
+a date or a time without an offset is read in the instrument's facility's zone by the
+service, which knows it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from equipshare.domain.enums import Role, TrainingLevel
+from equipshare.domain.records.admin import BadRow
+from equipshare.sheets.csv_files import (
+    Sheet,
+    SheetRow,
+    optional_email,
+    optional_text,
+    read_sheet,
+)
+
+USER_COLUMNS = {
+    "username": "username",
+    "name": "name",
+    "email": "email",
+    "institution": "institution",
+    "role": "role",
+}
+USER_ALIASES = {
+    "displayname": "name",
+    "fullname": "name",
+    "user": "username",
+    "emailaddress": "email",
+}
+TRAINING_COLUMNS = {
+    "username": "username",
+    "instrument": "instrument",
+    "level": "level",
+    "trainedat": "trained_at",
+    "expiresat": "expires_at",
+    "trainer": "trainer",
+}
+TRAINING_ALIASES = {
+    "user": "username",
+    "instrumentcode": "instrument",
+    "trained": "trainedat",
+    "trainedon": "trainedat",
+    "expires": "expiresat",
+    "expireson": "expiresat",
+    "expiry": "expiresat",
+    "trainedby": "trainer",
+}
+_ROLES = {
+    "researcher": Role.RESEARCHER,
+    "technician": Role.TECHNICIAN,
+    "facilitymanager": Role.FACILITY_MANAGER,
+    "manager": Role.FACILITY_MANAGER,
+    "admin": Role.ADMIN,
+    "administrator": Role.ADMIN,
+}
+_USERNAME = re.compile(r"^[A-Za-z0-9._@+-]{1,64}$")
+_BRITISH = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+@dataclass(frozen=True)
+class UserEntry:
+    """One person to create or update; `role` None means researcher when new, else as is."""
+
+    line: int
+    username: str
+    name: str
+    email: str | None
+    institution: str
+    role: Role | None
+
+
+@dataclass(frozen=True)
+class TrainingEntry:
+    """One training record as a facility keeps it; times are read in the facility's zone."""
+
+    line: int
+    username: str
+    instrument: str
+    level: TrainingLevel
+    trained: date | datetime
+    expires: date | datetime | None
+    trainer: str | None
+
+
+def read_users(data: bytes, source: str) -> tuple[Sheet, list[UserEntry], list[BadRow]]:
+    sheet = read_sheet(
+        data, source, USER_COLUMNS, ("username", "name", "institution"), USER_ALIASES
+    )
+    entries: list[UserEntry] = []
+    bad: list[BadRow] = []
+    for row in sheet.rows:
+        problems: list[str] = []
+        username = _username(row.get("username"), "username", problems)
+        name = optional_text(row.get("name"), "name", 200, problems)
+        email = optional_email(row.get("email"), "email", problems)
+        institution = row.get("institution").upper()
+        role = None
+        if row.get("role"):
+            role = _ROLES.get(re.sub(r"[^a-z]", "", row.get("role").casefold()))
+            if role is None:
+                problems.append(
+                    f"role: {row.get('role')!r} is not one of researcher, technician, "
+                    "facility_manager, admin"
+                )
+        if not name:
+            problems.append("name: missing")
+        if not institution:
+            problems.append("institution: missing (give the institution's code)")
+        if problems or username is None or name is None:
+            bad.append(BadRow(row.line, "; ".join(problems)))
+            continue
+        entries.append(UserEntry(row.line, username, name, email, institution, role))
+    return sheet, entries, bad
+
+
+def read_training(data: bytes, source: str) -> tuple[Sheet, list[TrainingEntry], list[BadRow]]:
+    required = ("username", "instrument", "level", "trainedat")
+    sheet = read_sheet(data, source, TRAINING_COLUMNS, required, TRAINING_ALIASES)
+    entries: list[TrainingEntry] = []
+    bad: list[BadRow] = []
+    for row in sheet.rows:
+        problems: list[str] = []
+        entry = _training(row, problems)
+        if entry is None:
+            bad.append(BadRow(row.line, "; ".join(problems)))
+        else:
+            entries.append(entry)
+    return sheet, entries, bad
+
+
+def _training(row: SheetRow, problems: list[str]) -> TrainingEntry | None:
+    username = _username(row.get("username"), "username", problems)
+    instrument = row.get("instrument")
+    if not instrument:
+        problems.append("instrument: missing (give the instrument's code)")
+    level = None
+    try:
+        level = TrainingLevel(row.get("level").casefold())
+    except ValueError:
+        problems.append(f"level: {row.get('level')!r} is not supervised or independent")
+    trained = when(row.get("trainedat"), "trained_at", problems)
+    if trained is None and row.get("trainedat") == "":
+        problems.append("trained_at: missing")
+    expires = when(row.get("expiresat"), "expires_at", problems)
+    trainer = _username(row.get("trainer"), "trainer", problems) if row.get("trainer") else None
+    if problems or username is None or level is None or trained is None:
+        if not problems:
+            problems.append("incomplete row")
+        return None
+    return TrainingEntry(row.line, username, instrument, level, trained, expires, trainer)
+
+
+def _username(value: str, name: str, problems: list[str]) -> str | None:
+    if not value:
+        problems.append(f"{name}: missing")
+        return None
+    if not _USERNAME.match(value):
+        problems.append(f"{name}: {value!r} is not a username (letters, digits, . _ @ + -)")
+        return None
+    return value
+
+
+def when(value: str, name: str, problems: list[str]) -> date | datetime | None:
+    """A date or a date and time as typed; None when empty, with a problem when unreadable."""
+    if not value:
+        return None
+    british = _BRITISH.match(value)
+    try:
+        if british:
+            day, month, year = (int(part) for part in british.groups())
+            return date(year, month, day)
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        return datetime.fromisoformat(value)
+    except ValueError:
+        problems.append(f"{name}: {value!r} is not a date like 2026-03-16 or 16/03/2026")
+        return None

@@ -1,0 +1,66 @@
+"""A launch of the TUI imports only what its first screen needs (issue 4: start-up time)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+# Modules a launch has no use for before the catalogue is painted: Alembic (the schema check
+# reads the version row itself), the commands other than `tui`, and every screen, modal and
+# service that opens only when the user asks for it.
+NOT_AT_LAUNCH = {
+    "alembic",
+    "mako",
+    "equipshare.cli.commands.bookings",
+    "equipshare.cli.commands.db",
+    "equipshare.cli.commands.demo",
+    "equipshare.cli.commands.slots",
+    "equipshare.services.admin.schema",
+    "equipshare.services.bookings.lifecycle",
+    "equipshare.services.bookings.my_bookings",
+    "equipshare.services.downtime.scheduling",
+    "equipshare.services.people.training",
+    "equipshare.services.bookings.week",
+    "equipshare.tui.screens.approvals",
+    "equipshare.tui.screens.downtime",
+    "equipshare.tui.screens.feed_tokens",
+    "equipshare.tui.screens.help",
+    "equipshare.tui.screens.my_bookings",
+    "equipshare.tui.screens.training",
+    "equipshare.tui.screens.reports",
+    "equipshare.services.reports.impact",
+    "equipshare.services.charging.statements",
+    "equipshare.tui.screens.week",
+    "equipshare.tui.modals.booking_form",
+    "equipshare.tui.modals.schedule_downtime",
+    "equipshare.tui.modals.training_form",
+}
+
+LAUNCH = """
+import sys
+from equipshare.cli.main import cli
+from equipshare.cli.commands.tui import run_tui  # what `equipshare tui` runs
+from equipshare.config import Settings
+from equipshare.tui.app import EquipshareApp
+from equipshare.tui.keymap import checked_keymap
+
+checked_keymap(Settings(), [EquipshareApp])  # no [keymap] table: nothing to walk
+print("IMPORTED", *sorted(m for m in sys.modules if m in {names!r}))
+"""
+
+
+def imported(code: str) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    [line] = [line for line in out.stdout.splitlines() if line.startswith("IMPORTED")]
+    return set(line.split()[1:])
+
+
+def test_a_launch_imports_no_other_screen_command_or_alembic() -> None:
+    assert imported(LAUNCH.format(names=sorted(NOT_AT_LAUNCH))) == set()
+
+
+def test_a_keymap_table_is_checked_against_every_screen() -> None:
+    code = LAUNCH.format(names=sorted(NOT_AT_LAUNCH)).replace(
+        "Settings()", "Settings(keymap={'week.next': 'n'})"
+    )
+    assert "equipshare.tui.screens.week" in imported(code)

@@ -1,0 +1,55 @@
+"""Typed wall-clock times in a facility's zone, including the hours the clocks skip or repeat."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from equipshare.domain.errors import InputError
+from equipshare.domain.timeparse import looks_like_length, parse_instant, parse_length
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def test_a_time_without_offset_is_read_in_the_zone() -> None:
+    winter = parse_instant("2026-03-18 09:00", "start", LONDON)
+    summer = parse_instant("2026-06-18T09:00", "start", LONDON)
+    assert winter.astimezone(UTC) == datetime(2026, 3, 18, 9, tzinfo=UTC)
+    assert summer.astimezone(UTC) == datetime(2026, 6, 18, 8, tzinfo=UTC)
+
+
+def test_a_skipped_time_is_refused_naming_the_field_and_zone() -> None:
+    with pytest.raises(InputError) as skipped:
+        parse_instant("2026-03-29 01:30", "start", LONDON)
+    assert skipped.value.field == "start"
+    assert "2026-03-29 01:30 does not exist in Europe/London" in str(skipped.value)
+
+
+def test_a_repeated_time_needs_an_offset() -> None:
+    with pytest.raises(InputError, match="happens twice in Europe/London") as twice:
+        parse_instant("2026-10-25 01:30", "end", LONDON)
+    assert twice.value.field == "end"
+    first = parse_instant("2026-10-25 01:30+01:00", "end", LONDON)
+    assert first.astimezone(UTC) == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+
+
+def test_lengths_and_what_is_not_one() -> None:
+    assert parse_length("1h30m", "end") == timedelta(minutes=90)
+    assert looks_like_length("4h") and looks_like_length("90 min")
+    assert not looks_like_length("2026-03-18 17:00") and not looks_like_length("")
+    with pytest.raises(InputError, match="must be longer than zero") as zero:
+        parse_length("0h", "end")
+    assert zero.value.field == "end"
+
+
+def test_the_parser_loads_neither_click_nor_textual() -> None:
+    code = (
+        "import sys, equipshare.domain.timeparse; "
+        "print([m for m in ('click', 'textual', 'sqlalchemy') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

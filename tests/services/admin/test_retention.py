@@ -1,0 +1,142 @@
+"""Purge, anonymise and close-past on both engines: what they change, dry runs, second runs."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from equipshare.db.engine import Database
+from equipshare.db.models import AuditEvent, Booking, User
+from equipshare.db.models_queue import Notification
+from equipshare.domain.enums import BookingStatus, NotificationKind
+from equipshare.domain.errors import PermissionDenied
+from equipshare.services.admin.retention import RetentionService
+from equipshare.services.bookings.past import PastBookingService
+from equipshare.services.plumbing.context import ServiceContext
+from tests.support.maintenance_rows import plant_audit, plant_booking
+from tests.support.world import World, london
+
+OLD = london(2025, 1, 10, 10)  # long past every retention floor but audit's
+RECENT = london(2026, 3, 10, 10)  # within cancelled_days (90) of the clock's 2026-03-16
+
+
+def count(db: Database, model: type[object]) -> int:
+    with db.readonly() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_purge_deletes_only_what_is_past_date_and_retention(
+    context: ServiceContext, world: World, database: Database
+) -> None:
+    old = plant_booking(database, world, "alice", "WAR-XPS-01", OLD, OLD + timedelta(hours=1),
+                        BookingStatus.CANCELLED)  # fmt: skip
+    plant_booking(database, world, "bob", "WAR-XPS-01", OLD, OLD + timedelta(hours=1),
+                  BookingStatus.COMPLETED)  # fmt: skip
+    plant_booking(database, world, "bob", "WAR-XPS-01", RECENT, RECENT + timedelta(hours=1),
+                  BookingStatus.REJECTED)  # fmt: skip
+    with database.sessions.begin() as session:
+        session.add(
+            Notification(
+                user_id=world.users["alice"], kind=NotificationKind.BOOKING_CANCELLED,
+                booking_id=old, subject="s", body="b", created_at=OLD, next_attempt_at=OLD,
+            )
+        )  # fmt: skip
+    plant_audit(database, datetime(2019, 6, 1, tzinfo=UTC))
+    plant_audit(database, datetime(2024, 6, 1, tzinfo=UTC))  # within audit_days (6 years)
+    service = RetentionService(context)
+
+    dry = service.purge("root", date(2026, 3, 16), dry_run=True)
+    assert (dry.bookings, dry.notifications, dry.audit_events) == (1, 1, 1)
+    assert count(database, Booking) == 3 and count(database, AuditEvent) == 2
+
+    real = service.purge("root", date(2026, 3, 16))
+    assert (real.bookings, real.notifications, real.audit_events) == (1, 1, 1)
+    assert real.bookings_before == datetime(2025, 12, 16, 9, tzinfo=UTC)  # the 90-day floor
+    with database.readonly() as session:
+        assert session.get(Booking, old) is None
+        assert session.scalar(select(func.count()).select_from(Notification)) == 0
+        actions = set(session.scalars(select(AuditEvent.action)))
+    assert actions == {"test.event", "retention.purge"}
+
+    again = service.purge("root", date(2026, 3, 16))
+    assert (again.bookings, again.notifications, again.series, again.audit_events) == (0,) * 4
+    assert count(database, AuditEvent) == 2  # a run that deletes nothing writes nothing
+
+
+def test_purge_and_close_past_are_for_admins_only(context: ServiceContext, world: World) -> None:
+    with pytest.raises(PermissionDenied, match="mgr may not purge old data: that needs an admin"):
+        RetentionService(context).purge("mgr", date(2025, 1, 1))
+    with pytest.raises(PermissionDenied, match="needs an admin"):
+        PastBookingService(context).close_past("tech")
+    with pytest.raises(PermissionDenied, match="needs an admin"):
+        RetentionService(context).anonymise("alice", date(2025, 1, 1))
+
+
+def test_anonymise_replaces_personal_data_of_the_inactive_and_keeps_their_bookings(
+    context: ServiceContext, world: World, database: Database
+) -> None:
+    since = date(2026, 1, 1)
+    kept = plant_booking(database, world, "dave", "WAR-RAM-01", OLD, OLD + timedelta(hours=1),
+                         BookingStatus.COMPLETED)  # fmt: skip
+    plant_booking(database, world, "alice", "WAR-XPS-01", RECENT, RECENT + timedelta(hours=1))
+    plant_audit(database, datetime(2026, 2, 1, tzinfo=UTC), actor_id=world.users["mgr"])
+    service = RetentionService(context)
+
+    dry = service.anonymise("root", since, dry_run=True)
+    names = {user.user_id for user in dry.users}
+    assert world.users["dave"] in names
+    assert not names & {world.users[n] for n in ("alice", "mgr", "root")}
+    with database.readonly() as session:
+        assert session.get_one(User, world.users["dave"]).username == "dave"
+
+    real = service.anonymise("root", since)
+    assert {user.user_id for user in real.users} == names
+    dave_id = world.users["dave"]
+    with database.readonly() as session:
+        dave = session.get_one(User, dave_id)
+        assert (dave.username, dave.display_name, dave.email, dave.active) == (
+            f"anon-{dave_id}", f"anon-{dave_id}", None, False,
+        )  # fmt: skip
+        assert session.get_one(Booking, kept).user_id == dave_id
+        assert session.get_one(User, world.users["alice"]).username == "alice"
+        assert session.get_one(User, world.users["root"]).username == "root"
+        event = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "user.anonymise", AuditEvent.entity_id == str(dave_id)
+            )
+        ).one()
+    assert event.before is None and "dave" not in str(event.after)
+    dave_row = next(user for user in real.users if user.user_id == dave_id)
+    assert (dave_row.institution_code, dave_row.bookings) == ("ACME", 1)
+
+    assert service.anonymise("root", since).users == ()
+
+
+def test_close_past_completes_finished_confirmed_bookings_once(
+    context: ServiceContext, world: World, database: Database
+) -> None:
+    now = context.clock.now()
+    done = plant_booking(database, world, "alice", "WAR-XPS-01", now - timedelta(hours=3),
+                         now - timedelta(hours=1))  # fmt: skip
+    running = plant_booking(database, world, "bob", "WAR-XPS-01", now - timedelta(hours=1),
+                            now + timedelta(hours=1))  # fmt: skip
+    waiting = plant_booking(database, world, "bob", "WAR-MEG-01", now - timedelta(hours=4),
+                            now - timedelta(hours=2), BookingStatus.PENDING)  # fmt: skip
+    service = PastBookingService(context)
+
+    assert service.close_past("root", dry_run=True).completed_ids == (done,)
+    assert service.close_past("root").completed_ids == (done,)
+    with database.readonly() as session:
+        statuses = {row.id: row.status for row in session.scalars(select(Booking))}
+        audited = session.scalars(
+            select(AuditEvent.entity_id).where(AuditEvent.action == "booking.complete")
+        ).all()
+    assert statuses == {
+        done: BookingStatus.COMPLETED,
+        running: BookingStatus.CONFIRMED,
+        waiting: BookingStatus.PENDING,
+    }
+    assert audited == [str(done)]
+    assert service.close_past("root").completed_ids == ()
