@@ -1,14 +1,18 @@
-"""Values of an imported VEVENT: its zones, instants, recurrence keys and email addresses."""
+"""Values of an imported VEVENT: zones, instants, recurrence rules and keys, text and emails."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dateutil.rrule import rrule, rrulestr  # type: ignore[import-untyped]
 from icalendar import Component
+from icalendar.prop import vRecur
 
 from equipshare.domain.errors import InputError
+from equipshare.ical.plain_text import plain_text
 from equipshare.ical.windows_zones import iana_for_windows
 
 
@@ -120,3 +124,49 @@ def emails_of(value: Any) -> tuple[str, ...]:
     values = value if isinstance(value, list) else [] if value is None else [value]
     found = [email_of(v) for v in values]
     return tuple(dict.fromkeys(e for e in found if e))
+
+
+def property_of(component: Component, name: str, default: Any = None) -> Any:
+    """A property, untyped: icalendar's union of value types helps no caller here."""
+    return component.get(name, default)
+
+
+def quoted_value(message: str) -> str | None:
+    """The value an icalendar error message quotes ("Got: 'X'"), to find its line."""
+    if "'" not in message:
+        return None
+    start = message.find("'")
+    end = message.find("'", start + 1)
+    return message[start + 1 : end] if end > start else None
+
+
+def sequence_of(component: Component) -> int:
+    try:
+        return max(0, int(property_of(component, "SEQUENCE", 0)))
+    except (TypeError, ValueError):
+        return 0
+
+
+def text_of(component: Component, name: str, limit: int, *, single_line: bool = False) -> str:
+    value = property_of(component, name, "")
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return plain_text(str(value), limit=limit, single_line=single_line)
+
+
+def recurrence_rules(props: Any, rule_start: datetime, where: str) -> Iterator[rrule]:
+    """Each RRULE property as a dateutil rule from `rule_start`; `where` names the line."""
+    for prop in props if isinstance(props, list) else [props] if props is not None else []:
+        frequency = str((prop.get("FREQ") or [""])[0]).upper()
+        if frequency in ("SECONDLY", "MINUTELY"):
+            raise InputError(f"{where}: RRULE FREQ={frequency} is not a booking pattern")
+        until = (prop.get("UNTIL") or [None])[0]
+        rest: Any = vRecur({k: v for k, v in prop.items() if k != "UNTIL"})
+        text = rest.to_ical().decode()
+        try:
+            rule = rrulestr(text, dtstart=rule_start)
+            if until is not None:
+                rule = rule.replace(until=rule_until(until, rule_start))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise InputError(f"{where}: bad RRULE: {one_line(exc)}") from None
+        yield rule

@@ -22,12 +22,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import (  # type: ignore[import-untyped]  # icalendar's own dependency
-    rrule,
-    rrulestr,
-)
+from dateutil.rrule import rrule  # type: ignore[import-untyped]  # icalendar's own dependency
 from icalendar import Calendar, Component
-from icalendar.prop import vRecur
 
 from equipshare.domain.enums import CalendarEventStatus
 from equipshare.domain.errors import InputError
@@ -39,8 +35,12 @@ from equipshare.ical.import_values import (
     email_of,
     emails_of,
     one_line,
+    property_of,
+    quoted_value,
+    recurrence_rules,
     recurrence_token,
-    rule_until,
+    sequence_of,
+    text_of,
     utc_of,
 )
 from equipshare.ical.plain_text import plain_text
@@ -168,13 +168,13 @@ class _Reader:
         if zones is None:
             zones = self._zones[id(calendar)] = Zones(calendar, self._facility, self._source)
         self._refuse_broken(component, lines)
-        uid = str(_get(component, "UID", "")).strip()
+        uid = str(property_of(component, "UID", "")).strip()
         begin = lines.begin if lines else None
         if not uid:
             self._skip("", component, begin, "no UID, so a re-import could not find it again")
             return
-        transparent = str(_get(component, "TRANSP", "")).strip().upper() == "TRANSPARENT"
-        if transparent and str(_get(component, "STATUS", "")).strip().upper() != "CANCELLED":
+        transparent = str(property_of(component, "TRANSP", "")).strip().upper() == "TRANSPARENT"
+        if transparent and str(property_of(component, "STATUS", "")).strip().upper() != "CANCELLED":
             self._skip(uid, component, begin, "marked as free time (TRANSP:TRANSPARENT)")
             return
         if "DTSTART" not in component:
@@ -183,7 +183,7 @@ class _Reader:
         duration = self._duration(component, start, zones, lines, uid)
         if duration is None:
             return
-        found = _Source(component, lines, zones, uid, start, duration, _sequence(component))
+        found = _Source(component, lines, zones, uid, start, duration, sequence_of(component))
         if "RECURRENCE-ID" in component:
             rid = self._value(component, "RECURRENCE-ID", zones, lines)
             self._overrides.setdefault(uid, {})[recurrence_token(rid)] = found
@@ -194,7 +194,7 @@ class _Reader:
         for name, message in getattr(component, "errors", []):
             if name is not None and str(name).upper() not in _TIME_PROPERTIES:
                 continue  # a broken X- or ATTACH property does not move any booking
-            bad = _quoted(message)
+            bad = quoted_value(message)
             line = lines.line_of(name, bad) if lines else None
             if name is None and lines and bad is not None:
                 line = next((ln.number for ln in lines.lines if ln.text == bad), lines.begin)
@@ -209,7 +209,7 @@ class _Reader:
     def _value(
         self, component: Component, name: str, zones: Zones, lines: EventLines | None
     ) -> datetime | date:
-        prop = _get(component, name)
+        prop = property_of(component, name)
         if isinstance(prop, list):  # repeated where RFC 5545 allows one
             prop = prop[0]
         return self._instant(prop.dt, prop.params.get("TZID"), zones, self._line(lines, name))
@@ -248,7 +248,7 @@ class _Reader:
                 duration = timedelta(days=(as_date(end) - as_date(start)).days)
         elif "DURATION" in component:
             line = self._line(lines, "DURATION")
-            duration = _get(component, "DURATION").dt
+            duration = property_of(component, "DURATION").dt
         else:
             line = self._line(lines, "DTSTART")
             if not timed:
@@ -266,7 +266,7 @@ class _Reader:
 
     def _skip(self, uid: str, component: Component, line: int | None, reason: str) -> None:
         summary = plain_text(
-            str(_get(component, "SUMMARY", "")), limit=SUMMARY_LIMIT, single_line=True
+            str(property_of(component, "SUMMARY", "")), limit=SUMMARY_LIMIT, single_line=True
         )
         self._skipped.append(SkippedSource(uid, summary, line, reason))
 
@@ -333,31 +333,12 @@ class _Reader:
         return [(s, d) for s, d in unique.values() if self._in_window(s, d)]
 
     def _rules(self, master: _Source, rule_start: datetime) -> Iterable[rrule]:
-        props = _get(master.component, "RRULE")
-        line = self._line(master.lines, "RRULE")
-        for prop in props if isinstance(props, list) else [props] if props is not None else []:
-            frequency = str((prop.get("FREQ") or [""])[0]).upper()
-            if frequency in ("SECONDLY", "MINUTELY"):
-                raise InputError(
-                    f"{at_line(self._source, line)}: RRULE FREQ={frequency} "
-                    "is not a booking pattern"
-                )
-            until = (prop.get("UNTIL") or [None])[0]
-            rest: Any = vRecur({k: v for k, v in prop.items() if k != "UNTIL"})
-            text = rest.to_ical().decode()
-            try:
-                rule = rrulestr(text, dtstart=rule_start)
-                if until is not None:
-                    rule = rule.replace(until=rule_until(until, rule_start))
-            except (ValueError, TypeError, KeyError) as exc:
-                raise InputError(
-                    f"{at_line(self._source, line)}: bad RRULE: {one_line(exc)}"
-                ) from None
-            yield rule
+        where = at_line(self._source, self._line(master.lines, "RRULE"))
+        return recurrence_rules(property_of(master.component, "RRULE"), rule_start, where)
 
     def _dates(self, source: _Source, name: str) -> list[tuple[datetime | date, timedelta | None]]:
         """EXDATE or RDATE values, with a PERIOD's own length where one is given."""
-        props = _get(source.component, name)
+        props = property_of(source.component, name)
         line = self._line(source.lines, name)
         found: list[tuple[datetime | date, timedelta | None]] = []
         for prop in props if isinstance(props, list) else [props] if props is not None else []:
@@ -391,17 +372,17 @@ class _Reader:
             if isinstance(first, datetime)
             else utc_of(first + length, self._facility)
         )
-        status = str(_get(component, "STATUS", "")).strip().upper()
+        status = str(property_of(component, "STATUS", "")).strip().upper()
         return ImportedEvent(
             uid=source.uid,
             recurrence_key=token,
             starts_at=begins,
             ends_at=ends,
-            summary=_text(component, "SUMMARY", SUMMARY_LIMIT, single_line=True),
-            description=_text(component, "DESCRIPTION", DESCRIPTION_LIMIT),
-            location=_text(component, "LOCATION", SUMMARY_LIMIT, single_line=True),
-            organiser_email=email_of(_get(component, "ORGANIZER")),
-            attendee_emails=emails_of(_get(component, "ATTENDEE")),
+            summary=text_of(component, "SUMMARY", SUMMARY_LIMIT, single_line=True),
+            description=text_of(component, "DESCRIPTION", DESCRIPTION_LIMIT),
+            location=text_of(component, "LOCATION", SUMMARY_LIMIT, single_line=True),
+            organiser_email=email_of(property_of(component, "ORGANIZER")),
+            attendee_emails=emails_of(property_of(component, "ATTENDEE")),
             status=CalendarEventStatus(status)
             if status in CalendarEventStatus.__members__
             else CalendarEventStatus.CONFIRMED,
@@ -411,33 +392,5 @@ class _Reader:
         )
 
 
-def _get(component: Component, name: str, default: Any = None) -> Any:
-    """A property, untyped: icalendar's union of value types helps no caller here."""
-    return component.get(name, default)
-
-
 def _begin(source: _Source) -> int | None:
     return source.lines.begin if source.lines else None
-
-
-def _quoted(message: str) -> str | None:
-    """The value an icalendar error message quotes ("Got: 'X'"), to find its line."""
-    if "'" not in message:
-        return None
-    start = message.find("'")
-    end = message.find("'", start + 1)
-    return message[start + 1 : end] if end > start else None
-
-
-def _sequence(component: Component) -> int:
-    try:
-        return max(0, int(_get(component, "SEQUENCE", 0)))
-    except (TypeError, ValueError):
-        return 0
-
-
-def _text(component: Component, name: str, limit: int, *, single_line: bool = False) -> str:
-    value = _get(component, name, "")
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    return plain_text(str(value), limit=limit, single_line=single_line)
