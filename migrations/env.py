@@ -1,13 +1,13 @@
 """Alembic environment: takes its engine from equipshare, batch mode on SQLite."""
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from equipshare.db import models  # noqa: F401  (registers every table on Base.metadata)
 from equipshare.db.base import Base
 
 config = context.config
-engine = config.attributes.get("engine")
+engine: Engine | None = config.attributes.get("engine")
 if engine is None:
     # `alembic` run by hand from the source tree: fall back to the configured URL.
     from equipshare.db.engine import create_database_engine
@@ -19,10 +19,12 @@ def _set_sqlite_foreign_keys(connection: Connection, on: bool) -> None:
     # Batch mode rebuilds tables by copy-and-rename, which live foreign keys would break.
     # The pragma is ignored inside a transaction, so it goes to the raw autocommit connection.
     raw = connection.connection.driver_connection
+    if raw is None:  # only an invalidated connection has lost its driver connection
+        raise RuntimeError("the SQLite connection was invalidated before migrating")
     raw.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
 
 
-def run_migrations_online() -> None:
+def run_migrations_online(engine: Engine) -> None:
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:
@@ -52,4 +54,4 @@ def run_migrations_online() -> None:
 
 if context.is_offline_mode():
     raise SystemExit("equipshare migrations run online only: use `equipshare db upgrade`")
-run_migrations_online()
+run_migrations_online(engine)

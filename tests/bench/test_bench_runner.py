@@ -37,7 +37,7 @@ def test_quick_run_writes_every_figure(empty_database_url: str, tmp_path: Path) 
     assert document["quick"] is True
     assert document["datasets"][engine]["counts"]["bookings"] > 5_000
     names = {figure["name"] for figure in document["figures"]}
-    expected_figures = (
+    expected_figures: tuple[str, ...] = (
         "bookings a second, every rule checked",
         "find_slots p95",
         "sharing matrix, one year",

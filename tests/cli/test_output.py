@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from equipshare.cli.output import emit, format_option
 from equipshare.domain.enums import BookingStatus
 
-ROWS = [
+ROWS: list[dict[str, object]] = [
     {
         "id": 1,
         "when": datetime(2026, 3, 17, 10, tzinfo=UTC),

@@ -18,7 +18,7 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() >= 5000
     db.dispose()
 
 
@@ -52,7 +52,9 @@ def test_sqlite_writers_take_the_lock_at_begin_but_readers_do_not(tmp_path: Path
     try:
         # A second writer fails at BEGIN, before it could read stale data and then write.
         with impatient.engine.connect() as conn:
-            conn.connection.driver_connection.execute("PRAGMA busy_timeout=100")
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            raw.execute("PRAGMA busy_timeout=100")
             with pytest.raises(OperationalError, match="locked"):
                 conn.begin()
         # A reader is not blocked.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -107,7 +107,7 @@ def seeded(
     discard()
 
 
-def _dump(conn: Connection) -> dict[str, list[Any]]:
+def _dump(conn: Connection) -> dict[str, Sequence[Any]]:
     return {
         table.name: conn.execute(select(table).order_by(*table.primary_key.columns)).all()
         for table in Base.metadata.sorted_tables
@@ -270,9 +270,9 @@ def test_a_believable_share_of_bookings_cross_institutions(seeded: Seeded) -> No
 
 
 def _rule_breaches(
-    bookings: list[Mapping[str, Any]],
-    instruments: list[Mapping[str, Any]],
-    opening_hours: list[Mapping[str, Any]],
+    bookings: Sequence[Mapping[str, Any]],
+    instruments: Sequence[Mapping[str, Any]],
+    opening_hours: Sequence[Mapping[str, Any]],
 ) -> list[str]:
     """Bookings off the slot grid, outside min/max length or outside local opening hours."""
     policy = {i["id"]: i for i in instruments}

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-import vobject
+import vobject  # type: ignore[import-untyped]  # no stubs in the test extra
 
 from equipshare.domain.enums import CalendarEventStatus
 from equipshare.domain.records.calendar import CalendarEvent, CalendarMeta

@@ -10,7 +10,7 @@ import pytest
 
 from equipshare.domain.enums import CalendarEventStatus
 from equipshare.domain.errors import InputError
-from equipshare.ical.import_source import read_calendar_file
+from equipshare.ical.import_source import MAX_IMPORT_BYTES, read_calendar_file
 from equipshare.ical.importer import ImportedEvent, ParsedCalendar, parse_calendar
 
 # The icalendar package ships real-world exports (Outlook/Exchange, Google, Thunderbird)
@@ -22,15 +22,15 @@ def shipped(name: str) -> bytes:
     return (SHIPPED / name).read_bytes()
 
 
-def at(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)  # type: ignore[misc]
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-def parse(data: bytes | str, now: datetime, **kwargs: object) -> ParsedCalendar:
+def parse(data: bytes | str, now: datetime, *, limit: int = MAX_IMPORT_BYTES) -> ParsedCalendar:
     raw = data.encode() if isinstance(data, str) else data
     return parse_calendar(
-        raw, now=now, default_timezone="Europe/London", source="cal.ics", **kwargs
-    )  # type: ignore[arg-type]
+        raw, now=now, default_timezone="Europe/London", source="cal.ics", limit=limit
+    )
 
 
 def calendar(*lines: str) -> str:

@@ -15,6 +15,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 import icalendar
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.web import Application, Request
 
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import ExportKind
@@ -29,6 +30,8 @@ from tests.support.world import World, london
 XPS = "WAR-XPS-01"
 # aiohttp's client asks for gzip by default; most tests read the plain body.
 PLAIN = {"Accept-Encoding": "identity"}
+# What TestClient(TestServer(app)) is: plain aiohttp requests against a real Application.
+FeedClient = TestClient[Request, Application]
 
 
 @pytest.fixture
@@ -52,7 +55,7 @@ def instrument_feed(context: ServiceContext, booked: BookingRecord) -> IssuedFee
 
 
 @pytest.fixture
-async def client(context: ServiceContext) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
+async def client(context: ServiceContext) -> AsyncIterator[FeedClient]:
     # No automatic decompression: the tests look at what went over the wire.
     async with TestClient(TestServer(create_app(context)), auto_decompress=False) as client:
         yield client
@@ -62,12 +65,12 @@ def path_of(issued: IssuedFeedToken) -> str:
     return issued.https_url.removeprefix("http://localhost:8080")
 
 
-def events_of(body: bytes) -> list[icalendar.Event]:
+def events_of(body: bytes) -> list[icalendar.Component]:
     return list(icalendar.Calendar.from_ical(body).walk("VEVENT"))
 
 
 async def test_a_feed_answers_with_validators_and_304s_when_unchanged(
-    client: TestClient, instrument_feed: IssuedFeedToken, booked: BookingRecord
+    client: FeedClient, instrument_feed: IssuedFeedToken, booked: BookingRecord
 ) -> None:
     url = path_of(instrument_feed)
     first = await client.get(url, headers=PLAIN)
@@ -99,7 +102,7 @@ async def test_a_feed_answers_with_validators_and_304s_when_unchanged(
     assert both.status == 200
 
 
-async def test_gzip_when_asked(client: TestClient, instrument_feed: IssuedFeedToken) -> None:
+async def test_gzip_when_asked(client: FeedClient, instrument_feed: IssuedFeedToken) -> None:
     url = path_of(instrument_feed)
     plain = await client.get(url, headers={"Accept-Encoding": "identity"})
     packed = await client.get(url, headers={"Accept-Encoding": "br;q=1.0, gzip;q=0.8"})
@@ -118,7 +121,7 @@ async def test_gzip_when_asked(client: TestClient, instrument_feed: IssuedFeedTo
 
 
 async def test_revoked_unknown_and_mismatched_urls_all_get_the_same_plain_404(
-    client: TestClient, context: ServiceContext, instrument_feed: IssuedFeedToken, world: World
+    client: FeedClient, context: ServiceContext, instrument_feed: IssuedFeedToken, world: World
 ) -> None:
     url = path_of(instrument_feed)
     assert (await client.get(url)).status == 200
@@ -144,7 +147,7 @@ async def test_revoked_unknown_and_mismatched_urls_all_get_the_same_plain_404(
 
 
 async def test_an_instrument_feed_names_no_one_and_the_owner_s_feed_shows_all(
-    client: TestClient, context: ServiceContext, instrument_feed: IssuedFeedToken
+    client: FeedClient, context: ServiceContext, instrument_feed: IssuedFeedToken
 ) -> None:
     response = await client.get(path_of(instrument_feed), headers=PLAIN)
     text = (await response.read()).decode()
@@ -159,7 +162,7 @@ async def test_an_instrument_feed_names_no_one_and_the_owner_s_feed_shows_all(
 
 
 async def test_a_changed_booking_gets_a_new_etag_and_a_higher_sequence(
-    client: TestClient,
+    client: FeedClient,
     context: ServiceContext,
     clock: FrozenClock,
     instrument_feed: IssuedFeedToken,
@@ -175,7 +178,7 @@ async def test_a_changed_booking_gets_a_new_etag_and_a_higher_sequence(
     BookingService(context).modify(
         "alice", booked.id, starts_at=london(2026, 3, 24, 13), ends_at=london(2026, 3, 24, 15)
     )
-    handler = client.server.app[FEEDS_KEY]
+    handler = client.app[FEEDS_KEY]
     misses = handler.assembler.events.misses
     changed = await client.get(url, headers={**PLAIN, "If-None-Match": etag})
     assert changed.status == 200

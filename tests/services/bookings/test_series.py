@@ -13,9 +13,10 @@ from equipshare.db.models import AuditEvent, Booking, BookingSeries
 from equipshare.db.models_queue import Notification, WaitlistEntry
 from equipshare.domain.enums import BookingStatus, NotificationKind, UserClass, WaitlistStatus
 from equipshare.domain.errors import ConflictError, InputError, PermissionDenied, RefusedError
-from equipshare.domain.records.bookings import BookingRequest, RecurrenceRule
+from equipshare.domain.records.bookings import BookingRecord, BookingRequest, RecurrenceRule
+from equipshare.domain.recurrence import occurrences
 from equipshare.services.bookings.lifecycle import BookingService
-from equipshare.services.bookings.series import SeriesService, apply_order, occurrences
+from equipshare.services.bookings.series import SeriesService, apply_order
 from equipshare.services.bookings.waitlist import WaitlistService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.pricing import plant_rate
@@ -219,7 +220,7 @@ def test_skip_conflicts_rolls_back_the_partial_work_of_a_refused_occurrence(
     announced: list[int] = []
     original = BookingService._announce
 
-    def flaky(self: BookingService, session: Any, row: Booking, *args: Any) -> None:
+    def flaky(self: BookingService, session: Any, row: BookingRecord, *args: Any) -> None:
         announced.append(row.id)
         if len(announced) == 2:
             raise RefusedError("the outbox refused this one")

@@ -159,10 +159,10 @@ def test_tokens_open_only_what_their_owner_may_see(
         assert issued.record.target == expected, (user, target)
         assert feeds.resolve(issued.token).target == expected
     count = len(stored(database))
-    for user, kind, hidden, error in HIDDEN:
+    for user, hidden_kind, hidden, error in HIDDEN:
         with pytest.raises(error):
-            feeds.create(user, kind, hidden)
-            pytest.fail(f"{user} got a {kind} feed of {hidden}")
+            feeds.create(user, hidden_kind, hidden)
+            pytest.fail(f"{user} got a {hidden_kind} feed of {hidden}")
     assert len(stored(database)) == count
 
 
