@@ -7,23 +7,19 @@ Create Date: 2026-12-15
 Bookings that already exist are priced as they would have been when made: the user's
 class and the rate cards in force on the day they were created. Cancelled and rejected
 ones cost nothing, since nothing recorded when they were cancelled.
+
+The pricing arithmetic is a frozen copy of equipshare.charging as it stood when this
+revision was written (user_class_for, pence_of, billable_minutes, pence_for and
+session_charge): a revision must price history the same way however the package changes.
 """
 
+import math
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from alembic import op
-
-from equipshare.domain.charging import (
-    FrozenRates,
-    billable_minutes,
-    pence_of,
-    session_charge,
-    user_class_for,
-)
-from equipshare.domain.enums import InstitutionSector
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -139,31 +135,25 @@ def price_existing_bookings(connection: sa.Connection) -> None:
         user_class = user_class_for(
             same_institution=row.user_institution == row.host_institution,
             partner=bool(row.is_partner),
-            sector=InstitutionSector(row.sector),
+            sector=row.sector,
         )
         created = _instant(row.created_at).date()
-        in_force = [
-            c for c in cards.get((row.instrument_id, user_class.value), []) if c[0] <= created
-        ]
-        rates = FrozenRates(
-            user_class,
-            in_force[-1][1] if in_force else None,
-            in_force[-1][2] if in_force else None,
-        )
-        charge = session_charge(
-            billable_minutes(_instant(row.starts_at), _instant(row.ends_at)),
-            rates,
-            assisted=row.technician_id is not None,
+        in_force = [c for c in cards.get((row.instrument_id, user_class), []) if c[0] <= created]
+        hourly = in_force[-1][1] if in_force else None
+        technician = in_force[-1][2] if in_force else None
+        minutes = billable_minutes(_instant(row.starts_at), _instant(row.ends_at))
+        instrument_charge, technician_charge = session_charge(
+            minutes, hourly, technician, assisted=row.technician_id is not None
         )
         free = row.status in ("cancelled", "rejected")
         updates.append(
             {
                 "booking_id": row.id,
-                "user_class": user_class.value,
-                "hourly": rates.hourly_rate_pence,
-                "technician": rates.technician_rate_pence,
-                "instrument_charge": 0 if free else charge.instrument_pence,
-                "technician_charge": 0 if free else charge.technician_pence,
+                "user_class": user_class,
+                "hourly": hourly,
+                "technician": technician,
+                "instrument_charge": 0 if free else instrument_charge,
+                "technician_charge": 0 if free else technician_charge,
             }
         )
     statement = sa.text(
@@ -173,6 +163,45 @@ def price_existing_bookings(connection: sa.Connection) -> None:
     )
     for first in range(0, len(updates), BATCH):
         connection.execute(statement, updates[first : first + BATCH])
+
+
+def user_class_for(*, same_institution: bool, partner: bool, sector: str) -> str:
+    """The charging class from the facts: internal, partner, industry or external academic."""
+    if same_institution:
+        return "internal"
+    if partner:
+        return "partner"
+    if sector == "industry":
+        return "industry"
+    return "external_academic"
+
+
+def pence_of(amount: Decimal) -> int:
+    """£12.345 is refused rather than rounded: rate cards hold whole pence."""
+    pence = amount * 100
+    if pence != pence.to_integral_value():
+        raise ValueError(f"{amount} is not a whole number of pence")
+    return int(pence)
+
+
+def billable_minutes(starts_at: datetime, ends_at: datetime) -> int:
+    """Whole minutes from start to end, a part minute counting as one."""
+    seconds = (ends_at - starts_at) / timedelta(seconds=1)
+    return max(0, math.ceil(seconds / 60))
+
+
+def pence_for(minutes: int, rate_pence: int) -> int:
+    """`minutes` at `rate_pence` an hour, rounded half up to the penny."""
+    return (2 * minutes * rate_pence + 60) // 120
+
+
+def session_charge(
+    minutes: int, hourly_pence: int | None, technician_pence: int | None, *, assisted: bool
+) -> tuple[int, int]:
+    """(instrument, technician) pence for `minutes`; the technician's only if assisted."""
+    instrument = pence_for(minutes, hourly_pence or 0)
+    technician = pence_for(minutes, technician_pence or 0) if assisted else 0
+    return instrument, technician
 
 
 def _decimal(value: object) -> Decimal:

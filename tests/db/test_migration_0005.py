@@ -1,31 +1,32 @@
-"""Migration 0005 prices the bookings that already exist, as they were when made."""
+"""Migration 0005 prices the bookings that already exist, as they were when made (both engines)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from sqlalchemy import text
 
 from equipshare.db import migrate
 from equipshare.db.engine import Database
 
-AT = "2026-03-16 09:00:00.000000"  # how SQLite holds a UTC instant
+# How SQLite holds a UTC instant. PostgreSQL reads it in the session's zone, which moves
+# neither a creation date across a rate change nor a booking's length.
+AT = "2026-03-16 09:00:00.000000"
 ROWS = (
     "INSERT INTO institutions (id, code, name, sector, is_partner, created_at) VALUES "
-    f"(1, 'WAR', 'Warwick', 'academic', 1, '{AT}'), (2, 'AST', 'Aston', 'academic', 1, '{AT}'), "
-    f"(3, 'ACME', 'Acme Ltd', 'industry', 0, '{AT}')",
+    f"(1, 'WAR', 'Warwick', 'academic', TRUE, '{AT}'), "
+    f"(2, 'AST', 'Aston', 'academic', TRUE, '{AT}'), "
+    f"(3, 'ACME', 'Acme Ltd', 'industry', FALSE, '{AT}')",
     "INSERT INTO users (id, username, display_name, institution_id, role, active, created_at) "
-    f"VALUES (1, 'alice', 'Alice', 1, 'researcher', 1, '{AT}'), "
-    f"(2, 'bob', 'Bob', 2, 'researcher', 1, '{AT}'), "
-    f"(3, 'dave', 'Dave', 3, 'researcher', 1, '{AT}'), "
-    f"(4, 'tech', 'Tech', 1, 'technician', 1, '{AT}')",
+    f"VALUES (1, 'alice', 'Alice', 1, 'researcher', TRUE, '{AT}'), "
+    f"(2, 'bob', 'Bob', 2, 'researcher', TRUE, '{AT}'), "
+    f"(3, 'dave', 'Dave', 3, 'researcher', TRUE, '{AT}'), "
+    f"(4, 'tech', 'Tech', 1, 'technician', TRUE, '{AT}')",
     "INSERT INTO facilities (id, institution_id, code, name, timezone, created_at) "
     f"VALUES (1, 1, 'WAR-PRP', 'Photoemission', 'Europe/London', '{AT}')",
     "INSERT INTO instruments (id, facility_id, code, name, category, description, status, "
     "access_level, slot_minutes, min_minutes, max_minutes, min_notice_minutes, max_days_ahead, "
     "requires_approval, requires_training, requires_project_code, allow_overnight, uniquip_type, "
     "created_at, updated_at) VALUES (1, 1, 'WAR-XPS-01', 'XPS', 'XPS', '', 'available', "
-    f"'consortium', 30, 30, 480, 0, 90, 0, 0, 0, 0, 'equipment', '{AT}', '{AT}')",
+    f"'consortium', 30, 30, 480, 0, 90, FALSE, FALSE, FALSE, FALSE, 'equipment', '{AT}', '{AT}')",
     # Internal £20 (+£25 technician) from January; a rise from April, after the bookings
     # were made, must not be used; partners £30; industry has no card.
     "INSERT INTO rate_cards (instrument_id, user_class, hourly_rate, technician_hourly_rate, "
@@ -47,9 +48,8 @@ BOOKINGS = (
 )
 
 
-def test_old_bookings_get_their_class_rates_and_charge(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    db = Database.connect(url)
+def test_old_bookings_get_their_class_rates_and_charge(empty_database_url: str) -> None:
+    db = Database.connect(empty_database_url)
     try:
         migrate.upgrade(db.engine, "0004")
         with db.engine.begin() as conn:
