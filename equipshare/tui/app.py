@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -10,26 +11,25 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from equipshare.domain.errors import ConfigError, EquipshareError
-from equipshare.domain.records.calendar import ExportScope
+from equipshare.domain.records.calendar import ExportScope, IssuedFeedToken
 from equipshare.services.catalogue.service import CatalogueService, InstrumentDetailService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.commands import InstrumentCommands
 from equipshare.tui.keymap import checked_keymap
 from equipshare.tui.messages import (
-    BookingDecided,
     BookingsChanged,
     CalendarRequested,
-    CalendarSaved,
-    FeedIssued,
     FeedRequested,
-    StandingLoaded,
+    ServiceRefused,
     WeekRequested,
 )
 from equipshare.tui.screens.catalogue import CatalogueScreen
+from equipshare.tui.service_screen import ServiceCalls
 
 if TYPE_CHECKING:
     from equipshare.services.bookings.service import ApprovalsService, WeekService
@@ -46,8 +46,28 @@ def _binding(key: str, action: str, text: str, tip: str, **extra: object) -> Bin
     return Binding(key, action, text, id=f"app.{action}", tooltip=tip, **extra)  # type: ignore[arg-type]
 
 
-class EquipshareApp(App[None]):
+class EquipshareApp(ServiceCalls, App[None]):
     """The terminal app for one acting user on one database."""
+
+    @dataclass
+    class StandingLoaded(Message):
+        """Whether the acting user is facility staff, and how many requests wait for them."""
+
+        staff: bool
+        pending: int
+
+    @dataclass
+    class CalendarSaved(Message):
+        """An exported .ics file was written; `path` is where to find it."""
+
+        path: Path
+
+    @dataclass
+    class FeedIssued(Message):
+        """A feed token was issued; its URLs can be shown once."""
+
+        issued: IssuedFeedToken
+        calendar: str
 
     CSS_PATH = "equipshare.tcss"
     COMMANDS = App.COMMANDS | {InstrumentCommands}
@@ -135,15 +155,16 @@ class EquipshareApp(App[None]):
 
     # Who the user is: staff see more ------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="standing")
     def load_standing(self) -> None:
-        try:
+        def standing() -> tuple[bool, int]:
             staff = self.approvals.may_approve(self.actor_username)
-            pending = self.approvals.pending_count(self.actor_username) if staff else 0
-        except EquipshareError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        self.post_message(StandingLoaded(staff, pending))
+            return staff, self.approvals.pending_count(self.actor_username) if staff else 0
+
+        self.call_service(standing, lambda found: self.StandingLoaded(*found), group="standing")
+
+    @on(ServiceRefused)
+    def _notify_refusal(self, message: ServiceRefused) -> None:
+        self.notify(message.text, severity="error")
 
     @on(StandingLoaded)
     def _standing_loaded(self, message: StandingLoaded) -> None:
@@ -324,7 +345,7 @@ class EquipshareApp(App[None]):
                 self.notify, f"could not save the calendar: {exc}", severity="error"
             )
             return
-        self.post_message(CalendarSaved(path))
+        self.post_message(self.CalendarSaved(path))
 
     @on(CalendarSaved)
     def _calendar_saved(self, message: CalendarSaved) -> None:
@@ -339,18 +360,17 @@ class EquipshareApp(App[None]):
     def _feed_requested(self, message: FeedRequested) -> None:
         self.issue_feed(message.scope, message.calendar)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="feed_token")
     def issue_feed(self, scope: ExportScope, calendar: str) -> None:
         from equipshare.services.calendar.service import FeedsService
 
-        try:
-            issued = FeedsService(self.context).create(
+        feeds = FeedsService(self.context)
+        self.call_service(
+            lambda: feeds.create(
                 self.actor_username, scope.kind, scope.key, label="from the terminal app"
-            )
-        except EquipshareError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        self.post_message(FeedIssued(issued, calendar))
+            ),
+            lambda issued: self.FeedIssued(issued, calendar),
+            group="feed_token",
+        )
 
     @on(FeedIssued)
     def _feed_issued(self, message: FeedIssued) -> None:
@@ -364,10 +384,6 @@ class EquipshareApp(App[None]):
         for screen in self.screen_stack:
             screen.post_message(BookingsChanged(message.instrument_codes))
         self.load_standing()
-
-    @on(BookingDecided)
-    def _decided(self, message: BookingDecided) -> None:
-        self.post_message(BookingsChanged(frozenset({message.booking.instrument_code})))
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

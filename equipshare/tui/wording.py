@@ -6,7 +6,15 @@ from datetime import datetime
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
-from equipshare.domain.enums import AccessLevel, InstrumentStatus, TrainingStanding
+from equipshare.domain.charging import gbp
+from equipshare.domain.enums import (
+    AccessLevel,
+    BookingStatus,
+    DowntimeReason,
+    InstrumentStatus,
+    TrainingStanding,
+)
+from equipshare.domain.records.bookings import MyBookingRow
 from equipshare.domain.records.catalogue import BookingPolicy, InstrumentRecord, OpeningInterval
 from equipshare.domain.records.people import TrainingStatus
 
@@ -124,3 +132,37 @@ def training_words(status: TrainingStatus, timezone: str) -> str:
             return "supervised use only"
         case TrainingStanding.NOT_TRAINED:
             return "not trained"
+
+
+def booking_status_words(status: BookingStatus) -> str:
+    """'confirmed', 'no show': a booking's status as a person reads it."""
+    return status.value.replace("_", " ")
+
+
+def _clock_time(instant: datetime, timezone: str) -> str:
+    return f"{instant.astimezone(ZoneInfo(timezone)):%H:%M}"
+
+
+def use_words(row: MyBookingRow) -> str:
+    """'in 10:02' while checked in, '10:02-11:55' once out (local, as When), else ''."""
+    if row.checked_in_at is None:
+        return ""
+    checked_in = _clock_time(row.checked_in_at, row.timezone)
+    if row.checked_out_at is None:
+        return f"in {checked_in}"
+    return f"{checked_in}-{_clock_time(row.checked_out_at, row.timezone)}"
+
+
+def price_words(row: MyBookingRow) -> str:
+    """What the booking costs now; '-' when the instrument has no price for the user."""
+    return "-" if row.charge_pence is None else gbp(row.charge_pence)
+
+
+def reason_words(reason: DowntimeReason) -> str:
+    """'maintenance', 'engineer visit': why an instrument is down, in words."""
+    return reason.value.replace("_", " ")
+
+
+def bookings_words(count: int) -> str:
+    """'1 booking', '3 bookings'."""
+    return f"{count} booking" + ("" if count == 1 else "s")

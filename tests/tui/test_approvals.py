@@ -20,7 +20,7 @@ from equipshare.services.bookings.approvals import ApprovalsService
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.reject_booking import NEEDS_REASON, RejectBookingModal
+from equipshare.tui.modals.reason import NEEDS_REASON, RejectBookingModal
 from equipshare.tui.screens.approvals import EMPTY_TEXT, ApprovalsScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.wording import training_words
@@ -135,9 +135,9 @@ async def test_manager_approves_one_and_rejects_another_with_a_reason(
         await settle(pilot, lambda: isinstance(app.screen, RejectBookingModal))
         assert isinstance(app.focused, Input)
         await pilot.press("enter")  # no reason: refused beside the field, dialog stays
-        await settle(pilot, lambda: app.screen.query_one("#reject-error", Static).display)
+        await settle(pilot, lambda: app.screen.query_one("#reason-error", Static).display)
         assert isinstance(app.screen, RejectBookingModal)
-        assert text_of(app, "#reject-error") == NEEDS_REASON
+        assert text_of(app, "#reason-error") == NEEDS_REASON
         assert status_of(context, requests["alice"])[0] is BookingStatus.PENDING
 
         await pilot.press(*"MEG booked for calibration", "enter")

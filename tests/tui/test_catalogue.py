@@ -10,7 +10,6 @@ from equipshare.db.models import Instrument
 from equipshare.domain.records.catalogue import NextFreeSlot
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.messages import NextFreeSlotsFound
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.help import HelpScreen
 from equipshare.tui.screens.instrument import InstrumentScreen
@@ -191,7 +190,7 @@ async def test_next_free_column_is_filled_after_the_page(
         # An answer to an older query is not painted over the current one.
         screen = cast(CatalogueScreen, app.screen)
         stale = NextFreeSlot("WAR-XPS-01", "Europe/London", None, None, "stale")
-        screen.post_message(NextFreeSlotsFound(screen.generation - 1, (stale,)))
+        screen.post_message(CatalogueScreen.NextFreeFound(screen.generation - 1, (stale,)))
         await pilot.pause()
         assert next_free(app)["WAR-XPS-01"] == "training needed"
 

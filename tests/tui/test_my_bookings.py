@@ -25,7 +25,7 @@ from equipshare.services.charging.rates import FacilityPolicyService, RateServic
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.booking_form import BookingForm
-from equipshare.tui.modals.cancel_booking import CancelBookingModal
+from equipshare.tui.modals.reason import CancelBookingModal
 from equipshare.tui.modals.feed_url import FeedUrlModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.feed_tokens import FeedTokensScreen

@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -26,7 +27,7 @@ from equipshare.domain.timeparse import parse_instant, parse_length
 from equipshare.domain.timewords import local_range
 from equipshare.services.availability.service import AvailabilityService
 from equipshare.services.bookings.service import BookingService, SeriesService
-from equipshare.tui.messages import BookingRefused, BookingsCreated
+from equipshare.tui.service_screen import ServiceCalls
 
 FIELDS = ("start", "length", "purpose", "project", "technician", "repeat", "general")
 # The services name fields as the CLI does; this is where each one shows in the form.
@@ -71,8 +72,23 @@ class BookingDraft:
     notice: str = ""
 
 
-class BookingForm(ModalScreen[tuple[BookingRecord, ...] | None]):
+class BookingForm(ServiceCalls, ModalScreen[tuple[BookingRecord, ...] | None]):
     """Returns the bookings made (several for a series), or None when dismissed."""
+
+    @dataclass
+    class BookingsCreated(Message):
+        """The request was accepted: one booking, or a series' occurrences."""
+
+        bookings: tuple[BookingRecord, ...]
+        skipped: int = 0
+
+    @dataclass
+    class BookingRefused(Message):
+        """The service refused the request; `field` says where to show it."""
+
+        text: str
+        field: str
+        nearest: tuple[SlotRecord, ...] = ()
 
     DEFAULT_CSS = """
     BookingForm { align: center middle; }
@@ -263,10 +279,11 @@ class BookingForm(ModalScreen[tuple[BookingRecord, ...] | None]):
             raise InputError(f"repeat: {text!r} is not a number of times from 2 to 200", "repeat")
         return RecurrenceRule(freq=freq, count=int(text))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="booking_form")
     def send(self, request: BookingRequest, rule: RecurrenceRule | None) -> None:
         services, draft = self._services, self.draft
-        try:
+
+        def book() -> tuple[tuple[BookingRecord, ...], int]:
+            """The bookings made, and how many of a series' occurrences were skipped."""
             if draft.booking_id is not None:
                 moved = services.bookings.modify(
                     self._actor,
@@ -277,17 +294,21 @@ class BookingForm(ModalScreen[tuple[BookingRecord, ...] | None]):
                     project_code=request.project_code,
                     technician_username=request.technician_username,
                 )
-                self.post_message(BookingsCreated((moved,)))
-            elif rule is not None:
+                return (moved,), 0
+            if rule is not None:
                 result = services.series.book_series(self._actor, request, rule)
-                self.post_message(BookingsCreated(result.bookings, len(result.skipped)))
-            else:
-                self.post_message(BookingsCreated((services.bookings.book(self._actor, request),)))
-        except ConflictError as exc:
-            nearest = self._nearest(request) if exc.field == "start" else ()
-            self.post_message(BookingRefused(str(exc), where(exc), nearest))
-        except EquipshareError as exc:
-            self.post_message(BookingRefused(str(exc), where(exc)))
+                return result.bookings, len(result.skipped)
+            return (services.bookings.book(self._actor, request),), 0
+
+        def refused(error: EquipshareError) -> BookingForm.BookingRefused:
+            # A clash offers the nearest free slots; finding them is a service call too.
+            clash = isinstance(error, ConflictError) and error.field == "start"
+            nearest = self._nearest(request) if clash else ()
+            return self.BookingRefused(str(error), where(error), nearest)
+
+        self.call_service(
+            book, lambda made: self.BookingsCreated(*made), group="booking_form", refused=refused
+        )
 
     def _nearest(self, request: BookingRequest) -> tuple[SlotRecord, ...]:
         """Free slots of the same length closest to the wanted start, before or after it."""

@@ -11,79 +11,30 @@ from datetime import UTC, datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from equipshare.domain.enums import DowntimeReason
 from equipshare.domain.errors import EquipshareError, PermissionDenied
 from equipshare.domain.records.bookings import BookingRecord
-from equipshare.domain.records.catalogue import DowntimeRecord
-from equipshare.domain.timeparse import looks_like_length, parse_instant, parse_length
+from equipshare.domain.records.catalogue import DowntimeRecord, InstrumentRecord
 from equipshare.domain.timewords import local_range
 from equipshare.services.downtime.service import DowntimeService
-from equipshare.tui.messages import DowntimePreviewed, DowntimeRefused, DowntimeScheduled
+from equipshare.tui.downtime_plan import DowntimeDraft, DowntimePlan, ScheduledDowntime, read_range
+from equipshare.tui.service_screen import ServiceCalls
+from equipshare.tui.wording import bookings_words, reason_words
 
 FIELDS = ("instrument", "start", "end", "reason", "description")
 # Where a refusal naming each service or parser field is shown; others go under the form.
 FIELD_OF = {field: field for field in FIELDS} | {"length": "end", "--length": "end"}
 
 
-def reason_words(reason: DowntimeReason) -> str:
-    return reason.value.replace("_", " ")
-
-
-def bookings_words(count: int) -> str:
-    return f"{count} booking" + ("" if count == 1 else "s")
-
-
-@dataclass(frozen=True)
-class DowntimeDraft:
-    """What the form held when Preview was pressed; only this is ever scheduled."""
-
-    instrument_code: str
-    start_text: str
-    end_text: str
-    reason: DowntimeReason
-    description: str
-
-
-@dataclass(frozen=True)
-class DowntimePlan:
-    """A previewed downtime: its range in UTC and the bookings the user agrees to cancel."""
-
-    draft: DowntimeDraft
-    instrument_code: str
-    timezone: str
-    starts_at: datetime
-    ends_at: datetime
-    bookings: tuple[BookingRecord, ...]
-
-
-@dataclass(frozen=True)
-class ScheduledDowntime:
-    """What the modal returns once the downtime is written."""
-
-    downtime: DowntimeRecord
-    timezone: str
-    cancelled: tuple[BookingRecord, ...]
-
-
-def read_range(zone: ZoneInfo, start_text: str, end_text: str) -> tuple[datetime, datetime]:
-    """Start as wall-clock time in `zone`; the end as a time there or a length after start.
-
-    A length ('4h') is elapsed time, so a downtime over a clock change lasts what it says.
-    """
-    start = parse_instant(start_text, "start", zone)
-    if looks_like_length(end_text):
-        return start, start.astimezone(UTC) + parse_length(end_text, "end")
-    return start, parse_instant(end_text, "end", zone)
-
-
-def refusal(exc: EquipshareError) -> DowntimeRefused:
+def refusal(exc: EquipshareError) -> ScheduleDowntimeModal.Refused:
     """The message for an error, placed by the field it names (a missing right: instrument)."""
     field = getattr(exc, "field", None)
     if field is None and isinstance(exc, PermissionDenied):
@@ -91,11 +42,34 @@ def refusal(exc: EquipshareError) -> DowntimeRefused:
     text = str(exc)
     if field and text.startswith(f"{field}: "):
         text = text.removeprefix(f"{field}: ")  # the message sits beside that field already
-    return DowntimeRefused(text, FIELD_OF.get(field or ""))
+    return ScheduleDowntimeModal.Refused(text, FIELD_OF.get(field or ""))
 
 
-class ScheduleDowntimeModal(ModalScreen[ScheduledDowntime | None]):
+class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None]):
     """Returns the downtime written, or None when closed without writing."""
+
+    @dataclass
+    class Previewed(Message):
+        """The range was read in the instrument's zone; these bookings are in the way."""
+
+        instrument: InstrumentRecord
+        starts_at: datetime
+        ends_at: datetime
+        bookings: tuple[BookingRecord, ...]
+
+    @dataclass
+    class Scheduled(Message):
+        """The downtime was written and the bookings in its way were cancelled."""
+
+        downtime: DowntimeRecord
+        cancelled: tuple[BookingRecord, ...]
+
+    @dataclass
+    class Refused(Message):
+        """The form's input or the service was refused; `field` says where to show it."""
+
+        text: str
+        field: str | None
 
     DEFAULT_CSS = """
     ScheduleDowntimeModal { align: center middle; }
@@ -282,19 +256,22 @@ class ScheduleDowntimeModal(ModalScreen[ScheduledDowntime | None]):
         self.query_one("#downtime-summary", Static).update("Looking for bookings in the way...")
         self.preview_downtime(draft)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="downtime_preview")
     def preview_downtime(self, draft: DowntimeDraft) -> None:
-        try:
+        def preview() -> tuple[InstrumentRecord, datetime, datetime, tuple[BookingRecord, ...]]:
             instrument = self._downtime.schedulable(self._actor, draft.instrument_code)
             start, end = read_range(ZoneInfo(instrument.timezone), draft.start_text, draft.end_text)
             bookings = self._downtime.preview(self._actor, instrument.code, start, end)
-        except EquipshareError as exc:
-            self.post_message(refusal(exc))
-            return
-        self.post_message(DowntimePreviewed(instrument, start, end, tuple(bookings)))
+            return instrument, start, end, tuple(bookings)
 
-    @on(DowntimePreviewed)
-    def _show_preview(self, message: DowntimePreviewed) -> None:
+        self.call_service(
+            preview,
+            lambda found: self.Previewed(*found),
+            group="downtime_preview",
+            refused=refusal,
+        )
+
+    @on(Previewed)
+    def _show_preview(self, message: Previewed) -> None:
         draft = self.pending
         if draft is None or draft != self.draft():
             return  # the form changed while the preview ran; it is out of date
@@ -350,8 +327,8 @@ class ScheduleDowntimeModal(ModalScreen[ScheduledDowntime | None]):
         if self.plan is not None and self.plan.draft != self.draft():
             self.forget_preview()
 
-    @on(DowntimeRefused)
-    def _show_refusal(self, message: DowntimeRefused) -> None:
+    @on(Refused)
+    def _show_refusal(self, message: Refused) -> None:
         # A refused preview or write leaves nothing to confirm: fix the field, preview again.
         self.writing = False
         self.forget_preview()
@@ -368,10 +345,9 @@ class ScheduleDowntimeModal(ModalScreen[ScheduledDowntime | None]):
         self.query_one("#downtime-confirm", Button).disabled = True
         self.schedule_downtime(self.plan)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="downtime_write")
     def schedule_downtime(self, plan: DowntimePlan) -> None:
-        try:
-            downtime, cancelled = self._downtime.schedule(
+        self.call_service(
+            lambda: self._downtime.schedule(
                 self._actor,
                 plan.instrument_code,
                 plan.starts_at,
@@ -379,14 +355,14 @@ class ScheduleDowntimeModal(ModalScreen[ScheduledDowntime | None]):
                 plan.draft.reason,
                 plan.draft.description,
                 previewed=[booking.id for booking in plan.bookings],
-            )
-        except EquipshareError as exc:
-            self.post_message(refusal(exc))
-            return
-        self.post_message(DowntimeScheduled(downtime, tuple(cancelled)))
+            ),
+            lambda written: self.Scheduled(written[0], tuple(written[1])),
+            group="downtime_write",
+            refused=refusal,
+        )
 
-    @on(DowntimeScheduled)
-    def _scheduled(self, message: DowntimeScheduled) -> None:
+    @on(Scheduled)
+    def _scheduled(self, message: Scheduled) -> None:
         timezone = self.plan.timezone if self.plan is not None else "UTC"
         self.dismiss(ScheduledDowntime(message.downtime, timezone, message.cancelled))
 

@@ -11,7 +11,7 @@ import re
 from datetime import date
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -23,6 +23,7 @@ from equipshare.domain.errors import EquipshareError, InputError
 from equipshare.domain.records.people import TrainingRecordView
 from equipshare.services.people.service import TrainingService
 from equipshare.tui.messages import TrainingRefused, TrainingSaved
+from equipshare.tui.service_screen import ServiceCalls
 
 # Where each field the service names shows in the form; others show under the form.
 FIELD_OF = {
@@ -34,6 +35,11 @@ FIELD_OF = {
 }
 FIELDS = ("user", "instrument", "level", "expiry", "notes", "general")
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def training_refusal(error: EquipshareError) -> TrainingRefused:
+    """The refusal, to show beside the field it names (under the form if none)."""
+    return TrainingRefused(str(error), getattr(error, "field", None))
 
 
 def parse_day(text: str) -> date | None:
@@ -49,7 +55,7 @@ def parse_day(text: str) -> date | None:
     raise InputError(f"expiry: {text!r} is not a date; write it as YYYY-MM-DD", "expires_at")
 
 
-class TrainingForm(ModalScreen[TrainingRecordView | None]):
+class TrainingForm(ServiceCalls, ModalScreen[TrainingRecordView | None]):
     """Returns the new training record, or None when closed without recording."""
 
     DEFAULT_CSS = """
@@ -153,16 +159,15 @@ class TrainingForm(ModalScreen[TrainingRecordView | None]):
             self._value("notes"),
         )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="training_form")
     def record(
         self, username: str, code: str, level: TrainingLevel | str, expires: date | None, notes: str
     ) -> None:
-        try:
-            view = self._training.record(self._actor, username, code, level, expires, notes)
-        except EquipshareError as exc:
-            self.post_message(TrainingRefused(str(exc), getattr(exc, "field", None)))
-            return
-        self.post_message(TrainingSaved(view, "recorded"))
+        self.call_service(
+            lambda: self._training.record(self._actor, username, code, level, expires, notes),
+            lambda view: TrainingSaved(view, "recorded"),
+            group="training_form",
+            refused=training_refusal,
+        )
 
     @on(TrainingRefused)
     def _refused(self, message: TrainingRefused) -> None:

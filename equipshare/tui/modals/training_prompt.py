@@ -9,19 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from equipshare.domain.errors import EquipshareError
 from equipshare.domain.records.people import TrainingRecordView
 from equipshare.tui.messages import TrainingRefused, TrainingSaved
+from equipshare.tui.modals.training_form import training_refusal
+from equipshare.tui.service_screen import ServiceCalls
 
 
-class TrainingPrompt(ModalScreen[TrainingRecordView | None]):
+class TrainingPrompt(ServiceCalls, ModalScreen[TrainingRecordView | None]):
     """Returns the changed record once `act` succeeds, or None when closed."""
 
     DEFAULT_CSS = """
@@ -88,14 +89,13 @@ class TrainingPrompt(ModalScreen[TrainingRecordView | None]):
     def _submit(self) -> None:
         self.act(self.query_one("#prompt-input", Input).value)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="training_prompt")
     def act(self, text: str) -> None:
-        try:
-            view = self._act(text)
-        except EquipshareError as exc:
-            self.post_message(TrainingRefused(str(exc), getattr(exc, "field", None)))
-            return
-        self.post_message(TrainingSaved(view, self._done))
+        self.call_service(
+            lambda: self._act(text),
+            lambda view: TrainingSaved(view, self._done),
+            group="training_prompt",
+            refused=training_refusal,
+        )
 
     @on(TrainingRefused)
     def _refused(self, message: TrainingRefused) -> None:

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
 from equipshare.domain.enums import BookingStatus
-from equipshare.domain.errors import EquipshareError
-from equipshare.domain.records.bookings import PendingRequestRow
+from equipshare.domain.records.bookings import BookingRecord, PendingRequestRow
 from equipshare.domain.timewords import local_range
 from equipshare.services.bookings.service import ApprovalsService, BookingService
-from equipshare.tui.messages import BookingDecided, PendingRequestsLoaded, ServiceRefused
-from equipshare.tui.modals.reject_booking import RejectBookingModal
+from equipshare.tui.messages import BookingsChanged, ServiceRefused
+from equipshare.tui.modals.reason import RejectBookingModal
+from equipshare.tui.service_screen import ServiceScreen, back_binding
 from equipshare.tui.wording import training_words
 
 EMPTY_TEXT = "No requests are waiting for you"
@@ -67,8 +68,20 @@ def detail_lines(row: PendingRequestRow) -> list[str]:
     ]
 
 
-class ApprovalsScreen(Screen[None]):
+class ApprovalsScreen(ServiceScreen[None]):
     """Pending bookings the actor may decide; `a` approves, `r` rejects with a reason."""
+
+    @dataclass
+    class RequestsLoaded(Message):
+        """The requests waiting for the actor's decision arrived, oldest first."""
+
+        rows: tuple[PendingRequestRow, ...]
+
+    @dataclass
+    class BookingDecided(Message):
+        """Staff approved or rejected a pending booking; `booking.status` says which."""
+
+        booking: BookingRecord
 
     DEFAULT_CSS = """
     #approvals-table {
@@ -96,7 +109,7 @@ class ApprovalsScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="approvals.back", tooltip="Back to where you were"),
+        back_binding("approvals"),
         Binding(
             "a",
             "approve",
@@ -163,17 +176,15 @@ class ApprovalsScreen(Screen[None]):
         self.loaded = False
         self.load_requests()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="approvals")
     def load_requests(self) -> None:
-        try:
-            rows = self._approvals.pending(self._actor)
-        except EquipshareError as exc:
-            self.post_message(ServiceRefused(str(exc)))
-            return
-        self.post_message(PendingRequestsLoaded(rows))
+        self.call_service(
+            lambda: self._approvals.pending(self._actor),
+            self.RequestsLoaded,
+            group="approvals",
+        )
 
-    @on(PendingRequestsLoaded)
-    def _show_requests(self, message: PendingRequestsLoaded) -> None:
+    @on(RequestsLoaded)
+    def _show_requests(self, message: RequestsLoaded) -> None:
         table = self.query_one("#approvals-table", DataTable)
         cursor = table.cursor_row
         table.clear()
@@ -208,8 +219,8 @@ class ApprovalsScreen(Screen[None]):
         self.loaded = True
 
     @on(ServiceRefused)
-    def _show_refusal(self, message: ServiceRefused) -> None:
-        self.notify(message.text, severity="error")
+    def _reload_after_refusal(self) -> None:
+        # The base shows the refusal.
         if self.loaded:
             # A decision was refused (someone else may have decided first): show the news.
             # A refused load leaves `loaded` false, so it is not retried in a loop.
@@ -278,20 +289,18 @@ class ApprovalsScreen(Screen[None]):
 
         self.app.push_screen(RejectBookingModal(description), reject_with)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="approvals_write")
     def decide(self, booking_id: int, reject_reason: str | None) -> None:
         """Approve (no reason) or reject (with one) in the service."""
-        try:
-            if reject_reason is None:
-                booking = self._bookings.approve(self._actor, booking_id)
-            else:
-                booking = self._bookings.reject(self._actor, booking_id, reject_reason)
-        except EquipshareError as exc:
-            self.post_message(ServiceRefused(str(exc)))
-            return
-        finally:
-            self._deciding.discard(booking_id)
-        self.post_message(BookingDecided(booking))
+
+        def decide_in_service() -> BookingRecord:
+            try:
+                if reject_reason is None:
+                    return self._bookings.approve(self._actor, booking_id)
+                return self._bookings.reject(self._actor, booking_id, reject_reason)
+            finally:
+                self._deciding.discard(booking_id)
+
+        self.call_service(decide_in_service, self.BookingDecided, group="approvals_write")
 
     @on(BookingDecided)
     def _booking_decided(self, message: BookingDecided) -> None:
@@ -299,6 +308,5 @@ class ApprovalsScreen(Screen[None]):
         verb = "Approved" if booking.status is BookingStatus.CONFIRMED else "Rejected"
         self.notify(f"{verb} booking {booking.id} on {booking.instrument_code}")
         self.reload()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
+        # Calendars on the stack show the decision; the app's waiting count falls.
+        self.app.post_message(BookingsChanged(frozenset({booking.instrument_code})))

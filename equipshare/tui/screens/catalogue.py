@@ -11,45 +11,63 @@ older query is dropped.
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import ClassVar
-from zoneinfo import ZoneInfo
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
-from textual.worker import get_current_worker
 
-from equipshare.domain.errors import EquipshareError
-from equipshare.domain.records.catalogue import CatalogueQuery, NextFreeSlot
-from equipshare.services.catalogue.service import CatalogueService, InstrumentDetailService
-from equipshare.tui.messages import (
-    BookingsChanged,
-    CatalogueCounted,
-    CatalogueFiltersLoaded,
-    CataloguePageLoaded,
-    NextFreeSlotsFound,
-    ServiceRefused,
-    WeekRequested,
+from equipshare.domain.records.catalogue import (
+    CatalogueFilters,
+    CataloguePage,
+    CatalogueQuery,
+    NextFreeSlot,
 )
+from equipshare.services.catalogue.service import CatalogueService, InstrumentDetailService
+from equipshare.tui.messages import BookingsChanged, ServiceRefused, WeekRequested
+from equipshare.tui.next_free import NOT_YET, NextFreeCache, next_free_words
 from equipshare.tui.screens.instrument import InstrumentScreen
-from equipshare.tui.widgets.catalogue_table import NOT_YET, CatalogueTable
+from equipshare.tui.service_screen import ServiceScreen
+from equipshare.tui.widgets.catalogue_table import CatalogueTable
 from equipshare.tui.widgets.filter_bar import FilterBar
 
 
-def next_free_words(slot: NextFreeSlot) -> str:
-    """'Mon 16 Mar 10:00 GMT' in the facility's zone, or why there is no slot."""
-    if slot.starts_at is None:
-        return slot.note
-    local = slot.starts_at.astimezone(ZoneInfo(slot.timezone))
-    return f"{local:%a} {local.day} {local:%b %H:%M} {local.tzname()}"
-
-
-class CatalogueScreen(Screen[None]):
+class CatalogueScreen(ServiceScreen[None]):
     """The first screen: every partner's instruments, searchable and filterable."""
+
+    @dataclass
+    class PageLoaded(Message):
+        """A keyset page of the catalogue arrived; `after` is None for the first page."""
+
+        generation: int
+        query: CatalogueQuery
+        after: str | None
+        page: CataloguePage
+
+    @dataclass
+    class Counted(Message):
+        """The instruments matching a query were counted (off the typing path)."""
+
+        generation: int
+        query: CatalogueQuery
+        total: int
+
+    @dataclass
+    class NextFreeFound(Message):
+        """Next free slots for some rows; `generation` says which query asked."""
+
+        generation: int
+        slots: tuple[NextFreeSlot, ...]
+
+    @dataclass
+    class FiltersLoaded(Message):
+        """The institutions, facilities and categories the filters offer arrived."""
+
+        filters: CatalogueFilters
 
     DEFAULT_CSS = """
     #catalogue-status {
@@ -131,7 +149,7 @@ class CatalogueScreen(Screen[None]):
         self._loading = False
         self._search_timer: Timer | None = None
         self._rest_timer: Timer | None = None
-        self._free: dict[str, tuple[float, NextFreeSlot]] = {}
+        self._free = NextFreeCache(self.NEXT_FREE_TTL)
         self._asked: tuple[str, ...] = ()
 
     @property
@@ -143,11 +161,6 @@ class CatalogueScreen(Screen[None]):
     def query_state(self) -> CatalogueQuery:
         """The query the table shows (or is loading)."""
         return self._query
-
-    @property
-    def total(self) -> int | None:
-        """How many instruments match the query, once known."""
-        return self._total
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -167,7 +180,8 @@ class CatalogueScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self._table
         table.focus()
-        self.watch(table, "scroll_y", self._view_moved, init=False)
+        # Scrolling shows new rows: ask for theirs once the view rests.
+        self.watch(table, "scroll_y", self._rest_then_fill, init=False)
         self._reload()
         self.load_filters()
 
@@ -182,26 +196,24 @@ class CatalogueScreen(Screen[None]):
         self._hold_background_work()
         self.load_page(self._generation, self._query, None, self.FIRST_PAGE_ROWS)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="catalogue")
     def load_page(
         self, generation: int, query: CatalogueQuery, after: str | None, limit: int
     ) -> None:
-        try:
-            page = self._catalogue.page(self._actor, query, after=after, limit=limit)
-        except EquipshareError as exc:
-            self.post_message(ServiceRefused(str(exc)))
-            return
-        self.post_message(CataloguePageLoaded(generation, query, after, page))
+        self.call_service(
+            lambda: self._catalogue.page(self._actor, query, after=after, limit=limit),
+            lambda page: self.PageLoaded(generation, query, after, page),
+            group="catalogue",
+        )
 
-    @on(CataloguePageLoaded)
-    def _show_page(self, message: CataloguePageLoaded) -> None:
+    @on(PageLoaded)
+    def _show_page(self, message: PageLoaded) -> None:
         if message.generation != self._generation:
             return  # an older query's page, overtaken by typing
         table = self._table
         if message.after is None:
-            table.set_rows(message.page.rows, self._free_words)
+            table.set_rows(message.page.rows, self._free.words)
         else:
-            table.append_rows(message.page.rows, self._free_words)
+            table.append_rows(message.page.rows, self._free.words)
         self._next_after = message.page.next_after
         if self._next_after is None:
             self._total = table.row_count  # every match is loaded: nothing left to count
@@ -212,9 +224,8 @@ class CatalogueScreen(Screen[None]):
         self._rest_then_fill()
 
     @on(ServiceRefused)
-    def _show_refusal(self, message: ServiceRefused) -> None:
-        self._loading = False
-        self.notify(message.text, severity="error")
+    def _load_refused(self) -> None:
+        self._loading = False  # the base shows the refusal
 
     def _update_status(self) -> None:
         total = NOT_YET if self._total is None else f"{self._total:,}"
@@ -251,86 +262,63 @@ class CatalogueScreen(Screen[None]):
         self._count_if_needed()
         self._ask_next_free()
 
-    def _busy(self, group: str) -> bool:
-        """A worker of `group` is still running: its thread cannot be stopped, so wait for it."""
-        return any(w.group == group and not w.is_finished for w in self.workers)
-
     def _count_if_needed(self) -> None:
-        if self._total is None and not self._busy("catalogue_count"):
+        if self._total is None and not self.working("catalogue_count"):
             self.count_matches(self._generation, self._query)
 
-    def _view_moved(self) -> None:
-        """Scrolling shows new rows: ask for theirs once the view rests."""
-        self._rest_then_fill()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="catalogue_count")
     def count_matches(self, generation: int, query: CatalogueQuery) -> None:
-        try:
-            total = self._catalogue.count(self._actor, query)
-        except EquipshareError:
-            return  # the page load reports the same refusal; the status keeps its dots
-        if not get_current_worker().is_cancelled:
-            self.post_message(CatalogueCounted(generation, query, total))
+        self.call_service(
+            lambda: self._catalogue.count(self._actor, query),
+            lambda total: self.Counted(generation, query, total),
+            group="catalogue_count",
+            # The page load reports the same refusal; the status keeps its dots.
+            refused=lambda _: None,
+            drop_if_cancelled=True,
+        )
 
-    @on(CatalogueCounted)
-    def _show_count(self, message: CatalogueCounted) -> None:
+    @on(Counted)
+    def _show_count(self, message: Counted) -> None:
         if message.generation == self._generation:
             self._total = message.total
             self._update_status()
         elif self._rest_timer is None:
             self._count_if_needed()  # counted an older query; the view rests on a new one
 
-    def _fresh(self, code: str, now: float) -> NextFreeSlot | None:
-        cached = self._free.get(code)
-        if cached is None or now - cached[0] > self.NEXT_FREE_TTL:
-            return None
-        return cached[1]
-
-    def _free_words(self, code: str) -> str:
-        slot = self._fresh(code, time.monotonic())
-        return NOT_YET if slot is None else next_free_words(slot)
-
     def _ask_next_free(self) -> None:
         """Ask for the rows from the top of the view that have no fresh answer."""
-        now = time.monotonic()
-        codes = tuple(
-            code
-            for code in self._table.codes_in_view(self.NEXT_FREE_ROWS)
-            if self._fresh(code, now) is None
-        )
-        if codes and not self._busy("next_free"):
+        codes = self._free.missing(self._table.codes_in_view(self.NEXT_FREE_ROWS), time.monotonic())
+        if codes and not self.working("next_free"):
             self._asked = codes
             self.find_next_free(self._generation, codes)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="next_free")
     def find_next_free(self, generation: int, codes: tuple[str, ...]) -> None:
-        try:
-            slots = self._catalogue.next_free(self._actor, codes)
-        except EquipshareError:
-            return  # the page load reports the same refusal; the column keeps its dots
-        if not get_current_worker().is_cancelled:
-            self.post_message(NextFreeSlotsFound(generation, slots))
+        self.call_service(
+            lambda: self._catalogue.next_free(self._actor, codes),
+            lambda slots: self.NextFreeFound(generation, slots),
+            group="next_free",
+            # The page load reports the same refusal; the column keeps its dots.
+            refused=lambda _: None,
+            drop_if_cancelled=True,
+        )
 
-    @on(NextFreeSlotsFound)
-    def _show_next_free(self, message: NextFreeSlotsFound) -> None:
+    @on(NextFreeFound)
+    def _show_next_free(self, message: NextFreeFound) -> None:
         now = time.monotonic()
-        for slot in message.slots:
-            self._free[slot.instrument_code] = (now, slot)
+        self._free.store(message.slots, now)
         if message.generation == self._generation:  # else kept in the cache, not painted
             table = self._table
             for slot in message.slots:
                 table.update_next_free(slot.instrument_code, next_free_words(slot))
         asked, self._asked = self._asked, ()
         if self._rest_timer is None and any(
-            code not in asked and self._fresh(code, now) is None
-            for code in self._table.codes_in_view(self.NEXT_FREE_ROWS)
+            code not in asked
+            for code in self._free.missing(self._table.codes_in_view(self.NEXT_FREE_ROWS), now)
         ):
             self._ask_next_free()  # the view moved on while this answer was on its way
 
     @on(BookingsChanged)
     def _bookings_changed(self, message: BookingsChanged) -> None:
-        for code in message.instrument_codes:
-            self._free.pop(code, None)
+        self._free.forget(message.instrument_codes)
         self._ask_next_free()
 
     # Search and filters ---------------------------------------------------------------
@@ -359,17 +347,15 @@ class CatalogueScreen(Screen[None]):
         self.set_query(replace(self._query, search=event.value))
         self._table.focus()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="catalogue_filters")
     def load_filters(self) -> None:
-        try:
-            filters = self._catalogue.filters(self._actor)
-        except EquipshareError as exc:
-            self.post_message(ServiceRefused(str(exc)))
-            return
-        self.post_message(CatalogueFiltersLoaded(filters))
+        self.call_service(
+            lambda: self._catalogue.filters(self._actor),
+            self.FiltersLoaded,
+            group="catalogue_filters",
+        )
 
-    @on(CatalogueFiltersLoaded)
-    def _filters_loaded(self, message: CatalogueFiltersLoaded) -> None:
+    @on(FiltersLoaded)
+    def _filters_loaded(self, message: FiltersLoaded) -> None:
         self._filter_bar.offer(message.filters)
 
     @property

@@ -2,31 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.message import Message
+from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
-from equipshare.domain.errors import EquipshareError
+from equipshare.domain.records.catalogue import DowntimeRecord
 from equipshare.domain.records.schedule import DowntimeBoard, DowntimeRow
 from equipshare.domain.timewords import local_range
 from equipshare.services.downtime.service import DowntimeService
-from equipshare.tui.messages import (
-    BookingsChanged,
-    DowntimeBoardLoaded,
-    DowntimeCancelled,
-    ServiceRefused,
-)
-from equipshare.tui.modals.schedule_downtime import (
-    ScheduledDowntime,
-    ScheduleDowntimeModal,
-    bookings_words,
-    reason_words,
-)
+from equipshare.tui.downtime_plan import ScheduledDowntime
+from equipshare.tui.messages import BookingsChanged
+from equipshare.tui.modals.schedule_downtime import ScheduleDowntimeModal
+from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.wording import bookings_words, reason_words
 
 
 def describe(row: DowntimeRow) -> str:
@@ -91,8 +86,20 @@ class CancelDowntimeModal(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class DowntimeScreen(Screen[None]):
+class DowntimeScreen(ServiceScreen[None]):
     """The downtime of the facilities the actor staffs (all, for an admin); Escape goes back."""
+
+    @dataclass
+    class BoardLoaded(Message):
+        """The current and future downtime of the actor's facilities arrived."""
+
+        board: DowntimeBoard
+
+    @dataclass
+    class Cancelled(Message):
+        """A downtime was removed; its range is free again."""
+
+        downtime: DowntimeRecord
 
     DEFAULT_CSS = """
     #downtime-table {
@@ -108,7 +115,7 @@ class DowntimeScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="downtime.back", tooltip="Back to where you were"),
+        back_binding("downtime"),
         Binding(
             "n",
             "schedule",
@@ -164,17 +171,13 @@ class DowntimeScreen(Screen[None]):
         self.loaded = False
         self.load_board()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="downtime")
     def load_board(self) -> None:
-        try:
-            board = self._downtime.upcoming(self._actor)
-        except EquipshareError as exc:
-            self.post_message(ServiceRefused(str(exc)))
-            return
-        self.post_message(DowntimeBoardLoaded(board))
+        self.call_service(
+            lambda: self._downtime.upcoming(self._actor), self.BoardLoaded, group="downtime"
+        )
 
-    @on(DowntimeBoardLoaded)
-    def _show_board(self, message: DowntimeBoardLoaded) -> None:
+    @on(BoardLoaded)
+    def _show_board(self, message: BoardLoaded) -> None:
         self.board = board = message.board
         table = self.query_one("#downtime-table", DataTable)
         table.clear()
@@ -197,10 +200,6 @@ class DowntimeScreen(Screen[None]):
         self.query_one("#downtime-status", Static).update(status)
         self.refresh_bindings()
         self.loaded = True
-
-    @on(ServiceRefused)
-    def _show_refusal(self, message: ServiceRefused) -> None:
-        self.notify(message.text, severity="error")
 
     def selected(self) -> DowntimeRow | None:
         """The downtime under the cursor, if any."""
@@ -246,17 +245,15 @@ class DowntimeScreen(Screen[None]):
 
         self.app.push_screen(CancelDowntimeModal(describe(row)), cancel_if_confirmed)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="downtime_write")
     def cancel_downtime(self, downtime_id: int) -> None:
-        try:
-            downtime = self._downtime.cancel(self._actor, downtime_id)
-        except EquipshareError as exc:
-            self.post_message(ServiceRefused(str(exc)))
-            return
-        self.post_message(DowntimeCancelled(downtime))
+        self.call_service(
+            lambda: self._downtime.cancel(self._actor, downtime_id),
+            self.Cancelled,
+            group="downtime_write",
+        )
 
-    @on(DowntimeCancelled)
-    def _downtime_cancelled(self, message: DowntimeCancelled) -> None:
+    @on(Cancelled)
+    def _downtime_cancelled(self, message: Cancelled) -> None:
         downtime = message.downtime
         self.notify(
             f"Cancelled the {reason_words(downtime.reason)} of {downtime.instrument_code}; "
@@ -264,6 +261,3 @@ class DowntimeScreen(Screen[None]):
         )
         self.app.post_message(BookingsChanged(frozenset({downtime.instrument_code})))
         self.reload()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
-from equipshare.domain.errors import EquipshareError
 from equipshare.domain.records.calendar import FeedTokenRecord
 from equipshare.services.calendar.service import FeedsService
-from equipshare.tui.messages import FeedTokenRevoked, FeedTokensLoaded, ServiceRefused
+from equipshare.tui.service_screen import ServiceScreen, back_binding
 
 
 def when(record: FeedTokenRecord) -> str:
@@ -21,8 +21,20 @@ def when(record: FeedTokenRecord) -> str:
     return f"{used:%d %b %Y}" if used else "never"
 
 
-class FeedTokensScreen(Screen[None]):
+class FeedTokensScreen(ServiceScreen[None]):
     """Each subscription a calendar app holds; x revokes one, Escape goes back."""
+
+    @dataclass
+    class TokensLoaded(Message):
+        """The user's active feed tokens arrived, newest first, without their secrets."""
+
+        tokens: tuple[FeedTokenRecord, ...]
+
+    @dataclass
+    class TokenRevoked(Message):
+        """A feed token was revoked; its next request gets 404."""
+
+        token: FeedTokenRecord
 
     DEFAULT_CSS = """
     #feeds-table { height: 1fr; margin: 0 1; }
@@ -30,7 +42,7 @@ class FeedTokensScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="feeds.back", tooltip="Back to where you were"),
+        back_binding("feeds"),
         Binding(
             "x",
             "revoke",
@@ -59,17 +71,15 @@ class FeedTokensScreen(Screen[None]):
         table.focus()
         self.load_tokens()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="feed_tokens")
     def load_tokens(self) -> None:
-        try:
-            tokens = self._feeds.tokens(self._actor)
-        except EquipshareError as exc:
-            self.post_message(ServiceRefused(str(exc)))
-            return
-        self.post_message(FeedTokensLoaded(tuple(tokens)))
+        self.call_service(
+            lambda: tuple(self._feeds.tokens(self._actor)),
+            self.TokensLoaded,
+            group="feed_tokens",
+        )
 
-    @on(FeedTokensLoaded)
-    def _show(self, message: FeedTokensLoaded) -> None:
+    @on(TokensLoaded)
+    def _show(self, message: TokensLoaded) -> None:
         self.tokens = list(message.tokens)
         table = self.query_one("#feeds-table", DataTable)
         table.clear()
@@ -89,10 +99,6 @@ class FeedTokensScreen(Screen[None]):
         )
         self.loaded = True
 
-    @on(ServiceRefused)
-    def _refused(self, message: ServiceRefused) -> None:
-        self.notify(message.text, severity="error")
-
     def action_revoke(self) -> None:
         table = self.query_one("#feeds-table", DataTable)
         if table.row_count == 0:
@@ -102,20 +108,15 @@ class FeedTokensScreen(Screen[None]):
         if key is not None:
             self.revoke(int(key))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="feed_tokens_write")
     def revoke(self, token_id: int) -> None:
-        try:
-            record = self._feeds.revoke(self._actor, token_id)
-        except EquipshareError as exc:
-            self.post_message(ServiceRefused(str(exc)))
-            return
-        self.post_message(FeedTokenRevoked(record))
+        self.call_service(
+            lambda: self._feeds.revoke(self._actor, token_id),
+            self.TokenRevoked,
+            group="feed_tokens_write",
+        )
 
-    @on(FeedTokenRevoked)
-    def _revoked(self, message: FeedTokenRevoked) -> None:
+    @on(TokenRevoked)
+    def _revoked(self, message: TokenRevoked) -> None:
         token = message.token
         self.notify(f"Revoked the subscription to {token.kind.value} {token.target}")
         self.load_tokens()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

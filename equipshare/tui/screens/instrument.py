@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Footer, Header, Static
 
 from equipshare.domain.enums import ExportKind, UserClass
-from equipshare.domain.errors import EquipshareError
 from equipshare.domain.records.calendar import ExportScope
 from equipshare.domain.records.catalogue import (
     ContactPerson,
@@ -28,10 +28,9 @@ from equipshare.tui.messages import (
     BookingsChanged,
     CalendarRequested,
     FeedRequested,
-    InstrumentDetailLoaded,
-    ServiceRefused,
     WeekRequested,
 )
+from equipshare.tui.service_screen import ServiceScreen, back_binding
 from equipshare.tui.wording import access_words, policy_lines, status_words
 
 CLASS_WORDS = {
@@ -135,8 +134,14 @@ def section_texts(detail: InstrumentDetail) -> dict[str, str]:
     }
 
 
-class InstrumentScreen(Screen[None]):
+class InstrumentScreen(ServiceScreen[None]):
     """Details of one instrument for the acting user; Escape goes back to where it was opened."""
+
+    @dataclass
+    class DetailLoaded(Message):
+        """The instrument as this screen shows it to the acting user arrived."""
+
+        detail: InstrumentDetail
 
     DEFAULT_CSS = """
     .detail-title {
@@ -149,7 +154,7 @@ class InstrumentScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="instrument.back", tooltip="Back to the catalogue"),
+        back_binding("instrument", "Back to the catalogue"),
         Binding(
             "w",
             "week",
@@ -198,17 +203,15 @@ class InstrumentScreen(Screen[None]):
     def on_mount(self) -> None:
         self.load_detail(self.code)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="instrument")
     def load_detail(self, code: str) -> None:
-        try:
-            detail = self._details.detail(self._actor, code)
-        except EquipshareError as exc:
-            self.post_message(ServiceRefused(str(exc)))
-            return
-        self.post_message(InstrumentDetailLoaded(detail))
+        self.call_service(
+            lambda: self._details.detail(self._actor, code),
+            self.DetailLoaded,
+            group="instrument",
+        )
 
-    @on(InstrumentDetailLoaded)
-    def _show_detail(self, message: InstrumentDetailLoaded) -> None:
+    @on(DetailLoaded)
+    def _show_detail(self, message: DetailLoaded) -> None:
         detail = message.detail
         record = detail.instrument
         self.detail = detail
@@ -220,10 +223,6 @@ class InstrumentScreen(Screen[None]):
             self.query_one(f"#instrument-{key}", Static).update(text)
         zone = record.timezone
         self.query_one("#instrument-bookings-title", Static).update(f"Next bookings ({zone})")
-
-    @on(ServiceRefused)
-    def _show_refusal(self, message: ServiceRefused) -> None:
-        self.notify(message.text, severity="error")
 
     @on(BookingsChanged)
     def _bookings_changed(self, message: BookingsChanged) -> None:
@@ -239,6 +238,3 @@ class InstrumentScreen(Screen[None]):
     def action_subscribe(self) -> None:
         scope = ExportScope(ExportKind.INSTRUMENT, self.code)
         self.post_message(FeedRequested(scope, f"{self.code}'s bookings"))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -3,67 +3,65 @@ what each costs, and check-in/out at the instrument."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
 from typing import ClassVar
-from zoneinfo import ZoneInfo
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
 from equipshare.domain.charging import gbp
 from equipshare.domain.enums import BookingStatus, ExportKind
-from equipshare.domain.errors import EquipshareError
-from equipshare.domain.records.bookings import BookingRecord, MyBookingRow
+from equipshare.domain.records.bookings import BookingEdit, BookingRecord, MyBookingRow
 from equipshare.domain.records.calendar import ExportScope
 from equipshare.domain.timewords import local_range
 from equipshare.services.bookings.service import CheckInService, MyBookingsService, WeekService
-from equipshare.tui.messages import (
-    BookingCancelled,
-    BookingCheckedIn,
-    BookingCheckedOut,
-    BookingEditLoaded,
-    BookingsChanged,
-    CalendarRequested,
-    FeedRequested,
-    MyBookingsLoaded,
-    ServiceRefused,
-)
+from equipshare.tui.messages import BookingsChanged, CalendarRequested, FeedRequested
 from equipshare.tui.modals.booking_form import BookingDraft, BookingForm, BookingServices
-from equipshare.tui.modals.cancel_booking import CancelBookingModal
+from equipshare.tui.modals.reason import CancelBookingModal
+from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.wording import booking_status_words, price_words, use_words
 
 CANCELLABLE = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 USE_ACTIONS = frozenset({"check_in", "check_out"})
 USE_WIDTH = len("10:02-11:55")
 
 
-def status_label(status: BookingStatus) -> str:
-    return status.value.replace("_", " ")
-
-
-def _clock_time(instant: datetime, timezone: str) -> str:
-    return f"{instant.astimezone(ZoneInfo(timezone)):%H:%M}"
-
-
-def use_label(row: MyBookingRow) -> str:
-    """'in 10:02' while checked in, '10:02-11:55' once out (local, as When), else ''."""
-    if row.checked_in_at is None:
-        return ""
-    checked_in = _clock_time(row.checked_in_at, row.timezone)
-    if row.checked_out_at is None:
-        return f"in {checked_in}"
-    return f"{checked_in}-{_clock_time(row.checked_out_at, row.timezone)}"
-
-
-def price_label(row: MyBookingRow) -> str:
-    """What the booking costs now; '-' when the instrument has no price for the user."""
-    return "-" if row.charge_pence is None else gbp(row.charge_pence)
-
-
-class MyBookingsScreen(Screen[None]):
+class MyBookingsScreen(ServiceScreen[None]):
     """The acting user's own bookings; Escape goes back."""
+
+    @dataclass
+    class Loaded(Message):
+        """The user's upcoming or past bookings arrived."""
+
+        upcoming: bool
+        rows: tuple[MyBookingRow, ...]
+
+    @dataclass
+    class Cancelled(Message):
+        """The service cancelled a booking."""
+
+        booking: BookingRecord
+
+    @dataclass
+    class CheckedIn(Message):
+        """The user checked in to `booking`: its session has begun."""
+
+        booking: BookingRecord
+
+    @dataclass
+    class CheckedOut(Message):
+        """The user checked out of `booking`; its charge may have changed (actual-time basis)."""
+
+        booking: BookingRecord
+
+    @dataclass
+    class EditLoaded(Message):
+        """A booking arrived with what the booking form needs to move it."""
+
+        edit: BookingEdit
 
     DEFAULT_CSS = """
     #my-bookings-table {
@@ -79,7 +77,7 @@ class MyBookingsScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="my_bookings.back", tooltip="Back to where you were"),
+        back_binding("my_bookings"),
         Binding(
             "n",
             "check_in",
@@ -179,17 +177,15 @@ class MyBookingsScreen(Screen[None]):
         self.loaded = False
         self.load_bookings(self.upcoming)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="my_bookings")
     def load_bookings(self, upcoming: bool) -> None:
-        try:
-            rows = self._my_bookings.list(self._actor, upcoming=upcoming)
-        except EquipshareError as exc:
-            self.post_message(ServiceRefused(str(exc)))
-            return
-        self.post_message(MyBookingsLoaded(upcoming, rows))
+        self.call_service(
+            lambda: self._my_bookings.list(self._actor, upcoming=upcoming),
+            lambda rows: self.Loaded(upcoming, rows),
+            group="my_bookings",
+        )
 
-    @on(MyBookingsLoaded)
-    def _show_bookings(self, message: MyBookingsLoaded) -> None:
+    @on(Loaded)
+    def _show_bookings(self, message: Loaded) -> None:
         if message.upcoming != self.upcoming:
             return  # the other tab's answer, overtaken by a switch
         table = self.query_one("#my-bookings-table", DataTable)
@@ -199,9 +195,9 @@ class MyBookingsScreen(Screen[None]):
             waiting = ", ".join(row.approvers) if row.status is BookingStatus.PENDING else ""
             table.add_row(
                 local_range(row.starts_at, row.ends_at, row.timezone),
-                status_label(row.status),
-                price_label(row),
-                use_label(row),
+                booking_status_words(row.status),
+                price_words(row),
+                use_words(row),
                 f"{row.instrument_code}  {row.instrument_name}",
                 waiting,
                 key=key,
@@ -224,10 +220,6 @@ class MyBookingsScreen(Screen[None]):
         if row is None:
             return False
         return row.may_check_in if action == "check_in" else row.may_check_out
-
-    @on(ServiceRefused)
-    def _show_refusal(self, message: ServiceRefused) -> None:
-        self.notify(message.text, severity="error")
 
     # Switching tabs -------------------------------------------------------------------
 
@@ -265,7 +257,7 @@ class MyBookingsScreen(Screen[None]):
             return
         if row.status not in CANCELLABLE:
             self.notify(
-                f"Booking {row.booking_id} is {status_label(row.status)}; only pending or "
+                f"Booking {row.booking_id} is {booking_status_words(row.status)}; only pending or "
                 "confirmed bookings can be cancelled",
                 severity="error",
             )
@@ -280,17 +272,15 @@ class MyBookingsScreen(Screen[None]):
 
         self.app.push_screen(CancelBookingModal(description), cancel_if_confirmed)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="my_bookings_write")
     def cancel_booking(self, booking_id: int, reason: str) -> None:
-        try:
-            booking = self._bookings.cancel(self._actor, booking_id, reason)
-        except EquipshareError as exc:
-            self.post_message(ServiceRefused(str(exc)))
-            return
-        self.post_message(BookingCancelled(booking))
+        self.call_service(
+            lambda: self._bookings.cancel(self._actor, booking_id, reason),
+            self.Cancelled,
+            group="my_bookings_write",
+        )
 
-    @on(BookingCancelled)
-    def _booking_cancelled(self, message: BookingCancelled) -> None:
+    @on(Cancelled)
+    def _booking_cancelled(self, message: Cancelled) -> None:
         booking = message.booking
         self.notify(f"Cancelled booking {booking.id} on {booking.instrument_code}")
         self.app.post_message(BookingsChanged(frozenset({booking.instrument_code})))
@@ -311,26 +301,28 @@ class MyBookingsScreen(Screen[None]):
         if row is not None:
             self.record_use(row.booking_id, checking_out=True)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="my_bookings_write")
     def record_use(self, booking_id: int, *, checking_out: bool) -> None:
-        try:
-            if checking_out:
-                booking = self._check_ins.check_out(self._actor, booking_id)
-            else:
-                booking = self._check_ins.check_in(self._actor, booking_id)
-        except EquipshareError as exc:
-            self.post_message(ServiceRefused(str(exc)))
-            return
-        self.post_message(BookingCheckedOut(booking) if checking_out else BookingCheckedIn(booking))
+        if checking_out:
+            self.call_service(
+                lambda: self._check_ins.check_out(self._actor, booking_id),
+                self.CheckedOut,
+                group="my_bookings_write",
+            )
+        else:
+            self.call_service(
+                lambda: self._check_ins.check_in(self._actor, booking_id),
+                self.CheckedIn,
+                group="my_bookings_write",
+            )
 
-    @on(BookingCheckedIn)
-    def _checked_in(self, message: BookingCheckedIn) -> None:
+    @on(CheckedIn)
+    def _checked_in(self, message: CheckedIn) -> None:
         booking = message.booking
         self.notify(f"Checked in to booking {booking.id} on {booking.instrument_code}")
         self.app.post_message(BookingsChanged(frozenset({booking.instrument_code})))
 
-    @on(BookingCheckedOut)
-    def _checked_out(self, message: BookingCheckedOut) -> None:
+    @on(CheckedOut)
+    def _checked_out(self, message: CheckedOut) -> None:
         booking = message.booking
         charged = (
             "" if booking.hourly_rate_pence is None else f"; charge {gbp(booking.charge_pence)}"
@@ -353,7 +345,7 @@ class MyBookingsScreen(Screen[None]):
             return
         if not self.upcoming or row.status not in CANCELLABLE:
             self.notify(
-                f"Booking {row.booking_id} is {status_label(row.status)}"
+                f"Booking {row.booking_id} is {booking_status_words(row.status)}"
                 + ("" if self.upcoming else " and has ended")
                 + "; only upcoming pending or confirmed bookings can be changed",
                 severity="error",
@@ -361,17 +353,15 @@ class MyBookingsScreen(Screen[None]):
             return
         self.load_edit(row.booking_id)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="my_bookings_edit")
     def load_edit(self, booking_id: int) -> None:
-        try:
-            edit = self._weeks.edit(self._actor, booking_id)
-        except EquipshareError as exc:
-            self.post_message(ServiceRefused(str(exc)))
-            return
-        self.post_message(BookingEditLoaded(edit))
+        self.call_service(
+            lambda: self._weeks.edit(self._actor, booking_id),
+            self.EditLoaded,
+            group="my_bookings_edit",
+        )
 
-    @on(BookingEditLoaded)
-    def _edit_loaded(self, message: BookingEditLoaded) -> None:
+    @on(EditLoaded)
+    def _edit_loaded(self, message: EditLoaded) -> None:
         edit = message.edit
         booking = edit.booking
         draft = BookingDraft(
@@ -393,11 +383,8 @@ class MyBookingsScreen(Screen[None]):
                 self.notify(
                     f"Booking {after.id} is now "
                     f"{local_range(after.starts_at, after.ends_at, edit.timezone)}"
-                    f" ({status_label(after.status)})"
+                    f" ({booking_status_words(after.status)})"
                 )
                 self.app.post_message(BookingsChanged(frozenset({after.instrument_code})))
 
         self.app.push_screen(BookingForm(self._services, self._actor, draft), moved)
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

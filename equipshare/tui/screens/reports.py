@@ -6,18 +6,17 @@ thread worker when first shown for the chosen period; `x` saves the shown tab as
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from equipshare.domain.errors import EquipshareError
 from equipshare.domain.records.reports import (
     DemandReport,
     ReportFilter,
@@ -30,13 +29,7 @@ from equipshare.domain.records.statements import Statement
 from equipshare.services.charging.service import StatementService
 from equipshare.services.reports.service import ReportService
 from equipshare.tui.downloads import downloads_dir
-from equipshare.tui.messages import (
-    BookingsChanged,
-    ReportData,
-    ReportExported,
-    ReportLoaded,
-    ReportRefused,
-)
+from equipshare.tui.messages import BookingsChanged
 from equipshare.tui.modals.report_period import ReportPeriodModal
 from equipshare.tui.report_choice import ReportChoice, preset_days
 from equipshare.tui.report_csv import (
@@ -48,6 +41,7 @@ from equipshare.tui.report_csv import (
     technician_rows,
     utilisation_rows,
 )
+from equipshare.tui.service_screen import ServiceScreen, back_binding
 from equipshare.tui.widgets.report_views import (
     ChargesView,
     DemandView,
@@ -65,6 +59,8 @@ TABS: dict[str, tuple[str, type[ReportView]]] = {
     "charges": ("Charges", ChargesView),
 }
 LEVELS = tuple(UtilisationLevel)
+
+ReportData = UtilisationReport | SharingReport | TechniciansReport | DemandReport | Statement
 
 
 def csv_of(report: ReportData) -> tuple[Rows, str]:
@@ -93,8 +89,31 @@ def _tab_binding(number: int, tab: str) -> Binding:
     )
 
 
-class ReportsScreen(Screen[None]):
+class ReportsScreen(ServiceScreen[None]):
     """The impact reports for facility staff and admins; Escape goes back."""
+
+    @dataclass
+    class Loaded(Message):
+        """One tab's report arrived, made for the period and filters in `choice`."""
+
+        tab: str
+        choice: ReportChoice
+        report: ReportData
+
+    @dataclass
+    class Refused(Message):
+        """A tab's report could not be made (no permission, an unknown code); `text` says why."""
+
+        tab: str
+        choice: ReportChoice
+        text: str
+
+    @dataclass
+    class Exported(Message):
+        """A tab's figures were saved as CSV at `path`; `rows` counts the data rows."""
+
+        path: Path
+        rows: int
 
     DEFAULT_CSS = """
     #reports-period { height: 1; padding: 0 1; background: $boost; }
@@ -103,7 +122,7 @@ class ReportsScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="reports.back", tooltip="Back to where you were"),
+        back_binding("reports"),
         Binding(
             "p",
             "period",
@@ -187,23 +206,14 @@ class ReportsScreen(Screen[None]):
         """Fetch the tab's report for the current period unless it is already shown."""
         if tab in self._shown:
             return
-        view = self.view(tab)
-        view.loading = True
-        self.run_worker(
-            partial(self._fetch, tab, self.choice, self.level),
-            thread=True,
-            exclusive=True,
-            exit_on_error=False,
+        self.view(tab).loading = True
+        choice, level = self.choice, self.level
+        self.call_service(
+            lambda: self._make(tab, choice, level),
+            lambda report: self.Loaded(tab, choice, report),
             group=f"reports_{tab}",
+            refused=lambda error: self.Refused(tab, choice, str(error)),
         )
-
-    def _fetch(self, tab: str, choice: ReportChoice, level: UtilisationLevel) -> None:
-        try:
-            report = self._make(tab, choice, level)
-        except EquipshareError as exc:
-            self.post_message(ReportRefused(tab, choice, str(exc)))
-            return
-        self.post_message(ReportLoaded(tab, choice, report))
 
     def _make(self, tab: str, choice: ReportChoice, level: UtilisationLevel) -> ReportData:
         if tab == "charges":
@@ -224,8 +234,8 @@ class ReportsScreen(Screen[None]):
             return False  # overtaken by a new period
         return not (isinstance(report, UtilisationReport) and report.level != self.level)
 
-    @on(ReportLoaded)
-    def _report_loaded(self, message: ReportLoaded) -> None:
+    @on(Loaded)
+    def _report_loaded(self, message: Loaded) -> None:
         report = message.report
         if not self._current(message.choice, report):
             return
@@ -244,8 +254,8 @@ class ReportsScreen(Screen[None]):
             case Statement(), ChargesView():
                 view.show(report)
 
-    @on(ReportRefused)
-    def _report_refused(self, message: ReportRefused) -> None:
+    @on(Refused)
+    def _report_refused(self, message: Refused) -> None:
         if not self._current(message.choice):
             return
         view = self.view(message.tab)
@@ -311,11 +321,8 @@ class ReportsScreen(Screen[None]):
                 self.notify, f"could not save the CSV: {exc}", severity="error"
             )
             return
-        self.post_message(ReportExported(path, len(rows) - 1))
+        self.post_message(self.Exported(path, len(rows) - 1))
 
-    @on(ReportExported)
-    def _exported(self, message: ReportExported) -> None:
+    @on(Exported)
+    def _exported(self, message: Exported) -> None:
         self.notify(f"Saved {message.rows} rows to {message.path}", timeout=10)
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -7,14 +7,15 @@ facilities the technician staffs, by instrument then user. Dates are the facilit
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
 from equipshare.domain.enums import TrainingState
@@ -22,9 +23,10 @@ from equipshare.domain.errors import EquipshareError, PermissionDenied
 from equipshare.domain.records.people import TrainingRecordView
 from equipshare.domain.training_rules import day_words, last_valid_day
 from equipshare.services.people.service import TrainingService
-from equipshare.tui.messages import ServiceRefused, TrainingRecordsLoaded, TrainingRefused
+from equipshare.tui.messages import TrainingRefused
 from equipshare.tui.modals.training_form import TrainingForm, parse_day
 from equipshare.tui.modals.training_prompt import TrainingPrompt
+from equipshare.tui.service_screen import ServiceScreen, back_binding, refusal_notice
 
 EXPIRING_DAYS = 30
 # Actions that change records; hidden once the service says the actor may not.
@@ -43,8 +45,22 @@ def local_moment(instant: datetime, timezone: str) -> str:
     return f"{day_words(local.date())} {local:%H:%M} {local.tzname()}"
 
 
-class TrainingScreen(Screen[None]):
+def listing_refusal(error: EquipshareError) -> Message:
+    """A listing refused for want of a right says so in the status line; others notify."""
+    if isinstance(error, PermissionDenied):
+        return TrainingRefused(str(error), "actor")
+    return refusal_notice(error)
+
+
+class TrainingScreen(ServiceScreen[None]):
     """Training records of the facilities the actor staffs (all, for an admin)."""
+
+    @dataclass
+    class RecordsLoaded(Message):
+        """Training records arrived; `expiring` says which list."""
+
+        expiring: bool
+        rows: tuple[TrainingRecordView, ...]
 
     DEFAULT_CSS = """
     #training-table { height: 1fr; margin: 0 1; }
@@ -53,7 +69,7 @@ class TrainingScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="training.back", tooltip="Back to where you were"),
+        back_binding("training"),
         Binding(
             "n",
             "record",
@@ -125,23 +141,21 @@ class TrainingScreen(Screen[None]):
         self.loaded = False
         self.load_records(self.expiring)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="training")
     def load_records(self, expiring: bool) -> None:
-        try:
+        def records() -> tuple[TrainingRecordView, ...]:
             if expiring:
-                rows = self._training.expiring(self._actor, EXPIRING_DAYS)
-            else:
-                rows = self._training.for_facility(self._actor, include_inactive=True)
-        except PermissionDenied as exc:
-            self.post_message(TrainingRefused(str(exc), "actor"))
-            return
-        except EquipshareError as exc:
-            self.post_message(ServiceRefused(str(exc)))
-            return
-        self.post_message(TrainingRecordsLoaded(expiring, tuple(rows)))
+                return tuple(self._training.expiring(self._actor, EXPIRING_DAYS))
+            return tuple(self._training.for_facility(self._actor, include_inactive=True))
 
-    @on(TrainingRecordsLoaded)
-    def _show_records(self, message: TrainingRecordsLoaded) -> None:
+        self.call_service(
+            records,
+            lambda rows: self.RecordsLoaded(expiring, rows),
+            group="training",
+            refused=listing_refusal,
+        )
+
+    @on(RecordsLoaded)
+    def _show_records(self, message: RecordsLoaded) -> None:
         if message.expiring != self.expiring:
             return  # the other list's answer, overtaken by a switch
         table = self.query_one("#training-table", DataTable)
@@ -170,10 +184,6 @@ class TrainingScreen(Screen[None]):
         self.refresh_bindings()
         self.query_one("#training-status", Static).update(message.text)
         self.loaded = True
-
-    @on(ServiceRefused)
-    def _show_refusal(self, message: ServiceRefused) -> None:
-        self.notify(message.text, severity="error")
 
     @on(DataTable.RowHighlighted, "#training-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -283,6 +293,3 @@ class TrainingScreen(Screen[None]):
             TrainingPrompt(question, "Reason", "Revoke", "revoked", revoke, danger=True),
             self._changed("Revoked"),
         )
-
-    def action_back(self) -> None:
-        self.app.pop_screen()

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
+from textual.message import Message
 from textual.widgets import Footer, Header, Static
 
-from equipshare.domain.errors import EquipshareError
 from equipshare.domain.records.bookings import BookingRecord
 from equipshare.domain.records.schedule import WeekView
 from equipshare.domain.timewords import local_range
 from equipshare.services.bookings.service import WeekService
-from equipshare.tui.messages import BookingsChanged, ServiceRefused, WeekLoaded
+from equipshare.tui.messages import BookingsChanged
 from equipshare.tui.modals.booking_form import BookingDraft, BookingForm, BookingServices
 from equipshare.tui.modals.go_to_date import GoToDateModal
+from equipshare.tui.service_screen import ServiceScreen, back_binding
 from equipshare.tui.week_layout import Cell, CellState, clock_change
 from equipshare.tui.widgets.week_grid import WeekGrid
 
@@ -54,8 +55,15 @@ def describe(cells: tuple[Cell, ...], timezone: str) -> str:
     return f"{when} · " + ", ".join(sorted(state.value for state in states))
 
 
-class WeekScreen(Screen[None]):
+class WeekScreen(ServiceScreen[None]):
     """One instrument's week; pages between weeks and opens the booking form."""
+
+    @dataclass
+    class WeekLoaded(Message):
+        """The instrument's week arrived; `day` places the cursor, if given."""
+
+        view: WeekView
+        day: int | None
 
     DEFAULT_CSS = """
     #week-title { height: 1; padding: 0 1; text-style: bold; background: $boost; }
@@ -67,7 +75,7 @@ class WeekScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="week.back", tooltip="Back to where you were"),
+        back_binding("week"),
         Binding(
             "left_square_bracket,pageup",
             "page(-1)",
@@ -114,14 +122,12 @@ class WeekScreen(Screen[None]):
 
     # Loading --------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="week")
     def load_week(self, day: date | None, cursor_day: int | None) -> None:
-        try:
-            view = self._weeks.week(self._actor, self.code, day)
-        except EquipshareError as exc:
-            self.post_message(ServiceRefused(str(exc)))
-            return
-        self.post_message(WeekLoaded(view, cursor_day))
+        self.call_service(
+            lambda: self._weeks.week(self._actor, self.code, day),
+            lambda view: self.WeekLoaded(view, cursor_day),
+            group="week",
+        )
 
     @on(WeekLoaded)
     def _show_week(self, message: WeekLoaded) -> None:
@@ -141,10 +147,6 @@ class WeekScreen(Screen[None]):
         today = view.now.astimezone(zone).date()
         self.query_one(WeekGrid).show(view, today, day=message.day)
         self.loaded = True
-
-    @on(ServiceRefused)
-    def _show_refusal(self, message: ServiceRefused) -> None:
-        self.notify(message.text, severity="error")
 
     @on(BookingsChanged)
     def _bookings_changed(self, message: BookingsChanged) -> None:
@@ -229,5 +231,6 @@ class WeekScreen(Screen[None]):
         self.app.post_message(BookingsChanged(frozenset(b.instrument_code for b in bookings)))
 
     def action_back(self) -> None:
+        """Escape first drops a selection; with none, it goes back."""
         if not self.query_one(WeekGrid).clear_selection():
-            self.app.pop_screen()
+            super().action_back()

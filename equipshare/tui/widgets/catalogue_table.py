@@ -25,7 +25,6 @@ from textual.strip import Strip
 from equipshare.domain.records.catalogue import CatalogueRow
 from equipshare.tui.wording import status_words
 
-NOT_YET = "…"
 PADDING = 1  # blank cells on each side of a column
 
 

@@ -1,0 +1,95 @@
+"""ServiceScreen: the base of screens that load and write through services in thread workers.
+
+A screen calls `self.call_service(call, answer, group=...)`: `call` runs in a thread
+worker, and its result comes back as the message `answer` makes, posted to the screen,
+whose `@on` handler updates the widgets. A domain error becomes the message `refused`
+makes (by default ServiceRefused, which a ServiceScreen shows as a notification). Any
+other exception is a bug: the worker fails and the app reports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from textual import on
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.message import Message
+from textual.screen import Screen, ScreenResultType
+from textual.worker import Worker, get_current_worker
+
+from equipshare.domain.errors import EquipshareError
+from equipshare.tui.messages import ServiceRefused
+
+T = TypeVar("T")
+
+
+def refusal_notice(error: EquipshareError) -> ServiceRefused:
+    """The default refusal: the error's own words, shown as a notification."""
+    return ServiceRefused(str(error))
+
+
+def back_binding(screen_id: str, tooltip: str = "Back to where you were") -> Binding:
+    """Escape goes back; the id (`<screen_id>.back`) is what [keymap] remaps."""
+    return Binding("escape", "back", "Back", id=f"{screen_id}.back", tooltip=tooltip)
+
+
+class ServiceCalls:
+    """Mixed into the DOM nodes (screens, dialogs, the app) that call services."""
+
+    def call_service(
+        self,
+        call: Callable[[], T],
+        answer: Callable[[T], Message],
+        *,
+        group: str,
+        refused: Callable[[EquipshareError], Message | None] = refusal_notice,
+        drop_if_cancelled: bool = False,
+    ) -> Worker[None]:
+        """Run `call` in an exclusive thread worker of `group`; post `answer(result)` to self.
+
+        `refused` (run in the worker, so it may call a service too) turns a domain error
+        into the message to post, or None to post nothing. With `drop_if_cancelled`, an
+        answer is not posted once a newer call of the group has cancelled this one; writes
+        leave it off, so a write that happened is always reported.
+        """
+        assert isinstance(self, DOMNode)  # mixed into DOM nodes only
+        node = self
+
+        def run() -> None:
+            try:
+                result = call()
+            except EquipshareError as error:
+                message = refused(error)
+                if message is not None:
+                    node.post_message(message)
+                return
+            if not (drop_if_cancelled and get_current_worker().is_cancelled):
+                node.post_message(answer(result))
+
+        return node.run_worker(
+            run, name=group, group=group, exclusive=True, exit_on_error=False, thread=True
+        )
+
+
+class ServiceScreen(ServiceCalls, Screen[ScreenResultType]):
+    """A screen whose data comes through services: Escape goes back, a refusal is notified.
+
+    Subclasses declare their own Escape binding with `back_binding("<screen id>")`, so its
+    id stays theirs (users remap keys by id) and the help screen lists it among their keys.
+    A subclass that must do more on a refusal adds its own `@on(ServiceRefused)` handler;
+    both run, the subclass's first.
+    """
+
+    @on(ServiceRefused)
+    def _notify_refusal(self, message: ServiceRefused) -> None:
+        message.stop()  # shown here; the app would show it again
+        self.notify(message.text, severity="error")
+
+    def working(self, group: str) -> bool:
+        """A worker of `group` is still running (a thread cannot be stopped, only waited for)."""
+        return any(worker.group == group and not worker.is_finished for worker in self.workers)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
