@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,20 +15,49 @@ from equipshare.db.engine import Database
 from equipshare.domain.clock import FrozenClock
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support import backends
+from tests.support.throwaway_postgres import ClusterError, ThrowawayPostgres
 from tests.support.world import World, build_world
 
 BACKENDS = ["sqlite", "postgresql"]
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    if backends.in_ci() and backends.postgres_admin_url() is None:
-        raise pytest.UsageError(
-            f"CI is set but ${backends.PG_URL_ENV} is not: the PostgreSQL tests must run in CI"
-        )
+@pytest.hookimpl(tryfirst=True)  # before xdist starts the workers, which inherit os.environ
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Without ${PG_URL_ENV}, start a throwaway PostgreSQL for the whole run (once, here)."""
+    config = session.config
+    if hasattr(config, "workerinput") or backends.postgres_admin_url() is not None:
+        return
+    try:
+        cluster = ThrowawayPostgres.start()
+    except ClusterError as exc:
+        message = f"could not start a throwaway PostgreSQL ({exc}); set ${backends.PG_URL_ENV}"
+        if backends.in_ci():
+            pytest.exit(f"CI: {message}", returncode=pytest.ExitCode.USAGE_ERROR)
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter:
+            reporter.write_line(f"PostgreSQL tests will skip: {message}", yellow=True)
+        return
+    saved = {name: os.environ.get(name) for name in (backends.PG_URL_ENV, "PATH")}
+
+    def restore() -> None:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+    config.add_cleanup(cluster.stop)
+    config.add_cleanup(restore)
+    os.environ[backends.PG_URL_ENV] = cluster.url
+    # The backup tests run pg_dump and pg_restore, which must not be older than the server.
+    os.environ["PATH"] = os.pathsep.join([str(cluster.bindir), os.environ.get("PATH", "")])
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # In CI a skipped test is a test that did not run: fail rather than pass silently.
+    # Under xdist the workers' reports reach the controller's reporter, so only it counts.
+    if hasattr(session.config, "workerinput"):
+        return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
     if backends.in_ci() and skipped and exitstatus == 0:
