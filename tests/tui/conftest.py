@@ -1,12 +1,29 @@
-"""TUI tests drive the real app on a real temporary SQLite database (the services cover PG)."""
+"""TUI tests drive the real app on a real temporary SQLite database (the services cover PG).
+
+Waiting: every wait is for a change the step itself causes, never for a condition an
+earlier step may already have met. `settle` polls a condition between rounds of work;
+`shown` waits for a pushed screen to be composed, mounted and focused; `Posted` counts the
+messages the app handled, so a test waits for the next answer rather than any answer.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 import pytest
+from textual.app import App
+from textual.events import Event
+from textual.message import Message
 from textual.pilot import Pilot
+from textual.screen import Screen
+
+S = TypeVar("S", bound=Screen[Any])
+
+#: Seconds before a wait gives up. Generous: a busy machine is slow, not wrong; a test
+#: that waits for the right thing never spends it.
+TIMEOUT = 30.0
 
 
 @pytest.fixture(params=["sqlite"])
@@ -14,7 +31,7 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-async def settle(pilot: Pilot[None], until: Callable[[], bool], timeout: float = 5.0) -> None:
+async def settle(pilot: Pilot[None], until: Callable[[], bool], timeout: float = TIMEOUT) -> None:
     """Let timers, workers and message handlers run until `until()` holds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -24,3 +41,32 @@ async def settle(pilot: Pilot[None], until: Callable[[], bool], timeout: float =
             return
         if time.monotonic() > deadline:
             raise AssertionError("the app never reached the expected state")
+
+
+async def shown(pilot: Pilot[None], kind: type[S]) -> S:
+    """Wait until a `kind` screen is on top and mounted (its on_mount has run), then let the
+    app apply the focus that on_mount asked for, so keys typed next reach the right widget."""
+    app: App[None] = pilot.app
+    await settle(pilot, lambda: isinstance(app.screen, kind) and app.screen.is_mounted)
+    await pilot.pause()  # focus is applied by a callback the app runs after on_mount
+    screen = app.screen
+    assert isinstance(screen, kind)
+    return screen
+
+
+class Posted:
+    """The messages an app handled, each counted once; pass it as run_test's message_hook.
+
+    A bubbling message is handled at each level of the DOM; it is one message here.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[int, Message] = {}  # holding each message keeps its id unique
+
+    def __call__(self, message: Message) -> None:
+        if not isinstance(message, Event):  # keys, timers and the like: not answers
+            self._seen.setdefault(id(message), message)
+
+    def count(self, *kinds: type[Message]) -> int:
+        """How many messages of these kinds have been handled so far."""
+        return sum(isinstance(message, kinds) for message in self._seen.values())

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import OptionList
+from textual.widgets import DataTable, OptionList
 
 from equipshare.config import TuiSettings
 from equipshare.domain.errors import ConfigError
@@ -21,11 +21,18 @@ from equipshare.tui.screens.my_bookings import MyBookingsScreen
 from equipshare.tui.screens.week import WeekScreen
 from equipshare.tui.widgets.week_grid import WeekGrid
 from tests.support.world import World, london
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, shown
 
 
-def with_settings(context: ServiceContext, **changes: object) -> ServiceContext:
-    return replace(context, settings=replace(context.settings, **changes))
+def with_settings(
+    context: ServiceContext, keymap: dict[str, str] | None = None, tui: TuiSettings | None = None
+) -> ServiceContext:
+    settings = context.settings
+    if keymap is not None:
+        settings = replace(settings, keymap=keymap)
+    if tui is not None:
+        settings = replace(settings, tui=tui)
+    return replace(context, settings=settings)
 
 
 async def test_a_researcher_is_not_offered_staff_screens(
@@ -59,8 +66,8 @@ async def test_a_manager_sees_the_waiting_count_and_it_falls_after_approving(
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, lambda: app.sub_title == "signed in as mgr · 1 to approve")
         await pilot.press("escape", "A")
-        await settle(pilot, lambda: isinstance(app.screen, ApprovalsScreen))
-        await settle(pilot, lambda: app.screen.query("DataTable").first().row_count == 1)
+        screen = await shown(pilot, ApprovalsScreen)
+        await settle(pilot, lambda: screen.query_one(DataTable).row_count == 1)
         await pilot.press("a")
         await settle(pilot, lambda: app.sub_title == "signed in as mgr")
         assert BookingService(context).get("mgr", booking.id).status.value == "confirmed"
@@ -102,10 +109,8 @@ async def test_the_palette_books_an_instrument_found_by_name(
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen))
         await pilot.press("ctrl+p")
-        await settle(pilot, lambda: isinstance(app.screen, CommandPalette))
+        palette = await shown(pilot, CommandPalette)
         await pilot.press(*"book war-xps")
-        palette = app.screen
-        assert isinstance(palette, CommandPalette)
         commands = palette.query_one("CommandList", OptionList)
         await settle(pilot, lambda: commands.option_count >= 2)
         prompts = [str(option.prompt) for option in commands.options]
@@ -114,5 +119,5 @@ async def test_the_palette_books_an_instrument_found_by_name(
         commands.highlighted = index
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, WeekScreen) and app.screen.loaded)
-        assert app.screen.code == "WAR-XPS-01"
+        assert isinstance(app.screen, WeekScreen) and app.screen.code == "WAR-XPS-01"
         assert isinstance(app.focused, WeekGrid)

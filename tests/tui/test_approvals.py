@@ -25,7 +25,7 @@ from equipshare.tui.screens.approvals import EMPTY_TEXT, ApprovalsScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.wording import training_words
 from tests.support.world import World, london
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, shown
 
 XPS, MEG = "WAR-XPS-01", "WAR-MEG-01"
 
@@ -132,7 +132,7 @@ async def test_manager_approves_one_and_rejects_another_with_a_reason(
         assert [r[3] for r in rows(app)] == ["Alice (WARWICK)", "Erin (WARWICK)"]
 
         await pilot.press("r")  # the cursor stays at the top: Alice's request
-        await settle(pilot, lambda: isinstance(app.screen, RejectBookingModal))
+        await shown(pilot, RejectBookingModal)
         assert isinstance(app.focused, Input)
         await pilot.press("enter")  # no reason: refused beside the field, dialog stays
         await settle(pilot, lambda: app.screen.query_one("#reason-error", Static).display)

@@ -19,7 +19,7 @@ from equipshare.tui.modals.schedule_downtime import ScheduleDowntimeModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.downtime import CancelDowntimeModal, DowntimeScreen
 from tests.support.world import World, london
-from tests.tui.conftest import settle
+from tests.tui.conftest import Posted, settle, shown
 
 XPS = "WAR-XPS-01"
 MONTH = (london(2026, 3, 1, 0), london(2026, 5, 1, 0))
@@ -49,24 +49,27 @@ def downtime_screen(app: EquipshareApp) -> DowntimeScreen:
     return app.screen
 
 
-def modal(app: EquipshareApp) -> ScheduleDowntimeModal:
-    assert isinstance(app.screen, ScheduleDowntimeModal)
-    return app.screen
-
-
 async def open_downtime(app: EquipshareApp, pilot: Pilot[None], context: ServiceContext) -> None:
     await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen))
     app.push_screen(DowntimeScreen(DowntimeService(context), app.actor_username))
     await settle(pilot, lambda: isinstance(app.screen, DowntimeScreen) and app.screen.loaded)
 
 
-async def preview(pilot: Pilot[None], form: ScheduleDowntimeModal, **values: str) -> None:
-    """Fill the form's text fields and press Preview; waits for the preview or a refusal."""
+async def preview(
+    pilot: Pilot[None], posted: Posted, form: ScheduleDowntimeModal, **values: str
+) -> None:
+    """Fill the form's text fields and press Preview; waits for this preview's answer.
+
+    An earlier step's plan or error is still showing until the form hears the answer, so
+    the wait counts answers: a preview or a refusal posted after the click.
+    """
+    answers = (ScheduleDowntimeModal.Previewed, ScheduleDowntimeModal.Refused)
+    before = posted.count(*answers)
     for field, text in values.items():
         form.query_one(f"#downtime-{field}", Input).value = text
     await pilot.pause()  # let the form react to the edits (they drop a shown preview) first
     await pilot.click("#downtime-preview-button")
-    await settle(pilot, lambda: form.plan is not None or bool(form.errors()))
+    await settle(pilot, lambda: posted.count(*answers) > before)
 
 
 def downtime_on_xps(context: ServiceContext) -> list[tuple[DowntimeReason, str]]:
@@ -79,17 +82,23 @@ async def test_preview_then_escape_writes_nothing_and_confirming_cancels_the_boo
 ) -> None:
     bookings = BookingService(context)
     app = EquipshareApp(context, "tech")
-    async with app.run_test(size=(80, 24)) as pilot:
+    posted = Posted()
+    async with app.run_test(size=(80, 24), message_hook=posted) as pilot:
         await open_downtime(app, pilot, context)
         assert table_rows(app, "#downtime-table") == [
             ("Thu 19 Mar 2026 09:00-10:00 GMT", "WAR-RAM-01", "calibration", "", "Mgr")
         ]
 
         await pilot.press("n")
-        await settle(pilot, lambda: isinstance(app.screen, ScheduleDowntimeModal))
-        form = modal(app)
+        form = await shown(pilot, ScheduleDowntimeModal)
         await preview(
-            pilot, form, instrument=XPS, start="2026-03-18 09:00", end="8h", description="filament"
+            pilot,
+            posted,
+            form,
+            instrument=XPS,
+            start="2026-03-18 09:00",
+            end="8h",
+            description="filament",
         )
         assert form.errors() == {}
         summary = str(form.query_one("#downtime-summary", Static).content)
@@ -110,10 +119,10 @@ async def test_preview_then_escape_writes_nothing_and_confirming_cancels_the_boo
         assert bookings.get("alice", alice_booking).status is BookingStatus.CONFIRMED
 
         await pilot.press("n")
-        await settle(pilot, lambda: isinstance(app.screen, ScheduleDowntimeModal))
-        form = modal(app)
+        form = await shown(pilot, ScheduleDowntimeModal)
         await preview(
             pilot,
+            posted,
             form,
             instrument=XPS,
             start="2026-03-18 09:00",
@@ -142,11 +151,15 @@ async def test_preview_then_escape_writes_nothing_and_confirming_cancels_the_boo
         )
 
         await pilot.press("x")  # the cursor is on the XPS downtime
-        await settle(pilot, lambda: isinstance(app.screen, CancelDowntimeModal))
+        await shown(pilot, CancelDowntimeModal)
         await pilot.click("#cancel-downtime-confirm")
         await settle(
             pilot,
-            lambda: downtime_screen(app).loaded and len(table_rows(app, "#downtime-table")) == 1,
+            lambda: (
+                isinstance(app.screen, DowntimeScreen)
+                and app.screen.loaded
+                and len(table_rows(app, "#downtime-table")) == 1
+            ),
         )
         assert downtime_on_xps(context) == []
 
@@ -155,18 +168,20 @@ async def test_bad_times_and_a_researcher_are_refused_beside_the_field(
     context: ServiceContext, alice_booking: int
 ) -> None:
     app = EquipshareApp(context, "tech")
-    async with app.run_test(size=(80, 24)) as pilot:
+    posted = Posted()
+    async with app.run_test(size=(80, 24), message_hook=posted) as pilot:
         await open_downtime(app, pilot, context)
         await pilot.press("n")
-        await settle(pilot, lambda: isinstance(app.screen, ScheduleDowntimeModal))
-        form = modal(app)
+        form = await shown(pilot, ScheduleDowntimeModal)
         assert form.query_one("#downtime-instrument", Input).value == "WAR-RAM-01"
 
-        await preview(pilot, form, instrument=XPS, start="2026-03-18 17:00", end="2026-03-18 09:00")
+        await preview(
+            pilot, posted, form, instrument=XPS, start="2026-03-18 17:00", end="2026-03-18 09:00"
+        )
         assert form.errors() == {"end": "the downtime must end after it starts"}
         assert form.plan is None
 
-        await preview(pilot, form, start="2026-03-29 01:30", end="2h")
+        await preview(pilot, posted, form, start="2026-03-29 01:30", end="2h")
         assert form.errors() == {
             "start": "2026-03-29 01:30 does not exist in Europe/London "
             "(the clocks go forward then); pick another time"
@@ -176,7 +191,8 @@ async def test_bad_times_and_a_researcher_are_refused_beside_the_field(
     assert downtime_on_xps(context) == []
 
     app = EquipshareApp(context, "alice")
-    async with app.run_test(size=(80, 24)) as pilot:
+    posted = Posted()
+    async with app.run_test(size=(80, 24), message_hook=posted) as pilot:
         await open_downtime(app, pilot, context)
         screen = downtime_screen(app)
         assert table_rows(app, "#downtime-table") == []
@@ -186,9 +202,8 @@ async def test_bad_times_and_a_researcher_are_refused_beside_the_field(
         assert app.screen is screen
 
         app.push_screen(ScheduleDowntimeModal(DowntimeService(context), "alice"))
-        await settle(pilot, lambda: isinstance(app.screen, ScheduleDowntimeModal))
-        form = modal(app)
-        await preview(pilot, form, instrument=XPS, start="2026-03-18 09:00", end="8h")
+        form = await shown(pilot, ScheduleDowntimeModal)
+        await preview(pilot, posted, form, instrument=XPS, start="2026-03-18 09:00", end="8h")
         assert form.errors() == {
             "instrument": "alice may not schedule downtime on WAR-XPS-01: that needs a manager "
             "or technician of Warwick Photoemission RTP, or an admin"

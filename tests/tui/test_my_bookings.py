@@ -25,13 +25,13 @@ from equipshare.services.charging.rates import FacilityPolicyService, RateServic
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.booking_form import BookingForm
-from equipshare.tui.modals.reason import CancelBookingModal
 from equipshare.tui.modals.feed_url import FeedUrlModal
+from equipshare.tui.modals.reason import CancelBookingModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.feed_tokens import FeedTokensScreen
 from equipshare.tui.screens.my_bookings import MyBookingsScreen
 from tests.support.world import World, london
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, shown
 
 XPS = "WAR-XPS-01"
 
@@ -98,10 +98,17 @@ async def test_m_opens_my_bookings_and_cancel_asks_for_a_reason(
         ]
 
         await pilot.press("c")  # the cursor is on Tuesday's booking
-        await settle(pilot, lambda: isinstance(app.screen, CancelBookingModal))
+        await shown(pilot, CancelBookingModal)
         assert isinstance(app.focused, Input)
         await pilot.press(*"sample not ready", "enter")
-        await settle(pilot, lambda: my_screen(app).loaded and rows(app)[0][1] == "cancelled")
+        await settle(
+            pilot,
+            lambda: (
+                isinstance(app.screen, MyBookingsScreen)
+                and app.screen.loaded
+                and rows(app)[0][1] == "cancelled"
+            ),
+        )
         record = BookingService(context).get("alice", booked["tue"])
         assert record.status is BookingStatus.CANCELLED
         assert record.status_reason == "sample not ready"
@@ -122,7 +129,7 @@ async def test_escape_in_the_dialog_keeps_the_booking(
     async with app.run_test(size=(80, 24)) as pilot:
         await open_my_bookings(app, pilot)
         await pilot.press("c")
-        await settle(pilot, lambda: isinstance(app.screen, CancelBookingModal))
+        await shown(pilot, CancelBookingModal)
         await pilot.press("escape")
         await settle(pilot, lambda: isinstance(app.screen, MyBookingsScreen))
         assert BookingService(context).get("alice", booked["tue"]).status is (
@@ -158,7 +165,9 @@ async def test_a_refusal_from_the_service_becomes_an_error(
     async with app.run_test(size=(100, 30)) as pilot:
         await open_my_bookings(app, pilot)
         BookingService(context).cancel("mgr", booked["tue"], "instrument down")  # meanwhile
-        await pilot.press("c", "enter")
+        await pilot.press("c")
+        await shown(pilot, CancelBookingModal)
+        await pilot.press("enter")
         await settle(pilot, lambda: len(errors(app)) == 1)
         assert "only pending or confirmed bookings can be cancelled" in errors(app)[0]
         assert isinstance(app.screen, MyBookingsScreen)
@@ -171,9 +180,7 @@ async def test_e_moves_a_booking_through_the_booking_form(
     async with app.run_test(size=(100, 30)) as pilot:
         await open_my_bookings(app, pilot)
         await pilot.press("e")  # the cursor is on Tuesday's booking
-        await settle(pilot, lambda: isinstance(app.screen, BookingForm))
-        form = app.screen
-        assert isinstance(form, BookingForm)
+        form = await shown(pilot, BookingForm)
         assert (form.value("start"), form.value("length")) == ("2026-03-17 10:00", "2h")
         form.query_one("#booking-start", Input).value = "2026-03-19 13:00"
         await pilot.press("ctrl+s")
@@ -232,12 +239,11 @@ async def test_s_issues_a_feed_and_shows_its_url_once(
     async with app.run_test(size=(100, 30)) as pilot:
         await open_my_bookings(app, pilot)
         await pilot.press("s")
-        await settle(pilot, lambda: isinstance(app.screen, FeedUrlModal))
-        assert isinstance(app.screen, FeedUrlModal)
-        issued = app.screen.issued
+        modal = await shown(pilot, FeedUrlModal)
+        issued = modal.issued
         assert issued.webcal_url.startswith("webcal://") and issued.token in issued.webcal_url
-        shown = str(app.screen.query_one("#feed-webcal", Static).render())
-        assert shown == issued.webcal_url
+        url = str(modal.query_one("#feed-webcal", Static).render())
+        assert url == issued.webcal_url
         tokens = FeedsService(context).tokens("alice")
         assert [t.id for t in tokens] == [issued.record.id]
         assert issued.token not in repr(tokens)  # listed without the token

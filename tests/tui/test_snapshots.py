@@ -24,7 +24,7 @@ from equipshare.tui.screens.help import HelpScreen
 from equipshare.tui.screens.week import WeekScreen
 from equipshare.tui.widgets.catalogue_table import CatalogueTable
 from tests.support.world import World, london
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, shown
 
 SIZE = (100, 30)
 XPS = "WAR-XPS-01"
@@ -96,7 +96,7 @@ def test_booking_form(snap_compare: Compare, busy: ServiceContext) -> None:
     async def ready(pilot: Pilot[None]) -> None:
         await in_week(pilot)
         await pilot.press("right", "enter")
-        await settle(pilot, lambda: isinstance(pilot.app.screen, BookingForm))
+        await shown(pilot, BookingForm)
         await pilot.press("tab")  # to project code: the purpose field shows its placeholder
 
     assert snap_compare(EquipshareApp(busy, "alice"), terminal_size=SIZE, run_before=ready)
@@ -106,6 +106,6 @@ def test_help(snap_compare: Compare, busy: ServiceContext) -> None:
     async def ready(pilot: Pilot[None]) -> None:
         await in_week(pilot)
         await pilot.press("question_mark")
-        await settle(pilot, lambda: isinstance(pilot.app.screen, HelpScreen))
+        await shown(pilot, HelpScreen)
 
     assert snap_compare(EquipshareApp(busy, "mgr"), terminal_size=SIZE, run_before=ready)

@@ -22,7 +22,7 @@ from equipshare.tui.modals.training_prompt import TrainingPrompt
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.training import TrainingScreen
 from tests.support.world import World
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, shown
 
 XPS, RAM = "WAR-XPS-01", "WAR-RAM-01"
 
@@ -70,9 +70,7 @@ async def test_a_technician_records_renews_and_revokes_training(
 
         # Record: a username nobody has is refused beside the username field.
         await pilot.press("n")
-        await settle(pilot, lambda: isinstance(app.screen, TrainingForm))
-        form = app.screen
-        assert isinstance(form, TrainingForm)
+        form = await shown(pilot, TrainingForm)
         assert form.query_one("#training-instrument", Input).value == RAM  # from the selection
         form.query_one("#training-instrument", Input).value = XPS
         await pilot.press(*"nobody", "enter")
@@ -101,8 +99,8 @@ async def test_a_technician_records_renews_and_revokes_training(
 
         # Renew the Raman training (under the cursor) past the 30-day window.
         await pilot.press("r")
-        await settle(pilot, lambda: isinstance(app.screen, TrainingPrompt))
-        app.screen.query_one("#prompt-input", Input).value = "2027-03-31"
+        renewal = await shown(pilot, TrainingPrompt)
+        renewal.query_one("#prompt-input", Input).value = "2027-03-31"
         await pilot.press("enter")
         await settle(pilot, lambda: ready(app) and len(rows(app)) == 1)
         assert rows(app)[0][1] == XPS
@@ -112,9 +110,7 @@ async def test_a_technician_records_renews_and_revokes_training(
 
         # Revoke the XPS training: a reason is required, then it leaves the list.
         await pilot.press("x")
-        await settle(pilot, lambda: isinstance(app.screen, TrainingPrompt))
-        prompt = app.screen
-        assert isinstance(prompt, TrainingPrompt)
+        prompt = await shown(pilot, TrainingPrompt)
         await pilot.press("enter")
         await settle(pilot, lambda: prompt.error_text() != "")
         assert prompt.error_text() == "reason: say why the training is revoked"

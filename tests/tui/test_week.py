@@ -14,6 +14,7 @@ from textual.widgets import Input, OptionList, Static
 
 from equipshare.domain.enums import BookingStatus, DowntimeReason
 from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.schedule import WeekView
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.my_bookings import MyBookingsService
 from equipshare.services.downtime.scheduling import DowntimeService
@@ -27,7 +28,7 @@ from equipshare.tui.screens.week import WeekScreen
 from equipshare.tui.week_layout import CellState
 from equipshare.tui.widgets.week_grid import WeekGrid
 from tests.support.world import World, london
-from tests.tui.conftest import settle
+from tests.tui.conftest import Posted, settle, shown
 
 XPS = "WAR-XPS-01"
 
@@ -52,6 +53,12 @@ def busy_week(context: ServiceContext, world: World) -> dict[str, int]:
         "new filament",
     )
     return ids
+
+
+def view_of(app: EquipshareApp) -> WeekView:
+    view = week_screen(app).view
+    assert view is not None
+    return view
 
 
 def week_screen(app: EquipshareApp) -> WeekScreen:
@@ -82,11 +89,19 @@ def field_error(app: EquipshareApp, name: str) -> str:
     return str(form(app).query_one(f"#{name}-error", Static).render()).strip()
 
 
+async def next_week_loaded(pilot: Pilot[None], posted: Posted, *keys: str) -> None:
+    """Press `keys` and wait for the week they load (the one shown before is loaded too)."""
+    before = posted.count(WeekScreen.WeekLoaded)
+    await pilot.press(*keys)
+    await settle(pilot, lambda: posted.count(WeekScreen.WeekLoaded) > before)
+
+
 async def test_the_week_shows_each_state_and_pages_across_the_clock_change(
     context: ServiceContext, busy_week: dict[str, int]
 ) -> None:
     app = EquipshareApp(context, "alice")
-    async with app.run_test(size=(100, 30)) as pilot:
+    posted = Posted()
+    async with app.run_test(size=(100, 30), message_hook=posted) as pilot:
         await open_week(app, pilot)
         cells = grid(app).cells
         tuesday = {c.starts_at: c for c in cells[1]}
@@ -101,34 +116,30 @@ async def test_the_week_shows_each_state_and_pages_across_the_clock_change(
         await pilot.press("right", "down")
         assert status(app).startswith("Tue 17 Mar 2026 10:00-12:00 GMT · Booked (Aston")
 
-        await pilot.press("right_square_bracket")
-        await settle(pilot, lambda: week_screen(app).loaded)
-        assert week_screen(app).view.week_start == date(2026, 3, 23)
+        await next_week_loaded(pilot, posted, "right_square_bracket")
+        assert view_of(app).week_start == date(2026, 3, 23)
         notice = str(week_screen(app).query_one("#week-notice", Static).render())
         assert "Clocks go forward on Sun 29 Mar (GMT to BST)" in notice
         assert grid(app).cells[6][1].state is CellState.SKIPPED
 
-        await pilot.press("right_square_bracket")
-        await settle(pilot, lambda: week_screen(app).loaded)
+        await next_week_loaded(pilot, posted, "right_square_bracket")
         monday_nine = grid(app).cells[0][9]
         assert monday_nine.starts_at == datetime(2026, 3, 30, 8, tzinfo=UTC)  # 09:00 BST
         assert monday_nine.state is CellState.FREE
 
-        await pilot.press("t")
-        await settle(pilot, lambda: week_screen(app).loaded)
-        assert week_screen(app).view.week_start == date(2026, 3, 16)
+        await next_week_loaded(pilot, posted, "t")
+        assert view_of(app).week_start == date(2026, 3, 16)
 
         await pilot.press("g")
-        await settle(pilot, lambda: isinstance(app.screen, GoToDateModal))
-        await pilot.press("ctrl+a", "ctrl+k", *"2026-10-28", "enter")
-        await settle(pilot, lambda: isinstance(app.screen, WeekScreen) and app.screen.loaded)
-        assert week_screen(app).view.week_start == date(2026, 10, 26)
+        await shown(pilot, GoToDateModal)
+        await next_week_loaded(pilot, posted, "ctrl+a", "ctrl+k", *"2026-10-28", "enter")
+        assert isinstance(app.screen, WeekScreen) and app.screen.loaded
+        assert view_of(app).week_start == date(2026, 10, 26)
         assert grid(app).cursor_day == 2  # Wednesday, the date asked for
 
         # Leaving Monday to the left goes to the previous week's Sunday.
-        await pilot.press("left", "left", "left")
-        await settle(pilot, lambda: week_screen(app).loaded)
-        assert week_screen(app).view.week_start == date(2026, 10, 19)
+        await next_week_loaded(pilot, posted, "left", "left", "left")
+        assert view_of(app).week_start == date(2026, 10, 19)
         assert grid(app).cursor_day == 6
 
 
@@ -136,16 +147,18 @@ async def test_select_a_free_range_and_book_it(
     context: ServiceContext, busy_week: dict[str, int]
 ) -> None:
     app = EquipshareApp(context, "alice")
-    async with app.run_test(size=(100, 30)) as pilot:
+    posted = Posted()
+    async with app.run_test(size=(100, 30), message_hook=posted) as pilot:
         await open_week(app, pilot)
         await pilot.press("right", "right", "down", "down", "down", "shift+down")  # Wed 12-14
         assert status(app).startswith("Wed 18 Mar 2026 12:00-14:00 GMT · free")
         await pilot.press("enter")
-        await settle(pilot, lambda: isinstance(app.screen, BookingForm))
+        await shown(pilot, BookingForm)
         assert form(app).value("start") == "2026-03-18 12:00"
         assert form(app).value("length") == "2h"
-        await pilot.press(*"depth profile", "enter")
-        await settle(pilot, lambda: isinstance(app.screen, WeekScreen) and app.screen.loaded)
+        # The write, then the week loaded again because bookings changed.
+        await next_week_loaded(pilot, posted, *"depth profile", "enter")
+        assert isinstance(app.screen, WeekScreen) and app.screen.loaded
 
         rows = MyBookingsService(context).list("alice", upcoming=True)
         made = [r for r in rows if r.starts_at == london(2026, 3, 18, 12)]
@@ -162,7 +175,7 @@ async def test_a_clash_is_refused_beside_the_start_with_the_nearest_free_slots(
     async with app.run_test(size=(100, 30)) as pilot:
         await open_week(app, pilot)
         await pilot.press("right", "enter")  # Tue 09:00, free
-        await settle(pilot, lambda: isinstance(app.screen, BookingForm))
+        await shown(pilot, BookingForm)
         start = form(app).query_one("#booking-start", Input)
         start.value = "2026-03-17 10:00"  # bob's pending booking holds 10:00-12:00
         await pilot.press("ctrl+s")
@@ -190,16 +203,19 @@ async def test_bad_input_is_refused_beside_its_field_and_nothing_is_written(
     context: ServiceContext, busy_week: dict[str, int]
 ) -> None:
     app = EquipshareApp(context, "alice")
-    async with app.run_test(size=(80, 24)) as pilot:
+    posted = Posted()
+    async with app.run_test(size=(80, 24), message_hook=posted) as pilot:
         await open_week(app, pilot)
         await pilot.press("right", "enter")
-        await settle(pilot, lambda: isinstance(app.screen, BookingForm))
+        await shown(pilot, BookingForm)
         form(app).query_one("#booking-length", Input).value = "forever"
         await pilot.press("ctrl+s")
         assert "not a length" in field_error(app, "length")
         form(app).query_one("#booking-length", Input).value = "10h"  # over the 8 h maximum
         await pilot.press("ctrl+s")
-        await settle(pilot, lambda: field_error(app, "length") != "" and not form(app).busy)
+        # "not a length" is still showing until the service's refusal arrives.
+        await settle(pilot, lambda: posted.count(BookingForm.BookingRefused) == 1)
+        assert field_error(app, "length") != "" and not form(app).busy
         assert "8 hours" in field_error(app, "length") or "480" in field_error(app, "length")
         await pilot.press("escape")
         await settle(pilot, lambda: isinstance(app.screen, WeekScreen))
@@ -244,5 +260,5 @@ async def test_the_mouse_moves_the_cursor_drags_a_range_and_double_click_books(
         assert status(app).startswith("Wed 18 Mar 2026 13:00-16:00 GMT · free")
 
         await pilot.click(WeekGrid, offset=at(4, row_y), times=2)  # Fri 13:00
-        await settle(pilot, lambda: isinstance(app.screen, BookingForm))
+        await shown(pilot, BookingForm)
         assert form(app).value("start") == "2026-03-20 13:00"
