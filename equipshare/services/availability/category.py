@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from equipshare.domain import policy_rules
@@ -56,7 +57,7 @@ class Candidate(NamedTuple):
     id: int
     institution_id: int
     timezone: str
-    terms: tuple[Any, ...]  # availability_sql.POLICY_COLUMNS, in that order
+    terms: tuple[Any, ...]  # statements.POLICY_COLUMNS, in that order
     policy: BookingPolicy | None
 
 
@@ -114,14 +115,16 @@ def _elsewhere(level: AccessLevel) -> InstrumentRecord:
 # then with its sharpened Candidate; or a Tier, keyed by a bound on what it yields next.
 # Instruments' keys differ in the code, and a tier's bound is a key it already yielded,
 # so the middle element (rows before tiers) settles every tie without comparing payloads.
-Entry = tuple[SlotKey, int, "Candidate | Sequence[Any] | Tier"]
+Entry = tuple[SlotKey, int, "Candidate | Row[Any] | Tier"]
 ROW, TIER = 0, 1
 FIRST_PAGE = 256
 
 
-def _unread(key: SlotKey, row: Sequence[Any] | Tier) -> Candidate:
+def _unread(key: SlotKey, row: Row[Any] | Tier) -> Candidate:
     assert not isinstance(row, Tier), "_take yields instruments only"
-    return Candidate(key, row[0], row[2], row[4], tuple(row[5:]), None)
+    return Candidate(
+        key, row.id, row.institution_id, row.timezone, tuple(row[sql.POLICY_START :]), None
+    )
 
 
 def _take(session: Session, queue: list[Entry], size: int) -> list[Entry]:
@@ -160,10 +163,11 @@ class Tier:
         rows = run(session, page, {**self.params, **after}).all()
         own = self.params["institution_id"]
         for row in rows:
-            heapq.heappush(queue, ((self.first, row[2] != own, row[3], row[1]), ROW, row))
+            key = (self.first, row.institution_id != own, row.institution_code, row.code)
+            heapq.heappush(queue, (key, ROW, row))
         if len(rows) == self.params["page"]:
             last = rows[-1]
-            self.after = (int(last[2] != own), last[3], last[1])
+            self.after = (int(last.institution_id != own), last.institution_code, last.code)
             self.params["page"] *= 2
             heapq.heappush(queue, self.entry())
 
@@ -268,30 +272,30 @@ def _schedule(
 def instrument_records(session: Session, batch: Sequence[Candidate]) -> list[InstrumentRecord]:
     """Full records for a batch of sharpened candidates, in the batch's order: one query."""
     rows = run(session, sql.DESCRIPTIONS, {"ids": [c.id for c in batch]}).all()
-    by_id = {row[0]: row for row in rows}
+    by_id = {row.id: row for row in rows}
     records = []
     for candidate in batch:
         row, policy = by_id[candidate.id], candidate.policy
         assert policy is not None, "only sharpened candidates are searched"
         records.append(
             InstrumentRecord(
-                id=row[0],
-                code=row[1],
-                name=row[2],
-                category=row[3],
-                manufacturer=row[4],
-                model=row[5],
-                status=row[6],
-                access_level=row[7],
-                building=row[8],
-                room=row[9],
-                facility_id=row[10],
-                facility_name=row[11],
+                id=row.id,
+                code=row.code,
+                name=row.name,
+                category=row.category,
+                manufacturer=row.manufacturer,
+                model=row.model,
+                status=row.status,
+                access_level=row.access_level,
+                building=row.building,
+                room=row.room,
+                facility_id=row.facility_id,
+                facility_name=row.facility_name,
                 institution_id=candidate.institution_id,
-                institution_code=row[12],
-                institution_name=row[13],
+                institution_code=row.institution_code,
+                institution_name=row.institution_name,
                 timezone=candidate.timezone,
-                contact_technician_id=row[14],
+                contact_technician_id=row.contact_technician_id,
                 policy=policy,
             )
         )

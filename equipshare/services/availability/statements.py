@@ -104,6 +104,18 @@ SCHEDULES = select(*_SCHEDULE[1:]).where(*_TAKING_THE_LENGTH).distinct()
 ZONES = select(FACILITIES.c.timezone).distinct()
 
 
+# A candidate page's row: these, then POLICY_COLUMNS (read together as a slice, from
+# POLICY_START on, for the policy key).
+_CANDIDATE_HEAD = (
+    INSTRUMENTS.c.id,
+    INSTRUMENTS.c.code,
+    FACILITIES.c.institution_id,
+    INSTITUTIONS.c.code.label("institution_code"),
+    FACILITIES.c.timezone,
+)
+POLICY_START = len(_CANDIDATE_HEAD)
+
+
 def candidate_page(dialect: str) -> Select[Any]:
     """The next `page` eligible instruments of the given schedules in search order (own
     institution first, then institution and instrument code, compared as code points the
@@ -121,14 +133,7 @@ def candidate_page(dialect: str) -> Select[Any]:
         bindparam("after_code"),
     )
     return (
-        select(
-            INSTRUMENTS.c.id,
-            INSTRUMENTS.c.code,
-            FACILITIES.c.institution_id,
-            INSTITUTIONS.c.code,
-            FACILITIES.c.timezone,
-            *POLICY_COLUMNS,
-        )
+        select(*_CANDIDATE_HEAD, *POLICY_COLUMNS)
         .select_from(_JOINED)
         .where(
             *_ELIGIBLE,
@@ -156,9 +161,9 @@ DESCRIPTIONS = (
     select(
         *INSTRUMENT_DESCRIPTION,
         INSTRUMENTS.c.facility_id,
-        FACILITIES.c.name,
-        INSTITUTIONS.c.code,
-        INSTITUTIONS.c.name,
+        FACILITIES.c.name.label("facility_name"),
+        INSTITUTIONS.c.code.label("institution_code"),
+        INSTITUTIONS.c.name.label("institution_name"),
         INSTRUMENTS.c.contact_technician_id,
     )
     .select_from(

@@ -43,8 +43,9 @@ RATE_CARDS = cast(Table, RateCard.__table__)
 TRAINING_RECORDS = cast(Table, TrainingRecord.__table__)
 USERS = cast(Table, User.__table__)
 
-# The instrument's own descriptive columns, first in every instrument record query (whose
-# record builders read rows by position, in this order).
+# The instrument's own descriptive columns, in every instrument record query. Record
+# builders read them by name, so a statement that adds a column with one of these names
+# (another table's `code` or `name`) labels it: `FACILITIES.c.name.label("facility_name")`.
 INSTRUMENT_DESCRIPTION = (
     INSTRUMENTS.c.id,
     INSTRUMENTS.c.code,

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from equipshare.db.models import (
@@ -79,19 +79,19 @@ _ACTOR_BY_NAME = (
 )
 
 
-def _user_of(row: Sequence[Any]) -> UserRecord:
+def _user_of(row: Row[Any]) -> UserRecord:
     return UserRecord(
-        id=row[0],
-        username=row[1],
-        display_name=row[2],
-        email=row[3],
-        role=row[4],
-        active=row[5],
-        institution_id=row[6],
-        institution_code=row[7],
-        institution_name=row[8],
-        institution_is_partner=row[9],
-        institution_sector=row[10],
+        id=row.id,
+        username=row.username,
+        display_name=row.display_name,
+        email=row.email,
+        role=row.role,
+        active=row.active,
+        institution_id=row.institution_id,
+        institution_code=row.institution_code,
+        institution_name=row.institution_name,
+        institution_is_partner=row.is_partner,
+        institution_sector=row.sector,
     )
 
 
@@ -111,7 +111,7 @@ def load_actor(session: Session, username: str) -> Actor:
     rows = run(session, _ACTOR_BY_NAME, {"username": username}).all()
     if not rows:
         raise NotFound(f"no user called {username!r}", "user")
-    staffed = frozenset(row[-1] for row in rows if row[-1] is not None)
+    staffed = frozenset(row.facility_id for row in rows if row.facility_id is not None)
     return Actor(user=_user_of(rows[0]), staff_facility_ids=staffed)
 
 
@@ -196,41 +196,43 @@ _INSTRUMENT = (
 )
 
 
-def _instrument_of(rows: Sequence[Sequence[Any]]) -> InstrumentRecord:
+def _instrument_of(rows: Sequence[Row[Any]]) -> InstrumentRecord:
     r = rows[0]
     policy = BookingPolicy(
-        slot_minutes=r[17],
-        min_minutes=r[18],
-        max_minutes=r[19],
-        min_notice_minutes=r[20],
-        max_days_ahead=r[21],
-        requires_approval=r[22],
-        requires_training=r[23],
-        requires_project_code=r[24],
-        allow_overnight=r[25],
-        weekly_quota_minutes=r[26],
+        slot_minutes=r.slot_minutes,
+        min_minutes=r.min_minutes,
+        max_minutes=r.max_minutes,
+        min_notice_minutes=r.min_notice_minutes,
+        max_days_ahead=r.max_days_ahead,
+        requires_approval=r.requires_approval,
+        requires_training=r.requires_training,
+        requires_project_code=r.requires_project_code,
+        allow_overnight=r.allow_overnight,
+        weekly_quota_minutes=r.weekly_quota_minutes,
         opening_hours=tuple(
-            OpeningInterval(h[27], h[28], h[29]) for h in rows if h[27] is not None
+            OpeningInterval(h.weekday, h.opens_minute, h.closes_minute)
+            for h in rows
+            if h.weekday is not None
         ),
     )
     return InstrumentRecord(
-        id=r[0],
-        code=r[1],
-        name=r[2],
-        category=r[3],
-        manufacturer=r[4],
-        model=r[5],
-        status=r[6],
-        access_level=r[7],
-        building=r[8],
-        room=r[9],
-        facility_id=r[10],
-        facility_name=r[11],
-        institution_id=r[12],
-        institution_code=r[13],
-        institution_name=r[14],
-        timezone=r[15],
-        contact_technician_id=r[16],
+        id=r.id,
+        code=r.code,
+        name=r.name,
+        category=r.category,
+        manufacturer=r.manufacturer,
+        model=r.model,
+        status=r.status,
+        access_level=r.access_level,
+        building=r.building,
+        room=r.room,
+        facility_id=r.facility_id,
+        facility_name=r.facility_name,
+        institution_id=r.institution_id,
+        institution_code=r.institution_code,
+        institution_name=r.institution_name,
+        timezone=r.timezone,
+        contact_technician_id=r.contact_technician_id,
         policy=policy,
     )
 
