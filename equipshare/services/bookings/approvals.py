@@ -122,7 +122,7 @@ class ApprovalsService:
                 .limit(limit)
             )
             rows = session.execute(statement).all()
-            needing = [(row[1], row[2]) for row in rows if row[5]]
+            needing = [(row.user_id, row.instrument_id) for row in rows if row.requires_training]
             trainings = _trainings(session, needing) if needing else {}
         return tuple(
             PendingRequestRow(

@@ -222,7 +222,7 @@ def _conflicts(clash: Select[int, datetime, datetime]) -> CompoundSelect[Any]:
     """
     booked = clash.subquery()
     return union_all(
-        select(*booked.c, type_coerce(null(), DOWNTIMES.c.reason.type)),
+        select(*booked.c, type_coerce(null(), DOWNTIMES.c.reason.type).label("reason")),
         select(type_coerce(null(), Integer), _DOWN.c.starts_at, _DOWN.c.ends_at, _DOWN.c.reason),
     )
 
@@ -240,7 +240,7 @@ def check_conflicts(session: Session, proposal: Proposal) -> None:
     either = _CONFLICTS if clash is _CLASH else _conflicts(clash)
     params = {"instrument_id": instrument.id, "excluded": excluded, **span}
     rows = run(session, either, params).all()
-    booked = [row for row in rows if row[0] is not None]  # a booking outranks downtime
+    booked = [row for row in rows if row.id is not None]  # a booking outranks downtime
     if booked:
         booking_id, starts_at, ends_at, _ = booked[0]
         raise ConflictError(
@@ -262,10 +262,10 @@ def check_conflicts(session: Session, proposal: Proposal) -> None:
     busy = run(session, statement, params).first()
     if busy is not None:
         raise ConflictError(
-            f"{technician.username} is already assisting {describe_range(busy[1], busy[2], tz)} "
-            f"(booking {busy[0]})",
+            f"{technician.username} is already assisting "
+            f"{describe_range(busy.starts_at, busy.ends_at, tz)} (booking {busy.id})",
             field="technician",
-            booking_id=busy[0],
+            booking_id=busy.id,
         )
 
 

@@ -130,7 +130,7 @@ def create_booking(
     with translating_overlaps(instrument.code):
         key = run(session, _INSERT, values).inserted_primary_key
     assert key is not None  # a single-row insert always reports its key
-    booking_id = int(key[0])
+    booking_id = int(key.id)
     after = booking_values_snapshot(values) | ({"overridden": overridden} if overridden else {})
     audit = audit_values(
         actor_id=actor.id,

@@ -43,7 +43,7 @@ class MyBookingsService:
                     Booking.id,
                     Instrument.code,
                     Instrument.name,
-                    Facility.id,
+                    Facility.id.label("facility_id"),
                     Facility.name,
                     Facility.timezone,
                     Booking.starts_at,
@@ -68,7 +68,9 @@ class MyBookingsService:
                     Booking.starts_at.desc(), Booking.id.desc()
                 )
             rows = session.execute(statement.limit(limit)).all()
-            pending_facilities = {row[3] for row in rows if row[8] is BookingStatus.PENDING}
+            pending_facilities = {
+                row.facility_id for row in rows if row.status is BookingStatus.PENDING
+            }
             approvers = _approvers(session, pending_facilities) if pending_facilities else {}
         return tuple(
             MyBookingRow(
