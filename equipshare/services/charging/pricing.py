@@ -55,7 +55,9 @@ def rates_in_force(
     card = run(session, _RATE_CARD, params).first()
     if card is None:
         return FrozenRates(user_class, None, None)
-    return FrozenRates(user_class, pence_of(card[0]), pence_of(card[1]))
+    return FrozenRates(
+        user_class, pence_of(card.hourly_rate), pence_of(card.technician_hourly_rate)
+    )
 
 
 def rates_for(
@@ -77,10 +79,10 @@ def charging_policy(session: Session, facility_id: int) -> ChargingPolicy:
         ).where(Facility.id == facility_id)
     ).one()
     return ChargingPolicy(
-        basis=row[0],
-        free_cancellation_hours=row[1],
-        late_cancellation_percent=row[2],
-        requires_check_in=row[3],
+        basis=row.charge_basis,
+        free_cancellation_hours=row.free_cancellation_hours,
+        late_cancellation_percent=row.late_cancellation_percent,
+        requires_check_in=row.requires_check_in,
     )
 
 

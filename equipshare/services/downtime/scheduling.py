@@ -281,15 +281,15 @@ class DowntimeService:
             statement = (
                 select(
                     Downtime.id,
-                    Instrument.code,
-                    Instrument.name,
-                    Facility.name,
+                    Instrument.code.label("instrument_code"),
+                    Instrument.name.label("instrument_name"),
+                    Facility.name.label("facility_name"),
                     Facility.timezone,
                     Downtime.starts_at,
                     Downtime.ends_at,
                     Downtime.reason,
                     Downtime.description,
-                    User.display_name,
+                    User.display_name.label("scheduled_by"),
                 )
                 .join(Instrument, Downtime.instrument_id == Instrument.id)
                 .join(Facility, Instrument.facility_id == Facility.id)
@@ -304,16 +304,16 @@ class DowntimeService:
         return DowntimeBoard(
             rows=tuple(
                 DowntimeRow(
-                    downtime_id=row[0],
-                    instrument_code=row[1],
-                    instrument_name=row[2],
-                    facility_name=row[3],
-                    timezone=row[4],
-                    starts_at=row[5],
-                    ends_at=row[6],
-                    reason=row[7],
-                    description=row[8],
-                    scheduled_by=row[9] or "",
+                    downtime_id=row.id,
+                    instrument_code=row.instrument_code,
+                    instrument_name=row.instrument_name,
+                    facility_name=row.facility_name,
+                    timezone=row.timezone,
+                    starts_at=row.starts_at,
+                    ends_at=row.ends_at,
+                    reason=row.reason,
+                    description=row.description,
+                    scheduled_by=row.scheduled_by or "",
                 )
                 for row in found
             ),

@@ -54,7 +54,7 @@ def _instrument(session: Session, instrument_id: int) -> tuple[Instrument, Facil
         .join(Facility, Instrument.facility_id == Facility.id)
         .where(Instrument.id == instrument_id)
     ).one()
-    return row[0], row[1]
+    return row.Instrument, row.Facility
 
 
 def _details(instrument: Instrument, facility: Facility, when: str, extra: list[str]) -> list[str]:
