@@ -135,14 +135,14 @@ def utilisation_report(
     status = Booking.status
     bookings = _of_instruments(
         select(
-            key,
-            func.sum(case((held(), length), else_=0)),
-            func.sum(used_length(dialect)),
-            func.sum(case((held(), 1), else_=0)),
-            func.sum(case((status == BookingStatus.CANCELLED, 1), else_=0)),
-            func.sum(case((status == BookingStatus.NO_SHOW, 1), else_=0)),
-            func.sum(case((shared(), length), else_=0)),
-            func.sum(case((shared(), 1), else_=0)),
+            key.label("key"),
+            func.sum(case((held(), length), else_=0)).label("booked"),
+            func.sum(used_length(dialect)).label("used"),
+            func.sum(case((held(), 1), else_=0)).label("bookings"),
+            func.sum(case((status == BookingStatus.CANCELLED, 1), else_=0)).label("cancellations"),
+            func.sum(case((status == BookingStatus.NO_SHOW, 1), else_=0)).label("no_shows"),
+            func.sum(case((shared(), length), else_=0)).label("shared_minutes"),
+            func.sum(case((shared(), 1), else_=0)).label("shared_bookings"),
         )
         .select_from(Booking)
         .join(Instrument, Booking.instrument_id == Instrument.id)
@@ -150,9 +150,10 @@ def utilisation_report(
         scope,
     ).where(in_period(Booking.starts_at, period))
     for row in session.execute(bookings.group_by(key)):
-        f = figures[row[0]]
-        (f.booked, f.used, f.bookings, f.cancellations, f.no_shows) = map(int, row[1:6])
-        f.shared_minutes, f.shared_bookings = int(row[6]), int(row[7])
+        f = figures[row.key]
+        f.booked, f.used, f.bookings = int(row.booked), int(row.used), int(row.bookings)
+        f.cancellations, f.no_shows = int(row.cancellations), int(row.no_shows)
+        f.shared_minutes, f.shared_bookings = int(row.shared_minutes), int(row.shared_bookings)
     for row_key, minutes in _downtime(session, dialect, period, key, scope):
         figures[row_key].downtime = int(minutes)
     for row_key, minutes in _opening(session, period, key, scope):
@@ -244,7 +245,7 @@ def sharing_report(
             h.host, h.user, h.month
         )
     )
-    codes = {row[0]: row[1] for row in session.execute(select(Institution.id, Institution.code))}
+    codes = {row.id: row.code for row in session.execute(select(Institution.id, Institution.code))}
     cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     by_month: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for host_id, user_id, index, minutes, count in groups:

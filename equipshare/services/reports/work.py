@@ -73,53 +73,58 @@ def technicians_report(
     ).all()
     figures: dict[int, dict[str, int]] = defaultdict(dict)
 
-    def collect(statement: AnySelect, group: Any, *names: str) -> None:
+    def collect(statement: AnySelect, group: Any) -> None:
+        """Each staff member's figures from `statement`: `group` labelled "staff_id", and
+        every other column labelled with the figure it holds."""
+        names = set(statement.selected_columns.keys()) - {"staff_id"}
         for row in session.execute(statement.where(group.in_(staff)).group_by(group)):
-            figures[row[0]].update(zip(names, (int(v) for v in row[1:]), strict=True))
+            figures[row.staff_id].update((name, int(getattr(row, name))) for name in names)
 
-    assisted = select(Booking.technician_id, func.count(), func.sum(booked_length(dialect)))
+    assisted = select(
+        Booking.technician_id.label("staff_id"),
+        func.count().label("assisted_sessions"),
+        func.sum(booked_length(dialect)).label("assisted_minutes"),
+    )
     collect(
         _on_instruments(assisted, Booking.instrument_id, scope).where(
             held(), in_period(Booking.starts_at, period)
         ),
         Booking.technician_id,
-        "assisted_sessions",
-        "assisted_minutes",
     )
     training = select(
-        TrainingRecord.trainer_id,
-        func.count(),
-        func.count(TrainingRecord.user_id.distinct()),
-        func.count(TrainingRecord.instrument_id.distinct()),
+        TrainingRecord.trainer_id.label("staff_id"),
+        func.count().label("training_sessions"),
+        func.count(TrainingRecord.user_id.distinct()).label("people_trained"),
+        func.count(TrainingRecord.instrument_id.distinct()).label("instruments_trained_on"),
     )
     collect(
         _on_instruments(training, TrainingRecord.instrument_id, scope).where(
             in_period(TrainingRecord.trained_at, period)
         ),
         TrainingRecord.trainer_id,
-        "training_sessions",
-        "people_trained",
-        "instruments_trained_on",
     )
     downtime = select(
-        Downtime.created_by_id,
-        func.count(),
-        func.sum(minutes_between(dialect, Downtime.starts_at, Downtime.ends_at)),
+        Downtime.created_by_id.label("staff_id"),
+        func.count().label("downtimes_handled"),
+        func.sum(minutes_between(dialect, Downtime.starts_at, Downtime.ends_at)).label(
+            "downtime_minutes"
+        ),
     )
     collect(
         _on_instruments(downtime, Downtime.instrument_id, scope).where(
             in_period(Downtime.starts_at, period)
         ),
         Downtime.created_by_id,
-        "downtimes_handled",
-        "downtime_minutes",
     )
     looked_after = (
-        select(Instrument.contact_technician_id, func.count())
+        select(
+            Instrument.contact_technician_id.label("staff_id"),
+            func.count().label("instruments_looked_after"),
+        )
         .join(Facility, Instrument.facility_id == Facility.id)
         .where(*scope.conditions())
     )
-    collect(looked_after, Instrument.contact_technician_id, "instruments_looked_after")
+    collect(looked_after, Instrument.contact_technician_id)
     rows = []
     for user_id, username, display_name, institution_code in people:
         f = figures.get(user_id, {})
