@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
@@ -43,7 +44,16 @@ STATE_WORDS = {
     BookingStatus.REJECTED: "rejected",
 }
 UserInstitution = aliased(Institution)
-Row = tuple[Booking, Instrument, Facility, User, Institution]
+
+
+class Row(NamedTuple):
+    """A booking with what its events show: a row of `_rows_query`, in its order."""
+
+    booking: Booking
+    instrument: Instrument
+    facility: Facility
+    user: User
+    institution: Institution
 
 
 @dataclass(frozen=True)
@@ -99,13 +109,15 @@ class CalendarExportService:
                 Booking.ends_at > start,
                 or_(Booking.status.not_in(ENDED), Booking.updated_at > now - grace),
             )
-            rows: list[Row] = [tuple(r) for r in session.execute(query).all()]  # type: ignore[misc]
-            series_ids = {row[0].series_id for row in rows if row[0].series_id is not None}
+            rows = [Row._make(r) for r in session.execute(query)]
+            series_ids = {
+                row.booking.series_id for row in rows if row.booking.series_id is not None
+            }
             series_rows: list[Row] = []
             series: dict[int, BookingSeries] = {}
             if series_ids:
                 series_query = _rows_query().where(Booking.series_id.in_(series_ids))
-                series_rows = [tuple(r) for r in session.execute(series_query).all()]  # type: ignore[misc]
+                series_rows = [Row._make(r) for r in session.execute(series_query)]
                 series = {
                     s.id: s
                     for s in session.scalars(
@@ -113,13 +125,13 @@ class CalendarExportService:
                     )
                 }
             single = [
-                _event(row, view, f"booking {row[0].id}")
+                _event(row, view, f"booking {row.booking.id}")
                 for row in rows
-                if row[0].series_id is None
+                if row.booking.series_id is None
             ]
             grouped: list[CalendarEvent] = []
             for series_id in sorted(series_ids):
-                members = [row for row in series_rows if row[0].series_id == series_id]
+                members = [row for row in series_rows if row.booking.series_id == series_id]
                 grouped += _series_events(series[series_id], members, view, now, grace)
         events = tuple(sorted(single + grouped, key=_order))
         zones = tuple(sorted({zone} | {event.timezone for event in events}))
@@ -281,20 +293,22 @@ def _series_events(
     the series' plus its occurrences' plus the expired cancellations, so it rises with
     any change to any of them, and stays put otherwise.
     """
-    zone_name = rows[0][2].timezone
+    zone_name = rows[0].facility.timezone
     reference = f"series {series.id}"
-    expired = [row for row in rows if row[0].status in ENDED and row[0].updated_at <= now - grace]
+    expired = [
+        row for row in rows if row.booking.status in ENDED and row.booking.updated_at <= now - grace
+    ]
     live = [row for row in rows if row not in expired]
-    by_slot = {row[0].recurrence_start: row for row in live}
+    by_slot = {row.booking.recurrence_start: row for row in live}
     slots = rule_slots(series.first_start, series.rrule, zone_name)
     template_row = _template(live or list(rows))
     template = _event(template_row, view, reference)
     length = template.ends_at - template.starts_at
-    sequence = series.sequence + sum(row[0].sequence for row in rows) + len(expired)
+    sequence = series.sequence + sum(row.booking.sequence for row in rows) + len(expired)
     changed = max(
         [series.updated_at]
-        + [row[0].updated_at for row in rows]
-        + [row[0].updated_at + grace for row in expired]
+        + [row.booking.updated_at for row in rows]
+        + [row.booking.updated_at + grace for row in expired]
     )
     master = replace(
         template,
@@ -323,14 +337,16 @@ def _series_events(
 
 def _template(rows: Sequence[Row]) -> Row:
     """The occurrence the master is drawn from: unmoved, with the commonest state and length."""
-    unmoved = [row for row in rows if row[0].starts_at == row[0].recurrence_start] or list(rows)
-    common = Counter((row[0].status, row[0].ends_at - row[0].starts_at) for row in unmoved)
+    unmoved = [
+        row for row in rows if row.booking.starts_at == row.booking.recurrence_start
+    ] or list(rows)
+    common = Counter(_state_and_length(row.booking) for row in unmoved)
     status, length = common.most_common(1)[0][0]
-    return next(
-        row
-        for row in unmoved
-        if (row[0].status, row[0].ends_at - row[0].starts_at) == (status, length)
-    )
+    return next(row for row in unmoved if _state_and_length(row.booking) == (status, length))
+
+
+def _state_and_length(booking: Booking) -> tuple[BookingStatus, timedelta]:
+    return booking.status, booking.ends_at - booking.starts_at
 
 
 def rule_slots(first_start: datetime, rrule: str, tz: str) -> list[datetime]:
