@@ -13,7 +13,6 @@ order, as writing them one by one would.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -26,7 +25,6 @@ from equipshare.domain.enums import (
     LONGEST_BOOKING_MINUTES,
     BookingStatus,
     CalendarEventStatus,
-    DowntimeReason,
     ImportAction,
     UserClass,
 )
@@ -44,6 +42,12 @@ from equipshare.services.calendar.import_state import (
     owners_by_email,
     rows_by_uid,
 )
+from equipshare.services.calendar.import_terms import (
+    downtime_reason,
+    import_uid,
+    length_words,
+    outcome_of,
+)
 from equipshare.services.calendar.import_write import (
     BOOKING_UPDATED,
     DOWNTIME_UPDATED,
@@ -60,32 +64,11 @@ from equipshare.services.plumbing.audit import (
     insert_audits,
 )
 
-UID_LIMIT = 255  # bookings.ical_uid and downtimes.ical_uid are String(255)
+# import_uid and downtime_reason live in import_terms; they are named here too, where the
+# import's callers and tests have always found them.
+__all__ = ["ImportRun", "downtime_reason", "import_uid", "record_audit"]
+
 LONGEST_BOOKING = timedelta(minutes=LONGEST_BOOKING_MINUTES)
-_DOWNTIME_WORDS = (
-    ("calibrat", DowntimeReason.CALIBRATION),
-    ("engineer", DowntimeReason.ENGINEER_VISIT),
-    ("repair", DowntimeReason.REPAIR),
-    ("fault", DowntimeReason.REPAIR),
-    ("maint", DowntimeReason.MAINTENANCE),
-    ("servic", DowntimeReason.MAINTENANCE),
-)
-
-
-def import_uid(instrument_code: str, key: str) -> str:
-    """The `ical_uid` an imported event's row carries (hashed if the source UID is huge)."""
-    uid = f"import:{instrument_code}:{key}"
-    if len(uid) <= UID_LIMIT:
-        return uid
-    return f"import:{instrument_code}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
-
-
-def downtime_reason(summary: str) -> DowntimeReason:
-    """A downtime reason guessed from the event's title; "other" when nothing fits."""
-    lowered = summary.lower()
-    return next(
-        (reason for word, reason in _DOWNTIME_WORDS if word in lowered), DowntimeReason.OTHER
-    )
 
 
 def record_audit(audits: list[dict[str, Any]], **fields: Any) -> None:
@@ -174,7 +157,8 @@ class ImportRun:
         if event.status is CalendarEventStatus.CANCELLED:
             return self._cancel_booking(event, row)
         if event.ends_at - event.starts_at > LONGEST_BOOKING:
-            length, limit = _length(event.ends_at - event.starts_at), _length(LONGEST_BOOKING)
+            length = length_words(event.ends_at - event.starts_at)
+            limit = length_words(LONGEST_BOOKING)
             reason = f"lasts {length}; no booking may last more than {limit}"
             return self._decide(ImportAction.SKIPPED, event, row, reason)
         values = row.values if row is not None else {}
@@ -351,7 +335,7 @@ class ImportRun:
         named = [f"booking {i}" for i in here] + [f"downtime {i}" for i in down]
         named += [f"{k} from this file" for k in keys]
         when = describe_range(start, end, self.instrument.timezone)
-        outcome = _outcome(
+        outcome = outcome_of(
             ImportAction.CONFLICT, event, None, f"{when} overlaps {', '.join(named)}"
         )
         outcome = replace(
@@ -373,7 +357,7 @@ class ImportRun:
         """Record an outcome; `row`'s id is filled in at the end (a new row has none yet)."""
         known = row is None or row.id is not None
         record_id = row.id if row is not None else None
-        self._decided.append((_outcome(action, event, record_id, reason), None if known else row))
+        self._decided.append((outcome_of(action, event, record_id, reason), None if known else row))
 
 
 _WANTED = ("starts_at", "ends_at", "user_id", "status", "purpose")
@@ -383,26 +367,3 @@ _DOWNTIME_WANTED = ("starts_at", "ends_at", "reason", "description")
 def _downtime_snapshot(row: Row) -> dict[str, Any]:
     """The audited fields of a downtime row (as the downtime service snapshots it)."""
     return {name: row.values[name] for name in DOWNTIME_AUDIT_FIELDS}
-
-
-def _length(span: timedelta) -> str:
-    """'15 days', '14 days 2 hours 30 minutes': how long an event lasts, in words."""
-    minutes = int(span.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    parts = ((days, "day"), (rest // 60, "hour"), (rest % 60, "minute"))
-    return " ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in parts if n) or "0 minutes"
-
-
-def _outcome(
-    action: ImportAction, event: ImportedEvent, record_id: int | None, reason: str = ""
-) -> ImportOutcome:
-    return ImportOutcome(
-        action=action,
-        key=event.key,
-        summary=event.summary,
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
-        record_id=record_id,
-        reason=reason,
-        line=event.line,
-    )
