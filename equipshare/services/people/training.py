@@ -11,16 +11,15 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from equipshare.db.models import Facility, Institution, Instrument, TrainingRecord, User
-from equipshare.domain.enums import TrainingLevel, TrainingState
+from equipshare.db.models import Facility, Instrument, TrainingRecord
+from equipshare.domain.enums import TrainingLevel
 from equipshare.domain.errors import (
     ConflictError,
     InputError,
@@ -30,162 +29,31 @@ from equipshare.domain.errors import (
 )
 from equipshare.domain.permissions import Action, Actor, Target, require, staff_scope
 from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.records.people import TrainingRecordView, UserRecord, UserTraining
+from equipshare.domain.records.people import TrainingRecordView, UserTraining
 from equipshare.domain.training_rules import (
     day_words,
     expiry_instant,
     last_valid_day,
     parse_level,
-    state_at,
 )
-from equipshare.services.bookings.checks import holds_training, lock_rows
+from equipshare.services.bookings.checks import lock_rows
+from equipshare.services.people.training_queries import (
+    Trainee,
+    ViewSelect,
+    active_clause,
+    active_record,
+    record_view,
+    record_views,
+    snapshot,
+    training_of,
+    view_query,
+)
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
 
-AUDIT_FIELDS = (
-    "user_id",
-    "instrument_id",
-    "trainer_id",
-    "level",
-    "trained_at",
-    "expires_at",
-    "revoked_at",
-    "notes",
-)
 # The most rows one listing returns; a national admin would otherwise get every record.
 MAX_ROWS = 5000
-
-# A listing's select: a record and the names shown beside it.
-ViewSelect = Select[*tuple[Any, ...]]
-Trainee = aliased(User)
-Trainer = aliased(User)
-
-
-def snapshot(row: TrainingRecord) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in AUDIT_FIELDS}
-
-
-# -- queries used by this service and by others ---------------------------------------
-
-
-def active_clause(now: datetime) -> ColumnElement[bool]:
-    return and_(
-        TrainingRecord.revoked_at.is_(None),
-        or_(TrainingRecord.expires_at.is_(None), TrainingRecord.expires_at > now),
-    )
-
-
-def _view_query() -> ViewSelect:
-    return (
-        select(
-            TrainingRecord,
-            Trainee.username,
-            Trainee.display_name,
-            Institution.code,
-            Institution.name,
-            Instrument.code,
-            Instrument.name,
-            Facility.id,
-            Facility.name,
-            Facility.timezone,
-            Trainer.username,
-        )
-        .join(Trainee, TrainingRecord.user_id == Trainee.id)
-        .join(Institution, Trainee.institution_id == Institution.id)
-        .join(Instrument, TrainingRecord.instrument_id == Instrument.id)
-        .join(Facility, Instrument.facility_id == Facility.id)
-        .outerjoin(Trainer, TrainingRecord.trainer_id == Trainer.id)
-    )
-
-
-def _views(session: Session, statement: ViewSelect, now: datetime) -> list[TrainingRecordView]:
-    return [
-        TrainingRecordView(
-            id=row.id,
-            username=username,
-            user_display_name=display_name,
-            user_institution_code=inst_code,
-            user_institution_name=inst_name,
-            instrument_code=code,
-            instrument_name=name,
-            facility_id=facility_id,
-            facility_name=facility_name,
-            timezone=timezone,
-            level=row.level,
-            trained_at=row.trained_at,
-            expires_at=row.expires_at,
-            revoked_at=row.revoked_at,
-            trainer_username=trainer,
-            notes=row.notes,
-            state=state_at(row.revoked_at, row.expires_at, now),
-        )
-        for (
-            row,
-            username,
-            display_name,
-            inst_code,
-            inst_name,
-            code,
-            name,
-            facility_id,
-            facility_name,
-            timezone,
-            trainer,
-        ) in session.execute(statement).all()
-    ]
-
-
-def _view(session: Session, record_id: int, now: datetime) -> TrainingRecordView:
-    return _views(session, _view_query().where(TrainingRecord.id == record_id), now)[0]
-
-
-def training_of(
-    session: Session, user: UserRecord, instrument: InstrumentRecord, now: datetime
-) -> UserTraining:
-    """The user's training on the instrument at `now`, inside the caller's transaction.
-
-    The deciding record is the best active one (independent first, then the longest
-    lasting); with none active, the latest record says why (expired or revoked).
-    """
-    rows: Sequence[TrainingRecord] = session.scalars(
-        select(TrainingRecord)
-        .where(TrainingRecord.user_id == user.id, TrainingRecord.instrument_id == instrument.id)
-        .order_by(TrainingRecord.trained_at.desc(), TrainingRecord.id.desc())
-    ).all()
-    active = [r for r in rows if state_at(r.revoked_at, r.expires_at, now) is TrainingState.ACTIVE]
-    never = datetime.max.replace(tzinfo=now.tzinfo)
-    active.sort(
-        key=lambda r: (r.level is TrainingLevel.INDEPENDENT, r.expires_at or never), reverse=True
-    )
-    deciding = active[0] if active else (rows[0] if rows else None)
-    return UserTraining(
-        username=user.username,
-        instrument_code=instrument.code,
-        timezone=instrument.timezone,
-        state=state_at(deciding.revoked_at, deciding.expires_at, now) if deciding else None,
-        level=deciding.level if deciding else None,
-        expires_at=deciding.expires_at if deciding else None,
-        revoked_at=deciding.revoked_at if deciding else None,
-        record_id=deciding.id if deciding else None,
-        may_use_alone=holds_training(session, user.id, instrument.id, now),
-    )
-
-
-def _active_record(
-    session: Session, user_id: int, instrument_id: int, now: datetime, other_than: int = -1
-) -> TrainingRecord | None:
-    return session.scalars(
-        select(TrainingRecord)
-        .where(
-            TrainingRecord.user_id == user_id,
-            TrainingRecord.instrument_id == instrument_id,
-            TrainingRecord.id != other_than,
-            active_clause(now),
-        )
-        .order_by(TrainingRecord.id)
-        .limit(1)
-    ).first()
 
 
 def _looked_after(actor: Actor) -> frozenset[int] | None:
@@ -239,7 +107,7 @@ class TrainingService:
             if not user.active:
                 raise RefusedError(f"{user.username}'s account is deactivated", "user")
             lock_rows(session, instrument.id, None)  # one writer per instrument: no twin records
-            held = _active_record(session, user.id, instrument.id, now)
+            held = active_record(session, user.id, instrument.id, now)
             if held is not None:
                 until = (
                     f"valid until {day_words(last_valid_day(held.expires_at, instrument.timezone))}"
@@ -265,7 +133,7 @@ class TrainingService:
             session.add(row)
             session.flush()
             self._audit(session, actor, "training.record", row, None)
-            return _view(session, row.id, now)
+            return record_view(session, row.id, now)
 
     def renew(
         self, actor_username: str, record_id: int, expires: datetime | date | None
@@ -282,7 +150,7 @@ class TrainingService:
                     "record",
                 )
             expires_at = expiry_instant(expires, instrument.timezone, now)
-            other = _active_record(session, row.user_id, row.instrument_id, now, row.id)
+            other = active_record(session, row.user_id, row.instrument_id, now, row.id)
             if other is not None:
                 raise ConflictError(
                     f"training record {other.id} on {instrument.code} is already active for "
@@ -293,7 +161,7 @@ class TrainingService:
             row.expires_at = expires_at
             session.flush()
             self._audit(session, actor, "training.renew", row, before)
-            return _view(session, row.id, now)
+            return record_view(session, row.id, now)
 
     def revoke(self, actor_username: str, record_id: int, reason: str) -> TrainingRecordView:
         """Withdraw training now; the reason goes into the record's notes and the audit."""
@@ -313,7 +181,7 @@ class TrainingService:
             row.notes = f"{row.notes}\n{note}" if row.notes else note
             session.flush()
             self._audit(session, actor, "training.revoke", row, before, reason=reason)
-            return _view(session, row.id, now)
+            return record_view(session, row.id, now)
 
     def _lock(
         self, session: Session, actor: Actor, record_id: int
@@ -374,7 +242,7 @@ class TrainingService:
                 TrainingRecord.trained_at.desc(),
                 TrainingRecord.id,
             ).limit(MAX_ROWS)
-            return _views(session, statement, now)
+            return record_views(session, statement, now)
 
     def expiring(self, actor_username: str, within_days: int = 30) -> list[TrainingRecordView]:
         """Active records that lapse within `within_days` of now, soonest first."""
@@ -393,10 +261,10 @@ class TrainingService:
                 .order_by(TrainingRecord.expires_at, Instrument.code, Trainee.username)
                 .limit(MAX_ROWS)
             )
-            return _views(session, statement, now)
+            return record_views(session, statement, now)
 
     def _scoped(self, session: Session, actor: Actor, facility_id: int | None) -> ViewSelect:
-        statement = _view_query()
+        statement = view_query()
         if facility_id is not None:
             facility = session.get(Facility, facility_id)
             if facility is None:

@@ -28,7 +28,7 @@ from equipshare.domain.permissions import Action, Target, require
 from equipshare.domain.records.admin import BadRow, RowOutcome, SheetImportReport
 from equipshare.domain.timeparse import wall_clock
 from equipshare.domain.training_rules import state_at
-from equipshare.services.people.training import snapshot
+from equipshare.services.people.training_queries import snapshot
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
