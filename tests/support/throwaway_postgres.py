@@ -85,17 +85,21 @@ def _run(
     owner: Owner | None, cwd: Path, *argv: str | Path, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
     """Run `argv` as `owner` (None: as ourselves) in `cwd`; by default a failure raises."""
-    done = subprocess.run(
-        [str(a) for a in argv],
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        check=False,
-        user=owner.uid if owner else None,
-        group=owner.gid if owner else None,
-        extra_groups=[] if owner else None,
-    )
+    command = [str(a) for a in argv]
+    try:
+        done = subprocess.run(
+            command,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=False,
+            user=owner.uid if owner else None,
+            group=owner.gid if owner else None,
+            extra_groups=[] if owner else None,
+        )
+    except OSError as exc:  # e.g. the owner may not execute a binary under /root
+        done = subprocess.CompletedProcess(command, 126, "", str(exc))
     if check and done.returncode != 0:
         raise ClusterError(f"{Path(argv[0]).name} failed: {(done.stderr or done.stdout).strip()}")
     return done

@@ -1,0 +1,1 @@
+"""ORM models by feature; equipshare.db.tables imports them all so Base.metadata is whole."""
