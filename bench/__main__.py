@@ -26,7 +26,8 @@ from bench.harness import BenchOptions, Figure, show
 from bench.results import results_document, write_results
 from equipshare.db import migrate
 from equipshare.db.engine import Database
-from equipshare.db.models import Booking, Institution, Instrument, User
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Institution, Instrument, User
 
 HERE = Path(__file__).resolve().parent
 #: name -> module with `run(options) -> list[Figure]`, in the order the report lists them.

@@ -27,15 +27,11 @@ from sqlalchemy.engine import make_url
 from bench.harness import BenchOptions, DriverStyle, Figure, show
 from equipshare.config import Settings
 from equipshare.db.engine import Database
-from equipshare.db.models import (
-    AuditEvent,
-    Booking,
-    Facility,
-    Instrument,
-    RateCard,
-    User,
-)
-from equipshare.db.models_queue import Notification
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Facility, Instrument, User
+from equipshare.db.models.charging import RateCard
+from equipshare.db.models.queue import Notification
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import LONGEST_BOOKING, Role, UserClass
 from equipshare.domain.records.bookings import BookingRequest

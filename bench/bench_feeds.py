@@ -39,8 +39,10 @@ from bench.harness import BenchOptions, Figure
 from equipshare.config import Settings
 from equipshare.db import migrate
 from equipshare.db.engine import Database
-from equipshare.db.models import AuditEvent, Booking, Facility, Institution, Instrument, User
-from equipshare.db.models_feeds import FeedToken
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
+from equipshare.db.models.feeds import FeedToken
 from equipshare.demo.seeding import DemoService
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import CalendarEventStatus, ExportKind, Role

@@ -24,7 +24,8 @@ from sqlalchemy import Engine, func, select
 from equipshare.config import Settings
 from equipshare.db import migrate
 from equipshare.db.engine import Database
-from equipshare.db.models import Facility, Institution, Instrument, TrainingRecord, User
+from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
+from equipshare.db.models.training import TrainingRecord
 from equipshare.demo.seeding import DemoService
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import Role, TrainingLevel

@@ -39,7 +39,7 @@ from bench.catalogue_data import seeded_context
 from bench.harness import BenchOptions, Figure, show
 from equipshare.config import Settings
 from equipshare.db.engine import Database
-from equipshare.db.models import Facility, Instrument, User
+from equipshare.db.models.catalogue import Facility, Instrument, User
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import CalendarEventStatus, Role
 from equipshare.domain.records.calendar import CalendarEvent, CalendarMeta

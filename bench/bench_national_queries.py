@@ -26,7 +26,8 @@ from sqlalchemy import func, select
 from bench.harness import BenchOptions, DriverStyle, Figure, median_time, percentile, show
 from equipshare.config import Settings
 from equipshare.db.engine import Database
-from equipshare.db.models import Instrument, TrainingRecord, User
+from equipshare.db.models.catalogue import Instrument, User
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import Role
 from equipshare.services.availability.search import AvailabilityService

@@ -24,7 +24,8 @@ from bench.bench_booking_rate import NOW, PREFIX, _cleanup, _setup
 from bench.harness import BenchOptions, Figure, show
 from equipshare.config import Settings
 from equipshare.db.engine import Database
-from equipshare.db.models import Booking, Instrument, User
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Instrument, User
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import ACTIVE_BOOKING_STATUSES, Role
 from equipshare.domain.errors import ConflictError

@@ -35,7 +35,8 @@ from bench.frame_watch import FrameWatch
 from bench.harness import BenchOptions, Figure, show
 from equipshare.config import Settings
 from equipshare.db.engine import Database
-from equipshare.db.models import Booking, Instrument, User
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Instrument, User
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import ACTIVE_BOOKING_STATUSES, Role
 from equipshare.services.plumbing.context import ServiceContext

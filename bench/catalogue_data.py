@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Table, func, insert, select, text
 from equipshare.config import Settings
 from equipshare.db import migrate
 from equipshare.db.engine import Database
-from equipshare.db.models import Instrument, OpeningHours
+from equipshare.db.models.catalogue import Instrument, OpeningHours
 from equipshare.demo.calendar import DemoCalendar
 from equipshare.demo.consortium import ConsortiumBuilder
 from equipshare.demo.seeding import DemoService

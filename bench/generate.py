@@ -32,10 +32,9 @@ from bench.national_bookings import (
     first_day,
 )
 from bench.national_people import plan_nation
-from equipshare.db import migrate
-from equipshare.db.base import Base
+from equipshare.db import migrate, tables
 from equipshare.db.engine import Database
-from equipshare.db.models import Institution
+from equipshare.db.models.catalogue import Institution
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 CHUNK = 20_000
@@ -155,7 +154,7 @@ def generate(
         with database.engine.begin() as conn:
             if postgres:
                 for table in counts:
-                    if "id" in Base.metadata.tables[table].c:
+                    if "id" in tables.metadata.tables[table].c:
                         conn.execute(
                             text(
                                 f"SELECT setval(pg_get_serial_sequence('{table}', "
@@ -190,7 +189,7 @@ def _drop_indexes(cursor: Any) -> list[str]:
     """Drop the plain secondary indexes of the big tables; returns the SQL to rebuild them."""
     rebuild = []
     for name in BULK_TABLES:
-        for index in Base.metadata.tables[name].indexes:
+        for index in tables.metadata.tables[name].indexes:
             if isinstance(index, Index) and not index.unique:
                 sql = cursor.execute(
                     "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",

@@ -3,8 +3,7 @@
 from alembic import context
 from sqlalchemy import Connection, Engine
 
-from equipshare.db import models  # noqa: F401  (registers every table on Base.metadata)
-from equipshare.db.base import Base
+from equipshare.db.tables import metadata
 
 config = context.config
 engine: Engine | None = config.attributes.get("engine")
@@ -32,7 +31,7 @@ def run_migrations_online(engine: Engine) -> None:
         try:
             context.configure(
                 connection=connection,
-                target_metadata=Base.metadata,
+                target_metadata=metadata,
                 render_as_batch=sqlite,
                 compare_type=True,
             )

@@ -7,17 +7,17 @@ import unicodedata
 from datetime import timedelta
 
 from equipshare.db.base import Base
-from equipshare.db.models import (
-    Downtime,
+from equipshare.db.models.bookings import Downtime
+from equipshare.db.models.catalogue import (
     Facility,
     FacilityStaff,
     Institution,
     Instrument,
     OpeningHours,
-    RateCard,
-    TrainingRecord,
     User,
 )
+from equipshare.db.models.charging import RateCard
+from equipshare.db.models.training import TrainingRecord
 from equipshare.demo.calendar import (
     DemoCalendar,
     Person,

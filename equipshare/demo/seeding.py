@@ -11,17 +11,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from equipshare.db.base import Base
-from equipshare.db.models import (
-    Booking,
-    BookingSeries,
-    Downtime,
-    Facility,
-    Institution,
-    Instrument,
-    RateCard,
-    TrainingRecord,
-    User,
-)
+from equipshare.db.models.bookings import Booking, BookingSeries, Downtime
+from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
+from equipshare.db.models.charging import RateCard
+from equipshare.db.models.training import TrainingRecord
 from equipshare.demo.bookings import BookingPlanner
 from equipshare.demo.calendar import DemoCalendar, Row
 from equipshare.demo.consortium import ConsortiumBuilder

@@ -35,7 +35,7 @@ depends_on: str | Sequence[str] | None = None
 NAME = "active_length_capped"
 CAP = 14 * 24 * 60  # minutes: equipshare.domain.enums.LONGEST_BOOKING_MINUTES when written
 ACTIVE = "status IN ('pending', 'confirmed')"
-# As in equipshare.db.models.ACTIVE_LENGTH_CAP_SQL; SQLite stores instants as text.
+# As in equipshare.db.models.bookings.ACTIVE_LENGTH_CAP_SQL; SQLite stores instants as text.
 CAPPED = {
     "sqlite": f"NOT ({ACTIVE}) OR CAST(strftime('%s', ends_at) AS INTEGER) "
     f"- CAST(strftime('%s', starts_at) AS INTEGER) <= {CAP * 60}",

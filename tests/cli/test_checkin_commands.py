@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from equipshare.db.engine import Database
-from equipshare.db.models import Booking
+from equipshare.db.models.bookings import Booking
 from equipshare.domain.enums import BookingStatus, ChargeBasis, UserClass
 from tests.cli.conftest import Invoke
 from tests.support.maintenance_rows import plant_booking

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from equipshare.db.engine import Database
-from equipshare.db.models import Booking
+from equipshare.db.models.bookings import Booking
 from equipshare.domain.clock import FrozenClock
 from tests.cli.conftest import Invoke
 from tests.support.world import World

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from equipshare.db.base import Base
+from equipshare.db import tables
 from equipshare.db.engine import Database
 from tests.support.sheet_files import many_rows
 from tests.support.world import World
@@ -28,7 +28,7 @@ def fingerprint(url: str) -> dict[str, tuple[int, str]]:
     try:
         found = {}
         with database.readonly() as session:
-            for table in Base.metadata.sorted_tables:
+            for table in tables.metadata.sorted_tables:
                 rows = session.execute(select(table).order_by(*table.primary_key.columns)).all()
                 digest = hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()
                 found[table.name] = (len(rows), digest)

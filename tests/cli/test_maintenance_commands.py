@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from equipshare.db.engine import Database
-from equipshare.db.models import Booking
+from equipshare.db.models.bookings import Booking
 from equipshare.domain.enums import BookingStatus
 from tests.cli.conftest import Invoke
 from tests.support.maintenance_rows import plant_audit, plant_booking

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from equipshare.db.engine import Database
-from equipshare.db.models_queue import Notification
+from equipshare.db.models.queue import Notification
 from equipshare.domain.enums import NotificationKind, NotificationStatus
 from equipshare.services.notify.outbox import queue_notification
 from tests.cli.conftest import Invoke

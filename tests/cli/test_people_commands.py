@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from equipshare.db.engine import Database
-from equipshare.db.models import AuditEvent, Instrument, TrainingRecord, User
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.catalogue import Instrument, User
+from equipshare.db.models.training import TrainingRecord
 from tests.cli.conftest import Invoke
 from tests.support.sheet_files import uniquip_csv, uniquip_row
 from tests.support.world import World

@@ -9,7 +9,9 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from equipshare.db.engine import Database
-from equipshare.db.models import AuditEvent, Booking, Instrument
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Instrument
 from equipshare.domain.enums import BookingStatus
 from tests.support import factories
 from tests.support.factories import T0

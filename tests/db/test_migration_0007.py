@@ -9,7 +9,8 @@ from sqlalchemy import select, text
 
 from equipshare.db import migrate
 from equipshare.db.engine import Database
-from equipshare.db.models import Booking, Instrument
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Instrument
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import DatabaseError
 from tests.support.world import T0, build_world, london

@@ -7,8 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from equipshare.db import migrate
-from equipshare.db.base import Base
+from equipshare.db import migrate, tables
 from equipshare.db.engine import Database
 from equipshare.domain.errors import DatabaseNotAtHead
 
@@ -51,12 +50,12 @@ def test_upgrade_to_head_and_back_to_base(empty_database_url: str) -> None:
 def test_models_and_migrations_agree(database: Database) -> None:
     with database.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
-        diff = compare_metadata(context, Base.metadata)
+        diff = compare_metadata(context, tables.metadata)
     assert diff == []
 
 
 def test_every_check_constraint_is_named() -> None:
-    for table in Base.metadata.tables.values():
+    for table in tables.metadata.tables.values():
         for constraint in table.constraints:
             assert constraint.name, f"unnamed constraint on {table.name}"
 

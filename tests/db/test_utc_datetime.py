@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 
 from equipshare.db.engine import Database
-from equipshare.db.models import Institution
+from equipshare.db.models.catalogue import Institution
 from equipshare.domain.enums import InstitutionSector
 
 LONDON = ZoneInfo("Europe/London")

@@ -14,17 +14,11 @@ import pytest
 from sqlalchemy import Connection, Executable, func, select, text
 
 from equipshare.config import Settings
-from equipshare.db.base import Base
 from equipshare.db.engine import Database
-from equipshare.db.models import (
-    Booking,
-    Facility,
-    Institution,
-    Instrument,
-    OpeningHours,
-    RateCard,
-    User,
-)
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Facility, Institution, Instrument, OpeningHours, User
+from equipshare.db.models.charging import RateCard
+from equipshare.db.tables import metadata as all_tables
 from equipshare.demo.catalogue import FACILITY_TEMPLATES, INSTITUTIONS, KINDS
 from equipshare.demo.seeding import DemoService, DemoSummary, plan_demo
 from equipshare.domain.charging import (
@@ -70,7 +64,7 @@ class Seeded:
             return list(conn.execute(statement))
 
     def counts(self) -> dict[str, int]:
-        tables = Base.metadata.sorted_tables
+        tables = all_tables.sorted_tables
         return {t.name: self.rows(select(func.count()).select_from(t))[0][0] for t in tables}
 
 
@@ -110,7 +104,7 @@ def seeded(
 def _dump(conn: Connection) -> dict[str, Sequence[Any]]:
     return {
         table.name: conn.execute(select(table).order_by(*table.primary_key.columns)).all()
-        for table in Base.metadata.sorted_tables
+        for table in all_tables.sorted_tables
     }
 
 

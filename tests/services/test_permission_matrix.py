@@ -14,7 +14,8 @@ from functools import partial
 import pytest
 from sqlalchemy import func, select
 
-from equipshare.db.models import AuditEvent, Booking
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.bookings import Booking
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import ConflictError, PermissionDenied, RefusedError
 from equipshare.domain.records.bookings import BookingRecord, BookingRequest

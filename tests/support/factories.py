@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Facility, Institution, Instrument, User
+from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
 from equipshare.domain.enums import (
     AccessLevel,
     InstitutionSector,

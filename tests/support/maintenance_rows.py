@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from equipshare.db.engine import Database
-from equipshare.db.models import AuditEvent, Booking
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.bookings import Booking
 from equipshare.domain.enums import BookingStatus
 from tests.support.world import T0, World
 

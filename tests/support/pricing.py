@@ -12,7 +12,8 @@ from decimal import Decimal
 from sqlalchemy import select, update
 
 from equipshare.db.engine import Database
-from equipshare.db.models import Facility, Instrument, RateCard
+from equipshare.db.models.catalogue import Facility, Instrument
+from equipshare.db.models.charging import RateCard
 from equipshare.domain.enums import ChargeBasis, UserClass
 from tests.support.world import World
 

@@ -23,15 +23,15 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from equipshare.db.engine import Database
-from equipshare.db.models import (
+from equipshare.db.models.catalogue import (
     Facility,
     FacilityStaff,
     Institution,
     Instrument,
     OpeningHours,
-    TrainingRecord,
     User,
 )
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import (
     AccessLevel,
     InstitutionSector,

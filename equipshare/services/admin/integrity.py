@@ -33,15 +33,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from equipshare.db import migrate
-from equipshare.db.base import Base, UTCDateTime
-from equipshare.db.models import (
-    Booking,
-    BookingSeries,
-    Downtime,
-    Facility,
-    Instrument,
-    TrainingRecord,
-)
+from equipshare.db.base import UTCDateTime
+from equipshare.db.models.bookings import Booking, BookingSeries, Downtime
+from equipshare.db.models.catalogue import Facility, Instrument
+from equipshare.db.models.training import TrainingRecord
+from equipshare.db.tables import metadata as all_tables
 from equipshare.domain.enums import ACTIVE_BOOKING_STATUSES, BookingStatus, TrainingLevel
 from equipshare.domain.errors import DatabaseError, InputError
 from equipshare.domain.records.bookings import RecurrenceRule
@@ -220,7 +216,7 @@ def orphan_rows(conn: Connection) -> list[IntegrityProblem]:
     enforced), and series left with no occurrences at all."""
     problems: list[IntegrityProblem] = []
     # SQLite's foreign_key_check (see integrity_engine) already reported these rows.
-    tables = [] if conn.dialect.name == "sqlite" else Base.metadata.sorted_tables
+    tables = [] if conn.dialect.name == "sqlite" else all_tables.sorted_tables
     for table in tables:
         keys = list(table.primary_key.columns)
         for fk in sorted(table.foreign_keys, key=lambda f: f.parent.name):

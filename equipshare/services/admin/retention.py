@@ -35,16 +35,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import (
-    AuditEvent,
-    Booking,
-    BookingSeries,
-    Institution,
-    TrainingRecord,
-    User,
-)
-from equipshare.db.models_feeds import FeedToken
-from equipshare.db.models_queue import Notification
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.bookings import Booking, BookingSeries
+from equipshare.db.models.catalogue import Institution, User
+from equipshare.db.models.feeds import FeedToken
+from equipshare.db.models.queue import Notification
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.records.maintenance import AnonymisedUser, AnonymiseReport, PurgeReport
 from equipshare.services.plumbing.audit import record_audit

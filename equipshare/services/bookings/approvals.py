@@ -16,7 +16,9 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
-from equipshare.db.models import Booking, Facility, Institution, Instrument, TrainingRecord, User
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus, TrainingLevel, TrainingStanding
 from equipshare.domain.permissions import Action, staff_scope
 from equipshare.domain.records.bookings import PendingRequestRow

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Booking
+from equipshare.db.models.bookings import Booking
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import PermissionDenied, RefusedError
 from equipshare.domain.permissions import Action, Actor, Target, require

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import ACTIVE_STATUS_SQL
+from equipshare.db.models.bookings import ACTIVE_STATUS_SQL
 from equipshare.domain import policy_rules
 from equipshare.domain.enums import LONGEST_BOOKING, LONGEST_BOOKING_MINUTES, TrainingLevel
 from equipshare.domain.errors import ConflictError, RefusedError

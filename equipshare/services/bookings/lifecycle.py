@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Booking
+from equipshare.db.models.bookings import Booking
 from equipshare.domain.enums import BookingStatus, NotificationKind
 from equipshare.domain.errors import NotFound, RefusedError
 from equipshare.domain.permissions import Action, Actor, Target, require

@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Booking, Facility, FacilityStaff, Instrument, User
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Facility, FacilityStaff, Instrument, User
 from equipshare.domain.enums import BookingStatus, StaffRole
 from equipshare.domain.records.bookings import MyBookingRow
 from equipshare.services.bookings.checkin import EARLY

@@ -18,7 +18,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import AuditEvent, Booking, Facility, Instrument
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Facility, Instrument
 from equipshare.domain.charging import Charge
 from equipshare.domain.enums import BookingStatus, ChargeBasis
 from equipshare.domain.records.maintenance import ClosePastReport

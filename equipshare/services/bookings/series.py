@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Booking, BookingSeries
+from equipshare.db.models.bookings import Booking, BookingSeries
 from equipshare.domain.enums import ACTIVE_BOOKING_STATUSES, BookingStatus
 from equipshare.domain.errors import (
     ConflictError,

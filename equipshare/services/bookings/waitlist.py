@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models_queue import WaitlistEntry
+from equipshare.db.models.queue import WaitlistEntry
 from equipshare.domain import policy_rules
 from equipshare.domain.enums import NotificationKind, WaitlistStatus
 from equipshare.domain.errors import RefusedError

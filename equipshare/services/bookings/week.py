@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Booking, Downtime, Institution, User
+from equipshare.db.models.bookings import Booking, Downtime
+from equipshare.db.models.catalogue import Institution, User
 from equipshare.domain import policy_rules
 from equipshare.domain.enums import (
     ACTIVE_BOOKING_STATUSES,

@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from equipshare.db.models import Booking, BookingSeries, Facility, Institution, Instrument, User
+from equipshare.db.models.bookings import Booking, BookingSeries
+from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
 from equipshare.domain.enums import BookingStatus, CalendarEventStatus, ExportKind
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied
 from equipshare.domain.permissions import Actor

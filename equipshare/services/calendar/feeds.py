@@ -19,8 +19,8 @@ from urllib.parse import quote
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Facility, Institution
-from equipshare.db.models_feeds import FeedToken
+from equipshare.db.models.catalogue import Facility, Institution
+from equipshare.db.models.feeds import FeedToken
 from equipshare.domain.enums import ExportKind
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied, RefusedError
 from equipshare.domain.permissions import Actor

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import User
+from equipshare.db.models.catalogue import User
 from equipshare.domain.enums import ACTIVE_BOOKING_STATUSES, LONGEST_BOOKING
 from equipshare.ical.importer import ImportedEvent
 from equipshare.services.plumbing.prebuilt import BOOKINGS, DOWNTIMES

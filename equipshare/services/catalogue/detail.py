@@ -20,16 +20,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import (
-    Booking,
-    Downtime,
-    Facility,
-    Institution,
-    Instrument,
-    RateCard,
-    TrainingRecord,
-    User,
-)
+from equipshare.db.models.bookings import Booking, Downtime
+from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
+from equipshare.db.models.charging import RateCard
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.charging import user_class_of
 from equipshare.domain.enums import (
     ACTIVE_BOOKING_STATUSES,

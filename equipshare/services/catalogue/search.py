@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, text, true
 
-from equipshare.db.models import Facility, Institution, Instrument
+from equipshare.db.models.catalogue import Facility, Institution, Instrument
 from equipshare.domain import policy_rules
 from equipshare.domain.enums import AccessLevel, InstitutionSector, InstrumentStatus
 from equipshare.domain.records.catalogue import (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from equipshare.db.models import Facility, Institution, Instrument
+from equipshare.db.models.catalogue import Facility, Institution, Instrument
 from equipshare.domain.errors import InputError, PermissionDenied
 from equipshare.domain.records.admin import CatalogueEntry
 from equipshare.services.plumbing import row_records

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Facility, Institution, Instrument, OpeningHours
+from equipshare.db.models.catalogue import Facility, Institution, Instrument, OpeningHours
 from equipshare.domain.enums import AccessLevel, ImportAction, InstrumentStatus, UniquipType
 from equipshare.domain.errors import InputError
 from equipshare.domain.records.admin import BadRow, RowOutcome, SheetImportReport

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Booking, Facility
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Facility
 from equipshare.domain.charging import (
     FREE,
     Charge,

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Facility, FacilityStaff, RateCard
+from equipshare.db.models.catalogue import Facility, FacilityStaff
+from equipshare.db.models.charging import RateCard
 from equipshare.domain.enums import ChargeBasis, StaffRole, UserClass
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied
 from equipshare.domain.permissions import Actor

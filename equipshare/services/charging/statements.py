@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import Row, Select, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from equipshare.db.models import Booking, Facility, FacilityStaff, Institution, Instrument, User
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Facility, FacilityStaff, Institution, Instrument, User
 from equipshare.domain.charging import billable_minutes
 from equipshare.domain.enums import BookingStatus, ChargeBasis, StaffRole
 from equipshare.domain.errors import NotFound, PermissionDenied

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Booking, Downtime, Facility, Instrument, User
+from equipshare.db.models.bookings import Booking, Downtime
+from equipshare.db.models.catalogue import Facility, Instrument, User
 from equipshare.domain.enums import (
     ACTIVE_BOOKING_STATUSES,
     LONGEST_BOOKING,

@@ -27,8 +27,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from equipshare.config import Settings
-from equipshare.db.models import User
-from equipshare.db.models_queue import Notification
+from equipshare.db.models.catalogue import User
+from equipshare.db.models.queue import Notification
 from equipshare.domain.enums import NotificationStatus
 from equipshare.domain.errors import ConfigError, PermissionDenied, RefusedError
 from equipshare.domain.permissions import Actor

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Booking, Facility, Instrument, TrainingRecord, User
-from equipshare.db.models_queue import Notification, WaitlistEntry
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Facility, Instrument, User
+from equipshare.db.models.queue import Notification, WaitlistEntry
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus, NotificationKind
 from equipshare.domain.timewords import local_range
 from equipshare.services.notify.outbox import local_instant, renewed, training_expiry_key

@@ -19,8 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from equipshare.config import NotificationSettings
-from equipshare.db.models import Booking, Facility, Instrument, TrainingRecord
-from equipshare.db.models_queue import Notification
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Facility, Instrument
+from equipshare.db.models.queue import Notification
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus, NotificationKind, NotificationStatus
 from equipshare.domain.timewords import local_range
 from equipshare.services.plumbing.prebuilt import NOTIFICATIONS, run

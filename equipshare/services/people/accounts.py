@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Institution, User
+from equipshare.db.models.catalogue import Institution, User
 from equipshare.domain.enums import ImportAction, Role
 from equipshare.domain.errors import InputError, NotFound, RefusedError
 from equipshare.domain.records.admin import (

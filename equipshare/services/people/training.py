@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Facility, Instrument, TrainingRecord
+from equipshare.db.models.catalogue import Facility, Instrument
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import TrainingLevel
 from equipshare.domain.errors import (
     ConflictError,

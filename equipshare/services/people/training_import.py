@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Facility, Instrument, TrainingRecord, User
+from equipshare.db.models.catalogue import Facility, Instrument, User
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import ImportAction, TrainingState
 from equipshare.domain.errors import InputError
 from equipshare.domain.permissions import Action, Target, require

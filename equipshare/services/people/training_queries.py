@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from equipshare.db.models import Facility, Institution, Instrument, TrainingRecord, User
+from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import TrainingLevel, TrainingState
 from equipshare.domain.records.catalogue import InstrumentRecord
 from equipshare.domain.records.people import TrainingRecordView, UserRecord, UserTraining

@@ -9,7 +9,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from equipshare.db.base import json_safe
-from equipshare.db.models import AuditEvent
+from equipshare.db.models.audit import AuditEvent
 from equipshare.services.plumbing.prebuilt import AUDIT_EVENTS, run
 
 

@@ -15,20 +15,19 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Executable, Table
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import (
-    AuditEvent,
-    Booking,
-    Downtime,
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.bookings import Booking, Downtime
+from equipshare.db.models.catalogue import (
     Facility,
     FacilityStaff,
     Institution,
     Instrument,
     OpeningHours,
-    RateCard,
-    TrainingRecord,
     User,
 )
-from equipshare.db.models_queue import Notification
+from equipshare.db.models.charging import RateCard
+from equipshare.db.models.queue import Notification
+from equipshare.db.models.training import TrainingRecord
 
 AUDIT_EVENTS = cast(Table, AuditEvent.__table__)
 BOOKINGS = cast(Table, Booking.__table__)

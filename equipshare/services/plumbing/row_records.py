@@ -9,13 +9,8 @@ from typing import Any
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from equipshare.db.models import (
-    Booking,
-    Facility,
-    FacilityStaff,
-    Instrument,
-    User,
-)
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Facility, FacilityStaff, Instrument, User
 from equipshare.domain.enums import StaffRole
 from equipshare.domain.errors import NotFound, PermissionDenied
 from equipshare.domain.permissions import Actor

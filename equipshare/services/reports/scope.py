@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import Facility, FacilityStaff, Institution
+from equipshare.db.models.catalogue import Facility, FacilityStaff, Institution
 from equipshare.domain.enums import Role, StaffRole
 from equipshare.domain.errors import NotFound, PermissionDenied
 from equipshare.domain.permissions import Actor

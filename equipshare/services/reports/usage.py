@@ -15,15 +15,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import (
-    Booking,
-    Downtime,
-    Facility,
-    Institution,
-    Instrument,
-    OpeningHours,
-    User,
-)
+from equipshare.db.models.bookings import Booking, Downtime
+from equipshare.db.models.catalogue import Facility, Institution, Instrument, OpeningHours, User
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.records.reports import (
     ReportPeriod,

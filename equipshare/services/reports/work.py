@@ -14,17 +14,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
-from equipshare.db.models import (
-    Booking,
-    Downtime,
-    Facility,
-    FacilityStaff,
-    Institution,
-    Instrument,
-    TrainingRecord,
-    User,
-)
-from equipshare.db.models_queue import WaitlistEntry
+from equipshare.db.models.bookings import Booking, Downtime
+from equipshare.db.models.catalogue import Facility, FacilityStaff, Institution, Instrument, User
+from equipshare.db.models.queue import WaitlistEntry
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.records.reports import (
     DemandReport,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from equipshare.config import Settings
 from equipshare.db.engine import Database
-from equipshare.db.models import Booking
+from equipshare.db.models.bookings import Booking
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import InputError, RefusedError
 from equipshare.services.admin import backup as backup_module

@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import text, update
 
 from equipshare.db.engine import Database
-from equipshare.db.models import BookingSeries, Downtime, TrainingRecord
+from equipshare.db.models.bookings import BookingSeries, Downtime
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus, DowntimeReason
 from equipshare.domain.records.maintenance import IntegrityReport
 from equipshare.services.admin.integrity import IntegrityService, rule_from_rrule

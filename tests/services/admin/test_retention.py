@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from equipshare.db.engine import Database
-from equipshare.db.models import AuditEvent, Booking, User
-from equipshare.db.models_queue import Notification
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import User
+from equipshare.db.models.queue import Notification
 from equipshare.domain.enums import BookingStatus, NotificationKind
 from equipshare.domain.errors import PermissionDenied
 from equipshare.services.admin.retention import RetentionService

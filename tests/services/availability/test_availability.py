@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from equipshare.db.models import Downtime, TrainingRecord
+from equipshare.db.models.bookings import Downtime
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import (
     AccessLevel,

@@ -21,14 +21,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from equipshare.db.models import (
-    Booking,
-    Downtime,
-    Facility,
-    Instrument,
-    OpeningHours,
-    TrainingRecord,
-)
+from equipshare.db.models.bookings import Booking, Downtime
+from equipshare.db.models.catalogue import Facility, Instrument, OpeningHours
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain import policy_rules
 from equipshare.domain.enums import (
     LONGEST_BOOKING_MINUTES,

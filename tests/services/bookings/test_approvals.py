@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, update
 
-from equipshare.db.models import TrainingRecord
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, TrainingLevel, TrainingStanding
 from equipshare.domain.errors import NotFound

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from equipshare.db.models import Booking, Instrument, OpeningHours
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Instrument, OpeningHours
 from equipshare.domain.enums import LONGEST_BOOKING, BookingStatus
 from equipshare.domain.errors import ConflictError, RefusedError
 from equipshare.domain.records.bookings import BookingRequest

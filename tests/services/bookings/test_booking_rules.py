@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from equipshare.db.models import Downtime, TrainingRecord
+from equipshare.db.models.bookings import Downtime
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus, DowntimeReason
 from equipshare.domain.errors import (
     ConflictError,
@@ -225,7 +226,7 @@ def test_staff_may_override_policy_and_quota_on_behalf_and_it_is_audited(
     assert "opening hours" in str(refusal(svc, "tech", early))
     booked = svc.book("tech", early, override_policy=True)
     assert booked.username == "alice" and booked.status is BookingStatus.CONFIRMED
-    from equipshare.db.models import AuditEvent
+    from equipshare.db.models.audit import AuditEvent
 
     with context.database.readonly() as s:
         event = s.scalars(select(AuditEvent).where(AuditEvent.entity_id == str(booked.id))).one()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from equipshare.db.models import AuditEvent
-from equipshare.db.models_queue import Notification, WaitlistEntry
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.queue import Notification, WaitlistEntry
 from equipshare.domain.enums import NotificationKind, WaitlistStatus
 from equipshare.domain.errors import RefusedError
 from equipshare.domain.records.bookings import BookingRequest

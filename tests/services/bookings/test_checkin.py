@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from equipshare.db.engine import Database
-from equipshare.db.models import AuditEvent
+from equipshare.db.models.audit import AuditEvent
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, ChargeBasis, UserClass
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied, RefusedError

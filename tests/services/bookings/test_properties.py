@@ -29,15 +29,11 @@ from hypothesis.stateful import (
 from sqlalchemy import delete, select, update
 
 from equipshare.db.engine import Database
-from equipshare.db.models import (
-    AuditEvent,
-    Booking,
-    Downtime,
-    FacilityStaff,
-    Instrument,
-    TrainingRecord,
-)
-from equipshare.db.models_queue import Notification, WaitlistEntry
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.bookings import Booking, Downtime
+from equipshare.db.models.catalogue import FacilityStaff, Instrument
+from equipshare.db.models.queue import Notification, WaitlistEntry
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain import policy_rules
 from equipshare.domain.enums import BookingStatus, DowntimeReason, Role
 from equipshare.domain.errors import RefusedError

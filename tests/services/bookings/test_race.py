@@ -26,7 +26,10 @@ from sqlalchemy import select, text
 
 from equipshare.config import Settings
 from equipshare.db.engine import Database
-from equipshare.db.models import AuditEvent, Booking, Instrument, TrainingRecord, User
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Instrument, User
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import AccessLevel, InstrumentStatus, Role, TrainingLevel, UniquipType
 from equipshare.domain.errors import ConflictError, RefusedError

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from equipshare.db.engine import Database
-from equipshare.db.models import AuditEvent, Booking, BookingSeries
-from equipshare.db.models_queue import Notification, WaitlistEntry
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.bookings import Booking, BookingSeries
+from equipshare.db.models.queue import Notification, WaitlistEntry
 from equipshare.domain.enums import BookingStatus, NotificationKind, UserClass, WaitlistStatus
 from equipshare.domain.errors import ConflictError, InputError, PermissionDenied, RefusedError
 from equipshare.domain.records.bookings import BookingRecord, BookingRequest, RecurrenceRule

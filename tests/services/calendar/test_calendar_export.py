@@ -17,7 +17,8 @@ from dateutil.rrule import rrulestr  # type: ignore[import-untyped]  # as in equ
 from sqlalchemy import event, select, update
 
 from equipshare.db.engine import Database
-from equipshare.db.models import Booking, Facility
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Facility
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import ACTIVE_BOOKING_STATUSES, ExportKind
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied

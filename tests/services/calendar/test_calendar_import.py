@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from equipshare.db.engine import Database
-from equipshare.db.models import AuditEvent, Booking, Downtime, User
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.bookings import Booking, Downtime
+from equipshare.db.models.catalogue import User
 from equipshare.domain.enums import BookingStatus, DowntimeReason
 from equipshare.domain.errors import InputError, PermissionDenied
 from equipshare.domain.records.bookings import BookingRequest

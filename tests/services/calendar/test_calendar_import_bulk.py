@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import event, func, select
 
 from equipshare.db.engine import Database
-from equipshare.db.models import AuditEvent, Booking, Downtime
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.domain.enums import BookingStatus, ImportAction
 from equipshare.domain.records.calendar import ImportReport
 from equipshare.services.calendar.importing import CalendarImportService

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from equipshare.db.engine import Database
-from equipshare.db.models import AuditEvent
-from equipshare.db.models_feeds import FeedToken
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.feeds import FeedToken
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import ExportKind
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied, RefusedError
@@ -113,7 +113,7 @@ def test_a_deactivated_owner_s_tokens_stop_resolving(
     feeds: FeedsService, database: Database
 ) -> None:
     issued = feeds.create("erin", ExportKind.USER)
-    from equipshare.db.models import User
+    from equipshare.db.models.catalogue import User
 
     with database.sessions.begin() as session:
         session.scalars(select(User).where(User.username == "erin")).one().active = False

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from equipshare.db.engine import Database
-from equipshare.db.models import AuditEvent, Facility, Instrument, OpeningHours
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.catalogue import Facility, Instrument, OpeningHours
 from equipshare.domain.enums import AccessLevel, ImportAction, InstrumentStatus, UniquipType
 from equipshare.domain.errors import InputError, PermissionDenied
 from equipshare.services.catalogue.sheet_export import CatalogueExportService

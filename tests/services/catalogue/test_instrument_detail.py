@@ -11,7 +11,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import update
 
-from equipshare.db.models import Facility, Instrument, RateCard, TrainingRecord
+from equipshare.db.models.catalogue import Facility, Instrument
+from equipshare.db.models.charging import RateCard
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import DowntimeReason, TrainingLevel, UserClass
 from equipshare.domain.errors import NotFound
 from equipshare.domain.records.bookings import BookingRequest

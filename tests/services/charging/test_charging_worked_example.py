@@ -36,7 +36,8 @@ from decimal import Decimal
 from sqlalchemy import update
 
 from equipshare.db.engine import Database
-from equipshare.db.models import Facility, RateCard
+from equipshare.db.models.catalogue import Facility
+from equipshare.db.models.charging import RateCard
 from equipshare.domain.charging import money
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, ChargeBasis, UserClass

@@ -11,7 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from equipshare.db.engine import Database
-from equipshare.db.models import AuditEvent, Facility, RateCard
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.catalogue import Facility
+from equipshare.db.models.charging import RateCard
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import ChargeBasis, UserClass
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied

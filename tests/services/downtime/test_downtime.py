@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from equipshare.db.engine import Database
-from equipshare.db.models import AuditEvent, Booking, Downtime
-from equipshare.db.models_queue import Notification
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.bookings import Booking, Downtime
+from equipshare.db.models.queue import Notification
 from equipshare.domain.enums import BookingStatus, DowntimeReason, NotificationKind
 from equipshare.domain.errors import ConflictError, NotFound, PermissionDenied, RefusedError
 from equipshare.domain.records.bookings import BookingRecord, BookingRequest, RecurrenceRule

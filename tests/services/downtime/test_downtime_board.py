@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from equipshare.db.engine import Database
-from equipshare.db.models import Booking, Downtime
+from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, DowntimeReason
 from equipshare.domain.errors import NotFound, PermissionDenied, RefusedError

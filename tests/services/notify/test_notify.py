@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from equipshare.config import NotificationSettings
-from equipshare.db.models import TrainingRecord
-from equipshare.db.models_queue import Notification
+from equipshare.db.models.queue import Notification
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import (
     DowntimeReason,

@@ -8,7 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from equipshare.db.engine import Database
-from equipshare.db.models import AuditEvent, TrainingRecord, User
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.catalogue import User
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import ImportAction, Role, TrainingLevel
 from equipshare.domain.errors import NotFound, PermissionDenied, RefusedError
 from equipshare.services.people.accounts import PeopleService

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from equipshare.db.models import AuditEvent
+from equipshare.db.models.audit import AuditEvent
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import TrainingLevel, TrainingState
 from equipshare.domain.errors import (

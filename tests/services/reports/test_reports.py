@@ -14,8 +14,10 @@ from decimal import Decimal
 import pytest
 
 from equipshare.db.engine import Database
-from equipshare.db.models import Downtime, Instrument, TrainingRecord
-from equipshare.db.models_queue import WaitlistEntry
+from equipshare.db.models.bookings import Downtime
+from equipshare.db.models.catalogue import Instrument
+from equipshare.db.models.queue import WaitlistEntry
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus, DowntimeReason, TrainingLevel, WaitlistStatus
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied
 from equipshare.domain.records.reports import (

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from equipshare.db.engine import Database
-from equipshare.db.models import Booking
+from equipshare.db.models.bookings import Booking
 from equipshare.domain.enums import BookingStatus
 from equipshare.services.reports.period import (
     make_period,
