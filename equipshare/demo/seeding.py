@@ -67,7 +67,7 @@ class DemoPlan:
 
 
 def plan_demo(seed: int, now: datetime, admin_username: str) -> DemoPlan:
-    """Build the whole demo in memory; a pure function of the seed and the week of `now`."""
+    """Build the whole demo in memory; a pure function of the seed and the instant `now`."""
     calendar = DemoCalendar.around(now, seed)
     rng = random.Random(seed)
     consortium = ConsortiumBuilder(rng, calendar, admin_username)

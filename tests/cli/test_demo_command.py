@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import getpass
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from equipshare.domain.clock import SystemClock
 from tests.cli.conftest import Invoke
 
 
@@ -38,6 +40,11 @@ def test_default_demo_file_is_rebuilt_by_seed_only(
     invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    # The demo is planned around the exact instant it is seeded (which bookings have
+    # ended, which are due): both runs must see the same one, or a booking that ends
+    # between them changes the counts.
+    instant = datetime(2026, 3, 18, 10, 7, tzinfo=UTC)
+    monkeypatch.setattr(SystemClock, "now", lambda self: instant)
     first = invoke("demo", "--seed-only")
     assert first.exit_code == 0, first.output
     demo_db = tmp_path / "data" / "equipshare" / "demo.db"
