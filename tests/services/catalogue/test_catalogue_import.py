@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
@@ -158,19 +156,26 @@ def test_the_uniquip_export_round_trips_through_import(
     assert [e.code for e in only] == ["AST-SEM-01"]
 
 
-def test_ten_thousand_rows_import_in_seconds_with_no_query_per_row(
+def test_ten_thousand_rows_import_with_no_query_per_row(
     context: ServiceContext, world: World, database: Database
 ) -> None:
+    """The import's statements do not grow with its rows (its speed is bench/'s business)."""
     data = many_rows(10_000)
     service = CatalogueImportService(context)
-    started = time.perf_counter()
-    report = service.import_instruments("root", data, "big.csv", institution="WARWICK")
-    first = time.perf_counter() - started
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        report = service.import_instruments("root", data, "big.csv", institution="WARWICK")
+        first = len(statements)
+        again = service.import_instruments("root", data, "big.csv", institution="WARWICK")
+        second = len(statements) - first
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
     assert report.count(ImportAction.CREATED) == 10_000
-    started = time.perf_counter()
-    again = service.import_instruments("root", data, "big.csv", institution="WARWICK")
-    second = time.perf_counter() - started
     assert again.count(ImportAction.UNCHANGED) == 10_000
     assert _count(database, Instrument) == 10_005 and _count(database, Facility) == 22
-    assert first < 30 and second < 30, (first, second)
-    print(f"10,000 rows: import {first:.1f} s, unchanged re-import {second:.1f} s")
+    assert first < 200 and second < 200, (first, second)
