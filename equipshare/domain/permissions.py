@@ -28,6 +28,11 @@ class Action(StrEnum):
     RECORD_TRAINING = "record training"
     VIEW_BOOKING = "see this booking"
     CHECK_IN = "check in to or out of this booking"
+    CHANGE_INSTRUMENT_STATUS = "change this instrument's status"
+    EDIT_INSTRUMENT = "edit this instrument"
+    MANAGE_STAFF = "change this facility's staff"
+    EDIT_FACILITY = "edit this facility"
+    VIEW_HISTORY = "see this history"
 
 
 # Actions facility staff may take on their own facility's instruments.
@@ -43,11 +48,21 @@ STAFF_ACTIONS = frozenset(
         Action.CANCEL_BOOKING,
         Action.VIEW_BOOKING,
         Action.CHECK_IN,
+        Action.CHANGE_INSTRUMENT_STATUS,
+        Action.VIEW_HISTORY,
     }
 )
+# Actions only a facility's managers (and admins) may take on it.
+MANAGER_ACTIONS = frozenset({Action.EDIT_INSTRUMENT, Action.MANAGE_STAFF, Action.EDIT_FACILITY})
 # Actions anyone may take on their own bookings.
 OWNER_ACTIONS = frozenset(
-    {Action.MODIFY_BOOKING, Action.CANCEL_BOOKING, Action.VIEW_BOOKING, Action.CHECK_IN}
+    {
+        Action.MODIFY_BOOKING,
+        Action.CANCEL_BOOKING,
+        Action.VIEW_BOOKING,
+        Action.CHECK_IN,
+        Action.VIEW_HISTORY,
+    }
 )
 
 
@@ -57,6 +72,7 @@ class Actor:
 
     user: UserRecord
     staff_facility_ids: frozenset[int]
+    managed_facility_ids: frozenset[int] = frozenset()
 
     @property
     def id(self) -> int:
@@ -64,6 +80,9 @@ class Actor:
 
     def staffs(self, facility_id: int) -> bool:
         return facility_id in self.staff_facility_ids
+
+    def manages(self, facility_id: int) -> bool:
+        return facility_id in self.managed_facility_ids
 
 
 @dataclass(frozen=True)
@@ -85,6 +104,8 @@ def allowed(actor: Actor, action: Action, target: Target) -> bool:
         return False
     if actor.user.is_admin:
         return True
+    if action in MANAGER_ACTIONS:
+        return actor.manages(target.facility_id)
     if actor.staffs(target.facility_id) and action in STAFF_ACTIONS:
         return True
     if action is Action.BOOK:
@@ -100,6 +121,8 @@ def require(actor: Actor, action: Action, target: Target) -> None:
     if not actor.user.active:
         raise PermissionDenied(f"{who} may not {action}: the account is deactivated")
     needs = f"a manager or technician of {target.facility_name}, or an admin"
+    if action in MANAGER_ACTIONS:
+        needs = f"a manager of {target.facility_name}, or an admin"
     if action in OWNER_ACTIONS:
         needs = f"the booking's owner, {needs}"
     raise PermissionDenied(
@@ -118,6 +141,8 @@ def staff_scope(actor: Actor, action: Action) -> frozenset[int] | None:
         return frozenset()
     if actor.user.is_admin or action is Action.BOOK:
         return None
+    if action in MANAGER_ACTIONS:
+        return actor.managed_facility_ids
     return actor.staff_facility_ids if action in STAFF_ACTIONS else frozenset()
 
 

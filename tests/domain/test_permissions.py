@@ -23,7 +23,7 @@ INSTITUTIONS = {
 }
 OWNER_ID = 1  # alice owns the booking every target is about
 
-# name: (id, institution, role, active, facilities staffed)
+# name: (id, institution, role, active, facilities staffed); MANAGES says which they manage
 PEOPLE: dict[str, tuple[int, str, Role, bool, frozenset[int]]] = {
     "alice": (1, "WARWICK", Role.RESEARCHER, True, frozenset()),
     "erin": (2, "WARWICK", Role.RESEARCHER, True, frozenset()),
@@ -43,6 +43,8 @@ PEOPLE: dict[str, tuple[int, str, Role, bool, frozenset[int]]] = {
     "gonetech": (13, "WARWICK", Role.TECHNICIAN, False, frozenset({WARWICK_PRP})),
     "goneroot": (14, "WARWICK", Role.ADMIN, False, frozenset()),
 }
+# The facilities each person is a manager of (a staff role, not the title on the account).
+MANAGES = {"mgr": frozenset({WARWICK_PRP}), "astonmgr": frozenset({ASTON_EM})}
 
 # Column order of the tables below.
 ACTIONS = (
@@ -57,48 +59,58 @@ ACTIONS = (
     Action.RECORD_TRAINING,
     Action.VIEW_BOOKING,
     Action.CHECK_IN,
+    Action.CHANGE_INSTRUMENT_STATUS,
+    Action.EDIT_INSTRUMENT,
+    Action.MANAGE_STAFF,
+    Action.EDIT_FACILITY,
+    Action.VIEW_HISTORY,
 )
-HEADER = "book behalf modify cancel approve reject override downtime training view checkin"
+HEADER = (
+    "book behalf modify cancel approve reject override downtime training view checkin "
+    "status edit staff facility history"
+)
 
 # Y = allowed, . = refused; one row per person, for alice's booking on a Warwick
 # photoemission instrument.
 ON_WARWICK = {
     #              book behalf modify cancel approve reject override downtime training view checkin
-    "alice": "Y . Y Y . . . . . Y Y",
-    "erin": "Y . . . . . . . . . .",
-    "bob": "Y . . . . . . . . . .",
-    "carol": "Y . . . . . . . . . .",
-    "tech": "Y Y Y Y Y Y Y Y Y Y Y",
-    "nmrtech": "Y . . . . . . . . . .",
-    "otherstaff": "Y . . . . . . . . . .",
-    "mgr": "Y Y Y Y Y Y Y Y Y Y Y",
-    "astonmgr": "Y . . . . . . . . . .",
-    "titleonly": "Y . . . . . . . . . .",
-    "seconded": "Y Y Y Y Y Y Y Y Y Y Y",
-    "root": "Y Y Y Y Y Y Y Y Y Y Y",
-    "gone": ". . . . . . . . . . .",
-    "gonetech": ". . . . . . . . . . .",
-    "goneroot": ". . . . . . . . . . .",
+    #              status edit staff facility history
+    "alice": "Y . Y Y . . . . . Y Y . . . . Y",
+    "erin": "Y . . . . . . . . . . . . . . .",
+    "bob": "Y . . . . . . . . . . . . . . .",
+    "carol": "Y . . . . . . . . . . . . . . .",
+    "tech": "Y Y Y Y Y Y Y Y Y Y Y Y . . . Y",
+    "nmrtech": "Y . . . . . . . . . . . . . . .",
+    "otherstaff": "Y . . . . . . . . . . . . . . .",
+    "mgr": "Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y",
+    "astonmgr": "Y . . . . . . . . . . . . . . .",
+    "titleonly": "Y . . . . . . . . . . . . . . .",
+    "seconded": "Y Y Y Y Y Y Y Y Y Y Y Y . . . Y",
+    "root": "Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y",
+    "gone": ". . . . . . . . . . . . . . . .",
+    "gonetech": ". . . . . . . . . . . . . . . .",
+    "goneroot": ". . . . . . . . . . . . . . . .",
 }
 
 # The same people, for alice's booking on an Aston microscopy instrument.
 ON_ASTON = {
     #              book behalf modify cancel approve reject override downtime training view checkin
-    "alice": "Y . Y Y . . . . . Y Y",
-    "erin": "Y . . . . . . . . . .",
-    "bob": "Y . . . . . . . . . .",
-    "carol": "Y . . . . . . . . . .",
-    "tech": "Y . . . . . . . . . .",
-    "nmrtech": "Y . . . . . . . . . .",
-    "otherstaff": "Y Y Y Y Y Y Y Y Y Y Y",
-    "mgr": "Y . . . . . . . . . .",
-    "astonmgr": "Y Y Y Y Y Y Y Y Y Y Y",
-    "titleonly": "Y . . . . . . . . . .",
-    "seconded": "Y . . . . . . . . . .",
-    "root": "Y Y Y Y Y Y Y Y Y Y Y",
-    "gone": ". . . . . . . . . . .",
-    "gonetech": ". . . . . . . . . . .",
-    "goneroot": ". . . . . . . . . . .",
+    #              status edit staff facility history
+    "alice": "Y . Y Y . . . . . Y Y . . . . Y",
+    "erin": "Y . . . . . . . . . . . . . . .",
+    "bob": "Y . . . . . . . . . . . . . . .",
+    "carol": "Y . . . . . . . . . . . . . . .",
+    "tech": "Y . . . . . . . . . . . . . . .",
+    "nmrtech": "Y . . . . . . . . . . . . . . .",
+    "otherstaff": "Y Y Y Y Y Y Y Y Y Y Y Y . . . Y",
+    "mgr": "Y . . . . . . . . . . . . . . .",
+    "astonmgr": "Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y",
+    "titleonly": "Y . . . . . . . . . . . . . . .",
+    "seconded": "Y . . . . . . . . . . . . . . .",
+    "root": "Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y",
+    "gone": ". . . . . . . . . . . . . . . .",
+    "gonetech": ". . . . . . . . . . . . . . . .",
+    "goneroot": ". . . . . . . . . . . . . . . .",
 }
 
 TARGETS = {
@@ -124,7 +136,9 @@ def actor(name: str) -> Actor:
         institution_is_partner=partner,
         institution_sector=sector,
     )
-    return Actor(user=user, staff_facility_ids=staffs)
+    return Actor(
+        user=user, staff_facility_ids=staffs, managed_facility_ids=MANAGES.get(name, frozenset())
+    )
 
 
 def expected(table: dict[str, str], name: str, action: Action) -> bool:
@@ -164,13 +178,22 @@ def test_require_agrees_and_names_the_missing_right(where: str, name: str) -> No
         if not who.user.active:
             assert "deactivated" in message
             continue
-        assert f"manager or technician of {target.facility_name}" in message
+        managers_right = action in (
+            Action.EDIT_INSTRUMENT,
+            Action.MANAGE_STAFF,
+            Action.EDIT_FACILITY,
+        )
+        needs = "manager" if managers_right else "manager or technician"
+        assert f"that needs {needs} of {target.facility_name}" in message.replace(
+            "the booking's owner, ", ""
+        ).replace("that needs a ", "that needs ")
         assert target.instrument_code in message
         owners_right = action in (
             Action.MODIFY_BOOKING,
             Action.CANCEL_BOOKING,
             Action.VIEW_BOOKING,
             Action.CHECK_IN,
+            Action.VIEW_HISTORY,
         )
         assert ("the booking's owner" in message) is owners_right, message
 

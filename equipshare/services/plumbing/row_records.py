@@ -68,7 +68,7 @@ _USER_BY_ID = (
 )
 # The user with each facility they staff: one row a facility, or one with NULL.
 _ACTOR_BY_NAME = (
-    select(*_USER_COLUMNS, FACILITY_STAFF.c.facility_id)
+    select(*_USER_COLUMNS, FACILITY_STAFF.c.facility_id, FACILITY_STAFF.c.role.label("staff_role"))
     .select_from(_USERS_JOIN.outerjoin(FACILITY_STAFF, FACILITY_STAFF.c.user_id == USERS.c.id))
     .where(USERS.c.username == bindparam("username"))
 )
@@ -107,7 +107,10 @@ def load_actor(session: Session, username: str) -> Actor:
     if not rows:
         raise NotFound(f"no user called {username!r}", "user")
     staffed = frozenset(row.facility_id for row in rows if row.facility_id is not None)
-    return Actor(user=_user_of(rows[0]), staff_facility_ids=staffed)
+    managed = frozenset(
+        row.facility_id for row in rows if row.staff_role == StaffRole.MANAGER.value
+    )
+    return Actor(user=_user_of(rows[0]), staff_facility_ids=staffed, managed_facility_ids=managed)
 
 
 def instrument_record(row: Instrument) -> InstrumentRecord:
