@@ -11,11 +11,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 import pytest
 from textual.app import App
 from textual.events import Event
 from textual.message import Message
+from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.screen import Screen
 
@@ -70,3 +72,23 @@ class Posted:
     def count(self, *kinds: type[Message]) -> int:
         """How many messages of these kinds have been handled so far."""
         return sum(isinstance(message, kinds) for message in self._seen.values())
+
+    def notified(self, severity: str) -> list[str]:
+        """Every notification of `severity` posted so far, in order, expired ones too.
+
+        The app's own list drops a notification once its timeout passes, which on a busy
+        machine can come before the test looks.
+        """
+        return [
+            str(message.notification.message)
+            for message in self._seen.values()
+            if isinstance(message, Notify) and message.notification.severity == severity
+        ]
+
+
+_RECORDS: WeakKeyDictionary[App[Any], Posted] = WeakKeyDictionary()
+
+
+def recorded(app: App[Any]) -> Posted:
+    """The Posted record of `app`, made on first use: pass it as run_test's message_hook."""
+    return _RECORDS.setdefault(app, Posted())

@@ -25,7 +25,7 @@ from equipshare.tui.screens.approvals import EMPTY_TEXT, ApprovalsScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.wording import training_words
 from tests.support.world import World, london
-from tests.tui.conftest import settle, shown
+from tests.tui.conftest import recorded, settle, shown
 
 XPS, MEG = "WAR-XPS-01", "WAR-MEG-01"
 
@@ -83,11 +83,11 @@ def text_of(app: EquipshareApp, selector: str) -> str:
 
 
 def errors(app: EquipshareApp) -> list[str]:
-    return [n.message for n in app._notifications if n.severity == "error"]
+    return recorded(app).notified("error")
 
 
 def notes(app: EquipshareApp) -> list[str]:
-    return [n.message for n in app._notifications if n.severity == "information"]
+    return recorded(app).notified("information")
 
 
 async def open_approvals(app: EquipshareApp, pilot: Pilot[None], context: ServiceContext) -> None:
@@ -107,7 +107,7 @@ async def test_manager_approves_one_and_rejects_another_with_a_reason(
     context: ServiceContext, requests: dict[str, int]
 ) -> None:
     app = EquipshareApp(context, "mgr")
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(120, 30), message_hook=recorded(app)) as pilot:
         await open_approvals(app, pilot, context)
         assert rows(app) == [
             (
@@ -156,7 +156,7 @@ async def test_details_escape_and_the_empty_state(
     context: ServiceContext, requests: dict[str, int]
 ) -> None:
     app = EquipshareApp(context, "mgr")
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), message_hook=recorded(app)) as pilot:
         await open_approvals(app, pilot, context)
         assert not app.screen.query_one("#approvals-detail", Static).display
         await pilot.press("down", "enter")
@@ -186,9 +186,7 @@ async def test_details_escape_and_the_empty_state(
         assert app.screen.query_one("#approvals-empty", Static).display
         assert text_of(app, "#approvals-empty") == EMPTY_TEXT
         await pilot.press("a")
-        await settle(
-            pilot, lambda: "No request selected" in [n.message for n in app._notifications]
-        )
+        await settle(pilot, lambda: "No request selected" in recorded(app).notified("warning"))
         assert status_of(context, requests["erin"])[0] is BookingStatus.CONFIRMED
 
         await pilot.press("escape")

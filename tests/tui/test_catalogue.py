@@ -6,7 +6,7 @@ from typing import cast
 
 from textual.widgets import Input, Select, Static
 
-from equipshare.db.models import Instrument
+from equipshare.db.models.catalogue import Instrument
 from equipshare.domain.records.catalogue import NextFreeSlot
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
@@ -55,7 +55,9 @@ async def test_catalogue_shows_the_world_and_search_narrows_it(
         await pilot.press("slash")
         assert isinstance(app.focused, Input)
         await pilot.press("x", "p", "s")
-        await settle(pilot, lambda: codes(app) == ["WAR-XPS-01"])
+        # "xp" finds the XPS too: wait for the page of what was typed, as the status says.
+        await settle(pilot, lambda: status_text(app).endswith('filters: "xps"'))
+        assert codes(app) == ["WAR-XPS-01"]
         assert status_text(app) == '1 of 1 instruments shown  ·  filters: "xps"'
 
         await pilot.press("backspace", "backspace", "backspace", "a", "s", "t")
@@ -186,7 +188,9 @@ async def test_next_free_column_is_filled_after_the_page(
         }
         # A new search repaints from the cache: no dots while the answers are fresh.
         await pilot.press("slash", "x", "p", "s")
-        await settle(pilot, lambda: codes(app) == ["WAR-XPS-01"])
+        # "xp" finds the XPS too: wait for the page of what was typed, as the status says.
+        await settle(pilot, lambda: status_text(app).endswith('filters: "xps"'))
+        assert codes(app) == ["WAR-XPS-01"]
         assert next_free(app) == {"WAR-XPS-01": "training needed"}
         # An answer to an older query is not painted over the current one.
         screen = cast(CatalogueScreen, app.screen)

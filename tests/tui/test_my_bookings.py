@@ -31,7 +31,7 @@ from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.feed_tokens import FeedTokensScreen
 from equipshare.tui.screens.my_bookings import MyBookingsScreen
 from tests.support.world import World, london
-from tests.tui.conftest import settle, shown
+from tests.tui.conftest import recorded, settle, shown
 
 XPS = "WAR-XPS-01"
 
@@ -67,7 +67,7 @@ def rows(app: EquipshareApp) -> list[tuple[str, ...]]:
 
 
 def errors(app: EquipshareApp) -> list[str]:
-    return [n.message for n in app._notifications if n.severity == "error"]
+    return recorded(app).notified("error")
 
 
 async def open_my_bookings(app: EquipshareApp, pilot: Pilot[None]) -> None:
@@ -87,7 +87,7 @@ async def test_m_opens_my_bookings_and_cancel_asks_for_a_reason(
     context: ServiceContext, booked: dict[str, int]
 ) -> None:
     app = EquipshareApp(context, "alice")
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 30), message_hook=recorded(app)) as pilot:
         await open_my_bookings(app, pilot)
         # No rate cards in this world: no price ("-"), and nobody has checked in yet.
         xps, meg = "WAR-XPS-01  WAR-XPS-01", "WAR-MEG-01  WAR-MEG-01"
@@ -126,7 +126,7 @@ async def test_escape_in_the_dialog_keeps_the_booking(
     context: ServiceContext, booked: dict[str, int]
 ) -> None:
     app = EquipshareApp(context, "alice")
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), message_hook=recorded(app)) as pilot:
         await open_my_bookings(app, pilot)
         await pilot.press("c")
         await shown(pilot, CancelBookingModal)
@@ -141,7 +141,7 @@ async def test_cancelled_and_past_bookings_cannot_be_cancelled(
     context: ServiceContext, booked: dict[str, int]
 ) -> None:
     app = EquipshareApp(context, "alice")
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 30), message_hook=recorded(app)) as pilot:
         await open_my_bookings(app, pilot)
         await pilot.press("down", "down", "c")  # Friday's, already cancelled
         await settle(pilot, lambda: len(errors(app)) == 1)
@@ -162,7 +162,7 @@ async def test_a_refusal_from_the_service_becomes_an_error(
     context: ServiceContext, booked: dict[str, int]
 ) -> None:
     app = EquipshareApp(context, "alice")
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 30), message_hook=recorded(app)) as pilot:
         await open_my_bookings(app, pilot)
         BookingService(context).cancel("mgr", booked["tue"], "instrument down")  # meanwhile
         await pilot.press("c")
@@ -177,7 +177,7 @@ async def test_e_moves_a_booking_through_the_booking_form(
     context: ServiceContext, booked: dict[str, int]
 ) -> None:
     app = EquipshareApp(context, "alice")
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 30), message_hook=recorded(app)) as pilot:
         await open_my_bookings(app, pilot)
         await pilot.press("e")  # the cursor is on Tuesday's booking
         form = await shown(pilot, BookingForm)
@@ -205,7 +205,7 @@ async def test_past_bookings_cannot_be_moved(
     context: ServiceContext, booked: dict[str, int]
 ) -> None:
     app = EquipshareApp(context, "alice")
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 30), message_hook=recorded(app)) as pilot:
         await open_my_bookings(app, pilot)
         await pilot.press("t")
         await settle(pilot, lambda: my_screen(app).loaded and not my_screen(app).upcoming)
@@ -220,7 +220,7 @@ async def test_i_saves_the_users_calendar_as_an_ics_file(
 ) -> None:
     app = EquipshareApp(context, "alice")
     app.downloads = tmp_path
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 30), message_hook=recorded(app)) as pilot:
         await open_my_bookings(app, pilot)
         await pilot.press("i")
         saved = tmp_path / "equipshare-user-alice.ics"
@@ -229,14 +229,14 @@ async def test_i_saves_the_users_calendar_as_an_ics_file(
         events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
         tuesday = [e for e in events.values() if e.decoded("DTSTART") == london(2026, 3, 17, 10)]
         assert len(tuesday) == 1 and str(tuesday[0]["STATUS"]) == "CONFIRMED"
-        assert any(str(n.message).startswith(f"Saved {saved}") for n in app._notifications)
+        assert any(n.startswith(f"Saved {saved}") for n in recorded(app).notified("information"))
 
 
 async def test_s_issues_a_feed_and_shows_its_url_once(
     context: ServiceContext, booked: dict[str, int]
 ) -> None:
     app = EquipshareApp(context, "alice")
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 30), message_hook=recorded(app)) as pilot:
         await open_my_bookings(app, pilot)
         await pilot.press("s")
         modal = await shown(pilot, FeedUrlModal)
@@ -258,7 +258,7 @@ async def test_feeds_lists_subscriptions_and_revokes_one(
     kept = feeds.create("alice", "user", label="phone")
     dropped = feeds.create("alice", "instrument", XPS, label="lab screen")
     app = EquipshareApp(context, "alice")
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), message_hook=recorded(app)) as pilot:
         await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen))
         await pilot.press("escape", "F")
         await settle(pilot, lambda: isinstance(app.screen, FeedTokensScreen) and app.screen.loaded)
@@ -297,7 +297,7 @@ async def test_n_checks_in_and_o_checks_out_and_the_price_follows_the_time_used(
     context: ServiceContext, priced: int, clock: FrozenClock
 ) -> None:
     app = EquipshareApp(context, "alice")
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(120, 30), message_hook=recorded(app)) as pilot:
         await open_my_bookings(app, pilot)
         assert [r[1:4] for r in rows(app)] == [
             ("confirmed", "£120.00", ""),
@@ -318,7 +318,7 @@ async def test_n_checks_in_and_o_checks_out_and_the_price_follows_the_time_used(
         assert rows(app)[0][1:4] == ("confirmed", "£88.00", "10:02-11:30")
         assert offered(app) == set()
         assert BookingService(context).get("alice", priced).charge_pence == 8800
-        notes = [str(n.message) for n in app._notifications]
+        notes = recorded(app).notified("information")
         assert f"Checked out of booking {priced} on {XPS}; charge £88.00" in notes
         assert errors(app) == []
 
@@ -327,7 +327,7 @@ async def test_a_refused_check_in_is_a_notification_and_hidden_keys_do_nothing(
     context: ServiceContext, priced: int
 ) -> None:
     app = EquipshareApp(context, "alice")
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), message_hook=recorded(app)) as pilot:
         await open_my_bookings(app, pilot)
         CheckInService(context).check_in("tech", priced)  # the technician did it meanwhile
         await pilot.press("n")

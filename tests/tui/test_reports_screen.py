@@ -22,7 +22,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from equipshare.db.engine import Database
-from equipshare.db.models import RateCard
+from equipshare.db.models.charging import RateCard
 from equipshare.domain.charging import money
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import DowntimeReason, UserClass
@@ -39,7 +39,7 @@ from equipshare.tui.report_charts import HEAT_RAMP, utilisation_bar
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.reports import ReportsScreen
 from tests.support.world import World, london
-from tests.tui.conftest import settle, shown
+from tests.tui.conftest import recorded, settle, shown
 
 XPS, SEM, RAM = "WAR-XPS-01", "AST-SEM-01", "WAR-RAM-01"
 TABS = ["utilisation", "sharing", "technicians", "demand", "charges"]
@@ -210,7 +210,7 @@ async def test_x_saves_the_shown_tab_as_csv(
     reports = ReportService(context)
     app = EquipshareApp(context, "mgr")
     app.downloads = tmp_path
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), message_hook=recorded(app)) as pilot:
         screen = await open_reports(pilot)
         await pilot.press("x")
         saved = tmp_path / "equipshare-utilisation-instrument-2026-02-01-to-2026-02-28.csv"
@@ -228,7 +228,8 @@ async def test_x_saves_the_shown_tab_as_csv(
             "5.00",
             "1",
         )
-        assert any(f"Saved {len(rows)} rows to {saved}" in n.message for n in app._notifications)
+        notes = recorded(app).notified("information")
+        assert any(f"Saved {len(rows)} rows to {saved}" in note for note in notes)
 
         await pilot.press("5")
         await settle(pilot, lambda: screen.report("charges") is not None)

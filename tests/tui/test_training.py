@@ -22,7 +22,7 @@ from equipshare.tui.modals.training_prompt import TrainingPrompt
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.training import TrainingScreen
 from tests.support.world import World
-from tests.tui.conftest import settle, shown
+from tests.tui.conftest import recorded, settle, shown
 
 XPS, RAM = "WAR-XPS-01", "WAR-RAM-01"
 
@@ -49,7 +49,7 @@ def ready(app: EquipshareApp) -> bool:
 
 
 def errors(app: EquipshareApp) -> list[str]:
-    return [n.message for n in app._notifications if n.severity == "error"]
+    return recorded(app).notified("error")
 
 
 async def open_training(
@@ -64,7 +64,7 @@ async def test_a_technician_records_renews_and_revokes_training(
     context: ServiceContext, training: TrainingService
 ) -> None:
     app = EquipshareApp(context, "tech")
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), message_hook=recorded(app)) as pilot:
         await open_training(app, pilot, training, "tech")
         assert rows(app) == [("erin · WARWICK", RAM, "independent", "Wed 1 Apr 2026", "active")]
 
@@ -139,7 +139,7 @@ async def test_a_researcher_sees_why_and_is_offered_no_changes(
     context: ServiceContext, training: TrainingService
 ) -> None:
     app = EquipshareApp(context, "alice")
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), message_hook=recorded(app)) as pilot:
         await open_training(app, pilot, training, "alice")
         screen = screen_of(app)
         assert rows(app) == []
