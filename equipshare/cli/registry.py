@@ -140,7 +140,7 @@ COMMANDS: dict[str, CommandEntry] = {
     "users": CommandEntry(
         _PEOPLE,
         "users_group",
-        "List and deactivate user accounts (admins); `import users` adds them.",
+        "Add, edit, list, deactivate and reactivate user accounts (admins).",
     ),
 }
 

@@ -99,22 +99,11 @@ def read_users(data: bytes, source: str) -> tuple[Sheet, list[UserEntry], list[B
     bad: list[BadRow] = []
     for row in sheet.rows:
         problems: list[str] = []
-        username = _username(row.get("username"), "username", problems)
-        name = optional_text(row.get("name"), "name", 200, problems)
+        username = check_username(row.get("username"), "username", problems)
+        name = check_name(row.get("name"), problems)
         email = optional_email(row.get("email"), "email", problems)
-        institution = row.get("institution").upper()
-        role = None
-        if row.get("role"):
-            role = _ROLES.get(re.sub(r"[^a-z]", "", row.get("role").casefold()))
-            if role is None:
-                problems.append(
-                    f"role: {row.get('role')!r} is not one of researcher, technician, "
-                    "facility_manager, admin"
-                )
-        if not name:
-            problems.append("name: missing")
-        if not institution:
-            problems.append("institution: missing (give the institution's code)")
+        institution = check_institution(row.get("institution"), problems)
+        role = role_named(row.get("role"), problems) if row.get("role") else None
         if problems or username is None or name is None:
             bad.append(BadRow(row.line, "; ".join(problems)))
             continue
@@ -138,7 +127,7 @@ def read_training(data: bytes, source: str) -> tuple[Sheet, list[TrainingEntry],
 
 
 def _training(row: SheetRow, problems: list[str]) -> TrainingEntry | None:
-    username = _username(row.get("username"), "username", problems)
+    username = check_username(row.get("username"), "username", problems)
     instrument = row.get("instrument")
     if not instrument:
         problems.append("instrument: missing (give the instrument's code)")
@@ -151,7 +140,9 @@ def _training(row: SheetRow, problems: list[str]) -> TrainingEntry | None:
     if trained is None and row.get("trainedat") == "":
         problems.append("trained_at: missing")
     expires = when(row.get("expiresat"), "expires_at", problems)
-    trainer = _username(row.get("trainer"), "trainer", problems) if row.get("trainer") else None
+    trainer = (
+        check_username(row.get("trainer"), "trainer", problems) if row.get("trainer") else None
+    )
     if problems or username is None or level is None or trained is None:
         if not problems:
             problems.append("incomplete row")
@@ -159,7 +150,34 @@ def _training(row: SheetRow, problems: list[str]) -> TrainingEntry | None:
     return TrainingEntry(row.line, username, instrument, level, trained, expires, trainer)
 
 
-def _username(value: str, name: str, problems: list[str]) -> str | None:
+def check_name(value: str, problems: list[str]) -> str | None:
+    """A person's display name: required, at most 200 characters."""
+    name = optional_text(value.strip(), "name", 200, problems)
+    if not name:
+        problems.append("name: missing")
+    return name
+
+
+def check_institution(value: str, problems: list[str]) -> str:
+    """An institution's code as typed, upper-cased; whether it exists is the service's to say."""
+    code = value.strip().upper()
+    if not code:
+        problems.append("institution: missing (give the institution's code)")
+    return code
+
+
+def role_named(value: str, problems: list[str]) -> Role | None:
+    """A role as people write it (Facility Manager, manager, admin...), or a problem."""
+    role = _ROLES.get(re.sub(r"[^a-z]", "", value.casefold()))
+    if role is None:
+        problems.append(
+            f"role: {value!r} is not one of researcher, technician, facility_manager, admin"
+        )
+    return role
+
+
+def check_username(value: str, name: str, problems: list[str]) -> str | None:
+    """A username (letters, digits, . _ @ + -, at most 64), or None with a problem."""
     if not value:
         problems.append(f"{name}: missing")
         return None

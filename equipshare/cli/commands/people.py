@@ -1,4 +1,4 @@
-"""`equipshare import users`, `users list|deactivate` and `training import`: people from the shell.
+"""`equipshare import users`, `users list|add|edit|deactivate|reactivate` and `training import`.
 
 Who may run them: users commands are for admins (personal data and roles); `training
 import` for admins and the staff of each row's instrument's facility, as in the app.
@@ -21,6 +21,7 @@ from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option
 from equipshare.domain.enums import Role
+from equipshare.domain.records.admin import UserListRow
 
 
 @click.command("users")
@@ -68,7 +69,7 @@ def import_users(
 
 @click.group("users")
 def users_group() -> None:
-    """List and deactivate user accounts (admins); `import users` adds them."""
+    """Add, edit, list, deactivate and reactivate user accounts (admins)."""
 
 
 @users_group.command("list")
@@ -142,6 +143,138 @@ def deactivate_users(
     line = f"{verb} {done}"
     if report.already_inactive:
         line += f"; already deactivated: {', '.join(report.already_inactive)}"
+    click.echo(line, err=True)
+
+
+_ROLE = click.Choice([r.value for r in Role])
+
+
+def _print_user(row: UserListRow, output: str) -> None:
+    fields = {
+        "username": row.username,
+        "name": row.name,
+        "email": row.email,
+        "institution": row.institution_code,
+        "role": row.role,
+        "active": row.active if output == "json" else ("yes" if row.active else "no"),
+    }
+    emit([fields], list(fields), output)
+
+
+@users_group.command("add")
+@click.argument("username")
+@click.option("--name", required=True, help="The person's name as others should read it.")
+@click.option("--email", help="Where notifications go (optional).")
+@click.option("--institution", required=True, metavar="CODE", help="Their institution's code.")
+@click.option("--role", type=_ROLE, default=Role.RESEARCHER.value, show_default=True)
+@format_option
+@as_option
+@common_options
+@click.pass_context
+def add_user(
+    ctx: click.Context,
+    username: str,
+    name: str,
+    email: str | None,
+    institution: str,
+    role: str,
+    output: str,
+    as_user: str | None,
+) -> None:
+    """Add the account USERNAME, active (admins).
+
+    The same checks as `import users`: a username of letters, digits and . _ @ + -, a
+    name, a valid email if given and a known institution code (bad input: exit 2,
+    naming the field). A username already taken is refused (exit 1): use `users edit`.
+
+    \b
+    Examples:
+      equipshare users add jsmith --name "Jo Smith" --email j.smith@warwick.ac.uk \\
+        --institution WARWICK --role technician
+    """
+    with cli_state(ctx).open() as context:
+        from equipshare.services.people.service import AccountService
+
+        actor = resolve_actor(context, as_user)
+        row = AccountService(context).add(
+            actor, username, name=name, email=email, institution=institution, role=role
+        )
+    _print_user(row, output)
+    click.echo(f"added {row.username}", err=True)
+
+
+@users_group.command("edit")
+@click.argument("username")
+@click.option("--name", help="A new name.")
+@click.option("--email", help='A new email address ("" removes it).')
+@click.option("--institution", metavar="CODE", help="A new institution, by code.")
+@click.option("--role", type=_ROLE, help="A new role.")
+@format_option
+@as_option
+@common_options
+@click.pass_context
+def edit_user(
+    ctx: click.Context,
+    username: str,
+    name: str | None,
+    email: str | None,
+    institution: str | None,
+    role: str | None,
+    output: str,
+    as_user: str | None,
+) -> None:
+    """Change the name, email, institution or role of USERNAME (admins).
+
+    Only the options given change; the same checks as `users add` apply. A role change
+    that would leave no active admin is refused (exit 1). Changing nothing writes
+    nothing.
+
+    \b
+    Examples:
+      equipshare users edit jsmith --role facility_manager
+      equipshare users edit jsmith --email "" --institution ASTON
+    """
+    with cli_state(ctx).open() as context:
+        from equipshare.services.people.service import AccountService
+
+        actor = resolve_actor(context, as_user)
+        edit = AccountService(context).edit(
+            actor, username, name=name, email=email, institution=institution, role=role
+        )
+    _print_user(edit.user, output)
+    changed = ", ".join(edit.changed)
+    click.echo(f"changed {username}: {changed}" if changed else f"{username} unchanged", err=True)
+
+
+@users_group.command("reactivate")
+@click.argument("usernames", nargs=-1, required=True, metavar="USERNAME...")
+@dry_run_option
+@as_option
+@common_options
+@click.pass_context
+def reactivate_users(
+    ctx: click.Context, usernames: tuple[str, ...], dry_run: bool, as_user: str | None
+) -> None:
+    """Reactivate the deactivated accounts of USERNAME... (admins).
+
+    They may sign in and book again, with their bookings, training and history as they
+    were. Users already active are reported and left alone, so running it twice is
+    safe. An unknown username refuses the lot (exit 1).
+
+    \b
+    Examples:
+      equipshare users reactivate alice bob --dry-run
+      equipshare users reactivate alice
+    """
+    with cli_state(ctx).open() as context:
+        from equipshare.services.people.service import AccountService
+
+        actor = resolve_actor(context, as_user)
+        report = AccountService(context).reactivate(actor, usernames, dry_run=dry_run)
+    verb = "dry run: would reactivate" if dry_run else "reactivated"
+    line = f"{verb} {', '.join(report.reactivated) or 'nobody'}"
+    if report.already_active:
+        line += f"; already active: {', '.join(report.already_active)}"
     click.echo(line, err=True)
 
 

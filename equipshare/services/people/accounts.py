@@ -43,11 +43,11 @@ class _DryRun(Exception):
     """Raised inside the transaction to leave it by rolling back."""
 
 
-def _snapshot(user: User) -> dict[str, Any]:
+def user_snapshot(user: User) -> dict[str, Any]:
     return {name: getattr(user, name) for name in _FIELDS}
 
 
-def _check_an_admin_remains(session: Session, doing: str) -> None:
+def check_an_admin_remains(session: Session, doing: str) -> None:
     session.flush()
     admins = session.scalar(
         select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)
@@ -110,7 +110,7 @@ class PeopleService:
                     if action is not ImportAction.UNCHANGED:
                         record_audit(
                             session, actor_id=actor.id, action="user.import", entity_type="user",
-                            entity_id=user.id, at=now, before=before, after=_snapshot(user),
+                            entity_id=user.id, at=now, before=before, after=user_snapshot(user),
                         )  # fmt: skip
                     detail = f"{user.display_name}, {entry.institution}, {user.role.value}"
                     outcomes.append(
@@ -119,7 +119,7 @@ class PeopleService:
                 good = len(outcomes)
                 if bad and not skip_bad:
                     raise BadRowsError(source, bad, good)
-                _check_an_admin_remains(session, f"importing {source}")
+                check_an_admin_remains(session, f"importing {source}")
                 notes = tuple(f"ignored column {name}" for name in sheet.ignored_columns)
                 skipped = tuple(sorted(bad, key=lambda b: b.line))
                 outcomes.sort(key=lambda o: o.line)
@@ -157,7 +157,7 @@ class PeopleService:
             values["role"] = entry.role
         if all(getattr(user, name) == value for name, value in values.items()):
             return user, ImportAction.UNCHANGED, None
-        before = _snapshot(user)
+        before = user_snapshot(user)
         for name, value in values.items():
             setattr(user, name, value)
         return user, ImportAction.UPDATED, before
@@ -220,14 +220,14 @@ class PeopleService:
                     if not user.active:
                         already.append(name)
                         continue
-                    before = _snapshot(user)
+                    before = user_snapshot(user)
                     user.active = False
                     done.append(name)
                     record_audit(
                         session, actor_id=actor.id, action="user.deactivate", entity_type="user",
-                        entity_id=user.id, at=now, before=before, after=_snapshot(user),
+                        entity_id=user.id, at=now, before=before, after=user_snapshot(user),
                     )  # fmt: skip
-                _check_an_admin_remains(session, f"deactivating {', '.join(done) or 'nobody'}")
+                check_an_admin_remains(session, f"deactivating {', '.join(done) or 'nobody'}")
                 report = DeactivationReport(dry_run, tuple(done), tuple(already))
                 if dry_run:
                     raise _DryRun

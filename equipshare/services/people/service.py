@@ -1,12 +1,13 @@
-"""The people feature's public face: accounts and training.
+"""The people feature's public face: accounts (in bulk and one by one) and training.
 
 Front ends import from here only; the modules beside it are the package's own.
 """
 
 from __future__ import annotations
 
+from equipshare.services.people.account_edits import AccountService
 from equipshare.services.people.accounts import PeopleService
 from equipshare.services.people.training import TrainingService
 from equipshare.services.people.training_import import TrainingImportService
 
-__all__ = ["PeopleService", "TrainingImportService", "TrainingService"]
+__all__ = ["AccountService", "PeopleService", "TrainingImportService", "TrainingService"]
