@@ -49,10 +49,11 @@ def _hours(minutes: int) -> str:
 
 
 def check_status(instrument: InstrumentRecord) -> None:
-    """Rule 1: only available or limited instruments take bookings."""
+    """Rule 1: only available or limited instruments take bookings; the refusal says why."""
     if not instrument.status.bookable:
         state = instrument.status.value.replace("_", " ")
-        raise RefusedError(f"{instrument.code} is {state} and cannot be booked", "instrument")
+        why = f": {instrument.status_reason}" if instrument.status_reason else ""
+        raise RefusedError(f"{instrument.code} is {state} and cannot be booked{why}", "instrument")
 
 
 def may_access(user: UserRecord, instrument: InstrumentRecord) -> bool:

@@ -165,6 +165,8 @@ class Instrument(Base):
     building: Mapped[str | None] = mapped_column(String(200))
     room: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[InstrumentStatus] = mapped_column(enum_column_type(InstrumentStatus))
+    # Why it is limited, out of service or retired; a refused booking is told it (0008).
+    status_reason: Mapped[str | None] = mapped_column(String(300))
     access_level: Mapped[AccessLevel] = mapped_column(enum_column_type(AccessLevel))
     contact_technician_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
 

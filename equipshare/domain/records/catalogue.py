@@ -67,6 +67,8 @@ class InstrumentRecord:
     timezone: str
     contact_technician_id: int | None
     policy: BookingPolicy
+    # Why it is limited, out of service or retired; None when nobody said.
+    status_reason: str | None = None
 
 
 @dataclass(frozen=True)

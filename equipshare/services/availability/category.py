@@ -297,6 +297,7 @@ def instrument_records(session: Session, batch: Sequence[Candidate]) -> list[Ins
                 timezone=candidate.timezone,
                 contact_technician_id=row.contact_technician_id,
                 policy=policy,
+                status_reason=row.status_reason,
             )
         )
     return records

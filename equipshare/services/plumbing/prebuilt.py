@@ -53,6 +53,7 @@ INSTRUMENT_DESCRIPTION = (
     INSTRUMENTS.c.manufacturer,
     INSTRUMENTS.c.model,
     INSTRUMENTS.c.status,
+    INSTRUMENTS.c.status_reason,
     INSTRUMENTS.c.access_level,
     INSTRUMENTS.c.building,
     INSTRUMENTS.c.room,

@@ -149,6 +149,7 @@ def instrument_record(row: Instrument) -> InstrumentRecord:
         timezone=facility.timezone,
         contact_technician_id=row.contact_technician_id,
         policy=policy,
+        status_reason=row.status_reason,
     )
 
 
@@ -232,6 +233,7 @@ def _instrument_of(rows: Sequence[Row[Any]]) -> InstrumentRecord:
         timezone=r.timezone,
         contact_technician_id=r.contact_technician_id,
         policy=policy,
+        status_reason=r.status_reason,
     )
 
 
