@@ -37,6 +37,11 @@ COMMANDS: dict[str, CommandEntry] = {
     "approve": CommandEntry(
         _BOOKING, "approve", "Confirm pending booking BOOKING_ID (staff of its facility)."
     ),
+    "audit": CommandEntry(
+        "equipshare.cli.consortium.audit",
+        "audit",
+        "Read the audit trail: who changed what, when, from what to what.",
+    ),
     "backup": CommandEntry(
         _MAINTENANCE, "backup", "Copy the database to PATH, safely while the app is in use."
     ),

@@ -9,19 +9,33 @@ import sys
 
 import click
 
-import equipshare.cli.commands
+import equipshare.cli
 from equipshare.cli.registry import COMMANDS, load_command
 from tests.cli.conftest import Invoke
 
 COMMAND_MODULES = {entry.module for entry in COMMANDS.values()}
 
 
+def command_modules() -> list[str]:
+    """Every module of the packages under equipshare.cli (commands/, consortium/...)."""
+    packages = [
+        f"equipshare.cli.{info.name}"
+        for info in pkgutil.iter_modules(equipshare.cli.__path__)
+        if info.ispkg
+    ]
+    return [
+        f"{package}.{info.name}"
+        for package in packages
+        for info in pkgutil.iter_modules(importlib.import_module(package).__path__)
+    ]
+
+
 def defined_top_level_commands() -> set[str]:
-    """The names of the click commands in equipshare.cli.commands that no group holds."""
+    """The names of the click commands in equipshare.cli's packages that no group holds."""
     commands: dict[int, click.Command] = {}
     nested: set[int] = set()
-    for info in pkgutil.iter_modules(equipshare.cli.commands.__path__):
-        module = importlib.import_module(f"equipshare.cli.commands.{info.name}")
+    for name in command_modules():
+        module = importlib.import_module(name)
         for value in vars(module).values():
             if isinstance(value, click.Command):
                 commands[id(value)] = value

@@ -1,0 +1,1 @@
+"""Commands that shape the consortium: init, institutions, facilities and their staff."""

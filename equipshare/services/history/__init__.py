@@ -1,0 +1,1 @@
+"""Reading the audit trail: who changed what, filtered and paged in the database."""
