@@ -34,6 +34,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "anonymise",
         "Replace the personal data of users inactive since DATE (admins).",
     ),
+    "approvals": CommandEntry(
+        "equipshare.cli.commands.approvals",
+        "approvals_group",
+        "Bookings waiting for facility staff to approve or reject them.",
+    ),
     "approve": CommandEntry(
         _BOOKING, "approve", "Confirm pending booking BOOKING_ID (staff of its facility)."
     ),
@@ -49,6 +54,11 @@ COMMANDS: dict[str, CommandEntry] = {
         _BOOKING,
         "book",
         'Book INSTRUMENT_CODE and print "booking ID STATUS" (pending needs approval).',
+    ),
+    "bookings": CommandEntry(
+        _BOOKING,
+        "bookings_group",
+        "List your bookings, or as facility staff every booking on a facility.",
     ),
     "cancel": CommandEntry(
         _BOOKING,
@@ -82,6 +92,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "Create, migrate and fill a demo database of the Midlands Innovation consortium, "
         "then open the app on it as an admin.",
     ),
+    "downtime": CommandEntry(
+        "equipshare.cli.commands.downtime",
+        "downtime_group",
+        "Take instruments out of use for maintenance, and list or cancel their downtime.",
+    ),
     "export": CommandEntry(
         "equipshare.cli.commands.export",
         "export_group",
@@ -101,6 +116,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "equipshare.cli.commands.import_ics",
         "import_group",
         "Bring bookings, instruments and users in from other tools.",
+    ),
+    "move": CommandEntry(
+        _BOOKING,
+        "move",
+        "Move booking BOOKING_ID to a new start or length, checked by every rule again.",
     ),
     "notify": CommandEntry(
         "equipshare.cli.commands.notify",
@@ -135,9 +155,9 @@ COMMANDS: dict[str, CommandEntry] = {
         "Find the earliest free slots you could book, honouring every rule for you.",
     ),
     "training": CommandEntry(
-        _PEOPLE,
+        "equipshare.cli.commands.training",
         "training_group",
-        "Training records from the shell: import the spreadsheets facilities keep.",
+        "Training records: record, renew, revoke, list, and import the sheets facilities keep.",
     ),
     "tui": CommandEntry(
         "equipshare.cli.commands.tui", "tui", "Open the terminal app on the configured database."

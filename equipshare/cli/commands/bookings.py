@@ -1,14 +1,20 @@
-"""`equipshare book`, `cancel`, `approve` and `reject`: bookings from scripts and the shell."""
+"""`equipshare book`, `move`, `cancel`, `approve`, `reject` and `bookings list`: bookings
+from scripts and the shell."""
 
 from __future__ import annotations
 
+import re
+from datetime import time
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import click
 
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
-from equipshare.cli.time_input import parse_date, parse_instant
+from equipshare.cli.output import emit, format_option
+from equipshare.cli.time_input import parse_date, parse_instant, parse_length
+from equipshare.domain.charging import gbp
 from equipshare.domain.errors import InputError
 from equipshare.domain.records.bookings import (
     BookingRecord,
@@ -16,7 +22,35 @@ from equipshare.domain.records.bookings import (
     RecurrenceRule,
     SeriesResult,
 )
-from equipshare.services.bookings.service import BookingService, SeriesService
+from equipshare.domain.timewords import local_range
+from equipshare.services.bookings.service import (
+    BookingService,
+    FacilityBookingsService,
+    MyBookingsService,
+    SeriesService,
+    WeekService,
+)
+from equipshare.tui.wording import booking_status_words, price_words, use_words
+
+Scope = Literal["this", "following", "all"]
+
+
+SCOPES = ("this", "following", "all")
+SCOPE_HELP = "Of a series: this occurrence, it and later ones, or all not yet over."
+MINE = ["booking", "when", "status", "price", "in_out", "instrument", "waiting_for"]
+FACILITY = [
+    "booking",
+    "when",
+    "status",
+    "instrument",
+    "user",
+    "institution",
+    "technician",
+    "project",
+    "purpose",
+    "price",
+]
+TIME_OF_DAY = re.compile(r"(\d{1,2}):(\d{2})")
 
 
 def repeat_rule(repeat: str | None, count: int | None, until: str | None) -> RecurrenceRule | None:
@@ -122,20 +156,113 @@ def book(
 @click.command("cancel")
 @click.argument("booking_id", type=int)
 @click.option("--reason", default="", help="Why; the booking's owner is told.")
+@click.option("--scope", type=click.Choice(SCOPES), help=SCOPE_HELP)
 @as_option
 @common_options
 @click.pass_context
-def cancel(ctx: click.Context, booking_id: int, reason: str, as_user: str | None) -> None:
+def cancel(
+    ctx: click.Context, booking_id: int, reason: str, scope: Scope | None, as_user: str | None
+) -> None:
     """Cancel booking BOOKING_ID (your own, or any on a facility you staff).
+
+    With --scope, BOOKING_ID is an occurrence of a series: cancel just it (this), it and
+    every later one (following), or every occurrence not yet over (all). Prints "booking
+    ID cancelled" for each.
 
     \b
     Examples:
       equipshare cancel 8812
       equipshare cancel 8812 --reason "sample not ready" --as root
+      equipshare cancel 8812 --scope following --reason "project ended"
     """
     with cli_state(ctx).open() as context:
         actor = resolve_actor(context, as_user)
-        _echo_status(BookingService(context).cancel(actor, booking_id, reason))
+        if scope is None:
+            _echo_status(BookingService(context).cancel(actor, booking_id, reason))
+            return
+        cancelled = SeriesService(context).cancel_occurrences(
+            actor, booking_id, scope=scope, reason=reason
+        )
+    for record in cancelled:
+        _echo_status(record)
+
+
+@click.command("move")
+@click.argument("booking_id", type=int)
+@click.option(
+    "--start",
+    metavar="TIME",
+    help="New start: 2026-03-03T14:00, or a time of day such as 14:00 that keeps each day.",
+)
+@click.option("--length", metavar="LENGTH", help="New length, e.g. 2h or 90m (default: as booked).")
+@click.option(
+    "--scope", type=click.Choice(SCOPES), default="this", show_default=True, help=SCOPE_HELP
+)
+@as_option
+@common_options
+@click.pass_context
+def move(
+    ctx: click.Context,
+    booking_id: int,
+    start: str | None,
+    length: str | None,
+    scope: Scope,
+    as_user: str | None,
+) -> None:
+    """Move booking BOOKING_ID to a new start or length, checked by every rule again.
+
+    --start as a date and time moves this booking there; as a time of day (14:00) it
+    moves each occurrence in --scope to that time on its own day. Times are wall-clock
+    times in the instrument's zone. A confirmed booking that needs approval needs it
+    again once moved, unless facility staff moved it. One refusal changes nothing.
+    Prints "booking ID is now WHEN (STATUS)" for each.
+
+    \b
+    Examples:
+      equipshare move 8812 --start 2026-03-05T14:00
+      equipshare move 8812 --length 3h
+      equipshare move 8812 --start 14:00 --scope following
+    """
+    if start is None and length is None:
+        raise click.UsageError("give --start, --length or both")
+    new_length = parse_length(length, "--length") if length is not None else None
+    at_time = _time_of_day(start) if start is not None else None
+    if start is not None and at_time is None and scope != "this":
+        raise InputError(
+            f"--start: with --scope {scope}, give a time of day such as 14:00; "
+            "each occurrence keeps its own day",
+            "--start",
+        )
+    with cli_state(ctx).open() as context:
+        actor = resolve_actor(context, as_user)
+        edit = WeekService(context).edit(actor, booking_id)
+        if start is not None and at_time is None:
+            booking = edit.booking
+            starts_at = parse_instant(start, "--start", ZoneInfo(edit.timezone))
+            ends_at = starts_at + (new_length or booking.ends_at - booking.starts_at)
+            moved = [
+                BookingService(context).modify(
+                    actor, booking_id, starts_at=starts_at, ends_at=ends_at
+                )
+            ]
+        else:
+            moved = SeriesService(context).modify_occurrences(
+                actor, booking_id, scope=scope, new_start_time=at_time, new_length=new_length
+            )
+    for record in moved:
+        when = local_range(record.starts_at, record.ends_at, edit.timezone)
+        click.echo(f"booking {record.id} is now {when} ({booking_status_words(record.status)})")
+
+
+def _time_of_day(text: str) -> time | None:
+    """14:00 as a wall-clock time; None for anything else (read as a date and time)."""
+    match = TIME_OF_DAY.fullmatch(text.strip())
+    if match is None:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise InputError(f"--start: {text!r} is not a time of day like 14:00", "--start")
+    return time(hour, minute)
 
 
 @click.command("approve")
@@ -171,3 +298,80 @@ def reject(ctx: click.Context, booking_id: int, reason: str, as_user: str | None
     with cli_state(ctx).open() as context:
         actor = resolve_actor(context, as_user)
         _echo_status(BookingService(context).reject(actor, booking_id, reason))
+
+
+@click.group("bookings")
+def bookings_group() -> None:
+    """List your bookings, or as facility staff every booking on a facility."""
+
+
+@bookings_group.command("list")
+@click.option("--past", is_flag=True, help="Bookings that have ended, latest first.")
+@click.option("--facility", "facility_code", metavar="CODE", help="Everyone's on it (staff).")
+@click.option("--instrument", "instrument_code", metavar="CODE", help="Only this instrument's.")
+@format_option
+@as_option
+@common_options
+@click.pass_context
+def list_bookings(
+    ctx: click.Context,
+    past: bool,
+    facility_code: str | None,
+    instrument_code: str | None,
+    output: str,
+    as_user: str | None,
+) -> None:
+    """List your upcoming bookings (soonest first), or your past ones with --past.
+
+    With --facility, every booking on that facility's instruments, whoever made it: for
+    its managers and technicians, and admins. Times are in each facility's zone, named;
+    the price is what the booking costs now (- when the instrument has no price for the
+    booker).
+
+    \b
+    Examples:
+      equipshare bookings list
+      equipshare bookings list --past --instrument WAR-XPS-01
+      equipshare bookings list --facility WAR-PRP --format csv
+    """
+    with cli_state(ctx).open() as context:
+        actor = resolve_actor(context, as_user)
+        if facility_code is not None:
+            staff_rows = FacilityBookingsService(context).list(
+                actor, facility_code, upcoming=not past, instrument_code=instrument_code
+            )
+        else:
+            mine = MyBookingsService(context).list(
+                actor, upcoming=not past, instrument_code=instrument_code
+            )
+    if facility_code is None:
+        rows = [
+            {
+                "booking": row.booking_id,
+                "when": local_range(row.starts_at, row.ends_at, row.timezone),
+                "status": booking_status_words(row.status),
+                "price": price_words(row),
+                "in_out": use_words(row),
+                "instrument": row.instrument_code,
+                "waiting_for": ", ".join(row.approvers),
+            }
+            for row in mine
+        ]
+        emit(rows, MINE, output)
+        return
+    rows = [
+        {
+            "booking": row.booking_id,
+            "when": local_range(row.starts_at, row.ends_at, row.timezone),
+            "status": booking_status_words(row.status),
+            "instrument": row.instrument_code,
+            "user": row.username,
+            "institution": row.user_institution_code,
+            "technician": row.technician_username or "",
+            "project": row.project_code or "",
+            "purpose": row.purpose,
+            "price": "-" if row.charge_pence is None else gbp(row.charge_pence),
+        }
+        for row in staff_rows
+    ]
+    emit(rows, FACILITY, output)

@@ -1,7 +1,7 @@
-"""`equipshare import users`, `users list|add|edit|deactivate|reactivate` and `training import`.
+"""`equipshare import users` and `users list|add|edit|deactivate|reactivate`: accounts.
 
-Who may run them: users commands are for admins (personal data and roles); `training
-import` for admins and the staff of each row's instrument's facility, as in the app.
+Who may run them: admins (personal data and roles). The `training` commands live in
+commands/training.py.
 """
 
 from __future__ import annotations
@@ -276,52 +276,3 @@ def reactivate_users(
     if report.already_active:
         line += f"; already active: {', '.join(report.already_active)}"
     click.echo(line, err=True)
-
-
-@click.group("training")
-def training_group() -> None:
-    """Training records from the shell: import the spreadsheets facilities keep."""
-
-
-@training_group.command("import")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@dry_run_option
-@skip_bad_option
-@format_option
-@as_option
-@common_options
-@click.pass_context
-def import_training(
-    ctx: click.Context,
-    file: Path,
-    dry_run: bool,
-    skip_bad: bool,
-    output: str,
-    as_user: str | None,
-) -> None:
-    """Import training records from a CSV FILE (admins, or staff of each row's facility).
-
-    Columns: username, instrument (its code), level (supervised or independent),
-    trained_at, expires_at (blank: never) and trainer (a username, optional). Dates are
-    2026-03-16 or 16/03/2026, read in the instrument's facility's zone; an expiry date
-    means valid through that day. Past training and expiries already over are fine.
-
-    A record is keyed by user, instrument and trained_at: the same row twice is one
-    record, and a changed level, expiry or trainer updates it. A row that would give a
-    user a second active record on an instrument is bad. Any bad row: each is listed as
-    FILE:LINE, nothing is imported, exit 2; --skip-bad imports the good rows instead.
-
-    \b
-    Examples:
-      equipshare training import xps-training.csv --dry-run
-      equipshare training import xps-training.csv --skip-bad --format csv
-    """
-    data = read_input(file)
-    with cli_state(ctx).open() as context, listing_bad_rows():
-        from equipshare.services.people.service import TrainingImportService
-
-        actor = resolve_actor(context, as_user)
-        report = TrainingImportService(context).import_records(
-            actor, data, str(file), dry_run=dry_run, skip_bad=skip_bad
-        )
-    print_report(report, output, "training records")

@@ -123,6 +123,28 @@ class MyBookingRow:
 
 
 @dataclass(frozen=True)
+class FacilityBookingRow:
+    """One booking on a facility's instruments, as its staff list them: whose, when, state."""
+
+    booking_id: int
+    instrument_code: str
+    instrument_name: str
+    facility_name: str
+    timezone: str
+    starts_at: datetime
+    ends_at: datetime
+    status: BookingStatus
+    username: str
+    user_institution_code: str
+    purpose: str
+    project_code: str | None
+    technician_username: str | None
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    charge_pence: int | None  # None: no rate card, unpriced
+
+
+@dataclass(frozen=True)
 class PendingRequestRow:
     """A booking waiting for a facility's decision, with what the approver needs to decide."""
 

@@ -20,7 +20,8 @@ from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus, TrainingLevel, TrainingStanding
-from equipshare.domain.permissions import Action, staff_scope
+from equipshare.domain.errors import NotFound
+from equipshare.domain.permissions import Action, Actor, Target, require, staff_scope
 from equipshare.domain.records.bookings import PendingRequestRow
 from equipshare.domain.records.people import TrainingStatus
 from equipshare.services.plumbing import row_records
@@ -82,13 +83,21 @@ class ApprovalsService:
         self._db = context.database
         self._clock = context.clock
 
-    def pending(self, actor_username: str, *, limit: int = 200) -> tuple[PendingRequestRow, ...]:
-        """Pending bookings the actor may approve, oldest request first, in four queries."""
+    def pending(
+        self, actor_username: str, *, facility_code: str | None = None, limit: int = 200
+    ) -> tuple[PendingRequestRow, ...]:
+        """Pending bookings the actor may approve, oldest request first, in four queries.
+
+        With `facility_code`, only that facility's, and refused (PermissionDenied) unless
+        the actor may approve there.
+        """
         limit = max(1, min(limit, MAX_LIMIT))
         now = self._clock.now()
         with self._db.readonly() as session:
             actor = row_records.load_actor(session, actor_username)
             scope = staff_scope(actor, Action.APPROVE_BOOKING)
+            if facility_code is not None:
+                scope = _one_facility(session, actor, facility_code)
             if scope is not None and not scope:
                 return ()
             statement = (
@@ -191,6 +200,17 @@ class ApprovalsService:
             if scope is not None:
                 statement = statement.join(Instrument, Booking.instrument_id == Instrument.id)
             return session.scalar(statement.where(*_in_scope(scope))) or 0
+
+
+def _one_facility(session: Session, actor: Actor, code: str) -> frozenset[int]:
+    """The facility with `code`, once the actor is found to decide its requests."""
+    facility = session.execute(
+        select(Facility.id, Facility.name, Facility.code).where(Facility.code == code.strip())
+    ).one_or_none()
+    if facility is None:
+        raise NotFound(f"no facility with code {code.strip()!r}", "facility")
+    require(actor, Action.APPROVE_BOOKING, Target(facility.id, facility.name, facility.code))
+    return frozenset({facility.id})
 
 
 def _in_scope(scope: frozenset[int] | None) -> list[ColumnElement[bool]]:

@@ -32,9 +32,17 @@ class MyBookingsService:
         self._clock = context.clock
 
     def list(
-        self, actor_username: str, *, upcoming: bool, limit: int = 200
+        self,
+        actor_username: str,
+        *,
+        upcoming: bool,
+        instrument_code: str | None = None,
+        limit: int = 200,
     ) -> tuple[MyBookingRow, ...]:
-        """Upcoming (not yet ended, soonest first) or past (ended, latest first) bookings."""
+        """Upcoming (not yet ended, soonest first) or past (ended, latest first) bookings.
+
+        With `instrument_code`, only those on that instrument.
+        """
         limit = max(1, min(limit, MAX_LIMIT))
         now = self._clock.now()
         with self._db.readonly() as session:
@@ -60,6 +68,9 @@ class MyBookingsService:
                 .join(Facility, Instrument.facility_id == Facility.id)
                 .where(Booking.user_id == user.id)
             )
+            if instrument_code is not None:
+                instrument = row_records.load_instrument(session, instrument_code.strip())
+                statement = statement.where(Booking.instrument_id == instrument.id)
             if upcoming:
                 statement = statement.where(Booking.ends_at > now).order_by(
                     Booking.starts_at, Booking.id

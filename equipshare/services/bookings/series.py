@@ -209,12 +209,13 @@ class SeriesService:
         actor_username: str,
         booking_id: int,
         *,
-        scope: Literal["this", "following"],
+        scope: Scope,
         new_start_time: time | None = None,
         new_length: timedelta | None = None,
         purpose: str | None = None,
     ) -> list[BookingRecord]:
-        """Move this occurrence, or this and every later one, to a new local start and length.
+        """Move this occurrence, this and every later one, or all that have not yet ended,
+        to a new local start time and length.
 
         Each keeps its own local date; every rule is checked again for each, and one
         refusal changes nothing. A confirmed booking that needs approval needs it again

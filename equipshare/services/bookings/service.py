@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from equipshare.services.bookings.approvals import ApprovalsService
 from equipshare.services.bookings.checkin import CheckInService
+from equipshare.services.bookings.facility_bookings import FacilityBookingsService
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.my_bookings import MyBookingsService
 from equipshare.services.bookings.past import PastBookingService
@@ -17,6 +18,7 @@ __all__ = [
     "ApprovalsService",
     "BookingService",
     "CheckInService",
+    "FacilityBookingsService",
     "MyBookingsService",
     "PastBookingService",
     "SeriesService",

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from equipshare.db.models.bookings import Booking, Downtime
-from equipshare.db.models.catalogue import Facility, Instrument, User
+from equipshare.db.models.catalogue import Instrument
 from equipshare.domain.enums import (
     ACTIVE_BOOKING_STATUSES,
     LONGEST_BOOKING,
@@ -19,15 +19,16 @@ from equipshare.domain.enums import (
     DowntimeReason,
     NotificationKind,
 )
-from equipshare.domain.errors import NotFound, RefusedError
+from equipshare.domain.errors import InputError, NotFound, RefusedError
 from equipshare.domain.permissions import Action, Target, require
 from equipshare.domain.policy_rules import as_utc, describe_range
 from equipshare.domain.records.bookings import BookingRecord
 from equipshare.domain.records.catalogue import DowntimeRecord, InstrumentRecord
-from equipshare.domain.records.schedule import DowntimeBoard, DowntimeRow, reason_text
+from equipshare.domain.records.schedule import DowntimeBoard, reason_text
 from equipshare.services.bookings.checks import lock_rows
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.waitlist import offer_freed_slot
+from equipshare.services.downtime.listing import downtime_rows, facility_id_of
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import DOWNTIME_AUDIT_FIELDS, record_audit
 from equipshare.services.plumbing.context import ServiceContext
@@ -279,45 +280,58 @@ class DowntimeService:
             user = actor.user
             if not user.active or not (user.is_admin or actor.staff_facility_ids):
                 return DowntimeBoard(rows=(), may_schedule=False, now=now)
-            statement = (
-                select(
-                    Downtime.id,
-                    Instrument.code.label("instrument_code"),
-                    Instrument.name.label("instrument_name"),
-                    Facility.name.label("facility_name"),
-                    Facility.timezone,
-                    Downtime.starts_at,
-                    Downtime.ends_at,
-                    Downtime.reason,
-                    Downtime.description,
-                    User.display_name.label("scheduled_by"),
+            scope = None if user.is_admin else actor.staff_facility_ids
+            rows = downtime_rows(session, ends_after=now, facility_ids=scope, limit=limit)
+        return DowntimeBoard(rows=rows, may_schedule=True, now=now)
+
+    def listing(
+        self,
+        actor_username: str,
+        *,
+        instrument_code: str | None = None,
+        facility_code: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        limit: int = 500,
+    ) -> DowntimeBoard:
+        """Downtime overlapping [start, end) (default: from now on), soonest first.
+
+        Downtime is public, as every instrument's calendar shows it: anyone may list an
+        instrument's or a facility's. With neither named, the list is the board the
+        downtime screen shows, the facilities the actor staffs (all, for an admin).
+        `may_schedule` says whether the actor may schedule downtime on what was named.
+        """
+        now = self._clock.now()
+        start = as_utc(start, "start") if start is not None else now
+        end = as_utc(end, "end") if end is not None else None
+        if end is not None and end <= start:
+            raise InputError("the end of the window must come after its start", "end")
+        with self._db.readonly() as session:
+            actor = row_records.load_actor(session, actor_username)
+            user = actor.user
+            everywhere = user.active and user.is_admin
+            if instrument_code is None and facility_code is None:
+                if not user.active or not (user.is_admin or actor.staff_facility_ids):
+                    return DowntimeBoard(rows=(), may_schedule=False, now=now)
+                scope = None if everywhere else actor.staff_facility_ids
+                rows = downtime_rows(
+                    session, ends_after=start, starts_before=end, facility_ids=scope, limit=limit
                 )
-                .join(Instrument, Downtime.instrument_id == Instrument.id)
-                .join(Facility, Instrument.facility_id == Facility.id)
-                .outerjoin(User, Downtime.created_by_id == User.id)
-                .where(Downtime.ends_at > now)
+                return DowntimeBoard(rows=rows, may_schedule=True, now=now)
+            instrument_id = facility_id = None
+            if instrument_code is not None:
+                instrument = row_records.load_instrument(session, instrument_code.strip())
+                instrument_id, facility_id = instrument.id, instrument.facility_id
+            if facility_code is not None:  # with an instrument elsewhere, nothing matches
+                facility_id = facility_id_of(session, facility_code)
+            assert facility_id is not None
+            rows = downtime_rows(
+                session,
+                ends_after=start,
+                starts_before=end,
+                facility_ids={facility_id},
+                instrument_id=instrument_id,
+                limit=limit,
             )
-            if not user.is_admin:
-                statement = statement.where(Facility.id.in_(actor.staff_facility_ids))
-            found = session.execute(
-                statement.order_by(Downtime.starts_at, Downtime.id).limit(max(1, limit))
-            ).all()
-        return DowntimeBoard(
-            rows=tuple(
-                DowntimeRow(
-                    downtime_id=row.id,
-                    instrument_code=row.instrument_code,
-                    instrument_name=row.instrument_name,
-                    facility_name=row.facility_name,
-                    timezone=row.timezone,
-                    starts_at=row.starts_at,
-                    ends_at=row.ends_at,
-                    reason=row.reason,
-                    description=row.description,
-                    scheduled_by=row.scheduled_by or "",
-                )
-                for row in found
-            ),
-            may_schedule=True,
-            now=now,
-        )
+            may_schedule = user.active and (everywhere or actor.staffs(facility_id))
+        return DowntimeBoard(rows=rows, may_schedule=may_schedule, now=now)

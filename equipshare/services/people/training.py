@@ -73,6 +73,12 @@ def _looked_after(actor: Actor) -> frozenset[int] | None:
     )
 
 
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise InputError("reason: say why the training is revoked", "reason")
+    return reason.strip()
+
+
 class TrainingService:
     """Training records of the instruments an actor looks after; every change is audited."""
 
@@ -140,49 +146,107 @@ class TrainingService:
         self, actor_username: str, record_id: int, expires: datetime | date | None
     ) -> TrainingRecordView:
         """Set a new expiry (None: never expires); an expired record becomes active again."""
-        now = self._clock.now()
         with self._db.sessions.begin() as session:
             actor = row_records.load_actor(session, actor_username)
-            row, instrument = self._lock(session, actor, record_id)
-            if row.revoked_at is not None:
-                raise RefusedError(
-                    f"training record {row.id} was revoked and cannot be renewed; "
-                    "record new training instead",
-                    "record",
-                )
-            expires_at = expiry_instant(expires, instrument.timezone, now)
-            other = active_record(session, row.user_id, row.instrument_id, now, row.id)
-            if other is not None:
-                raise ConflictError(
-                    f"training record {other.id} on {instrument.code} is already active for "
-                    f"this user; renew that one instead",
-                    field="record",
-                )
-            before = snapshot(row)
-            row.expires_at = expires_at
-            session.flush()
-            self._audit(session, actor, "training.renew", row, before)
-            return record_view(session, row.id, now)
+            return self._renew(session, actor, record_id, expires)
+
+    def renew_for(
+        self,
+        actor_username: str,
+        username: str,
+        instrument_code: str,
+        expires: datetime | date | None,
+    ) -> TrainingRecordView:
+        """Renew the user's latest unrevoked record on the instrument (the command line's way)."""
+        with self._db.sessions.begin() as session:
+            actor = row_records.load_actor(session, actor_username)
+            record_id = self._held(session, actor, username, instrument_code, "renew")
+            return self._renew(session, actor, record_id, expires)
+
+    def _renew(
+        self, session: Session, actor: Actor, record_id: int, expires: datetime | date | None
+    ) -> TrainingRecordView:
+        now = self._clock.now()
+        row, instrument = self._lock(session, actor, record_id)
+        if row.revoked_at is not None:
+            raise RefusedError(
+                f"training record {row.id} was revoked and cannot be renewed; "
+                "record new training instead",
+                "record",
+            )
+        expires_at = expiry_instant(expires, instrument.timezone, now)
+        other = active_record(session, row.user_id, row.instrument_id, now, row.id)
+        if other is not None:
+            raise ConflictError(
+                f"training record {other.id} on {instrument.code} is already active for "
+                f"this user; renew that one instead",
+                field="record",
+            )
+        before = snapshot(row)
+        row.expires_at = expires_at
+        session.flush()
+        self._audit(session, actor, "training.renew", row, before)
+        return record_view(session, row.id, now)
 
     def revoke(self, actor_username: str, record_id: int, reason: str) -> TrainingRecordView:
         """Withdraw training now; the reason goes into the record's notes and the audit."""
-        reason = reason.strip()
-        if not reason:
-            raise InputError("reason: say why the training is revoked", "reason")
-        now = self._clock.now()
+        reason = _reason(reason)
         with self._db.sessions.begin() as session:
             actor = row_records.load_actor(session, actor_username)
-            row, instrument = self._lock(session, actor, record_id)
-            if row.revoked_at is not None:
-                raise RefusedError(f"training record {row.id} is already revoked", "record")
-            before = snapshot(row)
-            today = day_words(now.astimezone(ZoneInfo(instrument.timezone)).date())
-            note = f"Revoked {today} by {actor.user.username}: {reason}"
-            row.revoked_at = now
-            row.notes = f"{row.notes}\n{note}" if row.notes else note
-            session.flush()
-            self._audit(session, actor, "training.revoke", row, before, reason=reason)
-            return record_view(session, row.id, now)
+            return self._revoke(session, actor, record_id, reason)
+
+    def revoke_for(
+        self, actor_username: str, username: str, instrument_code: str, reason: str
+    ) -> TrainingRecordView:
+        """Revoke the user's latest unrevoked record on the instrument (the command line's way)."""
+        reason = _reason(reason)
+        with self._db.sessions.begin() as session:
+            actor = row_records.load_actor(session, actor_username)
+            record_id = self._held(session, actor, username, instrument_code, "revoke")
+            return self._revoke(session, actor, record_id, reason)
+
+    def _revoke(
+        self, session: Session, actor: Actor, record_id: int, reason: str
+    ) -> TrainingRecordView:
+        now = self._clock.now()
+        row, instrument = self._lock(session, actor, record_id)
+        if row.revoked_at is not None:
+            raise RefusedError(f"training record {row.id} is already revoked", "record")
+        before = snapshot(row)
+        today = day_words(now.astimezone(ZoneInfo(instrument.timezone)).date())
+        note = f"Revoked {today} by {actor.user.username}: {reason}"
+        row.revoked_at = now
+        row.notes = f"{row.notes}\n{note}" if row.notes else note
+        session.flush()
+        self._audit(session, actor, "training.revoke", row, before, reason=reason)
+        return record_view(session, row.id, now)
+
+    @staticmethod
+    def _held(
+        session: Session, actor: Actor, username: str, instrument_code: str, verb: str
+    ) -> int:
+        """The id of the user's latest unrevoked record on the instrument, once the actor
+        is found to look after it; NotFound naming the user when there is none."""
+        instrument = row_records.load_instrument(session, instrument_code.strip())
+        require(actor, Action.RECORD_TRAINING, Target.of(instrument))
+        user = row_records.load_user(session, username.strip())
+        found = session.scalar(
+            select(TrainingRecord.id)
+            .where(
+                TrainingRecord.user_id == user.id,
+                TrainingRecord.instrument_id == instrument.id,
+                TrainingRecord.revoked_at.is_(None),
+            )
+            .order_by(TrainingRecord.trained_at.desc(), TrainingRecord.id.desc())
+            .limit(1)
+        )
+        if found is None:
+            raise NotFound(
+                f"{user.username} holds no training on {instrument.code} to {verb}"
+                + ("; record training instead" if verb == "renew" else ""),
+                "user",
+            )
+        return found
 
     def _lock(
         self, session: Session, actor: Actor, record_id: int
@@ -262,6 +326,44 @@ class TrainingService:
                 .order_by(TrainingRecord.expires_at, Instrument.code, Trainee.username)
                 .limit(MAX_ROWS)
             )
+            return record_views(session, statement, now)
+
+    def listing(
+        self,
+        actor_username: str,
+        *,
+        instrument_code: str | None = None,
+        username: str | None = None,
+        expiring_within: int | None = None,
+    ) -> list[TrainingRecordView]:
+        """Records on the instruments the actor looks after, revoked and expired ones too.
+
+        Narrowed to one instrument (refused unless the actor looks after it) or one user;
+        with `expiring_within`, only active records lapsing within that many days, as
+        `expiring` lists them.
+        """
+        if expiring_within is not None and expiring_within < 0:
+            raise InputError("expiring within: give zero or more days", "expiring_within")
+        now = self._clock.now()
+        with self._db.readonly() as session:
+            actor = row_records.load_actor(session, actor_username)
+            statement = self._scoped(session, actor, None)
+            order = [Instrument.code, Trainee.username, TrainingRecord.trained_at.desc()]
+            if instrument_code is not None:
+                instrument = row_records.load_instrument(session, instrument_code.strip())
+                require(actor, Action.RECORD_TRAINING, Target.of(instrument))
+                statement = statement.where(Instrument.id == instrument.id)
+            if username is not None:
+                user = row_records.load_user(session, username.strip())
+                statement = statement.where(TrainingRecord.user_id == user.id)
+            if expiring_within is not None:
+                statement = statement.where(
+                    TrainingRecord.revoked_at.is_(None),
+                    TrainingRecord.expires_at > now,
+                    TrainingRecord.expires_at <= now + timedelta(days=expiring_within),
+                )
+                order = [TrainingRecord.expires_at, Instrument.code, Trainee.username]
+            statement = statement.order_by(*order, TrainingRecord.id).limit(MAX_ROWS)
             return record_views(session, statement, now)
 
     def _scoped(self, session: Session, actor: Actor, facility_id: int | None) -> ViewSelect:
