@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from equipshare.db.models import RateCard
+from equipshare.db.models.charging import RateCard
 from equipshare.domain.enums import UserClass
 from equipshare.domain.records.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
