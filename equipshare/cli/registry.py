@@ -102,6 +102,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "export_group",
         "Export bookings and the instrument catalogue for other tools.",
     ),
+    "facilities": CommandEntry(
+        "equipshare.cli.consortium.facilities",
+        "facilities_group",
+        "Facilities and their staff: add, edit, list and show them; who manages them.",
+    ),
     "facility": CommandEntry(
         _RATES,
         "facility_group",
@@ -116,6 +121,16 @@ COMMANDS: dict[str, CommandEntry] = {
         "equipshare.cli.commands.import_ics",
         "import_group",
         "Bring bookings, instruments and users in from other tools.",
+    ),
+    "init": CommandEntry(
+        "equipshare.cli.consortium.init",
+        "init",
+        "Set up an empty database: the schema, the first institution and its first admin.",
+    ),
+    "institutions": CommandEntry(
+        "equipshare.cli.consortium.institutions",
+        "institutions_group",
+        "Universities and companies: add, edit and list them (admins).",
     ),
     "move": CommandEntry(
         _BOOKING,

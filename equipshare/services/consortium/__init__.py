@@ -1,0 +1,1 @@
+"""The consortium's shape: first run, institutions, facilities and their staff."""

@@ -1,0 +1,1 @@
+"""Tests of the consortium feature: first run, institutions, facilities and staff."""
