@@ -1,4 +1,4 @@
-"""The catalogue feature's public face: search, instrument detail, sheet import and export.
+"""The catalogue feature's public face: search, instrument detail, editing, sheet import and export.
 
 Front ends import from here only; the modules beside it are the package's own.
 """
@@ -6,6 +6,8 @@ Front ends import from here only; the modules beside it are the package's own.
 from __future__ import annotations
 
 from equipshare.services.catalogue.detail import InstrumentDetailService, training_words
+from equipshare.services.catalogue.editing import InstrumentEditingService
+from equipshare.services.catalogue.instrument_status import InstrumentStatusService
 from equipshare.services.catalogue.search import CatalogueService
 from equipshare.services.catalogue.sheet_export import CatalogueExportService
 from equipshare.services.catalogue.sheet_import import CatalogueImportService
@@ -15,5 +17,7 @@ __all__ = [
     "CatalogueImportService",
     "CatalogueService",
     "InstrumentDetailService",
+    "InstrumentEditingService",
+    "InstrumentStatusService",
     "training_words",
 ]
