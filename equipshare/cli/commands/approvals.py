@@ -83,7 +83,8 @@ def list_approvals(
             "other_institution": row.cross_institution
             if output == "json"
             else ("yes" if row.cross_institution else "no"),
-            "training": training_words(row.training, row.timezone),
+            "training": training_words(row.training, row.timezone)
+            + (", assisted" if row.assisted else ""),
             "technician": row.technician_name or "",
             "project": row.project_code or "",
             "purpose": row.purpose,

@@ -50,6 +50,8 @@ FACILITY = [
     "purpose",
     "price",
 ]
+# What an 80-column terminal holds; csv and json carry every column.
+FACILITY_TABLE = ["booking", "when", "status", "instrument", "user", "project"]
 TIME_OF_DAY = re.compile(r"(\d{1,2}):(\d{2})")
 
 
@@ -365,7 +367,9 @@ def list_bookings(
             "when": local_range(row.starts_at, row.ends_at, row.timezone),
             "status": booking_status_words(row.status),
             "instrument": row.instrument_code,
-            "user": row.username,
+            "user": row.username
+            if output != "table"
+            else f"{row.username} ({row.user_institution_code})",
             "institution": row.user_institution_code,
             "technician": row.technician_username or "",
             "project": row.project_code or "",
@@ -374,4 +378,4 @@ def list_bookings(
         }
         for row in staff_rows
     ]
-    emit(rows, FACILITY, output)
+    emit(rows, FACILITY_TABLE if output == "table" else FACILITY, output)

@@ -39,6 +39,8 @@ COLUMNS = [
     "trained",
     "trainer",
 ]
+# The training screen's columns; csv and json carry every one.
+TABLE = ["record", "user", "instrument", "level", "valid_until", "state"]
 
 
 def valid_until(record: TrainingRecordView) -> str:
@@ -244,7 +246,9 @@ def list_training(
     rows = [
         {
             "record": record.id,
-            "user": record.username,
+            "user": record.username
+            if output != "table"
+            else f"{record.username} · {record.user_institution_code}",
             "institution": record.user_institution_code,
             "instrument": record.instrument_code,
             "level": record.level.value,
@@ -255,4 +259,4 @@ def list_training(
         }
         for record in records
     ]
-    emit(rows, COLUMNS, output)
+    emit(rows, TABLE if output == "table" else COLUMNS, output)
