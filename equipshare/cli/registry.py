@@ -132,6 +132,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "institutions_group",
         "Universities and companies: add, edit and list them (admins).",
     ),
+    "instruments": CommandEntry(
+        "equipshare.cli.consortium.instruments",
+        "instruments_group",
+        "Create and edit instruments: their details, booking policy, opening hours and status.",
+    ),
     "move": CommandEntry(
         _BOOKING,
         "move",

@@ -88,12 +88,23 @@ def parse_day(day: str, text: str) -> list[tuple[int, int]]:
 
 
 def week_of(by_day: Mapping[str, str]) -> tuple[OpeningInterval, ...]:
-    """Opening hours from day -> `HH:MM-HH:MM,...` text; days not given are closed."""
-    return check_intervals(
+    """Opening hours from day -> `HH:MM-HH:MM,...` text; days not given are closed.
+
+    A week closed every day is refused: an instrument with no hours is open around the
+    clock, so "closed" would silently mean "always open".
+    """
+    week = check_intervals(
         OpeningInterval(DAYS.index(day), opens, closes)
         for day, text in by_day.items()
         for opens, closes in parse_day(day, text)
     )
+    if not week:
+        raise InputError(
+            "opening_hours: closed every day; an instrument with no hours is open around the "
+            "clock (say so explicitly), and one that takes no bookings is out of service",
+            "opening_hours",
+        )
+    return week
 
 
 def check_intervals(intervals: Iterable[OpeningInterval]) -> tuple[OpeningInterval, ...]:

@@ -376,3 +376,8 @@ def test_the_profile_shows_every_field(editing: InstrumentEditingService, world:
     assert fields["building"] == "Physics" and fields["status"] == "available"
     assert profile.contact_technician == "tech"
     assert profile.opening_hours.startswith("mon 09:00-17:00")
+
+
+def test_a_week_closed_every_day_is_not_taken_for_always_open() -> None:
+    with pytest.raises(InputError, match=r"^opening_hours: closed every day"):
+        week_of({"mon": "closed", "tue": ""})
