@@ -162,16 +162,24 @@ class InstrumentEditingService:
             } | {k: v for k, v in values.items() if k in POLICY_FIELDS}
             instrument_rules.check_policy_values(BookingPolicy(**policy, opening_hours=()))
             now = self._clock.now()
+            # What the caller gave wins over these defaults (a dict merge, not two
+            # keyword arguments of the same name).
+            fields = (
+                {
+                    "status": InstrumentStatus.AVAILABLE,
+                    "access_level": AccessLevel.CONSORTIUM,
+                    "uniquip_type": UniquipType.EQUIPMENT,
+                    "description": "",
+                }
+                | values
+                | policy
+            )
             row = Instrument(
                 facility_id=facility.id,
                 code=code,
-                status=InstrumentStatus.AVAILABLE,
-                access_level=AccessLevel.CONSORTIUM,
-                uniquip_type=UniquipType.EQUIPMENT,
-                description="",
                 created_at=now,
                 updated_at=now,
-                **(values | policy),
+                **fields,
             )
             session.add(row)
             session.flush()
