@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widgets import Button
 
 S = TypeVar("S", bound=Screen[Any])
 
@@ -92,3 +93,14 @@ _RECORDS: WeakKeyDictionary[App[Any], Posted] = WeakKeyDictionary()
 def recorded(app: App[Any]) -> Posted:
     """The Posted record of `app`, made on first use: pass it as run_test's message_hook."""
     return _RECORDS.setdefault(app, Posted())
+
+
+async def click_when_ready(pilot: Pilot[None], selector: str) -> None:
+    """Click a button once it can take a click again.
+
+    Textual ignores a click on a button still showing its last press (for 0.2 s): a test
+    that clicks the same button twice in quick succession would lose the second click.
+    """
+    button = pilot.app.screen.query_one(selector, Button)
+    await settle(pilot, lambda: not button.has_class("-active"))
+    await pilot.click(selector)

@@ -19,7 +19,7 @@ from equipshare.tui.modals.schedule_downtime import ScheduleDowntimeModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.downtime import CancelDowntimeModal, DowntimeScreen
 from tests.support.world import World, london
-from tests.tui.conftest import Posted, settle, shown
+from tests.tui.conftest import Posted, click_when_ready, settle, shown
 
 XPS = "WAR-XPS-01"
 MONTH = (london(2026, 3, 1, 0), london(2026, 5, 1, 0))
@@ -68,7 +68,7 @@ async def preview(
     for field, text in values.items():
         form.query_one(f"#downtime-{field}", Input).value = text
     await pilot.pause()  # let the form react to the edits (they drop a shown preview) first
-    await pilot.click("#downtime-preview-button")
+    await click_when_ready(pilot, "#downtime-preview-button")
     await settle(pilot, lambda: posted.count(*answers) > before)
 
 

@@ -22,7 +22,7 @@ from equipshare.tui.modals.training_prompt import TrainingPrompt
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.training import TrainingScreen
 from tests.support.world import World
-from tests.tui.conftest import recorded, settle, shown
+from tests.tui.conftest import click_when_ready, recorded, settle, shown
 
 XPS, RAM = "WAR-XPS-01", "WAR-RAM-01"
 
@@ -81,13 +81,13 @@ async def test_a_technician_records_renews_and_revokes_training(
 
         form.query_one("#training-user", Input).value = "erin"
         form.query_one("#training-expiry", Input).value = "10/04/2026"
-        await pilot.click("#training-record")
+        await click_when_ready(pilot, "#training-record")
         await settle(pilot, lambda: form.error_text("expiry") != "")
         assert "write it as YYYY-MM-DD" in form.error_text("expiry")
         assert form.error_text("user") == ""
 
         form.query_one("#training-expiry", Input).value = "2026-04-10"
-        await pilot.click("#training-record")
+        await click_when_ready(pilot, "#training-record")
         await settle(pilot, lambda: ready(app) and len(rows(app)) == 2)
         assert rows(app) == [
             ("erin · WARWICK", RAM, "independent", "Wed 1 Apr 2026", "active"),
