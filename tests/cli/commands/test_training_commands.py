@@ -14,8 +14,8 @@ from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import TrainingLevel
+from tests.cli.commands.test_booking_commands import as_user, one_line_error
 from tests.cli.conftest import Invoke
-from tests.cli.test_booking_commands import as_user, one_line_error
 from tests.support.world import LONDON, World
 
 NEXT_YEAR = datetime.now(LONDON).date().replace(month=6, day=30) + timedelta(days=365)

@@ -17,8 +17,15 @@ from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.domain.enums import BookingStatus, DowntimeReason
+from tests.cli.commands.test_booking_commands import (
+    TUESDAY,
+    as_user,
+    at,
+    book_xps,
+    one_line_error,
+    upcoming,
+)
 from tests.cli.conftest import Invoke
-from tests.cli.test_booking_commands import TUESDAY, as_user, at, book_xps, one_line_error, upcoming
 from tests.support.world import LONDON, World
 
 

@@ -13,8 +13,7 @@ from sqlalchemy import update
 
 from equipshare.db.engine import Database
 from equipshare.db.models.bookings import Booking
-from tests.cli.conftest import Invoke
-from tests.cli.test_booking_commands import (
+from tests.cli.commands.test_booking_commands import (
     TUESDAY,
     as_user,
     at,
@@ -24,6 +23,7 @@ from tests.cli.test_booking_commands import (
     run_book,
     upcoming,
 )
+from tests.cli.conftest import Invoke
 from tests.support.world import World
 
 

@@ -14,8 +14,7 @@ from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking
 from equipshare.domain.enums import BookingStatus
-from tests.cli.conftest import Invoke
-from tests.cli.test_booking_commands import (
+from tests.cli.commands.test_booking_commands import (
     TUESDAY,
     as_user,
     at,
@@ -25,6 +24,7 @@ from tests.cli.test_booking_commands import (
     run_book,
     upcoming,
 )
+from tests.cli.conftest import Invoke
 from tests.support.world import World
 
 
