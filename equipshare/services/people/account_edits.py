@@ -22,7 +22,11 @@ from equipshare.domain.enums import Role
 from equipshare.domain.errors import InputError, NotFound, RefusedError
 from equipshare.domain.records.accounts import AccountEdit, ReactivationReport
 from equipshare.domain.records.admin import UserListRow
-from equipshare.services.people.accounts import check_an_admin_remains, user_snapshot
+from equipshare.services.people.accounts import (
+    check_an_admin_remains,
+    switch_active,
+    user_snapshot,
+)
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.row_records import require_admin
@@ -194,30 +198,7 @@ class AccountService:
         try:
             with self._db.sessions.begin() as session:
                 actor = require_admin(session, actor_username, "reactivate users")
-                users = {
-                    u.username: u
-                    for u in session.scalars(select(User).where(User.username.in_(set(usernames))))
-                }
-                unknown = [name for name in dict.fromkeys(usernames) if name not in users]
-                if unknown:
-                    raise NotFound(
-                        f"no user called {', '.join(map(repr, unknown))}; nobody reactivated",
-                        "user",
-                    )
-                done: list[str] = []
-                already: list[str] = []
-                for name in dict.fromkeys(usernames):
-                    user = users[name]
-                    if user.active:
-                        already.append(name)
-                        continue
-                    before = user_snapshot(user)
-                    user.active = True
-                    done.append(name)
-                    record_audit(
-                        session, actor_id=actor.id, action="user.reactivate", entity_type="user",
-                        entity_id=user.id, at=now, before=before, after=user_snapshot(user),
-                    )  # fmt: skip
+                done, already = switch_active(session, actor.id, usernames, active=True, at=now)
                 report = ReactivationReport(dry_run, tuple(done), tuple(already))
                 if dry_run:
                     raise _DryRun

@@ -58,6 +58,38 @@ def check_an_admin_remains(session: Session, doing: str) -> None:
         )
 
 
+def switch_active(
+    session: Session, actor_id: int, usernames: Sequence[str], *, active: bool, at: datetime
+) -> tuple[list[str], list[str]]:
+    """Set each named user's `active`, audited; (switched, already so), in the order given.
+
+    An unknown name refuses the whole call, so nobody is switched half-way through a list.
+    """
+    verb = "reactivated" if active else "deactivated"
+    wanted = list(dict.fromkeys(usernames))
+    users = {
+        u.username: u for u in session.scalars(select(User).where(User.username.in_(set(wanted))))
+    }
+    unknown = [name for name in wanted if name not in users]
+    if unknown:
+        raise NotFound(f"no user called {', '.join(map(repr, unknown))}; nobody {verb}", "user")
+    done: list[str] = []
+    already: list[str] = []
+    for name in wanted:
+        user = users[name]
+        if user.active == active:
+            already.append(name)
+            continue
+        before = user_snapshot(user)
+        user.active = active
+        done.append(name)
+        record_audit(
+            session, actor_id=actor_id, action="user.reactivate" if active else "user.deactivate",
+            entity_type="user", entity_id=user.id, at=at, before=before, after=user_snapshot(user),
+        )  # fmt: skip
+    return done, already
+
+
 class PeopleService:
     """User accounts from the admin's side: bulk import, listing, deactivation."""
 
@@ -203,30 +235,7 @@ class PeopleService:
         try:
             with self._db.sessions.begin() as session:
                 actor = require_admin(session, actor_username, "deactivate users")
-                users = {
-                    u.username: u
-                    for u in session.scalars(select(User).where(User.username.in_(set(usernames))))
-                }
-                unknown = [name for name in dict.fromkeys(usernames) if name not in users]
-                if unknown:
-                    raise NotFound(
-                        f"no user called {', '.join(map(repr, unknown))}; nobody deactivated",
-                        "user",
-                    )
-                done: list[str] = []
-                already: list[str] = []
-                for name in dict.fromkeys(usernames):
-                    user = users[name]
-                    if not user.active:
-                        already.append(name)
-                        continue
-                    before = user_snapshot(user)
-                    user.active = False
-                    done.append(name)
-                    record_audit(
-                        session, actor_id=actor.id, action="user.deactivate", entity_type="user",
-                        entity_id=user.id, at=now, before=before, after=user_snapshot(user),
-                    )  # fmt: skip
+                done, already = switch_active(session, actor.id, usernames, active=False, at=now)
                 check_an_admin_remains(session, f"deactivating {', '.join(done) or 'nobody'}")
                 report = DeactivationReport(dry_run, tuple(done), tuple(already))
                 if dry_run:
