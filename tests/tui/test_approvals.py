@@ -16,6 +16,7 @@ from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, TrainingStanding
 from equipshare.domain.records.bookings import BookingRequest
 from equipshare.domain.records.people import TrainingStatus
+from equipshare.domain.wording import training_words
 from equipshare.services.bookings.approvals import ApprovalsService
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext
@@ -23,7 +24,6 @@ from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.reason import NEEDS_REASON, RejectBookingModal
 from equipshare.tui.screens.approvals import EMPTY_TEXT, ApprovalsScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
-from equipshare.tui.wording import training_words
 from tests.support.world import World, london
 from tests.tui.conftest import recorded, settle, shown
 

@@ -14,8 +14,8 @@ from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option
 from equipshare.domain.timewords import local_range
+from equipshare.domain.wording import training_words
 from equipshare.services.bookings.service import ApprovalsService
-from equipshare.tui.wording import training_words
 
 COLUMNS = [
     "booking",

@@ -23,6 +23,7 @@ from equipshare.domain.records.bookings import (
     SeriesResult,
 )
 from equipshare.domain.timewords import local_range
+from equipshare.domain.wording import booking_status_words, price_words, use_words
 from equipshare.services.bookings.service import (
     BookingService,
     FacilityBookingsService,
@@ -30,7 +31,6 @@ from equipshare.services.bookings.service import (
     SeriesService,
     WeekService,
 )
-from equipshare.tui.wording import booking_status_words, price_words, use_words
 
 Scope = Literal["this", "following", "all"]
 

@@ -21,8 +21,8 @@ from equipshare.domain.records.bookings import BookingRecord
 from equipshare.domain.records.schedule import DowntimeBoard
 from equipshare.domain.timeparse import looks_like_length
 from equipshare.domain.timewords import local_range
+from equipshare.domain.wording import booking_status_words, bookings_words, reason_words
 from equipshare.services.downtime.service import DowntimeService
-from equipshare.tui.wording import booking_status_words, bookings_words, reason_words
 
 ONE_DAY = timedelta(days=1)
 

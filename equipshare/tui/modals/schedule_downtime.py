@@ -24,10 +24,10 @@ from equipshare.domain.errors import EquipshareError, PermissionDenied
 from equipshare.domain.records.bookings import BookingRecord
 from equipshare.domain.records.catalogue import DowntimeRecord, InstrumentRecord
 from equipshare.domain.timewords import local_range
+from equipshare.domain.wording import bookings_words, reason_words
 from equipshare.services.downtime.service import DowntimeService
 from equipshare.tui.downtime_plan import DowntimeDraft, DowntimePlan, ScheduledDowntime, read_range
 from equipshare.tui.service_screen import ServiceCalls
-from equipshare.tui.wording import bookings_words, reason_words
 
 FIELDS = ("instrument", "start", "end", "reason", "description")
 # Where a refusal naming each service or parser field is shown; others go under the form.

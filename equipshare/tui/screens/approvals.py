@@ -16,11 +16,11 @@ from textual.widgets import DataTable, Footer, Header, Static
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.records.bookings import BookingRecord, PendingRequestRow
 from equipshare.domain.timewords import local_range
+from equipshare.domain.wording import training_words
 from equipshare.services.bookings.service import ApprovalsService, BookingService
 from equipshare.tui.messages import BookingsChanged, ServiceRefused
 from equipshare.tui.modals.reason import RejectBookingModal
 from equipshare.tui.service_screen import ServiceScreen, back_binding
-from equipshare.tui.wording import training_words
 
 EMPTY_TEXT = "No requests are waiting for you"
 OTHER_INSTITUTION = "*"

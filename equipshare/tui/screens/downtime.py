@@ -16,12 +16,12 @@ from textual.widgets import Button, DataTable, Footer, Header, Static
 from equipshare.domain.records.catalogue import DowntimeRecord
 from equipshare.domain.records.schedule import DowntimeBoard, DowntimeRow
 from equipshare.domain.timewords import local_range
+from equipshare.domain.wording import bookings_words, reason_words
 from equipshare.services.downtime.service import DowntimeService
 from equipshare.tui.downtime_plan import ScheduledDowntime
 from equipshare.tui.messages import BookingsChanged
 from equipshare.tui.modals.schedule_downtime import ScheduleDowntimeModal
 from equipshare.tui.service_screen import ServiceScreen, back_binding
-from equipshare.tui.wording import bookings_words, reason_words
 
 
 def describe(row: DowntimeRow) -> str:

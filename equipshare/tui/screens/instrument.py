@@ -23,6 +23,7 @@ from equipshare.domain.records.catalogue import (
     UpcomingBooking,
 )
 from equipshare.domain.timewords import local_range
+from equipshare.domain.wording import access_words, policy_lines, status_words
 from equipshare.services.catalogue.service import InstrumentDetailService, training_words
 from equipshare.tui.messages import (
     BookingsChanged,
@@ -31,7 +32,6 @@ from equipshare.tui.messages import (
     WeekRequested,
 )
 from equipshare.tui.service_screen import ServiceScreen, back_binding
-from equipshare.tui.wording import access_words, policy_lines, status_words
 
 CLASS_WORDS = {
     UserClass.INTERNAL: "internal",

@@ -17,12 +17,12 @@ from equipshare.domain.enums import BookingStatus, ExportKind
 from equipshare.domain.records.bookings import BookingEdit, BookingRecord, MyBookingRow
 from equipshare.domain.records.calendar import ExportScope
 from equipshare.domain.timewords import local_range
+from equipshare.domain.wording import booking_status_words, price_words, use_words
 from equipshare.services.bookings.service import CheckInService, MyBookingsService, WeekService
 from equipshare.tui.messages import BookingsChanged, CalendarRequested, FeedRequested
 from equipshare.tui.modals.booking_form import BookingDraft, BookingForm, BookingServices
 from equipshare.tui.modals.reason import CancelBookingModal
 from equipshare.tui.service_screen import ServiceScreen, back_binding
-from equipshare.tui.wording import booking_status_words, price_words, use_words
 
 CANCELLABLE = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 USE_ACTIONS = frozenset({"check_in", "check_out"})

@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from equipshare.domain.records.catalogue import CatalogueRow
-from equipshare.tui.wording import status_words
+from equipshare.domain.wording import status_words
 
 PADDING = 1  # blank cells on each side of a column
 

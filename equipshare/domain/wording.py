@@ -1,4 +1,4 @@
-"""Records in plain words: access levels, statuses and booking policies as a person reads them."""
+"""Records in plain words, the same in the TUI and the CLI: access, statuses, policies, bookings."""
 
 from __future__ import annotations
 
