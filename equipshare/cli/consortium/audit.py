@@ -59,6 +59,27 @@ def _row(event: HistoryEvent, output: str) -> dict[str, object]:
     }
 
 
+def _block(event: HistoryEvent) -> str:
+    """One event as people read a log: a heading line, then a line per changed field.
+
+    A table's eight columns cannot hold a booking's dozen changed fields in 80 columns;
+    --format csv and json keep the columns for scripts.
+    """
+    local = event.occurred_at.astimezone(ZoneInfo(event.timezone))
+    on = f" on {event.instrument_code}" if event.instrument_code else ""
+    lines = [
+        f"#{event.id}  {local:%Y-%m-%d %H:%M:%S} {local.tzname()} ({event.timezone})  "
+        f"{event.actor or '(system)'}  {event.action}  {event.entity}{on}"
+    ]
+    lines += [
+        f"    {c.field} = {_value(c.after)}"
+        if c.before is None
+        else f"    {c.field}: {_value(c.before)} -> {_value(c.after)}"
+        for c in event.changes
+    ]
+    return "\n".join(lines)
+
+
 @click.command("audit")
 @click.option("--entity", metavar="TYPE:KEY", help="booking:123, instrument:CODE, "
               "facility:CODE, downtime:ID or user:USERNAME: that one thing's history.")  # fmt: skip
@@ -102,7 +123,11 @@ def audit(
 
         acting = resolve_actor(context, as_user)
         page = HistoryService(context).page(acting, query, before=before, limit=limit)
-    emit([_row(e, output) for e in page.events], COLUMNS, output)
+    if output == "table":
+        for event in page.events:
+            click.echo(_block(event))
+    else:
+        emit([_row(e, output) for e in page.events], COLUMNS, output)
     if page.next_before is not None:
         click.echo(f"more events: add --before {page.next_before} for the next page", err=True)
     elif not page.events:
