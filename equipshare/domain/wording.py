@@ -17,6 +17,7 @@ from equipshare.domain.enums import (
 from equipshare.domain.records.bookings import MyBookingRow
 from equipshare.domain.records.catalogue import BookingPolicy, InstrumentRecord, OpeningInterval
 from equipshare.domain.records.people import TrainingStatus
+from equipshare.domain.training_rules import last_valid_day
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -123,7 +124,12 @@ def training_words(status: TrainingStatus, timezone: str) -> str:
         case TrainingStanding.NOT_REQUIRED:
             return "not required"
         case TrainingStanding.TRAINED:
-            return f"trained until {until}" if until else "trained, no expiry"
+            if status.until is None:
+                return "trained, no expiry"
+            # "until" names the last day it covers, as the instrument and training screens
+            # do: an expiry at midnight ends the day before.
+            last = last_valid_day(status.until, timezone)
+            return f"trained until {last.day} {last:%b %Y}"
         case TrainingStanding.LAPSES:
             return f"training lapses {until}"
         case TrainingStanding.EXPIRED:

@@ -115,7 +115,7 @@ async def test_manager_approves_one_and_rejects_another_with_a_reason(
                 "Thu 19 Mar 2026 10:00-11:00 GMT",
                 XPS,
                 "Bob (ASTON) *",
-                "trained until 1 Jan 2028",
+                "trained until 31 Dec 2027",
                 "",
             ),
             ("16 Mar 09:10", "Wed 18 Mar 2026 10:00-12:00 GMT", MEG, "Alice (WARWICK)",
@@ -167,7 +167,7 @@ async def test_details_escape_and_the_empty_state(
         assert "Requested: Mon 16 Mar 2026 09:10 GMT" in detail
         await pilot.press("up")  # the open panel follows the cursor
         await settle(pilot, lambda: "another institution" in text_of(app, "#approvals-detail"))
-        assert "Training: trained until 1 Jan 2028; not assisted" in text_of(
+        assert "Training: trained until 31 Dec 2027; not assisted" in text_of(
             app, "#approvals-detail"
         )
         await pilot.press("enter")  # closes the panel again
