@@ -176,6 +176,13 @@ class InstrumentScreen(ServiceScreen[None]):
             id="instrument.subscribe",
             tooltip="A feed URL that keeps your calendar app up to date with this instrument",
         ),
+        Binding(
+            "h",
+            "history",
+            "History",
+            id="instrument.history",
+            tooltip="Who changed this instrument, its bookings and downtime, and when",
+        ),
     ]
 
     def __init__(self, details: InstrumentDetailService, actor: str, code: str) -> None:
@@ -238,3 +245,9 @@ class InstrumentScreen(ServiceScreen[None]):
     def action_subscribe(self) -> None:
         scope = ExportScope(ExportKind.INSTRUMENT, self.code)
         self.post_message(FeedRequested(scope, f"{self.code}'s bookings"))
+
+    def action_history(self) -> None:
+        from equipshare.domain.records.history import HistoryQuery
+        from equipshare.tui.screens.history import open_history
+
+        open_history(self, self._actor, HistoryQuery(instrument=self.code), self.code)

@@ -127,6 +127,13 @@ class MyBookingsScreen(ServiceScreen[None]):
             id="my_bookings.cancel",
             tooltip="Cancel the selected booking, with an optional reason",
         ),
+        Binding(
+            "h",
+            "history",
+            "History",
+            id="my_bookings.history",
+            tooltip="Who changed the selected booking, and when",
+        ),
     ]
 
     def __init__(
@@ -335,6 +342,17 @@ class MyBookingsScreen(ServiceScreen[None]):
 
     def action_subscribe(self) -> None:
         self.post_message(FeedRequested(ExportScope(ExportKind.USER, self._actor), "your bookings"))
+
+    def action_history(self) -> None:
+        from equipshare.domain.records.history import HistoryQuery
+        from equipshare.tui.screens.history import open_history
+
+        row = self.selected()
+        if row is None:
+            self.notify("No booking selected", severity="warning")
+            return
+        query = HistoryQuery(entity=f"booking:{row.booking_id}")
+        open_history(self, self._actor, query, f"booking {row.booking_id} on {row.instrument_code}")
 
     # Moving ---------------------------------------------------------------------------
 

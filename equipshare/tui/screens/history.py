@@ -1,0 +1,145 @@
+"""HistoryScreen: the audit trail of one instrument or booking, newest first, paged.
+
+Opened with `h` from the instrument screen (the instrument with its bookings and
+downtime) and from My bookings (the selected booking). The first page holds PAGE_SIZE
+events; moving the cursor onto the last row reads the next, older page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from equipshare.domain.records.history import FieldChange, HistoryEvent, HistoryPage, HistoryQuery
+from equipshare.services.history.service import HistoryService
+from equipshare.services.plumbing.context import ServiceContext
+from equipshare.tui.messages import ServiceRefused
+from equipshare.tui.service_screen import ServiceScreen, back_binding
+
+PAGE_SIZE = 50
+
+
+def value_words(value: Any) -> str:
+    return "-" if value is None else str(value)
+
+
+def change_words(change: FieldChange) -> str:
+    """'status: pending -> confirmed'; a field a creation set reads '- -> value'."""
+    return f"{change.field}: {value_words(change.before)} -> {value_words(change.after)}"
+
+
+def when_words(event: HistoryEvent) -> str:
+    """The event's time in its own zone, the zone's abbreviation named: '2026-03-16 09:05 GMT'."""
+    local = event.occurred_at.astimezone(ZoneInfo(event.timezone))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+def event_cells(event: HistoryEvent) -> tuple[str, str, str, str, str]:
+    """When, who, action, what and the changed fields of one event, as the table shows them."""
+    return (
+        when_words(event),
+        event.actor or "(system)",
+        event.action,
+        event.entity,
+        "; ".join(change_words(change) for change in event.changes),
+    )
+
+
+class HistoryScreen(ServiceScreen[None]):
+    """Who changed what and when, for what `query` names; Escape goes back."""
+
+    @dataclass
+    class PageLoaded(Message):
+        """A page of events arrived; `first` when it is the newest page."""
+
+        page: HistoryPage
+        first: bool
+
+    BINDINGS: ClassVar[list[BindingType]] = [back_binding("history")]
+
+    def __init__(
+        self, history: HistoryService, actor: str, query: HistoryQuery, title: str
+    ) -> None:
+        super().__init__()
+        self._history = history
+        self._actor = actor
+        self.query_filter = query
+        self.title_text = title
+        self.events: list[HistoryEvent] = []
+        self.next_before: int | None = None
+        self.loaded = False
+        self.refused: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(f"History of {self.title_text}", id="history-title", markup=False)
+        table: DataTable[str] = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("Loading the history...", id="history-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#history-table", DataTable)
+        for label in ("When", "Who", "Action", "What", "Changes"):
+            table.add_column(label, key=label.lower())
+        table.focus()
+        self.load_page(None)
+
+    def load_page(self, before: int | None) -> None:
+        query, actor = self.query_filter, self._actor
+        self.call_service(
+            lambda: self._history.page(actor, query, before=before, limit=PAGE_SIZE),
+            lambda page: self.PageLoaded(page, before is None),
+            group="history",
+        )
+
+    @on(PageLoaded)
+    def _show_page(self, message: PageLoaded) -> None:
+        table = self.query_one("#history-table", DataTable)
+        if message.first:
+            table.clear()
+            self.events = []
+        for event in message.page.events:
+            table.add_row(*event_cells(event), key=str(event.id))
+        self.events.extend(message.page.events)
+        self.next_before = message.page.next_before
+        self.loaded = True
+        self.query_one("#history-status", Static).update(self.status_words())
+
+    def status_words(self) -> str:
+        if not self.events:
+            return "No events."
+        zones = sorted({event.timezone for event in self.events})
+        more = "; move to the last row for older ones" if self.next_before is not None else ""
+        return f"{len(self.events)} events, newest first; times in {', '.join(zones)}{more}"
+
+    @on(ServiceRefused)
+    def _refused(self, message: ServiceRefused) -> None:
+        self.refused = message.text  # the base class notifies it
+        self.loaded = True
+        self.query_one("#history-status", Static).update(f"Not shown: {message.text}")
+
+    @on(DataTable.RowHighlighted, "#history-table")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        at_end = event.cursor_row >= event.data_table.row_count - 1
+        if at_end and self.next_before is not None and not self.working("history"):
+            self.load_page(self.next_before)
+
+
+def open_history(screen: Screen[Any], actor: str, query: HistoryQuery, title: str) -> None:
+    """Push the history of what `query` names over `screen`, in the app that shows it.
+
+    The services come from the app's context (EquipshareApp.context), read by name: this
+    module importing the app would make an import cycle.
+    """
+    context = getattr(screen.app, "context", None)
+    assert isinstance(context, ServiceContext), "the app holds its ServiceContext"
+    screen.app.push_screen(HistoryScreen(HistoryService(context), actor, query, title))
