@@ -25,6 +25,7 @@ from equipshare.tui.messages import (
     BookingsChanged,
     CalendarRequested,
     FeedRequested,
+    HistoryRequested,
     ServiceRefused,
     WeekRequested,
 )
@@ -289,6 +290,14 @@ class EquipshareApp(ServiceCalls, App[None]):
     @on(WeekRequested)
     def _week_requested(self, message: WeekRequested) -> None:
         self.open_week(message.instrument_code)
+
+    @on(HistoryRequested)
+    def _history_requested(self, message: HistoryRequested) -> None:
+        from equipshare.services.history.service import HistoryService
+        from equipshare.tui.screens.history import HistoryScreen
+
+        history = HistoryService(self.context)
+        self.push_screen(HistoryScreen(history, self.actor_username, message.query, message.title))
 
     def open_instrument(self, code: str) -> None:
         from equipshare.tui.screens.instrument import InstrumentScreen

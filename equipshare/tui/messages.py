@@ -10,6 +10,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from equipshare.domain.records.calendar import ExportScope
+from equipshare.domain.records.history import HistoryQuery
 from equipshare.domain.records.people import TrainingRecordView
 
 
@@ -42,6 +43,15 @@ class WeekRequested(Message):
     def __init__(self, instrument_code: str) -> None:
         super().__init__()
         self.instrument_code = instrument_code
+
+
+class HistoryRequested(Message):
+    """A screen asked for the audit history of what `query` names; the app opens it."""
+
+    def __init__(self, query: HistoryQuery, title: str) -> None:
+        super().__init__()
+        self.query = query
+        self.title = title
 
 
 class CalendarRequested(Message):

@@ -15,12 +15,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from equipshare.domain.records.history import FieldChange, HistoryEvent, HistoryPage, HistoryQuery
 from equipshare.services.history.service import HistoryService
-from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.messages import ServiceRefused
 from equipshare.tui.service_screen import ServiceScreen, back_binding
 
@@ -132,14 +130,3 @@ class HistoryScreen(ServiceScreen[None]):
         at_end = event.cursor_row >= event.data_table.row_count - 1
         if at_end and self.next_before is not None and not self.working("history"):
             self.load_page(self.next_before)
-
-
-def open_history(screen: Screen[Any], actor: str, query: HistoryQuery, title: str) -> None:
-    """Push the history of what `query` names over `screen`, in the app that shows it.
-
-    The services come from the app's context (EquipshareApp.context), read by name: this
-    module importing the app would make an import cycle.
-    """
-    context = getattr(screen.app, "context", None)
-    assert isinstance(context, ServiceContext), "the app holds its ServiceContext"
-    screen.app.push_screen(HistoryScreen(HistoryService(context), actor, query, title))

@@ -29,6 +29,7 @@ from equipshare.tui.messages import (
     BookingsChanged,
     CalendarRequested,
     FeedRequested,
+    HistoryRequested,
     WeekRequested,
 )
 from equipshare.tui.service_screen import ServiceScreen, back_binding
@@ -248,6 +249,5 @@ class InstrumentScreen(ServiceScreen[None]):
 
     def action_history(self) -> None:
         from equipshare.domain.records.history import HistoryQuery
-        from equipshare.tui.screens.history import open_history
 
-        open_history(self, self._actor, HistoryQuery(instrument=self.code), self.code)
+        self.post_message(HistoryRequested(HistoryQuery(instrument=self.code), self.code))

@@ -19,7 +19,12 @@ from equipshare.domain.records.calendar import ExportScope
 from equipshare.domain.timewords import local_range
 from equipshare.domain.wording import booking_status_words, price_words, use_words
 from equipshare.services.bookings.service import CheckInService, MyBookingsService, WeekService
-from equipshare.tui.messages import BookingsChanged, CalendarRequested, FeedRequested
+from equipshare.tui.messages import (
+    BookingsChanged,
+    CalendarRequested,
+    FeedRequested,
+    HistoryRequested,
+)
 from equipshare.tui.modals.booking_form import BookingDraft, BookingForm, BookingServices
 from equipshare.tui.modals.reason import CancelBookingModal
 from equipshare.tui.service_screen import ServiceScreen, back_binding
@@ -345,14 +350,14 @@ class MyBookingsScreen(ServiceScreen[None]):
 
     def action_history(self) -> None:
         from equipshare.domain.records.history import HistoryQuery
-        from equipshare.tui.screens.history import open_history
 
         row = self.selected()
         if row is None:
             self.notify("No booking selected", severity="warning")
             return
         query = HistoryQuery(entity=f"booking:{row.booking_id}")
-        open_history(self, self._actor, query, f"booking {row.booking_id} on {row.instrument_code}")
+        title = f"booking {row.booking_id} on {row.instrument_code}"
+        self.post_message(HistoryRequested(query, title))
 
     # Moving ---------------------------------------------------------------------------
 
