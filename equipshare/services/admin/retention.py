@@ -45,16 +45,13 @@ from equipshare.domain.enums import BookingStatus
 from equipshare.domain.records.maintenance import AnonymisedUser, AnonymiseReport, PurgeReport
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.plumbing.dry_run import DryRun
 from equipshare.services.plumbing.row_records import require_admin
 
 PURGED_STATUSES = (BookingStatus.CANCELLED.value, BookingStatus.REJECTED.value)
 PSEUDONYM_PREFIX = "anon-"
 # Rows per UPDATE ... WHERE id IN (...): well under SQLite's bound-parameter limit.
 CHUNK = 500
-
-
-class _DryRun(Exception):
-    """Raised inside the transaction to leave it by rolling back."""
 
 
 def local_midnight(day: date, timezone: str) -> datetime:
@@ -114,9 +111,9 @@ class RetentionService:
                         },
                     )
                 if dry_run:
-                    raise _DryRun
+                    raise DryRun
                 return report
-        except _DryRun:
+        except DryRun:
             return report
 
     def anonymise(
@@ -152,9 +149,9 @@ class RetentionService:
                     )
                 report = AnonymiseReport(dry_run, inactive_since, tuple(users))
                 if dry_run:
-                    raise _DryRun
+                    raise DryRun
                 return report
-        except _DryRun:
+        except DryRun:
             return report
 
 

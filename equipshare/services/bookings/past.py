@@ -26,11 +26,8 @@ from equipshare.domain.enums import BookingStatus, ChargeBasis
 from equipshare.domain.records.maintenance import ClosePastReport
 from equipshare.services.charging import pricing
 from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.plumbing.dry_run import DryRun
 from equipshare.services.plumbing.row_records import require_admin
-
-
-class _DryRun(Exception):
-    """Raised inside the transaction to leave it by rolling back."""
 
 
 def _facility_says(condition: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -80,9 +77,9 @@ class PastBookingService:
                     repriced_ids=tuple(sorted(repriced)),
                 )
                 if dry_run:
-                    raise _DryRun
+                    raise DryRun
                 return report
-        except _DryRun:
+        except DryRun:
             return report
 
     @staticmethod

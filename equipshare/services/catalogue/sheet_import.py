@@ -35,6 +35,7 @@ from equipshare.domain.errors import InputError
 from equipshare.domain.records.admin import BadRow, RowOutcome, SheetImportReport
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.plumbing.dry_run import DryRun
 from equipshare.services.plumbing.row_records import require_admin
 from equipshare.sheets.csv_files import BadRowsError
 from equipshare.sheets.uniquip import INSTRUMENT_FIELDS, UniquipEntry, read_entries
@@ -43,10 +44,6 @@ CHUNK = 500
 # Called with (rows written, rows to write) as the transaction goes on.
 Progress = Callable[[int, int], None]
 _COMPARED = (*INSTRUMENT_FIELDS, "uniquip_type", "uniquip_id", "facility_id")
-
-
-class _DryRun(Exception):
-    """Raised inside the transaction to leave it by rolling back."""
 
 
 @dataclass
@@ -135,9 +132,9 @@ class CatalogueImportService:
                         },
                     )
                 if dry_run:
-                    raise _DryRun
+                    raise DryRun
                 return report
-        except _DryRun:
+        except DryRun:
             return report
 
     def _write(self, session: Session, plan: _Plan, progress: Progress | None) -> list[RowOutcome]:

@@ -22,9 +22,9 @@ from equipshare.domain.records.charging import Outcome
 from equipshare.domain.records.consortium import Change, FacilityChange, FacilityRecord
 from equipshare.services.consortium import values
 from equipshare.services.consortium.institutions import counts_by_id, load_institution
-from equipshare.services.consortium.rollback import DryRunDone
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.plumbing.dry_run import DryRun
 from equipshare.services.plumbing.row_records import load_actor, require_admin
 
 CODE_WIDTH = 64
@@ -217,14 +217,14 @@ class FacilityService:
                     Change(Outcome.CREATED, dry_run=dry_run),
                 )
                 if dry_run:
-                    raise DryRunDone(result)
+                    raise DryRun(result)
                 record_audit(
                     session, actor_id=actor.id, action="facility.create",
                     entity_type="facility", entity_id=row.id, at=self._clock.now(),
                     after=_snapshot(row),
                 )  # fmt: skip
                 return result
-        except DryRunDone as done:
+        except DryRun as done:
             return cast(FacilityChange, done.result)
 
     def edit(
@@ -288,7 +288,7 @@ class FacilityService:
                 record = _records(session, [row])[0]
                 result = FacilityChange(record, Change(Outcome.UPDATED, shown, dry_run))
                 if dry_run:
-                    raise DryRunDone(result)
+                    raise DryRun(result)
                 record_audit(
                     session, actor_id=actor.id, action="facility.update",
                     entity_type="facility", entity_id=row.id, at=self._clock.now(),
@@ -296,7 +296,7 @@ class FacilityService:
                     after={f: new for f, _, new in changed},
                 )  # fmt: skip
                 return result
-        except DryRunDone as done:
+        except DryRun as done:
             return cast(FacilityChange, done.result)
 
 

@@ -19,9 +19,9 @@ from equipshare.domain.errors import NotFound, RefusedError
 from equipshare.domain.records.charging import Outcome
 from equipshare.domain.records.consortium import Change, InstitutionChange, InstitutionRecord
 from equipshare.services.consortium import values
-from equipshare.services.consortium.rollback import DryRunDone
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.plumbing.dry_run import DryRun
 from equipshare.services.plumbing.row_records import require_admin
 
 CODE_WIDTH = 32
@@ -179,7 +179,7 @@ class InstitutionService:
             given["email_domain"] = ",".join(values.domains(email_domains)) or None
         try:
             return self._edit(actor_username, code, given, dry_run)
-        except DryRunDone as done:
+        except DryRun as done:
             return cast(InstitutionChange, done.result)
 
     def _edit(
@@ -213,7 +213,7 @@ class InstitutionService:
                 institution_record(row), Change(Outcome.UPDATED, changed, dry_run)
             )
             if dry_run:
-                raise DryRunDone(result)
+                raise DryRun(result)
             record_audit(
                 session, actor_id=actor.id, action="institution.update",
                 entity_type="institution", entity_id=row.id, at=self._clock.now(),

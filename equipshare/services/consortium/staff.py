@@ -20,9 +20,9 @@ from equipshare.domain.errors import NotFound, RefusedError
 from equipshare.domain.permissions import Action, Actor, Target, require
 from equipshare.domain.records.consortium import StaffChange, StaffMember, StaffOutcome
 from equipshare.services.consortium.facilities import load_facility
-from equipshare.services.consortium.rollback import DryRunDone
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.plumbing.dry_run import DryRun
 from equipshare.services.plumbing.row_records import load_actor
 
 ROLE_ORDER = {StaffRole.MANAGER: 0, StaffRole.TECHNICIAN: 1}
@@ -113,7 +113,7 @@ class StaffService:
                 session.flush()
                 change = StaffChange(_member(facility, user, role), outcome, previous, note)
                 if dry_run:
-                    raise DryRunDone(change)
+                    raise DryRun(change)
                 record_audit(
                     session, actor_id=actor.id,
                     action="facility_staff.add" if previous is None else "facility_staff.update",
@@ -123,7 +123,7 @@ class StaffService:
                     after=_staff_values(facility, user, role),
                 )  # fmt: skip
                 return change
-        except DryRunDone as done:
+        except DryRun as done:
             return cast(StaffChange, done.result)
 
     def remove(

@@ -29,13 +29,10 @@ from equipshare.services.people.accounts import (
 )
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.plumbing.dry_run import DryRun
 from equipshare.services.plumbing.row_records import require_admin
 from equipshare.sheets.csv_files import optional_email
 from equipshare.sheets.people import check_institution, check_name, check_username, role_named
-
-
-class _DryRun(Exception):
-    """Raised inside the transaction to leave it by rolling back."""
 
 
 def _valid(field: str, problems: list[str]) -> None:
@@ -201,7 +198,7 @@ class AccountService:
                 done, already = switch_active(session, actor.id, usernames, active=True, at=now)
                 report = ReactivationReport(dry_run, tuple(done), tuple(already))
                 if dry_run:
-                    raise _DryRun
+                    raise DryRun
                 return report
-        except _DryRun:
+        except DryRun:
             return report

@@ -32,15 +32,12 @@ from equipshare.domain.records.admin import (
 )
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.plumbing.dry_run import DryRun
 from equipshare.services.plumbing.row_records import require_admin
 from equipshare.sheets.csv_files import BadRowsError
 from equipshare.sheets.people import UserEntry, read_users
 
 _FIELDS = ("username", "display_name", "email", "institution_id", "role", "active")
-
-
-class _DryRun(Exception):
-    """Raised inside the transaction to leave it by rolling back."""
 
 
 def user_snapshot(user: User) -> dict[str, Any]:
@@ -157,9 +154,9 @@ class PeopleService:
                 outcomes.sort(key=lambda o: o.line)
                 report = SheetImportReport(source, dry_run, tuple(outcomes), skipped, notes)
                 if dry_run:
-                    raise _DryRun
+                    raise DryRun
                 return report
-        except _DryRun:
+        except DryRun:
             return report
 
     @staticmethod
@@ -239,7 +236,7 @@ class PeopleService:
                 check_an_admin_remains(session, f"deactivating {', '.join(done) or 'nobody'}")
                 report = DeactivationReport(dry_run, tuple(done), tuple(already))
                 if dry_run:
-                    raise _DryRun
+                    raise DryRun
                 return report
-        except _DryRun:
+        except DryRun:
             return report

@@ -33,12 +33,9 @@ from equipshare.services.people.training_queries import snapshot
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.plumbing.dry_run import DryRun
 from equipshare.sheets.csv_files import BadRowsError
 from equipshare.sheets.people import TrainingEntry, read_training
-
-
-class _DryRun(Exception):
-    """Raised inside the transaction to leave it by rolling back."""
 
 
 def instant(value: date | datetime, zone: ZoneInfo, field: str, end_of_day: bool) -> datetime:
@@ -112,9 +109,9 @@ class TrainingImportService:
                 skipped = tuple(sorted(bad, key=lambda b: b.line))
                 report = SheetImportReport(source, dry_run, tuple(outcomes), skipped, notes)
                 if dry_run:
-                    raise _DryRun
+                    raise DryRun
                 return report
-        except _DryRun:
+        except DryRun:
             return report
 
     def _one(

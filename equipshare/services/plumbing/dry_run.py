@@ -1,11 +1,11 @@
-"""Leaving a transaction by rolling it back, for dry runs that do the work to report it."""
+"""Leaving a transaction by rolling it back: dry runs do the work, report it, write nothing."""
 
 from __future__ import annotations
 
 
-class DryRunDone(Exception):
+class DryRun(Exception):
     """Raised inside `sessions.begin()` so nothing is written; carries what the call returns."""
 
-    def __init__(self, result: object) -> None:
+    def __init__(self, result: object = None) -> None:
         super().__init__("dry run")
         self.result = result
