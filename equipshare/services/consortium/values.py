@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from equipshare.domain.errors import InputError
+from equipshare.sheets.people import check_username
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]*")
 _LABEL = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 # The column holding an institution's domains, comma-separated (institutions.email_domain).
@@ -34,13 +34,12 @@ def code(value: str, field: str, label: str, width: int, *, upper: bool = False)
 
 
 def username(value: str, field: str = "admin") -> str:
-    text = value.strip()
-    if not _USERNAME.fullmatch(text) or len(text) > 64:
-        raise InputError(
-            f"username {value!r} is not usable: up to 64 letters, digits, '.', '_', '@' or '-'",
-            field,
-        )
-    return text
+    """The rule every other path (sheets, `users add`) applies, so init takes the same names."""
+    problems: list[str] = []
+    checked = check_username(value.strip(), field, problems)
+    if checked is None:
+        raise InputError(problems[0], field)
+    return checked
 
 
 def name(value: str, field: str, label: str, width: int = 200) -> str:
