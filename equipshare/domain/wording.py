@@ -16,6 +16,7 @@ from equipshare.domain.enums import (
 )
 from equipshare.domain.records.bookings import MyBookingRow
 from equipshare.domain.records.catalogue import BookingPolicy, InstrumentRecord, OpeningInterval
+from equipshare.domain.records.consortium import StaffChange, StaffOutcome
 from equipshare.domain.records.people import TrainingStatus
 from equipshare.domain.training_rules import last_valid_day
 
@@ -172,3 +173,22 @@ def reason_words(reason: DowntimeReason) -> str:
 def bookings_words(count: int) -> str:
     """'1 booking', '3 bookings'."""
     return f"{count} booking" + ("" if count == 1 else "s")
+
+
+def staff_change_words(change: StaffChange, dry_run: bool = False) -> str:
+    """'tech added to WAR-PRP as technician': what a staff add or remove did (or would do)."""
+    member = change.member
+    who, where, role = member.username, member.facility_code, member.role.value
+    would = "would be " if dry_run else ""
+    match change.outcome:
+        case StaffOutcome.ALREADY:
+            return f"{who} is already a {role} of {where}: nothing changed"
+        case StaffOutcome.NOT_STAFF:
+            return f"{who} is not on the staff of {where}: nothing removed"
+        case StaffOutcome.ADDED:
+            return f"{who} {would}added to {where} as {role}"
+        case StaffOutcome.ROLE_CHANGED:
+            previous = change.previous_role.value if change.previous_role else "?"
+            return f"{who} {would}changed from {previous} to {role} of {where}"
+        case _:
+            return f"{who} {would}removed from {where} (was {role})"

@@ -9,32 +9,15 @@ from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option
 from equipshare.domain.enums import StaffRole
-from equipshare.domain.records.consortium import StaffChange, StaffOutcome
+from equipshare.domain.records.consortium import StaffChange
+from equipshare.domain.wording import staff_change_words
 
 COLUMNS = ("facility", "username", "name", "email", "role", "active")
 ROLES = [r.value for r in StaffRole]
 
 
-def _said(change: StaffChange, dry_run: bool) -> str:
-    member = change.member
-    who, where, role = member.username, member.facility_code, member.role.value
-    would = "would be " if dry_run else ""
-    match change.outcome:
-        case StaffOutcome.ALREADY:
-            return f"{who} is already a {role} of {where}: nothing changed"
-        case StaffOutcome.NOT_STAFF:
-            return f"{who} is not on the staff of {where}: nothing removed"
-        case StaffOutcome.ADDED:
-            return f"{who} {would}added to {where} as {role}"
-        case StaffOutcome.ROLE_CHANGED:
-            previous = change.previous_role.value if change.previous_role else "?"
-            return f"{who} {would}changed from {previous} to {role} of {where}"
-        case _:
-            return f"{who} {would}removed from {where} (was {role})"
-
-
 def _echo(change: StaffChange, dry_run: bool) -> None:
-    click.echo(("dry run: " if dry_run else "") + _said(change, dry_run))
+    click.echo(("dry run: " if dry_run else "") + staff_change_words(change, dry_run))
     if change.note:
         click.echo(f"note: {change.note}", err=True)
 
