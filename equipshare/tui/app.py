@@ -16,8 +16,10 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from equipshare.domain.errors import ConfigError, EquipshareError
+from equipshare.domain.records.accounts import Standing
 from equipshare.domain.records.calendar import ExportScope, IssuedFeedToken
 from equipshare.services.catalogue.service import CatalogueService, InstrumentDetailService
+from equipshare.services.identity.service import IdentityService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.commands import InstrumentCommands
 from equipshare.tui.keymap import checked_keymap
@@ -56,6 +58,7 @@ class EquipshareApp(ServiceCalls, App[None]):
 
         staff: bool
         pending: int
+        standing: Standing
 
     @dataclass
     class CalendarSaved(Message):
@@ -105,6 +108,7 @@ class EquipshareApp(ServiceCalls, App[None]):
         self.catalogue = CatalogueService(context)
         self.staff = False
         self.pending = 0
+        self.standing = Standing(admin=False, staff=False, manager=False)
         self._page_size = page_size
         #: Where downloaded .ics files go; tests point it at a temporary folder.
         self.downloads: Path | None = None
@@ -157,9 +161,10 @@ class EquipshareApp(ServiceCalls, App[None]):
     # Who the user is: staff see more ------------------------------------------------------
 
     def load_standing(self) -> None:
-        def standing() -> tuple[bool, int]:
+        def standing() -> tuple[bool, int, Standing]:
             staff = self.approvals.may_approve(self.actor_username)
-            return staff, self.approvals.pending_count(self.actor_username) if staff else 0
+            pending = self.approvals.pending_count(self.actor_username) if staff else 0
+            return staff, pending, IdentityService(self.context).standing(self.actor_username)
 
         self.call_service(standing, lambda found: self.StandingLoaded(*found), group="standing")
 
@@ -170,6 +175,7 @@ class EquipshareApp(ServiceCalls, App[None]):
     @on(StandingLoaded)
     def _standing_loaded(self, message: StandingLoaded) -> None:
         self.staff, self.pending = message.staff, message.pending
+        self.standing = message.standing
         waiting = f" · {self.pending} to approve" if self.pending else ""
         self.sub_title = f"signed in as {self.actor_username}{waiting}"
         self.refresh_bindings()
@@ -304,6 +310,24 @@ class EquipshareApp(ServiceCalls, App[None]):
 
         self.push_screen(
             InstrumentScreen(InstrumentDetailService(self.context), self.actor_username, code)
+        )
+
+    def open_editor(self, code: str) -> None:
+        """The instrument editor, from the instrument screen's `e` or the palette."""
+        from equipshare.services.catalogue.service import (
+            InstrumentEditingService,
+            InstrumentStatusService,
+        )
+        from equipshare.tui.screens.instrument_editor import InstrumentEditorScreen
+
+        context = self.context
+        self.push_screen(
+            InstrumentEditorScreen(
+                InstrumentEditingService(context),
+                InstrumentStatusService(context),
+                self.actor_username,
+                code,
+            )
         )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

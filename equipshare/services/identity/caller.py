@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from equipshare.domain.errors import NotFound, PermissionDenied
+from equipshare.domain.records.accounts import Standing
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 
@@ -30,3 +31,14 @@ class IdentityService:
                     f"only admins may act --as another user (you are {caller})", "user"
                 )
             return row_records.load_user(session, as_user).username
+
+    def standing(self, username: str) -> Standing:
+        """Whether the user is an active admin, staffs any facility, or manages one."""
+        with self._db.readonly() as session:
+            actor = row_records.load_actor(session, username)
+            active = actor.user.active
+            return Standing(
+                admin=active and actor.user.is_admin,
+                staff=active and bool(actor.staff_facility_ids),
+                manager=active and bool(actor.managed_facility_ids),
+            )
