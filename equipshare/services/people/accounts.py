@@ -17,12 +17,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from equipshare.db.models.catalogue import Institution, User
 from equipshare.domain.enums import ImportAction, Role
 from equipshare.domain.errors import InputError, NotFound, RefusedError
+from equipshare.domain.records.accounts import UserPage, UserQuery
 from equipshare.domain.records.admin import (
     BadRow,
     DeactivationReport,
@@ -38,6 +39,10 @@ from equipshare.sheets.csv_files import BadRowsError
 from equipshare.sheets.people import UserEntry, read_users
 
 _FIELDS = ("username", "display_name", "email", "institution_id", "role", "active")
+#: The most users one page may hold.
+MAX_PAGE = 1000
+_SEARCHED = (User.username, User.display_name, User.email)
+EVERYONE = UserQuery()
 
 
 def user_snapshot(user: User) -> dict[str, Any]:
@@ -85,6 +90,24 @@ def switch_active(
             entity_type="user", entity_id=user.id, at=at, before=before, after=user_snapshot(user),
         )  # fmt: skip
     return done, already
+
+
+def _search_clause(text: str) -> ColumnElement[bool]:
+    """Every word must appear (in any case) in the username, the name or the email."""
+    return and_(
+        true(),
+        *(
+            or_(*(func.lower(column).contains(word, autoescape=True) for column in _SEARCHED))
+            for word in text.lower().split()
+        ),
+    )
+
+
+def _institution_filter(session: Session, code: str) -> str:
+    code = code.strip().upper()
+    if session.scalar(select(Institution.id).where(Institution.code == code)) is None:
+        raise InputError(f"institution: no institution with code {code!r}", "institution")
+    return code
 
 
 class PeopleService:
@@ -221,6 +244,45 @@ class PeopleService:
                 )
                 for u, code in session.execute(query)
             ]
+
+    def page_users(
+        self,
+        actor_username: str,
+        query: UserQuery = EVERYONE,
+        *,
+        after: str | None = None,
+        limit: int = 200,
+    ) -> UserPage:
+        """Up to `limit` users matching `query` with usernames after `after`, by username.
+
+        Keyset paging on the username index, so a page costs the same at the first user as
+        at the ten-thousandth; `list_users` reads everyone at once, for sheets and scripts.
+        """
+        limit = max(1, min(limit, MAX_PAGE))
+        with self._db.readonly() as session:
+            require_admin(session, actor_username, "list users")
+            statement = select(User, Institution.code).join(
+                Institution, User.institution_id == Institution.id
+            )
+            if query.search.strip():
+                statement = statement.where(_search_clause(query.search))
+            if query.institution_code:
+                code = _institution_filter(session, query.institution_code)
+                statement = statement.where(Institution.code == code)
+            if query.role is not None:
+                statement = statement.where(User.role == query.role)
+            if query.active is not None:
+                statement = statement.where(User.active == query.active)
+            if after is not None:
+                statement = statement.where(User.username > after)
+            fetched = session.execute(statement.order_by(User.username).limit(limit + 1)).all()
+            rows = tuple(
+                UserListRow(
+                    u.username, u.display_name, u.email, code, u.role, u.active, u.created_at
+                )
+                for u, code in fetched[:limit]
+            )
+        return UserPage(rows, rows[-1].username if len(fetched) > limit else None)
 
     def deactivate(
         self, actor_username: str, usernames: Sequence[str], *, dry_run: bool = False
