@@ -1,4 +1,4 @@
-"""Command palette providers: go to or book any instrument by typing part of its name."""
+"""Command palette providers: go to, book or edit any instrument by typing part of its name."""
 
 from __future__ import annotations
 
@@ -25,16 +25,19 @@ class InstrumentOpener(Protocol):
 
     actor_username: str
     catalogue: CatalogueService
+    staff: bool  # facility staff or an admin: offered "Edit ..." too
 
     def open_instrument(self, code: str) -> None: ...
 
     def open_week(self, code: str) -> None: ...
 
+    def open_editor(self, code: str) -> None: ...
+
     def action_search(self) -> None: ...
 
 
 class InstrumentCommands(Provider):
-    """'Go to XPS-01 ...' and 'Book XPS-01 ...' for instruments matching what is typed."""
+    """'Go to XPS-01 ...', 'Book XPS-01 ...' and, for staff, 'Edit XPS-01 ...' for matches."""
 
     @property
     def _app(self) -> InstrumentOpener:
@@ -53,20 +56,22 @@ class InstrumentCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         words = query.strip()
-        for prefix in ("go to ", "book "):
+        for prefix in ("go to ", "book ", "edit "):
             if words.lower().startswith(prefix):
                 words = words[len(prefix) :]
         if len(words) < 2:
             return
         matcher = self.matcher(query)
+        app = self._app
+        verbs = [("Go to", app.open_instrument, 0.5), ("Book", app.open_week, 0.4)]
+        if app.staff:
+            # The editor says itself which parts the actor may change on this instrument.
+            verbs.append(("Edit", app.open_editor, 0.3))
         for row in await self._find(words):
-            for verb, action in (
-                ("Go to", self._app.open_instrument),
-                ("Book", self._app.open_week),
-            ):
+            for verb, action, floor in verbs:
                 text = f"{verb} {row.code}  {row.name}"
                 yield Hit(
-                    max(matcher.match(text), 0.5 if verb == "Go to" else 0.4),
+                    max(matcher.match(text), floor),
                     matcher.highlight(text),
                     partial(action, row.code),
                     text=text,
