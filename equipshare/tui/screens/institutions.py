@@ -1,0 +1,169 @@
+"""InstitutionsScreen: the consortium's universities and companies, added and edited by admins.
+
+A consortium has tens of institutions, so the list is read whole. The columns and
+words are `equipshare institutions list`'s; a save is reported as the CLI reports it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Static
+
+from equipshare.domain.errors import EquipshareError, PermissionDenied
+from equipshare.domain.records.consortium import InstitutionChange, InstitutionRecord
+from equipshare.services.consortium.service import InstitutionService
+from equipshare.tui.messages import ServiceRefused
+from equipshare.tui.modals.institution_form import InstitutionForm, change_words
+from equipshare.tui.service_screen import ServiceScreen, back_binding
+
+COLUMNS = ("Code", "Name", "Sector", "Partner", "Email domains", "Facilities", "Users")
+WRITE_ACTIONS = frozenset({"add", "edit"})
+
+
+def institution_cells(record: InstitutionRecord) -> tuple[str, ...]:
+    """One row as `equipshare institutions list` prints it."""
+    return (
+        record.code,
+        record.name,
+        record.sector.value,
+        "yes" if record.is_partner else "no",
+        ", ".join(record.email_domains),
+        str(record.facilities),
+        str(record.users),
+    )
+
+
+class InstitutionsScreen(ServiceScreen[None]):
+    """Every institution by code (admins); `n` adds one, `e` edits the highlighted one."""
+
+    @dataclass
+    class Loaded(Message):
+        """The institutions arrived, by code."""
+
+        rows: tuple[InstitutionRecord, ...]
+
+    @dataclass
+    class ListRefused(Message):
+        """The actor may not list institutions: no changes are offered either."""
+
+        text: str
+
+    DEFAULT_CSS = """
+    #institutions-table { height: 1fr; }
+    #institutions-status { height: 1; padding: 0 1; color: $text-muted; background: $boost; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        back_binding("institutions"),
+        Binding(
+            "n", "add", "Add", id="institutions.add", tooltip="Add an institution to the consortium"
+        ),
+        Binding(
+            "e",
+            "edit",
+            "Edit",
+            id="institutions.edit",
+            tooltip="Change the highlighted institution's code, name, sector, terms or domains",
+        ),
+    ]
+
+    def __init__(self, institutions: InstitutionService, actor_username: str) -> None:
+        super().__init__()
+        self._institutions = institutions
+        self._actor = actor_username
+        self.rows: dict[str, InstitutionRecord] = {}
+        self.loaded = False
+        self.may_change = True
+        self._keep: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="institutions-table", cursor_type="row", zebra_stripes=True)
+        yield Static("Loading the institutions...", id="institutions-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table: DataTable[str] = self.query_one("#institutions-table", DataTable)
+        for label in COLUMNS:
+            table.add_column(label, key=label.lower())
+        table.focus()
+        self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.may_change or action not in WRITE_ACTIONS
+
+    # Loading --------------------------------------------------------------------------
+
+    def reload(self, keep: str | None = None) -> None:
+        """Read the list again; the cursor goes back to `keep` (a code) if it is there."""
+        self.loaded = False
+        self._keep = keep
+        self.call_service(
+            lambda: tuple(self._institutions.list(self._actor)),
+            lambda rows: self.Loaded(rows),
+            group="institutions",
+            refused=self._listing_refusal,
+        )
+
+    def _listing_refusal(self, error: EquipshareError) -> Message:
+        if isinstance(error, PermissionDenied):
+            return self.ListRefused(str(error))
+        return ServiceRefused(str(error))
+
+    @on(Loaded)
+    def _show(self, message: Loaded) -> None:
+        table = self.query_one("#institutions-table", DataTable)
+        current, self._keep = self._keep or self.selected_code(), None
+        table.clear()
+        self.rows = {row.code: row for row in message.rows}
+        for row in message.rows:
+            table.add_row(*institution_cells(row), key=row.code)
+        if current in self.rows:
+            table.move_cursor(row=table.get_row_index(current))
+        partners = sum(row.is_partner for row in message.rows)
+        self.query_one("#institutions-status", Static).update(
+            f"{len(message.rows)} institutions, {partners} on partner terms"
+        )
+        self.loaded = True
+
+    @on(ListRefused)
+    def _refused(self, message: ListRefused) -> None:
+        self.may_change = False
+        self.refresh_bindings()
+        self.notify(message.text, severity="error")
+        self.query_one("#institutions-status", Static).update(f"Not shown: {message.text}")
+        self.loaded = True
+
+    def selected_code(self) -> str | None:
+        """The code of the highlighted institution, if any."""
+        table = self.query_one("#institutions-table", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return key if key in self.rows else None
+
+    # Changing -------------------------------------------------------------------------
+
+    def _saved(self, change: InstitutionChange | None) -> None:
+        if change is None:
+            return
+        self.notify(change_words(change))
+        self.reload(keep=change.institution.code)
+
+    def action_add(self) -> None:
+        self.app.push_screen(InstitutionForm(self._institutions, self._actor), self._saved)
+
+    def action_edit(self) -> None:
+        code = self.selected_code()
+        if code is None:
+            self.notify("No institution highlighted", severity="warning")
+            return
+        self.app.push_screen(
+            InstitutionForm(self._institutions, self._actor, self.rows[code]), self._saved
+        )
