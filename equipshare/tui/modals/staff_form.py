@@ -1,0 +1,229 @@
+"""StaffForm: make someone a facility's manager or technician; RemoveStaffModal asks first.
+
+The form sends the username and role to StaffService in a worker and closes once the
+change is made; a refusal shows under the field it names (an unknown or deactivated
+user under the username), and one for want of a right under the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from equipshare.domain.enums import StaffRole
+from equipshare.domain.errors import EquipshareError, PermissionDenied
+from equipshare.domain.records.consortium import StaffChange
+from equipshare.services.consortium.service import StaffService
+from equipshare.tui.service_screen import ServiceCalls
+
+FIELDS = ("user", "role", "general")
+
+
+def field_of(error: EquipshareError) -> str:
+    """Where a refusal shows: beside the username or role, else under the form."""
+    field = getattr(error, "field", None)
+    if isinstance(error, PermissionDenied) or field not in FIELDS:
+        return "general"
+    return str(field)
+
+
+class StaffForm(ServiceCalls, ModalScreen[StaffChange | None]):
+    """Returns the staff change made (or 'already'), or None when closed."""
+
+    @dataclass
+    class StaffAdded(Message):
+        """The service added the member, changed their role, or found them in it."""
+
+        change: StaffChange
+
+    @dataclass
+    class StaffRefused(Message):
+        """The service refused; `field` says where to show it."""
+
+        text: str
+        field: str
+
+    DEFAULT_CSS = """
+    StaffForm { align: center middle; }
+    #staff-dialog {
+        width: 70; max-width: 100%; height: auto;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    #staff-title { text-style: bold; padding: 0 0 1 0; }
+    StaffForm .field-row { height: auto; }
+    StaffForm .field-row Label { width: 12; padding: 0 1 0 0; }
+    StaffForm .field-row Input, StaffForm .field-row Select { width: 1fr; }
+    StaffForm .field-error { color: $error; padding: 0 0 0 12; height: auto; display: none; }
+    StaffForm .field-error.shown { display: block; }
+    #staff-buttons { height: auto; align-horizontal: right; padding: 1 0 0 0; }
+    #staff-buttons Button { margin: 0 0 0 1; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "close",
+            "Close",
+            id="staff_form.close",
+            tooltip="Close the form without changing the staff",
+        ),
+    ]
+
+    def __init__(
+        self, staff: StaffService, actor: str, facility_code: str, facility_name: str
+    ) -> None:
+        super().__init__()
+        self._staff = staff
+        self._actor = actor
+        self.facility_code = facility_code
+        self.facility_name = facility_name
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="staff-dialog"):
+            yield Static(
+                f"Add staff to {self.facility_code}  {self.facility_name}",
+                id="staff-title",
+                markup=False,
+            )
+            with Horizontal(classes="field-row"):
+                yield Label("Username")
+                yield Input(placeholder="e.g. alice", id="staff-user", compact=True)
+            yield self._error("user")
+            with Horizontal(classes="field-row"):
+                yield Label("Role")
+                yield Select(
+                    [(role.value, role) for role in StaffRole],
+                    value=StaffRole.TECHNICIAN,
+                    allow_blank=False,
+                    id="staff-role",
+                    compact=True,
+                )
+            yield self._error("role")
+            yield Static(
+                "Managers approve bookings, set prices and change the staff; technicians "
+                "run sessions, record training and approve bookings too.",
+                id="staff-note",
+                markup=False,
+            )
+            yield self._error("general")
+            with Horizontal(id="staff-buttons"):
+                yield Button("Close", id="staff-close", compact=True)
+                yield Button("Add", id="staff-save", variant="primary", compact=True)
+
+    @staticmethod
+    def _error(field: str) -> Static:
+        return Static("", id=f"staff-{field}-error", classes="field-error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#staff-user", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#staff-save")
+    def action_submit(self) -> None:
+        if self.busy:
+            return
+        self.show_error(None, "")
+        chosen = self.query_one("#staff-role", Select).value
+        role = chosen if isinstance(chosen, StaffRole) else StaffRole.TECHNICIAN
+        username = self.query_one("#staff-user", Input).value.strip()
+        if not username:
+            self.show_error("user", "say whom to add: their username")
+            return
+        self.busy = True
+        staff, actor, code = self._staff, self._actor, self.facility_code
+        self.call_service(
+            lambda: staff.add(actor, code, username, role),
+            self.StaffAdded,
+            group="staff_form",
+            refused=lambda error: self.StaffRefused(str(error), field_of(error)),
+        )
+
+    @on(StaffAdded)
+    def _added(self, message: StaffAdded) -> None:
+        self.busy = False
+        self.dismiss(message.change)
+
+    @on(StaffRefused)
+    def _refused(self, message: StaffRefused) -> None:
+        self.busy = False
+        self.show_error(message.field, message.text)
+
+    def show_error(self, field: str | None, text: str) -> None:
+        """Show `text` under `field` (under the form if None) and clear every other message."""
+        where = field or "general"
+        for name in FIELDS:
+            error = self.query_one(f"#staff-{name}-error", Static)
+            shown = name == where and bool(text)
+            error.update(text if shown else "")
+            error.set_class(shown, "shown")
+        if text and where != "general":
+            self.query_one(f"#staff-{where}").focus()
+
+    def error_text(self, field: str) -> str:
+        """What the form shows under `field` (for tests and screen readers)."""
+        return str(self.query_one(f"#staff-{field}-error", Static).content)
+
+    @on(Button.Pressed, "#staff-close")
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class RemoveStaffModal(ModalScreen[bool]):
+    """Asks before taking someone off a facility's staff; True removes them."""
+
+    DEFAULT_CSS = """
+    RemoveStaffModal { align: center middle; }
+    #remove-staff-dialog {
+        width: 70; max-width: 95%; height: auto;
+        border: round $error; background: $surface; padding: 0 1;
+    }
+    #remove-staff-question { text-style: bold; padding: 1 0 0 0; }
+    #remove-staff-note { color: $warning; padding: 1 0 0 0; }
+    #remove-staff-buttons { height: auto; align-horizontal: right; padding: 1 0 0 0; }
+    #remove-staff-buttons Button { margin: 0 0 0 1; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "keep",
+            "Keep",
+            id="remove_staff.keep",
+            tooltip="Close without changing the staff",
+        ),
+    ]
+
+    def __init__(self, question: str, note: str | None = None) -> None:
+        """`question` says who leaves what; `note` what follows (no manager left, say)."""
+        super().__init__()
+        self.question = question
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="remove-staff-dialog"):
+            yield Static(self.question, id="remove-staff-question", markup=False)
+            if self.note:
+                yield Static(f"Note: {self.note}", id="remove-staff-note", markup=False)
+            with Horizontal(id="remove-staff-buttons"):
+                yield Button("Keep", id="remove-staff-keep")
+                yield Button("Remove", id="remove-staff-confirm", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#remove-staff-keep", Button).focus()
+
+    @on(Button.Pressed, "#remove-staff-confirm")
+    def _confirm(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#remove-staff-keep")
+    def action_keep(self) -> None:
+        self.dismiss(False)

@@ -1,0 +1,371 @@
+"""FacilitiesScreen: every facility, and the staff of the one under the cursor.
+
+Admins add and edit facilities; admins, and a facility's own managers, add and remove its
+staff. Anyone with an account may look: the services decide who may change what, and the
+screen shows their refusal rather than guessing. The staff list follows the facility row
+the cursor is on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Static
+
+from equipshare.domain.enums import ChargeBasis
+from equipshare.domain.records.consortium import (
+    FacilityChange,
+    FacilityRecord,
+    StaffChange,
+    StaffMember,
+)
+from equipshare.domain.records.history import HistoryQuery
+from equipshare.domain.wording import staff_change_words
+from equipshare.services.consortium.service import FacilityService, StaffService
+from equipshare.tui.messages import HistoryRequested
+from equipshare.tui.modals.facility_form import FacilityForm
+from equipshare.tui.modals.staff_form import RemoveStaffModal, StaffForm
+from equipshare.tui.service_screen import ServiceScreen, back_binding
+
+BASIS_WORDS = {ChargeBasis.BOOKED: "time booked", ChargeBasis.ACTUAL: "time used"}
+
+
+def charging_words(facility: FacilityRecord) -> str:
+    """'time booked; 50% within 24 h; check-in': how the facility charges, in short."""
+    words = (
+        f"{BASIS_WORDS.get(facility.charge_basis, facility.charge_basis)}; "
+        f"{facility.late_cancellation_percent}% within {facility.free_cancellation_hours} h"
+    )
+    return words + ("; check-in" if facility.requires_check_in else "")
+
+
+def change_words(change: FacilityChange) -> str:
+    """'Added WAR-EM', 'WAR-PRP: changed name, building' or 'WAR-PRP: nothing changed'."""
+    code = change.facility.code
+    outcome = change.change.outcome.value
+    if change.change.changed:
+        return f"{code}: changed " + ", ".join(f for f, _, _ in change.change.changed)
+    if outcome == "created":
+        return f"Added facility {code}  {change.facility.name}"
+    return f"{code}: {outcome}, nothing changed"
+
+
+class FacilitiesScreen(ServiceScreen[None]):
+    """Facilities by code above, the highlighted facility's staff below."""
+
+    @dataclass
+    class FacilitiesLoaded(Message):
+        """Every facility, by code."""
+
+        rows: tuple[FacilityRecord, ...]
+
+    @dataclass
+    class StaffLoaded(Message):
+        """One facility's managers, then its technicians."""
+
+        facility_code: str
+        members: tuple[StaffMember, ...]
+
+    @dataclass
+    class RemovalPreviewed(Message):
+        """A dry run of a removal passed the service's checks; ask before doing it."""
+
+        change: StaffChange
+
+    @dataclass
+    class StaffRemoved(Message):
+        """Someone was taken off a facility's staff (or was not on it)."""
+
+        change: StaffChange
+
+    DEFAULT_CSS = """
+    #facilities-table { height: 1fr; margin: 0 1; }
+    #staff-title { height: 1; padding: 0 1; text-style: bold; }
+    #staff-table { height: 1fr; margin: 0 1; }
+    #facilities-status { height: 1; padding: 0 2; color: $text-muted; background: $boost; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        back_binding("facilities"),
+        Binding("n", "add", "Add facility", id="facilities.add", tooltip="Add a facility (admins)"),
+        Binding(
+            "e",
+            "edit",
+            "Edit facility",
+            id="facilities.edit",
+            tooltip="Change the highlighted facility's name, place or contacts (admins)",
+        ),
+        Binding(
+            "s",
+            "add_staff",
+            "Add staff",
+            id="facilities.add_staff",
+            tooltip="Make someone a manager or technician of the highlighted facility "
+            "(its managers, or admins)",
+        ),
+        Binding(
+            "x",
+            "remove_staff",
+            "Remove staff",
+            id="facilities.remove_staff",
+            tooltip="Take the highlighted person off the facility's staff, after asking",
+        ),
+        Binding(
+            "h",
+            "history",
+            "History",
+            id="facilities.history",
+            tooltip="Who changed the highlighted facility, and when",
+        ),
+    ]
+
+    def __init__(
+        self, facilities: FacilityService, staff: StaffService, actor_username: str
+    ) -> None:
+        super().__init__()
+        self._facilities = facilities
+        self._staff = staff
+        self._actor = actor_username
+        self.loaded = False
+        #: The facility whose staff the lower table shows, once loaded.
+        self.staff_of: str | None = None
+        self._rows: dict[str, FacilityRecord] = {}
+        self._members: dict[str, StaffMember] = {}
+        self._keep_cursor_on: str | None = None
+        self._asked_for: str | None = None  # the facility whose staff was last asked for
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="facilities-table", cursor_type="row", zebra_stripes=True)
+        yield Static("Staff", id="staff-title", markup=False)
+        yield DataTable(id="staff-table", cursor_type="row", zebra_stripes=True)
+        yield Static("Loading facilities...", id="facilities-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Facilities"
+        table: DataTable[str] = self.query_one("#facilities-table", DataTable)
+        for label, key in [
+            ("Code", "code"),
+            ("Name", "name"),
+            ("Institution", "institution"),
+            ("Department", "department"),
+            ("Building", "building"),
+            ("Time zone", "timezone"),
+            ("Contact email", "email"),
+            ("Charging", "charging"),
+        ]:
+            table.add_column(label, key=key)
+        staff: DataTable[str] = self.query_one("#staff-table", DataTable)
+        for label, key in [
+            ("Username", "username"),
+            ("Name", "name"),
+            ("Role", "role"),
+            ("Email", "email"),
+            ("Active", "active"),
+        ]:
+            staff.add_column(label, key=key)
+        table.focus()
+        self.reload()
+
+    # Loading --------------------------------------------------------------------------
+
+    def reload(self, keep_cursor_on: str | None = None) -> None:
+        """Fetch the facilities again, keeping the cursor on `keep_cursor_on` if given."""
+        self.loaded = False
+        self._keep_cursor_on = keep_cursor_on or self.selected_code()
+        facilities, actor = self._facilities, self._actor
+        self.call_service(
+            lambda: tuple(facilities.list(actor)),
+            self.FacilitiesLoaded,
+            group="facilities",
+            drop_if_cancelled=True,
+        )
+
+    @on(FacilitiesLoaded)
+    def _show_facilities(self, message: FacilitiesLoaded) -> None:
+        table = self.query_one("#facilities-table", DataTable)
+        table.clear()
+        self._rows = {row.code: row for row in message.rows}
+        for row in message.rows:
+            table.add_row(
+                row.code,
+                row.name,
+                row.institution_code,
+                row.department or "",
+                row.building or "",
+                row.timezone,
+                row.email or "",
+                charging_words(row),
+                key=row.code,
+            )
+        keep = self._keep_cursor_on
+        if keep in self._rows:
+            table.move_cursor(row=table.get_row_index(keep))
+        self.query_one("#facilities-status", Static).update(
+            f"{len(message.rows)} facilities  ·  charging terms change with "
+            "`equipshare facility policy`"
+        )
+        self.loaded = True
+        code = self.selected_code()
+        if code is None:
+            self._asked_for = None
+            self._show_staff_of(None, ())
+        else:
+            self.load_staff(code)
+
+    @on(DataTable.RowHighlighted, "#facilities-table")
+    def _facility_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        code = event.row_key.value
+        # Filling the table highlights rows on the way; only the cursor's row counts.
+        if self.loaded and code and code == self.selected_code() and code != self._asked_for:
+            self.load_staff(code)
+
+    def load_staff(self, code: str) -> None:
+        self.staff_of = None
+        self._asked_for = code
+        staff, actor = self._staff, self._actor
+        self.call_service(
+            lambda: (code, tuple(staff.list(actor, code))),
+            lambda found: self.StaffLoaded(*found),
+            group="staff",
+            drop_if_cancelled=True,
+        )
+
+    @on(StaffLoaded)
+    def _staff_loaded(self, message: StaffLoaded) -> None:
+        if message.facility_code != self.selected_code():
+            return  # overtaken by a move of the cursor
+        self._show_staff_of(message.facility_code, message.members)
+
+    def _show_staff_of(self, code: str | None, members: tuple[StaffMember, ...]) -> None:
+        table = self.query_one("#staff-table", DataTable)
+        table.clear()
+        self._members = {m.username: m for m in members}
+        for member in members:
+            table.add_row(
+                member.username,
+                member.display_name,
+                member.role.value,
+                member.email or "",
+                "yes" if member.active else "no",
+                key=member.username,
+            )
+        facility = self._rows.get(code or "")
+        title = "Staff" if facility is None else f"Staff of {facility.code}  {facility.name}"
+        if facility is not None and not members:
+            title += ": nobody yet"
+        self.query_one("#staff-title", Static).update(title)
+        self.staff_of = code
+
+    # Reading the cursor ---------------------------------------------------------------
+
+    def selected_code(self) -> str | None:
+        """The facility under the cursor, if any."""
+        table = self.query_one("#facilities-table", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return key if key in self._rows else None
+
+    def selected_member(self) -> StaffMember | None:
+        """The staff member under the staff table's cursor, if any."""
+        table = self.query_one("#staff-table", DataTable)
+        if table.row_count == 0 or self.staff_of is None:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self._members.get(key) if key is not None else None
+
+    # Facilities -----------------------------------------------------------------------
+
+    def action_add(self) -> None:
+        self.app.push_screen(FacilityForm(self._facilities, self._actor), self._facility_saved)
+
+    def action_edit(self) -> None:
+        code = self.selected_code()
+        if code is None:
+            self.notify("No facility selected", severity="warning")
+            return
+        self.app.push_screen(
+            FacilityForm(self._facilities, self._actor, self._rows[code]), self._facility_saved
+        )
+
+    def _facility_saved(self, change: FacilityChange | None) -> None:
+        if change is None:
+            return
+        self.notify(change_words(change))
+        self.reload(keep_cursor_on=change.facility.code)
+
+    def action_history(self) -> None:
+        code = self.selected_code()
+        if code is None:
+            self.notify("No facility selected", severity="warning")
+            return
+        self.post_message(HistoryRequested(HistoryQuery(entity=f"facility:{code}"), code))
+
+    # Staff ----------------------------------------------------------------------------
+
+    def action_add_staff(self) -> None:
+        code = self.selected_code()
+        if code is None:
+            self.notify("No facility selected", severity="warning")
+            return
+        form = StaffForm(self._staff, self._actor, code, self._rows[code].name)
+        self.app.push_screen(form, self._staff_changed)
+
+    def _staff_changed(self, change: StaffChange | None) -> None:
+        if change is None:
+            return
+        self._say(change)
+        self.reload(keep_cursor_on=change.member.facility_code)
+
+    def _say(self, change: StaffChange) -> None:
+        self.notify(staff_change_words(change))
+        if change.note:
+            self.notify(f"note: {change.note}", severity="warning")
+
+    def action_remove_staff(self) -> None:
+        """Ask the service first (a dry run), so a refusal comes before the question."""
+        code, member = self.staff_of, self.selected_member()
+        if code is None or member is None:
+            self.notify("No staff member selected", severity="warning")
+            return
+        staff, actor, username = self._staff, self._actor, member.username
+        self.call_service(
+            lambda: staff.remove(actor, code, username, member.role, dry_run=True),
+            self.RemovalPreviewed,
+            group="staff_change",
+        )
+
+    @on(RemovalPreviewed)
+    def _ask_removal(self, message: RemovalPreviewed) -> None:
+        member = message.change.member
+        question = (
+            f"Remove {member.username} ({member.display_name}) from {member.facility_code}? "
+            f"They are its {member.role.value}."
+        )
+
+        def answered(remove: bool | None) -> None:
+            if remove:
+                self._remove(message.change)
+
+        self.app.push_screen(RemoveStaffModal(question, message.change.note), answered)
+
+    def _remove(self, preview: StaffChange) -> None:
+        member = preview.member
+        staff, actor = self._staff, self._actor
+        self.call_service(
+            lambda: staff.remove(actor, member.facility_code, member.username, member.role),
+            self.StaffRemoved,
+            group="staff_change",
+        )
+
+    @on(StaffRemoved)
+    def _removed(self, message: StaffRemoved) -> None:
+        self._say(message.change)
+        self.reload(keep_cursor_on=message.change.member.facility_code)
