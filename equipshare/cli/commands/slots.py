@@ -55,6 +55,12 @@ def _as_json(slot: SlotRecord) -> dict[str, object]:
 @click.option("--days", type=int, default=14, show_default=True, help="Window length in days.")
 @click.option("--limit", type=int, default=20, show_default=True, help="At most this many slots.")
 @click.option(
+    "--per-instrument",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="With --category, at most N slots on each instrument (default 3).",
+)
+@click.option(
     "--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @as_option
@@ -68,6 +74,7 @@ def slots(
     from_: str | None,
     days: int,
     limit: int,
+    per_instrument: int | None,
     output: str,
     as_user: str | None,
 ) -> None:
@@ -83,6 +90,8 @@ def slots(
     """
     if (instrument_code is None) == (category is None):
         raise InputError("give exactly one of --instrument CODE or --category NAME", "--instrument")
+    if per_instrument is not None and category is None:
+        raise InputError("--per-instrument goes with --category", "--per-instrument")
     wanted = parse_length(length)
     state = cli_state(ctx)
     zone = ZoneInfo(state.settings().organisation.timezone)
@@ -97,6 +106,7 @@ def slots(
             window_start=window_start,
             days=days,
             limit=limit,
+            per_instrument=per_instrument,
         )
     if output == "json":
         click.echo(json.dumps([_as_json(s) for s in found], indent=2))

@@ -43,6 +43,8 @@ __all__ = [
 ]
 
 MAX_DAYS = 366
+#: How many of a category search's slots one instrument may take, unless the caller says.
+CATEGORY_SHARE = 3
 
 
 class AvailabilityService:
@@ -62,27 +64,31 @@ class AvailabilityService:
         window_start: datetime | None = None,
         days: int = 14,
         limit: int = 20,
-        per_instrument: int = 3,
+        per_instrument: int | None = None,
     ) -> list[SlotRecord]:
         """Earliest slots by start, then own institution first, institution and instrument code.
 
         For an instrument code, a rule that rules out every slot (status, access,
         training) is raised; for a category, instruments the user may not book are skipped.
+        `per_instrument` caps one instrument's share of a category's slots (default
+        CATEGORY_SHARE, so one free instrument does not fill the list); one instrument's
+        own search returns up to `limit` unless it is given.
         """
         if (instrument_code is None) == (category is None):
             raise InputError("search one instrument code or one category, not both or neither")
-        search_length = check_search(length, days, limit, per_instrument)
+        share = per_instrument or (CATEGORY_SHARE if category is not None else limit)
+        search_length = check_search(length, days, limit, share)
         now = self._clock.now()
         start = now if window_start is None else policy_rules.as_utc(window_start, "from")
         with self._db.readonly() as session:
             user = row_records.load_user(session, actor_username)
             search = Search(user, search_length, now, start, start + timedelta(days=days))
             if category is not None:
-                return search_category(session, search, category, limit, per_instrument)
+                return search_category(session, search, category, limit, share)
             instrument = row_records.load_instrument(session, instrument_code or "")
             occupancy = load_occupancy(session, search, [instrument])
             refuse_unless_bookable(session, search, instrument, occupancy)
-        return free_slots(instrument, search, occupancy, min(per_instrument, limit))
+        return free_slots(instrument, search, occupancy, min(share, limit))
 
 
 def check_search(length: timedelta, days: int, limit: int, per_instrument: int) -> timedelta:

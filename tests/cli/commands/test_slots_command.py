@@ -35,8 +35,9 @@ def rows(stdout: str) -> list[list[str]]:
 
 def test_table_shows_local_times_with_the_zone(invoke: Invoke, database_url: str) -> None:
     result = invoke(
-        "slots", "--instrument", XPS, "--length", "2h", "--db", database_url, env=user("alice")
-    )
+        "slots", "--instrument", XPS, "--length", "2h", "--limit", "3", "--db", database_url,
+        env=user("alice"),
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert rows(result.stdout) == [
         ["WHEN", "INSTRUMENT", "INSTITUTION", "FACILITY"],
@@ -45,6 +46,45 @@ def test_table_shows_local_times_with_the_zone(invoke: Invoke, database_url: str
         ["Mon 16 Mar 2026 14:00-16:00 GMT", XPS, "WARWICK", FACILITY],
     ]
     assert result.stderr == ""
+
+
+def test_limit_is_honoured_for_one_instrument(invoke: Invoke, database_url: str) -> None:
+    """It was capped at three slots per instrument whatever --limit said."""
+    result = invoke(
+        "slots", "--instrument", XPS, "--length", "2h", "--limit", "6", "--db", database_url,
+        "--format", "json", env=user("alice"),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    starts = [s["start"] for s in json.loads(result.stdout)]
+    assert starts == [
+        "2026-03-16T10:00:00+00:00",
+        "2026-03-16T12:00:00+00:00",
+        "2026-03-16T14:00:00+00:00",
+        "2026-03-17T09:00:00+00:00",
+        "2026-03-17T11:00:00+00:00",
+        "2026-03-17T13:00:00+00:00",
+    ]
+
+
+def test_per_instrument_caps_each_instrument_of_a_category(
+    invoke: Invoke, database_url: str
+) -> None:
+    def instruments(*extra: str) -> list[str]:
+        result = invoke(
+            "slots", "--category", "xps", "--length", "2h", "--limit", "6", "--format", "json",
+            "--db", database_url, *extra, env=user("alice"),
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        return [s["instrument"] for s in json.loads(result.stdout)]
+
+    assert max(map(instruments().count, set(instruments()))) == 3
+    assert max(map(instruments("--per-instrument", "1").count, set(instruments()))) == 1
+    refused = invoke(
+        "slots", "--instrument", XPS, "--length", "2h", "--per-instrument", "2",
+        "--db", database_url, env=user("alice"),
+    )  # fmt: skip
+    assert refused.exit_code != 0
+    assert "--per-instrument goes with --category" in refused.stderr
 
 
 def test_from_date_after_the_clocks_change(invoke: Invoke, database_url: str) -> None:

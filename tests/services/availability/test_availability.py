@@ -106,7 +106,7 @@ def test_earliest_slot_rounds_up_to_the_grid(
     svc: AvailabilityService, context: ServiceContext, clock: FrozenClock
 ) -> None:
     clock.advance(minutes=20)  # notice ends 10:20, off the hourly grid
-    slots = svc.find_slots("alice", instrument_code=XPS, length=H2)
+    slots = svc.find_slots("alice", instrument_code=XPS, length=H2, limit=3)
     assert spans(slots) == [
         (XPS, utc(3, 16, 11), utc(3, 16, 13)),
         (XPS, utc(3, 16, 13), utc(3, 16, 15)),
@@ -122,14 +122,14 @@ def test_bookings_and_downtime_are_walked_around(
     add_downtime(context, world, XPS, london(2026, 3, 16, 13), london(2026, 3, 16, 15))
     cancelled = book(context, "bob", XPS, london(2026, 3, 17, 9), london(2026, 3, 17, 10))
     BookingService(context).cancel("bob", cancelled, "not needed")
-    slots = svc.find_slots("alice", instrument_code=XPS, length=H2)
+    slots = svc.find_slots("alice", instrument_code=XPS, length=H2, limit=3)
     # Mon 10-11 and 12-13 are one-hour gaps; the cancelled booking frees Tue 09:00.
     assert spans(slots) == [
         (XPS, utc(3, 16, 15), utc(3, 16, 17)),
         (XPS, utc(3, 17, 9), utc(3, 17, 11)),
         (XPS, utc(3, 17, 11), utc(3, 17, 13)),
     ]
-    one_hour = svc.find_slots("alice", instrument_code=XPS, length=timedelta(hours=1))
+    one_hour = svc.find_slots("alice", instrument_code=XPS, length=timedelta(hours=1), limit=3)
     assert [s.starts_at for s in one_hour] == [utc(3, 16, 10), utc(3, 16, 12), utc(3, 16, 15)]
     assert_bookable(context, "alice", slots + one_hour)
 
@@ -276,11 +276,13 @@ def test_weekly_quota_moves_slots_to_next_week(
     after_four = svc.find_slots("alice", instrument_code=MEG, length=H2, per_instrument=1)
     assert after_four[0].starts_at == utc(3, 16, 10)  # 2 h left this week
     book(context, "alice", MEG, london(2026, 3, 19, 8), london(2026, 3, 19, 10))
-    full = svc.find_slots("alice", instrument_code=MEG, length=H2)
+    full = svc.find_slots("alice", instrument_code=MEG, length=H2, limit=3)
     assert [s.starts_at for s in full] == [utc(3, 23, 8), utc(3, 23, 10), utc(3, 23, 12)]
     assert_bookable(context, "alice", full)
     # The quota is per user: bob still gets this week, around alice's pending bookings.
-    bob = svc.find_slots("bob", instrument_code=MEG, length=H2, window_start=london(2026, 3, 17, 0))
+    bob = svc.find_slots(
+        "bob", instrument_code=MEG, length=H2, window_start=london(2026, 3, 17, 0), limit=3
+    )
     assert [s.starts_at for s in bob] == [utc(3, 17, 10), utc(3, 17, 12), utc(3, 17, 14)]
 
 
