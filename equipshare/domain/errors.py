@@ -32,6 +32,12 @@ class DatabaseError(EquipshareError):
     exit_code = 2
 
 
+class ServerStartError(EquipshareError):
+    """A server could not start: its address is taken, unknown or not allowed."""
+
+    exit_code = 2
+
+
 class DatabaseNotAtHead(DatabaseError):
     """The schema is older (or newer) than this version of equipshare expects."""
 

@@ -14,6 +14,7 @@ import gzip
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -24,7 +25,7 @@ from aiohttp.web_request import BaseRequest
 from aiohttp.web_response import StreamResponse
 
 from equipshare.domain.enums import ExportKind
-from equipshare.domain.errors import NotFound
+from equipshare.domain.errors import NotFound, ServerStartError
 from equipshare.ical.feed_cache import AssembledFeed, FeedAssembler
 from equipshare.services.calendar.service import PREFIX_LENGTH, FeedsService
 from equipshare.services.plumbing.context import ServiceContext
@@ -210,14 +211,24 @@ def create_app(context: ServiceContext) -> web.Application:
     return app
 
 
-def serve(context: ServiceContext, host: str, port: int) -> None:
-    """Run the feed server until interrupted (blocking)."""
+def serve(
+    context: ServiceContext, host: str, port: int, announce: Callable[[], None] = lambda: None
+) -> None:
+    """Run the feed server until interrupted (blocking); `announce` once it listens.
+
+    A failure to listen (port taken, unknown address, no permission) is one
+    ServerStartError line, not a traceback.
+    """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    web.run_app(
-        create_app(context),
-        host=host,
-        port=port,
-        access_log_class=RedactingAccessLogger,
-        access_log=logging.getLogger("equipshare.feeds.access"),
-        print=lambda message: log.info("%s", message),
-    )
+    try:
+        web.run_app(
+            create_app(context),
+            host=host,
+            port=port,
+            access_log_class=RedactingAccessLogger,
+            access_log=logging.getLogger("equipshare.feeds.access"),
+            print=lambda _message: announce(),
+        )
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise ServerStartError(f"cannot listen on {host}:{port}: {reason}") from None

@@ -142,8 +142,12 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     from equipshare.server.feed_app import serve as run_server
 
     with cli_state(ctx).open() as context:
-        click.echo(
-            f"serving feeds on http://{host}:{port} (links use {context.settings.feeds.base_url})",
-            err=True,
+        base_url = context.settings.feeds.base_url
+        run_server(
+            context,
+            host,
+            port,
+            announce=lambda: click.echo(
+                f"serving feeds on http://{host}:{port} (links use {base_url})", err=True
+            ),
         )
-        run_server(context, host, port)

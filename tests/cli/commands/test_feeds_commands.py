@@ -181,3 +181,26 @@ def test_feeds_serve_answers_a_real_calendar_client(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@pytest.mark.parametrize("trouble", ["port in use", "unknown host"])
+def test_feeds_serve_that_cannot_listen_says_why_in_one_line(
+    database_url: str, world: World, tmp_path: Path, trouble: str
+) -> None:
+    """It printed a Python traceback when the port was taken."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EQUIPSHARE_")}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        host = "127.0.0.1" if trouble == "port in use" else "no-such-host.invalid"
+        done = subprocess.run(
+            [sys.executable, "-m", "equipshare", "feeds", "serve", "--host", host,
+             "--port", port, "--db", database_url],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"error: cannot listen on {host}:{port}: ")
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr
