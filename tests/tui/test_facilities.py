@@ -96,9 +96,9 @@ async def test_lists_facilities_and_the_staff_of_the_highlighted_one(
         await open_facilities(app, pilot, "root")
         assert [row[:3] + row[5:] for row in rows(app, "facilities")] == [
             (AST, "Aston Electron Microscopy", "ASTON", "Europe/London", "",
-             "time booked; 50% within 24 h"),
+             "time booked; 50% if cancelled within 24 h"),
             (PRP, "Warwick Photoemission RTP", "WARWICK", "Europe/London", "",
-             "time booked; 50% within 24 h"),
+             "time booked; 50% if cancelled within 24 h"),
         ]  # fmt: skip
         assert staff_rows(app) == [("otherstaff", "technician")]
 
@@ -108,6 +108,11 @@ async def test_lists_facilities_and_the_staff_of_the_highlighted_one(
                                    ("tech2", "technician")]  # fmt: skip
         title = screen_of(app).query_one("#staff-title", Static).content
         assert str(title) == f"Staff of {PRP}  Warwick Photoemission RTP"
+        detail = screen_of(app).query_one("#facility-detail", Static).content
+        assert str(detail) == (
+            f"{PRP} (University of Warwick)  ·  times in Europe/London  ·  charges time booked; "
+            "50% if cancelled within 24 h  ·  4 instruments"
+        )
 
 
 async def test_an_admin_adds_a_facility_refused_beside_a_bad_field_first(

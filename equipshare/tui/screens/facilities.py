@@ -36,12 +36,28 @@ BASIS_WORDS = {ChargeBasis.BOOKED: "time booked", ChargeBasis.ACTUAL: "time used
 
 
 def charging_words(facility: FacilityRecord) -> str:
-    """'time booked; 50% within 24 h; check-in': how the facility charges, in short."""
+    """'time booked; 50% if cancelled within 24 h': how the facility charges, in short."""
     words = (
         f"{BASIS_WORDS.get(facility.charge_basis, facility.charge_basis)}; "
-        f"{facility.late_cancellation_percent}% within {facility.free_cancellation_hours} h"
+        f"{facility.late_cancellation_percent}% if cancelled within "
+        f"{facility.free_cancellation_hours} h"
     )
-    return words + ("; check-in" if facility.requires_check_in else "")
+    return words + ("; check-in required" if facility.requires_check_in else "")
+
+
+def detail_words(facility: FacilityRecord) -> str:
+    """Everything about the facility on one line, for terminals too narrow for every column."""
+    place = ", ".join(p for p in (facility.department, facility.building, facility.site) if p)
+    parts = [
+        f"{facility.code} ({facility.institution_name})",
+        place,
+        f"times in {facility.timezone}",
+        facility.email or "",
+        facility.web_address or "",
+        f"charges {charging_words(facility)}",
+        f"{facility.instruments} instrument" + ("" if facility.instruments == 1 else "s"),
+    ]
+    return "  ·  ".join(p for p in parts if p)
 
 
 def change_words(change: FacilityChange) -> str:
@@ -85,6 +101,7 @@ class FacilitiesScreen(ServiceScreen[None]):
 
     DEFAULT_CSS = """
     #facilities-table { height: 1fr; margin: 0 1; }
+    #facility-detail { height: auto; max-height: 2; padding: 0 2; }
     #staff-title { height: 1; padding: 0 1; text-style: bold; }
     #staff-table { height: 1fr; margin: 0 1; }
     #facilities-status { height: 1; padding: 0 2; color: $text-muted; background: $boost; }
@@ -142,6 +159,7 @@ class FacilitiesScreen(ServiceScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield DataTable(id="facilities-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="facility-detail", markup=False)
         yield Static("Staff", id="staff-title", markup=False)
         yield DataTable(id="staff-table", cursor_type="row", zebra_stripes=True)
         yield Static("Loading facilities...", id="facilities-status", markup=False)
@@ -257,6 +275,8 @@ class FacilitiesScreen(ServiceScreen[None]):
                 key=member.username,
             )
         facility = self._rows.get(code or "")
+        detail = "" if facility is None else detail_words(facility)
+        self.query_one("#facility-detail", Static).update(detail)
         title = "Staff" if facility is None else f"Staff of {facility.code}  {facility.name}"
         if facility is not None and not members:
             title += ": nobody yet"
