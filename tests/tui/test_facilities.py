@@ -22,6 +22,7 @@ from equipshare.tui.modals.facility_form import FacilityForm
 from equipshare.tui.modals.staff_form import RemoveStaffModal, StaffForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.facilities import FacilitiesScreen
+from equipshare.tui.screens.history import HistoryScreen
 from tests.support.world import World
 from tests.tui.conftest import click_when_ready, recorded, settle, shown
 
@@ -193,6 +194,16 @@ async def test_an_admin_edits_a_facility(context: ServiceContext, world: World) 
         }
         assert f"{PRP}: changed building, timezone" in recorded(app).notified("information")
         assert audit_actions(context)[-1] == "facility.update"
+
+        # h reads the facility's audit trail, the edit among it.
+        await pilot.press("h")
+        history = await shown(pilot, HistoryScreen)
+        await settle(pilot, lambda: history.loaded)
+        table = history.query_one("#history-table", DataTable)
+        assert [str(cell) for cell in table.get_row_at(0)][1:] == [
+            "root", "facility.update", f"facility:{PRP}",
+            "building: - -> Millburn House; timezone: Europe/London -> Europe/Paris",
+        ]  # fmt: skip
 
 
 async def test_an_admin_adds_a_manager_and_a_technician_then_removes_one(
