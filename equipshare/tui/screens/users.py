@@ -1,0 +1,373 @@
+"""UsersScreen: admins find, add and edit user accounts, and deactivate or reactivate them.
+
+A consortium has thousands of users, so the list pages from the database by username
+(PeopleService.page_users): the first page on opening or on any change of the search or
+filters, the next when the cursor comes within PREFETCH_ROWS of the last loaded row. An
+answer for an older search is dropped. A change to one account updates its row in place;
+an added account reloads the list from the top. Wording is `equipshare users`'.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from equipshare.domain.enums import Role
+from equipshare.domain.errors import EquipshareError, PermissionDenied
+from equipshare.domain.records.accounts import UserPage, UserQuery
+from equipshare.domain.records.admin import UserListRow
+from equipshare.domain.records.consortium import InstitutionRecord
+from equipshare.services.consortium.service import InstitutionService
+from equipshare.services.people.service import AccountService, PeopleService
+from equipshare.tui.messages import ServiceRefused
+from equipshare.tui.modals.confirm_active import ConfirmActiveModal
+from equipshare.tui.modals.user_form import UserForm, UserSaved, saved_words
+from equipshare.tui.service_screen import ServiceScreen, back_binding
+
+# Email, the widest, comes last, so 80 columns show whether an account is active.
+COLUMNS = ("Username", "Name", "Institution", "Role", "Active", "Email")
+WRITE_ACTIONS = frozenset({"add", "edit", "deactivate", "reactivate"})
+ACTIVE_CHOICES = [("active", "yes"), ("deactivated", "no")]
+
+
+def user_cells(user: UserListRow) -> tuple[str, ...]:
+    """One row in `equipshare users list`'s words, in COLUMNS order."""
+    return (
+        user.username,
+        user.name,
+        user.institution_code,
+        user.role.value,
+        "yes" if user.active else "no",
+        user.email or "",
+    )
+
+
+class UsersScreen(ServiceScreen[None]):
+    """Every user account, searched and filtered, one page at a time (admins)."""
+
+    @dataclass
+    class PageLoaded(Message):
+        """A page of users arrived; `after` is None for the first page of a query."""
+
+        generation: int
+        after: str | None
+        page: UserPage
+
+    @dataclass
+    class InstitutionsLoaded(Message):
+        """The institutions the filter offers arrived."""
+
+        institutions: tuple[InstitutionRecord, ...]
+
+    @dataclass
+    class ListRefused(Message):
+        """The actor may not list users: no changes are offered either."""
+
+        text: str
+
+    @dataclass
+    class ActiveSwitched(Message):
+        """An account was deactivated or reactivated (or already was); `words` say which."""
+
+        user: UserListRow
+        words: str
+
+    DEFAULT_CSS = """
+    #users-filters { height: auto; padding: 0 1; }
+    #users-search { width: 1fr; }
+    #users-filters Select { width: 15; margin: 0 0 0 1; }
+    #users-table { height: 1fr; }
+    #users-status { height: 1; padding: 0 1; color: $text-muted; background: $boost; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        back_binding("users"),
+        Binding(
+            "slash",
+            "focus_search",
+            "Search",
+            id="users.search",
+            tooltip="Search username, name or email (Tab moves on to the filters)",
+        ),
+        Binding("n", "add", "Add", id="users.add", tooltip="Add a user account"),
+        Binding(
+            "e",
+            "edit",
+            "Edit",
+            id="users.edit",
+            tooltip="Change the highlighted user's name, email, institution or role",
+        ),
+        Binding(
+            "d",
+            "deactivate",
+            "Deactivate",
+            id="users.deactivate",
+            tooltip="Deactivate the highlighted account (asks first)",
+        ),
+        Binding(
+            "r",
+            "reactivate",
+            "Reactivate",
+            id="users.reactivate",
+            tooltip="Reactivate the highlighted account (asks first)",
+        ),
+    ]
+
+    #: Seconds to wait after a keystroke in the search box before searching.
+    SEARCH_DELAY = 0.15
+    #: Load the next page when the cursor is this close to the last loaded row.
+    PREFETCH_ROWS = 20
+
+    def __init__(
+        self,
+        people: PeopleService,
+        accounts: AccountService,
+        institutions: InstitutionService,
+        actor_username: str,
+        *,
+        page_size: int = 200,
+    ) -> None:
+        super().__init__()
+        self._people = people
+        self._accounts = accounts
+        self._institutions = institutions
+        self._actor = actor_username
+        self.page_size = page_size
+        self.query_state = UserQuery()
+        self.users: dict[str, UserListRow] = {}
+        self.next_after: str | None = None
+        self.generation = 0
+        self.loaded = False
+        self.may_change = True
+        self._loading = False
+        self._search_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="users-filters"):
+            yield Input(
+                placeholder="Search username, name, email  ( / )", id="users-search", compact=True
+            )
+            yield Select[str]([], prompt="Institution", id="users-institution", compact=True)
+            yield Select(
+                [(role.value.replace("_", " "), role.value) for role in Role],
+                prompt="Role",
+                id="users-role",
+                compact=True,
+            )
+            yield Select(ACTIVE_CHOICES, prompt="Active?", id="users-active", compact=True)
+        yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
+        yield Static("Loading the users...", id="users-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table: DataTable[str] = self.query_one("#users-table", DataTable)
+        for label in COLUMNS:
+            table.add_column(label, key=label.lower())
+        table.focus()
+        self.reload()
+        self.call_service(
+            lambda: tuple(self._institutions.list(self._actor)),
+            self.InstitutionsLoaded,
+            group="users_institutions",
+            refused=lambda _: None,  # the page load says why
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.may_change or action not in WRITE_ACTIONS
+
+    @property
+    def _table(self) -> DataTable[str]:
+        return self.query_one("#users-table", DataTable)
+
+    # Loading --------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Start over from the first page of the current search and filters."""
+        self.generation += 1
+        self.loaded = False
+        self.load_page(None)
+
+    def load_page(self, after: str | None) -> None:
+        generation, query, limit = self.generation, self.query_state, self.page_size
+        self._loading = True
+        self.call_service(
+            lambda: self._people.page_users(self._actor, query, after=after, limit=limit),
+            lambda page: self.PageLoaded(generation, after, page),
+            group="users",
+            refused=self._listing_refusal,
+        )
+
+    def _listing_refusal(self, error: EquipshareError) -> Message:
+        if isinstance(error, PermissionDenied):
+            return self.ListRefused(str(error))
+        return ServiceRefused(str(error))
+
+    @on(PageLoaded)
+    def _show_page(self, message: PageLoaded) -> None:
+        if message.generation != self.generation:
+            return  # an older search's page, overtaken by typing
+        table = self._table
+        if message.after is None:
+            table.clear()
+            self.users = {}
+        for user in message.page.rows:
+            self.users[user.username] = user
+            table.add_row(*user_cells(user), key=user.username)
+        self.next_after = message.page.next_after
+        self._loading = False
+        self.loaded = True
+        self._update_status()
+        self._maybe_next_page()
+
+    @on(ServiceRefused)
+    def _load_refused(self) -> None:
+        self._loading = False  # the base class shows the refusal
+        self.loaded = True
+
+    @on(ListRefused)
+    def _refused(self, message: ListRefused) -> None:
+        self._loading = False
+        self.may_change = False
+        self.refresh_bindings()
+        self.notify(message.text, severity="error")
+        self.query_one("#users-status", Static).update(f"Not shown: {message.text}")
+        self.loaded = True
+
+    def _update_status(self) -> None:
+        shown = len(self.users)
+        more = "; more load as you move down" if self.next_after is not None else ""
+        self.query_one("#users-status", Static).update(
+            f"{shown:,} users shown{more}" if shown else "No users match."
+        )
+
+    @on(DataTable.RowHighlighted, "#users-table")
+    def _maybe_next_page(self) -> None:
+        table = self._table
+        near_end = table.cursor_row >= table.row_count - self.PREFETCH_ROWS
+        if near_end and self.next_after is not None and not self._loading:
+            self.load_page(self.next_after)
+
+    @on(InstitutionsLoaded)
+    def _offer_institutions(self, message: InstitutionsLoaded) -> None:
+        self.query_one("#users-institution", Select).set_options(
+            (f"{row.code}", row.code) for row in message.institutions
+        )
+
+    # Searching and filtering ----------------------------------------------------------
+
+    @on(Input.Changed, "#users-search")
+    def _search_changed(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(self.SEARCH_DELAY, self._apply_filters)
+
+    @on(Input.Submitted, "#users-search")
+    def _search_submitted(self) -> None:
+        self._table.focus()
+
+    @on(Select.Changed)
+    def _apply_filters(self) -> None:
+        self._search_timer = None
+        institution = self.query_one("#users-institution", Select).value
+        role = self.query_one("#users-role", Select).value
+        active = self.query_one("#users-active", Select).value
+        query = UserQuery(
+            search=self.query_one("#users-search", Input).value,
+            institution_code=institution if isinstance(institution, str) else None,
+            role=Role(role) if isinstance(role, str) else None,
+            active=(active == "yes") if isinstance(active, str) else None,
+        )
+        if query != self.query_state:
+            self.query_state = query
+            self.reload()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#users-search", Input).focus()
+
+    # Changing -------------------------------------------------------------------------
+
+    def selected(self) -> UserListRow | None:
+        """The highlighted user, if any."""
+        table = self._table
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.users.get(key) if key is not None else None
+
+    def show_user(self, user: UserListRow) -> None:
+        """Put a changed account's values in its row, if the row is loaded."""
+        if user.username not in self.users:
+            return
+        self.users[user.username] = user
+        for label, text in zip(COLUMNS, user_cells(user), strict=True):
+            self._table.update_cell(user.username, label.lower(), text)
+
+    def _saved(self, saved: UserSaved | None) -> None:
+        if saved is None:
+            return
+        self.notify(saved_words(saved))
+        if saved.added:
+            self.reload()
+        else:
+            self.show_user(saved.user)
+
+    def action_add(self) -> None:
+        self.app.push_screen(UserForm(self._accounts, self._actor), self._saved)
+
+    def action_edit(self) -> None:
+        user = self.selected()
+        if user is None:
+            self.notify("No user highlighted", severity="warning")
+            return
+        self.app.push_screen(UserForm(self._accounts, self._actor, user), self._saved)
+
+    def action_deactivate(self) -> None:
+        self._switch(activate=False)
+
+    def action_reactivate(self) -> None:
+        self._switch(activate=True)
+
+    def _switch(self, *, activate: bool) -> None:
+        user = self.selected()
+        if user is None:
+            self.notify("No user highlighted", severity="warning")
+            return
+        if user.active == activate:
+            state = "active" if activate else "deactivated"
+            self.notify(f"{user.username} is already {state}", severity="warning")
+            return
+
+        def confirmed(go: bool | None) -> None:
+            if go:
+                self.switch_active(user, activate=activate)
+
+        self.app.push_screen(ConfirmActiveModal(user, activate=activate), confirmed)
+
+    def switch_active(self, user: UserListRow, *, activate: bool) -> None:
+        """Deactivate or reactivate `user` through the services, then show it."""
+        name = user.username
+
+        def switch() -> UsersScreen.ActiveSwitched:
+            if activate:
+                report = self._accounts.reactivate(self._actor, [name])
+                words = f"reactivated {name}" if report.reactivated else f"{name} already active"
+            else:
+                done = self._people.deactivate(self._actor, [name])
+                words = f"deactivated {name}" if done.deactivated else f"{name} already deactivated"
+            return self.ActiveSwitched(replace(user, active=activate), words)
+
+        self.call_service(switch, lambda switched: switched, group="users_active")
+
+    @on(ActiveSwitched)
+    def _switched(self, message: ActiveSwitched) -> None:
+        self.notify(message.words)
+        self.show_user(message.user)
