@@ -2,8 +2,8 @@
 
 Every person of the test world, with a deactivated admin and a deactivated manager,
 tries each action through the real services on SQLite and PostgreSQL; the outcomes must
-equal the tables below. A refusal leaves every table as it was; a success writes exactly
-its audit event (tests/support/permission_matrix.py).
+equal the tables, here and in tests/support/permission_matrix.py. A refusal leaves every
+table as it was; a success writes exactly its audit event.
 """
 
 from __future__ import annotations
@@ -14,25 +14,15 @@ from equipshare.domain.enums import InstitutionSector, Role
 from equipshare.services.consortium.service import FacilityService, InstitutionService
 from equipshare.services.people.service import AccountService, PeopleService
 from equipshare.services.plumbing.context import ServiceContext
-from tests.support.permission_matrix import add_retired_staff, each_person, fresh_user, numbered
+from tests.support.permission_matrix import (
+    ADMINS_ONLY,
+    add_retired_staff,
+    each_person,
+    fresh_user,
+    numbered,
+)
 from tests.support.world import World
 
-# Outcomes: ok = done; denied = PermissionDenied; refused = another rule's refusal.
-ADMINS_ONLY = {
-    "alice": "denied",
-    "erin": "denied",
-    "bob": "denied",
-    "carol": "denied",
-    "dave": "denied",
-    "tech": "denied",
-    "tech2": "denied",
-    "mgr": "denied",  # managing a facility is not running the consortium
-    "otherstaff": "denied",
-    "root": "ok",
-    "gone": "denied",
-    "exroot": "denied",  # a deactivated admin is no admin
-    "exmgr": "denied",
-}
 # The consortium's facilities are public, as the catalogue is: any account may read them.
 ANY_ACCOUNT = {
     "alice": "ok",

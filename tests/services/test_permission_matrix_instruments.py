@@ -2,8 +2,9 @@
 
 Every person of the test world, with a deactivated admin and a deactivated manager of
 Warwick's facility, tries each action through the real services on SQLite and
-PostgreSQL, on Warwick's XPS and on Aston's SEM; the outcomes must equal the tables
-below. A refusal leaves every table as it was; a success writes exactly its audit event.
+PostgreSQL, on Warwick's XPS and on Aston's SEM; the outcomes must equal the tables of
+tests/support/permission_matrix.py. A refusal leaves every table as it was; a success
+writes exactly its audit event.
 """
 
 from __future__ import annotations
@@ -21,72 +22,18 @@ from equipshare.services.catalogue.service import (
 )
 from equipshare.services.downtime.service import DowntimeService
 from equipshare.services.plumbing.context import ServiceContext
-from tests.support.permission_matrix import add_retired_staff, each_person, numbered
+from tests.support.permission_matrix import (
+    ASTON_MANAGERS,
+    ASTON_STAFF,
+    WARWICK_MANAGERS,
+    WARWICK_STAFF,
+    add_retired_staff,
+    each_person,
+    numbered,
+)
 from tests.support.world import World, london
 
 XPS, SEM = "WAR-XPS-01", "AST-SEM-01"
-
-# Outcomes: ok = done; denied = PermissionDenied; refused = another rule's refusal.
-WARWICK_MANAGERS = {
-    "alice": "denied",
-    "erin": "denied",
-    "bob": "denied",
-    "carol": "denied",
-    "dave": "denied",
-    "tech": "denied",  # technicians change the status, not the policy
-    "tech2": "denied",
-    "mgr": "ok",
-    "otherstaff": "denied",
-    "root": "ok",
-    "gone": "denied",
-    "exroot": "denied",
-    "exmgr": "denied",  # a deactivated manager manages nothing
-}
-ASTON_MANAGERS = {  # Aston's facility has a technician and no manager: only admins
-    "alice": "denied",
-    "erin": "denied",
-    "bob": "denied",  # an Aston researcher is not Aston's facility staff
-    "carol": "denied",
-    "dave": "denied",
-    "tech": "denied",
-    "tech2": "denied",
-    "mgr": "denied",  # a manager of Warwick's facility has no say over Aston's
-    "otherstaff": "denied",  # Aston's technician
-    "root": "ok",
-    "gone": "denied",
-    "exroot": "denied",
-    "exmgr": "denied",
-}
-WARWICK_STAFF = {
-    "alice": "denied",
-    "erin": "denied",
-    "bob": "denied",
-    "carol": "denied",
-    "dave": "denied",
-    "tech": "ok",
-    "tech2": "ok",
-    "mgr": "ok",
-    "otherstaff": "denied",  # an Aston technician has no say over Warwick's instruments
-    "root": "ok",
-    "gone": "denied",
-    "exroot": "denied",
-    "exmgr": "denied",
-}
-ASTON_STAFF = {
-    "alice": "denied",
-    "erin": "denied",
-    "bob": "denied",
-    "carol": "denied",
-    "dave": "denied",
-    "tech": "denied",
-    "tech2": "denied",
-    "mgr": "denied",
-    "otherstaff": "ok",
-    "root": "ok",
-    "gone": "denied",
-    "exroot": "denied",
-    "exmgr": "denied",
-}
 
 
 @pytest.fixture

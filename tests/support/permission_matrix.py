@@ -41,6 +41,85 @@ PEOPLE = (
     "exmgr",
 )
 
+# The tables several matrices share, written out in full. Outcomes: ok = done; denied =
+# PermissionDenied; refused = another rule's refusal.
+ADMINS_ONLY = {
+    "alice": "denied",
+    "erin": "denied",
+    "bob": "denied",
+    "carol": "denied",
+    "dave": "denied",
+    "tech": "denied",
+    "tech2": "denied",
+    "mgr": "denied",  # managing a facility is not running the consortium
+    "otherstaff": "denied",
+    "root": "ok",
+    "gone": "denied",
+    "exroot": "denied",  # a deactivated admin is no admin
+    "exmgr": "denied",
+}
+WARWICK_MANAGERS = {
+    "alice": "denied",
+    "erin": "denied",
+    "bob": "denied",
+    "carol": "denied",
+    "dave": "denied",
+    "tech": "denied",  # technicians change the status, not the policy
+    "tech2": "denied",
+    "mgr": "ok",
+    "otherstaff": "denied",
+    "root": "ok",
+    "gone": "denied",
+    "exroot": "denied",
+    "exmgr": "denied",  # a deactivated manager manages nothing
+}
+ASTON_MANAGERS = {  # Aston's facility has a technician and no manager: only admins
+    "alice": "denied",
+    "erin": "denied",
+    "bob": "denied",  # an Aston researcher is not Aston's facility staff
+    "carol": "denied",
+    "dave": "denied",
+    "tech": "denied",
+    "tech2": "denied",
+    "mgr": "denied",  # a manager of Warwick's facility has no say over Aston's
+    "otherstaff": "denied",  # Aston's technician
+    "root": "ok",
+    "gone": "denied",
+    "exroot": "denied",
+    "exmgr": "denied",
+}
+WARWICK_STAFF = {
+    "alice": "denied",
+    "erin": "denied",
+    "bob": "denied",
+    "carol": "denied",
+    "dave": "denied",
+    "tech": "ok",
+    "tech2": "ok",
+    "mgr": "ok",
+    "otherstaff": "denied",  # an Aston technician has no say over Warwick's instruments
+    "root": "ok",
+    "gone": "denied",
+    "exroot": "denied",
+    "exmgr": "denied",
+}
+ASTON_STAFF = {
+    "alice": "denied",
+    "erin": "denied",
+    "bob": "denied",
+    "carol": "denied",
+    "dave": "denied",
+    "tech": "denied",
+    "tech2": "denied",
+    "mgr": "denied",
+    "otherstaff": "ok",
+    "root": "ok",
+    "gone": "denied",
+    "exroot": "denied",
+    "exmgr": "denied",
+}
+
+
 Target = TypeVar("Target")
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
