@@ -32,8 +32,10 @@ class DemoCalendar:
 
     @classmethod
     def around(cls, now: datetime, seed: int) -> DemoCalendar:
-        local = now.astimezone(LONDON)
-        return cls(now=now, monday=local.date() - timedelta(days=local.weekday()), seed=seed)
+        """The demo as of the start of `now`'s London day, so a seed gives the same data all
+        day: bookings that end later today are still to come, as before a check-out."""
+        today = now.astimezone(LONDON).date()
+        return cls(now=cls.at(today, 0), monday=today - timedelta(days=today.weekday()), seed=seed)
 
     @staticmethod
     def at(day: date, minute: int) -> datetime:

@@ -67,7 +67,7 @@ class DemoPlan:
 
 
 def plan_demo(seed: int, now: datetime, admin_username: str) -> DemoPlan:
-    """Build the whole demo in memory; a pure function of the seed and the instant `now`."""
+    """Build the whole demo in memory; a pure function of the seed and `now`'s London date."""
     calendar = DemoCalendar.around(now, seed)
     rng = random.Random(seed)
     consortium = ConsortiumBuilder(rng, calendar, admin_username)
@@ -104,7 +104,7 @@ class DemoService:
         self._clock = context.clock
 
     def seed(self, seed: int, admin_username: str) -> DemoSummary:
-        """The same seed and the same week of the clock always give the same data."""
+        """The same seed on the same London day always gives the same data."""
         with self._database.sessions.begin() as session:
             self._refuse_unless_empty(session)
             plan = plan_demo(seed, self._clock.now(), admin_username)

@@ -43,6 +43,8 @@ pytestmark = pytest.mark.slow
 LONDON = ZoneInfo("Europe/London")
 # The conftest clock: a Monday in winter time, so the 16-week span crosses the March change.
 NOW = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)
+#: The demo is planned as of the start of the London day, whatever the time (GMT here).
+DAY_START = datetime(2026, 3, 16, 0, 0, tzinfo=UTC)
 SEED = 7
 PARTNERS = {"ASTON", "BHAM", "CRAN", "KEELE", "LEIC", "LBORO", "NOTTS", "WARWICK"}
 HELD_STATUSES = ("pending", "confirmed", "completed", "no_show")  # they really used the slot
@@ -315,16 +317,16 @@ def test_clock_changes_inside_the_span_keep_bookings_in_hours(now: datetime) -> 
 def test_statuses_and_timestamps_follow_the_clock(seeded: Seeded) -> None:
     rows = seeded.rows(select(Booking))
     for b in rows:
-        assert b.created_at < b.starts_at and b.created_at <= NOW
+        assert b.created_at < b.starts_at and b.created_at <= DAY_START
         assert b.updated_at >= b.created_at and b.starts_at.tzinfo is not None
-        if b.ends_at <= NOW:
+        if b.ends_at <= DAY_START:
             assert b.status not in ("pending", "confirmed")
-        if b.starts_at >= NOW:
+        if b.starts_at >= DAY_START:
             assert b.status not in ("completed", "no_show")
         if b.status in ("cancelled", "rejected", "no_show"):
             assert b.status_reason
         if b.decided_at is not None:
-            assert b.created_at <= b.decided_at <= min(b.starts_at, NOW)
+            assert b.created_at <= b.decided_at <= min(b.starts_at, DAY_START)
     assert {b.status for b in rows} == {s.value for s in BookingStatus}
     assert len({b.ical_uid for b in rows}) == len(rows)
 
@@ -403,6 +405,16 @@ def test_the_same_seed_and_week_give_identical_databases(
     finally:
         context.close()
         discard()
+
+
+def test_the_same_seed_gives_the_same_data_all_day() -> None:
+    """Seed 2026 gave 24,269 bookings at 20:58 and 23,975 at 21:09 on the same day."""
+    morning = plan_demo(SEED, DAY_START + timedelta(minutes=5), "jane.doe")
+    evening = plan_demo(SEED, DAY_START + timedelta(hours=23, minutes=55), "jane.doe")
+    assert morning.summary == evening.summary
+    assert morning.rows(Booking) == evening.rows(Booking)
+    tomorrow = plan_demo(SEED, DAY_START + timedelta(days=1, hours=9), "jane.doe")
+    assert tomorrow.rows(Booking) != morning.rows(Booking)
 
 
 def test_another_seed_gives_other_data() -> None:
@@ -527,15 +539,15 @@ def test_policies_vary_and_use_is_recorded_where_it_is_required(seeded: Seeded) 
             assert b.requires_check_in and b.checked_in_at is None
         if b.checked_in_at is not None:
             assert b.status in ("completed", "confirmed")
-            assert b.starts_at <= b.checked_in_at < b.ends_at and b.checked_in_at < NOW
+            assert b.starts_at <= b.checked_in_at < b.ends_at and b.checked_in_at < DAY_START
             assert b.checked_in_by_id in (b.user_id, b.technician_id)
         if b.checked_out_at is not None:
-            assert b.checked_in_at < b.checked_out_at <= b.ends_at <= NOW
+            assert b.checked_in_at < b.checked_out_at <= b.ends_at <= DAY_START
         if b.status == "completed" and b.requires_check_in:
             assert b.checked_in_at is not None
         assert (b.cancelled_at is not None) == (b.status == "cancelled")
         if b.cancelled_at is not None:
-            assert b.created_at < b.cancelled_at <= min(NOW, b.starts_at)
+            assert b.created_at < b.cancelled_at <= min(DAY_START, b.starts_at)
     late_in = [b for b in rows if b.checked_in_at and b.checked_in_at > b.starts_at]
     early_out = [b for b in rows if b.checked_out_at and b.checked_out_at < b.ends_at]
     forgot = [

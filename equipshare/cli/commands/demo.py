@@ -35,7 +35,7 @@ def _print_summary(summary: DemoSummary, url: str, seconds: float) -> None:
     type=int,
     default=2026,
     show_default=True,
-    help="Random seed; the same seed at the same moment gives the same data.",
+    help="Random seed; the same seed on the same day gives the same data.",
 )
 @click.option("--seed-only", is_flag=True, help="Seed the database and exit.")
 @click.option("--reset", is_flag=True, help="Wipe a database given with --db before seeding.")
