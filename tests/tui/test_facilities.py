@@ -253,6 +253,19 @@ async def test_an_admin_adds_a_manager_and_a_technician_then_removes_one(
         assert "carol removed from AST-EM (was technician)" in recorded(app).notified("information")
         assert audit_actions(context)[-1] == "facility_staff.remove"
 
+        # An admin may take away the last manager; the question says what follows.
+        staff_table.move_cursor(row=0)
+        await pilot.press("x")
+        question = await shown(pilot, RemoveStaffModal)
+        note = (
+            "AST-EM has no manager now: its technicians approve its bookings until an admin "
+            "adds one"
+        )
+        assert question.note == note
+        await click_when_ready(pilot, "#remove-staff-confirm")
+        await settle(pilot, lambda: staff_shown(app, AST) and len(staff_rows(app)) == 1)
+        assert f"note: {note}" in recorded(app).notified("warning")
+
 
 async def test_a_manager_changes_their_own_facilitys_staff_but_no_other(
     context: ServiceContext, world: World
