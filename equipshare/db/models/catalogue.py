@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -99,6 +100,21 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     institution: Mapped[Institution] = relationship()
+
+
+def _prefix_index(name: str, column: Mapped[str], *then: Mapped[str]) -> None:
+    """Completion as you type reads `lower(column)` prefixes in byte order (migration 0009).
+
+    Byte order keeps every value starting with a prefix in one range of the index, whatever
+    the database's own collation: SQLite's default, and on PostgreSQL the migration builds
+    the index in the "C" collation (which reflection cannot see, so it is not said here).
+    `then` orders ties, so a page is read in index order without a sort.
+    """
+    Index(name, func.lower(column), *then)
+
+
+_prefix_index("ix_users_username_lower", User.username)
+_prefix_index("ix_users_display_name_lower", User.display_name, User.username)
 
 
 class FacilityStaff(Base):
@@ -207,6 +223,9 @@ class Instrument(Base):
     opening_hours: Mapped[list[OpeningHours]] = relationship(
         back_populates="instrument", order_by="(OpeningHours.weekday, OpeningHours.opens_minute)"
     )
+
+
+_prefix_index("ix_instruments_code_lower", Instrument.code)
 
 
 class OpeningHours(Base):

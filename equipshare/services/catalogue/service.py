@@ -5,6 +5,7 @@ Front ends import from here only; the modules beside it are the package's own.
 
 from __future__ import annotations
 
+from equipshare.services.catalogue.code_lookup import InstrumentLookupService
 from equipshare.services.catalogue.detail import InstrumentDetailService, training_words
 from equipshare.services.catalogue.editing import InstrumentEditingService
 from equipshare.services.catalogue.instrument_status import InstrumentStatusService
@@ -18,6 +19,7 @@ __all__ = [
     "CatalogueService",
     "InstrumentDetailService",
     "InstrumentEditingService",
+    "InstrumentLookupService",
     "InstrumentStatusService",
     "training_words",
 ]
