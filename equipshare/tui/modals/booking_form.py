@@ -1,13 +1,15 @@
 """BookingForm: book (or move) a slot, with the service's refusal shown beside its field.
 
 The form sends what was typed to the booking services in a worker. A refusal names a
-field, so it appears under that field; a clash also offers the nearest free slots.
+field, so it appears under that field; a clash also offers the nearest free slots. A
+repeating booking may skip the occurrences that clash, as the CLI's --skip-conflicts does;
+moving several occurrences of a series changes their time of day, length and purpose.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -17,17 +19,24 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from equipshare.domain.errors import ConflictError, EquipshareError, InputError
-from equipshare.domain.records.bookings import BookingRecord, BookingRequest, RecurrenceRule
+from equipshare.domain.records.bookings import BookingRequest, RecurrenceRule
 from equipshare.domain.records.catalogue import SlotRecord
 from equipshare.domain.timeparse import parse_instant, parse_length
 from equipshare.domain.timewords import local_range
-from equipshare.services.availability.service import AvailabilityService
-from equipshare.services.bookings.service import BookingService, SeriesService
+from equipshare.tui.modals.booking_draft import (
+    BookingDraft,
+    BookingOutcome,
+    BookingServices,
+    length_words,
+    series_start,
+)
 from equipshare.tui.service_screen import ServiceCalls
+
+__all__ = ["BookingDraft", "BookingForm", "BookingOutcome", "BookingServices", "length_words"]
 
 FIELDS = ("start", "length", "purpose", "project", "technician", "repeat", "general")
 # The services name fields as the CLI does; this is where each one shows in the form.
@@ -44,43 +53,20 @@ FIELD_OF = {
     "count": "repeat",
 }
 NEAREST = 5
+SERIES_NOTICE = (
+    "Each occurrence keeps its own day: give a new time of day, length or purpose "
+    "(project and technician change one booking at a time)."
+)
 
 
-@dataclass(frozen=True)
-class BookingServices:
-    """What the form needs to book, move and suggest; built once by the app."""
-
-    bookings: BookingService
-    series: SeriesService
-    availability: AvailabilityService
-
-
-@dataclass(frozen=True)
-class BookingDraft:
-    """What the form opens with: where, when and, to move a booking, which one."""
-
-    instrument_code: str
-    instrument_name: str
-    timezone: str
-    starts_at: datetime
-    minutes: int
-    technicians: tuple[tuple[str, str], ...] = ()  # (username, name)
-    booking_id: int | None = None
-    purpose: str = ""
-    project_code: str = ""
-    technician: str = ""
-    notice: str = ""
-
-
-class BookingForm(ServiceCalls, ModalScreen[tuple[BookingRecord, ...] | None]):
-    """Returns the bookings made (several for a series), or None when dismissed."""
+class BookingForm(ServiceCalls, ModalScreen[BookingOutcome | None]):
+    """Returns what was booked or moved (several for a series), or None when dismissed."""
 
     @dataclass
     class BookingsCreated(Message):
-        """The request was accepted: one booking, or a series' occurrences."""
+        """The request was accepted: one booking, a series' occurrences, or those moved."""
 
-        bookings: tuple[BookingRecord, ...]
-        skipped: int = 0
+        outcome: BookingOutcome
 
     @dataclass
     class BookingRefused(Message):
@@ -103,7 +89,8 @@ class BookingForm(ServiceCalls, ModalScreen[tuple[BookingRecord, ...] | None]):
     .field-row Input, .field-row Select { width: 1fr; }
     /* Blank until the service names this field, so it doubles as the gap between rows. */
     .field-error { color: $error; padding: 0 0 0 14; height: auto; min-height: 1; }
-    #booking-count { width: 12; margin: 0 0 0 1; }
+    #booking-count { width: 8; margin: 0 0 0 1; }
+    #booking-skip { margin: 0 0 0 1; }
     #booking-nearest { height: auto; max-height: 7; display: none; }
     #booking-nearest.shown { display: block; }
     #booking-buttons { height: auto; align-horizontal: right; }
@@ -127,16 +114,12 @@ class BookingForm(ServiceCalls, ModalScreen[tuple[BookingRecord, ...] | None]):
 
     def compose(self) -> ComposeResult:
         draft = self.draft
-        verb = f"Move booking {draft.booking_id} on" if draft.booking_id else "Book"
         start = draft.starts_at.astimezone(self.zone)
         with VerticalScroll(id="booking-dialog"):
-            yield Static(
-                f"{verb} {draft.instrument_code}  {draft.instrument_name}",
-                id="booking-title",
-                markup=False,
-            )
-            if draft.notice:
-                yield Static(draft.notice, id="booking-notice", markup=False)
+            yield Static(draft.title(), id="booking-title", markup=False)
+            notice = SERIES_NOTICE if draft.moves_series else draft.notice
+            if notice:
+                yield Static(notice, id="booking-notice", markup=False)
             yield from self._row(
                 f"Start ({start:%Z})",
                 Input(
@@ -174,6 +157,7 @@ class BookingForm(ServiceCalls, ModalScreen[tuple[BookingRecord, ...] | None]):
                     id="booking-project",
                     placeholder="grant or project",
                     compact=True,
+                    disabled=draft.moves_series,
                 ),
                 "project",
             )
@@ -188,6 +172,7 @@ class BookingForm(ServiceCalls, ModalScreen[tuple[BookingRecord, ...] | None]):
                     allow_blank=False,
                     id="booking-technician",
                     compact=True,
+                    disabled=draft.moves_series,
                 ),
                 "technician",
             )
@@ -203,6 +188,13 @@ class BookingForm(ServiceCalls, ModalScreen[tuple[BookingRecord, ...] | None]):
                     )
                     yield Input(
                         "4", id="booking-count", placeholder="times", disabled=True, compact=True
+                    )
+                    yield Checkbox(
+                        "Skip conflicts",
+                        id="booking-skip",
+                        disabled=True,
+                        compact=True,
+                        tooltip="Book the occurrences that are free and list those that clash",
                     )
                 yield Static("", id="repeat-error", classes="field-error", markup=False)
             yield Static("", id="general-error", classes="field-error", markup=False)
@@ -243,6 +235,11 @@ class BookingForm(ServiceCalls, ModalScreen[tuple[BookingRecord, ...] | None]):
     @on(Select.Changed, "#booking-repeat")
     def _repeat_changed(self, event: Select.Changed) -> None:
         self.query_one("#booking-count", Input).disabled = not event.value
+        self.query_one("#booking-skip", Checkbox).disabled = not event.value
+
+    def skip_conflicts(self) -> bool:
+        found = self.query("#booking-skip")
+        return bool(found) and self.query_one("#booking-skip", Checkbox).value
 
     # Sending --------------------------------------------------------------------------
 
@@ -253,7 +250,10 @@ class BookingForm(ServiceCalls, ModalScreen[tuple[BookingRecord, ...] | None]):
             return
         self.show_errors({})
         try:
-            start = parse_instant(self.value("start"), "start", self.zone)
+            if self.draft.moves_series:
+                start = series_start(self.value("start"), self.draft)
+            else:
+                start = parse_instant(self.value("start"), "start", self.zone)
             length = parse_length(self.value("length"), "length")
             rule = self._rule()
         except EquipshareError as exc:
@@ -280,59 +280,24 @@ class BookingForm(ServiceCalls, ModalScreen[tuple[BookingRecord, ...] | None]):
         return RecurrenceRule(freq=freq, count=int(text))
 
     def send(self, request: BookingRequest, rule: RecurrenceRule | None) -> None:
-        services, draft = self._services, self.draft
+        services, draft, actor = self._services, self.draft, self._actor
+        skip_conflicts = self.skip_conflicts()
 
-        def book() -> tuple[tuple[BookingRecord, ...], int]:
-            """The bookings made, and how many of a series' occurrences were skipped."""
-            if draft.booking_id is not None:
-                moved = services.bookings.modify(
-                    self._actor,
-                    draft.booking_id,
-                    starts_at=request.starts_at,
-                    ends_at=request.ends_at,
-                    purpose=request.purpose,
-                    project_code=request.project_code,
-                    technician_username=request.technician_username,
-                )
-                return (moved,), 0
-            if rule is not None:
-                result = services.series.book_series(self._actor, request, rule)
-                return result.bookings, len(result.skipped)
-            return (services.bookings.book(self._actor, request),), 0
+        def book() -> BookingOutcome:
+            return services.submit(actor, draft, request, rule, skip_conflicts=skip_conflicts)
 
         def refused(error: EquipshareError) -> BookingForm.BookingRefused:
             # A clash offers the nearest free slots; finding them is a service call too.
             clash = isinstance(error, ConflictError) and error.field == "start"
-            nearest = self._nearest(request) if clash else ()
+            nearest = services.nearest(actor, request, NEAREST) if clash else ()
             return self.BookingRefused(str(error), where(error), nearest)
 
-        self.call_service(
-            book, lambda made: self.BookingsCreated(*made), group="booking_form", refused=refused
-        )
-
-    def _nearest(self, request: BookingRequest) -> tuple[SlotRecord, ...]:
-        """Free slots of the same length closest to the wanted start, before or after it."""
-        length = request.ends_at - request.starts_at
-        try:
-            slots = self._services.availability.find_slots(
-                self._actor,
-                instrument_code=request.instrument_code,
-                length=length,
-                window_start=request.starts_at - timedelta(days=2),
-                days=9,
-                limit=200,
-                per_instrument=200,
-            )
-        except EquipshareError:
-            return ()
-        wanted = request.starts_at
-        slots.sort(key=lambda slot: (abs(slot.starts_at - wanted), slot.starts_at))
-        return tuple(slots[:NEAREST])
+        self.call_service(book, self.BookingsCreated, group="booking_form", refused=refused)
 
     @on(BookingsCreated)
     def _created(self, message: BookingsCreated) -> None:
         self.busy = False
-        self.dismiss(message.bookings)
+        self.dismiss(message.outcome)
 
     @on(BookingRefused)
     def _refused(self, message: BookingRefused) -> None:
@@ -373,11 +338,6 @@ class BookingForm(ServiceCalls, ModalScreen[tuple[BookingRecord, ...] | None]):
     @on(Button.Pressed, "#booking-close")
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-def length_words(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    return (f"{hours}h" if hours else "") + (f"{rest}m" if rest else "") or "0m"
 
 
 def plain(text: str) -> str:

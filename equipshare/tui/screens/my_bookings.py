@@ -1,5 +1,6 @@
-"""MyBookingsScreen: the user's upcoming and past bookings, with who must approve and cancel,
-what each costs, and check-in/out at the instrument."""
+"""MyBookingsScreen: the user's upcoming and past bookings, with who must approve them, what
+each costs, and check-in/out at the instrument; moving and cancelling (with a series' scope)
+come from BookingChangesScreen."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
 from equipshare.domain.charging import gbp
 from equipshare.domain.enums import BookingStatus, ExportKind
-from equipshare.domain.records.bookings import BookingEdit, BookingRecord, MyBookingRow
+from equipshare.domain.records.bookings import BookingRecord, MyBookingRow
 from equipshare.domain.records.calendar import ExportScope
 from equipshare.domain.timewords import local_range
 from equipshare.domain.wording import booking_status_words, price_words, use_words
@@ -25,16 +26,16 @@ from equipshare.tui.messages import (
     FeedRequested,
     HistoryRequested,
 )
-from equipshare.tui.modals.booking_form import BookingDraft, BookingForm, BookingServices
-from equipshare.tui.modals.reason import CancelBookingModal
-from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.modals.booking_draft import BookingServices
+from equipshare.tui.screens.booking_changes import BookingChangesScreen
+from equipshare.tui.service_screen import back_binding
 
 CANCELLABLE = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 USE_ACTIONS = frozenset({"check_in", "check_out"})
 USE_WIDTH = len("10:02-11:55")
 
 
-class MyBookingsScreen(ServiceScreen[None]):
+class MyBookingsScreen(BookingChangesScreen):
     """The acting user's own bookings; Escape goes back."""
 
     @dataclass
@@ -43,12 +44,6 @@ class MyBookingsScreen(ServiceScreen[None]):
 
         upcoming: bool
         rows: tuple[MyBookingRow, ...]
-
-    @dataclass
-    class Cancelled(Message):
-        """The service cancelled a booking."""
-
-        booking: BookingRecord
 
     @dataclass
     class CheckedIn(Message):
@@ -61,12 +56,6 @@ class MyBookingsScreen(ServiceScreen[None]):
         """The user checked out of `booking`; its charge may have changed (actual-time basis)."""
 
         booking: BookingRecord
-
-    @dataclass
-    class EditLoaded(Message):
-        """A booking arrived with what the booking form needs to move it."""
-
-        edit: BookingEdit
 
     DEFAULT_CSS = """
     #my-bookings-table {
@@ -149,13 +138,9 @@ class MyBookingsScreen(ServiceScreen[None]):
         actor: str,
         check_ins: CheckInService | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(services, weeks, actor)
         self._my_bookings = my_bookings
         self._check_ins = check_ins or CheckInService(my_bookings.context)
-        self._services = services
-        self._bookings = services.bookings
-        self._weeks = weeks
-        self._actor = actor
         self.upcoming = True
         self.loaded = False
         self._rows: dict[str, MyBookingRow] = {}
@@ -274,28 +259,7 @@ class MyBookingsScreen(ServiceScreen[None]):
                 severity="error",
             )
             return
-        description = (
-            f"{row.instrument_code} {local_range(row.starts_at, row.ends_at, row.timezone)}"
-        )
-
-        def cancel_if_confirmed(reason: str | None) -> None:
-            if reason is not None:
-                self.cancel_booking(row.booking_id, reason)
-
-        self.app.push_screen(CancelBookingModal(description), cancel_if_confirmed)
-
-    def cancel_booking(self, booking_id: int, reason: str) -> None:
-        self.call_service(
-            lambda: self._bookings.cancel(self._actor, booking_id, reason),
-            self.Cancelled,
-            group="my_bookings_write",
-        )
-
-    @on(Cancelled)
-    def _booking_cancelled(self, message: Cancelled) -> None:
-        booking = message.booking
-        self.notify(f"Cancelled booking {booking.id} on {booking.instrument_code}")
-        self.app.post_message(BookingsChanged(frozenset({booking.instrument_code})))
+        self.ask_to_cancel(row.booking_id)
 
     @on(BookingsChanged)
     def _bookings_changed(self, message: BookingsChanged) -> None:
@@ -374,40 +338,4 @@ class MyBookingsScreen(ServiceScreen[None]):
                 severity="error",
             )
             return
-        self.load_edit(row.booking_id)
-
-    def load_edit(self, booking_id: int) -> None:
-        self.call_service(
-            lambda: self._weeks.edit(self._actor, booking_id),
-            self.EditLoaded,
-            group="my_bookings_edit",
-        )
-
-    @on(EditLoaded)
-    def _edit_loaded(self, message: EditLoaded) -> None:
-        edit = message.edit
-        booking = edit.booking
-        draft = BookingDraft(
-            instrument_code=booking.instrument_code,
-            instrument_name=edit.instrument_name,
-            timezone=edit.timezone,
-            starts_at=booking.starts_at,
-            minutes=int((booking.ends_at - booking.starts_at).total_seconds() // 60),
-            technicians=edit.technicians,
-            booking_id=booking.id,
-            purpose=booking.purpose,
-            project_code=booking.project_code or "",
-            technician=edit.technician_username or "",
-        )
-
-        def moved(bookings: tuple[BookingRecord, ...] | None) -> None:
-            if bookings:
-                after = bookings[0]
-                self.notify(
-                    f"Booking {after.id} is now "
-                    f"{local_range(after.starts_at, after.ends_at, edit.timezone)}"
-                    f" ({booking_status_words(after.status)})"
-                )
-                self.app.post_message(BookingsChanged(frozenset({after.instrument_code})))
-
-        self.app.push_screen(BookingForm(self._services, self._actor, draft), moved)
+        self.change_booking(row.booking_id)

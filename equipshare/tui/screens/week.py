@@ -1,4 +1,5 @@
-"""WeekScreen: an instrument's week as a grid of days and hours, in the facility's zone."""
+"""WeekScreen: an instrument's week as a grid of days and hours, in the facility's zone;
+books free time, and moves or cancels the booking under the cursor."""
 
 from __future__ import annotations
 
@@ -13,14 +14,21 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Footer, Header, Static
 
-from equipshare.domain.records.bookings import BookingRecord
 from equipshare.domain.records.schedule import WeekView
 from equipshare.domain.timewords import local_range
 from equipshare.services.bookings.service import WeekService
 from equipshare.tui.messages import BookingsChanged
-from equipshare.tui.modals.booking_form import BookingDraft, BookingForm, BookingServices
+from equipshare.tui.modals.booking_draft import (
+    BookingDraft,
+    BookingOutcome,
+    BookingServices,
+    booked_words,
+    skipped_words,
+)
+from equipshare.tui.modals.booking_form import BookingForm
 from equipshare.tui.modals.go_to_date import GoToDateModal
-from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.screens.booking_changes import BookingChangesScreen
+from equipshare.tui.service_screen import back_binding
 from equipshare.tui.week_layout import Cell, CellState, clock_change
 from equipshare.tui.widgets.week_grid import WeekGrid
 
@@ -55,8 +63,9 @@ def describe(cells: tuple[Cell, ...], timezone: str) -> str:
     return f"{when} · " + ", ".join(sorted(state.value for state in states))
 
 
-class WeekScreen(ServiceScreen[None]):
-    """One instrument's week; pages between weeks and opens the booking form."""
+class WeekScreen(BookingChangesScreen):
+    """One instrument's week; pages between weeks, opens the booking form on free time, and
+    moves or cancels the booking under the cursor (asking a series' scope first)."""
 
     @dataclass
     class WeekLoaded(Message):
@@ -94,15 +103,26 @@ class WeekScreen(ServiceScreen[None]):
         Binding(
             "g", "go_to_date", "Go to date", id="week.go", tooltip="Jump to the week of a date"
         ),
+        Binding(
+            "e",
+            "edit_booking",
+            "Move",
+            id="week.edit",
+            tooltip="Move or edit the booking under the cursor",
+        ),
+        Binding(
+            "c",
+            "cancel_booking",
+            "Cancel",
+            id="week.cancel",
+            tooltip="Cancel the booking under the cursor",
+        ),
     ]
 
     def __init__(
         self, weeks: WeekService, services: BookingServices, actor: str, code: str
     ) -> None:
-        super().__init__()
-        self._weeks = weeks
-        self._services = services
-        self._actor = actor
+        super().__init__(services, weeks, actor)
         self.code = code
         self.view: WeekView | None = None
         self.loaded = False
@@ -218,17 +238,36 @@ class WeekScreen(ServiceScreen[None]):
         )
         self.app.push_screen(BookingForm(self._services, self._actor, draft), self._booked)
 
-    def _booked(self, bookings: tuple[BookingRecord, ...] | None) -> None:
-        if not bookings:
+    def _booked(self, outcome: BookingOutcome | None) -> None:
+        if outcome is None or not outcome.bookings:
             return
-        first = bookings[0]
         zone = self.view.instrument.timezone if self.view else "UTC"
-        more = f" and {len(bookings) - 1} more" if len(bookings) > 1 else ""
-        self.notify(
-            f"Booked {first.instrument_code} {local_range(first.starts_at, first.ends_at, zone)}"
-            f"{more} ({first.status.value})"
-        )
-        self.app.post_message(BookingsChanged(frozenset(b.instrument_code for b in bookings)))
+        self.notify(booked_words(outcome, zone))
+        if outcome.skipped:
+            self.notify(skipped_words(outcome, zone), severity="warning", timeout=30)
+        codes = frozenset(b.instrument_code for b in outcome.bookings)
+        self.app.post_message(BookingsChanged(codes))
+
+    # Moving and cancelling ----------------------------------------------------------------
+
+    def _booking_under_cursor(self) -> int | None:
+        """The booking the cursor is on; warns and gives None on free time or downtime."""
+        grid = self.query_one(WeekGrid)
+        entry = grid.cells[grid.cursor_day][grid.cursor_row].entry if grid.cells else None
+        if entry is None or entry.booking_id is None:
+            self.notify("No booking under the cursor", severity="warning")
+            return None
+        return entry.booking_id
+
+    def action_edit_booking(self) -> None:
+        booking_id = self._booking_under_cursor()
+        if booking_id is not None:
+            self.change_booking(booking_id)
+
+    def action_cancel_booking(self) -> None:
+        booking_id = self._booking_under_cursor()
+        if booking_id is not None:
+            self.ask_to_cancel(booking_id)
 
     def action_back(self) -> None:
         """Escape first drops a selection; with none, it goes back."""
