@@ -18,7 +18,6 @@ from textual.widgets import DataTable, Footer, Header, Static
 from equipshare.domain.errors import EquipshareError, PermissionDenied
 from equipshare.domain.records.consortium import InstitutionChange, InstitutionRecord
 from equipshare.services.consortium.service import InstitutionService
-from equipshare.tui.messages import ServiceRefused
 from equipshare.tui.modals.institution_form import InstitutionForm, change_words
 from equipshare.tui.service_screen import ServiceScreen, back_binding
 
@@ -50,9 +49,11 @@ class InstitutionsScreen(ServiceScreen[None]):
 
     @dataclass
     class ListRefused(Message):
-        """The actor may not list institutions: no changes are offered either."""
+        """The list was refused; when `denied` the actor may not list institutions, so no
+        changes are offered either."""
 
         text: str
+        denied: bool
 
     DEFAULT_CSS = """
     #institutions-table { height: 1fr; }
@@ -112,9 +113,7 @@ class InstitutionsScreen(ServiceScreen[None]):
         )
 
     def _listing_refusal(self, error: EquipshareError) -> Message:
-        if isinstance(error, PermissionDenied):
-            return self.ListRefused(str(error))
-        return ServiceRefused(str(error))
+        return self.ListRefused(str(error), isinstance(error, PermissionDenied))
 
     @on(Loaded)
     def _show(self, message: Loaded) -> None:
@@ -134,8 +133,9 @@ class InstitutionsScreen(ServiceScreen[None]):
 
     @on(ListRefused)
     def _refused(self, message: ListRefused) -> None:
-        self.may_change = False
-        self.refresh_bindings()
+        if message.denied:
+            self.may_change = False
+            self.refresh_bindings()
         self.notify(message.text, severity="error")
         self.query_one("#institutions-status", Static).update(f"Not shown: {message.text}")
         self.loaded = True

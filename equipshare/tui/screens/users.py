@@ -27,7 +27,6 @@ from equipshare.domain.records.admin import UserListRow
 from equipshare.domain.records.consortium import InstitutionRecord
 from equipshare.services.consortium.service import InstitutionService
 from equipshare.services.people.service import AccountService, PeopleService
-from equipshare.tui.messages import ServiceRefused
 from equipshare.tui.modals.confirm_active import ConfirmActiveModal
 from equipshare.tui.modals.user_form import UserForm, UserSaved, saved_words
 from equipshare.tui.service_screen import ServiceScreen, back_binding
@@ -69,9 +68,11 @@ class UsersScreen(ServiceScreen[None]):
 
     @dataclass
     class ListRefused(Message):
-        """The actor may not list users: no changes are offered either."""
+        """A page was refused; when `denied` the actor may not list users, so no changes
+        are offered either."""
 
         text: str
+        denied: bool
 
     @dataclass
     class ActiveSwitched(Message):
@@ -207,9 +208,7 @@ class UsersScreen(ServiceScreen[None]):
         )
 
     def _listing_refusal(self, error: EquipshareError) -> Message:
-        if isinstance(error, PermissionDenied):
-            return self.ListRefused(str(error))
-        return ServiceRefused(str(error))
+        return self.ListRefused(str(error), isinstance(error, PermissionDenied))
 
     @on(PageLoaded)
     def _show_page(self, message: PageLoaded) -> None:
@@ -228,16 +227,12 @@ class UsersScreen(ServiceScreen[None]):
         self._update_status()
         self._maybe_next_page()
 
-    @on(ServiceRefused)
-    def _load_refused(self) -> None:
-        self._loading = False  # the base class shows the refusal
-        self.loaded = True
-
     @on(ListRefused)
     def _refused(self, message: ListRefused) -> None:
         self._loading = False
-        self.may_change = False
-        self.refresh_bindings()
+        if message.denied:
+            self.may_change = False
+            self.refresh_bindings()
         self.notify(message.text, severity="error")
         self.query_one("#users-status", Static).update(f"Not shown: {message.text}")
         self.loaded = True
