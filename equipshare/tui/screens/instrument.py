@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -25,6 +25,7 @@ from equipshare.domain.records.catalogue import (
 from equipshare.domain.timewords import local_range
 from equipshare.domain.wording import access_words, policy_lines, status_words
 from equipshare.services.catalogue.service import InstrumentDetailService, training_words
+from equipshare.tui.commands import InstrumentOpener
 from equipshare.tui.messages import (
     BookingsChanged,
     CalendarRequested,
@@ -184,6 +185,13 @@ class InstrumentScreen(ServiceScreen[None]):
             id="instrument.history",
             tooltip="Who changed this instrument, its bookings and downtime, and when",
         ),
+        Binding(
+            "e",
+            "edit",
+            "Edit",
+            id="instrument.edit",
+            tooltip="Change its details, booking policy, opening hours or status (staff)",
+        ),
     ]
 
     def __init__(self, details: InstrumentDetailService, actor: str, code: str) -> None:
@@ -236,6 +244,15 @@ class InstrumentScreen(ServiceScreen[None]):
     def _bookings_changed(self, message: BookingsChanged) -> None:
         if self.code in message.instrument_codes:
             self.load_detail(self.code)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The editor is offered to facility staff and admins; it says what each may change."""
+        if action == "edit":
+            return bool(getattr(self.app, "staff", False))
+        return True
+
+    def action_edit(self) -> None:
+        cast(InstrumentOpener, self.app).open_editor(self.code)
 
     def action_week(self) -> None:
         self.post_message(WeekRequested(self.code))
