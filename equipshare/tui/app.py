@@ -21,6 +21,7 @@ from equipshare.domain.records.calendar import ExportScope, IssuedFeedToken
 from equipshare.services.catalogue.service import CatalogueService, InstrumentDetailService
 from equipshare.services.identity.service import IdentityService
 from equipshare.services.plumbing.context import ServiceContext
+from equipshare.tui.administration import AdministrationActions, offered
 from equipshare.tui.commands import InstrumentCommands
 from equipshare.tui.keymap import checked_keymap
 from equipshare.tui.messages import (
@@ -49,7 +50,7 @@ def _binding(key: str, action: str, text: str, tip: str, **extra: object) -> Bin
     return Binding(key, action, text, id=f"app.{action}", tooltip=tip, **extra)  # type: ignore[arg-type]
 
 
-class EquipshareApp(ServiceCalls, App[None]):
+class EquipshareApp(AdministrationActions, ServiceCalls, App[None]):
     """The terminal app for one acting user on one database."""
 
     @dataclass
@@ -95,6 +96,7 @@ class EquipshareApp(ServiceCalls, App[None]):
             "Utilisation, sharing, technicians' work, demand and charges (staff)",
         ),
         _binding("F", "feeds", "Feeds", "Your calendar subscriptions: list and revoke", show=False),
+        *AdministrationActions.ADMIN_BINDINGS,
         _binding("q", "quit", "Quit", "Leave equipshare"),
     ]
 
@@ -184,7 +186,8 @@ class EquipshareApp(ServiceCalls, App[None]):
         """Staff-only screens are neither offered nor reachable for anyone else."""
         if action in STAFF_ACTIONS:
             return self.staff
-        return True
+        administration = offered(action, self.standing)
+        return True if administration is None else administration
 
     # Going places ---------------------------------------------------------------------
 
@@ -354,6 +357,7 @@ class EquipshareApp(ServiceCalls, App[None]):
                 "Utilisation, sharing, technicians' work, demand and charges",
                 self.action_reports,
             )
+        yield from self.administration_commands()
 
     # Keeping every screen current -------------------------------------------------------
 

@@ -1,0 +1,73 @@
+"""The administration screens are offered by standing: keys and palette entries per person."""
+
+from __future__ import annotations
+
+import pytest
+from textual.command import CommandPalette
+from textual.screen import Screen
+from textual.widgets import OptionList
+
+from equipshare.services.plumbing.context import ServiceContext
+from equipshare.tui.app import EquipshareApp
+from equipshare.tui.screens.catalogue import CatalogueScreen
+from equipshare.tui.screens.facilities import FacilitiesScreen
+from equipshare.tui.screens.help import HelpScreen
+from equipshare.tui.screens.institutions import InstitutionsScreen
+from equipshare.tui.screens.users import UsersScreen
+from tests.support.world import World
+from tests.tui.conftest import settle, shown
+
+SCREENS: dict[str, type[Screen[None]]] = {
+    "I": InstitutionsScreen,
+    "S": FacilitiesScreen,
+    "U": UsersScreen,
+}
+
+
+@pytest.mark.parametrize(
+    ("actor", "opens"),
+    [("root", "ISU"), ("mgr", "S"), ("tech", ""), ("alice", "")],
+)
+async def test_each_key_opens_its_screen_only_for_those_offered_it(
+    context: ServiceContext, world: World, actor: str, opens: str
+) -> None:
+    app = EquipshareApp(context, actor)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen))
+        await settle(pilot, lambda: True)  # waits for the standing worker to finish
+        await pilot.press("escape")  # leave the search box, so keys reach the app
+        for key, kind in SCREENS.items():
+            await pilot.press(key)
+            if key in opens:
+                await shown(pilot, kind)
+                await pilot.press("escape")
+                await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen))
+            else:
+                await pilot.pause()
+                assert isinstance(app.screen, CatalogueScreen), (actor, key)
+
+
+@pytest.mark.parametrize(("actor", "expected"), [("root", True), ("alice", False)])
+async def test_the_palette_and_help_list_them_for_an_admin_only(
+    context: ServiceContext, world: World, actor: str, expected: bool
+) -> None:
+    app = EquipshareApp(context, actor)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen))
+        await settle(pilot, lambda: app.standing.admin == expected)
+        await pilot.press("ctrl+p")
+        palette = await shown(pilot, CommandPalette)
+        await pilot.press(*"users")
+        commands = palette.query_one("CommandList", OptionList)
+        if expected:
+            await settle(pilot, lambda: commands.option_count >= 1)
+        else:
+            await pilot.pause(0.3)
+        prompts = [str(option.prompt).split("\n")[0] for option in commands.options]
+        assert ("Users" in prompts) is expected, prompts
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen))
+        await pilot.press("escape", "question_mark")
+        help_screen = await shown(pilot, HelpScreen)
+        keys = {row[0] for row in help_screen.rows()}
+        assert ({"I", "S", "U"} <= keys) is expected, keys
