@@ -19,7 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane
 
 from equipshare.domain.enums import InstrumentStatus
 from equipshare.domain.errors import EquipshareError, InputError, PermissionDenied
@@ -264,6 +264,10 @@ class InstrumentEditorScreen(ServiceScreen[None]):
 
     def active_tab(self) -> str:
         return self.query_one("#editor-tabs", TabbedContent).active.removeprefix("tab-")
+
+    @on(Input.Submitted)
+    def _enter_saves(self) -> None:
+        self.action_save()  # Enter in a field saves its tab, as Enter books in the booking form
 
     def action_save(self) -> None:
         if self.busy or not self.loaded:
