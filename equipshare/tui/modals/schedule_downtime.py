@@ -28,6 +28,7 @@ from equipshare.domain.wording import bookings_words, reason_words
 from equipshare.services.downtime.service import DowntimeService
 from equipshare.tui.downtime_plan import DowntimeDraft, DowntimePlan, ScheduledDowntime, read_range
 from equipshare.tui.service_screen import ServiceCalls
+from equipshare.tui.widgets.suggesters import Completions, InstrumentSuggester
 
 FIELDS = ("instrument", "start", "end", "reason", "description")
 # Where a refusal naming each service or parser field is shown; others go under the form.
@@ -105,17 +106,27 @@ class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None])
         ),
     ]
 
-    def __init__(self, downtime: DowntimeService, actor: str, instrument_code: str = "") -> None:
+    def __init__(
+        self,
+        downtime: DowntimeService,
+        actor: str,
+        instrument_code: str = "",
+        *,
+        completions: Completions | None = None,
+    ) -> None:
         super().__init__()
         self._downtime = downtime
         self._actor = actor
         self._instrument_code = instrument_code
+        self._completions = completions
         self.plan: DowntimePlan | None = None
         self.pending: DowntimeDraft | None = None  # the draft being previewed
         self.writing = False
 
     def compose(self) -> ComposeResult:
         reasons = [(reason_words(reason).capitalize(), reason) for reason in DowntimeReason]
+        completions = self._completions  # without them, the instrument takes exact input only
+        instruments = InstrumentSuggester(completions.instruments) if completions else None
         with VerticalScroll(id="downtime-dialog"):
             yield Static("Schedule downtime", id="downtime-title")
             yield Static(
@@ -132,6 +143,7 @@ class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None])
                         placeholder="WAR-XPS-01",
                         id="downtime-instrument",
                         compact=True,
+                        suggester=instruments,
                     ),
                 ),
                 (

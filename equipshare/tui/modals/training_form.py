@@ -24,6 +24,7 @@ from equipshare.domain.records.people import TrainingRecordView
 from equipshare.services.people.service import TrainingService
 from equipshare.tui.messages import TrainingRefused, TrainingSaved
 from equipshare.tui.service_screen import ServiceCalls
+from equipshare.tui.widgets.suggesters import Completions, InstrumentSuggester, UsernameSuggester
 
 # Where each field the service names shows in the form; others show under the form.
 FIELD_OF = {
@@ -84,19 +85,32 @@ class TrainingForm(ServiceCalls, ModalScreen[TrainingRecordView | None]):
         ),
     ]
 
-    def __init__(self, training: TrainingService, actor: str, instrument_code: str = "") -> None:
+    def __init__(
+        self,
+        training: TrainingService,
+        actor: str,
+        instrument_code: str = "",
+        *,
+        completions: Completions | None = None,
+    ) -> None:
         super().__init__()
         self._training = training
         self._actor = actor
         self._instrument_code = instrument_code
+        self._completions = completions
 
     def compose(self) -> ComposeResult:
+        completions = self._completions  # without them, the fields take exact input only
         with Vertical(id="training-dialog"):
             yield Static("Record training", id="training-title")
             with Horizontal(classes="training-row"):
                 with Vertical(classes="training-field"):
                     yield Label("Username")
-                    yield Input(placeholder="e.g. alice", id="training-user")
+                    yield Input(
+                        placeholder="e.g. alice",
+                        id="training-user",
+                        suggester=UsernameSuggester(completions.usernames) if completions else None,
+                    )
                     yield self._error("user")
                 with Vertical(classes="training-field"):
                     yield Label("Instrument code")
@@ -104,6 +118,9 @@ class TrainingForm(ServiceCalls, ModalScreen[TrainingRecordView | None]):
                         self._instrument_code,
                         placeholder="e.g. WAR-XPS-01",
                         id="training-instrument",
+                        suggester=(
+                            InstrumentSuggester(completions.instruments) if completions else None
+                        ),
                     )
                     yield self._error("instrument")
             with Horizontal(classes="training-row"):

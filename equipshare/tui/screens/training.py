@@ -27,6 +27,7 @@ from equipshare.tui.messages import TrainingRefused
 from equipshare.tui.modals.training_form import TrainingForm, parse_day
 from equipshare.tui.modals.training_prompt import TrainingPrompt
 from equipshare.tui.service_screen import ServiceScreen, back_binding, refusal_notice
+from equipshare.tui.widgets.suggesters import Completions
 
 EXPIRING_DAYS = 30
 # Actions that change records; hidden once the service says the actor may not.
@@ -100,10 +101,14 @@ class TrainingScreen(ServiceScreen[None]):
         ),
     ]
 
-    def __init__(self, training: TrainingService, actor: str) -> None:
+    def __init__(
+        self, training: TrainingService, actor: str, *, completions: Completions | None = None
+    ) -> None:
+        """`completions` make the training form's username and instrument fields complete."""
         super().__init__()
         self._training = training
         self._actor = actor
+        self._completions = completions
         self.expiring = True
         self.loaded = False
         self.may_record = True
@@ -246,7 +251,8 @@ class TrainingScreen(ServiceScreen[None]):
         current = self.selected()
         code = current.instrument_code if current else ""
         self.app.push_screen(
-            TrainingForm(self._training, self._actor, code), self._changed("Recorded")
+            TrainingForm(self._training, self._actor, code, completions=self._completions),
+            self._changed("Recorded"),
         )
 
     def action_renew(self) -> None:
