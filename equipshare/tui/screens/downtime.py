@@ -22,6 +22,7 @@ from equipshare.tui.downtime_plan import ScheduledDowntime
 from equipshare.tui.messages import BookingsChanged
 from equipshare.tui.modals.schedule_downtime import ScheduleDowntimeModal
 from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.widgets.suggesters import Completions
 
 
 def describe(row: DowntimeRow) -> str:
@@ -132,10 +133,14 @@ class DowntimeScreen(ServiceScreen[None]):
         ),
     ]
 
-    def __init__(self, downtime: DowntimeService, actor: str) -> None:
+    def __init__(
+        self, downtime: DowntimeService, actor: str, *, completions: Completions | None = None
+    ) -> None:
+        """`completions` make the scheduling form's instrument field complete as typed."""
         super().__init__()
         self._downtime = downtime
         self._actor = actor
+        self._completions = completions
         self.loaded = False
         self.board: DowntimeBoard | None = None
         self._rows: dict[str, DowntimeRow] = {}
@@ -214,7 +219,10 @@ class DowntimeScreen(ServiceScreen[None]):
     def action_schedule(self) -> None:
         row = self.selected()
         modal = ScheduleDowntimeModal(
-            self._downtime, self._actor, row.instrument_code if row else ""
+            self._downtime,
+            self._actor,
+            row.instrument_code if row else "",
+            completions=self._completions,
         )
         self.app.push_screen(modal, self._scheduled)
 
