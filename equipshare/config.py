@@ -210,6 +210,12 @@ class RetentionSettings:
         "records guidance suggests); older ones may be purged.",
         2190,
     )
+    financial_days: int = doc(
+        "Charged bookings (what a recharge statement bills) are kept at least this many days "
+        "after they end, whatever cancelled_days says, and their users are not anonymised "
+        "before then (six years, as UK financial records need).",
+        2190,
+    )
 
 
 @dataclass(frozen=True)
@@ -343,6 +349,8 @@ def _validate(settings: Settings) -> None:
             "[retention] cancelled_days: must be at least [calendar] cancelled_grace_days "
             f"({settings.calendar.cancelled_grace_days})"
         )
+    if settings.retention.financial_days < settings.retention.cancelled_days:
+        raise ValueError("[retention] financial_days: must be at least cancelled_days")
     for day, intervals in booking.opening_hours.items():
         if day not in WEEKDAYS:
             raise ValueError(f"[booking.opening_hours] {day}: not one of {', '.join(WEEKDAYS)}")

@@ -152,7 +152,9 @@ def purge(ctx: click.Context, before: str, dry_run: bool, output: str, as_user: 
     """Delete cancelled and rejected bookings, and audit events, from before DATE (admins).
 
     The [retention] periods in equipshare.toml are a floor: bookings that ended within
-    cancelled_days and audit events within audit_days are kept whatever DATE says. The
+    cancelled_days and audit events within audit_days are kept whatever DATE says. A
+    charged late cancellation stays until an issued statement has billed it and it is
+    past financial_days (six years), so no statement ever loses a line. The
     messages of deleted bookings go with them, and so does a series once all its
     occurrences have. Safe to run twice: the second run deletes nothing.
 
@@ -179,6 +181,12 @@ def purge(ctx: click.Context, before: str, dry_run: bool, output: str, as_user: 
         f"{verb} {report.bookings} bookings ended before {report.bookings_before:%Y-%m-%d %H:%M} "
         f"UTC, {report.notifications} notifications, {report.series} series and "
         f"{report.audit_events} audit events from before {report.audit_before:%Y-%m-%d %H:%M} UTC"
+        + (
+            f"; kept {report.kept_charged} charged bookings that statements bill "
+            "([retention] financial_days)"
+            if report.kept_charged
+            else ""
+        )
     )
 
 

@@ -13,7 +13,7 @@ from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option, plain
 from equipshare.domain.charging import gbp, money
-from equipshare.domain.records.statements import Statement, StatementLine
+from equipshare.domain.records.statements import IssueReport, Statement, StatementLine
 from equipshare.domain.timeparse import parse_month
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ LINE_COLUMNS = [
     "month", "payer", "host", "project_code", "facility", "instrument", "booking_id", "user",
     "start", "end", "status", "user_class", "minutes", "hourly_rate", "technician_minutes",
     "technician_rate", "instrument_amount", "technician_amount", "amount", "currency", "note",
+    "adjusts_month",
 ]  # fmt: skip
 LEVELS = ("line", "instrument", "project", "pair")
 
@@ -42,6 +43,14 @@ def previous_month(today: date) -> date:
     show_default=True,
     help="csv: one row per booking line, or the totals of each instrument, project or pair.",
 )
+@click.option(
+    "--issue",
+    is_flag=True,
+    help="Issue the month (admins): store its statement for good; it never changes again.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="With --issue: show what would be issued; store nothing."
+)
 @format_option
 @as_option
 @common_options
@@ -51,6 +60,8 @@ def charges(
     month: str | None,
     institution: str | None,
     level: str,
+    issue: bool,
+    dry_run: bool,
     output: str,
     as_user: str | None,
 ) -> None:
@@ -69,12 +80,25 @@ def charges(
     --format json    the nested statement with every total, for scripts
     Admins see every institution; a facility manager sees their facilities' lines.
 
+    A month stays open, and its statement follows its bookings, until an admin issues it
+    with --issue once it is over. Its lines and totals are then stored, and every later
+    reading prints exactly the same statement. A later change to one of its bookings (a
+    corrected check-out, a cancellation, a fee waived) is billed on the next open month
+    as an adjustment line that names the booking and the month it corrects. Issuing an
+    issued month changes nothing, says so on stderr and exits 0, so cron can run it daily.
+
     \b
     Examples:
       equipshare report charges --month 2026-03
       equipshare report charges --month 2026-03 --institution AST --format csv > ast-2026-03.csv
       equipshare report charges --month 2026-03 --level pair --format csv
+      equipshare report charges --month 2026-03 --issue --dry-run
+      equipshare report charges --issue --format csv > statement.csv   # cron, on the 1st
     """
+    if issue and institution:
+        raise click.UsageError("--issue issues the whole statement; leave out --institution")
+    if dry_run and not issue:
+        raise click.UsageError("--dry-run goes with --issue")
     with cli_state(ctx).open() as context:
         from equipshare.services.charging.service import StatementService
 
@@ -84,7 +108,9 @@ def charges(
             else previous_month(context.clock.now().astimezone(_zone(context)).date())
         )
         actor = resolve_actor(context, as_user)
-        statement = StatementService(context).statement(actor, billed, institution)
+        service = StatementService(context)
+        report = service.issue(actor, billed, dry_run=dry_run) if issue else None
+        statement = report.statement if report else service.statement(actor, billed, institution)
     if output == "json":
         click.echo(json.dumps(statement_document(statement), indent=2, ensure_ascii=False))
     elif output == "csv":
@@ -96,6 +122,27 @@ def charges(
         f"{len(statement.pairs)} payer/host pairs, total {gbp(statement.total_pence)}",
         err=True,
     )
+    if report is not None:
+        click.echo(issue_words(report), err=True)
+
+
+def issue_words(report: IssueReport) -> str:
+    """One line saying what --issue did."""
+    statement = report.statement
+    month = f"{statement.month:%Y-%m}"
+    if report.already and statement.issued_at is not None:
+        when = _when(statement.issued_at, statement.timezone)
+        return f"{month} was already issued ({when} by {statement.issued_by}); nothing changed"
+    adjustments = sum(line.adjusts_month is not None for line in statement.lines)
+    what = f"{len(statement.lines)} lines ({adjustments} adjustments), {gbp(statement.total_pence)}"
+    if report.dry_run:
+        return f"dry run: would issue {month}: {what}; nothing stored"
+    return f"issued {month}: {what}; it will not change"
+
+
+def _when(instant: datetime, timezone: str) -> str:
+    local = instant.astimezone(ZoneInfo(timezone))
+    return f"{local:%d %b %Y %H:%M} {local.tzname()}"
 
 
 def _zone(context: ServiceContext) -> ZoneInfo:
@@ -133,6 +180,7 @@ def line_row(statement: Statement, line: StatementLine) -> dict[str, object]:
         "amount": money(line.total_pence),
         "currency": "GBP",
         "note": line.note,
+        "adjusts_month": None if line.adjusts_month is None else f"{line.adjusts_month:%Y-%m}",
     }
 
 
@@ -178,6 +226,8 @@ def statement_document(statement: Statement) -> dict[str, object]:
         "month": f"{statement.month:%Y-%m}",
         "timezone": statement.timezone,
         "institution": statement.institution_code,
+        "issued_at": None if statement.issued_at is None else statement.issued_at.isoformat(),
+        "issued_by": statement.issued_by,
         "currency": "GBP",
         "total": str(money(statement.total_pence)),
         "pairs": [
@@ -215,7 +265,11 @@ def print_statement(statement: Statement) -> None:
     from rich.table import Table
 
     console = Console(soft_wrap=False)
-    console.print(f"[bold]Recharge statement, {statement.month:%B %Y} (GBP)[/]")
+    if statement.issued_at is None:
+        state = "open: it follows its bookings until it is issued"
+    else:
+        state = f"issued {_when(statement.issued_at, statement.timezone)} by {statement.issued_by}"
+    console.print(f"[bold]Recharge statement, {statement.month:%B %Y} (GBP)[/], {state}")
     zone = ZoneInfo(statement.timezone)
     for pair in statement.pairs:
         console.print(

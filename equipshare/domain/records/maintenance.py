@@ -69,6 +69,9 @@ class PurgeReport:
     notifications: int
     series: int
     audit_events: int
+    #: Cancelled bookings past cancelled_days kept because a statement bills them (open
+    #: months, or issued ones within [retention] financial_days).
+    kept_charged: int = 0
 
 
 @dataclass(frozen=True)

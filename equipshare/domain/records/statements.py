@@ -2,6 +2,8 @@
 
 Amounts are integer pence. A statement nests payer/host pair -> project code -> instrument
 -> booking line, and every total is the sum of the level below, so it adds up exactly.
+Once a month is issued its statement is stored and never changes; a later change to one
+of its bookings is billed as an adjustment line (`adjusts_month`) on the next open month.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ class StatementLine:
     instrument_pence: int
     technician_pence: int
     note: str
+    #: For an adjustment line: the issued month whose billing of the booking it corrects.
+    adjusts_month: date | None = None
 
     @property
     def total_pence(self) -> int:
@@ -73,6 +77,9 @@ class Statement:
     institution_code: str | None
     pairs: tuple[PairTotal, ...]
     total_pence: int
+    #: When and by whom the month was issued; None while the month is open.
+    issued_at: datetime | None = None
+    issued_by: str | None = None
 
     @property
     def lines(self) -> tuple[StatementLine, ...]:
@@ -83,3 +90,27 @@ class Statement:
             for instrument in project.instruments
             for line in instrument.lines
         )
+
+
+@dataclass(frozen=True)
+class StatementMonth:
+    """A month on the list of statements: issued (frozen, with its stored total) or open."""
+
+    month: date
+    issued_at: datetime | None
+    issued_by: str | None
+    lines: int | None
+    total_pence: int | None
+
+    @property
+    def issued(self) -> bool:
+        return self.issued_at is not None
+
+
+@dataclass(frozen=True)
+class IssueReport:
+    """What `issue` did: issued the month now, or found it issued already (`already`)."""
+
+    dry_run: bool
+    already: bool
+    statement: Statement

@@ -9,6 +9,14 @@ Audit events: the database's append-only trigger (migration 0001) refuses UPDATE
 history cannot be rewritten; it allows DELETE on purpose, so that history can be
 forgotten once past `[retention] audit_days`. `purge` is the only code that deletes
 audit events, and it never deletes one younger than that, whatever `--before` says.
+
+Billed history: a charged booking (a late cancellation with a fee), or one an issued
+statement billed (its fee since waived), is purged only once an issued statement has
+billed it and it ended more than `[retention] financial_days` ago; a charged one that no
+month has issued yet is on an open statement and stays. Anonymise leaves
+alone anyone with a charged booking that ended within `financial_days`: a statement
+prints their username, and an open month's (or its later adjustments) must not change.
+Issued statements store the username as billed, so they never change either way.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from sqlalchemy import (
     CursorResult,
     Executable,
     String,
+    and_,
     cast,
     delete,
     exists,
@@ -38,6 +47,7 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking, BookingSeries
 from equipshare.db.models.catalogue import Institution, User
+from equipshare.db.models.charging import IssuedLine
 from equipshare.db.models.feeds import FeedToken
 from equipshare.db.models.queue import Notification
 from equipshare.db.models.training import TrainingRecord
@@ -49,6 +59,13 @@ from equipshare.services.plumbing.dry_run import DryRun
 from equipshare.services.plumbing.row_records import require_admin
 
 PURGED_STATUSES = (BookingStatus.CANCELLED.value, BookingStatus.REJECTED.value)
+# What a statement bills once over (with a charge): see services/charging/billed_lines.py.
+BILLED_STATUSES = (
+    BookingStatus.COMPLETED,
+    BookingStatus.NO_SHOW,
+    BookingStatus.CONFIRMED,
+    BookingStatus.CANCELLED,
+)
 PSEUDONYM_PREFIX = "anon-"
 # Rows per UPDATE ... WHERE id IN (...): well under SQLite's bound-parameter limit.
 CHUNK = 500
@@ -88,11 +105,12 @@ class RetentionService:
         asked = local_midnight(before, self._settings.organisation.timezone)
         retention = self._settings.retention
         bookings_before = min(asked, now - timedelta(days=retention.cancelled_days))
+        charged_before = min(bookings_before, now - timedelta(days=retention.financial_days))
         audit_before = min(asked, now - timedelta(days=retention.audit_days))
         try:
             with self._db.sessions.begin() as session:
                 actor = require_admin(session, actor_username, "purge old data")
-                report = _purge(session, dry_run, bookings_before, audit_before)
+                report = _purge(session, dry_run, bookings_before, charged_before, audit_before)
                 if report.bookings or report.audit_events:
                     record_audit(
                         session,
@@ -103,6 +121,7 @@ class RetentionService:
                         at=now,
                         after={
                             "bookings_before": bookings_before,
+                            "charged_before": charged_before,
                             "audit_before": audit_before,
                             "bookings": report.bookings,
                             "notifications": report.notifications,
@@ -132,7 +151,8 @@ class RetentionService:
         try:
             with self._db.sessions.begin() as session:
                 actor = require_admin(session, actor_username, "anonymise users")
-                users = _inactive_users(session, since, actor.id)
+                financial_since = now - timedelta(days=self._settings.retention.financial_days)
+                users = _inactive_users(session, since, actor.id, financial_since)
                 _anonymise(session, [user.user_id for user in users])
                 for user in users:
                     record_audit(
@@ -155,12 +175,30 @@ class RetentionService:
             return report
 
 
+def charged() -> ColumnElement[bool]:
+    """A booking that bills something: a late cancellation's fee, a session's price."""
+    return Booking.instrument_charge_pence + Booking.technician_charge_pence > 0
+
+
+def issued_billed() -> ColumnElement[bool]:
+    """A booking that an issued statement has billed (its stored copy outlives it)."""
+    return exists().where(IssuedLine.booking_id == Booking.id)
+
+
 def _purge(
-    session: Session, dry_run: bool, bookings_before: datetime, audit_before: datetime
+    session: Session,
+    dry_run: bool,
+    bookings_before: datetime,
+    charged_before: datetime,
+    audit_before: datetime,
 ) -> PurgeReport:
-    doomed = select(Booking.id).where(
-        Booking.status.in_(PURGED_STATUSES), Booking.ends_at < bookings_before
-    )
+    past = and_(Booking.status.in_(PURGED_STATUSES), Booking.ends_at < bookings_before)
+    # Billed: charged now (an open month bills it) or billed by an issued statement (a
+    # waived fee still owes its adjustment); such a row goes only once issued and old.
+    billed = or_(charged(), issued_billed())
+    billed_away = and_(Booking.ends_at < charged_before, issued_billed())
+    doomed = select(Booking.id).where(past, or_(~billed, billed_away))
+    kept = session.scalar(select(func.count(Booking.id)).where(past, billed, ~billed_away))
     touched = [
         series_id
         for series_id in session.scalars(
@@ -189,13 +227,23 @@ def _purge(
         notifications=notifications,
         series=series,
         audit_events=audit,
+        kept_charged=int(kept or 0),
     )
 
 
-def _inactive_users(session: Session, since: datetime, actor_id: int) -> list[AnonymisedUser]:
+def _inactive_users(
+    session: Session, since: datetime, actor_id: int, financial_since: datetime
+) -> list[AnonymisedUser]:
     """Users with no sign of life from `since` on: no booking held, made or assisted that
-    ends or was made then, no audited action, no training given or taken, no feed used."""
+    ends or was made then, no audited action, no training given or taken, no feed used;
+    and with no charged booking that ended within `[retention] financial_days`."""
     uid = User.id
+    billed = exists().where(
+        Booking.user_id == uid,
+        charged(),
+        Booking.status.in_(BILLED_STATUSES),
+        Booking.ends_at >= financial_since,
+    )
     booked = exists().where(
         or_(Booking.user_id == uid, Booking.created_by_id == uid, Booking.technician_id == uid),
         or_(Booking.ends_at >= since, Booking.created_at >= since),
@@ -221,6 +269,7 @@ def _inactive_users(session: Session, since: datetime, actor_id: int) -> list[An
             ~acted,
             ~trained,
             ~subscribed,
+            ~billed,
         )
         .order_by(uid)
     ).all()
