@@ -2,9 +2,10 @@
 
 Admins change any facility's staff; a facility's managers change their own facility's
 (Action.MANAGE_STAFF). One role per person per facility: adding someone in the other
-role changes their role. Nobody but an admin may leave a facility without a manager,
-whether by removing the last one or by making them a technician. Membership is what
-grants the rights (see domain/permissions.py); the user's system-wide role is not touched.
+role changes their role. Nobody but an admin may leave a facility without an active
+manager (a deactivated one can approve nothing), whether by removing the last one or by
+making them a technician. Membership is what grants the rights (see
+domain/permissions.py); the user's system-wide role is not touched.
 """
 
 from __future__ import annotations
@@ -41,14 +42,18 @@ def _user(session: Session, username: str) -> User:
     return row
 
 
-def _managers(session: Session, facility_id: int) -> int:
+def _other_active_managers(session: Session, facility_id: int, user_id: int) -> int:
+    """Managers who could still run the facility without `user_id`: a deactivated one can't."""
     return int(
         session.scalar(
             select(func.count())
             .select_from(FacilityStaff)
+            .join(User, User.id == FacilityStaff.user_id)
             .where(
                 FacilityStaff.facility_id == facility_id,
                 FacilityStaff.role == StaffRole.MANAGER,
+                FacilityStaff.user_id != user_id,
+                User.active.is_(True),
             )
         )
         or 0
@@ -100,9 +105,7 @@ class StaffService:
                     return StaffChange(_member(facility, user, role), StaffOutcome.ALREADY, role)
                 note = None
                 if previous is StaffRole.MANAGER:
-                    note = self._keep_a_manager(
-                        session, actor, facility, username, "make a technician"
-                    )
+                    note = self._keep_a_manager(session, actor, facility, user, "make a technician")
                 if row is None:
                     row = FacilityStaff(facility_id=facility.id, user_id=user.id, role=role)
                     session.add(row)
@@ -155,7 +158,7 @@ class StaffService:
                 )
             note = None
             if held is StaffRole.MANAGER:
-                note = self._keep_a_manager(session, actor, facility, username, "remove")
+                note = self._keep_a_manager(session, actor, facility, user, "remove")
             member = _member(facility, user, held)
             change = StaffChange(member, StaffOutcome.REMOVED, held, note)
             if dry_run:
@@ -178,10 +181,13 @@ class StaffService:
 
     @staticmethod
     def _keep_a_manager(
-        session: Session, actor: Actor, facility: Facility, username: str, doing: str
+        session: Session, actor: Actor, facility: Facility, user: User, doing: str
     ) -> str | None:
-        """Refuse a non-admin leaving the facility with no manager; for an admin, say so."""
-        if _managers(session, facility.id) > 1:
+        """Refuse a non-admin leaving the facility with no active manager; for an admin, say so.
+
+        Taking a deactivated manager off loses nobody who could act.
+        """
+        if not user.active or _other_active_managers(session, facility.id, user.id):
             return None
         if actor.user.is_admin:
             return (
@@ -189,7 +195,7 @@ class StaffService:
                 "until an admin adds one"
             )
         raise RefusedError(
-            f"{username} is the last manager of {facility.code}: add another manager first, "
+            f"{user.username} is the last manager of {facility.code}: add another manager first, "
             f"or ask an admin to {doing} them",
             "user",
         )
