@@ -54,6 +54,24 @@ SELF_PROMOTION = {
     "exroot": "denied",
     "exmgr": "denied",  # a manager still, on paper, but deactivated
 }
+# Each person tries to take mgr, Warwick's one active manager, off its staff (or make
+# them a technician). exmgr is a manager still, but a deactivated one manages nothing,
+# so only an admin may leave the facility so, and is warned.
+REMOVE_THE_LAST_MANAGER = {
+    "alice": "denied",
+    "erin": "denied",
+    "bob": "denied",
+    "carol": "denied",
+    "dave": "denied",
+    "tech": "denied",
+    "tech2": "denied",
+    "mgr": "refused",  # add another manager first, or ask an admin
+    "otherstaff": "denied",
+    "root": "ok: warned",  # that the facility has no manager now
+    "gone": "denied",
+    "exroot": "denied",
+    "exmgr": "denied",
+}
 # Training lists are for the staff who look after instruments; what each sees differs.
 TRAINING_LISTS = {
     "alice": "denied",
@@ -148,6 +166,55 @@ def test_nobody_promotes_themselves(context: ServiceContext, everyone: World) ->
         writes=lambda who: ["facility_staff.add"] if who == "root" else [],
     )
     assert observed == SELF_PROMOTION
+
+
+@pytest.mark.parametrize("demote", [False, True], ids=["remove", "demote"])
+def test_only_an_admin_removes_the_last_active_manager(
+    context: ServiceContext, everyone: World, demote: bool
+) -> None:
+    service = StaffService(context)
+
+    def mgr_manages(n: int) -> int:
+        roles = {member.username: member.role for member in service.list("root", PRP)}
+        if roles.get("mgr") is not StaffRole.MANAGER:
+            service.add("root", PRP, "mgr", StaffRole.MANAGER)
+        return n
+
+    def step_down(who: str, _: int) -> object:
+        if demote:
+            return service.add(who, PRP, "mgr", StaffRole.TECHNICIAN)
+        return service.remove(who, PRP, "mgr")
+
+    observed = each_person(
+        context,
+        mgr_manages,
+        step_down,
+        shown=lambda change: "warned" if change.note else "not warned",
+        writes=["facility_staff.update" if demote else "facility_staff.remove"],
+    )
+    assert observed == REMOVE_THE_LAST_MANAGER
+
+
+def test_take_a_deactivated_manager_off(context: ServiceContext, everyone: World) -> None:
+    # Nobody who could act is lost, so the facility's manager needs no admin for it.
+    service = StaffService(context)
+
+    def exmgr_manages(n: int) -> int:
+        if "exmgr" not in {member.username for member in service.list("root", PRP)}:
+            add_staff(context.database, everyone, "exmgr", PRP, StaffRole.MANAGER)
+        return n
+
+    observed = each_person(
+        context,
+        exmgr_manages,
+        lambda who, _: service.remove(who, PRP, "exmgr"),
+        shown=lambda change: "warned" if change.note else "not warned",
+        writes=["facility_staff.remove"],
+    )
+    assert observed == {
+        who: "ok: not warned" if result == "ok" else result
+        for who, result in WARWICK_MANAGERS.items()
+    }
 
 
 def test_anyone_lists_a_facilitys_staff(context: ServiceContext, everyone: World) -> None:
