@@ -1,0 +1,117 @@
+"""`equipshare report charges --issue` through the real CLI on both engines: a dry run stores
+nothing, issuing twice changes nothing and exits 0, and an issued month prints the same
+bytes in every format after purge, anonymise, cancellation and corrections."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from equipshare.config import RetentionSettings
+from equipshare.db.engine import Database
+from equipshare.domain.clock import FrozenClock
+from equipshare.services.admin.service import RetentionService
+from equipshare.services.bookings.service import BookingService, CheckInService
+from equipshare.services.plumbing.context import ServiceContext
+from tests.cli.conftest import Invoke
+from tests.support.november import NOW, at, plant_november, waive_fee
+from tests.support.world import World
+
+ROOT = {"EQUIPSHARE_USER": "root"}
+FORMATS = ("table", "csv", "json")
+
+
+@pytest.fixture
+def november(
+    monkeypatch: pytest.MonkeyPatch, clock: FrozenClock, database: Database, world: World
+) -> dict[str, int]:
+    """Commands build their context with SystemClock(); hand them the test's frozen clock."""
+    clock.instant = NOW
+    monkeypatch.setattr("equipshare.services.plumbing.context.SystemClock", lambda: clock)
+    return plant_november(database, world)
+
+
+def printed(invoke: Invoke, url: str, month: str) -> dict[str, str]:
+    """The month's statement as each format prints it."""
+    found = {}
+    for output in FORMATS:
+        result = invoke("report", "charges", "--month", month, "--format", output, "--db", url,
+                        env=ROOT)  # fmt: skip
+        assert result.exit_code == 0, result.output
+        found[output] = result.stdout
+    return found
+
+
+def test_issue_dry_run_then_issue_then_nothing_changes_it(
+    invoke: Invoke,
+    database_url: str,
+    database: Database,
+    context: ServiceContext,
+    clock: FrozenClock,
+    november: dict[str, int],
+) -> None:
+    issue = ("report", "charges", "--month", "2026-11", "--issue", "--db", database_url)
+
+    dry = invoke(*issue, "--dry-run", "--format", "csv", env=ROOT)
+    assert dry.exit_code == 0, dry.output
+    assert dry.stderr.splitlines()[-1] == (
+        "dry run: would issue 2026-11: 5 lines (0 adjustments), £90.00; nothing stored"
+    )
+    assert json.loads(printed(invoke, database_url, "2026-11")["json"])["issued_at"] is None
+
+    refused = invoke(*issue, env={"EQUIPSHARE_USER": "mgr"})
+    assert refused.exit_code == 1
+    assert "mgr may not issue recharge statements: that needs an admin" in refused.stderr
+
+    done = invoke(*issue, env=ROOT)
+    assert done.exit_code == 0, done.output
+    assert done.stderr.splitlines()[-1] == (
+        "issued 2026-11: 5 lines (0 adjustments), £90.00; it will not change"
+    )
+    assert "Recharge statement, November 2026 (GBP), issued 02 Dec 2026 09:00 GMT by root" in (
+        done.stdout
+    )
+    issued = printed(invoke, database_url, "2026-11")
+    assert issued["table"] == done.stdout
+
+    clock.advance(hours=1)
+    CheckInService(context).check_out("tech", november["corrected"], at=at(9, 11))
+    BookingService(context).cancel("carol", november["straddling"])
+    waive_fee(database, november["late2"], clock.now())
+    short = replace(context.settings, retention=RetentionSettings(cancelled_days=7))
+    RetentionService(replace(context, settings=short)).purge("root", date(2026, 12, 1))
+    RetentionService(context).anonymise("root", date(2026, 11, 20))
+
+    assert printed(invoke, database_url, "2026-11") == issued
+
+    again = invoke(*issue, env=ROOT)
+    assert again.exit_code == 0
+    assert again.stderr.splitlines()[-1] == (
+        "2026-11 was already issued (02 Dec 2026 09:00 GMT by root); nothing changed"
+    )
+    assert again.stdout == issued["table"]
+
+    december = list(csv.DictReader(io.StringIO(printed(invoke, database_url, "2026-12")["csv"])))
+    adjusted = {int(row["booking_id"]): row for row in december if row["adjusts_month"]}
+    assert set(adjusted) == {november[k] for k in ("corrected", "straddling", "late2")}
+    corrected = adjusted[november["corrected"]]
+    assert (corrected["adjusts_month"], corrected["amount"], corrected["minutes"]) == (
+        "2026-11", "-30.00", "-180")  # fmt: skip
+    assert corrected["note"] == "adjusts 2026-11: billed £40.00, now £10.00 (completed)"
+
+
+def test_issue_refuses_an_open_month_and_mixed_options(
+    invoke: Invoke, database_url: str, november: dict[str, int]
+) -> None:
+    base = ("report", "charges", "--db", database_url)
+    early = invoke(*base, "--month", "2026-12", "--issue", env=ROOT)
+    assert early.exit_code == 1
+    assert "2026-12 is not over yet (its last day is Thu 31 Dec 2026)" in early.stderr
+    assert invoke(*base, "--dry-run", env=ROOT).exit_code == 2
+    mixed = invoke(*base, "--issue", "--institution", "ASTON", env=ROOT)
+    assert mixed.exit_code == 2 and "leave out --institution" in mixed.stderr
