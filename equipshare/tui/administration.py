@@ -100,6 +100,23 @@ class AdministrationActions:
         )
         self._show(UsersScreen, screen)
 
+    def open_editor(self, code: str) -> None:
+        """The instrument editor, from the instrument screen's `e` or the palette."""
+        from equipshare.services.catalogue.service import (
+            InstrumentEditingService,
+            InstrumentStatusService,
+        )
+        from equipshare.tui.screens.instrument_editor import InstrumentEditorScreen
+
+        context = self.context
+        screen = InstrumentEditorScreen(
+            InstrumentEditingService(context),
+            InstrumentStatusService(context),
+            self.actor_username,
+            code,
+        )
+        self._show(InstrumentEditorScreen, screen)
+
     def administration_commands(self) -> Iterable[SystemCommand]:
         """Palette entries for the screens this user is offered."""
         entries: list[tuple[str, str, str, Callable[[], None]]] = [

@@ -34,6 +34,7 @@ from equipshare.tui.messages import (
 )
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.service_screen import ServiceCalls
+from equipshare.tui.staff_actions import STAFF_ACTIONS, StaffActions
 
 if TYPE_CHECKING:
     from equipshare.services.bookings.service import ApprovalsService, WeekService
@@ -43,14 +44,12 @@ if TYPE_CHECKING:
 # (and the services only they use) are imported when first opened, so a launch does not
 # pay for them before its first frame.
 
-STAFF_ACTIONS = frozenset({"approvals", "downtime", "training", "reports"})
-
 
 def _binding(key: str, action: str, text: str, tip: str, **extra: object) -> Binding:
     return Binding(key, action, text, id=f"app.{action}", tooltip=tip, **extra)  # type: ignore[arg-type]
 
 
-class EquipshareApp(AdministrationActions, ServiceCalls, App[None]):
+class EquipshareApp(StaffActions, AdministrationActions, ServiceCalls, App[None]):
     """The terminal app for one acting user on one database."""
 
     @dataclass
@@ -238,50 +237,6 @@ class EquipshareApp(AdministrationActions, ServiceCalls, App[None]):
             ),
         )
 
-    def action_approvals(self) -> None:
-        from equipshare.services.bookings.service import BookingService
-        from equipshare.tui.screens.approvals import ApprovalsScreen
-
-        self._show(
-            ApprovalsScreen,
-            ApprovalsScreen(self.approvals, BookingService(self.context), self.actor_username),
-        )
-
-    def action_downtime(self) -> None:
-        from equipshare.services.downtime.service import DowntimeService
-        from equipshare.tui.screens.downtime import DowntimeScreen
-
-        self._show(
-            DowntimeScreen, DowntimeScreen(DowntimeService(self.context), self.actor_username)
-        )
-
-    def action_training(self) -> None:
-        from equipshare.services.people.service import TrainingService
-        from equipshare.tui.screens.training import TrainingScreen
-
-        self._show(
-            TrainingScreen, TrainingScreen(TrainingService(self.context), self.actor_username)
-        )
-
-    def action_reports(self) -> None:
-        from zoneinfo import ZoneInfo
-
-        from equipshare.services.charging.service import StatementService
-        from equipshare.services.reports.service import ReportService
-        from equipshare.tui.screens.reports import ReportsScreen
-
-        zone = self.context.settings.organisation.timezone
-        today = self.context.clock.now().astimezone(ZoneInfo(zone)).date()
-        screen = ReportsScreen(
-            ReportService(self.context),
-            StatementService(self.context),
-            self.actor_username,
-            today,
-            zone,
-            downloads=self.downloads,
-        )
-        self._show(ReportsScreen, screen)
-
     def action_feeds(self) -> None:
         from equipshare.services.calendar.service import FeedsService
         from equipshare.tui.screens.feed_tokens import FeedTokensScreen
@@ -313,24 +268,6 @@ class EquipshareApp(AdministrationActions, ServiceCalls, App[None]):
 
         self.push_screen(
             InstrumentScreen(InstrumentDetailService(self.context), self.actor_username, code)
-        )
-
-    def open_editor(self, code: str) -> None:
-        """The instrument editor, from the instrument screen's `e` or the palette."""
-        from equipshare.services.catalogue.service import (
-            InstrumentEditingService,
-            InstrumentStatusService,
-        )
-        from equipshare.tui.screens.instrument_editor import InstrumentEditorScreen
-
-        context = self.context
-        self.push_screen(
-            InstrumentEditorScreen(
-                InstrumentEditingService(context),
-                InstrumentStatusService(context),
-                self.actor_username,
-                code,
-            )
         )
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
