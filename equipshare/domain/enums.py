@@ -200,3 +200,5 @@ class ImportAction(StrEnum):
     UNCHANGED = "unchanged"
     SKIPPED = "skipped"
     CONFLICT = "conflict"
+    #: A booking rule (access, training, policy, quota) refused the event.
+    REFUSED = "refused"

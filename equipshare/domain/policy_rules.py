@@ -181,6 +181,26 @@ def check_policy(
     project_code: str | None,
 ) -> None:
     """Rule 4: grid, length, notice, horizon, opening hours and project code."""
+    check_shape(instrument, start, end)
+    check_timing(instrument, start, now)
+    check_fit(instrument, start, end, project_code)
+
+
+def check_held_policy(
+    instrument: InstrumentRecord, start: datetime, end: datetime, project_code: str | None
+) -> None:
+    """Rule 4 without notice and horizon, which only a booking made now must meet.
+
+    A booking brought in from elsewhere (a calendar import) was made when it was made:
+    it may start tomorrow or have started already, but it still keeps to the grid, the
+    lengths, the opening hours and the project code, as every booking held here does.
+    """
+    check_shape(instrument, start, end)
+    check_fit(instrument, start, end, project_code)
+
+
+def check_shape(instrument: InstrumentRecord, start: datetime, end: datetime) -> None:
+    """Rule 4's grid and length."""
     policy, tz, code = instrument.policy, instrument.timezone, instrument.code
     if end <= start:
         raise RefusedError("the booking must end after it starts", "end")
@@ -197,6 +217,11 @@ def check_policy(
         raise RefusedError(f"{code} bookings last at least {_hours(policy.min_minutes)}", "length")
     if minutes > policy.max_minutes:
         raise RefusedError(f"{code} bookings last at most {_hours(policy.max_minutes)}", "length")
+
+
+def check_timing(instrument: InstrumentRecord, start: datetime, now: datetime) -> None:
+    """Rule 4's past, notice and horizon: what a booking made at `now` must meet."""
+    policy, tz, code = instrument.policy, instrument.timezone, instrument.code
     if start < now:
         raise RefusedError(f"{describe_time(start, tz)} is in the past", "start")
     earliest = now + timedelta(minutes=policy.min_notice_minutes)
@@ -213,6 +238,13 @@ def check_policy(
             f"(until {describe_time(latest, tz)})",
             "start",
         )
+
+
+def check_fit(
+    instrument: InstrumentRecord, start: datetime, end: datetime, project_code: str | None
+) -> None:
+    """Rule 4's opening hours and project code."""
+    policy, tz, code = instrument.policy, instrument.timezone, instrument.code
     if not within_opening_hours(policy, tz, start, end):
         raise RefusedError(
             f"{describe_range(start, end, tz)} is outside {code}'s opening hours"

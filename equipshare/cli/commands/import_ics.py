@@ -39,6 +39,10 @@ def _cells(outcome: ImportOutcome, report: ImportReport) -> tuple[str, ...]:
     if outcome.starts_at and outcome.ends_at:
         when = local_range(outcome.starts_at, outcome.ends_at, report.timezone)
     detail = outcome.reason
+    if outcome.rule:
+        detail = f"{outcome.rule}: {detail}"
+    if outcome.overridden:
+        detail = "overridden: " + "; ".join(outcome.overridden)
     if detail and outcome.line:
         detail += f" (line {outcome.line})"
     record = str(outcome.record_id) if outcome.record_id is not None else "-"
@@ -58,6 +62,8 @@ def _as_dict(outcome: ImportOutcome) -> dict[str, object]:
         "conflicting_downtime_ids": list(outcome.conflicting_downtime_ids),
         "conflicting_keys": list(outcome.conflicting_keys),
         "line": outcome.line,
+        "rule": outcome.rule,
+        "overridden": list(outcome.overridden),
     }
 
 
@@ -80,7 +86,7 @@ def _summary(report: ImportReport) -> str:
     counts = (
         f"{len(report.created)} created, {len(report.updated)} updated, "
         f"{len(report.unchanged)} unchanged, {len(report.skipped)} skipped, "
-        f"{len(report.conflicts)} in conflict"
+        f"{len(report.refused)} refused, {len(report.conflicts)} in conflict"
     )
     what = "downtime" if report.as_downtime else "bookings"
     if report.dry_run:
@@ -96,6 +102,12 @@ def _summary(report: ImportReport) -> str:
 @click.option("--as-downtime", is_flag=True, help="Import the events as downtime, not bookings.")
 @click.option("--owner", metavar="USERNAME", help="Owner of events whose emails match no user.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option(
+    "--override",
+    "override_policy",
+    is_flag=True,
+    help="Wave policy, quota and approval through (audited); never access or training.",
+)
 @click.option(
     "--format",
     "output",
@@ -113,6 +125,7 @@ def import_ics(
     as_downtime: bool,
     owner: str | None,
     dry_run: bool,
+    override_policy: bool,
     output: str,
     as_user: str | None,
 ) -> None:
@@ -121,9 +134,13 @@ def import_ics(
     Series are expanded from 30 days ago to a year ahead. Each event's organiser (or an
     attendee) owns its booking when their email matches a user; --owner takes the rest.
     Running it again updates what changed and never duplicates. Events that overlap a
-    booking or downtime are reported as conflicts and left out. Staff of the
-    instrument's facility and admins only. A file that cannot be read is refused whole
-    (exit 2), naming the line.
+    booking or downtime are reported as conflicts and left out. Every booking rule
+    holds except notice and horizon: an event a rule refuses (access, training, opening
+    hours, length, quota...) is reported with the rule named, and one that needs
+    approval is imported pending. --override waves the policy, the quota and
+    approval through, recorded in the audit trail; access and training never yield.
+    Staff of the instrument's facility and admins only. A file that cannot be read is
+    refused whole (exit 2), naming the line.
 
     \b
     Examples:
@@ -141,6 +158,7 @@ def import_ics(
             as_downtime=as_downtime,
             owner_username=owner,
             dry_run=dry_run,
+            override_policy=override_policy,
         )
     _print(report, output)
     click.echo(_summary(report), err=True)

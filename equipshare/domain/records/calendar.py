@@ -130,6 +130,10 @@ class ImportOutcome:
     conflicting_downtime_ids: tuple[int, ...] = ()
     conflicting_keys: tuple[str, ...] = ()  # earlier events of the same file
     line: int | None = None
+    #: The booking rule that refused the event ("access", "training", "opening hours"...).
+    rule: str | None = None
+    #: The refusals an explicit override waved through, as the audit trail keeps them.
+    overridden: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -167,3 +171,7 @@ class ImportReport:
     @property
     def conflicts(self) -> tuple[ImportOutcome, ...]:
         return self._with(ImportAction.CONFLICT)
+
+    @property
+    def refused(self) -> tuple[ImportOutcome, ...]:
+        return self._with(ImportAction.REFUSED)

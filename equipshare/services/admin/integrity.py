@@ -43,6 +43,7 @@ from equipshare.domain.errors import DatabaseError, InputError
 from equipshare.domain.records.bookings import RecurrenceRule
 from equipshare.domain.records.maintenance import IntegrityProblem, IntegrityReport
 from equipshare.domain.recurrence import FREQUENCIES, occurrences
+from equipshare.services.admin import integrity_rules
 from equipshare.services.admin.integrity_engine import engine_check
 from equipshare.services.plumbing.context import ServiceContext
 
@@ -52,6 +53,7 @@ CHECKS = (
     "overlapping bookings",
     "booking in downtime",
     "untrained booking",
+    *integrity_rules.CHECKS,
     "orphan rows",
     "series",
 )
@@ -98,6 +100,8 @@ class IntegrityService:
             problems += overlapping_bookings(conn)
             problems += bookings_in_downtime(conn)
             problems += untrained_bookings(conn)
+            problems += integrity_rules.bookings_without_access(conn)
+            problems += integrity_rules.unapproved_bookings(conn)
             problems += orphan_rows(conn)
             problems += series_problems(conn)
         return IntegrityReport(self._db.backend, checks, tuple(problems))

@@ -34,6 +34,7 @@ from equipshare.domain.records.calendar import ImportOutcome
 from equipshare.domain.records.catalogue import InstrumentRecord
 from equipshare.domain.records.people import UserRecord
 from equipshare.ical.importer import ImportedEvent
+from equipshare.services.calendar.import_rules import Holder, ImportRules
 from equipshare.services.calendar.import_state import (
     Row,
     SlotIndex,
@@ -93,8 +94,11 @@ class ImportRun:
     actor: Actor
     instrument: InstrumentRecord
     now: datetime
+    #: Staff waved rules 4, 5 and approval through explicitly (`--override-policy`).
+    override: bool = False
 
     def __post_init__(self) -> None:
+        self._rules = ImportRules(self.session, self.instrument, self.now, self.override)
         self._rates: dict[tuple[int, datetime], FrozenRates] = {}
         self._rows: dict[str, Row] = {}  # by ical_uid: found, or made by this run
         self._bookings = SlotIndex()  # the instrument's active bookings, as decided so far
@@ -123,6 +127,7 @@ class ImportRun:
         self._bookings = active_bookings(self.session, instrument_id, start, end, known)
         if not as_downtime:
             self._downtimes = downtimes(self.session, instrument_id, start, end)
+            self._rules.load(start, end)
 
     def finish(self) -> list[ImportOutcome]:
         """Write every change decided, then the audit trail; the outcomes in file order."""
@@ -173,11 +178,10 @@ class ImportRun:
             emails = ", ".join(event.emails) or "none"
             reason = f"no user has its organiser or attendee emails ({emails}); pass --owner"
             return self._decide(ImportAction.SKIPPED, event, None, reason)
-        status = BookingStatus.CONFIRMED
-        # TENTATIVE waits for approval here, unless staff have confirmed it already.
-        confirmed_here = row is not None and values["status"] is BookingStatus.CONFIRMED
-        if event.status is CalendarEventStatus.TENTATIVE and not confirmed_here:
-            status = BookingStatus.PENDING
+        owner = self._rules.owner(user_id)
+        status, approval_waved = self._rules.status(
+            event, row.values if row is not None else None, owner
+        )
         wanted = (event.starts_at, event.ends_at, user_id, status, event.summary)
         if row is not None and wanted == (
             values["starts_at"],
@@ -187,14 +191,37 @@ class ImportRun:
             values["purpose"],
         ):
             return self._decide(ImportAction.UNCHANGED, event, row)
+        verdict = self._rules.judge(
+            owner,
+            event.starts_at,
+            event.ends_at,
+            project_code=values.get("project_code"),
+            assisted=values.get("technician_id") is not None,
+            holder=_holder(row) if row is not None else None,
+        )
+        if verdict.refusal is not None:  # reported with its rule; a row it names stays as it was
+            refusal = verdict.refusal
+            return self._decide(
+                ImportAction.REFUSED, event, row, refusal.message, rule=refusal.rule
+            )
         if self._conflict(event, row, with_downtime=True):
             return None
+        overridden = verdict.overridden
+        if approval_waved:
+            overridden += (f"{owner.username} from {owner.institution_name} needs approval",)
         before = booking_values_snapshot(values) if row is not None else None
         if row is None:
-            row = self._made(uid, {"instrument_id": self.instrument.id})
+            row = self._made(
+                uid,
+                {"instrument_id": self.instrument.id, "decided_by_id": None, "decided_at": None},
+            )
             values = row.values
         else:
             values["sequence"] += 1
+        if approval_waved:  # the importer's own, explicit decision, as an approval writes it
+            values["decided_by_id"], values["decided_at"] = self.actor.id, self.now
+        elif status is BookingStatus.PENDING:
+            values["decided_by_id"], values["decided_at"] = None, None
         new_owner = before is None or values["user_id"] != user_id
         for name, value in zip(_WANTED, wanted, strict=True):
             values[name] = value
@@ -217,12 +244,15 @@ class ImportRun:
         self._bookings.discard(row)
         if values["instrument_id"] == self.instrument.id:
             self._bookings.add(row, event.starts_at, event.ends_at)
+            self._rules.held(_holder(row), user_id, event.starts_at, event.ends_at)
         row.made_key = event.key
         self._changed(row, BOOKING_UPDATED)
-        after = booking_values_snapshot(values)
+        after = booking_values_snapshot(values) | (
+            {"overridden": list(overridden)} if overridden else {}
+        )
         self._audit("booking.import", "booking", row, before, after, event)
         action = ImportAction.CREATED if before is None else ImportAction.UPDATED
-        return self._decide(action, event, row)
+        return self._decide(action, event, row, overridden=overridden)
 
     def _cancel_booking(self, event: ImportedEvent, row: Row | None) -> None:
         if row is None:
@@ -240,6 +270,7 @@ class ImportRun:
         values["sequence"] += 1
         values["updated_at"] = self.now
         self._bookings.discard(row)
+        self._rules.released(_holder(row))
         self._changed(row, BOOKING_UPDATED)
         after = booking_values_snapshot(values)
         self._audit("booking.import", "booking", row, before, after, event)
@@ -353,14 +384,27 @@ class ImportRun:
         event: ImportedEvent,
         row: Row | None,
         reason: str = "",
+        *,
+        overridden: tuple[str, ...] = (),
+        rule: str | None = None,
     ) -> None:
         """Record an outcome; `row`'s id is filled in at the end (a new row has none yet)."""
         known = row is None or row.id is not None
         record_id = row.id if row is not None else None
-        self._decided.append((outcome_of(action, event, record_id, reason), None if known else row))
+        outcome = outcome_of(action, event, record_id, reason)
+        if overridden or rule:
+            outcome = replace(outcome, overridden=overridden, rule=rule)
+        self._decided.append((outcome, None if known else row))
 
 
 _WANTED = ("starts_at", "ends_at", "user_id", "status", "purpose")
+
+
+def _holder(row: Row) -> Holder:
+    """How the quota ledger knows a booking: its id, or the run's row until it has one."""
+    return row.id if row.id is not None else row
+
+
 _DOWNTIME_WANTED = ("starts_at", "ends_at", "reason", "description")
 
 

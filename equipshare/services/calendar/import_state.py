@@ -88,7 +88,7 @@ _BOOKING_COLUMNS = (
     "id", "ical_uid", "instrument_id", "user_id", "technician_id", "starts_at", "ends_at",
     "status", "purpose", "project_code", "status_reason", "sequence", "created_at",
     "cancelled_at", "user_class", "hourly_rate_pence", "technician_rate_pence",
-    "instrument_charge_pence", "technician_charge_pence",
+    "instrument_charge_pence", "technician_charge_pence", "decided_by_id", "decided_at",
 )  # fmt: skip
 _DOWNTIME_COLUMNS = (
     "id", "ical_uid", "instrument_id", "starts_at", "ends_at", "reason", "description",

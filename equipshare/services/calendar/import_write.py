@@ -26,7 +26,7 @@ from equipshare.services.plumbing.prebuilt import BOOKINGS, DOWNTIMES
 BOOKING_UPDATED = (
     "starts_at", "ends_at", "user_id", "status", "purpose", "status_reason", "sequence",
     "cancelled_at", "updated_at", "user_class", "hourly_rate_pence", "technician_rate_pence",
-    "instrument_charge_pence", "technician_charge_pence",
+    "instrument_charge_pence", "technician_charge_pence", "decided_by_id", "decided_at",
 )  # fmt: skip
 #: The downtime columns an import changes on a row it finds.
 DOWNTIME_UPDATED = ("starts_at", "ends_at", "reason", "description", "sequence", "updated_at")

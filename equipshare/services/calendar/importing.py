@@ -1,11 +1,17 @@
 """Calendar import: an exported calendar's events become bookings (or downtime), idempotently.
 
 Imported events are commitments made elsewhere (an Outlook resource calendar, a shared
-Google calendar), so they skip the booking rules a person booking today must meet:
-notice, horizon, opening hours, length, quota and training. Two things still hold. Only
-facility staff and admins may import (the right to override policy, or to schedule
-downtime). And an event never overwrites what is already here: one that overlaps an
-active booking or a downtime is reported as a conflict, with the ids in its way.
+Google calendar), so they skip only the rules about the moment a booking is made: the
+past, notice and horizon. Every other booking rule holds, as on every path that writes
+bookings (calendar_import_rules): the instrument takes bookings, the owner's institution
+may use it, the owner is trained, the booking keeps to the grid, lengths, opening hours,
+project code and quota, and one that needs approval is imported pending. Each event a
+rule refuses is reported with the rule named. Staff may wave the policy, the quota and
+approval through with an explicit override, which the audit trail keeps; never access
+or training. Only facility staff and admins may import (the right to override policy,
+or to schedule downtime). And an event never overwrites what is already here: one that
+overlaps an active booking or a downtime is reported as a conflict, with the ids in its
+way.
 
 Idempotency needs no new column: a row made by an import carries
 `import:<instrument code>:<source UID>[/<recurrence id>]` in its `ical_uid` (unique in
@@ -21,7 +27,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from equipshare.domain.enums import ImportAction
-from equipshare.domain.errors import RefusedError
+from equipshare.domain.errors import InputError, RefusedError
 from equipshare.domain.permissions import Action, Actor, Target, require
 from equipshare.domain.records.calendar import ImportOutcome, ImportReport
 from equipshare.domain.records.catalogue import InstrumentRecord
@@ -56,6 +62,7 @@ class CalendarImportService:
         as_downtime: bool = False,
         owner_username: str | None = None,
         dry_run: bool = False,
+        override_policy: bool = False,
     ) -> ImportReport:
         """Create, update or report each event; a dry run does the same and rolls back.
 
@@ -63,7 +70,14 @@ class CalendarImportService:
         written; PermissionDenied unless the actor staffs the instrument's facility. The
         file is parsed between a read that checks rights and the one write transaction:
         a large file must not hold SQLite's write lock while icalendar reads it.
+
+        `override_policy` waves rules 4 and 5 and approval through for every event, and
+        says so in each booking's audit event; it needs the right to override the policy.
         """
+        if override_policy and as_downtime:
+            raise InputError(
+                "override_policy: downtime keeps no booking policy to override", "override_policy"
+            )
         right = Action.SCHEDULE_DOWNTIME if as_downtime else Action.OVERRIDE_POLICY
         with self._db.readonly() as session:
             _, instrument, _ = _check(
@@ -75,7 +89,7 @@ class CalendarImportService:
             with self._db.sessions.begin() as session:
                 report = self._write(
                     session, actor_username, instrument_code, right, owner_username, parsed, now,
-                    source, as_downtime, dry_run,
+                    source, as_downtime, dry_run, override_policy,
                 )  # fmt: skip
                 if dry_run:
                     raise _DryRun(report)  # leaves the transaction by rolling it back
@@ -95,13 +109,14 @@ class CalendarImportService:
         source: str,
         as_downtime: bool,
         dry_run: bool,
+        override_policy: bool,
     ) -> ImportReport:
         # Checked again: rights or the owner's account may have changed while parsing.
         actor, instrument, owner = _check(
             session, actor_username, instrument_code, right, owner_username
         )
         lock_rows(session, instrument.id, None)
-        run = ImportRun(session, actor, instrument, now)
+        run = ImportRun(session, actor, instrument, now, override_policy)
         outcomes = [
             ImportOutcome(
                 ImportAction.SKIPPED, s.uid, s.summary, None, None, reason=s.reason, line=s.line

@@ -78,11 +78,12 @@ def test_import_prints_a_table_and_a_rerun_changes_nothing(
     assert lines[2].startswith("skipped")
     assert "someone@elsewhere.example" in lines[2] and "--owner" in lines[2]
     assert result.stderr.strip() == (
-        "1 created, 0 updated, 0 unchanged, 1 skipped, 0 in conflict (bookings on WAR-XPS-01)"
+        "1 created, 0 updated, 0 unchanged, 1 skipped, 0 refused, 0 in conflict "
+        "(bookings on WAR-XPS-01)"
     )
     again = invoke(
         "import", "ics", str(calendar_file), "--instrument", XPS, "--db", database_url,
-        "--owner", "erin", "--format", "json", env={"EQUIPSHARE_USER": "tech"},
+        "--owner", "alice", "--format", "json", env={"EQUIPSHARE_USER": "tech"},
     )  # fmt: skip
     assert again.exit_code == 0, again.output
     actions = {o["key"]: o["action"] for o in json.loads(again.stdout)}
@@ -160,3 +161,43 @@ def test_a_missing_file_is_one_line_too(invoke: Invoke, database_url: str, tmp_p
     )  # fmt: skip
     assert result.exit_code == 2
     assert result.stderr == f"error: {missing}: cannot read it: No such file or directory\n"
+
+
+def test_each_refused_event_is_one_line_naming_its_rule_and_line(
+    invoke: Invoke, database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "ram.ics"
+    path.write_text(
+        CALENDAR.replace("alice@example.ac.uk", "dave@example.ac.uk"),
+        encoding="utf-8",
+        newline="",
+    )
+    result = invoke(
+        "import", "ics", str(path), "--instrument", "WAR-RAM-01", "--db", database_url,
+        "--owner", "alice", env={"EQUIPSHARE_USER": "tech"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    refused = [line for line in result.stdout.splitlines() if line.startswith("refused")]
+    assert len(refused) == 1
+    assert refused[0].endswith(
+        "access: WAR-RAM-01 is open to University of Warwick users only; "
+        "dave is from Acme Materials Ltd (line 4)"
+    )
+    assert "1 created, 0 updated, 0 unchanged, 0 skipped, 1 refused" in result.stderr
+    assert bookings(database_url) == 1  # the stranger's event, for alice
+
+
+def test_override_confirms_what_needs_approval_and_says_what_it_waved(
+    invoke: Invoke, database_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "bob.ics"
+    path.write_text(
+        CALENDAR.replace("alice@example.ac.uk", "bob@example.ac.uk"), encoding="utf-8", newline=""
+    )
+    result = invoke(
+        "import", "ics", str(path), "--instrument", XPS, "--db", database_url, "--override",
+        "--format", "json", env={"EQUIPSHARE_USER": "tech"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (made,) = [o for o in json.loads(result.stdout) if o["action"] == "created"]
+    assert made["overridden"] == ["bob from Aston University needs approval"]
