@@ -25,7 +25,7 @@ from equipshare.domain.records.reports import (
     UtilisationLevel,
     UtilisationReport,
 )
-from equipshare.domain.records.statements import Statement
+from equipshare.domain.records.statements import Statement, StatementMonth
 from equipshare.services.charging.service import StatementService
 from equipshare.services.reports.service import ReportService
 from equipshare.tui.downloads import downloads_dir
@@ -42,8 +42,8 @@ from equipshare.tui.report_csv import (
     utilisation_rows,
 )
 from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.widgets.charges_view import ChargesView
 from equipshare.tui.widgets.report_views import (
-    ChargesView,
     DemandView,
     ReportView,
     SharingView,
@@ -109,6 +109,12 @@ class ReportsScreen(ServiceScreen[None]):
         text: str
 
     @dataclass
+    class MonthsLoaded(Message):
+        """The issued and open months arrived, for the Charges tab's list."""
+
+        months: tuple[StatementMonth, ...]
+
+    @dataclass
     class Exported(Message):
         """A tab's figures were saved as CSV at `path`; `rows` counts the data rows."""
 
@@ -167,6 +173,8 @@ class ReportsScreen(ServiceScreen[None]):
         # The CLI's default period too: the last full month.
         self.choice = ReportChoice(*preset_days("last-month", today))
         self.level = UtilisationLevel.INSTRUMENT
+        # The month the Charges tab shows when one was picked from its list of months.
+        self.charges_month: date | None = None
         self._shown: dict[str, ReportData] = {}
 
     def compose(self) -> ComposeResult:
@@ -206,6 +214,13 @@ class ReportsScreen(ServiceScreen[None]):
         """Fetch the tab's report for the current period unless it is already shown."""
         if tab in self._shown:
             return
+        if tab == "charges":
+            self.call_service(
+                lambda: self._statements.months(self._actor),
+                self.MonthsLoaded,
+                group="reports_charges_months",
+                refused=lambda error: None,  # the statement's own refusal says why
+            )
         self.view(tab).loading = True
         choice, level = self.choice, self.level
         self.call_service(
@@ -217,7 +232,7 @@ class ReportsScreen(ServiceScreen[None]):
 
     def _make(self, tab: str, choice: ReportChoice, level: UtilisationLevel) -> ReportData:
         if tab == "charges":
-            month = choice.last_day.replace(day=1)
+            month = self.charges_month or choice.last_day.replace(day=1)
             return self._statements.statement(self._actor, month, choice.institution_code)
         period = self._reports.period(choice.first_day, choice.last_day)
         where = ReportFilter(choice.institution_code, choice.facility_code)
@@ -253,6 +268,16 @@ class ReportsScreen(ServiceScreen[None]):
                 view.show(report)
             case Statement(), ChargesView():
                 view.show(report)
+
+    @on(MonthsLoaded)
+    def _months_loaded(self, message: MonthsLoaded) -> None:
+        self.query_one("#charges-view", ChargesView).show_months(message.months, self._timezone)
+
+    @on(ChargesView.MonthChosen)
+    def _month_chosen(self, message: ChargesView.MonthChosen) -> None:
+        self.charges_month = message.month
+        self._shown.pop("charges", None)
+        self.load("charges")
 
     @on(Refused)
     def _report_refused(self, message: Refused) -> None:
@@ -290,6 +315,7 @@ class ReportsScreen(ServiceScreen[None]):
         def chosen(choice: ReportChoice | None) -> None:
             if choice is not None and choice != self.choice:
                 self.choice = choice
+                self.charges_month = None
                 self._shown.clear()
                 self._show_heading()
                 self.load(self.active_tab)

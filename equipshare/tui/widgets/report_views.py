@@ -8,12 +8,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from equipshare.domain.charging import gbp
 from equipshare.domain.records.reports import (
     DemandReport,
     SharingReport,
@@ -23,8 +21,6 @@ from equipshare.domain.records.reports import (
     hours,
     percent,
 )
-from equipshare.domain.records.statements import PairTotal, Statement
-from equipshare.domain.timewords import local_range
 from equipshare.tui.report_charts import bar_lines, column_chart, heat_cell, utilisation_bar
 from equipshare.tui.report_csv import WEEKDAYS
 
@@ -279,90 +275,3 @@ class DemandView(ReportView):
         self.query_one("#demand-weekdays", Static).update(
             chart_text("Requested start, day of week", bars)
         )
-
-
-class ChargesView(ReportView):
-    """The month's recharge statement: what each payer owes each host, then its bookings."""
-
-    DEFAULT_CSS = """
-    ChargesView #charges-pairs { max-height: 8; }
-    """
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._pairs: dict[str, PairTotal] = {}
-        self._timezone = "UTC"
-
-    def compose(self) -> ComposeResult:
-        yield Static("", classes="report-note", markup=False)
-        yield table(
-            "charges-pairs",
-            ("payer", "Payer"),
-            ("host", "Host"),
-            ("bookings", "Bookings"),
-            ("total", "Owes"),
-        )
-        yield Static("", id="charges-lines-heading", classes="report-heading", markup=False)
-        yield table(
-            "charges-lines",
-            ("booking", "Booking"),
-            ("when", "When"),
-            ("user", "User"),
-            ("total", "Total"),
-            ("instrument", "Instrument"),
-            ("project", "Project"),
-            ("status", "Status"),
-            ("instrument_gbp", "Instrument £"),
-            ("technician_gbp", "Technician £"),
-            ("note", "Note"),
-        )
-
-    def show(self, statement: Statement) -> None:
-        self._timezone = statement.timezone
-        self._pairs = {f"{p.payer_code}>{p.host_code}": p for p in statement.pairs}
-        grid = self.query_one("#charges-pairs", DataTable)
-        grid.clear()
-        for key, pair in self._pairs.items():
-            count = sum(len(i.lines) for p in pair.projects for i in p.instruments)
-            grid.add_row(
-                pair.payer_code,
-                pair.host_code,
-                number(count),
-                number(gbp(pair.total_pence)),
-                key=key,
-            )
-        scope = f" involving {statement.institution_code}" if statement.institution_code else ""
-        self.note(
-            f"Statement for {statement.month:%B %Y}{scope} (the period's last month): "
-            f"{gbp(statement.total_pence)} in {len(statement.lines)} bookings"
-        )
-        self._show_lines(next(iter(self._pairs.values()), None))
-
-    @on(DataTable.RowHighlighted, "#charges-pairs")
-    def _pair_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_lines(self._pairs.get(event.row_key.value or ""))
-
-    def _show_lines(self, pair: PairTotal | None) -> None:
-        grid = self.query_one("#charges-lines", DataTable)
-        grid.clear()
-        heading = self.query_one("#charges-lines-heading", Static)
-        if pair is None:
-            heading.update("")
-            return
-        heading.update(f"Bookings {pair.payer_code} pays {pair.host_code} for")
-        for project in pair.projects:
-            for instrument in project.instruments:
-                for line in instrument.lines:
-                    grid.add_row(
-                        number(line.booking_id),
-                        local_range(line.starts_at, line.ends_at, self._timezone),
-                        line.username,
-                        number(gbp(line.total_pence)),
-                        line.instrument_code,
-                        line.project_code or "—",
-                        line.status.value.replace("_", " "),
-                        number(gbp(line.instrument_pence)),
-                        number(gbp(line.technician_pence)),
-                        line.note,
-                        key=str(line.booking_id),
-                    )

@@ -1,0 +1,152 @@
+"""ChargesView: the Reports screen's Charges tab: issued and open months, and one month's
+recharge statement (what each payer owes each host, then its bookings).
+
+The view never sees a service: the screen hands it the months and the statement, and
+Enter on a month posts `MonthChosen` for the screen to load that month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from textual import on
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from equipshare.domain.charging import gbp
+from equipshare.domain.records.statements import PairTotal, Statement, StatementMonth
+from equipshare.domain.timewords import local_range
+from equipshare.tui.widgets.report_views import ReportView, number, table
+
+
+def issued_words(issued_at: datetime, issued_by: str | None, timezone: str) -> str:
+    """'issued 2 Dec 2026 by root', the day in the organisation's zone."""
+    local = issued_at.astimezone(ZoneInfo(timezone))
+    return f"issued {local.day} {local:%b %Y} by {issued_by}"
+
+
+class ChargesView(ReportView):
+    """Issued and open months over the chosen month's statement and its bookings."""
+
+    @dataclass
+    class MonthChosen(Message):
+        """The user picked `month` in the list of months (Enter)."""
+
+        month: date
+
+    DEFAULT_CSS = """
+    ChargesView #charges-months { max-height: 6; }
+    ChargesView #charges-pairs { max-height: 8; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._pairs: dict[str, PairTotal] = {}
+        self._timezone = "UTC"
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="report-note", markup=False)
+        yield table(
+            "charges-months",
+            ("month", "Month"),
+            ("state", "State"),
+            ("bookings", "Lines"),
+            ("total", "Total"),
+        )
+        yield table(
+            "charges-pairs",
+            ("payer", "Payer"),
+            ("host", "Host"),
+            ("bookings", "Bookings"),
+            ("total", "Owes"),
+        )
+        yield Static("", id="charges-lines-heading", classes="report-heading", markup=False)
+        yield table(
+            "charges-lines",
+            ("booking", "Booking"),
+            ("when", "When"),
+            ("user", "User"),
+            ("total", "Total"),
+            ("instrument", "Instrument"),
+            ("project", "Project"),
+            ("status", "Status"),
+            ("instrument_gbp", "Instrument £"),
+            ("technician_gbp", "Technician £"),
+            ("note", "Note"),
+        )
+
+    def show_months(self, months: tuple[StatementMonth, ...], timezone: str) -> None:
+        """Every issued month (frozen, with its stored total) and the recent open ones."""
+        grid = self.query_one("#charges-months", DataTable)
+        grid.clear()
+        for month in months:
+            if month.issued_at is not None:
+                state = issued_words(month.issued_at, month.issued_by, timezone)
+                lines, total = number(month.lines), number(gbp(month.total_pence or 0))
+            else:
+                state, lines, total = "open", number("—"), number("—")
+            grid.add_row(f"{month.month:%b %Y}", state, lines, total, key=month.month.isoformat())
+
+    @on(DataTable.RowSelected, "#charges-months")
+    def _month_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value:
+            self.post_message(self.MonthChosen(date.fromisoformat(event.row_key.value)))
+
+    def show(self, statement: Statement) -> None:
+        self._timezone = statement.timezone
+        self._pairs = {f"{p.payer_code}>{p.host_code}": p for p in statement.pairs}
+        grid = self.query_one("#charges-pairs", DataTable)
+        grid.clear()
+        for key, pair in self._pairs.items():
+            count = sum(len(i.lines) for p in pair.projects for i in p.instruments)
+            grid.add_row(
+                pair.payer_code,
+                pair.host_code,
+                number(count),
+                number(gbp(pair.total_pence)),
+                key=key,
+            )
+        scope = f" involving {statement.institution_code}" if statement.institution_code else ""
+        if statement.issued_at is None:
+            state = "open, follows its bookings until issued"
+        else:
+            state = issued_words(statement.issued_at, statement.issued_by, statement.timezone)
+        self.note(
+            f"Statement for {statement.month:%B %Y}{scope} ({state}): "
+            f"{gbp(statement.total_pence)} in {len(statement.lines)} lines"
+        )
+        self._show_lines(next(iter(self._pairs.values()), None))
+
+    @on(DataTable.RowHighlighted, "#charges-pairs")
+    def _pair_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_lines(self._pairs.get(event.row_key.value or ""))
+
+    def _show_lines(self, pair: PairTotal | None) -> None:
+        grid = self.query_one("#charges-lines", DataTable)
+        grid.clear()
+        heading = self.query_one("#charges-lines-heading", Static)
+        if pair is None:
+            heading.update("")
+            return
+        heading.update(f"Bookings {pair.payer_code} pays {pair.host_code} for")
+        for project in pair.projects:
+            for instrument in project.instruments:
+                for line in instrument.lines:
+                    adjusts = line.adjusts_month
+                    grid.add_row(
+                        number(line.booking_id),
+                        local_range(line.starts_at, line.ends_at, self._timezone),
+                        line.username,
+                        number(gbp(line.total_pence)),
+                        line.instrument_code,
+                        line.project_code or "—",
+                        line.status.value.replace("_", " "),
+                        number(gbp(line.instrument_pence)),
+                        number(gbp(line.technician_pence)),
+                        line.note,
+                        key=f"{line.booking_id}:{adjusts or ''}",
+                    )
