@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -133,8 +134,8 @@ class StatementService:
     def months(self, actor_username: str) -> tuple[StatementMonth, ...]:
         """Issued months and the recent open ones, newest first, with what the reader may
         see of each issued one (its lines and total)."""
-        today = self._clock.now()
-        this_month = today.date().replace(day=1)
+        today = self._clock.now().astimezone(ZoneInfo(self._timezone)).date()
+        this_month = today.replace(day=1)
         recent = [this_month]
         while len(recent) < RECENT_MONTHS:
             recent.append(issued.previous_month(recent[-1]))
