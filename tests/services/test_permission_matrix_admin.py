@@ -164,6 +164,19 @@ def test_add_user(context: ServiceContext, everyone: World) -> None:
     assert observed == ADMINS_ONLY
 
 
+def test_import_users(context: ServiceContext, everyone: World) -> None:
+    service = PeopleService(context)
+    observed = each_person(
+        context,
+        numbered,
+        lambda who, n: service.import_users(
+            who, f"username,name,institution\nsheet{n},Sheet {n},ASTON\n".encode(), "people.csv"
+        ),
+        writes=["user.import"],
+    )
+    assert observed == ADMINS_ONLY
+
+
 def test_edit_user(context: ServiceContext, everyone: World) -> None:
     service = AccountService(context)
     observed = each_person(

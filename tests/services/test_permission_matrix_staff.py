@@ -246,6 +246,19 @@ def test_record_training(
     assert observed == expected
 
 
+def test_nobody_trains_a_deactivated_account(context: ServiceContext, everyone: World) -> None:
+    # The right is checked first: only those who could record training hear why not.
+    service = TrainingService(context)
+    observed = each_person(
+        context,
+        numbered,
+        lambda who, _: service.record(who, "gone", XPS, TrainingLevel.INDEPENDENT, None),
+    )
+    assert observed == {
+        who: "refused" if result == "ok" else result for who, result in WARWICK_STAFF.items()
+    }
+
+
 def _trained_by_root(context: ServiceContext, world: World, code: str) -> Callable[[int], int]:
     """A `prepare`: a fresh user whom root trains on `code`; gives the record's id."""
     service = TrainingService(context)
