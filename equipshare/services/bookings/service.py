@@ -11,12 +11,14 @@ from equipshare.services.bookings.facility_bookings import FacilityBookingsServi
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.my_bookings import MyBookingsService
 from equipshare.services.bookings.past import PastBookingService
+from equipshare.services.bookings.quotes import ChargeQuoteService
 from equipshare.services.bookings.series import SeriesService
 from equipshare.services.bookings.week import WeekService
 
 __all__ = [
     "ApprovalsService",
     "BookingService",
+    "ChargeQuoteService",
     "CheckInService",
     "FacilityBookingsService",
     "MyBookingsService",

@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility
+from equipshare.domain import charge_quotes
+from equipshare.domain.charge_quotes import CancellationTerms, FeeWaiver
 from equipshare.domain.charging import (
     FREE,
     Charge,
     FrozenRates,
     billable_minutes,
-    is_late_cancellation,
     pence_of,
     session_charge,
     user_class_of,
@@ -117,14 +118,25 @@ def used_charge(row: Booking, basis: ChargeBasis) -> Charge:
     return booked_charge(row)
 
 
-def cancellation_charge(
-    row: Booking, policy: ChargingPolicy, *, free: bool, cancelled_at: datetime
-) -> Charge:
-    """A late cancellation costs a share of the booked price; `free` ones (staff, downtime) none."""
-    late = is_late_cancellation(row.starts_at, cancelled_at, policy.free_cancellation_hours)
-    if free or not late:
-        return FREE
-    return booked_charge(row).percent(policy.late_cancellation_percent)
+def fee_waiver(actor: Actor, facility_id: int, *, by_downtime: bool) -> FeeWaiver | None:
+    """Why a cancellation is free whenever it comes: downtime, or staff or an admin cancelling."""
+    if by_downtime:
+        return FeeWaiver.DOWNTIME
+    return FeeWaiver.STAFF if cancels_free(actor, facility_id) else None
+
+
+def cancellation_terms(
+    row: Booking, policy: ChargingPolicy, *, waived: FeeWaiver | None, cancelled_at: datetime
+) -> CancellationTerms:
+    """What cancelling `row` at `cancelled_at` costs, and why: the cancel and its quote both ask."""
+    return charge_quotes.cancellation_terms(
+        booked_charge(row),
+        row.starts_at,
+        cancelled_at,
+        free_hours=policy.free_cancellation_hours,
+        late_percent=policy.late_cancellation_percent,
+        waived=waived,
+    )
 
 
 def cancels_free(actor: Actor, facility_id: int) -> bool:
@@ -172,5 +184,5 @@ def price_decision(
     elif status is BookingStatus.CANCELLED:
         row.cancelled_at = now
         policy = charging_policy(session, instrument.facility_id)
-        free = by_downtime or cancels_free(actor, instrument.facility_id)
-        apply_charge(row, cancellation_charge(row, policy, free=free, cancelled_at=now))
+        waived = fee_waiver(actor, instrument.facility_id, by_downtime=by_downtime)
+        apply_charge(row, cancellation_terms(row, policy, waived=waived, cancelled_at=now).fee)
