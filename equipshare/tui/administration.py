@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
     from equipshare.services.plumbing.context import ServiceContext
+    from equipshare.tui.widgets.suggesters import Completions
 
 #: Action name -> who may be offered it.
 ADMIN_ONLY = frozenset({"institutions", "users"})
@@ -69,6 +70,9 @@ class AdministrationActions:
 
     if TYPE_CHECKING:
 
+        @property
+        def completions(self) -> Completions: ...
+
         def _show(self, screen_type: type[Screen[None]], make: Screen[None]) -> None: ...
 
     def action_institutions(self) -> None:
@@ -83,7 +87,10 @@ class AdministrationActions:
         from equipshare.tui.screens.facilities import FacilitiesScreen
 
         screen = FacilitiesScreen(
-            FacilityService(self.context), StaffService(self.context), self.actor_username
+            FacilityService(self.context),
+            StaffService(self.context),
+            self.actor_username,
+            completions=self.completions,
         )
         self._show(FacilitiesScreen, screen)
 
@@ -114,6 +121,7 @@ class AdministrationActions:
             InstrumentStatusService(context),
             self.actor_username,
             code,
+            completions=self.completions,
         )
         self._show(InstrumentEditorScreen, screen)
 

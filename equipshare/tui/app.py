@@ -39,6 +39,7 @@ from equipshare.tui.staff_actions import STAFF_ACTIONS, StaffActions
 if TYPE_CHECKING:
     from equipshare.services.bookings.service import ApprovalsService, WeekService
     from equipshare.tui.modals.booking_form import BookingServices
+    from equipshare.tui.widgets.suggesters import Completions
 
 # Only the catalogue is imported with the app: it is the first screen. The other screens
 # (and the services only they use) are imported when first opened, so a launch does not
@@ -141,6 +142,13 @@ class EquipshareApp(StaffActions, AdministrationActions, ServiceCalls, App[None]
         return BookingServices(
             BookingService(context), SeriesService(context), AvailabilityService(context)
         )
+
+    @cached_property
+    def completions(self) -> Completions:
+        """Username and instrument lookups for fields that complete as typed."""
+        from equipshare.tui.completions import completions_for
+
+        return completions_for(self.context, self.actor_username)
 
     @cached_property
     def weeks(self) -> WeekService:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from equipshare.services.bookings.service import ApprovalsService
     from equipshare.services.plumbing.context import ServiceContext
+    from equipshare.tui.widgets.suggesters import Completions
 
 STAFF_ACTIONS = frozenset({"approvals", "downtime", "training", "reports"})
 
@@ -25,6 +26,9 @@ class StaffActions:
     downloads: Path | None
 
     if TYPE_CHECKING:
+
+        @property
+        def completions(self) -> Completions: ...
 
         @property
         def approvals(self) -> ApprovalsService: ...
@@ -45,7 +49,10 @@ class StaffActions:
         from equipshare.tui.screens.downtime import DowntimeScreen
 
         self._show(
-            DowntimeScreen, DowntimeScreen(DowntimeService(self.context), self.actor_username)
+            DowntimeScreen,
+            DowntimeScreen(
+                DowntimeService(self.context), self.actor_username, completions=self.completions
+            ),
         )
 
     def action_training(self) -> None:
@@ -53,7 +60,10 @@ class StaffActions:
         from equipshare.tui.screens.training import TrainingScreen
 
         self._show(
-            TrainingScreen, TrainingScreen(TrainingService(self.context), self.actor_username)
+            TrainingScreen,
+            TrainingScreen(
+                TrainingService(self.context), self.actor_username, completions=self.completions
+            ),
         )
 
     def action_reports(self) -> None:

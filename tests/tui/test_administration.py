@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import pytest
 from textual.command import CommandPalette
+from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList
 
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
+from equipshare.tui.modals.staff_form import StaffForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.facilities import FacilitiesScreen
 from equipshare.tui.screens.help import HelpScreen
 from equipshare.tui.screens.institutions import InstitutionsScreen
+from equipshare.tui.screens.instrument_editor import InstrumentEditorScreen
 from equipshare.tui.screens.users import UsersScreen
 from tests.support.world import World
 from tests.tui.conftest import settle, shown
@@ -71,3 +74,40 @@ async def test_the_palette_and_help_list_them_for_an_admin_only(
         help_screen = await shown(pilot, HelpScreen)
         keys = {row[0] for row in help_screen.rows()}
         assert ({"I", "S", "U"} <= keys) is expected, keys
+
+
+async def _suggested(pilot: Pilot[None], field: Input, text: str) -> str:
+    """Type `text` into an emptied `field`; the completion it then offers."""
+    field.focus()
+    field.value = ""
+    await pilot.press(*text)
+    await settle(pilot, lambda: field.value == text)
+    return field._suggestion
+
+
+async def test_username_fields_complete_as_typed_where_the_app_opens_them(
+    context: ServiceContext, world: World
+) -> None:
+    """The app hands its completions to the staff form and the editor's contact technician."""
+    app = EquipshareApp(context, "root")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen) and app.standing.admin)
+        await pilot.press("escape", "S")
+        facilities = await shown(pilot, FacilitiesScreen)
+        await settle(pilot, lambda: facilities.loaded and facilities.staff_of is not None)
+        await pilot.press("s")
+        form = await shown(pilot, StaffForm)
+        user = form.query_one("#staff-user", Input)
+        assert await _suggested(pilot, user, "ali") == "alice"
+        await pilot.press("right")
+        assert user.value == "alice"
+        await pilot.press("escape")
+        await shown(pilot, FacilitiesScreen)
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen))
+        app.open_editor("WAR-XPS-01")
+        editor = await shown(pilot, InstrumentEditorScreen)
+        await settle(pilot, lambda: editor.loaded)
+        technician = editor.query_one("#field-contact_technician", Input)
+        assert await _suggested(pilot, technician, "tech") == "tech"
+        assert await _suggested(pilot, technician, "mg") == "mgr"

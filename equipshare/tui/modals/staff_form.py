@@ -23,6 +23,7 @@ from equipshare.domain.errors import EquipshareError, PermissionDenied
 from equipshare.domain.records.consortium import StaffChange
 from equipshare.services.consortium.service import StaffService
 from equipshare.tui.service_screen import ServiceCalls
+from equipshare.tui.widgets.suggesters import Completions, UsernameSuggester
 
 FIELDS = ("user", "role", "general")
 
@@ -78,9 +79,17 @@ class StaffForm(ServiceCalls, ModalScreen[StaffChange | None]):
     ]
 
     def __init__(
-        self, staff: StaffService, actor: str, facility_code: str, facility_name: str
+        self,
+        staff: StaffService,
+        actor: str,
+        facility_code: str,
+        facility_name: str,
+        *,
+        completions: Completions | None = None,
     ) -> None:
+        """`completions` make the username field complete as typed."""
         super().__init__()
+        self._completions = completions
         self._staff = staff
         self._actor = actor
         self.facility_code = facility_code
@@ -96,7 +105,13 @@ class StaffForm(ServiceCalls, ModalScreen[StaffChange | None]):
             )
             with Horizontal(classes="field-row"):
                 yield Label("Username")
-                yield Input(placeholder="e.g. alice", id="staff-user", compact=True)
+                completions = self._completions
+                yield Input(
+                    placeholder="e.g. alice",
+                    id="staff-user",
+                    compact=True,
+                    suggester=UsernameSuggester(completions.usernames) if completions else None,
+                )
             yield self._error("user")
             with Horizontal(classes="field-row"):
                 yield Label("Role")

@@ -31,6 +31,7 @@ from equipshare.tui.messages import HistoryRequested
 from equipshare.tui.modals.facility_form import FacilityForm
 from equipshare.tui.modals.staff_form import RemoveStaffModal, StaffForm
 from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.widgets.suggesters import Completions
 
 BASIS_WORDS = {ChargeBasis.BOOKED: "time booked", ChargeBasis.ACTUAL: "time used"}
 
@@ -142,9 +143,16 @@ class FacilitiesScreen(ServiceScreen[None]):
     ]
 
     def __init__(
-        self, facilities: FacilityService, staff: StaffService, actor_username: str
+        self,
+        facilities: FacilityService,
+        staff: StaffService,
+        actor_username: str,
+        *,
+        completions: Completions | None = None,
     ) -> None:
+        """`completions` make the staff form's username field complete as typed."""
         super().__init__()
+        self._completions = completions
         self._facilities = facilities
         self._staff = staff
         self._actor = actor_username
@@ -335,7 +343,9 @@ class FacilitiesScreen(ServiceScreen[None]):
         if code is None:
             self.notify("No facility selected", severity="warning")
             return
-        form = StaffForm(self._staff, self._actor, code, self._rows[code].name)
+        form = StaffForm(
+            self._staff, self._actor, code, self._rows[code].name, completions=self._completions
+        )
         self.app.push_screen(form, self._staff_changed)
 
     def _staff_changed(self, change: StaffChange | None) -> None:

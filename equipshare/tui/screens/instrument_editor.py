@@ -44,6 +44,7 @@ from equipshare.tui.widgets.editor_form import EditorForm
 from equipshare.tui.widgets.hours_editor import HoursEditor
 from equipshare.tui.widgets.policy_form import PolicyForm
 from equipshare.tui.widgets.status_form import StatusForm
+from equipshare.tui.widgets.suggesters import Completions
 
 # (tab, title): the tab ids are also the keys of the forms they hold.
 TABS = (("details", "Details"), ("policy", "Policy"), ("hours", "Hours"), ("status", "Status"))
@@ -137,8 +138,11 @@ class InstrumentEditorScreen(ServiceScreen[None]):
         status: InstrumentStatusService,
         actor: str,
         code: str,
+        *,
+        completions: Completions | None = None,
     ) -> None:
         super().__init__()
+        self._completions = completions
         self._editing = editing
         self._status = status
         self._actor = actor
@@ -152,8 +156,10 @@ class InstrumentEditorScreen(ServiceScreen[None]):
         yield Header()
         yield Static(f"Edit {self.code}", id="editor-title", markup=False)
         yield Static("Loading...", id="editor-note", markup=False)
+        details = DetailsForm(id="details-form")
+        details.usernames = self._completions.usernames if self._completions else None
         forms: dict[str, EditorForm] = {
-            "details": DetailsForm(id="details-form"),
+            "details": details,
             "policy": PolicyForm(id="policy-form"),
             "hours": HoursEditor(id="hours-form"),
             "status": StatusForm(id="status-form"),

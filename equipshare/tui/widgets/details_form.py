@@ -15,6 +15,7 @@ from textual.widgets import Input, Select, TextArea
 from equipshare.domain.enums import AccessLevel, UniquipType
 from equipshare.domain.records.instrument_changes import InstrumentChanges
 from equipshare.tui.widgets.editor_form import EditorForm
+from equipshare.tui.widgets.suggesters import Lookup, UsernameSuggester
 
 # (field, label, placeholder) of the free-text fields, in the order a facility fills them.
 TEXTS = (
@@ -57,6 +58,9 @@ KINDS = (
 class DetailsForm(EditorForm):
     """The descriptive fields; `changes()` holds those changed, "" clearing a text."""
 
+    #: Completes the contact technician's username as typed, when the editor is given one.
+    usernames: Lookup | None = None
+
     def compose(self) -> ComposeResult:
         for name, label, placeholder in TEXTS[:2]:
             yield from self.row(label, Input(placeholder=placeholder, compact=True), name)
@@ -66,7 +70,10 @@ class DetailsForm(EditorForm):
         )  # fmt: skip
         yield from self.row("Description", TextArea(), "description")
         for name, label, placeholder in TEXTS[2:]:
-            yield from self.row(label, Input(placeholder=placeholder, compact=True), name)
+            complete = name == "contact_technician" and self.usernames is not None
+            suggester = UsernameSuggester(self.usernames) if complete and self.usernames else None
+            field = Input(placeholder=placeholder, compact=True, suggester=suggester)
+            yield from self.row(label, field, name)
         yield from self.row("Kind", Select(KINDS, allow_blank=False, compact=True), "uniquip_type")
 
     def load(self, fields: Mapping[str, object], contact_technician: str | None) -> None:
