@@ -119,8 +119,10 @@ class WaitlistStatus(StrEnum):
     """Where a waitlist entry stands."""
 
     WAITING = "waiting"
-    OFFERED = "offered"
-    WITHDRAWN = "withdrawn"
+    OFFERED = "offered"  # the range is held for this waiter until hold_expires_at
+    WITHDRAWN = "withdrawn"  # the waiter left the line
+    ACCEPTED = "accepted"  # the waiter booked the range they were offered
+    EXPIRED = "expired"  # the hold ran out, or the range came too late to book
 
 
 class NotificationKind(StrEnum):
@@ -154,6 +156,7 @@ class CalendarEntryKind(StrEnum):
     CONFIRMED = "confirmed"
     PENDING = "pending"
     DOWNTIME = "downtime"
+    HELD = "held"  # a freed range held for the viewer, first on its waitlist
 
 
 class TrainingStanding(StrEnum):

@@ -23,6 +23,7 @@ class CellState(StrEnum):
     CONFIRMED = "confirmed"
     PENDING = "pending"
     DOWNTIME = "downtime"
+    HELD = "held"  # held for the viewer off the waitlist: theirs to book until it ends
     CLOSED = "closed"
     PAST = "past"
     SKIPPED = "skipped"  # a wall-clock time the clocks jump over
@@ -32,6 +33,7 @@ class CellState(StrEnum):
 PRIORITY = (
     CalendarEntryKind.DOWNTIME,
     CalendarEntryKind.MINE,
+    CalendarEntryKind.HELD,
     CalendarEntryKind.CONFIRMED,
     CalendarEntryKind.PENDING,
 )

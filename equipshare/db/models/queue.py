@@ -13,7 +13,11 @@ from equipshare.domain.enums import NotificationKind, NotificationStatus, Waitli
 
 
 class WaitlistEntry(Base):
-    """A user waiting for a taken time range on an instrument; first come, first offered."""
+    """A user waiting for a taken time range on an instrument; first come, first offered.
+
+    When the range frees up the first waiter it fits is `offered` it, and it is held for
+    them alone until `hold_expires_at`; then it passes to the next in line.
+    """
 
     __tablename__ = "waitlist_entries"
     __table_args__ = (
@@ -30,6 +34,9 @@ class WaitlistEntry(Base):
     status: Mapped[WaitlistStatus] = mapped_column(enum_column_type(WaitlistStatus))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # While `offered`, nobody else may book the range until then; it never runs past the
+    # instrument's booking notice, so the holder can still book it when it ends.
+    hold_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Notification(Base):

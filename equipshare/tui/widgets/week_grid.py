@@ -43,6 +43,7 @@ class WeekGrid(Widget, can_focus=True):
     WeekGrid > .week-grid--confirmed { background: $primary; color: $text; }
     WeekGrid > .week-grid--pending { background: $warning; color: $text; }
     WeekGrid > .week-grid--downtime { background: $error; color: $text; }
+    WeekGrid > .week-grid--held { background: $accent; color: $text; }
     WeekGrid > .week-grid--closed { color: $text-disabled; }
     WeekGrid > .week-grid--past { color: $text-disabled; }
     WeekGrid > .week-grid--skipped { color: $text-disabled; }
