@@ -127,6 +127,11 @@ class BookingDefaults:
     requires_training: bool = doc("Whether users need a training record to book.", True)
     allow_overnight: bool = doc("Whether a booking may run through closed hours.", False)
     weekly_quota_hours: int = doc("Hours per user and instrument per week; 0 means none.", 0)
+    waitlist_hold_minutes: int = doc(
+        "How long a freed range is held for the first user waiting for it before it passes "
+        "to the next; a hold always ends before the instrument's notice would forbid booking.",
+        60,
+    )
     opening_hours: Mapping[str, tuple[str, ...]] = doc(
         "Open intervals per weekday (mon..sun) as HH:MM-HH:MM in the facility's zone; "
         "a day left out is closed.",
@@ -340,6 +345,8 @@ def _validate(settings: Settings) -> None:
         )
     if booking.max_days_ahead == 0:
         raise ValueError("[booking] max_days_ahead: must be at least 1")
+    if booking.waitlist_hold_minutes == 0:
+        raise ValueError("[booking] waitlist_hold_minutes: must be at least 1")
     if settings.smtp.security not in SMTP_SECURITY:
         raise ValueError(f"[smtp] security: must be one of {', '.join(SMTP_SECURITY)}")
     if settings.notifications.max_attempts == 0:

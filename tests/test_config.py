@@ -82,6 +82,10 @@ def test_values_are_read(tmp_path: Path) -> None:
         ("[booking]\nmin_minutes = 600\n", r"\[booking\] min_minutes"),
         ("[booking]\nmax_minutes = 20190\n", r"\[booking\] max_minutes: must be at most 20160"),
         (
+            "[booking]\nwaitlist_hold_minutes = 0\n",
+            r"\[booking\] waitlist_hold_minutes: must be at least 1",
+        ),
+        (
             "[organisation]\ntimezone = 'Europe/Londn'\n",
             r"timezone: unknown time zone 'Europe/Londn'",
         ),
