@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from equipshare.domain.charging import FREE, Charge, gbp, is_late_cancellation
 from equipshare.domain.enums import ChargeBasis
-from equipshare.domain.wording import duration
 
 
 class FeeWaiver(StrEnum):
@@ -123,6 +122,14 @@ class UseCharge:
     used_minutes: int | None  # None: billed as booked
 
 
+def _used(minutes: int) -> str:
+    """'1 minute', '45 minutes', '2 h', '1 h 53 min'."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} minute" + ("s" if minutes != 1 else "")
+    return f"{hours} h" + (f" {rest} min" if rest else "")
+
+
 def _hours(hours: int) -> str:
     return f"{hours} h"
 
@@ -207,6 +214,15 @@ def use_charge_words(use: UseCharge) -> str:
         )
         return f"charge {charge} as booked ({why})"
     return (
-        f"charge {charge} for {duration(use.used_minutes)} used, check-in to check-out "
+        f"charge {charge} for {_used(use.used_minutes)} used, check-in to check-out "
         f"(booked {gbp(use.booked_pence)})"
     )
+
+
+def charged_words(charged_pence: int, line: CancellationLine | None) -> str:
+    """What a cancellation just charged, explained by its quote: '' when the booking had no
+    price to charge. Should the window have closed between quote and cancel, the amount
+    charged is still what is said."""
+    if line is None or line.terms.fee_pence != charged_pence:
+        return f"cancellation fee {gbp(charged_pence)}" if charged_pence else "no charge"
+    return fee_words(line.terms) if line.terms.booked.total_pence else ""

@@ -14,6 +14,7 @@ from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option
 from equipshare.cli.time_input import parse_date, parse_instant, parse_length
+from equipshare.domain.charge_quotes import CancellationQuote, charged_words, price_change_words
 from equipshare.domain.charging import gbp
 from equipshare.domain.errors import InputError
 from equipshare.domain.records.bookings import (
@@ -26,6 +27,7 @@ from equipshare.domain.timewords import local_range
 from equipshare.domain.wording import booking_status_words, price_words, use_words
 from equipshare.services.bookings.service import (
     BookingService,
+    ChargeQuoteService,
     FacilityBookingsService,
     MyBookingsService,
     SeriesService,
@@ -169,7 +171,9 @@ def cancel(
 
     With --scope, BOOKING_ID is an occurrence of a series: cancel just it (this), it and
     every later one (following), or every occurrence not yet over (all). Prints "booking
-    ID cancelled" for each.
+    ID cancelled" for each, with what cancelling charged and why when the booking has a
+    price: "booking ID cancelled; late cancellation fee £30.00 (100% of £30.00, within
+    24 h of the start)" or "...; no charge (more than 24 h before the start)".
 
     \b
     Examples:
@@ -179,14 +183,21 @@ def cancel(
     """
     with cli_state(ctx).open() as context:
         actor = resolve_actor(context, as_user)
+        # Asked first with the same actor, rows and rule, so it explains the fee charged.
+        quote = ChargeQuoteService(context).cancellation(actor, booking_id, scope)
         if scope is None:
-            _echo_status(BookingService(context).cancel(actor, booking_id, reason))
-            return
-        cancelled = SeriesService(context).cancel_occurrences(
-            actor, booking_id, scope=scope, reason=reason
-        )
+            cancelled = [BookingService(context).cancel(actor, booking_id, reason)]
+        else:
+            cancelled = SeriesService(context).cancel_occurrences(
+                actor, booking_id, scope=scope, reason=reason
+            )
     for record in cancelled:
-        _echo_status(record)
+        _echo_cancelled(record, quote)
+
+
+def _echo_cancelled(record: BookingRecord, quote: CancellationQuote) -> None:
+    charged = charged_words(record.charge_pence, quote.line(record.id))
+    click.echo(f"booking {record.id} {record.status.value}" + (f"; {charged}" if charged else ""))
 
 
 @click.command("move")
@@ -217,7 +228,8 @@ def move(
     moves each occurrence in --scope to that time on its own day. Times are wall-clock
     times in the instrument's zone. A confirmed booking that needs approval needs it
     again once moved, unless facility staff moved it. One refusal changes nothing.
-    Prints "booking ID is now WHEN (STATUS)" for each.
+    Moving re-prices a booking at the rates frozen when it was booked. Prints "booking ID
+    is now WHEN (STATUS)" for each, and for a priced booking "; price £40.00 -> £60.00".
 
     \b
     Examples:
@@ -238,6 +250,7 @@ def move(
     with cli_state(ctx).open() as context:
         actor = resolve_actor(context, as_user)
         edit = WeekService(context).edit(actor, booking_id)
+        before = {p.booking_id: p for p in ChargeQuoteService(context).prices(actor, booking_id)}
         if start is not None and at_time is None:
             booking = edit.booking
             starts_at = parse_instant(start, "--start", ZoneInfo(edit.timezone))
@@ -253,7 +266,13 @@ def move(
             )
     for record in moved:
         when = local_range(record.starts_at, record.ends_at, edit.timezone)
-        click.echo(f"booking {record.id} is now {when} ({booking_status_words(record.status)})")
+        price = price_change_words(
+            before.get(record.id), record.charge_pence, record.hourly_rate_pence is not None
+        )
+        click.echo(
+            f"booking {record.id} is now {when} ({booking_status_words(record.status)})"
+            + (f"; {price}" if price else "")
+        )
 
 
 def _time_of_day(text: str) -> time | None:

@@ -10,9 +10,10 @@ import click
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.time_input import parse_instant
+from equipshare.domain.charge_quotes import use_charge_words
 from equipshare.domain.charging import gbp
 from equipshare.domain.records.bookings import BookingRecord
-from equipshare.services.bookings.service import CheckInService
+from equipshare.services.bookings.service import ChargeQuoteService, CheckInService
 
 AT_HELP = (
     "When it happened, e.g. 2026-03-03T10:05 (facility staff and admins, as a correction; "
@@ -25,11 +26,13 @@ def _when(instant: datetime, zone: ZoneInfo) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
-def _echo(record: BookingRecord, verb: str, instant: datetime | None, zone: ZoneInfo) -> None:
+def _echo(
+    record: BookingRecord, verb: str, instant: datetime | None, zone: ZoneInfo, charge: str = ""
+) -> None:
     assert instant is not None  # the service just recorded it
     click.echo(
         f"booking {record.id} {verb} at {_when(instant, zone)}; {record.status.value}, "
-        f"charge {gbp(record.charge_pence)}"
+        + (charge or f"charge {gbp(record.charge_pence)}")
     )
 
 
@@ -76,7 +79,8 @@ def checkout(ctx: click.Context, booking_id: int, at: str | None, as_user: str |
     actual time, the booking is then billed from check-in to check-out; otherwise its
     booked price stands. Facility staff and admins may give another time with --at. A
     second run is refused (exit 1) and changes nothing. Prints "booking ID checked out
-    at TIME; STATUS, charge £X".
+    at TIME; STATUS, charge £X" and why: "for 1 h 53 min used, check-in to check-out
+    (booked £40.00)", or "as booked (the facility bills booked time)".
 
     \b
     Examples:
@@ -89,4 +93,5 @@ def checkout(ctx: click.Context, booking_id: int, at: str | None, as_user: str |
     with state.open() as context:
         actor = resolve_actor(context, as_user)
         record = CheckInService(context).check_out(actor, booking_id, instant)
-    _echo(record, "checked out", record.checked_out_at, zone)
+        use = ChargeQuoteService(context).use(actor, booking_id)
+    _echo(record, "checked out", record.checked_out_at, zone, use_charge_words(use))

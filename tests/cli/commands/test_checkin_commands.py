@@ -85,8 +85,13 @@ def test_check_in_then_out_and_second_runs_are_refused(
     assert "already checked in" in one_line(again.stderr, "refused")
     out = invoke("checkout", str(booking), "--db", database_url, env=as_user("alice"))
     assert out.exit_code == 0, out.output
-    # Actual basis: checked in and out within a minute or two, so about a minute is billed.
-    charge = re.search(r"charge £(\d+\.\d\d)\n", out.stdout)
+    # Actual basis: checked in and out within a minute or two, so about a minute is billed,
+    # and the line says so.
+    charge = re.search(
+        r"confirmed, charge £(\d+\.\d\d) for \d+ minutes? used, check-in to check-out "
+        r"\(booked £60\.00\)\n",
+        out.stdout,
+    )
     assert charge and float(charge.group(1)) < 2, out.stdout
     row = stored(database, booking)
     assert row.checked_in_at is not None and row.checked_out_at is not None
