@@ -135,12 +135,19 @@ class EquipshareApp(StaffActions, AdministrationActions, ServiceCalls, App[None]
     def booking_services(self) -> BookingServices:
         """Built on first use: only the booking form and the screens that open it need them."""
         from equipshare.services.availability.service import AvailabilityService
-        from equipshare.services.bookings.service import BookingService, SeriesService
+        from equipshare.services.bookings.service import (
+            BookingService,
+            ChargeQuoteService,
+            SeriesService,
+        )
         from equipshare.tui.modals.booking_form import BookingServices
 
         context = self.context
         return BookingServices(
-            BookingService(context), SeriesService(context), AvailabilityService(context)
+            BookingService(context),
+            SeriesService(context),
+            AvailabilityService(context),
+            ChargeQuoteService(context),
         )
 
     @cached_property

@@ -24,7 +24,11 @@ from equipshare.domain.timeparse import parse_instant
 from equipshare.domain.timewords import local_range
 from equipshare.domain.wording import booking_status_words
 from equipshare.services.availability.service import AvailabilityService
-from equipshare.services.bookings.service import BookingService, SeriesService
+from equipshare.services.bookings.service import (
+    BookingService,
+    ChargeQuoteService,
+    SeriesService,
+)
 from equipshare.tui.modals.series_scope import SCOPE_LABELS, Scope
 
 MOVED_SHOWN = 3
@@ -83,6 +87,7 @@ class BookingServices:
     bookings: BookingService
     series: SeriesService
     availability: AvailabilityService
+    quotes: ChargeQuoteService  # what a cancel or move costs, before and after
 
     def submit(
         self,
