@@ -11,11 +11,11 @@ from equipshare.db.models.bookings import Booking
 from equipshare.domain.enums import BookingStatus, NotificationKind
 from equipshare.domain.errors import NotFound, RefusedError
 from equipshare.domain.permissions import Action, Actor, Target, require
-from equipshare.domain.policy_rules import as_utc, describe_range
+from equipshare.domain.policy_rules import as_utc, check_access, describe_range
 from equipshare.domain.records.bookings import BookingRecord, BookingRequest
 from equipshare.domain.records.catalogue import InstrumentRecord
 from equipshare.domain.records.people import UserRecord
-from equipshare.services.bookings.checks import Proposal, check_all, lock_rows
+from equipshare.services.bookings.checks import Proposal, check_all, check_training, lock_rows
 from equipshare.services.bookings.create import create_booking
 from equipshare.services.bookings.create import initial_status as initial_status
 from equipshare.services.bookings.create import translating_overlaps as translating_overlaps
@@ -63,6 +63,16 @@ def lock_booking(session: Session, booking_id: int) -> tuple[Booking, Instrument
     row = row_records.load_booking(session, booking_id)
     session.refresh(row)  # the lock may have waited on a writer that changed it
     return row, row_records.load_instrument(session, row.instrument.code)
+
+
+def still_allowed(session: Session, row: Booking, instrument: InstrumentRecord) -> None:
+    """Rules 2 and 3 again, at approval: they yield to no override, and an access level
+    tightened or a training revoked since the request must not be confirmed past."""
+    user = row_records.user_record(row.user)
+    check_access(user, instrument)
+    technician = row_records.user_by_id(session, row.technician_id) if row.technician_id else None
+    proposal = Proposal(user, instrument, row.starts_at, row.ends_at, row.project_code, technician)
+    check_training(session, proposal)
 
 
 class BookingService:
@@ -277,6 +287,8 @@ class BookingService:
                 f"booking {row.id} is {row.status.value}; only "
                 f"{' or '.join(s.value for s in wanted)} bookings can be {verb}"
             )
+        if status is BookingStatus.CONFIRMED:
+            still_allowed(session, row, instrument)
         now = self._clock.now()
         before = booking_snapshot(row)
         row.status = status
