@@ -314,8 +314,9 @@ async def test_a_researcher_is_not_offered_the_editor_and_is_refused_in_it(
         await settle(pilot, lambda: editor.loaded)
         assert not editor.query_one("#editor-tabs").display
         assert str(editor.query_one("#editor-note", Static).content) == (
-            "Nothing here you may change: alice may not edit this instrument on WAR-XPS-01: "
-            "that needs a manager of Warwick Photoemission RTP, or an admin"
+            "Nothing here you may change: alice may not change this instrument's status on "
+            "WAR-XPS-01: that needs a manager or technician of Warwick Photoemission RTP, "
+            "or an admin"
         )
         await pilot.press("ctrl+s")
         await pilot.pause()

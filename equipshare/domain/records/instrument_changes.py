@@ -136,3 +136,8 @@ class InstrumentProfile:
     fields: tuple[tuple[str, object], ...]
     contact_technician: str | None
     opening_hours: str
+    #: What the reader may change, so an editor offers only that (services still check).
+    may_edit: bool = False
+    may_change_status: bool = False
+    #: Why the reader may change nothing, in the permission rule's words; "" otherwise.
+    refusal: str = ""

@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.catalogue import Facility, Instrument, OpeningHours, User
 from equipshare.domain import instrument_rules
 from equipshare.domain.enums import AccessLevel, InstrumentStatus, UniquipType
-from equipshare.domain.errors import InputError, NotFound, RefusedError
-from equipshare.domain.permissions import Action, Actor, Target, require
+from equipshare.domain.errors import InputError, NotFound, PermissionDenied, RefusedError
+from equipshare.domain.permissions import Action, Actor, Target, allowed, require
 from equipshare.domain.records.catalogue import (
     BookingPolicy,
     InstrumentRecord,
@@ -271,8 +271,16 @@ class InstrumentEditingService:
     def profile(self, actor_username: str, code: str) -> InstrumentProfile:
         """Every field of the instrument; anyone with an account may read the catalogue."""
         with self._db.readonly() as session:
-            row_records.load_actor(session, actor_username)
+            actor = row_records.load_actor(session, actor_username)
             record = row_records.load_instrument(session, code.strip())
+            target = Target.of(record)
+            may_status = allowed(actor, Action.CHANGE_INSTRUMENT_STATUS, target)
+            refusal = ""
+            if not may_status:
+                try:
+                    require(actor, Action.CHANGE_INSTRUMENT_STATUS, target)
+                except PermissionDenied as denied:
+                    refusal = str(denied)
             row = session.get_one(Instrument, record.id)
             contact = (
                 session.get(User, row.contact_technician_id) if row.contact_technician_id else None
@@ -287,6 +295,9 @@ class InstrumentEditingService:
                 fields=fields,
                 contact_technician=contact.username if contact else None,
                 opening_hours=instrument_rules.hours_text(record.policy.opening_hours),
+                may_edit=allowed(actor, Action.EDIT_INSTRUMENT, target),
+                may_change_status=may_status,
+                refusal=refusal,
             )
 
     # -- shared -----------------------------------------------------------------------

@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane
 
 from equipshare.domain.enums import InstrumentStatus
-from equipshare.domain.errors import EquipshareError, InputError, PermissionDenied
+from equipshare.domain.errors import EquipshareError, InputError
 from equipshare.domain.records.catalogue import OpeningInterval
 from equipshare.domain.records.instrument_changes import (
     InstrumentChange,
@@ -198,23 +198,10 @@ class InstrumentEditorScreen(ServiceScreen[None]):
             refused=lambda error: self.LoadRefused(str(error)),
         )
 
-    def _access(self, profile: InstrumentProfile) -> EditorAccess:
-        """Ask the services, by dry runs that write nothing, what the actor may change."""
-        record = profile.instrument
-        refusal = ""
-        try:
-            self._editing.edit(self._actor, record.code, InstrumentChanges(), dry_run=True)
-            may_edit = True
-        except PermissionDenied as denied:
-            may_edit, refusal = False, str(denied)
-        try:
-            # A reason is given so a status that needs one is not refused for lacking it.
-            reason = record.status_reason or "unchanged"
-            self._status.set_status(self._actor, record.code, record.status, reason, dry_run=True)
-            may_status = True
-        except PermissionDenied as denied:
-            may_status, refusal = False, refusal or str(denied)
-        return EditorAccess(may_edit, may_status, refusal)
+    @staticmethod
+    def _access(profile: InstrumentProfile) -> EditorAccess:
+        """What the profile says the actor may change (the services check again on save)."""
+        return EditorAccess(profile.may_edit, profile.may_change_status, profile.refusal)
 
     @on(ProfileLoaded)
     def _show_profile(self, message: ProfileLoaded) -> None:

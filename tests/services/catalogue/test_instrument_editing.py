@@ -381,3 +381,29 @@ def test_the_profile_shows_every_field(editing: InstrumentEditingService, world:
 def test_a_week_closed_every_day_is_not_taken_for_always_open() -> None:
     with pytest.raises(InputError, match=r"^opening_hours: closed every day"):
         week_of({"mon": "closed", "tue": ""})
+
+
+@pytest.mark.parametrize(
+    ("actor", "may_edit", "may_change_status"),
+    [
+        ("root", True, True),
+        ("mgr", True, True),
+        ("tech", False, True),
+        ("otherstaff", False, False),
+        ("alice", False, False),
+        ("gone", False, False),
+    ],
+)
+def test_the_profile_says_what_its_reader_may_change(
+    editing: InstrumentEditingService,
+    world: World,
+    actor: str,
+    may_edit: bool,
+    may_change_status: bool,
+) -> None:
+    """The editor offers what this says; the writes check the same rule again."""
+    profile = editing.profile(actor, "WAR-XPS-01")
+    assert (profile.may_edit, profile.may_change_status) == (may_edit, may_change_status)
+    assert (profile.refusal == "") == may_change_status
+    if not may_change_status:
+        assert profile.refusal.startswith(f"{actor} may not change this instrument's status")
