@@ -26,6 +26,7 @@ from equipshare.services.notify.outbox import (
     notification_values,
     queue_notification,
 )
+from equipshare.services.notify.staleness import booking_state
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import booking_snapshot, record_audit
 from equipshare.services.plumbing.context import ServiceContext
@@ -133,6 +134,7 @@ class BookingService:
         when = describe_range(booking.starts_at, booking.ends_at, instrument.timezone)
         now = self._clock.now()
         code = instrument.code
+        state = booking_state(status, booking.starts_at, booking.ends_at, booking.sequence)
         if status is BookingStatus.PENDING:
             for approver in row_records.facility_approvers(session, instrument.facility_id):
                 message = notification_values(
@@ -142,6 +144,7 @@ class BookingService:
                     body=f"Booking {booking.id} on {code} {when} waits for approval.",
                     at=now,
                     booking_id=booking.id,
+                    describes=state,
                 )
                 insert_notification(session, message)
         else:
@@ -152,6 +155,7 @@ class BookingService:
                 body=f"Your booking {booking.id} on {code} {when} is confirmed.",
                 at=now,
                 booking_id=booking.id,
+                describes=state,
             )
             insert_notification(session, message)
 
@@ -227,9 +231,12 @@ class BookingService:
                 before=before,
                 after=after,
             )
+            record = row_records.booking_record(row)
             if moved:
+                # The notices about the old times go stale; these announce the new ones.
+                self._announce(session, record, instrument, row.status)
                 offer_freed_slot(session, instrument, *freed, now=self._clock.now())
-            return row_records.booking_record(row)
+            return record
 
     def cancel(self, actor_username: str, booking_id: int, reason: str = "") -> BookingRecord:
         """Cancel a pending or confirmed booking; the row stays, with its reason."""

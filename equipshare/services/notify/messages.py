@@ -1,9 +1,10 @@
 """Turning an outbox row into the email a person reads, or a reason it must not go.
 
 Rendered when sent, not when queued: the body then shows the booking as it stands, in
-its facility's zone with the zone named, and a reminder for a booking cancelled since is
-dropped instead of sent. Plain text, no links: a link in an automated mail is what
-phishing filters and careful readers distrust.
+its facility's zone with the zone named, and a message whose subject has moved on since
+(approved, cancelled, moved, superseded: see staleness.py) is withheld instead of sent.
+Plain text, no links: a link in an automated mail is what phishing filters and careful
+readers distrust.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Instrument, User
 from equipshare.db.models.queue import Notification, WaitlistEntry
 from equipshare.db.models.training import TrainingRecord
-from equipshare.domain.enums import BookingStatus, NotificationKind
+from equipshare.domain.enums import NotificationKind
 from equipshare.domain.timewords import local_range
 from equipshare.services.notify.outbox import local_instant, renewed, training_expiry_key
+from equipshare.services.notify.staleness import why_stale
 
 TITLES = {
     NotificationKind.BOOKING_CONFIRMED: "Booked",
@@ -72,12 +74,6 @@ def _about_booking(session: Session, row: Notification) -> tuple[str, list[str]]
     booking = session.get(Booking, row.booking_id)
     if booking is None:  # pragma: no cover - a foreign key keeps it
         return Withheld("the booking no longer exists")
-    if row.kind is NotificationKind.BOOKING_REMINDER:
-        sequence = (row.payload or {}).get("sequence")
-        if booking.status is not BookingStatus.CONFIRMED:
-            return Withheld(f"booking {booking.id} is {booking.status.value} now")
-        if sequence != booking.sequence:
-            return Withheld(f"booking {booking.id} changed since this reminder was queued")
     instrument, facility = _instrument(session, booking.instrument_id)
     when = local_range(booking.starts_at, booking.ends_at, facility.timezone)
     lines = _details(
@@ -126,6 +122,9 @@ def render(session: Session, row: Notification, organisation: str) -> Rendered |
         return Withheld("recipient's account is deactivated")
     if not user.email or "@" not in user.email:
         return Withheld("recipient has no email address (anonymised?)")
+    stale = why_stale(session, row)
+    if stale is not None:
+        return Withheld(stale)
     about: tuple[str, list[str]] | Withheld | None = None
     if row.booking_id is not None:
         about = _about_booking(session, row)

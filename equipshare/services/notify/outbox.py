@@ -25,6 +25,7 @@ from equipshare.db.models.queue import Notification
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus, NotificationKind, NotificationStatus
 from equipshare.domain.timewords import local_range
+from equipshare.services.notify.staleness import STATE, state_in_session, with_state
 from equipshare.services.plumbing.prebuilt import NOTIFICATIONS, run
 
 
@@ -38,8 +39,14 @@ def notification_values(
     booking_id: int | None = None,
     payload: dict[str, Any] | None = None,
     dedupe_key: str | None = None,
+    describes: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The column values of one pending outbox message."""
+    """The column values of one pending outbox message.
+
+    `describes`: the state of its subject the message reports (`booking_state`), kept so
+    that notify skips it if that state has moved on by the time it is sent.
+    """
+    payload = with_state(payload, describes)
     return {
         "user_id": user_id,
         "kind": kind,
@@ -66,8 +73,17 @@ def queue_notification(
     booking_id: int | None = None,
     payload: dict[str, Any] | None = None,
     dedupe_key: str | None = None,
+    describes: dict[str, Any] | None = None,
 ) -> Notification:
-    """Add one message to the outbox in the caller's transaction; returns the (unflushed) row."""
+    """Add one message to the outbox in the caller's transaction; returns the (unflushed) row.
+
+    Call it after the change the message reports: unless `describes` says otherwise, the
+    state the message keeps is its booking's (or, for `{"waitlist_entry": id}` in the
+    payload, that entry's) as the transaction holds it now, and notify skips the message
+    if that state has moved on by the time it is sent.
+    """
+    if describes is None:
+        describes = state_in_session(session, booking_id, payload)
     row = Notification(
         **notification_values(
             user_id=user_id,
@@ -78,6 +94,7 @@ def queue_notification(
             booking_id=booking_id,
             payload=payload,
             dedupe_key=dedupe_key,
+            describes=describes,
         )
     )
     session.add(row)
@@ -88,7 +105,14 @@ _INSERT = insert(NOTIFICATIONS)
 
 
 def insert_notification(session: Session, values: dict[str, Any]) -> None:
-    """Write a message (from `notification_values`) now, with a prebuilt Core insert."""
+    """Write a message (from `notification_values`) now, with a prebuilt Core insert.
+
+    Pass `describes` to `notification_values` on hot paths: without it the booking's
+    state is read here, which may cost a query.
+    """
+    if values["booking_id"] is not None and STATE not in (values["payload"] or {}):
+        state = state_in_session(session, values["booking_id"], values["payload"])
+        values = values | {"payload": with_state(values["payload"], state)}
     run(session, _INSERT, values)
 
 

@@ -88,7 +88,17 @@ def test_every_kind_goes_out_once_and_a_second_run_sends_nothing(
     bookings, downtime = BookingService(context), DowntimeService(context)
     # Confirmation (alice), and a reminder later: made 25 h before it starts.
     bookings.book("alice", BookingRequest(XPS, london(2026, 3, 17, 10), london(2026, 3, 17, 11)))
-    # Approval needed (mgr), then approved (bob), then cancelled by staff (bob).
+    # Approval needed (mgr) for a booking still pending; approved (bob); approved and then
+    # cancelled by staff (bob): the notices each later step made stale are skipped.
+    bookings.book(
+        "bob",
+        BookingRequest(MEG, london(2026, 3, 17, 10), london(2026, 3, 17, 12), project_code="P0"),
+    )
+    approved = bookings.book(
+        "bob",
+        BookingRequest(MEG, london(2026, 3, 17, 14), london(2026, 3, 17, 16), project_code="P1"),
+    )
+    bookings.approve("mgr", approved.id)
     meg = bookings.book(
         "bob",
         BookingRequest(MEG, london(2026, 3, 18, 10), london(2026, 3, 18, 12), project_code="P1"),
@@ -101,7 +111,9 @@ def test_every_kind_goes_out_once_and_a_second_run_sends_nothing(
     )
     bookings.reject("mgr", rejected.id, "no project funds left")
     # Cancelled by downtime (bob).
-    bookings.book("bob", BookingRequest(XPS, london(2026, 3, 19, 10), london(2026, 3, 19, 11)))
+    downtimed = bookings.book(
+        "bob", BookingRequest(XPS, london(2026, 3, 19, 10), london(2026, 3, 19, 11))
+    )
     downtime.schedule(
         "tech",
         XPS,
@@ -131,8 +143,17 @@ def test_every_kind_goes_out_once_and_a_second_run_sends_nothing(
     ids = [m["Message-ID"] for m in mailbox.messages]
     assert len(set(ids)) == len(ids)
     skipped = [r for r in stored if r.status is NotificationStatus.SKIPPED]
-    assert [(r.user_id, r.last_error) for r in skipped] == [
-        (world.users["gone"], "recipient's account is deactivated")
+    mgr, bob, gone = (world.users[name] for name in ("mgr", "bob", "gone"))
+    approval = NotificationKind.APPROVAL_NEEDED
+    stale = "booking {} is {} now, no longer {}"
+    assert [(r.user_id, r.kind, r.last_error) for r in skipped] == [
+        (mgr, approval, stale.format(approved.id, "confirmed", "pending")),
+        (mgr, approval, stale.format(meg.id, "cancelled", "pending")),
+        (bob, NotificationKind.BOOKING_APPROVED, stale.format(meg.id, "cancelled", "confirmed")),
+        (mgr, approval, stale.format(rejected.id, "rejected", "pending")),
+        (mgr, approval, stale.format(downtimed.id, "cancelled", "pending")),
+        (mgr, approval, stale.format(mine.id, "cancelled", "pending")),
+        (gone, NotificationKind.BOOKING_CONFIRMED, "recipient's account is deactivated"),
     ]
     assert all(r.attempts == 1 and r.sent_at == clock.now() for r in sent)
 
@@ -350,7 +371,7 @@ def test_a_reminder_for_a_booking_cancelled_since_is_skipped_with_its_reason(
     notifier(context, mailbox).run("root")
     reminder = next(r for r in rows(context) if r.kind is NotificationKind.BOOKING_REMINDER)
     assert reminder.status is NotificationStatus.SKIPPED
-    assert reminder.last_error == f"booking {booked.id} is cancelled now"
+    assert reminder.last_error == f"booking {booked.id} is cancelled now, no longer confirmed"
     assert not any(m["Subject"].startswith("Reminder") for m in mailbox.messages)
 
 
