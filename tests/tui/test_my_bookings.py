@@ -164,12 +164,18 @@ async def test_a_refusal_from_the_service_becomes_an_error(
     app = EquipshareApp(context, "alice")
     async with app.run_test(size=(100, 30), message_hook=recorded(app)) as pilot:
         await open_my_bookings(app, pilot)
-        BookingService(context).cancel("mgr", booked["tue"], "instrument down")  # meanwhile
         await pilot.press("c")
         await shown(pilot, CancelBookingModal)
+        BookingService(context).cancel("mgr", booked["tue"], "instrument down")  # meanwhile
         await pilot.press("enter")
         await settle(pilot, lambda: len(errors(app)) == 1)
         assert "only pending or confirmed bookings can be cancelled" in errors(app)[0]
+        assert isinstance(app.screen, MyBookingsScreen)
+        # Asked again, the question's quote is refused as the cancel would be, before a
+        # reason is asked for.
+        await pilot.press("c")
+        await settle(pilot, lambda: len(errors(app)) == 2)
+        assert "only pending or confirmed bookings can be cancelled" in errors(app)[1]
         assert isinstance(app.screen, MyBookingsScreen)
 
 
@@ -319,7 +325,10 @@ async def test_n_checks_in_and_o_checks_out_and_the_price_follows_the_time_used(
         assert offered(app) == set()
         assert BookingService(context).get("alice", priced).charge_pence == 8800
         notes = recorded(app).notified("information")
-        assert f"Checked out of booking {priced} on {XPS}; charge £88.00" in notes
+        assert (
+            f"Checked out of booking {priced} on {XPS}; charge £88.00 for 1 h 28 min used, "
+            "check-in to check-out (booked £120.00)"
+        ) in notes
         assert errors(app) == []
 
 

@@ -1,4 +1,6 @@
-"""ReasonModal: ask why before cancelling a booking or rejecting a request; returns the reason."""
+"""ReasonModal: ask why before cancelling a booking or rejecting a request; returns the reason.
+
+A cancellation also says, before it is confirmed, what cancelling now costs."""
 
 from __future__ import annotations
 
@@ -38,6 +40,10 @@ class ReasonModal(ModalScreen[str | None]):
         text-style: bold;
         padding: 1 0;
     }
+    #reason-notice {
+        height: auto;
+        padding: 0 0 1 0;
+    }
     #reason-error {
         color: $text-error;
         height: auto;
@@ -60,13 +66,17 @@ class ReasonModal(ModalScreen[str | None]):
     #: Shown beside the field when a required reason is left empty; "" when it is optional.
     NEEDS_REASON: ClassVar[str] = ""
 
-    def __init__(self, description: str) -> None:
+    def __init__(self, description: str, notice: str = "") -> None:
+        """`notice` is said under the question, such as what going ahead costs."""
         super().__init__()
         self._description = description
+        self._notice = notice
 
     def compose(self) -> ComposeResult:
         with Vertical(id="reason-dialog"):
             yield Static(f"{self.VERB} {self._description}?", id="reason-question", markup=False)
+            if self._notice:
+                yield Static(self._notice, id="reason-notice", markup=False)
             yield Input(placeholder=self.PLACEHOLDER, id="reason-input")
             yield Static("", id="reason-error", markup=False)
             with Horizontal(id="reason-buttons"):

@@ -2,7 +2,9 @@
 which occurrences a change reaches when the booking is one of a series.
 
 My bookings and the week calendar share it, so both ask the same question and word the
-result the same way, as the CLI's `move --scope` and `cancel --scope` do.
+result the same way, as the CLI's `move --scope` and `cancel --scope` do. Cancelling
+asks with what it would cost now (the service's quote, by the rule the cancel charges by)
+and reports what it did cost; a move reports the old and new price.
 """
 
 from __future__ import annotations
@@ -12,6 +14,14 @@ from dataclasses import dataclass
 from textual import on
 from textual.message import Message
 
+from equipshare.domain.charge_quotes import (
+    BookingPrice,
+    CancellationQuote,
+    charged_words,
+    price_change_words,
+    quote_words,
+)
+from equipshare.domain.charging import gbp
 from equipshare.domain.records.bookings import BookingEdit, BookingRecord
 from equipshare.domain.timewords import local_range
 from equipshare.services.bookings.service import WeekService
@@ -44,12 +54,23 @@ class BookingChangesScreen(ServiceScreen[None]):
 
         edit: BookingEdit
         cancelling: bool
+        #: What the booking (and its series' occurrences) cost before a move; empty to cancel.
+        prices: tuple[BookingPrice, ...] = ()
+
+    @dataclass
+    class CancellationQuoted(Message):
+        """What cancelling would cost now arrived; the question can be asked."""
+
+        edit: BookingEdit
+        scope: Scope | None
+        quote: CancellationQuote
 
     @dataclass
     class Cancelled(Message):
         """The service cancelled a booking, or several occurrences of a series."""
 
         bookings: tuple[BookingRecord, ...]
+        quote: CancellationQuote | None = None
 
     def __init__(self, services: BookingServices, weeks: WeekService, actor: str) -> None:
         super().__init__()
@@ -70,16 +91,26 @@ class BookingChangesScreen(ServiceScreen[None]):
     def _load(self, booking_id: int, *, cancelling: bool) -> None:
         # The edit says whether the booking is one of a series, and refuses those who
         # may not change it before any question is asked.
-        self.call_service(
-            lambda: self._weeks.edit(self._actor, booking_id),
-            lambda edit: self.ChangeLoaded(edit, cancelling),
-            group="booking_change",
-        )
+        weeks, quotes, actor = self._weeks, self._services.quotes, self._actor
+
+        def load() -> BookingChangesScreen.ChangeLoaded:
+            edit = weeks.edit(actor, booking_id)
+            prices = () if cancelling else quotes.prices(actor, booking_id)
+            return self.ChangeLoaded(edit, cancelling, prices)
+
+        self.call_service(load, lambda loaded: loaded, group="booking_change")
 
     @on(ChangeLoaded)
     def _change_loaded(self, message: ChangeLoaded) -> None:
         edit, cancelling = message.edit, message.cancelling
-        go = self._ask_reason if cancelling else self._open_form
+        prices = {price.booking_id: price for price in message.prices}
+
+        def go(edit: BookingEdit, scope: Scope | None) -> None:
+            if cancelling:
+                self._quote_cancellation(edit, scope)
+            else:
+                self._open_form(edit, scope, prices)
+
         booking = edit.booking
         if booking.series_id is None:
             go(edit, None)
@@ -99,7 +130,9 @@ class BookingChangesScreen(ServiceScreen[None]):
 
     # Moving -------------------------------------------------------------------------------
 
-    def _open_form(self, edit: BookingEdit, scope: Scope | None) -> None:
+    def _open_form(
+        self, edit: BookingEdit, scope: Scope | None, prices: dict[int, BookingPrice]
+    ) -> None:
         booking = edit.booking
         draft = BookingDraft(
             instrument_code=booking.instrument_code,
@@ -117,7 +150,8 @@ class BookingChangesScreen(ServiceScreen[None]):
 
         def moved(outcome: BookingOutcome | None) -> None:
             if outcome is not None and outcome.bookings:
-                self.notify(moved_words(outcome, edit.timezone))
+                price = moved_price_words(outcome.bookings, prices)
+                self.notify(moved_words(outcome, edit.timezone) + (f"\n{price}" if price else ""))
                 codes = frozenset(b.instrument_code for b in outcome.bookings)
                 self.app.post_message(BookingsChanged(codes))
 
@@ -125,18 +159,40 @@ class BookingChangesScreen(ServiceScreen[None]):
 
     # Cancelling ---------------------------------------------------------------------------
 
-    def _ask_reason(self, edit: BookingEdit, scope: Scope | None) -> None:
+    def _quote_cancellation(self, edit: BookingEdit, scope: Scope | None) -> None:
+        """Ask the service what cancelling costs now, then ask the user with that said."""
+        quotes, actor, booking_id = self._services.quotes, self._actor, edit.booking.id
+        quoted = None if scope == "this" else scope  # "this" cancels as a single booking does
+        self.call_service(
+            lambda: quotes.cancellation(actor, booking_id, quoted),
+            lambda quote: self.CancellationQuoted(edit, scope, quote),
+            # Its own group: asked from the load's answer, maybe before that worker has
+            # finished, which an exclusive call in the same group would cancel.
+            group="booking_change_quote",
+        )
+
+    @on(CancellationQuoted)
+    def _ask_reason(self, message: CancellationQuoted) -> None:
+        edit, scope, quote = message.edit, message.scope, message.quote
         booking = edit.booking
         when = local_range(booking.starts_at, booking.ends_at, edit.timezone)
         description = f"{booking.instrument_code} {when}{CANCEL_REACH[scope or 'this']}"
+        priced = any(line.terms.booked.total_pence for line in quote.lines)
 
         def cancel_if_confirmed(reason: str | None) -> None:
             if reason is not None:
-                self.cancel_booking(booking.id, reason, scope)
+                self.cancel_booking(booking.id, reason, scope, quote)
 
-        self.app.push_screen(CancelBookingModal(description), cancel_if_confirmed)
+        notice = quote_words(quote) if priced else ""
+        self.app.push_screen(CancelBookingModal(description, notice), cancel_if_confirmed)
 
-    def cancel_booking(self, booking_id: int, reason: str, scope: Scope | None = None) -> None:
+    def cancel_booking(
+        self,
+        booking_id: int,
+        reason: str,
+        scope: Scope | None = None,
+        quote: CancellationQuote | None = None,
+    ) -> None:
         """Cancel one booking, or with a scope the occurrences of its series it reaches."""
         services, actor = self._services, self._actor
 
@@ -147,15 +203,50 @@ class BookingChangesScreen(ServiceScreen[None]):
                 services.series.cancel_occurrences(actor, booking_id, scope=scope, reason=reason)
             )
 
-        self.call_service(cancel, self.Cancelled, group="booking_change_write")
+        self.call_service(
+            cancel,
+            lambda bookings: self.Cancelled(bookings, quote),
+            group="booking_change_write",
+        )
 
     @on(Cancelled)
     def _booking_cancelled(self, message: Cancelled) -> None:
         bookings = message.bookings
         first = bookings[0]
         if len(bookings) == 1:
-            self.notify(f"Cancelled booking {first.id} on {first.instrument_code}")
+            charged = cancelled_charge_words(first, message.quote)
+            self.notify(
+                f"Cancelled booking {first.id} on {first.instrument_code}"
+                + (f"; {charged}" if charged else "")
+            )
         else:
             ids = ", ".join(str(b.id) for b in bookings)
-            self.notify(f"Cancelled {len(bookings)} bookings on {first.instrument_code}: {ids}")
+            fee = sum(b.charge_pence for b in bookings)
+            self.notify(
+                f"Cancelled {len(bookings)} bookings on {first.instrument_code}: {ids}"
+                + (f"; late cancellation fees {gbp(fee)}" if fee else "")
+            )
         self.app.post_message(BookingsChanged(frozenset(b.instrument_code for b in bookings)))
+
+
+def cancelled_charge_words(booking: BookingRecord, quote: CancellationQuote | None) -> str:
+    """What cancelling `booking` charged, explained by the quote it was confirmed with."""
+    line = quote.line(booking.id) if quote is not None else None
+    return charged_words(booking.charge_pence, line)
+
+
+def moved_price_words(bookings: tuple[BookingRecord, ...], before: dict[int, BookingPrice]) -> str:
+    """'Price £20.00 -> £40.00' for one booking; for several, their total before and after."""
+    priced = [b for b in bookings if b.hourly_rate_pence is not None]
+    if not priced:
+        return ""
+    if len(bookings) == 1:
+        words = price_change_words(before.get(priced[0].id), priced[0].charge_pence, True)
+        return words[:1].upper() + words[1:]
+    after = sum(b.charge_pence for b in priced)
+    if any(b.id not in before for b in priced):
+        return f"Price {gbp(after)} in all"
+    was = sum(before[b.id].pence for b in priced)
+    if was == after:
+        return f"Price unchanged, {gbp(after)} in all"
+    return f"Price {gbp(was)} -> {gbp(after)} in all"

@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
-from equipshare.domain.charging import gbp
+from equipshare.domain.charge_quotes import UseCharge, use_charge_words
 from equipshare.domain.enums import BookingStatus, ExportKind
 from equipshare.domain.records.bookings import BookingRecord, MyBookingRow
 from equipshare.domain.records.calendar import ExportScope
@@ -53,9 +53,11 @@ class MyBookingsScreen(BookingChangesScreen):
 
     @dataclass
     class CheckedOut(Message):
-        """The user checked out of `booking`; its charge may have changed (actual-time basis)."""
+        """The user checked out of `booking`; its charge may have changed (actual-time basis),
+        and `use` says why it is what it is."""
 
         booking: BookingRecord
+        use: UseCharge
 
     DEFAULT_CSS = """
     #my-bookings-table {
@@ -279,11 +281,13 @@ class MyBookingsScreen(BookingChangesScreen):
 
     def record_use(self, booking_id: int, *, checking_out: bool) -> None:
         if checking_out:
-            self.call_service(
-                lambda: self._check_ins.check_out(self._actor, booking_id),
-                self.CheckedOut,
-                group="my_bookings_write",
-            )
+            check_ins, quotes, actor = self._check_ins, self._services.quotes, self._actor
+
+            def check_out() -> MyBookingsScreen.CheckedOut:
+                booking = check_ins.check_out(actor, booking_id)
+                return self.CheckedOut(booking, quotes.use(actor, booking_id))
+
+            self.call_service(check_out, lambda done: done, group="my_bookings_write")
         else:
             self.call_service(
                 lambda: self._check_ins.check_in(self._actor, booking_id),
@@ -300,9 +304,7 @@ class MyBookingsScreen(BookingChangesScreen):
     @on(CheckedOut)
     def _checked_out(self, message: CheckedOut) -> None:
         booking = message.booking
-        charged = (
-            "" if booking.hourly_rate_pence is None else f"; charge {gbp(booking.charge_pence)}"
-        )
+        charged = f"; {use_charge_words(message.use)}" if message.use.priced else ""
         self.notify(f"Checked out of booking {booking.id} on {booking.instrument_code}{charged}")
         self.app.post_message(BookingsChanged(frozenset({booking.instrument_code})))
 
