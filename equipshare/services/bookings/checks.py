@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVarTuple
+from typing import Any, TypeVarTuple, cast
 
 from sqlalchemy import (
     CompoundSelect,
     Integer,
     Select,
+    Table,
     bindparam,
     null,
     or_,
@@ -24,13 +25,22 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
+from sqlalchemy import (
+    cast as sql_cast,
+)
 from sqlalchemy.orm import Session
 
 from equipshare.db.models.bookings import ACTIVE_STATUS_SQL
+from equipshare.db.models.queue import WaitlistEntry
 from equipshare.domain import policy_rules
-from equipshare.domain.enums import LONGEST_BOOKING, LONGEST_BOOKING_MINUTES, TrainingLevel
+from equipshare.domain.enums import (
+    LONGEST_BOOKING,
+    LONGEST_BOOKING_MINUTES,
+    TrainingLevel,
+    WaitlistStatus,
+)
 from equipshare.domain.errors import ConflictError, RefusedError
-from equipshare.domain.policy_rules import describe_range
+from equipshare.domain.policy_rules import describe_range, describe_time
 from equipshare.domain.records.catalogue import InstrumentRecord
 from equipshare.domain.records.people import UserRecord
 from equipshare.services.plumbing.prebuilt import (
@@ -204,6 +214,20 @@ def _first_active_overlap(holder: str) -> Select[int, datetime, datetime]:
 
 
 _CLASH = _first_active_overlap("instrument_id")
+WAITLIST = cast(Table, WaitlistEntry.__table__)
+# A range held off the waitlist for someone else (see bookings/holds.py) until :now.
+_HELD = (
+    select(WAITLIST.c.starts_at, WAITLIST.c.ends_at, WAITLIST.c.hold_expires_at)
+    .where(
+        WAITLIST.c.instrument_id == bindparam("instrument_id"),
+        WAITLIST.c.status == text(f"'{WaitlistStatus.OFFERED.value}'"),
+        WAITLIST.c.user_id != bindparam("user_id"),
+        WAITLIST.c.hold_expires_at > bindparam("now", type_=_AT),
+        WAITLIST.c.starts_at < bindparam("end", type_=_AT),
+        WAITLIST.c.ends_at > bindparam("start", type_=_AT),
+    )
+    .limit(1)
+).subquery()
 _DOWN = (
     select(DOWNTIMES.c.starts_at, DOWNTIMES.c.ends_at, DOWNTIMES.c.reason)
     .where(
@@ -216,14 +240,18 @@ _DOWN = (
 
 
 def _conflicts(clash: Select[int, datetime, datetime]) -> CompoundSelect[Any]:
-    """The first clashing booking and a downtime in one round trip.
+    """The first clashing booking, a downtime and another user's hold in one round trip.
 
-    Rows of (booking id or NULL, start, end, downtime reason or NULL).
+    Rows of (booking id or NULL, start, end, downtime reason or NULL, hold end or NULL).
     """
     booked = clash.subquery()
+    no_reason = type_coerce(null(), DOWNTIMES.c.reason.type)
+    # PostgreSQL types a UNION's column from its first branch: a bare NULL would be text.
+    no_id, no_hold = type_coerce(null(), Integer), sql_cast(null(), _AT)
     return union_all(
-        select(*booked.c, type_coerce(null(), DOWNTIMES.c.reason.type).label("reason")),
-        select(type_coerce(null(), Integer), _DOWN.c.starts_at, _DOWN.c.ends_at, _DOWN.c.reason),
+        select(*booked.c, no_reason.label("reason"), no_hold.label("held_until")),
+        select(no_id, _DOWN.c.starts_at, _DOWN.c.ends_at, _DOWN.c.reason, no_hold),
+        select(no_id, _HELD.c.starts_at, _HELD.c.ends_at, no_reason, _HELD.c.hold_expires_at),
     )
 
 
@@ -231,28 +259,42 @@ _CONFLICTS = _conflicts(_CLASH)
 _BUSY = _first_active_overlap("technician_id")
 
 
-def check_conflicts(session: Session, proposal: Proposal) -> None:
-    """Rule 6: no overlap with active bookings or downtime; the technician is free too."""
+def check_conflicts(session: Session, proposal: Proposal, now: datetime) -> None:
+    """Rule 6: no overlap with active bookings, downtime or a range held for someone else
+    off the waitlist (until its hold ends at `now`); the technician is free too."""
     instrument, start, end = proposal.instrument, proposal.starts_at, proposal.ends_at
     tz = instrument.timezone
     span = {"start": start, "end": end, "earliest": start - LONGEST_BOOKING}
     clash, excluded = _excluding(_CLASH, proposal)
     either = _CONFLICTS if clash is _CLASH else _conflicts(clash)
-    params = {"instrument_id": instrument.id, "excluded": excluded, **span}
+    params = {
+        "instrument_id": instrument.id,
+        "excluded": excluded,
+        "user_id": proposal.user.id,
+        "now": now,
+        **span,
+    }
     rows = run(session, either, params).all()
-    booked = [row for row in rows if row.id is not None]  # a booking outranks downtime
+    booked = [row for row in rows if row.id is not None]  # a booking outranks the rest
     if booked:
-        booking_id, starts_at, ends_at, _ = booked[0]
+        booking_id, starts_at, ends_at, _, _ = booked[0]
         raise ConflictError(
             f"{instrument.code} is already booked {describe_range(starts_at, ends_at, tz)} "
             f"(booking {booking_id})",
             booking_id=booking_id,
         )
-    if rows:
-        _, starts_at, ends_at, reason = rows[0]
+    down = [row for row in rows if row.reason is not None]  # downtime outranks a hold
+    if down:
+        _, starts_at, ends_at, reason, _ = down[0]
         raise ConflictError(
             f"{instrument.code} is down for {reason.value.replace('_', ' ')} "
             f"{describe_range(starts_at, ends_at, tz)}"
+        )
+    if rows:
+        _, starts_at, ends_at, _, held_until = rows[0]
+        raise ConflictError(
+            f"{instrument.code} is held {describe_range(starts_at, ends_at, tz)} for the "
+            f"first user on its waitlist until {describe_time(held_until, tz)}"
         )
     technician = proposal.technician
     if technician is None:
@@ -296,7 +338,7 @@ def check_all(
                 raise
             overridden.append(str(refusal))
     check_length_cap(proposal)
-    check_conflicts(session, proposal)
+    check_conflicts(session, proposal, now)
     return overridden
 
 

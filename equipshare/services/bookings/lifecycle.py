@@ -19,7 +19,7 @@ from equipshare.services.bookings.checks import Proposal, check_all, check_train
 from equipshare.services.bookings.create import create_booking
 from equipshare.services.bookings.create import initial_status as initial_status
 from equipshare.services.bookings.create import translating_overlaps as translating_overlaps
-from equipshare.services.bookings.waitlist import offer_freed_slot
+from equipshare.services.bookings.holds import Waitlist
 from equipshare.services.charging import pricing
 from equipshare.services.notify.outbox import (
     insert_notification,
@@ -82,23 +82,38 @@ class BookingService:
     def __init__(self, context: ServiceContext) -> None:
         self._db = context.database
         self._clock = context.clock
+        #: Offers freed ranges to the waitlist and keeps its holds (services/bookings/holds.py).
+        self.waitlist = Waitlist(context)
 
     # -- creating ---------------------------------------------------------------------
 
     def book(
         self, actor_username: str, request: BookingRequest, *, override_policy: bool = False
     ) -> BookingRecord:
-        """Create one booking, or refuse with the first rule it breaks."""
+        """Create one booking, or refuse with the first rule it breaks.
+
+        Waitlist holds on the instrument that ran out are first passed on in a transaction
+        of their own (rare), so that a refusal here does not undo the passing.
+        """
         with self._db.sessions.begin() as session:
             actor = row_records.load_actor(session, actor_username)
             code = request.instrument_code
             instrument = row_records.load_instrument(session, code, lock=True)
-            now = self._clock.now()
-            made = create_booking(
-                session, actor, instrument, request, override_policy, now, instrument_locked=True
-            )
-            self._announce(session, made, instrument, made.status)
-            return made
+            if not self.waitlist.pass_lapsed(session, instrument):
+                now = self._clock.now()
+                made = create_booking(
+                    session,
+                    actor,
+                    instrument,
+                    request,
+                    override_policy,
+                    now,
+                    instrument_locked=True,
+                )
+                self.waitlist.taken(session, made.user_id, instrument, made.starts_at, made.ends_at)
+                self._announce(session, made, instrument, made.status)
+                return made
+        return self.book(actor_username, request, override_policy=override_policy)
 
     def create_in(
         self,
@@ -111,6 +126,7 @@ class BookingService:
         series_id: int | None = None,
     ) -> Booking:
         """Check and insert inside the caller's transaction (series reuse this)."""
+        self.waitlist.pass_lapsed(session, instrument)
         made = create_booking(
             session,
             actor,
@@ -120,6 +136,7 @@ class BookingService:
             self._clock.now(),
             series_id=series_id,
         )
+        self.waitlist.taken(session, made.user_id, instrument, made.starts_at, made.ends_at)
         self._announce(session, made, instrument, made.status)
         return session.get_one(Booking, made.id)
 
@@ -196,6 +213,7 @@ class BookingService:
             new_end = as_utc(ends_at, "end") if ends_at else row.ends_at
             new_code = row.project_code if project_code is None else project_code
             lock_rows(session, instrument.id, technician.id if technician else None)
+            self.waitlist.pass_lapsed(session, instrument)
             before = booking_snapshot(row)
             overridden = check_all(
                 session,
@@ -235,7 +253,8 @@ class BookingService:
             if moved:
                 # The notices about the old times go stale; these announce the new ones.
                 self._announce(session, record, instrument, row.status)
-                offer_freed_slot(session, instrument, *freed, now=self._clock.now())
+                self.waitlist.taken(session, row.user_id, instrument, new_start, new_end)
+                self.waitlist.offer(session, instrument, *freed)
             return record
 
     def cancel(self, actor_username: str, booking_id: int, reason: str = "") -> BookingRecord:
@@ -321,7 +340,7 @@ class BookingService:
         )
         self._tell_owner(session, row, instrument, status, actor, reason, kind)
         if offer_waitlist and not status.holds_slot:
-            offer_freed_slot(session, instrument, row.starts_at, row.ends_at, now=now)
+            self.waitlist.offer(session, instrument, row.starts_at, row.ends_at)
 
     def _tell_owner(
         self,

@@ -43,7 +43,6 @@ from equipshare.services.bookings.lifecycle import (
     initial_status,
     translating_overlaps,
 )
-from equipshare.services.bookings.waitlist import offer_freed_slot
 from equipshare.services.charging import pricing
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import booking_snapshot, record_audit
@@ -252,7 +251,7 @@ class SeriesService:
                     freed.append(old)
             self._touch_series(session, actor, "series.modify", scope, rows)
             for start, end in freed:
-                offer_freed_slot(session, instrument, start, end, now=self._clock.now())
+                self._bookings.waitlist.offer(session, instrument, start, end)
             return [row_records.booking_record(each) for each in rows]
 
     def _move(

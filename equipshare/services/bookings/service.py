@@ -13,6 +13,7 @@ from equipshare.services.bookings.my_bookings import MyBookingsService
 from equipshare.services.bookings.past import PastBookingService
 from equipshare.services.bookings.quotes import ChargeQuoteService
 from equipshare.services.bookings.series import SeriesService
+from equipshare.services.bookings.waitlist import WaitlistService
 from equipshare.services.bookings.week import WeekService
 
 __all__ = [
@@ -24,5 +25,6 @@ __all__ = [
     "MyBookingsService",
     "PastBookingService",
     "SeriesService",
+    "WaitlistService",
     "WeekService",
 ]

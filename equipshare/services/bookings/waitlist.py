@@ -1,86 +1,62 @@
-"""Waitlist: users queue for a taken range; when it frees up, the first waiter is offered it."""
+"""WaitlistService: join the line for a taken range, leave it, see where you stand, and
+book a range held for you; holds that ran out are passed on (see holds.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Instrument
 from equipshare.db.models.queue import WaitlistEntry
 from equipshare.domain import policy_rules
-from equipshare.domain.enums import NotificationKind, WaitlistStatus
-from equipshare.domain.errors import RefusedError
-from equipshare.domain.permissions import Action, Target, require
+from equipshare.domain.enums import WaitlistStatus
+from equipshare.domain.errors import ConflictError, NotFound, PermissionDenied, RefusedError
+from equipshare.domain.permissions import Action, Actor, Target, require
+from equipshare.domain.policy_rules import as_utc, describe_range, describe_time
+from equipshare.domain.records.bookings import BookingRecord, BookingRequest
 from equipshare.domain.records.catalogue import InstrumentRecord
+from equipshare.domain.records.waitlist import WaitlistEntryRecord
 from equipshare.services.bookings.checks import Proposal, check_conflicts
-from equipshare.services.notify.outbox import queue_notification
+from equipshare.services.bookings.holds import IN_LINE, Waitlist
+from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
 
 
-def offer_freed_slot(
-    session: Session, instrument: InstrumentRecord, start: datetime, end: datetime, now: datetime
-) -> int | None:
-    """Offer a freed range to the longest-waiting user whose wish it now satisfies.
-
-    Returns the waitlist entry offered, if any. The offer is a notification; the user
-    still books through the normal rules, so an offer never bypasses a check.
-    """
-    waiting = session.scalars(
-        select(WaitlistEntry)
-        .where(
-            WaitlistEntry.instrument_id == instrument.id,
-            WaitlistEntry.status == WaitlistStatus.WAITING,
-            WaitlistEntry.starts_at < end,
-            WaitlistEntry.ends_at > start,
-            WaitlistEntry.starts_at > now,
-        )
-        .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
-    ).all()
-    for entry in waiting:
-        user = row_records.user_by_id(session, entry.user_id)
-        try:
-            check_conflicts(session, Proposal(user, instrument, entry.starts_at, entry.ends_at))
-        except RefusedError:
-            continue  # the range this waiter wants is still (partly) taken
-        entry.status = WaitlistStatus.OFFERED
-        entry.offered_at = now
-        when = policy_rules.describe_range(entry.starts_at, entry.ends_at, instrument.timezone)
-        queue_notification(
-            session,
-            user_id=entry.user_id,
-            kind=NotificationKind.WAITLIST_OFFER,
-            subject=f"Slot free: {instrument.code} {when}",
-            body=f"{instrument.code} is free {when}, which you were waiting for. Book it now.",
-            at=now,
-            payload={"waitlist_entry": entry.id},
-        )
-        return entry.id
-    return None
-
-
 class WaitlistService:
-    """Join and leave waitlists."""
+    """Queue for taken ranges; the first in line is offered a freed range and holds it."""
 
     def __init__(self, context: ServiceContext) -> None:
         self._db = context.database
         self._clock = context.clock
+        self._waitlist = Waitlist(context)
+        self._bookings = BookingService(context)
 
     def join(
         self, actor_username: str, instrument_code: str, start: datetime, end: datetime
-    ) -> int:
-        """Queue the actor for a range of an instrument they may book; returns the entry id."""
+    ) -> WaitlistEntryRecord:
+        """Queue the actor for a taken range of an instrument they may book.
+
+        Refused, naming the field: a range they could book now (free), one they already
+        wait for or hold, one they booked themselves, or one no booking could take (off the
+        grid, too long or short, too soon, too far ahead, outside opening hours).
+        """
+        start, end = as_utc(start, "start"), as_utc(end, "end")
+        self._pass_lapsed(instrument_code)
         with self._db.sessions.begin() as session:
             actor = row_records.load_actor(session, actor_username)
-            instrument = row_records.load_instrument(session, instrument_code)
+            instrument = row_records.load_instrument(session, instrument_code, lock=True)
             require(actor, Action.BOOK, Target.of(instrument))
             policy_rules.check_status(instrument)
             policy_rules.check_access(actor.user, instrument)
-            if end <= start:
-                raise RefusedError("the range must end after it starts", "end")
             now = self._clock.now()
+            _check_bookable_range(instrument, start, end, now)
+            self._refuse_duplicate(session, actor, instrument, start, end)
+            self._refuse_free(session, actor, instrument, start, end, now)
             entry = WaitlistEntry(
                 instrument_id=instrument.id,
                 user_id=actor.id,
@@ -100,4 +76,248 @@ class WaitlistService:
                 at=now,
                 after={"instrument_id": instrument.id, "starts_at": start, "ends_at": end},
             )
-            return entry.id
+            return self._record(session, entry, instrument, actor.user.username, now)
+
+    def _refuse_duplicate(
+        self,
+        session: Session,
+        actor: Actor,
+        instrument: InstrumentRecord,
+        start: datetime,
+        end: datetime,
+    ) -> None:
+        tz = instrument.timezone
+        for entry in self._waitlist.entries_of(session, actor.id, instrument, start, end):
+            when = describe_range(entry.starts_at, entry.ends_at, tz)
+            if entry.status is WaitlistStatus.OFFERED and entry.hold_expires_at is not None:
+                raise RefusedError(
+                    f"{instrument.code} {when} is held for you until "
+                    f"{describe_time(entry.hold_expires_at, tz)}: book it (waitlist entry "
+                    f"{entry.id})",
+                    "start",
+                )
+            raise RefusedError(
+                f"you are already waiting for {instrument.code} {when} (waitlist entry "
+                f"{entry.id}); leave that entry first to wait for another range",
+                "start",
+            )
+
+    @staticmethod
+    def _refuse_free(
+        session: Session,
+        actor: Actor,
+        instrument: InstrumentRecord,
+        start: datetime,
+        end: datetime,
+        now: datetime,
+    ) -> None:
+        when = describe_range(start, end, instrument.timezone)
+        try:
+            check_conflicts(session, Proposal(actor.user, instrument, start, end), now)
+        except ConflictError as taken:
+            if taken.booking_id is None:
+                return
+            owner = session.scalar(select(Booking.user_id).where(Booking.id == taken.booking_id))
+            if owner == actor.id:
+                raise RefusedError(
+                    f"you have booked {instrument.code} {when} yourself "
+                    f"(booking {taken.booking_id})",
+                    "start",
+                ) from None
+            return
+        raise RefusedError(
+            f"{instrument.code} is free {when}: book it instead of joining its waitlist", "start"
+        )
+
+    def leave(self, actor_username: str, entry_id: int) -> WaitlistEntryRecord:
+        """Take the actor out of line; a range held for them goes to the next in line."""
+        with self._db.sessions.begin() as session:
+            actor = row_records.load_actor(session, actor_username)
+            entry, instrument = self._own_entry(session, actor, entry_id)
+            now = self._clock.now()
+            if entry.status not in IN_LINE:
+                raise RefusedError(
+                    f"waitlist entry {entry.id} is {entry.status.value}; only an entry still "
+                    "waiting or held can be left",
+                    "entry",
+                )
+            holding = entry.status is WaitlistStatus.OFFERED
+            self._waitlist.end(session, entry, WaitlistStatus.WITHDRAWN, "left", actor.id)
+            if holding:
+                self._waitlist.offer(session, instrument, entry.starts_at, entry.ends_at)
+            return self._record(session, entry, instrument, actor.user.username, now)
+
+    def accept(
+        self,
+        actor_username: str,
+        entry_id: int,
+        *,
+        purpose: str = "",
+        project_code: str | None = None,
+        technician_username: str | None = None,
+    ) -> BookingRecord:
+        """Book the range held for the actor, through every booking rule, while it is held.
+
+        The instrument is locked before the entry is read, so of two tries at once exactly
+        one books it; the other finds it accepted, or the range taken.
+        """
+        self._pass_lapsed(self._instrument_of(entry_id))
+        with self._db.sessions.begin() as session:
+            actor = row_records.load_actor(session, actor_username)
+            entry, instrument = self._own_entry(session, actor, entry_id)
+            tz = instrument.timezone
+            when = describe_range(entry.starts_at, entry.ends_at, tz)
+            if entry.status is not WaitlistStatus.OFFERED or entry.hold_expires_at is None:
+                why = {
+                    WaitlistStatus.WAITING: "it is not free yet; you are still in line",
+                    WaitlistStatus.ACCEPTED: "you have booked it already",
+                    WaitlistStatus.WITHDRAWN: "you left its waitlist",
+                }.get(entry.status, "your hold on it ran out and it passed to the next in line")
+                raise RefusedError(f"{instrument.code} {when} is not held for you: {why}", "entry")
+            request = BookingRequest(
+                instrument.code,
+                entry.starts_at,
+                entry.ends_at,
+                purpose,
+                project_code,
+                technician_username,
+            )
+            row = self._bookings.create_in(session, actor, instrument, request, False)
+            return row_records.booking_record(row)
+
+    def _pass_lapsed(self, instrument_code: str | None) -> None:
+        """Pass on the instrument's lapsed holds in a transaction of their own, so that a
+        refusal afterwards (the late holder's, say) does not undo the passing."""
+        if instrument_code is None:
+            return
+        with self._db.sessions.begin() as session:
+            instrument = row_records.load_instrument(session, instrument_code)
+            self._waitlist.pass_lapsed(session, instrument)
+
+    def _instrument_of(self, entry_id: int) -> str | None:
+        with self._db.readonly() as session:
+            return session.scalar(
+                select(Instrument.code)
+                .join(WaitlistEntry, WaitlistEntry.instrument_id == Instrument.id)
+                .where(WaitlistEntry.id == entry_id)
+            )
+
+    def _own_entry(
+        self, session: Session, actor: Actor, entry_id: int
+    ) -> tuple[WaitlistEntry, InstrumentRecord]:
+        """The actor's entry, read afresh after its instrument is locked."""
+        entry = session.get(WaitlistEntry, entry_id)
+        if entry is None:
+            raise NotFound(f"no waitlist entry {entry_id}", "entry")
+        if entry.user_id != actor.id:
+            raise PermissionDenied(
+                f"waitlist entry {entry_id} is not yours; only its user may change it", "entry"
+            )
+        code = session.scalars(
+            select(Instrument.code).where(Instrument.id == entry.instrument_id)
+        ).one()
+        instrument = row_records.load_instrument(session, code, lock=True)
+        session.refresh(entry)  # the lock may have waited on a writer that changed it
+        return entry, instrument
+
+    def mine(self, actor_username: str, *, ended: bool = False) -> list[WaitlistEntryRecord]:
+        """The actor's entries still in line (with `ended`, every one), soonest range first."""
+        now = self._clock.now()
+        with self._db.readonly() as session:
+            actor = row_records.load_actor(session, actor_username)
+            query = (
+                select(WaitlistEntry, Instrument.code)
+                .join(Instrument, Instrument.id == WaitlistEntry.instrument_id)
+                .where(WaitlistEntry.user_id == actor.id)
+            )
+            if not ended:
+                query = query.where(WaitlistEntry.status.in_(IN_LINE), WaitlistEntry.ends_at > now)
+            rows = session.execute(query.order_by(WaitlistEntry.starts_at, WaitlistEntry.id))
+            instruments: dict[str, InstrumentRecord] = {}
+            records = []
+            for entry, code in rows:
+                if code not in instruments:
+                    instruments[code] = row_records.load_instrument(session, code)
+                records.append(
+                    self._record(session, entry, instruments[code], actor.user.username, now)
+                )
+            return records
+
+    def pass_lapsed_holds(self, actor_username: str) -> int:
+        """Pass on every hold that ran out, on every instrument (admins; notify runs it).
+
+        Holds are also passed on lazily by whoever touches the instrument next; this is for
+        the instruments nobody touches, so the next in line hears in good time.
+        """
+        with self._db.sessions.begin() as session:
+            row_records.require_admin(session, actor_username, "pass on waitlist holds")
+            now = self._clock.now()
+            codes = session.scalars(
+                select(Instrument.code)
+                .join(WaitlistEntry, WaitlistEntry.instrument_id == Instrument.id)
+                .where(
+                    WaitlistEntry.status == WaitlistStatus.OFFERED,
+                    WaitlistEntry.hold_expires_at <= now,
+                )
+                .distinct()
+                .order_by(Instrument.code)
+            ).all()
+            return sum(
+                self._waitlist.pass_lapsed(session, row_records.load_instrument(session, code))
+                for code in codes
+            )
+
+    @staticmethod
+    def _record(
+        session: Session,
+        entry: WaitlistEntry,
+        instrument: InstrumentRecord,
+        username: str,
+        now: datetime,
+    ) -> WaitlistEntryRecord:
+        status, held_until = entry.status, entry.hold_expires_at
+        if status is WaitlistStatus.OFFERED and (held_until is None or held_until <= now):
+            status, held_until = WaitlistStatus.EXPIRED, None  # ran out; passed on soon
+        if status is not WaitlistStatus.OFFERED:
+            held_until = None
+        position = 0
+        if status in IN_LINE:
+            ahead = session.scalar(
+                select(func.count())
+                .select_from(WaitlistEntry)
+                .where(
+                    WaitlistEntry.instrument_id == entry.instrument_id,
+                    WaitlistEntry.status.in_(IN_LINE),
+                    WaitlistEntry.starts_at < entry.ends_at,
+                    WaitlistEntry.ends_at > entry.starts_at,
+                    tuple_(WaitlistEntry.created_at, WaitlistEntry.id)
+                    < tuple_(entry.created_at, entry.id),
+                )
+            )
+            position = int(ahead or 0) + 1
+        return WaitlistEntryRecord(
+            id=entry.id,
+            username=username,
+            instrument_code=instrument.code,
+            instrument_name=instrument.name,
+            timezone=instrument.timezone,
+            starts_at=entry.starts_at,
+            ends_at=entry.ends_at,
+            status=status,
+            joined_at=entry.created_at,
+            position=position,
+            held_until=held_until,
+        )
+
+
+def _check_bookable_range(
+    instrument: InstrumentRecord, start: datetime, end: datetime, now: datetime
+) -> None:
+    """Rule 4 as a booking made now meets it, but for the project code, asked at booking."""
+    policy_rules.check_shape(instrument, start, end)
+    policy_rules.check_timing(instrument, start, now)
+    try:
+        policy_rules.check_fit(instrument, start, end, None)
+    except RefusedError as refusal:
+        if refusal.field != "project_code":
+            raise

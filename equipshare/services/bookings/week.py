@@ -10,12 +10,14 @@ from sqlalchemy.orm import Session
 
 from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.catalogue import Institution, User
+from equipshare.db.models.queue import WaitlistEntry
 from equipshare.domain import policy_rules
 from equipshare.domain.enums import (
     ACTIVE_BOOKING_STATUSES,
     LONGEST_BOOKING,
     BookingStatus,
     CalendarEntryKind,
+    WaitlistStatus,
 )
 from equipshare.domain.errors import RefusedError
 from equipshare.domain.permissions import Action, Actor, Target, require, sees_who_booked
@@ -23,6 +25,7 @@ from equipshare.domain.records.bookings import BookingEdit
 from equipshare.domain.records.catalogue import InstrumentRecord
 from equipshare.domain.records.schedule import CalendarEntry, WeekView, reason_text
 from equipshare.services.bookings.checks import holds_training
+from equipshare.services.bookings.holds import Waitlist
 from equipshare.services.bookings.lifecycle import initial_status
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
@@ -67,14 +70,27 @@ def technician_choices(
 
 
 class WeekService:
-    """Read-only: the calendar grid's data in one transaction and three queries."""
+    """Read-only: the calendar grid's data in one transaction and four queries."""
 
     def __init__(self, context: ServiceContext) -> None:
         self._db = context.database
         self._clock = context.clock
+        self._waitlist = Waitlist(context)
 
     def week(self, actor_username: str, code: str, day: date | None = None) -> WeekView:
-        """The local Monday-to-Monday week holding `day` (default: today) in the facility zone."""
+        """The local Monday-to-Monday week holding `day` (default: today) in the facility zone.
+
+        A waitlist hold that ran out in the week is passed on first (one short write), so
+        the viewer sees who holds the range now.
+        """
+        view, lapsed = self._read(actor_username, code, day)
+        if not lapsed:
+            return view
+        with self._db.sessions.begin() as session:
+            self._waitlist.pass_lapsed(session, row_records.load_instrument(session, code))
+        return self._read(actor_username, code, day)[0]
+
+    def _read(self, actor_username: str, code: str, day: date | None) -> tuple[WeekView, bool]:
         now = self._clock.now()
         with self._db.readonly() as session:
             actor = row_records.load_actor(session, actor_username)
@@ -92,10 +108,12 @@ class WeekService:
             ]
             entries = self._bookings(session, actor, instrument, start, end)
             entries += self._downtime(session, instrument, start, end)
+            holds, lapsed = self._holds(session, actor, instrument, start, end, now)
+            entries += holds
             may_book, notice = self._bookability(session, actor, instrument, now)
             technicians = technician_choices(session, instrument)
         entries.sort(key=lambda entry: (entry.starts_at, entry.ends_at))
-        return WeekView(
+        view = WeekView(
             instrument=instrument,
             week_start=monday,
             starts_at=start,
@@ -107,6 +125,7 @@ class WeekService:
             notice=notice,
             technicians=technicians,
         )
+        return view, lapsed
 
     def edit(self, actor_username: str, booking_id: int) -> BookingEdit:
         """A booking with what the form needs to move it; only those who may change it."""
@@ -182,6 +201,54 @@ class WeekService:
             )
             for row in rows
         ]
+
+    @staticmethod
+    def _holds(
+        session: Session,
+        actor: Actor,
+        instrument: InstrumentRecord,
+        start: datetime,
+        end: datetime,
+        now: datetime,
+    ) -> tuple[list[CalendarEntry], bool]:
+        """Ranges held off the waitlist: the holder's to book, taken for everyone else.
+
+        Also says whether a hold in the week ran out and waits to be passed on.
+        """
+        rows = session.execute(
+            select(WaitlistEntry, User)
+            .join(User, WaitlistEntry.user_id == User.id)
+            .where(
+                WaitlistEntry.instrument_id == instrument.id,
+                WaitlistEntry.status == WaitlistStatus.OFFERED,
+                WaitlistEntry.hold_expires_at.is_not(None),
+                WaitlistEntry.starts_at < end,
+                WaitlistEntry.ends_at > start,
+            )
+        )
+        entries, lapsed = [], False
+        tz = instrument.timezone
+        for hold, holder in rows:
+            until = hold.hold_expires_at
+            assert until is not None  # filtered above
+            if until <= now:
+                lapsed = True
+                continue
+            local = until.astimezone(ZoneInfo(tz))
+            at = f"{local:%H:%M} {local.tzname()}"
+            if holder.id == actor.id:
+                kind, label = CalendarEntryKind.HELD, "Held for you"
+                detail = f"held for you until {at}: Enter books it"
+            else:
+                kind, label = CalendarEntryKind.CONFIRMED, "Held"
+                who = (
+                    f" for {holder.username}"
+                    if sees_who_booked(actor, instrument.facility_id)
+                    else ""
+                )
+                detail = f"held{who} off the waitlist until {at}"
+            entries.append(CalendarEntry(kind, hold.starts_at, hold.ends_at, label, detail))
+        return entries, lapsed
 
     @staticmethod
     def _bookability(

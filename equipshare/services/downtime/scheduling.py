@@ -27,7 +27,6 @@ from equipshare.domain.records.catalogue import DowntimeRecord, InstrumentRecord
 from equipshare.domain.records.schedule import DowntimeBoard, reason_text
 from equipshare.services.bookings.checks import lock_rows
 from equipshare.services.bookings.lifecycle import BookingService
-from equipshare.services.bookings.waitlist import offer_freed_slot
 from equipshare.services.downtime.listing import downtime_rows, facility_id_of
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import DOWNTIME_AUDIT_FIELDS, record_audit
@@ -236,7 +235,7 @@ class DowntimeService:
             )
             session.delete(row)
             session.flush()
-            offer_freed_slot(session, instrument, record.starts_at, record.ends_at, now=now)
+            self._bookings.waitlist.offer(session, instrument, record.starts_at, record.ends_at)
             return record
 
     def list_for_instrument(

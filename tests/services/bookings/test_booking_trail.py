@@ -84,12 +84,13 @@ def test_waitlist_offers_a_freed_slot_to_the_first_waiter_it_fits(
     waitlist = WaitlistService(context)
     taken = svc.book("alice", BookingRequest(XPS, TEN, TWELVE))
     later = svc.book("alice", BookingRequest(XPS, TWELVE, london(2026, 3, 17, 13)))
-    # bob wants 11-13, which stays half taken by `later`; carol 10-11 and erin 10-12 fit.
-    too_wide = waitlist.join("bob", XPS, london(2026, 3, 17, 11), london(2026, 3, 17, 13))
+    # bob wants 11-13, which stays half taken by `later`; erin 10-12 and bob 10-11 fit.
+    too_wide = waitlist.join("bob", XPS, london(2026, 3, 17, 11), london(2026, 3, 17, 13)).id
     context.clock.advance(minutes=1)  # type: ignore[attr-defined]
-    first_fit = waitlist.join("erin", XPS, TEN, TWELVE)
+    first_fit = waitlist.join("erin", XPS, TEN, TWELVE).id
     context.clock.advance(minutes=1)  # type: ignore[attr-defined]
-    second_fit = waitlist.join("alice", XPS, TEN, london(2026, 3, 17, 11))
+    # erin's hold on 10-12 keeps bob's 10-11 waiting.
+    second_fit = waitlist.join("bob", XPS, TEN, london(2026, 3, 17, 11)).id
     svc.cancel("alice", taken.id, "moved to April")
     with context.database.readonly() as s:
         status = {i: st for i, st in s.execute(select(WaitlistEntry.id, WaitlistEntry.status))}

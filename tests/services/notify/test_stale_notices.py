@@ -206,7 +206,7 @@ def test_a_waitlist_offer_no_longer_standing_is_skipped(
     bookings = BookingService(context)
     start, end = london(2026, 3, 20, 10), london(2026, 3, 20, 11)
     taken = bookings.book("bob", BookingRequest(XPS, start, end))
-    entry = WaitlistService(context).join("alice", XPS, start, end)
+    entry = WaitlistService(context).join("alice", XPS, start, end).id
     bookings.cancel("bob", taken.id)
     with context.database.sessions.begin() as session:  # the waiter left the line since
         session.execute(

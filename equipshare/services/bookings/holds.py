@@ -1,0 +1,208 @@
+"""The waitlist's holds, inside the caller's transaction: a freed range is offered to the
+first user waiting for it and held for them alone, then passed to the next in line.
+
+A hold lasts `[booking] waitlist_hold_minutes`, but never past the instrument's notice:
+it ends while the holder can still book the range. Holds that ran out are passed on
+lazily, by the next booking, move, cancellation or week read on the instrument, and by
+`equipshare notify` (WaitlistService.pass_lapsed_holds) for instruments nobody touches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from equipshare.db.models.queue import WaitlistEntry
+from equipshare.domain.enums import NotificationKind, WaitlistStatus
+from equipshare.domain.errors import RefusedError
+from equipshare.domain.policy_rules import describe_range, describe_time
+from equipshare.domain.records.catalogue import InstrumentRecord
+from equipshare.services.bookings.checks import Proposal, check_conflicts, lock_rows
+from equipshare.services.notify.outbox import queue_notification
+from equipshare.services.plumbing import row_records
+from equipshare.services.plumbing.audit import record_audit
+from equipshare.services.plumbing.context import ServiceContext
+
+#: Entries still in line: waiting, or holding a range.
+IN_LINE = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+
+
+def booking_deadline(instrument: InstrumentRecord, starts_at: datetime) -> datetime:
+    """The last moment the instrument's notice lets anyone book a range starting then."""
+    return starts_at - timedelta(minutes=instrument.policy.min_notice_minutes)
+
+
+def _lapsed(instrument_id: int, now: datetime) -> Select[WaitlistEntry]:
+    return (
+        select(WaitlistEntry)
+        .where(
+            WaitlistEntry.instrument_id == instrument_id,
+            WaitlistEntry.status == WaitlistStatus.OFFERED,
+            WaitlistEntry.hold_expires_at <= now,
+        )
+        .order_by(WaitlistEntry.hold_expires_at, WaitlistEntry.id)
+    )
+
+
+class Waitlist:
+    """Offers, holds and their passing on, for the services that free or take a range."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._clock = context.clock
+        self._hold = timedelta(minutes=context.settings.booking.waitlist_hold_minutes)
+
+    def offer(
+        self, session: Session, instrument: InstrumentRecord, start: datetime, end: datetime
+    ) -> list[int]:
+        """Offer a freed range to each waiter, longest waiting first, whose wish it now fits.
+
+        Each offer holds that waiter's range for them, so a later waiter is offered only
+        what the earlier holds leave free. Returns the entries offered. The holder still
+        books through every rule; the hold only keeps others off the range meanwhile.
+        """
+        now = self._clock.now()
+        waiting = session.scalars(
+            select(WaitlistEntry)
+            .where(
+                WaitlistEntry.instrument_id == instrument.id,
+                WaitlistEntry.status == WaitlistStatus.WAITING,
+                WaitlistEntry.starts_at < end,
+                WaitlistEntry.ends_at > start,
+                WaitlistEntry.starts_at > now,
+            )
+            .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
+        ).all()
+        offered = []
+        for entry in waiting:
+            deadline = booking_deadline(instrument, entry.starts_at)
+            if deadline <= now:
+                self.end(session, entry, WaitlistStatus.EXPIRED, "too close to its start to book")
+                continue
+            user = row_records.user_by_id(session, entry.user_id)
+            try:
+                proposal = Proposal(user, instrument, entry.starts_at, entry.ends_at)
+                check_conflicts(session, proposal, now)
+            except RefusedError:
+                continue  # the range this waiter wants is still (partly) taken
+            self._hold_for(session, entry, instrument, min(now + self._hold, deadline))
+            offered.append(entry.id)
+        return offered
+
+    def _hold_for(
+        self, session: Session, entry: WaitlistEntry, instrument: InstrumentRecord, until: datetime
+    ) -> None:
+        now = self._clock.now()
+        entry.status = WaitlistStatus.OFFERED
+        entry.offered_at = now
+        entry.hold_expires_at = until
+        tz = instrument.timezone
+        when = describe_range(entry.starts_at, entry.ends_at, tz)
+        record_audit(
+            session,
+            actor_id=None,
+            action="waitlist.offer",
+            entity_type="waitlist_entry",
+            entity_id=entry.id,
+            at=now,
+            before={"status": WaitlistStatus.WAITING.value},
+            after={"status": entry.status.value, "hold_expires_at": until},
+        )
+        queue_notification(
+            session,
+            user_id=entry.user_id,
+            kind=NotificationKind.WAITLIST_OFFER,
+            subject=f"Slot free: {instrument.code} {when}",
+            body=(
+                f"{instrument.code} is free {when}, which you were waiting for. It is held "
+                f"for you until {describe_time(until, tz)} ({tz}): book it before then "
+                f"(Enter on it in the week calendar, or `equipshare waitlist accept "
+                f"{entry.id}`), or it passes to the next in line."
+            ),
+            at=now,
+            payload={"waitlist_entry": entry.id},
+        )
+
+    def end(
+        self,
+        session: Session,
+        entry: WaitlistEntry,
+        status: WaitlistStatus,
+        why: str,
+        actor_id: int | None = None,
+    ) -> None:
+        """Take an entry out of line, audited (by nobody when time, not a person, ended it)."""
+        before = entry.status
+        entry.status = status
+        record_audit(
+            session,
+            actor_id=actor_id,
+            action=f"waitlist.{status.value}",
+            entity_type="waitlist_entry",
+            entity_id=entry.id,
+            at=self._clock.now(),
+            before={"status": before.value},
+            after={"status": status.value, "why": why},
+        )
+
+    def pass_lapsed(self, session: Session, instrument: InstrumentRecord) -> int:
+        """End the instrument's holds that ran out and offer each range to the next in line.
+
+        Reads once and writes nothing in the usual case; when something lapsed it locks
+        the instrument first, so two writers never pass the same hold on twice.
+        """
+        now = self._clock.now()
+        if session.scalars(_lapsed(instrument.id, now).limit(1)).first() is None:
+            return 0
+        lock_rows(session, instrument.id, None)
+        lapsed = session.scalars(_lapsed(instrument.id, now)).all()
+        for entry in lapsed:
+            session.refresh(entry)  # the lock may have waited on a writer that passed it on
+        lapsed = [e for e in lapsed if e.status is WaitlistStatus.OFFERED]
+        for entry in lapsed:
+            self.end(session, entry, WaitlistStatus.EXPIRED, "the hold ran out")
+        for entry in lapsed:
+            self.offer(session, instrument, entry.starts_at, entry.ends_at)
+        return len(lapsed)
+
+    def taken(
+        self,
+        session: Session,
+        user_id: int,
+        instrument: InstrumentRecord,
+        start: datetime,
+        end: datetime,
+    ) -> list[int]:
+        """The user booked [start, end): their entries it overlaps are accepted, and what a
+        hold of theirs covered beyond the booking is offered to the next in line."""
+        entries = self.entries_of(session, user_id, instrument, start, end)
+        held = [e for e in entries if e.status is WaitlistStatus.OFFERED]
+        for entry in entries:
+            self.end(session, entry, WaitlistStatus.ACCEPTED, "booked")
+        for entry in held:
+            if (entry.starts_at, entry.ends_at) != (start, end):
+                self.offer(session, instrument, entry.starts_at, entry.ends_at)
+        return [entry.id for entry in entries]
+
+    @staticmethod
+    def entries_of(
+        session: Session,
+        user_id: int,
+        instrument: InstrumentRecord,
+        start: datetime,
+        end: datetime,
+    ) -> Sequence[WaitlistEntry]:
+        """The user's entries still in line for a range overlapping [start, end)."""
+        return session.scalars(
+            select(WaitlistEntry)
+            .where(
+                WaitlistEntry.instrument_id == instrument.id,
+                WaitlistEntry.user_id == user_id,
+                WaitlistEntry.status.in_(IN_LINE),
+                WaitlistEntry.starts_at < end,
+                WaitlistEntry.ends_at > start,
+            )
+            .order_by(WaitlistEntry.starts_at, WaitlistEntry.id)
+        ).all()
