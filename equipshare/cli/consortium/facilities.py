@@ -23,7 +23,7 @@ LIST_COLUMNS = ("code", "name", "institution", "timezone", "managers", "technici
 SHOW_COLUMNS = (
     "code", "name", "institution", "department", "building", "site", "timezone", "email",
     "web_address", "charge_basis", "free_cancellation_hours", "late_cancellation_percent",
-    "requires_check_in", "managers", "technicians", "instruments",
+    "requires_check_in", "notify_staff_on_cancel", "managers", "technicians", "instruments",
 )  # fmt: skip
 
 
@@ -43,6 +43,7 @@ def _row(record: FacilityRecord, output: str) -> dict[str, object]:
         "free_cancellation_hours": record.free_cancellation_hours,
         "late_cancellation_percent": record.late_cancellation_percent,
         "requires_check_in": record.requires_check_in,
+        "notify_staff_on_cancel": record.notify_staff_on_cancel,
         "managers": names(record.managers),
         "technicians": names(record.technicians),
         "instruments": record.instruments,
@@ -66,7 +67,14 @@ def _report(change: FacilityChange, output: str) -> None:
         click.echo(f"{code}: {prefix}{result.outcome.value}", err=True)
     verb = "would change" if result.dry_run else "changed"
     for field, old, new in result.changed:
-        click.echo(f"{code} {verb} {field}: {old or '(none)'} -> {new or '(none)'}", err=True)
+        click.echo(f"{code} {verb} {field}: {_value(old)} -> {_value(new)}", err=True)
+
+
+def _value(value: object) -> str:
+    """A changed field's value as the report line shows it: a cleared one as (none)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value) if value else "(none)"
 
 
 def _described(func: F) -> F:
@@ -189,6 +197,11 @@ def add_facility(
 @click.option("--code", "new_code", metavar="NEW", help="A new code.")
 @click.option("--name", metavar="NAME", help="A new name.")
 @click.option("--institution", metavar="CODE", help="Move it to another institution.")
+@click.option(
+    "--notify-staff-on-cancel/--no-notify-staff-on-cancel",
+    default=None,
+    help="Email its managers (and an assisting technician) when a user cancels a booking.",
+)
 @_described
 @dry_run_option
 @format_option
@@ -201,6 +214,7 @@ def edit_facility(
     new_code: str | None,
     name: str | None,
     institution: str | None,
+    notify_staff_on_cancel: bool | None,
     timezone: str | None,
     dry_run: bool,
     output: str,
@@ -213,10 +227,15 @@ def edit_facility(
 ) -> None:
     """Change facility CODE: only the fields given; '' clears a descriptive one (admins).
 
+    When a user cancels a booking of theirs, the facility's managers (its technicians when
+    it has no manager) and the booking's assisting technician are emailed by `equipshare
+    notify`; --no-notify-staff-on-cancel turns that off for the facility.
+
     \b
     Examples:
       equipshare facilities edit WAR-PRP --web-address https://warwick.ac.uk/prp
       equipshare facilities edit WAR-PRP --site "" --dry-run
+      equipshare facilities edit WAR-PRP --no-notify-staff-on-cancel
     """
     with cli_state(ctx).open() as context:
         from equipshare.services.consortium.service import FacilityService
@@ -228,6 +247,7 @@ def edit_facility(
             name=name,
             institution=institution,
             timezone=timezone,
+            notify_staff_on_cancel=notify_staff_on_cancel,
             dry_run=dry_run,
             department=department,
             building=building,

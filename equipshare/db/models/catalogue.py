@@ -77,6 +77,8 @@ class Facility(Base):
     free_cancellation_hours: Mapped[int] = mapped_column(Integer, default=24)
     late_cancellation_percent: Mapped[int] = mapped_column(Integer, default=50)
     requires_check_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Whether its staff are emailed when a user cancels a booking of theirs (migration 0012).
+    notify_staff_on_cancel: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     institution: Mapped[Institution] = relationship(back_populates="facilities")

@@ -43,6 +43,7 @@ class FacilityRecord:
     free_cancellation_hours: int
     late_cancellation_percent: int
     requires_check_in: bool
+    notify_staff_on_cancel: bool = True  # staff emailed when a user cancels their booking
     managers: tuple[str, ...] = ()
     technicians: tuple[str, ...] = ()
     instruments: int = 0

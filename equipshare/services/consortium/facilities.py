@@ -30,7 +30,7 @@ from equipshare.services.plumbing.row_records import load_actor, require_admin
 CODE_WIDTH = 64
 # The facility's own descriptive fields, as add and edit take them (not its charging terms).
 DESCRIBED = ("department", "building", "site", "email", "web_address")
-AUDITED = ("code", "name", "institution_id", *DESCRIBED, "timezone")
+AUDITED = ("code", "name", "institution_id", *DESCRIBED, "timezone", "notify_staff_on_cancel")
 
 
 def facility_code(value: str, field: str = "code") -> str:
@@ -102,6 +102,7 @@ def facility_record(
         free_cancellation_hours=row.free_cancellation_hours,
         late_cancellation_percent=row.late_cancellation_percent,
         requires_check_in=row.requires_check_in,
+        notify_staff_on_cancel=row.notify_staff_on_cancel,
         managers=managers,
         technicians=technicians,
         instruments=instruments,
@@ -242,8 +243,13 @@ class FacilityService:
         site: str | None = None,
         email: str | None = None,
         web_address: str | None = None,
+        notify_staff_on_cancel: bool | None = None,
     ) -> FacilityChange:
-        """Change only the fields given (a blank descriptive field clears it)."""
+        """Change only the fields given (a blank descriptive field clears it).
+
+        `notify_staff_on_cancel`: whether its staff are emailed when a user cancels a
+        booking of theirs (on for every facility until turned off).
+        """
         described = {"department": department, "building": building, "site": site,
                      "email": email, "web_address": web_address}  # fmt: skip
         given: dict[str, Any] = _described({k: v for k, v in described.items() if v is not None})
@@ -253,6 +259,8 @@ class FacilityService:
             given["name"] = values.name(name, "name", "the facility's name")
         if timezone is not None:
             given["timezone"] = values.timezone(timezone)
+        if notify_staff_on_cancel is not None:
+            given["notify_staff_on_cancel"] = notify_staff_on_cancel
         try:
             with self._db.sessions.begin() as session:
                 actor = require_admin(session, actor_username, "edit facilities")

@@ -183,3 +183,21 @@ def test_facilities_and_their_staff(invoke: Invoke, database_url: str, world: Wo
     assert shown.exit_code == 0 and "tech, tech2" in shown.stdout
     every = run(invoke, database_url, "alice", "facilities", "list", "--format", "json")
     assert [f["code"] for f in json.loads(every.stdout)] == ["AST-EM", "WAR-EM", "WAR-PRP"]
+
+
+def test_facilities_edit_turns_staff_cancellation_notices_off_and_show_says_so(
+    invoke: Invoke, database_url: str, world: World
+) -> None:
+    before = run(invoke, database_url, "alice", "facilities", "show", "WAR-PRP", "--format", "json")
+    assert json.loads(before.stdout)[0]["notify_staff_on_cancel"] is True
+    off = run(invoke, database_url, "root", "facilities", "edit", "WAR-PRP",
+              "--no-notify-staff-on-cancel")  # fmt: skip
+    assert off.exit_code == 0, off.output
+    assert off.stderr == "WAR-PRP changed notify_staff_on_cancel: yes -> no\n"
+    (line,) = [x for x in off.stdout.splitlines() if "notify staff on cancel" in x]
+    assert line.split("│")[2].strip() == "False"
+    again = run(invoke, database_url, "root", "facilities", "edit", "WAR-PRP",
+                "--no-notify-staff-on-cancel")  # fmt: skip
+    assert again.stderr == "WAR-PRP: unchanged\n"
+    shown = run(invoke, database_url, "alice", "facilities", "show", "WAR-PRP", "--format", "csv")
+    assert shown.stdout.splitlines()[1].split(",")[13] == "False"
