@@ -26,6 +26,7 @@ from equipshare.services.notify.outbox import (
     notification_values,
     queue_notification,
 )
+from equipshare.services.notify.staff_notices import tell_staff_of_user_cancellation
 from equipshare.services.notify.staleness import booking_state
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import booking_snapshot, record_audit
@@ -353,6 +354,10 @@ class BookingService:
         kind: NotificationKind | None,
     ) -> None:
         if row.user_id == actor.id:
+            if status is BookingStatus.CANCELLED and kind is None:
+                tell_staff_of_user_cancellation(
+                    session, row, instrument, reason=reason, at=self._clock.now()
+                )
             return
         default_kind, verb = OWNER_NOTICES[status]
         when = describe_range(row.starts_at, row.ends_at, instrument.timezone)
