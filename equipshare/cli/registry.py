@@ -187,6 +187,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "users_group",
         "Add, edit, list, deactivate and reactivate user accounts (admins).",
     ),
+    "waitlist": CommandEntry(
+        "equipshare.cli.commands.waitlist",
+        "waitlist_group",
+        "Queue for a taken range of an instrument; when it frees up it is held for you.",
+    ),
 }
 
 

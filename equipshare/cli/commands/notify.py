@@ -14,6 +14,7 @@ from equipshare.cli.output import emit, format_option
 from equipshare.domain.enums import NotificationStatus
 from equipshare.domain.errors import InputError
 from equipshare.domain.records.notify import NotifyReport
+from equipshare.services.bookings.service import WaitlistService
 from equipshare.services.notify.service import NotifyService, Progress
 
 COLUMNS = ("id", "kind", "user", "to", "status", "attempts", "subject", "detail")
@@ -111,7 +112,8 @@ def notify(
     """Email what the outbox holds: confirmations, approvals, cancellations, waitlist
     offers, reminders before bookings and warnings before training expires (admins).
 
-    Each run first queues the reminders ([notifications] reminder_hours before a confirmed
+    Each run first passes on the waitlist holds that ran out (offering each range to the
+    next in line) and queues the reminders ([notifications] reminder_hours before a confirmed
     booking) and training warnings (training_expiry_days ahead) that have come due; each is
     queued once however often notify runs. It then sends every due message through the
     [smtp] server of equipshare.toml, one row per message on stdout, a summary on stderr.
@@ -146,6 +148,8 @@ def notify(
                     verb = "marked sent" if sent else "queued to send again"
                     click.echo(f"{verb}: {', '.join(map(str, ids))}", err=True)
             return
+        if not dry_run:  # waitlist holds that ran out pass on, so their offers go out now
+            WaitlistService(context).pass_lapsed_holds(actor)
         with _progress_bar() as progress:
             report = service.run(actor, dry_run=dry_run, limit=limit, progress=progress)
     rows = [
