@@ -57,3 +57,13 @@ class NotifyReport:
 
     def count(self, status: NotificationStatus) -> int:
         return sum(1 for d in self.deliveries if d.status is status)
+
+    @property
+    def failed(self) -> tuple[DeliveryRecord, ...]:
+        """Messages this run gave up on (a 5xx, or a 4xx out of attempts)."""
+        return tuple(d for d in self.deliveries if d.status is NotificationStatus.FAILED)
+
+    @property
+    def needs_attention(self) -> bool:
+        """Whether a person must look: a message failed or is stuck, or the run stopped."""
+        return bool(self.failed or self.stuck or self.stopped)

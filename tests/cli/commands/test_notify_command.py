@@ -130,3 +130,33 @@ def test_bad_usage_and_non_admins_are_refused(
     assert wrong.exit_code == 1
     assert "is pending; only sending (stuck) or failed messages" in wrong.stderr
     assert mailbox.messages == []
+
+
+def test_a_message_refused_for_good_exits_1_and_names_it(
+    invoke: Invoke, database_url: str, database: Database, config: Path, mailbox: Mailbox,
+    queued: list[int],
+) -> None:  # fmt: skip
+    mailbox.permanent.add("alice@example.ac.uk")
+    result = invoke("notify", "--db", database_url, "--config", str(config), env=ROOT)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines() == [
+        "delivered: 0 sent, 0 retry later, 1 failed, 1 skipped, 0 unknown",
+        f"attention: message {queued[0]} (booking_confirmed to alice@example.ac.uk) failed: "
+        "550 5.1.1 no such user here (permanent refusal); once the address or the mail server "
+        f"is put right, `equipshare notify --requeue {queued[0]}`",
+    ]
+    assert statuses(database) == [NotificationStatus.FAILED, NotificationStatus.SKIPPED]
+    assert mailbox.messages == []
+
+    quiet = invoke("notify", "--db", database_url, "--config", str(config), env=ROOT)
+    assert (quiet.exit_code, quiet.stderr) == (0, "nothing due to send\n")  # told once
+
+
+def test_a_message_retried_later_is_no_failure_yet(
+    invoke: Invoke, database_url: str, database: Database, config: Path, mailbox: Mailbox,
+    queued: list[int],
+) -> None:  # fmt: skip
+    mailbox.temporary.add("alice@example.ac.uk")
+    result = invoke("notify", "--db", database_url, "--config", str(config), env=ROOT)
+    assert result.exit_code == 0, result.output
+    assert "1 retry later, 0 failed" in result.stderr
