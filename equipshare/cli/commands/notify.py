@@ -64,6 +64,13 @@ def _say(report: NotifyReport) -> None:
         click.echo("delivered: " + ", ".join(parts), err=True)
     if report.stopped:
         click.echo(f"stopped early: {report.stopped}", err=True)
+    for failed in report.failed:
+        click.echo(
+            f"attention: message {failed.notification_id} ({failed.kind.value} to "
+            f"{failed.to or failed.username}) failed: {failed.detail}; once the address or "
+            f"the mail server is put right, `equipshare notify --requeue {failed.notification_id}`",
+            err=True,
+        )
     for stuck in report.stuck:
         click.echo(
             f"attention: message {stuck.notification_id} ({stuck.kind.value} to "
@@ -120,9 +127,16 @@ def notify(
 
     Exactly once: a message is claimed before it is sent and marked sent after. If notify
     dies in between, the message is NOT sent again; after claim_timeout_minutes it is
-    reported as needing attention (exit 1) until --mark-sent or --requeue settles it.
+    reported as needing attention until --mark-sent or --requeue settles it.
     A 4xx refusal is retried later with doubling waits up to max_attempts; a 5xx fails at
-    once. Messages to deactivated or anonymised users are skipped, with the reason kept.
+    once. Messages to deactivated or anonymised users are skipped, with the reason kept,
+    and so is a message whose subject has moved on since it was queued (an approval asked
+    for a booking approved since, a confirmation of a booking cancelled or moved since, a
+    notice superseded by a newer one about the same booking, an offer no longer standing).
+
+    Exit 1 when anything needs a person: a message failed this run, one is stuck, or the
+    run stopped early (the mail server went away); cron then mails its output to you.
+    A message still to be retried after a 4xx is not a failure (yet).
 
     \b
     Examples:
@@ -168,5 +182,5 @@ def notify(
     if rows or output != "table":
         emit(rows, COLUMNS, output)
     _say(report)
-    if report.stuck or report.stopped:
+    if report.needs_attention:
         ctx.exit(1)
