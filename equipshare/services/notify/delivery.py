@@ -161,7 +161,7 @@ class NotifyService:
                 for notification_id in session.scalars(self._due_query(now, limit)).all():
                     row = session.get_one(Notification, notification_id)
                     record = self._record(
-                        session, row, render(session, row, organisation), preview=True
+                        session, row, render(session, row, organisation, now), preview=True
                     )
                     if notification_id in counts.added_ids:  # rolled back: its id would mislead
                         record = replace(record, notification_id=None)
@@ -207,7 +207,7 @@ class NotifyService:
             row = session.get(Notification, notification_id, with_for_update=True)
             if row is None or row.status is not NotificationStatus.PENDING:
                 return None  # another run took it first
-            shown = render(session, row, self._settings.organisation.name)
+            shown = render(session, row, self._settings.organisation.name, now)
             if isinstance(shown, Withheld):
                 row.status, row.last_error = NotificationStatus.SKIPPED, shown.reason
                 return self._record(session, row, shown)

@@ -10,6 +10,7 @@ readers distrust.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -115,14 +116,16 @@ def _about_training(session: Session, row: Notification) -> tuple[str, list[str]
     return f"{instrument.code} on {expires}", lines
 
 
-def render(session: Session, row: Notification, organisation: str) -> Rendered | Withheld:
-    """The email for `row`, or why it is withheld (recipient gone, booking changed...)."""
+def render(
+    session: Session, row: Notification, organisation: str, now: datetime
+) -> Rendered | Withheld:
+    """The email for `row` sent at `now`, or why it is withheld (recipient gone, moved on...)."""
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         return Withheld("recipient's account is deactivated")
     if not user.email or "@" not in user.email:
         return Withheld("recipient has no email address (anonymised?)")
-    stale = why_stale(session, row)
+    stale = why_stale(session, row, now)
     if stale is not None:
         return Withheld(stale)
     about: tuple[str, list[str]] | Withheld | None = None

@@ -13,7 +13,7 @@ What each kind describes:
   the kinds that announce a time (`TIMED`) at the times it had when queued;
 - any booking notice: no newer notice to the same person reports a later version of the
   booking (a higher sequence), which supersedes it;
-- a waitlist offer: the entry still offered, by the same offer;
+- a waitlist offer: the entry still offered, by the same offer, its hold not run out;
 - a training warning: the record unrevoked, expiring when it did, not renewed since.
 """
 
@@ -143,7 +143,7 @@ def _superseded(
     return None
 
 
-def _offer_moved_on(row: Notification, entry: WaitlistEntry | None) -> str | None:
+def _offer_moved_on(row: Notification, entry: WaitlistEntry | None, now: datetime) -> str | None:
     if entry is None:
         return "the waitlist entry no longer exists"
     recorded = _recorded(row)
@@ -152,11 +152,14 @@ def _offer_moved_on(row: Notification, entry: WaitlistEntry | None) -> str | Non
         return f"waitlist entry {entry.id} is {entry.status.value} now, no longer {wanted}"
     if "offered_at" in recorded and recorded["offered_at"] != _instant(entry.offered_at):
         return f"waitlist entry {entry.id} was offered again since this offer was queued"
+    if entry.hold_expires_at is not None and entry.hold_expires_at <= now:
+        held = entry.hold_expires_at.astimezone(UTC)
+        return f"the hold of waitlist entry {entry.id} ran out at {held:%Y-%m-%d %H:%M} UTC"
     return None
 
 
-def why_stale(session: Session, row: Notification) -> str | None:
-    """Why `row` no longer describes its subject as it stands, or None when it still does.
+def why_stale(session: Session, row: Notification, now: datetime) -> str | None:
+    """Why `row`, sent at `now`, would not describe its subject as it stands; None if it would.
 
     Training warnings are judged where they are rendered (messages.py), from the record.
     """
@@ -168,5 +171,5 @@ def why_stale(session: Session, row: Notification) -> str | None:
     if row.kind is NotificationKind.WAITLIST_OFFER:
         entry_id = (row.payload or {}).get("waitlist_entry")
         if isinstance(entry_id, int):
-            return _offer_moved_on(row, session.get(WaitlistEntry, entry_id))
+            return _offer_moved_on(row, session.get(WaitlistEntry, entry_id), now)
     return None

@@ -122,16 +122,16 @@ def test_every_kind_goes_out_once_and_a_second_run_sends_nothing(
         DowntimeReason.REPAIR,
         confirm_cancellations=True,
     )
-    # A waitlist offer (alice) when bob gives his slot up.
+    # A waitlist offer (alice) when bob gives his slot up, held for her until 12:00.
     mine = bookings.book(
         "bob", BookingRequest(XPS, london(2026, 3, 20, 10), london(2026, 3, 20, 11))
     )
     WaitlistService(context).join("alice", XPS, london(2026, 3, 20, 10), london(2026, 3, 20, 11))
-    bookings.cancel("bob", mine.id)
     # Training that expires in ten days (erin); a deactivated user's message (gone).
     add_training(context, world, "erin", expires_in_days=10)
     queue_for(context, world, "gone")
     clock.advance(hours=2)  # Mon 11:00: alice's Tue 10:00 booking is now within 24 h
+    bookings.cancel("bob", mine.id)
 
     report = notifier(context, mailbox).run("root")
 

@@ -226,3 +226,26 @@ def test_a_waitlist_offer_no_longer_standing_is_skipped(
         f"waitlist entry {entry} is withdrawn now, no longer offered",
     )
     assert mailbox.to(ALICE) == []
+
+
+def test_a_waitlist_offer_whose_hold_ran_out_is_skipped(
+    context: ServiceContext, world: World, clock: FrozenClock, mailbox: Mailbox
+) -> None:
+    bookings = BookingService(context)
+    start, end = london(2026, 3, 20, 10), london(2026, 3, 20, 11)
+    taken = bookings.book("bob", BookingRequest(XPS, start, end))
+    entry = WaitlistService(context).join("alice", XPS, start, end).id
+    bookings.cancel("bob", taken.id)  # offered at 09:00, held for an hour
+    clock.advance(hours=2)  # notify did not run while the hold lasted
+
+    deliver(context, mailbox)
+
+    with context.database.readonly() as session:
+        offer = session.scalars(
+            select(Notification).where(Notification.kind == NotificationKind.WAITLIST_OFFER)
+        ).one()
+    assert (offer.status, offer.last_error) == (
+        NotificationStatus.SKIPPED,
+        f"the hold of waitlist entry {entry} ran out at 2026-03-16 10:00 UTC",
+    )
+    assert mailbox.to(ALICE) == []
