@@ -11,6 +11,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
+from equipshare.db import change_stamps
 from equipshare.domain.errors import DatabaseError
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -72,7 +73,7 @@ def _install_sqlite_behaviour(engine: Engine) -> None:
 
 
 def create_database_engine(url: str | URL, *, create: bool = True, **kwargs: Any) -> Engine:
-    """Create an engine for `url`.
+    """Create an engine for `url`, counting its writes in the feeds' change stamps.
 
     With `create`, a missing SQLite file (and its directory) is made; without it, a
     missing file is an error, so a mistyped path never leaves an empty database behind.
@@ -93,13 +94,16 @@ def create_database_engine(url: str | URL, *, create: bool = True, **kwargs: Any
         except NoSuchModuleError as exc:  # pragma: no cover - stdlib sqlite3 is always there
             raise DatabaseError(str(exc)) from exc
         _install_sqlite_behaviour(engine)
+        change_stamps.install(engine)
         return engine
     try:
-        return create_engine(parsed, pool_pre_ping=True, **kwargs)
+        engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise DatabaseError(
             "PostgreSQL needs psycopg 3: pip install 'equipshare[postgres]'"
         ) from exc
+    change_stamps.install(engine)
+    return engine
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import OperationalError
 
+from equipshare.db import change_stamps
 from equipshare.db.engine import SQLITE_BEGIN_OPTION
 from equipshare.domain.errors import DatabaseError, DatabaseNotAtHead
 
@@ -48,7 +49,8 @@ def alembic_config(engine: Engine | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(migrations_directory()))
     if engine is not None:
-        config.attributes["engine"] = engine
+        # A migration's tables may not be the models', so its writes are not counted.
+        config.attributes["engine"] = change_stamps.untracked(engine)
     return config
 
 
@@ -124,13 +126,19 @@ def current_revision(engine: Engine) -> str | None:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
-    command.upgrade(alembic_config(engine), revision)
+    try:
+        command.upgrade(alembic_config(engine), revision)
+    finally:
+        change_stamps.forget_schema(engine)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     from alembic import command
 
-    command.downgrade(alembic_config(engine), revision)
+    try:
+        command.downgrade(alembic_config(engine), revision)
+    finally:
+        change_stamps.forget_schema(engine)
 
 
 def ensure_at_head(engine: Engine) -> None:

@@ -1,10 +1,10 @@
-"""The feed token model: a revocable, per-user secret that opens one calendar feed."""
+"""The feed models: revocable per-user tokens that open one calendar feed, and change stamps."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from equipshare.db.base import Base, UTCDateTime, enum_check, enum_column_type
@@ -33,3 +33,21 @@ class FeedToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ChangeStamp(Base):
+    """How many committed transactions have changed one feed scope: a feed server compares
+    these counters, read in one indexed query, instead of loading a feed's events again.
+
+    `kind` is "user" or "instrument" (`key` the user's or instrument's id: the bookings a
+    user feed or an instrument feed shows), or "all" (`key` 0: a change to what every feed
+    shows or to who may see one, such as a user, an instrument, a facility or its staff).
+    A facility's or an institution's feed adds up its instruments' counters. Written only by
+    `equipshare.db.change_stamps`, at commit.
+    """
+
+    __tablename__ = "change_stamps"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    counter: Mapped[int] = mapped_column(Integer, default=0)
