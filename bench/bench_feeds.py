@@ -13,7 +13,10 @@ one change under 5% of the full to_ical().
 Part 2 (HTTP): the demo seeded into a temporary SQLite file, the feed server on a loopback
 port and an aiohttp client in the same process (so both share one interpreter: the figures
 are a floor for a real deployment, not a ceiling), asking for the busiest instrument's and
-institution's feeds: plain 200s, gzipped 200s and 304s to If-None-Match.
+institution's feeds: plain 200s, gzipped 200s, 304s to If-None-Match, and 200s after a
+booking of the feed changed (committed, untimed, before each request). Then the freshness
+check every request makes (the token and the feed's change stamps, read in one transaction)
+against the token check alone, which was all a cached answer read before feeds were fresh.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from bench.harness import BenchOptions, Figure
 from equipshare.config import Settings
@@ -48,7 +51,7 @@ from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import CalendarEventStatus, ExportKind, Role
 from equipshare.domain.records.calendar import CalendarEvent, CalendarMeta
 from equipshare.ical.feed_cache import FeedAssembler
-from equipshare.server.feed_app import FRESH_FOR, create_app
+from equipshare.server.feed_app import create_app
 from equipshare.services.calendar.feeds import FeedsService
 from equipshare.services.plumbing.context import ServiceContext
 
@@ -296,6 +299,59 @@ def constant_app(body: bytes, etag: str) -> web.Application:
 
 
 @dataclass(frozen=True)
+class Check:
+    """Seconds per call: the token read alone (all a cache hit cost when a feed could lag),
+    and the token with the scope's change stamps in one read (the freshness check)."""
+
+    token: float
+    token_and_stamps: float
+
+
+def per_call(count: int, call: Callable[[], object]) -> float:
+    """The median seconds of `count` calls, in five batches."""
+    batch = max(1, count // 5)
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        for _ in range(batch):
+            call()
+        times.append((time.perf_counter() - started) / batch)
+    return sorted(times)[2]
+
+
+def freshness_check(
+    feeds: FeedsService, token: str, kind: ExportKind, target: str, count: int
+) -> Check:
+    """What the freshness check adds to every request, next to the token check it joins."""
+    return Check(
+        per_call(count, lambda: feeds.resolve(token)),
+        per_call(count, lambda: feeds.open(token, kind.value, target)),
+    )
+
+
+def touch_a_booking(context: ServiceContext, kind: ExportKind, target: str) -> None:
+    """Commit a change to one booking the feed shows (a new sequence), as a write elsewhere."""
+    start, end = FeedsService(context).window()
+    if kind is ExportKind.INSTRUMENT:
+        mine = Instrument.code == target
+    else:
+        institution = select(Institution.id).where(Institution.code == target).scalar_subquery()
+        mine = Facility.institution_id == institution
+    with context.database.sessions.begin() as session:
+        booking = session.execute(
+            select(Booking.id)
+            .join(Instrument, Booking.instrument_id == Instrument.id)
+            .join(Facility, Instrument.facility_id == Facility.id)
+            .where(mine, Booking.starts_at < end, Booking.ends_at > start)
+            .order_by(Booking.starts_at.desc())
+            .limit(1)
+        ).scalar_one()
+        session.execute(
+            update(Booking).where(Booking.id == booking).values(sequence=Booking.sequence + 1)
+        )
+
+
+@dataclass(frozen=True)
 class Served:
     """One feed's request rates: (case, ours, the constant server's) requests a second."""
 
@@ -304,16 +360,16 @@ class Served:
     events: int
     size: int
     rates: list[tuple[str, float, float | None]]
+    check: Check
 
 
 async def measure_http(context: ServiceContext, requests: int, actor: str) -> list[Served]:
     """Requests a second for each case on the busiest instrument's and institution's feeds."""
     feeds = FeedsService(context)
-    clock = context.clock
-    assert isinstance(clock, FrozenClock)
     server = TestServer(create_app(context), host="127.0.0.1")
     await server.start_server()
     served: list[Served] = []
+    checks: list[Check] = []
     try:
         async with ClientSession(auto_decompress=False) as session:
             for kind, target in busiest(context):
@@ -341,18 +397,21 @@ async def measure_http(context: ServiceContext, requests: int, actor: str) -> li
                         rates.append((label, rate, floor))
                 finally:
                     await floor_server.close()
-                # Past FRESH_FOR the events are loaded again: what a client polling every
-                # few hours meets. One at a time, the clock moved on before each.
+                # A booking of the feed changed and committed (untimed) before each request:
+                # the stamps moved, so the events are loaded again and one re-rendered.
                 reloads = max(3, requests // 20)
-                started = time.perf_counter()
+                spent = 0.0
                 for _ in range(reloads):
-                    clock.advance(seconds=FRESH_FOR.total_seconds() + 1)
+                    touch_a_booking(context, kind, target)
+                    started = time.perf_counter()
                     async with session.get(url, headers=cases[2][1]) as r:
-                        assert r.status == 304, r.status
-                rate = reloads / (time.perf_counter() - started)
-                rates.append(("304, events reloaded from the db", rate, None))
+                        assert r.status == 200, r.status
+                        await r.read()
+                    spent += time.perf_counter() - started
+                rates.append(("200 after a booking changed", reloads / spent, None))
+                checks.append(freshness_check(feeds, issued.token, kind, target, requests))
                 events = body.count(b"BEGIN:VEVENT")
-                served.append(Served(kind, target, events, len(body), rates))
+                served.append(Served(kind, target, events, len(body), rates, checks[-1]))
     finally:
         await server.close()
     return served
@@ -366,6 +425,12 @@ def print_http(served: list[Served]) -> None:
         for label, rate, floor in feed.rates:
             against = f"  (constant server {floor:8.1f}/s)" if floor else ""
             print(f"  {label:<34} {rate:8.1f} requests/s ({1000 / rate:7.1f} ms each){against}")
+        check, cached = feed.check, 1 / feed.rates[2][1]
+        print(
+            f"  freshness check: token and stamps {check.token_and_stamps * 1e6:7.0f} us, token "
+            f"alone {check.token * 1e6:7.0f} us; the stamps are "
+            f"{(check.token_and_stamps - check.token) / cached * 100:4.1f}% of a cached 304"
+        )
 
 
 def http_figures(served: list[Served], where: str) -> list[Figure]:
@@ -385,6 +450,20 @@ def http_figures(served: list[Served], where: str) -> list[Figure]:
                     higher_is_better=True,
                 )
             )
+        check, cached = feed.check, 1 / feed.rates[2][1]
+        stamps = check.token_and_stamps - check.token
+        figures.append(
+            Figure(
+                BENCHMARK,
+                f"{where}: {feed.kind.value} feed, freshness check (token and change stamps)",
+                check.token_and_stamps * 1e6,
+                "us",
+                "the token check alone, all a cached answer read before",
+                check.token * 1e6,
+                note=f"the stamps add {stamps * 1e6:.0f} us, {stamps / cached * 100:.1f}% of a "
+                f"cached 304 request ({cached * 1e3:.2f} ms)",
+            )
+        )
     return figures
 
 

@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from aiohttp import web
@@ -26,6 +26,7 @@ from aiohttp.web_response import StreamResponse
 
 from equipshare.domain.enums import ExportKind
 from equipshare.domain.errors import NotFound, ServerStartError
+from equipshare.domain.records.calendar import FeedChanges
 from equipshare.ical.feed_cache import AssembledFeed, FeedAssembler
 from equipshare.services.calendar.service import PREFIX_LENGTH, FeedsService
 from equipshare.services.plumbing.context import ServiceContext
@@ -39,10 +40,26 @@ CACHE_CONTROL = "private, no-cache"
 GZIP_SUFFIX = "-gzip"
 GZIPPED_KEPT = 64
 # Loading a feed's events is most of a request's cost (about 0.3 ms an event on SQLite), so
-# a feed built this recently is served again as built: a burst of polls, or many tokens of
-# one user on one calendar, costs one load. Calendar clients poll every few hours.
-FRESH_FOR = timedelta(seconds=60)
+# a feed is served again as built while its scope's change stamps stand still: polls, and
+# many tokens of one user on one calendar, cost one indexed read each until a write.
 RECENT_KEPT = 1024
+
+
+@dataclass(frozen=True)
+class BuiltFeed:
+    """A feed as built, and what must still hold for it to be served again."""
+
+    feed: AssembledFeed
+    changes: FeedChanges | None  # the scope's change stamps, read before the events
+    built_at: datetime
+    valid_until: datetime  # midnight UTC, or a cancellation's grace ending, if sooner
+
+    def serves(self, changes: FeedChanges | None, now: datetime) -> bool:
+        return (
+            changes is not None
+            and changes == self.changes
+            and self.built_at <= now < self.valid_until
+        )
 
 
 @dataclass(frozen=True)
@@ -79,9 +96,7 @@ class FeedHandler:
         self._feeds = FeedsService(context)
         self.assembler = FeedAssembler(self._settings.cached_events)
         self._gzipped: OrderedDict[str, bytes] = OrderedDict()
-        self._recent: OrderedDict[tuple[str, ExportKind, str], tuple[datetime, AssembledFeed]] = (
-            OrderedDict()
-        )
+        self._recent: OrderedDict[tuple[str, ExportKind, str], BuiltFeed] = OrderedDict()
         self._warned: OrderedDict[str, None] = OrderedDict()  # bodies already warned about
         self._lock = threading.Lock()
 
@@ -105,21 +120,25 @@ class FeedHandler:
     def build(self, token: str, kind: str, target: str) -> AssembledFeed:
         """The feed's body and validators (blocking: database and rendering).
 
-        The token is checked on every request, so a revocation takes effect at once; the
-        events are loaded again only when the feed's last build is older than FRESH_FOR.
+        The token and the scope's change stamps are read on every request, in one read
+        transaction: a revocation takes effect at once, and the last build is served again
+        only while no committed write (from any process) has touched what the feed shows or
+        who may see it, and its day and every cancellation's grace period last. Otherwise
+        the events are loaded again, rights checked again, and only changed events rendered.
         """
         scope = self._feeds.open(token, kind, target)
         now = self._clock.now().astimezone(UTC)
         key = (scope.username, scope.kind, scope.target)
         with self._lock:
             recent = self._recent.get(key)
-        if recent is not None and timedelta(0) <= now - recent[0] < FRESH_FOR:
-            return recent[1]
+        if recent is not None and recent.serves(scope.changes, now):
+            self._feeds.record_use(scope)
+            return recent.feed
         calendar = self._feeds.calendar(scope)
         today = now.replace(hour=0, minute=0, second=0, microsecond=0)
         feed = self.assembler.assemble(key, calendar.meta, calendar.events, floor=today, now=now)
         with self._lock:
-            self._recent[key] = (now, feed)
+            self._recent[key] = BuiltFeed(feed, scope.changes, now, calendar.valid_until)
             self._recent.move_to_end(key)
             while len(self._recent) > RECENT_KEPT:
                 self._recent.popitem(last=False)

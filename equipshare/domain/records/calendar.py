@@ -96,6 +96,18 @@ class IssuedFeedToken:
 
 
 @dataclass(frozen=True)
+class FeedChanges:
+    """The change stamps of one feed's scope, read as the feed was opened.
+
+    Every committed write a feed shows bumps one of them, so a feed whose changes are
+    equal to those its body was built under shows the same rows (`equipshare.db.change_stamps`).
+    """
+
+    everything: int  # writes to what every feed shows or who may see it
+    scope: int  # writes to the bookings of the feed's user or instruments
+
+
+@dataclass(frozen=True)
 class FeedScope:
     """What a valid token opens: whose feed it is, and which one calendar."""
 
@@ -104,6 +116,7 @@ class FeedScope:
     kind: ExportKind
     target: str
     last_used_at: datetime | None
+    changes: FeedChanges | None = None  # set by FeedsService.open
 
 
 @dataclass(frozen=True)
@@ -113,6 +126,9 @@ class FeedCalendar:
     scope: FeedScope
     meta: CalendarMeta
     events: tuple[CalendarEvent, ...]
+    # When the same rows will show something else with no write: the window moves on at
+    # midnight UTC, and a cancellation leaves once its grace period is over.
+    valid_until: datetime
 
 
 @dataclass(frozen=True)

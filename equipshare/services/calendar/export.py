@@ -91,6 +91,18 @@ class CalendarExportService:
     ) -> tuple[CalendarMeta, tuple[CalendarEvent, ...]]:
         """The calendar's properties and its events; a window defaults to 30 days back, a
         year ahead. Bookings overlapping the window are in, with whole series."""
+        meta, events, _leaves = self.events_and_expiry(actor_username, scope, start, end)
+        return meta, events
+
+    def events_and_expiry(
+        self,
+        actor_username: str,
+        scope: ExportScope,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> tuple[CalendarMeta, tuple[CalendarEvent, ...], datetime | None]:
+        """`events`, and the first moment after now when a cancelled or rejected booking in
+        them leaves (its grace period over): the same rows then show something else."""
         now = self._clock.now()
         start = _aware(start, "from") if start else now - timedelta(days=DEFAULT_DAYS_BACK)
         end = _aware(end, "to") if end else now + timedelta(days=DEFAULT_DAYS_AHEAD)
@@ -134,6 +146,14 @@ class CalendarExportService:
             for series_id in sorted(series_ids):
                 members = [row for row in series_rows if row.booking.series_id == series_id]
                 grouped += _series_events(series[series_id], members, view, now, grace)
+            leaves = min(
+                (
+                    row.booking.updated_at + grace
+                    for row in rows + series_rows
+                    if row.booking.status in ENDED and row.booking.updated_at + grace > now
+                ),
+                default=None,
+            )
         events = tuple(sorted(single + grouped, key=_order))
         zones = tuple(sorted({zone} | {event.timezone for event in events}))
         meta = CalendarMeta(
@@ -143,7 +163,7 @@ class CalendarExportService:
             timezones=zones,
             description=f"equipshare bookings: {name}",
         )
-        return meta, events
+        return meta, events, leaves
 
     def export(
         self,

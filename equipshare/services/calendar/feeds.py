@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
@@ -33,6 +34,7 @@ from equipshare.domain.records.calendar import (
     IssuedFeedToken,
 )
 from equipshare.services.calendar.export import CalendarExportService
+from equipshare.services.calendar.feed_changes import feed_changes
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
@@ -208,23 +210,8 @@ class FeedsService:
 
         The lookup is by the token's hash, so timing reveals nothing about stored tokens.
         """
-        if not _TOKEN_SHAPE.fullmatch(token):
-            raise NotFound(NO_SUCH_FEED)
-        digest = hash_token(token)
         with self._db.readonly() as session:
-            row = session.scalars(
-                select(FeedToken).where(FeedToken.token_hash == digest)
-            ).one_or_none()
-            if (
-                row is None
-                or row.revoked_at is not None
-                or not hmac.compare_digest(row.token_hash, digest)
-            ):
-                raise NotFound(NO_SUCH_FEED)
-            owner = row_records.user_by_id(session, row.user_id)
-            if not owner.active:
-                raise NotFound(NO_SUCH_FEED)
-            return FeedScope(row.id, owner.username, row.kind, row.target, row.last_used_at)
+            return _resolve(session, token)
 
     def record_use(self, scope: FeedScope) -> None:
         """Note that a feed was read, at most once per TOUCH_EVERY (so reads stay reads)."""
@@ -246,15 +233,17 @@ class FeedsService:
         )
 
     def open(self, token: str, kind: str, target: str) -> FeedScope:
-        """The scope of the feed at /feeds/<token>/<kind>/<target>.ics, or NotFound.
+        """The scope of the feed at /feeds/<token>/<kind>/<target>.ics, or NotFound, with
+        its change stamps read in the same transaction (what the server's cache compares).
 
         A token opens only the calendar it was made for: another kind or target is the
         same NotFound(NO_SUCH_FEED) as an unknown or revoked token.
         """
-        scope = self.resolve(token)
-        if scope.kind.value != kind or scope.target != target:
-            raise NotFound(NO_SUCH_FEED)
-        return scope
+        with self._db.readonly() as session:
+            scope = _resolve(session, token)
+            if scope.kind.value != kind or scope.target != target:
+                raise NotFound(NO_SUCH_FEED)
+            return replace(scope, changes=feed_changes(session, scope.kind, scope.target))
 
     def calendar(self, scope: FeedScope) -> FeedCalendar:
         """The feed's events in its window, as its owner may see them, and note the use.
@@ -264,13 +253,15 @@ class FeedsService:
         """
         start, end = self.window()
         try:
-            meta, events = self._export().events(
+            meta, events, leaves = self._export().events_and_expiry(
                 scope.username, ExportScope(scope.kind, scope.target), start, end
             )
         except RefusedError:
             raise NotFound(NO_SUCH_FEED) from None
         self.record_use(scope)
-        return FeedCalendar(scope=scope, meta=meta, events=events)
+        midnight = start + timedelta(days=self._settings.days_back + 1)  # the window moves on
+        valid_until = min(midnight, leaves) if leaves is not None else midnight
+        return FeedCalendar(scope=scope, meta=meta, events=events, valid_until=valid_until)
 
     # -- scoping --------------------------------------------------------------------------
 
@@ -318,3 +309,17 @@ class FeedsService:
         if institution is None:
             raise NotFound(f"no institution {target!r}", "target")
         return institution.code
+
+
+def _resolve(session: Session, token: str) -> FeedScope:
+    """FeedsService.resolve inside the caller's transaction."""
+    if not _TOKEN_SHAPE.fullmatch(token):
+        raise NotFound(NO_SUCH_FEED)
+    digest = hash_token(token)
+    row = session.scalars(select(FeedToken).where(FeedToken.token_hash == digest)).one_or_none()
+    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
+        raise NotFound(NO_SUCH_FEED)
+    owner = row_records.user_by_id(session, row.user_id)
+    if not owner.active:
+        raise NotFound(NO_SUCH_FEED)
+    return FeedScope(row.id, owner.username, row.kind, row.target, row.last_used_at)
