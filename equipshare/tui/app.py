@@ -139,6 +139,7 @@ class EquipshareApp(StaffActions, AdministrationActions, ServiceCalls, App[None]
             BookingService,
             ChargeQuoteService,
             SeriesService,
+            WaitlistService,
         )
         from equipshare.tui.modals.booking_form import BookingServices
 
@@ -148,6 +149,7 @@ class EquipshareApp(StaffActions, AdministrationActions, ServiceCalls, App[None]
             SeriesService(context),
             AvailabilityService(context),
             ChargeQuoteService(context),
+            WaitlistService(context),
         )
 
     @cached_property

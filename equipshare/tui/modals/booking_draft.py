@@ -28,6 +28,7 @@ from equipshare.services.bookings.service import (
     BookingService,
     ChargeQuoteService,
     SeriesService,
+    WaitlistService,
 )
 from equipshare.tui.modals.series_scope import SCOPE_LABELS, Scope
 
@@ -88,6 +89,7 @@ class BookingServices:
     series: SeriesService
     availability: AvailabilityService
     quotes: ChargeQuoteService  # what a cancel or move costs, before and after
+    waitlist: WaitlistService  # the line for a taken range, joined from the week
 
     def submit(
         self,

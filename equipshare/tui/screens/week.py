@@ -1,10 +1,11 @@
 """WeekScreen: an instrument's week as a grid of days and hours, in the facility's zone;
-books free time, and moves or cancels the booking under the cursor."""
+books free time (or a range held for you), moves or cancels the booking under the cursor,
+and joins the waitlist for taken time."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,9 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Footer, Header, Static
 
+from equipshare.domain.enums import CalendarEntryKind
 from equipshare.domain.records.schedule import WeekView
+from equipshare.domain.records.waitlist import WaitlistEntryRecord
 from equipshare.domain.timewords import local_range
 from equipshare.services.bookings.service import WeekService
 from equipshare.tui.messages import BookingsChanged
@@ -35,8 +38,11 @@ from equipshare.tui.widgets.week_grid import WeekGrid
 LEGEND = (
     "[on $surface-lighten-1]   [/] free  [on $success]   [/] mine  "
     "[on $primary]   [/] confirmed  [on $warning]   [/] pending  "
-    "[on $error]   [/] downtime  [$text-disabled]···[/] closed"
+    "[on $error]   [/] downtime  [on $accent]   [/] held  [$text-disabled]···[/] closed"
 )
+# What Enter may book: free time, and a range held off the waitlist for the viewer.
+BOOKABLE = frozenset({CellState.FREE, CellState.HELD})
+TAKEN = (CalendarEntryKind.CONFIRMED, CalendarEntryKind.PENDING, CalendarEntryKind.DOWNTIME)
 
 STATE_WORDS = {
     CellState.FREE: "free: Enter books it (shift+arrows or drag selects longer)",
@@ -63,6 +69,27 @@ def describe(cells: tuple[Cell, ...], timezone: str) -> str:
     return f"{when} · " + ", ".join(sorted(state.value for state in states))
 
 
+def waitlist_range(cells: tuple[Cell, ...]) -> tuple[datetime, datetime] | None:
+    """The range `j` queues for: the taken entry under a lone cursor, whole, or the selection."""
+    if not cells:
+        return None
+    entry = cells[0].entry
+    if len(cells) == 1 and entry is not None and entry.kind in TAKEN:
+        return entry.starts_at, entry.ends_at
+    return cells[0].starts_at, cells[-1].ends_at
+
+
+def standing_words(entry: WaitlistEntryRecord) -> str:
+    """'You are 2nd in line for WAR-XPS-01 Tue 17 Mar 2026 10:00-12:00 GMT: ...'."""
+    n = entry.position
+    place = f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+    when = local_range(entry.starts_at, entry.ends_at, entry.timezone)
+    return (
+        f"You are {place} in line for {entry.instrument_code} {when}: when it frees up, "
+        "it is held for you for a while and you are told"
+    )
+
+
 class WeekScreen(BookingChangesScreen):
     """One instrument's week; pages between weeks, opens the booking form on free time, and
     moves or cancels the booking under the cursor (asking a series' scope first)."""
@@ -73,6 +100,12 @@ class WeekScreen(BookingChangesScreen):
 
         view: WeekView
         day: int | None
+
+    @dataclass
+    class WaitlistJoined(Message):
+        """The viewer joined the waitlist for a taken range."""
+
+        entry: WaitlistEntryRecord
 
     DEFAULT_CSS = """
     #week-title { height: 1; padding: 0 1; text-style: bold; background: $boost; }
@@ -116,6 +149,14 @@ class WeekScreen(BookingChangesScreen):
             "Cancel",
             id="week.cancel",
             tooltip="Cancel the booking under the cursor",
+        ),
+        Binding(
+            "j",
+            "join_waitlist",
+            "Waitlist",
+            show=False,  # the footer is full; Enter on taken time and ? point to it
+            id="week.waitlist",
+            tooltip="Join the waitlist for the taken time under the cursor or selected",
         ),
     ]
 
@@ -220,9 +261,10 @@ class WeekScreen(BookingChangesScreen):
         if not view.may_book:
             self.notify(view.notice, severity="error")
             return
-        if any(cell.state is not CellState.FREE for cell in message.cells):
+        if any(cell.state not in BOOKABLE for cell in message.cells):
             self.notify(
-                "Choose free time to book: " + describe(message.cells, view.instrument.timezone),
+                "Choose free time to book, or press j to join the waitlist for taken time: "
+                + describe(message.cells, view.instrument.timezone),
                 severity="warning",
             )
             return
@@ -268,6 +310,23 @@ class WeekScreen(BookingChangesScreen):
         booking_id = self._booking_under_cursor()
         if booking_id is not None:
             self.ask_to_cancel(booking_id)
+
+    def action_join_waitlist(self) -> None:
+        view, grid = self.view, self.query_one(WeekGrid)
+        wanted = waitlist_range(grid.selection())
+        if view is None or wanted is None:
+            return
+        code, (start, end) = view.instrument.code, wanted
+        self.call_service(
+            lambda: self._services.waitlist.join(self._actor, code, start, end),
+            self.WaitlistJoined,
+            group="waitlist",
+        )
+
+    @on(WaitlistJoined)
+    def _waitlist_joined(self, message: WaitlistJoined) -> None:
+        self.query_one(WeekGrid).clear_selection()
+        self.notify(standing_words(message.entry), timeout=10)
 
     def action_back(self) -> None:
         """Escape first drops a selection; with none, it goes back."""
