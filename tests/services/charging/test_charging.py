@@ -283,7 +283,7 @@ def test_a_calendar_import_freezes_the_owners_price_too(
             "BEGIN:VEVENT",
             "UID:x@outlook",
             "DTSTART:20260323T100000Z",
-            "DTEND:20260323T113000Z",
+            "DTEND:20260323T120000Z",
             "ORGANIZER:mailto:alice@example.ac.uk",
             "END:VEVENT",
             "END:VCALENDAR",
@@ -297,5 +297,5 @@ def test_a_calendar_import_freezes_the_owners_price_too(
     assert (record.user_class, record.hourly_rate_pence, record.charge_pence) == (
         UserClass.INTERNAL,
         2000,
-        3000,
+        4000,
     )
