@@ -141,6 +141,13 @@ class BookingService:
         self._announce(session, made, instrument, made.status)
         return session.get_one(Booking, made.id)
 
+    def announce_move_in(
+        self, session: Session, row: Booking, instrument: InstrumentRecord
+    ) -> None:
+        """Announce a moved booking's new times (series moves reuse this): the notices
+        about the old times go stale, and a move that needs approval asks again."""
+        self._announce(session, row_records.booking_record(row), instrument, row.status)
+
     def _announce(
         self,
         session: Session,

@@ -287,6 +287,8 @@ class SeriesService:
         with translating_overlaps(instrument.code):
             session.flush()
         _audit(session, actor, "booking.modify", row, before, now)
+        if moved:
+            self._bookings.announce_move_in(session, row, instrument)
 
     @staticmethod
     def _load_locked(session: Session, booking_id: int) -> tuple[Booking, InstrumentRecord]:

@@ -67,7 +67,10 @@ def test_own_cancellation_sends_nothing_to_yourself(
 ) -> None:
     booked = svc.book("alice", BookingRequest(XPS, TEN, TWELVE))
     svc.cancel("alice", booked.id)
-    assert notices(context, world) == [("alice", NotificationKind.BOOKING_CONFIRMED)]
+    assert notices(context, world) == [
+        ("alice", NotificationKind.BOOKING_CONFIRMED),
+        ("mgr", NotificationKind.BOOKING_CANCELLED),  # the facility hears; she is not told
+    ]
 
 
 def test_refusals_write_nothing(svc: BookingService, context: ServiceContext, world: World) -> None:

@@ -7,6 +7,7 @@ to a real local SMTP server. The clock starts at Mon 16 Mar 2026 09:00 GMT.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import time
 
 import pytest
 from sqlalchemy import select, update
@@ -14,9 +15,10 @@ from sqlalchemy import select, update
 from equipshare.db.models.queue import Notification, WaitlistEntry
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import NotificationKind, NotificationStatus, WaitlistStatus
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.bookings import BookingRequest, RecurrenceRule
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.past import PastBookingService
+from equipshare.services.bookings.series import SeriesService
 from equipshare.services.bookings.waitlist import WaitlistService
 from equipshare.services.notify.delivery import NotifyService
 from equipshare.services.plumbing.context import ServiceContext
@@ -249,3 +251,33 @@ def test_a_waitlist_offer_whose_hold_ran_out_is_skipped(
         f"the hold of waitlist entry {entry} ran out at 2026-03-16 10:00 UTC",
     )
     assert mailbox.to(ALICE) == []
+
+
+def test_moving_a_series_confirms_each_occurrence_at_its_new_time_only(
+    context: ServiceContext, world: World, mailbox: Mailbox
+) -> None:
+    series = SeriesService(context).book_series(
+        "alice",
+        BookingRequest(XPS, london(2026, 3, 17, 10), london(2026, 3, 17, 11)),
+        RecurrenceRule("daily", count=2),
+    )
+    first = series.bookings[0]
+    SeriesService(context).modify_occurrences(
+        "alice", first.id, scope="all", new_start_time=time(14, 0)
+    )
+
+    deliver(context, mailbox)
+
+    for booking in series.bookings:
+        assert outcomes(context, booking.id) == [
+            (
+                "booking_confirmed",
+                "skipped",
+                f"booking {booking.id} was moved since this was queued",
+            ),
+            ("booking_confirmed", "sent", ""),
+        ]
+    assert sorted(subjects(mailbox, ALICE)) == [
+        "Booked: WAR-XPS-01 Tue 17 Mar 2026 14:00-15:00 GMT",
+        "Booked: WAR-XPS-01 Wed 18 Mar 2026 14:00-15:00 GMT",
+    ]
