@@ -12,7 +12,8 @@ What each kind describes:
 - a booking notice: the booking in the status its kind names (`DESCRIBED_STATUS`), and for
   the kinds that announce a time (`TIMED`) at the times it had when queued;
 - any booking notice: no newer notice to the same person reports a later version of the
-  booking (a higher sequence), which supersedes it;
+  booking (a higher sequence), which supersedes it; one to staff (not the booking's owner)
+  needs its recipient still on the facility's staff;
 - a waitlist offer: the entry still offered, by the same offer, its hold not run out;
 - a training warning: the record unrevoked, expiring when it did, not renewed since.
 """
@@ -26,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import FacilityStaff, Instrument
 from equipshare.db.models.queue import Notification, WaitlistEntry
 from equipshare.domain.enums import BookingStatus, NotificationKind, WaitlistStatus
 
@@ -116,7 +118,19 @@ def _booking_moved_on(session: Session, row: Notification, booking: Booking) -> 
         then = (recorded["starts_at"], recorded.get("ends_at"))
         if then != (_instant(booking.starts_at), _instant(booking.ends_at)):
             return f"booking {booking.id} was moved since this was queued"
+    if row.user_id != booking.user_id and not _on_staff(session, row.user_id, booking):
+        return f"the recipient is no longer on the staff of booking {booking.id}'s facility"
     return _superseded(session, row, booking, recorded)
+
+
+def _on_staff(session: Session, user_id: int, booking: Booking) -> bool:
+    """Whether someone told as staff (an approver, a cancellation's facility) still is."""
+    found = session.scalar(
+        select(FacilityStaff.user_id)
+        .join(Instrument, Instrument.facility_id == FacilityStaff.facility_id)
+        .where(Instrument.id == booking.instrument_id, FacilityStaff.user_id == user_id)
+    )
+    return found is not None
 
 
 def _superseded(

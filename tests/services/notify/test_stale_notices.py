@@ -20,6 +20,7 @@ from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.past import PastBookingService
 from equipshare.services.bookings.series import SeriesService
 from equipshare.services.bookings.waitlist import WaitlistService
+from equipshare.services.consortium.staff import StaffService
 from equipshare.services.notify.delivery import NotifyService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.mailbox import Mailbox, mail_settings, running_mailbox
@@ -281,3 +282,24 @@ def test_moving_a_series_confirms_each_occurrence_at_its_new_time_only(
         "Booked: WAR-XPS-01 Tue 17 Mar 2026 14:00-15:00 GMT",
         "Booked: WAR-XPS-01 Wed 18 Mar 2026 14:00-15:00 GMT",
     ]
+
+
+def test_approval_needed_for_someone_no_longer_on_the_staff_is_skipped(
+    context: ServiceContext, world: World, mailbox: Mailbox
+) -> None:
+    meg = BookingService(context).book(
+        "bob",
+        BookingRequest(MEG, london(2026, 3, 17, 10), london(2026, 3, 17, 12), project_code="P1"),
+    )
+    StaffService(context).remove("root", "WAR-PRP", "mgr")  # before notify ran
+
+    deliver(context, mailbox)
+
+    assert outcomes(context, meg.id) == [
+        (
+            "approval_needed",
+            "skipped",
+            f"the recipient is no longer on the staff of booking {meg.id}'s facility",
+        )
+    ]
+    assert mailbox.messages == []
