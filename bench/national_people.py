@@ -109,6 +109,7 @@ COLUMNS = {
         "free_cancellation_hours",
         "late_cancellation_percent",
         "requires_check_in",
+        "notify_staff_on_cancel",
         "created_at",
     ),
     "users": (
@@ -258,6 +259,7 @@ def plan_nation(rng: random.Random, scale: float, created: datetime, history_sta
                 facility.free_hours,
                 facility.late_percent,
                 check_in,
+                True,
                 created,
             )
         )
