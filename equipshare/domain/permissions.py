@@ -33,6 +33,8 @@ class Action(StrEnum):
     MANAGE_STAFF = "change this facility's staff"
     EDIT_FACILITY = "edit this facility"
     VIEW_HISTORY = "see this history"
+    WAIVE_CHARGE = "waive this booking's charge"
+    REPRICE_BOOKING = "reprice this booking"
 
 
 # Actions facility staff may take on their own facility's instruments.
@@ -50,10 +52,17 @@ STAFF_ACTIONS = frozenset(
         Action.CHECK_IN,
         Action.CHANGE_INSTRUMENT_STATUS,
         Action.VIEW_HISTORY,
+        # Staff already decide what a booking costs at the desk: their cancellations are
+        # free and their check-in corrections reprice a no-show. Waiving a late fee or a
+        # no-show charge afterwards is the same call, made later.
+        Action.WAIVE_CHARGE,
     }
 )
-# Actions only a facility's managers (and admins) may take on it.
-MANAGER_ACTIONS = frozenset({Action.EDIT_INSTRUMENT, Action.MANAGE_STAFF, Action.EDIT_FACILITY})
+# Actions only a facility's managers (and admins) may take on it. Repricing is here
+# because it bills a booking from the rate cards and a user class, which only managers set.
+MANAGER_ACTIONS = frozenset(
+    {Action.EDIT_INSTRUMENT, Action.MANAGE_STAFF, Action.EDIT_FACILITY, Action.REPRICE_BOOKING}
+)
 # Actions anyone may take on their own bookings.
 OWNER_ACTIONS = frozenset(
     {

@@ -64,53 +64,55 @@ ACTIONS = (
     Action.MANAGE_STAFF,
     Action.EDIT_FACILITY,
     Action.VIEW_HISTORY,
+    Action.WAIVE_CHARGE,
+    Action.REPRICE_BOOKING,
 )
 HEADER = (
     "book behalf modify cancel approve reject override downtime training view checkin "
-    "status edit staff facility history"
+    "status edit staff facility history waive reprice"
 )
 
 # Y = allowed, . = refused; one row per person, for alice's booking on a Warwick
 # photoemission instrument.
 ON_WARWICK = {
     #              book behalf modify cancel approve reject override downtime training view checkin
-    #              status edit staff facility history
-    "alice": "Y . Y Y . . . . . Y Y . . . . Y",
-    "erin": "Y . . . . . . . . . . . . . . .",
-    "bob": "Y . . . . . . . . . . . . . . .",
-    "carol": "Y . . . . . . . . . . . . . . .",
-    "tech": "Y Y Y Y Y Y Y Y Y Y Y Y . . . Y",
-    "nmrtech": "Y . . . . . . . . . . . . . . .",
-    "otherstaff": "Y . . . . . . . . . . . . . . .",
-    "mgr": "Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y",
-    "astonmgr": "Y . . . . . . . . . . . . . . .",
-    "titleonly": "Y . . . . . . . . . . . . . . .",
-    "seconded": "Y Y Y Y Y Y Y Y Y Y Y Y . . . Y",
-    "root": "Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y",
-    "gone": ". . . . . . . . . . . . . . . .",
-    "gonetech": ". . . . . . . . . . . . . . . .",
-    "goneroot": ". . . . . . . . . . . . . . . .",
+    #              status edit staff facility history waive reprice
+    "alice": "Y . Y Y . . . . . Y Y . . . . Y . .",
+    "erin": "Y . . . . . . . . . . . . . . . . .",
+    "bob": "Y . . . . . . . . . . . . . . . . .",
+    "carol": "Y . . . . . . . . . . . . . . . . .",
+    "tech": "Y Y Y Y Y Y Y Y Y Y Y Y . . . Y Y .",
+    "nmrtech": "Y . . . . . . . . . . . . . . . . .",
+    "otherstaff": "Y . . . . . . . . . . . . . . . . .",
+    "mgr": "Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y",
+    "astonmgr": "Y . . . . . . . . . . . . . . . . .",
+    "titleonly": "Y . . . . . . . . . . . . . . . . .",
+    "seconded": "Y Y Y Y Y Y Y Y Y Y Y Y . . . Y Y .",
+    "root": "Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y",
+    "gone": ". . . . . . . . . . . . . . . . . .",
+    "gonetech": ". . . . . . . . . . . . . . . . . .",
+    "goneroot": ". . . . . . . . . . . . . . . . . .",
 }
 
 # The same people, for alice's booking on an Aston microscopy instrument.
 ON_ASTON = {
     #              book behalf modify cancel approve reject override downtime training view checkin
-    #              status edit staff facility history
-    "alice": "Y . Y Y . . . . . Y Y . . . . Y",
-    "erin": "Y . . . . . . . . . . . . . . .",
-    "bob": "Y . . . . . . . . . . . . . . .",
-    "carol": "Y . . . . . . . . . . . . . . .",
-    "tech": "Y . . . . . . . . . . . . . . .",
-    "nmrtech": "Y . . . . . . . . . . . . . . .",
-    "otherstaff": "Y Y Y Y Y Y Y Y Y Y Y Y . . . Y",
-    "mgr": "Y . . . . . . . . . . . . . . .",
-    "astonmgr": "Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y",
-    "titleonly": "Y . . . . . . . . . . . . . . .",
-    "seconded": "Y . . . . . . . . . . . . . . .",
-    "root": "Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y",
-    "gone": ". . . . . . . . . . . . . . . .",
-    "gonetech": ". . . . . . . . . . . . . . . .",
-    "goneroot": ". . . . . . . . . . . . . . . .",
+    #              status edit staff facility history waive reprice
+    "alice": "Y . Y Y . . . . . Y Y . . . . Y . .",
+    "erin": "Y . . . . . . . . . . . . . . . . .",
+    "bob": "Y . . . . . . . . . . . . . . . . .",
+    "carol": "Y . . . . . . . . . . . . . . . . .",
+    "tech": "Y . . . . . . . . . . . . . . . . .",
+    "nmrtech": "Y . . . . . . . . . . . . . . . . .",
+    "otherstaff": "Y Y Y Y Y Y Y Y Y Y Y Y . . . Y Y .",
+    "mgr": "Y . . . . . . . . . . . . . . . . .",
+    "astonmgr": "Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y",
+    "titleonly": "Y . . . . . . . . . . . . . . . . .",
+    "seconded": "Y . . . . . . . . . . . . . . . . .",
+    "root": "Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y Y",
+    "gone": ". . . . . . . . . . . . . . . . . .",
+    "gonetech": ". . . . . . . . . . . . . . . . . .",
+    "goneroot": ". . . . . . . . . . . . . . . . . .",
 }
 
 TARGETS = {
@@ -182,6 +184,7 @@ def test_require_agrees_and_names_the_missing_right(where: str, name: str) -> No
             Action.EDIT_INSTRUMENT,
             Action.MANAGE_STAFF,
             Action.EDIT_FACILITY,
+            Action.REPRICE_BOOKING,
         )
         needs = "manager" if managers_right else "manager or technician"
         assert f"that needs {needs} of {target.facility_name}" in message.replace(
