@@ -1,10 +1,11 @@
 """The layer contract, read from the import graph: who may import whom, and no cycles.
 
 `tui | cli | server` stand above `services` (and `demo`, which seeds through the same
-tables), above `db`, above the pure `domain`, `config`, `ical` and `sheets`. Front ends
-import a feature through its one public module (`services/<feature>/service.py`) or the
-service context, never a feature's own helpers. Every import counts, also those inside
-functions, which keep start-up lazy but are dependencies all the same.
+tables), above `db`, above the pure `domain`, `config` (whose parts live in `settings`),
+`ical` and `sheets`. Front ends import a feature through its one public module
+(`services/<feature>/service.py`) or the service context, never a feature's own helpers.
+Every import counts, also those inside functions, which keep start-up lazy but are
+dependencies all the same.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "equipshare"
 
-PURE = ("domain", "config", "ical", "sheets")
+PURE = ("domain", "config", "settings", "ical", "sheets")
 FRONT_ENDS = ("tui", "cli", "server")
 # For each top-level part of equipshare, the parts it may import (itself included).
 ALLOWED: dict[str, set[str]] = {
     "domain": {"domain"},
-    "config": {"config", "domain"},
+    "config": {"config", "settings", "domain"},
+    # config.py is the one door to settings; its parts live in the settings package.
+    "settings": {"settings", "domain"},
     "ical": {"ical", "domain", "config"},
     "sheets": {"sheets", "domain"},
     "db": {"db", "domain", "config"},
@@ -39,6 +42,7 @@ ALLOWED: dict[str, set[str]] = {
 THIRD_PARTY_FORBIDDEN: dict[str, set[str]] = {
     "domain": {"sqlalchemy", "alembic", "textual", "click", "aiohttp"},
     "config": {"sqlalchemy", "alembic", "textual", "click", "aiohttp"},
+    "settings": {"sqlalchemy", "alembic", "textual", "click", "aiohttp"},
     "ical": {"sqlalchemy", "alembic", "textual", "click"},
     "sheets": {"sqlalchemy", "alembic", "textual", "click", "aiohttp"},
     "db": {"textual", "click"},

@@ -1,0 +1,1 @@
+"""Settings: the dataclasses, parsing and checks behind `equipshare.config`."""

@@ -1,0 +1,251 @@
+"""The settings' frozen dataclasses: one per equipshare.toml table, each field documented.
+
+A new setting goes here, in the table it belongs to, declared with `doc(...)` so its text
+reaches the README check; its range goes in `equipshare/settings/checks.py`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP_NAME = "equipshare"
+SMTP_SECURITY = ("starttls", "ssl", "none")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+
+
+def doc(text: str, default: Any = MISSING, default_factory: Any = MISSING) -> Any:
+    """A dataclass field whose documentation travels with it."""
+    if default_factory is not MISSING:
+        return field(default_factory=default_factory, metadata={"doc": text})
+    return field(default=default, metadata={"doc": text})
+
+
+def default_database_url() -> str:
+    """SQLite in the user's data directory: zero set-up for a single site."""
+    return f"sqlite:///{Path(platformdirs.user_data_dir(APP_NAME)) / 'equipshare.db'}"
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """Where the data lives."""
+
+    url: str = doc(
+        "SQLAlchemy URL: sqlite:///PATH (default: equipshare.db in the user data directory) "
+        "or postgresql+psycopg://USER@HOST/DB for multi-site deployments.",
+        default="",
+    )
+
+
+@dataclass(frozen=True)
+class OrganisationSettings:
+    """Who runs this installation and which clock their facilities keep."""
+
+    name: str = doc("Name shown in the app title and calendar names.", "Midlands Innovation")
+    timezone: str = doc(
+        "IANA time zone for showing times and reading times given without an offset.",
+        "Europe/London",
+    )
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    """Calendar subscription feeds."""
+
+    base_url: str = doc(
+        "Public base URL of the feed server, used in calendar links.", "http://localhost:8080"
+    )
+    days_back: int = doc("A feed holds bookings from this many days before today.", 30)
+    days_ahead: int = doc("A feed holds bookings up to this many days after today.", 365)
+    warn_kilobytes: int = doc(
+        "Log a warning when a feed grows past this many kilobytes (Google drops feeds over "
+        "about 1 MB).",
+        1024,
+    )
+    cached_events: int = doc(
+        "How many rendered events the feed server keeps in memory; 0 turns the cache off.",
+        50000,
+    )
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    """What exported calendars and feeds show, and how long cancellations stay in them."""
+
+    cancelled_grace_days: int = doc(
+        "Days a cancelled or rejected booking stays in calendars, marked cancelled, so "
+        "subscribed clients remove it; after that it is left out.",
+        7,
+    )
+    refresh_minutes: int = doc(
+        "How often calendar clients are asked to refresh a feed (REFRESH-INTERVAL and "
+        "X-PUBLISHED-TTL); Google ignores it.",
+        60,
+    )
+    show_booker: bool = doc(
+        "Show the booker's name and email on instrument, facility and institution calendars "
+        "instead of only their institution; a user's own calendar always shows them.",
+        False,
+    )
+    show_project: bool = doc(
+        "Show the booking's purpose and project code on instrument, facility and institution "
+        "calendars; a user's own calendar always shows them.",
+        False,
+    )
+
+
+@dataclass(frozen=True)
+class BookingDefaults:
+    """Booking policy given to new instruments; each instrument may then differ."""
+
+    slot_minutes: int = doc("Bookings start and end on multiples of this many minutes.", 30)
+    min_minutes: int = doc("Shortest booking, in minutes.", 30)
+    max_minutes: int = doc("Longest booking, in minutes.", 480)
+    min_notice_minutes: int = doc("How long before its start a booking must be made.", 60)
+    max_days_ahead: int = doc("How many days ahead a booking may start.", 90)
+    requires_approval: bool = doc("Whether bookings wait for a facility manager.", False)
+    requires_training: bool = doc("Whether users need a training record to book.", True)
+    allow_overnight: bool = doc("Whether a booking may run through closed hours.", False)
+    weekly_quota_hours: int = doc("Hours per user and instrument per week; 0 means none.", 0)
+    waitlist_hold_minutes: int = doc(
+        "How long a freed range is held for the first user waiting for it before it passes "
+        "to the next; a hold always ends before the instrument's notice would forbid booking.",
+        60,
+    )
+    opening_hours: Mapping[str, tuple[str, ...]] = doc(
+        "Open intervals per weekday (mon..sun) as HH:MM-HH:MM in the facility's zone; "
+        "a day left out is closed.",
+        default_factory=lambda: {
+            day: ("09:00-17:00",) for day in ("mon", "tue", "wed", "thu", "fri")
+        },
+    )
+
+    def opening_minutes(self) -> dict[int, list[tuple[int, int]]]:
+        """Opening hours as weekday number -> [(opens_minute, closes_minute)]."""
+        result: dict[int, list[tuple[int, int]]] = {}
+        for day, intervals in self.opening_hours.items():
+            result[WEEKDAYS.index(day)] = [parse_interval(i) for i in intervals]
+        return result
+
+
+@dataclass(frozen=True)
+class TuiSettings:
+    """How the terminal app looks."""
+
+    theme: str = doc(
+        "Textual theme: textual-dark, textual-light, nord, gruvbox, tokyo-night and others; "
+        "ctrl+p lists them all.",
+        "textual-dark",
+    )
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The mail server `equipshare notify` sends through; never holds a password itself."""
+
+    host: str = doc("SMTP server name; empty means notify has nowhere to send and refuses.", "")
+    port: int = doc("SMTP port: 587 for starttls, 465 for ssl, 25 for none.", 587)
+    security: str = doc(
+        "How the connection is protected: starttls (upgrade a plain connection), ssl "
+        "(TLS from the first byte) or none (only for a relay on localhost).",
+        "starttls",
+    )
+    username: str = doc("Login name for SMTP AUTH; empty means no login.", "")
+    password_env: str = doc(
+        "Name of the environment variable holding the SMTP password (the password itself "
+        "never goes in this file).",
+        "",
+    )
+    from_address: str = doc("Sender address of every message, e.g. equipshare@example.ac.uk.", "")
+    timeout_seconds: int = doc("Give up on a silent SMTP server after this many seconds.", 30)
+
+
+@dataclass(frozen=True)
+class NotificationSettings:
+    """When time-based messages are queued, and how failed deliveries are retried."""
+
+    reminder_hours: int = doc(
+        "Remind a user of a confirmed booking this many hours before it starts.", 24
+    )
+    training_expiry_days: int = doc(
+        "Warn a user this many days before their training on an instrument expires.", 30
+    )
+    retry_base_seconds: int = doc(
+        "Wait after a temporary (4xx) failure; doubled after each further failure.", 300
+    )
+    max_attempts: int = doc("Give a message up as failed after this many temporary failures.", 6)
+    claim_timeout_minutes: int = doc(
+        "A message claimed for sending but never marked sent (a crash mid-send) is reported "
+        "as needing attention after this many minutes; it is never resent by itself.",
+        15,
+    )
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    """How long `equipshare purge` keeps what it may delete; a floor no --before date can lower."""
+
+    cancelled_days: int = doc(
+        "Cancelled and rejected bookings are kept at least this many days after they end "
+        "(at least [calendar] cancelled_grace_days, so calendars can drop them first).",
+        90,
+    )
+    audit_days: int = doc(
+        "Audit events are kept at least this many days (six years by default, as UK "
+        "records guidance suggests); older ones may be purged.",
+        2190,
+    )
+    financial_days: int = doc(
+        "Charged bookings (what a recharge statement bills) are kept at least this many days "
+        "after they end, whatever cancelled_days says, and their users are not anonymised "
+        "before then (six years, as UK financial records need).",
+        2190,
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything equipshare.toml can say."""
+
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    organisation: OrganisationSettings = field(default_factory=OrganisationSettings)
+    feeds: FeedSettings = field(default_factory=FeedSettings)
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
+    booking: BookingDefaults = field(default_factory=BookingDefaults)
+    tui: TuiSettings = field(default_factory=TuiSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
+    keymap: Mapping[str, str] = doc(
+        "Key bindings to change, as binding id = comma-separated keys (the help screen, ?, "
+        "shows each binding's id).",
+        default_factory=dict,
+    )
+    #: The file these settings came from, or None for built-in defaults.
+    source: Path | None = field(default=None, compare=False)
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url or default_database_url()
+
+    def with_database_url(self, url: str | None) -> Settings:
+        if not url:
+            return self
+        return replace(self, database=replace(self.database, url=url))
+
+
+def parse_interval(text: str) -> tuple[int, int]:
+    match = _HOURS.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not HH:MM-HH:MM")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    opens, closes = h1 * 60 + m1, h2 * 60 + m2
+    if h1 > 23 or m1 > 59 or m2 > 59 or closes > 1440 or opens >= closes:
+        raise ValueError(f"{text!r} is not an interval within one day")
+    return opens, closes
