@@ -203,6 +203,13 @@ def add_downtime(
         zone = ZoneInfo(instrument.timezone)
         start, end = _range(zone, from_text, to_text)
         bookings = service.preview(actor, instrument.code, start, end)
+        for hold in service.preview_holds(actor, instrument.code, start, end):
+            held = local_range(hold.starts_at, hold.ends_at, instrument.timezone)
+            click.echo(
+                f"{'dry run: ' if dry_run else ''}ends waitlist entry {hold.id}, "
+                f"{instrument.code} {held} held for {hold.username} (who is told)",
+                err=True,
+            )
         when = local_range(start, end, instrument.timezone)
         what = f"{reason_words(why).capitalize()} of {instrument.code} {when}"
         if dry_run or (bookings and not yes):

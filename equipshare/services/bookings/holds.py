@@ -47,6 +47,20 @@ def _lapsed(instrument_id: int, now: datetime) -> Select[WaitlistEntry]:
     )
 
 
+def overlapping_holds(instrument_id: int, start: datetime, end: datetime) -> Select[WaitlistEntry]:
+    """The instrument's entries holding a range that overlaps [start, end), oldest first."""
+    return (
+        select(WaitlistEntry)
+        .where(
+            WaitlistEntry.instrument_id == instrument_id,
+            WaitlistEntry.status == WaitlistStatus.OFFERED,
+            WaitlistEntry.starts_at < end,
+            WaitlistEntry.ends_at > start,
+        )
+        .order_by(WaitlistEntry.id)
+    )
+
+
 class Waitlist:
     """Offers, holds and their passing on, for the services that free or take a range."""
 
@@ -166,6 +180,45 @@ class Waitlist:
         for entry in lapsed:
             self.offer(session, instrument, entry.starts_at, entry.ends_at)
         return len(lapsed)
+
+    def end_for_downtime(
+        self,
+        session: Session,
+        instrument: InstrumentRecord,
+        start: datetime,
+        end: datetime,
+        why: str,
+        actor_id: int | None,
+    ) -> list[WaitlistEntry]:
+        """End the running holds a downtime over [start, end) falls on; tell each holder.
+
+        The range is no freer than before (the downtime takes it), so nothing is offered
+        on; an entry only waiting stays in line for when the downtime is removed. Holds
+        that already ran out are left to `pass_lapsed`, which the caller runs once the
+        downtime is written, so their ranges pass on around it.
+        """
+        now, tz = self._clock.now(), instrument.timezone
+        running = overlapping_holds(instrument.id, start, end).where(
+            WaitlistEntry.hold_expires_at > now
+        )
+        entries = list(session.scalars(running).all())
+        for entry in entries:
+            self.end(session, entry, WaitlistStatus.EXPIRED, f"downtime: {why}", actor_id)
+            when = describe_range(entry.starts_at, entry.ends_at, tz)
+            queue_notification(
+                session,
+                user_id=entry.user_id,
+                kind=NotificationKind.CANCELLED_BY_DOWNTIME,
+                subject=f"Hold ended for downtime: {instrument.code} {when}",
+                body=(
+                    f"{instrument.code} {when} was held for you off its waitlist, but the "
+                    f"instrument is down then ({why}), so the hold has ended and the range "
+                    "can no longer be booked. Join the waitlist again, or pick another time."
+                ),
+                at=now,
+                payload={"waitlist_entry": entry.id},
+            )
+        return entries
 
     def taken(
         self,

@@ -76,7 +76,7 @@ class WaitlistService:
                 at=now,
                 after={"instrument_id": instrument.id, "starts_at": start, "ends_at": end},
             )
-            return self._record(session, entry, instrument, actor.user.username, now)
+            return entry_record(session, entry, instrument, actor.user.username, now)
 
     def _refuse_duplicate(
         self,
@@ -145,7 +145,7 @@ class WaitlistService:
             self._waitlist.end(session, entry, WaitlistStatus.WITHDRAWN, "left", actor.id)
             if holding:
                 self._waitlist.offer(session, instrument, entry.starts_at, entry.ends_at)
-            return self._record(session, entry, instrument, actor.user.username, now)
+            return entry_record(session, entry, instrument, actor.user.username, now)
 
     def accept(
         self,
@@ -239,7 +239,7 @@ class WaitlistService:
                 if code not in instruments:
                     instruments[code] = row_records.load_instrument(session, code)
                 records.append(
-                    self._record(session, entry, instruments[code], actor.user.username, now)
+                    entry_record(session, entry, instruments[code], actor.user.username, now)
                 )
             return records
 
@@ -268,48 +268,6 @@ class WaitlistService:
                 for code in codes
             )
 
-    @staticmethod
-    def _record(
-        session: Session,
-        entry: WaitlistEntry,
-        instrument: InstrumentRecord,
-        username: str,
-        now: datetime,
-    ) -> WaitlistEntryRecord:
-        status, held_until = entry.status, entry.hold_expires_at
-        if status is WaitlistStatus.OFFERED and (held_until is None or held_until <= now):
-            status, held_until = WaitlistStatus.EXPIRED, None  # ran out; passed on soon
-        if status is not WaitlistStatus.OFFERED:
-            held_until = None
-        position = 0
-        if status in IN_LINE:
-            ahead = session.scalar(
-                select(func.count())
-                .select_from(WaitlistEntry)
-                .where(
-                    WaitlistEntry.instrument_id == entry.instrument_id,
-                    WaitlistEntry.status.in_(IN_LINE),
-                    WaitlistEntry.starts_at < entry.ends_at,
-                    WaitlistEntry.ends_at > entry.starts_at,
-                    tuple_(WaitlistEntry.created_at, WaitlistEntry.id)
-                    < tuple_(entry.created_at, entry.id),
-                )
-            )
-            position = int(ahead or 0) + 1
-        return WaitlistEntryRecord(
-            id=entry.id,
-            username=username,
-            instrument_code=instrument.code,
-            instrument_name=instrument.name,
-            timezone=instrument.timezone,
-            starts_at=entry.starts_at,
-            ends_at=entry.ends_at,
-            status=status,
-            joined_at=entry.created_at,
-            position=position,
-            held_until=held_until,
-        )
-
 
 def _check_bookable_range(
     instrument: InstrumentRecord, start: datetime, end: datetime, now: datetime
@@ -322,3 +280,47 @@ def _check_bookable_range(
     except RefusedError as refusal:
         if refusal.field != "project_code":
             raise
+
+
+def entry_record(
+    session: Session,
+    entry: WaitlistEntry,
+    instrument: InstrumentRecord,
+    username: str,
+    now: datetime,
+) -> WaitlistEntryRecord:
+    """The entry as its user sees it: a hold that ran out shows as expired (it passes on
+    soon), with its place among those in line for an overlapping range."""
+    status, held_until = entry.status, entry.hold_expires_at
+    if status is WaitlistStatus.OFFERED and (held_until is None or held_until <= now):
+        status, held_until = WaitlistStatus.EXPIRED, None  # ran out; passed on soon
+    if status is not WaitlistStatus.OFFERED:
+        held_until = None
+    position = 0
+    if status in IN_LINE:
+        ahead = session.scalar(
+            select(func.count())
+            .select_from(WaitlistEntry)
+            .where(
+                WaitlistEntry.instrument_id == entry.instrument_id,
+                WaitlistEntry.status.in_(IN_LINE),
+                WaitlistEntry.starts_at < entry.ends_at,
+                WaitlistEntry.ends_at > entry.starts_at,
+                tuple_(WaitlistEntry.created_at, WaitlistEntry.id)
+                < tuple_(entry.created_at, entry.id),
+            )
+        )
+        position = int(ahead or 0) + 1
+    return WaitlistEntryRecord(
+        id=entry.id,
+        username=username,
+        instrument_code=instrument.code,
+        instrument_name=instrument.name,
+        timezone=instrument.timezone,
+        starts_at=entry.starts_at,
+        ends_at=entry.ends_at,
+        status=status,
+        joined_at=entry.created_at,
+        position=position,
+        held_until=held_until,
+    )

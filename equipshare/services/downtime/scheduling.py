@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.catalogue import Instrument
+from equipshare.db.models.queue import WaitlistEntry
 from equipshare.domain.enums import (
     ACTIVE_BOOKING_STATUSES,
     LONGEST_BOOKING,
@@ -25,8 +26,11 @@ from equipshare.domain.policy_rules import as_utc, describe_range
 from equipshare.domain.records.bookings import BookingRecord
 from equipshare.domain.records.catalogue import DowntimeRecord, InstrumentRecord
 from equipshare.domain.records.schedule import DowntimeBoard, reason_text
+from equipshare.domain.records.waitlist import WaitlistEntryRecord
 from equipshare.services.bookings.checks import lock_rows
+from equipshare.services.bookings.holds import overlapping_holds
 from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.bookings.waitlist import entry_record
 from equipshare.services.downtime.listing import downtime_rows, facility_id_of
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import DOWNTIME_AUDIT_FIELDS, record_audit
@@ -99,6 +103,30 @@ class DowntimeService:
             rows = affected_bookings(session, instrument.id, start, end)
             return [row_records.booking_record(row) for row in rows]
 
+    def preview_holds(
+        self, actor_username: str, instrument_code: str, start: datetime, end: datetime
+    ) -> list[WaitlistEntryRecord]:
+        """The waitlist holds a downtime over [start, end) would end (those still running)."""
+        start, end = _range(start, end)
+        now = self._clock.now()
+        with self._db.readonly() as session:
+            actor = row_records.load_actor(session, actor_username)
+            instrument = row_records.load_instrument(session, instrument_code)
+            require(actor, Action.SCHEDULE_DOWNTIME, Target.of(instrument))
+            running = overlapping_holds(instrument.id, start, end).where(
+                WaitlistEntry.hold_expires_at > now
+            )  # as `schedule` ends them
+            return [
+                entry_record(
+                    session,
+                    entry,
+                    instrument,
+                    row_records.user_by_id(session, entry.user_id).username,
+                    now,
+                )
+                for entry in session.scalars(running).all()
+            ]
+
     def schedule(
         self,
         actor_username: str,
@@ -117,7 +145,8 @@ class DowntimeService:
         listing the affected bookings and inserting the downtime. `previewed` holds the ids
         of the bookings the user was shown and agreed to cancel: when given, the downtime
         cancels exactly those or is refused, so a booking made since the preview is never
-        cancelled unseen.
+        cancelled unseen. Waitlist holds on the range end (expired, their holders told):
+        a hold keeps others off a range only while it can be booked.
         """
         start, end = _range(start, end)
         with self._db.sessions.begin() as session:
@@ -133,6 +162,8 @@ class DowntimeService:
                 raise RefusedError(self._refusal(instrument, start, end, reason, rows))
             now = self._clock.now()
             why = reason_text(reason, description)
+            waitlist = self._bookings.waitlist
+            ended = waitlist.end_for_downtime(session, instrument, start, end, why, actor.id)
             for row in rows:
                 # The slot is not free (the downtime takes it), so no waitlist offer.
                 self._bookings.finish_in(
@@ -167,8 +198,10 @@ class DowntimeService:
                 entity_id=downtime.id,
                 at=now,
                 after=downtime_snapshot(downtime)
-                | {"cancelled_booking_ids": [row.id for row in rows]},
+                | {"cancelled_booking_ids": [row.id for row in rows]}
+                | ({"ended_waitlist_entry_ids": [entry.id for entry in ended]} if ended else {}),
             )
+            waitlist.pass_lapsed(session, instrument)  # around the downtime, now in place
             return (
                 downtime_record(downtime, instrument.code),
                 [row_records.booking_record(row) for row in rows],

@@ -328,3 +328,32 @@ def test_cancel_removes_the_downtime_for_staff_only(
     again = invoke("downtime", "cancel", str(row.id), "--db", database_url, env=as_user("tech2"))
     assert again.exit_code == 1
     assert one_line_error(again.stderr) == f"no downtime {row.id}"
+
+
+def test_add_names_the_waitlist_holds_it_ends(
+    invoke: Invoke, database_url: str, db: Database
+) -> None:
+    day = upcoming(TUESDAY, weeks_on=1)
+    taken = book_xps(invoke, database_url, "alice", day, (10, 12))
+    joined = invoke(
+        "waitlist", "join", "WAR-XPS-01", "--start", at(day, 10), "--end", at(day, 12),
+        "--db", database_url, env=as_user("erin"),
+    )  # fmt: skip
+    assert joined.exit_code == 0, joined.stderr
+    cancelled = invoke("cancel", str(taken), "--db", database_url, env=as_user("alice"))
+    assert cancelled.exit_code == 0, cancelled.stderr
+
+    args = ("WAR-XPS-01", "--from", at(day, 11), "--to", "1h")
+    code, _, err = add(invoke, database_url, "mgr", *args, "--dry-run")
+    assert code == 0, err
+    assert re.search(
+        r"^dry run: ends waitlist entry \d+, WAR-XPS-01 .* 10:00-12:00 .* held for erin "
+        r"\(who is told\)$",
+        err,
+        re.MULTILINE,
+    ), err
+    code, _, err = add(invoke, database_url, "mgr", *args)
+    assert code == 0, err
+    assert "ends waitlist entry" in err
+    listed = invoke("waitlist", "list", "--db", database_url, env=as_user("erin"))
+    assert "offered" not in listed.stdout
