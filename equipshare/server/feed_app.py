@@ -20,15 +20,14 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from aiohttp import web
-from aiohttp.abc import AbstractAccessLogger
-from aiohttp.web_request import BaseRequest
-from aiohttp.web_response import StreamResponse
 
 from equipshare.domain.enums import ExportKind
 from equipshare.domain.errors import NotFound, ServerStartError
 from equipshare.domain.records.calendar import FeedChanges
 from equipshare.ical.feed_cache import AssembledFeed, FeedAssembler
-from equipshare.services.calendar.service import PREFIX_LENGTH, FeedsService
+from equipshare.server.limits import LIMITS, ServerLimits, runner_options
+from equipshare.server.logs import ScrubbingFilter
+from equipshare.services.calendar.service import FeedsService
 from equipshare.services.plumbing.context import ServiceContext
 
 log = logging.getLogger("equipshare.feeds")
@@ -195,35 +194,12 @@ class FeedHandler:
         }
 
 
-class RedactingAccessLogger(AbstractAccessLogger):
-    """An access log that never writes a feed token: a log line is not a place for secrets."""
-
-    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
-        self.logger.info(
-            '%s "%s %s" %d %d %.3fs',
-            request.remote,
-            request.method,
-            redact(request.path),
-            response.status,
-            response.body_length,
-            time,
-        )
-
-
-def redact(path: str) -> str:
-    """/feeds/<token>/... with only the token's first characters, as `feeds token list` shows."""
-    parts = path.split("/")
-    if len(parts) > 2 and parts[1] == "feeds":
-        parts[2] = parts[2][:PREFIX_LENGTH] + "…"
-    return "/".join(parts)
-
-
 FEEDS_KEY = web.AppKey("feeds", FeedHandler)
 
 
-def create_app(context: ServiceContext) -> web.Application:
+def create_app(context: ServiceContext, limits: ServerLimits = LIMITS) -> web.Application:
     """The feed server's application; GET and HEAD on the one feed route."""
-    app = web.Application()
+    app = web.Application(client_max_size=limits.max_body_size)
     handler = FeedHandler(context)
     app[FEEDS_KEY] = handler
     app.router.add_get(FEED_ROUTE, handler.handle)
@@ -231,22 +207,27 @@ def create_app(context: ServiceContext) -> web.Application:
 
 
 def serve(
-    context: ServiceContext, host: str, port: int, announce: Callable[[], None] = lambda: None
+    context: ServiceContext,
+    host: str,
+    port: int,
+    announce: Callable[[], None] = lambda: None,
+    limits: ServerLimits = LIMITS,
 ) -> None:
     """Run the feed server until interrupted (blocking); `announce` once it listens.
 
     A failure to listen (port taken, unknown address, no permission) is one
-    ServerStartError line, not a traceback.
+    ServerStartError line, not a traceback. Every log line is scrubbed of feed tokens.
     """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(ScrubbingFilter())
     try:
         web.run_app(
-            create_app(context),
+            create_app(context, limits),
             host=host,
             port=port,
-            access_log_class=RedactingAccessLogger,
-            access_log=logging.getLogger("equipshare.feeds.access"),
             print=lambda _message: announce(),
+            **runner_options(limits, logging.getLogger("equipshare.feeds.access")),
         )
     except OSError as exc:
         reason = exc.strerror or str(exc)

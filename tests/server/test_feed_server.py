@@ -21,7 +21,8 @@ from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import ExportKind
 from equipshare.domain.records.bookings import BookingRecord, BookingRequest
 from equipshare.domain.records.calendar import IssuedFeedToken
-from equipshare.server.feed_app import FEEDS_KEY, create_app, redact
+from equipshare.server.feed_app import FEEDS_KEY, create_app
+from equipshare.server.logs import redact
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.calendar.feeds import FeedsService
 from equipshare.services.plumbing.context import ServiceContext
