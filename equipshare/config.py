@@ -16,7 +16,12 @@ from pathlib import Path
 import platformdirs
 
 from equipshare.domain.errors import ConfigError
-from equipshare.settings.parsing import parse_settings
+from equipshare.settings.parsing import (
+    MAX_CONFIG_BYTES,
+    file_text,
+    parse_settings,
+    read_config_text,
+)
 from equipshare.settings.sections import (
     APP_NAME,
     SMTP_SECURITY,
@@ -39,6 +44,7 @@ __all__ = [
     "APP_NAME",
     "CONFIG_ENV",
     "DATABASE_URL_ENV",
+    "MAX_CONFIG_BYTES",
     "SMTP_SECURITY",
     "WEEKDAYS",
     "BookingDefaults",
@@ -56,6 +62,7 @@ __all__ = [
     "find_config_file",
     "load_settings",
     "parse_settings",
+    "read_config_text",
     "user_config_path",
 ]
 
@@ -67,18 +74,25 @@ def user_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / "equipshare.toml"
 
 
+def _named_file(path: Path, how: str) -> Path:
+    """A file the user named: it must exist and be a regular file (not a directory or a pipe)."""
+    try:
+        exists, regular = path.exists(), path.is_file()
+    except (OSError, ValueError):  # a name too long, or holding a NUL
+        exists = regular = False
+    if not regular:
+        what = "not a regular file" if exists else "config file not found"
+        raise ConfigError(f"{file_text(path)}: {what} ({how})")
+    return path
+
+
 def find_config_file(explicit: Path | None, environ: Mapping[str, str]) -> Path | None:
     """The config file to read: --config, then $EQUIPSHARE_CONFIG, then ./, then the user dir."""
     if explicit is not None:
-        if not explicit.is_file():
-            raise ConfigError(f"{explicit}: config file not found (given with --config)")
-        return explicit
+        return _named_file(explicit, "given with --config")
     from_env = environ.get(CONFIG_ENV)
     if from_env:
-        path = Path(from_env)
-        if not path.is_file():
-            raise ConfigError(f"{path}: config file not found (named by ${CONFIG_ENV})")
-        return path
+        return _named_file(Path(from_env), f"named by ${CONFIG_ENV}")
     for candidate in (Path.cwd() / "equipshare.toml", user_config_path()):
         if candidate.is_file():
             return candidate
@@ -93,12 +107,5 @@ def load_settings(
     """Find, read and check the settings; the database URL comes from --db, then env, then file."""
     env = os.environ if environ is None else environ
     path = find_config_file(explicit, env)
-    if path is None:
-        settings = Settings()
-    else:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: cannot read: {exc}") from None
-        settings = parse_settings(text, path)
+    settings = Settings() if path is None else parse_settings(read_config_text(path), path)
     return settings.with_database_url(database_url or env.get(DATABASE_URL_ENV))

@@ -80,10 +80,13 @@ def test_values_are_read(tmp_path: Path) -> None:
             r"\[booking\] requires_approval: expected true or false",
         ),
         ("[booking]\nmin_minutes = 600\n", r"\[booking\] min_minutes"),
-        ("[booking]\nmax_minutes = 20190\n", r"\[booking\] max_minutes: must be at most 20160"),
+        (
+            "[booking]\nmax_minutes = 20190\n",
+            r"\[booking\] max_minutes: must be between 1 and 20160, not 20190",
+        ),
         (
             "[booking]\nwaitlist_hold_minutes = 0\n",
-            r"\[booking\] waitlist_hold_minutes: must be at least 1",
+            r"\[booking\] waitlist_hold_minutes: must be between 1 and 10080, not 0",
         ),
         (
             "[organisation]\ntimezone = 'Europe/Londn'\n",

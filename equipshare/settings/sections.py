@@ -1,7 +1,8 @@
 """The settings' frozen dataclasses: one per equipshare.toml table, each field documented.
 
 A new setting goes here, in the table it belongs to, declared with `doc(...)` so its text
-reaches the README check; its range goes in `equipshare/settings/checks.py`.
+reaches the README check; a whole number names its `bounds=(lowest, highest)` there too.
+Rules that span fields (a URL's scheme, hours that overlap) are in `checks.py`.
 """
 
 from __future__ import annotations
@@ -14,17 +15,37 @@ from typing import Any
 
 import platformdirs
 
+from equipshare.domain.enums import LONGEST_BOOKING_MINUTES
+
 APP_NAME = "equipshare"
 SMTP_SECURITY = ("starttls", "ssl", "none")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_MINUTES = 24 * 60
+WEEK_MINUTES = 7 * DAY_MINUTES
+YEAR_MINUTES = 366 * DAY_MINUTES
+MAX_DAYS = 3660  # ten years: the furthest any window, horizon or warning reaches
+MAX_RETENTION_DAYS = 36600  # a century: what records law might ask, and no more
 _HOURS = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 
 
-def doc(text: str, default: Any = MISSING, default_factory: Any = MISSING) -> Any:
-    """A dataclass field whose documentation travels with it."""
+def doc(
+    text: str,
+    default: Any = MISSING,
+    default_factory: Any = MISSING,
+    *,
+    bounds: tuple[int, int] | None = None,
+    longest: int = 200,
+) -> Any:
+    """A dataclass field whose documentation, and the range a file may give it, travel with it.
+
+    `bounds` (lowest, highest) is required of every whole number: the loader refuses a value
+    outside it, naming the file and key, before it can overflow a date or a database column.
+    `longest` caps a string's length.
+    """
+    metadata = {"doc": text, "bounds": bounds, "longest": longest}
     if default_factory is not MISSING:
-        return field(default_factory=default_factory, metadata={"doc": text})
-    return field(default=default, metadata={"doc": text})
+        return field(default_factory=default_factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 def default_database_url() -> str:
@@ -40,6 +61,7 @@ class DatabaseSettings:
         "SQLAlchemy URL: sqlite:///PATH (default: equipshare.db in the user data directory) "
         "or postgresql+psycopg://USER@HOST/DB for multi-site deployments.",
         default="",
+        longest=2000,
     )
 
 
@@ -59,18 +81,26 @@ class FeedSettings:
     """Calendar subscription feeds."""
 
     base_url: str = doc(
-        "Public base URL of the feed server, used in calendar links.", "http://localhost:8080"
+        "Public base URL of the feed server, used in calendar links: http, https or webcal.",
+        "http://localhost:8080",
+        longest=2000,
     )
-    days_back: int = doc("A feed holds bookings from this many days before today.", 30)
-    days_ahead: int = doc("A feed holds bookings up to this many days after today.", 365)
+    days_back: int = doc(
+        "A feed holds bookings from this many days before today.", 30, bounds=(0, MAX_DAYS)
+    )
+    days_ahead: int = doc(
+        "A feed holds bookings up to this many days after today.", 365, bounds=(1, MAX_DAYS)
+    )
     warn_kilobytes: int = doc(
         "Log a warning when a feed grows past this many kilobytes (Google drops feeds over "
         "about 1 MB).",
         1024,
+        bounds=(1, 1024 * 1024),
     )
     cached_events: int = doc(
         "How many rendered events the feed server keeps in memory; 0 turns the cache off.",
         50000,
+        bounds=(0, 10_000_000),
     )
 
 
@@ -82,11 +112,13 @@ class CalendarSettings:
         "Days a cancelled or rejected booking stays in calendars, marked cancelled, so "
         "subscribed clients remove it; after that it is left out.",
         7,
+        bounds=(0, MAX_DAYS),
     )
     refresh_minutes: int = doc(
         "How often calendar clients are asked to refresh a feed (REFRESH-INTERVAL and "
         "X-PUBLISHED-TTL); Google ignores it.",
         60,
+        bounds=(1, WEEK_MINUTES),
     )
     show_booker: bool = doc(
         "Show the booker's name and email on instrument, facility and institution calendars "
@@ -104,19 +136,26 @@ class CalendarSettings:
 class BookingDefaults:
     """Booking policy given to new instruments; each instrument may then differ."""
 
-    slot_minutes: int = doc("Bookings start and end on multiples of this many minutes.", 30)
-    min_minutes: int = doc("Shortest booking, in minutes.", 30)
-    max_minutes: int = doc("Longest booking, in minutes.", 480)
-    min_notice_minutes: int = doc("How long before its start a booking must be made.", 60)
-    max_days_ahead: int = doc("How many days ahead a booking may start.", 90)
+    slot_minutes: int = doc(
+        "Bookings start and end on multiples of this many minutes.", 30, bounds=(1, DAY_MINUTES)
+    )
+    min_minutes: int = doc("Shortest booking, in minutes.", 30, bounds=(1, LONGEST_BOOKING_MINUTES))
+    max_minutes: int = doc("Longest booking, in minutes.", 480, bounds=(1, LONGEST_BOOKING_MINUTES))
+    min_notice_minutes: int = doc(
+        "How long before its start a booking must be made.", 60, bounds=(0, YEAR_MINUTES)
+    )
+    max_days_ahead: int = doc("How many days ahead a booking may start.", 90, bounds=(1, MAX_DAYS))
     requires_approval: bool = doc("Whether bookings wait for a facility manager.", False)
     requires_training: bool = doc("Whether users need a training record to book.", True)
     allow_overnight: bool = doc("Whether a booking may run through closed hours.", False)
-    weekly_quota_hours: int = doc("Hours per user and instrument per week; 0 means none.", 0)
+    weekly_quota_hours: int = doc(
+        "Hours per user and instrument per week; 0 means none.", 0, bounds=(0, 7 * 24)
+    )
     waitlist_hold_minutes: int = doc(
         "How long a freed range is held for the first user waiting for it before it passes "
         "to the next; a hold always ends before the instrument's notice would forbid booking.",
         60,
+        bounds=(1, WEEK_MINUTES),
     )
     opening_hours: Mapping[str, tuple[str, ...]] = doc(
         "Open intervals per weekday (mon..sun) as HH:MM-HH:MM in the facility's zone; "
@@ -150,7 +189,9 @@ class SmtpSettings:
     """The mail server `equipshare notify` sends through; never holds a password itself."""
 
     host: str = doc("SMTP server name; empty means notify has nowhere to send and refuses.", "")
-    port: int = doc("SMTP port: 587 for starttls, 465 for ssl, 25 for none.", 587)
+    port: int = doc(
+        "SMTP port: 587 for starttls, 465 for ssl, 25 for none.", 587, bounds=(1, 65535)
+    )
     security: str = doc(
         "How the connection is protected: starttls (upgrade a plain connection), ssl "
         "(TLS from the first byte) or none (only for a relay on localhost).",
@@ -163,7 +204,9 @@ class SmtpSettings:
         "",
     )
     from_address: str = doc("Sender address of every message, e.g. equipshare@example.ac.uk.", "")
-    timeout_seconds: int = doc("Give up on a silent SMTP server after this many seconds.", 30)
+    timeout_seconds: int = doc(
+        "Give up on a silent SMTP server after this many seconds.", 30, bounds=(1, 3600)
+    )
 
 
 @dataclass(frozen=True)
@@ -171,19 +214,28 @@ class NotificationSettings:
     """When time-based messages are queued, and how failed deliveries are retried."""
 
     reminder_hours: int = doc(
-        "Remind a user of a confirmed booking this many hours before it starts.", 24
+        "Remind a user of a confirmed booking this many hours before it starts.",
+        24,
+        bounds=(1, 366 * 24),
     )
     training_expiry_days: int = doc(
-        "Warn a user this many days before their training on an instrument expires.", 30
+        "Warn a user this many days before their training on an instrument expires.",
+        30,
+        bounds=(0, MAX_DAYS),
     )
     retry_base_seconds: int = doc(
-        "Wait after a temporary (4xx) failure; doubled after each further failure.", 300
+        "Wait after a temporary (4xx) failure; doubled after each further failure.",
+        300,
+        bounds=(1, 24 * 3600),
     )
-    max_attempts: int = doc("Give a message up as failed after this many temporary failures.", 6)
+    max_attempts: int = doc(
+        "Give a message up as failed after this many temporary failures.", 6, bounds=(1, 100)
+    )
     claim_timeout_minutes: int = doc(
         "A message claimed for sending but never marked sent (a crash mid-send) is reported "
         "as needing attention after this many minutes; it is never resent by itself.",
         15,
+        bounds=(1, WEEK_MINUTES),
     )
 
 
@@ -195,17 +247,20 @@ class RetentionSettings:
         "Cancelled and rejected bookings are kept at least this many days after they end "
         "(at least [calendar] cancelled_grace_days, so calendars can drop them first).",
         90,
+        bounds=(0, MAX_RETENTION_DAYS),
     )
     audit_days: int = doc(
         "Audit events are kept at least this many days (six years by default, as UK "
         "records guidance suggests); older ones may be purged.",
         2190,
+        bounds=(0, MAX_RETENTION_DAYS),
     )
     financial_days: int = doc(
         "Charged bookings (what a recharge statement bills) are kept at least this many days "
         "after they end, whatever cancelled_days says, and their users are not anonymised "
         "before then (six years, as UK financial records need).",
         2190,
+        bounds=(0, MAX_RETENTION_DAYS),
     )
 
 
