@@ -168,7 +168,8 @@ def training_ranges(
 def load_occupancy(
     session: Session, search: Search, instruments: Sequence[InstrumentRecord]
 ) -> Occupancy:
-    """Bookings and downtime, training and quota usage for every candidate: one query each."""
+    """Bookings, downtime and others' waitlist holds (one query), training and quota usage
+    for every candidate: one query each."""
     occupancy = Occupancy(busy={}, trained={}, quota_used={})
     ranges = [search.start_range(i) for i in instruments]
     ranges = [(lo, hi) for lo, hi in ranges if lo < hi]
@@ -178,9 +179,15 @@ def load_occupancy(
     hi = max(r[1] for r in ranges) + search.length
     ids = [i.id for i in instruments]
     busy: defaultdict[int, list[Interval]] = defaultdict(list)
-    for instrument_id, starts_at, ends_at in run(
-        session, sql.BUSY, {"ids": ids, "lo": lo, "hi": hi, "earliest": lo - LONGEST_BOOKING}
-    ):
+    params = {
+        "ids": ids,
+        "lo": lo,
+        "hi": hi,
+        "earliest": lo - LONGEST_BOOKING,
+        "user_id": search.user.id,
+        "now": search.now,
+    }
+    for instrument_id, starts_at, ends_at in run(session, sql.BUSY, params):
         busy[instrument_id].append((starts_at, ends_at))
     occupancy.busy = {k: policy_rules.merge(v) for k, v in busy.items()}
 

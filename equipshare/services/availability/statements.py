@@ -22,7 +22,13 @@ from sqlalchemy import (
     tuple_,
 )
 
-from equipshare.domain.enums import ACTIVE_BOOKING_STATUSES, InstrumentStatus, TrainingLevel
+from equipshare.domain.enums import (
+    ACTIVE_BOOKING_STATUSES,
+    InstrumentStatus,
+    TrainingLevel,
+    WaitlistStatus,
+)
+from equipshare.services.bookings.checks import WAITLIST
 from equipshare.services.plumbing.prebuilt import (
     BOOKINGS,
     DOWNTIMES,
@@ -174,7 +180,20 @@ DESCRIPTIONS = (
     .where(INSTRUMENTS.c.id.in_(_IDS))
 )
 
-# Active bookings and downtime that overlap [lo, hi) on the instruments: one statement.
+# Ranges held off the waitlist (bookings/holds.py) for anyone but the asking :user_id,
+# while their hold runs at :now: taken to everyone else, as the conflict check has them.
+_HELD = select(WAITLIST.c.instrument_id, WAITLIST.c.starts_at, WAITLIST.c.ends_at).where(
+    WAITLIST.c.instrument_id.in_(_IDS),
+    WAITLIST.c.status == WaitlistStatus.OFFERED.value,
+    WAITLIST.c.user_id != bindparam("user_id"),
+    WAITLIST.c.hold_expires_at > bindparam("now"),
+    WAITLIST.c.starts_at < bindparam("hi"),
+    WAITLIST.c.ends_at > bindparam("lo"),
+    WAITLIST.c.starts_at > bindparam("earliest"),  # an entry is a bookable range
+)
+
+# Active bookings, downtime and others' holds that overlap [lo, hi) on the instruments:
+# one statement.
 BUSY = (
     select(BOOKINGS.c.instrument_id, BOOKINGS.c.starts_at, BOOKINGS.c.ends_at)
     .where(
@@ -189,7 +208,8 @@ BUSY = (
             DOWNTIMES.c.instrument_id.in_(_IDS),
             DOWNTIMES.c.starts_at < bindparam("hi"),
             DOWNTIMES.c.ends_at > bindparam("lo"),
-        )
+        ),
+        _HELD,
     )
 )
 
