@@ -65,6 +65,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "cancel",
         "Cancel booking BOOKING_ID (your own, or any on a facility you staff).",
     ),
+    "charges": CommandEntry(
+        "equipshare.cli.commands.charges",
+        "charges_group",
+        "Correct a booking's charge: waive it, or reprice it from the rate cards.",
+    ),
     "check": CommandEntry(
         _MAINTENANCE,
         "check",

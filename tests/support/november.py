@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import update
 
 from equipshare.db.engine import Database
-from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility
 from equipshare.domain.enums import BookingStatus, ChargeBasis
 from tests.support.maintenance_rows import plant_booking
@@ -60,13 +59,3 @@ def plant_november(database: Database, world: World) -> dict[str, int]:
         "straddling": plant("carol", "WAR-XPS-01", at(30, 20), 62, BookingStatus.CONFIRMED, 62_000),
         "december": plant("bob", "WAR-XPS-01", at(1, 10, 12), 1, done, 1_000),
     }
-
-
-def waive_fee(database: Database, booking_id: int, at: datetime) -> None:
-    """A facility waives a late cancellation's fee (written as a correction tool would)."""
-    with database.sessions.begin() as session:
-        session.execute(
-            update(Booking)
-            .where(Booking.id == booking_id)
-            .values(instrument_charge_pence=0, technician_charge_pence=0, updated_at=at)
-        )

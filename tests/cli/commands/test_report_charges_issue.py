@@ -15,11 +15,13 @@ import pytest
 from equipshare.config import RetentionSettings
 from equipshare.db.engine import Database
 from equipshare.domain.clock import FrozenClock
+from equipshare.domain.enums import UserClass
 from equipshare.services.admin.service import RetentionService
 from equipshare.services.bookings.service import BookingService, CheckInService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.cli.conftest import Invoke
-from tests.support.november import NOW, at, plant_november, waive_fee
+from tests.support.november import NOW, at, plant_november
+from tests.support.pricing import plant_rate
 from tests.support.world import World
 
 ROOT = {"EQUIPSHARE_USER": "root"}
@@ -51,6 +53,7 @@ def test_issue_dry_run_then_issue_then_nothing_changes_it(
     invoke: Invoke,
     database_url: str,
     database: Database,
+    world: World,
     context: ServiceContext,
     clock: FrozenClock,
     november: dict[str, int],
@@ -82,7 +85,19 @@ def test_issue_dry_run_then_issue_then_nothing_changes_it(
     clock.advance(hours=1)
     CheckInService(context).check_out("tech", november["corrected"], at=at(9, 11))
     BookingService(context).cancel("carol", november["straddling"])
-    waive_fee(database, november["late2"], clock.now())
+    late2, session = str(november["late2"]), str(november["session"])
+    waived = invoke("charges", "waive", late2, "--reason", "goodwill", "--db", database_url,
+                    env={"EQUIPSHARE_USER": "tech"})  # fmt: skip
+    assert waived.stdout == (
+        f"booking {late2}: £5.00 -> £0.00 (waived: goodwill); billed as an adjustment on 2026-12\n"
+    )
+    plant_rate(database, world, "WAR-XPS-01", UserClass.PARTNER, "15")
+    repriced = invoke("charges", "reprice", session, "--reason", "partner card", "--db",
+                      database_url, env={"EQUIPSHARE_USER": "mgr"})  # fmt: skip
+    assert repriced.stdout == (
+        f"booking {session}: £20.00 -> £30.00 (repriced at partner £15.00/h in force 03 Nov "
+        "2026: partner card); billed as an adjustment on 2026-12\n"
+    )
     short = replace(context.settings, retention=RetentionSettings(cancelled_days=7))
     RetentionService(replace(context, settings=short)).purge("root", date(2026, 12, 1))
     RetentionService(context).anonymise("root", date(2026, 11, 20))
@@ -98,7 +113,9 @@ def test_issue_dry_run_then_issue_then_nothing_changes_it(
 
     december = list(csv.DictReader(io.StringIO(printed(invoke, database_url, "2026-12")["csv"])))
     adjusted = {int(row["booking_id"]): row for row in december if row["adjusts_month"]}
-    assert set(adjusted) == {november[k] for k in ("corrected", "straddling", "late2")}
+    assert set(adjusted) == {november[k] for k in ("corrected", "straddling", "late2", "session")}
+    assert adjusted[november["session"]]["amount"] == "10.00"
+    assert adjusted[november["late2"]]["amount"] == "-5.00"
     corrected = adjusted[november["corrected"]]
     assert (corrected["adjusts_month"], corrected["amount"], corrected["minutes"]) == (
         "2026-11", "-30.00", "-180")  # fmt: skip

@@ -12,13 +12,15 @@ import pytest
 from equipshare.config import RetentionSettings
 from equipshare.db.engine import Database
 from equipshare.domain.clock import FrozenClock
+from equipshare.domain.enums import UserClass
 from equipshare.domain.errors import PermissionDenied, RefusedError
 from equipshare.domain.records.statements import Statement
 from equipshare.services.admin.service import RetentionService
 from equipshare.services.bookings.service import BookingService, CheckInService
-from equipshare.services.charging.service import StatementService
+from equipshare.services.charging.service import ChargeCorrectionService, StatementService
 from equipshare.services.plumbing.context import ServiceContext
-from tests.support.november import DECEMBER, NOVEMBER, NOW, at, plant_november, waive_fee
+from tests.support.november import DECEMBER, NOVEMBER, NOW, at, plant_november
+from tests.support.pricing import plant_rate
 from tests.support.world import World
 
 
@@ -59,7 +61,11 @@ def test_purge_with_short_cancelled_days_keeps_charged_late_cancellations(
 
 
 def test_an_issued_month_never_changes_and_later_changes_bill_the_next_month(
-    context: ServiceContext, clock: FrozenClock, database: Database, november: dict[str, int]
+    context: ServiceContext,
+    clock: FrozenClock,
+    database: Database,
+    world: World,
+    november: dict[str, int],
 ) -> None:
     statements = StatementService(context)
     report = statements.issue("root", NOVEMBER)
@@ -74,8 +80,16 @@ def test_an_issued_month_never_changes_and_later_changes_bill_the_next_month(
     CheckInService(context).check_out("tech", november["corrected"], at=at(9, 11))
     # A cancellation of the session still running: a late fee.
     BookingService(context).cancel("carol", november["straddling"], "plans changed")
-    # A fee waived.
-    waive_fee(database, november["late2"], clock.now())
+    # A fee waived, and a session repriced at the partner card (£15 an hour) bob should
+    # have had: each says the issued month stands and the next open one bills it.
+    corrections = ChargeCorrectionService(context)
+    waived = corrections.waive("tech", november["late2"], "fee quoted wrongly")
+    assert (waived.issued_month, waived.adjusts_on) == (NOVEMBER, DECEMBER)
+    assert waived.words().endswith("; billed as an adjustment on 2026-12")
+    plant_rate(database, world, "WAR-XPS-01", UserClass.PARTNER, "15")
+    repriced = corrections.reprice("mgr", november["session"], "bob is a partner")
+    assert (repriced.before_pence, repriced.after_pence) == (2_000, 3_000)
+    assert repriced.adjusts_on == DECEMBER
     # Purge and anonymise with short periods.
     RetentionService(short_retention(context)).purge("root", date(2026, 12, 1))
     RetentionService(context).anonymise("root", date(2026, 11, 20))
@@ -92,8 +106,10 @@ def test_an_issued_month_never_changes_and_later_changes_bill_the_next_month(
                                  f"£{fee / 100:.2f} (cancelled)"),
         november["late2"]: (-500, NOVEMBER, "adjusts 2026-11: billed £5.00, now £0.00 "
                             "(cancelled)"),
+        november["session"]: (1_000, NOVEMBER, "adjusts 2026-11: billed £20.00, now £30.00 "
+                              "(completed)"),
     }  # fmt: skip
-    assert december.total_pence == 1_000 - 3_000 + fee - 500
+    assert december.total_pence == 1_000 - 3_000 + fee - 500 + 1_000
     assert december.issued_at is None
 
     # Issuing December stores the adjustments; January then owes nothing more for them.
@@ -102,6 +118,26 @@ def test_an_issued_month_never_changes_and_later_changes_bill_the_next_month(
     assert statements.issue("root", DECEMBER).statement == issued_december
     assert statements.statement("root", DECEMBER) == issued_december
     assert statements.statement("root", date(2027, 1, 1)).lines == ()
+
+
+def test_a_correction_after_two_issued_months_bills_the_first_open_one(
+    context: ServiceContext, clock: FrozenClock, november: dict[str, int]
+) -> None:
+    statements = StatementService(context)
+    statements.issue("root", NOVEMBER)
+    clock.instant = NOW + timedelta(days=31)
+    december = statements.issue("root", DECEMBER).statement
+
+    waived = ChargeCorrectionService(context).waive("otherstaff", november["no_show"], "ill")
+    assert waived.words() == (
+        f"booking {november['no_show']}: £10.00 -> £0.00 (waived: ill); billed as an "
+        "adjustment on 2027-01"
+    )
+    assert statements.statement("root", DECEMBER) == december
+    [line] = statements.statement("root", date(2027, 1, 1)).lines
+    assert (line.booking_id, line.total_pence, line.adjusts_month) == (
+        november["no_show"], -1_000, NOVEMBER)  # fmt: skip
+    assert line.note == "adjusts 2026-11: billed £10.00, now £0.00 (no show)"
 
 
 def test_issuing_twice_changes_nothing_and_says_so(
