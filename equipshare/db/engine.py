@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from equipshare.db import change_stamps
 from equipshare.domain.errors import DatabaseError
+from equipshare.domain.masking import mask_password
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # Connection execution option naming how a SQLite transaction begins.
@@ -31,22 +32,44 @@ def looks_like_sqlite_path(url: str) -> bool:
     )
 
 
+def masked_url(url: str | URL) -> str:
+    """A database URL as it may be shown or logged: with its password (if any) as ***.
+
+    Every message that names a database URL goes through here, whether or not it parses.
+    """
+    if isinstance(url, URL):
+        return mask_password(url.render_as_string(hide_password=True))
+    return mask_password(url)
+
+
 def parse_database_url(url: str) -> URL:
     """Parse and normalise a URL, so `postgresql://` means psycopg 3 and errors read well.
 
     A SQLite file path is accepted too and made absolute, since that is what people type.
+    A refusal shows the URL with its password masked.
     """
     if looks_like_sqlite_path(url):
         url = f"sqlite:///{Path(url).expanduser().resolve()}"
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise DatabaseError(f"database URL {url!r} is not valid: {exc}") from exc
+    except (ArgumentError, ValueError) as exc:
+        # SQLAlchemy's own message quotes the whole URL, password included.
+        reason = "bad port" if isinstance(exc, ValueError) else "not of the form"
+        raise DatabaseError(
+            f"database URL {masked_url(url)!r} is not valid ({reason}): expected "
+            "sqlite:///PATH or postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
+        ) from None
+    if parsed.host and "@" in parsed.host:
+        raise DatabaseError(
+            f"database URL {masked_url(url)!r} has an @ in its password or user name: "
+            "write it as %40"
+        )
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise DatabaseError(
-            f"database URL {url!r}: equipshare supports sqlite:/// and postgresql+psycopg:// only"
+            f"database URL {masked_url(url)!r}: equipshare supports sqlite:/// and "
+            "postgresql+psycopg:// only"
         )
     return parsed
 
@@ -87,7 +110,8 @@ def create_database_engine(url: str | URL, *, create: bool = True, **kwargs: Any
                 path.parent.mkdir(parents=True, exist_ok=True)
             elif not path.exists():
                 raise DatabaseError(
-                    f"no database at {path}: create it with `equipshare db upgrade`"
+                    f"no database at {masked_url(str(path))}: create it with "
+                    "`equipshare db upgrade`"
                 )
         try:
             engine = create_engine(parsed, **kwargs)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from equipshare.db.base import Base
+from equipshare.db.engine import masked_url
 from equipshare.db.models.bookings import Booking, BookingSeries, Downtime
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
 from equipshare.db.models.charging import RateCard
@@ -125,7 +126,7 @@ class DemoService:
 
     def _refuse_unless_empty(self, session: Session) -> None:
         if session.scalar(select(Institution.id).limit(1)) is not None:
-            url = self._database.engine.url.render_as_string(hide_password=True)
+            url = masked_url(self._database.engine.url)
             raise RefusedError(
                 f"database {url} already holds data; the demo seeds only an empty database "
                 "(use `equipshare demo --reset` to wipe it first)"

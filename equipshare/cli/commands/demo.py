@@ -13,6 +13,7 @@ from equipshare.cli.commands.tui import run_tui
 from equipshare.cli.options import cli_state, common_options
 from equipshare.config import APP_NAME
 from equipshare.demo.seeding import DemoService, DemoSummary
+from equipshare.domain.masking import mask_password
 from equipshare.services.admin.service import SchemaService
 
 
@@ -22,7 +23,7 @@ def default_demo_url() -> str:
 
 
 def _print_summary(summary: DemoSummary, url: str, seconds: float) -> None:
-    click.echo(f"demo database ready in {seconds:.1f}s: {url}")
+    click.echo(f"demo database ready in {seconds:.1f}s: {mask_password(url)}")
     for label, count in summary.counts():
         click.echo(f"  {label:<28}{count:>8,}")
     click.echo(f"  you are signed in as admin '{summary.admin_username}'")
@@ -72,7 +73,7 @@ def demo(ctx: click.Context, seed: int, seed_only: bool, reset: bool) -> None:
             summary = demo_data.seed(seed=seed, admin_username=getpass.getuser())
     if reopen:
         click.echo(
-            f"opening the demo database {state.database_url} as it is; "
+            f"opening the demo database {mask_password(state.database_url)} as it is; "
             "`equipshare demo --reset` rebuilds it",
             err=True,
         )

@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy import URL, inspect, text
 
 from equipshare.db import migrate
+from equipshare.db.engine import masked_url
 from equipshare.domain.errors import InputError, RefusedError
 from equipshare.domain.records.maintenance import BackupResult, RestoreResult
 from equipshare.services.plumbing.context import ServiceContext
@@ -126,7 +127,7 @@ class BackupService:
             scratch.unlink(missing_ok=True)
         return BackupResult(
             engine=self._db.backend,
-            database=self._url.render_as_string(hide_password=True),
+            database=masked_url(self._url),
             path=target,
             size_bytes=target.stat().st_size,
             revision=revision,
@@ -165,8 +166,7 @@ class BackupService:
         had_data = self._holds_data()
         if had_data and not force:
             raise RefusedError(
-                f"{self._url.render_as_string(hide_password=True)} holds data; "
-                "restore with --force to replace it"
+                f"{masked_url(self._url)} holds data; restore with --force to replace it"
             )
         if self._db.backend == "sqlite":
             tool = "sqlite3 backup API"
@@ -177,7 +177,7 @@ class BackupService:
         revision = migrate.current_revision(self._db.engine)
         return RestoreResult(
             engine=self._db.backend,
-            database=self._url.render_as_string(hide_password=True),
+            database=masked_url(self._url),
             path=source,
             revision=revision,
             at_head=revision == migrate.shipped_head(),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from alembic.util.exc import CommandError
 
 from equipshare.db import migrate
+from equipshare.db.engine import masked_url
 from equipshare.domain.errors import InputError
 from equipshare.services.plumbing.context import ServiceContext
 
@@ -33,7 +34,7 @@ class SchemaService:
 
     def state(self) -> SchemaState:
         return SchemaState(
-            url=self._engine.url.render_as_string(hide_password=True),
+            url=masked_url(self._engine.url),
             backend=self._engine.dialect.name,
             current=migrate.current_revision(self._engine),
             head=migrate.head_revision(self._engine),
