@@ -7,7 +7,7 @@ no month issued; tests/services/charging/test_issued_statements.py covers issued
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from equipshare.domain.records.charge_corrections import CorrectionKind
 from equipshare.services.bookings.service import CheckInService
 from equipshare.services.charging.service import ChargeCorrectionService, StatementService
 from equipshare.services.plumbing.context import ServiceContext
+from tests.support.maintenance_rows import plant_booking
 from tests.support.november import NOVEMBER, NOW, at, plant_november
 from tests.support.permission_matrix import database_state
 from tests.support.pricing import plant_rate
@@ -246,3 +247,28 @@ def test_a_reprice_dry_run_reports_old_and_new_and_writes_nothing(
     dry = corrections.reprice("mgr", november["session"], "new card", dry_run=True)
     assert (dry.dry_run, dry.before_pence, dry.after_pence) == (True, 2_000, 3_000)
     assert database_state(database) == before
+
+
+def test_a_booking_still_to_come_is_repriced_with_its_technician(
+    database: Database,
+    world: World,
+    corrections: ChargeCorrectionService,
+    november: dict[str, int],
+) -> None:
+    # dave (Acme) booked as if internal, assisted by tech, for next week.
+    plant_rate(database, world, XPS, UserClass.INDUSTRY, "80", "30")
+    start = at(9, 10, month=12)
+    coming = plant_booking(
+        database, world, "dave", XPS, start, start + timedelta(hours=2),
+        BookingStatus.CONFIRMED, technician_id=world.users["tech"],
+        user_class=UserClass.INTERNAL, hourly_rate_pence=1_000, technician_rate_pence=500,
+        instrument_charge_pence=2_000, technician_charge_pence=1_000,
+    )  # fmt: skip
+    with pytest.raises(RefusedError, match="is confirmed and not over yet"):
+        corrections.waive("tech", coming, "not yet")
+    done = corrections.reprice("mgr", coming, "Acme is industry", user_class=UserClass.INDUSTRY)
+    assert (done.before_pence, done.after_pence) == (3_000, 2 * 8_000 + 2 * 3_000)
+    assert (done.issued_month, done.adjusts_on) == (None, None)
+    row = row_of(database, coming)
+    assert (row.instrument_charge_pence, row.technician_charge_pence) == (16_000, 6_000)
+    assert row.technician_rate_pence == 3_000
