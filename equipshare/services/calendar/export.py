@@ -2,7 +2,8 @@
 
 Who may export what (one rule per scope, checked before any booking is read):
 - a user's own calendar: that user; facility staff get that user's bookings at the
-  facilities they staff; admins get all of them. Every detail is shown.
+  facilities they staff, under the username they asked for (never the user's name, which
+  an empty file would otherwise tell them); admins get all of them. Every detail is shown.
 - an instrument's calendar: any active user, as anyone may see when an instrument is taken
   (the week calendar shows the same). Privacy-filtered.
 - a facility's calendar: its staff and admins. Privacy-filtered.
@@ -188,8 +189,10 @@ class CalendarExportService:
             if owner.id == user.id or user.is_admin:
                 return name, org_zone, Booking.user_id == owner.id, True
             if actor.staff_facility_ids:
+                # Only the bookings at the actor's facilities, under the username they typed:
+                # the file tells staff nothing of anyone beyond what those bookings show.
                 where = and_(Booking.user_id == owner.id, Facility.id.in_(actor.staff_facility_ids))
-                return name, org_zone, where, True
+                return f"{owner.username}'s bookings at your facilities", org_zone, where, True
             raise PermissionDenied(
                 f"{user.username} may not export {owner.username}'s calendar: that needs "
                 "the user themself, facility staff or an admin"

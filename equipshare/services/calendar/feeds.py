@@ -3,7 +3,8 @@
 A token is 32 random bytes (`secrets.token_urlsafe`, 256 bits), shown once and stored only
 as its SHA-256: a leaked database or backup yields no working URL. Each token opens one
 calendar (the owner's own, an instrument, a facility or an institution) that its owner may
-see, and it dies with its owner's account. Everything the server says about a bad token is
+see, by the export's rule (a token is refused exactly when `export ics` would be, in the same
+words), and it dies with its owner's account. Everything the server says about a bad token is
 the same neutral "no such feed", so a URL reveals nothing about what exists.
 """
 
@@ -25,7 +26,6 @@ from equipshare.db.models.feeds import FeedToken
 from equipshare.domain.enums import ExportKind
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied, RefusedError
 from equipshare.domain.permissions import Actor
-from equipshare.domain.policy_rules import may_access
 from equipshare.domain.records.calendar import (
     ExportScope,
     FeedCalendar,
@@ -286,14 +286,9 @@ class FeedsService:
         if not target:
             raise InputError(f"a {kind.value} feed needs a {kind.value} to show", "target")
         if kind is ExportKind.INSTRUMENT:
-            instrument = row_records.load_instrument(session, target)
-            if not (
-                user.is_admin
-                or actor.staffs(instrument.facility_id)
-                or may_access(user, instrument)
-            ):
-                raise NotFound(f"no instrument with code {target!r}", "target")
-            return instrument.code
+            # Whether the actor may see it is the export's answer (asked next), so a feed is
+            # refused exactly when `export ics` would be, never with a made-up "no such".
+            return row_records.load_instrument(session, target).code
         if kind is ExportKind.FACILITY:
             facility = session.scalars(
                 select(Facility).where(
@@ -307,7 +302,7 @@ class FeedsService:
             select(Institution).where(Institution.code == target)
         ).one_or_none()
         if institution is None:
-            raise NotFound(f"no institution {target!r}", "target")
+            raise NotFound(f"no institution with code {target!r}", "target")
         return institution.code
 
 

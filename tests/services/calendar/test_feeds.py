@@ -128,6 +128,10 @@ VISIBLE = [
     ("alice", ExportKind.INSTRUMENT, "WAR-RAM-01", "WAR-RAM-01"),  # own institution only
     ("bob", ExportKind.INSTRUMENT, XPS, XPS),  # consortium partner
     ("carol", ExportKind.INSTRUMENT, "AST-SEM-01", "AST-SEM-01"),  # external academic
+    # Anyone sees when an instrument is taken, as `export ics` and the week do, even one
+    # they may not book: privacy-filtered, its bookers unnamed.
+    ("bob", ExportKind.INSTRUMENT, "WAR-RAM-01", "WAR-RAM-01"),  # Warwick users only
+    ("carol", ExportKind.INSTRUMENT, XPS, XPS),  # consortium only
     ("otherstaff", ExportKind.FACILITY, "AST-EM", None),  # named by code, stored as its id
     ("otherstaff", ExportKind.INSTITUTION, "ASTON", "ASTON"),  # staff of a facility there
     ("mgr", ExportKind.FACILITY, "WAR-PRP", None),
@@ -135,8 +139,7 @@ VISIBLE = [
 ]
 # (user, kind, target, the refusal)
 HIDDEN: list[tuple[str, ExportKind | str, str | None, type[Exception]]] = [
-    ("bob", ExportKind.INSTRUMENT, "WAR-RAM-01", NotFound),  # Warwick users only
-    ("carol", ExportKind.INSTRUMENT, XPS, NotFound),  # consortium only
+    ("gone", ExportKind.INSTRUMENT, XPS, PermissionDenied),  # deactivated
     # Facility and institution calendars are for their staff (the export's rule).
     ("alice", ExportKind.FACILITY, "WAR-PRP", PermissionDenied),
     ("otherstaff", ExportKind.FACILITY, "WAR-PRP", PermissionDenied),
