@@ -20,20 +20,22 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from equipshare.domain.charging import FREE, FrozenRates
+from equipshare.domain.charging import FREE
 from equipshare.domain.enums import (
     LONGEST_BOOKING_MINUTES,
     BookingStatus,
     CalendarEventStatus,
     ImportAction,
-    UserClass,
 )
 from equipshare.domain.permissions import Actor
-from equipshare.domain.policy_rules import describe_range
 from equipshare.domain.records.calendar import ImportOutcome
 from equipshare.domain.records.catalogue import InstrumentRecord
 from equipshare.domain.records.people import UserRecord
+from equipshare.domain.records.schedule import reason_text
 from equipshare.ical.importer import ImportedEvent
+from equipshare.services.bookings.holds import Waitlist
+from equipshare.services.calendar.import_conflicts import conflict_outcome
+from equipshare.services.calendar.import_pricing import ImportPricing
 from equipshare.services.calendar.import_rules import Holder, ImportRules
 from equipshare.services.calendar.import_state import (
     Row,
@@ -49,6 +51,7 @@ from equipshare.services.calendar.import_terms import (
     length_words,
     outcome_of,
 )
+from equipshare.services.calendar.import_waitlist import ImportWaitlist
 from equipshare.services.calendar.import_write import (
     BOOKING_UPDATED,
     DOWNTIME_UPDATED,
@@ -56,8 +59,6 @@ from equipshare.services.calendar.import_write import (
     write_bookings,
     write_downtimes,
 )
-from equipshare.services.charging import pricing
-from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import (
     DOWNTIME_AUDIT_FIELDS,
     audit_values,
@@ -94,12 +95,17 @@ class ImportRun:
     actor: Actor
     instrument: InstrumentRecord
     now: datetime
+    #: Offers what the run frees and keeps the holds (bookings/holds.py).
+    waitlist: Waitlist
     #: Staff waved rules 4, 5 and approval through explicitly (`--override-policy`).
     override: bool = False
 
     def __post_init__(self) -> None:
         self._rules = ImportRules(self.session, self.instrument, self.now, self.override)
-        self._rates: dict[tuple[int, datetime], FrozenRates] = {}
+        self._line = ImportWaitlist(
+            self.session, self.instrument, self.waitlist, self.now, self.actor.id
+        )
+        self._pricing = ImportPricing(self.session, self.instrument)
         self._rows: dict[str, Row] = {}  # by ical_uid: found, or made by this run
         self._bookings = SlotIndex()  # the instrument's active bookings, as decided so far
         self._downtimes = SlotIndex()
@@ -123,6 +129,8 @@ class ImportRun:
             return
         start = min(event.starts_at for event in events)
         end = max(event.ends_at for event in events)
+        found = [(row.values["starts_at"], row.values["ends_at"]) for row in self._rows.values()]
+        self._line.load([(start, end), *found])  # what the events take, and what they free
         known = () if as_downtime else self._rows.values()
         self._bookings = active_bookings(self.session, instrument_id, start, end, known)
         if not as_downtime:
@@ -148,6 +156,7 @@ class ImportRun:
                 after=audit.after,
             )
         insert_audits(self.session, audits)
+        self._line.settle()
         return [
             outcome if row is None else replace(outcome, record_id=row.id)
             for outcome, row in self._decided
@@ -204,12 +213,14 @@ class ImportRun:
             return self._decide(
                 ImportAction.REFUSED, event, row, refusal.message, rule=refusal.rule
             )
-        if self._conflict(event, row, with_downtime=True):
+        if self._conflict(event, row, with_downtime=True, owner_id=user_id):
             return None
         overridden = verdict.overridden
         if approval_waved:
             overridden += (f"{owner.username} from {owner.institution_name} needs approval",)
         before = booking_values_snapshot(values) if row is not None else None
+        if row is not None and (values["starts_at"], values["ends_at"]) != wanted[:2]:
+            self._line.freed(values["starts_at"], values["ends_at"])
         if row is None:
             row = self._made(
                 uid,
@@ -226,25 +237,12 @@ class ImportRun:
         for name, value in zip(_WANTED, wanted, strict=True):
             values[name] = value
         values["updated_at"] = self.now
-        if new_owner:  # the price is frozen for whoever holds the booking, as of its creation
-            rates = self._rates_for(user_id, values["created_at"])
-            values["user_class"] = rates.user_class
-            values["hourly_rate_pence"] = rates.hourly_rate_pence
-            values["technician_rate_pence"] = rates.technician_rate_pence
-        else:
-            rates = FrozenRates(
-                values["user_class"] or UserClass.INTERNAL,
-                values["hourly_rate_pence"],
-                values["technician_rate_pence"],
-            )
-        assisted = values.get("technician_id") is not None
-        charge = pricing.charge_for(event.starts_at, event.ends_at, rates, assisted)
-        values["instrument_charge_pence"] = charge.instrument_pence
-        values["technician_charge_pence"] = charge.technician_pence
+        self._pricing.price(values, user_id, event.starts_at, event.ends_at, new_owner=new_owner)
         self._bookings.discard(row)
         if values["instrument_id"] == self.instrument.id:
             self._bookings.add(row, event.starts_at, event.ends_at)
             self._rules.held(_holder(row), user_id, event.starts_at, event.ends_at)
+            self._line.booked(user_id, event.starts_at, event.ends_at)
         row.made_key = event.key
         self._changed(row, BOOKING_UPDATED)
         after = booking_values_snapshot(values) | (
@@ -261,6 +259,7 @@ class ImportRun:
         if not values["status"].holds_slot:
             return self._decide(ImportAction.UNCHANGED, event, row)
         before = booking_values_snapshot(values)
+        self._line.freed(values["starts_at"], values["ends_at"])
         values["status"] = BookingStatus.CANCELLED
         values["status_reason"] = "cancelled in the imported calendar"
         values["cancelled_at"] = self.now
@@ -276,14 +275,6 @@ class ImportRun:
         self._audit("booking.import", "booking", row, before, after, event)
         return self._decide(ImportAction.UPDATED, event, row, "cancelled in the calendar")
 
-    def _rates_for(self, user_id: int, booked_at: datetime) -> FrozenRates:
-        """Rates by owner and booking time, looked up once per run (imports are large)."""
-        key = (user_id, booked_at)
-        if key not in self._rates:
-            user = row_records.user_by_id(self.session, user_id)
-            self._rates[key] = pricing.rates_for(self.session, user, self.instrument, booked_at)
-        return self._rates[key]
-
     # -- downtime -----------------------------------------------------------------------
 
     def downtime(self, event: ImportedEvent) -> None:
@@ -293,6 +284,7 @@ class ImportRun:
             if row is None:
                 return self._decide(ImportAction.SKIPPED, event, None, "cancelled in the calendar")
             self._audit("downtime.import", "downtime", row, _downtime_snapshot(row), {}, event)
+            self._line.freed(row.values["starts_at"], row.values["ends_at"])
             self._made_and_gone.append((False, row))
             del self._rows[uid]
             reason = "removed: cancelled in the calendar"
@@ -303,12 +295,13 @@ class ImportRun:
         wanted = (event.starts_at, event.ends_at, downtime_reason(event.summary), description)
         if row is not None and wanted == tuple(row.values[name] for name in _DOWNTIME_WANTED):
             return self._decide(ImportAction.UNCHANGED, event, row)
-        if self._conflict(event, None, with_downtime=False):
+        if self._conflict(event, None, with_downtime=False, owner_id=None):
             return None
         before = _downtime_snapshot(row) if row is not None else None
         if row is None:
             row = self._made(uid, {"instrument_id": self.instrument.id})
         else:
+            self._line.freed(row.values["starts_at"], row.values["ends_at"])
             row.values["sequence"] += 1
         for name, value in zip(_DOWNTIME_WANTED, wanted, strict=True):
             row.values[name] = value
@@ -316,8 +309,11 @@ class ImportRun:
         row.made_key = event.key
         self._changed(row, DOWNTIME_UPDATED)
         self._audit("downtime.import", "downtime", row, before, _downtime_snapshot(row), event)
+        why = reason_text(row.values["reason"], row.values["description"])
+        ended = self._line.downtime(event.starts_at, event.ends_at, why)
+        reason = ", ".join(f"ends the hold of waitlist entry {entry.id}" for entry in ended)
         action = ImportAction.CREATED if before is None else ImportAction.UPDATED
-        return self._decide(action, event, row)
+        return self._decide(action, event, row, reason)
 
     # -- shared -------------------------------------------------------------------------
 
@@ -353,28 +349,21 @@ class ImportRun:
         source = {"import_key": event.key, "import_sequence": event.sequence}
         self._audits.append(_Audit(action, entity, row, before, after | source))
 
-    def _conflict(self, event: ImportedEvent, own: Row | None, *, with_downtime: bool) -> bool:
-        """Decide a CONFLICT naming what overlaps the event; False when it is free."""
+    def _conflict(
+        self, event: ImportedEvent, own: Row | None, *, with_downtime: bool, owner_id: int | None
+    ) -> bool:
+        """Decide a CONFLICT naming what overlaps the event; False when it is free.
+
+        A booking's event (`with_downtime`) also meets downtime and the ranges held off
+        the waitlist for anyone but its owner; a downtime's ends the holds it meets.
+        """
         start, end = event.starts_at, event.ends_at
         bookings = self._bookings.overlapping(start, end, own)
         downtimes = self._downtimes.overlapping(start, end, None) if with_downtime else []
-        if not bookings and not downtimes:
+        holds = self._line.holds(start, end, except_for=owner_id) if with_downtime else []
+        outcome = conflict_outcome(event, bookings, downtimes, holds, self.instrument.timezone)
+        if outcome is None:
             return False
-        here = [row.id for row in bookings if row.made_key is None]
-        down = [row.id for row in downtimes if row.made_key is None]
-        keys = [row.made_key for row in (*bookings, *downtimes) if row.made_key is not None]
-        named = [f"booking {i}" for i in here] + [f"downtime {i}" for i in down]
-        named += [f"{k} from this file" for k in keys]
-        when = describe_range(start, end, self.instrument.timezone)
-        outcome = outcome_of(
-            ImportAction.CONFLICT, event, None, f"{when} overlaps {', '.join(named)}"
-        )
-        outcome = replace(
-            outcome,
-            conflicting_booking_ids=tuple(i for i in here if i is not None),
-            conflicting_downtime_ids=tuple(i for i in down if i is not None),
-            conflicting_keys=tuple(keys),
-        )
         self._decided.append((outcome, None))
         return True
 

@@ -10,8 +10,10 @@ rule refuses is reported with the rule named. Staff may wave the policy, the quo
 approval through with an explicit override, which the audit trail keeps; never access
 or training. Only facility staff and admins may import (the right to override policy,
 or to schedule downtime). And an event never overwrites what is already here: one that
-overlaps an active booking or a downtime is reported as a conflict, with the ids in its
-way.
+overlaps an active booking, a downtime or a range held off the waitlist for someone else
+is reported as a conflict, with the ids in its way. The waitlist sees an import as it
+sees any other write (calendar_import_waitlist): what it frees is offered to the first in
+line, an event its holder owns books the held range, and downtime ends the holds it meets.
 
 Idempotency needs no new column: a row made by an import carries
 `import:<instrument code>:<source UID>[/<recurrence id>]` in its `ical_uid` (unique in
@@ -34,6 +36,7 @@ from equipshare.domain.records.catalogue import InstrumentRecord
 from equipshare.domain.records.people import UserRecord
 from equipshare.ical.importer import ParsedCalendar, parse_calendar
 from equipshare.services.bookings.checks import lock_rows
+from equipshare.services.bookings.holds import Waitlist
 from equipshare.services.calendar.import_rows import ImportRun
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
@@ -51,6 +54,7 @@ class CalendarImportService:
     def __init__(self, context: ServiceContext) -> None:
         self._db = context.database
         self._clock = context.clock
+        self._waitlist = Waitlist(context)
 
     def import_calendar(
         self,
@@ -116,7 +120,7 @@ class CalendarImportService:
             session, actor_username, instrument_code, right, owner_username
         )
         lock_rows(session, instrument.id, None)
-        run = ImportRun(session, actor, instrument, now, override_policy)
+        run = ImportRun(session, actor, instrument, now, self._waitlist, override_policy)
         outcomes = [
             ImportOutcome(
                 ImportAction.SKIPPED, s.uid, s.summary, None, None, reason=s.reason, line=s.line

@@ -83,9 +83,10 @@ def test_statements_do_not_grow_with_the_events_and_a_reimport_changes_nothing(
         again = run(context, RAM, large)
     assert [o.action for o in again.outcomes] == [ImportAction.UNCHANGED] * 600
     assert [o.record_id for o in again.outcomes] == [o.record_id for o in made.outcomes]
-    assert len(again_large) == len(again_small) <= 12, again_large
-    # 16, and the change stamps' one upsert at commit (equipshare.db.change_stamps)
-    assert len(creating_large) == len(creating_small) <= 17, creating_large
+    # Each with one read of the waitlist's entries in line (calendar/import_waitlist.py).
+    assert len(again_large) == len(again_small) <= 13, again_large
+    # 17, and the change stamps' one upsert at commit (equipshare.db.change_stamps)
+    assert len(creating_large) == len(creating_small) <= 18, creating_large
     with database.readonly() as s:
         assert s.scalar(select(func.count()).select_from(Booking)) == 800
         assert s.scalar(select(func.count()).select_from(AuditEvent)) == 800
