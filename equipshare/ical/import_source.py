@@ -18,6 +18,13 @@ from equipshare.domain.errors import InputError
 #: Largest file the importer reads. Real resource calendars are well under 1 MB; a
 #: larger file is more likely a mistake (or an attack on memory) than a calendar.
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
+#: icalendar spends about 100 us and 1 KB on each content line and each RDATE or EXDATE
+#: date: this many keep a file within about 30 s and 300 MB. 10,000 exported events
+#: take about 150,000.
+MAX_CONTENT_ITEMS = 300_000
+#: VCALENDAR > VTIMEZONE > STANDARD is as deep as a calendar goes; a little room beyond.
+MAX_DEPTH = 8
+_LISTS = frozenset({"RDATE", "EXDATE"})
 
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 _NAME = re.compile(r"[A-Za-z0-9-]+")
@@ -85,6 +92,10 @@ def decode(data: bytes, source: str, limit: int = MAX_IMPORT_BYTES) -> str:
         raise InputError(f"{source}: {_megabytes(len(data))} is over the {_megabytes(limit)} limit")
     if b"\x00" in data[:4096]:
         raise InputError(f"{source}, line 1: not an iCalendar file: it is binary data")
+    nul = data.find(b"\x00")
+    if nul >= 0:  # PostgreSQL stores no NUL in text, and no calendar writes one
+        line = data[:nul].count(b"\n") + 1
+        raise InputError(f"{source}, line {line}: a NUL byte, which iCalendar text never holds")
     try:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
@@ -117,11 +128,23 @@ def _not_a_calendar(text: str, first: ContentLine | None, source: str) -> InputE
     return InputError(f"{source}, line {number}: not an iCalendar file: no BEGIN:VCALENDAR")
 
 
+def _too_long(source: str) -> InputError:
+    return InputError(
+        f"{source}: over {MAX_CONTENT_ITEMS:,} lines (each RDATE and EXDATE date counts as "
+        "one); import it in parts"
+    )
+
+
 def scan(text: str, source: str) -> list[EventLines]:
     """Check BEGIN/END nesting and return each top-level VEVENT's lines, in file order."""
+    if text.count("\n") > MAX_CONTENT_ITEMS or text.count("\r") > MAX_CONTENT_ITEMS:
+        raise _too_long(source)
     lines = unfold(text)
     if not lines or lines[0].text.strip().upper() != "BEGIN:VCALENDAR":
         raise _not_a_calendar(text, lines[0] if lines else None, source)
+    items = len(lines) + sum(ln.text.count(",") for ln in lines if ln.name in _LISTS)
+    if items > MAX_CONTENT_ITEMS:
+        raise _too_long(source)
     stack: list[tuple[str, int]] = []
     events: list[EventLines] = []
     for line in lines:
@@ -134,7 +157,18 @@ def scan(text: str, source: str) -> list[EventLines]:
             name = upper[6:].strip()
             if not stack and name != "VCALENDAR":
                 raise InputError(f"{source}, line {line.number}: BEGIN:{name} outside a VCALENDAR")
-            if name == "VEVENT" and len(stack) == 1:
+            if name == "VEVENT" and len(stack) > 1:
+                outer, at = stack[-1]
+                raise InputError(
+                    f"{source}, line {line.number}: BEGIN:VEVENT inside BEGIN:{outer} from line "
+                    f"{at}; an event belongs directly in a VCALENDAR"
+                )
+            if len(stack) >= MAX_DEPTH:
+                raise InputError(
+                    f"{source}, line {line.number}: BEGIN:{name[:40]} is nested over "
+                    f"{MAX_DEPTH} deep"
+                )
+            if name == "VEVENT":
                 events.append(EventLines(line.number))
             stack.append((name, line.number))
         elif upper.startswith("END:"):

@@ -1,18 +1,16 @@
-"""Values of an imported VEVENT: zones, instants, recurrence rules and keys, text and emails."""
+"""Values of an imported VEVENT: zones, instants, recurrence keys, text and emails."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil.rrule import rrule, rrulestr  # type: ignore[import-untyped]
 from icalendar import Component
-from icalendar.prop import vRecur
 
 from equipshare.domain.errors import InputError
 from equipshare.ical.plain_text import plain_text
+from equipshare.ical.recurrence import WalkBudget, check_zone_rules
 from equipshare.ical.windows_zones import iana_for_windows
 
 
@@ -33,8 +31,11 @@ class Zones:
     today's rule; a name neither knows ("Customized Time Zone") uses the file's own.
     """
 
-    def __init__(self, calendar: Component, facility: ZoneInfo, source: str) -> None:
+    def __init__(
+        self, calendar: Component, facility: ZoneInfo, source: str, budget: WalkBudget
+    ) -> None:
         self._source = source
+        self._budget = budget
         self._own: dict[str, Any] = {
             str(tz.get("TZID", "")).strip(): tz for tz in calendar.walk("VTIMEZONE")
         }
@@ -64,8 +65,11 @@ class Zones:
         if tzid not in self._cache:
             zone = self._known(tzid)
             if zone is None and tzid.strip() in self._own:
+                own = self._own[tzid.strip()]
+                where = f"{at_line(self._source, line)}: its VTIMEZONE {tzid!r}"
+                check_zone_rules(own, where, self._budget)
                 try:
-                    zone = self._own[tzid.strip()].to_tz(lookup_tzid=False)
+                    zone = own.to_tz(lookup_tzid=False)
                 except Exception as exc:
                     raise InputError(
                         f"{at_line(self._source, line)}: its VTIMEZONE {tzid!r} is unusable: "
@@ -78,6 +82,31 @@ class Zones:
                 )
             self._cache[tzid] = zone
         return self._cache[tzid]
+
+
+#: Years an imported time may fall in: the Gregorian calendar's, with room to convert
+#: zones and add lengths without leaving what Python's datetime can hold.
+YEARS = range(1583, 9001)
+#: The longest event: a decade of downtime is a plan; longer is a typing slip.
+MAX_LENGTH = timedelta(days=3660)
+
+
+def instant(
+    value: Any, tzid: str | None, zones: Zones, source: str, line: int | None
+) -> datetime | date:
+    """A DTSTART-like value in its zone: TZID's, else UTC's, else the floating zone."""
+    if isinstance(value, date) and value.year not in YEARS:
+        raise InputError(
+            f"{at_line(source, line)}: the year {value.year} is outside "
+            f"{YEARS.start} to {YEARS.stop - 1}"
+        )
+    if isinstance(value, datetime):
+        if tzid:
+            return value.replace(tzinfo=zones.resolve(str(tzid), line))
+        return value if value.tzinfo is not None else value.replace(tzinfo=zones.floating)
+    if isinstance(value, date):
+        return value
+    raise InputError(f"{at_line(source, line)}: expected a date or date-time")
 
 
 def utc_of(value: datetime | date, facility: tzinfo) -> datetime:
@@ -94,17 +123,6 @@ def recurrence_token(value: datetime | date) -> str:
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return value.strftime("%Y%m%d")
-
-
-def rule_until(until: datetime | date, rule_start: datetime) -> datetime:
-    """UNTIL made comparable with the rule's start (RFC 5545 3.3.10)."""
-    if rule_start.tzinfo is None:  # all-day series: compare local dates
-        if isinstance(until, datetime):
-            return until.replace(tzinfo=None)
-        return datetime.combine(until, time())
-    if isinstance(until, datetime):
-        return until if until.tzinfo is not None else until.replace(tzinfo=rule_start.tzinfo)
-    return datetime.combine(until, time(23, 59, 59), tzinfo=rule_start.tzinfo)
 
 
 def email_of(value: Any) -> str | None:
@@ -152,21 +170,3 @@ def text_of(component: Component, name: str, limit: int, *, single_line: bool = 
     if isinstance(value, list):
         value = value[0] if value else ""
     return plain_text(str(value), limit=limit, single_line=single_line)
-
-
-def recurrence_rules(props: Any, rule_start: datetime, where: str) -> Iterator[rrule]:
-    """Each RRULE property as a dateutil rule from `rule_start`; `where` names the line."""
-    for prop in props if isinstance(props, list) else [props] if props is not None else []:
-        frequency = str((prop.get("FREQ") or [""])[0]).upper()
-        if frequency in ("SECONDLY", "MINUTELY"):
-            raise InputError(f"{where}: RRULE FREQ={frequency} is not a booking pattern")
-        until = (prop.get("UNTIL") or [None])[0]
-        rest: Any = vRecur({k: v for k, v in prop.items() if k != "UNTIL"})
-        text = rest.to_ical().decode()
-        try:
-            rule = rrulestr(text, dtstart=rule_start)
-            if until is not None:
-                rule = rule.replace(until=rule_until(until, rule_start))
-        except (ValueError, TypeError, KeyError) as exc:
-            raise InputError(f"{where}: bad RRULE: {one_line(exc)}") from None
-        yield rule

@@ -16,96 +16,46 @@ that blocks exactly what the calendar's owner blocked, whatever the opening hour
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrule  # type: ignore[import-untyped]  # icalendar's own dependency
 from icalendar import Calendar, Component
 
-from equipshare.domain.enums import CalendarEventStatus
 from equipshare.domain.errors import InputError
+from equipshare.ical.import_records import ImportedEvent, ParsedCalendar, SkippedSource
+from equipshare.ical.import_series import SUMMARY_LIMIT, Expansion, SourceEvent
 from equipshare.ical.import_source import MAX_IMPORT_BYTES, EventLines, decode, scan
 from equipshare.ical.import_values import (
+    MAX_LENGTH,
     Zones,
     as_date,
     at_line,
-    email_of,
-    emails_of,
+    instant,
     one_line,
     property_of,
     quoted_value,
-    recurrence_rules,
     recurrence_token,
     sequence_of,
-    text_of,
     utc_of,
 )
 from equipshare.ical.plain_text import plain_text
+from equipshare.ical.recurrence import MAX_OCCURRENCES, WalkBudget
+
+__all__ = [
+    "MAX_OCCURRENCES",
+    "ImportedEvent",
+    "ParsedCalendar",
+    "SkippedSource",
+    "parse_calendar",
+]
 
 WINDOW_BACK = timedelta(days=30)
 WINDOW_AHEAD = timedelta(days=365)
-#: More occurrences than this in the window is a runaway rule, not a booking pattern.
-MAX_OCCURRENCES = 2000
-SUMMARY_LIMIT = 200
-DESCRIPTION_LIMIT = 2000
 # Broken values of these properties would put a booking at the wrong time: refuse.
 _TIME_PROPERTIES = frozenset(
     {"DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID", "UID"}
 )
-
-
-@dataclass(frozen=True)
-class ImportedEvent:
-    """One occurrence to import; (uid, recurrence_key) identifies it across re-imports."""
-
-    uid: str
-    #: The occurrence's original start ("20260317T090000Z", or "20260317" all day);
-    #: None for an event that does not repeat.
-    recurrence_key: str | None
-    starts_at: datetime
-    ends_at: datetime
-    summary: str
-    description: str
-    location: str
-    organiser_email: str | None
-    attendee_emails: tuple[str, ...]
-    status: CalendarEventStatus
-    all_day: bool
-    sequence: int
-    line: int | None
-
-    @property
-    def key(self) -> str:
-        return self.uid if self.recurrence_key is None else f"{self.uid}/{self.recurrence_key}"
-
-    @property
-    def emails(self) -> tuple[str, ...]:
-        """Organiser first, then attendees: the order owners are matched in."""
-        first = (self.organiser_email,) if self.organiser_email else ()
-        return first + tuple(e for e in self.attendee_emails if e != self.organiser_email)
-
-
-@dataclass(frozen=True)
-class SkippedSource:
-    """A VEVENT the file holds but the import leaves out, and why."""
-
-    uid: str
-    summary: str
-    line: int | None
-    reason: str
-
-
-@dataclass(frozen=True)
-class ParsedCalendar:
-    """Every occurrence in the window, soonest first, and what was left out."""
-
-    events: tuple[ImportedEvent, ...]
-    skipped: tuple[SkippedSource, ...]
-    window_start: datetime
-    window_end: datetime
 
 
 def parse_calendar(
@@ -136,19 +86,6 @@ def parse_calendar(
     return reader.finish()
 
 
-@dataclass
-class _Source:
-    """A VEVENT read and checked, before expansion."""
-
-    component: Component
-    lines: EventLines | None
-    zones: Zones
-    uid: str
-    start: datetime | date
-    duration: timedelta
-    sequence: int
-
-
 class _Reader:
     """Collects masters and overrides per UID, then expands them in `finish`."""
 
@@ -156,17 +93,20 @@ class _Reader:
         self._source = source
         self._window = window
         self._facility = facility
-        self._masters: dict[str, _Source] = {}
-        self._overrides: dict[str, dict[str, _Source]] = {}
+        self._masters: dict[str, SourceEvent] = {}
+        self._overrides: dict[str, dict[str, SourceEvent]] = {}
         self._skipped: list[SkippedSource] = []
         self._zones: dict[int, Zones] = {}
+        self._budget = WalkBudget()  # zones' and events' rules share one file's budget
 
     # -- reading one VEVENT -----------------------------------------------------------
 
     def add(self, calendar: Component, component: Component, lines: EventLines | None) -> None:
         zones = self._zones.get(id(calendar))
         if zones is None:
-            zones = self._zones[id(calendar)] = Zones(calendar, self._facility, self._source)
+            zones = self._zones[id(calendar)] = Zones(
+                calendar, self._facility, self._source, self._budget
+            )
         self._refuse_broken(component, lines)
         uid = str(property_of(component, "UID", "")).strip()
         begin = lines.begin if lines else None
@@ -183,12 +123,31 @@ class _Reader:
         duration = self._duration(component, start, zones, lines, uid)
         if duration is None:
             return
-        found = _Source(component, lines, zones, uid, start, duration, sequence_of(component))
+        found = SourceEvent(component, lines, zones, uid, start, duration, sequence_of(component))
         if "RECURRENCE-ID" in component:
             rid = self._value(component, "RECURRENCE-ID", zones, lines)
-            self._overrides.setdefault(uid, {})[recurrence_token(rid)] = found
-        elif uid not in self._masters or found.sequence >= self._masters[uid].sequence:
-            self._masters[uid] = found
+            self._keep(self._overrides.setdefault(uid, {}), recurrence_token(rid), found)
+        else:
+            self._keep(self._masters, uid, found)
+
+    def _keep(self, kept: dict[str, SourceEvent], key: str, found: SourceEvent) -> None:
+        """Keep one VEVENT per UID (and RECURRENCE-ID): the latest version, else the first.
+
+        Every other is reported as skipped, naming the line of the one kept, so a file
+        that reused a UID by mistake does not lose an event without a word.
+        """
+        earlier = kept.get(key)
+        if earlier is None:
+            kept[key] = found
+            return
+        what = "UID and RECURRENCE-ID" if "RECURRENCE-ID" in found.component else "UID"
+        if _version(found.component) > _version(earlier.component):
+            kept[key] = found
+            reason = f"an older version of the event on line {found.begin} (same {what})"
+            self._skip(earlier.uid, earlier.component, earlier.begin, reason)
+        else:
+            reason = f"same {what} as the event on line {earlier.begin}, which is kept"
+            self._skip(found.uid, found.component, found.begin, reason)
 
     def _refuse_broken(self, component: Component, lines: EventLines | None) -> None:
         for name, message in getattr(component, "errors", []):
@@ -212,18 +171,8 @@ class _Reader:
         prop = property_of(component, name)
         if isinstance(prop, list):  # repeated where RFC 5545 allows one
             prop = prop[0]
-        return self._instant(prop.dt, prop.params.get("TZID"), zones, self._line(lines, name))
-
-    def _instant(
-        self, value: Any, tzid: str | None, zones: Zones, line: int | None
-    ) -> datetime | date:
-        if isinstance(value, datetime):
-            if tzid:
-                return value.replace(tzinfo=zones.resolve(str(tzid), line))
-            return value if value.tzinfo is not None else value.replace(tzinfo=zones.floating)
-        if isinstance(value, date):
-            return value
-        raise InputError(f"{at_line(self._source, line)}: expected a date or date-time")
+        line = self._line(lines, name)
+        return instant(prop.dt, prop.params.get("TZID"), zones, self._source, line)
 
     def _duration(
         self,
@@ -262,6 +211,11 @@ class _Reader:
         if not duration:
             self._skip(uid, component, line, "zero length")
             return None
+        if duration > MAX_LENGTH:
+            raise InputError(
+                f"{at_line(self._source, line)}: the event {uid!r} lasts {duration.days} days "
+                f"(at most {MAX_LENGTH.days})"
+            )
         return duration
 
     def _skip(self, uid: str, component: Component, line: int | None, reason: str) -> None:
@@ -273,124 +227,28 @@ class _Reader:
     # -- expanding ----------------------------------------------------------------------
 
     def finish(self) -> ParsedCalendar:
+        expansion = Expansion(self._source, self._window, self._facility, self._budget)
         events: list[ImportedEvent] = []
         for uid, master in self._masters.items():
             overrides = self._overrides.pop(uid, {})
             if "RRULE" not in master.component and "RDATE" not in master.component:
-                if self._in_window(master.start, master.duration):
-                    events.append(self._event(master, None))
+                if expansion.in_window(master.start, master.duration):
+                    events.append(expansion.event(master, None))
                 else:
-                    self._skip(uid, master.component, _begin(master), "outside the import window")
+                    self._skip(uid, master.component, master.begin, "outside the import window")
                 continue
-            events += self._series(master, overrides)
+            events += expansion.series(master, overrides)
         for orphans in self._overrides.values():  # overrides whose master the file lacks
             for token, override in orphans.items():
-                if self._in_window(override.start, override.duration):
-                    events.append(self._event(override, token))
+                if expansion.in_window(override.start, override.duration):
+                    events.append(expansion.event(override, token))
         events.sort(key=lambda e: (e.starts_at, e.key))
         return ParsedCalendar(tuple(events), tuple(self._skipped), *self._window)
 
-    def _series(self, master: _Source, overrides: dict[str, _Source]) -> list[ImportedEvent]:
-        found: list[ImportedEvent] = []
-        excluded = {recurrence_token(d) for d, _ in self._dates(master, "EXDATE")}
-        for start, duration in self._occurrences(master):
-            token = recurrence_token(start)
-            if token in overrides or token in excluded:
-                continue
-            found.append(self._event(master, token, start, duration))
-        for token, override in overrides.items():
-            if self._in_window(override.start, override.duration):
-                found.append(self._event(override, token))
-        if len(found) > MAX_OCCURRENCES:
-            raise InputError(
-                f"{at_line(self._source, _begin(master))}: the event {master.uid!r} repeats "
-                f"{len(found)} times in the import window (at most {MAX_OCCURRENCES})"
-            )
-        return found
 
-    def _occurrences(self, master: _Source) -> list[tuple[datetime | date, timedelta]]:
-        """Each instance's start and length: RRULE's and DTSTART's, then RDATE's."""
-        start = master.start
-        low, high = self._window
-        low -= master.duration + timedelta(days=1)
-        high += timedelta(days=1)
-        rule_start: datetime
-        if isinstance(start, datetime):
-            rule_start = start
-        else:
-            rule_start = datetime.combine(start, time())
-            low, high = low.replace(tzinfo=None), high.replace(tzinfo=None)
-        starts: list[datetime | date] = []
-        for rule in self._rules(master, rule_start):
-            for at in rule.between(low, high, inc=True):
-                starts.append(at if isinstance(start, datetime) else at.date())
-                if len(starts) > MAX_OCCURRENCES:
-                    break
-        unique = {recurrence_token(s): (s, master.duration) for s in [start, *starts]}
-        for extra, length in self._dates(master, "RDATE"):
-            if type(extra) is type(start):
-                unique[recurrence_token(extra)] = (extra, length or master.duration)
-        return [(s, d) for s, d in unique.values() if self._in_window(s, d)]
-
-    def _rules(self, master: _Source, rule_start: datetime) -> Iterable[rrule]:
-        where = at_line(self._source, self._line(master.lines, "RRULE"))
-        return recurrence_rules(property_of(master.component, "RRULE"), rule_start, where)
-
-    def _dates(self, source: _Source, name: str) -> list[tuple[datetime | date, timedelta | None]]:
-        """EXDATE or RDATE values, with a PERIOD's own length where one is given."""
-        props = property_of(source.component, name)
-        line = self._line(source.lines, name)
-        found: list[tuple[datetime | date, timedelta | None]] = []
-        for prop in props if isinstance(props, list) else [props] if props is not None else []:
-            tzid = prop.params.get("TZID")
-            for item in prop.dts:
-                value, length = item.dt, None
-                if isinstance(value, tuple):  # PERIOD: start/end or start/duration
-                    value, until = value
-                    length = until if isinstance(until, timedelta) else until - value
-                start = self._instant(value, tzid, source.zones, line)
-                found.append((start, length if length and length > timedelta(0) else None))
-        return found
-
-    def _in_window(self, start: datetime | date, duration: timedelta) -> bool:
-        begins = utc_of(start, self._facility)
-        return begins < self._window[1] and begins + duration > self._window[0]
-
-    def _event(
-        self,
-        source: _Source,
-        token: str | None,
-        start: datetime | date | None = None,
-        duration: timedelta | None = None,
-    ) -> ImportedEvent:
-        component = source.component
-        first = source.start if start is None else start
-        length = duration or source.duration
-        begins = utc_of(first, self._facility)
-        ends = (
-            begins + length
-            if isinstance(first, datetime)
-            else utc_of(first + length, self._facility)
-        )
-        status = str(property_of(component, "STATUS", "")).strip().upper()
-        return ImportedEvent(
-            uid=source.uid,
-            recurrence_key=token,
-            starts_at=begins,
-            ends_at=ends,
-            summary=text_of(component, "SUMMARY", SUMMARY_LIMIT, single_line=True),
-            description=text_of(component, "DESCRIPTION", DESCRIPTION_LIMIT),
-            location=text_of(component, "LOCATION", SUMMARY_LIMIT, single_line=True),
-            organiser_email=email_of(property_of(component, "ORGANIZER")),
-            attendee_emails=emails_of(property_of(component, "ATTENDEE")),
-            status=CalendarEventStatus(status)
-            if status in CalendarEventStatus.__members__
-            else CalendarEventStatus.CONFIRMED,
-            all_day=not isinstance(source.start, datetime),
-            sequence=source.sequence,
-            line=_begin(source),
-        )
-
-
-def _begin(source: _Source) -> int | None:
-    return source.lines.begin if source.lines else None
+def _version(component: Component) -> tuple[int, str]:
+    """SEQUENCE, then LAST-MODIFIED (as UTC text, "" if absent): which copy is newer."""
+    modified = property_of(component, "LAST-MODIFIED")
+    stamp = getattr(modified, "dt", None)
+    when = recurrence_token(stamp) if isinstance(stamp, datetime) and stamp.tzinfo else ""
+    return sequence_of(component), when
