@@ -43,7 +43,7 @@ from equipshare.domain.errors import DatabaseError, InputError
 from equipshare.domain.records.bookings import RecurrenceRule
 from equipshare.domain.records.maintenance import IntegrityProblem, IntegrityReport
 from equipshare.domain.recurrence import FREQUENCIES, occurrences
-from equipshare.services.admin import integrity_rules
+from equipshare.services.admin import integrity_holds, integrity_rules
 from equipshare.services.admin.integrity_engine import engine_check
 from equipshare.services.plumbing.context import ServiceContext
 
@@ -54,6 +54,7 @@ CHECKS = (
     "booking in downtime",
     "untrained booking",
     *integrity_rules.CHECKS,
+    *integrity_holds.CHECKS,
     "orphan rows",
     "series",
 )
@@ -102,6 +103,7 @@ class IntegrityService:
             problems += untrained_bookings(conn)
             problems += integrity_rules.bookings_without_access(conn)
             problems += integrity_rules.unapproved_bookings(conn)
+            problems += integrity_holds.holds_taken(conn)
             problems += orphan_rows(conn)
             problems += series_problems(conn)
         return IntegrityReport(self._db.backend, checks, tuple(problems))
