@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from equipshare.domain.errors import InputError
+from equipshare.ical.import_source import MAX_CONTENT_ITEMS
 from equipshare.ical.importer import parse_calendar
 from equipshare.ical.recurrence import MAX_EARLIER, WalkBudget, recurrence_rules, rule_starts
 from tests.ical.bounded import BoundedWorker
@@ -113,6 +114,22 @@ def test_interval_zero_and_the_expansion_bomb_are_refused_fast_and_small(
     ):
         outcome = bounded.run((CORPUS / name).read_bytes(), seconds=2.0)
         assert outcome.refused is not None and outcome.peak_mb < 50, (name, outcome)
+
+
+def test_a_flood_of_lines_or_dates_is_refused_before_icalendar_reads_it(
+    bounded: BoundedWorker,
+) -> None:
+    """icalendar spends about 100 us and 1 KB a line: 20 MB of short lines, 90 s and 1 GB."""
+    head = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20260320T100000Z\r\n"
+    lines = head + "EXDATE:20260321T100000Z\r\n" * (MAX_CONTENT_ITEMS + 1)
+    dates = head + "EXDATE:" + ",20260321T100000Z" * MAX_CONTENT_ITEMS + "\r\n"
+    for text in (lines, dates):
+        outcome = bounded.run((text + "END:VEVENT\r\nEND:VCALENDAR\r\n").encode())
+        assert outcome.refused == (
+            "fuzz.ics: over 300,000 lines (each RDATE and EXDATE date counts as one); "
+            "import it in parts"
+        )
+        assert outcome.seconds < 3 and outcome.peak_mb < 200
 
 
 def parse(text: str) -> tuple[list[tuple[str, str]], list[tuple[str, int | None, str]]]:
