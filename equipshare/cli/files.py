@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 
 import click
 
+from equipshare.cli.options import cli_state
 from equipshare.cli.output import emit
 from equipshare.domain.enums import ImportAction
 from equipshare.domain.errors import InputError
 from equipshare.domain.records.admin import SheetImportReport
-from equipshare.sheets.csv_files import BadRowsError
+from equipshare.sheets.csv_files import MAX_SHEET_BYTES, BadRowsError, check_size
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -40,14 +41,25 @@ verbose_option = click.option(
 )
 
 
-def read_input(path: Path) -> bytes:
-    """The file's bytes, or an InputError (exit 2) naming it."""
+def read_sheet_file(ctx: click.Context, path: Path) -> bytes:
+    """A spreadsheet to import, read no further than [limits] sheet_megabytes allows."""
+    return read_input(path, cli_state(ctx).settings().limits.sheet_bytes)
+
+
+def read_input(path: Path, limit: int = MAX_SHEET_BYTES) -> bytes:
+    """The file's bytes, or an InputError (exit 2) naming it; one over `limit` bytes is
+    refused before it is read when its size is known, and a stream (a FIFO, /dev/zero)
+    is read no further than `limit` plus one byte."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            check_size(os.fstat(handle.fileno()).st_size, limit, str(path))
+            data = handle.read(limit + 1)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file", "file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read it: {exc.strerror}", "file") from None
+    check_size(len(data), limit, str(path))
+    return data
 
 
 @contextmanager

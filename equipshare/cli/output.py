@@ -1,28 +1,59 @@
 """Printing rows as a table for people, or as CSV or JSON for scripts: one place, one shape.
 
 Every command that prints data takes `--format table|csv|json` through `format_option`
-and hands its rows to `emit`, so the three forms always carry the same columns.
+and hands its rows to `emit`, so the three forms always carry the same columns. CSV cells
+a spreadsheet would run as formulas get a `'` in front (equipshare.domain.spreadsheet_cells)
+unless the command is given `--raw-csv`, for programs that want the values exactly.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 
+from equipshare.domain.spreadsheet_cells import escape_row
+
 FORMATS = ("table", "csv", "json")
 F = TypeVar("F", bound=Callable[..., Any])
+_RAW_CSV = "equipshare.raw_csv"
+
+
+def _remember_raw_csv(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[_RAW_CSV] = True
+
+
+def raw_csv_option(function: F) -> F:
+    """`--raw-csv`: CSV cells as stored, for programs; remembered for `wants_raw_csv`."""
+    return click.option(
+        "--raw-csv",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember_raw_csv,
+        help="CSV for programs: cells exactly as stored, without the ' put before cells a "
+        "spreadsheet would run as formulas (those starting =, +, -, @, tab).",
+    )(function)
+
+
+def wants_raw_csv() -> bool:
+    """Whether the running command was given --raw-csv (False outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get(_RAW_CSV))
 
 
 def format_option(function: F) -> F:
-    """`--format table|csv|json` (default table), passed to the command as `output`."""
+    """`--format table|csv|json` (default table), passed to the command as `output`,
+    and `--raw-csv`."""
+    function = raw_csv_option(function)
     return click.option(
         "--format",
         "output",
@@ -31,6 +62,16 @@ def format_option(function: F) -> F:
         show_default=True,
         help="table for people; csv or json for scripts and spreadsheets.",
     )(function)
+
+
+def write_csv(out: TextIO, rows: Iterable[Sequence[str]], *, escape: bool | None = None) -> None:
+    """CSV rows to `out`, formula cells escaped (by default, unless the command was given
+    --raw-csv)."""
+    if escape is None:
+        escape = not wants_raw_csv()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in rows:
+        writer.writerow(escape_row(row, escape))
 
 
 def plain(value: object) -> object:
@@ -62,10 +103,8 @@ def emit(
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     if output == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([text(row.get(column)) for column in columns])
+        body = ([text(row.get(column)) for column in columns] for row in rows)
+        write_csv(sys.stdout, itertools.chain([list(columns)], body))
         return
     from rich.console import Console
     from rich.table import Table

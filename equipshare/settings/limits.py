@@ -2,36 +2,43 @@
 
 A cap protects the machine, not the data: `import instruments /dev/zero` once grew to 23 GB
 until the kernel killed it. Each import reads at most its cap plus one byte, so a stream
-(a FIFO, /dev/zero) stops there too, and the refusal names the cap and this table.
+(a FIFO, /dev/zero) stops there too, and the refusal names the cap and this table. Rows are
+capped too: a row of two bytes costs a few hundred once read.
+
+Its own module, beside `sections.py`, which imports it into `Settings`; the fields carry
+the metadata `sections.doc` gives (doc, bounds, longest) without importing it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
+from typing import Any
 
 MEGABYTE = 1024 * 1024
-#: The range every limit must lie in: a cap of 0 would refuse everything, and one past
-#: a gigabyte no longer protects a small server.
-MEGABYTES_RANGE = (1, 1024)
+
+
+def _limit(text: str, default: int, bounds: tuple[int, int]) -> Any:
+    return field(default=default, metadata={"doc": text, "bounds": bounds, "longest": 200})
 
 
 @dataclass(frozen=True)
 class LimitSettings:
     """How big an input file may be; a larger one is refused, naming its cap, before any work."""
 
-    sheet_megabytes: int = field(
-        default=50,
-        metadata={
-            "doc": "Largest spreadsheet (CSV) that import instruments, import users and "
-            "training import read, in megabytes, 1 to 1024 (10,000 uniquip rows are about 6 MB)."
-        },
+    sheet_megabytes: int = _limit(
+        "Largest spreadsheet (CSV) that import instruments, import users and training import "
+        "read, in megabytes (10,000 uniquip rows are about 6 MB).",
+        50,
+        (1, 1024),
     )
-    calendar_megabytes: int = field(
-        default=20,
-        metadata={
-            "doc": "Largest iCalendar file that import ics reads, in megabytes, 1 to 1024 "
-            "(real resource calendars are well under 1 MB)."
-        },
+    sheet_rows: int = _limit(
+        "Most rows (blank ones included) such a spreadsheet may have.", 200_000, (1, 2_000_000)
+    )
+    calendar_megabytes: int = _limit(
+        "Largest iCalendar file that import ics reads, in megabytes (real resource "
+        "calendars are well under 1 MB).",
+        20,
+        (1, 1024),
     )
 
     @property
@@ -41,12 +48,3 @@ class LimitSettings:
     @property
     def calendar_bytes(self) -> int:
         return self.calendar_megabytes * MEGABYTE
-
-
-def check_limits(limits: LimitSettings) -> None:
-    """Refuse a limit outside MEGABYTES_RANGE, naming the key."""
-    low, high = MEGABYTES_RANGE
-    for each in fields(limits):
-        value = getattr(limits, each.name)
-        if not low <= value <= high:
-            raise ValueError(f"[limits] {each.name}: must be {low} to {high} (MB), got {value}")

@@ -16,6 +16,7 @@ from typing import Any
 import platformdirs
 
 from equipshare.domain.enums import LONGEST_BOOKING_MINUTES
+from equipshare.settings.limits import LimitSettings
 
 APP_NAME = "equipshare"
 SMTP_SECURITY = ("starttls", "ssl", "none")
@@ -277,6 +278,7 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    limits: LimitSettings = field(default_factory=LimitSettings)
     keymap: Mapping[str, str] = doc(
         "Key bindings to change, as binding id = comma-separated keys (the help screen, ?, "
         "shows each binding's id).",

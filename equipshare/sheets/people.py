@@ -16,11 +16,14 @@ from datetime import date, datetime
 from equipshare.domain.enums import Role, TrainingLevel
 from equipshare.domain.records.admin import BadRow
 from equipshare.sheets.csv_files import (
+    MAX_SHEET_BYTES,
+    MAX_SHEET_ROWS,
     Sheet,
     SheetRow,
     optional_email,
     optional_text,
     read_sheet,
+    trim,
 )
 
 USER_COLUMNS = {
@@ -91,9 +94,12 @@ class TrainingEntry:
     trainer: str | None
 
 
-def read_users(data: bytes, source: str) -> tuple[Sheet, list[UserEntry], list[BadRow]]:
+def read_users(
+    data: bytes, source: str, *, limit: int = MAX_SHEET_BYTES, rows_limit: int = MAX_SHEET_ROWS
+) -> tuple[Sheet, list[UserEntry], list[BadRow]]:
+    required = ("username", "name", "institution")
     sheet = read_sheet(
-        data, source, USER_COLUMNS, ("username", "name", "institution"), USER_ALIASES
+        data, source, USER_COLUMNS, required, USER_ALIASES, limit=limit, rows_limit=rows_limit
     )
     entries: list[UserEntry] = []
     bad: list[BadRow] = []
@@ -111,9 +117,19 @@ def read_users(data: bytes, source: str) -> tuple[Sheet, list[UserEntry], list[B
     return sheet, entries, bad
 
 
-def read_training(data: bytes, source: str) -> tuple[Sheet, list[TrainingEntry], list[BadRow]]:
+def read_training(
+    data: bytes, source: str, *, limit: int = MAX_SHEET_BYTES, rows_limit: int = MAX_SHEET_ROWS
+) -> tuple[Sheet, list[TrainingEntry], list[BadRow]]:
     required = ("username", "instrument", "level", "trainedat")
-    sheet = read_sheet(data, source, TRAINING_COLUMNS, required, TRAINING_ALIASES)
+    sheet = read_sheet(
+        data,
+        source,
+        TRAINING_COLUMNS,
+        required,
+        TRAINING_ALIASES,
+        limit=limit,
+        rows_limit=rows_limit,
+    )
     entries: list[TrainingEntry] = []
     bad: list[BadRow] = []
     for row in sheet.rows:
@@ -152,7 +168,7 @@ def _training(row: SheetRow, problems: list[str]) -> TrainingEntry | None:
 
 def check_name(value: str, problems: list[str]) -> str | None:
     """A person's display name: required, at most 200 characters."""
-    name = optional_text(value.strip(), "name", 200, problems)
+    name = optional_text(trim(value), "name", 200, problems)
     if not name:
         problems.append("name: missing")
     return name

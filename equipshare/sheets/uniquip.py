@@ -22,7 +22,10 @@ from dataclasses import dataclass, fields
 
 from equipshare.domain.enums import UniquipType
 from equipshare.domain.records.admin import BadRow, CatalogueEntry
+from equipshare.domain.spreadsheet_cells import escape_rows
 from equipshare.sheets.csv_files import (
+    MAX_SHEET_BYTES,
+    MAX_SHEET_ROWS,
     Sheet,
     SheetRow,
     column_key,
@@ -109,9 +112,13 @@ INSTRUMENT_FIELDS = tuple(
 )
 
 
-def read_entries(data: bytes, source: str) -> tuple[Sheet, list[UniquipEntry], list[BadRow]]:
+def read_entries(
+    data: bytes, source: str, *, limit: int = MAX_SHEET_BYTES, rows_limit: int = MAX_SHEET_ROWS
+) -> tuple[Sheet, list[UniquipEntry], list[BadRow]]:
     """Every row of a uniquip file as an entry, or as a bad row saying what is wrong with it."""
-    sheet = read_sheet(data, source, _KEYS, required=("id", "name"), aliases=_ALIASES)
+    sheet = read_sheet(
+        data, source, _KEYS, ("id", "name"), _ALIASES, limit=limit, rows_limit=rows_limit
+    )
     entries: list[UniquipEntry] = []
     bad: list[BadRow] = []
     for row in sheet.rows:
@@ -148,12 +155,14 @@ def _entry(row: SheetRow, problems: list[str]) -> UniquipEntry | None:
     return UniquipEntry(line=row.line, type=chosen, institution=institution, **values)  # type: ignore[arg-type]
 
 
-def write_sheet(rows: Iterable[Sequence[str]]) -> bytes:
-    """A uniquip CSV (RFC 4180: CRLF, quoted where needed, UTF-8) with the header line."""
+def write_sheet(rows: Iterable[Sequence[str]], *, escape: bool = True) -> bytes:
+    """A uniquip CSV (RFC 4180: CRLF, quoted where needed, UTF-8) with the header line;
+    cells a spreadsheet would run as formulas get a `'` in front unless `escape` is False
+    (`read_entries` takes it off again)."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(HEADERS)
-    writer.writerows(rows)
+    writer.writerows(escape_rows(rows, escape))
     return buffer.getvalue().encode("utf-8")
 
 

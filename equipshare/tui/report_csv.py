@@ -1,7 +1,10 @@
 """The Reports screen's figures as CSV rows, and saving them to the downloads folder.
 
 Pure apart from the write: hours are Decimal to two places and money is pounds to the penny
-(never floats), so a spreadsheet gets exactly the figures the screen shows.
+(never floats), so a spreadsheet gets exactly the figures the screen shows. These files are
+for people to open in a spreadsheet, so a text cell it would run as a formula (a project
+code `=cmd|...`) is always written with a `'` in front; numbers, negative ones included,
+stay numbers (equipshare.domain.spreadsheet_cells).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from equipshare.domain.records.reports import (
     hours,
 )
 from equipshare.domain.records.statements import Statement
+from equipshare.domain.spreadsheet_cells import escape_rows
 from equipshare.tui.downloads import safe_name
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -205,7 +209,7 @@ def _pounds(pence: int | None) -> str:
 
 def csv_text(rows: Sequence[Sequence[str]]) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    csv.writer(out, lineterminator="\r\n").writerows(escape_rows(rows))
     return out.getvalue()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import sys
@@ -16,14 +15,14 @@ from equipshare.cli.files import (
     listing_bad_rows,
     print_report,
     progress_bar,
-    read_input,
+    read_sheet_file,
     skip_bad_option,
     verbose_option,
     write_atomically,
 )
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
-from equipshare.cli.output import format_option, plain
+from equipshare.cli.output import format_option, plain, raw_csv_option, wants_raw_csv, write_csv
 from equipshare.domain.records.admin import CatalogueEntry
 
 if TYPE_CHECKING:
@@ -83,7 +82,7 @@ def import_instruments(
       equipshare import instruments warwick-uniquip.csv --institution WARWICK --dry-run
       equipshare import instruments warwick-uniquip.csv --institution WARWICK --skip-bad
     """
-    data = read_input(file)
+    data = read_sheet_file(ctx, file)
     with cli_state(ctx).open() as context, listing_bad_rows():
         from equipshare.services.catalogue.service import CatalogueImportService
 
@@ -109,6 +108,7 @@ def import_instruments(
 @click.option(
     "-o", "--output", "output_file", type=click.Path(path_type=Path, dir_okay=False), help="File."
 )
+@raw_csv_option
 @as_option
 @common_options
 @click.pass_context
@@ -125,6 +125,10 @@ def export_instruments(
     facility code is its Related Facility ID, so importing the sheet again finds every
     instrument and facility as it was and changes nothing. Any user may export.
 
+    A cell a spreadsheet would run as a formula (starting =, +, -, @ or a tab, such as a
+    telephone number +44...) is written with a ' in front, which `import instruments`
+    takes off again; --raw-csv writes it as stored, e.g. for equipment.data.ac.uk.
+
     \b
     Examples:
       equipshare export instruments -o catalogue.csv
@@ -135,7 +139,7 @@ def export_instruments(
 
         actor = resolve_actor(context, as_user)
         entries = CatalogueExportService(context).entries(actor, institution)
-    data = render_catalogue(entries, output)
+    data = render_catalogue(entries, output, escape=not wants_raw_csv())
     if output_file is None:
         sys.stdout.flush()
         sys.stdout.buffer.write(data)
@@ -145,17 +149,16 @@ def export_instruments(
         click.echo(f"exported {len(entries)} instruments to {output_file}", err=True)
 
 
-def render_catalogue(entries: list[CatalogueEntry], output: str) -> bytes:
-    """The bytes of an export in `output` form."""
+def render_catalogue(entries: list[CatalogueEntry], output: str, *, escape: bool = True) -> bytes:
+    """The bytes of an export in `output` form; `escape` makes formula-like CSV cells text."""
     if output == "uniquip":
         from equipshare.sheets.uniquip import cells, write_sheet
 
-        return write_sheet(cells(entry) for entry in entries)
+        return write_sheet((cells(entry) for entry in entries), escape=escape)
     records = [{name: plain(getattr(e, name)) for name in EXPORT_COLUMNS} for e in entries]
     if output == "json":
         return (json.dumps(records, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, EXPORT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(records)
+    body = (["" if r[name] is None else str(r[name]) for name in EXPORT_COLUMNS] for r in records)
+    write_csv(buffer, [EXPORT_COLUMNS, *body], escape=escape)
     return buffer.getvalue().encode("utf-8")

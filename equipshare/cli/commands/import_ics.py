@@ -6,7 +6,6 @@ catalogue_commands.py and people_commands.py, and join this group below.
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from equipshare.cli.commands.catalogue import import_instruments
 from equipshare.cli.commands.people import import_users
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
+from equipshare.cli.output import raw_csv_option, write_csv
 from equipshare.domain.records.calendar import ImportOutcome, ImportReport
 from equipshare.domain.timewords import local_range
 from equipshare.ical.import_source import read_calendar_file
@@ -71,9 +71,8 @@ def _print(report: ImportReport, output: str) -> None:
     if output == "json":
         click.echo(json.dumps([_as_dict(o) for o in report.outcomes], indent=2))
     elif output == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow([h.lower() for h in HEADINGS] + ["key"])
-        writer.writerows([*_cells(o, report), o.key] for o in report.outcomes)
+        header = [h.lower() for h in HEADINGS] + ["key"]
+        write_csv(sys.stdout, [header, *([*_cells(o, report), o.key] for o in report.outcomes)])
     elif report.outcomes:
         table = [HEADINGS, *(_cells(o, report) for o in report.outcomes)]
         widths = [max(len(row[i]) for row in table) for i in range(len(HEADINGS) - 1)]
@@ -115,6 +114,7 @@ def _summary(report: ImportReport) -> str:
     default="table",
     show_default=True,
 )
+@raw_csv_option
 @as_option
 @common_options
 @click.pass_context
@@ -147,7 +147,7 @@ def import_ics(
       equipshare import ics xps.ics --instrument WAR-XPS-01 --dry-run
       equipshare import ics service.ics --instrument WAR-XPS-01 --as-downtime
     """
-    data = read_calendar_file(file)
+    data = read_calendar_file(file, cli_state(ctx).settings().limits.calendar_bytes)
     with cli_state(ctx).open() as context:
         actor = resolve_actor(context, as_user)
         report = CalendarImportService(context).import_calendar(

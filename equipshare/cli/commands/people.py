@@ -14,7 +14,7 @@ from equipshare.cli.files import (
     dry_run_option,
     listing_bad_rows,
     print_report,
-    read_input,
+    read_sheet_file,
     skip_bad_option,
 )
 from equipshare.cli.identity import as_option, resolve_actor
@@ -56,7 +56,7 @@ def import_users(
       equipshare import users staff.csv --dry-run
       equipshare import users staff.csv --format csv > outcome.csv
     """
-    data = read_input(file)
+    data = read_sheet_file(ctx, file)
     with cli_state(ctx).open() as context, listing_bad_rows():
         from equipshare.services.people.service import PeopleService
 

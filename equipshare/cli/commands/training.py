@@ -16,7 +16,7 @@ from equipshare.cli.files import (
     dry_run_option,
     listing_bad_rows,
     print_report,
-    read_input,
+    read_sheet_file,
     skip_bad_option,
 )
 from equipshare.cli.identity import as_option, resolve_actor
@@ -104,7 +104,7 @@ def import_training(
       equipshare training import xps-training.csv --dry-run
       equipshare training import xps-training.csv --skip-bad --format csv
     """
-    data = read_input(file)
+    data = read_sheet_file(ctx, file)
     with cli_state(ctx).open() as context, listing_bad_rows():
         actor = resolve_actor(context, as_user)
         report = TrainingImportService(context).import_records(

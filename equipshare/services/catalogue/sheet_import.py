@@ -93,7 +93,12 @@ class CatalogueImportService:
         progress: Progress | None = None,
     ) -> SheetImportReport:
         """Create or update one instrument per row of the uniquip file `data`."""
-        sheet, entries, bad = read_entries(data, source)
+        sheet, entries, bad = read_entries(
+            data,
+            source,
+            limit=self._settings.limits.sheet_bytes,
+            rows_limit=self._settings.limits.sheet_rows,
+        )
         default = institution.strip().upper() if institution else None
         if default is None and "institution" not in sheet.columns and sheet.rows:
             raise InputError(

@@ -116,6 +116,7 @@ class PeopleService:
     def __init__(self, context: ServiceContext) -> None:
         self._db = context.database
         self._clock = context.clock
+        self._settings = context.settings
 
     def import_users(
         self,
@@ -128,7 +129,12 @@ class PeopleService:
     ) -> SheetImportReport:
         """Create or update one user per row of `data` (username, name, email, institution,
         role)."""
-        sheet, entries, bad = read_users(data, source)
+        sheet, entries, bad = read_users(
+            data,
+            source,
+            limit=self._settings.limits.sheet_bytes,
+            rows_limit=self._settings.limits.sheet_rows,
+        )
         now = self._clock.now()
         try:
             with self._db.sessions.begin() as session:

@@ -54,6 +54,7 @@ class TrainingImportService:
     def __init__(self, context: ServiceContext) -> None:
         self._db = context.database
         self._clock = context.clock
+        self._settings = context.settings
 
     def import_records(
         self,
@@ -65,7 +66,12 @@ class TrainingImportService:
         skip_bad: bool = False,
     ) -> SheetImportReport:
         """Create or update one training record per row of `data`."""
-        sheet, entries, bad = read_training(data, source)
+        sheet, entries, bad = read_training(
+            data,
+            source,
+            limit=self._settings.limits.sheet_bytes,
+            rows_limit=self._settings.limits.sheet_rows,
+        )
         now = self._clock.now()
         try:
             with self._db.sessions.begin() as session:
