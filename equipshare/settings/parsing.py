@@ -28,7 +28,11 @@ from equipshare.settings.sections import Settings
 
 T = TypeVar("T")
 
-MAX_CONFIG_BYTES = 1024 * 1024  # a config file is a few kilobytes; this bounds time and memory
+MAX_CONFIG_BYTES = 256 * 1024  # a config file is a few kilobytes; this bounds time and memory
+# tomllib takes time quadratic in the parts of one dotted key (300,000 parts: hours); no
+# setting is more than three deep, so a line with more dots outside strings is refused first.
+MOST_DOTS_PER_LINE = 16
+_SPECIAL = re.compile(r"[\"'#.\n]")
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
@@ -56,6 +60,60 @@ def read_config_text(path: Path) -> str:
             f"{file_text(path)}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
             f"{exc.start})"
         ) from None
+
+
+def _string_end(text: str, at: int) -> int:
+    """Where the string opening at `at` ends (just past it), or the end of its line if unclosed."""
+    quote = text[at]
+    if text.startswith(quote * 3, at):
+        end = at + 3
+        while True:
+            end = text.find(quote * 3, end)
+            if end < 0:
+                return len(text)
+            if quote == "'" or _unescaped(text, end):
+                return end + 3
+            end += 1
+    end = at + 1
+    while True:
+        close, line_end = text.find(quote, end), text.find("\n", end)
+        if close < 0 or 0 <= line_end < close:
+            return len(text) if line_end < 0 else line_end
+        if quote == "'" or _unescaped(text, close):
+            return close + 1
+        end = close + 1
+
+
+def _unescaped(text: str, at: int) -> bool:
+    """Whether the quote at `at` follows an even run of backslashes."""
+    run = at
+    while run > 0 and text[run - 1] == "\\":
+        run -= 1
+    return (at - run) % 2 == 0
+
+
+def check_key_depth(text: str) -> None:
+    """Refuse a line with more than MOST_DOTS_PER_LINE dots outside strings and comments."""
+    dots, line, at = 0, 1, 0
+    while (found := _SPECIAL.search(text, at)) is not None:
+        char, at = found.group(), found.start()
+        if char == ".":
+            dots += 1
+            if dots > MOST_DOTS_PER_LINE:
+                raise ValueError(
+                    f"line {line}: more than {MOST_DOTS_PER_LINE} dots in one key; "
+                    "no setting is nested that deep"
+                )
+            at += 1
+        elif char == "\n":
+            dots, line, at = 0, line + 1, at + 1
+        elif char == "#":
+            newline = text.find("\n", at)
+            at = len(text) if newline < 0 else newline
+        else:
+            end = _string_end(text, at)
+            line += text.count("\n", at, end)
+            at = end
 
 
 def _check_value(value: Any, hint: Any, where: str, meta: Mapping[str, Any]) -> Any:
@@ -127,6 +185,10 @@ def parse_settings(text: str, source: Path) -> Settings:
     name = file_text(source)
     if len(text) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{name}: larger than {MAX_CONFIG_BYTES // 1024} KB")
+    try:
+        check_key_depth(text)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
