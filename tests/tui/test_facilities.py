@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, Select, Static
 
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.catalogue import Facility
@@ -195,12 +195,31 @@ async def test_an_admin_edits_a_facility(context: ServiceContext, world: World) 
         assert f"{PRP}: changed building, timezone" in recorded(app).notified("information")
         assert audit_actions(context)[-1] == "facility.update"
 
+        # Whether staff hear of a user's cancellation is a facility setting too.
+        await pilot.press("e")
+        form = await shown(pilot, FacilityForm)
+        notify = form.query_one("#facility-notify", Checkbox)
+        assert notify.value is True
+        notify.value = False
+        await click_when_ready(pilot, "#facility-save")
+        await settle(
+            pilot,
+            lambda: (
+                f"{PRP}: changed notify_staff_on_cancel" in recorded(app).notified("information")
+            ),
+        )
+        facility = FacilityService(context).show("root", PRP)
+        assert facility.notify_staff_on_cancel is False
+
         # h reads the facility's audit trail, the edit among it.
         await pilot.press("h")
         history = await shown(pilot, HistoryScreen)
         await settle(pilot, lambda: history.loaded)
         table = history.query_one("#history-table", DataTable)
         assert [str(cell) for cell in table.get_row_at(0)][1:] == [
+            "root", "facility.update", f"facility:{PRP}", "notify_staff_on_cancel: True -> False",
+        ]  # fmt: skip
+        assert [str(cell) for cell in table.get_row_at(1)][1:] == [
             "root", "facility.update", f"facility:{PRP}",
             "building: - -> Millburn House; timezone: Europe/London -> Europe/Paris",
         ]  # fmt: skip

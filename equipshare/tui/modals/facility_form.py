@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from equipshare.domain.errors import EquipshareError, PermissionDenied
 from equipshare.domain.records.consortium import FacilityChange, FacilityRecord
@@ -74,6 +74,7 @@ class FacilityForm(ServiceCalls, ModalScreen[FacilityChange | None]):
     }
     #facility-title { text-style: bold; padding: 0 0 1 0; }
     FacilityForm .field-row { height: auto; }
+    #facility-notify { margin: 0 0 0 15; }
     FacilityForm .field-row Label { width: 15; padding: 0 1 0 0; }
     FacilityForm .field-row Input { width: 1fr; }
     FacilityForm .field-error { color: $error; padding: 0 0 0 15; height: auto; display: none; }
@@ -129,6 +130,13 @@ class FacilityForm(ServiceCalls, ModalScreen[FacilityChange | None]):
                         compact=True,
                     )
                 yield self._error(field)
+            if self.facility is not None:
+                yield Checkbox(
+                    "Email its staff when a user cancels a booking",
+                    self.facility.notify_staff_on_cancel,
+                    id="facility-notify",
+                    compact=True,
+                )
             yield self._error("general")
             with Horizontal(id="facility-buttons"):
                 yield Button("Close", id="facility-close", compact=True)
@@ -166,6 +174,7 @@ class FacilityForm(ServiceCalls, ModalScreen[FacilityChange | None]):
         facilities, actor, facility = self._facilities, self._actor, self.facility
         typed = {field: self.value(field) for field, _, _ in INPUTS}
         described = {field: typed[field] for field in DESCRIBED}
+        notify = None if facility is None else self.query_one("#facility-notify", Checkbox).value
 
         def save() -> FacilityChange:
             if facility is None:
@@ -195,6 +204,7 @@ class FacilityForm(ServiceCalls, ModalScreen[FacilityChange | None]):
                 site=described["site"],
                 email=described["email"],
                 web_address=described["web_address"],
+                notify_staff_on_cancel=notify,
             )
 
         self.call_service(
