@@ -1,11 +1,20 @@
 """Alembic environment: takes its engine from equipshare, batch mode on SQLite."""
 
+import warnings
+
 from alembic import context
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SAWarning
 
 from equipshare.db.tables import metadata
 
 config = context.config
+# Batch mode on SQLite reflects the tables a rebuilt one refers to; SQLAlchemy cannot
+# reflect the expression indexes of 0006 and 0009 (lower(username) and the like) and warns
+# on every `db upgrade`. They are left where they are, so the warning tells a user nothing.
+warnings.filterwarnings(
+    "ignore", message="Skipped unsupported reflection of expression-based index", category=SAWarning
+)
 engine: Engine | None = config.attributes.get("engine")
 if engine is None:
     # `alembic` run by hand from the source tree: fall back to the configured URL.
