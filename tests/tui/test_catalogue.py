@@ -227,3 +227,24 @@ async def test_names_show_literally_and_a_click_on_the_highlighted_row_opens_it(
         await pilot.click(CatalogueTable, offset=(3, 3))
         await settle(pilot, lambda: isinstance(app.screen, InstrumentScreen))
         assert cast(InstrumentScreen, app.screen).code == "WAR-MEG-01"
+
+
+async def test_a_refused_search_shows_the_refusal_not_the_last_rows(
+    context: ServiceContext, world: World
+) -> None:
+    """A NUL or a search past the limit is refused: the table empties and the status says why
+    (issue 17: the refusal was swallowed and the last search's rows stayed)."""
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen) and codes(app) == ALL)
+        search = app.screen.query_one("#catalogue-search", Input)
+        search.value = "x" * 60_000
+        await settle(pilot, lambda: status_text(app).startswith("Not shown"))
+        assert codes(app) == [] and search.has_class("-invalid")
+        assert status_text(app) == "Not shown: search: at most 200 characters, not 60,000"
+        search.value = "xps"
+        await settle(pilot, lambda: codes(app) == ["WAR-XPS-01"])
+        assert not search.has_class("-invalid")
+        search.value = "xps\x00"
+        await settle(pilot, lambda: codes(app) == [])
+        assert status_text(app).startswith("Not shown: search: holds a control character")

@@ -234,3 +234,23 @@ async def test_a_non_admin_is_told_and_offered_no_changes(
         await pilot.press("n", "e", "d", "r")
         await pilot.pause()
         assert top(app) is screen and not screen.may_change
+
+
+async def test_a_refused_search_empties_the_list_and_says_why(
+    context: ServiceContext, world: World
+) -> None:
+    """A search past the limit shows the refusal, never the last search's rows (issue 17)."""
+    app = EquipshareApp(context, "root")
+    async with app.run_test(size=(100, 30), message_hook=recorded(app)) as pilot:
+        screen = await open_users(pilot, context, "root")
+        search = screen.query_one("#users-search", Input)
+        await pilot.press("slash", *"tech")
+        await settle(pilot, lambda: usernames(screen) == ["tech", "tech2"])
+        search.value = "tech" + "h" * 300
+        await settle(pilot, lambda: status(screen).startswith("Not shown"))
+        assert usernames(screen) == [] and screen.users == {}
+        assert status(screen) == "Not shown: search: at most 200 characters, not 304"
+        assert search.has_class("-invalid") and screen.may_change
+        search.value = "tech2"
+        await settle(pilot, lambda: usernames(screen) == ["tech2"])
+        assert not search.has_class("-invalid") and status(screen) == "1 users shown"

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from equipshare.db.models.catalogue import Instrument
 from equipshare.domain.errors import PermissionDenied
+from equipshare.domain.search_text import checked_search
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.prefix import prefix_key, starts_with
@@ -28,7 +29,7 @@ class InstrumentLookupService:
 
     def codes(self, actor_username: str, text: str, *, limit: int = 10) -> tuple[str, ...]:
         """Up to `limit` instrument codes starting with `text`, in any case, in code order."""
-        text = text.strip()
+        text = checked_search(text, "code").strip()
         limit = max(1, min(limit, MAX_LIMIT))
         if not text:
             return ()

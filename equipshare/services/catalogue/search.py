@@ -22,6 +22,7 @@ from equipshare.domain.records.catalogue import (
     NextFreeSlot,
 )
 from equipshare.domain.records.people import UserRecord
+from equipshare.domain.search_text import checked_search
 from equipshare.services.availability import slots as availability_slots
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
@@ -67,7 +68,7 @@ def _search_clause(text: str) -> ColumnElement[bool]:
 
 def _filtered(statement: _S, query: CatalogueQuery, user: UserRecord) -> _S:
     statement = statement.join(Instrument.facility).join(Facility.institution)
-    if query.search.strip():
+    if checked_search(query.search).strip():
         statement = statement.where(_search_clause(query.search))
     if query.institution_code:
         statement = statement.where(Institution.code == query.institution_code)

@@ -34,6 +34,7 @@ from equipshare.domain.records.history import (
     HistoryQuery,
     changes_between,
 )
+from equipshare.domain.search_text import checked_search
 from equipshare.domain.timeparse import wall_clock
 from equipshare.services.history import statements as sql
 from equipshare.services.plumbing import row_records
@@ -63,6 +64,10 @@ class HistoryService:
         if limit < 1:
             raise InputError(f"--limit: {limit} is not a positive number", "limit")
         limit = min(limit, MAX_LIMIT)
+        for field, text in (("--entity", query.entity), ("--instrument", query.instrument),
+                            ("--user", query.actor)):  # fmt: skip
+            if text is not None:
+                checked_search(text, field)
         with self._db.readonly() as session:
             actor = row_records.load_actor(session, actor_username)
             if not actor.user.active:

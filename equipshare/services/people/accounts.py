@@ -31,6 +31,7 @@ from equipshare.domain.records.admin import (
     SheetImportReport,
     UserListRow,
 )
+from equipshare.domain.search_text import checked_search
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.dry_run import DryRun
@@ -104,7 +105,7 @@ def _search_clause(text: str) -> ColumnElement[bool]:
 
 
 def _institution_filter(session: Session, code: str) -> str:
-    code = code.strip().upper()
+    code = checked_search(code, "institution").strip().upper()
     if session.scalar(select(Institution.id).where(Institution.code == code)) is None:
         raise InputError(f"institution: no institution with code {code!r}", "institution")
     return code
@@ -232,7 +233,7 @@ class PeopleService:
                 .order_by(User.username)
             )
             if institution:
-                code = institution.strip().upper()
+                code = checked_search(institution, "--institution").strip().upper()
                 if session.scalar(select(Institution.id).where(Institution.code == code)) is None:
                     raise InputError(
                         f"--institution: no institution with code {code!r}", "institution"
@@ -270,7 +271,7 @@ class PeopleService:
             statement = select(User, Institution.code).join(
                 Institution, User.institution_id == Institution.id
             )
-            if query.search.strip():
+            if checked_search(query.search).strip():
                 statement = statement.where(_search_clause(query.search))
             if query.institution_code:
                 code = _institution_filter(session, query.institution_code)

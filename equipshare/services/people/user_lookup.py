@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.catalogue import FacilityStaff, User
 from equipshare.domain.errors import PermissionDenied
 from equipshare.domain.permissions import Actor
+from equipshare.domain.search_text import checked_search
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.prefix import prefix_key, starts_with
@@ -67,7 +68,9 @@ class UserLookupService:
         include_inactive: bool = False,
     ) -> tuple[str, ...]:
         """Up to `limit` usernames whose username, then display name, starts with `text`."""
-        text = text.strip()
+        text = checked_search(text, "username").strip()
+        if team_of:
+            checked_search(team_of, "instrument")
         limit = max(1, min(limit, MAX_LIMIT))
         if not text:
             return ()

@@ -28,7 +28,7 @@ from equipshare.domain.records.catalogue import (
     NextFreeSlot,
 )
 from equipshare.services.catalogue.service import CatalogueService, InstrumentDetailService
-from equipshare.tui.messages import BookingsChanged, ServiceRefused, WeekRequested
+from equipshare.tui.messages import BookingsChanged, WeekRequested
 from equipshare.tui.next_free import NOT_YET, NextFreeCache, next_free_words
 from equipshare.tui.screens.instrument import InstrumentScreen
 from equipshare.tui.service_screen import ServiceScreen
@@ -47,6 +47,14 @@ class CatalogueScreen(ServiceScreen[None]):
         query: CatalogueQuery
         after: str | None
         page: CataloguePage
+
+    @dataclass
+    class PageRefused(Message):
+        """A page was refused (a search too long, say): its rows must not stand for it."""
+
+        generation: int
+        after: str | None
+        text: str
 
     @dataclass
     class Counted(Message):
@@ -203,6 +211,7 @@ class CatalogueScreen(ServiceScreen[None]):
             lambda: self._catalogue.page(self._actor, query, after=after, limit=limit),
             lambda page: self.PageLoaded(generation, query, after, page),
             group="catalogue",
+            refused=lambda error: self.PageRefused(generation, after, str(error)),
         )
 
     @on(PageLoaded)
@@ -212,6 +221,7 @@ class CatalogueScreen(ServiceScreen[None]):
         table = self._table
         if message.after is None:
             table.set_rows(message.page.rows, self._free.words)
+            self.query_one("#catalogue-search", Input).remove_class("-invalid")
         else:
             table.append_rows(message.page.rows, self._free.words)
         self._next_after = message.page.next_after
@@ -223,9 +233,17 @@ class CatalogueScreen(ServiceScreen[None]):
             self._maybe_prefetch()  # the user went looking for more: keep up with them
         self._rest_then_fill()
 
-    @on(ServiceRefused)
-    def _load_refused(self) -> None:
-        self._loading = False  # the base shows the refusal
+    @on(PageRefused)
+    def _page_refused(self, message: PageRefused) -> None:
+        """Say why in the status line, in place of the rows: never an older query's rows."""
+        if message.generation != self._generation:
+            return
+        self._loading = False
+        if message.after is None:
+            self._table.set_rows((), self._free.words)
+            self._next_after, self._total = None, 0
+            self.query_one("#catalogue-search", Input).add_class("-invalid")
+        self.query_one("#catalogue-status", Static).update(f"Not shown: {message.text}")
 
     def _update_status(self) -> None:
         total = NOT_YET if self._total is None else f"{self._total:,}"

@@ -69,10 +69,12 @@ class UsersScreen(ServiceScreen[None]):
     @dataclass
     class ListRefused(Message):
         """A page was refused; when `denied` the actor may not list users, so no changes
-        are offered either."""
+        are offered either. A refused first page (a search too long, say) empties the list."""
 
         text: str
         denied: bool
+        generation: int
+        after: str | None
 
     @dataclass
     class ActiveSwitched(Message):
@@ -204,11 +206,13 @@ class UsersScreen(ServiceScreen[None]):
             lambda: self._people.page_users(self._actor, query, after=after, limit=limit),
             lambda page: self.PageLoaded(generation, after, page),
             group="users",
-            refused=self._listing_refusal,
+            refused=lambda error: self._listing_refusal(error, generation, after),
         )
 
-    def _listing_refusal(self, error: EquipshareError) -> Message:
-        return self.ListRefused(str(error), isinstance(error, PermissionDenied))
+    def _listing_refusal(
+        self, error: EquipshareError, generation: int, after: str | None
+    ) -> Message:
+        return self.ListRefused(str(error), isinstance(error, PermissionDenied), generation, after)
 
     @on(PageLoaded)
     def _show_page(self, message: PageLoaded) -> None:
@@ -218,6 +222,7 @@ class UsersScreen(ServiceScreen[None]):
         if message.after is None:
             table.clear()
             self.users = {}
+            self.query_one("#users-search", Input).remove_class("-invalid")
         for user in message.page.rows:
             self.users[user.username] = user
             table.add_row(*user_cells(user), key=user.username)
@@ -229,11 +234,17 @@ class UsersScreen(ServiceScreen[None]):
 
     @on(ListRefused)
     def _refused(self, message: ListRefused) -> None:
+        if message.generation != self.generation:
+            return  # an older search's refusal, overtaken by typing
         self._loading = False
         if message.denied:
             self.may_change = False
             self.refresh_bindings()
-        self.notify(message.text, severity="error")
+            self.notify(message.text, severity="error")
+        if message.after is None:  # the rows shown answered another search
+            self._table.clear()
+            self.users, self.next_after = {}, None
+            self.query_one("#users-search", Input).set_class(not message.denied, "-invalid")
         self.query_one("#users-status", Static).update(f"Not shown: {message.text}")
         self.loaded = True
 
