@@ -86,6 +86,16 @@ def _run_tool(args: list[str], env: dict[str, str]) -> None:
         raise RefusedError(f"{Path(args[0]).name} failed: {last}")
 
 
+def _claim(scratch: Path, shown: Path) -> None:
+    """Create the scratch file, so a place no file can be written is one line before any work."""
+    try:
+        os.close(os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as exc:
+        raise InputError(
+            f"{shown}: cannot create a file in {scratch.parent} ({exc.strerror})", "path"
+        ) from None
+
+
 def _fsync(path: Path) -> None:
     with path.open("rb") as handle:
         os.fsync(handle.fileno())
@@ -114,7 +124,10 @@ class BackupService:
             raise InputError(f"{path}: is a directory; name the backup file", "path")
         if not target.parent.is_dir():
             raise InputError(f"{path}: directory {target.parent} does not exist", "path")
+        if target.exists() and not target.is_file():
+            raise InputError(f"{path}: is not a regular file; name the backup file", "path")
         scratch = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
+        _claim(scratch, path)
         try:
             if self._db.backend == "sqlite":
                 revision, tool = self._backup_sqlite(scratch, target), "sqlite3 backup API"
@@ -123,6 +136,10 @@ class BackupService:
                 self._backup_postgres(scratch)
             _fsync(scratch)
             os.replace(scratch, target)
+        except (OSError, sqlite3.OperationalError) as exc:
+            # A full disk or a file system that takes no more: the copy, not the database.
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            raise InputError(f"{path}: the backup could not be written: {reason}", "path") from None
         finally:
             scratch.unlink(missing_ok=True)
         return BackupResult(
@@ -156,24 +173,37 @@ class BackupService:
         """Replace the database's contents with the backup at `path`.
 
         Refuses (RefusedError) when the database holds any rows, unless `force`; raises
-        InputError for a file that is not a backup for this engine.
+        InputError for a file that is not a backup for this engine. The file is checked
+        before the database is touched, and a SQLite database file the restore had to
+        create is removed again when it fails, so a failed restore leaves nothing behind.
         """
         source = path.expanduser().resolve()
         if not source.is_file():
             raise InputError(f"{path}: no such backup file", "path")
         with source.open("rb") as handle:
             header = handle.read(16)
-        had_data = self._holds_data()
-        if had_data and not force:
-            raise RefusedError(
-                f"{masked_url(self._url)} holds data; restore with --force to replace it"
-            )
         if self._db.backend == "sqlite":
             tool = "sqlite3 backup API"
-            self._restore_sqlite(source, header, path)
+            _check_sqlite_backup(source, header, path)
+            made = not self._sqlite_file().exists()
         else:
             tool = "pg_restore"
-            self._restore_postgres(source, header, path)
+            _check_pg_dump(header, path)
+            made = False
+        try:
+            had_data = self._holds_data()
+            if had_data and not force:
+                raise RefusedError(
+                    f"{masked_url(self._url)} holds data; restore with --force to replace it"
+                )
+            if self._db.backend == "sqlite":
+                self._restore_sqlite(source, path)
+            else:
+                self._restore_postgres(source)
+        except BaseException:
+            if made:
+                self._remove_sqlite_file()
+            raise
         revision = migrate.current_revision(self._db.engine)
         return RestoreResult(
             engine=self._db.backend,
@@ -199,39 +229,23 @@ class BackupService:
                     return True
         return False
 
-    def _restore_sqlite(self, source: Path, header: bytes, shown: Path) -> None:
-        if not header.startswith(SQLITE_HEADER):
-            hint = (
-                ": it is a PostgreSQL dump, restore it into a PostgreSQL database"
-                if header.startswith(PG_DUMP_HEADER)
-                else ""
-            )
-            raise InputError(f"{shown}: not a SQLite backup{hint}", "path")
+    def _remove_sqlite_file(self) -> None:
+        """Remove the database file this restore created, with its journal files."""
+        self._db.engine.dispose()
+        target = self._sqlite_file()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            target.with_name(target.name + suffix).unlink(missing_ok=True)
+
+    def _restore_sqlite(self, source: Path, shown: Path) -> None:
         target = self._sqlite_file()
         if target == source:
             raise InputError(f"{shown} is the database itself", "path")
         with closing(sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)) as backup:
-            try:
-                verdict = backup.execute("PRAGMA quick_check").fetchone()
-                revision = _sqlite_revision(backup)
-            except sqlite3.DatabaseError as exc:
-                raise InputError(f"{shown}: not a readable SQLite backup: {exc}", "path") from None
-            if verdict is None or verdict[0] != "ok":
-                raise InputError(f"{shown}: the backup is damaged: {verdict}", "path")
-            if revision is None:
-                raise InputError(f"{shown}: not an equipshare backup (no schema version)", "path")
             self._db.engine.dispose()  # our pooled connections must not hold the old pages
             with closing(sqlite3.connect(target, timeout=15)) as live:
                 backup.backup(live)
 
-    def _restore_postgres(self, source: Path, header: bytes, shown: Path) -> None:
-        if not header.startswith(PG_DUMP_HEADER):
-            hint = (
-                ": it is a SQLite backup, restore it into a SQLite database"
-                if header.startswith(SQLITE_HEADER)
-                else ""
-            )
-            raise InputError(f"{shown}: not a pg_dump custom-format file{hint}", "path")
+    def _restore_postgres(self, source: Path) -> None:
         tool = find_pg_tool("pg_restore")
         target, env = libpq_target(self._url)
         self._db.engine.dispose()
@@ -248,6 +262,38 @@ class BackupService:
             str(source),
         ]
         _run_tool(args, env)
+
+
+def _check_sqlite_backup(source: Path, header: bytes, shown: Path) -> None:
+    """InputError unless `source` is a whole, readable equipshare SQLite backup."""
+    if not header.startswith(SQLITE_HEADER):
+        hint = (
+            ": it is a PostgreSQL dump, restore it into a PostgreSQL database"
+            if header.startswith(PG_DUMP_HEADER)
+            else ""
+        )
+        raise InputError(f"{shown}: not a SQLite backup{hint}", "path")
+    with closing(sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)) as backup:
+        try:
+            verdict = backup.execute("PRAGMA quick_check").fetchone()
+            revision = _sqlite_revision(backup)
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{shown}: not a readable SQLite backup: {exc}", "path") from None
+    if verdict is None or verdict[0] != "ok":
+        raise InputError(f"{shown}: the backup is damaged: {verdict}", "path")
+    if revision is None:
+        raise InputError(f"{shown}: not an equipshare backup (no schema version)", "path")
+
+
+def _check_pg_dump(header: bytes, shown: Path) -> None:
+    """InputError unless `header` opens a pg_dump custom-format file."""
+    if not header.startswith(PG_DUMP_HEADER):
+        hint = (
+            ": it is a SQLite backup, restore it into a SQLite database"
+            if header.startswith(SQLITE_HEADER)
+            else ""
+        )
+        raise InputError(f"{shown}: not a pg_dump custom-format file{hint}", "path")
 
 
 def _sqlite_revision(conn: sqlite3.Connection) -> str | None:
