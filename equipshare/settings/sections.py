@@ -17,6 +17,7 @@ import platformdirs
 
 from equipshare.domain.enums import LONGEST_BOOKING_MINUTES
 from equipshare.settings.limits import LimitSettings
+from equipshare.settings.server import AuthSettings, ServerSettings
 
 APP_NAME = "equipshare"
 SMTP_SECURITY = ("starttls", "ssl", "none")
@@ -279,6 +280,8 @@ class Settings:
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
+    auth: AuthSettings = field(default_factory=AuthSettings)
     keymap: Mapping[str, str] = doc(
         "Key bindings to change, as binding id = comma-separated keys (the help screen, ?, "
         "shows each binding's id).",
