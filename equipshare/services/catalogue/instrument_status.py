@@ -14,6 +14,7 @@ Decisions worth knowing:
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -33,6 +34,9 @@ from equipshare.services.plumbing.context import ServiceContext
 REASON_LIMIT = 300
 # How many affected bookings a refusal names before it just counts the rest.
 LISTED_IN_REFUSAL = 10
+
+#: Past any hold: holds never reach beyond the longest booking horizon.
+HOLDS_REACH = timedelta(days=3660)
 
 
 class _DryRun(Exception):
@@ -145,6 +149,12 @@ class InstrumentStatusService:
                     kind=NotificationKind.CANCELLED_BY_DOWNTIME,
                     offer_waitlist=False,
                 )
+        if not status.bookable:
+            # A hold keeps others off a range only while it can be booked: end them all.
+            text = f"{after.code} is {_words(status)}" + (f": {why}" if why else "")
+            self._bookings.waitlist.end_for_downtime(
+                session, after, now, now + HOLDS_REACH, text, actor.id
+            )
         ids = [booking.id for booking in rows]
         record_audit(
             session,

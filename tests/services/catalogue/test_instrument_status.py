@@ -12,12 +12,19 @@ from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import FacilityStaff
-from equipshare.db.models.queue import Notification
-from equipshare.domain.enums import BookingStatus, InstrumentStatus, NotificationKind, StaffRole
+from equipshare.db.models.queue import Notification, WaitlistEntry
+from equipshare.domain.enums import (
+    BookingStatus,
+    InstrumentStatus,
+    NotificationKind,
+    StaffRole,
+    WaitlistStatus,
+)
 from equipshare.domain.errors import InputError, PermissionDenied, RefusedError
 from equipshare.domain.records.bookings import BookingRecord, BookingRequest
 from equipshare.services.availability.service import AvailabilityService
 from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.bookings.service import WaitlistService
 from equipshare.services.catalogue.service import InstrumentStatusService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.world import World, london
@@ -192,3 +199,27 @@ def test_an_admin_limits_an_instrument_which_still_takes_bookings(
 
     assert change.affected == () and change.instrument.status is InstrumentStatus.LIMITED
     bookings.book("alice", BookingRequest(XPS, london(2026, 3, 24, 10), london(2026, 3, 24, 11)))
+
+
+def test_out_of_service_ends_the_waitlist_holds_and_tells_their_holders(
+    status: InstrumentStatusService,
+    bookings: BookingService,
+    context: ServiceContext,
+    database: Database,
+    booked: list[BookingRecord],
+    world: World,
+) -> None:
+    """A hold on an instrument that takes no bookings kept the range from nobody for nothing."""
+    waitlist = WaitlistService(context)
+    entry = waitlist.join("bob", XPS, london(2026, 3, 23, 10), london(2026, 3, 23, 12))
+    bookings.cancel("alice", booked[0].id)
+    assert waitlist.mine("bob")[0].status is WaitlistStatus.OFFERED
+
+    status.set_status("tech", XPS, OUT, PUMP, cancel_affected=False, previewed=[booked[1].id])
+
+    with database.readonly() as s:
+        row = s.get_one(WaitlistEntry, entry.id)
+        told = s.scalars(select(Notification).where(Notification.subject.like("Hold ended%"))).all()
+    assert row.status is WaitlistStatus.EXPIRED and row.hold_expires_at is not None
+    assert [n.user_id for n in told] == [row.user_id] == [world.users["bob"]]
+    assert f"WAR-XPS-01 is out of service: {PUMP}" in told[0].body
