@@ -1,0 +1,81 @@
+"""A real aiohttp server on 127.0.0.1 with only the terminal routes, signed in by a test header,
+and a stand-in app process that records its environment and can refuse to die."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+
+from equipshare.server.terminal import add_terminal_routes
+from equipshare.server.terminal_apps import AppLaunch, TerminalSessions
+
+HOST = "127.0.0.1"
+USER_HEADER = "X-Test-User"
+
+STAND_IN = """
+import json, os, signal, sys, time
+dump, mode = sys.argv[1], sys.argv[2]
+with open(os.path.join(dump, f"{os.getpid()}.json"), "w") as out:
+    json.dump({"env": dict(os.environ), "argv": sys.argv, "pid": os.getpid()}, out)
+if mode == "stubborn":
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+sys.stdout.write("__GANGLION__\\n")
+sys.stdout.flush()
+while True:
+    data = sys.stdin.buffer.read1(65536)
+    if mode == "obedient" and (not data or b"quit" in data):
+        break
+    if not data:
+        time.sleep(0.05)
+"""
+
+
+async def header_user(request: web.Request) -> str | None:
+    """The test's sign-in: whoever the header names, or nobody."""
+    return request.headers.get(USER_HEADER) or None
+
+
+@dataclass
+class Live:
+    base: str
+    origin: str
+    sessions: TerminalSessions
+    runner: web.AppRunner
+
+
+def stand_in_launch(
+    folder: Path, mode: str, *, quit_seconds: float = 2.0, kill_seconds: float = 2.0
+) -> AppLaunch:
+    script = folder / "stand_in.py"
+    script.write_text(STAND_IN)
+    # Each process writes <pid>.json into `folder`.
+    argv = (sys.executable, str(script), str(folder), mode)
+    return AppLaunch(argv=argv, quit_seconds=quit_seconds, kill_seconds=kill_seconds)
+
+
+@asynccontextmanager
+async def live_terminal(launch: AppLaunch) -> AsyncIterator[Live]:
+    app = web.Application()
+    runner = web.AppRunner(app, shutdown_timeout=5)
+    # The public origin is known only once the port is; add the routes after binding a socket.
+    sock = socket.socket()
+    sock.bind((HOST, 0))
+    port = sock.getsockname()[1]
+    origin = f"http://{HOST}:{port}"
+    sessions = add_terminal_routes(
+        app, user_of_request=header_user, public_origin=origin, launch=launch
+    )
+    await runner.setup()
+    site = web.SockSite(runner, sock)
+    await site.start()
+    live = Live(f"http://{HOST}:{port}", origin, sessions, runner)
+    try:
+        yield live
+    finally:
+        await runner.cleanup()
