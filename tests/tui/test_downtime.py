@@ -12,6 +12,7 @@ from textual.widgets import Button, DataTable, Input, Static
 from equipshare.domain.enums import BookingStatus, DowntimeReason
 from equipshare.domain.records.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.bookings.service import WaitlistService
 from equipshare.services.downtime.scheduling import DowntimeService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
@@ -211,3 +212,28 @@ async def test_bad_times_and_a_researcher_are_refused_beside_the_field(
     assert downtime_on_xps(context) == []
     status = BookingService(context).get("alice", alice_booking).status
     assert status is BookingStatus.CONFIRMED
+
+
+async def test_the_preview_names_the_waitlist_holds_a_downtime_ends(
+    context: ServiceContext, alice_booking: int
+) -> None:
+    """bob holds alice's freed slot off the waitlist; the preview says the downtime ends it."""
+    waitlist = WaitlistService(context)
+    waitlist.join("bob", XPS, london(2026, 3, 18, 10), london(2026, 3, 18, 12))
+    BookingService(context).cancel("alice", alice_booking)
+    assert waitlist.mine("bob")[0].held_until is not None
+    app = EquipshareApp(context, "tech")
+    posted = Posted()
+    async with app.run_test(size=(80, 24), message_hook=posted) as pilot:
+        await open_downtime(app, pilot, context)
+        await pilot.press("n")
+        form = await shown(pilot, ScheduleDowntimeModal)
+        await preview(
+            pilot, posted, form, instrument=XPS, start="2026-03-18 09:00", end="8h",
+            description="filament",
+        )  # fmt: skip
+        summary = str(form.query_one("#downtime-summary", Static).content)
+        assert summary == (
+            "Maintenance of WAR-XPS-01 Wed 18 Mar 2026 09:00-17:00 GMT: no bookings are in "
+            "the way. It also ends the waitlist hold of bob, who is told."
+        )

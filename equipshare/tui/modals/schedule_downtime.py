@@ -57,6 +57,8 @@ class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None])
         starts_at: datetime
         ends_at: datetime
         bookings: tuple[BookingRecord, ...]
+        #: Who holds a range off the waitlist that the downtime would end.
+        holders: tuple[str, ...] = ()
 
     @dataclass
     class Scheduled(Message):
@@ -269,15 +271,17 @@ class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None])
         self.preview_downtime(draft)
 
     def preview_downtime(self, draft: DowntimeDraft) -> None:
-        def preview() -> tuple[InstrumentRecord, datetime, datetime, tuple[BookingRecord, ...]]:
+        def preview() -> ScheduleDowntimeModal.Previewed:
             instrument = self._downtime.schedulable(self._actor, draft.instrument_code)
             start, end = read_range(ZoneInfo(instrument.timezone), draft.start_text, draft.end_text)
             bookings = self._downtime.preview(self._actor, instrument.code, start, end)
-            return instrument, start, end, tuple(bookings)
+            holds = self._downtime.preview_holds(self._actor, instrument.code, start, end)
+            holders = tuple(entry.username for entry in holds)
+            return self.Previewed(instrument, start, end, tuple(bookings), holders)
 
         self.call_service(
             preview,
-            lambda found: self.Previewed(*found),
+            lambda found: found,
             group="downtime_preview",
             refused=refusal,
         )
@@ -303,9 +307,16 @@ class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None])
             if count
             else "no bookings are in the way."
         )
+        holders = message.holders
+        ends_holds = (
+            f" It also ends the waitlist hold{'s' if len(holders) > 1 else ''} of "
+            f"{', '.join(holders)}, who {'are' if len(holders) > 1 else 'is'} told."
+            if holders
+            else ""
+        )
         self.query_one("#downtime-summary", Static).update(
             f"{reason_words(draft.reason).capitalize()} of {plan.instrument_code} {when}: "
-            f"{in_the_way}"
+            f"{in_the_way}{ends_holds}"
         )
         table = self.query_one("#downtime-bookings", DataTable)
         table.clear()
