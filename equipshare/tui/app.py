@@ -322,10 +322,19 @@ class EquipshareApp(StaffActions, AdministrationActions, ServiceCalls, App[None]
     @work(thread=True, exclusive=True, exit_on_error=False, group="calendar_download")
     def save_calendar(self, scope: ExportScope) -> None:
         from equipshare.services.calendar.service import CalendarExportService
-        from equipshare.tui.downloads import downloads_dir, save_calendar
+        from equipshare.tui.downloads import (
+            deliver_to_browser,
+            downloads_dir,
+            safe_name,
+            save_calendar,
+        )
 
         try:
             data = CalendarExportService(self.context).export(self.actor_username, scope)
+            name = f"{safe_name(f'equipshare-{scope.kind.value}-{scope.key}')}.ics"
+            if deliver_to_browser(self, data, name, "text/calendar"):
+                self.call_from_thread(self.notify, f"Sent {name} to your browser", timeout=8)
+                return
             where = self.downloads or downloads_dir()
             path = save_calendar(data, where, f"equipshare-{scope.kind.value}-{scope.key}")
         except EquipshareError as exc:

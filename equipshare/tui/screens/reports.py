@@ -28,12 +28,13 @@ from equipshare.domain.records.reports import (
 from equipshare.domain.records.statements import Statement, StatementMonth
 from equipshare.services.charging.service import StatementService
 from equipshare.services.reports.service import ReportService
-from equipshare.tui.downloads import downloads_dir
+from equipshare.tui.downloads import deliver_to_browser, downloads_dir, safe_name
 from equipshare.tui.messages import BookingsChanged
 from equipshare.tui.modals.report_period import ReportPeriodModal
 from equipshare.tui.report_choice import ReportChoice, preset_days
 from equipshare.tui.report_csv import (
     Rows,
+    csv_text,
     demand_rows,
     save_csv,
     sharing_rows,
@@ -340,6 +341,10 @@ class ReportsScreen(ServiceScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports_export")
     def save_export(self, rows: Rows, stem: str) -> None:
+        name = f"{safe_name(stem)}.csv"
+        if deliver_to_browser(self.app, csv_text(rows).encode("utf-8"), name, "text/csv"):
+            self.app.call_from_thread(self.notify, f"Sent {name} to your browser", timeout=8)
+            return
         try:
             path = save_csv(rows, self._downloads or downloads_dir(), stem)
         except OSError as exc:
