@@ -171,6 +171,12 @@ def value_for(f: dataclasses.Field[Any]) -> st.SearchStrategy[Any]:
         right = urls
     elif kind == "str":
         right = st.text(max_size=250) | st.sampled_from(["Europe/London", "UTC", "x@y.org"])
+    elif kind == "tuple[str, ...]":  # proxy addresses, scopes
+        right = st.lists(
+            st.sampled_from(["127.0.0.1", "10.0.0.0/24", "::1", "openid", "10.0.0.0/99"])
+            | st.text(max_size=20),
+            max_size=4,
+        )
     else:  # opening hours
         right = st.dictionaries(
             st.sampled_from([*WEEKDAYS, "funday"]), st.lists(interval, max_size=4), max_size=7
@@ -288,5 +294,6 @@ def test_the_shape_strategy_reaches_both_outcomes() -> None:
 def test_fields_are_of_the_kinds_the_fuzzer_knows() -> None:
     """A new kind of setting needs a strategy above before the fuzzer can cover it."""
     kinds = {f.type for _, defaults in sections() for f in dataclasses.fields(defaults)}
-    assert kinds <= {"int", "bool", "str", "Mapping[str, tuple[str, ...]]"}, kinds
+    known = {"int", "bool", "str", "tuple[str, ...]", "Mapping[str, tuple[str, ...]]"}
+    assert kinds <= known, kinds
     assert typing.get_type_hints(Settings)["keymap"] is not None

@@ -15,6 +15,7 @@ from equipshare.db.models import (  # noqa: F401  (each import registers its tab
     feeds,
     queue,
     training,
+    web,
 )
 
 metadata = Base.metadata

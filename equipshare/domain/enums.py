@@ -137,6 +137,7 @@ class NotificationKind(StrEnum):
     WAITLIST_OFFER = "waitlist_offer"
     TRAINING_EXPIRING = "training_expiring"  # time-based: `equipshare notify` enqueues it
     BOOKING_REMINDER = "booking_reminder"  # time-based: `equipshare notify` enqueues it
+    SIGN_IN_LINK = "sign_in_link"  # a one-time link to sign in to `equipshare serve`
 
 
 class NotificationStatus(StrEnum):

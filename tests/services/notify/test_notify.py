@@ -26,6 +26,7 @@ from equipshare.domain.records.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.waitlist import WaitlistService
 from equipshare.services.downtime.scheduling import DowntimeService
+from equipshare.services.identity.service import SignInService
 from equipshare.services.notify.delivery import NotifyService
 from equipshare.services.notify.mailer import Outgoing, SmtpMailer
 from equipshare.services.notify.outbox import enqueue_due, queue_notification
@@ -132,6 +133,7 @@ def test_every_kind_goes_out_once_and_a_second_run_sends_nothing(
     queue_for(context, world, "gone")
     clock.advance(hours=2)  # Mon 11:00: alice's Tue 10:00 booking is now within 24 h
     bookings.cancel("bob", mine.id)
+    SignInService(context).request_link("carol@example.ac.uk")  # a sign-in link (carol)
 
     report = notifier(context, mailbox).run("root")
 
