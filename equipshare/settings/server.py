@@ -122,6 +122,11 @@ class AuthSettings:
         "Scopes asked of the OpenID provider; email must be among them.",
         ("openid", "email", "profile"),
     )
+    oidc_require_verified_email: bool = _doc(
+        "Refuse an OpenID sign-in whose email the provider does not vouch for "
+        "(email_verified, or Entra ID's xms_edov, true).",
+        True,
+    )
 
     def __post_init__(self) -> None:
         if self.method not in AUTH_METHODS:
