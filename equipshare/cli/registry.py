@@ -174,6 +174,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "Recharge statements between institutions, and impact reports on sharing and work.",
     ),
     "restore": CommandEntry(_MAINTENANCE, "restore", "Load the backup at PATH into the database."),
+    "serve": CommandEntry(
+        "equipshare.cli.commands.serve",
+        "serve",
+        "Serve sign-in, the app in the browser and the calendar feeds until stopped.",
+    ),
     "slots": CommandEntry(
         "equipshare.cli.commands.slots",
         "slots",

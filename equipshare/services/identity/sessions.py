@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from equipshare.config import Settings
@@ -252,3 +253,12 @@ class SessionsService:
                 )
             ).all()
         return set(found)
+
+    def database_answers(self) -> bool:
+        """Whether the database answers a trivial query: the health endpoint's check."""
+        try:
+            with self._db.readonly() as session:
+                session.execute(select(1))
+        except SQLAlchemyError:
+            return False
+        return True
