@@ -1,0 +1,1 @@
+"""OpenID Connect sign-in for `equipshare serve`: `routes.add_oidc_routes` mounts it."""
