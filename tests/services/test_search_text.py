@@ -10,14 +10,16 @@ import pytest
 
 from equipshare.domain.errors import InputError
 from equipshare.domain.records.accounts import UserQuery
+from equipshare.domain.records.bookings import BookingRequest
 from equipshare.domain.records.catalogue import CatalogueQuery
 from equipshare.domain.records.history import HistoryQuery
 from equipshare.domain.search_text import MAX_SEARCH_CHARS
+from equipshare.services.bookings.service import BookingService
 from equipshare.services.catalogue.service import CatalogueService, InstrumentLookupService
 from equipshare.services.history.service import HistoryService
 from equipshare.services.people.service import PeopleService, UserLookupService
 from equipshare.services.plumbing.context import ServiceContext
-from tests.support.world import World
+from tests.support.world import World, london
 
 HOSTILE = {
     "nul": ("xps\x00", "control character ('\\x00')"),
@@ -60,7 +62,17 @@ ENTRIES: dict[str, tuple[Entry, str]] = {
         "--instrument",
     ),
     "audit user": (lambda c, t: HistoryService(c).page("root", HistoryQuery(actor=t)), "--user"),
+    # Every command names an instrument or a user too: `book "X\0"` was a DataError.
+    "booking's instrument": (
+        lambda c, t: BookingService(c).book("alice", _request(t)),
+        "instrument",
+    ),
+    "acting user": (lambda c, t: BookingService(c).book(t, _request("WAR-XPS-01")), "user"),
 }
+
+
+def _request(code: str) -> BookingRequest:
+    return BookingRequest(code, london(2026, 3, 17, 10), london(2026, 3, 17, 12))
 
 
 @pytest.mark.parametrize("entry", sorted(ENTRIES))

@@ -17,6 +17,7 @@ from equipshare.domain.permissions import Actor
 from equipshare.domain.records.bookings import BookingRecord
 from equipshare.domain.records.catalogue import BookingPolicy, InstrumentRecord, OpeningInterval
 from equipshare.domain.records.people import UserRecord
+from equipshare.domain.search_text import checked_search
 from equipshare.services.plumbing.prebuilt import (
     FACILITIES,
     FACILITY_STAFF,
@@ -91,6 +92,7 @@ def _user_of(row: Row[Any]) -> UserRecord:
 
 
 def load_user(session: Session, username: str) -> UserRecord:
+    checked_search(username, "user")  # a NUL cannot even be sent to PostgreSQL
     row = run(session, _USER_BY_NAME, {"username": username}).first()
     if row is None:
         raise NotFound(f"no user called {username!r}", "user")
@@ -103,6 +105,7 @@ def user_by_id(session: Session, user_id: int) -> UserRecord:
 
 def load_actor(session: Session, username: str) -> Actor:
     """The acting user and the facilities they staff; unknown users may do nothing."""
+    checked_search(username, "user")
     rows = run(session, _ACTOR_BY_NAME, {"username": username}).all()
     if not rows:
         raise NotFound(f"no user called {username!r}", "user")
@@ -243,6 +246,7 @@ _INSTRUMENT_LOCKED = _INSTRUMENT.with_for_update(of=INSTRUMENTS)
 def load_instrument(session: Session, code: str, *, lock: bool = False) -> InstrumentRecord:
     """The instrument with `code`; `lock` also takes its row lock, as `lock_rows` would."""
     statement = _INSTRUMENT_LOCKED if lock else _INSTRUMENT
+    checked_search(code, "instrument")
     rows = run(session, statement, {"code": code}).all()
     if not rows:
         raise NotFound(f"no instrument with code {code!r}", "instrument")
