@@ -68,6 +68,14 @@ def email_form(csrf: str, *, email: str = "", problem: str = "") -> str:
     )
 
 
+def oidc_link(start: str) -> str:
+    """The way to sign in through the university: a link to the provider, via `start`."""
+    return (
+        f'<p><a href="{escape(start)}">Sign in with your university account</a></p>'
+        "<p>Your university's sign-in page opens, then brings you back here.</p>"
+    )
+
+
 def sign_out_form(csrf: str) -> str:
     return (
         '<form method="post" action="/sign-out">'

@@ -24,6 +24,8 @@ from equipshare.server.terminal_page import page_html
 log = logging.getLogger("equipshare.terminal")
 
 UserOfRequest = Callable[[web.Request], Awaitable[str | None]]
+#: Told of each app as it starts with the way to end it; returns how to stop watching it.
+WatchApp = Callable[[web.Request, Callable[[], Awaitable[None]]], Callable[[], None]]
 SESSIONS_KEY = web.AppKey("equipshare_terminal_sessions", TerminalSessions)
 #: textual-serve's page script, xterm's stylesheet and the Roboto Mono fonts it ships.
 STATIC = Path(textual_serve.__file__).parent / "static"
@@ -62,21 +64,27 @@ def add_terminal_routes(
     public_origin: str,
     launch: AppLaunch,
     page_path: str = "/terminal",
+    base_path: str | None = None,
     sign_in_path: str = "/sign-in",
+    sign_out_path: str | None = None,
+    watch_app: WatchApp | None = None,
     title: str = "equipshare",
     per_user: int = 4,
     total: int = 200,
 ) -> TerminalSessions:
     """Mount the page, websocket, static files and `/download/{key}`; returns the live apps.
 
-    The server ends a user's apps with `sessions.end_sessions_of(username)`; every app is
-    reaped when `app` shuts down.
+    The page is at `page_path`, the websocket and static files under `base_path` (default
+    `page_path`). The server ends a user's apps with `sessions.end_sessions_of(username)`, or
+    one browser session's through `watch_app`, which is handed each app's end as it starts;
+    every app is reaped when `app` shuts down.
     """
     origin = origin_of(public_origin)
     sessions = TerminalSessions(launch, per_user=per_user, total=total)
     app[SESSIONS_KEY] = sessions
-    websocket_path = f"{page_path}/ws"
-    static_path = f"{page_path}/static"
+    base = (page_path if base_path is None else base_path).rstrip("/")
+    websocket_path = f"{base}/ws"
+    static_path = f"{base}/static"
 
     async def page(request: web.Request) -> web.Response:
         if await user_of_request(request) is None:
@@ -84,7 +92,7 @@ def add_terminal_routes(
         scheme = "wss" if origin.startswith("https:") else "ws"
         websocket_url = f"{scheme}://{urlsplit(origin).netloc}{websocket_path}"
         font_size = _size(request.query.get("fontsize"), 16)
-        body = page_html(title, websocket_url, f"{static_path}/", min(font_size, 64))
+        body = page_html(title, websocket_url, f"{static_path}/", min(font_size, 64), sign_out_path)
         response = web.Response(text=body, content_type="text/html")
         response.headers["Content-Security-Policy"] = (
             "default-src 'self'; script-src 'self' 'unsafe-eval'; "
@@ -108,7 +116,7 @@ def add_terminal_routes(
         refusal = sessions.refusal(username)
         if refusal is not None:
             raise web.HTTPServiceUnavailable(text=refusal)
-        return await _run_app(request, sessions, username)
+        return await _run_app(request, sessions, username, watch_app)
 
     async def download(request: web.Request) -> web.StreamResponse:
         if not same_site(request, origin, require_origin=False):
@@ -134,7 +142,7 @@ def add_terminal_routes(
 
 
 async def _run_app(
-    request: web.Request, sessions: TerminalSessions, username: str
+    request: web.Request, sessions: TerminalSessions, username: str, watch_app: WatchApp | None
 ) -> web.StreamResponse:
     socket = web.WebSocketResponse(heartbeat=15, max_msg_size=64 * 1024)
     await socket.prepare(request)
@@ -151,6 +159,11 @@ async def _run_app(
         download_manager=sessions.downloads,
     )
     sessions.add(served)
+
+    async def end() -> None:
+        await sessions.end(served)
+
+    forget = watch_app(request, end) if watch_app is not None else None
     try:
         await served.start(
             _size(request.query.get("width"), 80), _size(request.query.get("height"), 24)
@@ -163,6 +176,8 @@ async def _run_app(
     except (OSError, RuntimeError) as exc:
         log.warning("terminal app for %s failed: %s", username, exc)
     finally:
+        if forget is not None:
+            forget()
         await sessions.end(served)
         log.info("terminal app %s for %s ended", served.pid, username)
     return socket

@@ -39,24 +39,38 @@ _PAGE = """<!DOCTYPE html>
       body.-closed .ended {{ display: flex; }}
       body.-closed .textual-terminal {{ display: none; }}
       .textual-terminal {{ opacity: 0; }}
+      .sign-out {{
+        position: fixed; top: 0; right: 0; z-index: 5; padding: 0 .5em;
+        font: 12px system-ui, sans-serif; color: #ddd; background: #0c181f; opacity: .75;
+      }}
       body.-first-byte .textual-terminal {{ opacity: 1; transition: opacity 0.3s ease-out; }}
     </style>
   </head>
   <body>
     <div class="notice starting">Starting {title}…</div>
-    <div class="notice ended">Session ended.<a href="">Start again</a></div>
+    <div class="notice ended">Session ended.<a href="">Start again</a>{ended_sign_out}</div>
     <div id="terminal" class="textual-terminal"
          data-session-websocket-url="{websocket}" data-font-size="{font_size}"></div>
+    {sign_out}
   </body>
 </html>
 """
 
 
-def page_html(title: str, websocket_url: str, static_url: str, font_size: int) -> str:
-    """The terminal page; every value is escaped, though none comes from the browser."""
+def page_html(
+    title: str, websocket_url: str, static_url: str, font_size: int, sign_out_url: str | None = None
+) -> str:
+    """The terminal page; every value is escaped, though none comes from the browser.
+
+    With `sign_out_url`, a small link in the corner leads to the sign-out page (a plain GET:
+    the page it opens carries the form and its CSRF token).
+    """
+    link = f'href="{escape(sign_out_url)}"' if sign_out_url else ""
     return _PAGE.format(
         title=escape(title),
         websocket=escape(websocket_url),
         static=escape(static_url),
         font_size=int(font_size),
+        sign_out=f'<a class="sign-out" {link}>Sign out</a>' if link else "",
+        ended_sign_out=f"<a {link}>Sign out</a>" if link else "",
     )

@@ -1,30 +1,44 @@
 """`equipshare serve`: one aiohttp application on one port for the whole consortium.
 
 It serves the calendar feeds under their old URLs (tokens still need no sign-in), a health
-check for load balancers, signing in and out, and, at `/`, the signed-in person's app (for
-now a page naming them). Who a request comes from is decided here from the session cookie
-or a trusted proxy's header, never from anything else the browser says. Every service
-call runs in a thread; the event loop never waits on the database.
+check for load balancers, signing in and out (emailed link, a trusted proxy's header or
+OpenID Connect), and, at `/`, the signed-in person's app in a terminal in the browser. Who a
+request comes from is decided here from the session cookie, checked again on every request
+and websocket, never from anything else the browser says. An app lives as long as its
+browser session: signing out, the minute's sweep (expired, deactivated) and shutdown end it.
+Every service call runs in a thread; the event loop never waits on the database.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from html import escape
 
 from aiohttp import web
 
+from equipshare.config import Settings
 from equipshare.domain.errors import EquipshareError, InputError, RefusedError, ServerStartError
-from equipshare.domain.records.sessions import StartedSession
+from equipshare.domain.records.sessions import StartedSession, WebSessionRecord
 from equipshare.server import web_auth
 from equipshare.server.feed_app import FEED_ROUTE, FEEDS_KEY, FeedHandler
 from equipshare.server.limits import LIMITS, ServerLimits, runner_options
 from equipshare.server.logs import ScrubbingFilter
-from equipshare.server.pages import email_form, page, redeem_form, refusal, sign_out_form
+from equipshare.server.oidc.config import START_PATH as OIDC_START
+from equipshare.server.oidc.routes import add_oidc_routes
+from equipshare.server.pages import (
+    email_form,
+    oidc_link,
+    page,
+    redeem_form,
+    refusal,
+    sign_out_form,
+)
 from equipshare.server.session_watch import SessionWatch
+from equipshare.server.terminal import add_terminal_routes
+from equipshare.server.terminal_apps import AppLaunch, TerminalSessions
 from equipshare.services.identity.service import LINK_ROUTE, SessionsService, SignInService
 from equipshare.services.plumbing.context import ServiceContext
 
@@ -33,6 +47,9 @@ log = logging.getLogger("equipshare.serve")
 # Forms are an address and a token; a few kilobytes is plenty, and all a request may send.
 WEB_LIMITS = replace(LIMITS, max_body_size=4096)
 HEALTH_SECONDS = 5.0
+#: Where a request's checked session is kept for the handlers after `user_of_request`.
+SESSION_KEY = web.RequestKey("equipshare_session", WebSessionRecord)
+APP_BASE = "/app"  # the terminal's websocket and static files; its page is `/`
 
 
 def see_other(location: str) -> web.Response:
@@ -41,7 +58,7 @@ def see_other(location: str) -> web.Response:
 
 
 class WebRoutes:
-    """The handlers of sign-in, sign-out, health and the home page."""
+    """The handlers of sign-in, sign-out and health, and who a request's user is."""
 
     def __init__(self, context: ServiceContext) -> None:
         self.settings = context.settings
@@ -65,16 +82,22 @@ class WebRoutes:
             status=503, text="database unreachable\n", headers={"Cache-Control": "no-store"}
         )
 
-    async def home(self, request: web.Request) -> web.StreamResponse:
+    # -- who the app is for ------------------------------------------------------------------
+
+    async def user_of_request(self, request: web.Request) -> str | None:
+        """The session cookie's user, checked in the database now (the terminal's sign-in)."""
         record = await web_auth.current_session(request, self.sessions)
         if record is None:
-            raise web.HTTPSeeOther("/sign-in")
-        secret = web_auth.cookie_secret(request) or ""
-        body = (
-            f"<p>Signed in as <strong>{escape(record.display_name)}</strong> "
-            f"({escape(record.username)}).</p>" + sign_out_form(web_auth.session_csrf(secret))
-        )
-        return page("equipshare", body)
+            return None
+        request[SESSION_KEY] = record
+        return record.username
+
+    def watch_app(
+        self, request: web.Request, end: Callable[[], Awaitable[None]]
+    ) -> Callable[[], None]:
+        """An app started for the request's session ends with that session (and only it)."""
+        record = request[SESSION_KEY]
+        return self.watch.watch(record.id, end)
 
     # -- signing in --------------------------------------------------------------------------
 
@@ -85,12 +108,18 @@ class WebRoutes:
         if method == "proxy":
             return await self._proxy_sign_in(request)
         if method == "oidc":
-            return page(
-                "Sign in",
-                refusal("Signing in through the university (OpenID Connect) is not ready yet."),
-                status=503,
-            )
+            return page("Sign in", oidc_link(OIDC_START))
         return self._email_page(request)
+
+    async def oidc_identity(
+        self, request: web.Request, email: str, display_name: str
+    ) -> web.StreamResponse:
+        """The OpenID provider vouched for `email`: its account (or a new one), a session, `/`."""
+        return await self._start(
+            request, lambda agent, peer: self.sign_in.sign_in_verified(
+                email, how="oidc", display_name=display_name, user_agent=agent, address=peer
+            ),
+        )  # fmt: skip
 
     async def _proxy_sign_in(self, request: web.Request) -> web.StreamResponse:
         email = web_auth.proxy_identity(request, self.settings)
@@ -180,6 +209,20 @@ class WebRoutes:
 
     # -- signing out -------------------------------------------------------------------------
 
+    async def sign_out_page(self, request: web.Request) -> web.StreamResponse:
+        """Who is signed in, and the button (with its CSRF token) that signs them out."""
+        record = await web_auth.current_session(request, self.sessions)
+        if record is None:
+            raise web.HTTPSeeOther("/sign-in")
+        secret = web_auth.cookie_secret(request) or ""
+        body = (
+            f"<p>Signed in as <strong>{escape(record.display_name)}</strong> "
+            f"({escape(record.username)}).</p>"
+            + sign_out_form(web_auth.session_csrf(secret))
+            + '<p><a href="/">Back to equipshare</a></p>'
+        )
+        return page("Sign out", body)
+
     async def sign_out(self, request: web.Request) -> web.StreamResponse:
         secret = web_auth.cookie_secret(request)
         form = {k: str(v) for k, v in (await request.post()).items()}
@@ -200,10 +243,28 @@ class WebRoutes:
 
 
 ROUTES_KEY = web.AppKey("web_routes", WebRoutes)
+TERMINAL_KEY = web.AppKey("web_terminal", TerminalSessions)
 
 
-def create_web_app(context: ServiceContext, limits: ServerLimits = WEB_LIMITS) -> web.Application:
-    """The application `equipshare serve` runs: feeds, health, sign-in and the home page."""
+def app_launch(settings: Settings) -> AppLaunch:
+    """App processes read the settings file `serve` read, on the database it uses."""
+    source = settings.source.resolve() if settings.source is not None else None
+    return AppLaunch(config_path=source, database_url=settings.database_url)
+
+
+def create_web_app(
+    context: ServiceContext,
+    limits: ServerLimits = WEB_LIMITS,
+    *,
+    launch: AppLaunch | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> web.Application:
+    """The application `equipshare serve` runs: feeds, health, sign-in and the app at `/`.
+
+    A ConfigError (exit 2) when `[auth] method = "oidc"` lacks a setting or its secret's
+    environment variable (`environ`, default the process's), before anything listens.
+    """
+    settings = context.settings
     app = web.Application(client_max_size=limits.max_body_size)
     feeds = FeedHandler(context)
     routes = WebRoutes(context)
@@ -215,8 +276,21 @@ def create_web_app(context: ServiceContext, limits: ServerLimits = WEB_LIMITS) -
     app.router.add_post("/sign-in/email", routes.request_link)
     app.router.add_get(LINK_ROUTE + "{token}", routes.link_page)
     app.router.add_post(LINK_ROUTE + "{token}", routes.redeem_link)
+    app.router.add_get("/sign-out", routes.sign_out_page)
     app.router.add_post("/sign-out", routes.sign_out)
-    app.router.add_get("/", routes.home)
+    if settings.auth.method == "oidc":
+        add_oidc_routes(app, settings=settings, on_identity=routes.oidc_identity, environ=environ)
+    app[TERMINAL_KEY] = add_terminal_routes(
+        app,
+        user_of_request=routes.user_of_request,
+        public_origin=settings.server.base_url,
+        launch=launch or app_launch(settings),
+        page_path="/",
+        base_path=APP_BASE,
+        sign_out_path="/sign-out",
+        watch_app=routes.watch_app,
+        total=settings.server.max_sessions,
+    )
     app.cleanup_ctx.append(routes.watch.context)
     return app
 
@@ -227,6 +301,7 @@ def serve(
     port: int,
     announce: Callable[[], None] = lambda: None,
     limits: ServerLimits = WEB_LIMITS,
+    launch: AppLaunch | None = None,
 ) -> None:
     """Run until SIGINT or SIGTERM (blocking); `announce` once it listens.
 
@@ -235,9 +310,10 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     for handler in logging.getLogger().handlers:
         handler.addFilter(ScrubbingFilter())
+    app = create_web_app(context, limits, launch=launch)
     try:
         web.run_app(
-            create_web_app(context, limits),
+            app,
             host=host,
             port=port,
             print=lambda _message: announce(),

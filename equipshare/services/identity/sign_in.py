@@ -39,6 +39,11 @@ def normalised_email(text: str) -> str:
     return address
 
 
+def _printable(text: str) -> str:
+    """A name from outside with control characters and runs of spaces made single spaces."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
 class SignInService:
     """Emailed links and vouched-for identities, each ending in a session; audited."""
 
@@ -52,7 +57,9 @@ class SignInService:
     def _whom_to_ask(self) -> str:
         return f"ask an equipshare administrator at {self._settings.organisation.name} to add you"
 
-    def _account(self, session: Session, address: str, now: datetime, how: str) -> User:
+    def _account(
+        self, session: Session, address: str, now: datetime, how: str, name: str = ""
+    ) -> User:
         users = session.scalars(select(User).where(func.lower(User.email) == address)).all()
         active = [user for user in users if user.active]
         if len(active) > 1:
@@ -68,9 +75,11 @@ class SignInService:
                 "ask an equipshare administrator to reactivate it",
                 "email",
             )
-        return self._create(session, address, now, how)
+        return self._create(session, address, now, how, name)
 
-    def _create(self, session: Session, address: str, now: datetime, how: str) -> User:
+    def _create(
+        self, session: Session, address: str, now: datetime, how: str, name: str = ""
+    ) -> User:
         local, _, domain = address.partition("@")
         if not self._settings.auth.create_users:
             raise RefusedError(f"no equipshare account uses {address}; {self._whom_to_ask()}")
@@ -90,7 +99,7 @@ class SignInService:
             username = f"{base}{n}"
         user = User(
             username=username,
-            display_name=local,
+            display_name=_printable(name)[:200] or local,
             email=address,
             institution_id=institution.id,
             role=Role.RESEARCHER,
@@ -109,13 +118,22 @@ class SignInService:
     # -- an identity vouched for by a proxy or an OpenID provider ----------------------------
 
     def sign_in_verified(
-        self, email: str, *, how: str, user_agent: str = "", address: str = ""
+        self,
+        email: str,
+        *,
+        how: str,
+        display_name: str = "",
+        user_agent: str = "",
+        address: str = "",
     ) -> StartedSession:
-        """A session for the account of an address someone we trust has verified."""
+        """A session for the account of an address someone we trust has verified.
+
+        `display_name` (the provider's name for the person) names an account created now.
+        """
         wanted = normalised_email(email)
         now = self._clock.now()
         with self._db.sessions.begin() as session:
-            user = self._account(session, wanted, now, how)
+            user = self._account(session, wanted, now, how, display_name)
             return start_in(
                 session, user, self._settings, now,
                 how=how, user_agent=user_agent, address=address,
