@@ -12,42 +12,32 @@ whose users table is itself damaged.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Column,
-    ColumnElement,
     Connection,
     Index,
     Integer,
-    Interval,
     MetaData,
-    Select,
     Table,
-    and_,
     exists,
     func,
     insert,
-    literal,
     or_,
     select,
 )
-from sqlalchemy.orm import aliased
 
 from equipshare.db import migrate
 from equipshare.db.base import UTCDateTime
-from equipshare.db.models.bookings import Booking, BookingSeries, Downtime
+from equipshare.db.models.bookings import Booking, BookingSeries
 from equipshare.db.models.catalogue import Facility, Instrument
 from equipshare.db.models.training import TrainingRecord
 from equipshare.db.tables import metadata as all_tables
 from equipshare.domain.enums import (
-    ACTIVE_BOOKING_STATUSES,
-    LONGEST_BOOKING,
-    LONGEST_BOOKING_MINUTES,
     BookingStatus,
     TrainingLevel,
 )
@@ -57,6 +47,11 @@ from equipshare.domain.records.maintenance import IntegrityProblem, IntegrityRep
 from equipshare.domain.recurrence import FREQUENCIES, occurrences
 from equipshare.services.admin import integrity_holds, integrity_rules
 from equipshare.services.admin.integrity_engine import engine_check
+from equipshare.services.admin.integrity_overlaps import (
+    bookings_in_downtime,
+    overlapping_bookings,
+    problem_ids,
+)
 from equipshare.services.plumbing.context import ServiceContext
 
 CHECKS = (
@@ -70,7 +65,6 @@ CHECKS = (
     "orphan rows",
     "series",
 )
-_ACTIVE = [status.value for status in ACTIVE_BOOKING_STATUSES]
 
 
 def rule_from_rrule(rrule: str, tz: str) -> RecurrenceRule | None:
@@ -88,10 +82,6 @@ def rule_from_rrule(rrule: str, tz: str) -> RecurrenceRule | None:
     except ValueError:
         return None
     return None
-
-
-def _ids(*pairs: tuple[str, object]) -> str:
-    return ", ".join(f"{name} {value}" for name, value in pairs)
 
 
 class IntegrityService:
@@ -138,139 +128,6 @@ class IntegrityService:
         ]
 
 
-def starts_within(later: Any, earlier: Any) -> ColumnElement[bool]:
-    """`later` starts on `earlier`'s instrument, inside `earlier`'s range.
-
-    Two ranges overlap exactly when one starts inside the other (or both start together),
-    so every overlap query here is one or two of these. Each reads, per `earlier` row, one
-    range of the (instrument, start) index no longer than `earlier` itself: at most 14 days
-    for an active booking (the `active_length_capped` CHECK), so the cost grows with the
-    rows, not with their square, however many an instrument holds.
-    """
-    return and_(
-        later.instrument_id == earlier.instrument_id,
-        later.starts_at >= earlier.starts_at,
-        later.starts_at < earlier.ends_at,
-    )
-
-
-def overlap_statement() -> Select[int, int, str]:
-    """Pairs of active bookings on one instrument that overlap, the later-starting second
-    (the higher id when they start together)."""
-    first, second = aliased(Booking), aliased(Booking)
-    return (
-        select(first.id, second.id, Instrument.code)
-        .join(
-            second,
-            and_(
-                starts_within(second, first),
-                or_(second.starts_at > first.starts_at, second.id > first.id),
-            ),
-        )
-        .join(Instrument, Instrument.id == first.instrument_id)
-        .where(first.status.in_(_ACTIVE), second.status.in_(_ACTIVE))
-    )
-
-
-@contextmanager
-def index_lookups(conn: Connection) -> Iterator[None]:
-    """On PostgreSQL, join by looking each row's range up in the index, for the statements
-    run meanwhile.
-
-    PostgreSQL's estimates spread an instrument's rows evenly over instruments, so with
-    100,000 bookings on one it would hash the two tables on the instrument and compare
-    every booking with every downtime of it (15 s), not look each one's range up (0.1 s).
-    Only the overlap statements run so: each has its index for every lookup. The settings
-    in force before are restored after.
-    """
-    if conn.dialect.name != "postgresql":
-        yield
-        return
-    names = ("enable_hashjoin", "enable_mergejoin")
-    before = {name: conn.exec_driver_sql(f"SHOW {name}").scalar_one() for name in names}
-    for name in names:
-        conn.exec_driver_sql(f"SET LOCAL {name} = off")
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            conn.execute(select(func.set_config(name, value, True)))
-
-
-def overlapping_bookings(conn: Connection) -> list[IntegrityProblem]:
-    """Pairs of active bookings on one instrument whose times overlap (SQLite only can hold
-    them: PostgreSQL's exclusion constraint refuses them)."""
-    with index_lookups(conn):
-        found = conn.execute(overlap_statement()).all()
-    pairs = sorted((min(a, b), max(a, b), code) for a, b, code in found)
-    return [
-        IntegrityProblem(
-            "overlapping bookings",
-            _ids(("bookings", f"{a},{b}")),
-            f"active bookings {a} and {b} on {code} overlap",
-        )
-        for a, b, code in pairs
-    ]
-
-
-def less_longest_booking(dialect: str, instant: Any) -> ColumnElement[Any]:
-    """`instant` less LONGEST_BOOKING, in SQL: no active booking starting earlier reaches it.
-
-    SQLite's datetime() drops the fraction of a second the column's text keeps, so the
-    bound it gives is a little earlier: only ever looser, never wrong.
-    """
-    if dialect == "sqlite":
-        return func.datetime(instant, f"-{LONGEST_BOOKING_MINUTES} minutes")
-    return instant - literal(LONGEST_BOOKING, Interval())  # type: ignore[no-any-return]
-
-
-def downtime_statements(dialect: str) -> tuple[Select[*tuple[Any, ...]], ...]:
-    """Active bookings overlapping a downtime of their instrument, in two disjoint halves:
-    the downtime starts inside the booking, or the booking strictly inside the downtime.
-
-    Each half is bounded from either side: whichever table an engine reads first, the
-    other is looked up by one short range of its (instrument, start) index. The first half
-    also says the booking starts at most 14 days before the downtime, for an engine that
-    looks bookings up by downtime; each half joins the instrument to the table it reads
-    in full, which SQLite takes as the hint to read that one first.
-    """
-    columns = (Booking.id, Downtime.id, Instrument.code, Downtime.reason)
-    later = and_(starts_within(Booking, Downtime), Booking.starts_at > Downtime.starts_at)
-    active = Booking.status.in_(_ACTIVE)
-    recent = Booking.starts_at > less_longest_booking(dialect, Downtime.starts_at)
-    return (
-        select(*columns)
-        .join(Instrument, Instrument.id == Booking.instrument_id)
-        .join(Downtime, and_(starts_within(Downtime, Booking), recent))
-        .where(active),
-        select(*columns)
-        .select_from(Downtime)
-        .join(Instrument, Instrument.id == Downtime.instrument_id)
-        .join(Booking, later)
-        .where(active),
-    )
-
-
-def bookings_in_downtime(conn: Connection) -> list[IntegrityProblem]:
-    """Active bookings that overlap a downtime of their instrument."""
-    with index_lookups(conn):
-        found = [
-            tuple(row)
-            for statement in downtime_statements(conn.dialect.name)
-            for row in conn.execute(statement)
-        ]
-    rows = sorted(found, key=lambda row: (row[0], row[1]))
-    return [
-        IntegrityProblem(
-            "booking in downtime",
-            _ids(("booking", booking), ("downtime", downtime)),
-            f"active booking {booking} on {code} falls in downtime {downtime} "
-            f"({str(getattr(reason, 'value', reason)).replace('_', ' ')})",
-        )
-        for booking, downtime, code, reason in rows
-    ]
-
-
 def untrained_bookings(conn: Connection) -> list[IntegrityProblem]:
     """Confirmed, unassisted bookings on training-required instruments whose user held no
     independent training at the booking's end, the moment the booking rule judges.
@@ -301,7 +158,7 @@ def untrained_bookings(conn: Connection) -> list[IntegrityProblem]:
     return [
         IntegrityProblem(
             "untrained booking",
-            _ids(("booking", booking), ("user", user)),
+            problem_ids(("booking", booking), ("user", user)),
             f"confirmed booking {booking} on {code} is unassisted, and user {user} holds no "
             "independent training on it at its end",
         )
@@ -441,7 +298,7 @@ def _occurrence_mismatches(conn: Connection, expected: Table) -> list[IntegrityP
         *(
             IntegrityProblem(
                 "series",
-                _ids(("booking", b), ("booking_series", s)),
+                problem_ids(("booking", b), ("booking_series", s)),
                 f"booking {b} is not on the instrument, or not for the user, of series {s}",
             )
             for b, s in stray
@@ -470,7 +327,7 @@ def _describe_off_rule(rows: Sequence[tuple[Any, ...]]) -> list[IntegrityProblem
         problems.append(
             IntegrityProblem(
                 "series",
-                _ids(("booking", booking), ("booking_series", series)),
+                problem_ids(("booking", booking), ("booking_series", series)),
                 f"booking {booking} claims slot {said}, which the RRULE of series "
                 f"{series} does not generate",
             )

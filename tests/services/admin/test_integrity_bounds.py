@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Select, insert, text
 from equipshare.db.engine import Database
 from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.domain.enums import BookingStatus, DowntimeReason
-from equipshare.services.admin import integrity
+from equipshare.services.admin import integrity_overlaps as integrity
 from equipshare.services.admin.integrity import IntegrityService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.maintenance_rows import plant_booking
