@@ -26,7 +26,7 @@ class CommandEntry:
 _BOOKING = "equipshare.cli.commands.bookings"
 _MAINTENANCE = "equipshare.cli.commands.maintenance"
 _PEOPLE = "equipshare.cli.commands.people"
-_RATES = "equipshare.cli.commands.rates"
+_RATES = "equipshare.cli.billing.rates"
 
 COMMANDS: dict[str, CommandEntry] = {
     "anonymise": CommandEntry(
@@ -66,7 +66,7 @@ COMMANDS: dict[str, CommandEntry] = {
         "Cancel booking BOOKING_ID (your own, or any on a facility you staff).",
     ),
     "charges": CommandEntry(
-        "equipshare.cli.commands.charges",
+        "equipshare.cli.billing.charges",
         "charges_group",
         "Correct a booking's charge: waive it, or reprice it from the rate cards.",
     ),
@@ -169,7 +169,7 @@ COMMANDS: dict[str, CommandEntry] = {
         "Refuse pending booking BOOKING_ID, with a reason (staff of its facility).",
     ),
     "report": CommandEntry(
-        "equipshare.cli.commands.report",
+        "equipshare.cli.billing.report",
         "report_group",
         "Recharge statements between institutions, and impact reports on sharing and work.",
     ),

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import click
 
-from equipshare.cli.commands.report_charges import charges
-from equipshare.cli.commands.report_usage import REPORT_COMMANDS
+from equipshare.cli.billing.report_charges import charges
+from equipshare.cli.billing.report_usage import REPORT_COMMANDS
 
 
 @click.group("report")
