@@ -46,12 +46,15 @@ class Notification(Base):
     token and time) in one short transaction, sends, then marks it `sent` in another. A row
     left `sending` is never sent again by itself; notify reports it for a person to decide.
     Time-based messages (reminders, training expiry) carry a `dedupe_key`, so enqueuing them
-    on every run adds each one once.
+    on every run adds each one once. Only a sign-in link may have no user: it goes to an
+    address with no account yet (its `sign_in_links` row, named in the payload, holds the
+    address), and the account is made only when the link is redeemed.
     """
 
     __tablename__ = "notifications"
     __table_args__ = (
         enum_check("kind", NotificationKind),
+        CheckConstraint("user_id IS NOT NULL OR kind = 'sign_in_link'", name="recipient_known"),
         enum_check("status", NotificationStatus),
         CheckConstraint("attempts >= 0", name="attempts_nonnegative"),
         Index("ix_notifications_unsent", "sent_at", "next_attempt_at"),
@@ -59,7 +62,7 @@ class Notification(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[NotificationKind] = mapped_column(enum_column_type(NotificationKind))
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), index=True)
     subject: Mapped[str] = mapped_column(String(300))

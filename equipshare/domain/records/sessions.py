@@ -30,8 +30,12 @@ class StartedSession:
 
 @dataclass(frozen=True)
 class SignInLinkSent:
-    """A sign-in link queued in the outbox for `email`; it works once, until `expires_at`."""
+    """A sign-in link queued in the outbox for `email`; it works once, until `expires_at`.
+
+    `username` is None for an address with no account yet: one is made when the link is
+    redeemed, which proves the address.
+    """
 
     email: str
-    username: str
+    username: str | None
     expires_at: datetime

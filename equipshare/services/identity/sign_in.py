@@ -3,7 +3,8 @@
 Whatever proves the identity (a trusted proxy's header, an OpenID provider, a link that
 reached the mailbox) yields an email address, and the address yields the account: an
 active user who has it; or, with `[auth] create_users`, a new researcher at the
-institution whose email domain it is (audited); or a refusal saying whom to ask.
+institution whose email domain it is (audited); or a refusal saying whom to ask. An
+account is made only for a proven address: asking for a link makes none, redeeming it does.
 """
 
 from __future__ import annotations
@@ -60,6 +61,16 @@ class SignInService:
     def _account(
         self, session: Session, address: str, now: datetime, how: str, name: str = ""
     ) -> User:
+        """The proven address's account, made now (audited) if it may be and has none."""
+        user = self._existing(session, address)
+        if user is not None:
+            return user
+        institution = self._institution_for(session, address)
+        return self._create(session, address, institution, now, how, name)
+
+    def _existing(self, session: Session, address: str) -> User | None:
+        """The active account using `address`, None if none does; refused if it is ambiguous
+        or deactivated."""
         users = session.scalars(select(User).where(func.lower(User.email) == address)).all()
         active = [user for user in users if user.active]
         if len(active) > 1:
@@ -75,12 +86,11 @@ class SignInService:
                 "ask an equipshare administrator to reactivate it",
                 "email",
             )
-        return self._create(session, address, now, how, name)
+        return None
 
-    def _create(
-        self, session: Session, address: str, now: datetime, how: str, name: str = ""
-    ) -> User:
-        local, _, domain = address.partition("@")
+    def _institution_for(self, session: Session, address: str) -> Institution:
+        """Where an account for `address` would be made; refused unless one may be."""
+        domain = address.partition("@")[2]
         if not self._settings.auth.create_users:
             raise RefusedError(f"no equipshare account uses {address}; {self._whom_to_ask()}")
         institution = session.scalar(
@@ -92,6 +102,18 @@ class SignInService:
                 f"institution's email domain; {self._whom_to_ask()}",
                 "email",
             )
+        return institution
+
+    def _create(
+        self,
+        session: Session,
+        address: str,
+        institution: Institution,
+        now: datetime,
+        how: str,
+        name: str = "",
+    ) -> User:
+        local = address.partition("@")[0]
         base = _NAME_PART.sub("", local)[:56] or "user"
         username, n = base, 1
         while session.scalar(select(User.id).where(User.username == username)) is not None:
@@ -161,7 +183,13 @@ class SignInService:
                     f"most allowed ([auth] email_links_per_hour); ask again after {again}",
                     "email",
                 )
-            user = self._account(session, wanted, now, "email")
+            # No account is made here: the address is not proven until the link is redeemed.
+            user = self._existing(session, wanted)
+            if user is not None:
+                who = f"as {user.username}"
+            else:
+                joining = self._institution_for(session, wanted).name
+                who = f"(your account at {joining} is made when you do)"
             token = new_secret()
             expires = now + timedelta(minutes=auth.email_link_minutes)
             link = SignInLink(
@@ -173,22 +201,24 @@ class SignInService:
             until = local_instant(expires, self._settings.organisation.timezone)
             queue_notification(
                 session,
-                user_id=user.id,
+                user_id=None if user is None else user.id,
                 kind=NotificationKind.SIGN_IN_LINK,
                 subject="Your equipshare sign-in link",
                 body=(
-                    f"Open this link to sign in to equipshare as {user.username}:\n\n{url}\n\n"
+                    f"Open this link to sign in to equipshare {who}:\n\n{url}\n\n"
                     f"It works once, until {until}. If you did not ask to sign in, ignore "
                     "this message: nobody can use the link without your mailbox."
                 ),
                 at=now,
+                payload={"sign_in_link": link.id},
                 describes={},
             )
             record_audit(
-                session, actor_id=user.id, action="sign_in.link_sent", entity_type="sign_in_link",
-                entity_id=link.id, at=now, after={"email": wanted, "expires_at": expires},
+                session, actor_id=None if user is None else user.id,
+                action="sign_in.link_sent", entity_type="sign_in_link", entity_id=link.id,
+                at=now, after={"email": wanted, "expires_at": expires},
             )  # fmt: skip
-            return SignInLinkSent(wanted, user.username, expires)
+            return SignInLinkSent(wanted, None if user is None else user.username, expires)
 
     def redeem_link(self, token: str, *, user_agent: str = "", address: str = "") -> StartedSession:
         """A session for the link's account; a used, expired or unknown link is refused."""

@@ -72,7 +72,9 @@ def _require_admin(actor: Actor) -> None:
         )
 
 
-def _username(session: Session, user_id: int) -> str:
+def _username(session: Session, user_id: int | None) -> str:
+    if user_id is None:  # a sign-in link to an address with no account yet
+        return "(no account yet)"
     return session.scalar(select(User.username).where(User.id == user_id)) or f"#{user_id}"
 
 

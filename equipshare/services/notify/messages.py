@@ -19,6 +19,7 @@ from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Instrument, User
 from equipshare.db.models.queue import Notification, WaitlistEntry
 from equipshare.db.models.training import TrainingRecord
+from equipshare.db.models.web import SignInLink
 from equipshare.domain.enums import NotificationKind
 from equipshare.domain.timewords import local_range
 from equipshare.services.notify.outbox import local_instant, renewed, training_expiry_key
@@ -116,11 +117,34 @@ def _about_training(session: Session, row: Notification) -> tuple[str, list[str]
     return f"{instrument.code} on {expires}", lines
 
 
+def _sign_in_link(session: Session, row: Notification, now: datetime) -> SignInLink | Withheld:
+    """The link a sign-in message carries, or why it must not go (used, expired, unknown)."""
+    link_id = (row.payload or {}).get("sign_in_link")
+    link = session.get(SignInLink, link_id) if isinstance(link_id, int) else None
+    if link is None:
+        return Withheld("the sign-in link is not known")
+    if link.used_at is not None:
+        return Withheld("the sign-in link has been used already")
+    if now >= link.expires_at:
+        return Withheld("the sign-in link expired before it could be sent")
+    return link
+
+
 def render(
     session: Session, row: Notification, organisation: str, now: datetime
 ) -> Rendered | Withheld:
     """The email for `row` sent at `now`, or why it is withheld (recipient gone, moved on...)."""
-    user = session.get(User, row.user_id)
+    if row.kind is NotificationKind.SIGN_IN_LINK and (row.payload or {}).get("sign_in_link"):
+        link = _sign_in_link(session, row, now)
+        if isinstance(link, Withheld):
+            return link
+        if row.user_id is None:  # an address with no account yet: the account comes later
+            return Rendered(
+                to=link.email,
+                subject=row.subject,
+                body=_closed(["Hello,", "", row.body], organisation),
+            )
+    user = session.get(User, row.user_id) if row.user_id is not None else None
     if user is None or not user.active:
         return Withheld("recipient's account is deactivated")
     if not user.email or "@" not in user.email:
@@ -144,10 +168,16 @@ def render(
     body = [f"Hello {user.display_name},", "", row.body]
     if details:
         body += ["", *details]
-    body += [
+    return Rendered(to=user.email, subject=subject, body=_closed(body, organisation))
+
+
+def _closed(body: list[str], organisation: str) -> str:
+    """The message's lines with the signature every equipshare email ends with."""
+    body = [
+        *body,
         "",
         "--",
         f"Sent by equipshare for {organisation}; replies are not read.",
         "Open equipshare to see or change your bookings.",
     ]
-    return Rendered(to=user.email, subject=subject, body="\n".join(body) + "\n")
+    return "\n".join(body) + "\n"

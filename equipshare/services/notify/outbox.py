@@ -31,7 +31,7 @@ from equipshare.services.plumbing.prebuilt import NOTIFICATIONS, run
 
 def notification_values(
     *,
-    user_id: int,
+    user_id: int | None,
     kind: NotificationKind,
     subject: str,
     body: str,
@@ -65,7 +65,7 @@ def notification_values(
 def queue_notification(
     session: Session,
     *,
-    user_id: int,
+    user_id: int | None,
     kind: NotificationKind,
     subject: str,
     body: str,
@@ -76,6 +76,8 @@ def queue_notification(
     describes: dict[str, Any] | None = None,
 ) -> Notification:
     """Add one message to the outbox in the caller's transaction; returns the (unflushed) row.
+
+    `user_id` is None only for a sign-in link to an address with no account yet.
 
     Call it after the change the message reports: unless `describes` says otherwise, the
     state the message keeps is its booking's (or, for `{"waitlist_entry": id}` in the

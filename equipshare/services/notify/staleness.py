@@ -118,7 +118,9 @@ def _booking_moved_on(session: Session, row: Notification, booking: Booking) -> 
         then = (recorded["starts_at"], recorded.get("ends_at"))
         if then != (_instant(booking.starts_at), _instant(booking.ends_at)):
             return f"booking {booking.id} was moved since this was queued"
-    if row.user_id != booking.user_id and not _on_staff(session, row.user_id, booking):
+    if row.user_id != booking.user_id and not (
+        row.user_id is not None and _on_staff(session, row.user_id, booking)
+    ):
         return f"the recipient is no longer on the staff of booking {booking.id}'s facility"
     return _superseded(session, row, booking, recorded)
 

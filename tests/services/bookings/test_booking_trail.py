@@ -36,7 +36,7 @@ def notices(context: ServiceContext, world: World) -> list[tuple[str, Notificati
     names = {v: k for k, v in world.users.items()}
     with context.database.readonly() as s:
         rows = s.scalars(select(Notification).order_by(Notification.id)).all()
-        return [(names[n.user_id], n.kind) for n in rows]
+        return [(names[n.user_id or 0], n.kind) for n in rows]
 
 
 def test_booking_life_cycle_is_audited_and_announced(

@@ -65,7 +65,7 @@ def notifications(database: Database, kind: NotificationKind) -> list[tuple[int,
             .where(Notification.kind == kind)
             .order_by(Notification.id)
         ).all()
-        return [(user, booking) for user, booking in rows]
+        return [(user or 0, booking) for user, booking in rows]
 
 
 @pytest.fixture

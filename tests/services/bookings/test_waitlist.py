@@ -60,7 +60,7 @@ def offers(context: ServiceContext, world: World) -> list[tuple[str, str]]:
             .where(Notification.kind == NotificationKind.WAITLIST_OFFER)
             .order_by(Notification.id)
         ).all()
-        return [(names[n.user_id], n.body) for n in rows]
+        return [(names[n.user_id or 0], n.body) for n in rows]
 
 
 def later(context: ServiceContext, minutes: int) -> None:

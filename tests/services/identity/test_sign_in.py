@@ -151,3 +151,62 @@ def test_a_refused_session_leaves_the_link_unused(
         SignInService(ctx).redeem_link(token)
     SessionsService(ctx).end_all("alice", "alice")
     assert SignInService(ctx).redeem_link(token).session.username == "alice"
+
+
+def test_a_link_to_a_new_address_makes_the_account_only_when_redeemed(
+    context: ServiceContext, world: World, mailbox: Mailbox
+) -> None:
+    give_domain(context, world, "WARWICK", "warwick.ac.uk")
+    ctx = server(context, create_users=True)
+    sent = SignInService(ctx).request_link("Zed@warwick.ac.uk")
+    assert (sent.email, sent.username) == ("zed@warwick.ac.uk", None)
+
+    def accounts() -> tuple[list[str], list[str]]:
+        with ctx.database.readonly() as s:
+            made = s.scalars(select(User.username).where(User.email == "zed@warwick.ac.uk"))
+            audited = s.scalars(select(AuditEvent.action).where(AuditEvent.action == "user.create"))
+            return list(made), list(audited)
+
+    assert accounts() == ([], [])  # asking proves nothing about the address
+    token = deliver(ctx, mailbox)
+    message = mailbox.messages[-1]
+    assert message["To"] == "zed@warwick.ac.uk" and "Hello," in message.get_content()
+    assert accounts() == ([], [])
+    started = SignInService(ctx).redeem_link(token)
+    assert started.session.username == "zed"
+    assert accounts() == (["zed"], ["user.create"])
+    with ctx.database.readonly() as s:
+        user = s.scalars(select(User).where(User.username == "zed")).one()
+    assert (user.role.value, user.institution_id) == ("researcher", world.institutions["WARWICK"])
+
+
+def test_a_link_to_an_unknown_domain_is_refused_before_anything_is_queued(
+    context: ServiceContext, world: World, mailbox: Mailbox
+) -> None:
+    ctx = server(context, create_users=True)
+    with pytest.raises(RefusedError, match=r"nowhere.org is no member institution's email domain"):
+        SignInService(ctx).request_link("zed@nowhere.org")
+    NotifyService(
+        ServiceContext(ctx.database, ctx.clock, mail_settings(ctx.settings, mailbox))
+    ).run("root")
+    assert mailbox.messages == []
+
+
+def test_a_link_expired_or_used_before_notify_runs_is_not_sent(
+    context: ServiceContext, world: World, mailbox: Mailbox, clock: FrozenClock
+) -> None:
+    give_domain(context, world, "WARWICK", "warwick.ac.uk")
+    ctx = server(context, create_users=True, email_link_minutes=10)
+    SignInService(ctx).request_link("zed@warwick.ac.uk")
+    SignInService(ctx).request_link("bob@example.ac.uk")
+    clock.advance(minutes=11)
+    notify = NotifyService(
+        ServiceContext(ctx.database, ctx.clock, mail_settings(ctx.settings, mailbox))
+    )
+    delivered = notify.run("root")
+    assert mailbox.messages == []
+    reasons = {d.username: d.detail for d in delivered.deliveries}
+    assert reasons == {
+        "(no account yet)": "the sign-in link expired before it could be sent",
+        "bob": "the sign-in link expired before it could be sent",
+    }

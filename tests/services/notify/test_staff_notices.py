@@ -39,7 +39,7 @@ def queued_to(context: ServiceContext, world: World, booking_id: int) -> list[tu
     names = {user_id: name for name, user_id in world.users.items()}
     with context.database.readonly() as session:
         return [
-            (names[row.user_id], row.kind.value)
+            (names[row.user_id or 0], row.kind.value)
             for row in session.scalars(
                 select(Notification)
                 .where(Notification.booking_id == booking_id)
