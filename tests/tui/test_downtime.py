@@ -16,9 +16,10 @@ from equipshare.services.bookings.service import WaitlistService
 from equipshare.services.downtime.scheduling import DowntimeService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
+from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.modals.schedule_downtime import ScheduleDowntimeModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
-from equipshare.tui.screens.downtime import CancelDowntimeModal, DowntimeScreen
+from equipshare.tui.screens.downtime import DowntimeScreen
 from tests.support.world import World, london
 from tests.tui.conftest import Posted, click_when_ready, settle, shown
 
@@ -152,8 +153,8 @@ async def test_preview_then_escape_writes_nothing_and_confirming_cancels_the_boo
         )
 
         await pilot.press("x")  # the cursor is on the XPS downtime
-        await shown(pilot, CancelDowntimeModal)
-        await pilot.click("#cancel-downtime-confirm")
+        await shown(pilot, ConfirmModal)
+        await pilot.click("#confirm-go")
         await settle(
             pilot,
             lambda: (

@@ -18,8 +18,9 @@ from equipshare.domain.enums import StaffRole
 from equipshare.services.consortium.service import FacilityService, StaffService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
+from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.modals.facility_form import FacilityForm
-from equipshare.tui.modals.staff_form import RemoveStaffModal, StaffForm
+from equipshare.tui.modals.staff_form import StaffForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.facilities import FacilitiesScreen
 from equipshare.tui.screens.history import HistoryScreen
@@ -257,7 +258,7 @@ async def test_an_admin_adds_a_manager_and_a_technician_then_removes_one(
         staff_table.focus()
         staff_table.move_cursor(row=1)
         await pilot.press("x")
-        question = await shown(pilot, RemoveStaffModal)
+        question = await shown(pilot, ConfirmModal)
         assert question.question.startswith("Remove carol (Carol) from AST-EM?")
         await pilot.press("escape")
         await settle(pilot, lambda: isinstance(app.screen, FacilitiesScreen))
@@ -265,8 +266,8 @@ async def test_an_admin_adds_a_manager_and_a_technician_then_removes_one(
 
         staff_table.move_cursor(row=1)
         await pilot.press("x")
-        await shown(pilot, RemoveStaffModal)
-        await click_when_ready(pilot, "#remove-staff-confirm")
+        await shown(pilot, ConfirmModal)
+        await click_when_ready(pilot, "#confirm-go")
         await settle(pilot, lambda: staff_shown(app, AST) and len(staff_rows(app)) == 2)
         assert staff_rows(app) == [("bob", "manager"), ("otherstaff", "technician")]
         assert "carol removed from AST-EM (was technician)" in recorded(app).notified("information")
@@ -275,13 +276,13 @@ async def test_an_admin_adds_a_manager_and_a_technician_then_removes_one(
         # An admin may take away the last manager; the question says what follows.
         staff_table.move_cursor(row=0)
         await pilot.press("x")
-        question = await shown(pilot, RemoveStaffModal)
+        question = await shown(pilot, ConfirmModal)
         note = (
             "AST-EM has no manager now: its technicians approve its bookings until an admin "
             "adds one"
         )
-        assert question.note == note
-        await click_when_ready(pilot, "#remove-staff-confirm")
+        assert question.note == f"Note: {note}"
+        await click_when_ready(pilot, "#confirm-go")
         await settle(pilot, lambda: staff_shown(app, AST) and len(staff_rows(app)) == 1)
         assert f"note: {note}" in recorded(app).notified("warning")
 
@@ -307,7 +308,7 @@ async def test_a_manager_changes_their_own_facilitys_staff_but_no_other(
         await pilot.press("x")
         await settle(pilot, lambda: len(recorded(app).notified("error")) == 1)
         assert recorded(app).notified("error")[0].startswith("mgr may not change")
-        assert not isinstance(app.screen, RemoveStaffModal)
+        assert not isinstance(app.screen, ConfirmModal)
         assert audit_actions(context) == before
 
         # A facility manager may not add facilities either: that needs an admin.
@@ -333,8 +334,8 @@ async def test_a_manager_changes_their_own_facilitys_staff_but_no_other(
         staff_table.focus()
         staff_table.move_cursor(row=staff_table.get_row_index("alice"))
         await pilot.press("x")
-        await shown(pilot, RemoveStaffModal)
-        await click_when_ready(pilot, "#remove-staff-confirm")
+        await shown(pilot, ConfirmModal)
+        await click_when_ready(pilot, "#confirm-go")
         await settle(pilot, lambda: staff_shown(app, PRP) and len(staff_rows(app)) == 3)
         assert audit_actions(context)[-2:] == ["facility_staff.add", "facility_staff.remove"]
 

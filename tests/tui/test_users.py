@@ -16,7 +16,7 @@ from equipshare.services.consortium.service import InstitutionService
 from equipshare.services.people.service import AccountService, PeopleService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.confirm_active import ConfirmActiveModal
+from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.modals.user_form import UserForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.users import UsersScreen
@@ -140,16 +140,16 @@ async def test_an_admin_adds_edits_deactivates_and_reactivates_users(
         # Deactivate asks first; keeping changes nothing.
         highlight(screen, "alice")
         await pilot.press("d")
-        confirm = await shown(pilot, ConfirmActiveModal)
+        confirm = await shown(pilot, ConfirmModal)
         await pilot.press("escape")
         await settle(pilot, lambda: top(app) is screen)
         alice = stored(database, "alice")
         assert alice is not None and alice.active
-        assert confirm.user.username == "alice"
+        assert confirm.question.startswith("Deactivate alice (")
 
         await pilot.press("d")
-        await shown(pilot, ConfirmActiveModal)
-        await click_when_ready(pilot, "#confirm-active-go")
+        await shown(pilot, ConfirmModal)
+        await click_when_ready(pilot, "#confirm-go")
         await settle(pilot, lambda: row(screen, "alice")[4] == "no")
         alice = stored(database, "alice")
         assert alice is not None and not alice.active
@@ -162,8 +162,8 @@ async def test_an_admin_adds_edits_deactivates_and_reactivates_users(
         assert "alice is already deactivated" in recorded(app).notified("warning")
 
         await pilot.press("r")
-        await shown(pilot, ConfirmActiveModal)
-        await click_when_ready(pilot, "#confirm-active-go")
+        await shown(pilot, ConfirmModal)
+        await click_when_ready(pilot, "#confirm-go")
         await settle(pilot, lambda: row(screen, "alice")[4] == "yes")
         alice = stored(database, "alice")
         assert alice is not None and alice.active
@@ -178,8 +178,8 @@ async def test_the_last_admin_is_not_deactivated_and_the_refusal_is_shown(
         screen = await open_users(pilot, context, "root")
         highlight(screen, "root")
         await pilot.press("d")
-        await shown(pilot, ConfirmActiveModal)
-        await click_when_ready(pilot, "#confirm-active-go")
+        await shown(pilot, ConfirmModal)
+        await click_when_ready(pilot, "#confirm-go")
         await settle(pilot, lambda: bool(recorded(app).notified("error")))
         [refusal] = recorded(app).notified("error")
         assert "would leave no active admin" in refusal

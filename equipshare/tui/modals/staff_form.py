@@ -1,4 +1,4 @@
-"""StaffForm: make someone a facility's manager or technician; RemoveStaffModal asks first.
+"""StaffForm: make someone a facility's manager or technician.
 
 The form sends the username and role to StaffService in a worker and closes once the
 change is made; a refusal shows under the field it names (an unknown or deactivated
@@ -190,55 +190,3 @@ class StaffForm(ServiceCalls, ModalScreen[StaffChange | None]):
     @on(Button.Pressed, "#staff-close")
     def action_close(self) -> None:
         self.dismiss(None)
-
-
-class RemoveStaffModal(ModalScreen[bool]):
-    """Asks before taking someone off a facility's staff; True removes them."""
-
-    DEFAULT_CSS = """
-    RemoveStaffModal { align: center middle; }
-    #remove-staff-dialog {
-        width: 70; max-width: 95%; height: auto;
-        border: round $error; background: $surface; padding: 0 1;
-    }
-    #remove-staff-question { text-style: bold; padding: 1 0 0 0; }
-    #remove-staff-note { color: $warning; padding: 1 0 0 0; }
-    #remove-staff-buttons { height: auto; align-horizontal: right; padding: 1 0 0 0; }
-    #remove-staff-buttons Button { margin: 0 0 0 1; }
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "escape",
-            "keep",
-            "Keep",
-            id="remove_staff.keep",
-            tooltip="Close without changing the staff",
-        ),
-    ]
-
-    def __init__(self, question: str, note: str | None = None) -> None:
-        """`question` says who leaves what; `note` what follows (no manager left, say)."""
-        super().__init__()
-        self.question = question
-        self.note = note
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="remove-staff-dialog"):
-            yield Static(self.question, id="remove-staff-question", markup=False)
-            if self.note:
-                yield Static(f"Note: {self.note}", id="remove-staff-note", markup=False)
-            with Horizontal(id="remove-staff-buttons"):
-                yield Button("Keep", id="remove-staff-keep")
-                yield Button("Remove", id="remove-staff-confirm", variant="error")
-
-    def on_mount(self) -> None:
-        self.query_one("#remove-staff-keep", Button).focus()
-
-    @on(Button.Pressed, "#remove-staff-confirm")
-    def _confirm(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#remove-staff-keep")
-    def action_keep(self) -> None:
-        self.dismiss(False)

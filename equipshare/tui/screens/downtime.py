@@ -8,10 +8,8 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from equipshare.domain.records.catalogue import DowntimeRecord
 from equipshare.domain.records.schedule import DowntimeBoard, DowntimeRow
@@ -20,6 +18,7 @@ from equipshare.domain.wording import bookings_words, reason_words
 from equipshare.services.downtime.service import DowntimeService
 from equipshare.tui.downtime_plan import ScheduledDowntime
 from equipshare.tui.messages import BookingsChanged
+from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.modals.schedule_downtime import ScheduleDowntimeModal
 from equipshare.tui.service_screen import ServiceScreen, back_binding
 from equipshare.tui.widgets.suggesters import Completions
@@ -29,62 +28,6 @@ def describe(row: DowntimeRow) -> str:
     """'maintenance of WAR-XPS-01 Wed 18 Mar 2026 09:00-17:00 GMT'."""
     when = local_range(row.starts_at, row.ends_at, row.timezone)
     return f"{reason_words(row.reason)} of {row.instrument_code} {when}"
-
-
-class CancelDowntimeModal(ModalScreen[bool]):
-    """Asks before removing a downtime; True removes it."""
-
-    DEFAULT_CSS = """
-    CancelDowntimeModal { align: center middle; }
-    #cancel-downtime-dialog {
-        width: 70; max-width: 95%; height: auto;
-        border: round $error; background: $surface; padding: 0 1;
-    }
-    #cancel-downtime-question { text-style: bold; padding: 1 0 0 0; }
-    #cancel-downtime-note { color: $text-muted; padding: 1 0 0 0; }
-    #cancel-downtime-buttons { height: auto; align-horizontal: right; padding: 1 0 0 0; }
-    #cancel-downtime-buttons Button { margin: 0 0 0 1; }
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "escape",
-            "keep",
-            "Keep downtime",
-            id="cancel_downtime.keep",
-            tooltip="Close without removing the downtime",
-        ),
-    ]
-
-    def __init__(self, description: str) -> None:
-        super().__init__()
-        self._description = description
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="cancel-downtime-dialog"):
-            yield Static(
-                f"Cancel the {self._description}?", id="cancel-downtime-question", markup=False
-            )
-            yield Static(
-                "The instrument can be booked again then; bookings the downtime cancelled "
-                "stay cancelled, and anyone waiting for that time is offered it.",
-                id="cancel-downtime-note",
-                markup=False,
-            )
-            with Horizontal(id="cancel-downtime-buttons"):
-                yield Button("Keep downtime", id="cancel-downtime-keep")
-                yield Button("Cancel downtime", id="cancel-downtime-confirm", variant="error")
-
-    def on_mount(self) -> None:
-        self.query_one("#cancel-downtime-keep", Button).focus()
-
-    @on(Button.Pressed, "#cancel-downtime-confirm")
-    def _confirm(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#cancel-downtime-keep")
-    def action_keep(self) -> None:
-        self.dismiss(False)
 
 
 class DowntimeScreen(ServiceScreen[None]):
@@ -251,7 +194,14 @@ class DowntimeScreen(ServiceScreen[None]):
             if confirmed:
                 self.cancel_downtime(row.downtime_id)
 
-        self.app.push_screen(CancelDowntimeModal(describe(row)), cancel_if_confirmed)
+        asked = ConfirmModal(
+            f"Cancel the {describe(row)}?",
+            "The instrument can be booked again then; bookings the downtime cancelled stay "
+            "cancelled, and anyone waiting for that time is offered it.",
+            keep="Keep downtime",
+            go="Cancel downtime",
+        )
+        self.app.push_screen(asked, cancel_if_confirmed)
 
     def cancel_downtime(self, downtime_id: int) -> None:
         self.call_service(

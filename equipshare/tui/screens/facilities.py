@@ -28,8 +28,9 @@ from equipshare.domain.records.history import HistoryQuery
 from equipshare.domain.wording import staff_change_words
 from equipshare.services.consortium.service import FacilityService, StaffService
 from equipshare.tui.messages import HistoryRequested
+from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.modals.facility_form import FacilityForm
-from equipshare.tui.modals.staff_form import RemoveStaffModal, StaffForm
+from equipshare.tui.modals.staff_form import StaffForm
 from equipshare.tui.service_screen import ServiceScreen, back_binding
 from equipshare.tui.widgets.suggesters import Completions
 
@@ -384,7 +385,9 @@ class FacilitiesScreen(ServiceScreen[None]):
             if remove:
                 self._remove(message.change)
 
-        self.app.push_screen(RemoveStaffModal(question, message.change.note), answered)
+        note = message.change.note
+        asked = ConfirmModal(question, note and f"Note: {note}", go="Remove", warning=True)
+        self.app.push_screen(asked, answered)
 
     def _remove(self, preview: StaffChange) -> None:
         member = preview.member

@@ -27,7 +27,7 @@ from equipshare.domain.records.admin import UserListRow
 from equipshare.domain.records.consortium import InstitutionRecord
 from equipshare.services.consortium.service import InstitutionService
 from equipshare.services.people.service import AccountService, PeopleService
-from equipshare.tui.modals.confirm_active import ConfirmActiveModal
+from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.modals.user_form import UserForm, UserSaved, saved_words
 from equipshare.tui.service_screen import ServiceScreen, back_binding
 
@@ -356,7 +356,16 @@ class UsersScreen(ServiceScreen[None]):
             if go:
                 self.switch_active(user, activate=activate)
 
-        self.app.push_screen(ConfirmActiveModal(user, activate=activate), confirmed)
+        verb = "Reactivate" if activate else "Deactivate"
+        note = (
+            "They may sign in and book again, with their bookings, training and history "
+            "as they were."
+            if activate
+            else "They can no longer sign in to book; their bookings, training and history stay."
+        )
+        question = f"{verb} {user.username} ({user.name}, {user.institution_code})?"
+        asked = ConfirmModal(question, note, keep="Keep as is", go=verb, destructive=not activate)
+        self.app.push_screen(asked, confirmed)
 
     def switch_active(self, user: UserListRow, *, activate: bool) -> None:
         """Deactivate or reactivate `user` through the services, then show it."""
