@@ -174,6 +174,7 @@ def purge(ctx: click.Context, before: str, dry_run: bool, output: str, as_user: 
         {"deleted": "notifications", "count": report.notifications, "before": None},
         {"deleted": "series", "count": report.series, "before": None},
         {"deleted": "audit_events", "count": report.audit_events, "before": report.audit_before},
+        {"deleted": "sign_ins", "count": report.sign_ins, "before": report.audit_before},
     ]
     emit(rows, ["deleted", "count", "before"], output)
     verb = "dry run: would delete" if dry_run else "deleted"
@@ -181,6 +182,7 @@ def purge(ctx: click.Context, before: str, dry_run: bool, output: str, as_user: 
         f"{verb} {report.bookings} bookings ended before {report.bookings_before:%Y-%m-%d %H:%M} "
         f"UTC, {report.notifications} notifications, {report.series} series and "
         f"{report.audit_events} audit events from before {report.audit_before:%Y-%m-%d %H:%M} UTC"
+        + (f", with {report.sign_ins} browser sign-ins" if report.sign_ins else "")
         + (
             f"; kept {report.kept_charged} charged bookings that statements bill "
             "([retention] financial_days)"

@@ -72,6 +72,9 @@ class PurgeReport:
     #: Cancelled bookings past cancelled_days kept because a statement bills them (open
     #: months, or issued ones within [retention] financial_days).
     kept_charged: int = 0
+    #: Browser sessions and emailed sign-in links (with their user agents and addresses)
+    #: last used before the audit cut-off: they are sign-in records, kept as long as audit.
+    sign_ins: int = 0
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ from equipshare.db.models.charging import IssuedLine
 from equipshare.db.models.feeds import FeedToken
 from equipshare.db.models.queue import Notification
 from equipshare.db.models.training import TrainingRecord
+from equipshare.db.models.web import SignInLink, WebSession
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.records.maintenance import AnonymisedUser, AnonymiseReport, PurgeReport
 from equipshare.services.plumbing.audit import record_audit
@@ -111,7 +112,7 @@ class RetentionService:
             with self._db.sessions.begin() as session:
                 actor = require_admin(session, actor_username, "purge old data")
                 report = _purge(session, dry_run, bookings_before, charged_before, audit_before)
-                if report.bookings or report.audit_events:
+                if report.bookings or report.audit_events or report.sign_ins:
                     record_audit(
                         session,
                         actor_id=actor.id,
@@ -127,6 +128,7 @@ class RetentionService:
                             "notifications": report.notifications,
                             "series": report.series,
                             "audit_events": report.audit_events,
+                            "sign_ins": report.sign_ins,
                         },
                     )
                 if dry_run:
@@ -219,6 +221,8 @@ def _purge(
             ),
         )
     audit = _count(session, delete(AuditEvent).where(AuditEvent.occurred_at < audit_before))
+    sign_ins = _count(session, delete(WebSession).where(WebSession.last_seen_at < audit_before))
+    sign_ins += _count(session, delete(SignInLink).where(SignInLink.created_at < audit_before))
     return PurgeReport(
         dry_run=dry_run,
         bookings_before=bookings_before,
@@ -228,6 +232,7 @@ def _purge(
         series=series,
         audit_events=audit,
         kept_charged=int(kept or 0),
+        sign_ins=sign_ins,
     )
 
 
@@ -257,6 +262,7 @@ def _inactive_users(
         FeedToken.user_id == uid,
         or_(FeedToken.created_at >= since, FeedToken.last_used_at >= since),
     )
+    signed_in = exists().where(WebSession.user_id == uid, WebSession.last_seen_at >= since)
     bookings = select(func.count(Booking.id)).where(Booking.user_id == uid).scalar_subquery()
     rows = session.execute(
         select(uid, User.role, Institution.code, bookings)
@@ -269,6 +275,7 @@ def _inactive_users(
             ~acted,
             ~trained,
             ~subscribed,
+            ~signed_in,
             ~billed,
         )
         .order_by(uid)
@@ -302,4 +309,6 @@ def _anonymise(session: Session, ids: Sequence[int]) -> None:
             .execution_options(synchronize_session=False)
         )
         session.execute(delete(FeedToken).where(FeedToken.user_id.in_(chunk)))
+        # Their browsers' user agents and addresses; the account cannot sign in any more.
+        session.execute(delete(WebSession).where(WebSession.user_id.in_(chunk)))
         session.execute(delete(Notification).where(Notification.user_id.in_(chunk)))

@@ -12,10 +12,12 @@ from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import User
 from equipshare.db.models.queue import Notification
+from equipshare.db.models.web import WebSession
 from equipshare.domain.enums import BookingStatus, NotificationKind
 from equipshare.domain.errors import PermissionDenied
 from equipshare.services.admin.retention import RetentionService
 from equipshare.services.bookings.past import PastBookingService
+from equipshare.services.identity.service import SessionsService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.maintenance_rows import plant_audit, plant_booking
 from tests.support.world import World, london
@@ -142,3 +144,46 @@ def test_close_past_completes_finished_confirmed_bookings_once(
     }
     assert audited == [str(done)]
     assert service.close_past("root").completed_ids == ()
+
+
+def test_browser_sign_ins_go_with_the_audit_trail_and_with_anonymised_people(
+    context: ServiceContext, world: World, database: Database
+) -> None:
+    """A web session keeps a browser's user agent and address: purge lets old ones go with
+    the audit events, anonymise drops the person's, and a recent sign-in is a sign of life."""
+    sessions = SessionsService(context)
+    since = date(2026, 1, 1)
+    retention = RetentionService(context)
+    before = retention.anonymise("root", since, dry_run=True).users
+    assert world.users["erin"] in {u.user_id for u in before}
+
+    sessions.start("erin", how="email", user_agent="Firefox/140", address="192.0.2.7")
+    old = sessions.start("bob", how="email", user_agent="Safari/19", address="198.51.100.4")
+    assert sessions.check(old.secret, touch=False).username == "bob"
+    long_ago = datetime(2019, 1, 1, tzinfo=UTC)
+    with database.sessions.begin() as session:
+        row = session.scalars(
+            select(WebSession).where(WebSession.user_id == world.users["bob"])
+        ).one()
+        row.created_at = row.last_seen_at = long_ago
+
+    report = retention.purge("root", date(2026, 3, 1))
+    assert report.sign_ins == 1
+    with database.readonly() as session:
+        left = session.scalars(select(WebSession.user_id)).all()
+    assert left == [world.users["erin"]]
+
+    last_june = datetime(2025, 6, 1, tzinfo=UTC)  # before `since`, and its audit with it
+    with database.sessions.begin() as session:
+        session.add(
+            WebSession(
+                secret_hash="0" * 64, user_id=world.users["dave"], created_at=last_june,
+                last_seen_at=last_june, user_agent="Safari/19", address="198.51.100.4",
+            )
+        )  # fmt: skip
+
+    anonymised = {u.user_id for u in retention.anonymise("root", since).users}
+    assert world.users["erin"] not in anonymised  # signed in this morning
+    assert world.users["dave"] in anonymised  # last signed in before `since`
+    with database.readonly() as session:
+        assert session.scalars(select(WebSession.user_id)).all() == [world.users["erin"]]
