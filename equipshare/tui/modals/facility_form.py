@@ -23,6 +23,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 from equipshare.domain.errors import EquipshareError, PermissionDenied
 from equipshare.domain.records.consortium import FacilityChange, FacilityRecord
 from equipshare.services.consortium.service import FacilityService
+from equipshare.tui.modals.field_errors import field_error_text, show_field_error
 from equipshare.tui.service_screen import ServiceCalls
 
 # (form field, label, placeholder), in the order shown; the field is the service's name.
@@ -225,19 +226,12 @@ class FacilityForm(ServiceCalls, ModalScreen[FacilityChange | None]):
         self.show_error(message.field, message.text)
 
     def show_error(self, field: str | None, text: str) -> None:
-        """Show `text` under `field` (under the form if None) and clear every other message."""
-        where = field or "general"
-        for name in FIELDS:
-            error = self.query_one(f"#facility-{name}-error", Static)
-            shown = name == where and bool(text)
-            error.update(text if shown else "")
-            error.set_class(shown, "shown")
-        if text and where != "general":
-            self.query_one(f"#facility-{where}", Input).focus()
+        """Show `text` under the field it concerns (under the form if none), clearing others."""
+        show_field_error(self, "facility", FIELDS, field, text)
 
     def error_text(self, field: str) -> str:
         """What the form shows under `field` (for tests and screen readers)."""
-        return str(self.query_one(f"#facility-{field}-error", Static).content)
+        return field_error_text(self, "facility", field)
 
     @on(Button.Pressed, "#facility-close")
     def action_close(self) -> None:

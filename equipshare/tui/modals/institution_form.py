@@ -23,6 +23,7 @@ from equipshare.domain.enums import InstitutionSector
 from equipshare.domain.errors import EquipshareError
 from equipshare.domain.records.consortium import InstitutionChange, InstitutionRecord
 from equipshare.services.consortium.service import InstitutionService
+from equipshare.tui.modals.field_errors import field_error_text, show_field_error
 from equipshare.tui.service_screen import ServiceCalls
 
 FIELDS = ("code", "name", "sector", "partner", "domains", "general")
@@ -240,16 +241,11 @@ class InstitutionForm(ServiceCalls, ModalScreen[InstitutionChange | None]):
 
     def show_error(self, field: str | None, text: str) -> None:
         """Show `text` under the field it concerns (under the form if none), clearing others."""
-        where = field if field in FIELDS else "general"
-        for name in FIELDS:
-            error = self.query_one(f"#institution-{name}-error", Static)
-            error.update(text if name == where else "")
-        if text and where != "general":
-            self.query_one(f"#institution-{where}").focus()
+        show_field_error(self, "institution", FIELDS, field, text)
 
     def error_text(self, field: str) -> str:
         """What the form shows under `field` (for tests and screen readers)."""
-        return str(self.query_one(f"#institution-{field}-error", Static).content)
+        return field_error_text(self, "institution", field)
 
     @on(Button.Pressed, "#institution-close")
     def action_close(self) -> None:

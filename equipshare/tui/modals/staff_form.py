@@ -22,6 +22,7 @@ from equipshare.domain.enums import StaffRole
 from equipshare.domain.errors import EquipshareError, PermissionDenied
 from equipshare.domain.records.consortium import StaffChange
 from equipshare.services.consortium.service import StaffService
+from equipshare.tui.modals.field_errors import field_error_text, show_field_error
 from equipshare.tui.service_screen import ServiceCalls
 from equipshare.tui.widgets.suggesters import Completions, UsernameSuggester
 
@@ -173,19 +174,12 @@ class StaffForm(ServiceCalls, ModalScreen[StaffChange | None]):
         self.show_error(message.field, message.text)
 
     def show_error(self, field: str | None, text: str) -> None:
-        """Show `text` under `field` (under the form if None) and clear every other message."""
-        where = field or "general"
-        for name in FIELDS:
-            error = self.query_one(f"#staff-{name}-error", Static)
-            shown = name == where and bool(text)
-            error.update(text if shown else "")
-            error.set_class(shown, "shown")
-        if text and where != "general":
-            self.query_one(f"#staff-{where}").focus()
+        """Show `text` under the field it concerns (under the form if none), clearing others."""
+        show_field_error(self, "staff", FIELDS, field, text)
 
     def error_text(self, field: str) -> str:
         """What the form shows under `field` (for tests and screen readers)."""
-        return str(self.query_one(f"#staff-{field}-error", Static).content)
+        return field_error_text(self, "staff", field)
 
     @on(Button.Pressed, "#staff-close")
     def action_close(self) -> None:

@@ -25,6 +25,7 @@ from equipshare.domain.errors import EquipshareError
 from equipshare.domain.records.accounts import AccountEdit
 from equipshare.domain.records.admin import UserListRow
 from equipshare.services.people.service import AccountService
+from equipshare.tui.modals.field_errors import field_error_text, show_field_error
 from equipshare.tui.service_screen import ServiceCalls
 
 FIELDS = ("username", "name", "email", "institution", "role", "general")
@@ -230,17 +231,11 @@ class UserForm(ServiceCalls, ModalScreen[UserSaved | None]):
 
     def show_error(self, field: str | None, text: str) -> None:
         """Show `text` under the field it concerns (under the form if none), clearing others."""
-        where = field if field in FIELDS else "general"
-        for name in FIELDS:
-            self.query_one(f"#user-{name}-error", Static).update(text if name == where else "")
-        if text and where != "general":
-            widget = self.query_one(f"#user-{where}")
-            if not widget.disabled:
-                widget.focus()
+        show_field_error(self, "user", FIELDS, field, text)
 
     def error_text(self, field: str) -> str:
         """What the form shows under `field` (for tests and screen readers)."""
-        return str(self.query_one(f"#user-{field}-error", Static).content)
+        return field_error_text(self, "user", field)
 
     @on(Button.Pressed, "#user-close")
     def action_close(self) -> None:
