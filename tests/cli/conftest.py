@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from equipshare.cli.main import cli
+from equipshare.db.engine import Database
+from tests.support.world import World
 
 Invoke = Callable[..., Result]
 
@@ -25,3 +27,17 @@ def invoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
         return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def no_ambient_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Who acts is what each test says: never the `$EQUIPSHARE_USER` of whoever runs them."""
+    monkeypatch.delenv("EQUIPSHARE_USER", raising=False)
+
+
+@pytest.fixture
+def db(database_url: str, world: World) -> Iterator[Database]:
+    """The test world's database, opened as the commands under test open it."""
+    database = Database.connect(database_url)
+    yield database
+    database.dispose()

@@ -14,11 +14,6 @@ from tests.cli.conftest import Invoke
 from tests.support.world import World
 
 
-@pytest.fixture(autouse=True)
-def no_ambient_user(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("EQUIPSHARE_USER", raising=False)
-
-
 @pytest.fixture
 def service_context(database_url: str, world: World) -> Iterator[ServiceContext]:
     context = ServiceContext.open(Settings().with_database_url(database_url))

@@ -21,11 +21,6 @@ from tests.support.world import LONDON, World
 XPS = "WAR-XPS-01"
 
 
-@pytest.fixture(autouse=True)
-def no_ambient_user(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("EQUIPSHARE_USER", raising=False)
-
-
 def run(invoke: Invoke, url: str, user: str, *args: str) -> Result:
     # --db first (the global form), so a "--" in ARGS still leaves it an option.
     return invoke("--db", url, *args, env={"EQUIPSHARE_USER": user})

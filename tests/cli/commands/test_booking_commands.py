@@ -36,11 +36,6 @@ def at(day: date, hour: int) -> str:
     return f"{day.isoformat()}T{hour:02d}:00"
 
 
-@pytest.fixture(autouse=True)
-def no_ambient_user(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("EQUIPSHARE_USER", raising=False)
-
-
 @pytest.fixture
 def bookings(database_url: str, world: World) -> Iterator[BookingService]:
     """A service on the test database, to check what the CLI stored."""

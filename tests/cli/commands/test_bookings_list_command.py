@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -25,18 +24,6 @@ from tests.cli.commands.test_booking_commands import (
 )
 from tests.cli.conftest import Invoke
 from tests.support.world import World
-
-
-@pytest.fixture(autouse=True)
-def no_ambient_user(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("EQUIPSHARE_USER", raising=False)
-
-
-@pytest.fixture
-def db(database_url: str, world: World) -> Iterator[Database]:
-    database = Database.connect(database_url)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

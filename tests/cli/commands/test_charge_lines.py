@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-
 from equipshare.db.engine import Database
 from equipshare.domain.enums import ChargeBasis, UserClass
 from tests.cli.conftest import Invoke
@@ -20,11 +18,6 @@ from tests.support.pricing import plant_rate, set_policy
 from tests.support.world import LONDON, World
 
 XPS, RAM = "WAR-XPS-01", "WAR-RAM-01"
-
-
-@pytest.fixture(autouse=True)
-def no_ambient_user(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("EQUIPSHARE_USER", raising=False)
 
 
 def as_user(name: str) -> dict[str, str]:

@@ -21,11 +21,6 @@ from tests.support.world import World
 XPS = "WAR-XPS-01"
 
 
-@pytest.fixture(autouse=True)
-def no_ambient_user(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("EQUIPSHARE_USER", raising=False)
-
-
 def as_user(name: str) -> dict[str, str]:
     return {"EQUIPSHARE_USER": name}
 

@@ -22,11 +22,6 @@ from tests.cli.conftest import Invoke
 from tests.support.world import World
 
 
-@pytest.fixture(autouse=True)
-def no_ambient_user(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("EQUIPSHARE_USER", raising=False)
-
-
 @pytest.fixture
 def feeds(database_url: str, world: World) -> Iterator[FeedsService]:
     """A service on the test database, to check what the CLI stored."""

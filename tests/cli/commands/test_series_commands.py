@@ -6,7 +6,6 @@ The CLI runs on the system clock, so series start on a weekday a few days ahead.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -27,18 +26,6 @@ from tests.cli.commands.test_booking_commands import (
 )
 from tests.cli.conftest import Invoke
 from tests.support.world import LONDON, World
-
-
-@pytest.fixture(autouse=True)
-def no_ambient_user(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("EQUIPSHARE_USER", raising=False)
-
-
-@pytest.fixture
-def db(database_url: str, world: World) -> Iterator[Database]:
-    database = Database.connect(database_url)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -19,18 +18,6 @@ from tests.cli.conftest import Invoke
 from tests.support.world import LONDON, World
 
 NEXT_YEAR = datetime.now(LONDON).date().replace(month=6, day=30) + timedelta(days=365)
-
-
-@pytest.fixture(autouse=True)
-def no_ambient_user(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("EQUIPSHARE_USER", raising=False)
-
-
-@pytest.fixture
-def db(database_url: str, world: World) -> Iterator[Database]:
-    database = Database.connect(database_url)
-    yield database
-    database.dispose()
 
 
 def training(invoke: Invoke, url: str, user: str, *args: str) -> Result:

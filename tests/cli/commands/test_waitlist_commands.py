@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 from click.testing import Result
 
 from tests.cli.commands.test_booking_commands import (
@@ -22,11 +21,6 @@ from tests.cli.commands.test_booking_commands import (
 )
 from tests.cli.conftest import Invoke
 from tests.support.world import World
-
-
-@pytest.fixture(autouse=True)
-def no_ambient_user(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("EQUIPSHARE_USER", raising=False)
 
 
 def waitlist(invoke: Invoke, url: str, user: str, *args: str) -> Result:

@@ -18,11 +18,6 @@ INIT = (
 )  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def no_ambient_user(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("EQUIPSHARE_USER", raising=False)
-
-
 def run(invoke: Invoke, url: str, user: str, *args: str) -> Result:
     return invoke("--db", url, *args, env={"EQUIPSHARE_USER": user})
 

@@ -30,11 +30,6 @@ from tests.support.world import LONDON, World
 XPS = "WAR-XPS-01"
 
 
-@pytest.fixture(autouse=True)
-def no_ambient_user(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("EQUIPSHARE_USER", raising=False)
-
-
 def run(invoke: Invoke, url: str, user: str, *args: str) -> Result:
     return invoke("--db", url, *args, env={"EQUIPSHARE_USER": user})
 
@@ -43,13 +38,6 @@ def one_line(result: Result, code: int, label: str, text: str) -> None:
     assert result.exit_code == code, result.output
     assert result.stderr.startswith(f"{label}: ") and result.stderr.count("\n") == 1
     assert text in result.stderr, result.stderr
-
-
-@pytest.fixture
-def db(database_url: str, world: World) -> Iterator[Database]:
-    database = Database.connect(database_url)
-    yield database
-    database.dispose()
 
 
 def clock_change() -> date:
