@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,9 @@ from equipshare.services.plumbing.context import ServiceContext
 # minute, not one a request. The idle limit is in minutes, so this blurs it by at most one.
 TOUCH_EVERY = timedelta(seconds=60)
 NOT_SIGNED_IN = "you are not signed in, or your session has ended; sign in again"
+#: The PostgreSQL advisory lock sign-ins queue on: a fixed key, the bytes of "sign-ins".
+SIGN_IN_LOCK_KEY = int.from_bytes(b"sign-ins", "big")
+_SIGN_IN_LOCK = text("SELECT pg_advisory_xact_lock(:key)").bindparams(key=SIGN_IN_LOCK_KEY)
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,17 @@ def open_clause(now: datetime, limits: Limits) -> ColumnElement[bool]:
     )
 
 
+def queue_sign_ins(session: Session) -> None:
+    """Make sign-ins take turns until the caller's transaction ends, so that counting the open
+    sessions and adding one cannot let two of them both take the last place (per user or in
+    all). PostgreSQL: one transaction-level advisory lock, released at commit or rollback (a
+    row lock would cover one user, not the total). SQLite: every write transaction began with
+    BEGIN IMMEDIATE and holds the database's one write lock already.
+    """
+    if session.connection().dialect.name == "postgresql":
+        session.execute(_SIGN_IN_LOCK)
+
+
 def start_in(
     session: Session,
     user: User,
@@ -87,8 +101,7 @@ def start_in(
             "user",
         )
     limits, server = Limits.of(settings), settings.server
-    # The user's row is locked so that two sign-ins at once cannot both take the last place.
-    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    queue_sign_ins(session)
     live = open_clause(now, limits)
     mine = session.scalar(
         select(func.count()).select_from(WebSession).where(live, WebSession.user_id == user.id)
