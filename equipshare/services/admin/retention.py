@@ -50,6 +50,7 @@ from equipshare.db.models.catalogue import Institution, User
 from equipshare.db.models.charging import IssuedLine
 from equipshare.db.models.feeds import FeedToken
 from equipshare.db.models.queue import Notification
+from equipshare.db.models.ssh import SshKey
 from equipshare.db.models.training import TrainingRecord
 from equipshare.db.models.web import SignInLink, WebSession
 from equipshare.domain.enums import BookingStatus
@@ -141,7 +142,7 @@ class RetentionService:
         self, actor_username: str, inactive_since: date, *, dry_run: bool = False
     ) -> AnonymiseReport:
         """Replace the name, email and username of everyone inactive since `inactive_since`
-        with `anon-<id>`, deactivate them and drop their feed tokens and messages.
+        with `anon-<id>`, deactivate them and drop their feed tokens, SSH keys and messages.
 
         Their bookings, training and waitlist rows keep their user id and institution, so
         usage statistics still add up. The acting admin is never anonymised, so the last
@@ -240,7 +241,8 @@ def _inactive_users(
     session: Session, since: datetime, actor_id: int, financial_since: datetime
 ) -> list[AnonymisedUser]:
     """Users with no sign of life from `since` on: no booking held, made or assisted that
-    ends or was made then, no audited action, no training given or taken, no feed used;
+    ends or was made then, no audited action, no training given or taken, no feed used,
+    no browser or SSH sign-in;
     and with no charged booking that ended within `[retention] financial_days`."""
     uid = User.id
     billed = exists().where(
@@ -263,6 +265,7 @@ def _inactive_users(
         or_(FeedToken.created_at >= since, FeedToken.last_used_at >= since),
     )
     signed_in = exists().where(WebSession.user_id == uid, WebSession.last_seen_at >= since)
+    ssh_used = exists().where(SshKey.user_id == uid, SshKey.last_used_at >= since)
     bookings = select(func.count(Booking.id)).where(Booking.user_id == uid).scalar_subquery()
     rows = session.execute(
         select(uid, User.role, Institution.code, bookings)
@@ -276,6 +279,7 @@ def _inactive_users(
             ~trained,
             ~subscribed,
             ~signed_in,
+            ~ssh_used,
             ~billed,
         )
         .order_by(uid)
@@ -311,4 +315,6 @@ def _anonymise(session: Session, ids: Sequence[int]) -> None:
         session.execute(delete(FeedToken).where(FeedToken.user_id.in_(chunk)))
         # Their browsers' user agents and addresses; the account cannot sign in any more.
         session.execute(delete(WebSession).where(WebSession.user_id.in_(chunk)))
+        # Their SSH keys (labels such as "alice@laptop", the last address used).
+        session.execute(delete(SshKey).where(SshKey.user_id.in_(chunk)))
         session.execute(delete(Notification).where(Notification.user_id.in_(chunk)))
