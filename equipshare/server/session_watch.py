@@ -27,7 +27,8 @@ class SessionWatch:
 
     def __init__(self, sessions: SessionsService, every: float = EVERY_SECONDS) -> None:
         self._sessions = sessions
-        self._every = every
+        self.every = every
+        """Seconds between sweeps (a test shortens it before the app starts)."""
         self._open: dict[int, list[OnEnd]] = {}
 
     def watch(self, session_id: int, on_end: OnEnd) -> Callable[[], None]:
@@ -68,11 +69,11 @@ class SessionWatch:
 
     async def run(self) -> None:
         while True:
-            await asyncio.sleep(self._every)
+            await asyncio.sleep(self.every)
             try:
                 await self.sweep()
             except Exception:  # the database away for a minute: try again next time
-                log.exception("the session sweep failed; trying again in %.0f s", self._every)
+                log.exception("the session sweep failed; trying again in %.0f s", self.every)
 
     async def context(self, _app: web.Application) -> AsyncIterator[None]:
         """An aiohttp cleanup context: the sweep runs while the app does."""

@@ -63,16 +63,19 @@ def add_terminal_routes(
     user_of_request: UserOfRequest,
     public_origin: str,
     launch: AppLaunch,
+    per_user: int,
+    total: int,
     page_path: str = "/terminal",
     base_path: str | None = None,
     sign_in_path: str = "/sign-in",
     sign_out_path: str | None = None,
     watch_app: WatchApp | None = None,
     title: str = "equipshare",
-    per_user: int = 4,
-    total: int = 200,
 ) -> TerminalSessions:
     """Mount the page, websocket, static files and `/download/{key}`; returns the live apps.
+
+    At most `per_user` apps run for one user and `total` in all (`serve` passes `[server]
+    max_sessions_per_user` and `max_sessions`); one more websocket is refused with a 503.
 
     The page is at `page_path`, the websocket and static files under `base_path` (default
     `page_path`). The server ends a user's apps with `sessions.end_sessions_of(username)`, or

@@ -146,11 +146,16 @@ async def _wait(process: asyncio.subprocess.Process, seconds: float) -> None:
 
 @dataclass
 class TerminalSessions:
-    """Every live app process of this server, by user, so sign-out and shutdown can end them."""
+    """Every live app process of this server, by user, so sign-out and shutdown can end them.
+
+    Its limits are the sessions' own, `[server] max_sessions_per_user` and `max_sessions`:
+    each app runs for one browser session, so the apps need no separate limit that could
+    disagree with how many sessions may be open.
+    """
 
     launch: AppLaunch
-    per_user: int = 4
-    total: int = 200
+    per_user: int
+    total: int
     downloads: DownloadManager = field(default_factory=DownloadManager)
     _apps: dict[str, set[ServedApp]] = field(default_factory=dict)
 
@@ -162,9 +167,15 @@ class TerminalSessions:
     def refusal(self, username: str) -> str | None:
         """Why one more app for `username` would pass a limit, or None."""
         if len(self._apps.get(username, ())) >= self.per_user:
-            return f"{username} already has {self.per_user} open sessions; close one first"
+            return (
+                f"{username} already has the app open {self.per_user} times, the most allowed "
+                "([server] max_sessions_per_user); close one first"
+            )
         if len(self.running()) >= self.total:
-            return "the server is full; try again in a few minutes"
+            return (
+                f"equipshare is full: {self.total} apps are open, the most it holds "
+                "([server] max_sessions); try again in a few minutes"
+            )
         return None
 
     def add(self, app: ServedApp) -> None:

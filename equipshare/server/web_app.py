@@ -289,6 +289,7 @@ def create_web_app(
         base_path=APP_BASE,
         sign_out_path="/sign-out",
         watch_app=routes.watch_app,
+        per_user=settings.server.max_sessions_per_user,
         total=settings.server.max_sessions,
     )
     app.cleanup_ctx.append(routes.watch.context)

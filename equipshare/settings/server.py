@@ -49,10 +49,14 @@ class ServerSettings:
         "A session ends this many hours after sign-in however busy it is.", 12, bounds=(1, 720)
     )
     max_sessions_per_user: int = _doc(
-        "Most sessions one user may hold at once (browsers, devices).", 5, bounds=(1, 1000)
+        "Most sessions one user may hold at once (browsers, devices), and so the most apps "
+        "a `serve` process runs for them.",
+        5,
+        bounds=(1, 1000),
     )
     max_sessions: int = _doc(
-        "Most sessions the whole installation holds at once (each runs an app process).",
+        "Most sessions the whole installation holds at once, and so the most apps a `serve` "
+        "process runs (each session runs its app in a process of its own).",
         200,
         bounds=(1, 100_000),
     )

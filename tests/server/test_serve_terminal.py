@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -57,12 +58,22 @@ class Served:
 
 
 @asynccontextmanager
-async def serving(context: ServiceContext, launch: AppLaunch) -> AsyncIterator[Served]:
-    """The serve app on a free 127.0.0.1 port, its public URL that port (for the Origin check)."""
+async def serving(
+    context: ServiceContext,
+    launch: AppLaunch,
+    auth: dict[str, Any] | None = None,
+    *,
+    sweep_seconds: float | None = None,
+    **server: Any,
+) -> AsyncIterator[Served]:
+    """The serve app on a free 127.0.0.1 port, its public URL that port (for the Origin check);
+    `auth` and `server` change [auth] and [server], `sweep_seconds` the sweep's period."""
     listener = socket.socket()
     listener.bind((HOST, 0))
     base = f"http://{HOST}:{listener.getsockname()[1]}"
-    app = create_web_app(with_server(context, base_url=base), launch=launch)
+    app = create_web_app(with_server(context, auth, base_url=base, **server), launch=launch)
+    if sweep_seconds is not None:
+        app[ROUTES_KEY].watch.every = sweep_seconds
     runner = web.AppRunner(app, shutdown_timeout=5)
     await runner.setup()
     await web.SockSite(runner, listener).start()

@@ -184,7 +184,9 @@ async def test_a_deactivated_user_and_one_sign_in_too_many_are_refused(
         assert (await client.get("/sign-in", headers=erin, allow_redirects=False)).status == 303
         client.session.cookie_jar.clear()
         again = await client.get("/sign-in", headers=erin)
-        assert again.status == 403 and "already signed in 1 times" in await again.text()
+        assert (
+            again.status == 403 and "already signed in once, the most allowed" in await again.text()
+        )
     async with web(context, proxied, proxy_addresses=("127.0.0.1",)) as client:
         answer = await client.get("/sign-in", headers=erin, allow_redirects=False)
         secret = answer.cookies["equipshare_session"].value
@@ -200,6 +202,25 @@ async def test_a_deactivated_user_and_one_sign_in_too_many_are_refused(
         set_active(context, world, "erin", False)
         assert await watch.sweep() == (session_id,)  # what the minute's sweep closes
         assert ended == [session_id]
+        assert await home(client) == (303, "/sign-in")
+
+
+async def test_a_sign_in_past_the_total_limit_gets_a_page_saying_so_and_no_cookie(
+    context: ServiceContext, world: World
+) -> None:
+    proxied = {"method": "proxy"}
+    async with web(context, proxied, proxy_addresses=("127.0.0.1",), max_sessions=1) as client:
+        alice = {"X-Remote-Email": "alice@example.ac.uk"}
+        assert (await client.get("/sign-in", headers=alice, allow_redirects=False)).status == 303
+        client.session.cookie_jar.clear()
+        bob = await client.get(
+            "/sign-in", headers={"X-Remote-Email": "bob@example.ac.uk"}, allow_redirects=False
+        )
+        text = await bob.text()
+        assert bob.status == 403 and "equipshare_session" not in bob.cookies
+        assert "<h1>Not signed in</h1>" in text and 'role="alert"' in text
+        assert "equipshare is full: 1 session is open" in text and "max_sessions" in text
+        assert '<a href="/sign-in">Back to signing in</a>' in text
         assert await home(client) == (303, "/sign-in")
 
 

@@ -107,16 +107,18 @@ def start_in(
         select(func.count()).select_from(WebSession).where(live, WebSession.user_id == user.id)
     )
     if (mine or 0) >= server.max_sessions_per_user:
+        times = "once" if mine == 1 else f"{mine} times"
         raise RefusedError(
-            f"{user.username} is already signed in {mine} times, the most allowed "
+            f"{user.username} is already signed in {times}, the most allowed "
             f"([server] max_sessions_per_user); sign out elsewhere, or wait for an idle "
             "session to end, then sign in again",
             "session",
         )
     total = session.scalar(select(func.count()).select_from(WebSession).where(live))
     if (total or 0) >= server.max_sessions:
+        sessions_open = "1 session is open" if total == 1 else f"{total} sessions are open"
         raise RefusedError(
-            f"equipshare is full: {total} people are signed in, the most it holds "
+            f"equipshare is full: {sessions_open}, the most it holds "
             "([server] max_sessions); try again in a few minutes",
             "session",
         )
