@@ -1,7 +1,7 @@
 """`equipshare import users` and `users list|add|edit|deactivate|reactivate`: accounts.
 
 Who may run them: admins (personal data and roles). The `training` commands live in
-commands/training.py.
+commands/training.py, and `users keys` (SSH keys) in commands/ssh_keys.py.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from equipshare.cli.commands.ssh_keys import keys_group
 from equipshare.cli.files import (
     dry_run_option,
     listing_bad_rows,
@@ -70,6 +71,9 @@ def import_users(
 @click.group("users")
 def users_group() -> None:
     """Add, edit, list, deactivate and reactivate user accounts (admins)."""
+
+
+users_group.add_command(keys_group)
 
 
 @users_group.command("list")
