@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from html import escape
 
+#: Height of the bar above the terminal that holds the sign-out link.
+BAR_PX = 24
+
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
   <head>
@@ -39,19 +42,27 @@ _PAGE = """<!DOCTYPE html>
       body.-closed .ended {{ display: flex; }}
       body.-closed .textual-terminal {{ display: none; }}
       .textual-terminal {{ opacity: 0; }}
-      .sign-out {{
-        position: fixed; top: 0; right: 0; z-index: 5; padding: 0 .5em;
-        font: 12px system-ui, sans-serif; color: #ddd; background: #0c181f; opacity: .75;
-      }}
       body.-first-byte .textual-terminal {{ opacity: 1; transition: opacity 0.3s ease-out; }}
+      /* The bar sits above the terminal, never on it: textual.js sizes the terminal to its
+         element (100vw x 100vh by its own stylesheet), so with a bar that element is made
+         shorter by the bar's height, and the app gets every row and column left. */
+      html, body.with-bar {{ overflow: hidden; }}
+      .bar {{
+        box-sizing: border-box; height: {bar}px; padding: 0 .75em; display: flex;
+        justify-content: flex-end; align-items: center; background: #0c181f;
+        border-bottom: 1px solid #1e3441; font: 12px system-ui, sans-serif;
+      }}
+      .bar a {{ color: #ddd; }}
+      body.with-bar .notice {{ inset: {bar}px 0 0 0; }}
+      body.with-bar #terminal.textual-terminal {{ height: calc(100vh - {bar}px); }}
     </style>
   </head>
-  <body>
+  <body{body_class}>
+    {bar_html}
     <div class="notice starting">Starting {title}…</div>
-    <div class="notice ended">Session ended.<a href="">Start again</a>{ended_sign_out}</div>
+    <div class="notice ended">Session ended.<a href="">Start again</a></div>
     <div id="terminal" class="textual-terminal"
          data-session-websocket-url="{websocket}" data-font-size="{font_size}"></div>
-    {sign_out}
   </body>
 </html>
 """
@@ -62,15 +73,19 @@ def page_html(
 ) -> str:
     """The terminal page; every value is escaped, though none comes from the browser.
 
-    With `sign_out_url`, a small link in the corner leads to the sign-out page (a plain GET:
-    the page it opens carries the form and its CSRF token).
+    With `sign_out_url`, a thin bar above the terminal holds a link to the sign-out page (a
+    plain GET: the page it opens carries the form and its CSRF token), and the terminal
+    takes the rest of the window; without it the terminal takes the whole window.
     """
-    link = f'href="{escape(sign_out_url)}"' if sign_out_url else ""
+    bar = ""
+    if sign_out_url:
+        bar = f'<nav class="bar"><a href="{escape(sign_out_url)}">Sign out</a></nav>'
     return _PAGE.format(
         title=escape(title),
         websocket=escape(websocket_url),
         static=escape(static_url),
         font_size=int(font_size),
-        sign_out=f'<a class="sign-out" {link}>Sign out</a>' if link else "",
-        ended_sign_out=f"<a {link}>Sign out</a>" if link else "",
+        bar=BAR_PX,
+        body_class=' class="with-bar"' if bar else "",
+        bar_html=bar,
     )

@@ -17,6 +17,7 @@ import pytest
 from aiohttp import web
 
 from equipshare.server.terminal_apps import AppLaunch, TerminalSessions
+from equipshare.server.terminal_page import BAR_PX
 from equipshare.server.web_app import APP_BASE, ROUTES_KEY, TERMINAL_KEY, WebRoutes, create_web_app
 from equipshare.server.web_auth import SESSION_COOKIE
 from equipshare.services.identity.service import SessionsService
@@ -111,6 +112,22 @@ async def test_a_signed_in_user_s_app_names_them_and_ends_when_they_sign_out(
         refused = await served.browser.get(served.base + "/", headers=served.cookie(secret),
                                            allow_redirects=False)  # fmt: skip
         assert (refused.status, refused.headers["Location"]) == (303, "/sign-in")
+
+
+async def test_the_sign_out_link_sits_in_a_bar_above_the_terminal_not_on_it(
+    context: ServiceContext, world: World, tmp_path: Path
+) -> None:
+    secret = SessionsService(context).start("alice", how="proxy").secret
+    async with (
+        serving(context, stand_in_launch(tmp_path, "obedient")) as served,
+        served.browser.get(served.base + "/", headers=served.cookie(secret)) as page,
+    ):
+        body = await page.text()
+    bar = '<nav class="bar"><a href="/sign-out">Sign out</a></nav>'
+    assert body.index(bar) < body.index('id="terminal"')  # in the flow, above the terminal
+    assert '<body class="with-bar">' in body and "position: fixed" not in body
+    # textual.js fits the terminal to its element: that element leaves the bar's height out.
+    assert f"#terminal.textual-terminal {{ height: calc(100vh - {BAR_PX}px); }}" in body
 
 
 @pytest.mark.parametrize("cookie", [None, "forged", "A" * 43])
