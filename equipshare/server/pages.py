@@ -24,8 +24,10 @@ HEADERS = {
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
-    # A sign-in link's token is in its URL: no page may send it on as a Referer.
-    "Referrer-Policy": "no-referrer",
+    # A sign-in link's token is in its URL: no page may send it to another site as a Referer.
+    # Not no-referrer: under it browsers send `Origin: null` on our own forms' POSTs, which
+    # web_auth.same_origin refuses (signing out failed in Chromium).
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 
