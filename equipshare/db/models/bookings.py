@@ -28,6 +28,7 @@ from equipshare.domain.enums import (
 )
 
 ACTIVE_STATUS_SQL = "status IN ('pending', 'confirmed')"
+PENDING_SQL = text("status = 'pending'")
 
 
 # An active booking lasts at most LONGEST_BOOKING_MINUTES, so that an overlap check need
@@ -83,6 +84,14 @@ class Booking(Base):
         Index("ix_bookings_starts", "starts_at"),
         Index("ix_bookings_user_starts", "user_id", "starts_at"),
         Index("ix_bookings_technician_starts", "technician_id", "starts_at"),
+        # Pending requests only, in each order Approvals pages them (migration 0017).
+        *(
+            Index(name, column, "id", sqlite_where=PENDING_SQL, postgresql_where=PENDING_SQL)
+            for name, column in (
+                ("ix_bookings_pending_created", "created_at"),
+                ("ix_bookings_pending_starts", "starts_at"),
+            )
+        ),
         ExcludeConstraint(
             (Column("instrument_id"), "="),
             (func.tstzrange(Column("starts_at"), Column("ends_at"), text("'[)'")), "&&"),

@@ -28,6 +28,7 @@ class TrainingRecord(Base):
             "expires_at IS NULL OR expires_at > trained_at", name="expiry_after_training"
         ),
         Index("ix_training_records_user_instrument", "user_id", "instrument_id"),
+        Index("ix_training_records_expires", "expires_at"),  # the expiring list's order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,5 @@
-"""ApprovalsService: the bookings waiting for the actor's decision, oldest request first.
+"""ApprovalsService: the bookings waiting for the actor's decision, oldest request first,
+or soonest start first, a keyset page at a time with search.
 
 Scope follows the approve right exactly (`permissions.staff_scope`): staff of a facility
 (managers and technicians alike, as `BookingService.approve` allows) see its requests,
@@ -9,11 +10,12 @@ A researcher gets an empty list rather than an error, so a header badge can alwa
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from equipshare.db.models.bookings import Booking
@@ -23,9 +25,18 @@ from equipshare.domain.enums import BookingStatus, TrainingLevel, TrainingStandi
 from equipshare.domain.errors import NotFound
 from equipshare.domain.permissions import Action, Actor, Target, require, staff_scope
 from equipshare.domain.records.bookings import PendingRequestRow
+from equipshare.domain.records.pages import (
+    ApprovalOrder,
+    ApprovalsQuery,
+    KeyValue,
+    Page,
+    PageAfter,
+)
 from equipshare.domain.records.people import TrainingStatus
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.plumbing.keyset import SortKey, bounded, order_of, page_of, words_match
+from equipshare.services.plumbing.keyset import after as keyset_after
 
 MAX_LIMIT = 1000
 
@@ -74,12 +85,25 @@ def training_standing(
 
 
 NOT_REQUIRED = TrainingStatus(TrainingStanding.NOT_REQUIRED)
+WAITING = ApprovalsQuery()
+#: What a search looks in: who asked, and for which instrument.
+SEARCHED = (Requester.username, Requester.display_name, Instrument.code, Instrument.name)
+#: Each order's keys; the partial indexes on pending bookings (migration 0017) hold them.
+ORDERS = {
+    ApprovalOrder.REQUESTED: (SortKey(Booking.created_at), SortKey(Booking.id)),
+    ApprovalOrder.STARTS: (SortKey(Booking.starts_at), SortKey(Booking.id)),
+}
+ORDER_KEYS: dict[ApprovalOrder, Callable[[PendingRequestRow], tuple[KeyValue, ...]]] = {
+    ApprovalOrder.REQUESTED: lambda row: (row.requested_at, row.booking_id),
+    ApprovalOrder.STARTS: lambda row: (row.starts_at, row.booking_id),
+}
 
 
 class ApprovalsService:
     """Read-only view of pending bookings for the staff who may decide them."""
 
     def __init__(self, context: ServiceContext) -> None:
+        self.context = context  # screens build the decision service from it
         self._db = context.database
         self._clock = context.clock
 
@@ -100,88 +124,47 @@ class ApprovalsService:
                 scope = _one_facility(session, actor, facility_code)
             if scope is not None and not scope:
                 return ()
-            statement = (
-                select(
-                    Booking.id,
-                    Booking.user_id,
-                    Booking.instrument_id,
-                    Instrument.code,
-                    Instrument.name,
-                    Instrument.requires_training,
-                    Facility.name,
-                    Facility.timezone,
-                    Facility.institution_id,
-                    Booking.starts_at,
-                    Booking.ends_at,
-                    Requester.username,
-                    Requester.display_name,
-                    Requester.institution_id,
-                    Institution.code,
-                    Institution.name,
-                    Booking.project_code,
-                    Booking.purpose,
-                    Technician.display_name,
-                    Booking.created_at,
+            statement = _requests().where(*_in_scope(scope))
+            keys = ORDERS[ApprovalOrder.REQUESTED]
+            return _rows(session, statement.order_by(*order_of(keys)).limit(limit), now)
+
+    def page(
+        self,
+        actor_username: str,
+        query: ApprovalsQuery = WAITING,
+        *,
+        after: PageAfter | None = None,
+        limit: int = 200,
+    ) -> Page[PendingRequestRow]:
+        """Up to `limit` pending requests the actor may decide, after `after`, in `query`'s
+        order; every request is reached once by passing each page's `next_after` back.
+
+        The first page also says how many requests match in all (one COUNT over the pending
+        index), which with no search is what `pending_count` says.
+        """
+        limit = bounded(limit)
+        now = self._clock.now()
+        keys = ORDERS[query.order]
+        with self._db.readonly() as session:
+            actor = row_records.load_actor(session, actor_username)
+            scope = staff_scope(actor, Action.APPROVE_BOOKING)
+            if scope is not None and not scope:
+                words_match(query.search, SEARCHED)  # a bad search is refused all the same
+                return Page((), None, 0 if after is None else None)
+            matching = [*_in_scope(scope), words_match(query.search, SEARCHED)]
+            statement = _requests().where(*matching, keyset_after(keys, after))
+            fetched = _rows(session, statement.order_by(*order_of(keys)).limit(limit + 1), now)
+            total = None
+            if after is None:
+                counting = (
+                    select(func.count(Booking.id))
+                    .join(Instrument, Booking.instrument_id == Instrument.id)
+                    .join(Requester, Booking.user_id == Requester.id)
+                    .where(*matching)
                 )
-                .join(Instrument, Booking.instrument_id == Instrument.id)
-                .join(Facility, Instrument.facility_id == Facility.id)
-                .join(Requester, Booking.user_id == Requester.id)
-                .join(Institution, Requester.institution_id == Institution.id)
-                .outerjoin(Technician, Booking.technician_id == Technician.id)
-                .where(*_in_scope(scope))
-                .order_by(Booking.created_at, Booking.id)
-                .limit(limit)
-            )
-            rows = session.execute(statement).all()
-            needing = [(row.user_id, row.instrument_id) for row in rows if row.requires_training]
-            trainings = _trainings(session, needing) if needing else {}
-        return tuple(
-            PendingRequestRow(
-                booking_id=booking_id,
-                instrument_code=code,
-                instrument_name=name,
-                facility_name=facility_name,
-                timezone=timezone,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                requester_username=username,
-                requester_name=display_name,
-                requester_institution_code=institution_code,
-                requester_institution_name=institution_name,
-                cross_institution=user_institution_id != facility_institution_id,
-                project_code=project_code,
-                purpose=purpose,
-                technician_name=technician_name,
-                requested_at=created_at,
-                training=(
-                    training_standing(trainings.get((user_id, instrument_id), ()), ends_at, now)
-                    if requires_training
-                    else NOT_REQUIRED
-                ),
-            )
-            for (
-                booking_id,
-                user_id,
-                instrument_id,
-                code,
-                name,
-                requires_training,
-                facility_name,
-                timezone,
-                facility_institution_id,
-                starts_at,
-                ends_at,
-                username,
-                display_name,
-                user_institution_id,
-                institution_code,
-                institution_name,
-                project_code,
-                purpose,
-                technician_name,
-                created_at,
-            ) in rows
-        )
+                total = session.scalar(counting) or 0
+        rows, resume = page_of(fetched, limit, ORDER_KEYS[query.order])
+        return Page(rows, resume, total)
 
     def may_approve(self, actor_username: str) -> bool:
         """Whether the actor decides any facility's requests: the TUI offers the screen if so."""
@@ -200,6 +183,95 @@ class ApprovalsService:
             if scope is not None:
                 statement = statement.join(Instrument, Booking.instrument_id == Instrument.id)
             return session.scalar(statement.where(*_in_scope(scope))) or 0
+
+
+def _requests() -> Select[*tuple[Any, ...]]:
+    """A pending request with what its approver weighs; `_rows` reads it."""
+    return (
+        select(
+            Booking.id,
+            Booking.user_id,
+            Booking.instrument_id,
+            Instrument.code,
+            Instrument.name,
+            Instrument.requires_training,
+            Facility.name,
+            Facility.timezone,
+            Facility.institution_id,
+            Booking.starts_at,
+            Booking.ends_at,
+            Requester.username,
+            Requester.display_name,
+            Requester.institution_id,
+            Institution.code,
+            Institution.name,
+            Booking.project_code,
+            Booking.purpose,
+            Technician.display_name,
+            Booking.created_at,
+        )
+        .join(Instrument, Booking.instrument_id == Instrument.id)
+        .join(Facility, Instrument.facility_id == Facility.id)
+        .join(Requester, Booking.user_id == Requester.id)
+        .join(Institution, Requester.institution_id == Institution.id)
+        .outerjoin(Technician, Booking.technician_id == Technician.id)
+    )
+
+
+def _rows(
+    session: Session, statement: Select[*tuple[Any, ...]], now: datetime
+) -> tuple[PendingRequestRow, ...]:
+    """The requests `statement` (from `_requests`) finds, each with its training standing."""
+    rows = session.execute(statement).all()
+    needing = [(row.user_id, row.instrument_id) for row in rows if row.requires_training]
+    trainings = _trainings(session, needing) if needing else {}
+    return tuple(
+        PendingRequestRow(
+            booking_id=booking_id,
+            instrument_code=code,
+            instrument_name=name,
+            facility_name=facility_name,
+            timezone=timezone,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            requester_username=username,
+            requester_name=display_name,
+            requester_institution_code=institution_code,
+            requester_institution_name=institution_name,
+            cross_institution=user_institution_id != facility_institution_id,
+            project_code=project_code,
+            purpose=purpose,
+            technician_name=technician_name,
+            requested_at=created_at,
+            training=(
+                training_standing(trainings.get((user_id, instrument_id), ()), ends_at, now)
+                if requires_training
+                else NOT_REQUIRED
+            ),
+        )
+        for (
+            booking_id,
+            user_id,
+            instrument_id,
+            code,
+            name,
+            requires_training,
+            facility_name,
+            timezone,
+            facility_institution_id,
+            starts_at,
+            ends_at,
+            username,
+            display_name,
+            user_institution_id,
+            institution_code,
+            institution_name,
+            project_code,
+            purpose,
+            technician_name,
+            created_at,
+        ) in rows
+    )
 
 
 def _one_facility(session: Session, actor: Actor, code: str) -> frozenset[int]:

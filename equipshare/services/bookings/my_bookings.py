@@ -1,4 +1,5 @@
-"""MyBookingsService: the acting user's own bookings, upcoming or past, in two queries.
+"""MyBookingsService: the acting user's own bookings, upcoming or past, in two queries,
+whole (up to a limit) or a keyset page at a time with search.
 
 Each row also says whether its owner may check in or out now, by the rule CheckInService
 applies to owners, so the screen offers only what will be accepted.
@@ -8,19 +9,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, FacilityStaff, Instrument, User
 from equipshare.domain.enums import BookingStatus, StaffRole
 from equipshare.domain.records.bookings import MyBookingRow
+from equipshare.domain.records.pages import MyBookingsQuery, Page, PageAfter
 from equipshare.services.bookings.checkin import EARLY
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.plumbing.keyset import SortKey, bounded, order_of, page_of, words_match
+from equipshare.services.plumbing.keyset import after as keyset_after
 
 MAX_LIMIT = 1000
+SOONEST = MyBookingsQuery()
+#: What a search looks in: the instrument, and what the booking was for.
+SEARCHED = (Instrument.code, Instrument.name, Booking.purpose, Booking.project_code)
+#: Upcoming soonest first, past latest first; the id breaks ties.
+UPCOMING = (SortKey(Booking.starts_at), SortKey(Booking.id))
+PAST = (SortKey(Booking.starts_at, descending=True), SortKey(Booking.id, descending=True))
 
 
 class MyBookingsService:
@@ -45,82 +56,109 @@ class MyBookingsService:
         """
         limit = max(1, min(limit, MAX_LIMIT))
         now = self._clock.now()
+        keys = UPCOMING if upcoming else PAST
         with self._db.readonly() as session:
             user = row_records.load_user(session, actor_username)
-            statement = (
-                select(
-                    Booking.id,
-                    Instrument.code,
-                    Instrument.name,
-                    Facility.id.label("facility_id"),
-                    Facility.name,
-                    Facility.timezone,
-                    Booking.starts_at,
-                    Booking.ends_at,
-                    Booking.status,
-                    Booking.purpose,
-                    Booking.checked_in_at,
-                    Booking.checked_out_at,
-                    Booking.hourly_rate_pence,
-                    Booking.instrument_charge_pence + Booking.technician_charge_pence,
-                )
-                .join(Instrument, Booking.instrument_id == Instrument.id)
-                .join(Facility, Instrument.facility_id == Facility.id)
-                .where(Booking.user_id == user.id)
-            )
+            statement = _owned(user.id, upcoming, now)
             if instrument_code is not None:
                 instrument = row_records.load_instrument(session, instrument_code.strip())
                 statement = statement.where(Booking.instrument_id == instrument.id)
-            if upcoming:
-                statement = statement.where(Booking.ends_at > now).order_by(
-                    Booking.starts_at, Booking.id
-                )
-            else:
-                statement = statement.where(Booking.ends_at <= now).order_by(
-                    Booking.starts_at.desc(), Booking.id.desc()
-                )
-            rows = session.execute(statement.limit(limit)).all()
-            pending_facilities = {
-                row.facility_id for row in rows if row.status is BookingStatus.PENDING
-            }
-            approvers = _approvers(session, pending_facilities) if pending_facilities else {}
-        return tuple(
-            MyBookingRow(
-                booking_id=booking_id,
-                instrument_code=code,
-                instrument_name=name,
-                facility_name=facility_name,
-                timezone=timezone,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                status=status,
-                purpose=purpose,
-                approvers=approvers.get(facility_id, ()) if status is BookingStatus.PENDING else (),
-                checked_in_at=checked_in_at,
-                checked_out_at=checked_out_at,
-                charge_pence=None if hourly_rate is None else charge,
-                may_check_in=_may_check_in(status, starts_at, ends_at, checked_in_at, now),
-                may_check_out=status is BookingStatus.CONFIRMED
-                and checked_in_at is not None
-                and checked_out_at is None,
+            return _rows(session, statement.order_by(*order_of(keys)).limit(limit), now)
+
+    def page(
+        self,
+        actor_username: str,
+        query: MyBookingsQuery = SOONEST,
+        *,
+        after: PageAfter | None = None,
+        limit: int = 200,
+    ) -> Page[MyBookingRow]:
+        """Up to `limit` of the user's bookings matching `query`, after `after`; every
+        booking is reached once by passing each page's `next_after` back. No total: the
+        list is one user's, read along their (user, start) index."""
+        limit = bounded(limit)
+        now = self._clock.now()
+        keys = UPCOMING if query.upcoming else PAST
+        with self._db.readonly() as session:
+            user = row_records.load_user(session, actor_username)
+            statement = _owned(user.id, query.upcoming, now).where(
+                words_match(query.search, SEARCHED), keyset_after(keys, after)
             )
-            for (
-                booking_id,
-                code,
-                name,
-                facility_id,
-                facility_name,
-                timezone,
-                starts_at,
-                ends_at,
-                status,
-                purpose,
-                checked_in_at,
-                checked_out_at,
-                hourly_rate,
-                charge,
-            ) in rows
+            fetched = _rows(session, statement.order_by(*order_of(keys)).limit(limit + 1), now)
+        rows, resume = page_of(fetched, limit, lambda row: (row.starts_at, row.booking_id))
+        return Page(rows, resume)
+
+
+def _owned(user_id: int, upcoming: bool, now: datetime) -> Select[*tuple[Any, ...]]:
+    """The user's bookings not yet ended (`upcoming`) or ended, with what a row shows."""
+    ended = Booking.ends_at <= now
+    return (
+        select(
+            Booking.id,
+            Instrument.code,
+            Instrument.name,
+            Facility.id.label("facility_id"),
+            Facility.name,
+            Facility.timezone,
+            Booking.starts_at,
+            Booking.ends_at,
+            Booking.status,
+            Booking.purpose,
+            Booking.checked_in_at,
+            Booking.checked_out_at,
+            Booking.hourly_rate_pence,
+            Booking.instrument_charge_pence + Booking.technician_charge_pence,
         )
+        .join(Instrument, Booking.instrument_id == Instrument.id)
+        .join(Facility, Instrument.facility_id == Facility.id)
+        .where(Booking.user_id == user_id, ~ended if upcoming else ended)
+    )
+
+
+def _rows(
+    session: Session, statement: Select[*tuple[Any, ...]], now: datetime
+) -> tuple[MyBookingRow, ...]:
+    """The bookings `statement` (from `_owned`) finds, pending ones with their approvers."""
+    rows = session.execute(statement).all()
+    pending_facilities = {row.facility_id for row in rows if row.status is BookingStatus.PENDING}
+    approvers = _approvers(session, pending_facilities) if pending_facilities else {}
+    return tuple(
+        MyBookingRow(
+            booking_id=booking_id,
+            instrument_code=code,
+            instrument_name=name,
+            facility_name=facility_name,
+            timezone=timezone,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            status=status,
+            purpose=purpose,
+            approvers=approvers.get(facility_id, ()) if status is BookingStatus.PENDING else (),
+            checked_in_at=checked_in_at,
+            checked_out_at=checked_out_at,
+            charge_pence=None if hourly_rate is None else charge,
+            may_check_in=_may_check_in(status, starts_at, ends_at, checked_in_at, now),
+            may_check_out=status is BookingStatus.CONFIRMED
+            and checked_in_at is not None
+            and checked_out_at is None,
+        )
+        for (
+            booking_id,
+            code,
+            name,
+            facility_id,
+            facility_name,
+            timezone,
+            starts_at,
+            ends_at,
+            status,
+            purpose,
+            checked_in_at,
+            checked_out_at,
+            hourly_rate,
+            charge,
+        ) in rows
+    )
 
 
 def _may_check_in(

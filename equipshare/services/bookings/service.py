@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from equipshare.services.bookings.approvals import ApprovalsService
 from equipshare.services.bookings.checkin import CheckInService
+from equipshare.services.bookings.decisions import DecisionService
 from equipshare.services.bookings.facility_bookings import FacilityBookingsService
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.my_bookings import MyBookingsService
@@ -21,6 +22,7 @@ __all__ = [
     "BookingService",
     "ChargeQuoteService",
     "CheckInService",
+    "DecisionService",
     "FacilityBookingsService",
     "MyBookingsService",
     "PastBookingService",

@@ -1,4 +1,5 @@
-"""TrainingService: technicians record, renew and revoke who may use which instrument.
+"""TrainingService: technicians record, renew and revoke who may use which instrument;
+its listings and pages come from TrainingListing (training_listing.py).
 
 Decisions worth knowing:
 - One active record per user and instrument. Recording training for someone who already
@@ -11,26 +12,25 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from equipshare.db.models.catalogue import Facility, Instrument
+from equipshare.db.models.catalogue import Instrument
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import TrainingLevel
 from equipshare.domain.errors import (
     ConflictError,
     InputError,
     NotFound,
-    PermissionDenied,
     RefusedError,
 )
-from equipshare.domain.permissions import Action, Actor, Target, require, staff_scope
+from equipshare.domain.permissions import Action, Actor, Target, require
 from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.records.people import TrainingRecordView, UserTraining
+from equipshare.domain.records.people import TrainingRecordView
 from equipshare.domain.training_rules import (
     day_words,
     expiry_instant,
@@ -38,39 +38,14 @@ from equipshare.domain.training_rules import (
     parse_level,
 )
 from equipshare.services.bookings.checks import lock_rows
+from equipshare.services.people.training_listing import TrainingListing
 from equipshare.services.people.training_queries import (
-    Trainee,
-    ViewSelect,
-    active_clause,
     active_record,
     record_view,
-    record_views,
     snapshot,
-    training_of,
-    view_query,
 )
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit
-from equipshare.services.plumbing.context import ServiceContext
-
-# The most rows one listing returns; a national admin would otherwise get every record.
-MAX_ROWS = 5000
-
-
-def _looked_after(actor: Actor) -> frozenset[int] | None:
-    """The facilities whose training the actor may list (None: all); refuse if none."""
-    scope = staff_scope(actor, Action.RECORD_TRAINING)
-    if scope is None or scope:
-        return scope
-    who = actor.user.username
-    if not actor.user.active:
-        raise PermissionDenied(
-            f"{who} may not {Action.RECORD_TRAINING}: the account is deactivated"
-        )
-    raise PermissionDenied(
-        f"{who} may not {Action.RECORD_TRAINING}: that needs a manager or technician of a "
-        "facility, or an admin"
-    )
 
 
 def _reason(reason: str) -> str:
@@ -79,12 +54,8 @@ def _reason(reason: str) -> str:
     return reason.strip()
 
 
-class TrainingService:
+class TrainingService(TrainingListing):
     """Training records of the instruments an actor looks after; every change is audited."""
-
-    def __init__(self, context: ServiceContext) -> None:
-        self._db = context.database
-        self._clock = context.clock
 
     # -- changing ---------------------------------------------------------------------
 
@@ -285,103 +256,3 @@ class TrainingService:
             before=before,
             after=snapshot(row) | extra,
         )
-
-    # -- reading ----------------------------------------------------------------------
-
-    def for_facility(
-        self, actor_username: str, facility_id: int | None = None, include_inactive: bool = False
-    ) -> list[TrainingRecordView]:
-        """Records on the instruments the actor looks after, by instrument then user.
-
-        Without `facility_id`: every facility the actor staffs (all of them for an admin).
-        """
-        now = self._clock.now()
-        with self._db.readonly() as session:
-            actor = row_records.load_actor(session, actor_username)
-            statement = self._scoped(session, actor, facility_id)
-            if not include_inactive:
-                statement = statement.where(active_clause(now))
-            statement = statement.order_by(
-                Instrument.code,
-                Trainee.username,
-                TrainingRecord.trained_at.desc(),
-                TrainingRecord.id,
-            ).limit(MAX_ROWS)
-            return record_views(session, statement, now)
-
-    def expiring(self, actor_username: str, within_days: int = 30) -> list[TrainingRecordView]:
-        """Active records that lapse within `within_days` of now, soonest first."""
-        if within_days < 0:
-            raise InputError("within_days: give zero or more days", "within_days")
-        now = self._clock.now()
-        with self._db.readonly() as session:
-            actor = row_records.load_actor(session, actor_username)
-            statement = (
-                self._scoped(session, actor, None)
-                .where(
-                    TrainingRecord.revoked_at.is_(None),
-                    TrainingRecord.expires_at > now,
-                    TrainingRecord.expires_at <= now + timedelta(days=within_days),
-                )
-                .order_by(TrainingRecord.expires_at, Instrument.code, Trainee.username)
-                .limit(MAX_ROWS)
-            )
-            return record_views(session, statement, now)
-
-    def listing(
-        self,
-        actor_username: str,
-        *,
-        instrument_code: str | None = None,
-        username: str | None = None,
-        expiring_within: int | None = None,
-    ) -> list[TrainingRecordView]:
-        """Records on the instruments the actor looks after, revoked and expired ones too.
-
-        Narrowed to one instrument (refused unless the actor looks after it) or one user;
-        with `expiring_within`, only active records lapsing within that many days, as
-        `expiring` lists them.
-        """
-        if expiring_within is not None and expiring_within < 0:
-            raise InputError("expiring within: give zero or more days", "expiring_within")
-        now = self._clock.now()
-        with self._db.readonly() as session:
-            actor = row_records.load_actor(session, actor_username)
-            statement = self._scoped(session, actor, None)
-            order = [Instrument.code, Trainee.username, TrainingRecord.trained_at.desc()]
-            if instrument_code is not None:
-                instrument = row_records.load_instrument(session, instrument_code.strip())
-                require(actor, Action.RECORD_TRAINING, Target.of(instrument))
-                statement = statement.where(Instrument.id == instrument.id)
-            if username is not None:
-                user = row_records.load_user(session, username.strip())
-                statement = statement.where(TrainingRecord.user_id == user.id)
-            if expiring_within is not None:
-                statement = statement.where(
-                    TrainingRecord.revoked_at.is_(None),
-                    TrainingRecord.expires_at > now,
-                    TrainingRecord.expires_at <= now + timedelta(days=expiring_within),
-                )
-                order = [TrainingRecord.expires_at, Instrument.code, Trainee.username]
-            statement = statement.order_by(*order, TrainingRecord.id).limit(MAX_ROWS)
-            return record_views(session, statement, now)
-
-    def _scoped(self, session: Session, actor: Actor, facility_id: int | None) -> ViewSelect:
-        statement = view_query()
-        if facility_id is not None:
-            facility = session.get(Facility, facility_id)
-            if facility is None:
-                raise NotFound(f"no facility {facility_id}", "facility")
-            require(
-                actor, Action.RECORD_TRAINING, Target(facility.id, facility.name, facility.code)
-            )
-            return statement.where(Facility.id == facility_id)
-        scope = _looked_after(actor)
-        return statement if scope is None else statement.where(Facility.id.in_(sorted(scope)))
-
-    def status_for(self, username: str, instrument_code: str) -> UserTraining:
-        """Whether `username` is trained on the instrument now, and until when."""
-        with self._db.readonly() as session:
-            user = row_records.load_user(session, username)
-            instrument = row_records.load_instrument(session, instrument_code)
-            return training_of(session, user, instrument, self._clock.now())
