@@ -154,8 +154,11 @@ async def test_signing_out_ends_that_session_s_app_only(
     sessions = SessionsService(context)
     first, second = (sessions.start("alice", how="proxy").secret for _ in range(2))
     async with serving(context, stand_in_launch(tmp_path, "obedient")) as served:
-        sockets = [await served.open_app(first), await served.open_app(second)]
-        gone, kept = pids(await wait_for_dumps(tmp_path, 2))
+        # One at a time: the dumps are named by pid, which says nothing of which app is whose.
+        sockets = [await served.open_app(first)]
+        (gone,) = pids(await wait_for_dumps(tmp_path, 1))
+        sockets.append(await served.open_app(second))
+        kept = next(pid for pid in pids(await wait_for_dumps(tmp_path, 2)) if pid != gone)
         assert await served.sign_out(first) == 303
         assert (alive(gone), alive(kept)) == (False, True)
         assert len(served.apps.running("alice")) == 1
