@@ -21,6 +21,7 @@ from equipshare.domain.records.calendar import ExportScope, IssuedFeedToken
 from equipshare.services.catalogue.service import CatalogueService, InstrumentDetailService
 from equipshare.services.identity.service import IdentityService
 from equipshare.services.plumbing.context import ServiceContext
+from equipshare.tui.account_actions import AccountActions
 from equipshare.tui.administration import AdministrationActions, offered
 from equipshare.tui.commands import InstrumentCommands
 from equipshare.tui.keymap import checked_keymap
@@ -50,7 +51,7 @@ def _binding(key: str, action: str, text: str, tip: str, **extra: object) -> Bin
     return Binding(key, action, text, id=f"app.{action}", tooltip=tip, **extra)  # type: ignore[arg-type]
 
 
-class EquipshareApp(StaffActions, AdministrationActions, ServiceCalls, App[None]):
+class EquipshareApp(StaffActions, AdministrationActions, AccountActions, ServiceCalls, App[None]):
     """The terminal app for one acting user on one database."""
 
     @dataclass
@@ -96,6 +97,7 @@ class EquipshareApp(StaffActions, AdministrationActions, ServiceCalls, App[None]
             "Utilisation, sharing, technicians' work, demand and charges (staff)",
         ),
         _binding("F", "feeds", "Feeds", "Your calendar subscriptions: list and revoke", show=False),
+        *AccountActions.ACCOUNT_BINDINGS,
         *AdministrationActions.ADMIN_BINDINGS,
         _binding("q", "quit", "Quit", "Leave equipshare"),
     ]
@@ -298,6 +300,7 @@ class EquipshareApp(StaffActions, AdministrationActions, ServiceCalls, App[None]
         yield SystemCommand(
             "Calendar subscriptions", "List and revoke your feed tokens", self.action_feeds
         )
+        yield from self.account_commands()
         if self.staff:
             yield SystemCommand(
                 "Approvals", "Requests waiting for your decision", self.action_approvals

@@ -24,6 +24,8 @@ NOT_AT_LAUNCH = {
     "equipshare.tui.screens.approvals",
     "equipshare.tui.screens.downtime",
     "equipshare.tui.screens.feed_tokens",
+    "equipshare.tui.screens.ssh_keys",
+    "equipshare.services.ssh_keys.service",
     "equipshare.tui.screens.help",
     "equipshare.tui.screens.my_bookings",
     "equipshare.tui.screens.training",
