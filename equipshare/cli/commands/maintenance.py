@@ -205,11 +205,12 @@ def anonymise(
     """Replace the personal data of users inactive since DATE (admins).
 
     Inactive means nothing from DATE on: no booking held, made or assisted, no audited
-    action, no training given or taken, no calendar feed used. Their name, email and
-    username become anon-<id>, the account is deactivated, and their feed tokens and
-    messages are deleted. Bookings keep the user id and institution, so usage statistics
-    still add up (as UK GDPR expects). You are never anonymised, so neither is the last
-    admin. One audit event per user, without the old data. Safe to run twice.
+    action, no training given or taken, no calendar feed used, no browser or SSH sign-in.
+    Their name, email and username become anon-<id>, the account is deactivated, and their
+    feed tokens, SSH keys, browser sessions and messages are deleted. Bookings keep the
+    user id and institution, so usage statistics still add up (as UK GDPR expects). You
+    are never anonymised, so neither is the last admin. One audit event per user, without
+    the old data. Safe to run twice.
 
     \b
     Examples:
