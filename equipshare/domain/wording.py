@@ -23,6 +23,22 @@ from equipshare.domain.training_rules import last_valid_day
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+def plural(noun: str, count: int = 2) -> str:
+    """`noun` as it reads for `count` of them: 'facility', 'facilities', 'searches', 'lines'."""
+    if count == 1:
+        return noun
+    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return noun[:-1] + "ies"
+    if noun.endswith(("s", "x", "ch", "sh")):
+        return noun + "es"
+    return noun + "s"
+
+
+def count_words(count: int, noun: str) -> str:
+    """'1 facility', '40 facilities', '0 bookings': a count and its noun, agreeing."""
+    return f"{count} {plural(noun, count)}"
+
+
 def duration(minutes: int) -> str:
     """'30 minutes', '1 hour', '8 hours', '1 h 30 min'."""
     hours, rest = divmod(minutes, 60)

@@ -1,77 +1,69 @@
-"""Report periods the TUI offers: whole-month presets, typed from/to days and filters.
+"""Report periods the TUI offers: the named presets (domain/report_periods.py, as the CLI's
+--period), typed from/to days and filters.
 
-Pure (no Textual), so the presets are tested without an app and messages can carry a choice.
+Pure (no Textual), so the choice is tested without an app and messages can carry it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from equipshare.domain.errors import InputError
+from equipshare.domain.report_periods import PRESETS, preset_days
 from equipshare.domain.timeparse import parse_date
 
-ACADEMIC_YEAR_STARTS = 8  # UK universities' year runs 1 August to 31 July
-
-
-def month_end(day: date) -> date:
-    """The last day of `day`'s month."""
-    return (day.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-
-
-def months_back(day: date, months: int) -> date:
-    """The first day of the month `months` before `day`'s."""
-    index = day.year * 12 + day.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def preset_days(preset: str, today: date) -> tuple[date, date]:
-    """First and last local day of a named preset around `today` (whole months)."""
-    if preset == "this-month":
-        return today.replace(day=1), month_end(today)
-    if preset == "last-month":
-        first = months_back(today, 1)
-        return first, month_end(first)
-    if preset == "last-12-months":  # the current month and the eleven before it
-        return months_back(today, 11), month_end(today)
-    if preset == "academic-year":
-        year = today.year if today.month >= ACADEMIC_YEAR_STARTS else today.year - 1
-        return date(year, ACADEMIC_YEAR_STARTS, 1), date(year + 1, ACADEMIC_YEAR_STARTS - 1, 31)
-    raise ValueError(f"no preset called {preset!r}")
-
-
-PRESETS = (
-    ("this-month", "This month"),
-    ("last-month", "Last month"),
-    ("last-12-months", "Last 12 months"),
-    ("academic-year", "Academic year"),
-)
+__all__ = ["PRESETS", "ReportChoice", "preset_days", "read_choice"]
 
 
 @dataclass(frozen=True)
 class ReportChoice:
-    """Local days first_day..last_day and optional institution/facility codes."""
+    """Local days first_day..last_day and optional institution/facility codes.
+
+    `to_date`: the last day is today, counted up to the minute the report is made.
+    """
 
     first_day: date
     last_day: date
     institution_code: str | None = None
     facility_code: str | None = None
+    to_date: bool = False
+
+    @classmethod
+    def of(cls, first_day: date, last_day: date, today: date) -> ReportChoice:
+        """Days ending today at the latest: a report counts what has happened."""
+        return cls(first_day, min(last_day, today), to_date=last_day >= today)
 
     def words(self) -> str:
         """'1 Apr 2025 to 31 Mar 2026 · WARWICK · WAR-PRP', for the screen's heading."""
         days = f"{self.first_day:%-d %b %Y} to {self.last_day:%-d %b %Y}"
+        if self.to_date:
+            days += ", to date"
         return " · ".join(x for x in (days, self.institution_code, self.facility_code) if x)
 
 
-def read_choice(first: str, last: str, institution: str, facility: str) -> ReportChoice:
-    """What the form says, or InputError naming the field ('from' or 'to') that is wrong."""
+def read_choice(
+    first: str, last: str, institution: str, facility: str, today: date
+) -> ReportChoice:
+    """What the form says, or InputError naming the field ('from' or 'to') that is wrong.
+
+    A last day after today becomes today (to date); a first day after today is refused,
+    as the reports service refuses it for the CLI.
+    """
     first_day = parse_date(first, "from")
     last_day = parse_date(last, "to")
     if last_day < first_day:
         raise InputError(f"to: {last_day} is before from {first_day}", "to")
+    if first_day > today:
+        raise InputError(
+            f"from: {first_day} is after today ({today}); a report counts what has happened",
+            "from",
+        )
+    days = ReportChoice.of(first_day, last_day, today)
     return ReportChoice(
-        first_day,
-        last_day,
+        days.first_day,
+        days.last_day,
         institution.strip().upper() or None,
         facility.strip().upper() or None,
+        days.to_date,
     )

@@ -1,7 +1,8 @@
 """Reports screen, Charges tab: issued and open months listed over the month's statement.
 
 The clock stands at Wed 2 Dec 2026 09:00 UTC with November issued, so the tab opens on
-November's stored statement; Enter on December loads the open month as billed now.
+November's stored statement; Enter on December loads the open month as billed now, named
+"to date" because it is not over.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ async def test_the_charges_tab_lists_issued_and_open_months_and_opens_either(
         await settle(pilot, lambda: len(cells(screen, "charges-months")) == 12)
 
         months = cells(screen, "charges-months")
-        assert months[0] == ["Dec 2026", "open", "—", "—"]
+        assert months[0] == ["Dec 2026", "open, to date", "—", "—"]
         assert months[1] == ["Nov 2026", "issued 2 Dec 2026 by root", "5", "£90.00"]
         assert months[2] == ["Oct 2026", "open", "—", "—"]
         note = str(screen.query_one("#charges-view .report-note", Static).render())
@@ -59,5 +60,7 @@ async def test_the_charges_tab_lists_issued_and_open_months_and_opens_either(
         report = screen.report("charges")
         assert isinstance(report, Statement) and report.issued_at is None
         note = str(screen.query_one("#charges-view .report-note", Static).render())
-        assert note.startswith("Statement for December 2026 (open, follows its bookings")
+        assert note == (
+            "Statement for December 2026 to date (open, the month is not over): £10.00 in 1 line"
+        )
         assert cells(screen, "charges-pairs") == [["ASTON", "WARWICK", "1", "£10.00"]]

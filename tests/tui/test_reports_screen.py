@@ -101,10 +101,11 @@ def text_of(screen: ReportsScreen, selector: str) -> str:
 
 
 def last_12_months(screen: ReportsScreen) -> bool:
-    """The screen has taken the "last 12 months" preset (from Mon 16 Mar 2026)."""
+    """The screen has taken the "last 12 months" preset (from Mon 16 Mar 2026): the twelve
+    whole months before March."""
     return (screen.choice.first_day, screen.choice.last_day) == (
-        date(2025, 4, 1),
-        date(2026, 3, 31),
+        date(2025, 3, 1),
+        date(2026, 2, 28),
     )
 
 
@@ -197,11 +198,11 @@ async def test_a_new_period_reloads_and_a_bad_day_is_named_in_the_picker(
             pilot, lambda: last_12_months(screen) and screen.report("utilisation") is not None
         )
         assert pilot.app.screen is screen
-        year = ReportService(context).period(date(2025, 4, 1), date(2026, 3, 31))
+        year = ReportService(context).period(date(2025, 3, 1), date(2026, 2, 28))
         assert screen.report("utilisation") == ReportService(context).utilisation("mgr", year)
-        assert text_of(screen, "#reports-period").startswith("1 Apr 2025 to 31 Mar 2026")
+        assert text_of(screen, "#reports-period").startswith("1 Mar 2025 to 28 Feb 2026 (")
         xps = next(r for r in cells(screen, "utilisation-table") if r[0] == XPS)
-        assert xps[2] == "9.00"  # January's hour and March's two join February's six
+        assert xps[2] == "7.00"  # January's hour joins February's six; March is not over
 
 
 async def test_x_saves_the_shown_tab_as_csv(

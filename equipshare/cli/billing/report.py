@@ -19,6 +19,7 @@ def report_group() -> None:
     Examples:
       equipshare report charges --month 2026-03 --format csv > march.csv
       equipshare report sharing --from 2025-08-01 --to 2026-07-31
+      equipshare report utilisation --period last-12-months
     """
 
 

@@ -1,6 +1,7 @@
 """`equipshare report utilisation|sharing|technicians|demand`: the impact reports from the shell.
 
-Each takes a period of local days (--from/--to, default the previous calendar month),
+Each takes a period of local days (--period NAME, or --from/--to; default the previous
+calendar month), ending now at the latest so that nothing still to come is counted, and
 narrows to one host institution or facility, and prints a table, CSV or JSON. Reports
 with more than one part (sharing, demand) print each part in turn: CSV parts are
 separated by a blank line, JSON is one object.
@@ -17,6 +18,7 @@ import click
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option, plain
+from equipshare.domain.errors import InputError
 from equipshare.domain.records.reports import (
     ReportFilter,
     ReportPeriod,
@@ -24,6 +26,7 @@ from equipshare.domain.records.reports import (
     hours,
     percent,
 )
+from equipshare.domain.report_periods import PRESET_NAMES
 from equipshare.domain.timeparse import parse_date
 from equipshare.services.plumbing.context import ServiceContext
 
@@ -35,6 +38,10 @@ Rows = list[dict[str, object]]
 def report_options(function: F) -> F:
     """--from, --to, --institution, --facility, --format, --as, --db and --config."""
     decorators: list[Callable[[Any], Any]] = [
+        click.option("--period", "preset", type=click.Choice(PRESET_NAMES),
+                     help="A named period, as the terminal app's presets: this month and the "
+                     "academic year run to date, last 12 months is the twelve whole months "
+                     "before this one."),
         click.option("--from", "from_day", metavar="DATE", help="First local day "
                      "(default: the first day of the previous month)."),
         click.option("--to", "to_day", metavar="DATE", help="Last local day, included "
@@ -59,31 +66,40 @@ class ReportRun:
         self,
         context: ServiceContext,
         as_user: str | None,
-        from_day: str | None,
-        to_day: str | None,
+        days: tuple[str | None, str | None, str | None],
         institution: str | None,
         facility: str | None,
     ) -> None:
         from equipshare.services.reports.service import ReportService
 
+        preset, from_day, to_day = days
         self.service = ReportService(context)
         self.actor = resolve_actor(context, as_user)
-        default = self.service.previous_month()
-        first = parse_date(from_day, "--from") if from_day else default.first_day
-        last = parse_date(to_day, "--to") if to_day else default.last_day
-        self.period = self.service.period(first, last)
+        if preset:
+            self.period = self.service.preset(preset)
+        else:
+            default = self.service.previous_month()
+            first = parse_date(from_day, "--from") if from_day else default.first_day
+            last = parse_date(to_day, "--to") if to_day else default.last_day
+            self.period = self.service.period(first, last)
         self.where = ReportFilter(institution or None, facility or None)
 
 
-def _check_dates(from_day: str | None, to_day: str | None) -> None:
+def _check_dates(
+    preset: str | None, from_day: str | None, to_day: str | None
+) -> tuple[str | None, str | None, str | None]:
     """Bad dates are usage errors (exit 2), told before the database is opened."""
+    if preset and (from_day or to_day):
+        raise InputError("--period: give a named period or --from/--to, not both", "--period")
     for text, option in ((from_day, "--from"), (to_day, "--to")):
         if text:
             parse_date(text, option)
+    return preset, from_day, to_day
 
 
 def _title(name: str, period: ReportPeriod) -> str:
-    return f"{name}, {period.first_day} to {period.last_day} ({period.timezone})"
+    days = f"{period.first_day} to {period.last_day}" + (", to date" if period.to_date else "")
+    return f"{name}, {days} ({period.timezone})"
 
 
 def _emit_parts(parts: Sequence[tuple[str, Rows, Sequence[str]]], output: str) -> None:
@@ -99,6 +115,7 @@ def _emit_json(period: ReportPeriod, parts: Mapping[str, object]) -> None:
         "from": period.first_day.isoformat(),
         "to": period.last_day.isoformat(),
         "timezone": period.timezone,
+        "to_date": period.to_date,
         **parts,
     }
     click.echo(json.dumps(document, indent=2, ensure_ascii=False, default=plain))
@@ -124,6 +141,7 @@ UTILISATION_COLUMNS = [
 def utilisation(
     ctx: click.Context,
     level: str,
+    preset: str | None,
     from_day: str | None,
     to_day: str | None,
     institution: str | None,
@@ -146,9 +164,9 @@ def utilisation(
       equipshare report utilisation --by institution --format csv > use.csv
       equipshare report utilisation --facility WAR-PRP --format json
     """
-    _check_dates(from_day, to_day)
+    days = _check_dates(preset, from_day, to_day)
     with cli_state(ctx).open() as context:
-        run = ReportRun(context, as_user, from_day, to_day, institution, facility)
+        run = ReportRun(context, as_user, days, institution, facility)
         report = run.service.utilisation(run.actor, run.period, UtilisationLevel(level), run.where)
     rows: Rows = [
         {
@@ -176,6 +194,7 @@ def utilisation(
 @report_options
 def sharing(
     ctx: click.Context,
+    preset: str | None,
     from_day: str | None,
     to_day: str | None,
     institution: str | None,
@@ -198,9 +217,9 @@ def sharing(
       equipshare report sharing --from 2025-08-01 --to 2026-07-31
       equipshare report sharing --institution WARWICK --format csv > sharing.csv
     """
-    _check_dates(from_day, to_day)
+    days = _check_dates(preset, from_day, to_day)
     with cli_state(ctx).open() as context:
-        run = ReportRun(context, as_user, from_day, to_day, institution, facility)
+        run = ReportRun(context, as_user, days, institution, facility)
         report = run.service.sharing(run.actor, run.period, run.where)
     cells = {(c.host_code, c.user_code): c for c in report.cells}
     months: Rows = [
@@ -254,6 +273,7 @@ TECHNICIAN_COLUMNS = [
 @report_options
 def technicians(
     ctx: click.Context,
+    preset: str | None,
     from_day: str | None,
     to_day: str | None,
     institution: str | None,
@@ -274,9 +294,9 @@ def technicians(
       equipshare report technicians --from 2025-08-01 --to 2026-07-31
       equipshare report technicians --facility WAR-PRP --format csv > work.csv
     """
-    _check_dates(from_day, to_day)
+    days = _check_dates(preset, from_day, to_day)
     with cli_state(ctx).open() as context:
-        run = ReportRun(context, as_user, from_day, to_day, institution, facility)
+        run = ReportRun(context, as_user, days, institution, facility)
         report = run.service.technicians(run.actor, run.period, run.where)
     rows: Rows = [
         {
@@ -304,6 +324,7 @@ def technicians(
 def demand(
     ctx: click.Context,
     limit: int,
+    preset: str | None,
     from_day: str | None,
     to_day: str | None,
     institution: str | None,
@@ -324,9 +345,9 @@ def demand(
       equipshare report demand --from 2026-01-01 --to 2026-03-31 --limit 10
       equipshare report demand --institution ASTON --format json
     """
-    _check_dates(from_day, to_day)
+    days = _check_dates(preset, from_day, to_day)
     with cli_state(ctx).open() as context:
-        run = ReportRun(context, as_user, from_day, to_day, institution, facility)
+        run = ReportRun(context, as_user, days, institution, facility)
         report = run.service.demand(run.actor, run.period, run.where, limit)
     instruments: Rows = [
         {"code": r.instrument_code, "name": r.instrument_name, "institution": r.institution_code,

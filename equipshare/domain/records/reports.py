@@ -27,13 +27,23 @@ def percent(part: int, whole: int) -> Decimal | None:
 
 @dataclass(frozen=True)
 class ReportPeriod:
-    """Local days first_day..last_day (inclusive) and the UTC instants that bound them."""
+    """Local days first_day..last_day (inclusive) and the UTC instants that bound them.
+
+    `to_date`: the last day is today and `ends_at` the minute the report was made, so
+    nothing still to come is counted.
+    """
 
     first_day: date
     last_day: date
     timezone: str
     starts_at: datetime
     ends_at: datetime
+    to_date: bool = False
+
+    def words(self) -> str:
+        """'1 Aug 2026 to 6 Dec 2026, to date', for headings and titles."""
+        days = f"{self.first_day:%-d %b %Y} to {self.last_day:%-d %b %Y}"
+        return f"{days}, to date" if self.to_date else days
 
 
 @dataclass(frozen=True)

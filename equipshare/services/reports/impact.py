@@ -19,6 +19,7 @@ from equipshare.domain.records.reports import (
     UtilisationLevel,
     UtilisationReport,
 )
+from equipshare.domain.report_periods import preset_days
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.reports.period import make_period, previous_month
@@ -40,13 +41,23 @@ class ReportService:
         self._zone = context.settings.organisation.timezone
 
     def period(self, first_day: date, last_day: date) -> ReportPeriod:
-        """Local days first_day..last_day in the organisation's zone (InputError if reversed)."""
-        return make_period(first_day, last_day, self._zone)
+        """Local days first_day..last_day in the organisation's zone, ending now at the latest
+        (to date), so no report counts what is still to come; InputError if reversed or
+        starting after today."""
+        return make_period(first_day, last_day, self._zone, self._clock.now())
+
+    def preset(self, name: str) -> ReportPeriod:
+        """A named period (domain/report_periods.py) around today: what the TUI's presets
+        and `equipshare report --period` both show."""
+        return self.period(*preset_days(name, self.today()))
+
+    def today(self) -> date:
+        """Today in the organisation's zone."""
+        return self._clock.now().astimezone(ZoneInfo(self._zone)).date()
 
     def previous_month(self) -> ReportPeriod:
         """The last full calendar month before today (local): what reports show by default."""
-        today = self._clock.now().astimezone(ZoneInfo(self._zone)).date()
-        return self.period(*previous_month(today))
+        return self.period(*previous_month(self.today()))
 
     def utilisation(
         self,

@@ -20,19 +20,40 @@ def local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
-def make_period(first_day: date, last_day: date, timezone: str) -> ReportPeriod:
-    """Local days first_day..last_day; refuses (naming --to) a last day before the first."""
+def make_period(
+    first_day: date, last_day: date, timezone: str, now: datetime | None = None
+) -> ReportPeriod:
+    """Local days first_day..last_day; refuses (naming --to) a last day before the first.
+
+    Given `now`, the period ends there at the latest (to the minute): a report counts what
+    has happened, so today is counted to date and no later day at all. A period that starts
+    after today has nothing to count and is refused, naming --from.
+    """
     if last_day < first_day:
         raise InputError(
             f"--to {last_day.isoformat()} is before --from {first_day.isoformat()}", "--to"
         )
     zone = ZoneInfo(timezone)
+    ends_at = local_midnight(last_day + timedelta(days=1), zone)
+    to_date = False
+    if now is not None:
+        today = now.astimezone(zone).date()
+        if first_day > today:
+            raise InputError(
+                f"--from {first_day.isoformat()} is after today ({today.isoformat()}): "
+                "a report counts what has happened",
+                "--from",
+            )
+        present = now.astimezone(UTC).replace(second=0, microsecond=0)
+        if present < ends_at:
+            last_day, ends_at, to_date = today, present, True
     return ReportPeriod(
         first_day=first_day,
         last_day=last_day,
         timezone=timezone,
         starts_at=local_midnight(first_day, zone),
-        ends_at=local_midnight(last_day + timedelta(days=1), zone),
+        ends_at=ends_at,
+        to_date=to_date,
     )
 
 
@@ -48,13 +69,22 @@ def period_minutes(period: ReportPeriod) -> int:
 
 
 def weekday_counts(period: ReportPeriod) -> tuple[int, ...]:
-    """How many Mondays, Tuesdays... (Monday first) the period's local days include."""
-    days = (period.last_day - period.first_day).days + 1
+    """How many whole Mondays, Tuesdays... (Monday first) the period's local days include;
+    a period to date leaves its last day, today, to `minutes_into_last_day`."""
+    days = (period.last_day - period.first_day).days + (0 if period.to_date else 1)
     whole, rest = divmod(days, 7)
     counts = [whole] * 7
     for offset in range(rest):
         counts[(period.first_day.weekday() + offset) % 7] += 1
     return tuple(counts)
+
+
+def minutes_into_last_day(period: ReportPeriod) -> int | None:
+    """For a period to date, the local wall-clock minute of today at which it ends."""
+    if not period.to_date:
+        return None
+    local = period.ends_at.astimezone(ZoneInfo(period.timezone))
+    return local.hour * 60 + local.minute
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,12 @@ from equipshare.domain.records.reports import (
     UtilisationReport,
     UtilisationRow,
 )
-from equipshare.services.reports.period import month_starts, period_minutes, weekday_counts
+from equipshare.services.reports.period import (
+    minutes_into_last_day,
+    month_starts,
+    period_minutes,
+    weekday_counts,
+)
 from equipshare.services.reports.scope import Scope
 from equipshare.services.reports.sql_time import (
     AnySelect,
@@ -192,12 +197,23 @@ def _downtime(
 
 
 def _opening(session: Session, period: ReportPeriod, key: Expr, scope: Scope) -> Iterable[Any]:
-    """Opening minutes per key: each weekly interval times the weekday's count in the period;
-    an instrument with no opening hours is open for every real minute of the period."""
+    """Opening minutes per key: each weekly interval times the weekday's count in the period,
+    and for a period to date the part of today's intervals before its end; an instrument
+    with no opening hours is open for every real minute of the period."""
     counts = weekday_counts(period)
+    opens, closes = OpeningHours.opens_minute, OpeningHours.closes_minute
     times = case(*((OpeningHours.weekday == day, n) for day, n in enumerate(counts)), else_=0)
+    minutes: ColumnElement[int] = (closes - opens) * times
+    until = minutes_into_last_day(period)
+    if until is not None:  # today, open until the period's end minute and no later
+        minutes = minutes + case(
+            (OpeningHours.weekday != period.last_day.weekday(), 0),
+            (opens >= until, 0),
+            (closes <= until, closes - opens),
+            else_=until - opens,
+        )
     weekly = _of_instruments(
-        select(key, func.sum((OpeningHours.closes_minute - OpeningHours.opens_minute) * times))
+        select(key, func.sum(minutes))
         .select_from(OpeningHours)
         .join(Instrument, OpeningHours.instrument_id == Instrument.id),
         scope,

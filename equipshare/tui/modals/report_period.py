@@ -95,6 +95,7 @@ class ReportPeriodModal(ModalScreen[ReportChoice | None]):
                 self._value("to"),
                 self._value("institution"),
                 self._value("facility"),
+                self._today,
             )
         except InputError as exc:
             self.query_one("#period-error", Static).update(str(exc))

@@ -26,6 +26,7 @@ from equipshare.domain.records.reports import (
     UtilisationReport,
 )
 from equipshare.domain.records.statements import Statement, StatementMonth
+from equipshare.domain.report_periods import statement_month
 from equipshare.services.charging.service import StatementService
 from equipshare.services.reports.service import ReportService
 from equipshare.tui.downloads import deliver_to_browser, downloads_dir, safe_name
@@ -172,7 +173,7 @@ class ReportsScreen(ServiceScreen[None]):
         self._timezone = timezone
         self._downloads = downloads
         # The CLI's default period too: the last full month.
-        self.choice = ReportChoice(*preset_days("last-month", today))
+        self.choice = ReportChoice.of(*preset_days("last-month", today), today)
         self.level = UtilisationLevel.INSTRUMENT
         # The month the Charges tab shows when one was picked from its list of months.
         self.charges_month: date | None = None
@@ -233,7 +234,10 @@ class ReportsScreen(ServiceScreen[None]):
 
     def _make(self, tab: str, choice: ReportChoice, level: UtilisationLevel) -> ReportData:
         if tab == "charges":
-            month = self.charges_month or choice.last_day.replace(day=1)
+            # The period's last month that has ended, not one still to come.
+            month = self.charges_month or statement_month(
+                choice.first_day, choice.last_day, self._today
+            )
             return self._statements.statement(self._actor, month, choice.institution_code)
         period = self._reports.period(choice.first_day, choice.last_day)
         where = ReportFilter(choice.institution_code, choice.facility_code)
@@ -268,11 +272,13 @@ class ReportsScreen(ServiceScreen[None]):
             case DemandReport(), DemandView():
                 view.show(report)
             case Statement(), ChargesView():
-                view.show(report)
+                view.show(report, self._today)
 
     @on(MonthsLoaded)
     def _months_loaded(self, message: MonthsLoaded) -> None:
-        self.query_one("#charges-view", ChargesView).show_months(message.months, self._timezone)
+        self.query_one("#charges-view", ChargesView).show_months(
+            message.months, self._timezone, self._today
+        )
 
     @on(ChargesView.MonthChosen)
     def _month_chosen(self, message: ChargesView.MonthChosen) -> None:

@@ -18,7 +18,9 @@ from textual.widgets import DataTable, Static
 
 from equipshare.domain.charging import gbp
 from equipshare.domain.records.statements import PairTotal, Statement, StatementMonth
+from equipshare.domain.report_periods import month_has_ended
 from equipshare.domain.timewords import local_range
+from equipshare.domain.wording import count_words
 from equipshare.tui.widgets.report_views import ReportView, number, table
 
 
@@ -78,8 +80,9 @@ class ChargesView(ReportView):
             ("note", "Note"),
         )
 
-    def show_months(self, months: tuple[StatementMonth, ...], timezone: str) -> None:
-        """Every issued month (frozen, with its stored total) and the recent open ones."""
+    def show_months(self, months: tuple[StatementMonth, ...], timezone: str, today: date) -> None:
+        """Every issued month (frozen, with its stored total) and the recent open ones; the
+        current month is open to date."""
         grid = self.query_one("#charges-months", DataTable)
         grid.clear()
         for month in months:
@@ -87,7 +90,8 @@ class ChargesView(ReportView):
                 state = issued_words(month.issued_at, month.issued_by, timezone)
                 lines, total = number(month.lines), number(gbp(month.total_pence or 0))
             else:
-                state, lines, total = "open", number("—"), number("—")
+                state = "open" if month_has_ended(month.month, today) else "open, to date"
+                lines, total = number("—"), number("—")
             grid.add_row(f"{month.month:%b %Y}", state, lines, total, key=month.month.isoformat())
 
     @on(DataTable.RowSelected, "#charges-months")
@@ -96,7 +100,8 @@ class ChargesView(ReportView):
         if event.row_key.value:
             self.post_message(self.MonthChosen(date.fromisoformat(event.row_key.value)))
 
-    def show(self, statement: Statement) -> None:
+    def show(self, statement: Statement, today: date) -> None:
+        """The statement's pairs and lines; a month not yet over is named "to date"."""
         self._timezone = statement.timezone
         self._pairs = {f"{p.payer_code}>{p.host_code}": p for p in statement.pairs}
         grid = self.query_one("#charges-pairs", DataTable)
@@ -111,13 +116,17 @@ class ChargesView(ReportView):
                 key=key,
             )
         scope = f" involving {statement.institution_code}" if statement.institution_code else ""
-        if statement.issued_at is None:
+        month = f"{statement.month:%B %Y}"
+        if statement.issued_at is None and not month_has_ended(statement.month, today):
+            month += " to date"
+            state = "open, the month is not over"
+        elif statement.issued_at is None:
             state = "open, follows its bookings until issued"
         else:
             state = issued_words(statement.issued_at, statement.issued_by, statement.timezone)
         self.note(
-            f"Statement for {statement.month:%B %Y}{scope} ({state}): "
-            f"{gbp(statement.total_pence)} in {len(statement.lines)} lines"
+            f"Statement for {month}{scope} ({state}): "
+            f"{gbp(statement.total_pence)} in {count_words(len(statement.lines), 'line')}"
         )
         self._show_lines(next(iter(self._pairs.values()), None))
 

@@ -21,6 +21,7 @@ from equipshare.domain.records.reports import (
     hours,
     percent,
 )
+from equipshare.domain.wording import count_words
 from equipshare.tui.report_charts import bar_lines, column_chart, heat_cell, utilisation_bar
 from equipshare.tui.report_csv import WEEKDAYS
 
@@ -118,7 +119,7 @@ class UtilisationView(ReportView):
         used = sum(r.used_minutes for r in report.rows)
         overall = percent(booked, opening)
         self.note(
-            f"{len(report.rows)} {report.level.value}s · booked {hours(booked)} h of "
+            f"{count_words(len(report.rows), report.level.value)} · booked {hours(booked)} h of "
             f"{hours(opening)} h open ({'—' if overall is None else f'{overall}%'}) · "
             f"used {hours(used)} h"
         )
@@ -144,7 +145,8 @@ class SharingView(ReportView):
         held = sum(c.minutes for c in report.cells)
         share = percent(shared, held)
         self.note(
-            f"Shared across institutions: {hours(shared)} h in {shared_bookings} bookings"
+            f"Shared across institutions: {hours(shared)} h in "
+            f"{count_words(shared_bookings, 'booking')}"
             + (f", {share}% of all booked hours" if share is not None else "")
         )
         self._show_months(report)
@@ -230,8 +232,8 @@ class TechniciansView(ReportView):
         assisted = sum(r.assisted_minutes for r in report.rows)
         trained = sum(r.people_trained for r in report.rows)
         self.note(
-            f"{len(report.rows)} technicians · {hours(assisted)} h of assisted sessions · "
-            f"{trained} people trained"
+            f"{count_words(len(report.rows), 'technician')} · {hours(assisted)} h of assisted "
+            f"sessions · {trained} {'person' if trained == 1 else 'people'} trained"
         )
 
 
@@ -266,7 +268,10 @@ class DemandView(ReportView):
                 key=r.instrument_code,
             )
         requested = sum(report.by_weekday)
-        self.note(f"Top {len(report.instruments)} instruments · {requested} requests in all")
+        self.note(
+            f"Top {count_words(len(report.instruments), 'instrument')} · "
+            f"{count_words(requested, 'request')} in all"
+        )
         chart = column_chart(report.by_hour, [f"{h:02d}" for h in range(24)], height=3, column=3)
         self.query_one("#demand-hours", Static).update(
             chart_text("Requested start, local hour of day", chart)

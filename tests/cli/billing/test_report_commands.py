@@ -16,6 +16,7 @@ import pytest
 from click.testing import Result
 
 from equipshare.db.engine import Database
+from equipshare.domain.report_periods import preset_days
 from equipshare.services.reports.period import previous_month
 from tests.cli.conftest import Invoke
 from tests.services.reports.test_reports import plant_march
@@ -144,3 +145,15 @@ def test_researcher_refused_and_bad_input_on_one_line(report: Invoke, command: s
     unknown = report("root", command, *MARCH, "--institution", "NOPE")
     assert unknown.exit_code == 1
     assert unknown.stderr == "refused: --institution: no institution has the code 'NOPE'\n"
+
+
+@pytest.mark.parametrize("command", REPORTS)
+def test_a_named_period_is_the_tuis_and_not_mixed_with_dates(report: Invoke, command: str) -> None:
+    today = datetime.now(ZoneInfo("Europe/London")).date()
+    result = report("root", command, "--period", "last-12-months")
+    assert result.exit_code == 0, result.output
+    first, last = preset_days("last-12-months", today)
+    assert f"{first} to {last} (Europe/London)" in " ".join(result.stdout.split())
+    mixed = report("root", command, "--period", "this-month", "--from", "2026-03-01")
+    assert mixed.exit_code == 2 and mixed.stdout == ""
+    assert mixed.stderr == "error: --period: give a named period or --from/--to, not both\n"
