@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bench.harness import BenchOptions, Figure, show
-from bench.results import results_document, write_results
+from bench.results import carried_sections, results_document, write_results
 from equipshare.db import migrate
 from equipshare.db.engine import Database
 from equipshare.db.models.bookings import Booking
@@ -38,6 +38,7 @@ BENCHMARKS = {
     "feeds": "bench.bench_feeds",
     "tui": "bench.bench_tui",
     "imports": "bench.bench_imports",
+    "serve": "bench.bench_serve",
 }
 
 
@@ -97,7 +98,8 @@ def machine() -> dict[str, Any]:
     import os
     from importlib.metadata import version
 
-    packages = ("equipshare", "sqlalchemy", "textual", "icalendar", "aiohttp", "psycopg")
+    packages = ["equipshare", "sqlalchemy", "textual", "icalendar", "aiohttp", "psycopg"]
+    packages.append("textual-serve")  # equipshare serve's terminal in the browser
     found = {}
     for package in packages:
         try:
@@ -153,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     described = {engine: describe(url) for engine, url in datasets.items()}
     args.out.mkdir(parents=True, exist_ok=True)
     document = results_document(options, figures, described, machine())
+    if sections := carried_sections(args.out, figures):  # benchmarks recorded on their own
+        document["sections"] = sections
     write_results(args.out, document)
     say(f"wrote {args.out / 'RESULTS.md'} and {args.out / 'results.json'}")
     return 0

@@ -67,6 +67,35 @@ def scale_of(datasets: dict[str, dict[str, Any]]) -> float | None:
     return round(sizes.pop() / 50_000, 3)
 
 
+def record_section(
+    out: Path, title: str, command: str, figures: list[Figure], notes: list[str] | None = None
+) -> None:
+    """Keep one benchmark's own run in results.json and RESULTS.md beside the last full run
+    (replacing an earlier section of the same title), without measuring anything else."""
+    path = out / "results.json"
+    document = json.loads(path.read_text())
+    section = {
+        "title": title,
+        "run_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": command,
+        "figures": [figure.as_json() for figure in figures],
+        "notes": notes or [],
+    }
+    kept = [s for s in document.get("sections", []) if s["title"] != title]
+    document["sections"] = [*kept, section]
+    write_results(out, document)
+
+
+def carried_sections(out: Path, figures: list[Figure]) -> list[dict[str, Any]]:
+    """The sections of the previous results.json that this run's figures do not replace."""
+    try:
+        previous = json.loads((out / "results.json").read_text())
+    except (OSError, ValueError):
+        return []
+    ran = {figure.benchmark for figure in figures}
+    return [s for s in previous.get("sections", []) if s["title"] not in ran]
+
+
 def write_results(out: Path, document: dict[str, Any]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(document, indent=2) + "\n")
@@ -96,12 +125,34 @@ def render(document: dict[str, Any]) -> str:
             f"| {engine} | {data['server']} | {c['institutions']:,} | "
             f"{c['instruments']:,} | {c['users']:,} | {c['bookings']:,} |"
         )
-    lines += [
-        "",
+    figures = [Figure.from_json(values) for values in document["figures"]]
+    lines += ["", *figure_table(figures)]
+    missed = sorted({f.benchmark for f in figures if f.met is False and f.benchmark in WHEN_MISSED})
+    if missed and not document["quick"]:
+        lines += ["", "## Targets missed, and what was done", ""]
+        lines += [f"- **{benchmark}**: {WHEN_MISSED[benchmark]}" for benchmark in missed]
+    if document["notes"]:
+        lines += ["", "## Notes", ""] + [f"- {note}" for note in document["notes"]]
+    for section in document.get("sections", []):
+        lines += [
+            "",
+            f"## {section['title']}, measured on its own",
+            "",
+            f"Run {section['run_at']} with `{section['command']}`, beside the run above.",
+            "",
+            *figure_table([Figure.from_json(values) for values in section["figures"]]),
+        ]
+        if section["notes"]:
+            lines += [""] + [f"- {note}" for note in section["notes"]]
+    return "\n".join(lines) + "\n"
+
+
+def figure_table(figures: list[Figure]) -> list[str]:
+    """The markdown table of figures: value, floor, ratio, target and note."""
+    lines = [
         "| benchmark | figure | value | floor | ratio | target | note |",
         "| --- | --- | ---: | ---: | ---: | --- | --- |",
     ]
-    figures = [Figure.from_json(values) for values in document["figures"]]
     for f in figures:
         value = f"{f.value:,.2f} {f.unit}"
         floor = f"{f.floor:,.2f} {f.unit} ({f.floor_name})" if f.floor is not None else ""
@@ -113,10 +164,4 @@ def render(document: dict[str, Any]) -> str:
         lines.append(
             f"| {f.benchmark} | {f.name} | {value} | {floor} | {ratio} | {target} | {f.note} |"
         )
-    missed = sorted({f.benchmark for f in figures if f.met is False and f.benchmark in WHEN_MISSED})
-    if missed and not document["quick"]:
-        lines += ["", "## Targets missed, and what was done", ""]
-        lines += [f"- **{benchmark}**: {WHEN_MISSED[benchmark]}" for benchmark in missed]
-    if document["notes"]:
-        lines += ["", "## Notes", ""] + [f"- {note}" for note in document["notes"]]
-    return "\n".join(lines) + "\n"
+    return lines

@@ -59,6 +59,9 @@ def test_quick_run_writes_every_figure(empty_database_url: str, tmp_path: Path) 
             "sqlite: catalogue search, key to repainted table minus debounce",
             "uniquip sheet, 1,000 rows: import instruments",
             "ICS file, 200 events: import bookings",
+            "demo on SQLite: sign-in to painted catalogue in Chromium, median",
+            "demo on SQLite: key to screen, 4 sessions, p95",
+            "demo on SQLite: memory per live session, 4 sessions: app Pss",
         ]
     for expected in expected_figures:
         assert f"{engine}: {expected}" in names
@@ -76,5 +79,5 @@ def test_quick_run_writes_every_figure(empty_database_url: str, tmp_path: Path) 
     assert len(benchmarks) >= len(ran)
     results = (tmp_path / "RESULTS.md").read_text()
     assert "| booking creation |" in results and "| availability search |" in results
-    for benchmark in ("calendar feeds", "TUI", "imports")[: 1 if only else 3]:
+    for benchmark in ("calendar feeds", "TUI", "imports", "served app")[: 1 if only else 4]:
         assert f"| {benchmark} |" in results

@@ -1,0 +1,39 @@
+"""A benchmark run on its own is kept as a section of RESULTS.md beside the last full run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench.harness import Figure
+from bench.results import carried_sections, record_section
+
+DOCUMENT = {
+    "run_at": "2026-11-24 02:34 UTC",
+    "quick": False,
+    "scale": 1.0,
+    "runs": 3,
+    "machine": {"cpus": 2, "platform": "Linux", "python": "3.11.7", "packages": {}},
+    "datasets": {},
+    "figures": [Figure("TUI", "sqlite: start", 1700.0, "ms", "hello", 400.0).as_json()],
+    "notes": [],
+}
+
+
+def test_a_recorded_section_is_rendered_after_the_full_run_and_replaced_by_its_next(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "results.json").write_text(json.dumps(DOCUMENT))
+    first = Figure("served app", "sessions held", 50.0, "sessions", note="first")
+    record_section(tmp_path, "served app", "python -m bench.bench_serve", [first])
+    again = Figure("served app", "sessions held", 125.0, "sessions", note="second")
+    record_section(tmp_path, "served app", "python -m bench.bench_serve", [again], ["load 3"])
+    results = (tmp_path / "RESULTS.md").read_text()
+    assert "| TUI | sqlite: start | 1,700.00 ms | 400.00 ms (hello) | 4.2x |" in results
+    assert results.count("## served app, measured on its own") == 1
+    assert "| served app | sessions held | 125.00 sessions |" in results
+    assert "first" not in results and results.rstrip().endswith("- load 3")
+    # A full run that measures the served app replaces the section; one that does not keeps it.
+    assert carried_sections(tmp_path, [again]) == []
+    kept = carried_sections(tmp_path, [Figure("TUI", "x", 1.0, "ms")])
+    assert [section["title"] for section in kept] == ["served app"]
