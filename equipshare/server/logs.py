@@ -143,3 +143,10 @@ class ScrubbingFilter(logging.Filter):
             record.exc_text = scrub(record.exc_text)
         record.msg, record.args = message, None
         return True
+
+
+def log_to_stderr() -> None:
+    """A server's log: INFO and up on stderr, every line scrubbed of tokens."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(ScrubbingFilter())

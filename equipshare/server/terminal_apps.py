@@ -50,19 +50,28 @@ class AppLaunch:
     inherited: Sequence[str] = INHERITED
 
 
-def app_environment(
-    launch: AppLaunch, username: str, width: int, height: int, server_env: Mapping[str, str]
+def launch_environment(
+    launch: AppLaunch, username: str, server_env: Mapping[str, str]
 ) -> dict[str, str]:
-    """The whole environment of an app process: the allow-list, the settings and the user."""
+    """What every app process gets, in a browser or over SSH: the allow-list, the settings
+    and the user; the front end adds what its terminal needs."""
     env = {name: server_env[name] for name in launch.inherited if name in server_env}
-    env.update(WEB_DRIVER)
-    env["COLUMNS"] = str(width)
-    env["ROWS"] = str(height)
     if launch.config_path is not None:
         env["EQUIPSHARE_CONFIG"] = str(launch.config_path)
     if launch.database_url is not None:
         env["EQUIPSHARE_DATABASE_URL"] = launch.database_url
     env[SERVED_USER_ENV] = username
+    return env
+
+
+def app_environment(
+    launch: AppLaunch, username: str, width: int, height: int, server_env: Mapping[str, str]
+) -> dict[str, str]:
+    """The whole environment of a browser's app process: the web driver at the given size."""
+    env = launch_environment(launch, username, server_env)
+    env.update(WEB_DRIVER)
+    env["COLUMNS"] = str(width)
+    env["ROWS"] = str(height)
     return env
 
 

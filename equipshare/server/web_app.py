@@ -25,7 +25,7 @@ from equipshare.domain.records.sessions import StartedSession, WebSessionRecord
 from equipshare.server import web_auth
 from equipshare.server.feed_app import FEED_ROUTE, FEEDS_KEY, FeedHandler
 from equipshare.server.limits import LIMITS, ServerLimits, runner_options
-from equipshare.server.logs import ScrubbingFilter
+from equipshare.server.logs import log_to_stderr
 from equipshare.server.oidc.config import START_PATH as OIDC_START
 from equipshare.server.oidc.routes import add_oidc_routes
 from equipshare.server.pages import (
@@ -304,14 +304,17 @@ def serve(
     limits: ServerLimits = WEB_LIMITS,
     launch: AppLaunch | None = None,
 ) -> None:
-    """Run until SIGINT or SIGTERM (blocking); `announce` once it listens.
+    """Run until SIGINT or SIGTERM (blocking); `announce` once it listens. With [ssh]
+    enabled the SSH server runs beside the web app, in its event loop.
 
     A failure to listen is one ServerStartError line. Log lines are scrubbed of tokens.
     """
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(ScrubbingFilter())
+    log_to_stderr()
     app = create_web_app(context, limits, launch=launch)
+    if context.settings.ssh.enabled:
+        from equipshare.server.ssh.running import beside, ssh_server
+
+        beside(app, ssh_server(context, launch or app_launch(context.settings)))
     try:
         web.run_app(
             app,

@@ -18,6 +18,7 @@ import platformdirs
 from equipshare.domain.enums import LONGEST_BOOKING_MINUTES
 from equipshare.settings.limits import LimitSettings
 from equipshare.settings.server import AuthSettings, ServerSettings
+from equipshare.settings.ssh import SshSettings
 
 APP_NAME = "equipshare"
 SMTP_SECURITY = ("starttls", "ssl", "none")
@@ -282,6 +283,7 @@ class Settings:
     limits: LimitSettings = field(default_factory=LimitSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
+    ssh: SshSettings = field(default_factory=SshSettings)
     keymap: Mapping[str, str] = doc(
         "Key bindings to change, as binding id = comma-separated keys (the help screen, ?, "
         "shows each binding's id).",
