@@ -8,6 +8,7 @@ import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import asyncssh
 
@@ -52,17 +53,17 @@ class _Session(asyncssh.SSHClientSession[bytes]):
 
 
 async def connect(
-    port: int, key: ClientKey | None, username: str = "whoever", **options: object
+    port: int, key: ClientKey | None, username: str = "whoever", **options: Any
 ) -> asyncssh.SSHClientConnection:
+    """asyncssh's client with only `key` (no agent, no config, any host key) unless told."""
+    settings: dict[str, Any] = {"known_hosts": None, "agent_path": None, "config": None}
+    settings.update(options)
     return await asyncssh.connect(
         HOST,
         port,
         username=username,
         client_keys=[key.private] if key is not None else [],
-        known_hosts=None,
-        agent_path=None,
-        config=None,
-        **options,
+        **settings,
     )
 
 

@@ -7,7 +7,7 @@ import asyncio
 import os
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy import select
 from equipshare.db.models.audit import AuditEvent
 from equipshare.server.ssh.server import SshOptions, SshServer
 from equipshare.server.ssh.session import SessionRules
+from equipshare.server.ssh.sessions import KeyRegistry
 from equipshare.server.terminal_apps import AppLaunch
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.ssh_keys.service import SshKeysService
@@ -74,13 +75,20 @@ def options_for(tmp_path: Path, database_url: str, **changes: object) -> SshOpti
 
 
 @asynccontextmanager
-async def live_ssh(context: ServiceContext, options: SshOptions) -> AsyncIterator[SshServer]:
-    server = SshServer(options, SshKeysService(context))
+async def serving(options: SshOptions, registry: KeyRegistry) -> AsyncIterator[SshServer]:
+    server = SshServer(options, registry)
     await server.start()
     try:
         yield server
     finally:
         await server.stop()
+
+
+def live_ssh(
+    context: ServiceContext, options: SshOptions
+) -> AbstractAsyncContextManager[SshServer]:
+    """The server signing keys in through the real key registry on the test's database."""
+    return serving(options, SshKeysService(context))
 
 
 class Screen:
