@@ -95,7 +95,9 @@ async def app_terminal(
         await conn.wait_closed()
 
 
-def ssh_argv(port: int, key: ClientKey, known_hosts: Path, *extra: str) -> Sequence[str]:
+def ssh_argv(
+    port: int, key: ClientKey, known_hosts: Path, *extra: str, checking: str = "accept-new"
+) -> Sequence[str]:
     """OpenSSH's client, alone: no config file, no agent, only this key, no questions."""
     return (
         "ssh",
@@ -110,7 +112,7 @@ def ssh_argv(port: int, key: ClientKey, known_hosts: Path, *extra: str) -> Seque
         "-o",
         "BatchMode=yes",
         "-o",
-        "StrictHostKeyChecking=accept-new",
+        f"StrictHostKeyChecking={checking}",
         "-o",
         f"UserKnownHostsFile={known_hosts}",
         "-p",
