@@ -23,8 +23,10 @@ DEFAULTS = ServerSettings()  # the app limits `serve` would pass by default
 STAND_IN = """
 import json, os, signal, sys, time
 dump, mode = sys.argv[1], sys.argv[2]
-with open(os.path.join(dump, f"{os.getpid()}.json"), "w") as out:
+# Written aside and renamed, so a reader never sees half a file.
+with open(os.path.join(dump, f"{os.getpid()}.part"), "w") as out:
     json.dump({"env": dict(os.environ), "argv": sys.argv, "pid": os.getpid()}, out)
+os.replace(out.name, os.path.join(dump, f"{os.getpid()}.json"))
 if mode == "stubborn":
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 sys.stdout.write("__GANGLION__\\n")
