@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class EquipshareError(Exception):
     """Base of every error a user can act on; anything else is a bug."""
@@ -73,6 +75,21 @@ class PermissionDenied(RefusedError):
 
 class NotFound(RefusedError):
     """The instrument, booking or user named does not exist (or is not visible)."""
+
+
+class TooSoon(RefusedError):
+    """A start inside the instrument's minimum notice.
+
+    `earliest` is the first start that meets the notice, the slot grid and the opening
+    hours and misses known downtime, so a form can offer the free slots from there; None
+    when there is none within the instrument's booking horizon.
+    """
+
+    def __init__(
+        self, message: str, earliest: datetime | None, field: str | None = "start"
+    ) -> None:
+        super().__init__(message, field)
+        self.earliest = earliest
 
 
 class ConflictError(RefusedError):

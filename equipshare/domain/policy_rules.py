@@ -6,13 +6,13 @@ refusal says what to change, in the facility's own time zone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from equipshare.domain.enums import AccessLevel, InstitutionSector
-from equipshare.domain.errors import InputError, RefusedError
+from equipshare.domain.errors import InputError, RefusedError, TooSoon
 from equipshare.domain.records.catalogue import BookingPolicy, InstrumentRecord
 from equipshare.domain.records.people import UserRecord
 
@@ -30,6 +30,11 @@ def describe_time(instant: datetime, tz: str) -> str:
     """'10:00 Tue 3 Mar 2026' in the facility's zone."""
     local = instant.astimezone(ZoneInfo(tz))
     return f"{local:%H:%M} {local:%a} {local.day} {local:%b %Y}"
+
+
+def describe_zoned(instant: datetime, tz: str) -> str:
+    """'09:00 Tue 8 Dec 2026 GMT': a time to act on, with the zone named."""
+    return f"{describe_time(instant, tz)} {instant.astimezone(ZoneInfo(tz)):%Z}"
 
 
 def describe_range(start: datetime, end: datetime, tz: str) -> str:
@@ -182,7 +187,7 @@ def check_policy(
 ) -> None:
     """Rule 4: grid, length, notice, horizon, opening hours and project code."""
     check_shape(instrument, start, end)
-    check_timing(instrument, start, now)
+    check_timing(instrument, start, now, end - start)
     check_fit(instrument, start, end, project_code)
 
 
@@ -219,18 +224,24 @@ def check_shape(instrument: InstrumentRecord, start: datetime, end: datetime) ->
         raise RefusedError(f"{code} bookings last at most {_hours(policy.max_minutes)}", "length")
 
 
-def check_timing(instrument: InstrumentRecord, start: datetime, now: datetime) -> None:
-    """Rule 4's past, notice and horizon: what a booking made at `now` must meet."""
+def check_timing(
+    instrument: InstrumentRecord,
+    start: datetime,
+    now: datetime,
+    length: timedelta | None = None,
+    blocked: Sequence[Interval] = (),
+) -> None:
+    """Rule 4's past, notice and horizon: what a booking made at `now` must meet.
+
+    A start inside the notice is refused (TooSoon) naming the earliest start a booking of
+    `length` (default the shortest) could have: past the notice, on the grid, within
+    opening hours and clear of `blocked` (downtime, when the caller knows it).
+    """
     policy, tz, code = instrument.policy, instrument.timezone, instrument.code
     if start < now:
         raise RefusedError(f"{describe_time(start, tz)} is in the past", "start")
-    earliest = now + timedelta(minutes=policy.min_notice_minutes)
-    if start < earliest:
-        raise RefusedError(
-            f"{code} needs {_hours(policy.min_notice_minutes)} notice: the earliest start is "
-            f"{describe_time(earliest, tz)}",
-            "start",
-        )
+    if start < now + timedelta(minutes=policy.min_notice_minutes):
+        raise too_soon(instrument, now, length, blocked)
     latest = now + timedelta(days=policy.max_days_ahead)
     if start > latest:
         raise RefusedError(
@@ -238,6 +249,92 @@ def check_timing(instrument: InstrumentRecord, start: datetime, now: datetime) -
             f"(until {describe_time(latest, tz)})",
             "start",
         )
+
+
+def too_soon(
+    instrument: InstrumentRecord,
+    now: datetime,
+    length: timedelta | None = None,
+    blocked: Sequence[Interval] = (),
+) -> TooSoon:
+    """The notice refusal, naming the earliest start that could be booked (see TooSoon)."""
+    policy, tz, code = instrument.policy, instrument.timezone, instrument.code
+    length = length or timedelta(minutes=policy.min_minutes)
+    earliest = earliest_start(instrument, now, length, blocked)
+    notice = f"{code} needs {_hours(policy.min_notice_minutes)} notice"
+    if earliest is None:
+        after = now + timedelta(minutes=policy.min_notice_minutes)
+        return TooSoon(
+            f"{notice}, and no booking of {_hours(int(length.total_seconds()) // 60)} from "
+            f"{describe_zoned(after, tz)} fits its opening hours within "
+            f"{policy.max_days_ahead} days",
+            None,
+        )
+    return TooSoon(f"{notice}: the earliest start is {describe_zoned(earliest, tz)}", earliest)
+
+
+def earliest_start(
+    instrument: InstrumentRecord,
+    now: datetime,
+    length: timedelta,
+    blocked: Sequence[Interval] = (),
+) -> datetime | None:
+    """The first start past the notice and within the horizon, on the slot grid, whose
+    booking of `length` keeps to the opening hours (only its start must, where overnight
+    use is allowed) and misses every `blocked` interval; None if there is none."""
+    policy, tz = instrument.policy, instrument.timezone
+    cursor = now + timedelta(minutes=policy.min_notice_minutes)
+    horizon = now + timedelta(days=policy.max_days_ahead)
+    busy = merge(blocked)
+    while cursor <= horizon:
+        upto = min(cursor + timedelta(days=7), horizon)
+        for a, b in _outside(open_intervals(policy, tz, cursor, upto + length), busy):
+            start = _grid_at_or_after(max(a, cursor), tz, policy.slot_minutes)
+            while start < b and start <= upto:
+                end = start + length
+                if end <= b or (
+                    policy.allow_overnight and not any(x < end and start < y for x, y in busy)
+                ):
+                    return start
+                if not policy.allow_overnight:
+                    break  # a later start in this open piece ends later still
+                start = _grid_at_or_after(start + timedelta(minutes=1), tz, policy.slot_minutes)
+        cursor = upto + timedelta(microseconds=1)
+    return None
+
+
+def _outside(intervals: Sequence[Interval], busy: Sequence[Interval]) -> list[Interval]:
+    """The parts of sorted, merged `intervals` clear of the merged `busy` ones."""
+    pieces: list[Interval] = []
+    for a, b in intervals:
+        cursor = a
+        for x, y in busy:
+            if y <= cursor or x >= b:
+                continue
+            if x > cursor:
+                pieces.append((cursor, x))
+            cursor = max(cursor, y)
+        if cursor < b:
+            pieces.append((cursor, b))
+    return pieces
+
+
+def _grid_at_or_after(instant: datetime, tz: str, slot_minutes: int) -> datetime:
+    """The first instant at or after `instant` whose wall-clock time is on the slot grid."""
+    zone = ZoneInfo(tz)
+    day = instant.astimezone(zone).date()
+    while True:
+        points = sorted(
+            {
+                _local(day, minute, zone, fold)
+                for minute in range(0, 1440, slot_minutes)
+                for fold in (0, 1)
+            }
+        )
+        for point in points:
+            if point >= instant and on_slot_grid(point, tz, slot_minutes):
+                return point
+        day += timedelta(days=1)
 
 
 def check_fit(

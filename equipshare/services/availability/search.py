@@ -10,22 +10,28 @@ passes rules 1-6 for the asking user, as `checks.check_all` would judge them.
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from equipshare.domain import policy_rules
-from equipshare.domain.availability_intervals import TICK, intersect
+from equipshare.domain.availability_intervals import FOREVER, TICK, intersect, next_on_grid
 from equipshare.domain.errors import InputError
 from equipshare.domain.permissions import Action, Actor, Target, require
+from equipshare.domain.records.bookings import BookingRequest, RecurrenceRule
 from equipshare.domain.records.catalogue import InstrumentRecord, SlotRecord
+from equipshare.domain.recurrence import occurrences
 from equipshare.services.availability.category import search_category
 from equipshare.services.availability.slots import (
     Occupancy,
     Search,
+    allowed_starts,
     free_slots,
     load_occupancy,
     slot_order,
+    slot_record,
 )
 from equipshare.services.bookings import checks
 from equipshare.services.bookings.checks import Proposal
@@ -43,6 +49,8 @@ __all__ = [
 ]
 
 MAX_DAYS = 366
+#: The most first starts a series search tries, nearest first, before it gives up.
+MAX_SERIES_TRIES = 3000
 #: How many of a category search's slots one instrument may take, unless the caller says.
 CATEGORY_SHARE = 3
 
@@ -89,6 +97,63 @@ class AvailabilityService:
             occupancy = load_occupancy(session, search, [instrument])
             refuse_unless_bookable(session, search, instrument, occupancy)
         return free_slots(instrument, search, occupancy, min(share, limit))
+
+    def series_slots(
+        self,
+        actor_username: str,
+        request: BookingRequest,
+        rule: RecurrenceRule,
+        count: int,
+    ) -> list[SlotRecord]:
+        """First occurrences, nearest the asked-for start (two days before to a week after),
+        from which every occurrence of the series is free for the user; never the asked-for
+        start itself. Each slot is the series' first booking."""
+        length = request.ends_at - request.starts_at
+        wanted = policy_rules.as_utc(request.starts_at, "start")
+        now = self._clock.now()
+        with self._db.readonly() as session:
+            user = row_records.load_user(session, actor_username)
+            instrument = row_records.load_instrument(session, request.instrument_code)
+            tz = instrument.timezone
+            last_start = occurrences(wanted, wanted + length, rule, tz)[-1][0]
+            window = (wanted - timedelta(days=2), last_start + timedelta(days=8))
+            search = Search(user, length, now, *window)
+            occupancy = load_occupancy(session, search, [instrument])
+            refuse_unless_bookable(session, search, instrument, occupancy)
+        lo, hi = search.start_range(instrument)
+        allowed = allowed_starts(instrument, search, occupancy, lo, hi)
+        near = intersect(allowed, [(wanted - timedelta(days=2), wanted + timedelta(days=7))])
+        step = instrument.policy.slot_minutes
+        firsts = [start for a, b in near for start in _grid_starts(a, b, tz, step)]
+        firsts.sort(key=lambda start: (abs(start - wanted), start))
+        found: list[SlotRecord] = []
+        for start in firsts[:MAX_SERIES_TRIES]:
+            if len(found) >= count:
+                break
+            end = start + length
+            if start == wanted or any(s.starts_at < end and start < s.ends_at for s in found):
+                continue  # the asked-for start was refused; offer distinct times
+            try:
+                series = occurrences(start, end, rule, tz)
+            except InputError:
+                continue  # an until date before this first start
+            if all(_within(each, allowed) for each, _ in series):
+                found.append(slot_record(instrument, search.user, start, end))
+        return found
+
+
+def _grid_starts(lo: datetime, hi: datetime, tz: str, slot_minutes: int) -> Iterator[datetime]:
+    """Every instant in [lo, hi) on the slot grid."""
+    start = next_on_grid(lo, tz, slot_minutes)
+    while start < hi:
+        yield start
+        start = next_on_grid(start + TICK, tz, slot_minutes)
+
+
+def _within(instant: datetime, ranges: list[tuple[datetime, datetime]]) -> bool:
+    """Whether `instant` lies in one of the sorted half-open `ranges`."""
+    at = bisect.bisect_right(ranges, (instant, FOREVER)) - 1
+    return at >= 0 and ranges[at][0] <= instant < ranges[at][1]
 
 
 def check_search(length: timedelta, days: int, limit: int, per_instrument: int) -> timedelta:

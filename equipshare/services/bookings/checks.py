@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVarTuple, cast
 
 from sqlalchemy import (
@@ -39,7 +39,7 @@ from equipshare.domain.enums import (
     TrainingLevel,
     WaitlistStatus,
 )
-from equipshare.domain.errors import ConflictError, RefusedError
+from equipshare.domain.errors import ConflictError, RefusedError, TooSoon
 from equipshare.domain.policy_rules import describe_range, describe_time
 from equipshare.domain.records.catalogue import InstrumentRecord
 from equipshare.domain.records.people import UserRecord
@@ -322,9 +322,20 @@ def check_all(
     overridden: list[str] = []
 
     def policy() -> None:
-        policy_rules.check_policy(
-            proposal.instrument, proposal.starts_at, proposal.ends_at, now, proposal.project_code
-        )
+        try:
+            policy_rules.check_policy(
+                proposal.instrument,
+                proposal.starts_at,
+                proposal.ends_at,
+                now,
+                proposal.project_code,
+            )
+        except TooSoon:
+            # Name an earliest start that downtime does not rule out either.
+            down = downtime_within(session, proposal.instrument, now)
+            raise policy_rules.too_soon(
+                proposal.instrument, now, proposal.ends_at - proposal.starts_at, down
+            ) from None
 
     def quota() -> None:
         check_quota(session, proposal)
@@ -340,6 +351,26 @@ def check_all(
     check_length_cap(proposal)
     check_conflicts(session, proposal, now)
     return overridden
+
+
+_DOWNTIME_AHEAD = (
+    select(DOWNTIMES.c.starts_at, DOWNTIMES.c.ends_at)
+    .where(
+        DOWNTIMES.c.instrument_id == bindparam("instrument_id"),
+        DOWNTIMES.c.starts_at < bindparam("end", type_=_AT),
+        DOWNTIMES.c.ends_at > bindparam("start", type_=_AT),
+    )
+    .order_by(DOWNTIMES.c.starts_at)
+)
+
+
+def downtime_within(
+    session: Session, instrument: InstrumentRecord, now: datetime
+) -> list[tuple[datetime, datetime]]:
+    """The instrument's downtime from now to the end of its booking horizon."""
+    end = now + timedelta(days=instrument.policy.max_days_ahead + 1)
+    params = {"instrument_id": instrument.id, "start": now, "end": end}
+    return [(row.starts_at, row.ends_at) for row in run(session, _DOWNTIME_AHEAD, params)]
 
 
 def check_length_cap(proposal: Proposal) -> None:

@@ -153,8 +153,37 @@ class BookingServices:
         except EquipshareError:
             return ()
         wanted = request.starts_at
+        # The form's own range is what was refused: never offer it back as free.
+        slots = [s for s in slots if not (s.starts_at < request.ends_at and wanted < s.ends_at)]
         slots.sort(key=lambda slot: (abs(slot.starts_at - wanted), slot.starts_at))
         return tuple(slots[:count])
+
+    def series_nearest(
+        self, actor: str, request: BookingRequest, rule: RecurrenceRule, count: int
+    ) -> tuple[SlotRecord, ...]:
+        """First bookings near the wanted one from which the whole series is free: after a
+        series clash the form's own first slot is usually free, but the series is not."""
+        try:
+            return tuple(self.availability.series_slots(actor, request, rule, count))
+        except EquipshareError:
+            return ()
+
+    def after(
+        self, actor: str, request: BookingRequest, earliest: datetime, count: int
+    ) -> tuple[SlotRecord, ...]:
+        """The first free slots of the same length from `earliest` on (a notice refusal)."""
+        try:
+            slots = self.availability.find_slots(
+                actor,
+                instrument_code=request.instrument_code,
+                length=request.ends_at - request.starts_at,
+                window_start=earliest,
+                days=14,
+                limit=count,
+            )
+        except EquipshareError:
+            return ()
+        return tuple(slots)
 
 
 def series_start(text: str, draft: BookingDraft) -> datetime:

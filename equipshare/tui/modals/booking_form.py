@@ -22,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from equipshare.domain.errors import ConflictError, EquipshareError, InputError
+from equipshare.domain.errors import ConflictError, EquipshareError, InputError, TooSoon
 from equipshare.domain.records.bookings import BookingRequest, RecurrenceRule
 from equipshare.domain.records.catalogue import SlotRecord
 from equipshare.domain.timeparse import parse_instant, parse_length
@@ -75,6 +75,7 @@ class BookingForm(ServiceCalls, ModalScreen[BookingOutcome | None]):
         text: str
         field: str
         nearest: tuple[SlotRecord, ...] = ()
+        label: str = "Free"  # what each offered slot is: free alone, or for a whole series
 
     DEFAULT_CSS = """
     BookingForm { align: center middle; }
@@ -287,10 +288,19 @@ class BookingForm(ServiceCalls, ModalScreen[BookingOutcome | None]):
             return services.submit(actor, draft, request, rule, skip_conflicts=skip_conflicts)
 
         def refused(error: EquipshareError) -> BookingForm.BookingRefused:
-            # A clash offers the nearest free slots; finding them is a service call too.
-            clash = isinstance(error, ConflictError) and error.field == "start"
-            nearest = services.nearest(actor, request, NEAREST) if clash else ()
-            return self.BookingRefused(str(error), where(error), nearest)
+            # A clash offers the nearest free slots (for a series, where all of it is free);
+            # a start inside the notice, the first free ones from the earliest start.
+            # Finding them is a service call too.
+            nearest: tuple[SlotRecord, ...] = ()
+            if isinstance(error, ConflictError) and error.field == "start":
+                if rule is not None:
+                    nearest = services.series_nearest(actor, request, rule, NEAREST)
+                else:
+                    nearest = services.nearest(actor, request, NEAREST)
+            elif isinstance(error, TooSoon) and error.earliest is not None:
+                nearest = services.after(actor, request, error.earliest, NEAREST)
+            label = "Free for the whole series" if rule is not None else "Free"
+            return self.BookingRefused(str(error), where(error), nearest, label)
 
         self.call_service(book, self.BookingsCreated, group="booking_form", refused=refused)
 
@@ -309,7 +319,8 @@ class BookingForm(ServiceCalls, ModalScreen[BookingOutcome | None]):
             nearest.add_options(
                 [
                     Option(
-                        "Free: " + local_range(slot.starts_at, slot.ends_at, slot.timezone),
+                        f"{message.label}: "
+                        + local_range(slot.starts_at, slot.ends_at, slot.timezone),
                         id=slot.starts_at.isoformat(),
                     )
                     for slot in message.nearest

@@ -151,8 +151,9 @@ def test_notice_is_named_with_the_earliest_start(
 ) -> None:
     context.clock.advance(minutes=30)  # type: ignore[attr-defined]
     error = refusal(svc, "alice", req(london(2026, 3, 16, 10), london(2026, 3, 16, 11)))
-    assert (
-        str(error) == "WAR-XPS-01 needs 1 hour notice: the earliest start is 10:30 Mon 16 Mar 2026"
+    # 10:30 is past the notice but off the hourly grid: 11:00 is the first start that will do.
+    assert str(error) == (
+        "WAR-XPS-01 needs 1 hour notice: the earliest start is 11:00 Mon 16 Mar 2026 GMT"
     )
 
 
