@@ -74,8 +74,9 @@ def screen_of(app: EquipshareApp) -> ApprovalsScreen:
 
 
 def rows(app: EquipshareApp) -> list[tuple[str, ...]]:
+    """Each row's cells after the selection mark."""
     table = screen_of(app).query_one("#approvals-table", DataTable)
-    return [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+    return [tuple(str(cell) for cell in table.get_row_at(i))[1:] for i in range(table.row_count)]
 
 
 def text_of(app: EquipshareApp, selector: str) -> str:
@@ -128,7 +129,7 @@ async def test_manager_approves_one_and_rejects_another_with_a_reason(
         await pilot.press("a")  # one keystroke approves Bob's, the oldest
         await settle(pilot, lambda: screen_of(app).loaded and len(rows(app)) == 2)
         assert status_of(context, requests["bob"]) == (BookingStatus.CONFIRMED, None)
-        assert notes(app) == [f"Approved booking {requests['bob']} on {XPS}"]
+        assert notes(app) == [f"Approved booking {requests['bob']} on {XPS}  (u undoes)"]
         assert [r[3] for r in rows(app)] == ["Alice (WARWICK)", "Erin (WARWICK)"]
 
         await pilot.press("r")  # the cursor stays at the top: Alice's request

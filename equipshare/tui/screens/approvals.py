@@ -1,81 +1,72 @@
-"""ApprovalsScreen: requests waiting for facility staff, oldest first; approve or reject each."""
+"""ApprovalsScreen: requests waiting for facility staff, every one reachable, searched as
+typed; approve or reject each, approve a selection at once, and undo the last decision.
+
+The list pages from the database (ApprovalsService.page): the first page on opening or on a
+new search or order, the next as the cursor nears the last row loaded. A decided request
+leaves the list in place, so the cursor stays where the approver was working. Undo takes
+back the last decision taken here (one request, or a bulk approval) while its notices are
+unsent; the service says why when it cannot.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import ClassVar
-from zoneinfo import ZoneInfo
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.records.bookings import BookingRecord, PendingRequestRow
+from equipshare.domain.records.pages import (
+    ApprovalOrder,
+    ApprovalsQuery,
+    BulkApproval,
+    Page,
+    PageAfter,
+    UndoneDecisions,
+)
 from equipshare.domain.timewords import local_range
-from equipshare.domain.wording import training_words
-from equipshare.services.bookings.service import ApprovalsService, BookingService
+from equipshare.services.bookings.service import (
+    ApprovalsService,
+    BookingService,
+    DecisionService,
+)
+from equipshare.tui.approval_words import (
+    COLUMNS,
+    EMPTY_TEXT,
+    SELECTED,
+    bulk_question,
+    bulk_words,
+    decision_words,
+    detail_lines,
+    request_cells,
+    status_words,
+)
 from equipshare.tui.messages import BookingsChanged, ServiceRefused
+from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.modals.reason import RejectBookingModal
-from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.paged_screen import PagedScreen
+from equipshare.tui.service_screen import back_binding
+from equipshare.tui.widgets.paged_table import PagedTable
+from equipshare.tui.widgets.search_box import SearchBox
 
-EMPTY_TEXT = "No requests are waiting for you"
-OTHER_INSTITUTION = "*"
-
-
-def requested_words(row: PendingRequestRow) -> str:
-    """'16 Mar 09:00': when the request was made, in the facility's zone."""
-    local = row.requested_at.astimezone(ZoneInfo(row.timezone))
-    return f"{local.day} {local:%b %H:%M}"
+__all__ = ["EMPTY_TEXT", "ApprovalsScreen"]
 
 
-def requester_words(row: PendingRequestRow) -> str:
-    """'Bob (ASTON) *': the star marks a requester from another institution."""
-    mark = f" {OTHER_INSTITUTION}" if row.cross_institution else ""
-    return f"{row.requester_name} ({row.requester_institution_code}){mark}"
+def _binding(key: str, action: str, text: str, tip: str, **extra: object) -> Binding:
+    return Binding(key, action, text, id=f"approvals.{action}", tooltip=tip, **extra)  # type: ignore[arg-type]
 
 
-def training_column(row: PendingRequestRow) -> str:
-    words = training_words(row.training, row.timezone)
-    return f"{words}, assisted" if row.assisted else words
+class ApprovalsScreen(PagedScreen[PendingRequestRow]):
+    """Pending bookings the actor may decide, a page at a time."""
 
-
-def _stamp(instant: datetime, timezone: str) -> str:
-    local = instant.astimezone(ZoneInfo(timezone))
-    return f"{local:%a} {local.day} {local:%b %Y} {local:%H:%M} {local.tzname()}"
-
-
-def detail_lines(row: PendingRequestRow) -> list[str]:
-    """Everything an approver weighs, one fact a line, for the detail panel."""
-    origin = (
-        f"{row.requester_institution_name}, another institution"
-        if row.cross_institution
-        else row.requester_institution_name
-    )
-    return [
-        f"Booking {row.booking_id}: {row.instrument_code} {row.instrument_name}, "
-        f"{row.facility_name}",
-        f"When: {local_range(row.starts_at, row.ends_at, row.timezone)}",
-        f"Requested: {_stamp(row.requested_at, row.timezone)}",
-        f"Requester: {row.requester_name} ({row.requester_username}), {origin}",
-        f"Training: {training_words(row.training, row.timezone)}; "
-        + (f"assisted by {row.technician_name}" if row.technician_name else "not assisted"),
-        f"Project: {row.project_code or 'none given'}",
-        f"Purpose: {row.purpose or 'none given'}",
-    ]
-
-
-class ApprovalsScreen(ServiceScreen[None]):
-    """Pending bookings the actor may decide; `a` approves, `r` rejects with a reason."""
-
-    @dataclass
-    class RequestsLoaded(Message):
-        """The requests waiting for the actor's decision arrived, oldest first."""
-
-        rows: tuple[PendingRequestRow, ...]
+    TABLE_ID, SEARCH_ID, PAGE_GROUP = "approvals-table", "approvals-search", "approvals"
+    AUTO_FOCUS = "#approvals-table"  # keys act on the list; `/` moves to the search
 
     @dataclass
     class BookingDecided(Message):
@@ -83,29 +74,28 @@ class ApprovalsScreen(ServiceScreen[None]):
 
         booking: BookingRecord
 
+    @dataclass
+    class SelectionApproved(Message):
+        """The selected requests were approved, those the service allowed."""
+
+        result: BulkApproval
+
+    @dataclass
+    class DecisionUndone(Message):
+        """The last decision was taken back: its bookings are pending again."""
+
+        undone: UndoneDecisions
+        words: str
+
     DEFAULT_CSS = """
-    #approvals-table {
-        height: 1fr;
-        margin: 0 1;
-    }
-    #approvals-empty {
-        height: 1fr;
-        content-align: center middle;
-        color: $text-muted;
-    }
+    #approvals-search { margin: 0 1; }
+    #approvals-table { height: 1fr; margin: 0 1; }
+    #approvals-table.-empty { height: auto; }
+    #approvals-empty { height: 1fr; content-align: center middle; color: $text-muted; }
     #approvals-detail {
-        height: auto;
-        max-height: 9;
-        margin: 0 1;
-        padding: 0 1;
-        border-top: solid $primary;
+        height: auto; max-height: 9; margin: 0 1; padding: 0 1; border-top: solid $primary;
     }
-    #approvals-status {
-        height: 1;
-        padding: 0 2;
-        color: $text-muted;
-        background: $boost;
-    }
+    #approvals-status { height: 1; padding: 0 2; color: $text-muted; background: $boost; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -115,55 +105,84 @@ class ApprovalsScreen(ServiceScreen[None]):
             "approve",
             "Approve",
             id="approvals.approve",
-            tooltip="Approve the selected request; the requester is told",
+            tooltip="Approve the highlighted request; the requester is told",
         ),
         Binding(
             "r",
             "reject",
             "Reject",
             id="approvals.reject",
-            tooltip="Reject the selected request, with a reason the requester will read",
+            tooltip="Reject the highlighted request, with a reason the requester will read",
         ),
         Binding(
             "enter",
             "show_detail",
             "Details",
             id="approvals.detail",
-            tooltip="Show or hide the selected request's purpose, project and requester",
+            tooltip="Show or hide the highlighted request's purpose, project and requester",
+            show=False,  # Enter on a row, as everywhere; the footer keeps room for the rest
         ),
+        _binding(
+            "space",
+            "select",
+            "Select",
+            "Select the highlighted request for a bulk approval, or unselect it",
+            key_display="space",
+        ),
+        _binding("b", "approve_selected", "Bulk approve", "Approve every selected request"),
+        _binding(
+            "u",
+            "undo",
+            "Undo",
+            "Take back your last decision here while the requester has not been told",
+        ),
+        _binding(
+            "slash",
+            "search",
+            "Search",
+            "Search requester or instrument as you type",
+            key_display="/",
+            show=False,
+        ),
+        _binding("o", "order", "Order", "Oldest request first, or soonest start first", show=False),
     ]
 
-    def __init__(self, approvals: ApprovalsService, bookings: BookingService, actor: str) -> None:
+    def __init__(
+        self,
+        approvals: ApprovalsService,
+        bookings: BookingService,
+        actor: str,
+        *,
+        decisions: DecisionService | None = None,
+        page_size: int = 200,
+    ) -> None:
         super().__init__()
         self._approvals = approvals
         self._bookings = bookings
+        self._decisions = decisions or DecisionService(approvals.context)
         self._actor = actor
-        self.loaded = False
-        self._rows: dict[str, PendingRequestRow] = {}
+        self.page_size = page_size
+        self.order = ApprovalOrder.REQUESTED
+        self.total: int | None = None
+        #: The requests selected for a bulk approval, loaded or not (a search may hide some).
+        self.selected_rows: dict[int, PendingRequestRow] = {}
+        #: The bookings of the last decision taken here, and its words, for undo.
+        self.last_decision: tuple[tuple[int, ...], str] | None = None
         self._deciding: set[int] = set()
 
     def compose(self) -> ComposeResult:
         yield Header()
-        table: DataTable[str] = DataTable(
-            id="approvals-table", cursor_type="row", zebra_stripes=True
-        )
-        yield table
+        yield SearchBox("Search requester or instrument  ( / )", id="approvals-search")
+        yield PagedTable(id="approvals-table")
         yield Static(EMPTY_TEXT, id="approvals-empty", markup=False)
         yield Static("", id="approvals-detail", markup=False)
         yield Static("Loading requests...", id="approvals-status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#approvals-table", DataTable)
-        for label, key in (
-            ("Requested", "requested"),
-            ("When", "when"),
-            ("Instrument", "instrument"),
-            ("Requester", "requester"),
-            ("Training", "training"),
-            ("Project", "project"),
-        ):
-            table.add_column(label, key=key)
+        table = self.table
+        for label, key in COLUMNS:
+            table.add_column(label, key=key, width=1 if key == "mark" else None)
         self.query_one("#approvals-empty", Static).display = False
         self.query_one("#approvals-detail", Static).display = False
         table.focus()
@@ -171,82 +190,81 @@ class ApprovalsScreen(ServiceScreen[None]):
 
     # Loading --------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Fetch the waiting requests again."""
-        self.loaded = False
-        self.load_requests()
+    def fetch_page(
+        self, after: PageAfter | None, limit: int
+    ) -> Callable[[], Page[PendingRequestRow]]:
+        query = ApprovalsQuery(self.search, self.order)
+        return lambda: self._approvals.page(self._actor, query, after=after, limit=limit)
 
-    def load_requests(self) -> None:
-        self.call_service(
-            lambda: self._approvals.pending(self._actor),
-            self.RequestsLoaded,
-            group="approvals",
-        )
+    def row_cells(self, row: PendingRequestRow) -> tuple[str, tuple[str, ...]]:
+        return str(row.booking_id), request_cells(row, row.booking_id in self.selected_rows)
 
-    @on(RequestsLoaded)
-    def _show_requests(self, message: RequestsLoaded) -> None:
-        table = self.query_one("#approvals-table", DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        self._rows = {str(row.booking_id): row for row in message.rows}
-        for key, row in self._rows.items():
-            table.add_row(
-                requested_words(row),
-                local_range(row.starts_at, row.ends_at, row.timezone),
-                row.instrument_code,
-                requester_words(row),
-                training_column(row),
-                row.project_code or "",
-                key=key,
-            )
-        empty = not message.rows
-        table.display = not empty
+    def page_shown(self, page: Page[PendingRequestRow], *, first: bool) -> None:
+        if first:
+            self.total = page.total
+
+    def list_changed(self) -> None:
+        """Show the list or the empty text, the detail and the status line as they now are."""
+        table = self.table
+        empty = table.row_count == 0
+        table.set_class(empty, "-empty")  # shown, so it keeps the focus and the keys
         self.query_one("#approvals-empty", Static).display = empty
         if empty:
             self.query_one("#approvals-detail", Static).display = False
-        else:
+        elif not self.query_one("#approvals-search", SearchBox).has_focus:
             table.focus()
-            # The request after a decided one moves up: keep the cursor where it was.
-            table.move_cursor(row=min(cursor, table.row_count - 1))
-            self._refresh_detail()
-        count = len(message.rows)
-        self.query_one("#approvals-status", Static).update(
-            f"{count} request{'s' if count != 1 else ''} waiting, oldest first  ·  "
-            f"{OTHER_INSTITUTION} another institution"
-            if count
-            else EMPTY_TEXT
-        )
-        self.loaded = True
+        self._refresh_detail()
+        words = status_words(len(self.rows), self.total, table.more, self.search, self.order,
+                             len(self.selected_rows))  # fmt: skip
+        status = f"Not shown: {self.refusal}" if self.refusal else words
+        self.query_one("#approvals-status", Static).update(status)
 
     @on(ServiceRefused)
     def _reload_after_refusal(self) -> None:
-        # The base shows the refusal.
-        if self.loaded:
-            # A decision was refused (someone else may have decided first): show the news.
-            # A refused load leaves `loaded` false, so it is not retried in a loop.
-            self.reload()
+        # The base shows the refusal. A decision was refused (someone else may have decided
+        # first): show the news. Page refusals come as PageRefused, so nothing loops.
+        self.reload()
+
+    # Ordering -------------------------------------------------------------------------
+
+    def action_order(self) -> None:
+        """Oldest request first, or soonest start first."""
+        requested = self.order is ApprovalOrder.REQUESTED
+        self.order = ApprovalOrder.STARTS if requested else ApprovalOrder.REQUESTED
+        self.reload(from_top=True)
 
     # Selecting and details ------------------------------------------------------------
 
     def selected(self) -> PendingRequestRow | None:
         """The request under the cursor, if any."""
-        table = self.query_one("#approvals-table", DataTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self._rows.get(key) if key is not None else None
+        return self.highlighted()
+
+    def action_select(self) -> None:
+        """Select or unselect the highlighted request, and move on to the next."""
+        row = self.selected()
+        if row is None:
+            self.notify("No request highlighted", severity="warning")
+            return
+        chosen = row.booking_id not in self.selected_rows
+        if chosen:
+            self.selected_rows[row.booking_id] = row
+        else:
+            del self.selected_rows[row.booking_id]
+        self.table.update_cell(str(row.booking_id), "mark", SELECTED if chosen else "")
+        self.table.action_cursor_down()
+        self.list_changed()
 
     def action_show_detail(self) -> None:
-        """Open the detail panel on the selected request, or close it if open."""
+        """Open the detail panel on the highlighted request, or close it if open."""
         detail = self.query_one("#approvals-detail", Static)
         detail.display = not detail.display and self.selected() is not None
         self._refresh_detail()
 
-    @on(DataTable.RowSelected, "#approvals-table")
+    @on(PagedTable.RowSelected, "#approvals-table")
     def _row_chosen(self) -> None:
         self.action_show_detail()
 
-    @on(DataTable.RowHighlighted, "#approvals-table")
+    @on(PagedTable.RowHighlighted, "#approvals-table")
     def _row_moved(self) -> None:
         self._refresh_detail()
 
@@ -305,8 +323,79 @@ class ApprovalsScreen(ServiceScreen[None]):
     @on(BookingDecided)
     def _booking_decided(self, message: BookingDecided) -> None:
         booking = message.booking
-        verb = "Approved" if booking.status is BookingStatus.CONFIRMED else "Rejected"
-        self.notify(f"{verb} booking {booking.id} on {booking.instrument_code}")
+        approved = booking.status is BookingStatus.CONFIRMED
+        self.notify(f"{'Approved' if approved else 'Rejected'} booking {booking.id} on "
+                    f"{booking.instrument_code}  (u undoes)")  # fmt: skip
+        verb = "approval" if approved else "rejection"
+        self.last_decision = ((booking.id,), decision_words([booking], verb))
+        self._decided([booking])
+
+    def _decided(self, bookings: list[BookingRecord]) -> None:
+        """Take decided requests out of the list where they stand, and tell the app."""
+        for booking in bookings:
+            key = str(booking.id)
+            self.selected_rows.pop(booking.id, None)
+            if self.rows.pop(key, None) is not None:
+                self.table.remove_row(key)
+                self.total = None if self.total is None else max(0, self.total - 1)
+        self.list_changed()
+        codes = frozenset(b.instrument_code for b in bookings)
+        self.app.post_message(BookingsChanged(codes))  # calendars and the waiting count follow
+
+    def action_approve_selected(self) -> None:
+        """Ask, naming how many, then approve every selected request."""
+        rows = list(self.selected_rows.values())
+        if not rows:
+            self.notify(
+                "Select requests first: space selects the highlighted one", severity="warning"
+            )
+            return
+        question, note = bulk_question(rows)
+        ids = [row.booking_id for row in rows]
+
+        def confirmed(go: bool | None) -> None:
+            if go:
+                self.call_service(
+                    lambda: self._decisions.approve_many(self._actor, ids),
+                    self.SelectionApproved,
+                    group="approvals_write",
+                )
+
+        modal = ConfirmModal(question, note, go=f"Approve {len(rows):,}", destructive=False)
+        self.app.push_screen(modal, confirmed)
+
+    @on(SelectionApproved)
+    def _selection_approved(self, message: SelectionApproved) -> None:
+        result = message.result
+        self.notify(bulk_words(result), severity="warning" if result.refused else "information")
+        if result.approved:
+            self.last_decision = (
+                tuple(b.id for b in result.approved),
+                decision_words(result.approved, "approval"),
+            )
+            self._decided(list(result.approved))
+
+    def action_undo(self) -> None:
+        if self.last_decision is None:
+            self.notify("Nothing to undo: you have decided no request here", severity="warning")
+            return
+        ids, words = self.last_decision
+        self.call_service(
+            lambda: self.DecisionUndone(self._decisions.undo(self._actor, ids), words),
+            lambda undone: undone,
+            group="approvals_write",
+        )
+
+    @on(DecisionUndone)
+    def _decision_undone(self, message: DecisionUndone) -> None:
+        self.last_decision = None
+        withdrawn = message.undone.withdrawn_notices
+        told = (
+            f"; {withdrawn:,} unsent notice{'s' if withdrawn != 1 else ''} withdrawn"
+            if withdrawn
+            else ""
+        )
+        self.notify(f"Undid the {message.words}: pending again{told}")
         self.reload()
-        # Calendars on the stack show the decision; the app's waiting count falls.
-        self.app.post_message(BookingsChanged(frozenset({booking.instrument_code})))
+        codes = frozenset(b.instrument_code for b in message.undone.bookings)
+        self.app.post_message(BookingsChanged(codes))

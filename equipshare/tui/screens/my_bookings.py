@@ -1,9 +1,14 @@
 """MyBookingsScreen: the user's upcoming and past bookings, with who must approve them, what
 each costs, and check-in/out at the instrument; moving and cancelling (with a series' scope)
-come from BookingChangesScreen."""
+come from BookingChangesScreen.
+
+Both tabs page from the database (MyBookingsService.page) as the cursor nears the last row
+loaded, so years of past bookings are all reachable, and a search (instrument, purpose or
+project) narrows them as typed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -11,12 +16,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
+from textual.widgets import Footer, Header, Static, Tab, Tabs
 
 from equipshare.domain.charge_quotes import UseCharge, use_charge_words
 from equipshare.domain.enums import BookingStatus, ExportKind
 from equipshare.domain.records.bookings import BookingRecord, MyBookingRow
 from equipshare.domain.records.calendar import ExportScope
+from equipshare.domain.records.pages import MyBookingsQuery, Page, PageAfter
 from equipshare.domain.timewords import local_range
 from equipshare.domain.wording import booking_status_words, price_words, use_words
 from equipshare.services.bookings.service import CheckInService, MyBookingsService, WeekService
@@ -27,23 +33,22 @@ from equipshare.tui.messages import (
     HistoryRequested,
 )
 from equipshare.tui.modals.booking_draft import BookingServices
+from equipshare.tui.paged_screen import PagedScreen
 from equipshare.tui.screens.booking_changes import BookingChangesScreen
 from equipshare.tui.service_screen import back_binding
+from equipshare.tui.widgets.paged_table import PagedTable
+from equipshare.tui.widgets.search_box import SearchBox
 
 CANCELLABLE = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 USE_ACTIONS = frozenset({"check_in", "check_out"})
 USE_WIDTH = len("10:02-11:55")
 
 
-class MyBookingsScreen(BookingChangesScreen):
+class MyBookingsScreen(BookingChangesScreen, PagedScreen[MyBookingRow]):
     """The acting user's own bookings; Escape goes back."""
 
-    @dataclass
-    class Loaded(Message):
-        """The user's upcoming or past bookings arrived."""
-
-        upcoming: bool
-        rows: tuple[MyBookingRow, ...]
+    TABLE_ID, SEARCH_ID, PAGE_GROUP = "my-bookings-table", "my-bookings-search", "my_bookings"
+    AUTO_FOCUS = "#my-bookings-table"  # keys act on the list; `/` moves to the search
 
     @dataclass
     class CheckedIn(Message):
@@ -60,6 +65,9 @@ class MyBookingsScreen(BookingChangesScreen):
         use: UseCharge
 
     DEFAULT_CSS = """
+    #my-bookings-search {
+        margin: 0 1;
+    }
     #my-bookings-table {
         height: 1fr;
         margin: 0 1;
@@ -130,6 +138,15 @@ class MyBookingsScreen(BookingChangesScreen):
             id="my_bookings.history",
             tooltip="Who changed the selected booking, and when",
         ),
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            id="my_bookings.search",
+            tooltip="Search instrument, purpose or project as you type",
+            key_display="/",
+            show=False,
+        ),
     ]
 
     def __init__(
@@ -139,26 +156,25 @@ class MyBookingsScreen(BookingChangesScreen):
         weeks: WeekService,
         actor: str,
         check_ins: CheckInService | None = None,
+        *,
+        page_size: int = 200,
     ) -> None:
         super().__init__(services, weeks, actor)
         self._my_bookings = my_bookings
         self._check_ins = check_ins or CheckInService(my_bookings.context)
+        self.page_size = page_size
         self.upcoming = True
-        self.loaded = False
-        self._rows: dict[str, MyBookingRow] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Tabs(Tab("Upcoming", id="upcoming"), Tab("Past", id="past"), id="my-bookings-tabs")
-        table: DataTable[str] = DataTable(
-            id="my-bookings-table", cursor_type="row", zebra_stripes=True
-        )
-        yield table
+        yield SearchBox("Search instrument, purpose or project  ( / )", id=self.SEARCH_ID)
+        yield PagedTable(id=self.TABLE_ID)
         yield Static("Loading your bookings...", id="my-bookings-status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#my-bookings-table", DataTable)
+        table = self.table
         # Price and use before the long instrument names, so they fit in 80 columns.
         table.add_column("When", key="when")
         table.add_column("Status", key="status")
@@ -171,51 +187,42 @@ class MyBookingsScreen(BookingChangesScreen):
 
     # Loading --------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Fetch the shown tab's bookings again."""
-        self.loaded = False
-        self.load_bookings(self.upcoming)
+    def fetch_page(self, after: PageAfter | None, limit: int) -> Callable[[], Page[MyBookingRow]]:
+        query = MyBookingsQuery(self.upcoming, self.search)
+        return lambda: self._my_bookings.page(self._actor, query, after=after, limit=limit)
 
-    def load_bookings(self, upcoming: bool) -> None:
-        self.call_service(
-            lambda: self._my_bookings.list(self._actor, upcoming=upcoming),
-            lambda rows: self.Loaded(upcoming, rows),
-            group="my_bookings",
+    def row_cells(self, row: MyBookingRow) -> tuple[str, tuple[str, ...]]:
+        waiting = ", ".join(row.approvers) if row.status is BookingStatus.PENDING else ""
+        return str(row.booking_id), (
+            local_range(row.starts_at, row.ends_at, row.timezone),
+            booking_status_words(row.status),
+            price_words(row),
+            use_words(row),
+            f"{row.instrument_code}  {row.instrument_name}",
+            waiting,
         )
 
-    @on(Loaded)
-    def _show_bookings(self, message: Loaded) -> None:
-        if message.upcoming != self.upcoming:
-            return  # the other tab's answer, overtaken by a switch
-        table = self.query_one("#my-bookings-table", DataTable)
-        table.clear()
-        self._rows = {str(row.booking_id): row for row in message.rows}
-        for key, row in self._rows.items():
-            waiting = ", ".join(row.approvers) if row.status is BookingStatus.PENDING else ""
-            table.add_row(
-                local_range(row.starts_at, row.ends_at, row.timezone),
-                booking_status_words(row.status),
-                price_words(row),
-                use_words(row),
-                f"{row.instrument_code}  {row.instrument_name}",
-                waiting,
-                key=key,
-            )
+    def list_changed(self) -> None:
         which = "upcoming" if self.upcoming else "past"
-        self.query_one("#my-bookings-status", Static).update(
-            f"{len(message.rows)} {which} bookings  ·  t switches upcoming/past"
-        )
-        self.loaded = True
+        searched = self.search.strip()
+        if self.refusal:
+            words = f"Not shown: {self.refusal}"
+        elif not self.rows and searched:
+            words = f"No {which} bookings match {searched!r}"
+        else:
+            more = ", more below" if self.table.more else ""
+            words = f"{len(self.rows):,} {which} bookings{more}  ·  t switches upcoming/past"
+        self.query_one("#my-bookings-status", Static).update(words)
         self.refresh_bindings()
 
-    @on(DataTable.RowHighlighted, "#my-bookings-table")
+    @on(PagedTable.RowHighlighted, "#my-bookings-table")
     def _row_highlighted(self) -> None:
         self.refresh_bindings()  # check in/out are offered only where they apply
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action not in USE_ACTIONS:
             return True
-        row = self.selected() if self._rows else None  # nothing to ask before the first load
+        row = self.selected() if self.rows else None  # nothing to ask before the first load
         if row is None:
             return False
         return row.may_check_in if action == "check_in" else row.may_check_out
@@ -227,8 +234,8 @@ class MyBookingsScreen(BookingChangesScreen):
         upcoming = event.tab.id == "upcoming"
         if upcoming != self.upcoming:
             self.upcoming = upcoming
-            self.reload()
-        self.query_one("#my-bookings-table", DataTable).focus()
+            self.reload(from_top=True)
+        self.table.focus()
 
     def action_toggle_past(self) -> None:
         self.query_one("#my-bookings-tabs", Tabs).active = "past" if self.upcoming else "upcoming"
@@ -237,11 +244,7 @@ class MyBookingsScreen(BookingChangesScreen):
 
     def selected(self) -> MyBookingRow | None:
         """The booking under the cursor, if any."""
-        table = self.query_one("#my-bookings-table", DataTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self._rows.get(key) if key is not None else None
+        return self.highlighted()
 
     def action_cancel_booking(self) -> None:
         row = self.selected()

@@ -1,13 +1,14 @@
 """TrainingScreen: the training records a technician looks after; record, renew and revoke.
 
 Two lists: training that lapses within 30 days (soonest first), and every record of the
-facilities the technician staffs, by instrument then user. Dates are the facility's own.
+facilities the technician staffs, by instrument then user. Both page from the database
+(TrainingService.page) as the cursor nears the last row loaded, and a search (trainee or
+instrument) narrows them as typed. Dates are the facility's own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 from zoneinfo import ZoneInfo
@@ -15,18 +16,19 @@ from zoneinfo import ZoneInfo
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
+from textual.widgets import Footer, Header, Static, Tab, Tabs
 
 from equipshare.domain.enums import TrainingState
-from equipshare.domain.errors import EquipshareError, PermissionDenied
+from equipshare.domain.records.pages import Page, PageAfter, TrainingQuery
 from equipshare.domain.records.people import TrainingRecordView
 from equipshare.domain.training_rules import day_words, last_valid_day
 from equipshare.services.people.service import TrainingService
-from equipshare.tui.messages import TrainingRefused
 from equipshare.tui.modals.training_form import TrainingForm, parse_day
 from equipshare.tui.modals.training_prompt import TrainingPrompt
-from equipshare.tui.service_screen import ServiceScreen, back_binding, refusal_notice
+from equipshare.tui.paged_screen import PagedScreen
+from equipshare.tui.service_screen import back_binding
+from equipshare.tui.widgets.paged_table import PagedTable
+from equipshare.tui.widgets.search_box import SearchBox
 from equipshare.tui.widgets.suggesters import Completions
 
 EXPIRING_DAYS = 30
@@ -46,24 +48,29 @@ def local_moment(instant: datetime, timezone: str) -> str:
     return f"{day_words(local.date())} {local:%H:%M} {local.tzname()}"
 
 
-def listing_refusal(error: EquipshareError) -> Message:
-    """A listing refused for want of a right says so in the status line; others notify."""
-    if isinstance(error, PermissionDenied):
-        return TrainingRefused(str(error), "actor")
-    return refusal_notice(error)
+COLUMNS = (("User", "user"), ("Instrument", "instrument"), ("Level", "level"),
+           ("Valid until", "until"), ("State", "state"))  # fmt: skip
 
 
-class TrainingScreen(ServiceScreen[None]):
+def record_cells(row: TrainingRecordView) -> tuple[str, ...]:
+    """One row, in COLUMNS order."""
+    return (
+        f"{row.username} · {row.user_institution_code}",
+        row.instrument_code,
+        row.level.value,
+        valid_until(row),
+        row.state.value,
+    )
+
+
+class TrainingScreen(PagedScreen[TrainingRecordView]):
     """Training records of the facilities the actor staffs (all, for an admin)."""
 
-    @dataclass
-    class RecordsLoaded(Message):
-        """Training records arrived; `expiring` says which list."""
-
-        expiring: bool
-        rows: tuple[TrainingRecordView, ...]
+    TABLE_ID, SEARCH_ID, PAGE_GROUP = "training-table", "training-search", "training"
+    AUTO_FOCUS = "#training-table"  # keys act on the list; `/` moves to the search
 
     DEFAULT_CSS = """
+    #training-search { margin: 0 1; }
     #training-table { height: 1fr; margin: 0 1; }
     #training-detail { height: 2; padding: 0 2; color: $text; }
     #training-status { height: 1; padding: 0 2; color: $text-muted; background: $boost; }
@@ -99,20 +106,33 @@ class TrainingScreen(ServiceScreen[None]):
             id="training.toggle",
             tooltip="Switch between training expiring soon and every record",
         ),
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            id="training.search",
+            tooltip="Search trainee or instrument as you type",
+            key_display="/",
+            show=False,  # the search box says so
+        ),
     ]
 
     def __init__(
-        self, training: TrainingService, actor: str, *, completions: Completions | None = None
+        self,
+        training: TrainingService,
+        actor: str,
+        *,
+        completions: Completions | None = None,
+        page_size: int = 200,
     ) -> None:
         """`completions` make the training form's username and instrument fields complete."""
         super().__init__()
         self._training = training
         self._actor = actor
         self._completions = completions
+        self.page_size = page_size
         self.expiring = True
-        self.loaded = False
         self.may_record = True
-        self._rows: dict[str, TrainingRecordView] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -121,18 +141,16 @@ class TrainingScreen(ServiceScreen[None]):
             Tab("All records", id="all"),
             id="training-tabs",
         )
-        yield DataTable(id="training-table", cursor_type="row", zebra_stripes=True)
+        yield SearchBox("Search trainee or instrument  ( / )", id="training-search")
+        yield PagedTable(id="training-table")
         yield Static("", id="training-detail", markup=False)
         yield Static("Loading training records...", id="training-status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        table: DataTable[str] = self.query_one("#training-table", DataTable)
-        table.add_column("User", key="user")
-        table.add_column("Instrument", key="instrument")
-        table.add_column("Level", key="level")
-        table.add_column("Valid until", key="until")
-        table.add_column("State", key="state")
+        table = self.table
+        for label, key in COLUMNS:
+            table.add_column(label, key=key)
         table.focus()
         self.reload()
 
@@ -141,59 +159,42 @@ class TrainingScreen(ServiceScreen[None]):
 
     # Loading --------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Fetch the shown list again."""
-        self.loaded = False
-        self.load_records(self.expiring)
+    def fetch_page(
+        self, after: PageAfter | None, limit: int
+    ) -> Callable[[], Page[TrainingRecordView]]:
+        query = TrainingQuery(self.search, EXPIRING_DAYS if self.expiring else None)
+        return lambda: self._training.page(self._actor, query, after=after, limit=limit)
 
-    def load_records(self, expiring: bool) -> None:
-        def records() -> tuple[TrainingRecordView, ...]:
-            if expiring:
-                return tuple(self._training.expiring(self._actor, EXPIRING_DAYS))
-            return tuple(self._training.for_facility(self._actor, include_inactive=True))
+    def row_cells(self, row: TrainingRecordView) -> tuple[str, tuple[str, ...]]:
+        return str(row.id), record_cells(row)
 
-        self.call_service(
-            records,
-            lambda rows: self.RecordsLoaded(expiring, rows),
-            group="training",
-            refused=listing_refusal,
-        )
-
-    @on(RecordsLoaded)
-    def _show_records(self, message: RecordsLoaded) -> None:
-        if message.expiring != self.expiring:
-            return  # the other list's answer, overtaken by a switch
-        table = self.query_one("#training-table", DataTable)
-        table.clear()
-        self._rows = {str(row.id): row for row in message.rows}
-        for key, row in self._rows.items():
-            table.add_row(
-                f"{row.username} · {row.user_institution_code}",
-                row.instrument_code,
-                row.level.value,
-                valid_until(row),
-                row.state.value,
-                key=key,
-            )
-        which = f"expiring within {EXPIRING_DAYS} days" if self.expiring else "training records"
-        self.query_one("#training-status", Static).update(
-            f"{len(message.rows)} {which}  ·  dates in each facility's own time"
-        )
+    def list_changed(self) -> None:
+        count, searched = len(self.rows), self.search.strip()
+        records = "training record" if count == 1 else "training records"
+        which = f"{records} expiring within {EXPIRING_DAYS} days" if self.expiring else records
+        if self.refusal:
+            words = f"Not shown: {self.refusal}"
+        elif not count:
+            words = f"No {which}" + (f" match {searched!r}" if searched else "")
+        else:
+            more = ", more below" if self.table.more else ""
+            words = f"{count:,} {which} loaded{more}  ·  dates in each facility's own time"
+        self.query_one("#training-status", Static).update(words)
         self._show_detail(self.selected())
-        self.loaded = True
 
-    @on(TrainingRefused)
-    def _refused(self, message: TrainingRefused) -> None:
-        # Only the listing posts here: the actor staffs no facility, so offer no changes.
-        self.may_record = False
-        self.refresh_bindings()
-        self.query_one("#training-status", Static).update(message.text)
-        self.loaded = True
+    def page_refused(self, message: PagedScreen.PageRefused) -> None:
+        if message.denied:
+            # The actor staffs no facility: say so in the status line and offer no changes.
+            self.may_record = False
+            self.refresh_bindings()
+            self.loaded = True
+        else:
+            super().page_refused(message)
 
-    @on(DataTable.RowHighlighted, "#training-table")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+    @on(PagedTable.RowHighlighted, "#training-table")
+    def _highlighted(self, event: PagedTable.RowHighlighted) -> None:
         key = event.row_key.value
-        self._show_detail(self._rows.get(key) if key is not None else None)
+        self._show_detail(self.rows.get(key) if key is not None else None)
 
     def _show_detail(self, row: TrainingRecordView | None) -> None:
         """Who, when and by whom on the first line; the latest note (or revocation) below."""
@@ -215,8 +216,8 @@ class TrainingScreen(ServiceScreen[None]):
         expiring = event.tab.id == "expiring"
         if expiring != self.expiring:
             self.expiring = expiring
-            self.reload()
-        self.query_one("#training-table", DataTable).focus()
+            self.reload(from_top=True)
+        self.table.focus()
 
     def action_toggle_list(self) -> None:
         self.query_one("#training-tabs", Tabs).active = "all" if self.expiring else "expiring"
@@ -225,14 +226,12 @@ class TrainingScreen(ServiceScreen[None]):
 
     def selected(self) -> TrainingRecordView | None:
         """The record under the cursor, if any."""
-        table = self.query_one("#training-table", DataTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return self._rows.get(key) if key is not None else None
+        return self.highlighted()
 
     def _changed(self, verb: str) -> Callable[[TrainingRecordView | None], None]:
-        """What to do when a dialog closes: say what changed and reload the list."""
+        """What to do when a dialog closes: say what changed, and show it: in place in the
+        list of every record (the cursor stays), else by reloading (a renewed or revoked
+        record leaves the expiring list; a new one takes its place in order)."""
 
         def after(record: TrainingRecordView | None) -> None:
             if record is None:
@@ -243,7 +242,14 @@ class TrainingScreen(ServiceScreen[None]):
                 if verb != "Revoked"
                 else f"Revoked {record.username}'s training on {record.instrument_code}"
             )
-            self.reload()
+            key = str(record.id)
+            if verb == "Recorded" or self.expiring or key not in self.rows:
+                self.reload()
+                return
+            self.rows[key] = record
+            for (_, column), text in zip(COLUMNS, record_cells(record), strict=True):
+                self.table.update_cell(key, column, text)
+            self._show_detail(self.selected())
 
         return after
 
