@@ -8,6 +8,7 @@ runs until SIGINT or SIGTERM. Either way every app process is ended and reaped o
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 from collections.abc import AsyncIterator, Callable
 
@@ -23,7 +24,12 @@ from equipshare.services.ssh_keys.service import SshKeysService
 def ssh_server(
     context: ServiceContext, launch: AppLaunch, *, host: str | None = None, port: int | None = None
 ) -> SshServer:
-    """The SSH server [ssh] describes, signing keys in through the key registry."""
+    """The SSH server [ssh] describes, signing keys in through the key registry.
+
+    asyncssh's own log says a line per channel at INFO; the server's "equipshare.ssh" lines
+    say what matters (sign-ins, refusals, each app's end), so asyncssh keeps to warnings.
+    """
+    logging.getLogger("asyncssh").setLevel(logging.WARNING)
     options = SshOptions.from_settings(context.settings, launch, host=host, port=port)
     return SshServer(options, SshKeysService(context))
 

@@ -11,6 +11,7 @@ so the app shows downloads as text instead of writing files on the server.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
@@ -42,6 +43,7 @@ TERMINAL_RESET = (
     b"\x1b[0m\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l"
     b"\x1b[?2004l\x1b[?1004l\x1b[<u\r\n"
 )
+CLOSE_SECONDS = 3.0
 NEEDS_TERMINAL = (
     "equipshare needs a terminal: connect with ssh -t, or RequestTTY yes in ~/.ssh/config"
 )
@@ -129,6 +131,11 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             await self._app.end(self._rules.hangup_seconds, self._rules.kill_seconds)
         if self._task is not None:
             await asyncio.shield(self._task)
+        if self._chan is not None and not self._gone:
+            # Until the client has the last words: OpenSSH drops output it has not yet
+            # written when the connection closes under it (the server stopping).
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._chan.wait_closed(), CLOSE_SECONDS)
 
     # -- the requests a client makes ---------------------------------------------------------
 
