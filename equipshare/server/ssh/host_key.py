@@ -13,9 +13,8 @@ import os
 import stat
 from pathlib import Path
 
-import asyncssh
-
 from equipshare.domain.errors import ServerStartError
+from equipshare.server.ssh.library import asyncssh
 
 KEY_ALGORITHM = "ssh-ed25519"
 

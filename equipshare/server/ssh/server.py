@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import asyncssh
-
 from equipshare.config import Settings
 from equipshare.domain.errors import ServerStartError
 from equipshare.server.ssh.host_key import fingerprint, load_or_create_host_key
+from equipshare.server.ssh.library import asyncssh
 from equipshare.server.ssh.session import AppSession, SessionRules
 from equipshare.server.ssh.sessions import CHECK_SECONDS, KeyRegistry, SshSessions
 from equipshare.server.terminal_apps import AppLaunch

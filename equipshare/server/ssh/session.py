@@ -21,10 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import asyncssh
-
 from equipshare.domain.errors import EquipshareError
 from equipshare.server.ssh.app_process import PtyApp
+from equipshare.server.ssh.library import asyncssh
 from equipshare.server.ssh.sessions import KeyRegistry, SignedInKey, SshSessions
 from equipshare.server.terminal_apps import AppLaunch, launch_environment
 
