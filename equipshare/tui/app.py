@@ -326,7 +326,7 @@ class EquipshareApp(StaffActions, AdministrationActions, AccountActions, Service
     def save_calendar(self, scope: ExportScope) -> None:
         from equipshare.services.calendar.service import CalendarExportService
         from equipshare.tui.downloads import (
-            deliver_to_browser,
+            deliver_served,
             downloads_dir,
             safe_name,
             save_calendar,
@@ -335,8 +335,10 @@ class EquipshareApp(StaffActions, AdministrationActions, AccountActions, Service
         try:
             data = CalendarExportService(self.context).export(self.actor_username, scope)
             name = f"{safe_name(f'equipshare-{scope.kind.value}-{scope.key}')}.ics"
-            if deliver_to_browser(self, data, name, "text/calendar"):
-                self.call_from_thread(self.notify, f"Sent {name} to your browser", timeout=8)
+            note = "For a calendar that stays up to date instead, press s for a feed link."
+            sent = deliver_served(self, data, name, "text/calendar", note)
+            if sent is not None:
+                self.call_from_thread(self.notify, sent, timeout=8)
                 return
             where = self.downloads or downloads_dir()
             path = save_calendar(data, where, f"equipshare-{scope.kind.value}-{scope.key}")

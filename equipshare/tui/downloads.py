@@ -1,5 +1,6 @@
 """Saving a file the app exported: to the user's downloads folder, all or nothing, or, when
-the app is served in a browser (`equipshare serve`), to the browser as a download."""
+the app is served (`equipshare serve`), to the person at the keyboard: a download in the
+browser, or over SSH the text itself in a dialog to copy (no file is written on the server)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ import io
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 from textual.app import App
+
+#: Set to "ssh" by the SSH server (server/ssh/session.py) for the apps it starts.
+SERVED_VIA_ENV = "EQUIPSHARE_SERVED_VIA"
 
 
 def downloads_dir() -> Path:
@@ -50,3 +55,28 @@ def deliver_to_browser(app: App[Any], data: bytes, file_name: str, mime_type: st
         app.deliver_binary, io.BytesIO(data), save_filename=file_name, mime_type=mime_type
     )
     return True
+
+
+def served_over_ssh(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether the SSH server started this app: its disk and browser are not the person's."""
+    return environ.get(SERVED_VIA_ENV) == "ssh"
+
+
+def deliver_served(
+    app: App[Any], data: bytes, file_name: str, mime_type: str, note: str = ""
+) -> str | None:
+    """From a worker thread: when served, hand `data` to the person and say how, for a
+    notification; None when local, and the caller saves a file.
+
+    Over SSH the text is shown in a dialog to copy, with `note` under it (another way to
+    the same thing, such as a feed link).
+    """
+    if served_over_ssh():
+        from equipshare.tui.modals.text_copy import TextCopyModal
+
+        text = data.decode("utf-8", "replace")
+        app.call_from_thread(app.push_screen, TextCopyModal(file_name, text, note))
+        return f"{file_name} is shown as text: Copy all puts it on your clipboard"
+    if deliver_to_browser(app, data, file_name, mime_type):
+        return f"Sent {file_name} to your browser"
+    return None

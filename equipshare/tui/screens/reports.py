@@ -29,7 +29,7 @@ from equipshare.domain.records.statements import Statement, StatementMonth
 from equipshare.domain.report_periods import statement_month
 from equipshare.services.charging.service import StatementService
 from equipshare.services.reports.service import ReportService
-from equipshare.tui.downloads import deliver_to_browser, downloads_dir, safe_name
+from equipshare.tui.downloads import deliver_served, downloads_dir, safe_name
 from equipshare.tui.messages import BookingsChanged
 from equipshare.tui.modals.report_period import ReportPeriodModal
 from equipshare.tui.report_choice import ReportChoice, preset_days
@@ -348,8 +348,9 @@ class ReportsScreen(ServiceScreen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports_export")
     def save_export(self, rows: Rows, stem: str) -> None:
         name = f"{safe_name(stem)}.csv"
-        if deliver_to_browser(self.app, csv_text(rows).encode("utf-8"), name, "text/csv"):
-            self.app.call_from_thread(self.notify, f"Sent {name} to your browser", timeout=8)
+        sent = deliver_served(self.app, csv_text(rows).encode("utf-8"), name, "text/csv")
+        if sent is not None:
+            self.app.call_from_thread(self.notify, sent, timeout=8)
             return
         try:
             path = save_csv(rows, self._downloads or downloads_dir(), stem)
