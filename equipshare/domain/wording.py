@@ -23,10 +23,13 @@ from equipshare.domain.training_rules import last_valid_day
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def plural(noun: str, count: int = 2) -> str:
-    """`noun` as it reads for `count` of them: 'facility', 'facilities', 'searches', 'lines'."""
+def plural(noun: str, count: int = 2, many: str | None = None) -> str:
+    """`noun` as it reads for `count` of them: 'facility', 'facilities', 'searches', 'lines';
+    `many` for a noun English does not make by rule ('person', 'people')."""
     if count == 1:
         return noun
+    if many is not None:
+        return many
     if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u"):
         return noun[:-1] + "ies"
     if noun.endswith(("s", "x", "ch", "sh")):
@@ -34,9 +37,9 @@ def plural(noun: str, count: int = 2) -> str:
     return noun + "s"
 
 
-def count_words(count: int, noun: str) -> str:
-    """'1 facility', '40 facilities', '0 bookings': a count and its noun, agreeing."""
-    return f"{count} {plural(noun, count)}"
+def count_words(count: int, noun: str, many: str | None = None) -> str:
+    """'1 facility', '40 facilities', '1,132 bookings': a count and its noun, agreeing."""
+    return f"{count:,} {plural(noun, count, many)}"
 
 
 def duration(minutes: int) -> str:
@@ -188,7 +191,7 @@ def reason_words(reason: DowntimeReason) -> str:
 
 def bookings_words(count: int) -> str:
     """'1 booking', '3 bookings'."""
-    return f"{count} booking" + ("" if count == 1 else "s")
+    return count_words(count, "booking")
 
 
 def staff_change_words(change: StaffChange, dry_run: bool = False) -> str:

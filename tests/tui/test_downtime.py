@@ -90,6 +90,8 @@ async def test_preview_then_escape_writes_nothing_and_confirming_cancels_the_boo
         assert table_rows(app, "#downtime-table") == [
             ("Thu 19 Mar 2026 09:00-10:00 GMT", "WAR-RAM-01", "calibration", "", "Mgr")
         ]
+        status = str(app.screen.query_one("#downtime-status", Static).content)
+        assert status == "1 current or coming downtime  ·  n schedules one"
 
         await pilot.press("n")
         form = await shown(pilot, ScheduleDowntimeModal)

@@ -101,7 +101,7 @@ async def test_a_researcher_reads_their_own_bookings_history_from_my_bookings(
         assert str(screen.query_one("#history-title", Static).content) == (
             f"History of booking {booking.id} on {XPS}"
         )
-        assert "times in Europe/London" in status(screen)
+        assert status(screen) == "1 event, newest first; times in Europe/London"
         assert screen.refused is None
 
 

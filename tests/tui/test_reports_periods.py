@@ -20,8 +20,9 @@ from textual.widgets import DataTable, Static
 
 from equipshare.cli.main import cli
 from equipshare.db.engine import Database
+from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.clock import FrozenClock
-from equipshare.domain.enums import BookingStatus
+from equipshare.domain.enums import BookingStatus, TrainingLevel
 from equipshare.domain.records.statements import Statement
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
@@ -175,7 +176,20 @@ async def test_presets_count_nothing_to_come_and_agree_with_the_cli(
         assert note.startswith(f"Statement for {statement:%B %Y} (")
 
 
-async def test_counts_agree_with_their_nouns(context: ServiceContext, planted: None) -> None:
+async def test_counts_agree_with_their_nouns(
+    context: ServiceContext, planted: None, database: Database, world: World
+) -> None:
+    with database.sessions.begin() as session:
+        for trainer, trainee in [("tech", "erin"), ("tech", "dave"), ("tech2", "erin")]:
+            session.add(
+                TrainingRecord(
+                    user_id=world.users[trainee],
+                    instrument_id=world.instruments[XPS],
+                    trainer_id=world.users[trainer],
+                    level=TrainingLevel.INDEPENDENT,
+                    trained_at=london(2026, 11, 12, 10),
+                )
+            )
     app = EquipshareApp(context, "mgr")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen) and app.staff)
@@ -186,6 +200,11 @@ async def test_counts_agree_with_their_nouns(context: ServiceContext, planted: N
         assert str(note.render()).startswith("5 instruments · booked 2.00 h of ")
         await pilot.press("l")  # per facility: issue 20 saw "40 facilitys"
         await settle(pilot, lambda: str(note.render()).startswith("2 facilities · booked"))
+        await pilot.press("3")
+        await settle(pilot, lambda: screen.report("technicians") is not None)
+        technicians = str(screen.query_one("#technicians-view .report-note", Static).render())
+        # tech trained erin and dave, tech2 erin again: two people, not three.
+        assert technicians == "3 technicians · 0.00 h of assisted sessions · 2 people trained"
         await pilot.press("4")
         await settle(pilot, lambda: screen.report("demand") is not None)
         demand = str(screen.query_one("#demand-view .report-note", Static).render())

@@ -253,4 +253,4 @@ async def test_a_refused_search_empties_the_list_and_says_why(
         assert search.has_class("-invalid") and screen.may_change
         search.value = "tech2"
         await settle(pilot, lambda: usernames(screen) == ["tech2"])
-        assert not search.has_class("-invalid") and status(screen) == "1 users shown"
+        assert not search.has_class("-invalid") and status(screen) == "1 user shown"

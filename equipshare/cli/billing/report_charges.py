@@ -15,6 +15,7 @@ from equipshare.cli.output import emit, format_option, plain
 from equipshare.domain.charging import gbp, money
 from equipshare.domain.records.statements import IssueReport, Statement, StatementLine
 from equipshare.domain.timeparse import parse_month
+from equipshare.domain.wording import count_words
 
 if TYPE_CHECKING:
     from equipshare.services.plumbing.context import ServiceContext
@@ -118,8 +119,9 @@ def charges(
     else:
         print_statement(statement)
     click.echo(
-        f"{statement.month:%Y-%m}: {len(statement.lines)} bookings billed, "
-        f"{len(statement.pairs)} payer/host pairs, total {gbp(statement.total_pence)}",
+        f"{statement.month:%Y-%m}: {count_words(len(statement.lines), 'booking')} billed, "
+        f"{count_words(len(statement.pairs), 'payer/host pair')}, "
+        f"total {gbp(statement.total_pence)}",
         err=True,
     )
     if report is not None:
@@ -134,7 +136,8 @@ def issue_words(report: IssueReport) -> str:
         when = _when(statement.issued_at, statement.timezone)
         return f"{month} was already issued ({when} by {statement.issued_by}); nothing changed"
     adjustments = sum(line.adjusts_month is not None for line in statement.lines)
-    what = f"{len(statement.lines)} lines ({adjustments} adjustments), {gbp(statement.total_pence)}"
+    lines = count_words(len(statement.lines), "line")
+    what = f"{lines} ({count_words(adjustments, 'adjustment')}), {gbp(statement.total_pence)}"
     if report.dry_run:
         return f"dry run: would issue {month}: {what}; nothing stored"
     return f"issued {month}: {what}; it will not change"

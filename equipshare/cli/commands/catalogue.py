@@ -24,6 +24,7 @@ from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import format_option, plain, raw_csv_option, wants_raw_csv, write_csv
 from equipshare.domain.records.admin import CatalogueEntry
+from equipshare.domain.wording import count_words
 
 if TYPE_CHECKING:
     pass
@@ -146,7 +147,7 @@ def export_instruments(
         sys.stdout.buffer.flush()
     else:
         write_atomically(output_file, data)
-        click.echo(f"exported {len(entries)} instruments to {output_file}", err=True)
+        click.echo(f"exported {count_words(len(entries), 'instrument')} to {output_file}", err=True)
 
 
 def render_catalogue(entries: list[CatalogueEntry], output: str, *, escape: bool = True) -> bytes:

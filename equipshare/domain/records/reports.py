@@ -150,8 +150,11 @@ class TechnicianRow:
 
 @dataclass(frozen=True)
 class TechniciansReport:
+    """The rows, and how many different people they trained (a row counts its own)."""
+
     period: ReportPeriod
     rows: tuple[TechnicianRow, ...]
+    people_trained: int = 0
 
 
 @dataclass(frozen=True)

@@ -137,7 +137,15 @@ def technicians_report(
                 instruments_looked_after=f.get("instruments_looked_after", 0),
             )
         )
-    return TechniciansReport(period=period, rows=tuple(rows))
+    # People, not rows: someone trained by two technicians counts once.
+    trained = _on_instruments(
+        select(func.count(TrainingRecord.user_id.distinct())).select_from(TrainingRecord),
+        TrainingRecord.instrument_id,
+        scope,
+    ).where(in_period(TrainingRecord.trained_at, period), TrainingRecord.trainer_id.in_(staff))
+    return TechniciansReport(
+        period=period, rows=tuple(rows), people_trained=session.scalar(trained) or 0
+    )
 
 
 def demand_report(

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from equipshare.domain.records.catalogue import DowntimeRecord
 from equipshare.domain.records.schedule import DowntimeBoard, DowntimeRow
 from equipshare.domain.timewords import local_range
-from equipshare.domain.wording import bookings_words, reason_words
+from equipshare.domain.wording import bookings_words, plural, reason_words
 from equipshare.services.downtime.service import DowntimeService
 from equipshare.tui.downtime_plan import ScheduledDowntime
 from equipshare.tui.messages import BookingsChanged
@@ -144,7 +144,8 @@ class DowntimeScreen(ServiceScreen[None]):
         if not board.may_schedule:
             status = "Downtime is scheduled by facility staff; you staff no facility"
         else:
-            status = f"{len(board.rows)} current or coming downtimes  ·  n schedules one"
+            count = len(board.rows)
+            status = f"{count} current or coming {plural('downtime', count)}  ·  n schedules one"
         self.query_one("#downtime-status", Static).update(status)
         self.refresh_bindings()
         self.loaded = True

@@ -25,7 +25,7 @@ from equipshare.domain.records.consortium import (
     StaffMember,
 )
 from equipshare.domain.records.history import HistoryQuery
-from equipshare.domain.wording import staff_change_words
+from equipshare.domain.wording import count_words, staff_change_words
 from equipshare.services.consortium.service import FacilityService, StaffService
 from equipshare.tui.messages import HistoryRequested
 from equipshare.tui.modals.confirm import ConfirmModal
@@ -235,7 +235,7 @@ class FacilitiesScreen(ServiceScreen[None]):
         if keep in self._rows:
             table.move_cursor(row=table.get_row_index(keep))
         self.query_one("#facilities-status", Static).update(
-            f"{len(message.rows)} facilities  ·  charging terms change with "
+            f"{count_words(len(message.rows), 'facility')}  ·  charging terms change with "
             "`equipshare facility policy`"
         )
         self.loaded = True

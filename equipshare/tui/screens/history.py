@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
 from equipshare.domain.records.history import FieldChange, HistoryEvent, HistoryPage, HistoryQuery
+from equipshare.domain.wording import count_words
 from equipshare.services.history.service import HistoryService
 from equipshare.tui.messages import ServiceRefused
 from equipshare.tui.service_screen import ServiceScreen, back_binding
@@ -117,7 +118,8 @@ class HistoryScreen(ServiceScreen[None]):
             return "No events."
         zones = sorted({event.timezone for event in self.events})
         more = "; move to the last row for older ones" if self.next_before is not None else ""
-        return f"{len(self.events)} events, newest first; times in {', '.join(zones)}{more}"
+        events = count_words(len(self.events), "event")
+        return f"{events}, newest first; times in {', '.join(zones)}{more}"
 
     @on(ServiceRefused)
     def _refused(self, message: ServiceRefused) -> None:

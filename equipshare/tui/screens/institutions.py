@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from equipshare.domain.errors import EquipshareError, PermissionDenied
 from equipshare.domain.records.consortium import InstitutionChange, InstitutionRecord
+from equipshare.domain.wording import count_words
 from equipshare.services.consortium.service import InstitutionService
 from equipshare.tui.modals.institution_form import InstitutionForm, change_words
 from equipshare.tui.service_screen import ServiceScreen, back_binding
@@ -127,7 +128,7 @@ class InstitutionsScreen(ServiceScreen[None]):
             table.move_cursor(row=table.get_row_index(current))
         partners = sum(row.is_partner for row in message.rows)
         self.query_one("#institutions-status", Static).update(
-            f"{len(message.rows)} institutions, {partners} on partner terms"
+            f"{count_words(len(message.rows), 'institution')}, {partners} on partner terms"
         )
         self.loaded = True
 

@@ -25,6 +25,7 @@ from equipshare.domain.errors import EquipshareError, PermissionDenied
 from equipshare.domain.records.accounts import UserPage, UserQuery
 from equipshare.domain.records.admin import UserListRow
 from equipshare.domain.records.consortium import InstitutionRecord
+from equipshare.domain.wording import count_words
 from equipshare.services.consortium.service import InstitutionService
 from equipshare.services.people.service import AccountService, PeopleService
 from equipshare.tui.modals.confirm import ConfirmModal
@@ -252,7 +253,7 @@ class UsersScreen(ServiceScreen[None]):
         shown = len(self.users)
         more = "; more load as you move down" if self.next_after is not None else ""
         self.query_one("#users-status", Static).update(
-            f"{shown:,} users shown{more}" if shown else "No users match."
+            f"{count_words(shown, 'user')} shown{more}" if shown else "No users match."
         )
 
     @on(DataTable.RowHighlighted, "#users-table")

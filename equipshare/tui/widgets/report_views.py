@@ -230,10 +230,9 @@ class TechniciansView(ReportView):
                 key=r.username,
             )
         assisted = sum(r.assisted_minutes for r in report.rows)
-        trained = sum(r.people_trained for r in report.rows)
         self.note(
             f"{count_words(len(report.rows), 'technician')} · {hours(assisted)} h of assisted "
-            f"sessions · {trained} {'person' if trained == 1 else 'people'} trained"
+            f"sessions · {count_words(report.people_trained, 'person', 'people')} trained"
         )
 
 

@@ -48,6 +48,8 @@ def test_csv_json_and_table_agree_to_the_penny(
     assert pairs == {("ASTON", "WARWICK"): "187.34", ("SHEF", "WARWICK"): "3.33",
                      ("WARWICK", "ASTON"): "88.88"}  # fmt: skip
     assert as_json.stderr == ("2026-03: 5 bookings billed, 3 payer/host pairs, total £279.55\n")
+    sheffield = invoke(*args, "--institution", "SHEF", "--format", "json", env=ROOT)
+    assert sheffield.stderr == "2026-03: 1 booking billed, 1 payer/host pair, total £3.33\n"
 
     lines = list(csv.DictReader(io.StringIO(invoke(*args, "--format", "csv", env=ROOT).stdout)))
     assert len(lines) == 5

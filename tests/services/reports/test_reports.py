@@ -273,6 +273,18 @@ def test_technicians_by_hand_and_who_sees_whom(march: ReportService) -> None:
     assert seen_by("mgr", ReportFilter(institution_code="ASTON")) == []
 
 
+def test_people_trained_counts_each_person_once(
+    march: ReportService, database: Database, world: World
+) -> None:
+    # tech trained erin and dave; tech2 trains erin too: three per-row, two people.
+    plant_training(database, world, "tech2", "erin", "WAR-MEG-01")
+    period = march.period(date(2026, 3, 1), date(2026, 3, 31))
+    report = march.technicians("root", period)
+    assert sum(r.people_trained for r in report.rows) == 3
+    assert report.people_trained == 2
+    assert march.technicians("tech2", period).people_trained == 1  # whom tech2 may see
+
+
 @pytest.mark.parametrize("report", ["utilisation", "sharing", "technicians", "demand"])
 def test_researchers_are_refused_and_unknown_codes_are_named(
     march: ReportService, report: str
