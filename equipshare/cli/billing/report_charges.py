@@ -14,6 +14,7 @@ from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option, plain
 from equipshare.domain.charging import gbp, money
 from equipshare.domain.records.statements import IssueReport, Statement, StatementLine
+from equipshare.domain.report_periods import month_has_ended, preset_days
 from equipshare.domain.timeparse import parse_month
 from equipshare.domain.wording import count_words
 
@@ -30,8 +31,8 @@ LEVELS = ("line", "instrument", "project", "pair")
 
 
 def previous_month(today: date) -> date:
-    first = today.replace(day=1)
-    return date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+    """The month a statement is for by default: the "last month" report period's."""
+    return preset_days("last-month", today)[0]
 
 
 @click.command("charges")
@@ -103,23 +104,23 @@ def charges(
     with cli_state(ctx).open() as context:
         from equipshare.services.charging.service import StatementService
 
-        billed = (
-            parse_month(month, "--month")
-            if month
-            else previous_month(context.clock.now().astimezone(_zone(context)).date())
-        )
+        today = context.clock.now().astimezone(_zone(context)).date()
+        billed = parse_month(month, "--month") if month else previous_month(today)
         actor = resolve_actor(context, as_user)
         service = StatementService(context)
         report = service.issue(actor, billed, dry_run=dry_run) if issue else None
         statement = report.statement if report else service.statement(actor, billed, institution)
+    # An open month not yet over bills only what has happened so far: say so.
+    to_date = statement.issued_at is None and not month_has_ended(statement.month, today)
     if output == "json":
         click.echo(json.dumps(statement_document(statement), indent=2, ensure_ascii=False))
     elif output == "csv":
         emit(*level_rows(statement, level), "csv")
     else:
-        print_statement(statement)
+        print_statement(statement, to_date)
     click.echo(
-        f"{statement.month:%Y-%m}: {count_words(len(statement.lines), 'booking')} billed, "
+        f"{statement.month:%Y-%m}{' to date' if to_date else ''}: "
+        f"{count_words(len(statement.lines), 'booking')} billed, "
         f"{count_words(len(statement.pairs), 'payer/host pair')}, "
         f"total {gbp(statement.total_pence)}",
         err=True,
@@ -262,13 +263,16 @@ def statement_document(statement: Statement) -> dict[str, object]:
     }
 
 
-def print_statement(statement: Statement) -> None:
-    """A heading per payer/host pair, then its lines with project and instrument subtotals."""
+def print_statement(statement: Statement, to_date: bool = False) -> None:
+    """A heading per payer/host pair, then its lines with project and instrument subtotals;
+    `to_date` names a month not yet over."""
     from rich.console import Console
     from rich.table import Table
 
     console = Console(soft_wrap=False)
-    if statement.issued_at is None:
+    if to_date:
+        state = "to date, open: the month is not over"
+    elif statement.issued_at is None:
         state = "open: it follows its bookings until it is issued"
     else:
         state = f"issued {_when(statement.issued_at, statement.timezone)} by {statement.issued_by}"

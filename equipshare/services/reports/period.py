@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from equipshare.domain.errors import InputError
 from equipshare.domain.records.reports import ReportPeriod
+from equipshare.domain.report_periods import preset_days
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
@@ -58,9 +59,9 @@ def make_period(
 
 
 def previous_month(today: date) -> tuple[date, date]:
-    """The first and last day of the calendar month before the one `today` is in."""
-    last = today.replace(day=1) - timedelta(days=1)
-    return last.replace(day=1), last
+    """The first and last day of the calendar month before the one `today` is in: the
+    "last month" preset, the reports' default."""
+    return preset_days("last-month", today)
 
 
 def period_minutes(period: ReportPeriod) -> int:

@@ -132,3 +132,20 @@ def test_issue_refuses_an_open_month_and_mixed_options(
     assert invoke(*base, "--dry-run", env=ROOT).exit_code == 2
     mixed = invoke(*base, "--issue", "--institution", "ASTON", env=ROOT)
     assert mixed.exit_code == 2 and "leave out --institution" in mixed.stderr
+
+
+def test_a_month_not_over_is_named_to_date(
+    invoke: Invoke, database_url: str, november: dict[str, int]
+) -> None:
+    # The clock says Wed 2 Dec 2026: December bills only what has happened so far.
+    december = invoke("report", "charges", "--month", "2026-12", "--db", database_url, env=ROOT)
+    assert december.exit_code == 0, december.output
+    assert "Recharge statement, December 2026 (GBP), to date, open: the month is not over" in (
+        december.stdout
+    )
+    assert december.stderr.startswith("2026-12 to date: ")
+    ended = invoke("report", "charges", "--db", database_url, env=ROOT)  # last month: November
+    assert "Recharge statement, November 2026 (GBP), open: it follows its bookings" in (
+        ended.stdout
+    )
+    assert ended.stderr.startswith("2026-11: 5 bookings billed, ")
