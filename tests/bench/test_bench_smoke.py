@@ -21,6 +21,11 @@ EXPECTED = {
         r"EquipshareApp, first catalogue rows:" + RATIO,
         r"target start-up <= 2.0x hello-world: (met|MISSED) \([\d.]+x\)",
     ],
+    "bench.bench_ssh": [
+        r"floor  equipshare tui, first catalogue rows:" + RATIO,
+        r"over SSH, connection to first rows:" + RATIO,
+        r"3 sessions: key to answer median \d+ ms, worst \d+ ms \(target < 100 ms: (met|MISSED)\)",
+    ],
     "bench.bench_tui_search": [
         r"grown to 2,000 instruments by bulk insert",
         r"\+x\s+'x'\s+[\d,]+" + FIGURE + FIGURE + FIGURE + FIGURE,
