@@ -12,7 +12,9 @@ by a trusted proxy's header from 127.0.0.1 (bench/serve_process.py). Then:
    (bench/serve_browser.py). The floor, interleaved with it in the same run, is the same
    person's `equipshare tui` launched in a pseudo-terminal until that row is drawn
    (bench_tui_startup's method): the served start also spawns one app process, so the
-   ratio is what the browser, the websocket and the server add.
+   ratio is what the browser, the websocket and the server add. Between the two, the
+   websocket client below signs the same person in alone, to the catalogue's frame: the
+   server and the app without the page.
 2. Memory per live session and 3. sessions held: a websocket client (bench/serve_sessions.py)
    opens sessions as other demo people, a level at a time (1 first: the floor), and at each
    level every session presses a key that moves the catalogue's cursor, one after another
@@ -28,12 +30,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import signal
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +49,7 @@ from bench.catalogue_data import seeded_context, stamp
 from bench.harness import BenchOptions, Figure, percentile, show
 from bench.serve_browser import Browser, BrowserStart, median_start
 from bench.serve_process import Memory, ServeProcess, memory_of, running_server
-from bench.serve_sessions import Level, Person, RampPlan, highest_held, ramp
+from bench.serve_sessions import Level, Person, RampPlan, highest_held, lone_start, ramp
 from equipshare.db.models.catalogue import User
 from equipshare.domain.clock import SystemClock
 from equipshare.domain.records.catalogue import CatalogueQuery
@@ -71,8 +76,7 @@ class Plan:
 
 @dataclass(frozen=True)
 class Measured:
-    browser: list[BrowserStart]
-    tui: list[float]  # seconds
+    starts: Starts
     idle_server: Memory
     levels: list[Level]
     load_before: tuple[float, float, float]
@@ -101,28 +105,46 @@ def people(context: ServiceContext, count: int) -> list[Person]:
     ]
 
 
+@dataclass(frozen=True)
+class Starts:
+    """Seconds (ms for the browser's steps) from sign-in, or spawn, to the catalogue."""
+
+    browser: list[BrowserStart]
+    client: list[float]  # the websocket client, no browser: to the catalogue's frame
+    tui: list[float]  # `equipshare tui` in a pty: to the catalogue's row drawn
+
+
+def lone_start_in_thread(base: str, person: Person) -> float:
+    """`lone_start` on a loop of its own: Playwright's sync API holds this thread's loop."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(lone_start(base, person))).result()
+
+
 def sign_in_starts(
     server: ServeProcess, url: str, workdir: Path, chosen: Sequence[Person], plan: Plan
-) -> tuple[list[BrowserStart], list[float]]:
-    """Each person signed in through Chromium, then their `equipshare tui` in a pty, in turn."""
+) -> Starts:
+    """Each person signed in through Chromium, then by the websocket client, then their
+    `equipshare tui` launched in a pty, one after another."""
     tui_argv = [sys.executable, "-m", "equipshare", "tui", "--db", url]
     tui_home = workdir / "tui"
     tui_home.mkdir(exist_ok=True)
     browser = Browser()
-    starts: list[BrowserStart] = []
-    tui: list[float] = []
+    starts = Starts([], [], [])
     try:
         for index, person in enumerate(chosen):
             served = browser.start(server.base, person)
             server.wait_for_apps(0)  # the closed page's app has been reaped
+            client = lone_start_in_thread(server.base, person)
+            server.wait_for_apps(0)
             env = startup.child_environment(tui_home, person.username)
             local = startup.pty_launch(tui_argv, [person.first_code], env, tui_home)[0]
-            if index > 0 or not plan.warm:  # the first pair only warms caches
-                starts.append(served)
-                tui.append(local)
+            if index > 0 or not plan.warm:  # the first person only warms caches
+                starts.browser.append(served)
+                starts.client.append(client)
+                starts.tui.append(local)
     finally:
         browser.close()
-    return starts, tui
+    return starts
 
 
 def measure(url: str, plan: Plan, say: Callable[[str], None]) -> Measured:
@@ -141,25 +163,32 @@ def measure(url: str, plan: Plan, say: Callable[[str], None]) -> Measured:
         running_server(url, Path(tmp), max_sessions=len(everyone) + 10) as server,
     ):
         say(f"serving on {server.base}; {plan.runs} browser and local starts")
-        browser, tui = sign_in_starts(server, url, Path(tmp), chosen, plan)
-        server.wait_for_apps(0)
-        idle = server.memory()
+        try:
+            starts = sign_in_starts(server, url, Path(tmp), chosen, plan)
+            server.wait_for_apps(0)
+            idle = server.memory()
+            found = asyncio.run(ramp(server.base, rest, ramp_plan(server, idle, levels, plan, say)))
+        except Exception as exc:  # an app that would not start says why in the server's log
+            raise RuntimeError(f"{exc}\nthe server's log ends:\n{server.log_tail()}") from exc
+    return Measured(starts, idle, found, load_before, os.getloadavg())
 
-        def measure_memory() -> tuple[list[Memory], Memory]:
-            apps = [m for m in map(memory_of, server.app_pids()) if m is not None]
-            return apps, server.memory()
 
-        ramp_plan = RampPlan(
-            levels,
-            rounds=plan.rounds,
-            on_level=lambda level: say(level_line(level, idle)),
-            measure_memory=measure_memory,
-            apps_cpu_seconds=server.apps_cpu_seconds,
-        )
-        say(f"ramp: {', '.join(map(str, levels))} sessions, {plan.rounds} keys each a level")
-        say(LEVEL_HEADER)
-        found = asyncio.run(ramp(server.base, rest, ramp_plan))
-    return Measured(browser, tui, idle, found, load_before, os.getloadavg())
+def ramp_plan(
+    server: ServeProcess, idle: Memory, levels: list[int], plan: Plan, say: Callable[[str], None]
+) -> RampPlan:
+    def measure_memory() -> tuple[list[Memory], Memory]:
+        apps = [m for m in map(memory_of, server.app_pids()) if m is not None]
+        return apps, server.memory()
+
+    say(f"ramp: {', '.join(map(str, levels))} sessions, {plan.rounds} keys each a level")
+    say(LEVEL_HEADER)
+    return RampPlan(
+        levels,
+        rounds=plan.rounds,
+        on_level=lambda level: say(level_line(level, idle)),
+        measure_memory=measure_memory,
+        apps_cpu_seconds=server.apps_cpu_seconds,
+    )
 
 
 LEVEL_HEADER = (
@@ -187,10 +216,11 @@ def level_line(level: Level, idle: Memory) -> str:
 
 def figures(measured: Measured, label: str) -> list[Figure]:
     """The run as harness figures: ratios to the local start and to one session alone."""
-    browser, tui = measured.browser, measured.tui
+    browser = measured.starts.browser
     steps = median_start(browser)
     painted = [s.catalogue_painted for s in browser]
-    local = [1000 * t for t in tui]
+    local = [1000 * t for t in measured.starts.tui]
+    client = [1000 * t for t in measured.starts.client]
     load = f"load average {measured.load_before[0]:.1f} -> {measured.load_after[0]:.1f}"
     result = [
         Figure(
@@ -207,6 +237,13 @@ def figures(measured: Measured, label: str) -> list[Figure]:
             BENCHMARK, f"{label}: sign-in to painted catalogue in Chromium, p95",
             percentile(painted, 0.95), "ms", "equipshare tui p95", percentile(local, 0.95),
             note=f"slowest of {len(browser)}: {max(painted):,.0f} ms (local {max(local):,.0f} ms)",
+        ),
+        Figure(
+            BENCHMARK, f"{label}: sign-in to catalogue frame, websocket client (no browser)",
+            statistics.median(client), "ms", "equipshare tui in a pty, first catalogue rows",
+            statistics.median(local),
+            note=f"the same people again, between their browser and local starts; p95 "
+            f"{percentile(client, 0.95):,.0f} ms: the server and the app process, no page",
         ),
     ]  # fmt: skip
     levels = measured.levels
@@ -276,6 +313,20 @@ def memory_figures(level: Level, idle: Memory, label: str) -> list[Figure]:
     ]  # fmt: skip
 
 
+@contextlib.contextmanager
+def terminate_cleanly() -> Iterator[None]:
+    """SIGTERM raises SystemExit, so the server and every app it started are still stopped."""
+
+    def leave(_signal: int, _frame: object) -> None:
+        raise SystemExit(128 + signal.SIGTERM)
+
+    previous = signal.signal(signal.SIGTERM, leave)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run(options: BenchOptions) -> list[Figure]:
     """For `python -m bench`: the demo in a temporary SQLite file, whatever the datasets."""
     quick = options.quick
@@ -286,7 +337,7 @@ def run(options: BenchOptions) -> list[Figure]:
         rounds=2 if quick else Plan.rounds,
         bookings=not quick,
     )
-    with tempfile.TemporaryDirectory(prefix="bench-serve-db-") as tmp:
+    with terminate_cleanly(), tempfile.TemporaryDirectory(prefix="bench-serve-db-") as tmp:
         measured = measure(f"sqlite:///{Path(tmp) / 'demo.db'}", plan, _say)
     return figures(measured, "demo on SQLite")
 
@@ -317,7 +368,7 @@ def main() -> None:
         bookings=not args.quick,
     )
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="bench-serve-db-") as tmp:
+    with terminate_cleanly(), tempfile.TemporaryDirectory(prefix="bench-serve-db-") as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'demo.db'}"
         engine = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
         measured = measure(url, plan, _say)

@@ -96,10 +96,20 @@ class TerminalClient:
         )
         self._reader = asyncio.create_task(self._read(self._socket))
         await asyncio.wait_for(self._painted.wait(), 120)
-        assert self.painted_at is not None
+        if self.painted_at is None:
+            raise RuntimeError(
+                f"the app of {self.person.username} ended before it drew its catalogue: "
+                + shown_text(self._output)[-300:]
+            )
         return self.painted_at - signed_in
 
     async def _read(self, socket: aiohttp.ClientWebSocketResponse) -> None:
+        try:
+            await self._read_frames(socket)
+        finally:
+            self._painted.set()  # so open() never waits for a catalogue that cannot come
+
+    async def _read_frames(self, socket: aiohttp.ClientWebSocketResponse) -> None:
         async for message in socket:
             if message.type != aiohttp.WSMsgType.BINARY:
                 continue
@@ -138,6 +148,16 @@ class TerminalClient:
             await self._socket.close()
         if self._reader is not None:
             await self._reader
+
+
+async def lone_start(base: str, person: Person, size: tuple[int, int] = (120, 40)) -> float:
+    """Seconds from signing `person` in to their catalogue's frame, with no other session."""
+    async with aiohttp.ClientSession() as http:
+        client = TerminalClient(http, base, person, size)
+        try:
+            return await client.open()
+        finally:
+            await client.close()
 
 
 @dataclass(frozen=True)
@@ -197,13 +217,18 @@ class RampPlan:
 
 
 async def _round(clients: Sequence[TerminalClient], keys: str, spread: float) -> list[float]:
+    """One key from each session, evenly over `spread` seconds; the round lasts at least that,
+    so each session presses a key a `spread` whether it is alone or one of many."""
     gap = spread / max(1, len(clients))
+    started = time.perf_counter()
 
     async def press(index: int, client: TerminalClient) -> float:
         await asyncio.sleep(index * gap)
         return await client.key(keys)
 
-    return list(await asyncio.gather(*(press(i, c) for i, c in enumerate(clients))))
+    answered = list(await asyncio.gather(*(press(i, c) for i, c in enumerate(clients))))
+    await asyncio.sleep(max(0.0, spread - (time.perf_counter() - started)))
+    return answered
 
 
 async def _open(
