@@ -54,6 +54,28 @@ def parse_date(text: str, option: str) -> date:
         raise InputError(f"{option}: {text!r} is not a date like 2026-03-31", option) from None
 
 
+#: The date forms people type: ISO and British day/month/year, as spreadsheets export them.
+DAY_FORMS = "2026-12-16 or 16/12/2026"
+_ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_BRITISH_DAY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def parse_typed_day(text: str, field: str) -> date:
+    """A date typed as 2026-12-16 or 16/12/2026 (day first, as in the UK); the refusal names
+    both forms, so the person knows what would be read."""
+    text = text.strip()
+    try:
+        if match := _ISO_DAY.fullmatch(text):
+            year, month, day = (int(part) for part in match.groups())
+            return date(year, month, day)
+        if match := _BRITISH_DAY.fullmatch(text):
+            day, month, year = (int(part) for part in match.groups())
+            return date(year, month, day)
+    except ValueError:
+        pass
+    raise InputError(f"{field}: {text!r} is not a date; write it as {DAY_FORMS}", field)
+
+
 def parse_month(text: str, option: str) -> date:
     """'2026-03' -> 1 March 2026; the first day stands for the month."""
     match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())

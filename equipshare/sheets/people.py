@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from equipshare.domain.enums import Role, TrainingLevel
+from equipshare.domain.errors import InputError
 from equipshare.domain.records.admin import BadRow
+from equipshare.domain.timeparse import DAY_FORMS, parse_typed_day
 from equipshare.sheets.csv_files import (
     MAX_SHEET_BYTES,
     MAX_SHEET_ROWS,
@@ -66,7 +68,6 @@ _ROLES = {
     "administrator": Role.ADMIN,
 }
 _USERNAME = re.compile(r"^[A-Za-z0-9._@+-]{1,64}$")
-_BRITISH = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -207,14 +208,12 @@ def when(value: str, name: str, problems: list[str]) -> date | datetime | None:
     """A date or a date and time as typed; None when empty, with a problem when unreadable."""
     if not value:
         return None
-    british = _BRITISH.match(value)
     try:
-        if british:
-            day, month, year = (int(part) for part in british.groups())
-            return date(year, month, day)
-        if len(value) == 10:
-            return date.fromisoformat(value)
+        return parse_typed_day(value, name)  # the same forms the app's date fields read
+    except InputError:
+        pass
+    try:
         return datetime.fromisoformat(value)
     except ValueError:
-        problems.append(f"{name}: {value!r} is not a date like 2026-03-16 or 16/03/2026")
+        problems.append(f"{name}: {value!r} is not a date like {DAY_FORMS}")
         return None

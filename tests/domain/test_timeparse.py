@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.timeparse import looks_like_length, parse_instant, parse_length
+from equipshare.domain.timeparse import (
+    looks_like_length,
+    parse_instant,
+    parse_length,
+    parse_typed_day,
+)
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -53,3 +58,18 @@ def test_the_parser_loads_neither_click_nor_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("typed", ["2026-12-16", "16/12/2026", " 16/12/2026 "])
+def test_a_typed_day_is_read_in_iso_or_british_order(typed: str) -> None:
+    assert parse_typed_day(typed, "date") == date(2026, 12, 16)
+
+
+@pytest.mark.parametrize("typed", ["31/02/2026", "12/16/2026", "next tuesday", "2026-13-01", ""])
+def test_an_unreadable_day_names_the_field_and_both_forms(typed: str) -> None:
+    with pytest.raises(InputError) as refused:
+        parse_typed_day(typed, "date")
+    assert refused.value.field == "date"
+    assert str(refused.value) == (
+        f"date: {typed.strip()!r} is not a date; write it as 2026-12-16 or 16/12/2026"
+    )

@@ -13,11 +13,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.timeparse import parse_date
+from equipshare.domain.timeparse import DAY_FORMS, parse_typed_day
 
 
 class GoToDateModal(ModalScreen[date | None]):
-    """Returns the date typed (YYYY-MM-DD), or None when dismissed."""
+    """Returns the date typed (2026-12-16 or 16/12/2026, as the training import reads them),
+    or None when dismissed."""
 
     DEFAULT_CSS = """
     GoToDateModal { align: center middle; }
@@ -31,20 +32,21 @@ class GoToDateModal(ModalScreen[date | None]):
         Binding("escape", "close", "Close", id="go_to_date.close", tooltip="Stay on this week"),
     ]
 
-    def __init__(self, shown: date) -> None:
+    def __init__(self, shown: date | None) -> None:
         super().__init__()
         self._shown = shown
 
     def compose(self) -> ComposeResult:
         with Vertical(id="go-dialog"):
             yield Static("Go to the week of", markup=False)
-            yield Input(self._shown.isoformat(), id="go-date", placeholder="YYYY-MM-DD")
+            shown = "" if self._shown is None else self._shown.isoformat()
+            yield Input(shown, id="go-date", placeholder=DAY_FORMS)
             yield Static("", id="go-error", markup=False)
 
     @on(Input.Submitted, "#go-date")
     def _go(self, event: Input.Submitted) -> None:
         try:
-            self.dismiss(parse_date(event.value, "date"))
+            self.dismiss(parse_typed_day(event.value, "date"))
         except InputError as exc:
             self.query_one("#go-error", Static).update(str(exc))
 
