@@ -42,7 +42,7 @@ TERMINAL_RESET = (
     b"\x1b[0m\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l"
     b"\x1b[?2004l\x1b[?1004l\x1b[<u\r\n"
 )
-CLOSE_SECONDS = 3.0
+CLOSE_SECONDS = 5.0
 NEEDS_TERMINAL = (
     "equipshare needs a terminal: connect with ssh -t, or RequestTTY yes in ~/.ssh/config"
 )
