@@ -1,15 +1,18 @@
-"""Week calendar keys (issue 20): g reads the dates the training import reads and says which
-forms it takes when it refuses one.
+"""Week calendar keys (issue 20): every press of ] counts, and g reads the dates the training
+import reads and says which forms it takes when it refuses one.
 
 The clock starts at Mon 16 Mar 2026 09:00 UTC (09:00 GMT).
 """
 
 from __future__ import annotations
 
-from datetime import date
+import threading
+from datetime import date, timedelta
 
 from textual.widgets import Input, Static
 
+from equipshare.domain.records.schedule import WeekView
+from equipshare.services.bookings.service import WeekService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.go_to_date import GoToDateModal
@@ -19,13 +22,72 @@ from tests.support.world import World
 from tests.tui.conftest import recorded, settle, shown
 from tests.tui.test_week import open_week, view_of
 
+THIS_MONDAY = date(2026, 3, 16)
+
 
 def grid(app: EquipshareApp) -> WeekGrid:
     return app.screen.query_one(WeekGrid)
 
 
+class GatedWeeks(WeekService):
+    """A WeekService whose reads wait while the gate is shut, as a busy database makes them:
+    keys pressed meanwhile arrive before any week they asked for."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        super().__init__(context)
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def week(self, actor_username: str, code: str, day: date | None = None) -> WeekView:
+        assert self.gate.wait(timeout=30), "the test never opened the gate"
+        return super().week(actor_username, code, day)
+
+
+def gated(app: EquipshareApp) -> GatedWeeks:
+    weeks = GatedWeeks(app.context)
+    app.weeks = weeks  # the app builds the week screen with its service on first use
+    return weeks
+
+
 def loaded(app: EquipshareApp) -> bool:
     return isinstance(app.screen, WeekScreen) and app.screen.loaded
+
+
+async def test_ten_presses_of_right_bracket_with_no_pause_move_ten_weeks(
+    context: ServiceContext, world: World
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(80, 24), message_hook=recorded(app)) as pilot:
+        weeks = gated(app)
+        await open_week(app, pilot)
+        # No pause between presses, and none answered before the last: each counts.
+        weeks.gate.clear()
+        await pilot.press(*["right_square_bracket"] * 10)
+        weeks.gate.set()
+        await settle(pilot, lambda: loaded(app))
+        assert view_of(app).week_start == THIS_MONDAY + timedelta(weeks=10)
+        weeks.gate.clear()
+        await pilot.press(*["left_square_bracket"] * 3, "pagedown", "left_square_bracket")
+        weeks.gate.set()
+        await settle(pilot, lambda: loaded(app))
+        assert view_of(app).week_start == THIS_MONDAY + timedelta(weeks=7)
+        title = str(app.screen.query_one("#week-title", Static).render())
+        assert "week of Mon 4 May 2026" in title
+
+
+async def test_arrows_past_the_edge_count_every_press_too(
+    context: ServiceContext, world: World
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(80, 24), message_hook=recorded(app)) as pilot:
+        weeks = gated(app)
+        await open_week(app, pilot)
+        weeks.gate.clear()
+        await pilot.press("left", "left", "left")  # from Monday: Sunday, Saturday, Friday before
+        weeks.gate.set()
+        await settle(pilot, lambda: loaded(app))
+        assert view_of(app).week_start == THIS_MONDAY - timedelta(weeks=1)
+        assert grid(app).cursor_day == 4
 
 
 async def test_g_reads_a_british_date_as_the_training_import_does(

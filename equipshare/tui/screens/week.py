@@ -96,10 +96,12 @@ class WeekScreen(BookingChangesScreen):
 
     @dataclass
     class WeekLoaded(Message):
-        """The instrument's week arrived; `day` places the cursor, if given."""
+        """The instrument's week arrived; `day` places the cursor, if given. `serial` says which
+        load it answers: only the latest is shown."""
 
         view: WeekView
         day: int | None
+        serial: int = 0
 
     @dataclass
     class WaitlistJoined(Message):
@@ -167,6 +169,11 @@ class WeekScreen(BookingChangesScreen):
         self.code = code
         self.view: WeekView | None = None
         self.loaded = False
+        # The week wanted: the one holding this day (None: today's) plus some weeks. Keys
+        # change it at once, so a press made while a week loads counts from the week it
+        # asked for, not from the one still shown.
+        self._wanted: tuple[date | None, int] = (None, 0)
+        self._asked = 0  # the serial of the latest load; answers to earlier ones are stale
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -184,16 +191,45 @@ class WeekScreen(BookingChangesScreen):
     # Loading --------------------------------------------------------------------------
 
     def load_week(self, day: date | None, cursor_day: int | None) -> None:
+        """Go to the week holding `day` (None: today's); `cursor_day` places the cursor."""
+        self._wanted = (day, 0)
+        self._fetch(cursor_day)
+
+    def reload(self) -> None:
+        """Read the week wanted again (what it shows may have changed)."""
+        self._fetch(None)
+
+    def _step(self, weeks: int) -> None:
+        base, ahead = self._wanted
+        self._wanted = (None, ahead + weeks) if base is None else (base + timedelta(weeks=weeks), 0)
+        self._fetch(None)
+
+    def _fetch(self, cursor_day: int | None) -> None:
+        self.loaded = False
+        self._asked += 1
+        serial, (base, ahead) = self._asked, self._wanted
+        weeks, actor, code = self._weeks, self._actor, self.code
+
+        def read() -> WeekView:
+            view = weeks.week(actor, code, base)
+            if ahead:  # today's week was not known yet when the weeks were counted
+                view = weeks.week(actor, code, view.week_start + timedelta(weeks=ahead))
+            return view
+
         self.call_service(
-            lambda: self._weeks.week(self._actor, self.code, day),
-            lambda view: self.WeekLoaded(view, cursor_day),
+            read,
+            lambda view: self.WeekLoaded(view, cursor_day, serial),
             group="week",
+            drop_if_cancelled=True,
         )
 
     @on(WeekLoaded)
     def _show_week(self, message: WeekLoaded) -> None:
+        if message.serial != self._asked:
+            return  # a later key asked for another week: its answer is on the way
         view = message.view
         self.view = view
+        self._wanted = (view.week_start, 0)
         instrument = view.instrument
         zone = ZoneInfo(instrument.timezone)
         monday = view.week_start
@@ -212,34 +248,26 @@ class WeekScreen(BookingChangesScreen):
     @on(BookingsChanged)
     def _bookings_changed(self, message: BookingsChanged) -> None:
         if self.code in message.instrument_codes and self.view is not None:
-            self.load_week(self.view.week_start, None)
+            self.reload()
 
-    # Moving between weeks -------------------------------------------------------------
+    # Moving between weeks: every press counts, however fast ----------------------------
 
     def action_page(self, step: int) -> None:
-        if self.view is not None:
-            self.loaded = False
-            self.load_week(self.view.week_start + timedelta(days=7 * step), None)
+        self._step(step)
 
     @on(WeekGrid.EdgeReached)
     def _edge(self, message: WeekGrid.EdgeReached) -> None:
-        if self.view is not None:
-            self.loaded = False
-            day = 0 if message.step > 0 else 6
-            self.load_week(self.view.week_start + timedelta(days=7 * message.step), day)
+        self._step(message.step)  # the grid has already moved its cursor to the new day
 
     def action_today(self) -> None:
-        self.loaded = False
         self.load_week(None, None)
 
     def action_go_to_date(self) -> None:
-        if self.view is None:
-            return
-        shown = self.view.week_start
+        base, ahead = self._wanted
+        shown = None if base is None else base + timedelta(weeks=ahead)
 
         def go(day: date | None) -> None:
             if day is not None:
-                self.loaded = False
                 self.load_week(day, day.weekday())
 
         self.app.push_screen(GoToDateModal(shown), go)

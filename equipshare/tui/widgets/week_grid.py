@@ -96,7 +96,9 @@ class WeekGrid(Widget, can_focus=True):
             self.minutes = minutes
 
     class EdgeReached(Message):
-        """The cursor tried to leave the week; `step` is -1 for earlier, 1 for later."""
+        """The cursor left the week; `step` is -1 for earlier, 1 for later. The cursor is
+        already on the new week's first (or last) day, so keys pressed before the new week
+        arrives move on from there."""
 
         def __init__(self, step: int) -> None:
             super().__init__()
@@ -175,11 +177,12 @@ class WeekGrid(Widget, can_focus=True):
     # Keys and mouse -------------------------------------------------------------------
 
     def action_move(self, days: int, rows: int) -> None:
-        if not self.cells:
+        if not self._ready():
             return
         self.range_anchor = None
         day = self.cursor_day + days
         if day < 0 or day > 6:
+            self.cursor_day = day % 7
             self.post_message(self.EdgeReached(-1 if day < 0 else 1))
             return
         self.cursor_day = day
@@ -187,7 +190,7 @@ class WeekGrid(Widget, can_focus=True):
         self._after_move()
 
     def action_extend(self, rows: int) -> None:
-        if not self.cells:
+        if not self._ready():
             return
         if self.range_anchor is None:
             self.range_anchor = self.cursor_row
@@ -196,8 +199,14 @@ class WeekGrid(Widget, can_focus=True):
 
     def action_choose(self) -> None:
         cells = self.selection()
-        if cells:
+        if self._ready():
             self.post_message(self.RangeChosen(cells, len(cells) * self.minutes_per_row))
+
+    def _ready(self) -> bool:
+        """The first week has arrived; before it, a key says so rather than doing nothing."""
+        if not self.cells:
+            self.notify("The week is still loading; try again when it shows", severity="warning")
+        return bool(self.cells)
 
     def clear_selection(self) -> bool:
         """Drop a selection; False when there was none (so Escape may mean 'back')."""
