@@ -1,5 +1,5 @@
-"""Week calendar keys (issue 20): every press of ] counts, and g reads the dates the training
-import reads and says which forms it takes when it refuses one.
+"""Week calendar keys (issue 20): every press of ] counts, t goes to today, g reads the dates
+the training import reads and says which forms it takes when it refuses one.
 
 The clock starts at Mon 16 Mar 2026 09:00 UTC (09:00 GMT).
 """
@@ -88,6 +88,26 @@ async def test_arrows_past_the_edge_count_every_press_too(
         await settle(pilot, lambda: loaded(app))
         assert view_of(app).week_start == THIS_MONDAY - timedelta(weeks=1)
         assert grid(app).cursor_day == 4
+
+
+async def test_t_goes_to_today_with_the_cursor_on_today(
+    context: ServiceContext, world: World
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(80, 24), message_hook=recorded(app)) as pilot:
+        await open_week(app, pilot)
+        today_row = grid(app).cursor_row
+        await pilot.press("right", "right", "down", "down", "right_square_bracket")
+        await settle(pilot, lambda: loaded(app))
+        assert grid(app).cursor_day == 2 and view_of(app).week_start != THIS_MONDAY
+        await pilot.press("t")
+        await settle(pilot, lambda: loaded(app))
+        assert view_of(app).week_start == THIS_MONDAY
+        assert (grid(app).cursor_day, grid(app).cursor_row) == (0, today_row)
+        # Already on today: t still answers by putting the cursor back.
+        await pilot.press("right", "t")
+        await settle(pilot, lambda: loaded(app))
+        assert (grid(app).cursor_day, grid(app).cursor_row) == (0, today_row)
 
 
 async def test_g_reads_a_british_date_as_the_training_import_does(

@@ -75,7 +75,7 @@ async def test_join_the_waitlist_from_the_week_then_see_and_book_the_hold(
 
         BookingService(context).cancel("bob", bobs)  # elsewhere: the range frees up
         before = posted.count(WeekScreen.WeekLoaded)
-        await pilot.press("t")
+        week(app).reload()  # read the week again, cursor where it is (t now goes to today)
         await settle(pilot, lambda: posted.count(WeekScreen.WeekLoaded) > before)
         grid = week(app).query_one(WeekGrid)
         held = grid.cells[1][10]

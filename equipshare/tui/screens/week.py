@@ -96,12 +96,14 @@ class WeekScreen(BookingChangesScreen):
 
     @dataclass
     class WeekLoaded(Message):
-        """The instrument's week arrived; `day` places the cursor, if given. `serial` says which
-        load it answers: only the latest is shown."""
+        """The instrument's week arrived; `day` places the cursor, if given, and `to_now`
+        puts it on today's column at the present hour. `serial` says which load it answers:
+        only the latest is shown."""
 
         view: WeekView
         day: int | None
         serial: int = 0
+        to_now: bool = False
 
     @dataclass
     class WaitlistJoined(Message):
@@ -134,7 +136,7 @@ class WeekScreen(BookingChangesScreen):
             id="week.next",
             tooltip="The week after",
         ),
-        Binding("t", "today", "Today", id="week.today", tooltip="Back to this week"),
+        Binding("t", "today", "Today", id="week.today", tooltip="This week, the cursor on today"),
         Binding(
             "g", "go_to_date", "Go to date", id="week.go", tooltip="Jump to the week of a date"
         ),
@@ -190,21 +192,21 @@ class WeekScreen(BookingChangesScreen):
 
     # Loading --------------------------------------------------------------------------
 
-    def load_week(self, day: date | None, cursor_day: int | None) -> None:
+    def load_week(self, day: date | None, cursor_day: int | None, *, to_now: bool = False) -> None:
         """Go to the week holding `day` (None: today's); `cursor_day` places the cursor."""
         self._wanted = (day, 0)
-        self._fetch(cursor_day)
+        self._fetch(cursor_day, to_now)
 
     def reload(self) -> None:
         """Read the week wanted again (what it shows may have changed)."""
-        self._fetch(None)
+        self._fetch(None, False)
 
     def _step(self, weeks: int) -> None:
         base, ahead = self._wanted
         self._wanted = (None, ahead + weeks) if base is None else (base + timedelta(weeks=weeks), 0)
-        self._fetch(None)
+        self._fetch(None, False)
 
-    def _fetch(self, cursor_day: int | None) -> None:
+    def _fetch(self, cursor_day: int | None, to_now: bool) -> None:
         self.loaded = False
         self._asked += 1
         serial, (base, ahead) = self._asked, self._wanted
@@ -218,7 +220,7 @@ class WeekScreen(BookingChangesScreen):
 
         self.call_service(
             read,
-            lambda view: self.WeekLoaded(view, cursor_day, serial),
+            lambda view: self.WeekLoaded(view, cursor_day, serial, to_now),
             group="week",
             drop_if_cancelled=True,
         )
@@ -242,7 +244,7 @@ class WeekScreen(BookingChangesScreen):
         notice.update("\n".join(notes))
         notice.set_class(bool(notes), "shown")
         today = view.now.astimezone(zone).date()
-        self.query_one(WeekGrid).show(view, today, day=message.day)
+        self.query_one(WeekGrid).show(view, today, day=message.day, to_now=message.to_now)
         self.loaded = True
 
     @on(BookingsChanged)
@@ -260,7 +262,7 @@ class WeekScreen(BookingChangesScreen):
         self._step(message.step)  # the grid has already moved its cursor to the new day
 
     def action_today(self) -> None:
-        self.load_week(None, None)
+        self.load_week(None, None, to_now=True)
 
     def action_go_to_date(self) -> None:
         base, ahead = self._wanted

@@ -122,9 +122,14 @@ class WeekGrid(Widget, can_focus=True):
 
     # Data -----------------------------------------------------------------------------
 
-    def show(self, view: WeekView, today: date, *, day: int | None = None) -> None:
-        """Show a week; the cursor keeps its row, and its day unless `day` is given."""
-        first = self.view is None
+    def show(
+        self, view: WeekView, today: date, *, day: int | None = None, to_now: bool = False
+    ) -> None:
+        """Show a week; the cursor keeps its row, and its day unless `day` is given.
+
+        The first week shown, and any with `to_now`, put the cursor on today at the present
+        hour (when today is in the week)."""
+        first = self.view is None or to_now
         self.view = view
         self.today = today
         self.cells = week_cells(view)
