@@ -38,6 +38,9 @@ class WeekView:
     may_book: bool
     notice: str  # why the viewer may not book, or what booking needs (training); else ""
     technicians: tuple[tuple[str, str], ...]  # (username, name) who can assist a session
+    #: Who assists by default: set when the viewer lacks training (the contact technician,
+    #: else the first), so the form opens on a booking the rules allow; else "".
+    technician: str = ""
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,15 @@ def technician_choices(
     )
 
 
+def assisting_technician(technicians: tuple[tuple[str, str], ...], contact: str | None) -> str:
+    """Who assists an untrained viewer by default: the instrument's contact technician when
+    they can assist, else the first (by name); "" when the facility has none."""
+    usernames = [username for username, _ in technicians]
+    if contact in usernames:
+        return str(contact)
+    return usernames[0] if usernames else ""
+
+
 class WeekService:
     """Read-only: the calendar grid's data in one transaction and four queries."""
 
@@ -110,8 +119,15 @@ class WeekService:
             entries += self._downtime(session, instrument, start, end)
             holds, lapsed = self._holds(session, actor, instrument, start, end, now)
             entries += holds
-            may_book, notice = self._bookability(session, actor, instrument, now)
+            may_book, notice, untrained = self._bookability(session, actor, instrument, now)
             technicians = technician_choices(session, instrument)
+            technician = ""
+            if may_book and untrained:
+                contact = instrument.contact_technician_id
+                contact_name = (
+                    row_records.user_by_id(session, contact).username if contact else None
+                )
+                technician = assisting_technician(technicians, contact_name)
         entries.sort(key=lambda entry: (entry.starts_at, entry.ends_at))
         view = WeekView(
             instrument=instrument,
@@ -124,6 +140,7 @@ class WeekService:
             may_book=may_book,
             notice=notice,
             technicians=technicians,
+            technician=technician,
         )
         return view, lapsed
 
@@ -253,20 +270,23 @@ class WeekService:
     @staticmethod
     def _bookability(
         session: Session, actor: Actor, instrument: InstrumentRecord, now: datetime
-    ) -> tuple[bool, str]:
-        """Whether the viewer may book at all, and what they should know before trying."""
+    ) -> tuple[bool, str, bool]:
+        """Whether the viewer may book at all, what they should know before trying, and
+        whether they need a technician to assist (no current training)."""
         try:
             policy_rules.check_status(instrument)
             policy_rules.check_access(actor.user, instrument)
         except RefusedError as refusal:
-            return False, str(refusal)
+            return False, str(refusal), False
         if instrument.policy.requires_training and not holds_training(
             session, actor.id, instrument.id, now
         ):
-            return True, (
+            return (
+                True,
                 f"You have no current training on {instrument.code}: book an assisted "
-                f"session with a technician, or ask {instrument.facility_name} for training"
+                f"session with a technician, or ask {instrument.facility_name} for training",
+                True,
             )
         if initial_status(actor, actor.user, instrument) is BookingStatus.PENDING:
-            return True, f"Your bookings on {instrument.code} wait for a manager's approval"
-        return True, ""
+            return True, f"Your bookings on {instrument.code} wait for a manager's approval", False
+        return True, "", False

@@ -27,6 +27,7 @@ from equipshare.domain.records.bookings import BookingRequest, RecurrenceRule
 from equipshare.domain.records.catalogue import SlotRecord
 from equipshare.domain.timeparse import parse_instant, parse_length
 from equipshare.domain.timewords import local_range
+from equipshare.tui.messages import BookingsChanged
 from equipshare.tui.modals.booking_draft import (
     BookingDraft,
     BookingOutcome,
@@ -90,7 +91,8 @@ class BookingForm(ServiceCalls, ModalScreen[BookingOutcome | None]):
     .field-row Input, .field-row Select { width: 1fr; }
     /* Blank until the service names this field, so it doubles as the gap between rows. */
     .field-error { color: $error; padding: 0 0 0 14; height: auto; min-height: 1; }
-    #booking-count { width: 8; margin: 0 0 0 1; }
+    #booking-count { width: 6; margin: 0 0 0 1; }
+    .field-row #booking-count-label { width: auto; padding: 0 0 0 1; }
     #booking-skip { margin: 0 0 0 1; }
     #booking-nearest { height: auto; max-height: 7; display: none; }
     #booking-nearest.shown { display: block; }
@@ -116,7 +118,8 @@ class BookingForm(ServiceCalls, ModalScreen[BookingOutcome | None]):
     def compose(self) -> ComposeResult:
         draft = self.draft
         start = draft.starts_at.astimezone(self.zone)
-        with VerticalScroll(id="booking-dialog"):
+        # The dialog scrolls to the focused field itself; as a Tab stop it showed no focus.
+        with VerticalScroll(id="booking-dialog", can_focus=False):
             yield Static(draft.title(), id="booking-title", markup=False)
             notice = SERIES_NOTICE if draft.moves_series else draft.notice
             if notice:
@@ -188,8 +191,14 @@ class BookingForm(ServiceCalls, ModalScreen[BookingOutcome | None]):
                         compact=True,
                     )
                     yield Input(
-                        "4", id="booking-count", placeholder="times", disabled=True, compact=True
+                        "4",
+                        id="booking-count",
+                        placeholder="2-200",
+                        disabled=True,
+                        compact=True,
+                        tooltip="How many bookings the series makes, the first included",
                     )
+                    yield Label("times", id="booking-count-label")
                     yield Checkbox(
                         "Skip conflicts",
                         id="booking-skip",
@@ -281,7 +290,7 @@ class BookingForm(ServiceCalls, ModalScreen[BookingOutcome | None]):
         return RecurrenceRule(freq=freq, count=int(text))
 
     def send(self, request: BookingRequest, rule: RecurrenceRule | None) -> None:
-        services, draft, actor = self._services, self.draft, self._actor
+        services, draft, actor, app = self._services, self.draft, self._actor, self.app
         skip_conflicts = self.skip_conflicts()
 
         def book() -> BookingOutcome:
@@ -292,6 +301,9 @@ class BookingForm(ServiceCalls, ModalScreen[BookingOutcome | None]):
             # a start inside the notice, the first free ones from the earliest start.
             # Finding them is a service call too.
             nearest: tuple[SlotRecord, ...] = ()
+            if isinstance(error, ConflictError):
+                # Someone else's write: the week behind the form must show it now.
+                app.post_message(BookingsChanged(frozenset({draft.instrument_code})))
             if isinstance(error, ConflictError) and error.field == "start":
                 if rule is not None:
                     nearest = services.series_nearest(actor, request, rule, NEAREST)
@@ -327,6 +339,10 @@ class BookingForm(ServiceCalls, ModalScreen[BookingOutcome | None]):
                 ]
             )
         nearest.set_class(bool(message.nearest), "shown")
+        if message.nearest:
+            # The first offer is highlighted and the list focused: Enter takes it.
+            nearest.highlighted = 0
+            nearest.focus()
 
     @on(OptionList.OptionSelected, "#booking-nearest")
     def _take_nearest(self, event: OptionList.OptionSelected) -> None:

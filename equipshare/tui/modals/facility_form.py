@@ -119,7 +119,7 @@ class FacilityForm(ServiceCalls, ModalScreen[FacilityChange | None]):
             if self.facility is None
             else f"Edit facility {self.facility.code}  {self.facility.name}"
         )
-        with VerticalScroll(id="facility-dialog"):
+        with VerticalScroll(id="facility-dialog", can_focus=False):
             yield Static(title, id="facility-title", markup=False)
             for field, label, placeholder in INPUTS:
                 with Horizontal(classes="field-row"):

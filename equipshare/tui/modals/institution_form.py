@@ -119,7 +119,7 @@ class InstitutionForm(ServiceCalls, ModalScreen[InstitutionChange | None]):
     def compose(self) -> ComposeResult:
         record = self.record
         title = f"Edit institution {record.code}" if record else "Add an institution"
-        with VerticalScroll(id="institution-dialog"):
+        with VerticalScroll(id="institution-dialog", can_focus=False):
             yield Static(title, id="institution-title", markup=False)
             yield from self._row(
                 "Code",

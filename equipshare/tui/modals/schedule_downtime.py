@@ -129,7 +129,7 @@ class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None])
         reasons = [(reason_words(reason).capitalize(), reason) for reason in DowntimeReason]
         completions = self._completions  # without them, the instrument takes exact input only
         instruments = InstrumentSuggester(completions.instruments) if completions else None
-        with VerticalScroll(id="downtime-dialog"):
+        with VerticalScroll(id="downtime-dialog", can_focus=False):
             yield Static("Schedule downtime", id="downtime-title")
             yield Static(
                 "Times are in the instrument's own zone; the end may be a length, like 8h.",
@@ -191,7 +191,7 @@ class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None])
                     "", id=f"downtime-error-{field}", classes="downtime-error", markup=False
                 )
             yield Static("", id="downtime-error-general", classes="downtime-error", markup=False)
-            with VerticalScroll(id="downtime-preview"):
+            with VerticalScroll(id="downtime-preview", can_focus=False):
                 yield Static("", id="downtime-summary", markup=False)
                 yield DataTable(id="downtime-bookings", cursor_type="row", zebra_stripes=True)
             with Horizontal(id="downtime-buttons"):

@@ -76,7 +76,7 @@ class SshKeyForm(ServiceCalls, ModalScreen[SshKeyRecord | None]):
         self.busy = False
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="ssh-key-dialog"):
+        with VerticalScroll(id="ssh-key-dialog", can_focus=False):
             yield Static("Add an SSH key", id="ssh-key-title", markup=False)
             yield Static(
                 "Paste the one line of your public key, e.g. the output of "

@@ -116,7 +116,7 @@ class UserForm(ServiceCalls, ModalScreen[UserSaved | None]):
     def compose(self) -> ComposeResult:
         user = self.user
         title = f"Edit {user.username}'s account" if user else "Add a user"
-        with VerticalScroll(id="user-dialog"):
+        with VerticalScroll(id="user-dialog", can_focus=False):
             yield Static(title, id="user-title", markup=False)
             yield from self._row(
                 "Username",

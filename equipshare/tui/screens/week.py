@@ -306,6 +306,7 @@ class WeekScreen(BookingChangesScreen):
             starts_at=message.cells[0].starts_at,
             minutes=max(message.minutes, instrument.policy.min_minutes),
             technicians=view.technicians,
+            technician=view.technician,
             notice=view.notice,
         )
         self.app.push_screen(BookingForm(self._services, self._actor, draft), self._booked)
