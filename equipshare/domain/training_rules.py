@@ -34,6 +34,38 @@ def day_words(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
+#: How long renewed training lasts when the record gives no period of its own.
+DEFAULT_VALIDITY_MONTHS = 12
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it is shorter: 31 Jan -> 28 Feb)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    following = date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    return date(year, month + 1, min(day.day, (following - timedelta(days=1)).day))
+
+
+def renewal_day(
+    trained_at: datetime, expires_at: datetime | None, timezone: str, now: datetime
+) -> date:
+    """The last valid day a renewal offers: as long from today as the record was given for
+    (whole months when it was, as most are; else days), or a year when it had no expiry, so
+    one Enter never makes training permanent."""
+    zone = ZoneInfo(timezone)
+    today = now.astimezone(zone).date()
+    if expires_at is None:
+        return add_months(today, DEFAULT_VALIDITY_MONTHS) - timedelta(days=1)
+    given = trained_at.astimezone(zone).date()
+    ends = last_valid_day(expires_at, timezone) + timedelta(days=1)  # the first day not valid
+    if ends <= given:
+        return add_months(today, DEFAULT_VALIDITY_MONTHS) - timedelta(days=1)
+    months = (ends.year - given.year) * 12 + ends.month - given.month
+    if add_months(given, months) == ends:
+        return add_months(today, months) - timedelta(days=1)
+    return today + (ends - given) - timedelta(days=1)
+
+
 def parse_level(level: TrainingLevel | str) -> TrainingLevel:
     try:
         return TrainingLevel(str(level).strip().lower())

@@ -36,6 +36,7 @@ from equipshare.domain.training_rules import (
     expiry_instant,
     last_valid_day,
     parse_level,
+    renewal_day,
 )
 from equipshare.services.bookings.checks import lock_rows
 from equipshare.services.people.training_listing import TrainingListing
@@ -120,6 +121,15 @@ class TrainingService(TrainingListing):
         with self._db.sessions.begin() as session:
             actor = row_records.load_actor(session, actor_username)
             return self._renew(session, actor, record_id, expires)
+
+    def renewal_default(self, actor_username: str, record_id: int) -> date:
+        """The last valid day to offer when renewing: the record's own period from today."""
+        now = self._clock.now()
+        with self._db.readonly() as session:
+            actor = row_records.load_actor(session, actor_username)
+            self._instrument_of(session, actor, record_id)
+            view = record_view(session, record_id, now)
+            return renewal_day(view.trained_at, view.expires_at, view.timezone, now)
 
     def renew_for(
         self,
@@ -223,6 +233,15 @@ class TrainingService(TrainingListing):
         self, session: Session, actor: Actor, record_id: int
     ) -> tuple[TrainingRecord, InstrumentRecord]:
         """Find the record, check the right on its instrument, lock, and read it afresh."""
+        instrument = self._instrument_of(session, actor, record_id)
+        lock_rows(session, instrument.id, None)
+        row = session.get_one(TrainingRecord, record_id)
+        session.refresh(row)  # the lock may have waited on a writer that changed it
+        return row, instrument
+
+    @staticmethod
+    def _instrument_of(session: Session, actor: Actor, record_id: int) -> InstrumentRecord:
+        """The record's instrument, once the actor is found to look after it."""
         code = session.scalar(
             select(Instrument.code)
             .join(TrainingRecord, TrainingRecord.instrument_id == Instrument.id)
@@ -232,10 +251,7 @@ class TrainingService(TrainingListing):
             raise NotFound(f"no training record {record_id}", "record")
         instrument = row_records.load_instrument(session, code)
         require(actor, Action.RECORD_TRAINING, Target.of(instrument))
-        lock_rows(session, instrument.id, None)
-        row = session.get_one(TrainingRecord, record_id)
-        session.refresh(row)  # the lock may have waited on a writer that changed it
-        return row, instrument
+        return instrument
 
     def _audit(
         self,

@@ -56,6 +56,19 @@ def parse_day(text: str) -> date | None:
     raise InputError(f"expiry: {text!r} is not a date; write it as YYYY-MM-DD", "expires_at")
 
 
+def parse_renewal(text: str) -> date | None:
+    """A renewal's last valid day, or None for `never`: no expiry must be asked for by name,
+    so a blank field (one Enter) is refused rather than taken as permanent."""
+    if text.strip().casefold() == "never":
+        return None
+    if not text.strip():
+        raise InputError(
+            "expiry: give the last day the training is valid (YYYY-MM-DD), or never",
+            "expires_at",
+        )
+    return parse_day(text)
+
+
 class TrainingForm(ServiceCalls, ModalScreen[TrainingRecordView | None]):
     """Returns the new training record, or None when closed without recording."""
 

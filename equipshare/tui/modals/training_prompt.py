@@ -1,18 +1,21 @@
 """TrainingPrompt: ask one thing about a training record (a new expiry, a reason) and act on it.
 
 The screen passes the action as a callable, so one dialog serves renew and revoke. The
-callable runs in a worker; a refusal shows under the input and the dialog stays open.
+callable runs in a worker; a refusal shows under the input and the dialog stays open. An
+`offer` (also run in a worker) fills the input with a default, such as a renewal's day.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
@@ -24,6 +27,12 @@ from equipshare.tui.service_screen import ServiceCalls
 
 class TrainingPrompt(ServiceCalls, ModalScreen[TrainingRecordView | None]):
     """Returns the changed record once `act` succeeds, or None when closed."""
+
+    @dataclass
+    class Offered(Message):
+        """The default answer arrived (the offer's worker); it fills an untouched input."""
+
+        text: str
 
     DEFAULT_CSS = """
     TrainingPrompt { align: center middle; }
@@ -58,6 +67,7 @@ class TrainingPrompt(ServiceCalls, ModalScreen[TrainingRecordView | None]):
         act: Callable[[str], TrainingRecordView],
         *,
         danger: bool = False,
+        offer: Callable[[], str] | None = None,
     ) -> None:
         """`confirm` labels the button ("Renew"); `done` is its past tense ("renewed")."""
         super().__init__()
@@ -67,6 +77,7 @@ class TrainingPrompt(ServiceCalls, ModalScreen[TrainingRecordView | None]):
         self._done = done
         self._act = act
         self._danger = danger
+        self._offer = offer
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-dialog", classes="danger" if self._danger else ""):
@@ -83,6 +94,15 @@ class TrainingPrompt(ServiceCalls, ModalScreen[TrainingRecordView | None]):
 
     def on_mount(self) -> None:
         self.query_one("#prompt-input", Input).focus()
+        if self._offer is not None:
+            self.call_service(self._offer, self.Offered, group="training_prompt_offer")
+
+    @on(Offered)
+    def _offered(self, message: Offered) -> None:
+        field = self.query_one("#prompt-input", Input)
+        if not field.value:  # what the user typed first stays
+            field.value = message.text
+            field.cursor_position = len(message.text)
 
     @on(Input.Submitted, "#prompt-input")
     @on(Button.Pressed, "#prompt-confirm")

@@ -23,7 +23,7 @@ from equipshare.domain.records.pages import Page, PageAfter, TrainingQuery
 from equipshare.domain.records.people import TrainingRecordView
 from equipshare.domain.training_rules import day_words, last_valid_day
 from equipshare.services.people.service import TrainingService
-from equipshare.tui.modals.training_form import TrainingForm, parse_day
+from equipshare.tui.modals.training_form import TrainingForm, parse_renewal
 from equipshare.tui.modals.training_prompt import TrainingPrompt
 from equipshare.tui.paged_screen import PagedScreen
 from equipshare.tui.service_screen import back_binding
@@ -273,15 +273,21 @@ class TrainingScreen(PagedScreen[TrainingRecordView]):
             return
 
         def renew(text: str) -> TrainingRecordView:
-            return self._training.renew(self._actor, record.id, parse_day(text))
+            return self._training.renew(self._actor, record.id, parse_renewal(text))
+
+        def offer() -> str:
+            return self._training.renewal_default(self._actor, record.id).isoformat()
 
         question = (
             f"Renew {record.username}'s {record.level.value} training on {record.instrument_code} "
             f"(now valid until {valid_until(record)}): valid until which day, in "
-            f"{record.timezone}? Leave blank for no expiry."
+            f"{record.timezone}? Offered: as long from today as it was given for; "
+            "type never for no expiry."
         )
         self.app.push_screen(
-            TrainingPrompt(question, "YYYY-MM-DD", "Renew", "renewed", renew),
+            TrainingPrompt(
+                question, "YYYY-MM-DD, or never", "Renew", "renewed", renew, offer=offer
+            ),
             self._changed("Renewed"),
         )
 
