@@ -22,8 +22,9 @@ from equipshare.services.catalogue.service import CatalogueService, InstrumentDe
 from equipshare.services.identity.service import IdentityService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.account_actions import AccountActions
-from equipshare.tui.administration import AdministrationActions, offered
+from equipshare.tui.administration import ADMIN_ONLY, AdministrationActions, offered
 from equipshare.tui.commands import InstrumentCommands
+from equipshare.tui.key_answers import KeyAnswers
 from equipshare.tui.keymap import checked_keymap
 from equipshare.tui.messages import (
     BookingsChanged,
@@ -51,7 +52,9 @@ def _binding(key: str, action: str, text: str, tip: str, **extra: object) -> Bin
     return Binding(key, action, text, id=f"app.{action}", tooltip=tip, **extra)  # type: ignore[arg-type]
 
 
-class EquipshareApp(StaffActions, AdministrationActions, AccountActions, ServiceCalls, App[None]):
+class EquipshareApp(
+    StaffActions, AdministrationActions, AccountActions, KeyAnswers, ServiceCalls, App[None]
+):
     """The terminal app for one acting user on one database."""
 
     @dataclass
@@ -206,6 +209,19 @@ class EquipshareApp(StaffActions, AdministrationActions, AccountActions, Service
             return self.staff
         administration = offered(action, self.standing)
         return True if administration is None else administration
+
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """Why a screen check_action hides cannot be opened (the key says so: KeyAnswers)."""
+        names = {b.action: b.description for b in Binding.make_bindings(self.BINDINGS)}
+        screen = names.get(action, action)
+        if any(w.group == "standing" and not w.is_finished for w in self.workers):
+            return f"Still finding out what you may open; press again for {screen} in a moment"
+        if action in STAFF_ACTIONS:
+            return f"{screen} is for facility staff and admins; {self.actor_username} is neither"
+        if offered(action, self.standing) is False:
+            who = "admins" if action in ADMIN_ONLY else "admins and facility managers"
+            return f"{screen} is for {who}; {self.actor_username} is neither"
+        return None
 
     # Going places ---------------------------------------------------------------------
 
