@@ -1,14 +1,19 @@
-"""Change stamps: every committed write to what a calendar feed shows bumps a counter.
+"""Change stamps: every committed write to what a calendar feed or a screen shows bumps a
+counter.
 
 A feed server keeps each feed's body and serves it again while the counters of the feed's
-scope stand still; that is only right if *every* write bumps them, whichever process makes
-it and whichever way it is written. So the counting sits below the services: one listener on
-the engine sees every INSERT, UPDATE and DELETE, the ORM's flushes and the Core statements of
-the hot paths alike, and notes the scopes each one touches:
+scope stand still, and an open screen of the terminal app reloads only when its counters
+move (services/changes); that is only right if *every* write bumps them, whichever process
+makes it and whichever way it is written. So the counting sits below the services: one
+listener on the engine sees every INSERT, UPDATE and DELETE, the ORM's flushes and the Core
+statements of the hot paths alike, and notes the scopes each one touches:
 
 - a booking or series row: its user's and its instrument's counters (for an UPDATE or a
   DELETE, read by the statement's own WHERE just before it runs; a row whose user or
   instrument a statement may change is read again at commit, so both sides are counted);
+- a downtime, opening hours or waitlist row: its instrument's "schedule" counter, and a
+  training record: its instrument's "training" counter, the same way (no feed reads these:
+  they are what an instrument's week and the training list show besides bookings);
 - a user, instrument, facility, institution or facility staff row, or a raw SQL write to
   any of these tables: the one counter every feed reads ("all"), since names, places and
   who may see which calendar all live there.
@@ -52,11 +57,20 @@ STAMPS = cast(Table, ChangeStamp.__table__)
 #: A connection (or engine) execution option that turns the counting off: migrations.
 UNTRACKED_OPTION = "equipshare_changes_untracked"
 EVERYTHING = ("all", 0)
-#: Rows that are bookings on the calendar: each carries a user_id and an instrument_id.
-SCOPED_TABLES = frozenset({"bookings", "booking_series"})
+_BOOKED = (("user", "user_id"), ("instrument", "instrument_id"))
+#: Rows that belong to scopes: the (kind, column) of each counter a row bumps, keyed by the
+#: row's value in that column. Bookings and series are on the calendar feeds.
+SCOPES: dict[str, tuple[tuple[str, str], ...]] = {
+    "bookings": _BOOKED,
+    "booking_series": _BOOKED,
+    "downtimes": (("schedule", "instrument_id"),),
+    "opening_hours": (("schedule", "instrument_id"),),
+    "waitlist_entries": (("schedule", "instrument_id"),),
+    "training_records": (("training", "instrument_id"),),
+}
+SCOPED_TABLES = frozenset(SCOPES)
 #: Rows whose change may change any feed (names, places, rights): they bump "all".
 WHOLE_TABLES = frozenset({"users", "instruments", "facilities", "institutions", "facility_staff"})
-_MOVERS = frozenset({"user_id", "instrument_id"})
 _PENDING = "equipshare.change_stamps"
 _CHUNK = 500
 _TEXT_DML = re.compile(
@@ -71,22 +85,18 @@ class Pending:
     """What one transaction has touched so far."""
 
     everything: bool = False
-    users: set[int] = field(default_factory=set)
-    instruments: set[int] = field(default_factory=set)
-    # ids of rows, by table, that a statement may have moved to another user or instrument
+    keys: set[tuple[str, int]] = field(default_factory=set)
+    # ids of rows, by table, that a statement may have moved to another scope
     moved: dict[Table, set[int]] = field(default_factory=dict)
 
     def stamps(self) -> list[tuple[str, int]]:
-        keys = [("user", user) for user in self.users]
-        keys += [("instrument", instrument) for instrument in self.instruments]
-        if self.everything:
-            keys.append(EVERYTHING)
-        return sorted(keys)
+        return sorted(self.keys | {EVERYTHING} if self.everything else self.keys)
 
-    def add(self, user_id: object, instrument_id: object) -> None:
-        if isinstance(user_id, int) and isinstance(instrument_id, int):
-            self.users.add(user_id)
-            self.instruments.add(instrument_id)
+    def add(self, table: str, row: Mapping[Any, Any]) -> None:
+        """Note a row of `table`, whose column values `row` holds."""
+        keys = [(kind, row.get(column)) for kind, column in SCOPES[table]]
+        if all(isinstance(key, int) for _, key in keys):
+            self.keys.update(cast(list[tuple[str, int]], keys))
         else:
             self.everything = True  # a value we cannot read: count it everywhere
 
@@ -145,21 +155,20 @@ def _note(
     elif name in SCOPED_TABLES and isinstance(table, Table):
         sets = list(multiparams) or [params]
         if isinstance(clause, Insert):
-            _note_insert(_pending(conn), clause, sets)
+            _note_insert(_pending(conn), clause, name, sets)
         elif isinstance(clause, Update | Delete):
             _note_change(conn, _pending(conn), clause, table, sets)
 
 
-def _note_insert(pending: Pending, clause: Insert, sets: Sequence[Mapping[str, Any]]) -> None:
+def _note_insert(
+    pending: Pending, clause: Insert, table: str, sets: Sequence[Mapping[str, Any]]
+) -> None:
     given = _given_values(clause)
     if getattr(clause, "_multi_values", ()) or getattr(clause, "select", None) is not None:
         pending.everything = True
         return
     for values in sets:
-        pending.add(
-            values.get("user_id", given.get("user_id")),
-            values.get("instrument_id", given.get("instrument_id")),
-        )
+        pending.add(table, {**given, **values})
 
 
 def _note_change(
@@ -173,10 +182,11 @@ def _note_change(
     if where is None:
         pending.everything = True
         return
+    scoped = [column for _, column in SCOPES[table.name]]
     moves = isinstance(clause, Update) and bool(
-        _MOVERS & (set(_given_values(clause)) | {key for values in sets for key in values})
+        set(scoped) & (set(_given_values(clause)) | {key for values in sets for key in values})
     )
-    columns = (table.c.id, table.c.user_id, table.c.instrument_id)
+    columns = (table.c.id, *(table.c[column] for column in scoped))
     ids = _ids_named(where, table, sets)
     if ids is not None:
         found = [
@@ -188,10 +198,10 @@ def _note_change(
         found = [
             row for values in sets for row in conn.execute(select(*columns).where(where), values)
         ]
-    for row_id, user_id, instrument_id in found:
-        pending.add(user_id, instrument_id)
+    for row in found:
+        pending.add(table.name, row._mapping)
         if moves:
-            pending.moved.setdefault(table, set()).add(row_id)
+            pending.moved.setdefault(table, set()).add(row.id)
 
 
 def _ids_named(where: object, table: Table, sets: Sequence[Mapping[str, Any]]) -> set[int] | None:
@@ -235,10 +245,10 @@ def _bump(conn: Connection) -> None:
     if pending is None or conn.get_execution_options().get(UNTRACKED_OPTION):
         return
     for table, ids in pending.moved.items():
+        columns = [table.c[column] for _, column in SCOPES[table.name]]
         for chunk in _chunks(sorted(ids)):
-            query = select(table.c.user_id, table.c.instrument_id).where(table.c.id.in_(chunk))
-            for user_id, instrument_id in conn.execute(query):
-                pending.add(user_id, instrument_id)
+            for row in conn.execute(select(*columns).where(table.c.id.in_(chunk))):
+                pending.add(table.name, row._mapping)
     stamps = pending.stamps()
     if not stamps or not _has_table(conn):
         return

@@ -42,8 +42,10 @@ class ChangeStamp(Base):
     `kind` is "user" or "instrument" (`key` the user's or instrument's id: the bookings a
     user feed or an instrument feed shows), or "all" (`key` 0: a change to what every feed
     shows or to who may see one, such as a user, an instrument, a facility or its staff).
-    A facility's or an institution's feed adds up its instruments' counters. Written only by
-    `equipshare.db.change_stamps`, at commit.
+    A facility's or an institution's feed adds up its instruments' counters. "schedule"
+    (an instrument's downtime, opening hours and waitlist) and "training" (its training
+    records) are read only by the terminal app's screens (services/changes). Written only
+    by `equipshare.db.change_stamps`, at commit.
     """
 
     __tablename__ = "change_stamps"
