@@ -10,13 +10,14 @@ Each is done once: repeating it is refused and changes nothing.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from equipshare.db.models.bookings import Booking
+from equipshare.domain.check_in_rules import EARLY
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import PermissionDenied, RefusedError
 from equipshare.domain.permissions import Action, Actor, Target, require
@@ -29,7 +30,6 @@ from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
 
-EARLY = timedelta(minutes=15)
 # The user checks in only on a booking that is on; staff may also correct a closed one.
 OWNER_STATES = (BookingStatus.CONFIRMED,)
 STAFF_STATES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)

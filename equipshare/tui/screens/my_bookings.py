@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Static, Tab, Tabs
 
 from equipshare.domain.charge_quotes import UseCharge, use_charge_words
+from equipshare.domain.check_in_rules import check_in_refusal, check_out_refusal
 from equipshare.domain.enums import BookingStatus, ExportKind
 from equipshare.domain.records.bookings import BookingRecord, MyBookingRow
 from equipshare.domain.records.calendar import ExportScope
@@ -220,12 +221,32 @@ class MyBookingsScreen(BookingChangesScreen, PagedScreen[MyBookingRow]):
         self.refresh_bindings()  # check in/out are offered only where they apply
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Check in and out are offered only where they apply; pressed elsewhere, the key
+        says why (why_not)."""
+        return action not in USE_ACTIONS or self.why_not(action, parameters) is None
+
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """Why check-in or check-out cannot act on the highlighted booking now, judged by
+        the clock now rather than when the list was read (a window opens as you wait)."""
         if action not in USE_ACTIONS:
-            return True
-        row = self.selected() if self.rows else None  # nothing to ask before the first load
+            return None
+        row = self.selected() if self.rows else None
         if row is None:
-            return False
-        return row.may_check_in if action == "check_in" else row.may_check_out
+            return "Your bookings are still loading" if not self.loaded else "No booking selected"
+        if action == "check_in":
+            now = self._my_bookings.context.clock.now()
+            return check_in_refusal(
+                row.booking_id,
+                row.status,
+                row.starts_at,
+                row.ends_at,
+                row.checked_in_at,
+                now,
+                row.timezone,
+            )
+        return check_out_refusal(
+            row.booking_id, row.status, row.checked_in_at, row.checked_out_at, row.timezone
+        )
 
     # Switching tabs -------------------------------------------------------------------
 
