@@ -28,7 +28,7 @@ from equipshare.domain.wording import bookings_words, reason_words
 from equipshare.services.downtime.service import DowntimeService
 from equipshare.tui.downtime_plan import DowntimeDraft, DowntimePlan, ScheduledDowntime, read_range
 from equipshare.tui.service_screen import ServiceCalls
-from equipshare.tui.widgets.suggesters import Completions, InstrumentSuggester
+from equipshare.tui.widgets.suggesters import Completions, InstrumentSuggester, spelled
 
 FIELDS = ("instrument", "start", "end", "reason", "description")
 # Where a refusal naming each service or parser field is shown; others go under the form.
@@ -249,6 +249,7 @@ class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None])
     @on(Button.Pressed, "#downtime-preview-button")
     def action_preview(self) -> None:
         if self.writing:
+            self.notify("Scheduling the downtime; wait for it to finish", severity="warning")
             return
         self.clear_errors()
         self.forget_preview()
@@ -271,8 +272,11 @@ class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None])
         self.preview_downtime(draft)
 
     def preview_downtime(self, draft: DowntimeDraft) -> None:
+        instruments = self._completions.instruments if self._completions else None
+
         def preview() -> ScheduleDowntimeModal.Previewed:
-            instrument = self._downtime.schedulable(self._actor, draft.instrument_code)
+            code = spelled(instruments, draft.instrument_code)  # war-xps-01 is WAR-XPS-01
+            instrument = self._downtime.schedulable(self._actor, code)
             start, end = read_range(ZoneInfo(instrument.timezone), draft.start_text, draft.end_text)
             bookings = self._downtime.preview(self._actor, instrument.code, start, end)
             holds = self._downtime.preview_holds(self._actor, instrument.code, start, end)

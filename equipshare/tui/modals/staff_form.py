@@ -24,7 +24,7 @@ from equipshare.domain.records.consortium import StaffChange
 from equipshare.services.consortium.service import StaffService
 from equipshare.tui.modals.field_errors import field_error_text, show_field_error
 from equipshare.tui.service_screen import ServiceCalls
-from equipshare.tui.widgets.suggesters import Completions, UsernameSuggester
+from equipshare.tui.widgets.suggesters import Completions, UsernameSuggester, spelled
 
 FIELDS = ("user", "role", "general")
 
@@ -146,6 +146,7 @@ class StaffForm(ServiceCalls, ModalScreen[StaffChange | None]):
     @on(Button.Pressed, "#staff-save")
     def action_submit(self) -> None:
         if self.busy:
+            self.notify("Still saving; wait for the answer", severity="warning")
             return
         self.show_error(None, "")
         chosen = self.query_one("#staff-role", Select).value
@@ -156,8 +157,9 @@ class StaffForm(ServiceCalls, ModalScreen[StaffChange | None]):
             return
         self.busy = True
         staff, actor, code = self._staff, self._actor, self.facility_code
+        usernames = self._completions.usernames if self._completions else None
         self.call_service(
-            lambda: staff.add(actor, code, username, role),
+            lambda: staff.add(actor, code, spelled(usernames, username), role),
             self.StaffAdded,
             group="staff_form",
             refused=lambda error: self.StaffRefused(str(error), field_of(error)),

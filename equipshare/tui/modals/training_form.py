@@ -24,7 +24,12 @@ from equipshare.domain.records.people import TrainingRecordView
 from equipshare.services.people.service import TrainingService
 from equipshare.tui.messages import TrainingRefused, TrainingSaved
 from equipshare.tui.service_screen import ServiceCalls
-from equipshare.tui.widgets.suggesters import Completions, InstrumentSuggester, UsernameSuggester
+from equipshare.tui.widgets.suggesters import (
+    Completions,
+    InstrumentSuggester,
+    UsernameSuggester,
+    spelled,
+)
 
 # Where each field the service names shows in the form; others show under the form.
 FIELD_OF = {
@@ -192,8 +197,16 @@ class TrainingForm(ServiceCalls, ModalScreen[TrainingRecordView | None]):
     def record(
         self, username: str, code: str, level: TrainingLevel | str, expires: date | None, notes: str
     ) -> None:
+        completions = self._completions
+
+        def record() -> TrainingRecordView:
+            # Typed in any case, a username or code is taken as the directory spells it.
+            user = spelled(completions.usernames if completions else None, username)
+            instrument = spelled(completions.instruments if completions else None, code)
+            return self._training.record(self._actor, user, instrument, level, expires, notes)
+
         self.call_service(
-            lambda: self._training.record(self._actor, username, code, level, expires, notes),
+            record,
             lambda view: TrainingSaved(view, "recorded"),
             group="training_form",
             refused=training_refusal,

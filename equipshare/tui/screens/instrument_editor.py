@@ -12,7 +12,7 @@ the facility's managers and admins edit everything, its technicians only the sta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from textual import on
@@ -44,7 +44,7 @@ from equipshare.tui.widgets.editor_form import EditorForm
 from equipshare.tui.widgets.hours_editor import HoursEditor
 from equipshare.tui.widgets.policy_form import PolicyForm
 from equipshare.tui.widgets.status_form import StatusForm
-from equipshare.tui.widgets.suggesters import Completions
+from equipshare.tui.widgets.suggesters import Completions, spelled
 
 # (tab, title): the tab ids are also the keys of the forms they hold.
 TABS = (("details", "Details"), ("policy", "Policy"), ("hours", "Hours"), ("status", "Status"))
@@ -286,8 +286,18 @@ class InstrumentEditorScreen(ServiceScreen[None]):
 
     def save_changes(self, changes: InstrumentChanges, tab: str) -> None:
         self.busy = True
+        usernames = self._completions.usernames if self._completions else None
+
+        def edit() -> InstrumentChange:
+            contact = changes.contact_technician
+            if contact:  # typed in any case, taken as the directory spells it
+                contact = spelled(usernames, contact)
+            return self._editing.edit(
+                self._actor, self.code, replace(changes, contact_technician=contact)
+            )
+
         self.call_service(
-            lambda: self._editing.edit(self._actor, self.code, changes),
+            edit,
             lambda change: self.Saved(change, tab),
             group="instrument_editor_write",
             refused=self._refused,

@@ -29,6 +29,23 @@ class Completions:
     instruments: Lookup
 
 
+def spelled(lookup: Lookup | None, text: str) -> str:
+    """`text` as the directory or catalogue spells it when one value equals it in any case
+    ("war-xps-01" is WAR-XPS-01); else `text` as typed, for the service's own refusal to
+    name. Blocking: call it in the worker that sends the form."""
+    wanted = text.strip()
+    if lookup is None or not wanted:
+        return wanted
+    try:
+        found = tuple(lookup(wanted))
+    except EquipshareError:
+        return wanted
+    if wanted in found:
+        return wanted
+    same = {value for value in found if value.casefold() == wanted.casefold()}
+    return same.pop() if len(same) == 1 else wanted
+
+
 class LookupSuggester(Suggester):
     """Suggests the first value the lookup finds that starts with what was typed."""
 
