@@ -25,6 +25,7 @@ from equipshare.services.charging.rates import FacilityPolicyService, RateServic
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.booking_form import BookingForm
+from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.modals.feed_url import FeedUrlModal
 from equipshare.tui.modals.reason import CancelBookingModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
@@ -274,7 +275,11 @@ async def test_feeds_lists_subscriptions_and_revokes_one(
         table = screen.query_one(DataTable)
         shown = " ".join(str(c) for i in range(table.row_count) for c in table.get_row_at(i))
         assert kept.token not in shown and dropped.token not in shown
-        await pilot.press("x")  # the newest, the instrument feed
+        await pilot.press("x")  # the newest, the instrument feed: asked first
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmModal))
+        assert isinstance(app.screen, ConfirmModal)
+        assert app.screen.question.startswith(f"Revoke the subscription to instrument {XPS}")
+        await pilot.press("tab", "enter")  # Keep has the focus; Revoke is next
         await settle(pilot, lambda: screen.loaded and len(screen.tokens) == 1)
         assert [t.id for t in feeds.tokens("alice")] == [kept.record.id]
         assert feeds.tokens("alice", include_revoked=True)[0].revoked

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from equipshare.domain.records.calendar import FeedTokenRecord
 from equipshare.services.calendar.service import FeedsService
+from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.service_screen import ServiceScreen, back_binding
 
 
@@ -105,8 +106,26 @@ class FeedTokensScreen(ServiceScreen[None]):
             self.notify("No subscription selected", severity="warning")
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        if key is not None:
-            self.revoke(int(key))
+        token = next((t for t in self.tokens if str(t.id) == key), None)
+        if token is None:
+            return
+
+        def answered(go: bool | None) -> None:
+            if go:
+                self.revoke(token.id)
+
+        # A calendar app cannot be given the old address back: ask first, naming the feed.
+        label = f" ({token.label})" if token.label else ""
+        self.app.push_screen(
+            ConfirmModal(
+                f"Revoke the subscription to {token.kind.value} {token.target}{label}, "
+                f"address starting {token.prefix}…?",
+                "Calendar apps using it get nothing from their next refresh, and the address "
+                "cannot be brought back; s on My bookings or an instrument makes a new one.",
+                go="Revoke",
+            ),
+            answered,
+        )
 
     def revoke(self, token_id: int) -> None:
         self.call_service(
