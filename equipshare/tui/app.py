@@ -372,8 +372,8 @@ class EquipshareApp(
     def _calendar_saved(self, message: CalendarSaved) -> None:
         self.notify(
             f"Saved {message.path}. Import it into Google Calendar, Outlook, Apple Calendar or "
-            "Thunderbird; for a calendar that stays up to date, ask for a feed token "
-            "(equipshare feeds token create user).",
+            "Thunderbird; for a calendar that stays up to date, press s for a feed link "
+            "(F lists your feeds).",
             timeout=12,
         )
 

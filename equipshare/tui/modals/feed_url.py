@@ -49,7 +49,8 @@ class FeedUrlModal(ModalScreen[None]):
             yield Static(self.issued.https_url, id="feed-https", classes="url", markup=False)
             yield Static(
                 "This address is shown only once. Anyone who has it can read this calendar, "
-                "so treat it like a password; `equipshare feeds token revoke` stops it.",
+                "so treat it like a password; F (Feeds) lists your subscriptions and revokes "
+                "this one.",
                 id="feed-note",
                 markup=False,
             )
