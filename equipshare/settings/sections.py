@@ -178,12 +178,19 @@ class BookingDefaults:
 
 @dataclass(frozen=True)
 class TuiSettings:
-    """How the terminal app looks."""
+    """How the terminal app looks and keeps up."""
 
     theme: str = doc(
         "Textual theme: textual-dark, textual-light, nord, gruvbox, tokyo-night and others; "
         "ctrl+p lists them all.",
         "textual-dark",
+    )
+    live_check_ms: int = doc(
+        "How often, in milliseconds, the screen in front asks the database whether what it "
+        "shows has changed, in this process or any other (one indexed read); it reloads only "
+        "when something has.",
+        2000,
+        bounds=(100, 60_000),
     )
 
 

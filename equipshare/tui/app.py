@@ -106,9 +106,16 @@ class EquipshareApp(
     ]
 
     def __init__(
-        self, context: ServiceContext, actor_username: str, *, page_size: int = 200
+        self,
+        context: ServiceContext,
+        actor_username: str,
+        *,
+        page_size: int = 200,
+        notice: str | None = None,
     ) -> None:
+        """`notice` is said once the app opens (the demo says which database it opened)."""
         super().__init__()
+        self._notice = notice
         settings = context.settings
         self.actor_username = actor_username
         self.context = context
@@ -179,6 +186,8 @@ class EquipshareApp(
                 details=InstrumentDetailService(self.context),
             )
         )
+        if self._notice:
+            self.notify(self._notice, timeout=20)
         self.load_standing()
 
     # Who the user is: staff see more ------------------------------------------------------

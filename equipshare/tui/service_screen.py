@@ -16,10 +16,11 @@ from textual import on
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.message import Message
-from textual.screen import Screen, ScreenResultType
+from textual.screen import ScreenResultType
 from textual.worker import Worker, get_current_worker
 
 from equipshare.domain.errors import EquipshareError
+from equipshare.tui.live import LiveScreen
 from equipshare.tui.messages import ServiceRefused
 
 T = TypeVar("T")
@@ -73,8 +74,9 @@ class ServiceCalls:
         )
 
 
-class ServiceScreen(ServiceCalls, Screen[ScreenResultType]):
-    """A screen whose data comes through services: Escape goes back, a refusal is notified.
+class ServiceScreen(ServiceCalls, LiveScreen[ScreenResultType]):
+    """A screen whose data comes through services: Escape goes back, a refusal is notified,
+    and what it shows is kept current if it declares its change topics (LiveScreen).
 
     Subclasses declare their own Escape binding with `back_binding("<screen id>")`, so its
     id stays theirs (users remap keys by id) and the help screen lists it among their keys.

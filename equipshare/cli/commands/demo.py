@@ -71,13 +71,15 @@ def demo(ctx: click.Context, seed: int, seed_only: bool, reset: bool) -> None:
         reopen = not seed_only and not demo_data.is_empty()
         if not reopen:
             summary = demo_data.seed(seed=seed, admin_username=getpass.getuser())
+    shown_url = mask_password(state.database_url)
     if reopen:
         click.echo(
-            f"opening the demo database {mask_password(state.database_url)} as it is; "
+            f"opening the demo database {shown_url} as it is; "
             "`equipshare demo --reset` rebuilds it",
             err=True,
         )
     else:
         _print_summary(summary, state.database_url, time.perf_counter() - started)
     if not seed_only:
-        run_tui(ctx)
+        # What was printed above is hidden by the app's screen until it closes: say it there.
+        run_tui(ctx, notice=f"Demo database: {shown_url} (equipshare demo --reset rebuilds it)")

@@ -22,6 +22,7 @@ from textual.widgets import Footer, Header, Static
 
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.records.bookings import BookingRecord, PendingRequestRow
+from equipshare.domain.records.changes import APPROVALS, Topic
 from equipshare.domain.records.pages import (
     ApprovalOrder,
     ApprovalsQuery,
@@ -399,3 +400,11 @@ class ApprovalsScreen(PagedScreen[PendingRequestRow]):
         self.reload()
         codes = frozenset(b.instrument_code for b in message.undone.bookings)
         self.app.post_message(BookingsChanged(codes))
+
+    # Keeping up with writes made elsewhere ----------------------------------------------------
+
+    def live_topics(self) -> frozenset[Topic]:
+        return frozenset({APPROVALS})
+
+    def live_changed(self, changed: frozenset[Topic]) -> None:
+        self.reload()  # requested, decided or withdrawn elsewhere; the selection stays

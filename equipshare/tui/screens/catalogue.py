@@ -27,6 +27,7 @@ from equipshare.domain.records.catalogue import (
     CatalogueQuery,
     NextFreeSlot,
 )
+from equipshare.domain.records.changes import Topic
 from equipshare.services.catalogue.service import CatalogueService, InstrumentDetailService
 from equipshare.tui.messages import BookingsChanged, WeekRequested
 from equipshare.tui.next_free import NOT_YET, NextFreeCache, next_free_words
@@ -414,3 +415,14 @@ class CatalogueScreen(ServiceScreen[None]):
 
     def action_clear_filters(self) -> None:
         self.set_query(CatalogueQuery(search=self._query.search))
+
+    # Keeping up with writes made elsewhere ----------------------------------------------------
+
+    def live_topics(self) -> frozenset[Topic]:
+        """The instruments whose next free slot is shown (at most NEXT_FREE_ROWS)."""
+        codes = self._table.codes_in_view(self.NEXT_FREE_ROWS) if self.is_mounted else ()
+        return frozenset(Topic.instrument(code) for code in codes)
+
+    def live_changed(self, changed: frozenset[Topic]) -> None:
+        # Booked elsewhere: forget those next free slots and ask again, as after our own.
+        self.post_message(BookingsChanged(frozenset(topic.key for topic in changed)))

@@ -22,6 +22,7 @@ from equipshare.domain.records.catalogue import (
     InstrumentRecord,
     UpcomingBooking,
 )
+from equipshare.domain.records.changes import Topic
 from equipshare.domain.timewords import local_range
 from equipshare.domain.wording import access_words, policy_lines, status_words
 from equipshare.services.catalogue.service import InstrumentDetailService, training_words
@@ -268,3 +269,11 @@ class InstrumentScreen(ServiceScreen[None]):
         from equipshare.domain.records.history import HistoryQuery
 
         self.post_message(HistoryRequested(HistoryQuery(instrument=self.code), self.code))
+
+    # Keeping up with writes made elsewhere ----------------------------------------------------
+
+    def live_topics(self) -> frozenset[Topic]:
+        return frozenset({Topic.instrument(self.code)})
+
+    def live_changed(self, changed: frozenset[Topic]) -> None:
+        self.load_detail(self.code)  # its next bookings, downtime or details changed

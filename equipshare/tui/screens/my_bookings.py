@@ -23,6 +23,7 @@ from equipshare.domain.check_in_rules import check_in_refusal, check_out_refusal
 from equipshare.domain.enums import BookingStatus, ExportKind
 from equipshare.domain.records.bookings import BookingRecord, MyBookingRow
 from equipshare.domain.records.calendar import ExportScope
+from equipshare.domain.records.changes import Topic
 from equipshare.domain.records.pages import MyBookingsQuery, Page, PageAfter
 from equipshare.domain.timewords import local_range
 from equipshare.domain.wording import booking_status_words, price_words, use_words
@@ -365,3 +366,11 @@ class MyBookingsScreen(BookingChangesScreen, PagedScreen[MyBookingRow]):
             )
             return
         self.change_booking(row.booking_id)
+
+    # Keeping up with writes made elsewhere ----------------------------------------------------
+
+    def live_topics(self) -> frozenset[Topic]:
+        return frozenset({Topic.user(self._actor)})
+
+    def live_changed(self, changed: frozenset[Topic]) -> None:
+        self.reload()  # approved, moved or booked elsewhere: the cursor stays on its row

@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Footer, Header, Static, Tab, Tabs
 
 from equipshare.domain.enums import TrainingState
+from equipshare.domain.records.changes import TRAINING, Topic
 from equipshare.domain.records.pages import Page, PageAfter, TrainingQuery
 from equipshare.domain.records.people import TrainingRecordView
 from equipshare.domain.training_rules import day_words, last_valid_day
@@ -311,3 +312,11 @@ class TrainingScreen(PagedScreen[TrainingRecordView]):
             TrainingPrompt(question, "Reason", "Revoke", "revoked", revoke, danger=True),
             self._changed("Revoked"),
         )
+
+    # Keeping up with writes made elsewhere ----------------------------------------------------
+
+    def live_topics(self) -> frozenset[Topic]:
+        return frozenset({TRAINING})
+
+    def live_changed(self, changed: frozenset[Topic]) -> None:
+        self.reload()  # recorded, renewed or revoked elsewhere: the cursor stays on its row

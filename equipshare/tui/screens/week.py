@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Static
 
 from equipshare.domain.enums import CalendarEntryKind
+from equipshare.domain.records.changes import Topic
 from equipshare.domain.records.schedule import WeekView
 from equipshare.domain.records.waitlist import WaitlistEntryRecord
 from equipshare.domain.timewords import local_range
@@ -363,3 +364,30 @@ class WeekScreen(BookingChangesScreen):
         """Escape first drops a selection; with none, it goes back."""
         if not self.query_one(WeekGrid).clear_selection():
             super().action_back()
+
+    # Keeping up with others' bookings -------------------------------------------------------
+
+    def live_topics(self) -> frozenset[Topic]:
+        return frozenset({Topic.instrument(self.code)})
+
+    def live_changed(self, changed: frozenset[Topic]) -> None:
+        """Someone wrote to this instrument's week: read it again as after our own writes,
+        keeping a selection being made on the week shown."""
+        grid = self.query_one(WeekGrid)
+        if self.view is not None and grid.range_anchor is not None:
+            self._kept_selection = (self.view.week_start, grid.range_anchor)
+        self.post_message(BookingsChanged(frozenset({self.code})))
+
+    _kept_selection: tuple[date, int] | None = None
+
+    @on(WeekLoaded)
+    def _keep_selection(self, message: WeekLoaded) -> None:
+        # Runs after _show_week, which drops any selection with the week it replaces.
+        kept, self._kept_selection = self._kept_selection, None
+        if kept is None or self.view is not message.view or kept[0] != message.view.week_start:
+            return
+        grid = self.query_one(WeekGrid)
+        grid.range_anchor = min(kept[1], grid.rows - 1)
+        grid.refresh()
+        status = describe(grid.selection(), message.view.instrument.timezone)
+        self.query_one("#week-status", Static).update(status)

@@ -62,7 +62,7 @@ def test_demo_keeps_what_was_done_between_runs_until_reset(
     opened: list[str] = []
     monkeypatch.setattr(
         "equipshare.cli.commands.demo.run_tui",
-        lambda ctx: opened.append(ctx.find_root().obj.database_url),
+        lambda ctx, **_: opened.append(ctx.find_root().obj.database_url),
     )
     first = invoke("demo")
     assert first.exit_code == 0, first.output

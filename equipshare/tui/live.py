@@ -1,0 +1,113 @@
+"""LiveScreen: a service-backed screen that keeps up with writes made anywhere, cheaply.
+
+Every [tui] live_check_ms the screen in front reads the change stamps of the topics it
+shows (`live_topics`) in a thread worker: one indexed query, whichever process wrote. When
+a stamp has moved since the last read, `live_changed` runs the reload the screen already
+has; when none has, nothing else happens. A screen that is covered (a dialog or another
+screen on top) does not ask; it asks at once when it is in front again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from textual import events, on
+from textual.message import Message
+from textual.screen import Screen, ScreenResultType
+from textual.timer import Timer
+
+from equipshare.domain.errors import EquipshareError
+from equipshare.domain.records.changes import Topic, TopicStamps
+from equipshare.services.changes.service import ChangesService
+
+#: The worker group of the checks: one at a time per screen, never queued behind itself.
+LIVE_GROUP = "live"
+
+
+@runtime_checkable
+class LiveSource(Protocol):
+    """What the app gives its live screens: who is looking, the stamps, how often to ask."""
+
+    actor_username: str
+
+    @property
+    def changes(self) -> ChangesService: ...
+
+    @property
+    def live_check_seconds(self) -> float: ...
+
+
+class LiveScreen(Screen[ScreenResultType]):
+    """The base of ServiceScreen: screens declare `live_topics` and answer `live_changed`."""
+
+    @dataclass
+    class StampsRead(Message):
+        """The stamps of the screen's topics as read now."""
+
+        stamps: TopicStamps
+
+    _live_timer: Timer | None = None
+    _live_seen: TopicStamps | None = None
+
+    def live_topics(self) -> frozenset[Topic]:
+        """What the screen shows now, as change topics; none (the default): never reload."""
+        return frozenset()
+
+    def live_changed(self, changed: frozenset[Topic]) -> None:
+        """Something under `changed` was written since the last look: show it again,
+        keeping the cursor, selection and scroll where they can stay."""
+
+    def _live_source(self) -> LiveSource | None:
+        """The app, if it can answer; and only for screens that declare topics."""
+        if type(self).live_topics is LiveScreen.live_topics:
+            return None
+        app = self.app
+        return app if isinstance(app, LiveSource) else None
+
+    @on(events.ScreenResume)
+    def _live_resumed(self) -> None:
+        source = self._live_source()
+        if source is None:
+            return
+        if self._live_timer is None:
+            self._live_timer = self.set_interval(
+                source.live_check_seconds, self.live_check, name="live-check"
+            )
+        else:
+            self._live_timer.resume()
+        self.live_check()  # what changed while it was covered shows now, not a period later
+
+    @on(events.ScreenSuspend)
+    def _live_suspended(self) -> None:
+        if self._live_timer is not None:
+            self._live_timer.pause()
+
+    def live_check(self) -> None:
+        """Read the stamps of the topics shown, in a worker; skipped while one is reading
+        (a slow database never piles checks up) or while the screen is covered."""
+        source = self._live_source()
+        topics = self.live_topics()
+        if source is None or not topics or not self.is_active:
+            return
+        if any(w.group == LIVE_GROUP and not w.is_finished for w in self.workers):
+            return
+        changes, actor, screen = source.changes, source.actor_username, self
+
+        def read() -> None:
+            try:
+                stamps = changes.stamps(actor, topics)
+            except EquipshareError:
+                return  # a topic the actor may not watch: it never reloads
+            screen.post_message(self.StampsRead(stamps))
+
+        self.run_worker(read, name=LIVE_GROUP, group=LIVE_GROUP, exit_on_error=False, thread=True)
+
+    @on(StampsRead)
+    def _live_stamps_read(self, message: StampsRead) -> None:
+        seen, self._live_seen = self._live_seen, message.stamps
+        if seen is None:
+            return  # the first look: what is shown was loaded just now
+        changed = message.stamps.changed_since(seen)
+        if changed:
+            self.live_changed(changed)
