@@ -19,6 +19,7 @@ from equipshare.domain.errors import ConfigError, EquipshareError
 from equipshare.domain.records.accounts import Standing
 from equipshare.domain.records.calendar import ExportScope, IssuedFeedToken
 from equipshare.services.catalogue.service import CatalogueService, InstrumentDetailService
+from equipshare.services.changes.service import ChangesService
 from equipshare.services.identity.service import IdentityService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.account_actions import AccountActions
@@ -170,6 +171,15 @@ class EquipshareApp(
         from equipshare.tui.completions import completions_for
 
         return completions_for(self.context, self.actor_username)
+
+    @cached_property
+    def changes(self) -> ChangesService:
+        """The change stamps the screen in front reads to keep up (tui/live.py)."""
+        return ChangesService(self.context)
+
+    @property
+    def live_check_seconds(self) -> float:
+        return self.context.settings.tui.live_check_ms / 1000
 
     @cached_property
     def weeks(self) -> WeekService:
