@@ -144,3 +144,12 @@ def context(database: Database, clock: FrozenClock, database_url: str) -> Servic
 def world(database: Database) -> World:
     """The small known consortium of tests/support/world.py, on a fresh database."""
     return build_world(database)
+
+
+@pytest.fixture(autouse=True)
+def preferences_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where the app keeps people's preferences: a fresh folder per test, never the real
+    config directory of whoever runs the tests (an app under test changes its theme)."""
+    folder = tmp_path / "config" / "equipshare"
+    monkeypatch.setattr("equipshare.tui.preferences.preferences_dir", lambda: folder)
+    return folder

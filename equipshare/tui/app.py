@@ -25,6 +25,7 @@ from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.account_actions import AccountActions
 from equipshare.tui.administration import ADMIN_ONLY, AdministrationActions, offered
 from equipshare.tui.commands import InstrumentCommands
+from equipshare.tui.kept_preferences import KeptPreferences
 from equipshare.tui.key_answers import KeyAnswers
 from equipshare.tui.keymap import checked_keymap
 from equipshare.tui.messages import (
@@ -32,9 +33,11 @@ from equipshare.tui.messages import (
     CalendarRequested,
     FeedRequested,
     HistoryRequested,
+    PreferenceChosen,
     ServiceRefused,
     WeekRequested,
 )
+from equipshare.tui.preferences import catalogue_query
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.service_screen import ServiceCalls
 from equipshare.tui.staff_actions import STAFF_ACTIONS, StaffActions
@@ -135,6 +138,8 @@ class EquipshareApp(
                 f"{settings.tui.theme!r}; try textual-dark or textual-light"
             )
         self.theme = settings.tui.theme
+        #: The user's theme and last filters, kept between runs (a chosen theme wins).
+        self.preferences = KeptPreferences(self, actor_username)
         self.set_keymap(dict(checked_keymap(settings, [type(self)])))
 
     @cached_property
@@ -194,10 +199,12 @@ class EquipshareApp(
                 self.actor_username,
                 page_size=self._page_size,
                 details=InstrumentDetailService(self.context),
+                query=catalogue_query(self.preferences.current),
             )
         )
         if self._notice:
             self.notify(self._notice, timeout=20)
+        self.preferences.start()
         self.load_standing()
 
     # Who the user is: staff see more ------------------------------------------------------
@@ -213,6 +220,10 @@ class EquipshareApp(
     @on(ServiceRefused)
     def _notify_refusal(self, message: ServiceRefused) -> None:
         self.notify(message.text, severity="error")
+
+    @on(PreferenceChosen)
+    def _preference_chosen(self, message: PreferenceChosen) -> None:
+        self.preferences.update(message.update)
 
     @on(StandingLoaded)
     def _standing_loaded(self, message: StandingLoaded) -> None:

@@ -7,11 +7,14 @@ here travels between screens and the app, or is shared by several of them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.message import Message
 
 from equipshare.domain.records.calendar import ExportScope
 from equipshare.domain.records.history import HistoryQuery
 from equipshare.domain.records.people import TrainingRecordView
+from equipshare.tui.preferences import Preferences
 
 
 class ServiceRefused(Message):
@@ -93,3 +96,15 @@ class TrainingRefused(Message):
         super().__init__()
         self.text = text
         self.field = field
+
+
+class PreferenceChosen(Message, bubble=False):
+    """A screen's choice worth keeping for the user's next start (a filter, an order).
+
+    Posted to the app, which applies `update` to the user's preferences and saves them
+    (tui/preferences.py); screens never write the file themselves.
+    """
+
+    def __init__(self, update: Callable[[Preferences], Preferences]) -> None:
+        super().__init__()
+        self.update = update

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from equipshare.services.bookings.service import ApprovalsService
     from equipshare.services.plumbing.context import ServiceContext
+    from equipshare.tui.kept_preferences import KeptPreferences
     from equipshare.tui.widgets.suggesters import Completions
 
 STAFF_ACTIONS = frozenset({"approvals", "downtime", "training", "reports"})
@@ -24,6 +25,7 @@ class StaffActions:
     context: ServiceContext
     actor_username: str
     downloads: Path | None
+    preferences: KeptPreferences
 
     if TYPE_CHECKING:
 
@@ -36,12 +38,17 @@ class StaffActions:
         def _show(self, screen_type: type[Screen[None]], make: Screen[None]) -> None: ...
 
     def action_approvals(self) -> None:
+        from equipshare.domain.records.pages import ApprovalOrder
         from equipshare.services.bookings.service import BookingService
         from equipshare.tui.screens.approvals import ApprovalsScreen
 
+        kept = self.preferences.current.approvals_order
+        order = ApprovalOrder(kept) if kept in set(ApprovalOrder) else ApprovalOrder.REQUESTED
         self._show(
             ApprovalsScreen,
-            ApprovalsScreen(self.approvals, BookingService(self.context), self.actor_username),
+            ApprovalsScreen(
+                self.approvals, BookingService(self.context), self.actor_username, order=order
+            ),
         )
 
     def action_downtime(self) -> None:
@@ -62,7 +69,10 @@ class StaffActions:
         self._show(
             TrainingScreen,
             TrainingScreen(
-                TrainingService(self.context), self.actor_username, completions=self.completions
+                TrainingService(self.context),
+                self.actor_username,
+                completions=self.completions,
+                expiring=self.preferences.current.training_expiring is not False,
             ),
         )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar
 
 from textual import on
@@ -48,10 +49,11 @@ from equipshare.tui.approval_words import (
     request_cells,
     status_words,
 )
-from equipshare.tui.messages import BookingsChanged, ServiceRefused
+from equipshare.tui.messages import BookingsChanged, PreferenceChosen, ServiceRefused
 from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.modals.reason import RejectBookingModal
 from equipshare.tui.paged_screen import PagedScreen
+from equipshare.tui.preferences import with_approvals_order
 from equipshare.tui.service_screen import back_binding
 from equipshare.tui.widgets.paged_table import PagedTable
 from equipshare.tui.widgets.search_box import SearchBox
@@ -156,14 +158,16 @@ class ApprovalsScreen(PagedScreen[PendingRequestRow]):
         *,
         decisions: DecisionService | None = None,
         page_size: int = 200,
+        order: ApprovalOrder = ApprovalOrder.REQUESTED,
     ) -> None:
+        """`order` is the one chosen last time (kept between runs)."""
         super().__init__()
         self._approvals = approvals
         self._bookings = bookings
         self._decisions = decisions or DecisionService(approvals.context)
         self._actor = actor
         self.page_size = page_size
-        self.order = ApprovalOrder.REQUESTED
+        self.order = order
         self.total: int | None = None
         #: The requests selected for a bulk approval, loaded or not (a search may hide some).
         self.selected_rows: dict[int, PendingRequestRow] = {}
@@ -233,6 +237,8 @@ class ApprovalsScreen(PagedScreen[PendingRequestRow]):
         requested = self.order is ApprovalOrder.REQUESTED
         self.order = ApprovalOrder.STARTS if requested else ApprovalOrder.REQUESTED
         self.reload(from_top=True)
+        kept = partial(with_approvals_order, order=self.order.value)
+        self.app.post_message(PreferenceChosen(kept))  # the next start opens in this order
 
     # Selecting and details ------------------------------------------------------------
 

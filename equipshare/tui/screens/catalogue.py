@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import ClassVar
 
 from textual import on
@@ -29,8 +30,9 @@ from equipshare.domain.records.catalogue import (
 )
 from equipshare.domain.records.changes import Topic
 from equipshare.services.catalogue.service import CatalogueService, InstrumentDetailService
-from equipshare.tui.messages import BookingsChanged, WeekRequested
+from equipshare.tui.messages import BookingsChanged, PreferenceChosen, WeekRequested
 from equipshare.tui.next_free import NOT_YET, NextFreeCache, next_free_words
+from equipshare.tui.preferences import with_catalogue
 from equipshare.tui.screens.instrument import InstrumentScreen
 from equipshare.tui.service_screen import ServiceScreen
 from equipshare.tui.widgets.catalogue_table import CatalogueTable
@@ -145,13 +147,15 @@ class CatalogueScreen(ServiceScreen[None]):
         *,
         page_size: int = 200,
         details: InstrumentDetailService | None = None,
+        query: CatalogueQuery | None = None,
     ) -> None:
+        """`query` opens the catalogue on filters (the user's last ones, kept between runs)."""
         super().__init__()
         self._catalogue = catalogue
         self._details = details or InstrumentDetailService(catalogue.context)
         self._actor = actor
         self._page_size = page_size
-        self._query = CatalogueQuery()
+        self._query = query or CatalogueQuery()
         self._generation = 0
         self._next_after: str | None = None
         self._total: int | None = None
@@ -191,6 +195,7 @@ class CatalogueScreen(ServiceScreen[None]):
         table.focus()
         # Scrolling shows new rows: ask for theirs once the view rests.
         self.watch(table, "scroll_y", self._rest_then_fill, init=False)
+        self._sync_filter_bar()
         self._reload()
         self.load_filters()
 
@@ -345,9 +350,12 @@ class CatalogueScreen(ServiceScreen[None]):
     def set_query(self, query: CatalogueQuery) -> None:
         """Show `query`'s results instead of the current ones."""
         if query != self._query:
+            filtered = replace(query, search="") != replace(self._query, search="")
             self._query = query
             self._sync_filter_bar()
             self._reload()
+            if filtered:  # the next start opens on these filters (the search is typed afresh)
+                self.app.post_message(PreferenceChosen(partial(with_catalogue, query=query)))
 
     @on(Input.Changed, "#catalogue-search")
     def _search_typed(self, event: Input.Changed) -> None:
@@ -375,7 +383,21 @@ class CatalogueScreen(ServiceScreen[None]):
 
     @on(FiltersLoaded)
     def _filters_loaded(self, message: FiltersLoaded) -> None:
-        self._filter_bar.offer(message.filters)
+        bar, query = self._filter_bar, self._query
+        bar.offer(message.filters)
+
+        def known(value: str | None, select_id: str) -> str | None:
+            return value if value in bar.choices(select_id) else None
+
+        # Filters kept from an earlier run may name what is gone: drop those, not the rows.
+        known_only = replace(
+            query,
+            institution_code=known(query.institution_code, "filter-institution"),
+            facility_code=known(query.facility_code, "filter-facility"),
+            category=known(query.category, "filter-category"),
+        )
+        if known_only != query:
+            self.set_query(known_only)
 
     @property
     def _filter_bar(self) -> FilterBar:

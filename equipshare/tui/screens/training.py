@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -24,9 +25,11 @@ from equipshare.domain.records.pages import Page, PageAfter, TrainingQuery
 from equipshare.domain.records.people import TrainingRecordView
 from equipshare.domain.training_rules import day_words, last_valid_day
 from equipshare.services.people.service import TrainingService
+from equipshare.tui.messages import PreferenceChosen
 from equipshare.tui.modals.training_form import TrainingForm, parse_renewal
 from equipshare.tui.modals.training_prompt import TrainingPrompt
 from equipshare.tui.paged_screen import PagedScreen
+from equipshare.tui.preferences import with_training_list
 from equipshare.tui.service_screen import back_binding
 from equipshare.tui.widgets.paged_table import PagedTable
 from equipshare.tui.widgets.search_box import SearchBox
@@ -125,14 +128,16 @@ class TrainingScreen(PagedScreen[TrainingRecordView]):
         *,
         completions: Completions | None = None,
         page_size: int = 200,
+        expiring: bool = True,
     ) -> None:
-        """`completions` make the training form's username and instrument fields complete."""
+        """`completions` make the training form's username and instrument fields complete;
+        `expiring` opens on the records expiring soon, else on every record (as chosen last)."""
         super().__init__()
         self._training = training
         self._actor = actor
         self._completions = completions
         self.page_size = page_size
-        self.expiring = True
+        self.expiring = expiring
         self.may_record = True
 
     def compose(self) -> ComposeResult:
@@ -141,6 +146,7 @@ class TrainingScreen(PagedScreen[TrainingRecordView]):
             Tab(f"Expiring within {EXPIRING_DAYS} days", id="expiring"),
             Tab("All records", id="all"),
             id="training-tabs",
+            active="expiring" if self.expiring else "all",
         )
         yield SearchBox("Search trainee or instrument  ( / )", id="training-search")
         yield PagedTable(id="training-table")
@@ -218,6 +224,8 @@ class TrainingScreen(PagedScreen[TrainingRecordView]):
         if expiring != self.expiring:
             self.expiring = expiring
             self.reload(from_top=True)
+            kept = partial(with_training_list, expiring=expiring)
+            self.app.post_message(PreferenceChosen(kept))  # the next start opens on this list
         self.table.focus()
 
     def action_toggle_list(self) -> None:
