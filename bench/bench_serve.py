@@ -33,54 +33,40 @@ import asyncio
 import contextlib
 import os
 import signal
-import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
 
 from bench import bench_tui_startup as startup
 from bench.catalogue_data import seeded_context, stamp
-from bench.harness import BenchOptions, Figure, percentile, show
-from bench.serve_browser import Browser, BrowserStart, median_start
+from bench.harness import BenchOptions, Figure, show
+from bench.serve_browser import Browser
+from bench.serve_figures import (
+    BENCHMARK,
+    LEVEL_HEADER,
+    LEVELS,
+    QUICK_LEVELS,
+    Measured,
+    Plan,
+    Starts,
+    figures,
+    level_line,
+    section_notes,
+)
 from bench.serve_process import Memory, ServeProcess, memory_of, running_server
-from bench.serve_sessions import Level, Person, RampPlan, highest_held, lone_start, ramp
+from bench.serve_sessions import Person, RampPlan, lone_start, ramp
 from equipshare.db.models.catalogue import User
 from equipshare.domain.clock import SystemClock
 from equipshare.domain.records.catalogue import CatalogueQuery
 from equipshare.services.catalogue.search import CatalogueService
 from equipshare.services.plumbing.context import ServiceContext
 
-BENCHMARK = "served app"
 ADMIN = "bench"
-KEY_LIMIT = 0.100  # seconds: a session "answers" when its keys come back within this
-AIM = 100  # sessions the issue asks this 2-core machine to hold
-LEVELS = (10, 25, 50, 75, 100, 125)
-QUICK_LEVELS = (2, 4)
-MB = 1024.0
-
-
-@dataclass(frozen=True)
-class Plan:
-    runs: int = 5
-    warm: bool = True
-    levels: Sequence[int] = LEVELS
-    rounds: int = 6
-    bookings: bool = True
-
-
-@dataclass(frozen=True)
-class Measured:
-    starts: Starts
-    idle_server: Memory
-    levels: list[Level]
-    load_before: tuple[float, float, float]
-    load_after: tuple[float, float, float]
 
 
 def people(context: ServiceContext, count: int) -> list[Person]:
@@ -103,15 +89,6 @@ def people(context: ServiceContext, count: int) -> list[Person]:
         )
         for username, email in rows
     ]
-
-
-@dataclass(frozen=True)
-class Starts:
-    """Seconds (ms for the browser's steps) from sign-in, or spawn, to the catalogue."""
-
-    browser: list[BrowserStart]
-    client: list[float]  # the websocket client, no browser: to the catalogue's frame
-    tui: list[float]  # `equipshare tui` in a pty: to the catalogue's row drawn
 
 
 def lone_start_in_thread(base: str, person: Person) -> float:
@@ -169,7 +146,7 @@ def measure(url: str, plan: Plan, say: Callable[[str], None]) -> Measured:
             idle = server.memory()
             found = asyncio.run(ramp(server.base, rest, ramp_plan(server, idle, levels, plan, say)))
         except Exception as exc:  # an app that would not start says why in the server's log
-            raise RuntimeError(f"{exc}\nthe server's log ends:\n{server.log_tail()}") from exc
+            raise RuntimeError(f"{exc}\nthe server's log ends:\n{server.problems()}") from exc
     return Measured(starts, idle, found, load_before, os.getloadavg())
 
 
@@ -189,128 +166,6 @@ def ramp_plan(
         measure_memory=measure_memory,
         apps_cpu_seconds=server.apps_cpu_seconds,
     )
-
-
-LEVEL_HEADER = (
-    "  sessions | key p50   p95    max | burst p95   max | app Pss   Rss  private |"
-    " server Rss  +/session | idle cores | open s | load"
-)
-
-
-def level_line(level: Level, idle: Memory) -> str:
-    """One row of the ramp's table: latencies in ms, memory in MB (medians over the apps)."""
-    pss, rss, private = (
-        statistics.median(values) / MB if values else 0.0
-        for values in (level.app_pss_kb, level.app_rss_kb, level.app_private_kb)
-    )
-    burst = (percentile(list(level.burst), 0.95), max(level.burst)) if level.burst else (0, 0)
-    growth = (level.server_rss_kb - idle.rss_kb) / MB / level.count
-    return (
-        f"  {level.count:8d} | {level.p(0.5) * 1000:7.1f} {level.p(0.95) * 1000:5.1f} "
-        f"{level.slowest_session * 1000:6.1f} | {burst[0] * 1000:9.1f} {burst[1] * 1000:5.0f} | "
-        f"{pss:7.1f} {rss:5.1f} {private:8.1f} | {level.server_rss_kb / MB:10.1f} "
-        f"{growth:+10.2f} | {level.idle_cores:10.2f} | {level.open_seconds:6.1f} | "
-        f"{level.load[0]:.1f}"
-    )
-
-
-def figures(measured: Measured, label: str) -> list[Figure]:
-    """The run as harness figures: ratios to the local start and to one session alone."""
-    browser = measured.starts.browser
-    steps = median_start(browser)
-    painted = [s.catalogue_painted for s in browser]
-    local = [1000 * t for t in measured.starts.tui]
-    client = [1000 * t for t in measured.starts.client]
-    load = f"load average {measured.load_before[0]:.1f} -> {measured.load_after[0]:.1f}"
-    result = [
-        Figure(
-            BENCHMARK, f"{label}: sign-in to painted catalogue in Chromium, median",
-            statistics.median(painted), "ms", "equipshare tui in a pty, first catalogue rows",
-            statistics.median(local),
-            note=f"{len(browser)} people, each signed in by the proxy header then launched "
-            f"locally; medians from the sign-in response: page loaded {steps.page_loaded:.0f}, "
-            f"websocket open {steps.socket_open:.0f}, first byte {steps.first_byte:.0f}, "
-            f"catalogue frame {steps.catalogue_arrived:.0f} ms; the sign-in request itself "
-            f"{steps.signing_in:.0f} ms; {load}",
-        ),
-        Figure(
-            BENCHMARK, f"{label}: sign-in to painted catalogue in Chromium, p95",
-            percentile(painted, 0.95), "ms", "equipshare tui p95", percentile(local, 0.95),
-            note=f"slowest of {len(browser)}: {max(painted):,.0f} ms (local {max(local):,.0f} ms)",
-        ),
-        Figure(
-            BENCHMARK, f"{label}: sign-in to catalogue frame, websocket client (no browser)",
-            statistics.median(client), "ms", "equipshare tui in a pty, first catalogue rows",
-            statistics.median(local),
-            note=f"the same people again, between their browser and local starts; p95 "
-            f"{percentile(client, 0.95):,.0f} ms: the server and the app process, no page",
-        ),
-    ]  # fmt: skip
-    levels = measured.levels
-    alone = next((lv for lv in levels if lv.count == 1), None)
-    for level in levels:
-        if level.count == 1:
-            continue
-        result.append(
-            Figure(
-                BENCHMARK, f"{label}: key to screen, {level.count} sessions, p95",
-                1000 * level.p(0.95), "ms", "one session alone, p95",
-                1000 * alone.p(0.95) if alone else None,
-                note=f"p50 {1000 * level.p(0.5):.1f} ms, slowest {1000 * level.slowest_session:.0f}"
-                f" ms, {len(level.keys)} keys; every session under {1000 * KEY_LIMIT:.0f} ms: "
-                f"{'met' if level.held(KEY_LIMIT) else 'missed'}; {burst_text(level)}; idle apps "
-                f"{level.idle_cores:.2f} cores; load average {level.load[0]:.1f}",
-            )
-        )  # fmt: skip
-    for level in memory_levels(levels):
-        result += memory_figures(level, measured.idle_server, label)
-    held = highest_held(levels, KEY_LIMIT)
-    held_p95 = highest_held(levels, KEY_LIMIT, p95=True)
-    tried = max((lv.count for lv in levels), default=0)
-    result.append(
-        Figure(
-            BENCHMARK, f"{label}: sessions held, every key of every session under 100 ms",
-            held, "sessions", higher_is_better=True,
-            note=f"aim >= {AIM}: {'met' if held >= AIM else 'missed'}; 95% of keys under "
-            f"100 ms up to {held_p95}; ramp tried up to {tried}; {load}",
-        )
-    )  # fmt: skip
-    return result
-
-
-def burst_text(level: Level) -> str:
-    if not level.burst:
-        return "no burst"
-    return (
-        f"all {level.count} at once: p95 {1000 * percentile(list(level.burst), 0.95):.0f} ms, "
-        f"slowest {1000 * max(level.burst):.0f} ms"
-    )
-
-
-def memory_levels(levels: Sequence[Level]) -> list[Level]:
-    """The levels whose memory is reported: the first of 10 or more, and the largest."""
-    crowded = [lv for lv in levels if lv.count >= 10] or [lv for lv in levels if lv.count > 1]
-    return [crowded[0], crowded[-1]] if len(crowded) > 1 else crowded
-
-
-def memory_figures(level: Level, idle: Memory, label: str) -> list[Figure]:
-    growth = (level.server_rss_kb - idle.rss_kb) / level.count / MB
-    return [
-        Figure(
-            BENCHMARK, f"{label}: memory per live session, {level.count} sessions: app Pss",
-            statistics.median(level.app_pss_kb) / MB, "MB",
-            note=f"median of {len(level.app_pss_kb)} app processes; Rss "
-            f"{statistics.median(level.app_rss_kb) / MB:.1f} MB, private "
-            f"{statistics.median(level.app_private_kb) / MB:.1f} MB; all apps' Pss "
-            f"{sum(level.app_pss_kb) / MB:,.0f} MB",
-        ),
-        Figure(
-            BENCHMARK, f"{label}: memory per live session, {level.count} sessions: server growth",
-            growth, "MB",
-            note=f"server Rss {idle.rss_kb / MB:.1f} MB idle, {level.server_rss_kb / MB:.1f} MB "
-            f"with {level.count} sessions (Pss {level.server_pss_kb / MB:.1f} MB)",
-        ),
-    ]  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -381,7 +236,8 @@ def main() -> None:
         from bench.results import record_section
 
         command = "python -m bench.bench_serve " + " ".join(sys.argv[1:])
-        record_section(Path(__file__).resolve().parent, BENCHMARK, command.strip(), found)
+        notes = section_notes(measured, plan)
+        record_section(Path(__file__).resolve().parent, BENCHMARK, command.strip(), found, notes)
 
 
 if __name__ == "__main__":

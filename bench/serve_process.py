@@ -147,6 +147,11 @@ class ServeProcess:
             return self.log.read_text(errors="replace")[-characters:]
         return ""
 
+    def problems(self, characters: int = 3000) -> str:
+        """The end of the server's log without its access lines: where an app's error shows."""
+        lines = self.log_tail(1_000_000).splitlines()
+        return "\n".join(line for line in lines if ".access " not in line)[-characters:]
+
     def stop(self) -> None:
         """SIGTERM (the server ends its apps), then kill what is left, by pid."""
         if self.process.poll() is None:

@@ -35,6 +35,7 @@ ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)
 DOWN, UP = "\x1b[B", "\x1b[A"
 KEY_TIMEOUT = 10.0  # a key unanswered this long counts as this long
 ALONE_ROUNDS = 4
+PAINT_TIMEOUT = 120.0  # seconds from sign-in to the first catalogue frame
 
 
 def shown_text(output: str) -> str:
@@ -95,7 +96,12 @@ class TerminalClient:
             max_msg_size=0,
         )
         self._reader = asyncio.create_task(self._read(self._socket))
-        await asyncio.wait_for(self._painted.wait(), 120)
+        try:
+            await asyncio.wait_for(self._painted.wait(), PAINT_TIMEOUT)
+        except TimeoutError:  # e.g. an app that failed to start: serve keeps its socket open
+            raise RuntimeError(
+                f"the catalogue of {self.person.username} was not drawn in {PAINT_TIMEOUT:.0f} s"
+            ) from None
         if self.painted_at is None:
             raise RuntimeError(
                 f"the app of {self.person.username} ended before it drew its catalogue: "
