@@ -98,6 +98,7 @@ class ServedApp(AppService):
         self.launch = launch
         self.username = username
         self._stopping: asyncio.Task[None] | None = None
+        self._closing: asyncio.Future[None] | None = None
 
     @property
     def pid(self) -> int | None:
@@ -120,6 +121,17 @@ class ServedApp(AppService):
         assert process.stdin is not None
         self._stdin = process.stdin
         return process
+
+    async def start(self, width: int, height: int) -> None:
+        await super().start(width, height)
+        if self._task is not None:
+            self._task.add_done_callback(self._output_ended)
+
+    def _output_ended(self, _task: asyncio.Task[None]) -> None:
+        """The app closed its output (it quit, or died starting): close the browser's socket,
+        which textual-serve does only when the app says "exit", or the tab waits for ever."""
+        if self._stopping is None:
+            self._closing = asyncio.ensure_future(self.remote_close())
 
     async def stop(self) -> None:
         """Ask the app to quit, then terminate, then kill: never wait longer than the timeouts."""

@@ -29,6 +29,8 @@ with open(os.path.join(dump, f"{os.getpid()}.part"), "w") as out:
 os.replace(out.name, os.path.join(dump, f"{os.getpid()}.json"))
 if mode == "stubborn":
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+if mode == "dies":  # fails before it is a Textual app, as one whose database is gone does
+    sys.exit("cannot open the database")
 sys.stdout.write("__GANGLION__\\n")
 sys.stdout.flush()
 if mode == "deliver":  # offers one .ics for download, as `deliver_text` would, then serves it

@@ -165,6 +165,27 @@ async def test_shutdown_reaps_an_app_that_ignores_quit_and_sigterm(tmp_path: Pat
         }
 
 
+async def test_an_app_that_dies_starting_closes_the_browser_s_socket(tmp_path: Path) -> None:
+    """Else the tab says "Starting" for ever (seen when the database went from under serve)."""
+    async with (
+        live_terminal(stand_in_launch(tmp_path, "dies")) as live,
+        aiohttp.ClientSession() as client,
+    ):
+        socket = await client.ws_connect(
+            f"{live.base}/terminal/ws", headers={USER_HEADER: "alice", "Origin": live.origin}
+        )
+        (dump,) = await wait_for_dumps(tmp_path, 1)
+        message = await socket.receive(timeout=10)
+        while message.type not in {aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED}:
+            message = await socket.receive(timeout=10)
+        assert not alive(int(str(dump["pid"])))
+        for _ in range(100):  # the server forgets the app once its handler has ended it
+            if not live.sessions.running():
+                break
+            await asyncio.sleep(0.05)
+        assert live.sessions.running() == []
+
+
 def test_the_served_entry_refuses_as_and_ignores_equipshare_user() -> None:
     with pytest.raises(SystemExit, match="no arguments"):
         served_username(["--as", "root"], {SERVED_USER_ENV: "alice"})
