@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+#: A day this close to today is named without its year in a table ('Tue 19 Jan').
+HALF_YEAR_DAYS = 182
 
 
 def local_range(start: datetime, end: datetime, timezone: str) -> str:
@@ -15,3 +18,29 @@ def local_range(start: datetime, end: datetime, timezone: str) -> str:
         zones = a.tzname() if a.tzname() == b.tzname() else f"{a.tzname()}/{b.tzname()}"
         return f"{day} {a:%H:%M}-{b:%H:%M} {zones}"
     return f"{day} {a:%H:%M} {a.tzname()} - {b:%a} {b.day} {b:%b %Y} {b:%H:%M} {b.tzname()}"
+
+
+def short_range(start: datetime, end: datetime, timezone: str, near: date) -> str:
+    """'Tue 8 Dec 09:00-11:00 GMT': a range for a table column, as short as it can be while
+    whole. A day within half a year of `near` (today, say) goes without its year, as it
+    cannot be mistaken; an end within the week names only its weekday ('Wed 25 Nov
+    21:00-Thu 09:00 GMT'); the zone is named once, or at each end when the clocks change
+    between them."""
+    zone = ZoneInfo(timezone)
+    a, b = start.astimezone(zone), end.astimezone(zone)
+    around = near.date() if isinstance(near, datetime) else near
+
+    def day(moment: datetime) -> str:
+        far = abs((moment.date() - around).days) > HALF_YEAR_DAYS
+        return f"{moment:%a} {moment.day} {moment:%b}" + (f" {moment.year}" if far else "")
+
+    same_zone = a.tzname() == b.tzname()
+    head = f"{day(a)} {a:%H:%M}" if same_zone else f"{day(a)} {a:%H:%M} {a.tzname()}"
+    last_day = (b - timedelta(microseconds=1)).date()
+    if last_day == a.date():
+        tail = f"{b:%H:%M}"
+    elif (last_day - a.date()).days < 7:
+        tail = f"{b:%a} {b:%H:%M}"
+    else:
+        tail = f"{day(b)} {b:%H:%M}"
+    return f"{head}-{tail} {b.tzname()}"

@@ -9,21 +9,24 @@ from zoneinfo import ZoneInfo
 
 from equipshare.domain.records.bookings import BookingRecord, PendingRequestRow
 from equipshare.domain.records.pages import ApprovalOrder, BulkApproval
-from equipshare.domain.timewords import local_range
+from equipshare.domain.timewords import local_range, short_range
 from equipshare.domain.wording import training_words
+from equipshare.tui.widgets.column_fit import ColumnSpec
 
 EMPTY_TEXT = "No requests are waiting for you"
 OTHER_INSTITUTION = "*"
 SELECTED = "✓"
-#: (label, key) of each column; the selection mark first.
+#: The columns, the selection mark first (shown once a request is selected): when, what and
+#: who are whole at 80 columns; the rest show as the room allows.
 COLUMNS = (
-    ("", "mark"),
-    ("Requested", "requested"),
-    ("When", "when"),
-    ("Instrument", "instrument"),
-    ("Requester", "requester"),
-    ("Training", "training"),
-    ("Project", "project"),
+    ColumnSpec("", "mark", priority=0),
+    ColumnSpec("Requested", "requested", priority=3),
+    ColumnSpec("When", "when", priority=0),
+    ColumnSpec("Instrument", "instrument", priority=0),
+    ColumnSpec("Requester", "requester", priority=0, least=12),
+    ColumnSpec("Inst.", "institution", priority=2),
+    ColumnSpec("Training", "training", priority=4),
+    ColumnSpec("Project", "project", priority=5),
 )
 ORDER_WORDS = {
     ApprovalOrder.REQUESTED: "oldest first",
@@ -38,9 +41,9 @@ def requested_words(row: PendingRequestRow) -> str:
 
 
 def requester_words(row: PendingRequestRow) -> str:
-    """'Bob (ASTON) *': the star marks a requester from another institution."""
+    """'Bob *': the star marks a requester from another institution."""
     mark = f" {OTHER_INSTITUTION}" if row.cross_institution else ""
-    return f"{row.requester_name} ({row.requester_institution_code}){mark}"
+    return f"{row.requester_name}{mark}"
 
 
 def training_column(row: PendingRequestRow) -> str:
@@ -48,14 +51,16 @@ def training_column(row: PendingRequestRow) -> str:
     return f"{words}, assisted" if row.assisted else words
 
 
-def request_cells(row: PendingRequestRow, selected: bool) -> tuple[str, ...]:
-    """One row of the table: the selection mark first, then what an approver scans."""
+def request_cells(row: PendingRequestRow, selected: bool, today: datetime) -> tuple[str, ...]:
+    """One row of the table: the selection mark first, then what an approver scans; dates
+    near `today` go without their year."""
     return (
         SELECTED if selected else "",
         requested_words(row),
-        local_range(row.starts_at, row.ends_at, row.timezone),
+        short_range(row.starts_at, row.ends_at, row.timezone, today),
         row.instrument_code,
         requester_words(row),
+        row.requester_institution_code,
         training_column(row),
         row.project_code or "",
     )

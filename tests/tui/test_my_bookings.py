@@ -12,7 +12,7 @@ from pathlib import Path
 import icalendar
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, ChargeBasis, UserClass
@@ -31,6 +31,7 @@ from equipshare.tui.modals.reason import CancelBookingModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.feed_tokens import FeedTokensScreen
 from equipshare.tui.screens.my_bookings import MyBookingsScreen
+from equipshare.tui.widgets.fitted_table import FittedTable
 from tests.support.world import World, london
 from tests.tui.conftest import recorded, settle, shown
 
@@ -63,8 +64,8 @@ def my_screen(app: EquipshareApp) -> MyBookingsScreen:
 
 
 def rows(app: EquipshareApp) -> list[tuple[str, ...]]:
-    table = my_screen(app).query_one("#my-bookings-table", DataTable)
-    return [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+    table = my_screen(app).query_one("#my-bookings-table", FittedTable)
+    return [tuple(str(cell) for cell in table.row_values_at(i)) for i in range(table.row_count)]
 
 
 def errors(app: EquipshareApp) -> list[str]:
@@ -91,11 +92,12 @@ async def test_m_opens_my_bookings_and_cancel_asks_for_a_reason(
     async with app.run_test(size=(100, 30), message_hook=recorded(app)) as pilot:
         await open_my_bookings(app, pilot)
         # No rate cards in this world: no price ("-"), and nobody has checked in yet.
-        xps, meg = "WAR-XPS-01  WAR-XPS-01", "WAR-MEG-01  WAR-MEG-01"
+        # Dates near today go without their year; the code and name are columns of their own.
+        xps, meg = ("WAR-XPS-01", "", "WAR-XPS-01"), ("WAR-MEG-01", "Mgr", "WAR-MEG-01")
         assert rows(app) == [
-            ("Tue 17 Mar 2026 10:00-12:00 GMT", "confirmed", "-", "", xps, ""),
-            ("Wed 18 Mar 2026 10:00-12:00 GMT", "pending", "-", "", meg, "Mgr"),
-            ("Fri 20 Mar 2026 10:00-11:00 GMT", "cancelled", "-", "", xps, ""),
+            ("Tue 17 Mar 10:00-12:00 GMT", "confirmed", "-", "", *xps),
+            ("Wed 18 Mar 10:00-12:00 GMT", "pending", "-", "", *meg),
+            ("Fri 20 Mar 10:00-11:00 GMT", "cancelled", "-", "", *xps),
         ]
 
         await pilot.press("c")  # the cursor is on Tuesday's booking
@@ -117,7 +119,7 @@ async def test_m_opens_my_bookings_and_cancel_asks_for_a_reason(
 
         await pilot.press("t")
         await settle(pilot, lambda: my_screen(app).loaded and not my_screen(app).upcoming)
-        assert [r[0] for r in rows(app)] == ["Mon 16 Mar 2026 11:00-12:00 GMT"]
+        assert [r[0] for r in rows(app)] == ["Mon 16 Mar 11:00-12:00 GMT"]
 
         await pilot.press("escape")
         assert isinstance(app.screen, CatalogueScreen)
@@ -196,7 +198,7 @@ async def test_e_moves_a_booking_through_the_booking_form(
             lambda: (
                 isinstance(app.screen, MyBookingsScreen)
                 and my_screen(app).loaded
-                and rows(app)[1][0] == "Thu 19 Mar 2026 13:00-15:00 GMT"
+                and rows(app)[1][0] == "Thu 19 Mar 13:00-15:00 GMT"
             ),
         )
         moved = BookingService(context).get("alice", booked["tue"])
@@ -272,8 +274,8 @@ async def test_feeds_lists_subscriptions_and_revokes_one(
         screen = app.screen
         assert isinstance(screen, FeedTokensScreen)
         assert [t.id for t in screen.tokens] == [dropped.record.id, kept.record.id]
-        table = screen.query_one(DataTable)
-        shown = " ".join(str(c) for i in range(table.row_count) for c in table.get_row_at(i))
+        table = screen.query_one(FittedTable)
+        shown = " ".join(str(c) for i in range(table.row_count) for c in table.row_values_at(i))
         assert kept.token not in shown and dropped.token not in shown
         await pilot.press("x")  # the newest, the instrument feed: asked first
         await settle(pilot, lambda: isinstance(app.screen, ConfirmModal))

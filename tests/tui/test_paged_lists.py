@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from equipshare.db.engine import Database
 from equipshare.db.models.training import TrainingRecord
@@ -25,6 +25,7 @@ from equipshare.tui.paged_screen import PagedScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.my_bookings import MyBookingsScreen
 from equipshare.tui.screens.training import TrainingScreen
+from equipshare.tui.widgets.paged_table import PagedTable
 from tests.support.maintenance_rows import plant_booking
 from tests.support.world import World
 from tests.tui.conftest import recorded, settle
@@ -57,7 +58,7 @@ def records(database: Database, world: World) -> list[int]:
         return [row.id for row in rows]
 
 
-def table_of(app: EquipshareApp) -> DataTable[str]:
+def table_of(app: EquipshareApp) -> PagedTable:
     screen = app.screen
     assert isinstance(screen, PagedScreen)
     return screen.table
@@ -103,13 +104,13 @@ async def test_training_pages_every_record_and_searches_as_typed(
         ))  # fmt: skip
         await scroll_to_the_end(pilot, app, 18)
         assert len(set(keys(app))) == 18
-        assert [str(cell) for cell in table_of(app).get_row_at(17)][:2] == [
+        assert [str(cell) for cell in table_of(app).row_values_at(17)][:2] == [
             "erin · WARWICK", "WAR-XPS-01",
         ]  # fmt: skip
 
         await pilot.press("slash", *"erin ram")
         await settle(pilot, lambda: len(keys(app)) == 1)
-        assert [str(cell) for cell in table_of(app).get_row_at(0)][:2] == [
+        assert [str(cell) for cell in table_of(app).row_values_at(0)][:2] == [
             "erin · WARWICK", "WAR-RAM-01",
         ]  # fmt: skip
         assert status(app, "#training-status").startswith("1 training record loaded  ·")

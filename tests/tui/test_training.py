@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from equipshare.domain.enums import TrainingLevel
 from equipshare.domain.training_rules import training_words
@@ -21,6 +21,7 @@ from equipshare.tui.modals.training_form import TrainingForm
 from equipshare.tui.modals.training_prompt import TrainingPrompt
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.training import TrainingScreen
+from equipshare.tui.widgets.fitted_table import FittedTable
 from tests.support.world import World
 from tests.tui.conftest import click_when_ready, recorded, settle, shown
 
@@ -40,8 +41,8 @@ def screen_of(app: EquipshareApp) -> TrainingScreen:
 
 
 def rows(app: EquipshareApp) -> list[tuple[str, ...]]:
-    table = screen_of(app).query_one("#training-table", DataTable)
-    return [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+    table = screen_of(app).query_one("#training-table", FittedTable)
+    return [tuple(str(cell) for cell in table.row_values_at(i)) for i in range(table.row_count)]
 
 
 def ready(app: EquipshareApp) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import partial
 from typing import ClassVar
 
@@ -19,7 +20,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.records.bookings import BookingRecord, PendingRequestRow
@@ -55,6 +56,7 @@ from equipshare.tui.modals.reason import RejectBookingModal
 from equipshare.tui.paged_screen import PagedScreen
 from equipshare.tui.preferences import with_approvals_order
 from equipshare.tui.service_screen import back_binding
+from equipshare.tui.widgets.key_footer import KeyFooter
 from equipshare.tui.widgets.paged_table import PagedTable
 from equipshare.tui.widgets.search_box import SearchBox
 
@@ -182,12 +184,11 @@ class ApprovalsScreen(PagedScreen[PendingRequestRow]):
         yield Static(EMPTY_TEXT, id="approvals-empty", markup=False)
         yield Static("", id="approvals-detail", markup=False)
         yield Static("Loading requests...", id="approvals-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.table
-        for label, key in COLUMNS:
-            table.add_column(label, key=key, width=1 if key == "mark" else None)
+        table.set_columns(COLUMNS)
         self.query_one("#approvals-empty", Static).display = False
         self.query_one("#approvals-detail", Static).display = False
         table.focus()
@@ -202,7 +203,13 @@ class ApprovalsScreen(PagedScreen[PendingRequestRow]):
         return lambda: self._approvals.page(self._actor, query, after=after, limit=limit)
 
     def row_cells(self, row: PendingRequestRow) -> tuple[str, tuple[str, ...]]:
-        return str(row.booking_id), request_cells(row, row.booking_id in self.selected_rows)
+        selected = row.booking_id in self.selected_rows
+        return str(row.booking_id), request_cells(row, selected, self._now)
+
+    @property
+    def _now(self) -> datetime:
+        """Dates near today go without their year in the When column."""
+        return self._approvals.context.clock.now()
 
     def page_shown(self, page: Page[PendingRequestRow], *, first: bool) -> None:
         if first:

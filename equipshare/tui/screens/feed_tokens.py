@@ -9,12 +9,24 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from equipshare.domain.records.calendar import FeedTokenRecord
 from equipshare.services.calendar.service import FeedsService
 from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.widgets.column_fit import ColumnSpec
+from equipshare.tui.widgets.fitted_table import FittedTable
+from equipshare.tui.widgets.key_footer import KeyFooter
+
+#: Which calendar and its label are whole at 80 columns; the rest as the room allows.
+COLUMNS = (
+    ColumnSpec("Calendar", "calendar", priority=0),
+    ColumnSpec("Label", "label", priority=0, least=10),
+    ColumnSpec("Starts", "starts", priority=2),
+    ColumnSpec("Created", "created", priority=3),
+    ColumnSpec("Last used", "used", priority=1, least=16),
+)
 
 
 def when(record: FeedTokenRecord) -> str:
@@ -62,13 +74,13 @@ class FeedTokensScreen(ServiceScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="feeds-table", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(id="feeds-table")
         yield Static("Loading your subscriptions...", id="feeds-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#feeds-table", DataTable)
-        table.add_columns("Calendar", "Label", "Starts", "Created", "Last used")
+        table = self.query_one("#feeds-table", FittedTable)
+        table.set_columns(COLUMNS)
         table.focus()
         self.load_tokens()
 

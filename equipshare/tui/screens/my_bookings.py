@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, Header, Static, Tab, Tabs
+from textual.widgets import Header, Static, Tab, Tabs
 
 from equipshare.domain.charge_quotes import UseCharge, use_charge_words
 from equipshare.domain.check_in_rules import check_in_refusal, check_out_refusal
@@ -25,7 +26,7 @@ from equipshare.domain.records.bookings import BookingRecord, MyBookingRow
 from equipshare.domain.records.calendar import ExportScope
 from equipshare.domain.records.changes import Topic
 from equipshare.domain.records.pages import MyBookingsQuery, Page, PageAfter
-from equipshare.domain.timewords import local_range
+from equipshare.domain.timewords import short_range
 from equipshare.domain.wording import booking_status_words, price_words, use_words
 from equipshare.services.bookings.service import CheckInService, MyBookingsService, WeekService
 from equipshare.tui.messages import (
@@ -38,12 +39,24 @@ from equipshare.tui.modals.booking_draft import BookingServices
 from equipshare.tui.paged_screen import PagedScreen
 from equipshare.tui.screens.booking_changes import BookingChangesScreen
 from equipshare.tui.service_screen import back_binding
+from equipshare.tui.widgets.column_fit import ColumnSpec
+from equipshare.tui.widgets.key_footer import KeyFooter
 from equipshare.tui.widgets.paged_table import PagedTable
 from equipshare.tui.widgets.search_box import SearchBox
 
 CANCELLABLE = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 USE_ACTIONS = frozenset({"check_in", "check_out"})
-USE_WIDTH = len("10:02-11:55")
+#: When, the instrument's code and the status are whole at 80 columns; the rest show as
+#: the room allows, the instrument's name last.
+COLUMNS = (
+    ColumnSpec("When", "when", priority=0),
+    ColumnSpec("Status", "status", priority=0),
+    ColumnSpec("Price", "price", priority=1, justify="right"),
+    ColumnSpec("In/out", "use", priority=3),
+    ColumnSpec("Instrument", "instrument", priority=0),
+    ColumnSpec("Waiting for", "approvers", priority=2, least=14, most=30),
+    ColumnSpec("Name", "name", priority=4, least=12, most=30),
+)
 
 
 class MyBookingsScreen(BookingChangesScreen, PagedScreen[MyBookingRow]):
@@ -173,21 +186,20 @@ class MyBookingsScreen(BookingChangesScreen, PagedScreen[MyBookingRow]):
         yield SearchBox("Search instrument, purpose or project  ( / )", id=self.SEARCH_ID)
         yield PagedTable(id=self.TABLE_ID)
         yield Static("Loading your bookings...", id="my-bookings-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.table
-        # Price and use before the long instrument names, so they fit in 80 columns.
-        table.add_column("When", key="when")
-        table.add_column("Status", key="status")
-        table.add_column("Price", key="price")
-        table.add_column("In/out", key="use", width=USE_WIDTH)  # fixed: reloads keep widths
-        table.add_column("Instrument", key="instrument")
-        table.add_column("Waiting for", key="approvers")
+        table.set_columns(COLUMNS)
         table.focus()
         self.reload()
 
     # Loading --------------------------------------------------------------------------
+
+    @property
+    def _today(self) -> datetime:
+        """Dates near it go without their year in the When column."""
+        return self._my_bookings.context.clock.now()
 
     def fetch_page(self, after: PageAfter | None, limit: int) -> Callable[[], Page[MyBookingRow]]:
         query = MyBookingsQuery(self.upcoming, self.search)
@@ -196,12 +208,13 @@ class MyBookingsScreen(BookingChangesScreen, PagedScreen[MyBookingRow]):
     def row_cells(self, row: MyBookingRow) -> tuple[str, tuple[str, ...]]:
         waiting = ", ".join(row.approvers) if row.status is BookingStatus.PENDING else ""
         return str(row.booking_id), (
-            local_range(row.starts_at, row.ends_at, row.timezone),
+            short_range(row.starts_at, row.ends_at, row.timezone, self._today),
             booking_status_words(row.status),
             price_words(row),
             use_words(row),
-            f"{row.instrument_code}  {row.instrument_name}",
+            row.instrument_code,
             waiting,
+            row.instrument_name,
         )
 
     def list_changed(self) -> None:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Header, Static, Tab, Tabs
+from textual.widgets import Header, Static, Tab, Tabs
 
 from equipshare.domain.enums import TrainingState
 from equipshare.domain.records.changes import TRAINING, Topic
@@ -31,6 +31,8 @@ from equipshare.tui.modals.training_prompt import TrainingPrompt
 from equipshare.tui.paged_screen import PagedScreen
 from equipshare.tui.preferences import with_training_list
 from equipshare.tui.service_screen import back_binding
+from equipshare.tui.widgets.column_fit import ColumnSpec
+from equipshare.tui.widgets.key_footer import KeyFooter
 from equipshare.tui.widgets.paged_table import PagedTable
 from equipshare.tui.widgets.search_box import SearchBox
 from equipshare.tui.widgets.suggesters import Completions
@@ -52,8 +54,14 @@ def local_moment(instant: datetime, timezone: str) -> str:
     return f"{day_words(local.date())} {local:%H:%M} {local.tzname()}"
 
 
-COLUMNS = (("User", "user"), ("Instrument", "instrument"), ("Level", "level"),
-           ("Valid until", "until"), ("State", "state"))  # fmt: skip
+#: Who, on what, until when are whole at 80 columns; the level and state as room allows.
+COLUMNS = (
+    ColumnSpec("User", "user", priority=0),
+    ColumnSpec("Instrument", "instrument", priority=0),
+    ColumnSpec("Level", "level", priority=1),
+    ColumnSpec("Valid until", "until", priority=0),
+    ColumnSpec("State", "state", priority=2),
+)
 
 
 def record_cells(row: TrainingRecordView) -> tuple[str, ...]:
@@ -152,12 +160,11 @@ class TrainingScreen(PagedScreen[TrainingRecordView]):
         yield PagedTable(id="training-table")
         yield Static("", id="training-detail", markup=False)
         yield Static("Loading training records...", id="training-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.table
-        for label, key in COLUMNS:
-            table.add_column(label, key=key)
+        table.set_columns(COLUMNS)
         table.focus()
         self.reload()
 
@@ -256,8 +263,8 @@ class TrainingScreen(PagedScreen[TrainingRecordView]):
                 self.reload()
                 return
             self.rows[key] = record
-            for (_, column), text in zip(COLUMNS, record_cells(record), strict=True):
-                self.table.update_cell(key, column, text)
+            for column, text in zip(COLUMNS, record_cells(record), strict=True):
+                self.table.update_cell(key, column.key, text)
             self._show_detail(self.selected())
 
         return after

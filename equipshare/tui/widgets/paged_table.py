@@ -17,13 +17,15 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from equipshare.domain.records.pages import PageAfter
+from equipshare.tui.widgets.fitted_table import FittedTable
 
 #: One row: its key and its cells in column order.
 TableRow = tuple[str, Sequence[str]]
 
 
-class PagedTable(DataTable[str]):
-    """Rows in pages; `more` says a page lies beyond the last row loaded."""
+class PagedTable(FittedTable):
+    """Rows in pages, columns fitted to the width; `more` says a page lies beyond the last row
+    loaded."""
 
     @dataclass
     class MoreWanted(Message):
@@ -39,7 +41,7 @@ class PagedTable(DataTable[str]):
 
     def __init__(self, *, prefetch_rows: int = 20, id: str | None = None) -> None:
         """`prefetch_rows`: ask for the next page when the cursor is this close to the end."""
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id)
         self.prefetch_rows = prefetch_rows
         self.generation = 0
         self.next_after: PageAfter | None = None
