@@ -44,3 +44,19 @@ def short_range(start: datetime, end: datetime, timezone: str, near: date) -> st
     else:
         tail = f"{day(b)} {b:%H:%M}"
     return f"{head}-{tail} {b.tzname()}"
+
+
+def moment_words(instant: datetime, timezone: str, now: datetime) -> str:
+    """'16 Nov 09:00 GMT': an instant in the facility's zone, naming the zone, and its year
+    when that is not the current one there ('20 Dec 2025 10:00 GMT')."""
+    zone = ZoneInfo(timezone)
+    local = instant.astimezone(zone)
+    year = f" {local.year}" if local.year != now.astimezone(zone).year else ""
+    return f"{local.day} {local:%b}{year} {local:%H:%M} {local.tzname()}"
+
+
+def clock_words(instant: datetime, timezone: str) -> str:
+    """'10:02 GMT': a time of day in the facility's zone, naming the zone, for a moment whose
+    day is shown beside it (a check-in on the booking's own row)."""
+    local = instant.astimezone(ZoneInfo(timezone))
+    return f"{local:%H:%M} {local.tzname()}"

@@ -18,6 +18,7 @@ from equipshare.domain.records.bookings import MyBookingRow
 from equipshare.domain.records.catalogue import BookingPolicy, InstrumentRecord, OpeningInterval
 from equipshare.domain.records.consortium import StaffChange, StaffOutcome
 from equipshare.domain.records.people import TrainingStatus
+from equipshare.domain.timewords import clock_words
 from equipshare.domain.training_rules import last_valid_day
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -165,18 +166,15 @@ def booking_status_words(status: BookingStatus) -> str:
     return status.value.replace("_", " ")
 
 
-def _clock_time(instant: datetime, timezone: str) -> str:
-    return f"{instant.astimezone(ZoneInfo(timezone)):%H:%M}"
-
-
 def use_words(row: MyBookingRow) -> str:
-    """'in 10:02' while checked in, '10:02-11:55' once out (local, as When), else ''."""
+    """'in 10:02 GMT' while checked in, '10:02-11:55 GMT' once out, in the facility's zone
+    and naming it (the day is the booking's, on the same row), else ''."""
     if row.checked_in_at is None:
         return ""
-    checked_in = _clock_time(row.checked_in_at, row.timezone)
     if row.checked_out_at is None:
-        return f"in {checked_in}"
-    return f"{checked_in}-{_clock_time(row.checked_out_at, row.timezone)}"
+        return f"in {clock_words(row.checked_in_at, row.timezone)}"
+    checked_in = row.checked_in_at.astimezone(ZoneInfo(row.timezone))
+    return f"{checked_in:%H:%M}-{clock_words(row.checked_out_at, row.timezone)}"
 
 
 def price_words(row: MyBookingRow) -> str:

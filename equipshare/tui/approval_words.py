@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from equipshare.domain.records.bookings import BookingRecord, PendingRequestRow
 from equipshare.domain.records.pages import ApprovalOrder, BulkApproval
-from equipshare.domain.timewords import local_range, short_range
+from equipshare.domain.timewords import local_range, moment_words, short_range
 from equipshare.domain.wording import training_words
 from equipshare.tui.widgets.column_fit import ColumnSpec
 
@@ -34,10 +34,10 @@ ORDER_WORDS = {
 }
 
 
-def requested_words(row: PendingRequestRow) -> str:
-    """'16 Mar 09:00': when the request was made, in the facility's zone."""
-    local = row.requested_at.astimezone(ZoneInfo(row.timezone))
-    return f"{local.day} {local:%b %H:%M}"
+def requested_words(row: PendingRequestRow, now: datetime) -> str:
+    """'16 Mar 09:00 GMT': when the request was made, in the facility's zone, naming the
+    zone, and the year when it is not the current one."""
+    return moment_words(row.requested_at, row.timezone, now)
 
 
 def requester_words(row: PendingRequestRow) -> str:
@@ -56,7 +56,7 @@ def request_cells(row: PendingRequestRow, selected: bool, today: datetime) -> tu
     near `today` go without their year."""
     return (
         SELECTED if selected else "",
-        requested_words(row),
+        requested_words(row, today),
         short_range(row.starts_at, row.ends_at, row.timezone, today),
         row.instrument_code,
         requester_words(row),

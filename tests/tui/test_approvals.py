@@ -113,11 +113,11 @@ async def test_manager_approves_one_and_rejects_another_with_a_reason(
     async with app.run_test(size=(120, 30), message_hook=recorded(app)) as pilot:
         await open_approvals(app, pilot, context)
         assert rows(app) == [
-            ("16 Mar 09:05", "Thu 19 Mar 10:00-11:00 GMT", XPS, "Bob *", "ASTON",
+            ("16 Mar 09:05 GMT", "Thu 19 Mar 10:00-11:00 GMT", XPS, "Bob *", "ASTON",
              "trained until 31 Dec 2027", ""),
-            ("16 Mar 09:10", "Wed 18 Mar 10:00-12:00 GMT", MEG, "Alice", "WARWICK",
+            ("16 Mar 09:10 GMT", "Wed 18 Mar 10:00-12:00 GMT", MEG, "Alice", "WARWICK",
              "not required", "GR-1"),
-            ("16 Mar 09:20", "Thu 19 Mar 14:00-16:00 GMT", MEG, "Erin", "WARWICK",
+            ("16 Mar 09:20 GMT", "Thu 19 Mar 14:00-16:00 GMT", MEG, "Erin", "WARWICK",
              "not required", "GR-2"),
         ]  # fmt: skip
         assert text_of(app, "#approvals-status").startswith("3 requests waiting, oldest first")

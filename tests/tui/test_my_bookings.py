@@ -320,15 +320,15 @@ async def test_n_checks_in_and_o_checks_out_and_the_price_follows_the_time_used(
         await pilot.press("down")
         await settle(pilot, lambda: offered(app) == set())  # Wednesday's is not yet
         await pilot.press("up", "n")
-        await settle(pilot, lambda: my_screen(app).loaded and rows(app)[0][3] == "in 10:02")
+        await settle(pilot, lambda: my_screen(app).loaded and rows(app)[0][3] == "in 10:02 GMT")
         assert offered(app) == {"o"}
         assert BookingService(context).get("alice", priced).checked_in_at == clock.now()
 
         clock.instant = london(2026, 3, 17, 11, 30)
         await pilot.press("o")
-        await settle(pilot, lambda: my_screen(app).loaded and rows(app)[0][3] == "10:02-11:30")
+        await settle(pilot, lambda: my_screen(app).loaded and rows(app)[0][3] == "10:02-11:30 GMT")
         # Actual-time basis: 88 minutes at £60 an hour, not the two hours booked.
-        assert rows(app)[0][1:4] == ("confirmed", "£88.00", "10:02-11:30")
+        assert rows(app)[0][1:4] == ("confirmed", "£88.00", "10:02-11:30 GMT")
         assert offered(app) == set()
         assert BookingService(context).get("alice", priced).charge_pence == 8800
         notes = recorded(app).notified("information")
