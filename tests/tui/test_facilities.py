@@ -24,6 +24,7 @@ from equipshare.tui.modals.staff_form import StaffForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.facilities import FacilitiesScreen
 from equipshare.tui.screens.history import HistoryScreen
+from equipshare.tui.widgets.fitted_table import FittedTable
 from tests.support.world import World
 from tests.tui.conftest import click_when_ready, recorded, settle, shown
 
@@ -36,8 +37,8 @@ def screen_of(app: EquipshareApp) -> FacilitiesScreen:
 
 
 def rows(app: EquipshareApp, table: str) -> list[tuple[str, ...]]:
-    found = screen_of(app).query_one(f"#{table}-table", DataTable)
-    return [tuple(str(cell) for cell in found.get_row_at(i)) for i in range(found.row_count)]
+    found = screen_of(app).query_one(f"#{table}-table", FittedTable)
+    return [tuple(str(cell) for cell in found.row_values_at(i)) for i in range(found.row_count)]
 
 
 def staff_rows(app: EquipshareApp) -> list[tuple[str, str]]:
@@ -216,11 +217,11 @@ async def test_an_admin_edits_a_facility(context: ServiceContext, world: World) 
         await pilot.press("h")
         history = await shown(pilot, HistoryScreen)
         await settle(pilot, lambda: history.loaded)
-        table = history.query_one("#history-table", DataTable)
-        assert [str(cell) for cell in table.get_row_at(0)][1:] == [
+        table = history.query_one("#history-table", FittedTable)
+        assert [str(cell) for cell in table.row_values_at(0)][1:] == [
             "root", "facility.update", f"facility:{PRP}", "notify_staff_on_cancel: True -> False",
         ]  # fmt: skip
-        assert [str(cell) for cell in table.get_row_at(1)][1:] == [
+        assert [str(cell) for cell in table.row_values_at(1)][1:] == [
             "root", "facility.update", f"facility:{PRP}",
             "building: - -> Millburn House; timezone: Europe/London -> Europe/Paris",
         ]  # fmt: skip

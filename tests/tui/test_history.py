@@ -6,7 +6,7 @@ The clock stands at Mon 16 Mar 2026 09:00 UTC (09:00 GMT in Warwick) throughout.
 from __future__ import annotations
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from equipshare.domain.records.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
@@ -18,6 +18,7 @@ from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.history import HistoryScreen
 from equipshare.tui.screens.instrument import InstrumentScreen
 from equipshare.tui.screens.my_bookings import MyBookingsScreen
+from equipshare.tui.widgets.fitted_table import FittedTable
 from tests.support.world import World, london
 from tests.tui.conftest import recorded, settle, shown
 
@@ -25,8 +26,8 @@ XPS = "WAR-XPS-01"
 
 
 def rows(screen: HistoryScreen) -> list[list[str]]:
-    table: DataTable[str] = screen.query_one("#history-table", DataTable)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+    table = screen.query_one("#history-table", FittedTable)
+    return [[str(cell) for cell in table.row_values_at(i)] for i in range(table.row_count)]
 
 
 def status(screen: HistoryScreen) -> str:

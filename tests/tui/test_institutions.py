@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import Input, Select, Static
 
 from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
@@ -17,13 +17,14 @@ from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.institution_form import InstitutionForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.institutions import InstitutionsScreen
+from equipshare.tui.widgets.fitted_table import FittedTable
 from tests.support.world import World
 from tests.tui.conftest import click_when_ready, recorded, settle, shown
 
 
 def rows(screen: InstitutionsScreen) -> list[list[str]]:
-    table: DataTable[str] = screen.query_one("#institutions-table", DataTable)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+    table = screen.query_one("#institutions-table", FittedTable)
+    return [[str(cell) for cell in table.row_values_at(i)] for i in range(table.row_count)]
 
 
 def top(app: EquipshareApp) -> Screen[Any]:

@@ -15,14 +15,15 @@ from equipshare.tui.modals.ssh_key_form import SshKeyForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.help import HelpScreen
 from equipshare.tui.screens.ssh_keys import SshKeysScreen
+from equipshare.tui.widgets.fitted_table import FittedTable
 from tests.support.ssh_keys import ECDSA_P256, ED25519, ED25519_BOB, RSA_1024
 from tests.support.world import World
 from tests.tui.conftest import click_when_ready, recorded, settle, shown
 
 
 def rows(screen: SshKeysScreen) -> list[tuple[str, ...]]:
-    table = screen.query_one("#ssh-keys-table", DataTable)
-    return [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+    table = screen.query_one("#ssh-keys-table", FittedTable)
+    return [tuple(str(cell) for cell in table.row_values_at(i)) for i in range(table.row_count)]
 
 
 async def open_keys(app: EquipshareApp, pilot: Pilot[None]) -> SshKeysScreen:

@@ -20,6 +20,7 @@ from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.modals.user_form import UserForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.users import UsersScreen
+from equipshare.tui.widgets.fitted_table import FittedTable
 from tests.support.world import World
 from tests.tui.conftest import click_when_ready, recorded, settle, shown
 
@@ -28,13 +29,13 @@ WORLD = ["alice", "bob", "carol", "dave", "erin", "gone", "mgr", "otherstaff", "
 
 
 def usernames(screen: UsersScreen) -> list[str]:
-    table: DataTable[str] = screen.query_one("#users-table", DataTable)
-    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+    table = screen.query_one("#users-table", FittedTable)
+    return [str(table.row_values_at(i)[0]) for i in range(table.row_count)]
 
 
 def row(screen: UsersScreen, username: str) -> list[str]:
-    table: DataTable[str] = screen.query_one("#users-table", DataTable)
-    return [str(cell) for cell in table.get_row(username)]
+    table = screen.query_one("#users-table", FittedTable)
+    return [str(cell) for cell in table.row_values(username)]
 
 
 def status(screen: UsersScreen) -> str:

@@ -9,11 +9,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from equipshare.domain.records.catalogue import DowntimeRecord
 from equipshare.domain.records.schedule import DowntimeBoard, DowntimeRow
-from equipshare.domain.timewords import local_range
+from equipshare.domain.timewords import local_range, short_range
 from equipshare.domain.wording import bookings_words, plural, reason_words
 from equipshare.services.downtime.service import DowntimeService
 from equipshare.tui.downtime_plan import ScheduledDowntime
@@ -21,7 +21,19 @@ from equipshare.tui.messages import BookingsChanged
 from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.modals.schedule_downtime import ScheduleDowntimeModal
 from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.widgets.column_fit import ColumnSpec
+from equipshare.tui.widgets.fitted_table import FittedTable
+from equipshare.tui.widgets.key_footer import KeyFooter
 from equipshare.tui.widgets.suggesters import Completions
+
+#: When and on what are whole at 80 columns; the rest show as the room allows.
+COLUMNS = (
+    ColumnSpec("When", "when", priority=0),
+    ColumnSpec("Instrument", "instrument", priority=0),
+    ColumnSpec("Reason", "reason", priority=1),
+    ColumnSpec("Description", "description", priority=2, least=12, most=40),
+    ColumnSpec("Scheduled by", "by", priority=3),
+)
 
 
 def describe(row: DowntimeRow) -> str:
@@ -90,17 +102,13 @@ class DowntimeScreen(ServiceScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="downtime-table", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(id="downtime-table")
         yield Static("Loading downtime...", id="downtime-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#downtime-table", DataTable)
-        table.add_column("When", key="when")
-        table.add_column("Instrument", key="instrument")
-        table.add_column("Reason", key="reason")
-        table.add_column("Description", key="description")
-        table.add_column("Scheduled by", key="by")
+        table = self.query_one("#downtime-table", FittedTable)
+        table.set_columns(COLUMNS)
         table.focus()
         self.reload()
 
@@ -131,7 +139,7 @@ class DowntimeScreen(ServiceScreen[None]):
         table.clear()
         self._rows = {str(row.downtime_id): row for row in board.rows}
         for key, row in self._rows.items():
-            when = local_range(row.starts_at, row.ends_at, row.timezone)
+            when = short_range(row.starts_at, row.ends_at, row.timezone, board.now)
             under_way = row.starts_at <= board.now
             table.add_row(
                 f"now, {when}" if under_way else when,

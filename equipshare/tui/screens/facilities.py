@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from equipshare.domain.enums import ChargeBasis
 from equipshare.domain.records.consortium import (
@@ -32,7 +32,29 @@ from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.modals.facility_form import FacilityForm
 from equipshare.tui.modals.staff_form import StaffForm
 from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.widgets.column_fit import ColumnSpec
+from equipshare.tui.widgets.fitted_table import FittedTable
+from equipshare.tui.widgets.key_footer import KeyFooter
 from equipshare.tui.widgets.suggesters import Completions
+
+#: The code and name are whole at 80 columns; the rest show as the room allows.
+FACILITY_COLUMNS = (
+    ColumnSpec("Code", "code", priority=0),
+    ColumnSpec("Name", "name", priority=0, least=16),
+    ColumnSpec("Institution", "institution", priority=1),
+    ColumnSpec("Department", "department", priority=5, least=16, most=40),
+    ColumnSpec("Building", "building", priority=6, least=12, most=30),
+    ColumnSpec("Time zone", "timezone", priority=3),
+    ColumnSpec("Contact email", "email", priority=4),
+    ColumnSpec("Charging", "charging", priority=2),
+)
+STAFF_COLUMNS = (
+    ColumnSpec("Username", "username", priority=0),
+    ColumnSpec("Name", "name", priority=0, least=12),
+    ColumnSpec("Role", "role", priority=0),
+    ColumnSpec("Email", "email", priority=2),
+    ColumnSpec("Active", "active", priority=1),
+)
 
 BASIS_WORDS = {ChargeBasis.BOOKED: "time booked", ChargeBasis.ACTUAL: "time used"}
 
@@ -167,36 +189,18 @@ class FacilitiesScreen(ServiceScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="facilities-table", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(id="facilities-table")
         yield Static("", id="facility-detail", markup=False)
         yield Static("Staff", id="staff-title", markup=False)
-        yield DataTable(id="staff-table", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(id="staff-table")
         yield Static("Loading facilities...", id="facilities-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = "Facilities"
-        table: DataTable[str] = self.query_one("#facilities-table", DataTable)
-        for label, key in [
-            ("Code", "code"),
-            ("Name", "name"),
-            ("Institution", "institution"),
-            ("Department", "department"),
-            ("Building", "building"),
-            ("Time zone", "timezone"),
-            ("Contact email", "email"),
-            ("Charging", "charging"),
-        ]:
-            table.add_column(label, key=key)
-        staff: DataTable[str] = self.query_one("#staff-table", DataTable)
-        for label, key in [
-            ("Username", "username"),
-            ("Name", "name"),
-            ("Role", "role"),
-            ("Email", "email"),
-            ("Active", "active"),
-        ]:
-            staff.add_column(label, key=key)
+        table = self.query_one("#facilities-table", FittedTable)
+        table.set_columns(FACILITY_COLUMNS)
+        self.query_one("#staff-table", FittedTable).set_columns(STAFF_COLUMNS)
         table.focus()
         self.reload()
 

@@ -15,13 +15,25 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from equipshare.domain.records.history import FieldChange, HistoryEvent, HistoryPage, HistoryQuery
 from equipshare.domain.wording import count_words
 from equipshare.services.history.service import HistoryService
 from equipshare.tui.messages import ServiceRefused
 from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.widgets.column_fit import ColumnSpec
+from equipshare.tui.widgets.fitted_table import FittedTable
+from equipshare.tui.widgets.key_footer import KeyFooter
+
+#: When, who and what was done are whole at 80 columns; the changes wrap to the room left.
+COLUMNS = (
+    ColumnSpec("When", "when", priority=0),
+    ColumnSpec("Who", "who", priority=0),
+    ColumnSpec("Action", "action", priority=0),
+    ColumnSpec("What", "what", priority=2),
+    ColumnSpec("Changes", "changes", priority=1, least=20, wrap=True),
+)
 
 PAGE_SIZE = 50
 
@@ -80,15 +92,13 @@ class HistoryScreen(ServiceScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(f"History of {self.title_text}", id="history-title", markup=False)
-        table: DataTable[str] = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield FittedTable(id="history-table")
         yield Static("Loading the history...", id="history-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#history-table", DataTable)
-        for label in ("When", "Who", "Action", "What", "Changes"):
-            table.add_column(label, key=label.lower())
+        table = self.query_one("#history-table", FittedTable)
+        table.set_columns(COLUMNS)
         table.focus()
         self.load_page(None)
 

@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from equipshare.domain.errors import EquipshareError, PermissionDenied
 from equipshare.domain.records.consortium import InstitutionChange, InstitutionRecord
@@ -21,8 +21,20 @@ from equipshare.domain.wording import count_words
 from equipshare.services.consortium.service import InstitutionService
 from equipshare.tui.modals.institution_form import InstitutionForm, change_words
 from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.widgets.column_fit import ColumnSpec
+from equipshare.tui.widgets.fitted_table import FittedTable
+from equipshare.tui.widgets.key_footer import KeyFooter
 
-COLUMNS = ("Code", "Name", "Sector", "Partner", "Email domains", "Facilities", "Users")
+#: The code, name and sector are whole at 80 columns; the rest show as the room allows.
+COLUMNS = (
+    ColumnSpec("Code", "code", priority=0),
+    ColumnSpec("Name", "name", priority=0, least=16),
+    ColumnSpec("Sector", "sector", priority=0),
+    ColumnSpec("Partner", "partner", priority=1),
+    ColumnSpec("Email domains", "domains", priority=4, least=16, most=40),
+    ColumnSpec("Facilities", "facilities", priority=2, justify="right"),
+    ColumnSpec("Users", "users", priority=3, justify="right"),
+)
 WRITE_ACTIONS = frozenset({"add", "edit"})
 
 
@@ -86,14 +98,13 @@ class InstitutionsScreen(ServiceScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="institutions-table", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(id="institutions-table")
         yield Static("Loading the institutions...", id="institutions-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        table: DataTable[str] = self.query_one("#institutions-table", DataTable)
-        for label in COLUMNS:
-            table.add_column(label, key=label.lower())
+        table = self.query_one("#institutions-table", FittedTable)
+        table.set_columns(COLUMNS)
         table.focus()
         self.reload()
 

@@ -14,13 +14,25 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from equipshare.domain.charge_quotes import instant_words
 from equipshare.domain.records.ssh_keys import SshKeyRecord
 from equipshare.services.ssh_keys.service import SshKeysService
 from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.widgets.column_fit import ColumnSpec
+from equipshare.tui.widgets.fitted_table import FittedTable
+from equipshare.tui.widgets.key_footer import KeyFooter
+
+#: The label and fingerprint are whole at 80 columns; the rest show as the room allows.
+COLUMNS = (
+    ColumnSpec("Label", "label", priority=0, least=10),
+    ColumnSpec("Algorithm", "algorithm", priority=2),
+    ColumnSpec("Fingerprint", "fingerprint", priority=0),
+    ColumnSpec("Added", "added", priority=3),
+    ColumnSpec("Last used", "used", priority=1),
+)
 
 
 def last_used_words(key: SshKeyRecord, timezone: str) -> str:
@@ -85,15 +97,15 @@ class SshKeysScreen(ServiceScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="ssh-keys-table", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(id="ssh-keys-table")
         # The highlighted key whole, for a terminal too narrow for every column.
         yield Static("", id="ssh-keys-detail", markup=False)
         yield Static("Loading your SSH keys...", id="ssh-keys-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#ssh-keys-table", DataTable)
-        table.add_columns("Label", "Algorithm", "Fingerprint", "Added", "Last used")
+        table = self.query_one("#ssh-keys-table", FittedTable)
+        table.set_columns(COLUMNS)
         table.focus()
         self.load_keys()
 

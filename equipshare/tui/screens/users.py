@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from equipshare.domain.enums import Role
 from equipshare.domain.errors import EquipshareError, PermissionDenied
@@ -31,9 +31,19 @@ from equipshare.services.people.service import AccountService, PeopleService
 from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.modals.user_form import UserForm, UserSaved, saved_words
 from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.widgets.column_fit import ColumnSpec
+from equipshare.tui.widgets.fitted_table import FittedTable
+from equipshare.tui.widgets.key_footer import KeyFooter
 
-# Email, the widest, comes last, so 80 columns show whether an account is active.
-COLUMNS = ("Username", "Name", "Institution", "Role", "Active", "Email")
+#: Who and whether active are whole at 80 columns; the rest show as the room allows.
+COLUMNS = (
+    ColumnSpec("Username", "username", priority=0),
+    ColumnSpec("Name", "name", priority=0, least=12),
+    ColumnSpec("Institution", "institution", priority=2),
+    ColumnSpec("Role", "role", priority=1),
+    ColumnSpec("Active", "active", priority=0),
+    ColumnSpec("Email", "email", priority=3),
+)
 WRITE_ACTIONS = frozenset({"add", "edit", "deactivate", "reactivate"})
 ACTIVE_CHOICES = [("active", "yes"), ("deactivated", "no")]
 
@@ -168,14 +178,13 @@ class UsersScreen(ServiceScreen[None]):
                 compact=True,
             )
             yield Select(ACTIVE_CHOICES, prompt="Active?", id="users-active", compact=True)
-        yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(id="users-table")
         yield Static("Loading the users...", id="users-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
-        table: DataTable[str] = self.query_one("#users-table", DataTable)
-        for label in COLUMNS:
-            table.add_column(label, key=label.lower())
+        table = self._table
+        table.set_columns(COLUMNS)
         table.focus()
         self.reload()
         self.call_service(
@@ -189,8 +198,8 @@ class UsersScreen(ServiceScreen[None]):
         return self.may_change or action not in WRITE_ACTIONS
 
     @property
-    def _table(self) -> DataTable[str]:
-        return self.query_one("#users-table", DataTable)
+    def _table(self) -> FittedTable:
+        return self.query_one("#users-table", FittedTable)
 
     # Loading --------------------------------------------------------------------------
 
@@ -315,8 +324,8 @@ class UsersScreen(ServiceScreen[None]):
         if user.username not in self.users:
             return
         self.users[user.username] = user
-        for label, text in zip(COLUMNS, user_cells(user), strict=True):
-            self._table.update_cell(user.username, label.lower(), text)
+        for column, text in zip(COLUMNS, user_cells(user), strict=True):
+            self._table.update_cell(user.username, column.key, text)
 
     def _saved(self, saved: UserSaved | None) -> None:
         if saved is None:
