@@ -259,7 +259,9 @@ class EquipshareApp(
         return not isinstance(self.screen, ModalScreen)
 
     def _show(self, screen_type: type[Screen[None]], make: Screen[None]) -> None:
-        if self._can_leave() and not isinstance(self.screen, screen_type):
+        if isinstance(self.screen, screen_type):
+            self.notify("You are on that screen already", severity="warning")
+        elif self._can_leave():
             self.push_screen(make)
 
     def action_help(self) -> None:

@@ -257,6 +257,7 @@ class BookingForm(ServiceCalls, ModalScreen[BookingOutcome | None]):
     @on(Button.Pressed, "#booking-submit")
     def action_submit(self) -> None:
         if self.busy:
+            self.notify("Still saving; wait for the answer", severity="warning")
             return
         self.show_errors({})
         try:

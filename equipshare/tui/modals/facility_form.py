@@ -169,6 +169,7 @@ class FacilityForm(ServiceCalls, ModalScreen[FacilityChange | None]):
     @on(Button.Pressed, "#facility-save")
     def action_submit(self) -> None:
         if self.busy:
+            self.notify("Still saving; wait for the answer", severity="warning")
             return
         self.show_error(None, "")
         self.busy = True

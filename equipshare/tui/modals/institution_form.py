@@ -206,6 +206,7 @@ class InstitutionForm(ServiceCalls, ModalScreen[InstitutionChange | None]):
     @on(Button.Pressed, "#institution-save")
     def action_save(self) -> None:
         if self.busy:
+            self.notify("Still saving; wait for the answer", severity="warning")
             return
         self.show_error(None, "")
         self.busy = True

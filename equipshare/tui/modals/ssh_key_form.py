@@ -122,6 +122,7 @@ class SshKeyForm(ServiceCalls, ModalScreen[SshKeyRecord | None]):
     @on(Button.Pressed, "#ssh-key-save")
     def action_save(self) -> None:
         if self.busy:
+            self.notify("Still saving; wait for the answer", severity="warning")
             return
         self.show_error(None, "")
         self.busy = True

@@ -192,6 +192,7 @@ class UserForm(ServiceCalls, ModalScreen[UserSaved | None]):
     @on(Button.Pressed, "#user-save")
     def action_save(self) -> None:
         if self.busy:
+            self.notify("Still saving; wait for the answer", severity="warning")
             return
         self.show_error(None, "")
         self.busy = True

@@ -271,6 +271,8 @@ class ApprovalsScreen(PagedScreen[PendingRequestRow]):
     def action_show_detail(self) -> None:
         """Open the detail panel on the highlighted request, or close it if open."""
         detail = self.query_one("#approvals-detail", Static)
+        if not detail.display and self.selected() is None:
+            self.notify("No request highlighted", severity="warning")
         detail.display = not detail.display and self.selected() is not None
         self._refresh_detail()
 
@@ -295,8 +297,11 @@ class ApprovalsScreen(PagedScreen[PendingRequestRow]):
         if row is None:
             self.notify("No request selected", severity="warning")
             return None
-        if row.booking_id in self._deciding:
-            return None  # the first keystroke is still being carried out
+        if row.booking_id in self._deciding:  # the first keystroke is still being carried out
+            self.notify(
+                f"Still deciding request {row.booking_id}; wait for the answer", severity="warning"
+            )
+            return None
         return row
 
     def action_approve(self) -> None:

@@ -420,7 +420,9 @@ class CatalogueScreen(ServiceScreen[None]):
 
     def action_week(self) -> None:
         code = self._table.cursor_code
-        if code is not None:
+        if code is None:
+            self.notify("No instrument highlighted to book", severity="warning")
+        else:
             self.post_message(WeekRequested(code))
 
     def action_focus_search(self) -> None:
@@ -436,7 +438,10 @@ class CatalogueScreen(ServiceScreen[None]):
         self.set_query(replace(self._query, bookable_by_me=not self._query.bookable_by_me))
 
     def action_clear_filters(self) -> None:
-        self.set_query(CatalogueQuery(search=self._query.search))
+        cleared = CatalogueQuery(search=self._query.search)
+        if cleared == self._query:
+            self.notify("No filters to clear", severity="warning")
+        self.set_query(cleared)
 
     # Keeping up with writes made elsewhere ----------------------------------------------------
 

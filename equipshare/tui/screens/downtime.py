@@ -121,6 +121,16 @@ class DowntimeScreen(ServiceScreen[None]):
                 return None  # shown, but greyed out: nothing to cancel
         return True
 
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """What a refused n or x says (KeyAnswers)."""
+        if self.board is None:
+            return "The downtime list is still loading"
+        if not self.board.may_schedule:
+            return "Downtime is scheduled by facility staff; you staff no facility"
+        if action == "cancel_downtime" and not self._rows:
+            return "No downtime to cancel: none is current or coming"
+        return None
+
     # Loading --------------------------------------------------------------------------
 
     def reload(self) -> None:

@@ -111,6 +111,10 @@ class InstitutionsScreen(ServiceScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.may_change or action not in WRITE_ACTIONS
 
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """What a refused n or e says (KeyAnswers)."""
+        return "Institutions are added and edited by admins" if action in WRITE_ACTIONS else None
+
     # Loading --------------------------------------------------------------------------
 
     def reload(self, keep: str | None = None) -> None:

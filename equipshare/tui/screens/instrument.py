@@ -252,6 +252,12 @@ class InstrumentScreen(ServiceScreen[None]):
             return bool(getattr(self.app, "staff", False))
         return True
 
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """What a refused e says (KeyAnswers)."""
+        if action != "edit":
+            return None
+        return f"{self.code} is edited by its facility's managers and technicians, and admins"
+
     def action_edit(self) -> None:
         cast(InstrumentOpener, self.app).open_editor(self.code)
 

@@ -184,6 +184,14 @@ class InstrumentEditorScreen(ServiceScreen[None]):
             return self.access.may_edit or self.access.may_change_status
         return True
 
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """What a refused ctrl+s says (KeyAnswers): the service's words, once it has said."""
+        if action != "save":
+            return None
+        if not self.loaded:
+            return f"{self.code} is still loading; nothing to save yet"
+        return self.access.refusal or f"You may change nothing on {self.code}"
+
     # Loading --------------------------------------------------------------------------
 
     def load(self, refill: frozenset[str]) -> None:
@@ -264,6 +272,8 @@ class InstrumentEditorScreen(ServiceScreen[None]):
 
     def action_save(self) -> None:
         if self.busy or not self.loaded:
+            doing = "still saving the last change" if self.busy else "still loading"
+            self.notify(f"{self.code}: {doing}; wait for it", severity="warning")
             return
         tab = self.active_tab()
         form = self.form(tab)

@@ -171,6 +171,12 @@ class TrainingScreen(PagedScreen[TrainingRecordView]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.may_record or action not in WRITE_ACTIONS
 
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """What a refused n, r or x says (KeyAnswers)."""
+        if action not in WRITE_ACTIONS:
+            return None
+        return "Training is recorded by the instrument's facility staff; you staff no facility"
+
     # Loading --------------------------------------------------------------------------
 
     def fetch_page(

@@ -197,6 +197,10 @@ class UsersScreen(ServiceScreen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.may_change or action not in WRITE_ACTIONS
 
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """What a refused n, e, d or r says (KeyAnswers)."""
+        return "Accounts are added and changed by admins" if action in WRITE_ACTIONS else None
+
     @property
     def _table(self) -> FittedTable:
         return self.query_one("#users-table", FittedTable)

@@ -347,6 +347,7 @@ class WeekScreen(BookingChangesScreen):
         view, grid = self.view, self.query_one(WeekGrid)
         wanted = waitlist_range(grid.selection())
         if view is None or wanted is None:
+            self.notify("The week is still loading; try again when it shows", severity="warning")
             return
         code, (start, end) = view.instrument.code, wanted
         self.call_service(

@@ -335,7 +335,9 @@ class CatalogueTable(ScrollView, can_focus=True):
 
     def action_choose(self) -> None:
         code = self.cursor_code
-        if code is not None:
+        if code is None:
+            self.notify("No instrument highlighted to open", severity="warning")
+        else:
             self.post_message(self.RowChosen(self, code))
 
     def on_click(self, event: events.Click) -> None:
