@@ -1,6 +1,6 @@
 """Screens keep up with writes made anywhere (issue 20, stale screens): another user's booking
-appears in an open week, My bookings, Approvals and the catalogue without a key pressed, and
-a refused clash shows the slot taken.
+appears in an open week, My bookings, Approvals and the catalogue without a key pressed; a
+refused clash shows the slot taken; an edited booking's price shows whole.
 
 "Elsewhere" is a second engine on the same database file, as another process (the CLI,
 another terminal app) would write. The check runs every [tui] live_check_ms, set short here
@@ -13,13 +13,19 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from decimal import Decimal
+from typing import Any
 
 import pytest
+from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
 
 from equipshare.db.engine import Database
+from equipshare.domain.enums import UserClass
 from equipshare.domain.records.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.charging.rates import RateService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.live import LiveScreen
@@ -31,6 +37,7 @@ from equipshare.tui.screens.my_bookings import MyBookingsScreen
 from equipshare.tui.screens.week import WeekScreen
 from equipshare.tui.week_layout import CellState
 from equipshare.tui.widgets.catalogue_table import CatalogueTable
+from equipshare.tui.widgets.paged_table import PagedTable
 from equipshare.tui.widgets.week_grid import WeekGrid
 from tests.support.world import World, london
 from tests.tui.conftest import recorded, settle, shown
@@ -181,3 +188,50 @@ async def test_the_catalogues_next_free_follows_a_booking_made_elsewhere(
         await settle(
             pilot, lambda: table.cell(RAM, "next_free") == "Mon 16 Mar 11:00 GMT", timeout=WITHIN
         )
+
+
+@pytest.fixture
+def drawn_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A terminal draws frames while rows arrive: draw a paged table as soon as it is given
+    a page, before it has measured the page's cells (when a cut cell would be kept)."""
+    show_page = PagedTable.show_page
+
+    def show_and_draw(table: PagedTable, *args: Any, **kwargs: Any) -> bool:
+        shown = show_page(table, *args, **kwargs)
+        for y in range(table.size.height):
+            table.render_line(y)
+        return shown
+
+    monkeypatch.setattr(PagedTable, "show_page", show_and_draw)
+
+
+@pytest.mark.usefixtures("drawn_at_once")
+async def test_an_edited_bookings_price_shows_two_decimals(
+    context: ServiceContext, world: World
+) -> None:
+    RateService(context).set("mgr", XPS, UserClass.INTERNAL, Decimal("48"))
+    request = BookingRequest(XPS, london(2026, 3, 17, 10), london(2026, 3, 17, 12))
+    BookingService(context).book("alice", request)
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(120, 30), message_hook=recorded(app)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen))
+        await pilot.press("m")
+        screen = await shown(pilot, MyBookingsScreen)
+        await settle(pilot, lambda: screen.loaded)
+        table = screen.query_one(DataTable)
+        assert "£96.00" in drawn_row(app, table)
+        await pilot.press("e")
+        form = await shown(pilot, BookingForm)
+        form.query_one("#booking-length", Input).value = "3h"
+        await pilot.press("ctrl+s")
+        await settle(
+            pilot,
+            lambda: app.screen is screen and screen.loaded and "£144.00" in drawn_row(app, table),
+        )
+
+
+def drawn_row(app: EquipshareApp, table: DataTable[object]) -> str:
+    """The table's first row as the terminal shows it: drawn, then read back."""
+    app.export_screenshot()  # a full render, as the terminal gets
+    line = table.render_lines(Region(0, 1, table.size.width, 1))[0]
+    return line.text
