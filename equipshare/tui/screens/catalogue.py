@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from equipshare.domain.records.catalogue import (
     CatalogueFilters,
@@ -37,6 +37,7 @@ from equipshare.tui.screens.instrument import InstrumentScreen
 from equipshare.tui.service_screen import ServiceScreen
 from equipshare.tui.widgets.catalogue_table import CatalogueTable
 from equipshare.tui.widgets.filter_bar import FilterBar
+from equipshare.tui.widgets.key_footer import KeyFooter
 
 
 class CatalogueScreen(ServiceScreen[None]):
@@ -184,7 +185,7 @@ class CatalogueScreen(ServiceScreen[None]):
         yield FilterBar(id="catalogue-filters")
         yield CatalogueTable(id="catalogue-table", near_end=self.PREFETCH_ROWS)
         yield Static("Loading the catalogue...", id="catalogue-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def _table(self) -> CatalogueTable:

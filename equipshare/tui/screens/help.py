@@ -9,7 +9,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
+
+from equipshare.tui.widgets.column_fit import ColumnSpec
+from equipshare.tui.widgets.fitted_table import FittedTable
+
+#: Every column whole at 80 columns: what a key does wraps, so the ids users remap by
+#: ([keymap] in equipshare.toml) are never cut.
+COLUMNS = (
+    ColumnSpec("Key", "key", priority=0),
+    ColumnSpec("Does", "does", priority=0, least=16, wrap=True),
+    ColumnSpec("Id (for [keymap])", "id", priority=0),
+)
 
 
 def bindings_of(declared: list[BindingType]) -> list[Binding]:
@@ -39,15 +50,12 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="help-dialog"):
             yield Static("Keys", id="help-title")
-            table: DataTable[str] = DataTable(
-                id="help-table", cursor_type="row", zebra_stripes=True
-            )
-            yield table
+            yield FittedTable(id="help-table")
             yield Static("Escape closes this help", id="help-hint")
 
     def on_mount(self) -> None:
-        table = self.query_one("#help-table", DataTable)
-        table.add_columns("Key", "Does", Text("Id (for [keymap])"))
+        table = self.query_one("#help-table", FittedTable)
+        table.set_columns(COLUMNS)
         for where, entries in self._sections():
             table.add_row("", Text(where, style="bold underline"), "")
             for key, does, _, binding_id in entries:

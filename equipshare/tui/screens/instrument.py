@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from equipshare.domain.enums import ExportKind, UserClass
 from equipshare.domain.records.calendar import ExportScope
@@ -35,6 +35,7 @@ from equipshare.tui.messages import (
     WeekRequested,
 )
 from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.widgets.key_footer import KeyFooter
 
 CLASS_WORDS = {
     UserClass.INTERNAL: "internal",
@@ -215,7 +216,7 @@ class InstrumentScreen(ServiceScreen[None]):
             for key, title in SECTIONS:
                 yield Static(title, id=f"instrument-{key}-title", classes="detail-title")
                 yield Static("", id=f"instrument-{key}", classes="detail-body", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load_detail(self.code)

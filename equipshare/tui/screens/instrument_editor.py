@@ -19,7 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 
 from equipshare.domain.enums import InstrumentStatus
 from equipshare.domain.errors import EquipshareError, InputError
@@ -42,6 +42,7 @@ from equipshare.tui.widgets.broken_bookings import BrokenBookings, change_lines
 from equipshare.tui.widgets.details_form import DetailsForm
 from equipshare.tui.widgets.editor_form import EditorForm
 from equipshare.tui.widgets.hours_editor import HoursEditor
+from equipshare.tui.widgets.key_footer import KeyFooter
 from equipshare.tui.widgets.policy_form import PolicyForm
 from equipshare.tui.widgets.status_form import StatusForm
 from equipshare.tui.widgets.suggesters import Completions, spelled
@@ -170,7 +171,7 @@ class InstrumentEditorScreen(ServiceScreen[None]):
                     yield forms[key]
         yield Static("", id="error-general", markup=False)
         yield BrokenBookings(id="editor-broken")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#editor-tabs").display = False

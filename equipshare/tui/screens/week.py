@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from equipshare.domain.enums import CalendarEntryKind
 from equipshare.domain.records.changes import Topic
@@ -34,6 +34,7 @@ from equipshare.tui.modals.go_to_date import GoToDateModal
 from equipshare.tui.screens.booking_changes import BookingChangesScreen
 from equipshare.tui.service_screen import back_binding
 from equipshare.tui.week_layout import Cell, CellState, clock_change
+from equipshare.tui.widgets.key_footer import KeyFooter
 from equipshare.tui.widgets.week_grid import WeekGrid
 
 LEGEND = (
@@ -185,7 +186,7 @@ class WeekScreen(BookingChangesScreen):
         yield Static(LEGEND, id="week-legend")
         yield WeekGrid(id="week-grid")
         yield Static("Loading...", id="week-status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(WeekGrid).focus()

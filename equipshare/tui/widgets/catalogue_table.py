@@ -1,8 +1,9 @@
 """CatalogueTable: a virtual table of catalogue rows that renders only the lines on screen.
 
-A refill costs the same for 60 rows or 6,000: cells are plain strings cut to fixed column
-widths (computed from the widget's width, never by measuring cells) and drawn as
-segments, so nothing is parsed as markup and a "[x]" in a name shows literally.
+A refill costs the same for 60 rows or 6,000: cells are plain strings, measured once as
+they arrive, laid out by the tables' shared rule (column_fit: what does not fit is hidden,
+a wider terminal shows more columns and fuller names) and drawn as segments, so nothing is
+parsed as markup and a "[x]" in a name shows literally.
 The header line never scrolls away. The widget receives rows and posts what the user
 did; it never sees a service.
 """
@@ -10,7 +11,7 @@ did; it never sees a service.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import ClassVar, NamedTuple
+from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -24,44 +25,24 @@ from textual.strip import Strip
 
 from equipshare.domain.records.catalogue import CatalogueRow
 from equipshare.domain.wording import status_words
+from equipshare.tui.widgets.column_fit import ColumnSpec, fit_columns
 
 PADDING = 1  # blank cells on each side of a column
 
 
-class Column(NamedTuple):
-    """A column: its heading, its key, its narrowest width and its share of spare width."""
-
-    label: str
-    key: str
-    width: int
-    grow: int = 0
-
-
-# The columns that matter most come first, so 80 columns show them.
-COLUMNS: tuple[Column, ...] = (
-    Column("Code", "code", 16),  # the longest demo codes, e.g. BHAM-BENCHNMR-01
-    Column("Name", "name", 17, grow=2),
-    Column("Institution", "institution", 11),
-    Column("Next free", "next_free", 20),
-    Column("Status", "status", 14),
-    Column("Category", "category", 16),
-    Column("Facility", "facility", 30, grow=1),
+#: The code, name, institution and next free time show at 80 columns (the name cut if it
+#: must be); the rest show as the room allows, and codes are never cut.
+COLUMNS = (
+    ColumnSpec("Code", "code", priority=0),
+    ColumnSpec("Name", "name", priority=0, least=12, most=36),
+    ColumnSpec("Institution", "institution", priority=0),
+    ColumnSpec("Next free", "next_free", priority=0),
+    ColumnSpec("Status", "status", priority=1),
+    ColumnSpec("Category", "category", priority=2, least=10, most=24),
+    ColumnSpec("Facility", "facility", priority=3, least=12, most=36),
 )
 KEYS = tuple(column.key for column in COLUMNS)
-COLUMN_STYLES = tuple(Style.from_meta({"column": column.key}) for column in COLUMNS)
-
-
-def column_widths(columns: Sequence[Column], room: int) -> list[int]:
-    """Each column's text width: its own, plus its share of whatever room is left over."""
-    widths = [column.width for column in columns]
-    spare = room - sum(widths) - 2 * PADDING * len(columns)
-    shares = sum(column.grow for column in columns)
-    if spare > 0 and shares:
-        for n, column in enumerate(columns):
-            widths[n] += spare * column.grow // shares
-        grown = [n for n, column in enumerate(columns) if column.grow]
-        widths[grown[-1]] += room - sum(widths) - 2 * PADDING * len(columns)
-    return widths
+COLUMN_STYLES = {column.key: Style.from_meta({"column": column.key}) for column in COLUMNS}
 
 
 def fit(text: str, width: int) -> str:
@@ -170,7 +151,8 @@ class CatalogueTable(ScrollView, can_focus=True):
         self._cells: list[list[str]] = []
         self._index: dict[str, int] = {}
         self._cursor = 0
-        self._widths = column_widths(COLUMNS, 0)
+        self._widest: dict[str, int] = {}
+        self._layout: dict[str, int] = fit_columns(COLUMNS, {}, 0, PADDING)
         self._base_style = Style()
         #: Counts refills, so an observer can tell a new first page from the old one.
         self.refills = 0
@@ -199,9 +181,20 @@ class CatalogueTable(ScrollView, can_focus=True):
         """The text of one cell, by instrument code and column key."""
         return self._cells[self._index[code]][KEYS.index(key)]
 
+    @property
+    def shown_columns(self) -> tuple[str, ...]:
+        """The keys of the columns on screen, in order."""
+        return tuple(self._layout)
+
+    @property
+    def column_widths(self) -> dict[str, int]:
+        """Each shown column's text width (padding aside)."""
+        return dict(self._layout)
+
     def set_rows(self, rows: Iterable[CatalogueRow], next_free: Callable[[str], str]) -> None:
         """Show `rows` instead of what was there, cursor and view back at the top."""
         self._codes, self._cells, self._index = [], [], {}
+        self._widest = {}
         self._cursor = 0
         self.refills += 1
         self._add(rows, next_free)
@@ -217,7 +210,10 @@ class CatalogueTable(ScrollView, can_focus=True):
         for row in rows:
             self._index[row.code] = len(self._codes)
             self._codes.append(row.code)
-            self._cells.append(cells_of(row, next_free(row.code)))
+            cells = cells_of(row, next_free(row.code))
+            self._cells.append(cells)
+            for key, text in zip(KEYS, cells, strict=True):
+                self._widest[key] = max(self._widest.get(key, 0), cell_len(text))
         self._resize_virtual()
 
     def update_next_free(self, code: str, text: str) -> None:
@@ -226,6 +222,10 @@ class CatalogueTable(ScrollView, can_focus=True):
         if row is None or self._cells[row][KEYS.index("next_free")] == text:
             return
         self._cells[row][KEYS.index("next_free")] = text
+        if cell_len(text) > self._widest.get("next_free", 0):
+            self._widest["next_free"] = cell_len(text)
+            if self._resize_virtual():
+                return  # laid out again: every line is redrawn
         self.refresh_line(row + 1)
 
     def codes_in_view(self, limit: int) -> list[str]:
@@ -239,11 +239,19 @@ class CatalogueTable(ScrollView, can_focus=True):
         """How many data rows fit under the header."""
         return max(1, self.scrollable_content_region.height - 1)
 
-    def _resize_virtual(self) -> None:
-        room = self.scrollable_content_region.width
-        self._widths = column_widths(COLUMNS, room)
-        width = sum(self._widths) + 2 * PADDING * len(COLUMNS)
+    def _resize_virtual(self) -> bool:
+        """Lay the columns out for the room there is; True if that changed what is drawn."""
+        room = self.size.width
+        if len(self._codes) + 1 > self.size.height:
+            room -= self.styles.scrollbar_size_vertical
+        layout = fit_columns(COLUMNS, self._widest, max(0, room), PADDING)
+        width = sum(layout.values()) + 2 * PADDING * len(layout)
         self.virtual_size = Size(width, len(self._codes) + 1)
+        if layout == self._layout:
+            return False
+        self._layout = layout
+        self.refresh()
+        return True
 
     def on_resize(self, _event: events.Resize) -> None:
         self._resize_virtual()
@@ -286,10 +294,9 @@ class CatalogueTable(ScrollView, can_focus=True):
         # Each cell keeps its column in its style, so cells stay separate segments (an SVG
         # export places each at its own column instead of spacing one long run of text).
         segments = [
-            Segment(pad + fit(text, cell_width) + pad, style + column_style)
-            for text, cell_width, column_style in zip(
-                cells, self._widths, COLUMN_STYLES, strict=True
-            )
+            Segment(pad + fit(text, self._layout[key]) + pad, style + COLUMN_STYLES[key])
+            for key, text in zip(KEYS, cells, strict=True)
+            if key in self._layout
         ]
         scroll_x = int(self.scroll_x)
         strip = Strip(segments, self.virtual_size.width)
