@@ -104,5 +104,6 @@ def heat_style(value: int, maximum: int) -> str:
 
 
 def heat_cell(text: str, value: int, maximum: int, width: int) -> Text:
-    """`text` right-aligned in `width` cells, coloured by its share of the largest value."""
-    return Text(f" {text:>{width}} ", style=heat_style(value, maximum), no_wrap=True)
+    """`text` right-aligned in exactly `width` cells (a table's column), coloured by its share
+    of the largest value."""
+    return Text(f"{text:>{width}}", style=heat_style(value, maximum), no_wrap=True)

@@ -83,7 +83,7 @@ def test_heat_cells_step_up_the_ramp_by_share_of_the_largest() -> None:
         HEAT_RAMP[4],
     ]
     cell = heat_cell("2.50", 150, 300, 6)
-    assert cell.plain == "   2.50 "
+    assert cell.plain == "  2.50"
     assert str(cell.style) == HEAT_RAMP[2]
 
 

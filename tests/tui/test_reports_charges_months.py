@@ -7,7 +7,7 @@ November's stored statement; Enter on December loads the open month as billed no
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from equipshare.db.engine import Database
 from equipshare.domain.clock import FrozenClock
@@ -17,14 +17,15 @@ from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.reports import ReportsScreen
+from equipshare.tui.widgets.fitted_table import FittedTable
 from tests.support.november import DECEMBER, NOVEMBER, NOW, plant_november
 from tests.support.world import World
 from tests.tui.conftest import settle, shown
 
 
 def cells(screen: ReportsScreen, table_id: str) -> list[list[str]]:
-    table = screen.query_one(f"#{table_id}", DataTable)
-    return [[str(c).strip() for c in table.get_row_at(i)] for i in range(table.row_count)]
+    table = screen.query_one(f"#{table_id}", FittedTable)
+    return [[str(c).strip() for c in table.row_values_at(i)] for i in range(table.row_count)]
 
 
 def shows(screen: ReportsScreen, month: object) -> bool:

@@ -38,6 +38,7 @@ from equipshare.tui.modals.report_period import ReportPeriodModal
 from equipshare.tui.report_charts import HEAT_RAMP, utilisation_bar
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.reports import ReportsScreen
+from equipshare.tui.widgets.fitted_table import FittedTable
 from tests.support.world import World, london
 from tests.tui.conftest import recorded, settle, shown
 
@@ -93,6 +94,8 @@ def screen_of(app: EquipshareApp) -> ReportsScreen:
 
 def cells(screen: ReportsScreen, table_id: str) -> list[list[str]]:
     table = screen.query_one(f"#{table_id}", DataTable)
+    if isinstance(table, FittedTable):  # every column's cell, shown or not
+        return [[str(c).strip() for c in table.row_values_at(i)] for i in range(table.row_count)]
     return [[str(c).strip() for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 

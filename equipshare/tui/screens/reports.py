@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from equipshare.domain.records.reports import (
     DemandReport,
@@ -45,6 +45,7 @@ from equipshare.tui.report_csv import (
 )
 from equipshare.tui.service_screen import ServiceScreen, back_binding
 from equipshare.tui.widgets.charges_view import ChargesView
+from equipshare.tui.widgets.key_footer import KeyFooter
 from equipshare.tui.widgets.report_views import (
     DemandView,
     ReportView,
@@ -186,7 +187,7 @@ class ReportsScreen(ServiceScreen[None]):
             for number, (tab, (title, view)) in enumerate(TABS.items(), start=1):
                 with TabPane(f"{number} {title}", id=tab):
                     yield view(id=f"{tab}-view")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_heading()

@@ -19,9 +19,10 @@ from textual.widgets import DataTable, Static
 from equipshare.domain.charging import gbp
 from equipshare.domain.records.statements import PairTotal, Statement, StatementMonth
 from equipshare.domain.report_periods import month_has_ended
-from equipshare.domain.timewords import local_range
+from equipshare.domain.timewords import short_range
 from equipshare.domain.wording import count_words
-from equipshare.tui.widgets.report_views import ReportView, number, table
+from equipshare.tui.widgets.column_fit import ColumnSpec
+from equipshare.tui.widgets.report_views import ReportView, figure, number, table
 
 
 def issued_words(issued_at: datetime, issued_by: str | None, timezone: str) -> str:
@@ -48,36 +49,37 @@ class ChargesView(ReportView):
         super().__init__(id=id)
         self._pairs: dict[str, PairTotal] = {}
         self._timezone = "UTC"
+        self._month = date.min
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="report-note", markup=False)
         yield table(
             "charges-months",
-            ("month", "Month"),
-            ("state", "State"),
-            ("bookings", "Lines"),
-            ("total", "Total"),
+            ColumnSpec("Month", "month", priority=0),
+            ColumnSpec("State", "state", priority=0, least=12),
+            figure("Lines", "bookings", 1),
+            figure("Total", "total", 0),
         )
         yield table(
             "charges-pairs",
-            ("payer", "Payer"),
-            ("host", "Host"),
-            ("bookings", "Bookings"),
-            ("total", "Owes"),
+            ColumnSpec("Payer", "payer", priority=0),
+            ColumnSpec("Host", "host", priority=0),
+            figure("Bookings", "bookings", 1),
+            figure("Owes", "total", 0),
         )
         yield Static("", id="charges-lines-heading", classes="report-heading", markup=False)
         yield table(
             "charges-lines",
-            ("booking", "Booking"),
-            ("when", "When"),
-            ("user", "User"),
-            ("total", "Total"),
-            ("instrument", "Instrument"),
-            ("project", "Project"),
-            ("status", "Status"),
-            ("instrument_gbp", "Instrument £"),
-            ("technician_gbp", "Technician £"),
-            ("note", "Note"),
+            figure("Booking", "booking", 2),
+            ColumnSpec("When", "when", priority=0),
+            ColumnSpec("User", "user", priority=1),
+            figure("Total", "total", 0),
+            ColumnSpec("Instrument", "instrument", priority=0),
+            ColumnSpec("Project", "project", priority=3),
+            ColumnSpec("Status", "status", priority=4),
+            figure("Instrument £", "instrument_gbp", 5),
+            figure("Technician £", "technician_gbp", 5),
+            ColumnSpec("Note", "note", priority=6, least=12, most=40),
         )
 
     def show_months(self, months: tuple[StatementMonth, ...], timezone: str, today: date) -> None:
@@ -103,6 +105,7 @@ class ChargesView(ReportView):
     def show(self, statement: Statement, today: date) -> None:
         """The statement's pairs and lines; a month not yet over is named "to date"."""
         self._timezone = statement.timezone
+        self._month = statement.month  # dates near it go without their year
         self._pairs = {f"{p.payer_code}>{p.host_code}": p for p in statement.pairs}
         grid = self.query_one("#charges-pairs", DataTable)
         grid.clear()
@@ -148,7 +151,7 @@ class ChargesView(ReportView):
                     adjusts = line.adjusts_month
                     grid.add_row(
                         number(line.booking_id),
-                        local_range(line.starts_at, line.ends_at, self._timezone),
+                        short_range(line.starts_at, line.ends_at, self._timezone, self._month),
                         line.username,
                         number(gbp(line.total_pence)),
                         line.instrument_code,

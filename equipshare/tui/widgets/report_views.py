@@ -24,6 +24,8 @@ from equipshare.domain.records.reports import (
 from equipshare.domain.wording import count_words
 from equipshare.tui.report_charts import bar_lines, column_chart, heat_cell, utilisation_bar
 from equipshare.tui.report_csv import WEEKDAYS
+from equipshare.tui.widgets.column_fit import ColumnSpec
+from equipshare.tui.widgets.fitted_table import FittedTable
 
 Cell = str | Text
 BAR_WIDTH = 12
@@ -42,12 +44,16 @@ def chart_text(heading: str, lines: list[str]) -> Text:
     return text
 
 
-def table(table_id: str, *columns: tuple[str, str]) -> DataTable[Cell]:
-    """A read-only row-cursor table with the given (key, heading) columns."""
-    made: DataTable[Cell] = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
-    for key, heading in columns:
-        made.add_column(heading, key=key)
+def table(table_id: str, *columns: ColumnSpec) -> FittedTable:
+    """A read-only row-cursor table showing the columns that fit, by priority."""
+    made = FittedTable(id=table_id)
+    made.set_columns(columns)
     return made
+
+
+def figure(label: str, key: str, priority: int) -> ColumnSpec:
+    """A column of right-aligned figures, shown whole or not at all."""
+    return ColumnSpec(label, key, priority=priority, justify="right")
 
 
 class ReportView(VerticalScroll):
@@ -85,16 +91,16 @@ class UtilisationView(ReportView):
         yield Static("", classes="report-note", markup=False)
         yield table(
             "utilisation-table",
-            ("code", "Code"),
-            ("utilisation", "Booked of open hours"),
-            ("booked", "Booked h"),
-            ("used", "Used h"),
-            ("opening", "Open h"),
-            ("cancelled", "Cancelled"),
-            ("no_shows", "No-shows"),
-            ("downtime", "Down h"),
-            ("shared", "Shared h"),
-            ("name", "Name"),
+            ColumnSpec("Code", "code", priority=0),
+            ColumnSpec("Booked of open hours", "utilisation", priority=0),
+            figure("Booked h", "booked", 1),
+            figure("Used h", "used", 2),
+            figure("Open h", "opening", 3),
+            figure("Cancelled", "cancelled", 5),
+            figure("No-shows", "no_shows", 6),
+            figure("Down h", "downtime", 7),
+            figure("Shared h", "shared", 4),
+            ColumnSpec("Name", "name", priority=8, least=12, most=36),
         )
 
     def show(self, report: UtilisationReport) -> None:
@@ -137,7 +143,9 @@ class SharingView(ReportView):
             markup=False,
         )
         # No cursor: a highlighted row would hide the heat colours it crosses.
-        yield DataTable(id="sharing-matrix", cursor_type="none")
+        matrix: DataTable[Cell] = DataTable(id="sharing-matrix", cursor_type="none")
+        matrix.fixed_columns = 1  # the host stays in view as the columns scroll sideways
+        yield matrix
 
     def show(self, report: SharingReport) -> None:
         shared = report.cross_institution_minutes
@@ -169,27 +177,31 @@ class SharingView(ReportView):
     def _show_matrix(self, report: SharingReport) -> None:
         grid: DataTable[Cell] = self.query_one("#sharing-matrix", DataTable)
         grid.clear(columns=True)
-        codes = report.institutions
-        minutes = {(c.host_code, c.user_code): c.minutes for c in report.cells}
+        minutes = {(c.host_code, c.user_code): c.minutes for c in report.cells if c.minutes}
+        # A row for each institution that hosted some use, a column for each whose people
+        # used something: an institution hosting nothing is no row of dots.
+        hosts = [code for code in report.institutions if any(h == code for h, _ in minutes)]
+        users = [code for code in report.institutions if any(u == code for _, u in minutes)]
         peak = max((m for (h, u), m in minutes.items() if h != u), default=0)
         width = max((len(str(hours(m))) for m in minutes.values()), default=4)
         grid.add_column("Host \\ User", key="host")
-        for code in codes:
-            column = max(len(code), width + 2)
-            grid.add_column(Text(code, justify="right"), key=code, width=column)
-        total_width = max(len("Total"), width + 1)
+        for code in users:
+            grid.add_column(Text(code, justify="right"), key=code, width=max(len(code), width))
+        total_width = max(len("Total"), width)
         grid.add_column(Text("Total", justify="right"), key="total", width=total_width)
-        for host in codes:
+        for host in hosts:
             cells: list[Cell] = [host]
-            for user in codes:
+            for user in users:
                 value = minutes.get((host, user), 0)
-                text = str(hours(value)) if value else "·"
+                # Every cell fills its column, the dot of an empty one where a number's last
+                # digit would be, so dots and figures line up.
+                text = f"{hours(value) if value else '·':>{max(len(user), width)}}"
                 if host == user:  # use at home is not sharing: shown, but not heated
-                    cells.append(Text(f" {text:>{width}} ", style="italic", justify="right"))
+                    cells.append(Text(text, style="italic", no_wrap=True))
                 else:
-                    cells.append(heat_cell(text, value, peak, width))
-            row_total = sum(minutes.get((host, user), 0) for user in codes)
-            cells.append(number(hours(row_total)))
+                    cells.append(heat_cell(text, value, peak, len(text)))
+            row_total = sum(minutes.get((host, user), 0) for user in users)
+            cells.append(Text(f"{hours(row_total)!s:>{total_width}}", no_wrap=True))
             grid.add_row(*cells, key=host)
 
 
@@ -200,16 +212,16 @@ class TechniciansView(ReportView):
         yield Static("", classes="report-note", markup=False)
         yield table(
             "technicians-table",
-            ("name", "Technician"),
-            ("institution", "Inst."),
-            ("assisted", "Assisted"),
-            ("assisted_h", "Assisted h"),
-            ("trainings", "Trainings"),
-            ("people", "People"),
-            ("trained_on", "Instr. trained"),
-            ("downtimes", "Downtimes"),
-            ("downtime_h", "Down h"),
-            ("looks_after", "Looks after"),
+            ColumnSpec("Technician", "name", priority=0, least=12),
+            ColumnSpec("Inst.", "institution", priority=1),
+            figure("Assisted", "assisted", 2),
+            figure("Assisted h", "assisted_h", 0),
+            figure("Trainings", "trainings", 0),
+            figure("People", "people", 3),
+            figure("Instr. trained", "trained_on", 5),
+            figure("Downtimes", "downtimes", 4),
+            figure("Down h", "downtime_h", 4),
+            figure("Looks after", "looks_after", 6),
         )
 
     def show(self, report: TechniciansReport) -> None:
@@ -239,19 +251,25 @@ class TechniciansView(ReportView):
 class DemandView(ReportView):
     """The most wanted instruments, and when people ask to start."""
 
+    DEFAULT_CSS = """
+    DemandView #demand-table { height: 1fr; min-height: 6; max-height: 100%; }
+    """
+
     def compose(self) -> ComposeResult:
         yield Static("", classes="report-note", markup=False)
-        yield table(
-            "demand-table",
-            ("code", "Instrument"),
-            ("institution", "Inst."),
-            ("waitlist", "Waitlist"),
-            ("refused", "Refused"),
-            ("requests", "Requests"),
-            ("name", "Name"),
-        )
+        # The charts first, the table taking the rest: each is in view without scrolling a
+        # table out of the way (at 80x24 the view scrolls a line or two).
         yield Static("", id="demand-hours", classes="report-chart", markup=False)
         yield Static("", id="demand-weekdays", classes="report-chart", markup=False)
+        yield table(
+            "demand-table",
+            ColumnSpec("Instrument", "code", priority=0),
+            ColumnSpec("Inst.", "institution", priority=1),
+            figure("Waitlist", "waitlist", 2),
+            figure("Refused", "refused", 2),
+            figure("Requests", "requests", 0),
+            ColumnSpec("Name", "name", priority=3, least=12, most=36),
+        )
 
     def show(self, report: DemandReport) -> None:
         grid = self.query_one(DataTable)
