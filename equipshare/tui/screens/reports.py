@@ -179,6 +179,8 @@ class ReportsScreen(ServiceScreen[None]):
         # The month the Charges tab shows when one was picked from its list of months.
         self.charges_month: date | None = None
         self._shown: dict[str, ReportData] = {}
+        #: Tabs whose x came before their report: saved when it arrives (for that period).
+        self._export_when_loaded: dict[str, ReportChoice] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -261,6 +263,9 @@ class ReportsScreen(ServiceScreen[None]):
         if not self._current(message.choice, report):
             return
         self._shown[message.tab] = report
+        if self._export_when_loaded.get(message.tab) == message.choice:
+            del self._export_when_loaded[message.tab]
+            self.save_export(*csv_of(report))
         view = self.view(message.tab)
         view.loading = False
         match report, view:
@@ -291,6 +296,8 @@ class ReportsScreen(ServiceScreen[None]):
     def _report_refused(self, message: Refused) -> None:
         if not self._current(message.choice):
             return
+        if self._export_when_loaded.pop(message.tab, None) is not None:
+            self.notify(f"Nothing exported: {message.text}", severity="error")
         view = self.view(message.tab)
         view.loading = False
         view.refuse(message.text)
@@ -319,6 +326,15 @@ class ReportsScreen(ServiceScreen[None]):
             return True if self.active_tab == "utilisation" else None
         return True
 
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """What l says off the utilisation tab (KeyAnswers)."""
+        if action != "level":
+            return None
+        return (
+            "l groups the Utilisation tab only (by instrument, facility or institution); "
+            "press 1 for it"
+        )
+
     def action_period(self) -> None:
         def chosen(choice: ReportChoice | None) -> None:
             if choice is not None and choice != self.choice:
@@ -340,8 +356,15 @@ class ReportsScreen(ServiceScreen[None]):
     def action_export(self) -> None:
         tab = self.active_tab
         report = self._shown.get(tab)
-        if report is None:
-            self.notify(f"The {TABS[tab][0].lower()} report has not loaded yet", severity="warning")
+        if report is None:  # pressed before it arrived: kept, not dropped
+            self._export_when_loaded[tab] = self.choice
+            if not self.working(f"reports_{tab}"):
+                self.load(tab)  # refused before: ask again
+            self.notify(
+                f"The {TABS[tab][0].lower()} report is still loading; it is saved as CSV as soon "
+                "as it arrives",
+                severity="warning",
+            )
             return
         rows, stem = csv_of(report)
         self.save_export(rows, stem)
