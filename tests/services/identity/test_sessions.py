@@ -91,7 +91,8 @@ def test_the_per_user_and_total_limits_refuse_one_more_with_a_clear_message(
     with pytest.raises(RefusedError, match=r"already signed in 2 times.*max_sessions_per_user"):
         sessions.start("alice", how="proxy")
     sessions.start("bob", how="proxy")
-    with pytest.raises(RefusedError, match=r"equipshare is full: 3 sessions are open.*max_sessions"):
+    full = r"equipshare is full: 3 sessions are open.*max_sessions"
+    with pytest.raises(RefusedError, match=full):
         sessions.start("carol", how="proxy")
     assert sessions.end(first.secret)
     assert not sessions.end(first.secret)
