@@ -158,4 +158,3 @@ def test_changed_since_names_only_topics_read_both_times() -> None:
     after = TopicStamps({XPS_TOPIC: 4, RAM_TOPIC: 5, SEM_TOPIC: 9})
     assert after.changed_since(before) == {XPS_TOPIC}
     assert before.changed_since(before) == set()
-
