@@ -96,6 +96,10 @@ def test_values_are_read(tmp_path: Path) -> None:
         ("[booking.opening_hours]\nfunday = []\n", r"opening_hours\] funday: not one of"),
         ("organisation = 3\n", r"\[organisation\]: expected a table"),
         ("[organisation\nname = 'x'\n", r"line 1"),
+        (  # an unassigned code point, which hypothesis found accepted
+            "[organisation]\nname = '\U0002fa1e'\n",
+            r"\[organisation\] name: holds a character that cannot be shown",
+        ),
     ],
 )
 def test_bad_files_give_one_line_naming_file_and_key(

@@ -61,6 +61,10 @@ def check_text(value: str, longest: int, where: str) -> str:
         raise ValueError(f"{where}: must be at most {longest} characters, not {len(value)}")
     if _CONTROL.search(value):
         raise ValueError(f"{where}: must be one line of text, with no control characters")
+    if not value.isprintable():
+        # An unassigned code point or a separator other than a space (U+2028, a no-break
+        # space) draws as nothing or breaks a line in a terminal, a header or a CSV.
+        raise ValueError(f"{where}: holds a character that cannot be shown; type it plainly")
     return value
 
 
