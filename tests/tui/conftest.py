@@ -8,6 +8,7 @@ messages the app handled, so a test waits for the next answer rather than any an
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Button
+from textual.worker import WorkerCancelled
 
 S = TypeVar("S", bound=Screen[Any])
 
@@ -38,7 +40,9 @@ async def settle(pilot: Pilot[None], until: Callable[[], bool], timeout: float =
     """Let timers, workers and message handlers run until `until()` holds."""
     deadline = time.monotonic() + timeout
     while True:
-        await pilot.app.workers.wait_for_complete()
+        # An exclusive worker replaced by a newer one (a reload) ends cancelled: wait on.
+        with contextlib.suppress(WorkerCancelled):
+            await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         if until():
             return
