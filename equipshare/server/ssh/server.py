@@ -193,14 +193,22 @@ class SshServer:
         if self._sweeping is not None:
             await self._sweeping.__aexit__(None, None, None)
             self._sweeping = None
+        # A client leaves by itself once its session has closed, having shown the last
+        # words; closing under it first could drop them. The rest are closed for it.
+        await self._connections_closed()
         for conn in list(self.connections):
             conn.close()
-        for conn in list(self.connections):
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(conn.wait_closed(), CLOSE_SECONDS)
+        await self._connections_closed()
         if self._acceptor is not None:
             await self._acceptor.wait_closed()
             self._acceptor = None
+
+    async def _connections_closed(self) -> None:
+        """Until every connection has closed, or CLOSE_SECONDS have passed."""
+        waits = [conn.wait_closed() for conn in list(self.connections)]
+        if waits:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*waits), CLOSE_SECONDS)
 
 
 def _server_options(host_key: asyncssh.SSHKey) -> dict[str, Any]:

@@ -4,6 +4,7 @@ server at once; an SSH port already taken is one line and exit 2."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
@@ -74,7 +75,9 @@ async def test_ssh_only_serves_the_app_and_sigterm_ends_it_all(
             pid = app_pid(lines)
             stopping = time.monotonic()
             server.send_signal(signal.SIGTERM)
-            assert server.wait(timeout=30) == 0
+            # In a thread: the loop must go on reading the client's terminal meanwhile, or
+            # the client blocks on its full pty and never takes the server's last words.
+            assert await asyncio.to_thread(server.wait, 30) == 0
             took = time.monotonic() - stopping
             await ssh.shows("the equipshare server is stopping")
             assert await ssh.exit_code() == 1
@@ -101,7 +104,9 @@ async def test_serve_runs_ssh_beside_the_web_app_when_enabled(
             await ssh.shows("signed in as alice", 60)
             pid = app_pid(lines)
             server.send_signal(signal.SIGTERM)
-            assert server.wait(timeout=30) == 0
+            # In a thread: the loop must go on reading the client's terminal meanwhile, or
+            # the client blocks on its full pty and never takes the server's last words.
+            assert await asyncio.to_thread(server.wait, 30) == 0
             assert await ssh.exit_code() == 1
     assert not alive(pid), f"app {pid} outlived the server"
     assert "Traceback" not in "".join(lines)
