@@ -12,6 +12,7 @@ from equipshare.db.models import (  # noqa: F401  (each import registers its tab
     bookings,
     catalogue,
     charging,
+    credit,
     feeds,
     queue,
     ssh,
