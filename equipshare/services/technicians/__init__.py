@@ -1,0 +1,1 @@
+"""Technicians: how facility staff are credited, for acknowledgements and grants."""
