@@ -173,7 +173,7 @@ def broken_rules(
     if minutes > policy.max_minutes:
         broken["max_length"] = f"longer than {_hours(policy.max_minutes)}"
     if start > now + timedelta(days=policy.max_days_ahead):
-        broken["horizon"] = f"more than {policy.max_days_ahead} days ahead"
+        broken["horizon"] = f"more than {policy_rules.days_words(policy.max_days_ahead)} ahead"
     if not policy_rules.within_opening_hours(policy, tz, start, end):
         overnight = "" if policy.allow_overnight else " (overnight use is not allowed)"
         broken["hours"] = f"outside the opening hours{overnight}"

@@ -46,6 +46,11 @@ def describe_range(start: datetime, end: datetime, tz: str) -> str:
     return f"{describe_time(start, tz)} to {describe_time(end, tz)}"
 
 
+def days_words(days: int) -> str:
+    """'1 day', '90 days': a number of days as a sentence says it."""
+    return f"{days} day" + ("s" if days != 1 else "")
+
+
 def _hours(minutes: int) -> str:
     if minutes % 60 == 0:
         hours = minutes // 60
@@ -245,7 +250,7 @@ def check_timing(
     latest = now + timedelta(days=policy.max_days_ahead)
     if start > latest:
         raise RefusedError(
-            f"{code} takes bookings at most {policy.max_days_ahead} days ahead "
+            f"{code} takes bookings at most {days_words(policy.max_days_ahead)} ahead "
             f"(until {describe_time(latest, tz)})",
             "start",
         )
@@ -267,7 +272,7 @@ def too_soon(
         return TooSoon(
             f"{notice}, and no booking of {_hours(int(length.total_seconds()) // 60)} from "
             f"{describe_zoned(after, tz)} fits its opening hours within "
-            f"{policy.max_days_ahead} days",
+            f"{days_words(policy.max_days_ahead)}",
             None,
         )
     return TooSoon(f"{notice}: the earliest start is {describe_zoned(earliest, tz)}", earliest)

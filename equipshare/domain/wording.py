@@ -14,6 +14,7 @@ from equipshare.domain.enums import (
     InstrumentStatus,
     TrainingStanding,
 )
+from equipshare.domain.policy_rules import days_words
 from equipshare.domain.records.bookings import MyBookingRow
 from equipshare.domain.records.catalogue import BookingPolicy, InstrumentRecord, OpeningInterval
 from equipshare.domain.records.consortium import StaffChange, StaffOutcome
@@ -111,9 +112,9 @@ def policy_lines(instrument: InstrumentRecord) -> list[str]:
         f"Booked in {slot_words(policy.slot_minutes)} slots; {length}.",
         f"Open {opening_words(policy.opening_hours)} ({instrument.timezone}).",
         f"Book at least {duration(policy.min_notice_minutes)} ahead"
-        f" and at most {policy.max_days_ahead} days ahead."
+        f" and at most {days_words(policy.max_days_ahead)} ahead."
         if policy.min_notice_minutes
-        else f"Book up to {policy.max_days_ahead} days ahead.",
+        else f"Book up to {days_words(policy.max_days_ahead)} ahead.",
         "Training is required before you can book."
         if policy.requires_training
         else "No training is needed.",

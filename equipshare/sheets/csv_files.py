@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from equipshare.domain.errors import InputError
 from equipshare.domain.records.admin import BadRow
 from equipshare.domain.spreadsheet_cells import reads_as_formula, unescape_cell
+from equipshare.domain.wording import count_words
 
 _SEPARATORS = (",", ";", "\t")
 #: The default largest sheet an import reads ([limits] sheet_megabytes sets it): a
@@ -76,7 +77,7 @@ class BadRowsError(InputError):
             more = ", ..." if len(self.bad) > 10 else ""
             message = f"{source}: {len(self.bad)} bad rows (lines {lines}{more}); nothing imported"
         if good:
-            message += f" (--skip-bad imports the {good} good rows)"
+            message += f" (--skip-bad imports the {count_words(good, 'good row')})"
         super().__init__(message, "file")
 
 

@@ -205,7 +205,7 @@ def visit(
     # My bookings (m), and its .ics (i), which reaches the browser as a download.
     screen.mark()
     page.keyboard.press("m")
-    screen.wait_for("1 upcoming bookings", "Download .ics")
+    screen.wait_for("1 upcoming booking ", "Download .ics")
     page.screenshot(path=artefacts / "5-my-bookings.png")
     with page.expect_download() as downloading:
         page.keyboard.press("i")

@@ -58,7 +58,7 @@ async def test_catalogue_shows_the_world_and_search_narrows_it(
         # "xp" finds the XPS too: wait for the page of what was typed, as the status says.
         await settle(pilot, lambda: status_text(app).endswith('filters: "xps"'))
         assert codes(app) == ["WAR-XPS-01"]
-        assert status_text(app) == '1 of 1 instruments shown  ·  filters: "xps"'
+        assert status_text(app) == '1 of 1 instrument shown  ·  filters: "xps"'
 
         await pilot.press("backspace", "backspace", "backspace", "a", "s", "t")
         await settle(pilot, lambda: codes(app) == ["AST-SEM-01"])

@@ -21,6 +21,7 @@ from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option
 from equipshare.cli.time_input import parse_date
+from equipshare.domain.wording import count_words
 
 
 @contextmanager
@@ -179,9 +180,11 @@ def purge(ctx: click.Context, before: str, dry_run: bool, output: str, as_user: 
     emit(rows, ["deleted", "count", "before"], output)
     verb = "dry run: would delete" if dry_run else "deleted"
     say(
-        f"{verb} {report.bookings} bookings ended before {report.bookings_before:%Y-%m-%d %H:%M} "
-        f"UTC, {report.notifications} notifications, {report.series} series and "
-        f"{report.audit_events} audit events from before {report.audit_before:%Y-%m-%d %H:%M} UTC"
+        f"{verb} {count_words(report.bookings, 'booking')} ended before "
+        f"{report.bookings_before:%Y-%m-%d %H:%M} UTC, "
+        f"{count_words(report.notifications, 'notification')}, {report.series} series and "
+        f"{count_words(report.audit_events, 'audit event')} from before "
+        f"{report.audit_before:%Y-%m-%d %H:%M} UTC"
         + (f", with {report.sign_ins} browser sign-ins" if report.sign_ins else "")
         + (
             f"; kept {report.kept_charged} charged bookings that statements bill "
@@ -236,7 +239,7 @@ def anonymise(
     if rows or output != "table":
         emit(rows, ["user_id", "pseudonym", "role", "institution", "bookings"], output)
     verb = "dry run: would anonymise" if dry_run else "anonymised"
-    say(f"{verb} {len(rows)} users inactive since {day:%Y-%m-%d}")
+    say(f"{verb} {count_words(len(rows), 'user')} inactive since {day:%Y-%m-%d}")
 
 
 @click.command("close-past")
@@ -264,6 +267,7 @@ def close_past(ctx: click.Context, dry_run: bool, as_user: str | None) -> None:
         report = PastBookingService(context).close_past(actor, dry_run=dry_run)
     verb = "dry run: would mark" if dry_run else "marked"
     say(
-        f"{verb} {len(report.completed_ids)} bookings completed and "
-        f"{len(report.no_show_ids)} no-shows (ended by {report.now:%Y-%m-%d %H:%M} UTC)"
+        f"{verb} {count_words(len(report.completed_ids), 'booking')} completed and "
+        f"{count_words(len(report.no_show_ids), 'no-show')} "
+        f"(ended by {report.now:%Y-%m-%d %H:%M} UTC)"
     )

@@ -13,6 +13,7 @@ from equipshare.cli.time_input import parse_from, parse_length
 from equipshare.domain.errors import InputError
 from equipshare.domain.records.catalogue import SlotRecord
 from equipshare.domain.timewords import local_range
+from equipshare.domain.wording import count_words
 from equipshare.services.availability.service import AvailabilityService
 
 
@@ -115,4 +116,5 @@ def slots(
     if not found:
         what = instrument_code or f"category {category}"
         since = f"from {from_}" if from_ else "from now"
-        click.echo(f"no free slots of {length} on {what} within {days} days {since}", err=True)
+        within = count_words(days, "day")
+        click.echo(f"no free slots of {length} on {what} within {within} {since}", err=True)

@@ -158,7 +158,7 @@ class SeriesService:
                     skipped.append(SkippedOccurrence(start, end, str(refusal)))
             if not booked:
                 raise RefusedError(
-                    f"none of the {len(slots)} occurrences could be booked; "
+                    f"{_none_of(len(slots))} could be booked; "
                     f"the first was refused: {skipped[0].reason}"
                 )
             record_audit(
@@ -350,3 +350,8 @@ class SeriesService:
             at=now,
             after={"scope": scope, "booking_ids": [row.id for row in rows]},
         )
+
+
+def _none_of(count: int) -> str:
+    """'none of the 3 occurrences', or 'the one occurrence' for a series of one."""
+    return f"none of the {count} occurrences" if count != 1 else "the one occurrence"

@@ -23,6 +23,7 @@ from equipshare.domain.records.catalogue import (
 )
 from equipshare.domain.records.people import UserRecord
 from equipshare.domain.search_text import checked_search
+from equipshare.domain.wording import count_words
 from equipshare.services.availability import slots as availability_slots
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
@@ -264,5 +265,5 @@ def _first_slot(
     if slots:
         slot = slots[0]
         return NextFreeSlot(instrument.code, instrument.timezone, slot.starts_at, slot.ends_at, "")
-    note = f"none in {days} days"
+    note = f"none in {count_words(days, 'day')}"
     return NextFreeSlot(instrument.code, instrument.timezone, None, None, note)

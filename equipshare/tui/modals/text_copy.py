@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
 
+from equipshare.domain.wording import count_words
+
 
 class TextCopyModal(ModalScreen[None]):
     """Over SSH the server's disk is not the person's and there is no browser to download
@@ -44,7 +46,8 @@ class TextCopyModal(ModalScreen[None]):
         lines = self.text.count("\n") + 1
         with Vertical(id="copy-dialog"):
             yield Static(
-                f"{self.file_name} ({lines:,} lines): copy it into a file on your own computer",
+                f"{self.file_name} ({count_words(lines, 'line')}): "
+                "copy it into a file on your own computer",
                 id="copy-title",
                 markup=False,
             )

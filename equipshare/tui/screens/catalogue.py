@@ -29,6 +29,7 @@ from equipshare.domain.records.catalogue import (
     NextFreeSlot,
 )
 from equipshare.domain.records.changes import Topic
+from equipshare.domain.wording import plural
 from equipshare.services.catalogue.service import CatalogueService, InstrumentDetailService
 from equipshare.tui.messages import BookingsChanged, PreferenceChosen, WeekRequested
 from equipshare.tui.next_free import NOT_YET, NextFreeCache, next_free_words
@@ -255,7 +256,8 @@ class CatalogueScreen(ServiceScreen[None]):
     def _update_status(self) -> None:
         total = NOT_YET if self._total is None else f"{self._total:,}"
         filters = self._query.describe()
-        text = f"{self._table.row_count:,} of {total} instruments shown"
+        noun = plural("instrument", self._total if self._total is not None else 2)
+        text = f"{self._table.row_count:,} of {total} {noun} shown"
         if filters:
             text += f"  ·  filters: {filters}"
         self.query_one("#catalogue-status", Static).update(text, layout=False)

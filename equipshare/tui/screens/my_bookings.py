@@ -27,7 +27,7 @@ from equipshare.domain.records.calendar import ExportScope
 from equipshare.domain.records.changes import Topic
 from equipshare.domain.records.pages import MyBookingsQuery, Page, PageAfter
 from equipshare.domain.timewords import short_range
-from equipshare.domain.wording import booking_status_words, price_words, use_words
+from equipshare.domain.wording import booking_status_words, count_words, price_words, use_words
 from equipshare.services.bookings.service import CheckInService, MyBookingsService, WeekService
 from equipshare.tui.messages import (
     BookingsChanged,
@@ -226,7 +226,8 @@ class MyBookingsScreen(BookingChangesScreen, PagedScreen[MyBookingRow]):
             words = f"No {which} bookings match {searched!r}"
         else:
             more = ", more below" if self.table.more else ""
-            words = f"{len(self.rows):,} {which} bookings{more}  ·  t switches upcoming/past"
+            shown = count_words(len(self.rows), f"{which} booking")
+            words = f"{shown}{more}  ·  t switches upcoming/past"
         self.query_one("#my-bookings-status", Static).update(words)
         self.refresh_bindings()
 

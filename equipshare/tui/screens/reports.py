@@ -27,6 +27,7 @@ from equipshare.domain.records.reports import (
 )
 from equipshare.domain.records.statements import Statement, StatementMonth
 from equipshare.domain.report_periods import statement_month
+from equipshare.domain.wording import count_words
 from equipshare.services.charging.service import StatementService
 from equipshare.services.reports.service import ReportService
 from equipshare.tui.downloads import deliver_served, downloads_dir, safe_name
@@ -387,4 +388,4 @@ class ReportsScreen(ServiceScreen[None]):
 
     @on(Exported)
     def _exported(self, message: Exported) -> None:
-        self.notify(f"Saved {message.rows} rows to {message.path}", timeout=10)
+        self.notify(f"Saved {count_words(message.rows, 'row')} to {message.path}", timeout=10)

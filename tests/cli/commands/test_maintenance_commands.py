@@ -92,9 +92,9 @@ def test_purge_dry_run_then_real_then_nothing_left(
     dry = invoke(*args, "--dry-run", env=ROOT)
     assert dry.exit_code == 0, dry.output
     assert "bookings,1," in dry.stdout and "audit_events,1," in dry.stdout
-    assert dry.stderr.startswith("dry run: would delete 1 bookings")
+    assert dry.stderr.startswith("dry run: would delete 1 booking ended")
     real = invoke(*args, env=ROOT)
-    assert real.stdout == dry.stdout and real.stderr.startswith("deleted 1 bookings")
+    assert real.stdout == dry.stdout and real.stderr.startswith("deleted 1 booking ended")
     again = invoke(*args, env=ROOT)
     assert "bookings,0," in again.stdout and "audit_events,0," in again.stdout
 
@@ -136,11 +136,11 @@ def test_close_past_dry_run_then_real_then_nothing_left(
     missed = plant_booking(database, world, "bob", "AST-SEM-01", ended, ended + timedelta(hours=1))
     dry = invoke("close-past", "--dry-run", "--db", database_url, env=ROOT)
     assert dry.exit_code == 0
-    assert dry.stderr.startswith("dry run: would mark 1 bookings completed and 1 no-shows")
+    assert dry.stderr.startswith("dry run: would mark 1 booking completed and 1 no-show ")
     assert statuses(database, done, missed) == [BookingStatus.CONFIRMED] * 2
     real = invoke("close-past", "--db", database_url, env=ROOT)
     assert real.exit_code == 0
-    assert real.stderr.startswith("marked 1 bookings completed and 1 no-shows")
+    assert real.stderr.startswith("marked 1 booking completed and 1 no-show ")
     assert statuses(database, done, missed) == [BookingStatus.COMPLETED, BookingStatus.NO_SHOW]
     again = invoke("close-past", "--db", database_url, env=ROOT)
     assert again.stderr.startswith("marked 0 bookings completed and 0 no-shows")

@@ -62,7 +62,7 @@ async def test_openssh_signs_in_by_key_books_with_the_keyboard_and_quits(
             await until(lambda: next_free_shown(ssh.screen.text()), 60, "next free times",
                         ssh.screen.text)  # fmt: skip
             await ssh.keys("/", *"XPS")
-            await ssh.shows("1 of 1 instruments shown")
+            await ssh.shows("1 of 1 instrument shown")
             # A lone ESC is told from the start of an escape sequence by the gap after it.
             await ssh.keys(ESC, pause=0.3)
             await ssh.keys("w")
