@@ -1,0 +1,1 @@
+"""Research outputs that researchers record against their bookings (issue 21)."""
