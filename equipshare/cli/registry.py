@@ -153,6 +153,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "Email what the outbox holds: confirmations, approvals, cancellations, waitlist offers, "
         "reminders before bookings and warnings before training expires (admins).",
     ),
+    "outputs": CommandEntry(
+        "equipshare.cli.commands.outputs",
+        "outputs_group",
+        "Research outputs (papers, datasets) recorded against the bookings that made them.",
+    ),
     "purge": CommandEntry(
         _MAINTENANCE,
         "purge",
