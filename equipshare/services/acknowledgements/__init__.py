@@ -1,0 +1,1 @@
+"""Acknowledgements: what a paper owes the facilities and technicians behind its data."""
