@@ -88,9 +88,8 @@ def english_list(items: Sequence[str], separator: str = ",") -> str:
     """'a', 'a and b', 'a, b and c' (or with ';' between items that hold commas)."""
     if len(items) <= 1:
         return "".join(items)
-    if len(items) == 2 and separator == ",":
-        return f"{items[0]} and {items[1]}"
-    return f"{f'{separator} '.join(items[:-1])}{separator} and {items[-1]}"
+    last = f"{separator} and" if separator != "," else " and"
+    return f"{f'{separator} '.join(items[:-1])}{last} {items[-1]}"
 
 
 def instrument_label(use: InstrumentUse) -> str:

@@ -49,8 +49,8 @@ def march(context: ServiceContext, world: World) -> March:
                       COMPLETED, technician_id=users["otherstaff"], **p1),
     )  # fmt: skip
     for status, day in ((BookingStatus.CANCELLED, 5), (BookingStatus.NO_SHOW, 9)):
-        plant_booking(db, world, "alice", xps, london(2026, 3, day, 10),
-                      london(2026, 3, day, 12), status, technician_id=users["tech"], **p1)  # fmt: skip
+        start, end = london(2026, 3, day, 10), london(2026, 3, day, 12)
+        plant_booking(db, world, "alice", xps, start, end, status, technician_id=users["tech"], **p1)
     plant_booking(db, world, "alice", xps, london(2026, 3, 20, 10), london(2026, 3, 20, 12),
                   BookingStatus.CONFIRMED, technician_id=users["tech"], **p1)  # fmt: skip
     bob = plant_booking(db, world, "bob", xps, london(2026, 3, 6, 10), london(2026, 3, 6, 13),
