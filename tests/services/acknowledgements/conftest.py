@@ -40,6 +40,7 @@ def march(context: ServiceContext, world: World) -> March:
     db, users = context.database, world.users
     xps, sem = "WAR-XPS-01", "AST-SEM-01"
     p1 = {"project_code": "P1"}
+    tech = users["tech"]
     alice = (
         plant_booking(db, world, "alice", xps, london(2026, 3, 2, 10), london(2026, 3, 2, 14),
                       COMPLETED, technician_id=users["tech"], **p1),
@@ -50,7 +51,7 @@ def march(context: ServiceContext, world: World) -> March:
     )  # fmt: skip
     for status, day in ((BookingStatus.CANCELLED, 5), (BookingStatus.NO_SHOW, 9)):
         start, end = london(2026, 3, day, 10), london(2026, 3, day, 12)
-        plant_booking(db, world, "alice", xps, start, end, status, technician_id=users["tech"], **p1)
+        plant_booking(db, world, "alice", xps, start, end, status, technician_id=tech, **p1)
     plant_booking(db, world, "alice", xps, london(2026, 3, 20, 10), london(2026, 3, 20, 12),
                   BookingStatus.CONFIRMED, technician_id=users["tech"], **p1)  # fmt: skip
     bob = plant_booking(db, world, "bob", xps, london(2026, 3, 6, 10), london(2026, 3, 6, 13),
