@@ -6,6 +6,7 @@ cross midnight, the colour that wins when a cell holds two things) are tested wi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -115,6 +116,48 @@ def day_cells(view: WeekView, day: date, minutes: int) -> list[Cell]:
             state = CellState.FREE
         cells.append(Cell(day, minute, a, b, state, is_open=is_open))
     return cells
+
+
+def _wrapped(text: str, width: int) -> list[str] | None:
+    """`text` wrapped at spaces into lines of at most `width`; None if a word is wider."""
+    lines: list[str] = []
+    for word in text.split():
+        if len(word) > width:
+            return None
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def fit_label(label: str, width: int, rows: int) -> list[str]:
+    """An entry's label in at most `rows` lines of `width` (its cells in one day), no word cut.
+
+    Words wrap onto the entry's later rows. A label that still does not fit gives way to
+    its part in brackets ("Booked (ASTON)" to "ASTON": the colour already says booked). A
+    word wider than the cell is hyphenated across the rows there are, and only on a single
+    row ends in "…" (the status line names the entry in full).
+    """
+    if width < 1 or rows < 1 or not label:
+        return []
+    forms = [label]
+    inner = re.fullmatch(r".*\((.+)\)", label)
+    if inner:
+        forms.append(inner.group(1))
+    for form in forms:
+        lines = _wrapped(form, width)
+        if lines is not None and len(lines) <= rows:
+            return lines
+    rest, lines = " ".join(forms[-1].split()), []
+    # Even pieces read better than a full line and a stub ("mainte-", "nance").
+    pieces = min(rows, -(-len(rest) // max(1, width - 1)))
+    step = min(width - 1, -(-len(rest) // pieces))
+    while len(rest) > width and len(lines) < rows - 1 and step > 0:
+        lines.append(f"{rest[:step]}-")
+        rest = rest[step:].lstrip()
+    lines.append(rest if len(rest) <= width else f"{rest[: width - 1]}…")
+    return lines
 
 
 def week_cells(view: WeekView) -> list[list[Cell]]:

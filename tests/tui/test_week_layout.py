@@ -8,7 +8,14 @@ from equipshare.domain.enums import AccessLevel, CalendarEntryKind, InstrumentSt
 from equipshare.domain.policy_rules import open_intervals
 from equipshare.domain.records.catalogue import BookingPolicy, InstrumentRecord, OpeningInterval
 from equipshare.domain.records.schedule import CalendarEntry, WeekView
-from equipshare.tui.week_layout import CellState, clock_change, day_cells, row_minutes, week_cells
+from equipshare.tui.week_layout import (
+    CellState,
+    clock_change,
+    day_cells,
+    fit_label,
+    row_minutes,
+    week_cells,
+)
 from tests.support.world import london
 
 TZ = "Europe/London"
@@ -123,3 +130,15 @@ def test_half_hour_rows_for_fine_grained_instruments() -> None:
     cells = week_cells(view(date(2026, 3, 16), london(2026, 3, 1, 0), slot=30))
     assert len(cells) == 7 and len(cells[0]) == 48
     assert cells[0][19].starts_at == london(2026, 3, 16, 9, 30)
+
+
+def test_a_label_wraps_over_its_rows_and_never_cuts_a_word_unmarked() -> None:
+    # At 80 columns a day's cells hold 9 characters (issue 20: "Booked (ASTO" was cut).
+    assert fit_label("Booked (ASTON)", 9, 2) == ["Booked", "(ASTON)"]
+    assert fit_label("Booked (ASTON)", 9, 1) == ["ASTON"]  # the colour says booked
+    assert fit_label("Booked (ASTON)", 20, 1) == ["Booked (ASTON)"]
+    assert fit_label("engineer visit", 9, 2) == ["engineer", "visit"]
+    assert fit_label("maintenance", 9, 2) == ["mainte-", "nance"]
+    assert fit_label("maintenance", 9, 1) == ["maintena…"]
+    assert fit_label("You", 9, 3) == ["You"]
+    assert fit_label("", 9, 3) == []

@@ -37,17 +37,18 @@ from equipshare.tui.week_layout import Cell, CellState, clock_change
 from equipshare.tui.widgets.key_footer import KeyFooter
 from equipshare.tui.widgets.week_grid import WeekGrid
 
+# 76 columns: whole at 80 (two-wide swatches, so "closed" is not cut off).
 LEGEND = (
-    "[on $surface-lighten-1]   [/] free  [on $success]   [/] mine  "
-    "[on $primary]   [/] confirmed  [on $warning]   [/] pending  "
-    "[on $error]   [/] downtime  [on $accent]   [/] held  [$text-disabled]···[/] closed"
+    "[on $surface-lighten-1]  [/] free  [on $success]  [/] mine  "
+    "[on $primary]  [/] confirmed  [on $warning]  [/] pending  "
+    "[on $error]  [/] downtime  [on $accent]  [/] held  [$text-disabled]···[/] closed"
 )
 # What Enter may book: free time, and a range held off the waitlist for the viewer.
 BOOKABLE = frozenset({CellState.FREE, CellState.HELD})
 TAKEN = (CalendarEntryKind.CONFIRMED, CalendarEntryKind.PENDING, CalendarEntryKind.DOWNTIME)
 
 STATE_WORDS = {
-    CellState.FREE: "free: Enter books it (shift+arrows or drag selects longer)",
+    CellState.FREE: "free: Enter books it (shift+arrows or drag for longer)",
     CellState.CLOSED: "closed",
     CellState.PAST: "in the past",
     CellState.SKIPPED: "does not exist: the clocks skip this time",
@@ -114,12 +115,12 @@ class WeekScreen(BookingChangesScreen):
         entry: WaitlistEntryRecord
 
     DEFAULT_CSS = """
-    #week-title { height: 1; padding: 0 1; text-style: bold; background: $boost; }
+    #week-title { height: auto; padding: 0 1; text-style: bold; background: $boost; }
     #week-notice { height: auto; padding: 0 1; color: $warning; display: none; }
     #week-notice.shown { display: block; }
     #week-legend { height: 1; padding: 0 1; }
     #week-grid { margin: 0 1; }
-    #week-status { height: 1; padding: 0 1; color: $text-muted; background: $boost; }
+    #week-status { height: auto; padding: 0 1; color: $text-muted; background: $boost; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -237,9 +238,11 @@ class WeekScreen(BookingChangesScreen):
         instrument = view.instrument
         zone = ZoneInfo(instrument.timezone)
         monday = view.week_start
+        # Wraps at a narrow width rather than cutting; the name only when it says more.
+        name = f" · {instrument.name}" if instrument.name != instrument.code else ""
         self.query_one("#week-title", Static).update(
             f"{instrument.code} · week of {monday:%a} {monday.day} {monday:%b %Y} · "
-            f"{instrument.timezone} · {instrument.name}"
+            f"{instrument.timezone}{name}"
         )
         notes = [note for note in (view.notice, clock_change(view)) if note]
         notice = self.query_one("#week-notice", Static)

@@ -18,7 +18,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from equipshare.domain.records.schedule import WeekView
-from equipshare.tui.week_layout import Cell, CellState, row_minutes, week_cells
+from equipshare.tui.week_layout import Cell, CellState, fit_label, row_minutes, week_cells
 
 TIME_WIDTH = 6
 FILL = {CellState.CLOSED: "·", CellState.PAST: "\u2571", CellState.SKIPPED: "╌"}
@@ -302,13 +302,15 @@ class WeekGrid(Widget, can_focus=True):
         if not self.cells:
             return Text("Loading the week...", style=self._style("time"))
         width = self._day_width()
+        labels = self._labels(width - 1)
         lines = [self._header(width)]
         selected = {cell.minute for cell in self.selection()}
         last = min(self.rows, self.top + self._visible_rows())
         for row in range(self.top, last):
             line = Text(f"{self._time_label(row):<{TIME_WIDTH}}", style=self._style("time"))
             for day, column in enumerate(self.cells):
-                line.append_text(self._cell_text(column[row], day, row, width, selected))
+                text = labels.get((day, row), "")
+                line.append_text(self._cell_text(column[row], day, row, width, selected, text))
             lines.append(line)
         return Text("\n").join(lines)
 
@@ -327,12 +329,28 @@ class WeekGrid(Widget, can_focus=True):
         minute = row * self.minutes_per_row
         return f"{minute // 60:02d}:{minute % 60:02d}"
 
-    def _cell_text(self, cell: Cell, day: int, row: int, width: int, selected: set[int]) -> Text:
+    def _labels(self, width: int) -> dict[tuple[int, int], str]:
+        """Each entry's label fitted to its cells in each day: (day, row) to that row's line."""
+        found: dict[tuple[int, int], str] = {}
+        for day, column in enumerate(self.cells):
+            for row, cell in enumerate(column):
+                if not cell.label:
+                    continue
+                rows = 1
+                while row + rows < len(column) and column[row + rows].entry is cell.entry:
+                    rows += 1
+                for n, line in enumerate(fit_label(cell.label, width, rows)):
+                    found[day, row + n] = line
+        return found
+
+    def _cell_text(
+        self, cell: Cell, day: int, row: int, width: int, selected: set[int], label: str
+    ) -> Text:
         style = self._style(cell.state.value)
         if day == self.cursor_day and cell.minute in selected:
             focused_cursor = row == self.cursor_row and self.has_focus
             style += self._style("cursor" if focused_cursor else "selected")
-        body = cell.label or FILL.get(cell.state, "")
+        body = label or ("" if cell.entry else FILL.get(cell.state, ""))
         text = Text(body[: width - 1].ljust(width - 1), style=style)
         text.append(" ")
         return text
