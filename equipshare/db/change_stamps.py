@@ -109,6 +109,19 @@ def install(engine: Engine) -> None:
     event.listen(engine, "commit", _bump)
 
 
+def note_rows(conn: Connection, table: str, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Count rows written past the engine's statements (PostgreSQL's COPY, which the demo
+    uses): the same stamps an INSERT of them would bump, at the same commit."""
+    if conn.get_execution_options().get(UNTRACKED_OPTION):
+        return
+    if table in WHOLE_TABLES:
+        _pending(conn).everything = True
+    elif table in SCOPED_TABLES:
+        pending = _pending(conn)
+        for row in rows:
+            pending.add(table, row)
+
+
 def forget_schema(engine: Engine) -> None:
     """The schema may have changed (a migration ran): look for the stamps table again."""
     _HAS_TABLE.pop(engine.pool, None)

@@ -10,6 +10,7 @@ from sqlalchemy import Table, insert, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
+from equipshare.db import change_stamps
 from equipshare.db.base import Base
 from equipshare.db.engine import masked_url
 from equipshare.db.models.bookings import Booking, BookingSeries, Downtime
@@ -150,8 +151,11 @@ def _copy_rows(session: Session, table: Table, rows: list[Row]) -> None:
         for column in table.c
         if column.name not in columns and isinstance(column.default, ScalarElementColumnDefault)
     }
-    driver = session.connection().connection.driver_connection
+    connection = session.connection()
+    driver = connection.connection.driver_connection
     assert driver is not None
+    # COPY is no statement the engine sees: count its rows as an INSERT's are counted.
+    change_stamps.note_rows(connection, table.name, rows)
     names = ", ".join([*columns, *defaults])
     with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
         for row in rows:

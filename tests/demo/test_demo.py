@@ -15,9 +15,11 @@ from sqlalchemy import Connection, Executable, func, select, text
 
 from equipshare.config import Settings
 from equipshare.db.engine import Database
-from equipshare.db.models.bookings import Booking
+from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, OpeningHours, User
 from equipshare.db.models.charging import RateCard
+from equipshare.db.models.feeds import ChangeStamp
+from equipshare.db.models.training import TrainingRecord
 from equipshare.db.tables import metadata as all_tables
 from equipshare.demo.catalogue import FACILITY_TEMPLATES, INSTITUTIONS, KINDS
 from equipshare.demo.seeding import DemoService, DemoSummary, plan_demo
@@ -555,3 +557,24 @@ def test_policies_vary_and_use_is_recorded_where_it_is_required(seeded: Seeded) 
     ]
     assert min(len(late_in), len(early_out), len(forgot)) >= 10
     assert 10 <= sum(b.status == "no_show" for b in rows) <= 300
+
+
+def test_the_seed_stamps_what_it_wrote_on_both_engines(seeded: Seeded) -> None:
+    """A screen's live check and a feed's cache read the change stamps: a seeded database
+    holds one for every scope the seed wrote (COPY on PostgreSQL counts as INSERT does)."""
+    plan = plan_demo(SEED, NOW, "jane.doe")
+    expected = {("all", 0)}
+    for model, kinds in (
+        (Booking, (("user", "user_id"), ("instrument", "instrument_id"))),
+        (Downtime, (("schedule", "instrument_id"),)),
+        (OpeningHours, (("schedule", "instrument_id"),)),
+        (TrainingRecord, (("training", "instrument_id"),)),
+    ):
+        expected |= {(kind, row[column]) for row in plan.rows(model) for kind, column in kinds}
+    stamps = {
+        (kind, key): counter
+        for kind, key, counter in seeded.rows(
+            select(ChangeStamp.kind, ChangeStamp.key, ChangeStamp.counter)
+        )
+    }
+    assert stamps == dict.fromkeys(expected, 1)
