@@ -14,6 +14,7 @@ from equipshare.db.models import (  # noqa: F401  (each import registers its tab
     charging,
     credit,
     feeds,
+    grants,
     queue,
     ssh,
     training,

@@ -135,6 +135,36 @@ def month_lines(
     return [_billed(row) for row in session.execute(query)]
 
 
+def project_lines(
+    session: Session,
+    project_code: str,
+    payer_institution_id: int,
+    starts: datetime,
+    ends: datetime,
+    now: datetime,
+) -> tuple[list[BilledLine], list[BilledLine]]:
+    """A project code's bookings by one institution's users starting in [starts, ends):
+    those billable now, as statements bill them (free ones too, whose hours were used,
+    but not free cancellations), and those booked ahead (pending, or confirmed and not
+    over), at their frozen prices. Grant plans compare themselves with these."""
+    query = _columns().where(
+        Booking.project_code == project_code,
+        Payer.id == payer_institution_id,
+        Booking.starts_at >= starts,
+        Booking.starts_at < ends,
+    )
+    billable = and_(chargeable(now), or_(Booking.status != BookingStatus.CANCELLED, charged()))
+    ahead = or_(
+        Booking.status == BookingStatus.PENDING,
+        and_(Booking.status == BookingStatus.CONFIRMED, Booking.ends_at > now),
+    )
+    order = (Booking.starts_at, Booking.id)
+    return (
+        [_billed(row) for row in session.execute(query.where(billable).order_by(*order))],
+        [_billed(row) for row in session.execute(query.where(ahead).order_by(*order))],
+    )
+
+
 def adjustments(
     session: Session, chain: Sequence[IssuedMonth], now: datetime, scope: Scope, timezone: str
 ) -> list[BilledLine]:
