@@ -29,6 +29,11 @@ _PEOPLE = "equipshare.cli.commands.people"
 _RATES = "equipshare.cli.billing.rates"
 
 COMMANDS: dict[str, CommandEntry] = {
+    "acknowledge": CommandEntry(
+        "equipshare.cli.commands.acknowledge",
+        "acknowledge",
+        "Acknowledge the facilities and technicians behind a researcher's or a project's work.",
+    ),
     "anonymise": CommandEntry(
         _MAINTENANCE,
         "anonymise",

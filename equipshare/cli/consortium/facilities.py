@@ -1,4 +1,5 @@
-"""`equipshare facilities add|edit|list|show` and `facilities staff add|remove|list`.
+"""`equipshare facilities add|edit|list|show`, `facilities staff add|remove|list` and
+`facilities acknowledgement` (a facility's wording of acknowledgements).
 
 A facility's charging terms show here and change with `equipshare facility policy`.
 `show` prints one field a line as a table, and one row of every field as CSV or JSON.
@@ -11,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+from equipshare.cli.consortium.acknowledgement_wording import acknowledgement
 from equipshare.cli.consortium.staff import staff_group
 from equipshare.cli.files import dry_run_option
 from equipshare.cli.identity import as_option, resolve_actor
@@ -99,6 +101,7 @@ def facilities_group() -> None:
 
 
 facilities_group.add_command(staff_group)
+facilities_group.add_command(acknowledgement)
 
 
 @facilities_group.command("list")
