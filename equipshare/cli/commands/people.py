@@ -1,7 +1,8 @@
 """`equipshare import users` and `users list|add|edit|deactivate|reactivate`: accounts.
 
 Who may run them: admins (personal data and roles). The `training` commands live in
-commands/training.py, and `users keys` (SSH keys) in commands/ssh_keys.py.
+commands/training.py, `users keys` (SSH keys) in commands/ssh_keys.py, and `users profile`
+(staff's credit profiles, which staff edit themselves) in commands/technician_profiles.py.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 import click
 
 from equipshare.cli.commands.ssh_keys import keys_group
+from equipshare.cli.commands.technician_profiles import profile_command, profiles_command
 from equipshare.cli.files import (
     dry_run_option,
     listing_bad_rows,
@@ -74,6 +76,8 @@ def users_group() -> None:
 
 
 users_group.add_command(keys_group)
+users_group.add_command(profile_command)
+users_group.add_command(profiles_command)
 
 
 @users_group.command("list")
