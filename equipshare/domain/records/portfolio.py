@@ -148,3 +148,13 @@ class Portfolio:
     @property
     def instruments_looked_after(self) -> int:
         return sum(1 for row in self.instruments if row.looked_after)
+
+
+@dataclass(frozen=True)
+class PortfolioSubject:
+    """Someone whose portfolio the viewer may open: `name` as the viewer may see it
+    (`named` False: the unnamed words, for someone who opted out)."""
+
+    username: str
+    name: str
+    named: bool

@@ -1,0 +1,1 @@
+"""Technicians' portfolios: their recorded work over a period (issue 21)."""
