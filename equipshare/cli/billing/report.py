@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from equipshare.cli.billing.report_charges import charges
+from equipshare.cli.billing.report_portfolio import portfolio
 from equipshare.cli.billing.report_usage import REPORT_COMMANDS
 
 
@@ -20,9 +21,11 @@ def report_group() -> None:
       equipshare report charges --month 2026-03 --format csv > march.csv
       equipshare report sharing --from 2025-08-01 --to 2026-07-31
       equipshare report utilisation --period last-12-months
+      equipshare report portfolio t.jones --period academic-year --format markdown
     """
 
 
 report_group.add_command(charges)
+report_group.add_command(portfolio)
 for command in REPORT_COMMANDS:
     report_group.add_command(command)

@@ -25,7 +25,7 @@ from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.reports.period import make_period, previous_month
 from equipshare.services.reports.scope import require_report_reader, resolve_scope, visible_staff
 from equipshare.services.reports.usage import sharing_report, utilisation_report
-from equipshare.services.reports.work import demand_report, technicians_report
+from equipshare.services.reports.work import demand_report, technicians_report, unnamed_hidden
 
 MAX_DEMAND_ROWS = 1000
 # The default filter: every institution and facility.
@@ -86,13 +86,15 @@ class ReportService:
         self, actor_username: str, period: ReportPeriod, where: ReportFilter = EVERYTHING
     ) -> TechniciansReport:
         """The work of the facility staff the actor may see: everyone for admins, their
-        facilities' staff for managers, themselves for technicians."""
+        facilities' staff for managers, themselves for technicians. Someone who opted out
+        of being named is "technical staff of the facility" to all but themself."""
         with self._db.readonly() as session:
             actor = row_records.load_actor(session, actor_username)
             require_report_reader(actor, "technicians")
             scope = resolve_scope(session, where)
             visible = visible_staff(session, actor)
-            return technicians_report(session, self._db.backend, period, scope, visible)
+            report = technicians_report(session, self._db.backend, period, scope, visible)
+            return unnamed_hidden(session, report, actor.id)
 
     def demand(
         self,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, literal_column, select, union_all
@@ -19,6 +20,7 @@ from equipshare.db.models.catalogue import Facility, FacilityStaff, Institution,
 from equipshare.db.models.queue import WaitlistEntry
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus
+from equipshare.domain.records.credit import UNNAMED_STAFF
 from equipshare.domain.records.reports import (
     DemandReport,
     DemandRow,
@@ -34,6 +36,7 @@ from equipshare.services.reports.sql_time import (
     minutes_between,
 )
 from equipshare.services.reports.usage import booked_length, held, in_period
+from equipshare.services.technicians.credit_names import credit_profiles
 
 
 def _on_instruments(statement: AnySelect, instrument_id: Any, scope: Scope) -> AnySelect:
@@ -146,6 +149,21 @@ def technicians_report(
     return TechniciansReport(
         period=period, rows=tuple(rows), people_trained=session.scalar(trained) or 0
     )
+
+
+def unnamed_hidden(
+    session: Session, report: TechniciansReport, viewer_id: int
+) -> TechniciansReport:
+    """The report with each technician who opted out of being named shown as the unnamed
+    words, without username, to everyone but themself (their figures still count)."""
+    profiles = credit_profiles(session, [row.user_id for row in report.rows])
+    rows = tuple(
+        row
+        if row.user_id == viewer_id or row.user_id not in profiles or profiles[row.user_id].named
+        else replace(row, username="", display_name=UNNAMED_STAFF)
+        for row in report.rows
+    )
+    return replace(report, rows=rows)
 
 
 def demand_report(

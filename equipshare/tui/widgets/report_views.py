@@ -239,7 +239,7 @@ class TechniciansView(ReportView):
                 number(r.downtimes_handled),
                 number(hours(r.downtime_minutes)),
                 number(r.instruments_looked_after),
-                key=r.username,
+                key=str(r.user_id),
             )
         assisted = sum(r.assisted_minutes for r in report.rows)
         self.note(

@@ -163,3 +163,20 @@ def test_an_opted_out_technician_is_named_only_to_themself(
     subjects = {s.username: s for s in march.subjects("mgr")}
     assert (subjects["tech"].name, subjects["tech"].named) == (UNNAMED_STAFF, False)
     assert "Echnician" not in repr(march.subjects("root"))
+
+
+def test_the_technicians_report_does_not_name_one_who_opted_out(
+    march: PortfolioService, context: ServiceContext, world: World
+) -> None:
+    opt_out(context, world, "tech")
+    context.clock.instant = AFTER_MARCH  # type: ignore[attr-defined]
+    reports = ReportService(context)
+    period = reports.period(date(2026, 3, 1), date(2026, 3, 31))
+    for viewer in ("mgr", "root"):
+        rows = {r.user_id: r for r in reports.technicians(viewer, period).rows}
+        hidden = rows[world.users["tech"]]
+        assert (hidden.username, hidden.display_name) == ("", UNNAMED_STAFF)
+        assert hidden.assisted_minutes == 240  # the work still counts
+        assert rows[world.users["tech2"]].username == "tech2"
+    (own,) = reports.technicians("tech", period).rows
+    assert own.username == "tech"
