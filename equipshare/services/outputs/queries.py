@@ -2,14 +2,15 @@
 
 An output counts completed bookings only: those its researcher chose, or every completed
 booking of theirs under its project code (so bookings completed later under the code count
-too). It credits each technician who assisted one of those bookings or trained its
-researcher on one of their instruments, as the acknowledgement of those bookings does.
+too). It credits whom the acknowledgement of those bookings credits (services/
+acknowledgements: who assisted them, who trained the researcher on their instruments
+before); SQL finds the few candidate outputs, the acknowledgements' reckoning decides.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, true, union
@@ -21,7 +22,9 @@ from equipshare.db.models.credit import ResearchOutput, ResearchOutputBooking
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.permissions import Actor
+from equipshare.domain.records.acknowledgements import CreditRole
 from equipshare.domain.records.portfolio import OutputBooking, OutputRecord
+from equipshare.services.acknowledgements.service import credited_technicians
 
 COMPLETED = BookingStatus.COMPLETED
 AnySelect = Select[*tuple[Any, ...]]
@@ -49,33 +52,57 @@ def output_bookings() -> Select[tuple[int, int]]:
     return select(counted.c[0].label("output_id"), counted.c[1].label("booking_id"))
 
 
-def credited(booking_ids: Any, researcher_id: Any) -> tuple[AnySelect, AnySelect]:
-    """Statements of (technician id, booking id) assisting, and (trainer id, instrument id)
-    training the researcher on the bookings' instruments: who an acknowledgement names."""
-    assisted = select(Booking.technician_id, Booking.id).where(
-        Booking.id.in_(booking_ids), Booking.technician_id.is_not(None)
+def _candidates(session: Session, technician_id: int) -> dict[int, list[int]]:
+    """Outputs that may credit the technician (they assisted one of its bookings, or trained
+    its researcher on one of its instruments), each with every booking it counts."""
+    counted = output_bookings().subquery()
+    assisted = (
+        select(counted.c.output_id)
+        .join(Booking, Booking.id == counted.c.booking_id)
+        .where(Booking.technician_id == technician_id)
     )
-    instruments = select(Booking.instrument_id).where(Booking.id.in_(booking_ids))
-    trained = select(TrainingRecord.trainer_id, TrainingRecord.instrument_id).where(
-        TrainingRecord.user_id == researcher_id,
-        TrainingRecord.instrument_id.in_(instruments),
-        TrainingRecord.trainer_id.is_not(None),
+    trained = (
+        select(counted.c.output_id)
+        .join(ResearchOutput, ResearchOutput.id == counted.c.output_id)
+        .join(Booking, Booking.id == counted.c.booking_id)
+        .join(
+            TrainingRecord,
+            and_(
+                TrainingRecord.user_id == ResearchOutput.user_id,
+                TrainingRecord.instrument_id == Booking.instrument_id,
+            ),
+        )
+        .where(TrainingRecord.trainer_id == technician_id)
     )
-    return assisted, trained
+    wanted = union(assisted, trained).subquery()
+    found: dict[int, list[int]] = defaultdict(list)
+    for output_id, booking_id in session.execute(
+        select(counted.c.output_id, counted.c.booking_id).where(
+            counted.c.output_id.in_(select(wanted.c[0]))
+        )
+    ):
+        found[output_id].append(booking_id)
+    return found
 
 
-def credited_technicians(
-    session: Session, researcher_id: int, booking_ids: Collection[int]
-) -> set[int]:
-    """The user ids of the technicians an acknowledgement of these bookings credits."""
-    if not booking_ids:
-        return set()
-    assisted, trained = credited(list(booking_ids), researcher_id)
-    found = {row[0] for row in session.execute(assisted)}
-    return found | {row[0] for row in session.execute(trained)}
+def crediting(session: Session, technician_id: int) -> dict[int, frozenset[CreditRole]]:
+    """The outputs whose acknowledgement credits the technician, with the roles it gives
+    them: the acknowledgements' own reckoning (`credited_technicians`) of each output's
+    bookings, so an output credits exactly whom its acknowledgement names."""
+    roles: dict[int, frozenset[CreditRole]] = {}
+    for output_id, booking_ids in _candidates(session, technician_id).items():
+        held = frozenset(
+            role
+            for credit in credited_technicians(session, booking_ids)
+            if credit.user_id == technician_id
+            for role in credit.roles
+        )
+        if held:
+            roles[output_id] = held
+    return roles
 
 
-def visible_to(actor: Actor) -> ColumnElement[bool]:
+def visible_to(session: Session, actor: Actor) -> ColumnElement[bool]:
     """Which research_outputs rows the actor may see: their own; those using a booking of a
     facility they staff; those crediting them; every one for an admin."""
     if actor.user.is_admin:
@@ -90,25 +117,9 @@ def visible_to(actor: Actor) -> ColumnElement[bool]:
             .where(Instrument.facility_id.in_(actor.staff_facility_ids))
         )
         conditions.append(ResearchOutput.id.in_(staffed))
-    assisted = (
-        select(counted.c.output_id)
-        .join(Booking, Booking.id == counted.c.booking_id)
-        .where(Booking.technician_id == actor.id)
-    )
-    trained = (
-        select(counted.c.output_id)
-        .join(ResearchOutput, ResearchOutput.id == counted.c.output_id)
-        .join(Booking, Booking.id == counted.c.booking_id)
-        .join(
-            TrainingRecord,
-            and_(
-                TrainingRecord.user_id == ResearchOutput.user_id,
-                TrainingRecord.instrument_id == Booking.instrument_id,
-            ),
-        )
-        .where(TrainingRecord.trainer_id == actor.id)
-    )
-    conditions += [ResearchOutput.id.in_(assisted), ResearchOutput.id.in_(trained)]
+    credits = crediting(session, actor.id)
+    if credits:
+        conditions.append(ResearchOutput.id.in_(sorted(credits)))
     return or_(*conditions)
 
 

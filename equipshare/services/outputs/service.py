@@ -228,7 +228,7 @@ class OutputService:
         researcher's, `mine` to the actor's own."""
         with self._db.readonly() as session:
             acting = self._reader(session, actor)
-            where = visible_to(acting)
+            where = visible_to(session, acting)
             if mine:
                 where = where & (ResearchOutput.user_id == acting.id)
             if username is not None:
@@ -240,7 +240,9 @@ class OutputService:
         """One output the actor may see; NotFound otherwise (not saying whether it exists)."""
         with self._db.readonly() as session:
             acting = self._reader(session, actor)
-            found = output_records(session, visible_to(acting) & (ResearchOutput.id == output_id))
+            found = output_records(
+                session, visible_to(session, acting) & (ResearchOutput.id == output_id)
+            )
             if not found:
                 raise NotFound(
                     f"output {output_id}: no output of that number you may see", "output"
@@ -276,7 +278,9 @@ class OutputService:
         visible = row is not None and (
             row.user_id == acting.id
             or session.scalar(
-                select(ResearchOutput.id).where(ResearchOutput.id == output_id, visible_to(acting))
+                select(ResearchOutput.id).where(
+                    ResearchOutput.id == output_id, visible_to(session, acting)
+                )
             )
             is not None
         )

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from equipshare.db.models.audit import AuditEvent
@@ -26,13 +26,14 @@ from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
 from equipshare.db.models.credit import ResearchOutput
 from equipshare.db.models.training import TrainingRecord
+from equipshare.domain.records.acknowledgements import CreditRole
 from equipshare.domain.records.portfolio import (
     PortfolioInstitution,
     PortfolioInstrument,
     PortfolioOutput,
 )
 from equipshare.domain.records.reports import ReportPeriod
-from equipshare.services.outputs.queries import output_bookings
+from equipshare.services.outputs.queries import crediting
 from equipshare.services.reports.sql_time import minutes_between
 from equipshare.services.reports.usage import booked_length, held, in_period
 
@@ -177,28 +178,9 @@ def crediting_outputs(
     session: Session, technician_id: int, period: ReportPeriod
 ) -> tuple[PortfolioOutput, ...]:
     """Outputs published in the period's years whose acknowledgement credits the technician:
-    they assisted one of its bookings, or trained its researcher on one of their instruments."""
-    counted = output_bookings().subquery()
-    assisted = (
-        select(counted.c.output_id)
-        .join(Booking, Booking.id == counted.c.booking_id)
-        .where(Booking.technician_id == technician_id)
-    )
-    trained = (
-        select(counted.c.output_id)
-        .join(ResearchOutput, ResearchOutput.id == counted.c.output_id)
-        .join(Booking, Booking.id == counted.c.booking_id)
-        .join(
-            TrainingRecord,
-            and_(
-                TrainingRecord.user_id == ResearchOutput.user_id,
-                TrainingRecord.instrument_id == Booking.instrument_id,
-            ),
-        )
-        .where(TrainingRecord.trainer_id == technician_id)
-    )
-    assisted_ids = set(session.scalars(assisted))
-    trained_ids = set(session.scalars(trained))
+    they assisted one of its bookings (Investigation), or trained its researcher on one of
+    its instruments before (Supervision)."""
+    credits = crediting(session, technician_id)
     rows = session.execute(
         select(
             ResearchOutput.id,
@@ -210,7 +192,7 @@ def crediting_outputs(
         .join(User, ResearchOutput.user_id == User.id)
         .join(Institution, User.institution_id == Institution.id)
         .where(
-            ResearchOutput.id.in_(sorted(assisted_ids | trained_ids)),
+            ResearchOutput.id.in_(sorted(credits)),
             ResearchOutput.year >= period.first_day.year,
             ResearchOutput.year <= period.last_day.year,
         )
@@ -223,8 +205,8 @@ def crediting_outputs(
             title=title,
             year=year,
             institution_code=institution,
-            assisted=output_id in assisted_ids,
-            trained=output_id in trained_ids,
+            assisted=CreditRole.INVESTIGATION in credits[output_id],
+            trained=CreditRole.SUPERVISION in credits[output_id],
         )
         for output_id, doi, title, year, institution in rows
     )

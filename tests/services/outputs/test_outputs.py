@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from equipshare.db.models.audit import AuditEvent
-from equipshare.domain.enums import BookingStatus
+from equipshare.db.models.training import TrainingRecord
+from equipshare.domain.enums import BookingStatus, TrainingLevel
 from equipshare.domain.errors import ConflictError, InputError, NotFound, PermissionDenied
 from equipshare.services.outputs.service import OutputService
 from equipshare.services.plumbing.context import ServiceContext
@@ -72,11 +73,23 @@ def test_a_trainer_elsewhere_is_credited_and_sees_it(
     outputs: OutputService, context: ServiceContext, world: World
 ) -> None:
     sem = book(context, world, "alice", "AST-SEM-01", 4)
+    # Trained in March, after the February session: the acknowledgement does not thank it.
     plant_training(context.database, world, "tech", "alice", "AST-SEM-01")
     record = outputs.add("alice", "10.1000/xyz", "Microscopy", 2025, booking_ids=[sem])
-    # tech staffs no Aston facility but trained alice on the SEM: the acknowledgement credits them.
-    assert [o.id for o in outputs.list_outputs("tech")] == [record.id]
-    assert outputs.list_outputs("tech2") == ()
+    assert outputs.list_outputs("tech") == ()
+    with context.database.sessions.begin() as session:
+        session.add(
+            TrainingRecord(
+                user_id=world.users["alice"],
+                instrument_id=world.instruments["AST-SEM-01"],
+                trainer_id=world.users["tech2"],
+                level=TrainingLevel.INDEPENDENT,
+                trained_at=london(2026, 1, 20, 10),
+            )
+        )
+    # tech2 staffs no Aston facility but trained alice on the SEM before: credited, so seen.
+    assert [o.id for o in outputs.list_outputs("tech2")] == [record.id]
+    assert outputs.list_outputs("tech") == ()
 
 
 def test_project_code_counts_completed_bookings_later_ones_too(
