@@ -57,6 +57,14 @@ class HistoryRequested(Message):
         self.title = title
 
 
+class ProfileRequested(Message):
+    """A screen asked for a staff member's credit profile; the app opens the dialog."""
+
+    def __init__(self, username: str) -> None:
+        super().__init__()
+        self.username = username
+
+
 class CalendarRequested(Message):
     """A screen asked for a calendar as an .ics file; the app exports and saves it."""
 

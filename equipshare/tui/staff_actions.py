@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from equipshare.tui.kept_preferences import KeptPreferences
     from equipshare.tui.widgets.suggesters import Completions
 
-STAFF_ACTIONS = frozenset({"approvals", "downtime", "training", "reports"})
+# "profile" is the user's own credit profile (account_actions.py): only staff have one.
+STAFF_ACTIONS = frozenset({"approvals", "downtime", "training", "reports", "profile"})
 
 
 class StaffActions:

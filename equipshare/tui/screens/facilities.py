@@ -27,7 +27,7 @@ from equipshare.domain.records.consortium import (
 from equipshare.domain.records.history import HistoryQuery
 from equipshare.domain.wording import count_words, staff_change_words
 from equipshare.services.consortium.service import FacilityService, StaffService
-from equipshare.tui.messages import HistoryRequested
+from equipshare.tui.messages import HistoryRequested, ProfileRequested
 from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.modals.facility_form import FacilityForm
 from equipshare.tui.modals.staff_form import StaffForm
@@ -155,6 +155,13 @@ class FacilitiesScreen(ServiceScreen[None]):
             "Remove staff",
             id="facilities.remove_staff",
             tooltip="Take the highlighted person off the facility's staff, after asking",
+        ),
+        Binding(
+            "p",
+            "profile",
+            "Profile",
+            id="facilities.profile",
+            tooltip="The highlighted staff member's credit profile: how papers name them",
         ),
         Binding(
             "h",
@@ -352,6 +359,14 @@ class FacilitiesScreen(ServiceScreen[None]):
             self._staff, self._actor, code, self._rows[code].name, completions=self._completions
         )
         self.app.push_screen(form, self._staff_changed)
+
+    def action_profile(self) -> None:
+        """The highlighted staff member's credit profile, editable by their managers."""
+        member = self.selected_member()
+        if member is None:
+            self.notify("No staff member selected", severity="warning")
+            return
+        self.post_message(ProfileRequested(member.username))
 
     def _staff_changed(self, change: StaffChange | None) -> None:
         if change is None:
