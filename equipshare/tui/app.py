@@ -104,6 +104,13 @@ class EquipshareApp(
             "Utilisation, sharing, technicians' work, demand and charges (staff)",
         ),
         _binding("F", "feeds", "Feeds", "Your calendar subscriptions: list and revoke", show=False),
+        _binding(
+            "C",
+            "acknowledge",
+            "Acknowledge",
+            "The acknowledgement for a paper: facilities, instruments, technicians",
+            show=False,
+        ),
         *AccountActions.ACCOUNT_BINDINGS,
         *AdministrationActions.ADMIN_BINDINGS,
         _binding("q", "quit", "Quit", "Leave equipshare"),
@@ -312,6 +319,19 @@ class EquipshareApp(
             FeedTokensScreen, FeedTokensScreen(FeedsService(self.context), self.actor_username)
         )
 
+    def action_acknowledge(self) -> None:
+        from equipshare.services.acknowledgements.service import AcknowledgementService
+        from equipshare.tui.screens.acknowledge import AcknowledgeScreen
+
+        screen = AcknowledgeScreen(
+            AcknowledgementService(self.context),
+            self.actor_username,
+            may_pick=self.staff,
+            usernames=self.completions.usernames if self.staff else None,
+            downloads=self.downloads,
+        )
+        self._show(AcknowledgeScreen, screen)
+
     def open_week(self, code: str) -> None:
         """Show an instrument's week calendar, from any screen that names an instrument."""
         from equipshare.tui.screens.week import WeekScreen
@@ -347,6 +367,11 @@ class EquipshareApp(
         )
         yield SystemCommand(
             "Calendar subscriptions", "List and revoke your feed tokens", self.action_feeds
+        )
+        yield SystemCommand(
+            "Acknowledge",
+            "The acknowledgement for a paper: facilities, instruments and technicians to thank",
+            self.action_acknowledge,
         )
         yield from self.account_commands()
         if self.staff:

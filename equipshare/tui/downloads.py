@@ -31,9 +31,14 @@ def safe_name(text: str) -> str:
 
 def save_calendar(data: bytes, directory: Path, stem: str) -> Path:
     """Write `stem`.ics through a temporary file and a rename, so no half file is ever seen."""
+    return save_download(data, directory, stem, ".ics")
+
+
+def save_download(data: bytes, directory: Path, stem: str, suffix: str) -> Path:
+    """Write `stem` + `suffix` through a temporary file and a rename: never a half file."""
     directory.mkdir(parents=True, exist_ok=True)
-    target = directory / f"{safe_name(stem)}.ics"
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".equipshare-", suffix=".ics")
+    target = directory / f"{safe_name(stem)}{suffix}"
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".equipshare-", suffix=suffix)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
