@@ -22,11 +22,12 @@ from equipshare.services.catalogue.service import CatalogueService, InstrumentDe
 from equipshare.services.changes.service import ChangesService
 from equipshare.services.identity.service import IdentityService
 from equipshare.services.plumbing.context import ServiceContext
-from equipshare.tui.account_actions import AccountActions
-from equipshare.tui.administration import ADMIN_ONLY, AdministrationActions, offered
+from equipshare.tui.app_parts.account_actions import AccountActions
+from equipshare.tui.app_parts.administration import ADMIN_ONLY, AdministrationActions, offered
+from equipshare.tui.app_parts.kept_preferences import KeptPreferences
+from equipshare.tui.app_parts.key_answers import KeyAnswers
+from equipshare.tui.app_parts.staff_actions import STAFF_ACTIONS, StaffActions
 from equipshare.tui.commands import InstrumentCommands
-from equipshare.tui.kept_preferences import KeptPreferences
-from equipshare.tui.key_answers import KeyAnswers
 from equipshare.tui.keymap import checked_keymap
 from equipshare.tui.messages import (
     BookingsChanged,
@@ -40,7 +41,6 @@ from equipshare.tui.messages import (
 from equipshare.tui.preferences import catalogue_query
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.service_screen import ServiceCalls
-from equipshare.tui.staff_actions import STAFF_ACTIONS, StaffActions
 
 if TYPE_CHECKING:
     from equipshare.services.bookings.service import ApprovalsService, WeekService

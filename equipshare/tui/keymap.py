@@ -22,8 +22,9 @@ PACKAGES = ("equipshare.tui.screens", "equipshare.tui.modals", "equipshare.tui.w
 def _classes() -> Iterable[type[DOMNode]]:
     for package_name in PACKAGES:
         package = importlib.import_module(package_name)
-        for info in pkgutil.iter_modules(package.__path__):
-            module = importlib.import_module(f"{package_name}.{info.name}")
+        # walk_packages, not iter_modules: screens/administration/ is a package of its own.
+        for info in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}."):
+            module = importlib.import_module(info.name)
             for value in vars(module).values():
                 if (
                     isinstance(value, type)

@@ -11,12 +11,12 @@ from textual.widgets import Input, OptionList
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.staff_form import StaffForm
+from equipshare.tui.screens.administration.facilities import FacilitiesScreen
+from equipshare.tui.screens.administration.institutions import InstitutionsScreen
+from equipshare.tui.screens.administration.instrument_editor import InstrumentEditorScreen
+from equipshare.tui.screens.administration.users import UsersScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
-from equipshare.tui.screens.facilities import FacilitiesScreen
 from equipshare.tui.screens.help import HelpScreen
-from equipshare.tui.screens.institutions import InstitutionsScreen
-from equipshare.tui.screens.instrument_editor import InstrumentEditorScreen
-from equipshare.tui.screens.users import UsersScreen
 from tests.support.world import World
 from tests.tui.conftest import settle, shown
 

@@ -21,8 +21,8 @@ from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.modals.facility_form import FacilityForm
 from equipshare.tui.modals.staff_form import StaffForm
+from equipshare.tui.screens.administration.facilities import FacilitiesScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
-from equipshare.tui.screens.facilities import FacilitiesScreen
 from equipshare.tui.screens.history import HistoryScreen
 from equipshare.tui.widgets.fitted_table import FittedTable
 from tests.support.world import World

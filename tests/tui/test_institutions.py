@@ -15,8 +15,8 @@ from equipshare.services.consortium.service import InstitutionService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.institution_form import InstitutionForm
+from equipshare.tui.screens.administration.institutions import InstitutionsScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
-from equipshare.tui.screens.institutions import InstitutionsScreen
 from equipshare.tui.widgets.fitted_table import FittedTable
 from tests.support.world import World
 from tests.tui.conftest import click_when_ready, recorded, settle, shown

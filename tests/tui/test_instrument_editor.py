@@ -22,9 +22,9 @@ from equipshare.services.catalogue.service import InstrumentEditingService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.instrument_status import StrandedBookingsModal
+from equipshare.tui.screens.administration.instrument_editor import InstrumentEditorScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.instrument import InstrumentScreen
-from equipshare.tui.screens.instrument_editor import InstrumentEditorScreen
 from equipshare.tui.widgets.broken_bookings import BrokenBookings
 from tests.support.world import World, london
 from tests.tui.conftest import Posted, click_when_ready, settle, shown

@@ -22,14 +22,14 @@ from equipshare.services.bookings.my_bookings import MyBookingsService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.booking_form import BookingForm
+from equipshare.tui.screens.administration.institutions import InstitutionsScreen
+from equipshare.tui.screens.administration.users import UsersScreen
 from equipshare.tui.screens.approvals import ApprovalsScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.downtime import DowntimeScreen
-from equipshare.tui.screens.institutions import InstitutionsScreen
 from equipshare.tui.screens.instrument import InstrumentScreen
 from equipshare.tui.screens.my_bookings import MyBookingsScreen
 from equipshare.tui.screens.training import TrainingScreen
-from equipshare.tui.screens.users import UsersScreen
 from equipshare.tui.screens.week import WeekScreen
 from equipshare.tui.widgets.catalogue_table import CatalogueTable
 from tests.support.world import World, london

@@ -19,9 +19,9 @@ from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.schedule_downtime import ScheduleDowntimeModal
 from equipshare.tui.modals.staff_form import StaffForm
 from equipshare.tui.modals.training_form import TrainingForm
+from equipshare.tui.screens.administration.instrument_editor import InstrumentEditorScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.instrument import InstrumentScreen
-from equipshare.tui.screens.instrument_editor import InstrumentEditorScreen
 from equipshare.tui.widgets.suggesters import InstrumentSuggester, UsernameSuggester
 from tests.support.world import World
 from tests.tui.conftest import settle, shown

@@ -18,8 +18,8 @@ from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.modals.user_form import UserForm
+from equipshare.tui.screens.administration.users import UsersScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
-from equipshare.tui.screens.users import UsersScreen
 from equipshare.tui.widgets.fitted_table import FittedTable
 from tests.support.world import World
 from tests.tui.conftest import click_when_ready, recorded, settle, shown

@@ -77,14 +77,14 @@ class AdministrationActions:
 
     def action_institutions(self) -> None:
         from equipshare.services.consortium.service import InstitutionService
-        from equipshare.tui.screens.institutions import InstitutionsScreen
+        from equipshare.tui.screens.administration.institutions import InstitutionsScreen
 
         screen = InstitutionsScreen(InstitutionService(self.context), self.actor_username)
         self._show(InstitutionsScreen, screen)
 
     def action_facilities(self) -> None:
         from equipshare.services.consortium.service import FacilityService, StaffService
-        from equipshare.tui.screens.facilities import FacilitiesScreen
+        from equipshare.tui.screens.administration.facilities import FacilitiesScreen
 
         screen = FacilitiesScreen(
             FacilityService(self.context),
@@ -97,7 +97,7 @@ class AdministrationActions:
     def action_users(self) -> None:
         from equipshare.services.consortium.service import InstitutionService
         from equipshare.services.people.service import AccountService, PeopleService
-        from equipshare.tui.screens.users import UsersScreen
+        from equipshare.tui.screens.administration.users import UsersScreen
 
         screen = UsersScreen(
             PeopleService(self.context),
@@ -113,7 +113,7 @@ class AdministrationActions:
             InstrumentEditingService,
             InstrumentStatusService,
         )
-        from equipshare.tui.screens.instrument_editor import InstrumentEditorScreen
+        from equipshare.tui.screens.administration.instrument_editor import InstrumentEditorScreen
 
         context = self.context
         screen = InstrumentEditorScreen(

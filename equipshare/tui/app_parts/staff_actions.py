@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
     from equipshare.services.bookings.service import ApprovalsService
     from equipshare.services.plumbing.context import ServiceContext
-    from equipshare.tui.kept_preferences import KeptPreferences
+    from equipshare.tui.app_parts.kept_preferences import KeptPreferences
     from equipshare.tui.widgets.suggesters import Completions
 
 # "profile" is the user's own credit profile (account_actions.py): only staff have one.
