@@ -17,8 +17,8 @@ from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.technicians.service import TechnicianProfileService
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.technician_profile import ProfileDialog
+from equipshare.tui.screens.administration.facilities import FacilitiesScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
-from equipshare.tui.screens.facilities import FacilitiesScreen
 from tests.support.world import World
 from tests.tui.conftest import recorded, settle, shown
 from tests.tui.test_facilities import PRP, go_to, open_facilities
