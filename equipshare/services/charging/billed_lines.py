@@ -145,7 +145,7 @@ def project_lines(
 ) -> tuple[list[BilledLine], list[BilledLine]]:
     """A project code's bookings by one institution's users starting in [starts, ends):
     those billable now, as statements bill them (free ones too, whose hours were used,
-    but not free cancellations), and those booked ahead (pending, or confirmed and not
+    but not free cancellations), and those booked ahead (pending or confirmed, not yet
     over), at their frozen prices. Grant plans compare themselves with these."""
     query = _columns().where(
         Booking.project_code == project_code,
@@ -154,9 +154,8 @@ def project_lines(
         Booking.starts_at < ends,
     )
     billable = and_(chargeable(now), or_(Booking.status != BookingStatus.CANCELLED, charged()))
-    ahead = or_(
-        Booking.status == BookingStatus.PENDING,
-        and_(Booking.status == BookingStatus.CONFIRMED, Booking.ends_at > now),
+    ahead = and_(
+        Booking.status.in_((BookingStatus.PENDING, BookingStatus.CONFIRMED)), Booking.ends_at > now
     )
     order = (Booking.starts_at, Booking.id)
     return (
