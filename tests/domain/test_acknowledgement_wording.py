@@ -75,6 +75,23 @@ def test_the_default_sentence_reads_as_a_paper_would_print_it() -> None:
                                                   "University of Warwick.")  # fmt: skip
 
 
+def test_a_technician_who_did_several_things_is_thanked_once_for_them_all() -> None:
+    busy = TechnicianCredit("Kat Ahmed", True, None, "", (
+        TechnicianActivity(CreditRole.INVESTIGATION, "EPR", 1, 60),
+        TechnicianActivity(CreditRole.INVESTIGATION, "NMR", 2, 90),
+        TechnicianActivity(CreditRole.SUPERVISION, "EPR", 1, 0),
+        TechnicianActivity(CreditRole.SUPERVISION, "NMR", 1, 0),
+    ))  # fmt: skip
+    trainer = TechnicianCredit("Ciaran Santos", True, None, "", (
+        TechnicianActivity(CreditRole.SUPERVISION, "X-ray CT", 1, 0),
+        TechnicianActivity(CreditRole.SUPERVISION, "XRD", 2, 0),
+    ))  # fmt: skip
+    assert facility_sentence(facility("We thank $technicians.", busy, trainer)) == (
+        "We thank Kat Ahmed for assisted EPR measurements (1 h) and NMR measurements (1.5 h), "
+        "and for EPR and NMR training; and Ciaran Santos for X-ray CT and XRD training."
+    )
+
+
 def test_every_placeholder_fills() -> None:
     template = " ".join(f"[{name}=${name}]" for name in PLACEHOLDERS)
     text = facility_sentence(facility(check_template(template), ANN))

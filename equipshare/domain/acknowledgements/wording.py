@@ -108,20 +108,25 @@ def instruments_words(instruments: Sequence[InstrumentUse]) -> str:
     return english_list(parts, ";" if crowded and len(parts) > 1 else ",")
 
 
-def activity_words(activity: TechnicianActivity) -> str:
-    """'for assisted XPS measurements, 14 h' or 'for SEM training'."""
-    if activity.role is CreditRole.SUPERVISION:
-        return f"for {activity.technique} training"
-    return f"for assisted {activity.technique} measurements, {hours_words(activity.minutes)}"
+def assisted_words(assisted: Sequence[TechnicianActivity]) -> str:
+    """'for assisted XPS measurements, 14 h', or for several techniques
+    'for assisted EPR measurements (1 h) and NMR measurements (2 h)'."""
+    if len(assisted) == 1:
+        (only,) = assisted
+        return f"for assisted {only.technique} measurements, {hours_words(only.minutes)}"
+    each = [f"{a.technique} measurements ({hours_words(a.minutes)})" for a in assisted]
+    return f"for assisted {english_list(each)}"
 
 
 def credit_words(credit: TechnicianCredit) -> str:
-    """'Ann Lee for assisted XPS measurements, 14 h, and for XPS training'."""
+    """'Ann Lee for assisted XPS measurements, 14 h, and for XPS and SEM training'."""
     who = credit.name if credit.named else f"the {UNNAMED_STAFF}"
-    doing = [activity_words(activity) for activity in credit.activities]
-    if len(doing) == 2:
-        return f"{who} {doing[0]}, and {doing[1]}"
-    return f"{who} {english_list(doing)}"
+    assisted = [a for a in credit.activities if a.role is CreditRole.INVESTIGATION]
+    trained = [a.technique for a in credit.activities if a.role is CreditRole.SUPERVISION]
+    doing = [assisted_words(assisted)] if assisted else []
+    if trained:
+        doing.append(f"for {english_list(trained)} training")
+    return f"{who} {', and '.join(doing)}"
 
 
 def technicians_words(credits: Sequence[TechnicianCredit]) -> str:
