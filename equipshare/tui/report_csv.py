@@ -80,7 +80,8 @@ def utilisation_rows(report: UtilisationReport) -> Rows:
 
 
 def sharing_rows(report: SharingReport) -> Rows:
-    """The matrix cells, then cross-institution use by month (`section` tells them apart)."""
+    """The matrix cells, then cross-institution use by month, then the same for technician
+    time (`section` tells them apart)."""
     rows: Rows = [["section", "host_institution", "user_institution", "month", "hours", "bookings"]]
     for c in report.cells:
         rows.append(
@@ -88,6 +89,17 @@ def sharing_rows(report: SharingReport) -> Rows:
         )
     for m in report.months:
         rows.append(["month", "", "", f"{m.month:%Y-%m}", str(hours(m.minutes)), str(m.bookings)])
+    # The technician side: host_institution is the staff member's own, bookings the sessions.
+    for c in report.technician_cells:
+        rows.append(
+            ["technician_matrix", c.host_code, c.user_code, "", str(hours(c.minutes)),
+             str(c.bookings)]
+        )  # fmt: skip
+    for m in report.technician_months:
+        rows.append(
+            ["technician_month", "", "", f"{m.month:%Y-%m}", str(hours(m.minutes)),
+             str(m.bookings)]
+        )  # fmt: skip
     return rows
 
 

@@ -9,7 +9,8 @@ import click
 
 from equipshare.cli.billing.report_charges import charges
 from equipshare.cli.billing.report_portfolio import portfolio
-from equipshare.cli.billing.report_usage import REPORT_COMMANDS
+from equipshare.cli.billing.report_sharing import sharing
+from equipshare.cli.billing.report_usage import demand, technicians, utilisation
 
 
 @click.group("report")
@@ -26,6 +27,5 @@ def report_group() -> None:
 
 
 report_group.add_command(charges)
-report_group.add_command(portfolio)
-for command in REPORT_COMMANDS:
+for command in (utilisation, sharing, technicians, demand, portfolio):
     report_group.add_command(command)

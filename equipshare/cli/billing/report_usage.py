@@ -1,10 +1,11 @@
-"""`equipshare report utilisation|sharing|technicians|demand`: the impact reports from the shell.
+"""`equipshare report utilisation|technicians|demand`: the impact reports from the shell.
 
 Each takes a period of local days (--period NAME, or --from/--to; default the previous
 calendar month), ending now at the latest so that nothing still to come is counted, and
 narrows to one host institution or facility, and prints a table, CSV or JSON. Reports
 with more than one part (sharing, demand) print each part in turn: CSV parts are
-separated by a blank line, JSON is one object.
+separated by a blank line, JSON is one object. Sharing (report_sharing.py) and portfolio
+(report_portfolio.py) use the options and printing here.
 """
 
 from __future__ import annotations
@@ -190,78 +191,6 @@ def utilisation(
     emit(rows, UTILISATION_COLUMNS, output, title=title)
 
 
-@click.command("sharing")
-@report_options
-def sharing(
-    ctx: click.Context,
-    preset: str | None,
-    from_day: str | None,
-    to_day: str | None,
-    institution: str | None,
-    facility: str | None,
-    output: str,
-    as_user: str | None,
-) -> None:
-    """Who uses whose instruments: host x user institution, and the trend by month.
-
-    The matrix has a row per host institution (the instrument's) and a column per user
-    institution (the booker's); a cell holds the hours of confirmed, completed and
-    no-show bookings starting in the period (in the table, with their number). Off the
-    diagonal is cross-institution use, which the monthly trend follows (by the local
-    month of each start). Filters pick the host instruments. CSV prints the matrix, a
-    blank line, then the months; JSON gives every cell in minutes, hours and bookings.
-    For facility staff and admins; researchers are refused (exit 1).
-
-    \b
-    Examples:
-      equipshare report sharing --from 2025-08-01 --to 2026-07-31
-      equipshare report sharing --institution WARWICK --format csv > sharing.csv
-    """
-    days = _check_dates(preset, from_day, to_day)
-    with cli_state(ctx).open() as context:
-        run = ReportRun(context, as_user, days, institution, facility)
-        report = run.service.sharing(run.actor, run.period, run.where)
-    cells = {(c.host_code, c.user_code): c for c in report.cells}
-    months: Rows = [
-        {"month": m.month.strftime("%Y-%m"), "hours": hours(m.minutes), "bookings": m.bookings}
-        for m in report.months
-    ]
-    if output == "json":
-        matrix = [
-            {"host": c.host_code, "user": c.user_code, "minutes": c.minutes,
-             "hours": hours(c.minutes), "bookings": c.bookings}
-            for c in report.cells
-        ]  # fmt: skip
-        _emit_json(report.period, {"institutions": report.institutions, "cells": matrix,
-                                   "months": months})  # fmt: skip
-        return
-    hosts = sorted({c.host_code for c in report.cells})
-    matrix_rows: Rows = []
-    for host in hosts:
-        row: dict[str, object] = {"host": host}
-        for user in report.institutions:
-            cell = cells.get((host, user))
-            if output == "csv":
-                row[user] = hours(cell.minutes) if cell else hours(0)
-            else:
-                row[user] = f"{hours(cell.minutes)} ({cell.bookings})" if cell else ""
-        matrix_rows.append(row)
-    cross = hours(report.cross_institution_minutes)
-    _emit_parts(
-        [
-            (
-                _title(
-                    f"Hours (bookings) by host x user; {cross} h cross-institution", report.period
-                ),
-                matrix_rows,
-                ["host", *report.institutions],
-            ),
-            ("Cross-institution use by month", months, ["month", "hours", "bookings"]),
-        ],
-        output,
-    )
-
-
 TECHNICIAN_COLUMNS = [
     "username", "name", "institution", "assisted_sessions", "assisted_hours",
     "training_sessions", "people_trained", "instruments_trained_on", "downtimes_handled",
@@ -376,6 +305,3 @@ def demand(
         ],
         output,
     )  # fmt: skip
-
-
-REPORT_COMMANDS = (utilisation, sharing, technicians, demand)

@@ -118,16 +118,26 @@ class SharingMonth:
 
 @dataclass(frozen=True)
 class SharingReport:
-    """The host x user institution matrix, and cross-institution use by month."""
+    """The host x user institution matrix, and cross-institution use by month; and the
+    technician side: assisted time by the staff's institution x the users' institution
+    (`technician_cells`, whose `host_code` is the staff member's own institution and
+    `bookings` the sessions), with its cross-institution part by month."""
 
     period: ReportPeriod
     institutions: tuple[str, ...]
     cells: tuple[SharingCell, ...]
     months: tuple[SharingMonth, ...]
+    technician_cells: tuple[SharingCell, ...] = ()
+    technician_months: tuple[SharingMonth, ...] = ()
 
     @property
     def cross_institution_minutes(self) -> int:
         return sum(c.minutes for c in self.cells if c.host_code != c.user_code)
+
+    @property
+    def cross_institution_technician_minutes(self) -> int:
+        """Technician time one institution's staff gave to other institutions' researchers."""
+        return sum(c.minutes for c in self.technician_cells if c.host_code != c.user_code)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ Periods are local days in the organisation's zone; a booking counts where its st
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.reports.period import make_period, previous_month
 from equipshare.services.reports.scope import require_report_reader, resolve_scope, visible_staff
+from equipshare.services.reports.technician_sharing import technician_sharing
 from equipshare.services.reports.usage import sharing_report, utilisation_report
 from equipshare.services.reports.work import demand_report, technicians_report, unnamed_hidden
 
@@ -76,11 +78,14 @@ class ReportService:
     def sharing(
         self, actor_username: str, period: ReportPeriod, where: ReportFilter = EVERYTHING
     ) -> SharingReport:
-        """Held bookings by host x user institution, and cross-institution use by month."""
+        """Held bookings by host x user institution, and cross-institution use by month;
+        and technician time (assisted sessions) by the staff's x the users' institution."""
         with self._db.readonly() as session:
             require_report_reader(row_records.load_actor(session, actor_username), "sharing")
             scope = resolve_scope(session, where)
-            return sharing_report(session, self._db.backend, period, scope)
+            report = sharing_report(session, self._db.backend, period, scope)
+            cells, months = technician_sharing(session, self._db.backend, period, scope)
+            return replace(report, technician_cells=cells, technician_months=months)
 
     def technicians(
         self, actor_username: str, period: ReportPeriod, where: ReportFilter = EVERYTHING

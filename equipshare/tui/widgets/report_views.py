@@ -146,6 +146,14 @@ class SharingView(ReportView):
         matrix: DataTable[Cell] = DataTable(id="sharing-matrix", cursor_type="none")
         matrix.fixed_columns = 1  # the host stays in view as the columns scroll sideways
         yield matrix
+        yield Static("", id="sharing-technician-chart", classes="report-chart", markup=False)
+        yield table(
+            "sharing-technicians",
+            ColumnSpec("Staff of", "staff", priority=0, least=8),
+            ColumnSpec("For users of", "users", priority=0, least=8),
+            figure("Hours", "hours", 0),
+            figure("Sessions", "sessions", 1),
+        )
 
     def show(self, report: SharingReport) -> None:
         shared = report.cross_institution_minutes
@@ -159,6 +167,39 @@ class SharingView(ReportView):
         )
         self._show_months(report)
         self._show_matrix(report)
+        self._show_technicians(report)
+
+    def _show_technicians(self, report: SharingReport) -> None:
+        """Technician time: the cross-institution trend, then each staff x user pair."""
+        months = report.technician_months
+        across = report.cross_institution_technician_minutes
+        sessions = sum(c.bookings for c in report.technician_cells if c.host_code != c.user_code)
+        chart = column_chart(
+            [m.minutes for m in months],
+            [f"{m.month:%b}" for m in months],
+            height=3,
+            column=4 if len(months) <= 18 else 2,
+        )
+        heading = (
+            f"Technician time across institutions by month: {hours(across)} h in "
+            f"{count_words(sessions, 'assisted session')}"
+        )
+        self.query_one("#sharing-technician-chart", Static).update(chart_text(heading, chart))
+        grid = self.query_one("#sharing-technicians", DataTable)
+        grid.clear()
+        # Across institutions first, most hours first; help at home after.
+        ordered = sorted(
+            report.technician_cells,
+            key=lambda c: (c.host_code == c.user_code, -c.minutes, c.host_code, c.user_code),
+        )
+        for c in ordered:
+            grid.add_row(
+                c.host_code,
+                c.user_code,
+                number(hours(c.minutes)),
+                number(c.bookings),
+                key=f"{c.host_code}>{c.user_code}",
+            )
 
     def _show_months(self, report: SharingReport) -> None:
         months = report.months

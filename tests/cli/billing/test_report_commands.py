@@ -75,12 +75,15 @@ def test_utilisation_csv_and_json(report: Invoke) -> None:
 def test_sharing_csv_matrix_and_months_and_json_cells(report: Invoke) -> None:
     result = report("tech", "sharing", *MARCH, "--format", "csv")
     assert result.exit_code == 0, result.output
-    matrix, months = _csv_parts(result.stdout)
+    matrix, months, staff, staff_months = _csv_parts(result.stdout)
     assert matrix == [
         {"host": "ASTON", "ASTON": "0.00", "SHEF": "0.00", "WARWICK": "3.00"},
         {"host": "WARWICK", "ASTON": "4.00", "SHEF": "2.00", "WARWICK": "6.00"},
     ]
     assert months == [{"month": "2026-03", "hours": "9.00", "bookings": "3"}]
+    # The technician side: Warwick's tech assisted Aston's bob for 4 hours.
+    assert staff == [{"staff": "WARWICK", "ASTON": "4.00", "WARWICK": "0.00"}]
+    assert staff_months == [{"month": "2026-03", "hours": "4.00", "sessions": "1"}]
     document = json.loads(report("root", "sharing", *MARCH, "--format", "json").stdout)
     assert (document["from"], document["to"], document["timezone"]) == (
         "2026-03-01",
@@ -90,6 +93,12 @@ def test_sharing_csv_matrix_and_months_and_json_cells(report: Invoke) -> None:
     assert document["cells"][0] == {
         "host": "ASTON", "user": "WARWICK", "minutes": 180, "hours": "3.00", "bookings": 1,
     }  # fmt: skip
+    assert document["technician_cells"] == [
+        {"staff": "WARWICK", "user": "ASTON", "minutes": 240, "hours": "4.00", "sessions": 1},
+    ]  # fmt: skip
+    assert document["technician_months"] == [{"month": "2026-03", "hours": "4.00", "sessions": 1}]
+    table = report("root", "sharing", *MARCH)
+    assert "Technician time across institutions by month" in " ".join(table.stdout.split())
 
 
 def test_technicians_csv_and_json_show_only_whom_the_actor_may_see(report: Invoke) -> None:

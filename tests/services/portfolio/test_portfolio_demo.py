@@ -165,3 +165,30 @@ def test_an_output_credits_its_assisting_technician(
     credited = PortfolioService(context).portfolio(ADMIN, str(technician), period).outputs
     assert [(o.output_id, o.assisted) for o in credited] == [(output.id, True)]
     assert [o.id for o in OutputService(context).list_outputs(str(technician))] == [output.id]
+
+
+def test_technician_sharing_adds_up_to_the_assisted_sessions(
+    demo: tuple[ServiceContext, ReportPeriod],
+) -> None:
+    context, period = demo
+    sharing = ReportService(context).sharing(ADMIN, period)
+    rows = _rows(
+        context,
+        "SELECT b.starts_at, b.ends_at, b.status, ti.code, ui.code FROM bookings b "
+        "JOIN users t ON t.id = b.technician_id JOIN users u ON u.id = b.user_id "
+        "JOIN institutions ti ON ti.id = t.institution_id "
+        "JOIN institutions ui ON ui.id = u.institution_id WHERE b.technician_id <> b.user_id",
+    )
+    cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for start, end, status, staff, user in rows:
+        if status in HELD and _inside(start, period):
+            cells[str(staff), str(user)][0] += _minutes(start, end)
+            cells[str(staff), str(user)][1] += 1
+    assert {
+        (c.host_code, c.user_code): [c.minutes, c.bookings] for c in sharing.technician_cells
+    } == dict(cells)
+    assert (
+        sum(m.minutes for m in sharing.technician_months)
+        == sharing.cross_institution_technician_minutes
+    )
+    assert len(sharing.technician_months) == 7

@@ -1,0 +1,72 @@
+"""The technician side of sharing: hours of technician time one institution's staff gave to
+another institution's researchers, as one SQL aggregate.
+
+Technician time is assisted sessions: held bookings (confirmed, completed, no-show) with a
+technician other than the booker, counted by their booked length where their start falls.
+The staff member's institution is their own (a user's), not the host's: a Warwick
+technician assisting on an Aston instrument counts as Warwick's time. Filters pick the host
+instruments, as for the rest of the sharing report.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
+from equipshare.domain.records.reports import ReportPeriod, SharingCell, SharingMonth
+from equipshare.services.reports.period import month_starts
+from equipshare.services.reports.scope import Scope
+from equipshare.services.reports.sql_time import month_index
+from equipshare.services.reports.usage import booked_length, held, in_period
+
+
+def technician_sharing(
+    session: Session, dialect: str, period: ReportPeriod, scope: Scope
+) -> tuple[tuple[SharingCell, ...], tuple[SharingMonth, ...]]:
+    """Cells of (staff institution, user institution, minutes, sessions), and the
+    cross-institution part by local month."""
+    booker, technician = aliased(User), aliased(User)
+    assisted = (
+        select(
+            technician.institution_id.label("staff"),
+            booker.institution_id.label("user"),
+            month_index(Booking.starts_at, period).label("month"),
+            booked_length(dialect).label("minutes"),
+        )
+        .select_from(Booking)
+        .join(Instrument, Booking.instrument_id == Instrument.id)
+        .join(Facility, Instrument.facility_id == Facility.id)
+        .join(booker, Booking.user_id == booker.id)
+        .join(technician, Booking.technician_id == technician.id)
+        .where(
+            held(),
+            in_period(Booking.starts_at, period),
+            Booking.technician_id != Booking.user_id,
+            *scope.conditions(),
+        )
+        .subquery()
+    )
+    a = assisted.c
+    groups = session.execute(
+        select(a.staff, a.user, a.month, func.sum(a.minutes), func.count()).group_by(
+            a.staff, a.user, a.month
+        )
+    )
+    codes = {row.id: row.code for row in session.execute(select(Institution.id, Institution.code))}
+    cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    by_month: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for staff_id, user_id, index, minutes, count in groups:
+        cell = cells[codes[staff_id], codes[user_id]]
+        cell[0], cell[1] = cell[0] + int(minutes), cell[1] + int(count)
+        if staff_id != user_id:
+            month = by_month[int(index)]
+            month[0], month[1] = month[0] + int(minutes), month[1] + int(count)
+    months = tuple(
+        SharingMonth(month, *by_month.get(index, (0, 0)))
+        for index, month in enumerate(month_starts(period))
+    )
+    return tuple(SharingCell(*pair, *cells[pair]) for pair in sorted(cells)), months
