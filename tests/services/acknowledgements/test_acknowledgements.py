@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -10,6 +10,7 @@ from sqlalchemy import select
 from equipshare.db.models.audit import AuditEvent
 from equipshare.domain.acknowledgements.formats import FORMATS, render
 from equipshare.domain.acknowledgements.wording import DEFAULT_TEMPLATE, paragraph
+from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied
 from equipshare.domain.records.acknowledgements import (
     Acknowledgement,
@@ -19,6 +20,7 @@ from equipshare.domain.records.acknowledgements import (
 from equipshare.domain.records.credit import UNNAMED_STAFF
 from equipshare.services.acknowledgements.service import credited_technicians
 from tests.services.acknowledgements.conftest import HIDDEN_NAME, HIDDEN_ORCID, March
+from tests.support.maintenance_rows import plant_booking
 
 INV, SUP = CreditRole.INVESTIGATION, CreditRole.SUPERVISION
 
@@ -163,3 +165,18 @@ def test_managers_set_and_clear_their_facility_wording(march: March) -> None:
         ({"acknowledgement_template": None}, {"acknowledgement_template": saved.template}),
         ({"acknowledgement_template": saved.template}, {"acknowledgement_template": None}),
     ]
+
+
+def test_local_days_hold_across_the_october_clock_change(march: March) -> None:
+    """00:30 BST on Sun 26 Oct 2025 is 23:30 UTC the day before: it is the 26th's session."""
+    start = datetime(2025, 10, 25, 23, 30, tzinfo=UTC)
+    plant_booking(march.context.database, march.world, "erin", "WAR-XPS-01", start,
+                  start + timedelta(hours=2), BookingStatus.COMPLETED)  # fmt: skip
+    service = march.service
+    saturday = service.for_user("erin", "erin", service.period(None, date(2025, 10, 25)))
+    sunday = service.for_user(
+        "erin", "erin", service.period(date(2025, 10, 26), date(2025, 10, 26))
+    )
+    assert saturday.empty and sunday.minutes == 120
+    assert sunday.period.ends_at == datetime(2025, 10, 27, 0, 0, tzinfo=UTC)  # a 25-hour day
+    assert sunday.period.starts_at == datetime(2025, 10, 25, 23, 0, tzinfo=UTC)
