@@ -16,7 +16,7 @@ from datetime import date, datetime
 from equipshare.domain.enums import Role, TrainingLevel
 from equipshare.domain.errors import InputError
 from equipshare.domain.records.admin import BadRow
-from equipshare.domain.timeparse import DAY_FORMS, parse_typed_day
+from equipshare.domain.timeparse import WHOLE_DAY_FORMS, parse_typed_day
 from equipshare.sheets.csv_files import (
     MAX_SHEET_BYTES,
     MAX_SHEET_ROWS,
@@ -215,5 +215,5 @@ def when(value: str, name: str, problems: list[str]) -> date | datetime | None:
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        problems.append(f"{name}: {value!r} is not a date like {DAY_FORMS}")
+        problems.append(f"{name}: {value!r} is not a date like {WHOLE_DAY_FORMS}")
         return None

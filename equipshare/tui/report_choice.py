@@ -11,7 +11,7 @@ from datetime import date
 
 from equipshare.domain.errors import InputError
 from equipshare.domain.report_periods import PRESETS, preset_days
-from equipshare.domain.timeparse import parse_date
+from equipshare.domain.timeparse import parse_typed_day
 
 __all__ = ["PRESETS", "ReportChoice", "preset_days", "read_choice"]
 
@@ -50,8 +50,9 @@ def read_choice(
     A last day after today becomes today (to date); a first day after today is refused,
     as the reports service refuses it for the CLI.
     """
-    first_day = parse_date(first, "from")
-    last_day = parse_date(last, "to")
+    # A day without a year: the last one so far for the first day, the nearest for the last.
+    first_day = parse_typed_day(first, "from", today, ahead=False)
+    last_day = parse_typed_day(last, "to", today)
     if last_day < first_day:
         raise InputError(f"to: {last_day} is before from {first_day}", "to")
     if first_day > today:

@@ -71,5 +71,52 @@ def test_an_unreadable_day_names_the_field_and_both_forms(typed: str) -> None:
         parse_typed_day(typed, "date")
     assert refused.value.field == "date"
     assert str(refused.value) == (
-        f"date: {typed.strip()!r} is not a date; write it as 2026-12-16 or 16/12/2026"
+        f"date: {typed.strip()!r} is not a date; write it as 2026-12-16, 16/12/2026 or 16 Dec 2026"
     )
+
+
+#: A Monday, the day the forms below are read on.
+TODAY = date(2026, 12, 7)
+
+
+@pytest.mark.parametrize(
+    ("typed", "ahead", "meant"),
+    [
+        ("16 Dec 2026", None, date(2026, 12, 16)),
+        ("Dec 16, 2026", None, date(2026, 12, 16)),
+        ("16th December", None, date(2026, 12, 16)),
+        ("16 dec", True, date(2026, 12, 16)),
+        ("16/12", None, date(2026, 12, 16)),
+        ("1 Dec", True, date(2027, 12, 1)),  # the next 1 Dec: an expiry
+        ("1 Dec", False, date(2026, 12, 1)),  # the last 1 Dec: a report's first day
+        ("1 Dec", None, date(2026, 12, 1)),  # the nearest: a week to go to
+        ("5 Jan", None, date(2027, 1, 5)),
+        ("today", None, TODAY),
+        ("Tomorrow", False, date(2026, 12, 8)),
+        ("yesterday", None, date(2026, 12, 6)),
+        ("fri", True, date(2026, 12, 11)),
+        ("friday", False, date(2026, 12, 4)),
+        ("mon", True, TODAY),
+        ("29 Feb", True, date(2028, 2, 29)),
+    ],
+)
+def test_a_typed_day_reads_names_and_near_words_given_today(
+    typed: str, ahead: bool | None, meant: date
+) -> None:
+    assert parse_typed_day(typed, "date", TODAY, ahead=ahead) == meant
+
+
+@pytest.mark.parametrize("typed", ["16 Foo", "32 Dec", "ma 3", "someday", "16/13", "t"])
+def test_an_unreadable_day_given_today_names_every_form(typed: str) -> None:
+    with pytest.raises(InputError) as refused:
+        parse_typed_day(typed, "expiry", TODAY)
+    assert str(refused.value) == (
+        f"expiry: {typed!r} is not a date; write it as 2026-12-16, 16/12/2026, 16 Dec, "
+        "16 Dec 2026, today, tomorrow or a weekday (fri)"
+    )
+
+
+def test_words_that_need_today_are_refused_without_one() -> None:
+    for typed in ("tomorrow", "16 Dec", "fri"):
+        with pytest.raises(InputError):
+            parse_typed_day(typed, "date")

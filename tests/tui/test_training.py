@@ -81,10 +81,10 @@ async def test_a_technician_records_renews_and_revokes_training(
         assert isinstance(app.screen, TrainingForm)
 
         form.query_one("#training-user", Input).value = "erin"
-        form.query_one("#training-expiry", Input).value = "10/04/2026"
+        form.query_one("#training-expiry", Input).value = "10/13/2026"
         await click_when_ready(pilot, "#training-record")
         await settle(pilot, lambda: form.error_text("expiry") != "")
-        assert "write it as YYYY-MM-DD" in form.error_text("expiry")
+        assert "write it as 2026-12-16, 16/12/2026, 16 Dec" in form.error_text("expiry")
         assert form.error_text("user") == ""
 
         form.query_one("#training-expiry", Input).value = "2026-04-10"

@@ -67,7 +67,7 @@ async def test_a_blank_renewal_is_refused_and_never_must_be_typed(
         field.value = ""
         await pilot.press("enter")
         await settle(pilot, lambda: prompt.error_text() != "")
-        assert "YYYY-MM-DD" in prompt.error_text() and "never" in prompt.error_text()
+        assert "16 Dec 2027" in prompt.error_text() and "never" in prompt.error_text()
         assert isinstance(app.screen, TrainingPrompt)
         assert training_words(training.status_for("alice", XPS)) == (
             "trained (independent) until Fri 31 Dec 2027"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date, timedelta
+from functools import partial
 
 from textual.widgets import Input, Static
 
@@ -140,3 +141,25 @@ async def test_g_names_the_forms_it_reads_when_it_refuses_one(
         assert "31/02/2026" in error
         assert "2026-12-16" in error and "16/12/2026" in error
         assert isinstance(app.screen, GoToDateModal)
+
+
+def shows_week(app: EquipshareApp, monday: date) -> bool:
+    return loaded(app) and view_of(app).week_start == monday
+
+
+async def test_g_reads_a_day_and_month_s_name_and_tomorrow(
+    context: ServiceContext, world: World
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(80, 24), message_hook=recorded(app)) as pilot:
+        await open_week(app, pilot)
+        for typed, monday, day in (
+            ("16 Dec", date(2026, 12, 14), 2),
+            ("tomorrow", date(2026, 3, 16), 1),
+        ):
+            await pilot.press("g")
+            modal = await shown(pilot, GoToDateModal)
+            modal.query_one(Input).value = typed
+            await pilot.press("enter")
+            await settle(pilot, partial(shows_week, app, monday))
+            assert grid(app).cursor_day == day

@@ -9,7 +9,8 @@ Scope: staff see their facilities' records, admins every facility's; anyone else
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
@@ -76,6 +77,12 @@ class TrainingListing:
     def __init__(self, context: ServiceContext) -> None:
         self._db = context.database
         self._clock = context.clock
+        self._zone = context.settings.organisation.timezone
+
+    def today(self, timezone: str | None = None) -> date:
+        """Today in `timezone` (the organisation's by default) by the service's clock: the
+        day that typed words such as tomorrow or 16 Dec count from."""
+        return self._clock.now().astimezone(ZoneInfo(timezone or self._zone)).date()
 
     def for_facility(
         self, actor_username: str, facility_id: int | None = None, include_inactive: bool = False

@@ -65,7 +65,8 @@ class ReportPeriodModal(ModalScreen[ReportChoice | None]):
                 yield Label("Facility", classes="short")
                 yield Input(shown.facility_code or "", id="period-facility", compact=True)
             yield Static(
-                "Dates as YYYY-MM-DD; codes blank for all. Enter shows, Escape keeps.",
+                "Dates as 2026-12-16, 16/12/2026, 1 Dec or today; codes blank for all. "
+                "Enter shows, Escape keeps.",
                 id="period-hint",
                 markup=False,
             )

@@ -7,7 +7,6 @@ anything else shows under the form. The form closes only once the record exists.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import ClassVar
 
@@ -21,6 +20,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from equipshare.domain.enums import TrainingLevel
 from equipshare.domain.errors import EquipshareError, InputError
 from equipshare.domain.records.people import TrainingRecordView
+from equipshare.domain.timeparse import parse_typed_day
 from equipshare.services.people.service import TrainingService
 from equipshare.tui.messages import TrainingRefused, TrainingSaved
 from equipshare.tui.service_screen import ServiceCalls
@@ -40,7 +40,8 @@ FIELD_OF = {
     "notes": "notes",
 }
 FIELDS = ("user", "instrument", "level", "expiry", "notes", "general")
-DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: What a renewal's field offers as examples of the forms it reads.
+EXPIRY_EXAMPLES = "e.g. 16 Dec 2027, 16/12/2027 or 2027-12-16"
 
 
 def training_refusal(error: EquipshareError) -> TrainingRefused:
@@ -48,30 +49,28 @@ def training_refusal(error: EquipshareError) -> TrainingRefused:
     return TrainingRefused(str(error), getattr(error, "field", None))
 
 
-def parse_day(text: str) -> date | None:
-    """A YYYY-MM-DD date, or None when blank; anything else is refused for the expiry field."""
-    text = text.strip()
-    if not text:
+def parse_day(text: str, today: date) -> date | None:
+    """The last valid day as people type it (16 Dec, 16/12/2027, 2027-12-16, tomorrow: the
+    week's `g` reads the same), or None when blank; a day without a year is the next one."""
+    if not text.strip():
         return None
     try:
-        if DAY.fullmatch(text):
-            return date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise InputError(f"expiry: {text!r} is not a date; write it as YYYY-MM-DD", "expires_at")
+        return parse_typed_day(text, "expiry", today, ahead=True)
+    except InputError as exc:
+        raise InputError(str(exc), "expires_at") from None
 
 
-def parse_renewal(text: str) -> date | None:
+def parse_renewal(text: str, today: date) -> date | None:
     """A renewal's last valid day, or None for `never`: no expiry must be asked for by name,
     so a blank field (one Enter) is refused rather than taken as permanent."""
     if text.strip().casefold() == "never":
         return None
     if not text.strip():
         raise InputError(
-            "expiry: give the last day the training is valid (YYYY-MM-DD), or never",
+            f"expiry: give the last day the training is valid ({EXPIRY_EXAMPLES}), or never",
             "expires_at",
         )
-    return parse_day(text)
+    return parse_day(text, today)
 
 
 class TrainingForm(ServiceCalls, ModalScreen[TrainingRecordView | None]):
@@ -152,8 +151,10 @@ class TrainingForm(ServiceCalls, ModalScreen[TrainingRecordView | None]):
                     )
                     yield self._error("level")
                 with Vertical(classes="training-field"):
-                    yield Label("Valid until (YYYY-MM-DD)")
-                    yield Input(placeholder="blank: no expiry", id="training-expiry")
+                    yield Label("Valid until")
+                    yield Input(
+                        placeholder="16 Dec 2027, 16/12/2027; blank: never", id="training-expiry"
+                    )
                     yield self._error("expiry")
             with Vertical(classes="training-field"):
                 yield Label("Notes")
@@ -182,7 +183,7 @@ class TrainingForm(ServiceCalls, ModalScreen[TrainingRecordView | None]):
         self.show_error(None, "")
         level = self.query_one("#training-level", Select).value
         try:
-            expires = parse_day(self._value("expiry"))
+            expires = parse_day(self._value("expiry"), self._training.today())
         except InputError as exc:
             self.show_error(exc.field, str(exc))
             return

@@ -295,7 +295,8 @@ class TrainingScreen(PagedScreen[TrainingRecordView]):
             return
 
         def renew(text: str) -> TrainingRecordView:
-            return self._training.renew(self._actor, record.id, parse_renewal(text))
+            today = self._training.today(record.timezone)
+            return self._training.renew(self._actor, record.id, parse_renewal(text, today))
 
         def offer() -> str:
             return self._training.renewal_default(self._actor, record.id).isoformat()
@@ -308,7 +309,12 @@ class TrainingScreen(PagedScreen[TrainingRecordView]):
         )
         self.app.push_screen(
             TrainingPrompt(
-                question, "YYYY-MM-DD, or never", "Renew", "renewed", renew, offer=offer
+                question,
+                "16 Dec 2027, 16/12/2027, 2027-12-16 or never",
+                "Renew",
+                "renewed",
+                renew,
+                offer=offer,
             ),
             self._changed("Renewed"),
         )

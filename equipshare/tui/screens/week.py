@@ -174,6 +174,8 @@ class WeekScreen(BookingChangesScreen):
         self.code = code
         self.view: WeekView | None = None
         self.loaded = False
+        #: Today in the instrument's zone, from the last week read: what g's 16 Dec counts from.
+        self.today: date | None = None
         # The week wanted: the one holding this day (None: today's) plus some weeks. Keys
         # change it at once, so a press made while a week loads counts from the week it
         # asked for, not from the one still shown.
@@ -248,7 +250,7 @@ class WeekScreen(BookingChangesScreen):
         notice = self.query_one("#week-notice", Static)
         notice.update("\n".join(notes))
         notice.set_class(bool(notes), "shown")
-        today = view.now.astimezone(zone).date()
+        today = self.today = view.now.astimezone(zone).date()
         self.query_one(WeekGrid).show(view, today, day=message.day, to_now=message.to_now)
         self.loaded = True
 
@@ -277,7 +279,7 @@ class WeekScreen(BookingChangesScreen):
             if day is not None:
                 self.load_week(day, day.weekday())
 
-        self.app.push_screen(GoToDateModal(shown), go)
+        self.app.push_screen(GoToDateModal(shown, self.today), go)
 
     # Status and booking ---------------------------------------------------------------
 
