@@ -16,10 +16,12 @@ from equipshare.db.engine import masked_url
 from equipshare.db.models.bookings import Booking, BookingSeries, Downtime
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
 from equipshare.db.models.charging import RateCard
+from equipshare.db.models.credit import TechnicianProfile
 from equipshare.db.models.training import TrainingRecord
 from equipshare.demo.bookings import BookingPlanner
 from equipshare.demo.calendar import DemoCalendar, Row
 from equipshare.demo.consortium import ConsortiumBuilder
+from equipshare.demo.credit import technician_profiles
 from equipshare.domain.errors import RefusedError
 from equipshare.services.plumbing.context import ServiceContext
 
@@ -39,6 +41,7 @@ class DemoSummary:
     pending_bookings: int
     downtimes: int
     rate_cards: int
+    technician_profiles: int
     admin_username: str
 
     def counts(self) -> list[tuple[str, int]]:
@@ -54,6 +57,7 @@ class DemoSummary:
             ("pending bookings", self.pending_bookings),
             ("downtimes", self.downtimes),
             ("rate cards", self.rate_cards),
+            ("technician profiles", self.technician_profiles),
         ]
 
 
@@ -76,6 +80,9 @@ def plan_demo(seed: int, now: datetime, admin_username: str) -> DemoPlan:
     planner = BookingPlanner(rng, calendar)
     planner.plan(consortium.instruments)
     rows = consortium.rows
+    profiles = technician_profiles(
+        planner.bookings, consortium.instruments, rows[User], calendar.now
+    )
     summary = DemoSummary(
         institutions=len(rows[Institution]),
         partner_institutions=sum(1 for r in rows[Institution] if r["is_partner"]),
@@ -88,12 +95,14 @@ def plan_demo(seed: int, now: datetime, admin_username: str) -> DemoPlan:
         pending_bookings=sum(1 for b in planner.bookings if b["status"] == "pending"),
         downtimes=len(rows[Downtime]),
         rate_cards=len(rows[RateCard]),
+        technician_profiles=len(profiles),
         admin_username=consortium.admin_username,
     )
     tables: list[tuple[type[Base], list[Row]]] = [
         *rows.items(),
         (BookingSeries, planner.series),
         (Booking, planner.bookings),
+        (TechnicianProfile, profiles),
     ]
     return DemoPlan(tables=tables, summary=summary)
 
