@@ -3,41 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from equipshare.domain.errors import ConfigError, EquipshareError
-from equipshare.domain.records.accounts import Standing
-from equipshare.domain.records.calendar import ExportScope, IssuedFeedToken
 from equipshare.services.catalogue.service import CatalogueService, InstrumentDetailService
-from equipshare.services.changes.service import ChangesService
-from equipshare.services.identity.service import IdentityService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app_parts.account_actions import AccountActions
-from equipshare.tui.app_parts.administration import ADMIN_ONLY, AdministrationActions, offered
-from equipshare.tui.app_parts.kept_preferences import KeptPreferences
+from equipshare.tui.app_parts.administration import AdministrationActions
+from equipshare.tui.app_parts.calendar_delivery import CalendarDelivery
+from equipshare.tui.app_parts.kept_preferences import KeepsPreferences, KeptPreferences
 from equipshare.tui.app_parts.key_answers import KeyAnswers
-from equipshare.tui.app_parts.staff_actions import STAFF_ACTIONS, StaffActions
+from equipshare.tui.app_parts.live_refresh import LiveRefresh
+from equipshare.tui.app_parts.staff_actions import StaffActions
+from equipshare.tui.app_parts.standing import StandingChecks
 from equipshare.tui.commands import InstrumentCommands
 from equipshare.tui.keymap import checked_keymap
-from equipshare.tui.messages import (
-    BookingsChanged,
-    CalendarRequested,
-    FeedRequested,
-    HistoryRequested,
-    PreferenceChosen,
-    ServiceRefused,
-    WeekRequested,
-)
+from equipshare.tui.messages import HistoryRequested, ServiceRefused, WeekRequested
 from equipshare.tui.preferences import catalogue_query
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.service_screen import ServiceCalls
@@ -57,30 +46,18 @@ def _binding(key: str, action: str, text: str, tip: str, **extra: object) -> Bin
 
 
 class EquipshareApp(
-    StaffActions, AdministrationActions, AccountActions, KeyAnswers, ServiceCalls, App[None]
+    StaffActions,
+    AdministrationActions,
+    AccountActions,
+    KeyAnswers,
+    StandingChecks,
+    CalendarDelivery,
+    LiveRefresh,
+    KeepsPreferences,
+    ServiceCalls,
+    App[None],
 ):
     """The terminal app for one acting user on one database."""
-
-    @dataclass
-    class StandingLoaded(Message):
-        """Whether the acting user is facility staff, and how many requests wait for them."""
-
-        staff: bool
-        pending: int
-        standing: Standing
-
-    @dataclass
-    class CalendarSaved(Message):
-        """An exported .ics file was written; `path` is where to find it."""
-
-        path: Path
-
-    @dataclass
-    class FeedIssued(Message):
-        """A feed token was issued; its URLs can be shown once."""
-
-        issued: IssuedFeedToken
-        calendar: str
 
     CSS_PATH = "equipshare.tcss"
     COMMANDS = App.COMMANDS | {InstrumentCommands}
@@ -131,9 +108,6 @@ class EquipshareApp(
         self.actor_username = actor_username
         self.context = context
         self.catalogue = CatalogueService(context)
-        self.staff = False
-        self.pending = 0
-        self.standing = Standing(admin=False, staff=False, manager=False)
         self._page_size = page_size
         #: Where downloaded .ics files go; tests point it at a temporary folder.
         self.downloads: Path | None = None
@@ -185,15 +159,6 @@ class EquipshareApp(
         return completions_for(self.context, self.actor_username)
 
     @cached_property
-    def changes(self) -> ChangesService:
-        """The change stamps the screen in front reads to keep up (tui/live.py)."""
-        return ChangesService(self.context)
-
-    @property
-    def live_check_seconds(self) -> float:
-        return self.context.settings.tui.live_check_ms / 1000
-
-    @cached_property
     def weeks(self) -> WeekService:
         from equipshare.services.bookings.service import WeekService
 
@@ -214,51 +179,9 @@ class EquipshareApp(
         self.preferences.start()
         self.load_standing()
 
-    # Who the user is: staff see more ------------------------------------------------------
-
-    def load_standing(self) -> None:
-        def standing() -> tuple[bool, int, Standing]:
-            staff = self.approvals.may_approve(self.actor_username)
-            pending = self.approvals.pending_count(self.actor_username) if staff else 0
-            return staff, pending, IdentityService(self.context).standing(self.actor_username)
-
-        self.call_service(standing, lambda found: self.StandingLoaded(*found), group="standing")
-
     @on(ServiceRefused)
     def _notify_refusal(self, message: ServiceRefused) -> None:
         self.notify(message.text, severity="error")
-
-    @on(PreferenceChosen)
-    def _preference_chosen(self, message: PreferenceChosen) -> None:
-        self.preferences.update(message.update)
-
-    @on(StandingLoaded)
-    def _standing_loaded(self, message: StandingLoaded) -> None:
-        self.staff, self.pending = message.staff, message.pending
-        self.standing = message.standing
-        waiting = f" · {self.pending} to approve" if self.pending else ""
-        self.sub_title = f"signed in as {self.actor_username}{waiting}"
-        self.refresh_bindings()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Staff-only screens are neither offered nor reachable for anyone else."""
-        if action in STAFF_ACTIONS:
-            return self.staff
-        administration = offered(action, self.standing)
-        return True if administration is None else administration
-
-    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
-        """Why a screen check_action hides cannot be opened (the key says so: KeyAnswers)."""
-        names = {b.action: b.description for b in Binding.make_bindings(self.BINDINGS)}
-        screen = names.get(action, action)
-        if any(w.group == "standing" and not w.is_finished for w in self.workers):
-            return f"Still finding out what you may open; press again for {screen} in a moment"
-        if action in STAFF_ACTIONS:
-            return f"{screen} is for facility staff and admins; {self.actor_username} is neither"
-        if offered(action, self.standing) is False:
-            who = "admins" if action in ADMIN_ONLY else "admins and facility managers"
-            return f"{screen} is for {who}; {self.actor_username} is neither"
-        return None
 
     # Going places ---------------------------------------------------------------------
 
@@ -388,80 +311,6 @@ class EquipshareApp(
                 self.action_reports,
             )
         yield from self.administration_commands()
-
-    # Keeping every screen current -------------------------------------------------------
-
-    @on(CalendarRequested)
-    def _calendar_requested(self, message: CalendarRequested) -> None:
-        self.save_calendar(message.scope)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="calendar_download")
-    def save_calendar(self, scope: ExportScope) -> None:
-        from equipshare.services.calendar.service import CalendarExportService
-        from equipshare.tui.downloads import (
-            deliver_served,
-            downloads_dir,
-            safe_name,
-            save_calendar,
-        )
-
-        try:
-            data = CalendarExportService(self.context).export(self.actor_username, scope)
-            name = f"{safe_name(f'equipshare-{scope.kind.value}-{scope.key}')}.ics"
-            note = "For a calendar that stays up to date instead, press s for a feed link."
-            sent = deliver_served(self, data, name, "text/calendar", note)
-            if sent is not None:
-                self.call_from_thread(self.notify, sent, timeout=8)
-                return
-            where = self.downloads or downloads_dir()
-            path = save_calendar(data, where, f"equipshare-{scope.kind.value}-{scope.key}")
-        except EquipshareError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        except OSError as exc:
-            self.call_from_thread(
-                self.notify, f"could not save the calendar: {exc}", severity="error"
-            )
-            return
-        self.post_message(self.CalendarSaved(path))
-
-    @on(CalendarSaved)
-    def _calendar_saved(self, message: CalendarSaved) -> None:
-        self.notify(
-            f"Saved {message.path}. Import it into Google Calendar, Outlook, Apple Calendar or "
-            "Thunderbird; for a calendar that stays up to date, press s for a feed link "
-            "(F lists your feeds).",
-            timeout=12,
-        )
-
-    @on(FeedRequested)
-    def _feed_requested(self, message: FeedRequested) -> None:
-        self.issue_feed(message.scope, message.calendar)
-
-    def issue_feed(self, scope: ExportScope, calendar: str) -> None:
-        from equipshare.services.calendar.service import FeedsService
-
-        feeds = FeedsService(self.context)
-        self.call_service(
-            lambda: feeds.create(
-                self.actor_username, scope.kind, scope.key, label="from the terminal app"
-            ),
-            lambda issued: self.FeedIssued(issued, calendar),
-            group="feed_token",
-        )
-
-    @on(FeedIssued)
-    def _feed_issued(self, message: FeedIssued) -> None:
-        from equipshare.tui.modals.feed_url import FeedUrlModal
-
-        self.push_screen(FeedUrlModal(message.issued, message.calendar))
-
-    @on(BookingsChanged)
-    def _forward_bookings_changed(self, message: BookingsChanged) -> None:
-        # Every screen on the stack hears it, so what is shown after Escape is current.
-        for screen in self.screen_stack:
-            screen.post_message(BookingsChanged(message.instrument_codes))
-        self.load_standing()
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:

@@ -13,9 +13,11 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
+from textual import on
 from textual.app import App
 from textual.theme import Theme
 
+from equipshare.tui.messages import PreferenceChosen
 from equipshare.tui.preferences import Preferences, PreferenceStore, PreferencesUnreadable
 
 
@@ -78,3 +80,13 @@ class KeptPreferences:
             )
             return
         self.problem = None
+
+
+class KeepsPreferences(App[None]):
+    """Mixed into the app: a screen's PreferenceChosen reaches the kept preferences."""
+
+    preferences: KeptPreferences
+
+    @on(PreferenceChosen)
+    def _preference_chosen(self, message: PreferenceChosen) -> None:
+        self.preferences.update(message.update)

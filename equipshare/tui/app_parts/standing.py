@@ -1,0 +1,87 @@
+"""StandingChecks: who the acting user is (staff, admin, manager), what they may open, and
+why a key they may not use does nothing, kept out of app.py.
+
+The standing is read in a thread worker at start and after every write (a new facility
+role, a decided request), so the staff keys and the title's count of waiting requests
+stay current without a restart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+
+from equipshare.domain.records.accounts import Standing
+from equipshare.services.identity.service import IdentityService
+from equipshare.tui.app_parts.administration import ADMIN_ONLY, offered
+from equipshare.tui.app_parts.staff_actions import STAFF_ACTIONS
+from equipshare.tui.service_screen import ServiceCalls
+
+if TYPE_CHECKING:
+    from equipshare.services.bookings.service import ApprovalsService
+    from equipshare.services.plumbing.context import ServiceContext
+
+
+class StandingChecks(ServiceCalls, App[None]):
+    """Mixed into the app: loads the user's standing and answers check_action and why_not."""
+
+    @dataclass
+    class StandingLoaded(Message):
+        """Whether the acting user is facility staff, and how many requests wait for them."""
+
+        staff: bool
+        pending: int
+        standing: Standing
+
+    context: ServiceContext
+    actor_username: str
+    #: Until the first load: nobody special, nothing waiting.
+    staff = False
+    pending = 0
+    standing = Standing(admin=False, staff=False, manager=False)
+
+    if TYPE_CHECKING:
+
+        @property
+        def approvals(self) -> ApprovalsService: ...
+
+    def load_standing(self) -> None:
+        def standing() -> tuple[bool, int, Standing]:
+            staff = self.approvals.may_approve(self.actor_username)
+            pending = self.approvals.pending_count(self.actor_username) if staff else 0
+            return staff, pending, IdentityService(self.context).standing(self.actor_username)
+
+        self.call_service(standing, lambda found: self.StandingLoaded(*found), group="standing")
+
+    @on(StandingLoaded)
+    def _standing_loaded(self, message: StandingLoaded) -> None:
+        self.staff, self.pending = message.staff, message.pending
+        self.standing = message.standing
+        waiting = f" · {self.pending} to approve" if self.pending else ""
+        self.sub_title = f"signed in as {self.actor_username}{waiting}"
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Staff-only screens are neither offered nor reachable for anyone else."""
+        if action in STAFF_ACTIONS:
+            return self.staff
+        administration = offered(action, self.standing)
+        return True if administration is None else administration
+
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """Why a screen check_action hides cannot be opened (the key says so: KeyAnswers)."""
+        names = {b.action: b.description for b in Binding.make_bindings(self.BINDINGS)}
+        screen = names.get(action, action)
+        if any(w.group == "standing" and not w.is_finished for w in self.workers):
+            return f"Still finding out what you may open; press again for {screen} in a moment"
+        if action in STAFF_ACTIONS:
+            return f"{screen} is for facility staff and admins; {self.actor_username} is neither"
+        if offered(action, self.standing) is False:
+            who = "admins" if action in ADMIN_ONLY else "admins and facility managers"
+            return f"{screen} is for {who}; {self.actor_username} is neither"
+        return None
