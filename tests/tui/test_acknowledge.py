@@ -55,12 +55,12 @@ async def test_a_researcher_sees_copies_and_saves_her_own(
         assert screen.acknowledgement == expected
         assert text_of(screen, "#ack-paragraph") == paragraph(expected)
         assert text_of(screen, "#ack-status").startswith("alice · all time (Europe/London)")
-        roles = [(row[0], row[1], row[4], row[7]) for row in table_rows(screen)]
+        roles = [(row[0], row[1], row[2], row[5]) for row in table_rows(screen)]
         assert roles == [
-            ("Resources", "WAR-PRP", "", "6.00"),
+            ("Resources", "WAR-PRP", "WAR-XPS-01", "6.00"),
             ("Investigation", "WAR-PRP", "Tech", "4.00"),
             ("Supervision", "WAR-PRP", "Tech", ""),
-            ("Resources", "AST-EM", "", "1.00"),
+            ("Resources", "AST-EM", "AST-SEM-01", "1.00"),
             ("Investigation", "AST-EM", "Otherstaff", "1.00"),
         ]
         assert screen.query_one("#ack-user", Input).disabled  # hers only

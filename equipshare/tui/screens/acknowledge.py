@@ -16,7 +16,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Header, Input, Static
 
@@ -34,17 +34,23 @@ from equipshare.tui.widgets.fitted_table import FittedTable
 from equipshare.tui.widgets.key_footer import KeyFooter
 from equipshare.tui.widgets.suggesters import Lookup, UsernameSuggester
 
+#: The role, facility, who or what is credited and the hours are whole at 80 columns.
 COLUMNS = (
     ColumnSpec("Role", "role", priority=0),
     ColumnSpec("Facility", "facility", priority=0),
+    ColumnSpec("Credited", "credited", priority=0, least=12),
     ColumnSpec("Technique", "technique", priority=1),
-    ColumnSpec("Instrument", "instrument", priority=1),
-    ColumnSpec("Technician", "technician", priority=0, least=12),
-    ColumnSpec("ORCID iD", "orcid", priority=3),
     ColumnSpec("Sessions", "sessions", priority=2, justify="right"),
     ColumnSpec("Hours", "hours", priority=0, justify="right"),
+    ColumnSpec("ORCID iD", "orcid", priority=3),
     ColumnSpec("Institution", "institution", priority=4),
 )
+
+
+def table_row(row: dict[str, str]) -> list[str]:
+    """A data row as the table shows it: the instrument or the technician credited."""
+    cells = {**row, "credited": row["instrument"] or row["technician"]}
+    return [cells[spec.key] for spec in COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,8 @@ class AcknowledgeScreen(ServiceScreen[None]):
     #ack-fields { height: 3; }
     #ack-fields Input { width: 1fr; }
     #ack-status { height: 1; padding: 0 1; background: $boost; }
-    #ack-paragraph { height: auto; max-height: 12; padding: 1 1; }
+    #ack-paragraph-box { height: auto; max-height: 40%; }
+    #ack-paragraph { padding: 1 1; }
     #ack-table { height: 1fr; }
     """
 
@@ -121,10 +128,11 @@ class AcknowledgeScreen(ServiceScreen[None]):
             suggester = UsernameSuggester(self._usernames) if self._usernames else None
             yield Input(self._actor, placeholder="username", id="ack-user",
                         disabled=not self._may_pick, suggester=suggester)  # fmt: skip
-            yield Input(placeholder="from (blank: since ever)", id="ack-from")
-            yield Input(placeholder="to (blank: today)", id="ack-to")
+            yield Input(placeholder="from (blank: any)", id="ack-from")
+            yield Input(placeholder="to (blank: now)", id="ack-to")
         yield Static("", id="ack-status", markup=False)
-        yield Static("", id="ack-paragraph", markup=False)
+        with VerticalScroll(id="ack-paragraph-box"):
+            yield Static("", id="ack-paragraph", markup=False)
         yield FittedTable(id="ack-table")
         yield KeyFooter()
 
@@ -162,7 +170,7 @@ class AcknowledgeScreen(ServiceScreen[None]):
         table = self.query_one("#ack-table", FittedTable)
         table.clear()
         for row in rows(found):
-            table.add_row(*(row[spec.key] for spec in COLUMNS))
+            table.add_row(*table_row(row))
         shown = nothing_words(found) if found.empty else paragraph(found)
         self.query_one("#ack-paragraph", Static).update(shown)
         period = found.period
