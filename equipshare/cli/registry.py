@@ -107,6 +107,11 @@ COMMANDS: dict[str, CommandEntry] = {
         "downtime_group",
         "Take instruments out of use for maintenance, and list or cancel their downtime.",
     ),
+    "estimate": CommandEntry(
+        "equipshare.cli.grants.estimate",
+        "estimate_group",
+        "Cost a grant's instrument and technician time at the facilities' rate cards.",
+    ),
     "export": CommandEntry(
         "equipshare.cli.commands.export",
         "export_group",

@@ -1,0 +1,1 @@
+"""`equipshare estimate`: grant costings, saved plans and their comparison with charges."""
