@@ -156,7 +156,7 @@ class EventRowReader:
             .where(*where)
             .order_by(Booking.starts_at, Booking.id)
         )
-        bookings = list(map(BookingRow._make, session.connection().execute(statement)))
+        bookings = list(map(BookingRow._make, session.connection().execute(statement).all()))
         places, bookers = self._places, self._bookers
         places.update(_places(session, {r.instrument_id for r in bookings} - places.keys()))
         bookers.update(_bookers(session, {r.user_id for r in bookings} - bookers.keys()))
@@ -183,7 +183,7 @@ def _places(session: Session, ids: set[int]) -> dict[int, PlaceRow]:
     if not ids:
         return found
     for chunk in _chunks(ids):
-        for row in session.connection().execute(statement.where(Instrument.id.in_(chunk))):
+        for row in session.connection().execute(statement.where(Instrument.id.in_(chunk))).all():
             found[row[0]] = PlaceRow._make(row[1:])
     return found
 
@@ -196,7 +196,7 @@ def _bookers(session: Session, ids: set[int]) -> dict[int, BookerRow]:
     if not ids:
         return found
     for chunk in _chunks(ids):
-        for row in session.connection().execute(statement.where(User.id.in_(chunk))):
+        for row in session.connection().execute(statement.where(User.id.in_(chunk))).all():
             found[row[0]] = BookerRow._make(row[1:])
     return found
 
