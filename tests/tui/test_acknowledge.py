@@ -81,6 +81,14 @@ async def test_a_researcher_sees_copies_and_saves_her_own(
             pilot, lambda: screen.shown_for is not None and bool(screen.shown_for.first_day)
         )
         assert screen.acknowledgement is not None and screen.acknowledgement.minutes == 180
+        # A project code: her bookings under it, never her collaborator's.
+        screen.query_one("#ack-project", Input).value = "P1"
+        await pilot.press("p", "enter")
+        await settle(
+            pilot, lambda: screen.shown_for is not None and screen.shown_for.project == "P1"
+        )
+        assert screen.acknowledgement is not None and screen.acknowledgement.minutes == 180
+        assert text_of(screen, "#ack-status").startswith("project P1 · 2026-03-03 to 2026-03-04")
         await pilot.press("p")
         await pilot.press(*"31/02", "enter")
         assert any("from: '31/02' is not a date" in n for n in recorded(app).notified("error"))

@@ -1,9 +1,10 @@
 """AcknowledgeScreen: the paragraph a paper's acknowledgement needs, and the same as a table.
 
 A researcher sees their own; facility staff and admins type whose (the username completes
-as typed). The period is local days typed as 2026-12-16 or 16/12/2026, either end blank
-for open. `x` saves the acknowledgement as a Markdown page (the paragraph and the table),
-`c` copies the paragraph. The figures are `equipshare acknowledge`'s own.
+as typed). A project code instead shows the bookings under it that the asker may see. The
+period is local days typed as 2026-12-16 or 16/12/2026, either end blank for open. `x`
+saves the acknowledgement as a Markdown page (the paragraph and the table), `c` copies the
+paragraph. The figures are `equipshare acknowledge`'s own.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from textual.widgets import Header, Input, Static
 from equipshare.domain.acknowledgements.formats import as_markdown, rows
 from equipshare.domain.acknowledgements.wording import nothing_words, paragraph
 from equipshare.domain.errors import EquipshareError
-from equipshare.domain.records.acknowledgements import Acknowledgement
+from equipshare.domain.records.acknowledgements import Acknowledgement, SubjectKind
 from equipshare.domain.timeparse import parse_typed_day
 from equipshare.services.acknowledgements.service import AcknowledgementService
 from equipshare.tui.downloads import deliver_served, downloads_dir, safe_name, save_download
@@ -60,6 +61,10 @@ class Asked:
     username: str
     first_day: date | None
     last_day: date | None
+    project: str = ""  # set: the project code's bookings the actor may see, not the user's
+
+    def words(self) -> str:
+        return f"project {self.project}'s" if self.project else f"{self.username}'s"
 
 
 class AcknowledgeScreen(ServiceScreen[None]):
@@ -128,8 +133,9 @@ class AcknowledgeScreen(ServiceScreen[None]):
             suggester = UsernameSuggester(self._usernames) if self._usernames else None
             yield Input(self._actor, placeholder="username", id="ack-user",
                         disabled=not self._may_pick, suggester=suggester)  # fmt: skip
-            yield Input(placeholder="from (blank: any)", id="ack-from")
-            yield Input(placeholder="to (blank: now)", id="ack-to")
+            yield Input(placeholder="from day", id="ack-from")
+            yield Input(placeholder="to day", id="ack-to")
+            yield Input(placeholder="project code", id="ack-project")
         yield Static("", id="ack-status", markup=False)
         with VerticalScroll(id="ack-paragraph-box"):
             yield Static("", id="ack-paragraph", markup=False)
@@ -146,11 +152,13 @@ class AcknowledgeScreen(ServiceScreen[None]):
 
     def load(self, asked: Asked) -> None:
         self.asked, self.refused = asked, None
-        self._status(f"Loading {asked.username}'s acknowledgement...")
+        self._status(f"Loading {asked.words()} acknowledgement...")
         service, actor = self._service, self._actor
 
         def make() -> Acknowledgement:
             period = service.period(asked.first_day, asked.last_day)
+            if asked.project:
+                return service.for_project(actor, asked.project, period)
             return service.for_user(actor, asked.username, period)
 
         self.call_service(
@@ -175,7 +183,8 @@ class AcknowledgeScreen(ServiceScreen[None]):
         self.query_one("#ack-paragraph", Static).update(shown)
         period = found.period
         self._status(
-            f"{found.subject} · {period.words()} ({period.timezone}) · "
+            f"{'project ' if found.subject_kind is SubjectKind.PROJECT else ''}{found.subject} · "
+            f"{period.words()} ({period.timezone}) · "
             f"{len(found.facilities)} facilities · x export · c copy"
         )
         if self._export_when_loaded:
@@ -205,7 +214,8 @@ class AcknowledgeScreen(ServiceScreen[None]):
         except EquipshareError as error:
             self.notify(str(error), severity="error")
             return
-        self.load(Asked(user, first, last))
+        project = self.query_one("#ack-project", Input).value.strip()
+        self.load(Asked(user, first, last, project))
         self.query_one("#ack-table", FittedTable).focus()
 
     def _day(self, selector: str, field: str) -> date | None:
