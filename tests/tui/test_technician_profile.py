@@ -67,12 +67,12 @@ async def test_a_technician_edits_their_own_profile_refusals_beside_the_field(
         await settle(pilot, lambda: "already on another" in dialog.error_text("orcid"))
         profiles = TechnicianProfileService(context)
         assert profiles.show("tech", actor="tech").profile.credit_name == ""  # nothing written
-        field(dialog, "orcid").value = "https://orcid.org/0000-0001-5109-3700"
+        field(dialog, "orcid").value = "https://orcid.org/0000-0000-0000-4029"
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen))
         saved = profiles.show("tech", actor="tech").profile
         assert (saved.credit_name, saved.job_title, saved.orcid) == (
-            "Dr Tess Echnician", "Senior XPS technician", "0000-0001-5109-3700",
+            "Dr Tess Echnician", "Senior XPS technician", "0000-0000-0000-4029",
         )  # fmt: skip
         assert "Saved tech's profile: credit name, orcid, job title" in recorded(app).notified(
             "information"

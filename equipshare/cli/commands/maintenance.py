@@ -210,10 +210,10 @@ def anonymise(
     Inactive means nothing from DATE on: no booking held, made or assisted, no audited
     action, no training given or taken, no calendar feed used, no browser or SSH sign-in.
     Their name, email and username become anon-<id>, the account is deactivated, and their
-    feed tokens, SSH keys, browser sessions and messages are deleted. Bookings keep the
-    user id and institution, so usage statistics still add up (as UK GDPR expects). You
-    are never anonymised, so neither is the last admin. One audit event per user, without
-    the old data. Safe to run twice.
+    feed tokens, SSH keys, browser sessions, messages and credit profile are deleted.
+    Bookings keep the user id and institution, so usage statistics still add up (as UK GDPR
+    expects). You are never anonymised, so neither is the last admin. One audit event per
+    user, without the old data. Safe to run twice.
 
     \b
     Examples:

@@ -48,6 +48,7 @@ from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking, BookingSeries
 from equipshare.db.models.catalogue import Institution, User
 from equipshare.db.models.charging import IssuedLine
+from equipshare.db.models.credit import TechnicianProfile
 from equipshare.db.models.feeds import FeedToken
 from equipshare.db.models.queue import Notification
 from equipshare.db.models.ssh import SshKey
@@ -317,4 +318,6 @@ def _anonymise(session: Session, ids: Sequence[int]) -> None:
         session.execute(delete(WebSession).where(WebSession.user_id.in_(chunk)))
         # Their SSH keys (labels such as "alice@laptop", the last address used).
         session.execute(delete(SshKey).where(SshKey.user_id.in_(chunk)))
+        # How papers would credit them: a name to print, an ORCID iD, a title.
+        session.execute(delete(TechnicianProfile).where(TechnicianProfile.user_id.in_(chunk)))
         session.execute(delete(Notification).where(Notification.user_id.in_(chunk)))

@@ -4,17 +4,20 @@ and kept to one person, opting out of being named, and one-line refusals."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select, update
 
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.catalogue import User
+from equipshare.db.models.credit import TechnicianProfile
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import StaffRole
 from equipshare.domain.errors import InputError, NotFound, RefusedError
 from equipshare.domain.records.credit import UNNAMED_STAFF, StaffPost
 from equipshare.domain.technician_profiles import ProfileChanges
+from equipshare.services.admin.service import RetentionService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.technicians.credit_names import credit_profiles
 from equipshare.services.technicians.service import TechnicianProfileService
@@ -22,7 +25,7 @@ from tests.support.permission_matrix import database_state
 from tests.support.world import World
 
 ORCID = "0000-0002-1825-0097"  # ORCID's own example iD: its check digit holds
-OTHER_ORCID = "0000-0001-5109-3700"
+OTHER_ORCID = "0000-0000-0000-4029"  # a block ORCID never issued: nobody's
 
 
 @pytest.fixture
@@ -157,3 +160,23 @@ def test_a_deactivated_technician_is_still_edited_by_their_manager(
     edit = profiles.edit("tech", ProfileChanges(named=False), actor="mgr")
     assert edit.view.active is False and edit.view.profile.named is False
     assert edit.view.updated_at == clock.now()
+
+
+def test_anonymise_drops_the_profile_of_a_person_it_anonymises(
+    context: ServiceContext, profiles: TechnicianProfileService, world: World
+) -> None:
+    profiles.edit("tech", ProfileChanges(orcid=ORCID), actor="tech")  # audited: a sign of life
+    with context.database.sessions.begin() as session:  # written long ago, with no audit event
+        session.add(
+            TechnicianProfile(
+                user_id=world.users["tech2"], credit_name="Dr Two", orcid=OTHER_ORCID,
+                job_title="Technician", expertise="Raman", named=True,
+                updated_at=datetime(2025, 1, 2, tzinfo=UTC),
+            )
+        )  # fmt: skip
+    report = RetentionService(context).anonymise("root", date(2026, 1, 1))
+    gone = {user.user_id for user in report.users}
+    assert world.users["tech2"] in gone and world.users["tech"] not in gone
+    with context.database.readonly() as session:
+        kept = session.scalars(select(TechnicianProfile.user_id)).all()
+    assert kept == [world.users["tech"]]
