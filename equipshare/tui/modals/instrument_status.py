@@ -13,11 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import Button, Static
 
 from equipshare.domain.records.instrument_changes import StatusChange
 from equipshare.domain.timewords import local_range
 from equipshare.domain.wording import bookings_words, status_words
+from equipshare.tui.widgets.broken_bookings import AFFECTED_COLUMNS
+from equipshare.tui.widgets.fitted_table import FittedTable
 
 
 class StrandedBookingsModal(ModalScreen[bool | None]):
@@ -62,7 +64,7 @@ class StrandedBookingsModal(ModalScreen[bool | None]):
                 id="stranded-question",
                 markup=False,
             )
-            yield DataTable(id="stranded-bookings", cursor_type="row", zebra_stripes=True)
+            yield FittedTable(id="stranded-bookings")
             with Horizontal(id="stranded-buttons"):
                 yield Button("Back", id="stranded-back", compact=True)
                 yield Button("Keep them", id="stranded-keep", compact=True)
@@ -74,11 +76,8 @@ class StrandedBookingsModal(ModalScreen[bool | None]):
                 )
 
     def on_mount(self) -> None:
-        table = self.query_one("#stranded-bookings", DataTable)
-        table.add_column("When", key="when")
-        table.add_column("Who", key="who")
-        table.add_column("Institution", key="institution")
-        table.add_column("Status", key="status")
+        table = self.query_one("#stranded-bookings", FittedTable)
+        table.set_columns(AFFECTED_COLUMNS)
         zone = self.preview.instrument.timezone
         for booking in self.preview.affected:
             table.add_row(

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from equipshare.domain.enums import DowntimeReason
 from equipshare.domain.errors import EquipshareError, PermissionDenied
@@ -28,6 +28,8 @@ from equipshare.domain.wording import bookings_words, reason_words
 from equipshare.services.downtime.service import DowntimeService
 from equipshare.tui.downtime_plan import DowntimeDraft, DowntimePlan, ScheduledDowntime, read_range
 from equipshare.tui.service_screen import ServiceCalls
+from equipshare.tui.widgets.broken_bookings import AFFECTED_COLUMNS
+from equipshare.tui.widgets.fitted_table import FittedTable
 from equipshare.tui.widgets.suggesters import Completions, InstrumentSuggester, spelled
 
 FIELDS = ("instrument", "start", "end", "reason", "description")
@@ -193,7 +195,7 @@ class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None])
             yield Static("", id="downtime-error-general", classes="downtime-error", markup=False)
             with VerticalScroll(id="downtime-preview", can_focus=False):
                 yield Static("", id="downtime-summary", markup=False)
-                yield DataTable(id="downtime-bookings", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(id="downtime-bookings")
             with Horizontal(id="downtime-buttons"):
                 yield Button("Close", id="downtime-close", compact=True)
                 yield Button(
@@ -202,11 +204,7 @@ class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None])
                 yield Button("Schedule", id="downtime-confirm", variant="error", compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one("#downtime-bookings", DataTable)
-        table.add_column("When", key="when")
-        table.add_column("Who", key="who")
-        table.add_column("Institution", key="institution")
-        table.add_column("Status", key="status")
+        self.query_one("#downtime-bookings", FittedTable).set_columns(AFFECTED_COLUMNS)
         start_with = "#downtime-start" if self._instrument_code else "#downtime-instrument"
         self.query_one(start_with, Input).focus()
 
@@ -322,7 +320,7 @@ class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None])
             f"{reason_words(draft.reason).capitalize()} of {plan.instrument_code} {when}: "
             f"{in_the_way}{ends_holds}"
         )
-        table = self.query_one("#downtime-bookings", DataTable)
+        table = self.query_one("#downtime-bookings", FittedTable)
         table.clear()
         table.display = bool(count)
         for booking in plan.bookings:

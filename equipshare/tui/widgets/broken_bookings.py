@@ -8,11 +8,30 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from equipshare.domain.records.instrument_changes import BrokenBooking, InstrumentChange
 from equipshare.domain.timewords import local_range
 from equipshare.domain.wording import bookings_words
+from equipshare.tui.widgets.column_fit import ColumnSpec
+from equipshare.tui.widgets.fitted_table import FittedTable
+
+#: The bookings a downtime or a closing status would cancel: when and who whole at any
+#: width; the status, then the institution, only if they fit (dialogs are narrow).
+AFFECTED_COLUMNS = (
+    ColumnSpec("When", "when", priority=0),
+    ColumnSpec("Who", "who", priority=0),
+    ColumnSpec("Institution", "institution", priority=2),
+    ColumnSpec("Status", "status", priority=1),
+)
+#: The bookings a saved change breaks: the problems wrap rather than run off the edge.
+BROKEN_COLUMNS = (
+    ColumnSpec("When", "when", priority=0),
+    ColumnSpec("User", "user", priority=0),
+    ColumnSpec("Booking", "booking", priority=3),
+    ColumnSpec("Status", "status", priority=2),
+    ColumnSpec("Problems", "problems", priority=1, least=20, wrap=True),
+)
 
 
 def broken_summary(count: int) -> str:
@@ -44,30 +63,22 @@ class BrokenBookings(Vertical):
     BrokenBookings { height: auto; max-height: 10; display: none; padding: 0 1; }
     BrokenBookings.shown { display: block; }
     BrokenBookings #broken-summary { color: $warning; text-style: bold; }
-    BrokenBookings DataTable { height: auto; max-height: 8; }
+    BrokenBookings FittedTable { height: auto; max-height: 8; }
     """
 
     def compose(self) -> ComposeResult:
         yield Static("", id="broken-summary", markup=False)
-        yield DataTable(id="broken-table", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(id="broken-table")
 
     def on_mount(self) -> None:
-        table = self.query_one("#broken-table", DataTable)
-        for key, title in (
-            ("when", "When"),
-            ("user", "User"),
-            ("booking", "Booking"),
-            ("status", "Status"),
-            ("problems", "Problems"),
-        ):
-            table.add_column(title, key=key)
+        self.query_one("#broken-table", FittedTable).set_columns(BROKEN_COLUMNS)
 
     def show_broken(self, broken: tuple[BrokenBooking, ...], timezone: str) -> None:
         self.set_class(bool(broken), "shown")
         self.query_one("#broken-summary", Static).update(
             broken_summary(len(broken)) if broken else ""
         )
-        table = self.query_one("#broken-table", DataTable)
+        table = self.query_one("#broken-table", FittedTable)
         table.clear()
         for booking in broken:
             table.add_row(
@@ -80,6 +91,6 @@ class BrokenBookings(Vertical):
             )
 
     def rows(self) -> list[tuple[str, ...]]:
-        """The table as text, row by row."""
-        table = self.query_one("#broken-table", DataTable)
-        return [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+        """The table as text, row by row, every column (shown or not)."""
+        table = self.query_one("#broken-table", FittedTable)
+        return [tuple(str(c) for c in table.row_values_at(i)) for i in range(table.row_count)]
