@@ -74,6 +74,12 @@ class HistoryScreen(ServiceScreen[None]):
         page: HistoryPage
         first: bool
 
+    DEFAULT_CSS = """
+    #history-title { height: auto; padding: 0 1; text-style: bold; background: $boost; }
+    #history-table { height: 1fr; margin: 0 1; }
+    #history-status { height: auto; padding: 0 2; color: $text-muted; background: $boost; }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [back_binding("history")]
 
     def __init__(

@@ -171,7 +171,9 @@ class FittedTable(DataTable[Any]):
 
     def _room(self) -> int:
         room = self.size.width
-        if len(self._rows) + self.header_height > self.size.height:
+        # Rows that wrap are taller than one line: keep room for the scrollbar they may need.
+        wraps = any(spec.wrap for spec in self._specs)
+        if wraps or len(self._rows) + self.header_height > self.size.height:
             room -= self.styles.scrollbar_size_vertical
         return max(0, room)
 
