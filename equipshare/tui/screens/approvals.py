@@ -100,7 +100,7 @@ class ApprovalsScreen(PagedScreen[PendingRequestRow]):
     #approvals-detail {
         height: auto; max-height: 9; margin: 0 1; padding: 0 1; border-top: solid $primary;
     }
-    #approvals-status { height: 1; padding: 0 2; color: $text-muted; background: $boost; }
+    #approvals-status { height: auto; padding: 0 2; color: $text-muted; background: $boost; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [

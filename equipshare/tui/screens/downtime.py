@@ -63,7 +63,7 @@ class DowntimeScreen(ServiceScreen[None]):
         margin: 0 1;
     }
     #downtime-status {
-        height: 1;
+        height: auto;
         padding: 0 2;
         color: $text-muted;
         background: $boost;

@@ -51,7 +51,7 @@ class FeedTokensScreen(ServiceScreen[None]):
 
     DEFAULT_CSS = """
     #feeds-table { height: 1fr; margin: 0 1; }
-    #feeds-status { height: 1; padding: 0 2; color: $text-muted; background: $boost; }
+    #feeds-status { height: auto; padding: 0 2; color: $text-muted; background: $boost; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -88,7 +88,7 @@ class MyBookingsScreen(BookingChangesScreen, PagedScreen[MyBookingRow]):
         margin: 0 1;
     }
     #my-bookings-status {
-        height: 1;
+        height: auto;
         padding: 0 2;
         color: $text-muted;
         background: $boost;

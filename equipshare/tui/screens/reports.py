@@ -126,7 +126,7 @@ class ReportsScreen(ServiceScreen[None]):
         rows: int
 
     DEFAULT_CSS = """
-    #reports-period { height: 1; padding: 0 1; background: $boost; }
+    #reports-period { height: auto; padding: 0 1; background: $boost; }
     #reports-tabs { height: 1fr; }
     #reports-tabs TabPane { padding: 0; }
     """
@@ -211,7 +211,8 @@ class ReportsScreen(ServiceScreen[None]):
 
     def _show_heading(self) -> None:
         self.query_one("#reports-period", Static).update(
-            f"{self.choice.words()} ({self._timezone})  ·  p period/filters  ·  x export CSV"
+            # One line at 80 columns for a month's words (it wraps for longer ones).
+            f"{self.choice.words()} ({self._timezone}) · p period/filters · x export CSV"
         )
 
     # Loading --------------------------------------------------------------------------

@@ -85,7 +85,7 @@ class TrainingScreen(PagedScreen[TrainingRecordView]):
     #training-search { margin: 0 1; }
     #training-table { height: 1fr; margin: 0 1; }
     #training-detail { height: 2; padding: 0 2; color: $text; }
-    #training-status { height: 1; padding: 0 2; color: $text-muted; background: $boost; }
+    #training-status { height: auto; padding: 0 2; color: $text-muted; background: $boost; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -128,7 +128,7 @@ class FacilitiesScreen(ServiceScreen[None]):
     #facility-detail { height: auto; max-height: 2; padding: 0 2; }
     #staff-title { height: 1; padding: 0 1; text-style: bold; }
     #staff-table { height: 1fr; margin: 0 1; }
-    #facilities-status { height: 1; padding: 0 2; color: $text-muted; background: $boost; }
+    #facilities-status { height: auto; padding: 0 2; color: $text-muted; background: $boost; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [

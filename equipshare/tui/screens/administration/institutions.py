@@ -70,7 +70,7 @@ class InstitutionsScreen(ServiceScreen[None]):
 
     DEFAULT_CSS = """
     #institutions-table { height: 1fr; }
-    #institutions-status { height: 1; padding: 0 1; color: $text-muted; background: $boost; }
+    #institutions-status { height: auto; padding: 0 1; color: $text-muted; background: $boost; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [

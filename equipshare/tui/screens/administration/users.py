@@ -99,7 +99,7 @@ class UsersScreen(ServiceScreen[None]):
     #users-search { width: 1fr; }
     #users-filters Select { width: 15; margin: 0 0 0 1; }
     #users-table { height: 1fr; }
-    #users-status { height: 1; padding: 0 1; color: $text-muted; background: $boost; }
+    #users-status { height: auto; padding: 0 1; color: $text-muted; background: $boost; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
