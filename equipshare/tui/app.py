@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
@@ -205,7 +206,8 @@ class EquipshareApp(
         while node is not None and node is not screen:
             declared.extend(type(node).__dict__.get("BINDINGS", []))
             node = node.parent  # type: ignore[assignment]
-        title = (screen.__class__.__name__.removesuffix("Screen") or "screen").lower()
+        name = screen.__class__.__name__.removesuffix("Screen") or "screen"
+        title = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).lower()  # "my bookings"
         app_bindings = [b for b in bindings_of(list(self.BINDINGS)) if self._offered(b)]
         self.push_screen(HelpScreen(title, bindings_of(declared), app_bindings))
 

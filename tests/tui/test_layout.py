@@ -305,3 +305,17 @@ async def test_history_keeps_when_who_and_action_whole_and_wraps_the_changes(
         width = shown_columns["changes"]
         for row, cell in zip(table.ordered_rows, table.get_column("changes"), strict=True):
             assert row.height >= -(-cell_len(plain(cell)) // width)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=size_ids)
+async def test_the_header_says_who_and_how_many_wait_without_cutting(
+    demo: ServiceContext, size: tuple[int, int]
+) -> None:
+    app = EquipshareApp(demo, ADMIN)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen) and app.pending > 0)
+        words = f"{app.title} — {app.sub_title}"
+        assert len(words) <= size[0] - 18, words  # the icon and the clock's place aside
+        assert app.sub_title.endswith(f"{app.pending} to approve")
+        if size[0] >= 100:
+            assert app.sub_title.startswith(f"signed in as {ADMIN}")

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from equipshare.services.bookings.service import ApprovalsService
     from equipshare.services.plumbing.context import ServiceContext
 
+#: The header's icon on the left and the clock's place on the right (Textual's Header).
+HEADER_SIDES = 18
+
 
 class StandingChecks(ServiceCalls, App[None]):
     """Mixed into the app: loads the user's standing and answers check_action and why_not."""
@@ -62,9 +65,20 @@ class StandingChecks(ServiceCalls, App[None]):
     def _standing_loaded(self, message: StandingLoaded) -> None:
         self.staff, self.pending = message.staff, message.pending
         self.standing = message.standing
-        waiting = f" · {self.pending} to approve" if self.pending else ""
-        self.sub_title = f"signed in as {self.actor_username}{waiting}"
+        self._fit_header()
         self.refresh_bindings()
+
+    def on_resize(self) -> None:
+        self._fit_header()
+
+    def _fit_header(self) -> None:
+        """The header's words, shorter where the full ones would be cut (at 80 columns)."""
+        waiting = f"{self.pending} to approve" if self.pending else ""
+        who = self.actor_username
+        forms = [f"signed in as {who}", who, ""]
+        forms = [" · ".join(part for part in (form, waiting) if part) for form in forms]
+        room = self.size.width - HEADER_SIDES - len(self.title) - len(" — ")
+        self.sub_title = next((form for form in forms if len(form) <= room), "")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Staff-only screens are neither offered nor reachable for anyone else."""
