@@ -8,6 +8,8 @@ import json
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from equipshare.domain.acknowledgements.formats import COLUMNS, render, rows
 from equipshare.domain.acknowledgements.wording import (
@@ -189,3 +191,25 @@ def test_nothing_to_acknowledge_says_so_in_every_form() -> None:
     assert "No completed bookings" in render(empty, "markdown")
     assert json.loads(render(empty, "json"))["facilities"] == []
     assert render(empty, "csv") == ",".join(COLUMNS) + "\n"
+
+
+_PIECES = st.sampled_from(
+    [*(f"${name}" for name in PLACEHOLDERS), *(f"${{{name}}}" for name in PLACEHOLDERS),
+     "$", "$$", "${", "}", "$name", "${x}", "$1", " ", "\n", "\t", "\x00", "We thank ", "."]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=12).map("".join))
+def test_any_text_is_refused_in_one_line_or_fills_without_fail(text: str) -> None:
+    """Whatever a manager types: a one-line refusal, or a wording that always fills and
+    leaves no placeholder behind."""
+    try:
+        checked = check_template(text)
+    except InputError as refused:
+        assert "\n" not in str(refused) and str(refused).startswith("template: ")
+        return
+    sentence = facility_sentence(facility(checked, ANN, HIDDEN))
+    assert "\n" not in sentence
+    for name in PLACEHOLDERS:
+        assert f"${name}" not in sentence or f"$${name}" in checked
