@@ -89,6 +89,13 @@ class EquipshareApp(
             "The acknowledgement for a paper: facilities, instruments, technicians",
             show=False,
         ),
+        _binding(
+            "G",
+            "estimate",
+            "Grant costing",
+            "Cost a grant's instrument and technician time; saved plans against charges",
+            show=False,
+        ),
         *AccountActions.ACCOUNT_BINDINGS,
         *AdministrationActions.ADMIN_BINDINGS,
         _binding("q", "quit", "Quit", "Leave equipshare"),
@@ -257,6 +264,18 @@ class EquipshareApp(
         )
         self._show(AcknowledgeScreen, screen)
 
+    def action_estimate(self) -> None:
+        from equipshare.services.grants.service import GrantCostingService
+        from equipshare.tui.screens.estimate import EstimateScreen
+
+        screen = EstimateScreen(
+            GrantCostingService(self.context),
+            self.actor_username,
+            may_pick=self.staff,
+            completions=self.completions,
+        )
+        self._show(EstimateScreen, screen)
+
     def open_week(self, code: str) -> None:
         """Show an instrument's week calendar, from any screen that names an instrument."""
         from equipshare.tui.screens.week import WeekScreen
@@ -297,6 +316,11 @@ class EquipshareApp(
             "Acknowledge",
             "The acknowledgement for a paper: facilities, instruments and technicians to thank",
             self.action_acknowledge,
+        )
+        yield SystemCommand(
+            "Grant costing",
+            "Cost a grant's instrument and technician time, save it, compare it with charges",
+            self.action_estimate,
         )
         yield from self.account_commands()
         if self.staff:

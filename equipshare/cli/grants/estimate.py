@@ -9,10 +9,14 @@ from pathlib import Path
 import click
 
 from equipshare.cli.files import read_input
-from equipshare.cli.grants.tables import (
+from equipshare.cli.grants.tables import OUTPUT_FORMATS, show
+from equipshare.cli.identity import as_option, resolve_actor
+from equipshare.cli.options import cli_state, common_options
+from equipshare.domain.errors import InputError
+from equipshare.domain.grant_costing import checked_uplift
+from equipshare.domain.grant_formats import (
     COMPARE_COLUMNS,
     COSTING_COLUMNS,
-    OUTPUT_FORMATS,
     PLAN_COLUMNS,
     TABLE_COMPARE_COLUMNS,
     TABLE_COSTING_COLUMNS,
@@ -23,12 +27,7 @@ from equipshare.cli.grants.tables import (
     costing_rows,
     costing_title,
     plan_row,
-    show,
 )
-from equipshare.cli.identity import as_option, resolve_actor
-from equipshare.cli.options import cli_state, common_options
-from equipshare.domain.errors import InputError
-from equipshare.domain.grant_costing import checked_uplift
 from equipshare.domain.grant_lines import line_spec
 from equipshare.domain.records.grants import GrantEstimate, PlanLine, PlanRequest
 from equipshare.sheets.grant_plan import read_plan

@@ -1,0 +1,374 @@
+"""EstimateScreen: cost a grant's instrument and technician time as lines are added, save
+the plan, and see saved plans beside what their project codes were charged.
+
+The grant's terms (whose, first day, years, yearly uplift) and a line (instrument, grant
+year, hours, assisted hours) are typed in fields; Enter adds the line (or replaces that
+instrument's year) and the costing is worked out again in a thread worker. `d` drops the
+highlighted line, `s` saves under the title and project code typed, and Enter on a saved
+plan shows it as it was priced, with its lines loaded to cost again at today's cards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import DataTable, Header, Input, Static
+
+from equipshare.domain.charging import gbp
+from equipshare.domain.errors import EquipshareError, InputError
+from equipshare.domain.grant_costing import checked_uplift, checked_years, hours_text
+from equipshare.domain.grant_formats import costing_footer, costing_rows
+from equipshare.domain.grant_lines import plan_line
+from equipshare.domain.records.grants import (
+    GrantEstimate,
+    PlanComparison,
+    PlanLine,
+    PlanRequest,
+    SavedPlan,
+)
+from equipshare.domain.timeparse import parse_typed_day
+from equipshare.services.grants.service import GrantCostingService
+from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.widgets.column_fit import ColumnSpec
+from equipshare.tui.widgets.fitted_table import FittedTable
+from equipshare.tui.widgets.key_footer import KeyFooter
+from equipshare.tui.widgets.suggesters import Completions, InstrumentSuggester, UsernameSuggester
+
+COSTING = (
+    ColumnSpec("Year", "year", priority=0, justify="right"),
+    ColumnSpec("Instrument", "instrument", priority=0),
+    ColumnSpec("Item", "item", priority=0, least=10),
+    ColumnSpec("Hours", "hours", priority=0, justify="right"),
+    ColumnSpec("Rate", "rate", priority=1, justify="right"),
+    ColumnSpec("Amount", "amount", priority=0, justify="right"),
+    ColumnSpec("Card", "card", priority=2),
+)
+PLANS = (
+    ColumnSpec("Plan", "id", priority=0, justify="right"),
+    ColumnSpec("Title", "title", priority=0, least=10),
+    ColumnSpec("Project", "project", priority=1),
+    ColumnSpec("Planned", "planned", priority=0, justify="right"),
+    ColumnSpec("Used", "used", priority=0, justify="right"),
+    ColumnSpec("Hours used", "hours", priority=1, justify="right"),
+    ColumnSpec("Applicant", "applicant", priority=2),
+)
+#: The most saved plans listed, each compared with its charges in the same worker.
+LISTED = 50
+LINE_FIELDS = ("#est-instrument", "#est-year", "#est-hours", "#est-assisted")
+TERM_FIELDS = ("#est-user", "#est-start", "#est-years", "#est-uplift")
+
+
+def costing_cells(row: dict[str, object]) -> list[str]:
+    """A costing row as the table shows it: money as £, blanks for totals' empty cells."""
+    cells = []
+    for spec in COSTING:
+        value = row.get(spec.key)
+        if isinstance(value, Decimal) and spec.key in ("rate", "amount"):
+            cells.append(gbp(int(value * 100)))
+        else:
+            cells.append("" if value is None else str(value))
+    return cells
+
+
+def plan_cells(comparison: PlanComparison) -> list[str]:
+    plan, total = comparison.plan, comparison.total
+    return [
+        str(plan.id),
+        plan.title,
+        plan.project_code,
+        gbp(total.planned_pence),
+        gbp(total.used_pence),
+        f"{hours_text(total.used_minutes)} of {hours_text(total.planned_minutes)}",
+        plan.estimate.applicant,
+    ]
+
+
+class EstimateScreen(ServiceScreen[None]):
+    """A grant costing being drafted, and the saved plans the actor may see."""
+
+    @dataclass
+    class Estimated(Message):
+        """The costing of `request` arrived."""
+
+        request: PlanRequest
+        estimate: GrantEstimate
+
+    @dataclass
+    class NotPriced(Message):
+        """The draft cannot be costed as it stands; `text` says why."""
+
+        request: PlanRequest
+        text: str
+
+    @dataclass
+    class Saved(Message):
+        """The draft was saved as `plan`."""
+
+        plan: SavedPlan
+
+    @dataclass
+    class PlansLoaded(Message):
+        """The saved plans, each beside its project code's charges."""
+
+        comparisons: tuple[PlanComparison, ...]
+
+    DEFAULT_CSS = """
+    EstimateScreen Horizontal { height: 3; }
+    EstimateScreen Horizontal Input { width: 1fr; }
+    #est-status { height: 1; padding: 0 1; background: $boost; }
+    #est-costing { height: 1fr; }
+    #est-plans { height: 7; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        back_binding("estimate"),
+        Binding("a", "add_line", "Add line", id="estimate.add_line",
+                tooltip="Type an instrument, grant year, hours and assisted hours, then Enter"),
+        Binding("d", "drop_line", "Drop line", id="estimate.drop_line",
+                tooltip="Take the highlighted instrument's year out of the plan"),
+        Binding("g", "terms", "Grant", id="estimate.terms",
+                tooltip="Whose grant, its first day, how many years and the yearly uplift"),
+        Binding("s", "save", "Save", id="estimate.save",
+                tooltip="Save the plan under the title and project code typed"),
+        Binding("l", "plans", "Plans", id="estimate.plans",
+                tooltip="Saved plans beside what their project codes were charged"),
+    ]  # fmt: skip
+
+    def __init__(
+        self,
+        grants: GrantCostingService,
+        actor: str,
+        *,
+        may_pick: bool,
+        completions: Completions | None = None,
+    ) -> None:
+        """`may_pick`: the actor is staff or an admin, who may cost a grant for someone else."""
+        super().__init__()
+        self._grants = grants
+        self._actor = actor
+        self._may_pick = may_pick
+        self._completions = completions
+        self.lines: dict[tuple[str, int], PlanLine] = {}
+        self.request: PlanRequest | None = None
+        self.estimate: GrantEstimate | None = None
+        self.comparisons: tuple[PlanComparison, ...] = ()
+        self.problem: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        looks = self._completions
+        users = UsernameSuggester(looks.usernames) if looks else None
+        codes = InstrumentSuggester(looks.instruments) if looks else None
+        with Horizontal(id="est-terms"):
+            yield Input(self._actor, placeholder="applicant", id="est-user",
+                        disabled=not self._may_pick, suggester=users)  # fmt: skip
+            yield Input(placeholder="first day, e.g. 2027-10-01", id="est-start")
+            yield Input("3", placeholder="years", id="est-years")
+            yield Input("0", placeholder="uplift % a year", id="est-uplift")
+        with Horizontal(id="est-line"):
+            yield Input(placeholder="instrument", id="est-instrument", suggester=codes)
+            yield Input("1", placeholder="grant year", id="est-year")
+            yield Input(placeholder="hours", id="est-hours")
+            yield Input(placeholder="assisted hours", id="est-assisted")
+        yield Static("", id="est-status", markup=False)
+        yield FittedTable(id="est-costing")
+        with Horizontal(id="est-save"):
+            yield Input(placeholder="title to save under", id="est-title")
+            yield Input(placeholder="project code", id="est-project")
+        yield FittedTable(id="est-plans")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#est-costing", FittedTable).set_columns(COSTING)
+        self.query_one("#est-plans", FittedTable).set_columns(PLANS)
+        self._status("Type the grant's first day, then add lines: instrument, year, hours")
+        self.query_one("#est-start", Input).focus()
+        self.load_plans()
+
+    def _status(self, text: str) -> None:
+        self.query_one("#est-status", Static).update(text)
+
+    def _value(self, selector: str) -> str:
+        return self.query_one(selector, Input).value.strip()
+
+    # The draft ------------------------------------------------------------------------
+
+    def _request(self) -> PlanRequest:
+        """The draft as a request, or an InputError naming the field that is wrong."""
+        start_text = self._value("#est-start")
+        if not start_text:
+            raise InputError("type the grant's first day", "start")
+        starts_on: date = parse_typed_day(start_text, "first day")
+        try:
+            years = checked_years(int(self._value("#est-years") or "0"))
+        except ValueError:
+            raise InputError("years must be a whole number, 1 to 10", "years") from None
+        uplift = checked_uplift(self._value("#est-uplift") or "0")
+        applicant = self._value("#est-user") or self._actor
+        ordered = tuple(sorted(self.lines.values(), key=lambda x: (x.year, x.instrument_code)))
+        return PlanRequest(applicant, starts_on, years, uplift, ordered)
+
+    def recost(self) -> None:
+        """Work the costing out again for the draft as it now stands."""
+        try:
+            request = self._request()
+        except EquipshareError as error:
+            self._not_priced(str(error))
+            return
+        if not request.lines:
+            self._not_priced("Add a line: instrument, grant year, hours, assisted hours, Enter")
+            return
+        self.request = request
+        self._status("Costing...")
+        grants, actor = self._grants, self._actor
+        self.call_service(
+            lambda: grants.estimate(actor, request),
+            lambda found: self.Estimated(request, found),
+            group="estimate",
+            refused=lambda error: self.NotPriced(request, str(error)),
+            drop_if_cancelled=True,
+        )
+
+    def _not_priced(self, text: str) -> None:
+        self.problem, self.estimate = text, None
+        self.query_one("#est-costing", FittedTable).clear()
+        self._status(text)
+
+    def _show_costing(self, estimate: GrantEstimate, note: str) -> None:
+        table = self.query_one("#est-costing", FittedTable)
+        table.clear()
+        for row in costing_rows(estimate):
+            table.add_row(*costing_cells(row))
+        self._status(f"{note}{costing_footer(estimate)}")
+
+    @on(Estimated)
+    def _estimated(self, message: Estimated) -> None:
+        if message.request != self.request:
+            return  # overtaken by a newer draft
+        self.problem, self.estimate = None, message.estimate
+        self._show_costing(message.estimate, "")
+
+    @on(NotPriced)
+    def _refused_costing(self, message: NotPriced) -> None:
+        if message.request == self.request:
+            self._not_priced(message.text)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        field = f"#{event.input.id}"
+        if field in LINE_FIELDS:
+            self._add_line()
+        elif field in TERM_FIELDS:
+            self.recost()
+        else:
+            self.action_save()
+
+    def _add_line(self) -> None:
+        try:
+            line = plan_line(
+                self._value("#est-instrument"),
+                self._value("#est-year"),
+                self._value("#est-hours"),
+                self._value("#est-assisted"),
+                where="line",
+            )
+        except EquipshareError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.lines[(line.instrument_code.casefold(), line.year)] = line
+        for selector in ("#est-hours", "#est-assisted"):
+            self.query_one(selector, Input).value = ""
+        self.query_one("#est-hours", Input).focus()
+        self.recost()
+
+    def action_add_line(self) -> None:
+        self.query_one("#est-instrument", Input).focus()
+
+    def action_terms(self) -> None:
+        self.query_one("#est-start", Input).focus()
+
+    def action_drop_line(self) -> None:
+        table = self.query_one("#est-costing", FittedTable)
+        if table.row_count == 0:
+            self.notify("There is no line to drop", severity="warning")
+            return
+        cells = [str(c) for c in table.row_values_at(table.cursor_row)]
+        year, code = cells[0], cells[1]
+        key = (code.casefold(), int(year)) if code and year else None
+        if key not in self.lines:
+            self.notify("Highlight an instrument's line to drop it", severity="warning")
+            return
+        del self.lines[key]
+        self.recost()
+
+    # Saving and saved plans -----------------------------------------------------------
+
+    def action_save(self) -> None:
+        title, project = self._value("#est-title"), self._value("#est-project")
+        if self.estimate is None or self.request is None:
+            self.notify(self.problem or "Nothing to save yet: add a line", severity="warning")
+            return
+        if not title or not project:
+            self.notify("Type a title and a project code to save under", severity="warning")
+            self.query_one("#est-title" if not title else "#est-project", Input).focus()
+            return
+        grants, actor, request = self._grants, self._actor, self.request
+        self.call_service(
+            lambda: grants.save(actor, request, title=title, project_code=project),
+            self.Saved,
+            group="estimate_save",
+        )
+
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        plan = message.plan
+        self.notify(f"Saved plan {plan.id} {plan.title!r} ({plan.project_code})")
+        self.load_plans()
+
+    def load_plans(self) -> None:
+        grants, actor = self._grants, self._actor
+
+        def compared() -> tuple[PlanComparison, ...]:
+            return tuple(grants.compare(actor, p.id) for p in grants.list(actor)[:LISTED])
+
+        self.call_service(compared, self.PlansLoaded, group="estimate_plans")
+
+    @on(PlansLoaded)
+    def _plans_loaded(self, message: PlansLoaded) -> None:
+        self.comparisons = message.comparisons
+        table = self.query_one("#est-plans", FittedTable)
+        table.clear()
+        for comparison in message.comparisons:
+            table.add_row(*plan_cells(comparison))
+
+    def action_plans(self) -> None:
+        table = self.query_one("#est-plans", FittedTable)
+        if not self.comparisons:
+            self.notify("No saved plans yet: s saves this one", severity="warning")
+        table.focus()
+
+    @on(DataTable.RowSelected, "#est-plans")
+    def _plan_chosen(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        comparison = self.comparisons[event.cursor_row]
+        plan, estimate = comparison.plan, comparison.plan.estimate
+        self.lines = {
+            (c.instrument_code.casefold(), c.year): PlanLine(
+                c.instrument_code, c.year, c.instrument_minutes, c.assisted_minutes, "line"
+            )
+            for c in estimate.lines
+        }
+        self.query_one("#est-start", Input).value = estimate.starts_on.isoformat()
+        self.query_one("#est-years", Input).value = str(estimate.years)
+        self.query_one("#est-uplift", Input).value = str(estimate.uplift_percent.normalize())
+        self.request, self.estimate = None, None  # a change costs it again at today's cards
+        self._show_costing(estimate, f"Plan {plan.id} as saved: {comparison.total.words()}. ")
