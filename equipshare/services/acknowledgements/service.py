@@ -2,8 +2,8 @@
 
 AcknowledgementService builds a researcher's or a project code's acknowledgement from the
 completed bookings the asker may see, and keeps each facility's wording.
-`credited_technicians` and `acknowledgement_of_bookings` run inside another service's
-transaction (a research output's), so what it credits comes from the same snapshot.
+`credited_technicians` runs inside another service's transaction (a research output's), so
+what it credits comes from the same snapshot.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from equipshare.db.models.bookings import Booking
 from equipshare.domain.errors import InputError
 from equipshare.domain.records.acknowledgements import (
     Acknowledgement,
@@ -28,11 +27,7 @@ from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.row_records import load_actor
 from equipshare.services.reports.period import local_midnight
 
-__all__ = [
-    "AcknowledgementService",
-    "acknowledgement_of_bookings",
-    "credited_technicians",
-]
+__all__ = ["AcknowledgementService", "credited_technicians"]
 
 ALL_TIME = None
 
@@ -44,18 +39,6 @@ def credited_technicians(
     training before them), by user id, facility and CRediT roles; opted-out ones too
     (`named` False): they are credited, only never named. In the caller's transaction."""
     return gather.credited(session, booking_ids)
-
-
-def acknowledgement_of_bookings(
-    session: Session, booking_ids: Iterable[int], subject: str, timezone: str
-) -> Acknowledgement:
-    """The acknowledgement of exactly these bookings (their completed ones), for a research
-    output that names them; the caller has checked the asker may see them."""
-    ids = sorted(set(booking_ids))
-    period = AcknowledgementPeriod(None, None, timezone, None, None)
-    return gather.acknowledgement(
-        session, [Booking.id.in_(ids)], SubjectKind.PROJECT, subject, period
-    )
 
 
 class AcknowledgementService:
