@@ -210,7 +210,8 @@ COMMANDS: dict[str, CommandEntry] = {
     "users": CommandEntry(
         _PEOPLE,
         "users_group",
-        "Add, edit, list, deactivate and reactivate user accounts (admins).",
+        "Add, edit, list, deactivate and reactivate user accounts (admins); keys and credit "
+        "profiles.",
     ),
     "waitlist": CommandEntry(
         "equipshare.cli.commands.waitlist",

@@ -72,7 +72,11 @@ def import_users(
 
 @click.group("users")
 def users_group() -> None:
-    """Add, edit, list, deactivate and reactivate user accounts (admins)."""
+    """Add, edit, list, deactivate and reactivate user accounts (admins); keys and credit profiles.
+
+    `users keys` are anyone's own SSH keys; `users profile` is how a technician or manager
+    is credited on papers, which they edit themselves.
+    """
 
 
 users_group.add_command(keys_group)
