@@ -89,7 +89,7 @@ def test_import_instruments_bad_rows_exit_2_and_write_nothing(
     assert bad.exit_code == 2
     assert bad.stderr == (
         f"error: {sheet}:3: ID: missing (it is the key that updates the row next time); "
-        "nothing imported (--skip-bad imports the 1 good rows)\n"
+        "nothing imported (--skip-bad imports the 1 good row)\n"
     )
     assert count(database, Instrument) == 5
     skipped = invoke(*args, "--skip-bad", env=ROOT)
