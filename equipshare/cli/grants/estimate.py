@@ -12,6 +12,7 @@ from equipshare.cli.files import read_input
 from equipshare.cli.grants.tables import OUTPUT_FORMATS, show
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
+from equipshare.cli.output import F, raw_csv_option
 from equipshare.domain.errors import InputError
 from equipshare.domain.grant_costing import checked_uplift
 from equipshare.domain.grant_formats import (
@@ -32,7 +33,7 @@ from equipshare.domain.grant_lines import line_spec
 from equipshare.domain.records.grants import GrantEstimate, PlanLine, PlanRequest
 from equipshare.sheets.grant_plan import read_plan
 
-output_option = click.option(
+_format = click.option(
     "--format",
     "output",
     type=click.Choice(OUTPUT_FORMATS),
@@ -40,6 +41,11 @@ output_option = click.option(
     show_default=True,
     help="table for people; csv or json for scripts; markdown for a proposal or a README.",
 )
+
+
+def output_option(function: F) -> F:
+    """`--format table|csv|json|markdown` (as `output`) and `--raw-csv`."""
+    return _format(raw_csv_option(function))
 
 
 def _start(value: str | None) -> date:
