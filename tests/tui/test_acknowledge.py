@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, Static, TextArea
 
 from equipshare.domain.acknowledgements.formats import as_markdown
 from equipshare.domain.acknowledgements.wording import paragraph
@@ -16,6 +17,8 @@ from equipshare.domain.records.credit import UNNAMED_STAFF
 from equipshare.services.acknowledgements.service import AcknowledgementService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
+from equipshare.tui.downloads import SERVED_VIA_ENV
+from equipshare.tui.modals.text_copy import TextCopyModal
 from equipshare.tui.screens.acknowledge import AcknowledgeScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.widgets.fitted_table import FittedTable
@@ -134,3 +137,20 @@ async def test_the_palette_offers_it_to_everyone(context: ServiceContext, world:
         assert text_of(screen, "#ack-paragraph") == (
             "No completed bookings of erin (all time) to acknowledge."
         )
+
+
+async def test_over_ssh_the_page_is_shown_to_copy_and_no_file_is_written(
+    context: ServiceContext, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plant_march_work(context, world)
+    monkeypatch.setenv(SERVED_VIA_ENV, "ssh")
+    expected = AcknowledgementService(context).for_user("alice", "alice")
+    app = EquipshareApp(context, "alice")
+    app.downloads = tmp_path / "downloads"
+    async with app.run_test(size=(100, 30), message_hook=recorded(app)) as pilot:
+        await open_acknowledge(pilot)
+        await pilot.press("x")
+        modal = await shown(pilot, TextCopyModal)
+        assert modal.file_name == "equipshare-acknowledgement-alice-all-time.md"
+        assert modal.query_one(TextArea).text == as_markdown(expected)
+    assert not (tmp_path / "downloads").exists()
