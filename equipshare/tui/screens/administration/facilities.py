@@ -17,7 +17,6 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
-from equipshare.domain.enums import ChargeBasis
 from equipshare.domain.records.consortium import (
     FacilityChange,
     FacilityRecord,
@@ -31,68 +30,17 @@ from equipshare.tui.messages import HistoryRequested, ProfileRequested
 from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.modals.facility_form import FacilityForm
 from equipshare.tui.modals.staff_form import StaffForm
+from equipshare.tui.screens.administration.facility_words import (
+    FACILITY_COLUMNS,
+    STAFF_COLUMNS,
+    change_words,
+    charging_words,
+    detail_words,
+)
 from equipshare.tui.service_screen import ServiceScreen, back_binding
-from equipshare.tui.widgets.column_fit import ColumnSpec
 from equipshare.tui.widgets.fitted_table import FittedTable
 from equipshare.tui.widgets.key_footer import KeyFooter
 from equipshare.tui.widgets.suggesters import Completions
-
-#: The code and name are whole at 80 columns; the rest show as the room allows.
-FACILITY_COLUMNS = (
-    ColumnSpec("Code", "code", priority=0),
-    ColumnSpec("Name", "name", priority=0, least=16),
-    ColumnSpec("Institution", "institution", priority=1),
-    ColumnSpec("Department", "department", priority=5, least=16, most=40),
-    ColumnSpec("Building", "building", priority=6, least=12, most=30),
-    ColumnSpec("Time zone", "timezone", priority=3),
-    ColumnSpec("Contact email", "email", priority=4),
-    ColumnSpec("Charging", "charging", priority=2),
-)
-STAFF_COLUMNS = (
-    ColumnSpec("Username", "username", priority=0),
-    ColumnSpec("Name", "name", priority=0, least=12),
-    ColumnSpec("Role", "role", priority=0),
-    ColumnSpec("Email", "email", priority=2),
-    ColumnSpec("Active", "active", priority=1),
-)
-
-BASIS_WORDS = {ChargeBasis.BOOKED: "time booked", ChargeBasis.ACTUAL: "time used"}
-
-
-def charging_words(facility: FacilityRecord) -> str:
-    """'time booked; 50% if cancelled within 24 h': how the facility charges, in short."""
-    words = (
-        f"{BASIS_WORDS.get(facility.charge_basis, facility.charge_basis)}; "
-        f"{facility.late_cancellation_percent}% if cancelled within "
-        f"{facility.free_cancellation_hours} h"
-    )
-    return words + ("; check-in required" if facility.requires_check_in else "")
-
-
-def detail_words(facility: FacilityRecord) -> str:
-    """Everything about the facility on one line, for terminals too narrow for every column."""
-    place = ", ".join(p for p in (facility.department, facility.building, facility.site) if p)
-    parts = [
-        f"{facility.code} ({facility.institution_name})",
-        place,
-        f"times in {facility.timezone}",
-        facility.email or "",
-        facility.web_address or "",
-        f"charges {charging_words(facility)}",
-        f"{facility.instruments} instrument" + ("" if facility.instruments == 1 else "s"),
-    ]
-    return "  ·  ".join(p for p in parts if p)
-
-
-def change_words(change: FacilityChange) -> str:
-    """'Added WAR-EM', 'WAR-PRP: changed name, building' or 'WAR-PRP: nothing changed'."""
-    code = change.facility.code
-    outcome = change.change.outcome.value
-    if change.change.changed:
-        return f"{code}: changed " + ", ".join(f for f, _, _ in change.change.changed)
-    if outcome == "created":
-        return f"Added facility {code}  {change.facility.name}"
-    return f"{code}: {outcome}, nothing changed"
 
 
 class FacilitiesScreen(ServiceScreen[None]):

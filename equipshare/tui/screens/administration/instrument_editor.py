@@ -21,23 +21,20 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 
-from equipshare.domain.enums import InstrumentStatus
 from equipshare.domain.errors import EquipshareError, InputError
 from equipshare.domain.records.catalogue import OpeningInterval
 from equipshare.domain.records.instrument_changes import (
     InstrumentChange,
     InstrumentChanges,
     InstrumentProfile,
-    StatusChange,
 )
-from equipshare.domain.wording import status_words
 from equipshare.services.catalogue.service import (
     InstrumentEditingService,
     InstrumentStatusService,
 )
 from equipshare.tui.messages import BookingsChanged
-from equipshare.tui.modals.instrument_status import StrandedBookingsModal, status_result
-from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.screens.administration.status_changes import InstrumentStatusChanges
+from equipshare.tui.service_screen import back_binding
 from equipshare.tui.widgets.broken_bookings import BrokenBookings, change_lines
 from equipshare.tui.widgets.details_form import DetailsForm
 from equipshare.tui.widgets.editor_form import EditorForm
@@ -68,7 +65,7 @@ def without_field(text: str, field: str) -> str:
     return text.removeprefix(f"{field}: ")
 
 
-class InstrumentEditorScreen(ServiceScreen[None]):
+class InstrumentEditorScreen(InstrumentStatusChanges):
     """One instrument's editable fields, for its facility's managers, technicians and admins."""
 
     @dataclass
@@ -91,20 +88,6 @@ class InstrumentEditorScreen(ServiceScreen[None]):
 
         change: InstrumentChange
         tab: str
-
-    @dataclass
-    class StatusPreviewed(Message):
-        """A dry run of the status change: the bookings it would strand."""
-
-        preview: StatusChange
-        status: InstrumentStatus
-        reason: str
-
-    @dataclass
-    class StatusChanged(Message):
-        """The status was written; stranded bookings were cancelled or kept."""
-
-        change: StatusChange
 
     @dataclass
     class Refused(Message):
@@ -335,58 +318,6 @@ class InstrumentEditorScreen(ServiceScreen[None]):
             # The instrument screen and calendars show the policy; they reload on this.
             self.app.post_message(BookingsChanged(frozenset({record.code})))
         self.load(frozenset({message.tab}))
-
-    # Status ---------------------------------------------------------------------------
-
-    def preview_status(self, status: InstrumentStatus, reason: str) -> None:
-        self.busy = True
-        self.call_service(
-            lambda: self._status.set_status(self._actor, self.code, status, reason, dry_run=True),
-            lambda preview: self.StatusPreviewed(preview, status, reason),
-            group="instrument_editor_write",
-            refused=self._refused,
-        )
-
-    @on(StatusPreviewed)
-    def _status_previewed(self, message: StatusPreviewed) -> None:
-        preview = message.preview
-        if not preview.changed:
-            self.busy = False
-            self.notify(f"{self.code} is already {status_words(message.status)}: nothing changed")
-            return
-        ids = tuple(booking.id for booking in preview.affected)
-        if not ids:
-            self.set_status(message.status, message.reason, None, ids)
-            return
-
-        def decided(cancel: bool | None) -> None:
-            if cancel is None:
-                self.busy = False
-                self.notify(f"{self.code}: nothing changed")
-                return
-            self.set_status(message.status, message.reason, cancel, ids)
-
-        modal = StrandedBookingsModal(preview, status_words(message.status), message.reason)
-        self.app.push_screen(modal, decided)
-
-    def set_status(
-        self, status: InstrumentStatus, reason: str, cancel: bool | None, ids: tuple[int, ...]
-    ) -> None:
-        self.call_service(
-            lambda: self._status.set_status(
-                self._actor, self.code, status, reason, cancel_affected=cancel, previewed=ids
-            ),
-            self.StatusChanged,
-            group="instrument_editor_write",
-            refused=self._refused,
-        )
-
-    @on(StatusChanged)
-    def _status_changed(self, message: StatusChanged) -> None:
-        self.busy = False
-        self.notify(status_result(message.change))
-        self.app.post_message(BookingsChanged(frozenset({message.change.instrument.code})))
-        self.load(frozenset({"status"}))
 
     # Refusals -------------------------------------------------------------------------
 
