@@ -25,6 +25,13 @@ from equipshare.tui.widgets.fitted_table import FittedTable
 from tests.support.acknowledgement_rows import HIDDEN_NAME, plant_march_work
 from tests.support.world import World
 from tests.tui.conftest import recorded, settle, shown
+from tests.tui.test_layout import (
+    SIZES,
+    assert_footer_whole,
+    assert_whole,
+    size_ids,
+    wait_for_rows,
+)
 
 
 def text_of(screen: AcknowledgeScreen, selector: str) -> str:
@@ -154,3 +161,21 @@ async def test_over_ssh_the_page_is_shown_to_copy_and_no_file_is_written(
         assert modal.file_name == "equipshare-acknowledgement-alice-all-time.md"
         assert modal.query_one(TextArea).text == as_markdown(expected)
     assert not (tmp_path / "downloads").exists()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=size_ids)
+async def test_the_table_keeps_role_facility_credited_and_hours_whole(
+    context: ServiceContext, world: World, size: tuple[int, int]
+) -> None:
+    plant_march_work(context, world)
+    app = EquipshareApp(context, "root")
+    async with app.run_test(size=size) as pilot:
+        screen = await open_acknowledge(pilot)
+        screen.query_one("#ack-project", Input).value = "P1"
+        await pilot.press("p", "enter")
+        await settle(
+            pilot, lambda: screen.shown_for is not None and screen.shown_for.project == "P1"
+        )
+        table = await wait_for_rows(pilot, "#ack-table")
+        assert_whole(table, "role", "facility", "credited", "hours")
+        assert_footer_whole(app)
