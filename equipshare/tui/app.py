@@ -96,6 +96,20 @@ class EquipshareApp(
             "Cost a grant's instrument and technician time; saved plans against charges",
             show=False,
         ),
+        _binding(
+            "O",
+            "outputs",
+            "Outputs",
+            "Papers and datasets recorded against bookings: yours, and those crediting you",
+            show=False,
+        ),
+        _binding(
+            "W",
+            "portfolio",
+            "Portfolio",
+            "A technician's recorded work over a period (staff)",
+            show=False,
+        ),
         *AccountActions.ACCOUNT_BINDINGS,
         *AdministrationActions.ADMIN_BINDINGS,
         _binding("q", "quit", "Quit", "Leave equipshare"),
@@ -276,6 +290,12 @@ class EquipshareApp(
         )
         self._show(EstimateScreen, screen)
 
+    def action_outputs(self) -> None:
+        from equipshare.services.outputs.service import OutputService
+        from equipshare.tui.screens.outputs import OutputsScreen
+
+        self._show(OutputsScreen, OutputsScreen(OutputService(self.context), self.actor_username))
+
     def open_week(self, code: str) -> None:
         """Show an instrument's week calendar, from any screen that names an instrument."""
         from equipshare.tui.screens.week import WeekScreen
@@ -322,8 +342,16 @@ class EquipshareApp(
             "Cost a grant's instrument and technician time, save it, compare it with charges",
             self.action_estimate,
         )
+        yield SystemCommand(
+            "Outputs",
+            "Papers and datasets recorded against bookings: yours, and those crediting you",
+            self.action_outputs,
+        )
         yield from self.account_commands()
         if self.staff:
+            yield SystemCommand(
+                "Portfolio", "A technician's recorded work over a period", self.action_portfolio
+            )
             yield SystemCommand(
                 "Approvals", "Requests waiting for your decision", self.action_approvals
             )

@@ -1,4 +1,5 @@
-"""The staff screens (approvals, downtime, training, reports): openers kept out of app.py.
+"""The staff screens (approvals, downtime, training, reports, portfolio): openers kept out
+of app.py.
 
 Offered when the user decides some facility's requests; each service checks every call.
 """
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from equipshare.tui.widgets.suggesters import Completions
 
 # "profile" is the user's own credit profile (account_actions.py): only staff have one.
-STAFF_ACTIONS = frozenset({"approvals", "downtime", "training", "reports", "profile"})
+STAFF_ACTIONS = frozenset({"approvals", "downtime", "training", "reports", "profile", "portfolio"})
 
 
 class StaffActions:
@@ -95,3 +96,17 @@ class StaffActions:
             downloads=self.downloads,
         )
         self._show(ReportsScreen, screen)
+
+    def action_portfolio(self) -> None:
+        from zoneinfo import ZoneInfo
+
+        from equipshare.services.portfolio.service import PortfolioService
+        from equipshare.services.reports.service import ReportService
+        from equipshare.tui.screens.portfolio import PortfolioScreen
+
+        zone = self.context.settings.organisation.timezone
+        today = self.context.clock.now().astimezone(ZoneInfo(zone)).date()
+        screen = PortfolioScreen(
+            PortfolioService(self.context), ReportService(self.context), self.actor_username, today
+        )
+        self._show(PortfolioScreen, screen)
