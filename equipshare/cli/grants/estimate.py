@@ -79,12 +79,20 @@ def _costing(estimate: GrantEstimate, output: str, title: str) -> None:
 @click.group("estimate", invoke_without_command=True)
 @click.option("--user", "applicant", metavar="USER", help="The applicant (default: you).")
 @click.option("--start", metavar="DATE", help="The grant's first day, e.g. 2027-10-01.")
-@click.option("--years", type=click.IntRange(1, 10), default=3, show_default=True)
+@click.option(
+    "--years", type=click.IntRange(1, 10), default=3, show_default=True, help="How long it runs."
+)
 @click.option(
     "--uplift", default="0", metavar="PERCENT", help="Yearly uplift past the latest card."
 )
 @click.option("--plan", type=click.Path(path_type=Path, dir_okay=False), help="A CSV of the hours.")
-@click.option("--line", "specs", multiple=True, metavar="INSTRUMENT:YEAR:HOURS[:ASSISTED]")
+@click.option(
+    "--line",
+    "specs",
+    multiple=True,
+    metavar="INSTRUMENT:YEAR:HOURS[:ASSISTED]",
+    help="Hours on an instrument in a grant year (repeat it); assisted hours are among them.",
+)
 @click.option("--save", "title", metavar="TITLE", help="Save the plan under TITLE.")
 @click.option("--project", metavar="CODE", help="The project code a saved plan is charged to.")
 @output_option
