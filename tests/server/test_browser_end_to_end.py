@@ -170,7 +170,7 @@ def visit(
     page.get_by_text("Sign in with your university account").click()
     page.wait_for_url(server.base + "/")
     page.wait_for_selector("#terminal canvas", state="attached")
-    screen.wait_for(f"signed in as {seeded.username}", seeded.instrument, "1 of 1 instruments")
+    screen.wait_for(f"signed in as {seeded.username}", seeded.instrument, "1 of 1 instrument shown")
     catalogue = page.screenshot(path=artefacts / "1-catalogue.png")
     assert distinct_colours(catalogue) >= 16, "the catalogue's frame is blank"
     (app,) = server.app_processes()

@@ -193,7 +193,8 @@ async def test_a_new_period_reloads_and_a_bad_day_is_named_in_the_picker(
         await pilot.pause()
         assert isinstance(app.screen, ReportPeriodModal)
         assert str(picker.query_one("#period-error", Static).render()) == (
-            "from: '2026-02-30' is not a date like 2026-03-31"
+            "from: '2026-02-30' is not a date; write it as 2026-12-16, 16/12/2026,"
+            " 16 Dec, 16 Dec 2026, today, tomorrow or a weekday (fri)"
         )
         await pilot.click("#preset-last-12-months")
         # February's report is shown until the new period's arrives.
