@@ -23,7 +23,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 from equipshare.domain.errors import EquipshareError, PermissionDenied
 from equipshare.domain.records.consortium import FacilityChange, FacilityRecord
 from equipshare.services.consortium.service import FacilityService
-from equipshare.tui.modals.field_errors import field_error_text, show_field_error
+from equipshare.tui.modals.record_form import field_error_text, show_field_error
 from equipshare.tui.service_screen import ServiceCalls
 
 # (form field, label, placeholder), in the order shown; the field is the service's name.

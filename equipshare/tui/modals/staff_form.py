@@ -22,7 +22,7 @@ from equipshare.domain.enums import StaffRole
 from equipshare.domain.errors import EquipshareError, PermissionDenied
 from equipshare.domain.records.consortium import StaffChange
 from equipshare.services.consortium.service import StaffService
-from equipshare.tui.modals.field_errors import field_error_text, show_field_error
+from equipshare.tui.modals.record_form import field_error_text, show_field_error
 from equipshare.tui.service_screen import ServiceCalls
 from equipshare.tui.widgets.suggesters import Completions, UsernameSuggester, spelled
 

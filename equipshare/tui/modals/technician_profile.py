@@ -33,7 +33,7 @@ from equipshare.domain.technician_profiles import (
     ProfileChanges,
 )
 from equipshare.services.technicians.service import TechnicianProfileService
-from equipshare.tui.modals.field_errors import field_error_text, show_field_error
+from equipshare.tui.modals.record_form import field_error_text, show_field_error
 from equipshare.tui.service_screen import ServiceCalls
 
 FIELDS = ("credit-name", "orcid", "job-title", "expertise", "named", "general")
