@@ -4,10 +4,12 @@ an opted-out technician unnamed to the manager, and a researcher offered nothing
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import Select, Static
 
+from equipshare.domain.portfolio_page import markdown_page
 from equipshare.domain.records.credit import UNNAMED_STAFF
 from equipshare.domain.records.reports import ReportPeriod
 from equipshare.services.plumbing.context import ServiceContext
@@ -50,11 +52,14 @@ def year_to_date(context: ServiceContext) -> ReportPeriod:
     return ReportService(context).preset("academic-year")
 
 
-async def test_a_technician_sees_their_own(context: ServiceContext, world: World) -> None:
+async def test_a_technician_sees_and_saves_their_own(
+    context: ServiceContext, world: World, tmp_path: Path
+) -> None:
     plant_march(context.database, world)
     context.clock.instant = APRIL  # type: ignore[attr-defined]
     expected = PortfolioService(context).portfolio("tech", "tech", year_to_date(context))
     app = EquipshareApp(context, "tech")
+    app.downloads = tmp_path
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_portfolio(pilot)
         assert screen.portfolio == expected
@@ -65,6 +70,10 @@ async def test_a_technician_sees_their_own(context: ServiceContext, world: World
         ]
         assert rows(screen, "institutions") == [["ASTON", "1", "4.00", "1"]]
         assert "1 Aug 2025 to 15 Apr 2026, to date" in status(screen)
+        await pilot.press("x")
+        saved = tmp_path / "equipshare-portfolio-tech-2025-08-01-to-2026-04-15.md"
+        await settle(pilot, saved.exists)
+        assert saved.read_text(encoding="utf-8") == markdown_page(expected)
         await pilot.press("u")  # nobody else to choose: says so
         await pilot.press("p")
         await shown(pilot, ReportPeriodModal)

@@ -107,6 +107,10 @@ class StaffActions:
         zone = self.context.settings.organisation.timezone
         today = self.context.clock.now().astimezone(ZoneInfo(zone)).date()
         screen = PortfolioScreen(
-            PortfolioService(self.context), ReportService(self.context), self.actor_username, today
+            PortfolioService(self.context),
+            ReportService(self.context),
+            self.actor_username,
+            today,
+            downloads=self.downloads,
         )
         self._show(PortfolioScreen, screen)

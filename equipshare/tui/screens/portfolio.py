@@ -1,28 +1,32 @@
 """PortfolioScreen: a technician's recorded work over a period, as `equipshare report portfolio`.
 
 A technician sees their own; a facility's managers pick one of their staff, admins anyone
-(`u`). `p` chooses the period (the reports' presets or from/to). Someone who opted out of
-being named shows to others as "technical staff of the facility".
+(`u`). `p` chooses the period (the reports' presets or from/to); `x` saves the printable
+Markdown page `equipshare report portfolio --format markdown` prints. Someone who opted out
+of being named shows to others as "technical staff of the facility".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Header, Select, Static
 
+from equipshare.domain.portfolio_page import markdown_page
 from equipshare.domain.records.portfolio import Portfolio, PortfolioSubject
 from equipshare.domain.records.reports import hours
 from equipshare.domain.wording import count_words
 from equipshare.services.portfolio.service import PortfolioService
 from equipshare.services.reports.service import ReportService
+from equipshare.tui.downloads import deliver_served, downloads_dir, safe_name, save_download
 from equipshare.tui.messages import ServiceRefused
 from equipshare.tui.modals.report_period import ReportPeriodModal
 from equipshare.tui.report_choice import ReportChoice, preset_days
@@ -85,6 +89,12 @@ class PortfolioScreen(ServiceScreen[None]):
         asked: Asked
         portfolio: Portfolio
 
+    @dataclass
+    class Exported(Message):
+        """The portfolio was saved as Markdown at `path`."""
+
+        path: Path
+
     DEFAULT_CSS = """
     #portfolio-who { width: 1fr; }
     #portfolio-status { height: 1; padding: 0 1; background: $boost; }
@@ -100,12 +110,21 @@ class PortfolioScreen(ServiceScreen[None]):
                 tooltip="Choose whose portfolio to show (managers and admins)"),
         Binding("p", "period", "Period", id="portfolio.period",
                 tooltip="Choose the days the portfolio covers"),
+        Binding("x", "export", "Export", id="portfolio.export",
+                tooltip="Save the portfolio as a printable Markdown page in your downloads"),
     ]  # fmt: skip
 
     def __init__(
-        self, portfolios: PortfolioService, reports: ReportService, actor: str, today: date
+        self,
+        portfolios: PortfolioService,
+        reports: ReportService,
+        actor: str,
+        today: date,
+        *,
+        downloads: Path | None = None,
     ) -> None:
         super().__init__()
+        self._downloads = downloads
         self._service = portfolios
         self._reports = reports
         self._actor = actor
@@ -225,6 +244,35 @@ class PortfolioScreen(ServiceScreen[None]):
             )
             return
         self.query_one("#portfolio-who", Select).focus()
+
+    def action_export(self) -> None:
+        found = self.portfolio
+        if found is None:
+            self.notify("The portfolio is still loading; press x again once it shows")
+            return
+        who = found.username or "technical-staff"
+        stem = f"equipshare-portfolio-{who}-{found.period.first_day}-to-{found.period.last_day}"
+        self.save_export(markdown_page(found), stem)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="portfolio_export")
+    def save_export(self, page: str, stem: str) -> None:
+        data = page.encode("utf-8")
+        sent = deliver_served(self.app, data, f"{safe_name(stem)}.md", "text/markdown")
+        if sent is not None:
+            self.app.call_from_thread(self.notify, sent, timeout=8)
+            return
+        try:
+            path = save_download(data, self._downloads or downloads_dir(), stem, ".md")
+        except OSError as exc:
+            self.app.call_from_thread(
+                self.notify, f"could not save the portfolio: {exc}", severity="error"
+            )
+            return
+        self.post_message(self.Exported(path))
+
+    @on(Exported)
+    def _exported(self, message: Exported) -> None:
+        self.notify(f"Saved the portfolio to {message.path}", timeout=10)
 
     def action_period(self) -> None:
         def chosen(choice: ReportChoice | None) -> None:
