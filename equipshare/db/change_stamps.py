@@ -30,6 +30,7 @@ import re
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -278,8 +279,13 @@ def _has_table(conn: Connection) -> bool:
     return found
 
 
+@cache
 def _upsert(dialect: str) -> UpdateBase:
-    """Add one to a stamp, creating it at 1: the same ON CONFLICT on both engines."""
+    """Add one to a stamp, creating it at 1: the same ON CONFLICT on both engines.
+
+    Built once per dialect: every committing write runs it, and building the statement
+    (and its cache key) each time cost more than running it.
+    """
     insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
     statement = insert(STAMPS).values(kind=bindparam("kind"), key=bindparam("key"), counter=1)
     return statement.on_conflict_do_update(

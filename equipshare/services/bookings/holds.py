@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select, text
 from sqlalchemy.orm import Session
 
 from equipshare.db.models.queue import WaitlistEntry
@@ -20,11 +20,12 @@ from equipshare.domain.enums import NotificationKind, WaitlistStatus
 from equipshare.domain.errors import RefusedError
 from equipshare.domain.policy_rules import describe_range, describe_time
 from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.services.bookings.checks import Proposal, check_conflicts, lock_rows
+from equipshare.services.bookings.checks import WAITLIST, Proposal, check_conflicts, lock_rows
 from equipshare.services.notify.outbox import queue_notification
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.plumbing.prebuilt import run
 
 #: Entries still in line: waiting, or holding a range.
 IN_LINE = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
@@ -45,6 +46,32 @@ def _lapsed(instrument_id: int, now: datetime) -> Select[WaitlistEntry]:
         )
         .order_by(WaitlistEntry.hold_expires_at, WaitlistEntry.id)
     )
+
+
+_AT = WAITLIST.c.starts_at.type
+_IN_LINE_SQL = ", ".join(f"'{status.value}'" for status in IN_LINE)  # binds nothing per call
+# Prebuilt Core probes for the booking path, where the answer is nearly always "none": the
+# ORM select they stand in front of is built (and its entities loaded) only when it is not.
+_ANY_LAPSED = (
+    select(WAITLIST.c.id)
+    .where(
+        WAITLIST.c.instrument_id == bindparam("instrument_id"),
+        WAITLIST.c.status == text(f"'{WaitlistStatus.OFFERED.value}'"),
+        WAITLIST.c.hold_expires_at <= bindparam("now", type_=_AT),
+    )
+    .limit(1)
+)
+_ANY_IN_LINE = (
+    select(WAITLIST.c.id)
+    .where(
+        WAITLIST.c.instrument_id == bindparam("instrument_id"),
+        WAITLIST.c.user_id == bindparam("user_id"),
+        text(f"waitlist_entries.status IN ({_IN_LINE_SQL})"),
+        WAITLIST.c.starts_at < bindparam("end", type_=_AT),
+        WAITLIST.c.ends_at > bindparam("start", type_=_AT),
+    )
+    .limit(1)
+)
 
 
 def overlapping_holds(instrument_id: int, start: datetime, end: datetime) -> Select[WaitlistEntry]:
@@ -168,7 +195,8 @@ class Waitlist:
         the instrument first, so two writers never pass the same hold on twice.
         """
         now = self._clock.now()
-        if session.scalars(_lapsed(instrument.id, now).limit(1)).first() is None:
+        params = {"instrument_id": instrument.id, "now": now}
+        if run(session, _ANY_LAPSED, params).first() is None:
             return 0
         lock_rows(session, instrument.id, None)
         lapsed = session.scalars(_lapsed(instrument.id, now)).all()
@@ -248,6 +276,9 @@ class Waitlist:
         end: datetime,
     ) -> Sequence[WaitlistEntry]:
         """The user's entries still in line for a range overlapping [start, end)."""
+        params = {"instrument_id": instrument.id, "user_id": user_id, "start": start, "end": end}
+        if run(session, _ANY_IN_LINE, params).first() is None:
+            return ()
         return session.scalars(
             select(WaitlistEntry)
             .where(
