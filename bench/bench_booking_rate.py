@@ -6,15 +6,20 @@ The dataset at URL (see bench.generate) gets a few bench instruments, open aroun
 clock and bookable for years, in one of its facilities; bookings go years ahead of the
 data so they never clash with it, but every overlap check still searches the full
 bookings table. The floor does the least a correct booking system must, per booking, on
-the same engine: a transaction holding the write lock (BEGIN IMMEDIATE on SQLite), an
-overlap SELECT bounded by the longest allowed booking (domain.LONGEST_BOOKING, as the
-service's), an INSERT, a COMMIT. The bench
-rows are deleted afterwards.
+the same engine and through the raw driver: a transaction holding the write lock (BEGIN
+IMMEDIATE on SQLite), an overlap SELECT bounded by the longest allowed booking
+(domain.LONGEST_BOOKING, as the service's), then the same three rows the service writes
+(the booking, its audit event, its outbox message: issue 22 counts them in the target),
+a COMMIT. Until issue 22 the floor wrote the booking alone; that one-row floor is still
+measured and reported beside it ("raw check + one insert"), so the older ratios compare.
+The targets: at most 3x the floor on PostgreSQL, 5x on SQLite. The bench rows are
+deleted afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
@@ -142,8 +147,12 @@ def service_rate(
     return len(slots) / (time.perf_counter() - started)
 
 
-def floor_rate(db: Database, username: str, slots: list[tuple[str, datetime]]) -> float:
-    """The raw driver doing the least work a correct booking needs, one transaction each."""
+def floor_rate(
+    db: Database, username: str, slots: list[tuple[str, datetime]], *, three_rows: bool = True
+) -> float:
+    """The raw driver doing the least work a correct booking needs, one transaction each:
+    the overlap check and the booking, its audit event and its outbox message
+    (`three_rows`), or the booking alone (the floor before issue 22)."""
     with db.readonly() as s:
         user_id = s.scalar(select(User.id).where(User.username == username))
         rows = s.execute(
@@ -161,7 +170,16 @@ def floor_rate(db: Database, username: str, slots: list[tuple[str, datetime]]) -
         "INSERT INTO bookings (instrument_id, user_id, created_by_id, starts_at, ends_at, "
         "status, purpose, ical_uid, sequence, instrument_charge_pence, "
         "technician_charge_pence, created_at, updated_at) VALUES "
-        f"({', '.join([mark] * 13)})"
+        f"({', '.join([mark] * 13)})" + ("" if sqlite else " RETURNING id")
+    )
+    audit = (
+        "INSERT INTO audit_events (occurred_at, actor_id, action, entity_type, entity_id, "
+        f"before, after) VALUES ({', '.join([mark] * 7)})"
+    )
+    outbox = (
+        "INSERT INTO notifications (user_id, kind, booking_id, subject, body, payload, "
+        "created_at, status, next_attempt_at, attempts) VALUES "
+        f"({', '.join([mark] * 10)})"
     )
 
     connection = _driver_connection(db)
@@ -200,6 +218,26 @@ def floor_rate(db: Database, username: str, slots: list[tuple[str, datetime]]) -
                     stamp(NOW),
                 ),
             )
+            if three_rows:
+                booking_id = cursor.lastrowid if sqlite else cursor.fetchone()[0]
+                after = json.dumps({"starts_at": start.isoformat(), "ends_at": end.isoformat()})
+                row = (stamp(NOW), user_id, "booking.create", "booking", str(booking_id))
+                cursor.execute(audit, (*row, None, after))
+                cursor.execute(
+                    outbox,
+                    (
+                        user_id,
+                        "booking_confirmed",
+                        booking_id,
+                        f"Booked: {code}",
+                        f"Your booking {booking_id} on {code} is confirmed.",
+                        None,
+                        stamp(NOW),
+                        "pending",
+                        stamp(NOW),
+                        0,
+                    ),
+                )
             cursor.execute("COMMIT")
         return len(slots) / (time.perf_counter() - started)
     finally:
@@ -232,26 +270,47 @@ def run(options: BenchOptions) -> list[Figure]:
         context = ServiceContext(db, FrozenClock(NOW), Settings().with_database_url(url))
         try:
             username, codes = _setup(db)
-            ours, floors = [], []
+            ours, floors, one_row_floors = [], [], []
             for attempt in range(options.runs):
-                base = NOW + timedelta(days=400 + 200 * attempt)
+                base = NOW + timedelta(days=400 + 300 * attempt)
                 floors.append(floor_rate(db, username, _slots(codes, count, base)))
                 ours.append(
                     service_rate(
                         context, username, _slots(codes, count, base + timedelta(days=100))
                     )
                 )
+                one_row_floors.append(
+                    floor_rate(
+                        db,
+                        username,
+                        _slots(codes, count, base + timedelta(days=200)),
+                        three_rows=False,
+                    )
+                )
+            note = f"{count} bookings a run, median of {options.runs} runs"
             figures.append(
                 Figure(
                     "booking creation",
                     f"{engine}: bookings a second, every rule checked",
                     statistics.median(ours),
                     "/s",
-                    "raw check + insert",
+                    "raw check + booking, audit and outbox inserts",
                     statistics.median(floors),
-                    target=3.0,
+                    target=5.0 if engine == "sqlite" else 3.0,
                     higher_is_better=True,
-                    note=f"{count} bookings a run, median of {options.runs} runs",
+                    note=note,
+                )
+            )
+            figures.append(
+                Figure(
+                    "booking creation",
+                    f"{engine}: the same, against the one-row floor used before issue 22",
+                    statistics.median(ours),
+                    "/s",
+                    "raw check + one insert",
+                    statistics.median(one_row_floors),
+                    higher_is_better=True,
+                    note=note,
                 )
             )
         finally:

@@ -10,15 +10,18 @@ lazily, by the next booking, move, cancellation or week read on the instrument, 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, bindparam, select, text
+from sqlalchemy import Select, bindparam, exists, select, text
 from sqlalchemy.orm import Session
 
 from equipshare.db.models.queue import WaitlistEntry
 from equipshare.domain.enums import NotificationKind, WaitlistStatus
 from equipshare.domain.errors import RefusedError
-from equipshare.domain.policy_rules import describe_range, describe_time
+from equipshare.domain.permissions import Actor
+from equipshare.domain.policy_rules import as_utc, describe_range, describe_time
+from equipshare.domain.records.bookings import BookingRequest
 from equipshare.domain.records.catalogue import InstrumentRecord
 from equipshare.services.bookings.checks import WAITLIST, Proposal, check_conflicts, lock_rows
 from equipshare.services.notify.outbox import queue_notification
@@ -72,6 +75,29 @@ _ANY_IN_LINE = (
     )
     .limit(1)
 )
+
+
+# Both probes in one round trip, for a booking about to be made (`Waitlist.probe`).
+_PROBE = select(
+    exists(_ANY_LAPSED).label("lapsed"),
+    exists(_ANY_IN_LINE).label("in_line"),
+)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What the waitlist holds for a booking about to be made, read after the instrument's
+    lock: holds that ran out, and whether `owner_id` has entries in line over `span`."""
+
+    lapsed: bool
+    owner_id: int | None  # None: not asked
+    span: tuple[datetime, datetime] | None
+    in_line: bool
+
+    def nothing_to_take(self, user_id: int, start: datetime, end: datetime) -> bool:
+        """True when `Waitlist.taken` for this booking is known to find no entry: the
+        probe asked about this very owner and range and found none."""
+        return not self.in_line and self.owner_id == user_id and self.span == (start, end)
 
 
 def overlapping_holds(instrument_id: int, start: datetime, end: datetime) -> Select[WaitlistEntry]:
@@ -187,6 +213,33 @@ class Waitlist:
             before={"status": before.value},
             after={"status": status.value, "why": why},
         )
+
+    def probe(
+        self, session: Session, instrument: InstrumentRecord, actor: Actor, request: BookingRequest
+    ) -> Probe:
+        """One statement instead of two before a booking: are there holds to pass on
+        (`pass_lapsed`), and has the booking's owner entries in line over its range
+        (`taken`)? Run after the instrument's lock, so it sees every earlier writer.
+
+        The owner and range are the ones the request will be booked with unless booking on
+        behalf of someone else or a naive time (which the rules refuse): those are asked
+        about as nobody, and `taken` runs as before.
+        """
+        now = self._clock.now()
+        mine = not request.on_behalf_of or request.on_behalf_of == actor.user.username
+        start, end = request.starts_at, request.ends_at
+        aware = start.utcoffset() is not None and end.utcoffset() is not None
+        span = (as_utc(start, "start"), as_utc(end, "end")) if aware else None
+        owner_id = actor.id if mine and span else None
+        params = {
+            "instrument_id": instrument.id,
+            "now": now,
+            "user_id": -1 if owner_id is None else owner_id,
+            "start": span[0] if span else now,
+            "end": span[1] if span else now,
+        }
+        row = run(session, _PROBE, params).one()
+        return Probe(bool(row.lapsed), owner_id, span, bool(row.in_line))
 
     def pass_lapsed(self, session: Session, instrument: InstrumentRecord) -> int:
         """End the instrument's holds that ran out and offer each range to the next in line.

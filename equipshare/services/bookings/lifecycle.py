@@ -100,7 +100,8 @@ class BookingService:
             actor = row_records.load_actor(session, actor_username)
             code = request.instrument_code
             instrument = row_records.load_instrument(session, code, lock=True)
-            if not self.waitlist.pass_lapsed(session, instrument):
+            waiting = self.waitlist.probe(session, instrument, actor, request)
+            if not waiting.lapsed:
                 now = self._clock.now()
                 made = create_booking(
                     session,
@@ -111,9 +112,13 @@ class BookingService:
                     now,
                     instrument_locked=True,
                 )
-                self.waitlist.taken(session, made.user_id, instrument, made.starts_at, made.ends_at)
+                if not waiting.nothing_to_take(made.user_id, made.starts_at, made.ends_at):
+                    self.waitlist.taken(
+                        session, made.user_id, instrument, made.starts_at, made.ends_at
+                    )
                 self._announce(session, made, instrument, made.status)
                 return made
+            self.waitlist.pass_lapsed(session, instrument)
         return self.book(actor_username, request, override_policy=override_policy)
 
     def create_in(
