@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from equipshare.domain.acknowledgements.formats import COLUMNS, render, rows
 from equipshare.domain.acknowledgements.wording import (
     DEFAULT_TEMPLATE,
+    NO_BREAK_SPACE,
     PLACEHOLDERS,
     check_template,
     english_list,
@@ -47,6 +48,7 @@ ANN = TechnicianCredit(
         TechnicianActivity(CreditRole.SUPERVISION, "SEM", 1, 0),
     ),
 )
+H = f"{NO_BREAK_SPACE}h"  # '14 h' never wraps between the figure and its unit
 HIDDEN = TechnicianCredit(
     UNNAMED_STAFF, False, None, "", (TechnicianActivity(CreditRole.SUPERVISION, "XPS", 2, 0),)
 )
@@ -67,9 +69,9 @@ def ack(*facilities: FacilityAcknowledgement) -> Acknowledgement:
 
 def test_the_default_sentence_reads_as_a_paper_would_print_it() -> None:
     assert facility_sentence(facility(DEFAULT_TEMPLATE, ANN, HIDDEN)) == (
-        "This work used XPS on the Kratos AXIS Supra+ (XPS-01, 20 h) and SEM on the Zeiss "
-        "(SEM-02, 1.5 h) at the Surface Analysis Facility, University of Warwick. We thank "
-        "Dr Ann Lee for assisted XPS measurements, 14 h, and for SEM training; and the "
+        f"This work used XPS on the Kratos AXIS Supra+ (XPS-01), 20{H}, and SEM on the Zeiss "
+        f"(SEM-02), 1.5{H}, at the Surface Analysis Facility, University of Warwick. We thank "
+        f"Dr Ann Lee for assisted XPS measurements, 14{H}, and for SEM training; and the "
         f"{UNNAMED_STAFF} for XPS training."
     )
     # Nobody assisted or trained: no thanks sentence at all.
@@ -89,9 +91,12 @@ def test_a_technician_who_did_several_things_is_thanked_once_for_them_all() -> N
         TechnicianActivity(CreditRole.SUPERVISION, "XRD", 2, 0),
     ))  # fmt: skip
     assert facility_sentence(facility("We thank $technicians.", busy, trainer)) == (
-        "We thank Kat Ahmed for assisted EPR measurements (1 h) and NMR measurements (1.5 h), "
-        "and for EPR and NMR training; and Ciaran Santos for X-ray CT and XRD training."
+        f"We thank Kat Ahmed for assisted EPR measurements, 1{H}, and for assisted NMR "
+        f"measurements, 1.5{H}, and for EPR and NMR training; and Ciaran Santos for X-ray CT "
+        "and XRD training."
     )
+    # One style for every duration: ', 14 h', never '(14 h)'.
+    assert f"){H}" not in paragraph(ack(facility(DEFAULT_TEMPLATE, busy, ANN)))
 
 
 def test_every_placeholder_fills() -> None:
@@ -127,8 +132,9 @@ def test_templates_fold_whitespace_and_keep_dollars_written_twice() -> None:
 
 
 @pytest.mark.parametrize(
-    ("minutes", "words"), [(840, "14 h"), (90, "1.5 h"), (20, "0.3 h"), (1, "0.1 h"), (0, "0 h")]
-)
+    ("minutes", "words"), [(840, f"14{H}"), (90, f"1.5{H}"), (20, f"0.3{H}"), (1, f"0.1{H}"),
+                           (0, f"0{H}")],
+)  # fmt: skip
 def test_hours_words(minutes: int, words: str) -> None:
     assert hours_words(minutes) == words
 
@@ -138,6 +144,9 @@ def test_english_lists() -> None:
     assert english_list(["a", "b"]) == "a and b"
     assert english_list(["a", "b", "c"]) == "a, b and c"
     assert english_list(["a, x", "b"], ";") == "a, x; and b"
+    assert english_list(["the A (A-1), 2 h", "the B (B-1), 1 h"]) == (
+        "the A (A-1), 2 h, and the B (B-1), 1 h"
+    )
 
 
 def test_every_form_carries_the_same_rows_and_never_a_hidden_name() -> None:

@@ -5,9 +5,11 @@ The clock stands at Mon 16 Mar 2026 09:00 UTC; the work is tests/support/acknowl
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Input, Static, TextArea
 
@@ -22,6 +24,7 @@ from equipshare.tui.modals.text_copy import TextCopyModal
 from equipshare.tui.screens.acknowledge import AcknowledgeScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.widgets.fitted_table import FittedTable
+from equipshare.tui.widgets.paragraph import Paragraph
 from tests.support.acknowledgement_rows import HIDDEN_NAME, plant_march_work
 from tests.support.world import World
 from tests.tui.conftest import recorded, settle, shown
@@ -122,7 +125,7 @@ async def test_staff_pick_whose_and_see_only_their_facilities(
         await settle(pilot, lambda: screen.shown_for is not None and screen.asked.username == "bob"
                      and screen.shown_for == screen.asked)  # fmt: skip
         shown_text = text_of(screen, "#ack-paragraph")
-        assert f"the {UNNAMED_STAFF} for assisted XPS measurements, 3 h" in shown_text
+        assert f"the {UNNAMED_STAFF} for assisted XPS measurements, 3\u00a0h" in shown_text
         assert HIDDEN_NAME not in shown_text
         assert all(HIDDEN_NAME not in cell for row in table_rows(screen) for cell in row)
         field.value = "dave"
@@ -179,3 +182,14 @@ async def test_the_table_keeps_role_facility_credited_and_hours_whole(
         table = await wait_for_rows(pilot, "#ack-table")
         assert_whole(table, "role", "facility", "credited", "hours")
         assert_footer_whole(app)
+        # The paragraph wraps at spaces but never between a figure and its unit ('3 h').
+        shown = screen.query_one("#ack-paragraph", Paragraph)
+        lines = [
+            strip.text.strip() for strip in shown.render_lines(Region(0, 0, *shown.outer_size))
+        ]
+        lines = [line for line in lines if line]
+        assert " ".join(lines).replace("\u00a0", " ") == paragraph(
+            screen.acknowledgement  # type: ignore[arg-type]
+        ).replace("\u00a0", " ")
+        for line, after in zip(lines, lines[1:], strict=False):
+            assert not (re.search(r"\d$", line) and after.startswith("h")), (line, after)

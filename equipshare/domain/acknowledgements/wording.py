@@ -37,9 +37,11 @@ PLACEHOLDERS: dict[str, str] = {
     "technicians": "the technicians thanked and what for (or the facility's technical staff)",
     "thanks": "' We thank' the technicians, as a sentence; empty when none assisted or trained",
 }
-DEFAULT_TEMPLATE = "This work used $instruments at the $facility, $institution.$thanks"
+DEFAULT_TEMPLATE = "This work used $instruments, at the $facility, $institution.$thanks"
+#: Between a figure and its unit ('14 h'), so a paragraph never wraps between them.
+NO_BREAK_SPACE = "\u00a0"
 MAX_TEMPLATE_CHARACTERS = 2000
-_SPACES = re.compile(r"\s+")
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")  # not \s: a no-break space stays
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -75,31 +77,37 @@ def check_template(text: str, field: str = "template") -> str:
     return folded
 
 
-def hours_words(minutes: int) -> str:
-    """'14 h', '1.5 h', '0.3 h': hours to one place, a whole number without its '.0'."""
+def hours_figure(minutes: int) -> str:
+    """'14', '1.5', '0.3': hours to one place, a whole number without its '.0'."""
     tenths = (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     if minutes > 0 and tenths == 0:
         tenths = Decimal("0.1")
-    shown = f"{tenths:f}".removesuffix(".0")
-    return f"{shown} h"
+    return f"{tenths:f}".removesuffix(".0")
+
+
+def hours_words(minutes: int) -> str:
+    """'14 h' with a no-break space: the one way the paragraph gives a duration."""
+    return f"{hours_figure(minutes)}{NO_BREAK_SPACE}h"
 
 
 def english_list(items: Sequence[str], separator: str = ",") -> str:
-    """'a', 'a and b', 'a, b and c' (or with ';' between items that hold commas)."""
+    """'a', 'a and b', 'a, b and c'; items that hold commas ('XPS-01, 14 h') take a comma
+    before the 'and' (or give `separator` ';' to put one between every item)."""
     if len(items) <= 1:
         return "".join(items)
-    last = f"{separator} and" if separator != "," else " and"
+    serial = separator != "," or any("," in item for item in items)
+    last = f"{separator} and" if serial else " and"
     return f"{f'{separator} '.join(items[:-1])}{last} {items[-1]}"
 
 
 def instrument_label(use: InstrumentUse) -> str:
-    """'the Kratos AXIS Supra+ (XPS-01, 14 h)': make and model where known, else its name."""
+    """'the Kratos AXIS Supra+ (XPS-01), 14 h': make and model where known, else its name."""
     made = " ".join(part for part in (use.manufacturer, use.model) if part) or use.name
-    return f"the {made} ({use.code}, {hours_words(use.minutes)})"
+    return f"the {made} ({use.code}), {hours_words(use.minutes)}"
 
 
 def instruments_words(instruments: Sequence[InstrumentUse]) -> str:
-    """'XPS on the Kratos AXIS Supra+ (XPS-01, 14 h) and SEM on the ...', by technique."""
+    """'XPS on the Kratos AXIS Supra+ (XPS-01), 14 h, and SEM on the ...', by technique."""
     groups: dict[str, list[str]] = {}
     for use in instruments:
         groups.setdefault(use.technique, []).append(instrument_label(use))
@@ -108,22 +116,18 @@ def instruments_words(instruments: Sequence[InstrumentUse]) -> str:
     return english_list(parts, ";" if crowded and len(parts) > 1 else ",")
 
 
-def assisted_words(assisted: Sequence[TechnicianActivity]) -> str:
-    """'for assisted XPS measurements, 14 h', or for several techniques
-    'for assisted EPR measurements (1 h) and NMR measurements (2 h)'."""
-    if len(assisted) == 1:
-        (only,) = assisted
-        return f"for assisted {only.technique} measurements, {hours_words(only.minutes)}"
-    each = [f"{a.technique} measurements ({hours_words(a.minutes)})" for a in assisted]
-    return f"for assisted {english_list(each)}"
+def assisted_words(activity: TechnicianActivity) -> str:
+    """'for assisted XPS measurements, 14 h': one technique's assisted sessions."""
+    return f"for assisted {activity.technique} measurements, {hours_words(activity.minutes)}"
 
 
 def credit_words(credit: TechnicianCredit) -> str:
-    """'Ann Lee for assisted XPS measurements, 14 h, and for XPS and SEM training'."""
+    """'Ann Lee for assisted XPS measurements, 14 h, and for XPS and SEM training'; each
+    technique assisted has its own 'for assisted ..., N h'."""
     who = credit.name if credit.named else f"the {UNNAMED_STAFF}"
     assisted = [a for a in credit.activities if a.role is CreditRole.INVESTIGATION]
     trained = [a.technique for a in credit.activities if a.role is CreditRole.SUPERVISION]
-    doing = [assisted_words(assisted)] if assisted else []
+    doing = [assisted_words(a) for a in assisted]
     if trained:
         doing.append(f"for {english_list(trained)} training")
     return f"{who} {', and '.join(doing)}"
@@ -145,7 +149,7 @@ def facility_sentence(facility: FacilityAcknowledgement) -> str:
         "institution": facility.institution_name,
         "instruments": instruments_words(facility.instruments),
         "techniques": english_list(facility.techniques),
-        "hours": hours_words(facility.minutes).removesuffix(" h"),
+        "hours": hours_figure(facility.minutes),
         "sessions": str(facility.sessions),
         "technicians": technicians,
         "thanks": f" We thank {technicians}." if facility.technicians else "",

@@ -33,6 +33,7 @@ from equipshare.tui.service_screen import ServiceScreen, back_binding
 from equipshare.tui.widgets.column_fit import ColumnSpec
 from equipshare.tui.widgets.fitted_table import FittedTable
 from equipshare.tui.widgets.key_footer import KeyFooter
+from equipshare.tui.widgets.paragraph import Paragraph
 from equipshare.tui.widgets.suggesters import Lookup, UsernameSuggester
 
 #: The role, facility, who or what is credited and the hours are whole at 80 columns.
@@ -138,7 +139,7 @@ class AcknowledgeScreen(ServiceScreen[None]):
             yield Input(placeholder="project code", id="ack-project")
         yield Static("", id="ack-status", markup=False)
         with VerticalScroll(id="ack-paragraph-box"):
-            yield Static("", id="ack-paragraph", markup=False)
+            yield Paragraph(id="ack-paragraph")
         yield FittedTable(id="ack-table")
         yield KeyFooter()
 
@@ -180,7 +181,7 @@ class AcknowledgeScreen(ServiceScreen[None]):
         for row in rows(found):
             table.add_row(*table_row(row))
         shown = nothing_words(found) if found.empty else paragraph(found)
-        self.query_one("#ack-paragraph", Static).update(shown)
+        self.query_one("#ack-paragraph", Paragraph).update(shown)
         period = found.period
         self._status(
             f"{'project ' if found.subject_kind is SubjectKind.PROJECT else ''}{found.subject} · "
@@ -196,7 +197,7 @@ class AcknowledgeScreen(ServiceScreen[None]):
         self.refused = message.text  # the base class notifies it
         self.acknowledgement, self.shown_for = None, None
         self.query_one("#ack-table", FittedTable).clear()
-        self.query_one("#ack-paragraph", Static).update("")
+        self.query_one("#ack-paragraph", Paragraph).update("")
         self._status(f"Not shown: {message.text}")
         if self._export_when_loaded:
             self._export_when_loaded = False

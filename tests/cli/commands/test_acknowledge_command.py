@@ -34,8 +34,9 @@ def test_acknowledge_in_every_format(
     assert text.exit_code == 0, text.output
     paragraph, table = text.stdout.split("\n\n")
     assert paragraph == (
-        "This work used XPS on the WAR-XPS-01 (WAR-XPS-01, 6 h) at the Warwick Photoemission "
-        "RTP, University of Warwick. We thank Tech for assisted XPS measurements, 3 h, and for "
+        "This work used XPS on the WAR-XPS-01 (WAR-XPS-01), 6\u00a0h, at the Warwick "
+        "Photoemission RTP, University of Warwick. We thank Tech for assisted XPS measurements, "
+        "3\u00a0h, and for "
         "XPS training."
     )
     assert table.splitlines()[0].split() == ["role", "facility", "institution", "technique",

@@ -45,9 +45,9 @@ def test_a_researcher_sees_her_completed_work_and_who_helped(march: March) -> No
     assert [(t.name, t.roles) for t in aston.technicians] == [("Otherstaff", (INV,))]
     assert (ack.sessions, ack.minutes) == (3, 420)
     text = paragraph(ack)
-    assert "Tech for assisted XPS measurements, 4 h, and for XPS training" in text
+    assert "Tech for assisted XPS measurements, 4\u00a0h, and for XPS training" in text
     assert "at the Warwick Photoemission RTP, University of Warwick." in text
-    assert "Otherstaff for assisted SEM measurements, 1 h." in text
+    assert "Otherstaff for assisted SEM measurements, 1\u00a0h." in text
     # Never the collaborator, nor the technician who only helped him.
     for form in FORMATS:
         shown = render(ack, form)
@@ -114,7 +114,7 @@ def test_an_opted_out_technician_is_credited_but_never_named(march: March) -> No
     hidden = credits[UNNAMED_STAFF]
     assert (hidden.named, hidden.orcid, hidden.job_title) == (False, None, "")
     assert hidden.activities == (TechnicianActivity(INV, "XPS", 1, 180),)
-    assert f"the {UNNAMED_STAFF} for assisted XPS measurements, 3 h" in paragraph(ack)
+    assert f"the {UNNAMED_STAFF} for assisted XPS measurements, 3\u00a0h" in paragraph(ack)
     for form in FORMATS:
         shown = render(ack, form).lower()
         for secret in (HIDDEN_NAME, HIDDEN_ORCID, "tech2", "senior experimental"):

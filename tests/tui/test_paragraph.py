@@ -1,0 +1,42 @@
+"""Paragraph: Textual alone would wrap '8 h' at its no-break space; Paragraph never does."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.content import Content
+from textual.geometry import Region
+
+from equipshare.tui.widgets.paragraph import Paragraph, wrapped
+
+TEXT = "Thanks to the staff for assisted XPS measurements, 8\u00a0h, and NOTTS-ICPMS-02 time."
+
+
+class OneParagraph(App[None]):
+    CSS = "Paragraph { width: 52; }"
+
+    def compose(self) -> ComposeResult:
+        yield Paragraph(TEXT, id="p")
+
+
+def test_wrapping_keeps_figures_with_their_units_at_every_width() -> None:
+    assert [str(line) for line in Content(TEXT).wrap(52)][0].endswith("8")  # Textual splits
+    for width in range(16, len(TEXT) + 2):  # from the longest word up
+        lines = wrapped(TEXT, width)
+        assert " ".join(lines) == TEXT
+        assert all(not line.startswith("h,") for line in lines), (width, lines)
+        assert "NOTTS-ICPMS-02" in " ".join(lines).split()  # never cut at a hyphen
+
+
+async def test_the_widget_shows_the_lines_it_measured() -> None:
+    app = OneParagraph()
+    async with app.run_test(size=(60, 8)):
+        shown = app.query_one(Paragraph)
+        lines = [s.text.rstrip() for s in shown.render_lines(Region(0, 0, *shown.outer_size))]
+        assert lines == [
+            "Thanks to the staff for assisted XPS measurements,",
+            "8\u00a0h, and NOTTS-ICPMS-02 time.",
+        ]
+        assert shown.size.height == 2
+        shown.update("short")
+        await app.workers.wait_for_complete()
+        assert str(shown.content) == "short"
