@@ -6,6 +6,7 @@ The clock stands at Mon 16 Mar 2026 09:00 UTC; the work is tests/support/acknowl
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -191,5 +192,5 @@ async def test_the_table_keeps_role_facility_credited_and_hours_whole(
         assert " ".join(lines).replace("\u00a0", " ") == paragraph(
             screen.acknowledgement  # type: ignore[arg-type]
         ).replace("\u00a0", " ")
-        for line, after in zip(lines, lines[1:], strict=False):
+        for line, after in pairwise(lines):
             assert not (re.search(r"\d$", line) and after.startswith("h")), (line, after)

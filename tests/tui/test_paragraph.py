@@ -19,7 +19,7 @@ class OneParagraph(App[None]):
 
 
 def test_wrapping_keeps_figures_with_their_units_at_every_width() -> None:
-    assert [str(line) for line in Content(TEXT).wrap(52)][0].endswith("8")  # Textual splits
+    assert str(Content(TEXT).wrap(52)[0]).endswith("8")  # Textual alone splits there
     for width in range(16, len(TEXT) + 2):  # from the longest word up
         lines = wrapped(TEXT, width)
         assert " ".join(lines) == TEXT
