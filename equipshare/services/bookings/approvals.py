@@ -37,6 +37,7 @@ from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.keyset import SortKey, bounded, order_of, page_of, words_match
 from equipshare.services.plumbing.keyset import after as keyset_after
+from equipshare.services.technicians.credit_names import opted_out, staff_shown
 
 MAX_LIMIT = 1000
 
@@ -126,7 +127,7 @@ class ApprovalsService:
                 return ()
             statement = _requests().where(*_in_scope(scope))
             keys = ORDERS[ApprovalOrder.REQUESTED]
-            return _rows(session, statement.order_by(*order_of(keys)).limit(limit), now)
+            return _rows(session, statement.order_by(*order_of(keys)).limit(limit), now, actor)
 
     def page(
         self,
@@ -153,7 +154,9 @@ class ApprovalsService:
                 return Page((), None, 0 if after is None else None)
             matching = [*_in_scope(scope), words_match(query.search, SEARCHED)]
             statement = _requests().where(*matching, keyset_after(keys, after))
-            fetched = _rows(session, statement.order_by(*order_of(keys)).limit(limit + 1), now)
+            fetched = _rows(
+                session, statement.order_by(*order_of(keys)).limit(limit + 1), now, actor
+            )
             total = None
             if after is None:
                 counting = (
@@ -209,6 +212,8 @@ def _requests() -> Select[*tuple[Any, ...]]:
             Booking.purpose,
             Technician.display_name,
             Booking.created_at,
+            Booking.technician_id,
+            Instrument.facility_id,
         )
         .join(Instrument, Booking.instrument_id == Instrument.id)
         .join(Facility, Instrument.facility_id == Facility.id)
@@ -219,10 +224,13 @@ def _requests() -> Select[*tuple[Any, ...]]:
 
 
 def _rows(
-    session: Session, statement: Select[*tuple[Any, ...]], now: datetime
+    session: Session, statement: Select[*tuple[Any, ...]], now: datetime, viewer: Actor
 ) -> tuple[PendingRequestRow, ...]:
-    """The requests `statement` (from `_requests`) finds, each with its training standing."""
+    """The requests `statement` (from `_requests`) finds, each with its training standing;
+    an assisting technician who opted out of being named is named only as `staff_shown`
+    allows the viewer."""
     rows = session.execute(statement).all()
+    hidden = opted_out(session)
     needing = [(row.user_id, row.instrument_id) for row in rows if row.requires_training]
     trainings = _trainings(session, needing) if needing else {}
     return tuple(
@@ -241,7 +249,9 @@ def _rows(
             cross_institution=user_institution_id != facility_institution_id,
             project_code=project_code,
             purpose=purpose,
-            technician_name=technician_name,
+            technician_name=staff_shown(
+                technician_name, technician_id, facility_id, viewer, hidden
+            ),
             requested_at=created_at,
             training=(
                 training_standing(trainings.get((user_id, instrument_id), ()), ends_at, now)
@@ -270,6 +280,8 @@ def _rows(
             purpose,
             technician_name,
             created_at,
+            technician_id,
+            facility_id,
         ) in rows
     )
 

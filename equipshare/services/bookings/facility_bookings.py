@@ -17,6 +17,7 @@ from equipshare.domain.permissions import Action, staff_scope
 from equipshare.domain.records.bookings import FacilityBookingRow
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.technicians.credit_names import opted_out, staff_shown
 
 MAX_LIMIT = 1000
 
@@ -80,6 +81,7 @@ class FacilityBookingsService:
                     Booking.purpose,
                     Booking.project_code,
                     Technician.username.label("technician"),
+                    Technician.id.label("technician_id"),
                     Booking.checked_in_at,
                     Booking.checked_out_at,
                     Booking.hourly_rate_pence,
@@ -111,6 +113,7 @@ class FacilityBookingsService:
                     Booking.starts_at.desc(), Booking.id.desc()
                 )
             rows = session.execute(statement.limit(limit)).all()
+            hidden = opted_out(session)
         return tuple(
             FacilityBookingRow(
                 booking_id=row.id,
@@ -125,7 +128,9 @@ class FacilityBookingsService:
                 user_institution_code=row.institution_code,
                 purpose=row.purpose,
                 project_code=row.project_code,
-                technician_username=row.technician,
+                technician_username=staff_shown(
+                    row.technician, row.technician_id, facility.id, actor, hidden
+                ),
                 checked_in_at=row.checked_in_at,
                 checked_out_at=row.checked_out_at,
                 charge_pence=None if row.hourly_rate_pence is None else row.charge,

@@ -103,7 +103,7 @@ class TrainingListing:
                 TrainingRecord.trained_at.desc(),
                 TrainingRecord.id,
             ).limit(MAX_ROWS)
-            return record_views(session, statement, now)
+            return record_views(session, statement, now, actor)
 
     def expiring(self, actor_username: str, within_days: int = 30) -> list[TrainingRecordView]:
         """Active records that lapse within `within_days` of now, soonest first."""
@@ -118,7 +118,7 @@ class TrainingListing:
                 .order_by(TrainingRecord.expires_at, Instrument.code, Trainee.username)
                 .limit(MAX_ROWS)
             )
-            return record_views(session, statement, now)
+            return record_views(session, statement, now, actor)
 
     def listing(
         self,
@@ -152,7 +152,7 @@ class TrainingListing:
                 statement = statement.where(*_expiring(now, expiring_within))
                 order = [TrainingRecord.expires_at, Instrument.code, Trainee.username]
             statement = statement.order_by(*order, TrainingRecord.id).limit(MAX_ROWS)
-            return record_views(session, statement, now)
+            return record_views(session, statement, now, actor)
 
     def _scoped(self, session: Session, actor: Actor, facility_id: int | None) -> ViewSelect:
         statement = view_query()
@@ -202,7 +202,7 @@ class TrainingListing:
                 statement = statement.where(*_expiring(now, within))
             statement = statement.where(keyset_after(keys, after))
             ordered = statement.order_by(*order_of(keys)).limit(limit + 1)
-            fetched = record_views(session, ordered, now)
+            fetched = record_views(session, ordered, now, actor)
         rows, resume = page_of(fetched, limit, _key_of if within is None else _expiry_key_of)
         return Page(rows, resume)
 

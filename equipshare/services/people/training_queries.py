@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session, aliased
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import TrainingLevel, TrainingState
+from equipshare.domain.permissions import Actor
 from equipshare.domain.records.catalogue import InstrumentRecord
 from equipshare.domain.records.people import TrainingRecordView, UserRecord, UserTraining
 from equipshare.domain.training_rules import state_at
 from equipshare.services.bookings.checks import holds_training
+from equipshare.services.technicians.credit_names import opted_out, staff_shown
 
 AUDIT_FIELDS = (
     "user_id",
@@ -70,8 +72,11 @@ def view_query() -> ViewSelect:
 
 
 def record_views(
-    session: Session, statement: ViewSelect, now: datetime
+    session: Session, statement: ViewSelect, now: datetime, viewer: Actor | None = None
 ) -> list[TrainingRecordView]:
+    """The rows as views; for a listing's `viewer`, a trainer who opted out of being named
+    shows as `staff_shown` allows them."""
+    hidden = opted_out(session) if viewer is not None else frozenset[int]()
     return [
         TrainingRecordView(
             id=row.id,
@@ -88,7 +93,9 @@ def record_views(
             trained_at=row.trained_at,
             expires_at=row.expires_at,
             revoked_at=row.revoked_at,
-            trainer_username=trainer,
+            trainer_username=trainer
+            if viewer is None
+            else staff_shown(trainer, row.trainer_id, facility_id, viewer, hidden),
             notes=row.notes,
             state=state_at(row.revoked_at, row.expires_at, now),
         )

@@ -3,7 +3,8 @@
 Acknowledgements, portfolios and grant costings name technicians; they call
 `credit_profiles` with their own session, so the names they print come from the same
 snapshot as the hours beside them. A technician who keeps no profile is credited by
-their display name, with no ORCID iD, and named.
+their display name, with no ORCID iD, and named. Lists and exports of the facility's work
+(its bookings, requests and training records) ask `staff_shown` for each staff name.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from equipshare.db.models.catalogue import User
 from equipshare.db.models.credit import TechnicianProfile
-from equipshare.domain.records.credit import TechnicianProfileRecord
+from equipshare.domain.permissions import Actor
+from equipshare.domain.records.credit import UNNAMED_STAFF, TechnicianProfileRecord
 
 
 def profile_record_of(user: User, profile: TechnicianProfile | None) -> TechnicianProfileRecord:
@@ -56,3 +58,22 @@ def credit_profiles(
         .where(User.id.in_(wanted))
     ).all()
     return {user.id: profile_record_of(user, profile) for user, profile in rows}
+
+
+def opted_out(session: Session) -> frozenset[int]:
+    """The ids of everyone who chose not to be named: a handful, read in one query."""
+    hidden = select(TechnicianProfile.user_id).where(TechnicianProfile.named.is_(False))
+    return frozenset(session.scalars(hidden))
+
+
+def staff_shown(
+    name: str | None, user_id: int | None, facility_id: int, viewer: Actor, hidden: frozenset[int]
+) -> str | None:
+    """`name` (a username or display name) as `viewer` may see it in a list or an export:
+    the unnamed words when its owner opted out, unless the viewer is that person, a manager
+    of the facility or an admin, who run the facility with it."""
+    if user_id is None or user_id not in hidden or user_id == viewer.id:
+        return name
+    if viewer.user.is_admin or viewer.manages(facility_id):
+        return name
+    return UNNAMED_STAFF
