@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
+from equipshare.db.models.credit import TechnicianProfile
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus, TrainingLevel, TrainingStanding
 from equipshare.domain.errors import NotFound
@@ -37,7 +38,7 @@ from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.keyset import SortKey, bounded, order_of, page_of, words_match
 from equipshare.services.plumbing.keyset import after as keyset_after
-from equipshare.services.technicians.credit_names import opted_out, staff_shown
+from equipshare.services.technicians.credit_names import staff_shown
 
 MAX_LIMIT = 1000
 
@@ -214,12 +215,14 @@ def _requests() -> Select[*tuple[Any, ...]]:
             Booking.created_at,
             Booking.technician_id,
             Instrument.facility_id,
+            TechnicianProfile.named,
         )
         .join(Instrument, Booking.instrument_id == Instrument.id)
         .join(Facility, Instrument.facility_id == Facility.id)
         .join(Requester, Booking.user_id == Requester.id)
         .join(Institution, Requester.institution_id == Institution.id)
         .outerjoin(Technician, Booking.technician_id == Technician.id)
+        .outerjoin(TechnicianProfile, TechnicianProfile.user_id == Booking.technician_id)
     )
 
 
@@ -230,7 +233,7 @@ def _rows(
     an assisting technician who opted out of being named is named only as `staff_shown`
     allows the viewer."""
     rows = session.execute(statement).all()
-    hidden = opted_out(session)
+    hidden = frozenset(row.technician_id for row in rows if row.named is False)
     needing = [(row.user_id, row.instrument_id) for row in rows if row.requires_training]
     trainings = _trainings(session, needing) if needing else {}
     return tuple(
@@ -282,6 +285,7 @@ def _rows(
             created_at,
             technician_id,
             facility_id,
+            _named,
         ) in rows
     )
 
