@@ -66,7 +66,7 @@ async def test_a_staff_screen_key_tells_a_researcher_whom_it_is_for(
             "Approvals is for facility staff and admins; alice is neither"
         )
         await pilot.press("U")
-        assert await answered(app, pilot, 2) == "Users is for admins; alice is neither"
+        assert await answered(app, pilot, 2) == "Users is for admins only; alice is not an admin"
         await pilot.press("S")
         assert await answered(app, pilot, 3) == (
             "Facilities is for admins and facility managers; alice is neither"

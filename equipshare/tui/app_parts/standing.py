@@ -96,6 +96,7 @@ class StandingChecks(ServiceCalls, App[None]):
         if action in STAFF_ACTIONS:
             return f"{screen} is for facility staff and admins; {self.actor_username} is neither"
         if offered(action, self.standing) is False:
-            who = "admins" if action in ADMIN_ONLY else "admins and facility managers"
-            return f"{screen} is for {who}; {self.actor_username} is neither"
+            if action in ADMIN_ONLY:  # one kind of person: "neither" would read wrong
+                return f"{screen} is for admins only; {self.actor_username} is not an admin"
+            return f"{screen} is for admins and facility managers; {self.actor_username} is neither"
         return None

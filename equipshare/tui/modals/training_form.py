@@ -152,9 +152,7 @@ class TrainingForm(ServiceCalls, ModalScreen[TrainingRecordView | None]):
                     yield self._error("level")
                 with Vertical(classes="training-field"):
                     yield Label("Valid until")
-                    yield Input(
-                        placeholder="16 Dec 2027, 16/12/2027; blank: never", id="training-expiry"
-                    )
+                    yield Input(placeholder="blank: never, or 16/12/2027", id="training-expiry")
                     yield self._error("expiry")
             with Vertical(classes="training-field"):
                 yield Label("Notes")

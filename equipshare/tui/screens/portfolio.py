@@ -97,7 +97,7 @@ class PortfolioScreen(ServiceScreen[None]):
 
     DEFAULT_CSS = """
     #portfolio-who { width: 1fr; }
-    #portfolio-status { height: 1; padding: 0 1; background: $boost; }
+    #portfolio-status { height: auto; padding: 0 1; background: $boost; }
     #portfolio-body { height: 1fr; }
     #portfolio-body .portfolio-heading { text-style: bold; padding: 1 1 0 1; }
     #portfolio-summary { padding: 0 1; }
@@ -243,7 +243,9 @@ class PortfolioScreen(ServiceScreen[None]):
                 severity="warning",
             )
             return
-        self.query_one("#portfolio-who", Select).focus()
+        who = self.query_one("#portfolio-who", Select)
+        who.focus()
+        who.expanded = True  # the list to choose from, not a focus that is easy to miss
 
     def action_export(self) -> None:
         found = self.portfolio

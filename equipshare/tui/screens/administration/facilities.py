@@ -73,7 +73,7 @@ class FacilitiesScreen(ServiceScreen[None]):
 
     DEFAULT_CSS = """
     #facilities-table { height: 1fr; margin: 0 1; }
-    #facility-detail { height: auto; max-height: 2; padding: 0 2; }
+    #facility-detail { height: auto; max-height: 5; padding: 0 2; }
     #staff-title { height: 1; padding: 0 1; text-style: bold; }
     #staff-table { height: 1fr; margin: 0 1; }
     #facilities-status { height: auto; padding: 0 2; color: $text-muted; background: $boost; }
