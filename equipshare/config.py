@@ -43,6 +43,7 @@ from equipshare.settings.sections import (
 __all__ = [
     "APP_NAME",
     "CONFIG_ENV",
+    "DATABASE_READ_URL_ENV",
     "DATABASE_URL_ENV",
     "MAX_CONFIG_BYTES",
     "SMTP_SECURITY",
@@ -68,6 +69,7 @@ __all__ = [
 
 CONFIG_ENV = "EQUIPSHARE_CONFIG"
 DATABASE_URL_ENV = "EQUIPSHARE_DATABASE_URL"
+DATABASE_READ_URL_ENV = "EQUIPSHARE_DATABASE_READ_URL"
 
 
 def user_config_path() -> Path:
@@ -104,8 +106,14 @@ def load_settings(
     database_url: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Find, read and check the settings; the database URL comes from --db, then env, then file."""
+    """Find, read and check the settings; the database URL comes from --db, then env, then file.
+
+    The replica's URL comes from $EQUIPSHARE_DATABASE_READ_URL, else from the file, but the
+    file's only while the file's url stands: it names a copy of that database.
+    """
     env = os.environ if environ is None else environ
     path = find_config_file(explicit, env)
     settings = Settings() if path is None else parse_settings(read_config_text(path), path)
-    return settings.with_database_url(database_url or env.get(DATABASE_URL_ENV))
+    return settings.with_database_url(
+        database_url or env.get(DATABASE_URL_ENV), env.get(DATABASE_READ_URL_ENV)
+    )

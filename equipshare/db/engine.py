@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from equipshare.db import change_stamps
+from equipshare.db.replica import READ_URL_KEY, ReplicaReads
 from equipshare.domain.errors import DatabaseError
 from equipshare.domain.masking import mask_password
 
@@ -130,25 +132,54 @@ def create_database_engine(url: str | URL, *, create: bool = True, **kwargs: Any
     return engine
 
 
+#: How long a read that must see a write waits for the replica by default ([database]).
+REPLICA_WAIT_MS = 200
+
+
 @dataclass(frozen=True)
 class Database:
-    """One engine and its two session factories: `sessions` for writes, `readonly` for reads.
+    """One engine and its session factories: `sessions` for writes, `readonly` for reads
+    that must see the primary, and `reads` for the read-heavy work a replica may serve.
 
     On SQLite a read-only transaction begins DEFERRED so readers never queue behind writers.
+    Without a read replica, `reads` is `readonly`.
     """
 
     engine: Engine
     sessions: sessionmaker[Session]
     readonly: sessionmaker[Session]
+    reads: Callable[[], Session]
+    replica: ReplicaReads | None = field(default=None, compare=False)
 
     @classmethod
-    def connect(cls, url: str | URL, *, create: bool = True, **engine_kwargs: Any) -> Database:
+    def connect(
+        cls,
+        url: str | URL,
+        *,
+        create: bool = True,
+        read_url: str | URL | None = None,
+        replica_wait_ms: int = REPLICA_WAIT_MS,
+        **engine_kwargs: Any,
+    ) -> Database:
+        """Engines for `url` and, given `read_url`, for its streaming replica.
+
+        A read_url beside a SQLite database is refused: SQLite has no replicas, and a
+        setting that silently did nothing would mislead whoever wrote it.
+        """
+        replica_url = _replica_url(url, read_url) if read_url else None
         engine = create_database_engine(url, create=create, **engine_kwargs)
         reader = engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
+        readonly = sessionmaker(reader, expire_on_commit=False)
+        replica = None
+        if replica_url is not None:
+            shown = masked_url(replica_url)
+            replica = ReplicaReads(engine, readonly, replica_url, replica_wait_ms, shown)
         return cls(
             engine=engine,
             sessions=sessionmaker(engine, expire_on_commit=False),
-            readonly=sessionmaker(reader, expire_on_commit=False),
+            readonly=readonly,
+            reads=replica or readonly,
+            replica=replica,
         )
 
     @property
@@ -156,4 +187,25 @@ class Database:
         return self.engine.dialect.name
 
     def dispose(self) -> None:
+        if self.replica is not None:
+            self.replica.dispose()
         self.engine.dispose()
+
+
+def _replica_url(url: str | URL, read_url: str | URL) -> URL:
+    """The replica's URL, once both it and the primary's are PostgreSQL."""
+    primary = parse_database_url(url) if isinstance(url, str) else url
+    if primary.get_backend_name() != "postgresql":
+        raise DatabaseError(
+            f"{READ_URL_KEY}: read replicas need PostgreSQL, and [database] url is "
+            f"{primary.get_backend_name()}; remove read_url"
+        )
+    try:
+        replica = parse_database_url(read_url) if isinstance(read_url, str) else read_url
+    except DatabaseError as exc:
+        raise DatabaseError(f"{READ_URL_KEY}: {exc}") from None
+    if replica.get_backend_name() != "postgresql":
+        raise DatabaseError(
+            f"{READ_URL_KEY}: {masked_url(replica)} is not a postgresql+psycopg:// URL"
+        )
+    return replica

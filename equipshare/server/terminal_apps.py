@@ -43,6 +43,8 @@ class AppLaunch:
     argv: Sequence[str] = (sys.executable, "-m", "equipshare.tui.served")
     config_path: Path | None = None
     database_url: str | None = None
+    read_url: str | None = None
+    """The read replica's URL, passed on beside database_url (which would drop the file's)."""
     quit_seconds: float = 2.0
     """How long an app has to leave after "quit" before it is terminated."""
     kill_seconds: float = 2.0
@@ -60,6 +62,8 @@ def launch_environment(
         env["EQUIPSHARE_CONFIG"] = str(launch.config_path)
     if launch.database_url is not None:
         env["EQUIPSHARE_DATABASE_URL"] = launch.database_url
+    if launch.read_url:
+        env["EQUIPSHARE_DATABASE_READ_URL"] = launch.read_url
     env[SERVED_USER_ENV] = username
     return env
 

@@ -249,7 +249,11 @@ TERMINAL_KEY = web.AppKey("web_terminal", TerminalSessions)
 def app_launch(settings: Settings) -> AppLaunch:
     """App processes read the settings file `serve` read, on the database it uses."""
     source = settings.source.resolve() if settings.source is not None else None
-    return AppLaunch(config_path=source, database_url=settings.database_url)
+    return AppLaunch(
+        config_path=source,
+        database_url=settings.database_url,
+        read_url=settings.database.read_url or None,
+    )
 
 
 def create_web_app(

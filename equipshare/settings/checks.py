@@ -170,6 +170,13 @@ def _check_booking(settings: Settings) -> None:
 def validate(settings: Settings) -> None:
     """Rules a single value's type and range cannot say: formats, zones and cross-field rules."""
     check_database_url(settings.database.url, "[database] url")
+    if settings.database.read_url:
+        check_database_url(settings.database.read_url, "[database] read_url")
+        if not settings.database.read_url.lower().startswith("postgres"):
+            raise ValueError(
+                "[database] read_url: must start postgresql+psycopg:// (a streaming replica; "
+                "the rest is not shown)"
+            )
     check_zone(settings.organisation.timezone, "[organisation] timezone")
     check_feed_url(settings.feeds.base_url, "[feeds] base_url")
     if not _THEME.fullmatch(settings.tui.theme):

@@ -66,6 +66,21 @@ class DatabaseSettings:
         default="",
         longest=2000,
     )
+    read_url: str = doc(
+        "postgresql+psycopg:// URL of a streaming replica (hot standby) of url: feeds, "
+        "reports, searches and the catalogue read there, everything else on url. Empty means "
+        "none; refused beside a SQLite url. Dropped when --db or $EQUIPSHARE_DATABASE_URL "
+        "replaces url ($EQUIPSHARE_DATABASE_READ_URL sets it beside them).",
+        default="",
+        longest=2000,
+    )
+    replica_wait_ms: int = doc(
+        "How long a read that must see a write (the reader's own, or the change stamps a "
+        "feed is checked against) waits for the replica to replay it before it reads url "
+        "instead; 0 goes to url at once.",
+        200,
+        bounds=(0, 10_000),
+    )
 
 
 @dataclass(frozen=True)
@@ -303,10 +318,17 @@ class Settings:
     def database_url(self) -> str:
         return self.database.url or default_database_url()
 
-    def with_database_url(self, url: str | None) -> Settings:
+    def with_database_url(self, url: str | None, read_url: str | None = None) -> Settings:
+        """These settings on another database; a replica belongs to the database it copies,
+        so the file's read_url goes with the file's url unless `read_url` names another."""
         if not url:
+            return self.with_read_url(read_url)
+        return replace(self, database=replace(self.database, url=url, read_url=read_url or ""))
+
+    def with_read_url(self, read_url: str | None) -> Settings:
+        if not read_url:
             return self
-        return replace(self, database=replace(self.database, url=url))
+        return replace(self, database=replace(self.database, read_url=read_url))
 
 
 def parse_interval(text: str) -> tuple[int, int]:

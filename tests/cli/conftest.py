@@ -20,6 +20,7 @@ def invoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
     """Invoke `equipshare ARGS...` from an empty directory, with no config or env URL."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("EQUIPSHARE_DATABASE_URL", raising=False)
+    monkeypatch.delenv("EQUIPSHARE_DATABASE_READ_URL", raising=False)
     monkeypatch.delenv("EQUIPSHARE_CONFIG", raising=False)
     monkeypatch.setattr("equipshare.config.user_config_path", lambda: tmp_path / "no-user.toml")
 

@@ -12,7 +12,8 @@ from equipshare.services.admin.service import SchemaService, SchemaState
 def _describe(state: SchemaState) -> str:
     current = state.current or "empty (no schema)"
     marker = "(head)" if state.at_head else f"(head is {state.head})"
-    return f"{state.backend} {state.url}: {current} {marker}"
+    replica = f"; reads on the replica {state.replica}" if state.replica else ""
+    return f"{state.backend} {state.url}: {current} {marker}{replica}"
 
 
 @click.group("db")

@@ -20,6 +20,7 @@ class SchemaState:
     backend: str
     current: str | None
     head: str
+    replica: str | None = None  # [database] read_url, its password masked
 
     @property
     def at_head(self) -> bool:
@@ -31,6 +32,7 @@ class SchemaService:
 
     def __init__(self, context: ServiceContext) -> None:
         self._engine = context.database.engine
+        self._replica = context.database.replica
 
     def state(self) -> SchemaState:
         return SchemaState(
@@ -38,6 +40,7 @@ class SchemaService:
             backend=self._engine.dialect.name,
             current=migrate.current_revision(self._engine),
             head=migrate.head_revision(self._engine),
+            replica=self._replica.shown_url if self._replica is not None else None,
         )
 
     def upgrade(self, revision: str = "head") -> SchemaState:

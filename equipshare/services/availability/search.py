@@ -88,7 +88,7 @@ class AvailabilityService:
         search_length = check_search(length, days, limit, share)
         now = self._clock.now()
         start = now if window_start is None else policy_rules.as_utc(window_start, "from")
-        with self._db.readonly() as session:
+        with self._db.reads() as session:
             user = row_records.load_user(session, actor_username)
             search = Search(user, search_length, now, start, start + timedelta(days=days))
             if category is not None:
@@ -111,7 +111,7 @@ class AvailabilityService:
         length = request.ends_at - request.starts_at
         wanted = policy_rules.as_utc(request.starts_at, "start")
         now = self._clock.now()
-        with self._db.readonly() as session:
+        with self._db.reads() as session:
             user = row_records.load_user(session, actor_username)
             instrument = row_records.load_instrument(session, request.instrument_code)
             tz = instrument.timezone

@@ -14,6 +14,7 @@ show_booker and show_project add the booker and the purpose/project code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -48,8 +49,11 @@ LONGEST_BOOKING = timedelta(minutes=LONGEST_BOOKING_MINUTES)
 class CalendarExportService:
     """Read-only: one transaction per call, a fixed number of queries whatever the size."""
 
-    def __init__(self, context: ServiceContext) -> None:
-        self._db = context.database
+    def __init__(self, context: ServiceContext, reads: Callable[[], Session] | None = None) -> None:
+        """`reads` opens the session calls read in: by default the database's `reads` (the
+        read replica, if there is one); the feed server passes one that covers a feed's
+        change stamps."""
+        self._reads = reads or context.database.reads
         self._clock = context.clock
         self._settings = context.settings
 
@@ -81,7 +85,7 @@ class CalendarExportService:
             raise InputError("the end of the window must be after its start", "to")
         calendar = self._settings.calendar
         grace = timedelta(days=calendar.cancelled_grace_days)
-        with self._db.readonly() as session:
+        with self._reads() as session:
             actor = row_records.load_actor(session, actor_username)
             if not actor.user.active:
                 raise PermissionDenied(f"{actor_username} may not export calendars: deactivated")

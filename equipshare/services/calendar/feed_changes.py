@@ -80,3 +80,16 @@ def feed_changes(session: Session, kind: ExportKind, target: str) -> FeedChanges
     statement = _STATEMENTS[(kind, by_id)]
     everything, scope = session.connection().execute(statement, {"target": value}).one()
     return FeedChanges(everything=int(everything), scope=int(scope))
+
+
+def covers(seen: FeedChanges, wanted: FeedChanges) -> bool:
+    """Whether a database whose stamps read `seen` holds every write `wanted` counts.
+
+    A replica's state is an earlier or equal point of its primary's history, and the "all"
+    counter moves with every change of which instruments a scope sums; so with "all" equal
+    the two sums are over the same instruments, each counter only grows, and a sum at
+    least as high means nothing the feed shows is missing.
+    """
+    if seen.everything != wanted.everything:
+        return seen.everything > wanted.everything
+    return seen.scope >= wanted.scope

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
@@ -34,7 +35,7 @@ from equipshare.domain.records.calendar import (
     IssuedFeedToken,
 )
 from equipshare.services.calendar.export import CalendarExportService
-from equipshare.services.calendar.feed_changes import feed_changes
+from equipshare.services.calendar.feed_changes import covers, feed_changes
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
@@ -125,8 +126,11 @@ class FeedsService:
                 )
             key = self._check_target(session, actor, kind, target)
         # The export decides who may see which calendar; asking it here, over an empty
-        # window, refuses now a token that would only ever get 404.
-        self._export().events(actor.user.username, ExportScope(kind, key), *self._instant())
+        # window, refuses now a token that would only ever get 404 (on the primary, as the
+        # write that follows).
+        self._export(self._db.readonly).events(
+            actor.user.username, ExportScope(kind, key), *self._instant()
+        )
         token = secrets.token_urlsafe(TOKEN_BYTES)
         with self._db.sessions.begin() as session:
             now = self._clock.now()
@@ -253,7 +257,7 @@ class FeedsService:
         """
         start, end = self.window()
         try:
-            meta, events, leaves = self._export().events_and_expiry(
+            meta, events, leaves = self._export(self._covering(scope)).events_and_expiry(
                 scope.username, ExportScope(scope.kind, scope.target), start, end
             )
         except RefusedError:
@@ -265,8 +269,22 @@ class FeedsService:
 
     # -- scoping --------------------------------------------------------------------------
 
-    def _export(self) -> CalendarExportService:
-        return CalendarExportService(self._context)
+    def _export(self, reads: Callable[[], Session]) -> CalendarExportService:
+        return CalendarExportService(self._context, reads)
+
+    def _covering(self, scope: FeedScope) -> Callable[[], Session]:
+        """Where a feed's events are read: the read replica once it holds every write the
+        scope's stamps (read on the primary by `open`) count, waiting at most
+        [database] replica_wait_ms for it, else the primary. A body is kept and served under
+        those stamps, so it must never be older than they say."""
+        replica, wanted = self._db.replica, scope.changes
+        if replica is None or wanted is None:
+            return self._db.reads
+
+        def caught_up(session: Session) -> bool:
+            return covers(feed_changes(session, scope.kind, scope.target), wanted)
+
+        return lambda: replica.covering(caught_up)
 
     def _instant(self) -> tuple[datetime, datetime]:
         now = self._clock.now()

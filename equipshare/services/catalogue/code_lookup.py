@@ -33,7 +33,7 @@ class InstrumentLookupService:
         limit = max(1, min(limit, MAX_LIMIT))
         if not text:
             return ()
-        with self._db.readonly() as session:
+        with self._db.reads() as session:
             user = row_records.load_user(session, actor_username)
             if not user.active:
                 raise PermissionDenied(

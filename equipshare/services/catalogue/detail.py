@@ -182,7 +182,7 @@ class InstrumentDetailService:
     def detail(self, actor_username: str, code: str) -> InstrumentDetail:
         """Facts, contacts, the viewer's rate and training, coming bookings and downtime."""
         now = self._clock.now()
-        with self._db.readonly() as session:
+        with self._db.reads() as session:
             actor = row_records.load_actor(session, actor_username)
             row = session.scalars(
                 select(Instrument)

@@ -113,7 +113,7 @@ class CatalogueService:
         job, asked for separately (and off the keystroke path in the TUI).
         """
         limit = max(1, min(limit, MAX_LIMIT))
-        with self._db.readonly() as session:
+        with self._db.reads() as session:
             user = row_records.load_user(session, actor_username)
             statement = _filtered(
                 select(
@@ -144,20 +144,20 @@ class CatalogueService:
 
     def count(self, actor_username: str, query: CatalogueQuery) -> int:
         """How many instruments match `query`, on every page together."""
-        with self._db.readonly() as session:
+        with self._db.reads() as session:
             user = row_records.load_user(session, actor_username)
             counted = _filtered(select(func.count(Instrument.id)), query, user)
             return session.scalar(counted) or 0
 
     def instrument(self, actor_username: str, code: str) -> InstrumentRecord:
         """One instrument with its facility, institution and booking policy."""
-        with self._db.readonly() as session:
+        with self._db.reads() as session:
             row_records.load_user(session, actor_username)
             return row_records.load_instrument(session, code)
 
     def filters(self, actor_username: str) -> CatalogueFilters:
         """The institutions, facilities and categories that have instruments."""
-        with self._db.readonly() as session:
+        with self._db.reads() as session:
             row_records.load_user(session, actor_username)
             institutions = session.execute(
                 select(Institution.code, Institution.name)
@@ -196,7 +196,7 @@ class CatalogueService:
         """
         codes = list(dict.fromkeys(codes))[:MAX_NEXT_FREE]
         now = self._clock.now()
-        with self._db.readonly() as session:
+        with self._db.reads() as session:
             user = row_records.load_user(session, actor_username)
             rows = session.scalars(
                 select(Instrument)

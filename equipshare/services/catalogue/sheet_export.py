@@ -24,7 +24,7 @@ class CatalogueExportService:
 
     def entries(self, actor_username: str, institution: str | None = None) -> list[CatalogueEntry]:
         """Every instrument (of one institution, given its code) as a catalogue entry."""
-        with self._db.readonly() as session:
+        with self._db.reads() as session:
             actor = row_records.load_actor(session, actor_username)
             if not actor.user.active:
                 raise PermissionDenied(

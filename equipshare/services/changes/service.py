@@ -27,6 +27,10 @@ class ChangesService:
         self._reader = context.database.engine.execution_options(
             **{SQLITE_BEGIN_OPTION: "DEFERRED"}
         )
+        # With a read replica the screens read there, so their stamps must come from there
+        # too: stamps from the primary would reload a screen before the replica holds what
+        # moved them, and then never again.
+        self._replica = context.database.replica
 
     def stamps(self, actor_username: str, topics: Iterable[Topic]) -> TopicStamps:
         """The stamps of `topics` now; a topic naming nothing that exists reads as the
@@ -45,8 +49,12 @@ class ChangesService:
             "codes": sorted({t.key for t in wanted if t.kind is TopicKind.INSTRUMENT}),
             "facility_codes": sorted({t.key for t in wanted if t.kind is TopicKind.FACILITY}),
         }
-        with self._reader.connect() as connection:
-            rows = connection.execute(statement_for(kinds), params).all()
+        if self._replica is not None:
+            with self._replica() as session:
+                rows = session.connection().execute(statement_for(kinds), params).all()
+        else:
+            with self._reader.connect() as connection:
+                rows = connection.execute(statement_for(kinds), params).all()
         everything = 0
         found: dict[tuple[str, str], int] = {}
         for kind, key, stamp in rows:

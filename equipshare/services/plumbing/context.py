@@ -31,7 +31,12 @@ class ServiceContext:
 
         Only commands that build a schema pass `create`; the rest refuse a missing file.
         """
-        database = Database.connect(settings.database_url, create=create)
+        database = Database.connect(
+            settings.database_url,
+            create=create,
+            read_url=settings.database.read_url or None,
+            replica_wait_ms=settings.database.replica_wait_ms,
+        )
         if require_head:
             try:
                 migrate.ensure_at_head(database.engine)

@@ -70,7 +70,7 @@ class ReportService:
     ) -> UtilisationReport:
         """Booked, used, opening and downtime minutes with counts, per instrument/facility/
         institution of the scope (every one, idle ones too), ordered by code."""
-        with self._db.readonly() as session:
+        with self._db.reads() as session:
             require_report_reader(row_records.load_actor(session, actor_username), "utilisation")
             scope = resolve_scope(session, where)
             return utilisation_report(session, self._db.backend, period, level, scope)
@@ -80,7 +80,7 @@ class ReportService:
     ) -> SharingReport:
         """Held bookings by host x user institution, and cross-institution use by month;
         and technician time (assisted sessions) by the staff's x the users' institution."""
-        with self._db.readonly() as session:
+        with self._db.reads() as session:
             require_report_reader(row_records.load_actor(session, actor_username), "sharing")
             scope = resolve_scope(session, where)
             report = sharing_report(session, self._db.backend, period, scope)
@@ -93,7 +93,7 @@ class ReportService:
         """The work of the facility staff the actor may see: everyone for admins, their
         facilities' staff for managers, themselves for technicians. Someone who opted out
         of being named is "technical staff of the facility" to all but themself."""
-        with self._db.readonly() as session:
+        with self._db.reads() as session:
             actor = row_records.load_actor(session, actor_username)
             require_report_reader(actor, "technicians")
             scope = resolve_scope(session, where)
@@ -110,7 +110,7 @@ class ReportService:
     ) -> DemandReport:
         """The `limit` instruments with the longest waitlists, then most refusals, and the
         local hours and weekdays requested bookings start at."""
-        with self._db.readonly() as session:
+        with self._db.reads() as session:
             require_report_reader(row_records.load_actor(session, actor_username), "demand")
             scope = resolve_scope(session, where)
             limit = max(1, min(limit, MAX_DEMAND_ROWS))
