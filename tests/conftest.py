@@ -14,7 +14,7 @@ from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.domain.clock import FrozenClock
 from equipshare.services.plumbing.context import ServiceContext
-from tests.support import backends
+from tests.support import backends, replica
 from tests.support.throwaway_postgres import ClusterError, ThrowawayPostgres
 from tests.support.world import World, build_world
 
@@ -23,7 +23,8 @@ BACKENDS = ["sqlite", "postgresql"]
 
 @pytest.hookimpl(tryfirst=True)  # before xdist starts the workers, which inherit os.environ
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Without ${PG_URL_ENV}, start a throwaway PostgreSQL for the whole run (once, here)."""
+    """Without ${PG_URL_ENV}, start a throwaway PostgreSQL, and a streaming replica of it,
+    for the whole run (once, here)."""
     config = session.config
     if hasattr(config, "workerinput") or backends.postgres_admin_url() is not None:
         return
@@ -37,7 +38,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         if reporter:
             reporter.write_line(f"PostgreSQL tests will skip: {message}", yellow=True)
         return
-    saved = {name: os.environ.get(name) for name in (backends.PG_URL_ENV, "PATH")}
+    saved = {
+        name: os.environ.get(name)
+        for name in (backends.PG_URL_ENV, replica.REPLICA_URL_ENV, "PATH")
+    }
 
     def restore() -> None:
         for name, value in saved.items():
@@ -49,6 +53,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config.add_cleanup(cluster.stop)
     config.add_cleanup(restore)
     os.environ[backends.PG_URL_ENV] = cluster.url
+    # The read-replica tests need a streaming standby of this very cluster (any other
+    # replica named in the environment copies another one).
+    os.environ.pop(replica.REPLICA_URL_ENV, None)
+    try:
+        os.environ[replica.REPLICA_URL_ENV] = cluster.start_replica()
+    except ClusterError as exc:
+        message = f"could not start a streaming replica ({exc})"
+        if backends.in_ci():
+            pytest.exit(f"CI: {message}", returncode=pytest.ExitCode.USAGE_ERROR)
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter:
+            reporter.write_line(f"Read-replica tests will skip: {message}", yellow=True)
     # The backup tests run pg_dump and pg_restore, which must not be older than the server.
     os.environ["PATH"] = os.pathsep.join([str(cluster.bindir), os.environ.get("PATH", "")])
 

@@ -148,6 +148,7 @@ class ThrowawayPostgres:
     port: int
     bindir: Path
     watchdog: subprocess.Popen[bytes]
+    replica_port: int = 0  # 0 until start_replica()
 
     @property
     def url(self) -> str:
@@ -200,6 +201,35 @@ class ThrowawayPostgres:
             _close(watchdog)
             raise
 
+    @property
+    def replica_url(self) -> str:
+        return f"postgresql+psycopg://{ROLE}@127.0.0.1:{self.replica_port}/postgres"
+
+    def start_replica(self) -> str:
+        """Clone the cluster into a hot standby streaming from it (pg_basebackup -R) in
+        root/replica, on a port of its own, as `.ci/postgres.sh replica` does; its URL."""
+        owner = Owner.for_root()
+        data = self.root / "replica"
+        _run(
+            owner,
+            self.root,
+            *(self.bindir / "pg_basebackup", "-h", "127.0.0.1", "-p", str(self.port)),
+            *("-U", ROLE, "-D", data, "-R", "-X", "stream", "--checkpoint=fast", "--no-sync"),
+        )
+        for _attempt in range(3):  # the free port may be taken before the server binds it
+            port = _free_port()
+            started = _run(
+                owner,
+                self.root,
+                *(self.bindir / "pg_ctl", "start", "-D", data, "-l", self.root / "replica.log"),
+                *("-w", "-t", "60", "-o", f"-p {port}"),
+                check=False,
+            )
+            if started.returncode == 0:
+                self.replica_port = port
+                return self.replica_url
+        raise ClusterError(f"the replica did not start: {started.stderr.strip()}")
+
     def stop(self) -> None:
         """Stop the server and remove its dir (the watchdog does it, as on any exit)."""
         _close(self.watchdog)
@@ -215,23 +245,28 @@ def _close(watchdog: subprocess.Popen[bytes]) -> None:
 
 
 def _dispose(root: Path) -> None:
-    """Stop the server in `root` if one runs (fast, then immediate, then SIGKILL); remove `root`."""
-    data = root / "data"
-    if (data / "postmaster.pid").exists():
-        owner = None
-        if Owner.for_root() and data.stat().st_uid != 0:
-            owner = Owner(data.stat().st_uid, data.stat().st_gid)
-        try:
-            installed = list(root.glob("install/*/pginstall/bin"))
-            bindir = installed[0] if installed else wheel_bindir()
-            for mode in ("fast", "immediate"):
-                argv = (bindir / "pg_ctl", "stop", "-D", data, "-m", mode, "-w", "-t", "30")
-                if _run(owner, root, *argv, check=False).returncode == 0:
-                    break
-        except ClusterError:
-            pass
-        _kill_leftover(data)
+    """Stop the servers in `root` (the replica first, then the primary; fast, then
+    immediate, then SIGKILL); remove `root`."""
+    for data in (root / "replica", root / "data"):
+        if (data / "postmaster.pid").exists():
+            _stop(root, data)
     shutil.rmtree(root, ignore_errors=True)
+
+
+def _stop(root: Path, data: Path) -> None:
+    owner = None
+    if Owner.for_root() and data.stat().st_uid != 0:
+        owner = Owner(data.stat().st_uid, data.stat().st_gid)
+    try:
+        installed = list(root.glob("install/*/pginstall/bin"))
+        bindir = installed[0] if installed else wheel_bindir()
+        for mode in ("fast", "immediate"):
+            argv = (bindir / "pg_ctl", "stop", "-D", data, "-m", mode, "-w", "-t", "30")
+            if _run(owner, root, *argv, check=False).returncode == 0:
+                break
+    except ClusterError:
+        pass
+    _kill_leftover(data)
 
 
 def _kill_leftover(data: Path) -> None:
