@@ -185,6 +185,7 @@ def _install_replica_checks(engine: Engine, shown_url: str) -> None:
             cursor.close()
         dbapi_connection.commit()
         if not standby:
+            dbapi_connection.close()  # the pool keeps no connection that failed its connect
             raise DatabaseError(
                 f"{READ_URL_KEY}: {shown_url} is not a streaming replica "
                 "(pg_is_in_recovery() is false); name a hot standby of [database] url"
