@@ -82,7 +82,8 @@ def _block(event: HistoryEvent) -> str:
 
 @click.command("audit")
 @click.option("--entity", metavar="TYPE:KEY", help="booking:123, instrument:CODE, "
-              "facility:CODE, downtime:ID or user:USERNAME: that one thing's history.")  # fmt: skip
+              "facility:CODE, downtime:ID, user:USERNAME or technician_profile:USERNAME: that "
+              "one thing's history.")  # fmt: skip
 @click.option("--user", "actor", metavar="USER", help="What USER did.")
 @click.option("--instrument", metavar="CODE", help="An instrument with its bookings and downtime.")
 @click.option("--since", metavar="DATE", help="From DATE (local midnight) or an ISO time on.")

@@ -12,11 +12,11 @@ from typing import Any
 class HistoryQuery:
     """Which events to read; the filters combine (all must hold), none means every event.
 
-    `entity` is TYPE:KEY: booking:123, downtime:7, instrument:CODE, facility:CODE or
-    user:USERNAME (other types, by id, for admins). `actor` is whose actions to read;
-    `instrument` reads an instrument's own events with its bookings' and downtimes'. A
-    `since` date is local midnight in the zone of the facility the filter names, or the
-    organisation's.
+    `entity` is TYPE:KEY: booking:123, downtime:7, instrument:CODE, facility:CODE,
+    user:USERNAME or technician_profile:USERNAME (other types, by id, for admins).
+    `actor` is whose actions to read; `instrument` reads an instrument's own events with
+    its bookings' and downtimes'. A `since` date is local midnight in the zone of the
+    facility the filter names, or the organisation's.
     """
 
     entity: str | None = None

@@ -77,7 +77,10 @@ TRAIL = (
         EventFacility,
         EventFacility.id == func.coalesce(EventInstrument.facility_id, _number_of("facility")),
     )
-    .outerjoin(EntityUser, EntityUser.id == _number_of("user"))
+    .outerjoin(  # a profile's events are keyed by its owner's user id
+        EntityUser,
+        EntityUser.id == func.coalesce(_number_of("user"), _number_of("technician_profile")),
+    )
 )
 
 

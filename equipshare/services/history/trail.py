@@ -42,7 +42,10 @@ from equipshare.services.plumbing.context import ServiceContext
 
 MAX_LIMIT = 1000
 _ENTITY = re.compile(r"^([a-z_]+):(.+)$")
-_KINDS = "booking:ID, downtime:ID, instrument:CODE, facility:CODE or user:USERNAME"
+_KINDS = (
+    "booking:ID, downtime:ID, instrument:CODE, facility:CODE, user:USERNAME or "
+    "technician_profile:USERNAME"
+)
 
 
 class HistoryService:
@@ -123,10 +126,8 @@ class HistoryService:
             require(actor, Action.VIEW_HISTORY, Target(facility.id, facility.name, facility.code))
             return sql.about_facility(facility.id), facility.timezone
         _require_admin(actor, f"{kind}:{key}")
-        if kind == "user":
-            return sql.about(
-                "user", row_records.load_user(session, key).id
-            ), self._organisation_zone
+        if kind in ("user", "technician_profile"):
+            return sql.about(kind, row_records.load_user(session, key).id), self._organisation_zone
         return sql.about(kind, key), self._organisation_zone
 
     def _booking_or_downtime(
@@ -170,11 +171,13 @@ class HistoryService:
 
 
 def _entity_name(row: Row[Any]) -> str:
-    """booking:123, instrument:CODE, facility:CODE, user:NAME: as the --entity filter reads."""
+    """booking:123, instrument:CODE, facility:CODE, user:NAME, technician_profile:NAME: as
+    the --entity filter reads."""
     named = {
         "instrument": row.instrument_code,
         "facility": row.facility_code,
         "user": row.entity_username,
+        "technician_profile": row.entity_username,
     }.get(row.entity_type)
     return f"{row.entity_type}:{named or row.entity_id}"
 

@@ -16,8 +16,10 @@ from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import StaffRole
 from equipshare.domain.errors import InputError, NotFound, RefusedError
 from equipshare.domain.records.credit import UNNAMED_STAFF, StaffPost
+from equipshare.domain.records.history import HistoryQuery
 from equipshare.domain.technician_profiles import ProfileChanges
 from equipshare.services.admin.service import RetentionService
+from equipshare.services.history.service import HistoryService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.technicians.credit_names import credit_profiles
 from equipshare.services.technicians.service import TechnicianProfileService
@@ -84,6 +86,11 @@ def test_an_edit_sets_the_fields_given_and_is_audited(
         "named": True,
     }  # fmt: skip
     assert event.after is not None and event.after["orcid"] == ORCID
+    # The audit trail names whose profile it was, as the --entity filter takes it.
+    trail = HistoryService(context).page("root", HistoryQuery(entity="technician_profile:tech"))
+    assert [(e.action, e.entity, e.actor) for e in trail.events] == [
+        ("technician_profile.edit", "technician_profile:tech", "mgr")
+    ]
     again = profiles.edit("tech", ProfileChanges(job_title="Senior XPS technician"), actor="tech")
     assert again.changed == () and len(audits(context)) == 1  # nothing changed, nothing written
     cleared = profiles.edit("tech", ProfileChanges(orcid="  "), actor="tech")
