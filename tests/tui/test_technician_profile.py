@@ -21,7 +21,7 @@ from equipshare.tui.screens.administration.facilities import FacilitiesScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from tests.support.world import World
 from tests.tui.conftest import recorded, settle, shown
-from tests.tui.test_facilities import PRP, go_to, open_facilities
+from tests.tui.test_facilities import PRP, go_to, open_facilities, rows
 
 ORCID = "0000-0002-1825-0097"
 
@@ -99,6 +99,11 @@ async def test_a_researcher_has_no_profile_key_or_palette_entry(
         assert "Profile" not in titles
 
 
+def credited(app: EquipshareApp) -> dict[str, str]:
+    """Each staff member shown, with their "Credited as" cell."""
+    return {row[0]: row[3] for row in rows(app, "staff")}
+
+
 async def open_member(
     app: EquipshareApp, pilot: Pilot[None], actor: str, who: str
 ) -> ProfileDialog:
@@ -126,6 +131,9 @@ async def test_a_manager_opts_a_technician_out_from_the_facilities_staff_list(
         field(dialog, "expertise").value = "Raman, AFM"
         await pilot.click("#profile-save")
         await settle(pilot, lambda: isinstance(app.screen, FacilitiesScreen))
+        # The staff list says how each is credited, tech2 now unnamed.
+        await settle(pilot, lambda: credited(app).get("tech2") == UNNAMED_STAFF)
+        assert credited(app)["tech"] == "Tech"
     view = TechnicianProfileService(context).show("tech2", actor="tech2")
     assert (view.profile.named, view.profile.printed_name, view.updated_by) == (
         False, UNNAMED_STAFF, "mgr",

@@ -80,6 +80,9 @@ class StaffMember:
     email: str | None
     role: StaffRole
     active: bool
+    #: How acknowledgements print them: their credit name, or the unnamed words if they
+    #: opted out ("" where not asked: a change's echo).
+    credited_as: str = ""
 
 
 class StaffOutcome(StrEnum):

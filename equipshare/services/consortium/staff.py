@@ -25,14 +25,16 @@ from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.dry_run import DryRun
 from equipshare.services.plumbing.row_records import load_actor
+from equipshare.services.technicians.credit_names import credit_profiles
 
 ROLE_ORDER = {StaffRole.MANAGER: 0, StaffRole.TECHNICIAN: 1}
 
 
-def _member(facility: Facility, user: User, role: StaffRole) -> StaffMember:
+def _member(facility: Facility, user: User, role: StaffRole, credited_as: str = "") -> StaffMember:
     return StaffMember(
-        facility.code, user.username, user.display_name, user.email, role, user.active
-    )
+        facility.code, user.username, user.display_name, user.email, role, user.active,
+        credited_as,
+    )  # fmt: skip
 
 
 def _user(session: Session, username: str) -> User:
@@ -77,7 +79,11 @@ class StaffService:
                 .join(FacilityStaff, FacilityStaff.user_id == User.id)
                 .where(FacilityStaff.facility_id == facility.id)
             )
-            members = [_member(facility, user, role) for user, role in rows]
+            found = list(rows)
+            credit = credit_profiles(session, [user.id for user, _ in found])
+            members = [
+                _member(facility, user, role, credit[user.id].printed_name) for user, role in found
+            ]
             return sorted(members, key=lambda m: (ROLE_ORDER[m.role], m.username))
 
     def add(

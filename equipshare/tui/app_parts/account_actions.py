@@ -79,7 +79,15 @@ class AccountActions:
         timezone = self.context.settings.organisation.timezone
         profiles = TechnicianProfileService(self.context)
         assert isinstance(self, App)  # mixed into the app only
-        self.push_screen(ProfileDialog(profiles, self.actor_username, username, timezone))
+        app = self
+
+        def saved(view: object) -> None:
+            from equipshare.tui.screens.administration.facilities import FacilitiesScreen
+
+            if view is not None and isinstance(app.screen, FacilitiesScreen):
+                app.screen.profile_saved()  # its "Credited as" column follows the change
+
+        self.push_screen(ProfileDialog(profiles, self.actor_username, username, timezone), saved)
 
     def account_commands(self) -> Iterable[SystemCommand]:
         """Palette entries for the user's own account."""

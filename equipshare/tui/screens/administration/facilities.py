@@ -238,6 +238,7 @@ class FacilitiesScreen(ServiceScreen[None]):
                 member.username,
                 member.display_name,
                 member.role.value,
+                member.credited_as,
                 member.email or "",
                 "yes" if member.active else "no",
                 key=member.username,
@@ -315,6 +316,11 @@ class FacilitiesScreen(ServiceScreen[None]):
             self.notify("No staff member selected", severity="warning")
             return
         self.post_message(ProfileRequested(member.username))
+
+    def profile_saved(self) -> None:
+        """A staff member's credit profile was saved: show how they are now credited."""
+        if self.staff_of is not None:
+            self.load_staff(self.staff_of)
 
     def _staff_changed(self, change: StaffChange | None) -> None:
         if change is None:

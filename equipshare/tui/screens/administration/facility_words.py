@@ -22,6 +22,7 @@ STAFF_COLUMNS = (
     ColumnSpec("Username", "username", priority=0),
     ColumnSpec("Name", "name", priority=0, least=12),
     ColumnSpec("Role", "role", priority=0),
+    ColumnSpec("Credited as", "credited", priority=3, least=12),
     ColumnSpec("Email", "email", priority=2),
     ColumnSpec("Active", "active", priority=1),
 )
