@@ -74,7 +74,7 @@ SCOPED_TABLES = frozenset(SCOPES)
 WHOLE_TABLES = frozenset({"users", "instruments", "facilities", "institutions", "facility_staff"})
 _PENDING = "equipshare.change_stamps"
 _CHUNK = 500
-_TEXT_DML = re.compile(
+TEXT_DML = re.compile(
     r"^\s*(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from)\s+\"?(\w+)", re.I
 )
 # Pools whose database is known to have the stamps table; migrations forget theirs.
@@ -158,7 +158,7 @@ def _note(
     ):
         return
     if isinstance(clause, TextClause):
-        match = _TEXT_DML.match(clause.text)
+        match = TEXT_DML.match(clause.text)
         if match and match.group(1).lower() in SCOPED_TABLES | WHOLE_TABLES:
             _pending(conn).everything = True
         return
@@ -177,7 +177,7 @@ def _note(
 def _note_insert(
     pending: Pending, clause: Insert, table: str, sets: Sequence[Mapping[str, Any]]
 ) -> None:
-    given = _given_values(clause)
+    given = given_values(clause)
     if getattr(clause, "_multi_values", ()) or getattr(clause, "select", None) is not None:
         pending.everything = True
         return
@@ -198,10 +198,10 @@ def _note_change(
         return
     scoped = [column for _, column in SCOPES[table.name]]
     moves = isinstance(clause, Update) and bool(
-        set(scoped) & (set(_given_values(clause)) | {key for values in sets for key in values})
+        set(scoped) & (set(given_values(clause)) | {key for values in sets for key in values})
     )
     columns = (table.c.id, *(table.c[column] for column in scoped))
-    ids = _ids_named(where, table, sets)
+    ids = ids_named(where, table, sets)
     if ids is not None:
         found = [
             row
@@ -218,7 +218,7 @@ def _note_change(
             pending.moved.setdefault(table, set()).add(row.id)
 
 
-def _ids_named(where: object, table: Table, sets: Sequence[Mapping[str, Any]]) -> set[int] | None:
+def ids_named(where: object, table: Table, sets: Sequence[Mapping[str, Any]]) -> set[int] | None:
     """The row ids of `WHERE id = :x` or `WHERE id IN (...)`, or None for any other filter."""
     if not isinstance(where, BinaryExpression):
         return None
@@ -238,7 +238,7 @@ def _ids_named(where: object, table: Table, sets: Sequence[Mapping[str, Any]]) -
     return None
 
 
-def _given_values(clause: UpdateBase) -> dict[str, Any]:
+def given_values(clause: UpdateBase) -> dict[str, Any]:
     """The statement's own .values(), by column name, as plain values where they are known."""
     given: dict[str, Any] = {}
     raw = getattr(clause, "_values", None) or {}

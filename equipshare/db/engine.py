@@ -12,7 +12,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
-from equipshare.db import change_stamps
+from equipshare.db import change_stamps, rollups
 from equipshare.db.replica import READ_URL_KEY, ReplicaReads
 from equipshare.domain.errors import DatabaseError
 from equipshare.domain.masking import mask_password
@@ -120,6 +120,7 @@ def create_database_engine(url: str | URL, *, create: bool = True, **kwargs: Any
         except NoSuchModuleError as exc:  # pragma: no cover - stdlib sqlite3 is always there
             raise DatabaseError(str(exc)) from exc
         _install_sqlite_behaviour(engine)
+        rollups.install(engine)
         change_stamps.install(engine)
         return engine
     try:
@@ -128,6 +129,7 @@ def create_database_engine(url: str | URL, *, create: bool = True, **kwargs: Any
         raise DatabaseError(
             "PostgreSQL needs psycopg 3: pip install 'equipshare[postgres]'"
         ) from exc
+    rollups.install(engine)
     change_stamps.install(engine)
     return engine
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import OperationalError
 
-from equipshare.db import change_stamps
+from equipshare.db import change_stamps, rollups
 from equipshare.db.engine import SQLITE_BEGIN_OPTION
 from equipshare.domain.errors import DatabaseError, DatabaseNotAtHead
 
@@ -130,6 +130,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(alembic_config(engine), revision)
     finally:
         change_stamps.forget_schema(engine)
+        rollups.forget_schema(engine)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
@@ -139,6 +140,7 @@ def downgrade(engine: Engine, revision: str) -> None:
         command.downgrade(alembic_config(engine), revision)
     finally:
         change_stamps.forget_schema(engine)
+        rollups.forget_schema(engine)
 
 
 def ensure_at_head(engine: Engine) -> None:

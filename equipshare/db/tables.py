@@ -16,6 +16,7 @@ from equipshare.db.models import (  # noqa: F401  (each import registers its tab
     feeds,
     grants,
     queue,
+    rollups,
     ssh,
     training,
     web,

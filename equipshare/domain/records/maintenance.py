@@ -110,3 +110,14 @@ class ClosePastReport:
     completed_ids: tuple[int, ...]
     no_show_ids: tuple[int, ...] = ()
     repriced_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class RollupRepair:
+    """What `check --repair` found and did: instrument-days whose roll-up differed from
+    their bookings, and the table's rows before and after (equal on a dry run)."""
+
+    dry_run: bool
+    differing_days: int
+    rows_before: int
+    rows_after: int

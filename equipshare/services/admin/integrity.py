@@ -45,7 +45,7 @@ from equipshare.domain.errors import DatabaseError, InputError
 from equipshare.domain.records.bookings import RecurrenceRule
 from equipshare.domain.records.maintenance import IntegrityProblem, IntegrityReport
 from equipshare.domain.recurrence import FREQUENCIES, occurrences
-from equipshare.services.admin import integrity_holds, integrity_rules
+from equipshare.services.admin import integrity_holds, integrity_rollups, integrity_rules
 from equipshare.services.admin.integrity_engine import engine_check
 from equipshare.services.admin.integrity_overlaps import (
     bookings_in_downtime,
@@ -64,6 +64,7 @@ CHECKS = (
     *integrity_holds.CHECKS,
     "orphan rows",
     "series",
+    *integrity_rollups.CHECKS,
 )
 
 
@@ -108,6 +109,7 @@ class IntegrityService:
             problems += integrity_holds.holds_taken(conn)
             problems += orphan_rows(conn)
             problems += series_problems(conn)
+            problems += integrity_rollups.rollup_problems(conn)
         return IntegrityReport(self._db.backend, checks, tuple(problems))
 
     def _schema(self, conn: Connection) -> list[IntegrityProblem]:

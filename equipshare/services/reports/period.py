@@ -7,18 +7,13 @@ zones, and PostgreSQL agree to the minute.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from equipshare.domain.errors import InputError
 from equipshare.domain.records.reports import ReportPeriod
 from equipshare.domain.report_periods import preset_days
-
-
-def local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    """The UTC instant at which `day` begins in `zone`."""
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+from equipshare.domain.zone_offsets import OffsetSpan, local_midnight, offset_spans_between
 
 
 def make_period(
@@ -88,50 +83,9 @@ def minutes_into_last_day(period: ReportPeriod) -> int | None:
     return local.hour * 60 + local.minute
 
 
-@dataclass(frozen=True)
-class OffsetSpan:
-    """From `starts_at` (UTC; None = since ever) the zone is `minutes` ahead of UTC."""
-
-    starts_at: datetime | None
-    minutes: int
-
-
-def _offset(instant: datetime, zone: ZoneInfo) -> int:
-    offset = instant.astimezone(zone).utcoffset()
-    assert offset is not None
-    return int(offset.total_seconds()) // 60
-
-
 def offset_spans(period: ReportPeriod) -> tuple[OffsetSpan, ...]:
-    """The zone's UTC offsets in force during the period, each from the instant it starts.
-
-    Compares the offsets at each day's bounds and bisects a day whose offset changed
-    (zones change at most once a day, on a whole minute).
-    """
-    zone = ZoneInfo(period.timezone)
-    spans = [OffsetSpan(None, _offset(period.starts_at, zone))]
-    day_start = period.starts_at
-    while day_start < period.ends_at:
-        day_end = min(day_start + timedelta(days=1), period.ends_at)
-        minutes = _offset(day_end, zone)
-        if minutes != spans[-1].minutes:
-            spans.append(OffsetSpan(_transition(day_start, day_end, zone), minutes))
-        day_start = day_end
-    return tuple(spans)
-
-
-def _transition(before: datetime, after: datetime, zone: ZoneInfo) -> datetime:
-    """The first whole minute in (before, after] that has `after`'s offset."""
-    target = _offset(after, zone)
-    base = before.replace(second=0, microsecond=0)
-    low, high = 0, int((after - base).total_seconds()) // 60 + 1
-    while high - low > 1:
-        middle = (low + high) // 2
-        if _offset(base + timedelta(minutes=middle), zone) == target:
-            high = middle
-        else:
-            low = middle
-    return base + timedelta(minutes=high)
+    """The zone's UTC offsets in force during the period, each from the instant it starts."""
+    return offset_spans_between(period.timezone, period.starts_at, period.ends_at)
 
 
 def month_starts(period: ReportPeriod) -> tuple[date, ...]:

@@ -1,0 +1,54 @@
+"""The booking roll-up: one row per instrument, facility-local day and kind of user, so the
+utilisation and sharing reports add up days instead of reading every booking."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from equipshare.db.base import Base
+
+#: `user_class` of bookings that froze none (no rate card applied), and
+#: `staff_institution_id` of bookings no one else assisted: keys cannot be NULL.
+NO_CLASS = ""
+NO_STAFF = 0
+
+
+class BookingRollup(Base):
+    """The bookings of one instrument starting on one day (in its facility's zone), by
+    the booker's institution, the class their price was frozen in and the institution of
+    the technician who assisted (another person than the booker; 0 for none).
+
+    Written only by `equipshare.db.rollups`, in the same transaction as every write that
+    changes what it sums, so that it always equals the same sums over the bookings
+    (`equipshare check` compares them, `equipshare check --repair` rebuilds them). Held
+    means confirmed, completed or no-show, as in the reports; used minutes are those the
+    reports count (checked-in time, or a completed booking's booked time); charges are
+    the bookings' current billable charges.
+    """
+
+    __tablename__ = "booking_rollups"
+    __table_args__ = (
+        Index("ix_booking_rollups_instrument_id", "instrument_id"),
+        # Clustered on the key: a period's rows are one range of the table (SQLite).
+        {"sqlite_with_rowid": False},
+    )
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), primary_key=True)
+    user_institution_id: Mapped[int] = mapped_column(
+        ForeignKey("institutions.id"), primary_key=True
+    )
+    user_class: Mapped[str] = mapped_column(String(32), primary_key=True)
+    staff_institution_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    held_bookings: Mapped[int] = mapped_column(Integer)
+    held_minutes: Mapped[int] = mapped_column(Integer)
+    used_minutes: Mapped[int] = mapped_column(Integer)
+    cancellations: Mapped[int] = mapped_column(Integer)
+    cancelled_minutes: Mapped[int] = mapped_column(Integer)
+    no_shows: Mapped[int] = mapped_column(Integer)
+    no_show_minutes: Mapped[int] = mapped_column(Integer)
+    instrument_charge_pence: Mapped[int] = mapped_column(Integer)
+    technician_charge_pence: Mapped[int] = mapped_column(Integer)

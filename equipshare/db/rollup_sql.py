@@ -1,0 +1,211 @@
+"""The booking roll-up's sums as SQL over the bookings, on SQLite and PostgreSQL alike.
+
+The reports' direct queries take their lengths from here too (`booked_length`,
+`used_length`), so a figure read from the roll-up and the same figure read from the
+bookings are one expression, rounded the same way on each engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from itertools import pairwise
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.orm import QueryableAttribute, aliased
+
+from equipshare.db.base import UTCDateTime
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Facility, Instrument, User
+from equipshare.db.models.rollups import NO_CLASS, NO_STAFF, BookingRollup
+from equipshare.domain.enums import BookingStatus
+from equipshare.domain.zone_offsets import OffsetSpan
+
+SQLITE = "sqlite"
+HELD_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
+Expr = ColumnElement[Any] | QueryableAttribute[Any]
+AnySelect = Select[*tuple[Any, ...]]
+#: The key columns after the day and instrument, then the sums, as the table orders them.
+KEYS = ("user_institution_id", "user_class", "staff_institution_id")
+SUMS = (
+    "held_bookings",
+    "held_minutes",
+    "used_minutes",
+    "cancellations",
+    "cancelled_minutes",
+    "no_shows",
+    "no_show_minutes",
+    "instrument_charge_pence",
+    "technician_charge_pence",
+)
+COLUMNS = ("day", "instrument_id", *KEYS, *SUMS)
+
+booker = aliased(User, name="booker")
+staff = aliased(User, name="staff")
+
+
+def minutes_between(dialect: str, start: Expr, end: Expr) -> ColumnElement[int]:
+    """Whole minutes from `start` to `end` (negative if `end` is earlier)."""
+    if dialect == SQLITE:
+        days = func.julianday(end) - func.julianday(start)
+        return cast(func.round(days * 1440), Integer)
+    seconds = func.extract("epoch", end - start)
+    return cast(func.round(seconds / 60), Integer)
+
+
+def later(dialect: str, first: Expr, second: Expr) -> ColumnElement[Any]:
+    """The later of two instants (or larger of two numbers)."""
+    if dialect == SQLITE:
+        return func.max(first, second)
+    return func.greatest(first, second)
+
+
+def held() -> ColumnElement[bool]:
+    """Confirmed, completed or no-show (as equalities: the per-day INSERT runs as an
+    executemany, which takes no expanding IN)."""
+    return or_(*(Booking.status == status for status in HELD_STATUSES))
+
+
+def booked_length(dialect: str) -> ColumnElement[int]:
+    return minutes_between(dialect, Booking.starts_at, Booking.ends_at)
+
+
+def used_length(dialect: str) -> ColumnElement[int]:
+    """Checked-in time (to check-out, or the booked end); a completed booking's booked time."""
+    checked = minutes_between(
+        dialect, Booking.checked_in_at, func.coalesce(Booking.checked_out_at, Booking.ends_at)
+    )
+    return case(
+        (Booking.checked_in_at.is_not(None), later(dialect, checked, literal(0))),
+        (Booking.status == BookingStatus.COMPLETED, booked_length(dialect)),
+        else_=0,
+    )
+
+
+def _keys() -> list[ColumnElement[Any]]:
+    assisted = and_(Booking.technician_id.is_not(None), Booking.technician_id != Booking.user_id)
+    return [
+        booker.institution_id.label("user_institution_id"),
+        func.coalesce(type_coerce(Booking.user_class, String(32)), NO_CLASS).label("user_class"),
+        case((assisted, staff.institution_id), else_=NO_STAFF).label("staff_institution_id"),
+    ]
+
+
+def _sums(dialect: str) -> list[ColumnElement[Any]]:
+    length = booked_length(dialect)
+    status = Booking.status
+
+    def total(when: ColumnElement[bool], value: Any) -> ColumnElement[Any]:
+        return func.coalesce(func.sum(case((when, value), else_=0)), 0)
+
+    return [
+        total(held(), 1).label("held_bookings"),
+        total(held(), length).label("held_minutes"),
+        func.coalesce(func.sum(used_length(dialect)), 0).label("used_minutes"),
+        total(status == BookingStatus.CANCELLED, 1).label("cancellations"),
+        total(status == BookingStatus.CANCELLED, length).label("cancelled_minutes"),
+        total(status == BookingStatus.NO_SHOW, 1).label("no_shows"),
+        total(status == BookingStatus.NO_SHOW, length).label("no_show_minutes"),
+        func.coalesce(func.sum(Booking.instrument_charge_pence), 0).label(
+            "instrument_charge_pence"
+        ),
+        func.coalesce(func.sum(Booking.technician_charge_pence), 0).label(
+            "technician_charge_pence"
+        ),
+    ]
+
+
+def one_day(dialect: str) -> AnySelect:
+    """The rows of one instrument-day: bookings of :instrument_id starting in
+    [:starts, :ends), the day's UTC bounds, labelled with :day."""
+    keys = _keys()
+    return (
+        select(
+            bindparam("day", type_=Date).label("day"),
+            Booking.instrument_id,
+            *keys,
+            *_sums(dialect),
+        )
+        .select_from(Booking)
+        .join(booker, booker.id == Booking.user_id)
+        .outerjoin(staff, staff.id == Booking.technician_id)
+        .where(
+            Booking.instrument_id == bindparam("instrument_id"),
+            Booking.starts_at >= bindparam("starts", type_=UTCDateTime()),
+            Booking.starts_at < bindparam("ends", type_=UTCDateTime()),
+        )
+        .group_by(Booking.instrument_id, *keys)
+    )
+
+
+def local_day(
+    dialect: str, moment: Expr, timezone: str, spans: Sequence[OffsetSpan]
+) -> ColumnElement[date]:
+    """The day on `timezone`'s clock at `moment`; on SQLite through the zone's offsets
+    (`spans`, covering every moment it is asked about)."""
+    if dialect != SQLITE:
+        return cast(func.timezone(timezone, moment), Date)
+    modifier: ColumnElement[Any] = literal_column(f"'{spans[-1].minutes:+d} minutes'")
+    if len(spans) > 1:
+        whens = [
+            (moment < literal(after.starts_at, UTCDateTime()), f"{span.minutes:+d} minutes")
+            for span, after in pairwise(spans)
+            if after.starts_at is not None
+        ]
+        modifier = case(*whens, else_=f"{spans[-1].minutes:+d} minutes")
+    return type_coerce(func.date(moment, modifier), Date)
+
+
+def zone_days(
+    dialect: str,
+    timezone: str,
+    spans: Sequence[OffsetSpan],
+    instrument_ids: Sequence[int] | None = None,
+) -> AnySelect:
+    """The rows of every instrument of the facilities in `timezone` (or of those of
+    `instrument_ids`), computed from their bookings: what a rebuild writes."""
+    keys = _keys()
+    day = local_day(dialect, Booking.starts_at, timezone, spans).label("day")
+    statement = (
+        select(day, Booking.instrument_id, *keys, *_sums(dialect))
+        .select_from(Booking)
+        .join(booker, booker.id == Booking.user_id)
+        .outerjoin(staff, staff.id == Booking.technician_id)
+        .join(Instrument, Instrument.id == Booking.instrument_id)
+        .join(Facility, Facility.id == Instrument.facility_id)
+        .where(Facility.timezone == timezone)
+        .group_by(day, Booking.instrument_id, *keys)
+    )
+    if instrument_ids is not None:
+        statement = statement.where(Booking.instrument_id.in_(instrument_ids))
+    return statement
+
+
+def stored(instrument_ids: Sequence[int] | None = None) -> AnySelect:
+    """The roll-up's rows, in the same columns as `zone_days`."""
+    t = BookingRollup
+    statement = select(*(getattr(t, name) for name in COLUMNS))
+    if instrument_ids is not None:
+        statement = statement.where(t.instrument_id.in_(instrument_ids))
+    return statement
+
+
+def first_and_last_start() -> Select[datetime, datetime]:
+    return select(func.min(Booking.starts_at), func.max(Booking.starts_at))

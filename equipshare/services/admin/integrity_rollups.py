@@ -1,0 +1,106 @@
+"""`equipshare check` of the booking roll-up against the bookings, and `check --repair`.
+
+The roll-up (db/rollups.py) is kept in the same transaction as every booking write, so
+a difference means a write made outside equipshare (by hand in psql or sqlite3), a
+restore from a partial copy, or a bug. The comparison is two set differences of the
+stored rows and the rows the bookings give, in SQL, so a national database is compared
+in a few statements; the repair rebuilds the whole table from the bookings, as an
+admin, audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection, except_, func, select
+
+from equipshare.db import rollup_sql, rollups
+from equipshare.db.models.rollups import BookingRollup
+from equipshare.domain.records.maintenance import IntegrityProblem, RollupRepair
+from equipshare.services.plumbing.audit import record_audit
+from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.plumbing.dry_run import DryRun
+from equipshare.services.plumbing.row_records import require_admin
+
+CHECKS = ("booking roll-ups",)
+#: How many differing instrument-days `check` names one by one; the rest are counted.
+SHOWN = 50
+
+
+def differing_days(conn: Connection) -> list[tuple[int, date]]:
+    """(instrument id, day) of every roll-up row that is missing, wrong or left over."""
+    expected = rollups.expected_rows(conn)
+    stored = rollup_sql.stored()
+    found: set[tuple[int, date]] = set()
+    for zone_days in expected:  # rows the bookings give that are not stored as they are
+        missing = except_(zone_days, stored).subquery()
+        found.update(
+            (r[0], r[1]) for r in conn.execute(select(missing.c.instrument_id, missing.c.day))
+        )
+    extra = (except_(stored, *expected) if expected else stored).subquery()
+    found.update((r[0], r[1]) for r in conn.execute(select(extra.c.instrument_id, extra.c.day)))
+    return sorted((instrument, _day(day)) for instrument, day in found)
+
+
+def _day(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def rollup_problems(conn: Connection) -> list[IntegrityProblem]:
+    days = differing_days(conn)
+    problems = [
+        IntegrityProblem(
+            "booking roll-ups",
+            f"instrument {instrument} day {day.isoformat()}",
+            f"the roll-up of instrument {instrument} on {day:%a %d %b %Y} does not match its "
+            "bookings: run `equipshare check --repair`",
+        )
+        for instrument, day in days[:SHOWN]
+    ]
+    if len(days) > SHOWN:
+        problems.append(
+            IntegrityProblem(
+                "booking roll-ups",
+                f"{len(days) - SHOWN} more instrument-days",
+                f"and {len(days) - SHOWN} more instrument-days differ from their bookings",
+            )
+        )
+    return problems
+
+
+class RollupRepairService:
+    """Rebuilds the booking roll-up from the bookings (admins)."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self._db = context.database
+        self._clock = context.clock
+
+    def repair(self, actor_username: str, *, dry_run: bool = False) -> RollupRepair:
+        """Rebuild the roll-up in one transaction, audited when anything differed; a dry
+        run says what differs and changes nothing."""
+        report = RollupRepair(dry_run, 0, 0, 0)
+        try:
+            with self._db.sessions.begin() as session:
+                actor = require_admin(session, actor_username, "repair the booking roll-ups")
+                conn = session.connection()
+                days = differing_days(conn)
+                before = conn.execute(select(func.count()).select_from(BookingRollup)).scalar_one()
+                report = RollupRepair(dry_run, len(days), before, before)
+                if dry_run or not days:
+                    raise DryRun
+                rollups.rebuild(conn)
+                after = conn.execute(select(func.count()).select_from(BookingRollup)).scalar_one()
+                report = RollupRepair(dry_run, len(days), before, after)
+                record_audit(
+                    session,
+                    actor_id=actor.id,
+                    action="rollups.repair",
+                    entity_type="database",
+                    entity_id="booking_rollups",
+                    at=self._clock.now(),
+                    before={"rows": before, "differing_days": len(days)},
+                    after={"rows": after},
+                )
+                return report
+        except DryRun:
+            return report

@@ -1,0 +1,144 @@
+"""The booking roll-up stays equal to its bookings whatever writes them, on both engines:
+days are the facility's local days across both clock changes, moves recompute the old and
+the new day, and `check` finds (and `check --repair` rebuilds) a roll-up changed behind
+equipshare's back."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from equipshare.db import rollups
+from equipshare.db.change_stamps import UNTRACKED_OPTION
+from equipshare.db.engine import Database
+from equipshare.db.models.audit import AuditEvent
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Facility, User
+from equipshare.db.models.rollups import BookingRollup
+from equipshare.domain.enums import BookingStatus
+from equipshare.domain.errors import PermissionDenied
+from equipshare.services.admin.integrity import IntegrityService
+from equipshare.services.admin.integrity_rollups import RollupRepairService, differing_days
+from equipshare.services.plumbing.context import ServiceContext
+from tests.support.maintenance_rows import plant_booking
+from tests.support.world import World
+
+XPS, SEM = "WAR-XPS-01", "AST-SEM-01"
+DONE = BookingStatus.COMPLETED
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+def rows(database: Database) -> list[tuple[Any, ...]]:
+    """(instrument, day, booker's institution, held bookings, held minutes) of every row."""
+    t = BookingRollup
+    with database.readonly() as s:
+        found = s.execute(
+            select(t.instrument_id, t.day, t.user_institution_id, t.held_bookings, t.held_minutes)
+            .where(t.held_bookings > 0)
+            .order_by(t.instrument_id, t.day, t.user_institution_id)
+        )
+        return [tuple(row) for row in found]
+
+
+def differences(database: Database) -> list[tuple[int, date]]:
+    with database.readonly() as s:
+        return differing_days(s.connection())
+
+
+def test_days_are_the_facilitys_local_days_across_both_clock_changes(
+    database: Database, world: World
+) -> None:
+    xps, warwick = world.instruments[XPS], world.institutions["WARWICK"]
+    for start, hours in [
+        (utc(2026, 3, 28, 23, 30), 3),  # 23:30 GMT Sat 28, across midnight and the change
+        (utc(2026, 3, 29, 3, 0), 1),  # 04:00 BST Sun 29, the 23-hour day
+        (utc(2026, 3, 29, 23, 30), 1),  # 00:30 BST Mon 30
+        (utc(2026, 10, 24, 22, 30), 1),  # 23:30 BST Sat 24
+        (utc(2026, 10, 24, 23, 30), 1),  # 00:30 BST Sun 25, the 25-hour day
+        (utc(2026, 10, 25, 23, 30), 1),  # 23:30 GMT Sun 25, still the 25th
+    ]:
+        plant_booking(database, world, "alice", XPS, start, start + timedelta(hours=hours),
+                      DONE)  # fmt: skip
+    expected = [
+        (xps, date(2026, 3, 28), warwick, 1, 180),  # all of it on the day it starts
+        (xps, date(2026, 3, 29), warwick, 1, 60),
+        (xps, date(2026, 3, 30), warwick, 1, 60),
+        (xps, date(2026, 10, 24), warwick, 1, 60),
+        (xps, date(2026, 10, 25), warwick, 2, 120),
+    ]
+    assert rows(database) == expected
+    with database.engine.begin() as conn:
+        rollups.rebuild(conn)  # the set-based rebuild agrees with the per-day upkeep
+    assert rows(database) == expected
+    assert differences(database) == []
+
+
+def test_a_move_recomputes_the_old_and_the_new_day_and_instrument(
+    database: Database, world: World
+) -> None:
+    start = utc(2026, 3, 10, 10)
+    booking = plant_booking(database, world, "bob", XPS, start, start + timedelta(hours=2))
+    with database.sessions.begin() as s:
+        s.get_one(Booking, booking).starts_at = start + timedelta(days=1)
+        s.get_one(Booking, booking).ends_at = start + timedelta(days=1, hours=1)
+    with database.sessions.begin() as s:
+        s.execute(
+            update(Booking)
+            .where(Booking.id == booking)
+            .values(instrument_id=world.instruments[SEM], status=BookingStatus.NO_SHOW)
+        )
+    aston = world.institutions["ASTON"]
+    assert rows(database) == [(world.instruments[SEM], date(2026, 3, 11), aston, 1, 60)]
+    assert differences(database) == []
+
+
+def test_a_user_changing_institution_and_a_facility_changing_zone_move_rows(
+    database: Database, world: World
+) -> None:
+    start = utc(2026, 3, 10, 2)  # 02:00 in London, 22:00 the day before in New York
+    plant_booking(database, world, "alice", XPS, start, start + timedelta(hours=1), DONE)
+    with database.sessions.begin() as s:
+        s.get_one(User, world.users["alice"]).institution_id = world.institutions["SHEF"]
+    with database.sessions.begin() as s:
+        facility = s.get_one(Facility, world.facilities["WAR-PRP"])
+        facility.timezone = "America/New_York"
+    shef = world.institutions["SHEF"]
+    assert rows(database) == [(world.instruments[XPS], date(2026, 3, 9), shef, 1, 60)]
+    assert differences(database) == []
+
+
+def test_check_finds_a_write_made_past_equipshare_and_repair_rebuilds_it(
+    context: ServiceContext, database: Database, world: World
+) -> None:
+    start = utc(2026, 3, 10, 10)
+    booking = plant_booking(database, world, "alice", XPS, start, start + timedelta(hours=2))
+    plant_booking(database, world, "bob", SEM, start, start + timedelta(hours=1), DONE)
+    by_hand = database.engine.execution_options(**{UNTRACKED_OPTION: True})
+    with by_hand.begin() as conn:  # as psql would: nothing sees it
+        conn.execute(update(Booking).where(Booking.id == booking).values(status="cancelled"))
+    report = IntegrityService(context).check()
+    assert [(p.check, p.ids) for p in report.problems] == [
+        ("booking roll-ups", f"instrument {world.instruments[XPS]} day 2026-03-10")
+    ]
+    repairs = RollupRepairService(context)
+    with pytest.raises(PermissionDenied, match="alice may not repair the booking roll-ups"):
+        repairs.repair("alice")
+    dry = repairs.repair("root", dry_run=True)
+    assert (dry.dry_run, dry.differing_days, dry.rows_before, dry.rows_after) == (True, 1, 2, 2)
+    assert not IntegrityService(context).check().clean  # a dry run changes nothing
+    done = repairs.repair("root")
+    assert (done.differing_days, done.rows_before, done.rows_after) == (1, 2, 2)
+    assert IntegrityService(context).check().clean
+    assert rows(database) == [(world.instruments[SEM], date(2026, 3, 10),
+                               world.institutions["ASTON"], 1, 60)]  # fmt: skip
+    with database.readonly() as s:
+        audits = s.scalars(select(AuditEvent).where(AuditEvent.action == "rollups.repair")).all()
+    assert len(audits) == 1 and audits[0].actor_id == world.users["root"]
+    again = repairs.repair("root")  # nothing left to do: no second audit event
+    assert again.differing_days == 0
