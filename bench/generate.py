@@ -32,7 +32,7 @@ from bench.national_bookings import (
     first_day,
 )
 from bench.national_people import plan_nation
-from equipshare.db import migrate, tables
+from equipshare.db import migrate, rollups, tables
 from equipshare.db.engine import Database
 from equipshare.db.models.catalogue import Institution
 
@@ -152,6 +152,8 @@ def generate(
         finally:
             raw.close()
         with database.engine.begin() as conn:
+            say("  booking roll-ups: rebuilt from the bookings")
+            rollups.settle(conn)
             if postgres:
                 for table in counts:
                     if "id" in tables.metadata.tables[table].c:

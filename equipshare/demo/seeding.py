@@ -10,7 +10,7 @@ from sqlalchemy import Table, insert, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
-from equipshare.db import change_stamps
+from equipshare.db import change_stamps, rollups
 from equipshare.db.base import Base
 from equipshare.db.engine import masked_url
 from equipshare.db.models.bookings import Booking, BookingSeries, Downtime
@@ -127,6 +127,7 @@ class DemoService:
                     _copy_rows(session, table, rows)
                 elif rows:
                     session.execute(insert(table), rows)
+            rollups.settle(session.connection())
         return plan.summary
 
     def is_empty(self) -> bool:
@@ -165,6 +166,7 @@ def _copy_rows(session: Session, table: Table, rows: list[Row]) -> None:
     assert driver is not None
     # COPY is no statement the engine sees: count its rows as an INSERT's are counted.
     change_stamps.note_rows(connection, table.name, rows)
+    rollups.note_rows(connection, table.name, rows)
     names = ", ".join([*columns, *defaults])
     with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
         for row in rows:

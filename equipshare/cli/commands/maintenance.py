@@ -103,10 +103,19 @@ def restore(ctx: click.Context, path: Path, force: bool) -> None:
 
 
 @click.command("check")
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Rebuild the booking roll-ups from the bookings (admins; audited), then check.",
+)
+@click.option("--dry-run", is_flag=True, help="With --repair: say what differs; change nothing.")
 @format_option
+@as_option
 @common_options
 @click.pass_context
-def check(ctx: click.Context, output: str) -> None:
+def check(
+    ctx: click.Context, repair: bool, dry_run: bool, output: str, as_user: str | None
+) -> None:
     """Check the database: the engine's own integrity check, then the domain rules.
 
     \b
@@ -120,16 +129,27 @@ def check(ctx: click.Context, output: str) -> None:
                              training valid at the booking's end
       orphan rows            rows naming missing rows; series with no occurrences
       series                 occurrences the series' RRULE does not generate
+      booking roll-ups       instrument-days whose roll-up (what the utilisation and
+                             sharing reports read) differs from their bookings
     Exit 0 when all is well, 1 when anything is found (for cron and monitoring).
+    --repair rebuilds the roll-ups (as an admin: --as, $EQUIPSHARE_USER or the login
+    name), audited, before checking; --repair --dry-run only counts what differs.
 
     \b
     Examples:
       equipshare check
       equipshare check --format json > problems.json
+      equipshare check --repair --dry-run
     """
-    with cli_state(ctx).open(require_head=False) as context, working("checking"):
-        from equipshare.services.admin.service import IntegrityService
+    if dry_run and not repair:
+        raise click.UsageError("--dry-run goes with --repair", ctx)
+    with cli_state(ctx).open(require_head=not repair) as context, working("checking"):
+        from equipshare.services.admin.service import IntegrityService, RollupRepairService
 
+        if repair:
+            actor = resolve_actor(context, as_user)
+            done = RollupRepairService(context).repair(actor, dry_run=dry_run)
+            say(_repaired(done.dry_run, done.differing_days, done.rows_before, done.rows_after))
         report = IntegrityService(context).check()
     rows = [{"check": p.check, "ids": p.ids, "detail": p.detail} for p in report.problems]
     if rows or output != "table":
@@ -140,6 +160,16 @@ def check(ctx: click.Context, output: str) -> None:
         return
     say(f"found {len(rows)} problem{'s' if len(rows) != 1 else ''}: {summary}")
     ctx.exit(1)
+
+
+def _repaired(dry_run: bool, days: int, before: int, after: int) -> str:
+    differ = f"{count_words(days, 'instrument-day')} of the booking roll-ups differed"
+    rows = count_words(before, "row")
+    if dry_run:
+        return f"dry run: {differ} from their bookings; nothing changed ({rows})"
+    if not days:
+        return f"repair: the booking roll-ups match their bookings; nothing to do ({rows})"
+    return f"repaired: {differ}; rebuilt from the bookings, {rows} -> {after:,}"
 
 
 @click.command("purge")
