@@ -26,6 +26,7 @@ from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
 from equipshare.db.models.credit import ResearchOutput
 from equipshare.db.models.training import TrainingRecord
+from equipshare.db.rollup_sql import booked_length, held
 from equipshare.domain.records.acknowledgements import CreditRole
 from equipshare.domain.records.portfolio import (
     PortfolioInstitution,
@@ -35,7 +36,7 @@ from equipshare.domain.records.portfolio import (
 from equipshare.domain.records.reports import ReportPeriod
 from equipshare.services.outputs.queries import crediting
 from equipshare.services.reports.sql_time import minutes_between
-from equipshare.services.reports.usage import booked_length, held, in_period
+from equipshare.services.reports.usage import in_period
 
 RENEWAL = "training.renew"
 

@@ -15,6 +15,19 @@ from equipshare.domain.records.reports import ReportPeriod
 from equipshare.domain.report_periods import preset_days
 from equipshare.domain.zone_offsets import OffsetSpan, local_midnight, offset_spans_between
 
+__all__ = [
+    "OffsetSpan",
+    "local_midnight",
+    "make_period",
+    "minutes_into_last_day",
+    "month_boundaries",
+    "month_starts",
+    "offset_spans",
+    "period_minutes",
+    "previous_month",
+    "weekday_counts",
+]
+
 
 def make_period(
     first_day: date, last_day: date, timezone: str, now: datetime | None = None

@@ -17,10 +17,12 @@ from sqlalchemy import ColumnElement, Integer, Select, case, cast, func, literal
 from sqlalchemy.orm import QueryableAttribute
 
 from equipshare.db.base import UTCDateTime
+from equipshare.db.rollup_sql import later, minutes_between
 from equipshare.domain.records.reports import ReportPeriod
 from equipshare.services.reports.period import month_boundaries, offset_spans
 
 SQLITE = "sqlite"
+__all__ = ["later", "minutes_between"]  # shared with the roll-up, so both round alike
 # Any SELECT the reports build up step by step, and any column or expression they take.
 AnySelect = Select[*tuple[Any, ...]]
 Expr = ColumnElement[Any] | QueryableAttribute[Any]
@@ -29,22 +31,6 @@ Expr = ColumnElement[Any] | QueryableAttribute[Any]
 def instant(value: datetime) -> ColumnElement[datetime]:
     """A bound UTC instant, stored as the column type stores it (text on SQLite)."""
     return literal(value, UTCDateTime())
-
-
-def minutes_between(dialect: str, start: Expr, end: Expr) -> ColumnElement[int]:
-    """Whole minutes from `start` to `end` (negative if `end` is earlier)."""
-    if dialect == SQLITE:
-        days = func.julianday(end) - func.julianday(start)
-        return cast(func.round(days * 1440), Integer)
-    seconds = func.extract("epoch", end - start)
-    return cast(func.round(seconds / 60), Integer)
-
-
-def later(dialect: str, first: Expr, second: Expr) -> ColumnElement[Any]:
-    """The later of two instants (or larger of two numbers)."""
-    if dialect == SQLITE:
-        return func.max(first, second)
-    return func.greatest(first, second)
 
 
 def earlier(dialect: str, first: Expr, second: Expr) -> ColumnElement[Any]:

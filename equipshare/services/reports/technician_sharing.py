@@ -1,5 +1,6 @@
 """The technician side of sharing: hours of technician time one institution's staff gave to
-another institution's researchers, as one SQL aggregate.
+another institution's researchers (whole days from the booking roll-up, the rest from the
+bookings).
 
 Technician time is assisted sessions: held bookings (confirmed, completed, no-show) with a
 technician other than the booker, counted by their booked length where their start falls.
@@ -11,24 +12,59 @@ instruments, as for the rest of the sharing report.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
+from equipshare.db.rollup_sql import booked_length, held
 from equipshare.domain.records.reports import ReportPeriod, SharingCell, SharingMonth
+from equipshare.services.reports import rolled
 from equipshare.services.reports.period import month_starts
 from equipshare.services.reports.scope import Scope
 from equipshare.services.reports.sql_time import month_index
-from equipshare.services.reports.usage import booked_length, held, in_period
+from equipshare.services.reports.usage import in_period
 
 
 def technician_sharing(
-    session: Session, dialect: str, period: ReportPeriod, scope: Scope
+    session: Session, dialect: str, period: ReportPeriod, scope: Scope, *, rollups: bool = True
 ) -> tuple[tuple[SharingCell, ...], tuple[SharingMonth, ...]]:
     """Cells of (staff institution, user institution, minutes, sessions), and the
-    cross-institution part by local month."""
+    cross-institution part by local month (whole days from the roll-up with `rollups`)."""
+    if rollups:
+        split = rolled.split(session, period, scope)
+        groups = rolled.technician_sharing(session, period, scope, split)
+        for conditions in split.direct:
+            groups += _assisted(session, dialect, period, scope, *conditions)
+    else:
+        groups = _assisted(session, dialect, period, scope)
+    codes = {row.id: row.code for row in session.execute(select(Institution.id, Institution.code))}
+    cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    by_month: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for staff_id, user_id, index, minutes, count in groups:
+        cell = cells[codes[staff_id], codes[user_id]]
+        cell[0], cell[1] = cell[0] + int(minutes), cell[1] + int(count)
+        if staff_id != user_id:
+            month = by_month[int(index)]
+            month[0], month[1] = month[0] + int(minutes), month[1] + int(count)
+    months = tuple(
+        SharingMonth(month, *by_month.get(index, (0, 0)))
+        for index, month in enumerate(month_starts(period))
+    )
+    return tuple(SharingCell(*pair, *cells[pair]) for pair in sorted(cells)), months
+
+
+def _assisted(
+    session: Session,
+    dialect: str,
+    period: ReportPeriod,
+    scope: Scope,
+    *conditions: ColumnElement[bool],
+) -> list[Any]:
+    """(staff institution, user institution, month index, minutes, sessions) of the
+    assisted sessions starting in the period (and meeting `conditions`), from the bookings."""
     booker, technician = aliased(User), aliased(User)
     assisted = (
         select(
@@ -47,26 +83,15 @@ def technician_sharing(
             in_period(Booking.starts_at, period),
             Booking.technician_id != Booking.user_id,
             *scope.conditions(),
+            *conditions,
         )
         .subquery()
     )
     a = assisted.c
-    groups = session.execute(
-        select(a.staff, a.user, a.month, func.sum(a.minutes), func.count()).group_by(
-            a.staff, a.user, a.month
+    return list(
+        session.execute(
+            select(a.staff, a.user, a.month, func.sum(a.minutes), func.count()).group_by(
+                a.staff, a.user, a.month
+            )
         )
     )
-    codes = {row.id: row.code for row in session.execute(select(Institution.id, Institution.code))}
-    cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    by_month: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for staff_id, user_id, index, minutes, count in groups:
-        cell = cells[codes[staff_id], codes[user_id]]
-        cell[0], cell[1] = cell[0] + int(minutes), cell[1] + int(count)
-        if staff_id != user_id:
-            month = by_month[int(index)]
-            month[0], month[1] = month[0] + int(minutes), month[1] + int(count)
-    months = tuple(
-        SharingMonth(month, *by_month.get(index, (0, 0)))
-        for index, month in enumerate(month_starts(period))
-    )
-    return tuple(SharingCell(*pair, *cells[pair]) for pair in sorted(cells)), months

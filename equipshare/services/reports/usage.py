@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, OpeningHours, User
+from equipshare.db.rollup_sql import booked_length, held, used_length
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.records.reports import (
     ReportPeriod,
@@ -27,6 +28,7 @@ from equipshare.domain.records.reports import (
     UtilisationReport,
     UtilisationRow,
 )
+from equipshare.services.reports import rolled
 from equipshare.services.reports.period import (
     minutes_into_last_day,
     month_starts,
@@ -38,38 +40,14 @@ from equipshare.services.reports.sql_time import (
     AnySelect,
     Expr,
     instant,
-    later,
-    minutes_between,
     month_index,
     overlap_minutes,
 )
-
-HELD_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)
 
 
 def in_period(column: Any, period: ReportPeriod) -> ColumnElement[bool]:
     """`column` (a start) falls in [period.starts_at, period.ends_at)."""
     return and_(column >= instant(period.starts_at), column < instant(period.ends_at))
-
-
-def held() -> ColumnElement[bool]:
-    return Booking.status.in_(HELD_STATUSES)
-
-
-def booked_length(dialect: str) -> ColumnElement[int]:
-    return minutes_between(dialect, Booking.starts_at, Booking.ends_at)
-
-
-def used_length(dialect: str) -> ColumnElement[int]:
-    """Checked-in time (to check-out, or the booked end); a completed booking's booked time."""
-    checked = minutes_between(
-        dialect, Booking.checked_in_at, func.coalesce(Booking.checked_out_at, Booking.ends_at)
-    )
-    return case(
-        (Booking.checked_in_at.is_not(None), later(dialect, checked, literal(0))),
-        (Booking.status == BookingStatus.COMPLETED, booked_length(dialect)),
-        else_=0,
-    )
 
 
 def shared() -> ColumnElement[bool]:
@@ -125,33 +103,36 @@ def _labels(session: Session, level: UtilisationLevel, scope: Scope) -> list[Any
 
 
 def utilisation_report(
-    session: Session, dialect: str, period: ReportPeriod, level: UtilisationLevel, scope: Scope
+    session: Session,
+    dialect: str,
+    period: ReportPeriod,
+    level: UtilisationLevel,
+    scope: Scope,
+    *,
+    rollups: bool = True,
 ) -> UtilisationReport:
+    """With `rollups`, whole days of the bookings' figures are read from the roll-up and
+    only the rest (today so far, facilities keeping another zone) from the bookings;
+    without, everything from the bookings: the direct computation the roll-up must equal."""
     key = _key(level)
     figures: dict[int, _Figures] = defaultdict(_Figures)
-    length = booked_length(dialect)
-    status = Booking.status
-    bookings = _of_instruments(
-        select(
-            key.label("key"),
-            func.sum(case((held(), length), else_=0)).label("booked"),
-            func.sum(used_length(dialect)).label("used"),
-            func.sum(case((held(), 1), else_=0)).label("bookings"),
-            func.sum(case((status == BookingStatus.CANCELLED, 1), else_=0)).label("cancellations"),
-            func.sum(case((status == BookingStatus.NO_SHOW, 1), else_=0)).label("no_shows"),
-            func.sum(case((shared(), length), else_=0)).label("shared_minutes"),
-            func.sum(case((shared(), 1), else_=0)).label("shared_bookings"),
-        )
-        .select_from(Booking)
-        .join(Instrument, Booking.instrument_id == Instrument.id)
-        .join(User, Booking.user_id == User.id),
-        scope,
-    ).where(in_period(Booking.starts_at, period))
-    for row in session.execute(bookings.group_by(key)):
+    if rollups:
+        split = rolled.split(session, period, scope)
+        parts = [rolled.utilisation(session, period, key, scope, split)]
+        parts += [_booking_figures(session, dialect, period, key, scope, *c) for c in split.direct]
+    else:
+        parts = [_booking_figures(session, dialect, period, key, scope)]
+    for row in (row for part in parts for row in part):
         f = figures[row.key]
-        f.booked, f.used, f.bookings = int(row.booked), int(row.used), int(row.bookings)
-        f.cancellations, f.no_shows = int(row.cancellations), int(row.no_shows)
-        f.shared_minutes, f.shared_bookings = int(row.shared_minutes), int(row.shared_bookings)
+        f.booked, f.used, f.bookings = (
+            f.booked + int(row.booked),
+            f.used + int(row.used),
+            (f.bookings + int(row.bookings)),
+        )
+        f.cancellations += int(row.cancellations)
+        f.no_shows += int(row.no_shows)
+        f.shared_minutes += int(row.shared_minutes)
+        f.shared_bookings += int(row.shared_bookings)
     for row_key, minutes in _downtime(session, dialect, period, key, scope):
         figures[row_key].downtime = int(minutes)
     for row_key, minutes in _opening(session, period, key, scope):
@@ -177,6 +158,37 @@ def utilisation_report(
             )
         )
     return UtilisationReport(period=period, level=level, rows=tuple(rows))
+
+
+def _booking_figures(
+    session: Session,
+    dialect: str,
+    period: ReportPeriod,
+    key: Expr,
+    scope: Scope,
+    *conditions: ColumnElement[bool],
+) -> list[Any]:
+    """The bookings' figures per key, straight from the bookings starting in the period
+    (and meeting `conditions`)."""
+    length = booked_length(dialect)
+    status = Booking.status
+    bookings = _of_instruments(
+        select(
+            key.label("key"),
+            func.sum(case((held(), length), else_=0)).label("booked"),
+            func.sum(used_length(dialect)).label("used"),
+            func.sum(case((held(), 1), else_=0)).label("bookings"),
+            func.sum(case((status == BookingStatus.CANCELLED, 1), else_=0)).label("cancellations"),
+            func.sum(case((status == BookingStatus.NO_SHOW, 1), else_=0)).label("no_shows"),
+            func.sum(case((shared(), length), else_=0)).label("shared_minutes"),
+            func.sum(case((shared(), 1), else_=0)).label("shared_bookings"),
+        )
+        .select_from(Booking)
+        .join(Instrument, Booking.instrument_id == Instrument.id)
+        .join(User, Booking.user_id == User.id),
+        scope,
+    ).where(in_period(Booking.starts_at, period), *conditions)
+    return list(session.execute(bookings.group_by(key)))
 
 
 def _downtime(
@@ -228,32 +240,18 @@ def _opening(session: Session, period: ReportPeriod, key: Expr, scope: Scope) ->
 
 
 def sharing_report(
-    session: Session, dialect: str, period: ReportPeriod, scope: Scope
+    session: Session, dialect: str, period: ReportPeriod, scope: Scope, *, rollups: bool = True
 ) -> SharingReport:
-    """One pass over the held bookings, grouped by host, user institution and local month;
-    the matrix and the months are both sums of those few groups."""
-    held_in_scope = (
-        _of_instruments(
-            select(
-                Facility.institution_id.label("host"),
-                User.institution_id.label("user"),
-                month_index(Booking.starts_at, period).label("month"),
-                booked_length(dialect).label("minutes"),
-            )
-            .select_from(Booking)
-            .join(Instrument, Booking.instrument_id == Instrument.id),
-            scope,
-        )
-        .join(User, Booking.user_id == User.id)
-        .where(held(), in_period(Booking.starts_at, period))
-        .subquery()
-    )
-    h = held_in_scope.c
-    groups = session.execute(
-        select(h.host, h.user, h.month, func.sum(h.minutes), func.count()).group_by(
-            h.host, h.user, h.month
-        )
-    )
+    """The held bookings grouped by host, user institution and local month (whole days
+    from the roll-up with `rollups`); the matrix and the months are both sums of those
+    few groups."""
+    if rollups:
+        split = rolled.split(session, period, scope)
+        parts = [rolled.sharing(session, period, scope, split)]
+        parts += [_sharing_groups(session, dialect, period, scope, *c) for c in split.direct]
+    else:
+        parts = [_sharing_groups(session, dialect, period, scope)]
+    groups = [row for part in parts for row in part]
     codes = {row.id: row.code for row in session.execute(select(Institution.id, Institution.code))}
     cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     by_month: dict[int, list[int]] = defaultdict(lambda: [0, 0])
@@ -273,4 +271,39 @@ def sharing_report(
         institutions=tuple(institutions),
         cells=tuple(SharingCell(*pair, *cells[pair]) for pair in sorted(cells)),
         months=months,
+    )
+
+
+def _sharing_groups(
+    session: Session,
+    dialect: str,
+    period: ReportPeriod,
+    scope: Scope,
+    *conditions: ColumnElement[bool],
+) -> list[Any]:
+    """(host, user institution, month index, minutes, bookings) of the held bookings
+    starting in the period (and meeting `conditions`), straight from the bookings."""
+    held_in_scope = (
+        _of_instruments(
+            select(
+                Facility.institution_id.label("host"),
+                User.institution_id.label("user"),
+                month_index(Booking.starts_at, period).label("month"),
+                booked_length(dialect).label("minutes"),
+            )
+            .select_from(Booking)
+            .join(Instrument, Booking.instrument_id == Instrument.id),
+            scope,
+        )
+        .join(User, Booking.user_id == User.id)
+        .where(held(), in_period(Booking.starts_at, period), *conditions)
+        .subquery()
+    )
+    h = held_in_scope.c
+    return list(
+        session.execute(
+            select(h.host, h.user, h.month, func.sum(h.minutes), func.count()).group_by(
+                h.host, h.user, h.month
+            )
+        )
     )

@@ -19,6 +19,7 @@ from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.catalogue import Facility, FacilityStaff, Institution, Instrument, User
 from equipshare.db.models.queue import WaitlistEntry
 from equipshare.db.models.training import TrainingRecord
+from equipshare.db.rollup_sql import booked_length, held
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.records.credit import UNNAMED_STAFF
 from equipshare.domain.records.reports import (
@@ -35,7 +36,7 @@ from equipshare.services.reports.sql_time import (
     local_weekday,
     minutes_between,
 )
-from equipshare.services.reports.usage import booked_length, held, in_period
+from equipshare.services.reports.usage import in_period
 from equipshare.services.technicians.credit_names import credit_profiles
 
 
