@@ -30,8 +30,8 @@ XPS, SEM = "WAR-XPS-01", "AST-SEM-01"
 DONE = BookingStatus.COMPLETED
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def rows(database: Database) -> list[tuple[Any, ...]]:
