@@ -4,7 +4,9 @@ Issue 20 ("snapshots", "nothing cut off"): every screen and main dialog is kept 
 at 80x24 and 160x50, in the dark and the light theme, each looked at when accepted (no
 word, heading or label cut, no column out of reach, no text overlapping). Layout does not
 depend on the engine, so these run on SQLite only (tests/tui/conftest.py). One app run
-per screen and size shoots both themes, which halves the cost.
+per screen shoots both sizes (resizing the terminal, as a user does in tmux) and both
+themes, in the order that switches the theme once: a quarter of the app runs that one
+run per shot would cost.
 
 Update with `pytest tests/tui/snapshots --snapshot-update`, then render each changed SVG
 and look at it before committing.
@@ -34,6 +36,7 @@ from equipshare.domain.records.bookings import BookingRequest
 from equipshare.services.bookings.service import BookingService, PastBookingService
 from equipshare.services.calendar.service import FeedsService
 from equipshare.services.downtime.service import DowntimeService
+from equipshare.services.outputs.service import OutputService
 from equipshare.services.people.service import TrainingService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.ssh_keys.service import SshKeysService
@@ -42,14 +45,9 @@ from tests.support.world import World, london
 from tests.tui.conftest import settle
 
 XPS, MEG, RAM, SEM = "WAR-XPS-01", "WAR-MEG-01", "WAR-RAM-01", "AST-SEM-01"
-SIZES = [(80, 24), (160, 50)]
+SIZES = ((80, 24), (160, 50))
+FIRST_SIZE = SIZES[0]
 THEMES = ("textual-dark", "textual-light")
-
-
-@pytest.fixture(params=SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def size(request: pytest.FixtureRequest) -> tuple[int, int]:
-    width, height = request.param
-    return width, height
 
 
 def fixed_tokens() -> Iterator[str]:
@@ -82,7 +80,8 @@ def seeded(
     Aston's SEM, erin on the Raman, one cancellation and a downtime; the sessions are
     since completed. Ahead: bob's pending XPS request, alice's XPS session and her pending
     MEG request, erin's assisted XPS session, a maintenance on Thursday; erin's XPS
-    training runs out in April; alice has two calendar feeds and two SSH keys.
+    training runs out in April; alice has two calendar feeds and two SSH keys; bob and
+    alice each recorded a paper or dataset against their February sessions.
     """
     with database.sessions.begin() as session:
         session.add(
@@ -108,7 +107,7 @@ def seeded(
         book("bob", XPS, (2, 3), 10, 13, technician_username="tech", purpose="depth profile"),
         book("alice", SEM, (2, 5), 10, 12, purpose="grain size survey"),
     ]
-    book("alice", XPS, (2, 4), 10, 11, purpose="survey scans")
+    surveyed = book("alice", XPS, (2, 4), 10, 11, purpose="survey scans")
     book("erin", RAM, (2, 6), 10, 14, purpose="mapping")
     bookings.cancel("alice", book("alice", XPS, (2, 9), 10, 11), "sample not ready")
     downtime = DowntimeService(context)
@@ -119,6 +118,11 @@ def seeded(
         bookings.approve("root", booking_id)
     clock.instant = now
     PastBookingService(context).close_past("root")  # February's sessions completed
+    outputs = OutputService(context)
+    outputs.add("bob", "10.1000/pvsk.2026.014", "Depth profiles of perovskite films", 2026,
+                booking_ids=shared[:2])  # fmt: skip
+    outputs.add("alice", "10.5281/zenodo.1234567", "Grain size survey data", 2026,
+                booking_ids=(shared[2], surveyed))  # fmt: skip
     book("bob", XPS, (3, 17), 10, 12, purpose="XPS of perovskite films")  # pending
     book("alice", XPS, (3, 18), 10, 11, purpose="survey scans")
     book("alice", MEG, (3, 19), 10, 12, project_code="EP/T01234/1", purpose="magnetometry")
@@ -155,7 +159,11 @@ async def quiet(pilot: Pilot[None]) -> None:
 
 
 class Shots:
-    """Compares the screen in front with its accepted SVG in each theme."""
+    """Compares the screen in front with its accepted SVG at each size in each theme.
+
+    From the size and theme the app is in: shoot, resize, shoot, switch the theme, shoot,
+    resize back, shoot. The app ends at the size it started at, in the other theme.
+    """
 
     def __init__(self, snapshot: SnapshotAssertion) -> None:
         self._snapshot = snapshot.use_extension(SVGImageExtension)
@@ -163,17 +171,21 @@ class Shots:
     async def __call__(self, pilot: Pilot[None], name: str = "") -> None:
         app = pilot.app
         app.clear_notifications()  # toasts come and go with the clock
+        here = (app.size.width, app.size.height)
+        there = next(size for size in SIZES if size != here)
+        theme = app.theme
+        other = next(each for each in THEMES if each != theme)
         differ = []
-        for theme in THEMES:
-            app.theme = theme
+        for size, shown_theme in ((here, theme), (there, theme), (there, other), (here, other)):
+            if shown_theme != app.theme:
+                app.theme = shown_theme
+            if size != (app.size.width, app.size.height):
+                await pilot.resize_terminal(*size)
             await quiet(pilot)
             svg = app.export_screenshot(title=app.title)
-            label = f"{name}-{theme}" if name else theme
-            matches = self._snapshot(name=label) == svg
-            if not matches:
+            label = "-".join(part for part in (name, f"{size[0]}x{size[1]}", shown_theme) if part)
+            if self._snapshot(name=label) != svg:
                 differ.append(label)
-        app.theme = THEMES[0]
-        await quiet(pilot)
         assert not differ, f"differs from the accepted snapshot: {differ}"
 
 

@@ -8,9 +8,7 @@ import pytest
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from tests.tui.conftest import settle
-from tests.tui.snapshots.conftest import XPS, Shots, loaded, started
-
-Size = tuple[int, int]
+from tests.tui.snapshots.conftest import FIRST_SIZE, XPS, Shots, loaded, started
 
 
 @pytest.mark.parametrize(
@@ -19,10 +17,10 @@ Size = tuple[int, int]
     ids=["users", "facilities", "institutions"],
 )
 async def test_admin_screen(
-    seeded: ServiceContext, shots: Shots, size: Size, key: str, screen_name: str
+    seeded: ServiceContext, shots: Shots, key: str, screen_name: str
 ) -> None:
     app = EquipshareApp(seeded, "root")
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=FIRST_SIZE) as pilot:
         await started(pilot, staff=True)
         await settle(pilot, lambda: app.standing.admin)
         await pilot.press("escape", key)
@@ -31,11 +29,9 @@ async def test_admin_screen(
 
 
 @pytest.mark.parametrize("tab", ["details", "policy", "hours", "status"])
-async def test_instrument_editor(
-    seeded: ServiceContext, shots: Shots, size: Size, tab: str
-) -> None:
+async def test_instrument_editor(seeded: ServiceContext, shots: Shots, tab: str) -> None:
     app = EquipshareApp(seeded, "mgr")
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=FIRST_SIZE) as pilot:
         await started(pilot, staff=True)
         app.open_instrument(XPS)
         screen = await loaded(pilot, "InstrumentScreen")

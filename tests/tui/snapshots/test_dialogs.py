@@ -1,6 +1,7 @@
 """Snapshots of the main dialogs: booking, subscribing, cancelling, going to a date, the
-report period, scheduling downtime (with the bookings it would cancel), recording
-training, the administration forms, adding an SSH key and a confirmation."""
+report period, scheduling downtime (with the bookings it would cancel), recording,
+renewing and revoking training, the administration forms, adding an SSH key, recording an
+output, which occurrences of a series, an export shown as text over SSH and a confirmation."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Select
 
+from equipshare.domain.records.bookings import BookingRequest, RecurrenceRule
+from equipshare.services.bookings.service import SeriesService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
+from equipshare.tui.downloads import SERVED_VIA_ENV
+from tests.support.world import london
 from tests.tui.conftest import click_when_ready, settle
-from tests.tui.snapshots.conftest import XPS, Shots, loaded, started, until
-
-Size = tuple[int, int]
+from tests.tui.snapshots.conftest import FIRST_SIZE, RAM, XPS, Shots, loaded, started, until
 
 
 async def open_week(pilot: Pilot[None]) -> None:
@@ -65,6 +68,13 @@ async def add_ssh_key(pilot: Pilot[None]) -> None:
     await until(pilot, "SshKeyForm")
 
 
+async def record_output(pilot: Pilot[None]) -> None:
+    await pilot.press("escape", "O")
+    await loaded(pilot, "OutputsScreen")
+    await pilot.press("a")
+    await until(pilot, "OutputForm")
+
+
 RESEARCHER: dict[str, Callable[[Pilot[None]], Awaitable[None]]] = {
     "booking_form": booking_form,
     "go_to_date": go_to_date,
@@ -72,15 +82,14 @@ RESEARCHER: dict[str, Callable[[Pilot[None]], Awaitable[None]]] = {
     "cancel_booking": cancel_booking,
     "revoke_feed": revoke_feed,
     "add_ssh_key": add_ssh_key,
+    "record_output": record_output,
 }
 
 
 @pytest.mark.parametrize("dialog", list(RESEARCHER))
-async def test_researcher_dialog(
-    seeded: ServiceContext, shots: Shots, size: Size, dialog: str
-) -> None:
+async def test_researcher_dialog(seeded: ServiceContext, shots: Shots, dialog: str) -> None:
     app = EquipshareApp(seeded, "alice")
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=FIRST_SIZE) as pilot:
         await started(pilot)
         await RESEARCHER[dialog](pilot)
         await shots(pilot)
@@ -148,6 +157,29 @@ async def credit_profile(pilot: Pilot[None]) -> None:
     await settle(pilot, lambda: not dialog.busy)
 
 
+async def renew_training(pilot: Pilot[None]) -> None:
+    await pilot.press("escape", "T")
+    await loaded(pilot, "TrainingScreen")
+    await pilot.press("r")  # erin's XPS training, running out in April
+    dialog = await until(pilot, "TrainingPrompt")
+    await settle(pilot, lambda: bool(dialog.query_one(Input).value))  # the offered day
+
+
+async def revoke_training(pilot: Pilot[None]) -> None:
+    await pilot.press("escape", "T")
+    await loaded(pilot, "TrainingScreen")
+    await pilot.press("x")
+    await until(pilot, "TrainingPrompt")
+
+
+async def export_over_ssh(pilot: Pilot[None]) -> None:
+    await pilot.press("escape", "R")
+    screen = await loaded(pilot, "ReportsScreen")
+    await settle(pilot, lambda: screen.report("utilisation") is not None)
+    await pilot.press("x")
+    await until(pilot, "TextCopyModal")
+
+
 STAFF: dict[str, Callable[[Pilot[None]], Awaitable[None]]] = {
     "schedule_downtime": schedule_downtime,
     "record_training": record_training,
@@ -155,13 +187,19 @@ STAFF: dict[str, Callable[[Pilot[None]], Awaitable[None]]] = {
     "reject_request": reject_request,
     "out_of_service": out_of_service,
     "credit_profile": credit_profile,
+    "renew_training": renew_training,
+    "revoke_training": revoke_training,
+    "export_over_ssh": export_over_ssh,
 }
 
 
 @pytest.mark.parametrize("dialog", list(STAFF))
-async def test_staff_dialog(seeded: ServiceContext, shots: Shots, size: Size, dialog: str) -> None:
+async def test_staff_dialog(
+    seeded: ServiceContext, shots: Shots, dialog: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(SERVED_VIA_ENV, "ssh")  # an export is shown as text (only x does one)
     app = EquipshareApp(seeded, "mgr")
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=FIRST_SIZE) as pilot:
         await started(pilot, staff=True)
         await STAFF[dialog](pilot)
         await shots(pilot)
@@ -181,18 +219,30 @@ async def test_staff_dialog(seeded: ServiceContext, shots: Shots, size: Size, di
 async def test_admin_dialog(
     seeded: ServiceContext,
     shots: Shots,
-    size: Size,
     key: str,
     screen_name: str,
     press: str,
     dialog: str,
 ) -> None:
     app = EquipshareApp(seeded, "root")
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=FIRST_SIZE) as pilot:
         await started(pilot, staff=True)
         await settle(pilot, lambda: app.standing.admin)
         await pilot.press("escape", key)
         await loaded(pilot, screen_name)
         await pilot.press(press)
         await until(pilot, dialog)
+        await shots(pilot)
+
+
+async def test_series_scope(seeded: ServiceContext, shots: Shots) -> None:
+    request = BookingRequest(RAM, london(2026, 3, 17, 10), london(2026, 3, 17, 12))
+    SeriesService(seeded).book_series("erin", request, RecurrenceRule("weekly", count=4))
+    app = EquipshareApp(seeded, "erin")
+    async with app.run_test(size=FIRST_SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("escape", "m")
+        await loaded(pilot, "MyBookingsScreen")
+        await pilot.press("c")  # the first of her weekly Raman sessions
+        await until(pilot, "SeriesScopeModal")
         await shots(pilot)

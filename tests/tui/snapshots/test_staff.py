@@ -8,9 +8,7 @@ import pytest
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from tests.tui.conftest import settle
-from tests.tui.snapshots.conftest import Shots, loaded, started
-
-Size = tuple[int, int]
+from tests.tui.snapshots.conftest import FIRST_SIZE, Shots, loaded, started
 
 
 @pytest.mark.parametrize(
@@ -19,19 +17,19 @@ Size = tuple[int, int]
     ids=["approvals", "training", "downtime"],
 )
 async def test_staff_screen(
-    seeded: ServiceContext, shots: Shots, size: Size, key: str, screen_name: str
+    seeded: ServiceContext, shots: Shots, key: str, screen_name: str
 ) -> None:
     app = EquipshareApp(seeded, "mgr")
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=FIRST_SIZE) as pilot:
         await started(pilot, staff=True)
         await pilot.press("escape", key)
         await loaded(pilot, screen_name)
         await shots(pilot)
 
 
-async def test_training_all(seeded: ServiceContext, shots: Shots, size: Size) -> None:
+async def test_training_all(seeded: ServiceContext, shots: Shots) -> None:
     app = EquipshareApp(seeded, "mgr")
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=FIRST_SIZE) as pilot:
         await started(pilot, staff=True)
         await pilot.press("escape", "T")
         screen = await loaded(pilot, "TrainingScreen")
@@ -50,11 +48,9 @@ async def test_training_all(seeded: ServiceContext, shots: Shots, size: Size) ->
         ("5", "charges"),
     ],
 )
-async def test_reports(
-    seeded: ServiceContext, shots: Shots, size: Size, number: str, tab: str
-) -> None:
+async def test_reports(seeded: ServiceContext, shots: Shots, number: str, tab: str) -> None:
     app = EquipshareApp(seeded, "mgr")
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=FIRST_SIZE) as pilot:
         await started(pilot, staff=True)
         await pilot.press("escape", "R")
         screen = await loaded(pilot, "ReportsScreen")
