@@ -67,7 +67,7 @@ async def test_staff_read_an_instruments_history_with_the_zone_named(
         for when, who, _, what, _ in table:
             assert (when, who, what) == ("2026-03-16 09:00 GMT", "alice", f"booking:{alice.id}")
         assert "status: confirmed -> cancelled" in table[0][4]
-        assert "starts_at: - -> 2026-03-16T11:00:00+00:00" in table[1][4]
+        assert "starts_at: - -> 2026-03-16 11:00 GMT" in table[1][4]
         assert "Europe/London" in status(screen)
         assert recorded(app).notified("error") == []
 
@@ -150,3 +150,27 @@ async def test_older_events_load_when_the_cursor_reaches_the_last_row(
         await settle(pilot, lambda: len(rows(screen)) == 60)
         assert rows(screen)[-1][4] == "name: XPS 0 -> XPS 1"
         assert status(screen) == "60 events, newest first; times in Europe/London"
+
+
+def test_changed_times_read_in_the_facility_zone_like_the_when_column() -> None:
+    """A stored UTC instant in Changes reads as the When column does (the status line says
+    times are in the facility's zone); across the clocks going forward it names BST."""
+    from datetime import UTC, datetime
+
+    from equipshare.domain.records.history import FieldChange, HistoryEvent
+    from equipshare.tui.screens.history import event_cells
+
+    changes = (
+        FieldChange("starts_at", None, "2026-03-19T13:00:00+00:00"),
+        FieldChange("ends_at", "2026-03-30T08:00:00+00:00", "2026-03-30T09:00:00+00:00"),
+        FieldChange("purpose", None, "T-shirt: 2026T"),
+    )
+    event = HistoryEvent(
+        1, datetime(2026, 3, 16, 9, tzinfo=UTC), "Europe/London", "tech", "downtime.create",
+        "downtime", "1", "downtime:1", XPS, changes,
+    )  # fmt: skip
+    assert event_cells(event)[4] == (
+        "starts_at: - -> 2026-03-19 13:00 GMT; "
+        "ends_at: 2026-03-30 09:00 BST -> 2026-03-30 10:00 BST; "
+        "purpose: - -> T-shirt: 2026T"
+    )

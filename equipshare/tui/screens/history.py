@@ -8,6 +8,7 @@ events; moving the cursor onto the last row reads the next, older page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -38,19 +39,36 @@ COLUMNS = (
 PAGE_SIZE = 50
 
 
-def value_words(value: Any) -> str:
-    return "-" if value is None else str(value)
+def local_words(moment: datetime, zone: ZoneInfo) -> str:
+    """A moment in `zone`, the zone's abbreviation named: '2026-03-16 09:05 GMT'."""
+    local = moment.astimezone(zone)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
-def change_words(change: FieldChange) -> str:
+def value_words(value: Any, zone: ZoneInfo | None = None) -> str:
+    """A changed value as people read it; a stored UTC instant in `zone`, like the When column
+    (the screen says its times are in the facility's zone)."""
+    if value is None:
+        return "-"
+    if zone is not None and isinstance(value, str) and "T" in value:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:
+            return local_words(moment, zone)
+    return str(value)
+
+
+def change_words(change: FieldChange, zone: ZoneInfo | None = None) -> str:
     """'status: pending -> confirmed'; a field a creation set reads '- -> value'."""
-    return f"{change.field}: {value_words(change.before)} -> {value_words(change.after)}"
+    before, after = value_words(change.before, zone), value_words(change.after, zone)
+    return f"{change.field}: {before} -> {after}"
 
 
 def when_words(event: HistoryEvent) -> str:
     """The event's time in its own zone, the zone's abbreviation named: '2026-03-16 09:05 GMT'."""
-    local = event.occurred_at.astimezone(ZoneInfo(event.timezone))
-    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+    return local_words(event.occurred_at, ZoneInfo(event.timezone))
 
 
 def event_cells(event: HistoryEvent) -> tuple[str, str, str, str, str]:
@@ -60,7 +78,7 @@ def event_cells(event: HistoryEvent) -> tuple[str, str, str, str, str]:
         event.actor or "(system)",
         event.action,
         event.entity,
-        "; ".join(change_words(change) for change in event.changes),
+        "; ".join(change_words(change, ZoneInfo(event.timezone)) for change in event.changes),
     )
 
 
