@@ -62,6 +62,13 @@ PLANS = (
 )
 #: The most saved plans listed, each compared with its charges in the same worker.
 LISTED = 50
+#: Each field's name on its border, short enough for a quarter of 80 columns.
+FIELD_NAMES = {
+    "est-user": "applicant", "est-start": "first day", "est-years": "years",
+    "est-uplift": "uplift %", "est-instrument": "instrument", "est-year": "grant year",
+    "est-hours": "hours", "est-assisted": "assisted hours", "est-title": "title",
+    "est-project": "project code",
+}  # fmt: skip
 LINE_FIELDS = ("#est-instrument", "#est-year", "#est-hours", "#est-assisted")
 TERM_FIELDS = ("#est-user", "#est-start", "#est-years", "#est-uplift")
 
@@ -122,10 +129,10 @@ class EstimateScreen(ServiceScreen[None]):
 
     DEFAULT_CSS = """
     EstimateScreen Horizontal { height: 3; }
-    EstimateScreen Horizontal Input { width: 1fr; }
-    #est-status { height: 1; padding: 0 1; background: $boost; }
+    EstimateScreen Horizontal Input { width: 1fr; border-title-color: $text-muted; }
+    #est-status { height: auto; padding: 0 1; background: $boost; }
     #est-costing { height: 1fr; }
-    #est-plans { height: 7; }
+    #est-plans { height: auto; max-height: 7; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -187,6 +194,9 @@ class EstimateScreen(ServiceScreen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        # A typed field loses its placeholder: its name stays on its border ('2' is years).
+        for field in self.query(Input):
+            field.border_title = FIELD_NAMES.get(field.id or "", "")
         self.query_one("#est-costing", FittedTable).set_columns(COSTING)
         self.query_one("#est-plans", FittedTable).set_columns(PLANS)
         self._status("Type the grant's first day, then add lines: instrument, year, hours")

@@ -9,7 +9,7 @@ from textual.widgets import Input, Select
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from tests.tui.conftest import settle
-from tests.tui.snapshots.conftest import FIRST_SIZE, MEG, XPS, Shots, loaded, started, until
+from tests.tui.snapshots.conftest import FIRST_SIZE, XPS, Shots, loaded, started, until
 
 
 async def test_catalogue(seeded: ServiceContext, shots: Shots) -> None:
@@ -126,24 +126,26 @@ async def test_portfolio(seeded: ServiceContext, shots: Shots) -> None:
 
 
 async def test_estimate(seeded: ServiceContext, shots: Shots) -> None:
-    app = EquipshareApp(seeded, "mgr")  # staff: may cost a grant for someone else
+    """mgr, who may cost a grant for someone else: Aston's bob pays the partner rates."""
+    app = EquipshareApp(seeded, "mgr")
     async with app.run_test(size=FIRST_SIZE) as pilot:
         await started(pilot, staff=True)
         await pilot.press("escape", "G")
         screen = await until(pilot, "EstimateScreen")
-        for field, text in (("user", "alice"), ("start", "2026-10-01"), ("years", "2")):
+        for field, text in (("user", "bob"), ("start", "2026-10-01"), ("uplift", "3")):
             screen.query_one(f"#est-{field}", Input).value = text
-        for code, year, hours, assisted in ((XPS, "1", "40", "10"), (MEG, "2", "25", "")):
-            for field, text in (("instrument", code), ("year", year), ("hours", hours),
+        for year, hours, assisted in (("1", "40", "10"), ("2", "25", "")):
+            for field, text in (("instrument", XPS), ("year", year), ("hours", hours),
                                 ("assisted", assisted)):  # fmt: skip
                 screen.query_one(f"#est-{field}", Input).value = text
             screen.query_one("#est-hours", Input).focus()
             await pilot.press("enter")
             await settle(pilot, lambda: screen.estimate is not None and len(screen.lines) > 0)
         await settle(pilot, lambda: screen.estimate is not None and len(screen.lines) == 2)
-        screen.query_one("#est-title", Input).value = "Thin films, 2026-28"
+        screen.query_one("#est-title", Input).value = "Perovskite films, 2026-29"
         screen.query_one("#est-project", Input).value = "EP/T01234/1"
         screen.query_one("#est-title", Input).focus()
         await pilot.press("enter")  # saved: the plan beside what its project code was charged
         await settle(pilot, lambda: bool(screen.comparisons))
+        screen.query_one("#est-costing").focus()  # the screen's keys in the footer
         await shots(pilot)
