@@ -262,3 +262,20 @@ async def test_the_mouse_moves_the_cursor_drags_a_range_and_double_click_books(
         await pilot.click(WeekGrid, offset=at(4, row_y), times=2)  # Fri 13:00
         await shown(pilot, BookingForm)
         assert form(app).value("start") == "2026-03-20 13:00"
+
+
+async def test_a_taller_terminal_shows_the_early_hours_it_has_room_for(
+    context: ServiceContext, world: World
+) -> None:
+    """At 80x24 the grid opens scrolled to the opening hours; made taller, all 24 hours fit
+    and are painted from 00:00, not from the old top above blank rows (seen in a snapshot)."""
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen))
+        app.open_week(XPS)
+        await settle(pilot, lambda: isinstance(app.screen, WeekScreen) and app.screen.loaded)
+        assert "00:00" not in app.export_screenshot()
+        await pilot.resize_terminal(160, 50)
+        await pilot.pause()
+        assert app.screen.query_one(WeekGrid).top == 0
+        assert "00:00" in app.export_screenshot()

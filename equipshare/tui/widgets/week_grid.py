@@ -268,7 +268,12 @@ class WeekGrid(Widget, can_focus=True):
         self.refresh()
 
     def on_resize(self, event: events.Resize) -> None:
+        # The resized frame may already be painted with the old top: paint again, or a
+        # taller terminal keeps the early hours hidden above rows left blank.
+        top = self.top
         self._keep_cursor_visible()
+        if self.top != top:
+            self.refresh()
 
     def _after_move(self) -> None:
         self._keep_cursor_visible()
