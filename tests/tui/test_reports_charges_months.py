@@ -55,8 +55,11 @@ async def test_the_charges_tab_lists_issued_and_open_months_and_opens_either(
         note = str(screen.query_one("#charges-view .report-note", Static).render())
         assert note == "Statement for November 2026 (issued 2 Dec 2026 by root): £90.00 in 5 lines"
 
-        # Focus is on the list of months, its cursor on December: Enter opens it.
-        await pilot.press("enter")
+        # The highlighted month is the one shown (seen in a snapshot: the cursor sat on
+        # December over November's statement); focus is on the list: up, Enter opens December.
+        table = screen.query_one("#charges-months", FittedTable)
+        assert table.cursor_row == 1
+        await pilot.press("up", "enter")
         await settle(pilot, lambda: shows(screen, DECEMBER))
         report = screen.report("charges")
         assert isinstance(report, Statement) and report.issued_at is None
@@ -65,3 +68,6 @@ async def test_the_charges_tab_lists_issued_and_open_months_and_opens_either(
             "Statement for December 2026 to date (open, the month is not over): £10.00 in 1 line"
         )
         assert cells(screen, "charges-pairs") == [["ASTON", "WARWICK", "1", "£10.00"]]
+        # The open month shown gives its figures so far in the list, as the note does.
+        assert cells(screen, "charges-months")[0] == ["Dec 2026", "open, to date", "1", "£10.00"]
+        assert table.cursor_row == 0

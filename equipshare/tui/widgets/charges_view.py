@@ -22,6 +22,7 @@ from equipshare.domain.report_periods import month_has_ended
 from equipshare.domain.timewords import short_range
 from equipshare.domain.wording import count_words
 from equipshare.tui.widgets.column_fit import ColumnSpec
+from equipshare.tui.widgets.fitted_table import FittedTable
 from equipshare.tui.widgets.report_views import ReportView, figure, number, table
 
 
@@ -50,6 +51,7 @@ class ChargesView(ReportView):
         self._pairs: dict[str, PairTotal] = {}
         self._timezone = "UTC"
         self._month = date.min
+        self._statement: Statement | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="report-note", markup=False)
@@ -95,6 +97,20 @@ class ChargesView(ReportView):
                 state = "open" if month_has_ended(month.month, today) else "open, to date"
                 lines, total = number("—"), number("—")
             grid.add_row(f"{month.month:%b %Y}", state, lines, total, key=month.month.isoformat())
+        self._mark_shown_month()
+
+    def _mark_shown_month(self) -> None:
+        """The month whose statement is shown is the highlighted one, and an open month there
+        gives its figures so far (as the note over it does), not a dash."""
+        statement = self._statement
+        grid = self.query_one("#charges-months", FittedTable)
+        key = statement.month.isoformat() if statement else ""
+        if statement is None or key not in grid.rows:
+            return
+        if statement.issued_at is None:
+            grid.update_cell(key, "bookings", number(len(statement.lines)))
+            grid.update_cell(key, "total", number(gbp(statement.total_pence)))
+        grid.move_cursor(row=grid.get_row_index(key))
 
     @on(DataTable.RowSelected, "#charges-months")
     def _month_selected(self, event: DataTable.RowSelected) -> None:
@@ -106,6 +122,8 @@ class ChargesView(ReportView):
         """The statement's pairs and lines; a month not yet over is named "to date"."""
         self._timezone = statement.timezone
         self._month = statement.month  # dates near it go without their year
+        self._statement = statement
+        self._mark_shown_month()
         self._pairs = {f"{p.payer_code}>{p.host_code}": p for p in statement.pairs}
         grid = self.query_one("#charges-pairs", DataTable)
         grid.clear()
