@@ -23,6 +23,7 @@ from equipshare.tui.app_parts.calendar_delivery import CalendarDelivery
 from equipshare.tui.app_parts.kept_preferences import KeepsPreferences, KeptPreferences
 from equipshare.tui.app_parts.key_answers import KeyAnswers
 from equipshare.tui.app_parts.live_refresh import LiveRefresh
+from equipshare.tui.app_parts.live_standing import LiveStanding
 from equipshare.tui.app_parts.staff_actions import StaffActions
 from equipshare.tui.app_parts.standing import StandingChecks
 from equipshare.tui.commands import InstrumentCommands
@@ -200,6 +201,7 @@ class EquipshareApp(
             self.notify(self._notice, timeout=20)
         self.preferences.start()
         self.load_standing()
+        LiveStanding(self, self.load_standing).start()  # other people's writes, too
 
     @on(ServiceRefused)
     def _notify_refusal(self, message: ServiceRefused) -> None:

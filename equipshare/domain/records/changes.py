@@ -26,6 +26,8 @@ class TopicKind(StrEnum):
     APPROVALS = "approvals"
     #: the training records on those instruments
     TRAINING = "training"
+    #: the downtime (and the rest of the schedule: opening hours, waitlists) on them
+    DOWNTIME = "downtime"
     #: instruments, facilities, institutions, people and staff alone
     CATALOGUE = "catalogue"
 
@@ -49,6 +51,7 @@ class Topic:
 #: The topics that take no key.
 APPROVALS = Topic(TopicKind.APPROVALS)
 TRAINING = Topic(TopicKind.TRAINING)
+DOWNTIME = Topic(TopicKind.DOWNTIME)
 CATALOGUE = Topic(TopicKind.CATALOGUE)
 
 

@@ -17,6 +17,9 @@ from equipshare.services.plumbing.context import ServiceContext
 
 __all__ = ["ChangesService", "Topic", "TopicKind", "TopicStamps"]
 
+#: The kinds read as two rows (the facilities staffed, and every one for an admin) to add up.
+STAFFED = (TopicKind.APPROVALS, TopicKind.TRAINING, TopicKind.DOWNTIME)
+
 
 class ChangesService:
     """Change stamps for the acting user's open screens."""
@@ -60,7 +63,7 @@ class ChangesService:
         for kind, key, stamp in rows:
             if kind == "all":
                 everything = int(stamp or 0)
-            elif kind in (TopicKind.APPROVALS, TopicKind.TRAINING):  # the staff and admin rows
+            elif kind in STAFFED:  # the staff and admin rows
                 found[(kind, "")] = found.get((kind, ""), 0) + int(stamp or 0)
             else:
                 found[(kind, key)] = int(stamp or 0)

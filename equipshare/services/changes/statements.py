@@ -140,6 +140,8 @@ def _parts(kind: TopicKind) -> tuple[Part, ...]:
         return _staffed(kind, "instrument")
     if kind is TopicKind.TRAINING:
         return _staffed(kind, "training")
+    if kind is TopicKind.DOWNTIME:
+        return _staffed(kind, "schedule")
     return ()  # the catalogue is the "all" stamp, which every statement reads
 
 

@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
 from equipshare.domain.records.catalogue import DowntimeRecord
+from equipshare.domain.records.changes import DOWNTIME, Topic
 from equipshare.domain.records.schedule import DowntimeBoard, DowntimeRow
 from equipshare.domain.timewords import local_range, short_range
 from equipshare.domain.wording import bookings_words, plural, reason_words
@@ -99,6 +100,7 @@ class DowntimeScreen(ServiceScreen[None]):
         self.loaded = False
         self.board: DowntimeBoard | None = None
         self._rows: dict[str, DowntimeRow] = {}
+        self._keep: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -133,8 +135,10 @@ class DowntimeScreen(ServiceScreen[None]):
 
     # Loading --------------------------------------------------------------------------
 
-    def reload(self) -> None:
+    def reload(self, keep: int | None = None) -> None:
+        """Read the board again; the cursor goes to downtime `keep`, else stays on its row."""
         self.loaded = False
+        self._keep = keep
         self.load_board()
 
     def load_board(self) -> None:
@@ -146,6 +150,9 @@ class DowntimeScreen(ServiceScreen[None]):
     def _show_board(self, message: BoardLoaded) -> None:
         self.board = board = message.board
         table = self.query_one("#downtime-table", DataTable)
+        selected = self.selected()  # a reload keeps the cursor on its downtime, or near it
+        kept = self._keep if self._keep is not None else selected and selected.downtime_id
+        row_at, self._keep = table.cursor_row, None
         table.clear()
         self._rows = {str(row.downtime_id): row for row in board.rows}
         for key, row in self._rows.items():
@@ -159,6 +166,10 @@ class DowntimeScreen(ServiceScreen[None]):
                 row.scheduled_by,
                 key=key,
             )
+        if kept is not None and str(kept) in self._rows:
+            table.move_cursor(row=table.get_row_index(str(kept)))
+        elif table.row_count:
+            table.move_cursor(row=min(row_at, table.row_count - 1))
         if not board.may_schedule:
             status = "Downtime is scheduled by facility staff; you staff no facility"
         else:
@@ -199,7 +210,7 @@ class DowntimeScreen(ServiceScreen[None]):
         self.notify(text)
         # Calendars on the stack show downtime and the bookings it cancelled.
         self.app.post_message(BookingsChanged(frozenset({downtime.instrument_code})))
-        self.reload()
+        self.reload(keep=downtime.id)  # the cursor on the downtime just scheduled
 
     # Cancelling -----------------------------------------------------------------------
 
@@ -238,3 +249,11 @@ class DowntimeScreen(ServiceScreen[None]):
         )
         self.app.post_message(BookingsChanged(frozenset({downtime.instrument_code})))
         self.reload()
+
+    # Keeping up with writes made elsewhere ----------------------------------------------------
+
+    def live_topics(self) -> frozenset[Topic]:
+        return frozenset({DOWNTIME})
+
+    def live_changed(self, changed: frozenset[Topic]) -> None:
+        self.reload()  # scheduled or cancelled elsewhere: the cursor stays on its row

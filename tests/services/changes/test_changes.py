@@ -24,6 +24,7 @@ from equipshare.domain.records.bookings import BookingRequest
 from equipshare.domain.records.changes import (
     APPROVALS,
     CATALOGUE,
+    DOWNTIME,
     TRAINING,
     Topic,
     TopicKind,
@@ -42,7 +43,9 @@ XPS_TOPIC, RAM_TOPIC, SEM_TOPIC = (Topic.instrument(code) for code in (XPS, RAM,
 PRP = Topic(TopicKind.FACILITY, "WAR-PRP")
 ALICE, BOB = Topic.user("alice"), Topic.user("bob")
 #: Everything a Warwick manager's screens might watch at once.
-WATCHED = frozenset({XPS_TOPIC, RAM_TOPIC, SEM_TOPIC, PRP, APPROVALS, TRAINING, CATALOGUE})
+WATCHED = frozenset(
+    {XPS_TOPIC, RAM_TOPIC, SEM_TOPIC, PRP, APPROVALS, TRAINING, DOWNTIME, CATALOGUE}
+)
 
 
 @pytest.fixture
@@ -101,12 +104,15 @@ def test_a_booking_made_elsewhere_moves_its_instrument_facility_booker_and_appro
 def test_downtime_training_and_people_move_their_topics_and_no_others(
     context: ServiceContext, elsewhere: ServiceContext, world: World, clock: FrozenClock
 ) -> None:
-    def downtime() -> None:
+    hours = iter(range(10, 16))
+
+    def downtime() -> None:  # an hour of its own each time
+        hour = next(hours)
         DowntimeService(elsewhere).schedule(
             "tech",
             RAM,
-            london(2026, 3, 19, 13),
-            london(2026, 3, 19, 15),
+            london(2026, 3, 19, hour),
+            london(2026, 3, 19, hour + 1),
             DowntimeReason.MAINTENANCE,
             "new laser",
         )
@@ -117,8 +123,11 @@ def test_downtime_training_and_people_move_their_topics_and_no_others(
     def rename() -> None:
         AccountService(elsewhere).edit("root", "carol", name="Carol B")
 
-    # A downtime is on the week and the facility's weeks; it waits for nobody's approval.
-    assert moved(context, "mgr", WATCHED, downtime) == {RAM_TOPIC, PRP}
+    # A downtime is on the week, the facility's weeks and the staff's downtime list; it
+    # waits for nobody's approval. Aston's staff do not see Warwick's; an admin sees all.
+    assert moved(context, "mgr", WATCHED, downtime) == {RAM_TOPIC, PRP, DOWNTIME}
+    assert moved(context, "otherstaff", frozenset({DOWNTIME}), downtime) == set()
+    assert moved(context, "root", frozenset({DOWNTIME}), downtime) == {DOWNTIME}
     assert moved(context, "mgr", WATCHED, training) == {TRAINING}
     # People, places and rights: every topic shows names or depends on who staffs what.
     assert moved(context, "mgr", WATCHED, rename) == WATCHED

@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
+from equipshare.domain.records.changes import CATALOGUE, Topic
 from equipshare.domain.records.consortium import (
     FacilityChange,
     FacilityRecord,
@@ -231,6 +232,7 @@ class FacilitiesScreen(ServiceScreen[None]):
 
     def _show_staff_of(self, code: str | None, members: tuple[StaffMember, ...]) -> None:
         table = self.query_one("#staff-table", DataTable)
+        kept = self.selected_member() if code == self.staff_of else None
         table.clear()
         self._members = {m.username: m for m in members}
         for member in members:
@@ -243,6 +245,8 @@ class FacilitiesScreen(ServiceScreen[None]):
                 "yes" if member.active else "no",
                 key=member.username,
             )
+        if kept is not None and kept.username in self._members:
+            table.move_cursor(row=table.get_row_index(kept.username))
         facility = self._rows.get(code or "")
         detail = "" if facility is None else detail_words(facility)
         self.query_one("#facility-detail", Static).update(detail)
@@ -375,3 +379,11 @@ class FacilitiesScreen(ServiceScreen[None]):
     def _removed(self, message: StaffRemoved) -> None:
         self._say(message.change)
         self.reload(keep_cursor_on=message.change.member.facility_code)
+
+    # Keeping up with writes made elsewhere ----------------------------------------------------
+
+    def live_topics(self) -> frozenset[Topic]:
+        return frozenset({CATALOGUE})
+
+    def live_changed(self, changed: frozenset[Topic]) -> None:
+        self.reload()  # a facility or its staff changed elsewhere: the cursors stay

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
 from equipshare.domain.errors import EquipshareError, PermissionDenied
+from equipshare.domain.records.changes import CATALOGUE, Topic
 from equipshare.domain.records.consortium import InstitutionChange, InstitutionRecord
 from equipshare.domain.wording import count_words
 from equipshare.services.consortium.service import InstitutionService
@@ -183,3 +184,11 @@ class InstitutionsScreen(ServiceScreen[None]):
         self.app.push_screen(
             InstitutionForm(self._institutions, self._actor, self.rows[code]), self._saved
         )
+
+    # Keeping up with writes made elsewhere ----------------------------------------------------
+
+    def live_topics(self) -> frozenset[Topic]:
+        return frozenset({CATALOGUE})
+
+    def live_changed(self, changed: frozenset[Topic]) -> None:
+        self.reload()  # added or edited elsewhere: the cursor stays on its row

@@ -24,6 +24,7 @@ from equipshare.domain.enums import Role
 from equipshare.domain.errors import EquipshareError, PermissionDenied
 from equipshare.domain.records.accounts import UserPage, UserQuery
 from equipshare.domain.records.admin import UserListRow
+from equipshare.domain.records.changes import CATALOGUE, Topic
 from equipshare.domain.records.consortium import InstitutionRecord
 from equipshare.domain.wording import count_words
 from equipshare.services.consortium.service import InstitutionService
@@ -132,6 +133,8 @@ class UsersScreen(UserChanges):
         self.loaded = False
         self.may_change = True
         self._loading = False
+        #: The username the next first page puts the cursor back on (a live reload).
+        self._keep: str | None = None
         self._search_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -204,12 +207,15 @@ class UsersScreen(UserChanges):
             return  # an older search's page, overtaken by typing
         table = self._table
         if message.after is None:
+            kept, self._keep = self._keep, None
             table.clear()
             self.users = {}
             self.query_one("#users-search", Input).remove_class("-invalid")
         for user in message.page.rows:
             self.users[user.username] = user
             table.add_row(*user_cells(user), key=user.username)
+        if message.after is None and kept in self.users:
+            table.move_cursor(row=table.get_row_index(kept))
         self.next_after = message.page.next_after
         self._loading = False
         self.loaded = True
@@ -282,3 +288,13 @@ class UsersScreen(UserChanges):
 
     def action_focus_search(self) -> None:
         self.query_one("#users-search", Input).focus()
+
+    # Keeping up with writes made elsewhere ----------------------------------------------------
+
+    def live_topics(self) -> frozenset[Topic]:
+        return frozenset({CATALOGUE})
+
+    def live_changed(self, changed: frozenset[Topic]) -> None:
+        selected = self.selected()
+        self._keep = None if selected is None else selected.username
+        self.reload()  # added, changed or deactivated elsewhere: the cursor stays on its row
