@@ -5,10 +5,17 @@ shows (`live_topics`) in a thread worker: one indexed query, whichever process w
 a stamp has moved since the last read, `live_changed` runs the reload the screen already
 has; when none has, nothing else happens. A screen that is covered (a dialog or another
 screen on top) does not ask; it asks at once when it is in front again.
+
+The screen's own calls never fight a check. A load that shows what the screen shows in full
+(`call_service(..., live_baseline=True)`) reads the stamps just before its data, and later
+checks compare with those: the screen's own write, which that load shows, reloads nothing
+again. A check that another call of the screen overlapped (a write, a load) is dropped, so
+it never reloads over the cursor the screen's own answer is placing; the next one asks again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -43,12 +50,20 @@ class LiveScreen(Screen[ScreenResultType]):
 
     @dataclass
     class StampsRead(Message):
-        """The stamps of the screen's topics as read now."""
+        """The stamps of the screen's topics as read now: by a check, or by a load just
+        before its data (`baseline`)."""
 
         stamps: TopicStamps
+        #: How many calls of the screen's own had started when the read began.
+        generation: int
+        baseline: bool = False
 
     _live_timer: Timer | None = None
     _live_seen: TopicStamps | None = None
+    #: Counts the screen's own service calls; a check that one overlapped is stale.
+    _live_generation: int = 0
+    #: The generation of the baseline `_live_seen` came from (an older one never replaces it).
+    _live_baseline_generation: int = -1
 
     def live_topics(self) -> frozenset[Topic]:
         """What the screen shows now, as change topics; none (the default): never reload."""
@@ -83,28 +98,62 @@ class LiveScreen(Screen[ScreenResultType]):
         if self._live_timer is not None:
             self._live_timer.pause()
 
-    def live_check(self) -> None:
-        """Read the stamps of the topics shown, in a worker; skipped while one is reading
-        (a slow database never piles checks up) or while the screen is covered."""
+    def live_call_started(self, *, baseline: bool) -> Callable[[], None] | None:
+        """A service call of the screen's own starts (ServiceCalls says so): checks under
+        way are stale. With `baseline` (a load of all the screen shows), what reads the
+        stamps in the call's worker just before its data; None when nothing is watched."""
+        self._live_generation += 1
         source = self._live_source()
         topics = self.live_topics()
-        if source is None or not topics or not self.is_active:
-            return
-        if any(w.group == LIVE_GROUP and not w.is_finished for w in self.workers):
-            return
+        if not baseline or source is None or not topics:
+            return None
+        return self._stamps_reader(source, topics, baseline=True)
+
+    def _stamps_reader(
+        self, source: LiveSource, topics: frozenset[Topic], *, baseline: bool
+    ) -> Callable[[], None]:
         changes, actor, screen = source.changes, source.actor_username, self
+        generation = self._live_generation
 
         def read() -> None:
             try:
                 stamps = changes.stamps(actor, topics)
             except EquipshareError:
                 return  # a topic the actor may not watch: it never reloads
-            screen.post_message(self.StampsRead(stamps))
+            screen.post_message(self.StampsRead(stamps, generation, baseline))
 
+        return read
+
+    def _own_calls_running(self) -> bool:
+        """A worker of the screen's own, other than a check, has not finished."""
+        return any(
+            w.node is self and w.group != LIVE_GROUP and not w.is_finished for w in self.workers
+        )
+
+    def live_check(self) -> None:
+        """Read the stamps of the topics shown, in a worker; skipped while one is reading
+        (a slow database never piles checks up), while the screen is covered, and while a
+        call of its own runs (its answer shows what changed)."""
+        source = self._live_source()
+        topics = self.live_topics()
+        if source is None or not topics or not self.is_active:
+            return
+        if any(w.group == LIVE_GROUP and not w.is_finished for w in self.workers):
+            return
+        if self._own_calls_running():
+            return
+        read = self._stamps_reader(source, topics, baseline=False)
         self.run_worker(read, name=LIVE_GROUP, group=LIVE_GROUP, exit_on_error=False, thread=True)
 
     @on(StampsRead)
     def _live_stamps_read(self, message: StampsRead) -> None:
+        if message.baseline:
+            if message.generation > self._live_baseline_generation:
+                self._live_seen = message.stamps  # read before the data the load shows
+                self._live_baseline_generation = message.generation
+            return
+        if message.generation != self._live_generation or self._own_calls_running():
+            return  # a call of the screen's own overlapped the check: the next one asks
         seen, self._live_seen = self._live_seen, message.stamps
         if seen is None:
             return  # the first look: what is shown was loaded just now

@@ -115,6 +115,7 @@ class PagedScreen(ServiceScreen[None], Generic[R]):
             lambda page: self.PageLoaded(generation, after, page),
             group=self.PAGE_GROUP,
             refused=refused,
+            live_baseline=after is None,
         )
 
     @on(PagedTable.MoreWanted)

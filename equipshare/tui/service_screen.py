@@ -47,6 +47,7 @@ class ServiceCalls:
         group: str,
         refused: Callable[[EquipshareError], Message | None] = refusal_notice,
         drop_if_cancelled: bool = False,
+        live_baseline: bool = False,
     ) -> Worker[None]:
         """Run `call` in an exclusive thread worker of `group`; post `answer(result)` to self.
 
@@ -54,12 +55,21 @@ class ServiceCalls:
         into the message to post, or None to post nothing. With `drop_if_cancelled`, an
         answer is not posted once a newer call of the group has cancelled this one; writes
         leave it off, so a write that happened is always reported.
+
+        On a LiveScreen every call makes the live checks under way stale, and
+        `live_baseline` (a load of everything the screen shows) reads the change stamps
+        first, so the screen's own writes, which the load shows, reload nothing again.
         """
         assert isinstance(self, DOMNode)  # mixed into DOM nodes only
         node = self
+        stamps = (
+            self.live_call_started(baseline=live_baseline) if isinstance(self, LiveScreen) else None
+        )
 
         def run() -> None:
             try:
+                if stamps is not None:
+                    stamps()
                 result = call()
             except EquipshareError as error:
                 message = refused(error)

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from equipshare.db.engine import Database
 from equipshare.domain.enums import DowntimeReason
@@ -24,10 +24,13 @@ from equipshare.services.downtime.scheduling import DowntimeService
 from equipshare.services.people.account_edits import AccountService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
+from equipshare.tui.live import LiveScreen
+from equipshare.tui.modals.schedule_downtime import ScheduleDowntimeModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
+from equipshare.tui.screens.downtime import DowntimeScreen
 from tests.conftest import BACKENDS
 from tests.support.world import World, london
-from tests.tui.conftest import recorded, settle
+from tests.tui.conftest import click_when_ready, recorded, settle, shown
 
 PERIOD_MS = 100
 WITHIN = 10.0
@@ -93,6 +96,50 @@ async def test_downtime_scheduled_elsewhere_appears(
             )
 
         await shows_after(app, pilot, "downtime-table", schedule, "new laser")
+
+
+async def test_the_screens_own_write_reloads_it_once_and_the_cursor_stays_where_it_went(
+    live: ServiceContext, world: World
+) -> None:
+    """A downtime scheduled on the screen moves the stamp it watches; the screen's own reload
+    shows it and takes the cursor to it, and no check reloads it again over that cursor."""
+    calibration = DowntimeReason.CALIBRATION  # Thursday's, below the new one: the cursor's first
+    DowntimeService(live).schedule(
+        "mgr", "WAR-RAM-01", london(2026, 3, 19, 9), london(2026, 3, 19, 10), calibration
+    )
+    app = EquipshareApp(live, "tech")
+    posted = recorded(app)
+    async with app.run_test(size=(120, 30), message_hook=posted) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen) and app.staff)
+        await pilot.press("D")
+        await settle(pilot, lambda: isinstance(app.screen, DowntimeScreen) and app.screen.loaded)
+        loads = posted.count(DowntimeScreen.BoardLoaded)
+        await pilot.press("n")
+        form = await shown(pilot, ScheduleDowntimeModal)
+        for field, text in [
+            ("instrument", "WAR-XPS-01"),
+            ("start", "2026-03-18 09:00"),
+            ("end", "2h"),
+            ("description", "filament"),
+        ]:
+            form.query_one(f"#downtime-{field}", Input).value = text
+        await pilot.pause()
+        await click_when_ready(pilot, "#downtime-preview-button")
+        await settle(pilot, lambda: form.plan is not None)
+        await pilot.press("enter")  # on the confirm button
+        await settle(
+            pilot,
+            lambda: isinstance(app.screen, DowntimeScreen)
+            and app.screen.loaded
+            and "filament" in cells(app, "downtime-table"),
+        )
+        checks = posted.count(LiveScreen.StampsRead)
+        await settle(pilot, lambda: posted.count(LiveScreen.StampsRead) >= checks + 3)
+        assert posted.count(DowntimeScreen.BoardLoaded) == loads + 1  # its own reload only
+        screen = app.screen
+        assert isinstance(screen, DowntimeScreen)
+        selected = screen.selected()
+        assert selected is not None and selected.description == "filament"
 
 
 async def test_users_facilities_and_institutions_follow_edits_made_elsewhere(

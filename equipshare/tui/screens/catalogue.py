@@ -195,6 +195,7 @@ class CatalogueScreen(CatalogueRestWork):
             lambda page: self.PageLoaded(generation, query, after, page),
             group="catalogue",
             refused=lambda error: self.PageRefused(generation, after, str(error)),
+            live_baseline=after is None,
         )
 
     @on(PageLoaded)

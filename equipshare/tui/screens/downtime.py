@@ -143,7 +143,10 @@ class DowntimeScreen(ServiceScreen[None]):
 
     def load_board(self) -> None:
         self.call_service(
-            lambda: self._downtime.upcoming(self._actor), self.BoardLoaded, group="downtime"
+            lambda: self._downtime.upcoming(self._actor),
+            self.BoardLoaded,
+            group="downtime",
+            live_baseline=True,
         )
 
     @on(BoardLoaded)

@@ -226,6 +226,7 @@ class InstrumentScreen(ServiceScreen[None]):
             lambda: self._details.detail(self._actor, code),
             self.DetailLoaded,
             group="instrument",
+            live_baseline=True,
         )
 
     @on(DetailLoaded)

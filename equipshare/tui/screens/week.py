@@ -228,6 +228,7 @@ class WeekScreen(BookingChangesScreen):
             lambda view: self.WeekLoaded(view, cursor_day, serial, to_now),
             group="week",
             drop_if_cancelled=True,
+            live_baseline=True,
         )
 
     @on(WeekLoaded)

@@ -172,6 +172,7 @@ class FacilitiesScreen(ServiceScreen[None]):
             self.FacilitiesLoaded,
             group="facilities",
             drop_if_cancelled=True,
+            live_baseline=True,
         )
 
     @on(FacilitiesLoaded)

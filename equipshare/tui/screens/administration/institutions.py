@@ -127,6 +127,7 @@ class InstitutionsScreen(ServiceScreen[None]):
             lambda rows: self.Loaded(rows),
             group="institutions",
             refused=self._listing_refusal,
+            live_baseline=True,
         )
 
     def _listing_refusal(self, error: EquipshareError) -> Message:

@@ -194,6 +194,7 @@ class UsersScreen(UserChanges):
             lambda page: self.PageLoaded(generation, after, page),
             group="users",
             refused=lambda error: self._listing_refusal(error, generation, after),
+            live_baseline=after is None,
         )
 
     def _listing_refusal(
