@@ -129,9 +129,11 @@ async def test_the_screens_own_write_reloads_it_once_and_the_cursor_stays_where_
         await pilot.press("enter")  # on the confirm button
         await settle(
             pilot,
-            lambda: isinstance(app.screen, DowntimeScreen)
-            and app.screen.loaded
-            and "filament" in cells(app, "downtime-table"),
+            lambda: (
+                isinstance(app.screen, DowntimeScreen)
+                and app.screen.loaded
+                and "filament" in cells(app, "downtime-table")
+            ),
         )
         checks = posted.count(LiveScreen.StampsRead)
         await settle(pilot, lambda: posted.count(LiveScreen.StampsRead) >= checks + 3)
