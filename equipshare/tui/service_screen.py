@@ -9,14 +9,15 @@ other exception is a bug: the worker fails and the app reports it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Mapping
+from typing import ClassVar, TypeVar
 
 from textual import on
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import ScreenResultType
+from textual.widgets import DataTable
 from textual.worker import Worker, get_current_worker
 
 from equipshare.domain.errors import EquipshareError
@@ -94,10 +95,34 @@ class ServiceScreen(ServiceCalls, LiveScreen[ScreenResultType]):
     both run, the subclass's first.
     """
 
+    #: What Enter on a row does, by the table's id: the action of the screen's key for that
+    #: row (open it, edit it), refused as that key would be, saying why.
+    ENTER_ACTIONS: ClassVar[Mapping[str, str]] = {}
+    #: For tables whose rows open nothing (nothing about them can change): what Enter says.
+    ENTER_WORDS: ClassVar[Mapping[str, str]] = {}
+
     @on(ServiceRefused)
     def _notify_refusal(self, message: ServiceRefused) -> None:
         message.stop()  # shown here; the app would show it again
         self.notify(message.text, severity="error")
+
+    @on(DataTable.RowSelected)
+    async def _row_entered(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row does what the screen's key for it does, or says why it cannot."""
+        table = event.data_table.id or ""
+        action, words = self.ENTER_ACTIONS.get(table), self.ENTER_WORDS.get(table)
+        if action is None and words is None:
+            return  # the screen answers Enter itself, or its rows are not chosen
+        event.stop()
+        if action is None:
+            self.notify(words or "", severity="warning")
+            return
+        if not self.check_action(action, ()):
+            explain = getattr(self, "why_not", None)
+            why = explain(action, ()) if callable(explain) else None
+            self.notify(why or "That cannot be done here now", severity="warning")
+            return
+        await self.app.run_action(action, self)
 
     def working(self, group: str) -> bool:
         """A worker of `group` is still running (a thread cannot be stopped, only waited for)."""

@@ -243,3 +243,18 @@ async def test_the_preview_names_the_waitlist_holds_a_downtime_ends(
             "Maintenance of WAR-XPS-01 Wed 18 Mar 2026 09:00-17:00 GMT: no bookings are in "
             "the way. It also ends the waitlist hold of bob, who is told."
         )
+
+
+async def test_enter_on_a_downtime_says_what_changes_one(
+    context: ServiceContext, alice_booking: int
+) -> None:
+    app = EquipshareApp(context, "tech")
+    posted = Posted()
+    async with app.run_test(size=(80, 24), message_hook=posted) as pilot:
+        await open_downtime(app, pilot, context)
+        await pilot.press("enter")
+        await settle(pilot, lambda: bool(posted.notified("warning")))
+        assert posted.notified("warning") == [
+            "A downtime is not changed once scheduled: x cancels it, n schedules another"
+        ]
+        assert isinstance(app.screen, DowntimeScreen)

@@ -21,6 +21,7 @@ from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.modals.facility_form import FacilityForm
 from equipshare.tui.modals.staff_form import StaffForm
+from equipshare.tui.modals.technician_profile import ProfileDialog
 from equipshare.tui.screens.administration.facilities import FacilitiesScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.history import HistoryScreen
@@ -374,3 +375,20 @@ async def test_a_researcher_sees_facilities_but_changes_nothing(
             "name": "Aston Electron Microscopy", "building": None, "timezone": "Europe/London",
         }  # fmt: skip
         assert audit_actions(context) == before
+
+
+async def test_enter_edits_a_facility_and_opens_a_staff_members_profile(
+    context: ServiceContext, world: World
+) -> None:
+    app = EquipshareApp(context, "root")
+    async with app.run_test(size=(120, 40), message_hook=recorded(app)) as pilot:
+        await open_facilities(app, pilot, "root")
+        await pilot.press("enter")  # on AST-EM: its e
+        form = await shown(pilot, FacilityForm)
+        assert form.query_one("#facility-code", Input).value == AST
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(app.screen, FacilitiesScreen))
+        screen_of(app).query_one("#staff-table", DataTable).focus()
+        await pilot.press("enter")  # on otherstaff: their profile, as p
+        dialog = await shown(pilot, ProfileDialog)
+        assert dialog.username == "otherstaff"

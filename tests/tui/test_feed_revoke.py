@@ -10,7 +10,7 @@ from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.feed_tokens import FeedTokensScreen
 from tests.support.world import World
-from tests.tui.conftest import click_when_ready, settle, shown
+from tests.tui.conftest import click_when_ready, recorded, settle, shown
 
 XPS = "WAR-XPS-01"
 
@@ -48,3 +48,18 @@ async def test_x_asks_naming_the_feed_and_keep_or_escape_keeps_it(
         await click_when_ready(pilot, "#confirm-go")
         await settle(pilot, lambda: screen.loaded and len(screen.tokens) == 1)
     assert [t.label for t in feeds.tokens("alice")] == ["phone"]
+
+
+async def test_enter_on_a_feed_says_what_can_be_done_with_it(
+    context: ServiceContext, world: World
+) -> None:
+    FeedsService(context).create("alice", "user", label="phone")
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(80, 24), message_hook=recorded(app)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen))
+        app.action_feeds()
+        await settle(pilot, lambda: isinstance(app.screen, FeedTokensScreen) and app.screen.loaded)
+        await pilot.press("enter")
+        await settle(pilot, lambda: bool(recorded(app).notified("warning")))
+        assert recorded(app).notified("warning")[0].endswith("x revokes this one")
+        assert isinstance(app.screen, FeedTokensScreen)

@@ -174,3 +174,19 @@ def test_changed_times_read_in_the_facility_zone_like_the_when_column() -> None:
         "ends_at: 2026-03-30 09:00 BST -> 2026-03-30 10:00 BST; "
         "purpose: - -> T-shirt: 2026T"
     )
+
+
+async def test_enter_on_an_event_shows_it_whole(context: ServiceContext, world: World) -> None:
+    bookings = BookingService(context)
+    alice = bookings.book(
+        "alice", BookingRequest(XPS, london(2026, 3, 16, 11), london(2026, 3, 16, 12))
+    )
+    bookings.cancel("alice", alice.id, "plans changed")
+    app = EquipshareApp(context, "tech")
+    async with app.run_test(size=(80, 24), message_hook=recorded(app)) as pilot:
+        await instrument_history(pilot, context, "tech")
+        await pilot.press("enter")  # the newest: the cancellation
+        await settle(pilot, lambda: bool(recorded(app).notified("information")))
+        shown_whole = recorded(app).notified("information")[-1].splitlines()
+        assert shown_whole[0] == f"2026-03-16 09:00 GMT  alice  booking.cancel  booking:{alice.id}"
+        assert "status: confirmed -> cancelled" in shown_whole[1:]

@@ -156,3 +156,14 @@ async def test_a_non_admin_is_told_and_offered_no_changes(
         await pilot.pause()
         assert top(app) is screen
         assert not screen.may_change
+
+
+async def test_enter_on_an_institution_edits_it_as_e_does(
+    context: ServiceContext, world: World
+) -> None:
+    app = EquipshareApp(context, "root")
+    async with app.run_test(size=(100, 30), message_hook=recorded(app)) as pilot:
+        await open_institutions(pilot, context, "root")
+        await pilot.press("enter")  # the cursor is on the first: ACME
+        form = await shown(pilot, InstitutionForm)
+        assert form.query_one("#institution-code", Input).value == "ACME"

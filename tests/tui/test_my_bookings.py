@@ -355,3 +355,21 @@ async def test_a_refused_check_in_is_a_notification_and_hidden_keys_do_nothing(
         assert errors(app) == [errors(app)[0]] and offered(app) == set()
         wednesday = BookingService(context).get("alice", priced + 1)
         assert wednesday.checked_in_at is None and wednesday.checked_out_at is None
+
+
+async def test_enter_on_a_booking_is_its_e_on_both_tabs(
+    context: ServiceContext, booked: dict[str, int]
+) -> None:
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(100, 30), message_hook=recorded(app)) as pilot:
+        await open_my_bookings(app, pilot)
+        await pilot.press("enter")  # the cursor is on Tuesday's booking
+        form = await shown(pilot, BookingForm)
+        assert form.value("start") == "2026-03-17 10:00"
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(app.screen, MyBookingsScreen))
+        await pilot.press("t")
+        await settle(pilot, lambda: my_screen(app).loaded and not my_screen(app).upcoming)
+        await pilot.press("enter")  # a past booking: says why, as e does
+        await settle(pilot, lambda: any("has ended" in text for text in errors(app)))
+        assert isinstance(app.screen, MyBookingsScreen)

@@ -102,3 +102,18 @@ async def test_the_assisting_technician_sees_it(context: ServiceContext, world: 
         await pilot.pause()
         await settle(pilot, lambda: not screen.working("outputs_save"))
         assert len(OutputService(context).list_outputs("bob")) == 1
+
+
+async def test_enter_on_an_output_edits_it_as_e_does(context: ServiceContext, world: World) -> None:
+    first = plant_booking(
+        context.database, world, "alice", "WAR-XPS-01", london(2026, 2, 3, 10),
+        london(2026, 2, 3, 12), BookingStatus.COMPLETED,
+    )  # fmt: skip
+    OutputService(context).add("alice", "10.1000/abc", "Surfaces", 2026, booking_ids=[first])
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_outputs(pilot)
+        await settle(pilot, lambda: len(rows(screen)) == 1)
+        await pilot.press("enter")
+        edit = await shown(pilot, OutputForm)
+        assert edit.draft.doi == "10.1000/abc" and edit.draft.booking_ids == (first,)

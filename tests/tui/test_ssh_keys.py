@@ -136,3 +136,16 @@ async def test_a_key_is_removed_only_once_confirmed(context: ServiceContext, wor
         assert f"Removed the SSH key {ECDSA_P256.fingerprint}" in recorded(app).notified(
             "information"
         )
+
+
+async def test_enter_on_a_key_says_what_changes_one(context: ServiceContext, world: World) -> None:
+    SshKeysService(context).add("alice", ED25519.line, actor="alice")
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(160, 30), message_hook=recorded(app)) as pilot:
+        await open_keys(app, pilot)
+        await pilot.press("enter")
+        await settle(pilot, lambda: bool(recorded(app).notified("warning")))
+        assert recorded(app).notified("warning") == [
+            "An SSH key is not changed once added: x removes it, n adds another"
+        ]
+        assert isinstance(app.screen, SshKeysScreen)

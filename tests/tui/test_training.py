@@ -152,3 +152,15 @@ async def test_a_researcher_sees_why_and_is_offered_no_changes(
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, TrainingScreen)
+
+
+async def test_enter_on_a_record_renews_it_as_r_does(
+    context: ServiceContext, training: TrainingService
+) -> None:
+    app = EquipshareApp(context, "tech")
+    async with app.run_test(size=(80, 24), message_hook=recorded(app)) as pilot:
+        await open_training(app, pilot, training, "tech")
+        await pilot.press("enter")  # erin's Raman training
+        prompt = await shown(pilot, TrainingPrompt)
+        question = str(prompt.query_one("#prompt-question", Static).content)
+        assert "erin" in question and RAM in question

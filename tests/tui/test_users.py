@@ -255,3 +255,15 @@ async def test_a_refused_search_empties_the_list_and_says_why(
         search.value = "tech2"
         await settle(pilot, lambda: usernames(screen) == ["tech2"])
         assert not search.has_class("-invalid") and status(screen) == "1 user shown"
+
+
+async def test_enter_on_an_account_edits_it_as_e_does(
+    context: ServiceContext, world: World
+) -> None:
+    app = EquipshareApp(context, "root")
+    async with app.run_test(size=(100, 30), message_hook=recorded(app)) as pilot:
+        screen = await open_users(pilot, context, "root")
+        highlight(screen, "carol")
+        await pilot.press("enter")
+        form = await shown(pilot, UserForm)
+        assert form.query_one("#user-username", Input).value == "carol"

@@ -71,6 +71,11 @@ class DowntimeScreen(ServiceScreen[None]):
     }
     """
 
+    ENTER_WORDS: ClassVar[dict[str, str]] = {
+        "downtime-table": "A downtime is not changed once scheduled: x cancels it, "
+        "n schedules another"
+    }
+
     BINDINGS: ClassVar[list[BindingType]] = [
         back_binding("downtime"),
         Binding(

@@ -54,6 +54,11 @@ class FeedTokensScreen(ServiceScreen[None]):
     #feeds-status { height: auto; padding: 0 2; color: $text-muted; background: $boost; }
     """
 
+    ENTER_WORDS: ClassVar[dict[str, str]] = {
+        "feeds-table": "A subscription's URL is shown only when it is made (s on My bookings or "
+        "an instrument); x revokes this one"
+    }
+
     BINDINGS: ClassVar[list[BindingType]] = [
         back_binding("feeds"),
         Binding(

@@ -98,6 +98,10 @@ class HistoryScreen(ServiceScreen[None]):
     #history-status { height: auto; padding: 0 2; color: $text-muted; background: $boost; }
     """
 
+    ENTER_ACTIONS: ClassVar[dict[str, str]] = {
+        "history-table": "show_event"
+    }  # the whole event, however narrow
+
     BINDINGS: ClassVar[list[BindingType]] = [back_binding("history")]
 
     def __init__(
@@ -166,3 +170,18 @@ class HistoryScreen(ServiceScreen[None]):
         at_end = event.cursor_row >= event.data_table.row_count - 1
         if at_end and self.next_before is not None and not self.working("history"):
             self.load_page(self.next_before)
+
+    def action_show_event(self) -> None:
+        """The highlighted event whole, each change on its own line (a narrow table cuts
+        the changes short)."""
+        table = self.query_one("#history-table", DataTable)
+        if table.row_count == 0:
+            self.notify("No event selected", severity="warning")
+            return
+        event = self.events[table.cursor_row]
+        when, who, action, what, _changes = event_cells(event)
+        lines = [f"{when}  {who}  {action}  {what}"]
+        zone = ZoneInfo(event.timezone)
+        changes = [change_words(change, zone) for change in event.changes]
+        lines += changes or ["(no fields changed)"]
+        self.notify("\n".join(lines), title=f"Event {event.id}", timeout=15)

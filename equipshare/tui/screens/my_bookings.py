@@ -95,6 +95,10 @@ class MyBookingsScreen(BookingChangesScreen, PagedScreen[MyBookingRow]):
     }
     """
 
+    ENTER_ACTIONS: ClassVar[dict[str, str]] = {
+        "my-bookings-table": "edit_booking"
+    }  # Enter on a booking: its e
+
     BINDINGS: ClassVar[list[BindingType]] = [
         back_binding("my_bookings"),
         Binding(

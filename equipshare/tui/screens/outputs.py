@@ -74,6 +74,8 @@ class OutputsScreen(ServiceScreen[None]):
     #outputs-table { height: 1fr; }
     """
 
+    ENTER_ACTIONS: ClassVar[dict[str, str]] = {"outputs-table": "edit"}  # Enter on an output: its e
+
     BINDINGS: ClassVar[list[BindingType]] = [
         back_binding("outputs"),
         Binding("a", "add", "Add", id="outputs.add",

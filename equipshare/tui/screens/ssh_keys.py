@@ -73,6 +73,10 @@ class SshKeysScreen(ServiceScreen[None]):
     #ssh-keys-status { height: auto; padding: 0 2; color: $text-muted; background: $boost; }
     """
 
+    ENTER_WORDS: ClassVar[dict[str, str]] = {
+        "ssh-keys-table": "An SSH key is not changed once added: x removes it, n adds another"
+    }
+
     BINDINGS: ClassVar[list[BindingType]] = [
         back_binding("ssh_keys"),
         Binding(

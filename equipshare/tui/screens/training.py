@@ -88,6 +88,10 @@ class TrainingScreen(PagedScreen[TrainingRecordView]):
     #training-status { height: auto; padding: 0 2; color: $text-muted; background: $boost; }
     """
 
+    ENTER_ACTIONS: ClassVar[dict[str, str]] = {
+        "training-table": "renew"
+    }  # Enter on a record: its r
+
     BINDINGS: ClassVar[list[BindingType]] = [
         back_binding("training"),
         Binding(

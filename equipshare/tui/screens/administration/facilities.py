@@ -80,6 +80,9 @@ class FacilitiesScreen(ServiceScreen[None]):
     #facilities-status { height: auto; padding: 0 2; color: $text-muted; background: $boost; }
     """
 
+    #: Enter on a facility is its e; on a staff member, their profile (p).
+    ENTER_ACTIONS: ClassVar[dict[str, str]] = {"facilities-table": "edit", "staff-table": "profile"}
+
     BINDINGS: ClassVar[list[BindingType]] = [
         back_binding("facilities"),
         Binding("n", "add", "Add facility", id="facilities.add", tooltip="Add a facility (admins)"),

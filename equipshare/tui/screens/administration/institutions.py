@@ -74,6 +74,10 @@ class InstitutionsScreen(ServiceScreen[None]):
     #institutions-status { height: auto; padding: 0 1; color: $text-muted; background: $boost; }
     """
 
+    ENTER_ACTIONS: ClassVar[dict[str, str]] = {
+        "institutions-table": "edit"
+    }  # Enter on an institution: its e
+
     BINDINGS: ClassVar[list[BindingType]] = [
         back_binding("institutions"),
         Binding(

@@ -73,6 +73,8 @@ class UsersScreen(UserChanges):
     #users-status { height: auto; padding: 0 1; color: $text-muted; background: $boost; }
     """
 
+    ENTER_ACTIONS: ClassVar[dict[str, str]] = {"users-table": "edit"}  # Enter on an account: its e
+
     BINDINGS: ClassVar[list[BindingType]] = [
         back_binding("users"),
         Binding(
