@@ -24,6 +24,7 @@ instrument-day then recompute one after the other, the second seeing the first's
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -337,10 +338,7 @@ def recompute_days(conn: Connection, days: Sequence[tuple[int, date, str]]) -> N
     """Delete and insert again the rows of each (instrument, day, its facility's zone)."""
     if not days:
         return
-    doomed = delete(BookingRollup).where(
-        BookingRollup.instrument_id == bindparam("instrument_id"),
-        BookingRollup.day == bindparam("day"),
-    )
+    doomed, fill = _day_statements(conn.dialect.name)
     params = []
     for instrument, day, timezone in days:
         zone = ZoneInfo(timezone)
@@ -353,8 +351,17 @@ def recompute_days(conn: Connection, days: Sequence[tuple[int, date, str]]) -> N
             }
         )
     conn.execute(doomed, [{"instrument_id": p["instrument_id"], "day": p["day"]} for p in params])
-    fill = insert(ROLLUPS).from_select(rollup_sql.COLUMNS, rollup_sql.one_day(conn.dialect.name))
     conn.execute(fill, params)
+
+
+@functools.cache
+def _day_statements(dialect: str) -> tuple[Delete, Insert]:
+    """The per-day DELETE and INSERT, built once: SQLAlchemy then finds them compiled."""
+    doomed = delete(BookingRollup).where(
+        BookingRollup.instrument_id == bindparam("instrument_id"),
+        BookingRollup.day == bindparam("day"),
+    )
+    return doomed, insert(ROLLUPS).from_select(rollup_sql.COLUMNS, rollup_sql.one_day(dialect))
 
 
 def rebuild(conn: Connection, instruments: Sequence[int] | None = None) -> None:
