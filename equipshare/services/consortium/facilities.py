@@ -159,6 +159,13 @@ class FacilityService:
             rows = list(session.scalars(query.order_by(Facility.code)))
             return _records(session, rows)
 
+    def may_add(self, actor_username: str) -> bool:
+        """Whether the actor may add and edit facilities (an active admin), so a front end
+        refuses those keys as they are pressed; `add` and `edit` check again."""
+        with self._db.readonly() as session:
+            user = load_actor(session, actor_username).user
+            return bool(user.active and user.is_admin)
+
     def show(self, actor_username: str, code: str) -> FacilityRecord:
         with self._db.readonly() as session:
             load_actor(session, actor_username)

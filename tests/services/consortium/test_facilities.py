@@ -129,7 +129,9 @@ def test_reading_is_open_to_users_and_writing_to_admins(
     )
     assert [f.code for f in service.list("alice")] == ["AST-EM", "WAR-PRP"]
     assert [f.code for f in service.list("alice", "aston")] == ["AST-EM"]
+    assert service.may_add("root")  # what front ends ask before offering n and e
     for actor in ("mgr", "tech", "alice", "gone"):
+        assert not service.may_add(actor)
         with pytest.raises(PermissionDenied, match="needs an admin"):
             service.edit(actor, "WAR-PRP", site="x")
         with pytest.raises(PermissionDenied):

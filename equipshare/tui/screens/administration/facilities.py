@@ -1,9 +1,9 @@
 """FacilitiesScreen: every facility, and the staff of the one under the cursor.
 
 Admins add and edit facilities; admins, and a facility's own managers, add and remove its
-staff. Anyone with an account may look: the services decide who may change what, and the
-screen shows their refusal rather than guessing. The staff list follows the facility row
-the cursor is on.
+staff. Anyone with an account may look. A key the user may not use says why as it is pressed
+(the footer leaves it out), not after a form is filled; the services check every call again.
+The staff list follows the facility row the cursor is on.
 """
 
 from __future__ import annotations
@@ -43,15 +43,20 @@ from equipshare.tui.widgets.fitted_table import FittedTable
 from equipshare.tui.widgets.key_footer import KeyFooter
 from equipshare.tui.widgets.suggesters import Completions
 
+#: The keys for admins only, and those for admins and the highlighted facility's managers.
+FACILITY_ACTIONS = frozenset({"add", "edit"})
+STAFF_ACTIONS = frozenset({"add_staff", "remove_staff"})
+
 
 class FacilitiesScreen(ServiceScreen[None]):
     """Facilities by code above, the highlighted facility's staff below."""
 
     @dataclass
     class FacilitiesLoaded(Message):
-        """Every facility, by code."""
+        """Every facility, by code, and whether the user may add and edit them."""
 
         rows: tuple[FacilityRecord, ...]
+        admin: bool
 
     @dataclass
     class StaffLoaded(Message):
@@ -145,6 +150,8 @@ class FacilitiesScreen(ServiceScreen[None]):
         self._members: dict[str, StaffMember] = {}
         self._keep_cursor_on: str | None = None
         self._asked_for: str | None = None  # the facility whose staff was last asked for
+        #: Whether the user may add and edit facilities; None until the first load says.
+        self.admin: bool | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -171,8 +178,8 @@ class FacilitiesScreen(ServiceScreen[None]):
         self._keep_cursor_on = keep_cursor_on or self.selected_code()
         facilities, actor = self._facilities, self._actor
         self.call_service(
-            lambda: tuple(facilities.list(actor)),
-            self.FacilitiesLoaded,
+            lambda: (tuple(facilities.list(actor)), facilities.may_add(actor)),
+            lambda found: self.FacilitiesLoaded(*found),
             group="facilities",
             drop_if_cancelled=True,
             live_baseline=True,
@@ -182,6 +189,7 @@ class FacilitiesScreen(ServiceScreen[None]):
     def _show_facilities(self, message: FacilitiesLoaded) -> None:
         table = self.query_one("#facilities-table", DataTable)
         table.clear()
+        self.admin = message.admin
         self._rows = {row.code: row for row in message.rows}
         for row in message.rows:
             table.add_row(
@@ -203,6 +211,7 @@ class FacilitiesScreen(ServiceScreen[None]):
             "`equipshare facility policy`"
         )
         self.loaded = True
+        self.refresh_bindings()
         code = self.selected_code()
         if code is None:
             self._asked_for = None
@@ -213,6 +222,7 @@ class FacilitiesScreen(ServiceScreen[None]):
     @on(DataTable.RowHighlighted, "#facilities-table")
     def _facility_highlighted(self, event: DataTable.RowHighlighted) -> None:
         code = event.row_key.value
+        self.refresh_bindings()  # s and x are for the highlighted facility's managers
         # Filling the table highlights rows on the way; only the cursor's row counts.
         if self.loaded and code and code == self.selected_code() and code != self._asked_for:
             self.load_staff(code)
@@ -259,6 +269,30 @@ class FacilitiesScreen(ServiceScreen[None]):
             title += ": nobody yet"
         self.query_one("#staff-title", Static).update(title)
         self.staff_of = code
+
+    # Who may press what -------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """n and e for admins, s and x for admins and the facility's own managers; until
+        the first load says who the user is, the services answer."""
+        if action in FACILITY_ACTIONS:
+            return self.admin is not False
+        if action in STAFF_ACTIONS:
+            return self._may_change_staff()
+        return True
+
+    def _may_change_staff(self) -> bool:
+        code = self.selected_code()
+        return self.admin is not False or code is None or self._actor in self._rows[code].managers
+
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """What a refused n, e, s or x says (KeyAnswers, and Enter on a row)."""
+        if action in FACILITY_ACTIONS:
+            return f"Facilities are added and edited by admins; {self._actor} is not one"
+        if action in STAFF_ACTIONS:
+            code = self.selected_code() or "this facility"
+            return f"{code}'s staff is changed by its managers and admins; {self._actor} is neither"
+        return None
 
     # Reading the cursor ---------------------------------------------------------------
 
