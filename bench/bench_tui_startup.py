@@ -135,6 +135,9 @@ async def headless_startup(context: ServiceContext | None, actor: str = ADMIN) -
 
 def child_environment(workdir: Path, user: str = ADMIN) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "EQUIPSHARE"))}
+    # The warm-up writes .pyc files, as an installed package has them; a shell that turns
+    # bytecode writing off would have every launch compile equipshare from source.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(TERM="xterm-256color", EQUIPSHARE_USER=user, XDG_CONFIG_HOME=str(workdir))
     env.pop("COLUMNS", None)
     env.pop("LINES", None)

@@ -46,15 +46,20 @@ from sqlalchemy import (
     inspect,
     select,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.pool import Pool
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.dml import Delete, Insert, Update, UpdateBase
 
-from equipshare.db.models.feeds import ChangeStamp
 
-STAMPS = cast(Table, ChangeStamp.__table__)
+@cache
+def _stamps() -> Table:
+    """The change_stamps table, loaded (with the ORM) at the first commit that writes: an
+    app start that only reads never imports the models."""
+    from equipshare.db.models.feeds import ChangeStamp
+
+    return cast(Table, ChangeStamp.__table__)
+
+
 #: A connection (or engine) execution option that turns the counting off: migrations.
 UNTRACKED_OPTION = "equipshare_changes_untracked"
 EVERYTHING = ("all", 0)
@@ -273,7 +278,7 @@ def _has_table(conn: Connection) -> bool:
     pool = conn.engine.pool
     if _HAS_TABLE.get(pool):
         return True
-    found = inspect(conn).has_table(STAMPS.name)
+    found = inspect(conn).has_table(_stamps().name)
     if found:  # an absent table is looked for again: a migration may be about to add it
         _HAS_TABLE[pool] = True
     return found
@@ -286,9 +291,16 @@ def _upsert(dialect: str) -> UpdateBase:
     Built once per dialect: every committing write runs it, and building the statement
     (and its cache key) each time cost more than running it.
     """
-    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-    statement = insert(STAMPS).values(kind=bindparam("kind"), key=bindparam("key"), counter=1)
-    return statement.on_conflict_do_update(
-        index_elements=[STAMPS.c.kind, STAMPS.c.key],
-        set_={"counter": STAMPS.c.counter + 1},
-    )
+    # Imported here: the PostgreSQL dialect package alone costs a SQLite launch ~50 ms.
+    stamps = _stamps()
+    values = {"kind": bindparam("kind"), "key": bindparam("key"), "counter": 1}
+    keys, bumped = [stamps.c.kind, stamps.c.key], {"counter": stamps.c.counter + 1}
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        lite = sqlite_insert(stamps).values(values)
+        return lite.on_conflict_do_update(index_elements=keys, set_=bumped)
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+    pg = postgresql_insert(stamps).values(values)
+    return pg.on_conflict_do_update(index_elements=keys, set_=bumped)

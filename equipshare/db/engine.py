@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-from sqlalchemy.orm import Session, sessionmaker
 
 from equipshare.db import change_stamps, rollups
-from equipshare.db.replica import READ_URL_KEY, ReplicaReads
 from equipshare.domain.errors import DatabaseError
 from equipshare.domain.masking import mask_password
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from equipshare.db.replica import ReplicaReads
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # Connection execution option naming how a SQLite transaction begins.
@@ -144,13 +149,12 @@ class Database:
     that must see the primary, and `reads` for the read-heavy work a replica may serve.
 
     On SQLite a read-only transaction begins DEFERRED so readers never queue behind writers.
-    Without a read replica, `reads` is `readonly`.
+    Without a read replica, `reads` is `readonly`. The session factories are built on first
+    use, importing the ORM then: the terminal app reads its first catalogue page through
+    `reading()` (Core) before anything needs a session (issue 22, start-up).
     """
 
     engine: Engine
-    sessions: sessionmaker[Session]
-    readonly: sessionmaker[Session]
-    reads: Callable[[], Session]
     replica: ReplicaReads | None = field(default=None, compare=False)
 
     @classmethod
@@ -170,19 +174,51 @@ class Database:
         """
         replica_url = _replica_url(url, read_url) if read_url else None
         engine = create_database_engine(url, create=create, **engine_kwargs)
-        reader = engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
-        readonly = sessionmaker(reader, expire_on_commit=False)
-        replica = None
-        if replica_url is not None:
-            shown = masked_url(replica_url)
-            replica = ReplicaReads(engine, readonly, replica_url, replica_wait_ms, shown)
-        return cls(
-            engine=engine,
-            sessions=sessionmaker(engine, expire_on_commit=False),
-            readonly=readonly,
-            reads=replica or readonly,
-            replica=replica,
-        )
+        if replica_url is None:
+            return cls(engine=engine)
+        from sqlalchemy.orm import sessionmaker
+
+        from equipshare.db.replica import ReplicaReads
+
+        readonly = sessionmaker(_reader(engine), expire_on_commit=False)
+        shown = masked_url(replica_url)
+        replica = ReplicaReads(engine, readonly, replica_url, replica_wait_ms, shown)
+        database = cls(engine=engine, replica=replica)
+        database.__dict__["readonly"] = readonly  # the one the replica falls back to
+        return database
+
+    @cached_property
+    def reader(self) -> Engine:
+        """The primary's engine for reads: on SQLite its transactions begin DEFERRED."""
+        return _reader(self.engine)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.engine, expire_on_commit=False)
+
+    @cached_property
+    def readonly(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker
+
+        return sessionmaker(self.reader, expire_on_commit=False)
+
+    @property
+    def reads(self) -> Callable[[], Session]:
+        """Sessions for read-heavy work: the replica's when there is one (see db/replica.py)."""
+        return self.replica or self.readonly
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A Core connection in a read transaction, as `reads` gives but with no ORM when
+        there is no replica (with one, the replica's session decides where it reads)."""
+        if self.replica is not None:
+            with self.replica() as session:
+                yield session.connection()
+            return
+        with self.reader.begin() as conn:
+            yield conn
 
     @property
     def backend(self) -> str:
@@ -194,8 +230,14 @@ class Database:
         self.engine.dispose()
 
 
+def _reader(engine: Engine) -> Engine:
+    return engine.execution_options(**{SQLITE_BEGIN_OPTION: "DEFERRED"})
+
+
 def _replica_url(url: str | URL, read_url: str | URL) -> URL:
     """The replica's URL, once both it and the primary's are PostgreSQL."""
+    from equipshare.db.replica import READ_URL_KEY
+
     primary = parse_database_url(url) if isinstance(url, str) else url
     if primary.get_backend_name() != "postgresql":
         raise DatabaseError(

@@ -15,7 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from equipshare.domain.errors import ConfigError, EquipshareError
-from equipshare.services.catalogue.service import CatalogueService, InstrumentDetailService
+from equipshare.services.catalogue.service import CatalogueService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app_parts.account_actions import AccountActions
 from equipshare.tui.app_parts.administration import AdministrationActions
@@ -193,13 +193,17 @@ class EquipshareApp(
                 self.catalogue,
                 self.actor_username,
                 page_size=self._page_size,
-                details=InstrumentDetailService(self.context),
                 query=catalogue_query(self.preferences.current),
             )
         )
         if self._notice:
             self.notify(self._notice, timeout=20)
         self.preferences.start()
+
+    @on(CatalogueScreen.Opened)
+    def _catalogue_opened(self) -> None:
+        # Read once the first rows are painted: its worker loads the ORM and the booking
+        # services, which would otherwise hold up the first page (issue 22, start-up).
         self.load_standing()
         LiveStanding(self, self.load_standing).start()  # other people's writes, too
 
@@ -317,6 +321,7 @@ class EquipshareApp(
         self.push_screen(HistoryScreen(history, self.actor_username, message.query, message.title))
 
     def open_instrument(self, code: str) -> None:
+        from equipshare.services.catalogue.service import InstrumentDetailService
         from equipshare.tui.screens.instrument import InstrumentScreen
 
         self.push_screen(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, cast, runtime_checkable
 
 from textual import events, on
 from textual.message import Message
@@ -26,7 +26,9 @@ from textual.timer import Timer
 
 from equipshare.domain.errors import EquipshareError
 from equipshare.domain.records.changes import Topic, TopicStamps
-from equipshare.services.changes.service import ChangesService
+
+if TYPE_CHECKING:
+    from equipshare.services.changes.service import ChangesService
 
 #: The worker group of the checks: one at a time per screen, never queued behind itself.
 LIVE_GROUP = "live"
@@ -78,7 +80,10 @@ class LiveScreen(Screen[ScreenResultType]):
         if type(self).live_topics is LiveScreen.live_topics:
             return None
         app = self.app
-        return app if isinstance(app, LiveSource) else None
+        # Looked for on the class: isinstance() against the protocol would read `changes`,
+        # which loads the change-stamp service on the event loop as the screen opens.
+        answers = all(hasattr(type(app), m) for m in ("changes", "live_check_seconds"))
+        return cast(LiveSource, app) if answers and hasattr(app, "actor_username") else None
 
     @on(events.ScreenResume)
     def _live_resumed(self) -> None:
@@ -112,12 +117,12 @@ class LiveScreen(Screen[ScreenResultType]):
     def _stamps_reader(
         self, source: LiveSource, topics: frozenset[Topic], *, baseline: bool
     ) -> Callable[[], None]:
-        changes, actor, screen = source.changes, source.actor_username, self
+        actor, screen = source.actor_username, self
         generation = self._live_generation
 
         def read() -> None:
-            try:
-                stamps = changes.stamps(actor, topics)
+            try:  # `changes` first loads here, in the worker, off the event loop
+                stamps = source.changes.stamps(actor, topics)
             except EquipshareError:
                 return  # a topic the actor may not watch: it never reloads
             screen.post_message(self.StampsRead(stamps, generation, baseline))

@@ -37,14 +37,15 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 async def settle(pilot: Pilot[None], until: Callable[[], bool], timeout: float = TIMEOUT) -> None:
-    """Let timers, workers and message handlers run until `until()` holds."""
+    """Let timers, workers and message handlers run until `until()` holds, and the app's
+    start-up reads are done: its standing is read after the first rows are painted."""
     deadline = time.monotonic() + timeout
     while True:
         # An exclusive worker replaced by a newer one (a reload) ends cancelled: wait on.
         with contextlib.suppress(WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        if until():
+        if until() and getattr(pilot.app, "standing_known", True):
             return
         if time.monotonic() > deadline:
             raise AssertionError("the app never reached the expected state")

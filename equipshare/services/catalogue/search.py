@@ -1,16 +1,18 @@
-"""The instrument catalogue: keyset pages with search and filters, and one instrument's record."""
+"""The instrument catalogue: keyset pages with search and filters, and one instrument's record.
+
+Pages, counts and filters are Core statements over db/start_tables.py: the terminal app
+shows its first page before the ORM and the models are loaded (issue 22, start-up).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import timedelta
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, text, true
+from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, text, true
 
-from equipshare.db.models.catalogue import Facility, Institution, Instrument
-from equipshare.domain import policy_rules
+from equipshare.db.start_tables import FACILITIES, INSTITUTIONS, INSTRUMENTS
 from equipshare.domain.enums import AccessLevel, InstitutionSector, InstrumentStatus
 from equipshare.domain.records.catalogue import (
     CatalogueFilters,
@@ -23,24 +25,23 @@ from equipshare.domain.records.catalogue import (
 )
 from equipshare.domain.records.people import UserRecord
 from equipshare.domain.search_text import checked_search
-from equipshare.domain.wording import count_words
-from equipshare.services.availability import slots as availability_slots
-from equipshare.services.plumbing import row_records
+from equipshare.services.plumbing import start_reads
 from equipshare.services.plumbing.context import ServiceContext
 
 MAX_LIMIT = 1000
 #: The most instruments one next-free-slot question may cover: it is for the rows on screen.
 MAX_NEXT_FREE = 200
-#: The first, cheap look for a next free slot; the whole window only if it finds none.
-SOON = timedelta(days=2)
 _S = TypeVar("_S", bound=Select)  # type: ignore[type-arg]
 BOOKABLE = (InstrumentStatus.AVAILABLE, InstrumentStatus.LIMITED)
 SEARCHED = (
-    Instrument.code,
-    Instrument.name,
-    Instrument.category,
-    Instrument.manufacturer,
-    Instrument.model,
+    INSTRUMENTS.c.code,
+    INSTRUMENTS.c.name,
+    INSTRUMENTS.c.category,
+    INSTRUMENTS.c.manufacturer,
+    INSTRUMENTS.c.model,
+)
+_CATALOGUE = INSTRUMENTS.join(FACILITIES, FACILITIES.c.id == INSTRUMENTS.c.facility_id).join(
+    INSTITUTIONS, INSTITUTIONS.c.id == FACILITIES.c.institution_id
 )
 
 
@@ -52,8 +53,8 @@ def accessible_to(user: UserRecord) -> ColumnElement[bool]:
     if user.institution_is_partner:
         levels.append(AccessLevel.CONSORTIUM)
     return or_(
-        Facility.institution_id == user.institution_id,
-        Instrument.access_level.in_(levels),
+        FACILITIES.c.institution_id == user.institution_id,
+        INSTRUMENTS.c.access_level.in_(levels),
     )
 
 
@@ -68,20 +69,20 @@ def _search_clause(text: str) -> ColumnElement[bool]:
 
 
 def _filtered(statement: _S, query: CatalogueQuery, user: UserRecord) -> _S:
-    statement = statement.join(Instrument.facility).join(Facility.institution)
+    statement = statement.select_from(_CATALOGUE)
     if checked_search(query.search).strip():
         statement = statement.where(_search_clause(query.search))
     if query.institution_code:
-        statement = statement.where(Institution.code == query.institution_code)
+        statement = statement.where(INSTITUTIONS.c.code == query.institution_code)
     if query.facility_code:
-        statement = statement.where(Facility.code == query.facility_code)
+        statement = statement.where(FACILITIES.c.code == query.facility_code)
     if query.category:
-        statement = statement.where(Instrument.category == query.category)
+        statement = statement.where(INSTRUMENTS.c.category == query.category)
     if query.access_level is not None:
-        statement = statement.where(Instrument.access_level == query.access_level)
+        statement = statement.where(INSTRUMENTS.c.access_level == query.access_level)
     if query.bookable_by_me:
         statement = statement.where(
-            Instrument.status.in_(BOOKABLE) if user.active else false(), accessible_to(user)
+            INSTRUMENTS.c.status.in_(BOOKABLE) if user.active else false(), accessible_to(user)
         )
     return statement
 
@@ -113,65 +114,74 @@ class CatalogueService:
         job, asked for separately (and off the keystroke path in the TUI).
         """
         limit = max(1, min(limit, MAX_LIMIT))
-        with self._db.reads() as session:
-            user = row_records.load_user(session, actor_username)
+        with self._db.reading() as conn:
+            user = start_reads.load_user(conn, actor_username)
             statement = _filtered(
                 select(
-                    Instrument.code,
-                    Instrument.name,
-                    Instrument.category,
-                    Institution.code,
-                    Facility.name,
-                    Instrument.status,
-                    Instrument.access_level,
+                    INSTRUMENTS.c.code,
+                    INSTRUMENTS.c.name,
+                    INSTRUMENTS.c.category,
+                    INSTITUTIONS.c.code.label("institution_code"),
+                    FACILITIES.c.name.label("facility_name"),
+                    INSTRUMENTS.c.status,
+                    INSTRUMENTS.c.access_level,
                 ),
                 query,
                 user,
             )
             if after is not None:
-                statement = statement.where(Instrument.code > after)
-            if session.get_bind().dialect.name == "postgresql":
+                statement = statement.where(INSTRUMENTS.c.code > after)
+            if conn.dialect.name == "postgresql":
                 # LIKE '%word%' on five columns has no statistics, so PostgreSQL guesses
                 # that a longer word matches almost nothing and would sort the whole
                 # table (~130 ms at 50,000 instruments) instead of walking the code index
                 # until the page is full (~2-10 ms). Never sort here: the walk costs no more
                 # than the scan even when the guess is right.
-                session.execute(text("SET LOCAL enable_sort = off"))
-            fetched = session.execute(statement.order_by(Instrument.code).limit(limit + 1)).all()
+                conn.execute(text("SET LOCAL enable_sort = off"))
+            fetched = conn.execute(statement.order_by(INSTRUMENTS.c.code).limit(limit + 1)).all()
             rows = tuple(CatalogueRow(*row) for row in fetched[:limit])
         next_after = rows[-1].code if len(fetched) > limit else None
         return CataloguePage(rows=rows, next_after=next_after)
 
     def count(self, actor_username: str, query: CatalogueQuery) -> int:
         """How many instruments match `query`, on every page together."""
-        with self._db.reads() as session:
-            user = row_records.load_user(session, actor_username)
-            counted = _filtered(select(func.count(Instrument.id)), query, user)
-            return session.scalar(counted) or 0
+        with self._db.reading() as conn:
+            user = start_reads.load_user(conn, actor_username)
+            counted = _filtered(select(func.count(INSTRUMENTS.c.id)), query, user)
+            return conn.scalar(counted) or 0
 
     def instrument(self, actor_username: str, code: str) -> InstrumentRecord:
         """One instrument with its facility, institution and booking policy."""
+        from equipshare.services.plumbing import row_records
+
         with self._db.reads() as session:
             row_records.load_user(session, actor_username)
             return row_records.load_instrument(session, code)
 
     def filters(self, actor_username: str) -> CatalogueFilters:
         """The institutions, facilities and categories that have instruments."""
-        with self._db.reads() as session:
-            row_records.load_user(session, actor_username)
-            institutions = session.execute(
-                select(Institution.code, Institution.name)
-                .where(Institution.facilities.any(Facility.instruments.any()))
-                .order_by(Institution.code)
+        equipped = exists().where(INSTRUMENTS.c.facility_id == FACILITIES.c.id)
+        with self._db.reading() as conn:
+            start_reads.load_user(conn, actor_username)
+            institutions = conn.execute(
+                select(INSTITUTIONS.c.code, INSTITUTIONS.c.name)
+                .where(
+                    exists()
+                    .where(FACILITIES.c.institution_id == INSTITUTIONS.c.id, equipped)
+                    .correlate(INSTITUTIONS)
+                )
+                .order_by(INSTITUTIONS.c.code)
             ).all()
-            facilities = session.execute(
-                select(Facility.code, Facility.name, Institution.code)
-                .join(Facility.institution)
-                .where(Facility.instruments.any())
-                .order_by(Facility.code)
+            facilities = conn.execute(
+                select(FACILITIES.c.code, FACILITIES.c.name, INSTITUTIONS.c.code)
+                .select_from(
+                    FACILITIES.join(INSTITUTIONS, INSTITUTIONS.c.id == FACILITIES.c.institution_id)
+                )
+                .where(equipped.correlate(FACILITIES))
+                .order_by(FACILITIES.c.code)
             ).all()
-            categories = session.scalars(
-                select(Instrument.category).distinct().order_by(Instrument.category)
+            categories = conn.scalars(
+                select(INSTRUMENTS.c.category).distinct().order_by(INSTRUMENTS.c.category)
             ).all()
         return CatalogueFilters(
             institutions=tuple((code, name) for code, name in institutions),
@@ -194,76 +204,9 @@ class CatalogueService:
         is searched with its nearest allowed length at or above it (its minimum, at least).
         Unknown codes are left out.
         """
+        from equipshare.services.catalogue.next_free import next_free_slots
+
         codes = list(dict.fromkeys(codes))[:MAX_NEXT_FREE]
         now = self._clock.now()
         with self._db.reads() as session:
-            user = row_records.load_user(session, actor_username)
-            rows = session.scalars(
-                select(Instrument)
-                .options(*row_records.INSTRUMENT_LOAD)
-                .where(Instrument.code.in_(codes))
-            ).all()
-            instruments = {row.code: row_records.instrument_record(row) for row in rows}
-            notes = {code: _refusal(user, i) for code, i in instruments.items()}
-            by_length: dict[timedelta, list[InstrumentRecord]] = {}
-            for code, instrument in instruments.items():
-                if not notes[code]:
-                    by_length.setdefault(_length_for(instrument, length), []).append(instrument)
-            found: dict[str, NextFreeSlot] = {}
-            for wanted, group in by_length.items():
-                search = availability_slots.Search(
-                    user, wanted, now, now, now + timedelta(days=days)
-                )
-                occupancy = availability_slots.load_occupancy(session, search, group)
-                for instrument in group:
-                    found[instrument.code] = _first_slot(instrument, search, occupancy, days)
-        return tuple(
-            found.get(code)
-            or NextFreeSlot(code, instruments[code].timezone, None, None, notes[code])
-            for code in codes
-            if code in instruments
-        )
-
-
-def _refusal(user: UserRecord, instrument: InstrumentRecord) -> str:
-    """Why `user` could book no slot at all on `instrument`, in a few words; "" if they could."""
-    if not user.active:
-        return "account deactivated"
-    if not instrument.status.bookable:
-        return instrument.status.value.replace("_", " ")
-    if not policy_rules.may_access(user, instrument):
-        return "not open to you"
-    return ""
-
-
-def _length_for(instrument: InstrumentRecord, wanted: timedelta) -> timedelta:
-    """The allowed length nearest `wanted` from above: a whole number of slots, within limits."""
-    policy = instrument.policy
-    minutes = max(int(wanted.total_seconds() // 60), policy.min_minutes)
-    minutes = -(-minutes // policy.slot_minutes) * policy.slot_minutes
-    return timedelta(minutes=min(minutes, policy.max_minutes))
-
-
-def _first_slot(
-    instrument: InstrumentRecord,
-    search: availability_slots.Search,
-    occupancy: availability_slots.Occupancy,
-    days: int,
-) -> NextFreeSlot:
-    """The earliest slot, looking at the next two days first: most instruments have one there,
-    and opening hours over the whole window are the costly part."""
-    policy = instrument.policy
-    if policy.requires_training and not occupancy.trained.get(instrument.id):
-        return NextFreeSlot(instrument.code, instrument.timezone, None, None, "training needed")
-    if not search.fits_length(instrument):
-        note = "no slot of that length"
-        return NextFreeSlot(instrument.code, instrument.timezone, None, None, note)
-    soon = replace(search, window_end=min(search.window_end, search.now + SOON))
-    slots = availability_slots.free_slots(instrument, soon, occupancy, 1) or (
-        availability_slots.free_slots(instrument, search, occupancy, 1)
-    )
-    if slots:
-        slot = slots[0]
-        return NextFreeSlot(instrument.code, instrument.timezone, slot.starts_at, slot.ends_at, "")
-    note = f"none in {count_words(days, 'day')}"
-    return NextFreeSlot(instrument.code, instrument.timezone, None, None, note)
+            return next_free_slots(session, actor_username, codes, now, length, days)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from equipshare.domain.errors import NotFound, PermissionDenied
 from equipshare.domain.records.accounts import Standing
-from equipshare.services.plumbing import row_records
+from equipshare.services.plumbing import start_reads
 from equipshare.services.plumbing.context import ServiceContext
 
 
@@ -19,9 +19,9 @@ class IdentityService:
 
         `hint` is added to the refusal for an unknown caller, to say how to name oneself.
         """
-        with self._db.readonly() as session:
+        with self._db.reading() as conn:  # Core: a launch asks this before its first frame
             try:
-                user = row_records.load_user(session, caller)
+                user = start_reads.load_user(conn, caller)
             except NotFound:
                 raise NotFound(f"no user called {caller!r}{hint}", "user") from None
             if as_user is None or as_user == caller:
@@ -30,12 +30,12 @@ class IdentityService:
                 raise PermissionDenied(
                     f"only admins may act --as another user (you are {caller})", "user"
                 )
-            return row_records.load_user(session, as_user).username
+            return start_reads.load_user(conn, as_user).username
 
     def standing(self, username: str) -> Standing:
         """Whether the user is an active admin, staffs any facility, or manages one."""
-        with self._db.readonly() as session:
-            actor = row_records.load_actor(session, username)
+        with self._db.reading() as conn:
+            actor = start_reads.load_actor(conn, username)
             active = actor.user.active
             return Standing(
                 admin=active and actor.user.is_admin,

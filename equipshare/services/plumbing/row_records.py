@@ -18,6 +18,7 @@ from equipshare.domain.records.bookings import BookingRecord
 from equipshare.domain.records.catalogue import BookingPolicy, InstrumentRecord, OpeningInterval
 from equipshare.domain.records.people import UserRecord
 from equipshare.domain.search_text import checked_search
+from equipshare.services.plumbing import start_reads
 from equipshare.services.plumbing.prebuilt import (
     FACILITIES,
     FACILITY_STAFF,
@@ -75,20 +76,7 @@ _ACTOR_BY_NAME = (
 )
 
 
-def _user_of(row: Row[Any]) -> UserRecord:
-    return UserRecord(
-        id=row.id,
-        username=row.username,
-        display_name=row.display_name,
-        email=row.email,
-        role=row.role,
-        active=row.active,
-        institution_id=row.institution_id,
-        institution_code=row.institution_code,
-        institution_name=row.institution_name,
-        institution_is_partner=row.is_partner,
-        institution_sector=row.sector,
-    )
+_user_of = start_reads.user_of
 
 
 def load_user(session: Session, username: str) -> UserRecord:

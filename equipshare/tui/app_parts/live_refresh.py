@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import App
 
-from equipshare.services.changes.service import ChangesService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.messages import BookingsChanged
+
+if TYPE_CHECKING:
+    from equipshare.services.changes.service import ChangesService
 
 
 class LiveRefresh(App[None]):
@@ -27,7 +29,10 @@ class LiveRefresh(App[None]):
 
     @cached_property
     def changes(self) -> ChangesService:
-        """The change stamps the screen in front reads to keep up (tui/live.py)."""
+        """The change stamps the screen in front reads to keep up (tui/live.py); loaded on
+        the first check, after the first frame."""
+        from equipshare.services.changes.service import ChangesService
+
         return ChangesService(self.context)
 
     @property

@@ -47,6 +47,8 @@ class StandingChecks(ServiceCalls, App[None]):
     staff = False
     pending = 0
     standing = Standing(admin=False, staff=False, manager=False)
+    #: Whether the standing has been read once (it is first read after the first rows).
+    standing_known = False
 
     if TYPE_CHECKING:
 
@@ -65,6 +67,7 @@ class StandingChecks(ServiceCalls, App[None]):
     def _standing_loaded(self, message: StandingLoaded) -> None:
         self.staff, self.pending = message.staff, message.pending
         self.standing = message.standing
+        self.standing_known = True
         self._fit_header()
         self.refresh_bindings()
 
@@ -91,7 +94,8 @@ class StandingChecks(ServiceCalls, App[None]):
         """Why a screen check_action hides cannot be opened (the key says so: KeyAnswers)."""
         names = {b.action: b.description for b in Binding.make_bindings(self.BINDINGS)}
         screen = names.get(action, action)
-        if any(w.group == "standing" and not w.is_finished for w in self.workers):
+        reading = any(w.group == "standing" and not w.is_finished for w in self.workers)
+        if reading or not self.standing_known:
             return f"Still finding out what you may open; press again for {screen} in a moment"
         if action in STAFF_ACTIONS:
             return f"{screen} is for facility staff and admins; {self.actor_username} is neither"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -27,15 +27,17 @@ from equipshare.domain.records.catalogue import (
     CatalogueQuery,
 )
 from equipshare.domain.wording import plural
-from equipshare.services.catalogue.service import CatalogueService, InstrumentDetailService
+from equipshare.services.catalogue.service import CatalogueService
 from equipshare.tui.messages import PreferenceChosen, WeekRequested
 from equipshare.tui.next_free import NOT_YET, NextFreeCache
 from equipshare.tui.preferences import with_catalogue
 from equipshare.tui.screens.catalogue_rest import CatalogueRestWork
-from equipshare.tui.screens.instrument import InstrumentScreen
 from equipshare.tui.widgets.catalogue_table import CatalogueTable
 from equipshare.tui.widgets.filter_bar import FilterBar
 from equipshare.tui.widgets.key_footer import KeyFooter
+
+if TYPE_CHECKING:
+    from equipshare.services.catalogue.service import InstrumentDetailService
 
 
 class CatalogueScreen(CatalogueRestWork):
@@ -63,6 +65,9 @@ class CatalogueScreen(CatalogueRestWork):
         """The institutions, facilities and categories the filters offer arrived."""
 
         filters: CatalogueFilters
+
+    class Opened(Message):
+        """The first page (or its refusal) is on screen: the app's start-up reads may begin."""
 
     DEFAULT_CSS = """
     #catalogue-status {
@@ -129,7 +134,8 @@ class CatalogueScreen(CatalogueRestWork):
         """`query` opens the catalogue on filters (the user's last ones, kept between runs)."""
         super().__init__()
         self._catalogue = catalogue
-        self._details = details or InstrumentDetailService(catalogue.context)
+        self._given_details = details
+        self._opened = False
         self._actor = actor
         self._page_size = page_size
         self._query = query or CatalogueQuery()
@@ -174,7 +180,24 @@ class CatalogueScreen(CatalogueRestWork):
         self.watch(table, "scroll_y", self._rest_then_fill, init=False)
         self._sync_filter_bar()
         self._reload()
-        self.load_filters()
+
+    @property
+    def _details(self) -> InstrumentDetailService:
+        """Built when an instrument is first opened: its module loads the ORM."""
+        if self._given_details is None:
+            from equipshare.services.catalogue.service import InstrumentDetailService
+
+            self._given_details = InstrumentDetailService(self._catalogue.context)
+        return self._given_details
+
+    def _first_answer(self) -> None:
+        """Once the first page (or its refusal) is on screen: start what waited for it, the
+        filters here and the app's own (CatalogueScreen.Opened), so that nothing loads
+        beside the first page and the first frame with rows comes sooner."""
+        if not self._opened:
+            self._opened = True
+            self.load_filters()
+            self.post_message(self.Opened())
 
     # Loading --------------------------------------------------------------------------
 
@@ -213,6 +236,7 @@ class CatalogueScreen(CatalogueRestWork):
             self._total = table.row_count  # every match is loaded: nothing left to count
         self._loading = False
         self._update_status()
+        self.call_after_refresh(self._first_answer)  # after the frame that paints the rows
         if message.after is not None:
             self._maybe_prefetch()  # the user went looking for more: keep up with them
         self._rest_then_fill()
@@ -228,6 +252,7 @@ class CatalogueScreen(CatalogueRestWork):
             self._next_after, self._total = None, 0
             self.query_one("#catalogue-search", Input).add_class("-invalid")
         self.query_one("#catalogue-status", Static).update(f"Not shown: {message.text}")
+        self.call_after_refresh(self._first_answer)
 
     def _update_status(self) -> None:
         total = NOT_YET if self._total is None else f"{self._total:,}"
@@ -317,6 +342,8 @@ class CatalogueScreen(CatalogueRestWork):
 
     @on(CatalogueTable.RowChosen, "#catalogue-table")
     def _open_instrument(self, event: CatalogueTable.RowChosen) -> None:
+        from equipshare.tui.screens.instrument import InstrumentScreen
+
         self.app.push_screen(InstrumentScreen(self._details, self._actor, event.code))
 
     def action_week(self) -> None:
