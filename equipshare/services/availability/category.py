@@ -189,9 +189,15 @@ def candidates(session: Session, search: Search, category: str) -> list[Entry]:
         "user_id": user.id,
         "trained_until": search.window_start + search.length,
     }
-    zones = list(run(session, sql.ZONES, {}).scalars())
+    zones: list[str] = []
+    schedules: list[tuple[int, int, int]] = []
+    for zone, grid, notice, ahead in run(session, sql.ZONES_AND_SCHEDULES, params):
+        if zone is not None:
+            zones.append(zone)
+        else:
+            schedules.append((grid, notice, ahead))
     tiers: dict[datetime, list[tuple[Any, ...]]] = {}
-    for grid, notice, ahead in run(session, sql.SCHEDULES, params):
+    for grid, notice, ahead in schedules:
         if search.minutes % grid:
             continue  # the length is not whole slots on this grid
         for zone in zones:

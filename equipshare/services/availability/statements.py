@@ -15,6 +15,7 @@ from sqlalchemy import (
     Select,
     bindparam,
     case,
+    cast,
     func,
     not_,
     or_,
@@ -106,8 +107,14 @@ _SCHEDULE = (
 # instruments that take the length, and every facility zone: together a superset of the
 # schedules the user's eligible instruments have, read from ix_instruments_category_search
 # and a small table without visiting an instrument row.
-SCHEDULES = select(*_SCHEDULE[1:]).where(*_TAKING_THE_LENGTH).distinct()
-ZONES = select(FACILITIES.c.timezone).distinct()
+# Both in one round trip: zone rows have no grid, schedule rows no zone.
+_NO_ZONE = cast(None, FACILITIES.c.timezone.type).label("timezone")
+_NO_GRID = tuple(cast(None, Integer).label(column.name) for column in _SCHEDULE[1:])
+ZONES_AND_SCHEDULES = (
+    select(FACILITIES.c.timezone, *_NO_GRID)
+    .distinct()
+    .union_all(select(_NO_ZONE, *_SCHEDULE[1:]).where(*_TAKING_THE_LENGTH).distinct())
+)
 
 
 # A candidate page's row: these, then POLICY_COLUMNS (read together as a slice, from
