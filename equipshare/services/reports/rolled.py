@@ -9,9 +9,11 @@ comes from the bookings (`Split.direct`), so the sum is always the bookings' own
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Integer, case, func, literal, select
@@ -110,26 +112,49 @@ def month_of_day(period: ReportPeriod) -> ColumnElement[int]:
     )
 
 
+def _held_groups(session: Session, period: ReportPeriod, scope: Scope, split: Split) -> list[Any]:
+    """(host, user institution, staff institution, month index, held minutes, held
+    bookings): one pass over the period's rows serves both sides of the sharing report,
+    so it is kept for the rest of the session (a read transaction)."""
+    memo = session.info.setdefault("equipshare.rolled_sharing", {})
+    key = (period, scope, split.first_day, split.last_day)
+    if key not in memo:
+        month = month_of_day(period).label("month")
+        statement = _of_instruments(
+            select(
+                Facility.institution_id.label("host"),
+                R.user_institution_id.label("user"),
+                R.staff_institution_id.label("staff"),
+                month,
+                func.sum(R.held_minutes),
+                func.sum(R.held_bookings),
+            ),
+            split,
+            scope,
+            period,
+        ).where(R.held_bookings > 0)
+        groups = statement.group_by(
+            Facility.institution_id, R.user_institution_id, R.staff_institution_id, month
+        )
+        memo[key] = [tuple(row) for row in session.execute(groups)]
+    return cast(list[Any], memo[key])
+
+
+def _summed(rows: Iterable[tuple[int, int, int, int, int]]) -> list[tuple[int, int, int, int, int]]:
+    totals: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for first, second, month, minutes, count in rows:
+        total = totals[first, second, month]
+        total[0] += int(minutes)
+        total[1] += int(count)
+    return [(*key, minutes, count) for key, (minutes, count) in totals.items()]
+
+
 def sharing(session: Session, period: ReportPeriod, scope: Scope, split: Split) -> list[Any]:
     """(host institution, user institution, month index, held minutes, held bookings)."""
     if split.last_day < split.first_day:
         return []
-    month = month_of_day(period).label("month")
-    statement = _of_instruments(
-        select(
-            Facility.institution_id.label("host"),
-            R.user_institution_id.label("user"),
-            month,
-            func.sum(R.held_minutes),
-            func.sum(R.held_bookings),
-        ),
-        split,
-        scope,
-        period,
-    ).where(R.held_bookings > 0)
-    return list(
-        session.execute(statement.group_by(Facility.institution_id, R.user_institution_id, month))
-    )
+    groups = _held_groups(session, period, scope, split)
+    return _summed((host, user, month, m, n) for host, user, _, month, m, n in groups)
 
 
 def technician_sharing(
@@ -139,19 +164,7 @@ def technician_sharing(
     bookings another person assisted."""
     if split.last_day < split.first_day:
         return []
-    month = month_of_day(period).label("month")
-    statement = _of_instruments(
-        select(
-            R.staff_institution_id.label("staff"),
-            R.user_institution_id.label("user"),
-            month,
-            func.sum(R.held_minutes),
-            func.sum(R.held_bookings),
-        ),
-        split,
-        scope,
-        period,
-    ).where(R.held_bookings > 0, R.staff_institution_id != NO_STAFF)
-    return list(
-        session.execute(statement.group_by(R.staff_institution_id, R.user_institution_id, month))
+    groups = _held_groups(session, period, scope, split)
+    return _summed(
+        (staff, user, month, m, n) for _, user, staff, month, m, n in groups if staff != NO_STAFF
     )
