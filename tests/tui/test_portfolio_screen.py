@@ -19,6 +19,7 @@ from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.report_period import ReportPeriodModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.portfolio import PortfolioScreen
+from equipshare.tui.screens.week import WeekScreen
 from equipshare.tui.widgets.fitted_table import FittedTable
 from tests.services.portfolio.test_portfolio import opt_out
 from tests.services.reports.test_reports import plant_march
@@ -111,3 +112,17 @@ async def test_a_researcher_is_offered_no_portfolio(context: ServiceContext, wor
         await pilot.pause()
         assert isinstance(app.screen, CatalogueScreen)
         assert app.check_action("portfolio", ()) is False
+
+
+async def test_enter_on_an_instrument_opens_its_week(context: ServiceContext, world: World) -> None:
+    plant_march(context.database, world)
+    context.clock.instant = APRIL  # type: ignore[attr-defined]
+    app = EquipshareApp(context, "tech")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_portfolio(pilot)
+        table = screen.query_one("#portfolio-instruments", FittedTable)
+        table.focus()
+        table.move_cursor(row=1)
+        await pilot.press("enter")
+        week = await shown(pilot, WeekScreen)
+        assert week.code == "WAR-XPS-01"

@@ -27,7 +27,7 @@ from equipshare.domain.wording import count_words
 from equipshare.services.portfolio.service import PortfolioService
 from equipshare.services.reports.service import ReportService
 from equipshare.tui.downloads import deliver_served, downloads_dir, safe_name, save_download
-from equipshare.tui.messages import ServiceRefused
+from equipshare.tui.messages import ServiceRefused, WeekRequested
 from equipshare.tui.modals.report_period import ReportPeriodModal
 from equipshare.tui.report_choice import ReportChoice, preset_days
 from equipshare.tui.service_screen import ServiceScreen, back_binding
@@ -103,6 +103,13 @@ class PortfolioScreen(ServiceScreen[None]):
     #portfolio-summary { padding: 0 1; }
     #portfolio-body FittedTable { height: auto; max-height: 16; }
     """
+
+    #: Enter on an instrument opens its week, as on the catalogue; the counts open nothing.
+    ENTER_ACTIONS: ClassVar[dict[str, str]] = {"portfolio-instruments": "week"}
+    ENTER_WORDS: ClassVar[dict[str, str]] = {
+        "portfolio-institutions": "These are counts of the sessions: p changes the days they cover",
+        "portfolio-outputs": "Outputs are recorded and changed by their authors (O, Outputs)",
+    }
 
     BINDINGS: ClassVar[list[BindingType]] = [
         back_binding("portfolio"),
@@ -282,3 +289,13 @@ class PortfolioScreen(ServiceScreen[None]):
                 self.load(Asked(self.asked.username, choice))
 
         self.app.push_screen(ReportPeriodModal(self.asked.choice, self._today), chosen)
+
+    def action_week(self) -> None:
+        """The highlighted instrument's week, where its sessions were."""
+        table = self.query_one("#portfolio-instruments", FittedTable)
+        if table.row_count == 0:
+            self.notify("No instrument in this portfolio", severity="warning")
+            return
+        code = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if code:
+            self.post_message(WeekRequested(code))
