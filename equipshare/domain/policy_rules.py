@@ -27,22 +27,25 @@ def as_utc(instant: datetime, field: str) -> datetime:
 
 
 def describe_time(instant: datetime, tz: str) -> str:
-    """'10:00 Tue 3 Mar 2026' in the facility's zone."""
+    """'10:00 Tue 3 Mar 2026 GMT': a time in the facility's zone, naming the zone (a refusal
+    or a notice read away from the facility must not leave the clock to guess)."""
     local = instant.astimezone(ZoneInfo(tz))
-    return f"{local:%H:%M} {local:%a} {local.day} {local:%b %Y}"
+    return f"{local:%H:%M} {local:%a} {local.day} {local:%b %Y} {local:%Z}"
 
 
 def describe_zoned(instant: datetime, tz: str) -> str:
     """'09:00 Tue 8 Dec 2026 GMT': a time to act on, with the zone named."""
-    return f"{describe_time(instant, tz)} {instant.astimezone(ZoneInfo(tz)):%Z}"
+    return describe_time(instant, tz)
 
 
 def describe_range(start: datetime, end: datetime, tz: str) -> str:
-    """'10:00-12:00 Tue 3 Mar 2026', or both dates when the range crosses midnight."""
+    """'10:00-12:00 Tue 3 Mar 2026 GMT', or both dates when the range crosses midnight;
+    the zone named once, or at each end when the clocks change between them."""
     zone = ZoneInfo(tz)
     a, b = start.astimezone(zone), end.astimezone(zone)
     if a.date() == b.date() or (b - timedelta(microseconds=1)).date() == a.date():
-        return f"{a:%H:%M}-{b:%H:%M} {a:%a} {a.day} {a:%b %Y}"
+        zones = a.tzname() if a.tzname() == b.tzname() else f"{a.tzname()}/{b.tzname()}"
+        return f"{a:%H:%M}-{b:%H:%M} {a:%a} {a.day} {a:%b %Y} {zones}"
     return f"{describe_time(start, tz)} to {describe_time(end, tz)}"
 
 

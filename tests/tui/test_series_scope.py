@@ -125,7 +125,7 @@ async def test_without_skip_conflicts_the_clash_refuses_the_whole_series(
         error = form.query_one("#start-error", Static)
         await settle(pilot, lambda: str(error.render()).strip() != "")
         text = str(error.render())
-        assert "occurrence 2 of 3, 10:00-11:00 Tue 24 Mar 2026" in text
+        assert "occurrence 2 of 3, 10:00-11:00 Tue 24 Mar 2026 GMT" in text
         assert "already booked" in text
         assert isinstance(app.screen, BookingForm)
         assert MyBookingsService(context).list("alice", upcoming=True) == ()

@@ -9,19 +9,36 @@ from __future__ import annotations
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
+from equipshare.db.engine import Database
+from equipshare.domain.charging import gbp
+from equipshare.domain.clock import FrozenClock
+from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.statements import Statement
+from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.charging.service import StatementService
 from equipshare.services.consortium.facilities import FacilityService
 from equipshare.services.people.training import TrainingService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
+from equipshare.tui.modals.booking_form import BookingForm
+from equipshare.tui.modals.report_period import ReportPeriodModal
 from equipshare.tui.modals.training_form import TrainingForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.portfolio import PortfolioScreen
-from tests.support.world import World
+from equipshare.tui.screens.reports import ReportsScreen
+from tests.support.november import NOVEMBER, NOW, plant_november
+from tests.support.world import World, london
 from tests.tui.conftest import recorded, settle, shown
+from tests.tui.test_booking_form_offers import XPS, open_form, start_error
 from tests.tui.test_facilities import open_facilities
 from tests.tui.test_portfolio_screen import open_portfolio
 from tests.tui.test_training import open_training
 from tests.tui.test_training import training as training  # a fixture, used by name
+
+
+def form_errors(form: BookingForm) -> str:
+    """Every refusal the booking form shows, beside its field or under the form."""
+    return " | ".join(str(error.render()) for error in form.query(".field-error"))
 
 
 def whole(widget: Widget) -> bool:
@@ -89,3 +106,50 @@ async def test_a_facilitys_details_are_shown_whole_at_80_columns(
         detail = app.screen.query_one("#facility-detail", Static)
         assert "instrument" in str(detail.content)
         assert whole(detail)
+
+
+async def test_a_refused_start_names_its_zone(context: ServiceContext, world: World) -> None:
+    """A start in the past, and a clash, say which clock they mean (GMT or BST)."""
+    BookingService(context).book(
+        "bob", BookingRequest(XPS, london(2026, 3, 17, 10), london(2026, 3, 17, 12))
+    )
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_form(pilot, app, london(2026, 3, 16, 8))
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: start_error(form) != "")
+        assert start_error(form) == "08:00 Mon 16 Mar 2026 GMT is in the past"
+        form.query_one("#booking-start", Input).value = "2026-03-17 11:00"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: "already booked" in form_errors(form))
+        assert "is already booked 10:00-12:00 Tue 17 Mar 2026 GMT (booking" in form_errors(form)
+
+
+async def test_the_charges_tab_says_a_facility_filter_does_not_narrow_a_statement(
+    context: ServiceContext, clock: FrozenClock, database: Database, world: World
+) -> None:
+    """Statements are by institution: with a facility chosen, the tab's total is still every
+    facility's (as `equipshare report charges` has it), and it says so."""
+    clock.instant = NOW
+    plant_november(database, world)
+    app = EquipshareApp(context, "root")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen) and app.staff)
+        await pilot.press("escape", "R")
+        screen = await shown(pilot, ReportsScreen)
+        await pilot.press("p")
+        period = await shown(pilot, ReportPeriodModal)
+        period.query_one("#period-facility", Input).value = "WAR-PRP"
+        period.query_one("#period-facility", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot, lambda: screen.choice.facility_code == "WAR-PRP")
+        await pilot.press("5")
+        await settle(pilot, lambda: isinstance(screen.report("charges"), Statement))
+        statement = StatementService(context).statement("root", NOVEMBER)
+        note = str(screen.query_one("#charges-view .report-note", Static).render())
+        assert note.startswith("Statement for November 2026 (open, follows its bookings")
+        assert f"{gbp(statement.total_pence)} in" in note
+        assert note.endswith(
+            "every facility's: a statement is by institution, so the facility WAR-PRP is "
+            "not applied"
+        )

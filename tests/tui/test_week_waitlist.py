@@ -63,9 +63,10 @@ async def test_join_the_waitlist_from_the_week_then_see_and_book_the_hold(
 
         await pilot.press("j")
         await settle(pilot, lambda: posted.count(WeekScreen.WaitlistJoined) == 1)
-        assert posted.notified("information")[-1].startswith(
-            "You are 1st in line for WAR-XPS-01 Tue 17 Mar 2026 10:00-12:00 GMT"
-        )
+        assert posted.notified("information")[-1] == (
+            "You are 1st in line for WAR-XPS-01 Tue 17 Mar 2026 10:00-12:00 GMT: when it "
+            "frees up, it is held for you for up to 1 hour and you are told"
+        )  # how long, as [booking] waitlist_hold_minutes says; not "for a while"
         (entry,) = WaitlistService(context).mine("alice")
         assert (entry.starts_at, entry.ends_at) == (TEN, TWELVE)
 
@@ -112,6 +113,7 @@ async def test_joining_for_free_time_is_refused_with_the_reason(
         await pilot.press("j")
         await settle(pilot, lambda: bool(posted.notified("error")))
         assert (
-            "is free 10:00-11:00 Wed 18 Mar 2026: book it instead" in (posted.notified("error")[-1])
+            "is free 10:00-11:00 Wed 18 Mar 2026 GMT: book it instead"
+            in (posted.notified("error")[-1])
         )
     assert WaitlistService(context).mine("alice") == []

@@ -184,7 +184,7 @@ class Waitlist:
             subject=f"Slot free: {instrument.code} {when}",
             body=(
                 f"{instrument.code} is free {when}, which you were waiting for. It is held "
-                f"for you until {describe_time(until, tz)} ({tz}): book it before then "
+                f"for you until {describe_time(until, tz)}: book it before then "
                 f"(Enter on it in the week calendar, or `equipshare waitlist accept "
                 f"{entry.id}`), or it passes to the next in line."
             ),

@@ -35,6 +35,8 @@ class WaitlistService:
         self._clock = context.clock
         self._waitlist = Waitlist(context)
         self._bookings = BookingService(context)
+        #: The longest a freed range is held for the first in line (less near its notice).
+        self.hold_minutes = context.settings.booking.waitlist_hold_minutes
 
     def join(
         self, actor_username: str, instrument_code: str, start: datetime, end: datetime

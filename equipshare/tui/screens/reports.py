@@ -280,7 +280,7 @@ class ReportsScreen(ServiceScreen[None]):
             case DemandReport(), DemandView():
                 view.show(report)
             case Statement(), ChargesView():
-                view.show(report, self._today)
+                view.show(report, self._today, message.choice.facility_code)
 
     @on(MonthsLoaded)
     def _months_loaded(self, message: MonthsLoaded) -> None:

@@ -20,6 +20,7 @@ from equipshare.domain.records.changes import Topic
 from equipshare.domain.records.schedule import WeekView
 from equipshare.domain.records.waitlist import WaitlistEntryRecord
 from equipshare.domain.timewords import local_range
+from equipshare.domain.wording import duration
 from equipshare.services.bookings.service import WeekService
 from equipshare.tui.messages import BookingsChanged
 from equipshare.tui.modals.booking_draft import (
@@ -82,14 +83,15 @@ def waitlist_range(cells: tuple[Cell, ...]) -> tuple[datetime, datetime] | None:
     return cells[0].starts_at, cells[-1].ends_at
 
 
-def standing_words(entry: WaitlistEntryRecord) -> str:
-    """'You are 2nd in line for WAR-XPS-01 Tue 17 Mar 2026 10:00-12:00 GMT: ...'."""
+def standing_words(entry: WaitlistEntryRecord, hold_minutes: int) -> str:
+    """'You are 2nd in line for WAR-XPS-01 Tue 17 Mar 2026 10:00-12:00 GMT: ...', with how
+    long a freed range is held (a hold ends sooner where the notice would forbid booking)."""
     n = entry.position
     place = f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
     when = local_range(entry.starts_at, entry.ends_at, entry.timezone)
     return (
         f"You are {place} in line for {entry.instrument_code} {when}: when it frees up, "
-        "it is held for you for a while and you are told"
+        f"it is held for you for up to {duration(hold_minutes)} and you are told"
     )
 
 
@@ -366,7 +368,7 @@ class WeekScreen(BookingChangesScreen):
     @on(WaitlistJoined)
     def _waitlist_joined(self, message: WaitlistJoined) -> None:
         self.query_one(WeekGrid).clear_selection()
-        self.notify(standing_words(message.entry), timeout=10)
+        self.notify(standing_words(message.entry, self._services.waitlist.hold_minutes), timeout=10)
 
     def action_back(self) -> None:
         """Escape first drops a selection; with none, it goes back."""

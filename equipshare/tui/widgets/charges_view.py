@@ -118,8 +118,12 @@ class ChargesView(ReportView):
         if event.row_key.value:
             self.post_message(self.MonthChosen(date.fromisoformat(event.row_key.value)))
 
-    def show(self, statement: Statement, today: date) -> None:
-        """The statement's pairs and lines; a month not yet over is named "to date"."""
+    def show(self, statement: Statement, today: date, facility_code: str | None = None) -> None:
+        """The statement's pairs and lines; a month not yet over is named "to date".
+
+        `facility_code`: the facility the other tabs are narrowed to. A statement is by
+        institution (as `equipshare report charges`), so its figures are every facility's,
+        and the note says so rather than let them pass for that facility's."""
         self._timezone = statement.timezone
         self._month = statement.month  # dates near it go without their year
         self._statement = statement
@@ -148,6 +152,12 @@ class ChargesView(ReportView):
         self.note(
             f"Statement for {month}{scope} ({state}): "
             f"{gbp(statement.total_pence)} in {count_words(len(statement.lines), 'line')}"
+            + (
+                f" · every facility's: a statement is by institution, so the facility "
+                f"{facility_code} is not applied"
+                if facility_code
+                else ""
+            )
         )
         self._show_lines(next(iter(self._pairs.values()), None))
 

@@ -249,7 +249,7 @@ def test_overlap_refused_touching_allowed(svc: BookingService) -> None:
     assert isinstance(error, ConflictError)
     assert (
         str(error)
-        == f"WAR-XPS-01 is already booked 10:00-12:00 Tue 17 Mar 2026 (booking {first.id})"
+        == f"WAR-XPS-01 is already booked 10:00-12:00 Tue 17 Mar 2026 GMT (booking {first.id})"
     )
     assert svc.book("bob", req(london(2026, 3, 17, 12), london(2026, 3, 17, 13))).id
     assert svc.book("bob", req(london(2026, 3, 17, 9), london(2026, 3, 17, 10))).id
@@ -288,7 +288,7 @@ def test_downtime_blocks_booking(
             )
         )
     error = refusal(svc, "alice", req(london(2026, 3, 18, 12), london(2026, 3, 18, 14)))
-    assert str(error) == "WAR-XPS-01 is down for calibration 09:00-13:00 Wed 18 Mar 2026"
+    assert str(error) == "WAR-XPS-01 is down for calibration 09:00-13:00 Wed 18 Mar 2026 GMT"
     assert svc.book("alice", req(london(2026, 3, 18, 13), london(2026, 3, 18, 14))).id
 
 
@@ -309,7 +309,8 @@ def test_technician_cannot_assist_two_sessions_at_once(svc: BookingService) -> N
     )
     assert error.field == "technician"
     assert (
-        str(error) == f"tech is already assisting 10:00-12:00 Tue 17 Mar 2026 (booking {first.id})"
+        str(error)
+        == f"tech is already assisting 10:00-12:00 Tue 17 Mar 2026 GMT (booking {first.id})"
     )
     assert svc.book("erin", req(london(2026, 3, 17, 11), london(2026, 3, 17, 12), "AST-SEM-01"))
 

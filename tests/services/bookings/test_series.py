@@ -155,7 +155,7 @@ def test_all_or_nothing_refuses_the_whole_series_naming_the_clashing_date(
         series.book_series("alice", monday_mornings(), weekly(count=4))
 
     message = str(refused.value)
-    assert "occurrence 2 of 4, 10:00-12:00 Mon 30 Mar 2026" in message
+    assert "occurrence 2 of 4, 10:00-12:00 Mon 30 Mar 2026 BST" in message
     assert f"(booking {taken.id})" in message
     assert refused.value.booking_id == taken.id
     assert counts(database) == before
@@ -166,7 +166,8 @@ def test_all_or_nothing_refuses_a_policy_breach_in_a_later_week(
 ) -> None:
     before = counts(database)
     # The XPS takes bookings 90 days ahead (until Sun 14 June): week 13 is beyond that.
-    with pytest.raises(RefusedError, match=r"occurrence 13 of 13, .* 15 Jun 2026: .*90 days ahead"):
+    beyond = r"occurrence 13 of 13, .* 15 Jun 2026 BST: .*90 days ahead"
+    with pytest.raises(RefusedError, match=beyond):
         series.book_series("alice", monday_mornings(), weekly(count=13))
     assert counts(database) == before
 
@@ -183,7 +184,7 @@ def test_skip_conflicts_books_the_rest_and_reports_what_was_skipped(
     assert len(result.skipped) == 1
     skipped = result.skipped[0]
     assert (skipped.starts_at, skipped.ends_at) == (utc(3, 30, 9), utc(3, 30, 11))
-    assert "already booked 11:00-12:00 Mon 30 Mar 2026" in skipped.reason
+    assert "already booked 11:00-12:00 Mon 30 Mar 2026 BST" in skipped.reason
     after = counts(database)
     assert after["bookings"] == before["bookings"] + 3
     assert after["booking_series"] == before["booking_series"] + 1
@@ -458,7 +459,7 @@ def test_modify_following_refuses_a_conflict_without_partial_writes(
     with pytest.raises(ConflictError) as refused:
         series.modify_occurrences("alice", made[1].id, scope="following", new_start_time=time(13))
 
-    assert "10:00-12:00 Mon 6 Apr 2026 occurrence to 13:00-15:00 Mon 6 Apr 2026" in str(
+    assert "10:00-12:00 Mon 6 Apr 2026 BST occurrence to 13:00-15:00 Mon 6 Apr 2026 BST" in str(
         refused.value
     )
     assert refused.value.booking_id == taken.id

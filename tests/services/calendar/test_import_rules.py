@@ -92,7 +92,7 @@ def test_outside_opening_hours_is_refused_but_notice_and_horizon_are_not_asked(
         ("late@x", "opening hours"),
         ("sat@x", "opening hours"),
     ]
-    assert "10:00-12:00 Sat 28 Mar 2026 is outside WAR-XPS-01's opening hours" in (
+    assert "10:00-12:00 Sat 28 Mar 2026 GMT is outside WAR-XPS-01's opening hours" in (
         report.refused[1].reason
     )
     assert [o.key for o in report.created] == ["soon@x", "far@x"]

@@ -105,7 +105,7 @@ def test_stranded_bookings_refuse_the_change_until_the_caller_decides(
         status.set_status("tech", XPS, OUT, PUMP)
 
     assert "10:00-12:00 Mon 30 Mar 2026 (alice" not in str(refused.value)
-    assert "(bob, 10:00-12:00 Mon 30 Mar 2026)" in str(refused.value)  # BST, on the wall clock
+    assert "(bob, 10:00-12:00 Mon 30 Mar 2026 BST)" in str(refused.value)  # BST, on the wall clock
     assert audits(database, "instrument.status") == []
     preview = status.set_status("tech", XPS, OUT, PUMP, dry_run=True)
     assert [b.id for b in preview.affected] == [b.id for b in booked] and preview.dry_run

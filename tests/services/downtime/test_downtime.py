@@ -84,8 +84,8 @@ def test_schedule_over_bookings_refuses_until_confirmed(
 
     message = str(refused.value)
     assert "would cancel 2 bookings" in message
-    assert f"booking {alice.id} (alice, 10:00-12:00 Mon 23 Mar 2026)" in message
-    assert f"booking {bob.id} (bob, 13:00-14:00 Mon 23 Mar 2026)" in message
+    assert f"booking {alice.id} (alice, 10:00-12:00 Mon 23 Mar 2026 GMT)" in message
+    assert f"booking {bob.id} (bob, 13:00-14:00 Mon 23 Mar 2026 GMT)" in message
     assert "Confirm" in message
     assert count(database, Downtime) == 0
     assert status_of(database, alice.id) == (BookingStatus.CONFIRMED, None, 0)

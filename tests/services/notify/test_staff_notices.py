@@ -74,7 +74,7 @@ def test_a_user_cancelling_tells_the_managers_and_the_assisting_technician(
         body = notice.get_content()
         assert (
             f"Alice (alice) cancelled booking {booked.id} on WAR-XPS-01 "
-            "10:00-11:00 Tue 17 Mar 2026: the samples did not arrive" in body
+            "10:00-11:00 Tue 17 Mar 2026 GMT: the samples did not arrive" in body
         )
 
 
