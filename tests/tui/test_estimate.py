@@ -129,3 +129,29 @@ async def test_staff_cost_a_grant_for_someone_else(context: ServiceContext, worl
         await type_into(pilot, screen, "#est-hours", "x")
         await pilot.press("enter")
         assert any("line: hours 'x'" in n for n in recorded(app).notified("error"))
+
+
+async def test_enter_on_a_line_puts_it_in_the_fields_to_change(
+    context: ServiceContext, world: World
+) -> None:
+    plant_rate(context.database, world, XPS, UserClass.PARTNER, "50", "30", date(2020, 1, 1))
+    app = EquipshareApp(context, "bob")
+    async with app.run_test(size=(100, 40), message_hook=recorded(app)) as pilot:
+        screen = await open_estimate(pilot)
+        await type_into(pilot, screen, "#est-start", "2026-10-01")
+        await type_into(pilot, screen, "#est-instrument", XPS)
+        await pilot.press("tab", "backspace", "1", "tab", *"10", "tab", "2", "enter")
+        await settle(pilot, lambda: screen.estimate is not None)
+        table = screen.query_one("#est-costing", FittedTable)
+        table.focus()
+        await pilot.press("enter")  # on year 1's instrument line
+        fields = ("#est-instrument", "#est-year", "#est-hours", "#est-assisted")
+        assert [screen.query_one(f, Input).value for f in fields] == [XPS, "1", "10", "2"]
+        assert screen.query_one("#est-hours", Input).has_focus
+        await type_into(pilot, screen, "#est-hours", "12")
+        await pilot.press("enter")  # the changed line replaces the old one
+        await settle(
+            pilot,
+            lambda: screen.estimate is not None and cells(screen, "#est-costing")[0][3] == "12",
+        )
+        assert screen.estimate is not None and len(screen.estimate.lines) == 1

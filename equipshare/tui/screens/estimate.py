@@ -135,6 +135,8 @@ class EstimateScreen(ServiceScreen[None]):
     #est-plans { height: auto; max-height: 7; }
     """
 
+    ENTER_ACTIONS: ClassVar[dict[str, str]] = {"est-costing": "change_line"}
+
     BINDINGS: ClassVar[list[BindingType]] = [
         back_binding("estimate"),
         Binding("a", "add_line", "Add line", id="estimate.add_line",
@@ -306,19 +308,37 @@ class EstimateScreen(ServiceScreen[None]):
     def action_terms(self) -> None:
         self.query_one("#est-start", Input).focus()
 
-    def action_drop_line(self) -> None:
+    def _highlighted_line(self, doing: str) -> tuple[str, int] | None:
+        """The key of the plan line under the costing table's cursor; says why if none."""
         table = self.query_one("#est-costing", FittedTable)
         if table.row_count == 0:
-            self.notify("There is no line to drop", severity="warning")
-            return
+            self.notify(f"There is no line to {doing}", severity="warning")
+            return None
         cells = [str(c) for c in table.row_values_at(table.cursor_row)]
         year, code = cells[0], cells[1]
         key = (code.casefold(), int(year)) if code and year else None
         if key not in self.lines:
-            self.notify("Highlight an instrument's line to drop it", severity="warning")
+            self.notify(f"Highlight an instrument's line to {doing} it", severity="warning")
+            return None
+        return key
+
+    def action_drop_line(self) -> None:
+        key = self._highlighted_line("drop")
+        if key is not None:
+            del self.lines[key]
+            self.recost()
+
+    def action_change_line(self) -> None:
+        """Enter on a line: its fields to change, Enter in them puts it back (replaced)."""
+        key = self._highlighted_line("change")
+        if key is None:
             return
-        del self.lines[key]
-        self.recost()
+        line = self.lines[key]
+        hours = (line.instrument_minutes / 60, line.assisted_minutes / 60)
+        values = (line.instrument_code, str(line.year), *(f"{h:g}" for h in hours))
+        for field, value in zip(LINE_FIELDS, values, strict=True):
+            self.query_one(field, Input).value = value
+        self.query_one("#est-hours", Input).focus()
 
     # Saving and saved plans -----------------------------------------------------------
 
