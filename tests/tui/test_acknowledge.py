@@ -194,3 +194,16 @@ async def test_the_table_keeps_role_facility_credited_and_hours_whole(
         ).replace("\u00a0", " ")
         for line, after in pairwise(lines):
             assert not (re.search(r"\d$", line) and after.startswith("h")), (line, after)
+
+
+async def test_enter_on_a_row_says_what_the_rows_are_for(
+    context: ServiceContext, world: World
+) -> None:
+    plant_march_work(context, world)
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(100, 30), message_hook=recorded(app)) as pilot:
+        screen = await open_acknowledge(pilot)
+        screen.query_one("#ack-table").focus()
+        await pilot.press("enter")
+        await settle(pilot, lambda: bool(recorded(app).notified("warning")))
+        assert recorded(app).notified("warning")[-1].startswith("Each row is credited")

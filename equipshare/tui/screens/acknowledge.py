@@ -93,6 +93,11 @@ class AcknowledgeScreen(ServiceScreen[None]):
     #ack-table { height: 1fr; }
     """
 
+    ENTER_WORDS: ClassVar[dict[str, str]] = {
+        "ack-table": "Each row is credited in the paragraph above: c copies the paragraph, "
+        "x saves it with this table"
+    }
+
     BINDINGS: ClassVar[list[BindingType]] = [
         back_binding("acknowledge"),
         Binding("u", "pick_user", "User", id="acknowledge.user",
