@@ -266,10 +266,9 @@ def _recompute(conn: Connection) -> None:
     instruments = sorted(whole | {instrument for instrument, _ in starts})
     if not instruments:
         return
-    _lock(conn, instruments)
+    zones = _locked_zones(conn, instruments)
     if whole:
         rebuild(conn, sorted(whole))
-    zones = _zones(conn, [i for i in instruments if i not in whole])
     days = sorted(
         {
             (instrument, start.astimezone(ZoneInfo(zones[instrument])).date())
@@ -310,27 +309,20 @@ def _starts(conn: Connection, pending: Pending) -> set[tuple[int, datetime]]:
     return starts
 
 
-def _lock(conn: Connection, instruments: Sequence[int]) -> None:
-    if conn.dialect.name != "postgresql":
-        return  # SQLite's writers hold the whole database from BEGIN IMMEDIATE
-    for chunk in _chunks(instruments):
-        conn.execute(
-            select(Instrument.id)
-            .where(Instrument.id.in_(chunk))
-            .order_by(Instrument.id)
-            .with_for_update()
-        ).all()
-
-
-def _zones(conn: Connection, instruments: Sequence[int]) -> dict[int, str]:
+def _locked_zones(conn: Connection, instruments: Sequence[int]) -> dict[int, str]:
+    """Each instrument's facility zone, in one query that on PostgreSQL also locks the
+    instruments' rows in id order (SQLite's writers hold the whole database already)."""
     zones: dict[int, str] = {}
     for chunk in _chunks(instruments):
-        rows = conn.execute(
+        statement = (
             select(Instrument.id, Facility.timezone)
             .join(Facility, Facility.id == Instrument.facility_id)
             .where(Instrument.id.in_(chunk))
+            .order_by(Instrument.id)
         )
-        zones.update({row.id: row.timezone for row in rows})
+        if conn.dialect.name == "postgresql":
+            statement = statement.with_for_update(of=Instrument)
+        zones.update({row.id: row.timezone for row in conn.execute(statement)})
     return zones
 
 
