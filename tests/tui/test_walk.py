@@ -22,14 +22,16 @@ from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.booking_form import BookingForm
 from equipshare.tui.modals.report_period import ReportPeriodModal
+from equipshare.tui.modals.schedule_downtime import ScheduleDowntimeModal
 from equipshare.tui.modals.training_form import TrainingForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.portfolio import PortfolioScreen
 from equipshare.tui.screens.reports import ReportsScreen
 from tests.support.november import NOVEMBER, NOW, plant_november
 from tests.support.world import World, london
-from tests.tui.conftest import recorded, settle, shown
+from tests.tui.conftest import click_when_ready, recorded, settle, shown
 from tests.tui.test_booking_form_offers import XPS, open_form, start_error
+from tests.tui.test_downtime import open_downtime
 from tests.tui.test_facilities import open_facilities
 from tests.tui.test_portfolio_screen import open_portfolio
 from tests.tui.test_training import open_training
@@ -153,3 +155,20 @@ async def test_the_charges_tab_says_a_facility_filter_does_not_narrow_a_statemen
             "every facility's: a statement is by institution, so the facility WAR-PRP is "
             "not applied"
         )
+
+
+async def test_the_downtime_forms_examples_are_tomorrow(
+    context: ServiceContext, world: World
+) -> None:
+    """Not a fixed day already past (2026-03-18 was shown in December)."""
+    app = EquipshareApp(context, "tech")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_downtime(app, pilot, context)
+        await pilot.press("n")
+        form = await shown(pilot, ScheduleDowntimeModal)
+        assert form.query_one("#downtime-start", Input).placeholder == "2026-03-17 09:00"
+        assert form.query_one("#downtime-end", Input).placeholder == (
+            "2026-03-17 17:00, or a length: 8h"
+        )
+        await click_when_ready(pilot, "#downtime-preview-button")
+        assert form.errors()["start"] == "give the start, like 2026-03-17 09:00"

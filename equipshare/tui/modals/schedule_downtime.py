@@ -7,7 +7,7 @@ the user has seen the bookings in the way and confirmed; the write cancels exact
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -117,8 +117,12 @@ class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None])
         instrument_code: str = "",
         *,
         completions: Completions | None = None,
+        today: date | None = None,
     ) -> None:
+        """`today`: the examples in the fields are tomorrow (a fixed day would soon be past)."""
         super().__init__()
+        day = str(today + timedelta(days=1)) if today else "YYYY-MM-DD"
+        self.example_start, self.example_end = f"{day} 09:00", f"{day} 17:00"
         self._downtime = downtime
         self._actor = actor
         self._instrument_code = instrument_code
@@ -153,13 +157,13 @@ class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None])
                 (
                     "start",
                     "Starts",
-                    Input(placeholder="2026-03-18 09:00", id="downtime-start", compact=True),
+                    Input(placeholder=self.example_start, id="downtime-start", compact=True),
                 ),
                 (
                     "end",
                     "Ends",
                     Input(
-                        placeholder="2026-03-18 17:00, or a length: 8h",
+                        placeholder=f"{self.example_end}, or a length: 8h",
                         id="downtime-end",
                         compact=True,
                     ),
@@ -256,8 +260,8 @@ class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None])
             (field, f"give the {words}")
             for field, words, given in (
                 ("instrument", "instrument's code", draft.instrument_code),
-                ("start", "start, like 2026-03-18 09:00", draft.start_text),
-                ("end", "end, like 2026-03-18 17:00, or a length like 8h", draft.end_text),
+                ("start", f"start, like {self.example_start}", draft.start_text),
+                ("end", f"end, like {self.example_end}, or a length like 8h", draft.end_text),
             )
             if not given
         ]

@@ -204,6 +204,7 @@ class DowntimeScreen(ServiceScreen[None]):
             self._actor,
             row.instrument_code if row else "",
             completions=self._completions,
+            today=self.board.now.date() if self.board else None,
         )
         self.app.push_screen(modal, self._scheduled)
 
