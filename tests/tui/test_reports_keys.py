@@ -1,6 +1,6 @@
 """Reports' keys (issue 20): x pressed just after switching tabs, before the tab's report has
 arrived, is not dropped: it is kept and the CSV saved as soon as the report loads; l off the
-Utilisation tab says where it applies.
+Utilisation tab says where it applies; Enter on a report's row says what changes it.
 
 The clock starts at Mon 16 Mar 2026 09:00 UTC (09:00 GMT).
 """
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+
+from textual.widgets import DataTable
 
 from equipshare.domain.records.reports import ReportFilter, ReportPeriod, SharingReport
 from equipshare.services.plumbing.context import ServiceContext
@@ -75,3 +77,34 @@ async def test_l_off_the_utilisation_tab_says_where_it_applies(
             "press 1 for it"
         )
         assert screen.active_tab == "technicians"
+
+
+async def test_enter_on_a_report_row_says_what_changes_the_report(
+    context: ServiceContext, world: World, tmp_path: Path
+) -> None:
+    app = EquipshareApp(context, "mgr")
+    app.downloads = tmp_path
+    async with app.run_test(size=(80, 24), message_hook=recorded(app)) as pilot:
+        await settle(pilot, lambda: app.staff)
+        app.screen.query_one("#catalogue-table").focus()
+        await pilot.press("R")
+        screen = await shown(pilot, ReportsScreen)
+        await settle(pilot, lambda: screen.report("utilisation") is not None)
+        table = screen.query_one("#utilisation-table", DataTable)
+        await settle(pilot, lambda: table.row_count > 0)
+        table.focus()
+        await pilot.press("enter")
+        assert await answered(app, pilot, 1) == (
+            "A report's row opens nothing: l groups it by instrument, facility or institution, "
+            "p changes the period"
+        )
+        await pilot.press("3")  # technicians
+        await settle(pilot, lambda: screen.report("technicians") is not None)
+        technicians = screen.query_one("#technicians-table", DataTable)
+        await settle(pilot, lambda: technicians.row_count > 0)
+        technicians.focus()
+        await pilot.press("enter")
+        assert await answered(app, pilot, 2) == (
+            "A report's row opens nothing: p changes the period, x exports the figures"
+        )
+        assert isinstance(app.screen, ReportsScreen)

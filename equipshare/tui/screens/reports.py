@@ -156,6 +156,21 @@ class ReportsScreen(ServiceScreen[None]):
         ),
         *(_tab_binding(n, tab) for n, tab in enumerate(TABS, start=1)),
     ]
+    #: A report's rows are figures, not records: Enter says what changes them.
+    ENTER_WORDS: ClassVar[dict[str, str]] = {
+        "utilisation-table": "A report's row opens nothing: l groups it by instrument, facility "
+        "or institution, p changes the period",
+        **{
+            table: "A report's row opens nothing: p changes the period, x exports the figures"
+            for table in (
+                "sharing-technicians",
+                "technicians-table",
+                "demand-table",
+                "charges-pairs",
+                "charges-lines",
+            )
+        },
+    }
 
     def __init__(
         self,
