@@ -48,11 +48,17 @@ def many(count: int, prefix: str) -> bytes:
 
 @contextmanager
 def statements(database: Database) -> Iterator[list[str]]:
-    """Every SQL statement sent to the database inside the block (executemany counts once)."""
+    """Every SQL statement sent to the database inside the block (executemany counts once).
+
+    Schema probes are left out: a process asks once whether a table exists (the roll-ups' and
+    change stamps' first write), which is not work an import does per event.
+    """
     sent: list[str] = []
 
     def seen(*args: Any) -> None:
-        sent.append(str(args[2]))
+        sql = str(args[2])
+        if not sql.startswith("PRAGMA") and "pg_catalog" not in sql:
+            sent.append(sql)
 
     event.listen(database.engine, "before_cursor_execute", seen)
     try:
@@ -85,8 +91,9 @@ def test_statements_do_not_grow_with_the_events_and_a_reimport_changes_nothing(
     assert [o.record_id for o in again.outcomes] == [o.record_id for o in made.outcomes]
     # Each with one read of the waitlist's entries in line (calendar/import_waitlist.py).
     assert len(again_large) == len(again_small) <= 13, again_large
-    # 17, and the change stamps' one upsert at commit (equipshare.db.change_stamps)
-    assert len(creating_large) == len(creating_small) <= 18, creating_large
+    # 17, the change stamps' one upsert at commit (equipshare.db.change_stamps) and the
+    # roll-up's recompute of the touched instrument-days (equipshare.db.rollups)
+    assert len(creating_large) == len(creating_small) <= 21, creating_large
     with database.readonly() as s:
         assert s.scalar(select(func.count()).select_from(Booking)) == 800
         assert s.scalar(select(func.count()).select_from(AuditEvent)) == 800
