@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, Table
+from sqlalchemy import Connection, CursorResult, Executable, Table
 from sqlalchemy.orm import Session
 
 from equipshare.db.models.audit import AuditEvent
@@ -68,6 +68,11 @@ def run(
     Pending ORM changes are flushed first, as a query through the session would
     (autoflush), so a caller that added rows still reads them.
     """
+    return connection_of(session).execute(statement, params)
+
+
+def connection_of(session: Session) -> Connection:
+    """The session's connection, its pending ORM changes flushed first (as autoflush would)."""
     if session.autoflush and (session.new or session.dirty or session.deleted):
         session.flush()
-    return session.connection().execute(statement, params)
+    return session.connection()

@@ -26,7 +26,7 @@ from equipshare.services.plumbing.prebuilt import (
     INSTRUMENT_DESCRIPTION,
     INSTRUMENTS,
     OPENING_HOURS,
-    USERS,
+    connection_of,
     run,
 )
 
@@ -48,60 +48,17 @@ def user_record(user: User) -> UserRecord:
     )
 
 
-_USER_COLUMNS = (
-    USERS.c.id,
-    USERS.c.username,
-    USERS.c.display_name,
-    USERS.c.email,
-    USERS.c.role,
-    USERS.c.active,
-    INSTITUTIONS.c.id.label("institution_id"),
-    INSTITUTIONS.c.code.label("institution_code"),
-    INSTITUTIONS.c.name.label("institution_name"),
-    INSTITUTIONS.c.is_partner,
-    INSTITUTIONS.c.sector,
-)
-_USERS_JOIN = USERS.join(INSTITUTIONS, INSTITUTIONS.c.id == USERS.c.institution_id)
-_USER_BY_NAME = (
-    select(*_USER_COLUMNS).select_from(_USERS_JOIN).where(USERS.c.username == bindparam("username"))
-)
-_USER_BY_ID = (
-    select(*_USER_COLUMNS).select_from(_USERS_JOIN).where(USERS.c.id == bindparam("user_id"))
-)
-# The user with each facility they staff: one row a facility, or one with NULL.
-_ACTOR_BY_NAME = (
-    select(*_USER_COLUMNS, FACILITY_STAFF.c.facility_id, FACILITY_STAFF.c.role.label("staff_role"))
-    .select_from(_USERS_JOIN.outerjoin(FACILITY_STAFF, FACILITY_STAFF.c.user_id == USERS.c.id))
-    .where(USERS.c.username == bindparam("username"))
-)
-
-
-_user_of = start_reads.user_of
-
-
 def load_user(session: Session, username: str) -> UserRecord:
-    checked_search(username, "user")  # a NUL cannot even be sent to PostgreSQL
-    row = run(session, _USER_BY_NAME, {"username": username}).first()
-    if row is None:
-        raise NotFound(f"no user called {username!r}", "user")
-    return _user_of(row)
+    return start_reads.load_user(connection_of(session), username)
 
 
 def user_by_id(session: Session, user_id: int) -> UserRecord:
-    return _user_of(run(session, _USER_BY_ID, {"user_id": user_id}).one())
+    return start_reads.user_by_id(connection_of(session), user_id)
 
 
 def load_actor(session: Session, username: str) -> Actor:
     """The acting user and the facilities they staff; unknown users may do nothing."""
-    checked_search(username, "user")
-    rows = run(session, _ACTOR_BY_NAME, {"username": username}).all()
-    if not rows:
-        raise NotFound(f"no user called {username!r}", "user")
-    staffed = frozenset(row.facility_id for row in rows if row.facility_id is not None)
-    managed = frozenset(
-        row.facility_id for row in rows if row.staff_role == StaffRole.MANAGER.value
-    )
-    return Actor(user=_user_of(rows[0]), staff_facility_ids=staffed, managed_facility_ids=managed)
+    return start_reads.load_actor(connection_of(session), username)
 
 
 def instrument_record(row: Instrument) -> InstrumentRecord:

@@ -34,6 +34,9 @@ _USERS_JOIN = USERS.join(INSTITUTIONS, INSTITUTIONS.c.id == USERS.c.institution_
 _USER_BY_NAME = (
     select(*_USER_COLUMNS).select_from(_USERS_JOIN).where(USERS.c.username == bindparam("username"))
 )
+_USER_BY_ID = (
+    select(*_USER_COLUMNS).select_from(_USERS_JOIN).where(USERS.c.id == bindparam("user_id"))
+)
 # The user with each facility they staff: one row a facility, or one with NULL.
 _ACTOR_BY_NAME = (
     select(*_USER_COLUMNS, FACILITY_STAFF.c.facility_id, FACILITY_STAFF.c.role.label("staff_role"))
@@ -66,6 +69,11 @@ def load_user(conn: Connection, username: str) -> UserRecord:
     if row is None:
         raise NotFound(f"no user called {username!r}", "user")
     return user_of(row)
+
+
+def user_by_id(conn: Connection, user_id: int) -> UserRecord:
+    """The user with id `user_id` (the caller knows it exists)."""
+    return user_of(conn.execute(_USER_BY_ID, {"user_id": user_id}).one())
 
 
 def load_actor(conn: Connection, username: str) -> Actor:
