@@ -204,8 +204,8 @@ class EquipshareApp(
     def _catalogue_opened(self) -> None:
         # Read once the first rows are painted: its worker loads the ORM and the booking
         # services, which would otherwise hold up the first page (issue 22, start-up).
-        self.load_standing()
-        LiveStanding(self, self.load_standing).start()  # other people's writes, too
+        # LiveStanding loads it after its first stamp, then again on other people's writes.
+        LiveStanding(self, self.load_standing).start()
 
     @on(ServiceRefused)
     def _notify_refusal(self, message: ServiceRefused) -> None:

@@ -5,6 +5,9 @@ Every [tui] live_check_ms the app reads the approvals stamp of the acting user (
 read, as the screens' own checks: tui/live.py) in a thread worker. The stamp moves with
 every booking on the instruments the user staffs and with people and rights; when it has
 moved since the last read, the app reads its standing again (who it is, how many wait).
+
+The first standing is read only after the first stamp: a booking made between the count and
+a later baseline would otherwise be in the baseline and never counted.
 """
 
 from __future__ import annotations
@@ -29,11 +32,16 @@ class LiveStanding:
         self._app = app
         self._reload = reload
         self._seen: TopicStamps | None = None
+        self._started = False
 
     def start(self) -> None:
+        """Take the baseline now (the standing is loaded once it is read), then keep checking."""
         app = self._app
-        if isinstance(app, LiveSource):
-            app.set_interval(app.live_check_seconds, self.check, name="standing-live-check")
+        if not isinstance(app, LiveSource):
+            self._reload()
+            return
+        self.check()
+        app.set_interval(app.live_check_seconds, self.check, name="standing-live-check")
 
     def check(self) -> None:
         """Read the stamp in a worker, unless the last read has not finished yet."""
@@ -48,13 +56,15 @@ class LiveStanding:
             try:
                 stamps = changes.stamps(actor, (APPROVALS,))
             except EquipshareError:
-                return
+                stamps = None  # read the standing all the same: it says what went wrong
             if app.is_running:
                 app.call_from_thread(self._read, stamps)
 
         app.run_worker(read, name=GROUP, group=GROUP, exit_on_error=False, thread=True)
 
-    def _read(self, stamps: TopicStamps) -> None:
-        seen, self._seen = self._seen, stamps
-        if seen is not None and stamps.changed_since(seen):
+    def _read(self, stamps: TopicStamps | None) -> None:
+        first = not self._started
+        self._started = True
+        seen, self._seen = self._seen, stamps or self._seen
+        if first or (stamps is not None and (seen is None or stamps.changed_since(seen))):
             self._reload()

@@ -26,7 +26,7 @@ import pytest
 from pytest_textual_snapshot import SVGImageExtension  # type: ignore[import-untyped]
 from syrupy.assertion import SnapshotAssertion
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Button, Input
 
 from equipshare.db.engine import Database
 from equipshare.db.models.charging import RateCard
@@ -155,7 +155,26 @@ async def quiet(pilot: Pilot[None]) -> None:
     await pilot.wait_for_scheduled_animations()
     for field in app.screen.query(Input):
         field.cursor_blink = False  # a blinking cursor would differ between runs
+    # A clicked button shows its press for 0.2 s: shoot it after, however fast the work was.
+    pressed = [button for button in app.screen.query(Button) if button.has_class("-active")]
+    while any(button.has_class("-active") for button in pressed):
+        await pilot.pause(0.05)
     await pilot.pause()
+
+
+async def steady(pilot: Pilot[None]) -> str:
+    """The screen once two shots in a row agree: a resize can take more than one refresh
+    (a table fits its columns after the refresh that sized it)."""
+    await quiet(pilot)
+    app = pilot.app
+    svg = app.export_screenshot(title=app.title)
+    for _ in range(20):
+        await pilot.pause(0.02)
+        again = app.export_screenshot(title=app.title)
+        if again == svg:
+            break
+        svg = again
+    return svg
 
 
 class Shots:
@@ -181,8 +200,7 @@ class Shots:
                 app.theme = shown_theme
             if size != (app.size.width, app.size.height):
                 await pilot.resize_terminal(*size)
-            await quiet(pilot)
-            svg = app.export_screenshot(title=app.title)
+            svg = await steady(pilot)
             label = "-".join(part for part in (name, f"{size[0]}x{size[1]}", shown_theme) if part)
             if self._snapshot(name=label) != svg:
                 differ.append(label)
