@@ -23,8 +23,8 @@ BACKENDS = ["sqlite", "postgresql"]
 
 @pytest.hookimpl(tryfirst=True)  # before xdist starts the workers, which inherit os.environ
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Without ${PG_URL_ENV}, start a throwaway PostgreSQL, and a streaming replica of it,
-    for the whole run (once, here)."""
+    """Without ${PG_URL_ENV}, start a throwaway PostgreSQL, and a second one with a streaming
+    replica, for the whole run (once, here)."""
     config = session.config
     if hasattr(config, "workerinput") or backends.postgres_admin_url() is not None:
         return
@@ -38,10 +38,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         if reporter:
             reporter.write_line(f"PostgreSQL tests will skip: {message}", yellow=True)
         return
-    saved = {
-        name: os.environ.get(name)
-        for name in (backends.PG_URL_ENV, replica.REPLICA_URL_ENV, "PATH")
-    }
+    names = (backends.PG_URL_ENV, replica.REPLICA_URL_ENV, replica.REPLICA_PRIMARY_URL_ENV)
+    saved = {name: os.environ.get(name) for name in (*names, "PATH")}
 
     def restore() -> None:
         for name, value in saved.items():
@@ -53,11 +51,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config.add_cleanup(cluster.stop)
     config.add_cleanup(restore)
     os.environ[backends.PG_URL_ENV] = cluster.url
-    # The read-replica tests need a streaming standby of this very cluster (any other
-    # replica named in the environment copies another one).
+    # The read-replica tests need a streaming standby (any replica named in the environment
+    # copies another cluster). Of a second cluster: a standby of this one would replay
+    # every other test's databases too.
     os.environ.pop(replica.REPLICA_URL_ENV, None)
+    os.environ.pop(replica.REPLICA_PRIMARY_URL_ENV, None)
     try:
-        os.environ[replica.REPLICA_URL_ENV] = cluster.start_replica()
+        source = ThrowawayPostgres.start()
+        config.add_cleanup(source.stop)
+        os.environ[replica.REPLICA_URL_ENV] = source.start_replica()
+        os.environ[replica.REPLICA_PRIMARY_URL_ENV] = source.url
     except ClusterError as exc:
         message = f"could not start a streaming replica ({exc})"
         if backends.in_ci():

@@ -37,7 +37,13 @@ from equipshare.services.changes.service import ChangesService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.reports.service import ReportService
 from tests.support import backends
-from tests.support.replica import REPLICA_URL_ENV, replay_paused, replica_admin_url, wait_for_replay
+from tests.support.replica import (
+    REPLICA_URL_ENV,
+    replay_paused,
+    replica_admin_url,
+    replica_primary_admin_url,
+    wait_for_replay,
+)
 from tests.support.world import World, london
 
 XPS = "WAR-XPS-01"
@@ -52,7 +58,7 @@ def backend() -> str:
     return "postgresql"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def replica_admin() -> URL:
     url = replica_admin_url()
     if url is None:
@@ -63,10 +69,34 @@ def replica_admin() -> URL:
     return url
 
 
+@pytest.fixture(scope="module")
+def primary_template(replica_admin: URL) -> Iterator[tuple[URL, str]]:
+    """A migrated template on the cluster the replica streams from (one of its own in CI)."""
+    admin = replica_primary_admin_url()
+    assert admin is not None, "a replica is configured, so is its primary"
+    url = backends.create_postgres_database(admin)
+    db = Database.connect(url)
+    from equipshare.db import migrate
+
+    migrate.upgrade(db.engine)
+    db.dispose()
+    yield admin, url.database or ""
+    backends.drop_postgres_database(admin, url.database or "")
+
+
+@pytest.fixture
+def database_url(primary_template: tuple[URL, str]) -> Iterator[str]:
+    """A fresh migrated database on the replica's primary, per test."""
+    admin, template = primary_template
+    url = backends.create_postgres_database(admin, template=template)
+    yield url.render_as_string(hide_password=False)
+    backends.drop_postgres_database(admin, url.database or "")
+
+
 @pytest.fixture
 def read_url(database_url: str, world: World, replica_admin: URL) -> str:
     """The test's database on the replica, once the world built on the primary is there."""
-    primary_admin = backends.postgres_admin_url()
+    primary_admin = replica_primary_admin_url()
     assert primary_admin is not None
     wait_for_replay(primary_admin, replica_admin)
     name = make_url(database_url).database
@@ -199,7 +229,7 @@ def test_a_lagging_replica_is_read_by_others_but_a_writer_reads_its_own_writes(
         assert catalogue_name(writer) == "Kratos Supra"
         assert not xps_slot_free(writer)
         assert report_name(writer) == "Kratos Supra"
-    primary_admin = backends.postgres_admin_url()
+    primary_admin = replica_primary_admin_url()
     assert primary_admin is not None
     wait_for_replay(primary_admin, replica_admin)
     assert uid in uids(other)
@@ -219,7 +249,7 @@ def test_a_feed_is_never_older_than_its_stamps_and_shows_a_booking_once_replayed
     the replica only once the replica holds what they count, else on the primary."""
     writer, server = process(), process()
     issued = FeedsService(writer).create("alice", ExportKind.USER)
-    primary_admin = backends.postgres_admin_url()
+    primary_admin = replica_primary_admin_url()
     assert primary_admin is not None
     wait_for_replay(primary_admin, replica_admin)
     handler = FeedHandler(server)

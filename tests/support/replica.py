@@ -1,8 +1,10 @@
 """The streaming replica the read-path tests read from: waiting for replay, pausing it.
 
-CI starts one beside the primary (`.ci/postgres.sh replica`) and names it in
-$EQUIPSHARE_TEST_PG_REPLICA_URL. Tests make their databases on the primary; one appears on
-the replica once replayed, so every wait here polls the replay position against the
+CI starts one (`.ci/postgres.sh replica`) and names it in $EQUIPSHARE_TEST_PG_REPLICA_URL,
+and its primary in $EQUIPSHARE_TEST_PG_REPLICA_PRIMARY_URL: a cluster of its own, so that
+the standby does not replay every other test's databases (without it, the standby is taken
+to be one of $EQUIPSHARE_TEST_PG_URL's). Tests make their databases on that primary; one
+appears on the replica once replayed, so every wait here polls the replay position against the
 primary's, with a timeout, and never sleeps a fixed time.
 """
 
@@ -16,17 +18,29 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.engine import URL
 
+from tests.support.backends import PG_URL_ENV
+
 REPLICA_URL_ENV = "EQUIPSHARE_TEST_PG_REPLICA_URL"
+REPLICA_PRIMARY_URL_ENV = "EQUIPSHARE_TEST_PG_REPLICA_PRIMARY_URL"
 REPLAY_TIMEOUT_SECONDS = 30.0
 POLL_SECONDS = 0.005
 
 
-def replica_admin_url() -> URL | None:
-    raw = os.environ.get(REPLICA_URL_ENV)
+def _admin_url(variable: str) -> URL | None:
+    raw = os.environ.get(variable)
     if not raw:
         return None
     url = make_url(raw)
     return url.set(drivername="postgresql+psycopg") if url.drivername == "postgresql" else url
+
+
+def replica_admin_url() -> URL | None:
+    return _admin_url(REPLICA_URL_ENV)
+
+
+def replica_primary_admin_url() -> URL | None:
+    """The cluster the replica streams from: its own, or else the tests' main one."""
+    return _admin_url(REPLICA_PRIMARY_URL_ENV) or _admin_url(PG_URL_ENV)
 
 
 def _scalar(engine: Engine, statement: str, **params: object) -> object:
