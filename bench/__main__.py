@@ -132,7 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.render:
         write_results(args.out, json.loads((args.out / "results.json").read_text()))
         return 0
-    scale = args.scale or (0.002 if args.quick else 0.01)
+    from bench.generate import QUICK_SCALE
+
+    scale = args.scale or (QUICK_SCALE if args.quick else 0.01)
     runs = args.runs or (1 if args.quick else 3)
 
     def say(line: str) -> None:

@@ -4,12 +4,18 @@ waitlists, with term-time peaks, popular and idle instruments, and cross-institu
 Times are whole minutes since the Unix epoch (UTC) so that millions of rows cost integer
 arithmetic, not datetime objects; the writer formats them per engine. Each instrument's
 bookings take distinct (day, two-hour block) cells of its weekday calendar, so no two of
-them overlap, and the days an instrument is down hold none.
+them overlap, and the days an instrument is down hold none. The rest of what `equipshare
+check` reads back holds too: only users the instrument's access level admits book it, a
+booking that needs approval (another institution's user, or an instrument that says so) is
+pending or was decided by the facility's staff, training-only instruments are booked by
+trained users, and every booking was made by "now", within its horizon, at the rates in force
+on its local date.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -172,7 +178,8 @@ class UsagePlanner:
         self.nation = nation
         self.now = epoch_minutes(now)
         self.first_day = first_day(now)
-        self.calendar = Calendar.between(self.first_day, now.date() + timedelta(days=90))
+        # to 89 days ahead, so that every future booking was made within its 90 days' horizon
+        self.calendar = Calendar.between(self.first_day, now.date() + timedelta(days=89))
         self.per_popularity = per_popularity([i.popularity for i in nation.instruments], bookings)
         self.usage = Usage()
         self._next_booking = 1
@@ -184,19 +191,20 @@ class UsagePlanner:
     def _community(self, instrument: Instrument, size: int) -> list[int]:
         rng, nation = self.rng, self.nation
         host = nation.institutions[instrument.institution_id - 1]
+        others = nation.admitted[instrument.access]  # only those its access level admits
         members = []
         for _ in range(size):
-            if rng.random() < 0.8 or len(nation.institutions) == 1:
+            if rng.random() < 0.8 or not others:
                 members.append(rng.choice(host.user_ids))
             else:
-                other = rng.choice(nation.institutions)
+                other = rng.choice(others)
                 members.append(rng.choice(other.user_ids))
         return members
 
     def _instrument(self, instrument: Instrument) -> Iterator[tuple[object, ...]]:
         rng, calendar, usage = self.rng, self.calendar, self.usage
         facility = self.nation.facilities[instrument.facility_id - 1]
-        technicians: list[int | None] = list(facility.technician_ids) or [None]
+        technicians = facility.approvers
         wanted = min(MAX_PER_INSTRUMENT, round(instrument.popularity * self.per_popularity))
         community = self._community(instrument, min(80, 4 + wanted // 12))
         if instrument.requires_training:
@@ -253,7 +261,7 @@ class UsagePlanner:
         self,
         instrument: Instrument,
         facility: Facility,
-        technicians: list[int | None],
+        technicians: list[int],
         community: list[int],
         index: int,
         block: int,
@@ -268,6 +276,13 @@ class UsagePlanner:
         end = start + minutes
         user_id = community[int(len(community) * rng.random() ** 2)]
         created = start - rng.randrange(60, 40 * 1440)
+        if created >= self.now:  # made by now, within the 90 days' horizon of its start
+            created = self.now - 1 - booking_id % 600
+        needs_approval = (
+            instrument.requires_approval
+            or nation.user_institution[user_id] != instrument.institution_id
+        )
+        decision = created + min(600, (min(start, self.now) - created) // 2)
         user_class = nation.user_class(user_id, instrument)
         hourly, technician_rate = _rates_on(instrument, user_class, created)
         technician = rng.choice(technicians) if rng.random() < 0.12 else None
@@ -287,23 +302,23 @@ class UsagePlanner:
                 charge = price.percent(facility.late_percent) if late else price.percent(0)
             elif roll < 0.10 and check_in:
                 status = "no_show"
-            elif roll < 0.13 and instrument.requires_approval:
+            elif roll < 0.13 and needs_approval:
                 status, charge = "rejected", price.percent(0)
-                decided, decider = created + 600, technicians[0]
+                decided, decider = decision, technicians[0]
             elif check_in or actual:
                 checked_in = start + rng.randrange(0, 11)
                 checked_out = end - rng.randrange(0, 21)
                 if actual:
                     used = billable_minutes(_instant(checked_in), _instant(checked_out))
                     charge = session_charge(used, rates, assisted=technician is not None)
-        elif instrument.requires_approval and roll < 0.3:
+        elif needs_approval and roll < 0.3:
             status = "pending"
         elif roll < 0.05:
             status = "cancelled"
             cancelled = min(self.now, created + 1440)
             charge = price.percent(0)
-        if status == "confirmed" and instrument.requires_approval:
-            decided, decider = created + 600, technicians[0]
+        if needs_approval and status in ("confirmed", "completed", "no_show"):
+            decided, decider = decision, technicians[0]
         if status in ("confirmed", "pending") and start > self.now and rng.random() < 0.02:
             waiting = community[rng.randrange(len(community))]
             self.usage.waitlist.append(
@@ -314,7 +329,7 @@ class UsagePlanner:
                     start,
                     end,
                     "waiting",
-                    created + 60,
+                    min(created + 60, self.now),
                 )
             )
         return (
@@ -347,12 +362,20 @@ class UsagePlanner:
 
 
 def _rates_on(instrument: Instrument, user_class: UserClass, created: int) -> tuple[int, int]:
-    day = EPOCH + timedelta(days=created // 1440)
+    """The cards in force on the local date of booking, as the booking service prices it."""
+    day = EPOCH + timedelta(days=(created + _london_offset(created // 1440)) // 1440)
     hourly, technician = instrument.rates[user_class][0][1:]
     for valid_from, card_hourly, card_technician in instrument.rates[user_class]:
         if valid_from <= day:
             hourly, technician = card_hourly, card_technician
     return hourly, technician
+
+
+@functools.cache
+def _london_offset(day: int) -> int:
+    """Minutes London is ahead of UTC at the start of UTC day `day` (since the epoch)."""
+    offset = _instant(day * 1440).astimezone(LONDON).utcoffset()
+    return int(offset.total_seconds()) // 60 if offset else 0
 
 
 def _instant(minutes: int) -> datetime:

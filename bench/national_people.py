@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from equipshare.domain.charging import user_class_for
-from equipshare.domain.enums import InstitutionSector, UserClass
+from equipshare.domain.enums import AccessLevel, InstitutionSector, UserClass
 
 MI_PARTNERS = ("ASTON", "BHAM", "CRAN", "KEELE", "LEIC", "LBORO", "NOTTS", "WARWICK")
 CATEGORIES = (
@@ -40,6 +40,16 @@ CLASS_FACTORS = {
 }
 INSTRUMENTS_PER_FACILITY = 20
 TECHNICIAN_SHARE = 0.13
+#: Who may book, as a share of instruments: most admit other universities, some industry too.
+ACCESS_LEVELS = (
+    (AccessLevel.INSTITUTION, 0.1),
+    (AccessLevel.CONSORTIUM, 0.15),
+    (AccessLevel.EXTERNAL_ACADEMIC, 0.45),
+    (AccessLevel.INDUSTRY, 0.3),
+)
+#: At least this many institutions at any scale, so a small dataset still has an industry
+#: member (index 10) among the eight partners and the other universities.
+MIN_INSTITUTIONS = 12
 
 
 @dataclass
@@ -62,6 +72,7 @@ class Instrument:
     requires_approval: bool
     requires_training: bool
     popularity: float
+    access: AccessLevel = AccessLevel.EXTERNAL_ACADEMIC
     #: (valid_from, class) -> (hourly pence, technician pence), ordered by valid_from.
     rates: dict[UserClass, list[tuple[date, int, int]]] = field(default_factory=dict)
 
@@ -74,7 +85,13 @@ class Facility:
     actual_time: bool
     free_hours: int
     late_percent: int
+    manager_id: int = 0
     technician_ids: list[int] = field(default_factory=list)
+
+    @property
+    def approvers(self) -> list[int]:
+        """Who decides, trains and assists here: the technicians, or the manager alone."""
+        return self.technician_ids or [self.manager_id]
 
 
 @dataclass
@@ -87,6 +104,8 @@ class Nation:
     user_institution: list[int]  # index: user id
     rows: dict[str, list[tuple[object, ...]]]
     columns: dict[str, tuple[str, ...]]
+    #: Per access level, the institutions whose users it admits from outside the host.
+    admitted: dict[AccessLevel, list[Institution]] = field(default_factory=dict)
 
     def user_class(self, user_id: int, instrument: Instrument) -> UserClass:
         home = self.institutions[self.user_institution[user_id] - 1]
@@ -163,7 +182,7 @@ COLUMNS = {
 
 def plan_nation(rng: random.Random, scale: float, created: datetime, history_start: date) -> Nation:
     """Institutions, facilities, people, instruments, opening hours and rate cards at `scale`."""
-    n_institutions = max(8, round(160 * scale))
+    n_institutions = max(MIN_INSTITUTIONS, round(160 * scale))
     n_instruments = max(200, round(50_000 * scale))
     n_users = max(1_000, round(230_000 * scale))
     rows: dict[str, list[tuple[object, ...]]] = {name: [] for name in COLUMNS}
@@ -203,7 +222,7 @@ def plan_nation(rng: random.Random, scale: float, created: datetime, history_sta
         home.user_ids.append(user_id)
         user_institution.append(home.id)
     technicians: set[int] = set()
-    for home in institutions:
+    for home in academic:  # industry members host no facility, so employ no technicians here
         staff = home.user_ids[1 : 1 + max(1, round(len(home.user_ids) * TECHNICIAN_SHARE))]
         technicians.update(staff)
     for user_id in range(1, n_users + 1):
@@ -263,17 +282,23 @@ def plan_nation(rng: random.Random, scale: float, created: datetime, history_sta
                 created,
             )
         )
-    staff_pool = {i.id: [u for u in i.user_ids if u in technicians] for i in institutions}
-    for facility in facilities:
-        pool = staff_pool[facility.institution_id]
-        manager = pool[facility.id % len(pool)]
-        facility.technician_ids = sorted(
-            {pool[(facility.id * 7 + k) % len(pool)] for k in range(1, 7)} - {manager}
-        )
-        rows["facility_staff"].append((facility.id, manager, "manager"))
-        rows["facility_staff"].extend(
-            (facility.id, t, "technician") for t in facility.technician_ids
-        )
+    # Every technician works somewhere: an institution's technicians are dealt round its
+    # facilities, and each facility is managed by one of them.
+    for home in academic:
+        pool = [u for u in home.user_ids if u in technicians]
+        hosted = [facilities[f - 1] for f in home.facility_ids]
+        for position, facility in enumerate(hosted):
+            facility.manager_id = pool[position % len(pool)]
+            facility.technician_ids = [
+                t
+                for k, t in enumerate(pool)
+                if k % len(hosted) == position and t != facility.manager_id
+            ]
+            rows["facility_staff"].append((facility.id, facility.manager_id, "manager"))
+            rows["facility_staff"].extend(
+                (facility.id, t, "technician") for t in facility.technician_ids
+            )
+    rows["facility_staff"].sort()
 
     categories = [c for c, _, _ in CATEGORIES]
     category_weights = [w for _, _, w in CATEGORIES]
@@ -283,6 +308,8 @@ def plan_nation(rng: random.Random, scale: float, created: datetime, history_sta
         date(history_start.year + 1, 8, 1),
         date(history_start.year + 2, 8, 1),
     ]
+    levels = [level for level, _ in ACCESS_LEVELS]
+    level_weights = [weight for _, weight in ACCESS_LEVELS]
     hours_id = card_id = 0
     for instrument_id in range(1, n_instruments + 1):
         facility = facilities[(instrument_id - 1) % n_facilities]
@@ -290,6 +317,7 @@ def plan_nation(rng: random.Random, scale: float, created: datetime, history_sta
         approval = rng.random() < 0.2
         training = rng.random() < 0.35
         popularity = rng.paretovariate(1.3)
+        access = rng.choices(levels, level_weights)[0]
         instrument = Instrument(
             instrument_id,
             facility.id,
@@ -298,6 +326,7 @@ def plan_nation(rng: random.Random, scale: float, created: datetime, history_sta
             approval,
             training,
             popularity,
+            access,
         )
         instruments.append(instrument)
         rows["instruments"].append(
@@ -310,8 +339,8 @@ def plan_nation(rng: random.Random, scale: float, created: datetime, history_sta
                 techniques[category],
                 f"A {techniques[category].lower()} instrument",
                 "available",
-                "external_academic",
-                facility.technician_ids[0] if facility.technician_ids else None,
+                access.value,
+                facility.approvers[0],
                 30,
                 30,
                 480,
@@ -349,4 +378,15 @@ def plan_nation(rng: random.Random, scale: float, created: datetime, history_sta
                         valid_from,
                     )
                 )
-    return Nation(institutions, facilities, instruments, user_institution, rows, dict(COLUMNS))
+    partners = [i for i in institutions if i.partner]
+    admitted = {  # as `equipshare check` (and the booking rules) judge access
+        AccessLevel.INSTITUTION: [],
+        AccessLevel.CONSORTIUM: partners,
+        AccessLevel.EXTERNAL_ACADEMIC: [
+            i for i in institutions if i.partner or i.sector is InstitutionSector.ACADEMIC
+        ],
+        AccessLevel.INDUSTRY: institutions,
+    }
+    return Nation(
+        institutions, facilities, instruments, user_institution, rows, dict(COLUMNS), admitted
+    )
