@@ -22,19 +22,23 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    delete,
     func,
+    insert,
     literal,
     literal_column,
     or_,
     select,
     type_coerce,
+    union_all,
 )
 from sqlalchemy.orm import QueryableAttribute, aliased
+from sqlalchemy.sql.dml import Insert
 
 from equipshare.db.base import UTCDateTime
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Instrument, User
-from equipshare.db.models.rollups import NO_CLASS, NO_STAFF, BookingRollup
+from equipshare.db.models.rollups import NO_CLASS, NO_STAFF, BookingRollup, BookingRollupMonth
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.zone_offsets import OffsetSpan
 
@@ -56,6 +60,7 @@ SUMS = (
     "technician_charge_pence",
 )
 COLUMNS = ("day", "instrument_id", *KEYS, *SUMS)
+MONTH_COLUMNS = ("month", "instrument_id", *KEYS, *SUMS)
 
 booker = aliased(User, name="booker")
 staff = aliased(User, name="staff")
@@ -205,6 +210,106 @@ def stored(instrument_ids: Sequence[int] | None = None) -> AnySelect:
     if instrument_ids is not None:
         statement = statement.where(t.instrument_id.in_(instrument_ids))
     return statement
+
+
+def month_of(dialect: str, day: Expr) -> ColumnElement[date]:
+    """The first day of `day`'s month."""
+    if dialect == SQLITE:
+        return type_coerce(func.date(day, literal_column("'start of month'")), Date)
+    return cast(func.date_trunc("month", day), Date)
+
+
+def _day_sums() -> list[ColumnElement[Any]]:
+    d = BookingRollup
+    return [func.sum(getattr(d, name)).label(name) for name in SUMS]
+
+
+def one_month() -> AnySelect:
+    """The month rows of one instrument-month from its day rows: those of :instrument_id
+    from :month (its first day) to before :next, labelled with :month."""
+    d = BookingRollup
+    keys = [getattr(d, name) for name in KEYS]
+    return (
+        select(bindparam("month", type_=Date).label("month"), d.instrument_id, *keys, *_day_sums())
+        .where(
+            d.instrument_id == bindparam("instrument_id"),
+            d.day >= bindparam("month", type_=Date),
+            d.day < bindparam("next", type_=Date),
+        )
+        .group_by(d.instrument_id, *keys)
+    )
+
+
+def months_of_days(dialect: str, instrument_ids: Sequence[int] | None = None) -> AnySelect:
+    """The month rows the stored day rows give (of every instrument, or of those of
+    `instrument_ids`): what a rebuild writes after the days, and what `check` expects."""
+    d = BookingRollup
+    keys = [getattr(d, name) for name in KEYS]
+    month = month_of(dialect, d.day).label("month")
+    statement = select(month, d.instrument_id, *keys, *_day_sums()).group_by(
+        month, d.instrument_id, *keys
+    )
+    if instrument_ids is not None:
+        statement = statement.where(d.instrument_id.in_(instrument_ids))
+    return statement
+
+
+def recompute_day_and_month(dialect: str) -> Insert:
+    """PostgreSQL's recompute of one instrument-day and its month as one statement (one
+    round trip where four would be): the day's rows are deleted and inserted again from
+    its bookings, and the month's from its other days' stored rows and the day's new ones.
+
+    Every part reads the statement's one snapshot, so the month's other days are read as
+    stored and the day itself from the fresh rows. Each INSERT waits for its DELETE (the
+    count of the deleted rows is an InitPlan of its WHERE), so a key deleted and inserted
+    again never meets itself in the primary key. Parameters: :instrument_id, :day,
+    :starts, :ends (as for `one_day`), :month and :next (the month's first day and the
+    next month's)."""
+    d, m = BookingRollup, BookingRollupMonth
+    instrument = bindparam("instrument_id", type_=Integer)
+    month = bindparam("month", type_=Date)
+    gone = (
+        delete(d)
+        .where(d.instrument_id == instrument, d.day == bindparam("day", type_=Date))
+        .returning(d.day)
+        .cte("gone")
+    )
+    fresh = one_day(dialect).cte("fresh")
+    put = (
+        insert(d)
+        .from_select(COLUMNS, select(*fresh.c).where(_after(gone)))
+        .returning(d.day)
+        .cte("put")
+    )
+    month_gone = (
+        delete(m)
+        .where(m.instrument_id == instrument, m.month == month)
+        .returning(m.month)
+        .cte("month_gone")
+    )
+    names = (*KEYS, *SUMS)
+    others = select(*(getattr(d, name) for name in names)).where(
+        d.instrument_id == instrument,
+        d.day >= month,
+        d.day < bindparam("next", type_=Date),
+        d.day != bindparam("day", type_=Date),
+    )
+    days = union_all(others, select(*(fresh.c[name] for name in names))).subquery("days")
+    keys = [days.c[name] for name in KEYS]
+    sums = [func.sum(days.c[name]) for name in SUMS]
+    month_rows = select(month, instrument, *keys, *sums).where(_after(month_gone)).group_by(*keys)
+    return insert(m).from_select(MONTH_COLUMNS, month_rows).add_cte(put)
+
+
+def _after(deleted: Any) -> ColumnElement[bool]:
+    """True, once the DELETE `deleted` (a CTE) has run to its end."""
+    return select(func.count()).select_from(deleted).scalar_subquery() >= 0
+
+
+def stored_months() -> AnySelect:
+    """The month rows, in the same columns as `months_of_days`."""
+    t = BookingRollupMonth
+    return select(*(getattr(t, name) for name in MONTH_COLUMNS))
 
 
 def first_and_last_start() -> Select[datetime, datetime]:

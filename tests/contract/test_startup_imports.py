@@ -40,6 +40,12 @@ NOT_AT_LAUNCH = {
     "equipshare.services.plumbing.row_records",
     "equipshare.services.catalogue.detail",
     "equipshare.services.changes.service",
+    # Issue 22: the roll-ups' listener, installed on every engine, loads its ORM models and
+    # SQL at the first commit that needs them, not at import.
+    "sqlalchemy.orm",
+    "equipshare.db.models.bookings",
+    "equipshare.db.rollup_sql",
+    "equipshare.db.rollup_upkeep",
 }
 
 LAUNCH = """

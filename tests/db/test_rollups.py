@@ -11,20 +11,24 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from equipshare.db import rollups
+from equipshare.db import migrate, rollups
 from equipshare.db.change_stamps import UNTRACKED_OPTION
 from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, User
-from equipshare.db.models.rollups import BookingRollup
+from equipshare.db.models.rollups import BookingRollup, BookingRollupMonth
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import PermissionDenied
 from equipshare.services.admin.integrity import IntegrityService
-from equipshare.services.admin.integrity_rollups import RollupRepairService, differing_days
+from equipshare.services.admin.integrity_rollups import (
+    RollupRepairService,
+    differing_days,
+    differing_months,
+)
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.maintenance_rows import plant_booking
-from tests.support.world import World
+from tests.support.world import World, build_world
 
 XPS, SEM = "WAR-XPS-01", "AST-SEM-01"
 DONE = BookingStatus.COMPLETED
@@ -47,8 +51,21 @@ def rows(database: Database) -> list[tuple[Any, ...]]:
 
 
 def differences(database: Database) -> list[tuple[int, date]]:
+    """Differing instrument-days, and instrument-months (as their first days)."""
     with database.readonly() as s:
-        return differing_days(s.connection())
+        return differing_days(s.connection()) + differing_months(s.connection())
+
+
+def months(database: Database) -> list[tuple[Any, ...]]:
+    """(instrument, month, booker's institution, held bookings, held minutes) of each row."""
+    t = BookingRollupMonth
+    with database.readonly() as s:
+        found = s.execute(
+            select(t.instrument_id, t.month, t.user_institution_id, t.held_bookings, t.held_minutes)
+            .where(t.held_bookings > 0)
+            .order_by(t.instrument_id, t.month, t.user_institution_id)
+        )
+        return [tuple(row) for row in found]
 
 
 def test_days_are_the_facilitys_local_days_across_both_clock_changes(
@@ -73,10 +90,36 @@ def test_days_are_the_facilitys_local_days_across_both_clock_changes(
         (xps, date(2026, 10, 25), warwick, 2, 120),
     ]
     assert rows(database) == expected
+    by_month = [(xps, date(2026, 3, 1), warwick, 3, 300), (xps, date(2026, 10, 1), warwick, 3, 180)]
+    assert months(database) == by_month
     with database.engine.begin() as conn:
         rollups.rebuild(conn)  # the set-based rebuild agrees with the per-day upkeep
-    assert rows(database) == expected
+    assert (rows(database), months(database)) == (expected, by_month)
     assert differences(database) == []
+
+
+def test_migration_0021_sums_the_days_already_there_by_month(empty_database_url: str) -> None:
+    db = Database.connect(empty_database_url)
+    try:
+        migrate.upgrade(db.engine)
+        world = build_world(db)
+        for start in (utc(2026, 2, 28, 23, 30), utc(2026, 3, 31, 23, 30), utc(2026, 4, 2, 9)):
+            plant_booking(db, world, "alice", XPS, start, start + timedelta(hours=1), DONE)
+        made = months(db)
+        migrate.downgrade(db.engine, "0020")
+        migrate.upgrade(db.engine)
+        xps, warwick = world.instruments[XPS], world.institutions["WARWICK"]
+        assert (
+            made
+            == months(db)
+            == [  # 23:30 GMT Feb 28; 00:30 BST Apr 1 is April's
+                (xps, date(2026, 2, 1), warwick, 1, 60),
+                (xps, date(2026, 4, 1), warwick, 2, 120),
+            ]
+        )
+        assert differences(db) == []
+    finally:
+        db.dispose()
 
 
 def test_a_move_recomputes_the_old_and_the_new_day_and_instrument(
@@ -95,6 +138,7 @@ def test_a_move_recomputes_the_old_and_the_new_day_and_instrument(
         )
     aston = world.institutions["ASTON"]
     assert rows(database) == [(world.instruments[SEM], date(2026, 3, 11), aston, 1, 60)]
+    assert months(database) == [(world.instruments[SEM], date(2026, 3, 1), aston, 1, 60)]
     assert differences(database) == []
 
 
@@ -110,6 +154,7 @@ def test_a_user_changing_institution_and_a_facility_changing_zone_move_rows(
         facility.timezone = "America/New_York"
     shef = world.institutions["SHEF"]
     assert rows(database) == [(world.instruments[XPS], date(2026, 3, 9), shef, 1, 60)]
+    assert months(database) == [(world.instruments[XPS], date(2026, 3, 1), shef, 1, 60)]
     assert differences(database) == []
 
 
@@ -142,3 +187,17 @@ def test_check_finds_a_write_made_past_equipshare_and_repair_rebuilds_it(
     assert len(audits) == 1 and audits[0].actor_id == world.users["root"]
     again = repairs.repair("root")  # nothing left to do: no second audit event
     assert again.differing_days == 0
+    month = BookingRollupMonth
+    with by_hand.begin() as conn:  # a month row no longer the sum of its days
+        conn.execute(
+            update(month)
+            .where(month.instrument_id == world.instruments[SEM])
+            .values(held_minutes=month.held_minutes + 1)
+        )
+    report = IntegrityService(context).check()
+    assert [(p.check, p.ids) for p in report.problems] == [
+        ("booking roll-ups", f"instrument {world.instruments[SEM]} month 2026-03")
+    ]
+    fixed = repairs.repair("root")
+    assert (fixed.differing_days, fixed.differing_months) == (0, 1)
+    assert IntegrityService(context).check().clean

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -22,6 +23,9 @@ from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option
 from equipshare.cli.time_input import parse_date
 from equipshare.domain.wording import count_words
+
+if TYPE_CHECKING:
+    from equipshare.domain.records.maintenance import RollupRepair
 
 
 @contextmanager
@@ -149,7 +153,7 @@ def check(
         if repair:
             actor = resolve_actor(context, as_user)
             done = RollupRepairService(context).repair(actor, dry_run=dry_run)
-            say(_repaired(done.dry_run, done.differing_days, done.rows_before, done.rows_after))
+            say(_repaired(done))
         report = IntegrityService(context).check()
     rows = [{"check": p.check, "ids": p.ids, "detail": p.detail} for p in report.problems]
     if rows or output != "table":
@@ -162,12 +166,16 @@ def check(
     ctx.exit(1)
 
 
-def _repaired(dry_run: bool, days: int, before: int, after: int) -> str:
+def _repaired(done: RollupRepair) -> str:
+    days, before, after = done.differing_days, done.rows_before, done.rows_after
     differ = f"{count_words(days, 'instrument-day')} of the booking roll-ups differed"
+    if done.differing_months:
+        months = count_words(done.differing_months, "instrument-month")
+        differ = f"{differ} ({months} from their days)"
     rows = count_words(before, "row")
-    if dry_run:
+    if done.dry_run:
         return f"dry run: {differ} from their bookings; nothing changed ({rows})"
-    if not days:
+    if not (days or done.differing_months):
         return f"repair: the booking roll-ups match their bookings; nothing to do ({rows})"
     return f"repaired: {differ}; rebuilt from the bookings, {rows} -> {after:,}"
 

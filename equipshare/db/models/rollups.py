@@ -52,3 +52,33 @@ class BookingRollup(Base):
     no_show_minutes: Mapped[int] = mapped_column(Integer)
     instrument_charge_pence: Mapped[int] = mapped_column(Integer)
     technician_charge_pence: Mapped[int] = mapped_column(Integer)
+
+
+class BookingRollupMonth(Base):
+    """The same sums by the facility-local month (its first day) instead of the day: the
+    sum of the month's `BookingRollup` rows, kept with them in the same transaction, so a
+    report reads a year's whole months as twelve rows per key instead of 365.
+
+    Keyed by instrument first (clustered on SQLite): a report reads each instrument's
+    months as one range, with no index lookup per row.
+    """
+
+    __tablename__ = "booking_rollup_months"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    user_institution_id: Mapped[int] = mapped_column(
+        ForeignKey("institutions.id"), primary_key=True
+    )
+    user_class: Mapped[str] = mapped_column(String(32), primary_key=True)
+    staff_institution_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    held_bookings: Mapped[int] = mapped_column(Integer)
+    held_minutes: Mapped[int] = mapped_column(Integer)
+    used_minutes: Mapped[int] = mapped_column(Integer)
+    cancellations: Mapped[int] = mapped_column(Integer)
+    cancelled_minutes: Mapped[int] = mapped_column(Integer)
+    no_shows: Mapped[int] = mapped_column(Integer)
+    no_show_minutes: Mapped[int] = mapped_column(Integer)
+    instrument_charge_pence: Mapped[int] = mapped_column(Integer)
+    technician_charge_pence: Mapped[int] = mapped_column(Integer)

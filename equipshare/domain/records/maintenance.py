@@ -115,9 +115,11 @@ class ClosePastReport:
 @dataclass(frozen=True)
 class RollupRepair:
     """What `check --repair` found and did: instrument-days whose roll-up differed from
-    their bookings, and the table's rows before and after (equal on a dry run)."""
+    their bookings, the day table's rows before and after (equal on a dry run), and
+    instrument-months whose roll-up differed from their days."""
 
     dry_run: bool
     differing_days: int
     rows_before: int
     rows_after: int
+    differing_months: int = 0

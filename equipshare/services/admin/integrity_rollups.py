@@ -1,11 +1,12 @@
-"""`equipshare check` of the booking roll-up against the bookings, and `check --repair`.
+"""`equipshare check` of the booking roll-ups against the bookings, and `check --repair`.
 
 The roll-up (db/rollups.py) is kept in the same transaction as every booking write, so
 a difference means a write made outside equipshare (by hand in psql or sqlite3), a
 restore from a partial copy, or a bug. The comparison is two set differences of the
 stored rows and the rows the bookings give, in SQL, so a national database is compared
-in a few statements; the repair rebuilds the whole table from the bookings, as an
-admin, audited.
+in a few statements; the month rows are compared the same way with the sums of the
+stored day rows (so with the day rows right, they are the bookings' own). The repair
+rebuilds both tables from the bookings, as an admin, audited.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import date
 
 from sqlalchemy import Connection, except_, func, select
 
-from equipshare.db import rollup_sql, rollups
+from equipshare.db import rollup_sql, rollup_upkeep
 from equipshare.db.models.rollups import BookingRollup
 from equipshare.domain.records.maintenance import IntegrityProblem, RollupRepair
 from equipshare.services.plumbing.audit import record_audit
@@ -29,7 +30,7 @@ SHOWN = 50
 
 def differing_days(conn: Connection) -> list[tuple[int, date]]:
     """(instrument id, day) of every roll-up row that is missing, wrong or left over."""
-    expected = rollups.expected_rows(conn)
+    expected = rollup_upkeep.expected_rows(conn)
     stored = rollup_sql.stored()
     found: set[tuple[int, date]] = set()
     for zone_days in expected:  # rows the bookings give that are not stored as they are
@@ -42,12 +43,24 @@ def differing_days(conn: Connection) -> list[tuple[int, date]]:
     return sorted((instrument, _day(day)) for instrument, day in found)
 
 
+def differing_months(conn: Connection) -> list[tuple[int, date]]:
+    """(instrument id, month) of every month row that is not the sum of its day rows."""
+    expected = rollup_sql.months_of_days(conn.dialect.name)
+    stored = rollup_sql.stored_months()
+    found: set[tuple[int, date]] = set()
+    for difference in (except_(expected, stored), except_(stored, expected)):
+        rows = difference.subquery()
+        found.update((r[0], r[1]) for r in conn.execute(select(rows.c.instrument_id, rows.c.month)))
+    return sorted((instrument, _day(month)) for instrument, month in found)
+
+
 def _day(value: date | str) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def rollup_problems(conn: Connection) -> list[IntegrityProblem]:
     days = differing_days(conn)
+    months = differing_months(conn)
     problems = [
         IntegrityProblem(
             "booking roll-ups",
@@ -57,6 +70,23 @@ def rollup_problems(conn: Connection) -> list[IntegrityProblem]:
         )
         for instrument, day in days[:SHOWN]
     ]
+    problems += [
+        IntegrityProblem(
+            "booking roll-ups",
+            f"instrument {instrument} month {month:%Y-%m}",
+            f"the roll-up of instrument {instrument} for {month:%B %Y} does not match its "
+            "days: run `equipshare check --repair`",
+        )
+        for instrument, month in months[:SHOWN]
+    ]
+    if len(months) > SHOWN:
+        problems.append(
+            IntegrityProblem(
+                "booking roll-ups",
+                f"{len(months) - SHOWN} more instrument-months",
+                f"and {len(months) - SHOWN} more instrument-months differ from their days",
+            )
+        )
     if len(days) > SHOWN:
         problems.append(
             IntegrityProblem(
@@ -83,14 +113,14 @@ class RollupRepairService:
             with self._db.sessions.begin() as session:
                 actor = require_admin(session, actor_username, "repair the booking roll-ups")
                 conn = session.connection()
-                days = differing_days(conn)
+                days, months = len(differing_days(conn)), len(differing_months(conn))
                 before = conn.execute(select(func.count()).select_from(BookingRollup)).scalar_one()
-                report = RollupRepair(dry_run, len(days), before, before)
-                if dry_run or not days:
+                report = RollupRepair(dry_run, days, before, before, months)
+                if dry_run or not (days or months):
                     raise DryRun
-                rollups.rebuild(conn)
+                rollup_upkeep.rebuild(conn)
                 after = conn.execute(select(func.count()).select_from(BookingRollup)).scalar_one()
-                report = RollupRepair(dry_run, len(days), before, after)
+                report = RollupRepair(dry_run, days, before, after, months)
                 record_audit(
                     session,
                     actor_id=actor.id,
@@ -98,7 +128,7 @@ class RollupRepairService:
                     entity_type="database",
                     entity_id="booking_rollups",
                     at=self._clock.now(),
-                    before={"rows": before, "differing_days": len(days)},
+                    before={"rows": before, "differing_days": days, "differing_months": months},
                     after={"rows": after},
                 )
                 return report

@@ -1,10 +1,16 @@
-"""The utilisation and sharing figures of whole days, read from the booking roll-up.
+"""The utilisation and sharing figures of whole days, read from the booking roll-ups.
 
-The roll-up (db/rollups.py) holds each instrument's bookings by the local day of its
-facility's zone on which they start, which is where the reports count a booking. A
-period's whole days are read from it for the facilities that keep the period's zone;
-what is left, today so far in a period to date and any facility keeping another zone,
-comes from the bookings (`Split.direct`), so the sum is always the bookings' own.
+The roll-ups (db/rollups.py) hold each instrument's bookings by the local day of its
+facility's zone on which they start, which is where the reports count a booking, and the
+same sums by local month. A period's whole months are read from the month rows and the
+whole days at its edges (never more than two part-months) from the day rows, for the
+facilities that keep the period's zone; what is left, today so far in a period to date
+and any facility keeping another zone, comes from the bookings (`Split.direct`), so the
+sum is always the bookings' own.
+
+Each part is one GROUP BY, joined to its instrument and facility only for the scope, the
+zone and the host (per instrument, not per row); the month of a row is a column of the
+month rows and a constant of a part-month, so no query computes it.
 """
 
 from __future__ import annotations
@@ -16,30 +22,76 @@ from datetime import date, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Integer, case, func, literal, select
+from sqlalchemy import ColumnElement, Date, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Instrument
-from equipshare.db.models.rollups import NO_STAFF, BookingRollup
+from equipshare.db.models.rollups import NO_STAFF, BookingRollup, BookingRollupMonth
 from equipshare.domain.records.reports import ReportPeriod
 from equipshare.domain.zone_offsets import local_midnight
 from equipshare.services.reports.period import month_starts
 from equipshare.services.reports.scope import Scope
 from equipshare.services.reports.sql_time import Expr, instant
 
-R = BookingRollup
+Rows = type[BookingRollup] | type[BookingRollupMonth]
+
+
+@dataclass(frozen=True)
+class Part:
+    """Rolled-up rows of the period: whole months `first`..`last` (first days) of the
+    month rows, or days `first`..`last` of the day rows, all in the month `month`."""
+
+    months: bool
+    first: date
+    last: date
+    month: date | None = None
+
+    @property
+    def table(self) -> Rows:
+        return BookingRollupMonth if self.months else BookingRollup
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        if self.months:
+            m = BookingRollupMonth.month
+            return [m >= self.first, m <= self.last]
+        return [BookingRollup.day >= self.first, BookingRollup.day <= self.last]
+
+    def month_column(self) -> ColumnElement[Any]:
+        if self.months:
+            return BookingRollupMonth.month.expression
+        return literal(self.month, Date)
 
 
 @dataclass(frozen=True)
 class Split:
-    """Which days the roll-up answers (`first_day`..`last_day`, for facilities in the
-    period's zone; none when `last_day` is before `first_day`), and the conditions on
-    bookings of the period that are read directly instead, one query each."""
+    """Which rolled-up rows answer the period (for facilities in the period's zone), and
+    the conditions on bookings of the period that are read directly instead, one query
+    each."""
 
-    first_day: date
-    last_day: date
+    parts: tuple[Part, ...]
     direct: tuple[tuple[ColumnElement[bool], ...], ...]
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def parts(first: date, last: date) -> tuple[Part, ...]:
+    """The whole months of first..last from the month rows, the rest from the day rows."""
+    if last < first:
+        return ()
+    after = last + timedelta(days=1)
+    low = first if first.day == 1 else _next_month(first)
+    high = after if after.day == 1 else last.replace(day=1)  # the day after the whole months
+    if low >= high:  # no whole month: the days of at most two months
+        cut = max(first, last.replace(day=1))
+        edges = [(first, cut - timedelta(days=1)), (cut, last)]
+        return tuple(Part(False, a, b, a.replace(day=1)) for a, b in edges if a <= b)
+    whole = Part(True, low, (high - timedelta(days=1)).replace(day=1))
+    edges = [(first, low - timedelta(days=1)), (high, last)]
+    days = [Part(False, a, b, a.replace(day=1)) for a, b in edges if a <= b]
+    return (whole, *days)
 
 
 def split(session: Session, period: ReportPeriod, scope: Scope) -> Split:
@@ -55,61 +107,52 @@ def split(session: Session, period: ReportPeriod, scope: Scope) -> Split:
     if others:  # their days begin at other instants than the period's
         elsewhere = select(Instrument.id).where(Instrument.facility_id.in_(others))
         direct.append((Booking.instrument_id.in_(elsewhere),))
-    return Split(period.first_day, last_whole, tuple(direct))
+    return Split(parts(period.first_day, last_whole), tuple(direct))
 
 
-def _rolled(split: Split, scope: Scope) -> list[ColumnElement[bool]]:
-    return [
-        R.day >= split.first_day,
-        R.day <= split.last_day,
-        *scope.conditions(),
-    ]
-
-
-def _of_instruments(statement: Any, split: Split, scope: Scope, period: ReportPeriod) -> Any:
+def _of_instruments(statement: Any, part: Part, scope: Scope, period: ReportPeriod) -> Any:
+    rows = part.table
     return (
-        statement.select_from(R)
-        .join(Instrument, Instrument.id == R.instrument_id)
+        statement.select_from(rows)
+        .join(Instrument, Instrument.id == rows.instrument_id)
         .join(Facility, Facility.id == Instrument.facility_id)
-        .where(Facility.timezone == period.timezone, *_rolled(split, scope))
+        .where(Facility.timezone == period.timezone, *part.conditions(), *scope.conditions())
     )
 
 
 def utilisation(
     session: Session, period: ReportPeriod, key: Expr, scope: Scope, split: Split
-) -> list[Any]:
+) -> list[tuple[Any, ...]]:
     """Per key: booked, used, bookings, cancellations, no-shows, shared minutes and
     bookings (those of users of another institution than the instrument's)."""
-    if split.last_day < split.first_day:
-        return []
-    shared = R.user_institution_id != Facility.institution_id
-    statement = _of_instruments(
-        select(
-            key.label("key"),
-            func.sum(R.held_minutes).label("booked"),
-            func.sum(R.used_minutes).label("used"),
-            func.sum(R.held_bookings).label("bookings"),
-            func.sum(R.cancellations).label("cancellations"),
-            func.sum(R.no_shows).label("no_shows"),
-            func.sum(case((shared, R.held_minutes), else_=0)).label("shared_minutes"),
-            func.sum(case((shared, R.held_bookings), else_=0)).label("shared_bookings"),
-        ),
-        split,
-        scope,
-        period,
-    )
-    return list(session.execute(statement.group_by(key)))
-
-
-def month_of_day(period: ReportPeriod) -> ColumnElement[int]:
-    """Which local month of the period a roll-up day falls in: 0 for the first."""
-    later_months = month_starts(period)[1:]
-    if not later_months:
-        return literal(0, Integer)
-    return case(
-        *((R.day < month, index) for index, month in enumerate(later_months)),
-        else_=len(later_months),
-    )
+    totals: dict[Any, list[int]] = {}
+    for part in split.parts:
+        r = part.table
+        shared = r.user_institution_id != Facility.institution_id
+        statement = _of_instruments(
+            select(
+                key,
+                func.sum(r.held_minutes),
+                func.sum(r.used_minutes),
+                func.sum(r.held_bookings),
+                func.sum(r.cancellations),
+                func.sum(r.no_shows),
+                func.sum(case((shared, r.held_minutes), else_=0)),
+                func.sum(case((shared, r.held_bookings), else_=0)),
+            ),
+            part,
+            scope,
+            period,
+        ).group_by(key)
+        rows = session.execute(statement)
+        if not totals:
+            totals = {row[0]: list(row[1:]) for row in rows}
+            continue
+        for row_key, *sums in rows:
+            found = totals.setdefault(row_key, [0] * 7)
+            for index, value in enumerate(sums):
+                found[index] += value
+    return [(row_key, *sums) for row_key, sums in totals.items()]
 
 
 def _held_groups(session: Session, period: ReportPeriod, scope: Scope, split: Split) -> list[Any]:
@@ -117,27 +160,44 @@ def _held_groups(session: Session, period: ReportPeriod, scope: Scope, split: Sp
     bookings): one pass over the period's rows serves both sides of the sharing report,
     so it is kept for the rest of the session (a read transaction)."""
     memo = session.info.setdefault("equipshare.rolled_sharing", {})
-    key = (period, scope, split.first_day, split.last_day)
-    if key not in memo:
-        month = month_of_day(period).label("month")
-        statement = _of_instruments(
-            select(
-                Facility.institution_id.label("host"),
-                R.user_institution_id.label("user"),
-                R.staff_institution_id.label("staff"),
-                month,
-                func.sum(R.held_minutes),
-                func.sum(R.held_bookings),
-            ),
-            split,
-            scope,
-            period,
-        ).where(R.held_bookings > 0)
-        groups = statement.group_by(
-            Facility.institution_id, R.user_institution_id, R.staff_institution_id, month
-        )
-        memo[key] = [tuple(row) for row in session.execute(groups)]
-    return cast(list[Any], memo[key])
+    memo_key = (period, scope, split.parts)
+    if memo_key not in memo:
+        index = {month: number for number, month in enumerate(month_starts(period))}
+        groups: list[tuple[int, int, int, int, int, int]] = []
+        for part in split.parts:
+            r = part.table
+            month = part.month_column()
+            statement = _of_instruments(
+                select(
+                    Facility.institution_id,
+                    r.user_institution_id,
+                    r.staff_institution_id,
+                    month,
+                    func.sum(r.held_minutes),
+                    func.sum(r.held_bookings),
+                ),
+                part,
+                scope,
+                period,
+            ).where(r.held_bookings > 0)
+            if part.months:
+                statement = statement.group_by(
+                    Facility.institution_id, r.user_institution_id, r.staff_institution_id, month
+                )
+            else:  # one month: the month is a constant
+                statement = statement.group_by(
+                    Facility.institution_id, r.user_institution_id, r.staff_institution_id
+                )
+            groups += [
+                (host, user, staff, index[_day(month_of)], minutes, count)
+                for host, user, staff, month_of, minutes, count in session.execute(statement)
+            ]
+        memo[memo_key] = groups
+    return cast(list[Any], memo[memo_key])
+
+
+def _day(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _summed(rows: Iterable[tuple[int, int, int, int, int]]) -> list[tuple[int, int, int, int, int]]:
@@ -151,8 +211,6 @@ def _summed(rows: Iterable[tuple[int, int, int, int, int]]) -> list[tuple[int, i
 
 def sharing(session: Session, period: ReportPeriod, scope: Scope, split: Split) -> list[Any]:
     """(host institution, user institution, month index, held minutes, held bookings)."""
-    if split.last_day < split.first_day:
-        return []
     groups = _held_groups(session, period, scope, split)
     return _summed((host, user, month, m, n) for host, user, _, month, m, n in groups)
 
@@ -162,8 +220,6 @@ def technician_sharing(
 ) -> list[Any]:
     """(staff institution, user institution, month index, minutes, sessions) of the held
     bookings another person assisted."""
-    if split.last_day < split.first_day:
-        return []
     groups = _held_groups(session, period, scope, split)
     return _summed(
         (staff, user, month, m, n) for _, user, staff, month, m, n in groups if staff != NO_STAFF

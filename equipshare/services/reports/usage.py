@@ -118,21 +118,20 @@ def utilisation_report(
     figures: dict[int, _Figures] = defaultdict(_Figures)
     if rollups:
         split = rolled.split(session, period, scope)
-        parts = [rolled.utilisation(session, period, key, scope, split)]
+        parts: list[Any] = [rolled.utilisation(session, period, key, scope, split)]
         parts += [_booking_figures(session, dialect, period, key, scope, *c) for c in split.direct]
     else:
         parts = [_booking_figures(session, dialect, period, key, scope)]
-    for row in (row for part in parts for row in part):
-        f = figures[row.key]
-        f.booked, f.used, f.bookings = (
-            f.booked + int(row.booked),
-            f.used + int(row.used),
-            (f.bookings + int(row.bookings)),
-        )
-        f.cancellations += int(row.cancellations)
-        f.no_shows += int(row.no_shows)
-        f.shared_minutes += int(row.shared_minutes)
-        f.shared_bookings += int(row.shared_bookings)
+    for part in parts:
+        for row_key, booked, used, bookings, cancellations, no_shows, s_min, s_count in part:
+            f = figures[row_key]
+            f.booked += int(booked)
+            f.used += int(used)
+            f.bookings += int(bookings)
+            f.cancellations += int(cancellations)
+            f.no_shows += int(no_shows)
+            f.shared_minutes += int(s_min)
+            f.shared_bookings += int(s_count)
     for row_key, minutes in _downtime(session, dialect, period, key, scope):
         figures[row_key].downtime = int(minutes)
     for row_key, minutes in _opening(session, period, key, scope):

@@ -7,13 +7,14 @@ March clock change, plus what changes the figures besides bookings being made: c
 and check-out, days passing and `close-past` (completed, no-show), a user moving
 institution and a facility moving zone. After every step the utilisation report (per
 instrument and per institution), the sharing matrix and the technician side of sharing
-must be equal read both ways, over a whole-day period and a period to date, and `check`
-must find the roll-up equal to its bookings.
+must be equal read both ways, over periods read from the day rows only, from whole months
+and part-months, and to date, and `check` must find the day rows equal to their bookings
+and the month rows equal to their days.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -98,11 +99,14 @@ class RollupPaths(WritePaths):
         self.rearranged = True
 
     def periods(self) -> list[ReportPeriod]:
-        whole = make_period(MONDAY - timedelta(days=3), MONDAY + timedelta(days=13), ZONE)
+        """Days of two part-months (day rows only); whole months with part-months either
+        side (month and day rows); whole months to date (today from the bookings)."""
+        days = make_period(MONDAY - timedelta(days=3), MONDAY + timedelta(days=13), ZONE)
+        months = make_period(date(2026, 2, 15), date(2026, 4, 30), ZONE)
         today = self.clock.now().date()
-        to_date = make_period(today - timedelta(days=9), today + timedelta(days=2), ZONE,
-                              self.clock.now())  # fmt: skip
-        return [whole, to_date]
+        since = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+        to_date = make_period(since, today + timedelta(days=2), ZONE, self.clock.now())
+        return [days, months, to_date]
 
     @invariant()
     def reports_agree(self) -> None:

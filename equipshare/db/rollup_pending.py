@@ -1,0 +1,35 @@
+"""What one transaction's writes have touched of the booking roll-ups, noted by the
+listener (db/rollups.py) and recomputed at commit (db/rollup_upkeep.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+_CHUNK = 500
+
+
+@dataclass
+class Pending:
+    """What one transaction has touched so far."""
+
+    everything: bool = False
+    starts: set[tuple[int, datetime]] = field(default_factory=set)
+    moved_bookings: set[int] = field(default_factory=set)
+    moved_users: set[int] = field(default_factory=set)
+    moved_facilities: set[int] = field(default_factory=set)
+    moved_instruments: set[int] = field(default_factory=set)
+
+    def add_booking(self, row: Mapping[str, Any]) -> None:
+        instrument, start = row.get("instrument_id"), row.get("starts_at")
+        if isinstance(instrument, int) and isinstance(start, datetime) and start.tzinfo:
+            self.starts.add((instrument, start))
+        else:
+            self.everything = True  # a value we cannot read: rebuild it all
+
+
+def chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]

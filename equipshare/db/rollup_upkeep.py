@@ -1,0 +1,225 @@
+"""Recomputing the booking roll-ups at commit: the noted instrument-days from their
+bookings, then those days' instrument-months from the day rows.
+
+A day is deleted and inserted again from its bookings (its UTC bounds come from
+zoneinfo, so a 23- or 25-hour day is right); a month is deleted and inserted again as
+the sums of its day rows, a few dozen at most, which is cheap. On PostgreSQL the noted
+instruments' rows are locked first, in id order: two transactions writing the same
+instrument then recompute one after the other, the second seeing the first's rows.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Table, bindparam, delete, insert, or_, select
+from sqlalchemy.sql.dml import Delete, Insert
+
+from equipshare.db import rollup_sql
+from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import Facility, Instrument
+from equipshare.db.models.rollups import BookingRollup, BookingRollupMonth
+from equipshare.db.rollup_pending import Pending, chunks
+from equipshare.domain.zone_offsets import local_midnight, offset_spans_between
+
+DAYS = cast(Table, BookingRollup.__table__)
+MONTHS = cast(Table, BookingRollupMonth.__table__)
+
+
+def recompute(conn: Connection, pending: Pending) -> None:
+    """Bring the roll-ups up to date with what `pending` noted, in `conn`'s transaction."""
+    if pending.everything:
+        rebuild(conn)
+        return
+    whole = _whole_instruments(conn, pending)
+    starts = _starts(conn, pending)
+    instruments = sorted(whole | {instrument for instrument, _ in starts})
+    if not instruments:
+        return
+    zones = _locked_zones(conn, instruments)
+    if whole:
+        rebuild(conn, sorted(whole))
+    days = sorted(
+        {
+            (instrument, start.astimezone(ZoneInfo(zones[instrument])).date())
+            for instrument, start in starts
+            if instrument not in whole and instrument in zones
+        }
+    )
+    recompute_days(conn, [(i, day, zones[i]) for i, day in days])
+
+
+def _whole_instruments(conn: Connection, pending: Pending) -> set[int]:
+    """Instruments whose every row must be rebuilt: moved, or their facility's zone changed."""
+    whole = set(pending.moved_instruments)
+    for chunk in chunks(sorted(pending.moved_facilities)):
+        whole.update(
+            conn.execute(select(Instrument.id).where(Instrument.facility_id.in_(chunk))).scalars()
+        )
+    return whole
+
+
+def _starts(conn: Connection, pending: Pending) -> set[tuple[int, datetime]]:
+    """The (instrument, start) of every booking noted, moved bookings read again now."""
+    starts = set(pending.starts)
+    columns = (Booking.instrument_id, Booking.starts_at)
+    for chunk in chunks(sorted(pending.moved_bookings)):
+        starts.update(
+            (row[0], row[1]) for row in conn.execute(select(*columns).where(Booking.id.in_(chunk)))
+        )
+    for chunk in chunks(sorted(pending.moved_users)):
+        starts.update(
+            (row[0], row[1])
+            for row in conn.execute(
+                select(*columns).where(
+                    or_(Booking.user_id.in_(chunk), Booking.technician_id.in_(chunk))
+                )
+            )
+        )
+    return starts
+
+
+def _locked_zones(conn: Connection, instruments: Sequence[int]) -> dict[int, str]:
+    """Each instrument's facility zone, in one query that on PostgreSQL also locks the
+    instruments' rows in id order (SQLite's writers hold the whole database already)."""
+    zones: dict[int, str] = {}
+    for chunk in chunks(instruments):
+        statement = (
+            select(Instrument.id, Facility.timezone)
+            .join(Facility, Facility.id == Instrument.facility_id)
+            .where(Instrument.id.in_(chunk))
+            .order_by(Instrument.id)
+        )
+        if conn.dialect.name == "postgresql":
+            statement = statement.with_for_update(of=Instrument)
+        zones.update({row.id: row.timezone for row in conn.execute(statement)})
+    return zones
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def recompute_days(conn: Connection, days: Sequence[tuple[int, date, str]]) -> None:
+    """Delete and insert again the rows of each (instrument, day, its facility's zone),
+    then of each instrument-month they fall in: on PostgreSQL one statement for both,
+    on SQLite (where a round trip is a function call) four for all of them."""
+    if not days:
+        return
+    params: list[dict[str, Any]] = []
+    for instrument, day, timezone in days:
+        zone = ZoneInfo(timezone)
+        month = day.replace(day=1)
+        params.append(
+            {
+                "instrument_id": instrument,
+                "day": day,
+                "starts": local_midnight(day, zone),
+                "ends": local_midnight(day + timedelta(days=1), zone),
+                "month": month,
+                "next": _next_month(month),
+            }
+        )
+    if conn.dialect.name == "postgresql":
+        conn.execute(_together(), params)
+        return
+    doomed, fill, doomed_months, fill_months = _statements(conn.dialect.name)
+    conn.execute(doomed, [{"instrument_id": p["instrument_id"], "day": p["day"]} for p in params])
+    conn.execute(
+        fill, [{k: p[k] for k in ("instrument_id", "day", "starts", "ends")} for p in params]
+    )
+    months = sorted({(p["instrument_id"], p["month"]) for p in params})
+    conn.execute(doomed_months, [{"instrument_id": i, "month": m} for i, m in months])
+    conn.execute(
+        fill_months, [{"instrument_id": i, "month": m, "next": _next_month(m)} for i, m in months]
+    )
+
+
+@functools.cache
+def _together() -> Insert:
+    return rollup_sql.recompute_day_and_month("postgresql")
+
+
+@functools.cache
+def _statements(dialect: str) -> tuple[Delete, Insert, Delete, Insert]:
+    """The per-day and per-month DELETE and INSERT, built once: SQLAlchemy then finds
+    them compiled."""
+    doomed = delete(DAYS).where(
+        DAYS.c.instrument_id == bindparam("instrument_id"), DAYS.c.day == bindparam("day")
+    )
+    doomed_months = delete(MONTHS).where(
+        MONTHS.c.instrument_id == bindparam("instrument_id"),
+        MONTHS.c.month == bindparam("month"),
+    )
+    return (
+        doomed,
+        insert(DAYS).from_select(rollup_sql.COLUMNS, rollup_sql.one_day(dialect)),
+        doomed_months,
+        insert(MONTHS).from_select(rollup_sql.MONTH_COLUMNS, rollup_sql.one_month()),
+    )
+
+
+def rebuild(conn: Connection, instruments: Sequence[int] | None = None) -> None:
+    """Rebuild the roll-ups from the bookings: all of them, or the rows of `instruments`."""
+    dialect = conn.dialect.name
+    if instruments is None:
+        conn.execute(delete(MONTHS))
+        conn.execute(delete(DAYS))
+        for select_days in _zone_selects(conn):
+            conn.execute(insert(DAYS).from_select(rollup_sql.COLUMNS, select_days))
+        months = rollup_sql.months_of_days(dialect)
+        conn.execute(insert(MONTHS).from_select(rollup_sql.MONTH_COLUMNS, months))
+        return
+    for chunk in chunks(instruments):
+        conn.execute(delete(MONTHS).where(MONTHS.c.instrument_id.in_(chunk)))
+        conn.execute(delete(DAYS).where(DAYS.c.instrument_id.in_(chunk)))
+        for select_days in _zone_selects(conn, chunk):
+            conn.execute(insert(DAYS).from_select(rollup_sql.COLUMNS, select_days))
+        months = rollup_sql.months_of_days(dialect, chunk)
+        conn.execute(insert(MONTHS).from_select(rollup_sql.MONTH_COLUMNS, months))
+
+
+def let_go(conn: Connection, column: str, ids: Sequence[int] | None) -> None:
+    """Delete the rows pointing at the instruments or institutions `ids` (all rows for
+    None), whose own DELETE comes next."""
+    for table in (MONTHS, DAYS):
+        if ids is None:
+            conn.execute(delete(table))
+            continue
+        for chunk in chunks(ids):
+            conn.execute(delete(table).where(table.c[column].in_(chunk)))
+
+
+def _zone_selects(conn: Connection, instruments: Sequence[int] | None = None) -> list[Any]:
+    """One SELECT of the day rows per facility zone, computed from the bookings."""
+    first, last = conn.execute(rollup_sql.first_and_last_start()).one()
+    if first is None or last is None:
+        return []
+    first, last = _instant(first), _instant(last)
+    zones = conn.execute(select(Facility.timezone).distinct().order_by(Facility.timezone))
+    dialect = conn.dialect.name
+    return [
+        rollup_sql.zone_days(
+            dialect,
+            zone,
+            offset_spans_between(zone, first - timedelta(days=1), last + timedelta(days=1)),
+            instruments,
+        )
+        for zone in zones.scalars()
+    ]
+
+
+def expected_rows(conn: Connection) -> list[Any]:
+    """The SELECTs of what the day rows should hold, one per facility zone (for `check`)."""
+    return _zone_selects(conn)
+
+
+def _instant(value: datetime | str) -> datetime:
+    """min()/max() of a UTC column come back as text on SQLite."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
