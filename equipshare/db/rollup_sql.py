@@ -30,7 +30,6 @@ from sqlalchemy import (
     or_,
     select,
     type_coerce,
-    union_all,
 )
 from sqlalchemy.orm import QueryableAttribute, aliased
 from sqlalchemy.sql.dml import Insert
@@ -137,13 +136,15 @@ def _sums(dialect: str) -> list[ColumnElement[Any]]:
     ]
 
 
-def one_day(dialect: str) -> AnySelect:
+def one_day(dialect: str, period: str = "day") -> AnySelect:
     """The rows of one instrument-day: bookings of :instrument_id starting in
-    [:starts, :ends), the day's UTC bounds, labelled with :day."""
+    [:starts, :ends), the day's UTC bounds, labelled with :day; with `period` "month",
+    of one instrument-month: [:month_starts, :month_ends), labelled with :month."""
     keys = _keys()
+    starts, ends = ("starts", "ends") if period == "day" else ("month_starts", "month_ends")
     return (
         select(
-            bindparam("day", type_=Date).label("day"),
+            bindparam(period, type_=Date).label(period),
             Booking.instrument_id,
             *keys,
             *_sums(dialect),
@@ -153,8 +154,8 @@ def one_day(dialect: str) -> AnySelect:
         .outerjoin(staff, staff.id == Booking.technician_id)
         .where(
             Booking.instrument_id == bindparam("instrument_id"),
-            Booking.starts_at >= bindparam("starts", type_=UTCDateTime()),
-            Booking.starts_at < bindparam("ends", type_=UTCDateTime()),
+            Booking.starts_at >= bindparam(starts, type_=UTCDateTime()),
+            Booking.starts_at < bindparam(ends, type_=UTCDateTime()),
         )
         .group_by(Booking.instrument_id, *keys)
     )
@@ -256,48 +257,35 @@ def months_of_days(dialect: str, instrument_ids: Sequence[int] | None = None) ->
 
 def recompute_day_and_month(dialect: str) -> Insert:
     """PostgreSQL's recompute of one instrument-day and its month as one statement (one
-    round trip where four would be): the day's rows are deleted and inserted again from
-    its bookings, and the month's from its other days' stored rows and the day's new ones.
+    round trip where four would be): each is deleted and inserted again from the
+    bookings starting in it, the day's through `one_day`, the month's through the same
+    SELECT over the month's bounds.
 
-    Every part reads the statement's one snapshot, so the month's other days are read as
-    stored and the day itself from the fresh rows. Each INSERT waits for its DELETE (the
-    count of the deleted rows is an InitPlan of its WHERE), so a key deleted and inserted
-    again never meets itself in the primary key. Parameters: :instrument_id, :day,
-    :starts, :ends (as for `one_day`), :month and :next (the month's first day and the
-    next month's)."""
+    The month is read from the bookings, not the day rows as on SQLite: PostgreSQL's
+    only way to one instrument's days is its index on the instrument, a heap page per
+    day of all its history, where the month's bookings are a range of
+    ix_bookings_instrument_starts. Each INSERT waits for its DELETE (the count of the
+    deleted rows is an InitPlan of its WHERE), so a key deleted and inserted again never
+    meets itself in the primary key. Parameters: those of `one_day` for the day and for
+    the month (:instrument_id, :day, :starts, :ends, :month, :month_starts, :month_ends).
+    """
     d, m = BookingRollup, BookingRollupMonth
     instrument = bindparam("instrument_id", type_=Integer)
-    month = bindparam("month", type_=Date)
     gone = (
         delete(d)
         .where(d.instrument_id == instrument, d.day == bindparam("day", type_=Date))
         .returning(d.day)
         .cte("gone")
     )
-    fresh = one_day(dialect).cte("fresh")
-    put = (
-        insert(d)
-        .from_select(COLUMNS, select(*fresh.c).where(_after(gone)))
-        .returning(d.day)
-        .cte("put")
-    )
+    fresh = one_day(dialect).where(_after(gone))
+    put = insert(d).from_select(COLUMNS, fresh).returning(d.day).cte("put")
     month_gone = (
         delete(m)
-        .where(m.instrument_id == instrument, m.month == month)
+        .where(m.instrument_id == instrument, m.month == bindparam("month", type_=Date))
         .returning(m.month)
         .cte("month_gone")
     )
-    names = (*KEYS, *SUMS)
-    others = select(*(getattr(d, name) for name in names)).where(
-        d.instrument_id == instrument,
-        d.day >= month,
-        d.day < bindparam("next", type_=Date),
-        d.day != bindparam("day", type_=Date),
-    )
-    days = union_all(others, select(*(fresh.c[name] for name in names))).subquery("days")
-    keys = [days.c[name] for name in KEYS]
-    sums = [func.sum(days.c[name]) for name in SUMS]
-    month_rows = select(month, instrument, *keys, *sums).where(_after(month_gone)).group_by(*keys)
+    month_rows = one_day(dialect, "month").where(_after(month_gone))
     return insert(m).from_select(MONTH_COLUMNS, month_rows).add_cte(put)
 
 

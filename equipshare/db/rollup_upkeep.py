@@ -1,9 +1,11 @@
 """Recomputing the booking roll-ups at commit: the noted instrument-days from their
-bookings, then those days' instrument-months from the day rows.
+bookings, then those days' instrument-months.
 
 A day is deleted and inserted again from its bookings (its UTC bounds come from
 zoneinfo, so a 23- or 25-hour day is right); a month is deleted and inserted again as
-the sums of its day rows, a few dozen at most, which is cheap. On PostgreSQL the noted
+the sums of its day rows on SQLite (a range of the instrument's index, a few dozen rows
+at most), and from its bookings on PostgreSQL, in the day's own statement
+(rollup_sql.recompute_day_and_month says why). On PostgreSQL the noted
 instruments' rows are locked first, in id order: two transactions writing the same
 instrument then recompute one after the other, the second seeing the first's rows.
 """
@@ -121,8 +123,10 @@ def _next_month(day: date) -> date:
 
 def recompute_days(conn: Connection, days: Sequence[tuple[int, date, str]]) -> None:
     """Delete and insert again the rows of each (instrument, day, its facility's zone),
-    then of each instrument-month they fall in: on PostgreSQL one statement for both,
-    on SQLite (where a round trip is a function call) four for all of them."""
+    then of each instrument-month they fall in: on PostgreSQL one statement for both
+    (the month from its bookings), on SQLite (where a round trip is a function call)
+    four for all of them (the month from its day rows, a range of the instrument's
+    index)."""
     if not days:
         return
     params: list[dict[str, Any]] = []
@@ -137,6 +141,8 @@ def recompute_days(conn: Connection, days: Sequence[tuple[int, date, str]]) -> N
                 "ends": local_midnight(day + timedelta(days=1), zone),
                 "month": month,
                 "next": _next_month(month),
+                "month_starts": local_midnight(month, zone),
+                "month_ends": local_midnight(_next_month(month), zone),
             }
         )
     if conn.dialect.name == "postgresql":
