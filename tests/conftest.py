@@ -14,7 +14,7 @@ from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.domain.clock import FrozenClock
 from equipshare.services.plumbing.context import ServiceContext
-from tests.support import backends, replica
+from tests.support import backends, file_order, replica
 from tests.support.throwaway_postgres import ClusterError, ThrowawayPostgres
 from tests.support.world import World, build_world
 
@@ -70,6 +70,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             reporter.write_line(f"Read-replica tests will skip: {message}", yellow=True)
     # The backup tests run pg_dump and pg_restore, which must not be older than the server.
     os.environ["PATH"] = os.pathsep.join([str(cluster.bindir), os.environ.get("PATH", "")])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The longest files first, so the two workers finish together (support/file_order)."""
+    root = config.rootpath
+
+    def rank(item: pytest.Item) -> int:
+        return file_order.rank_of(item.path.relative_to(root).as_posix())
+
+    items.sort(key=rank)  # stable: a file's own tests keep their order
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
