@@ -35,7 +35,7 @@ from equipshare.tui.service_screen import ServiceCalls
 
 if TYPE_CHECKING:
     from equipshare.services.bookings.service import ApprovalsService, WeekService
-    from equipshare.tui.modals.booking_form import BookingServices
+    from equipshare.tui.modals.bookings.booking_form import BookingServices
     from equipshare.tui.widgets.suggesters import Completions
 
 # Only the catalogue is imported with the app: it is the first screen. The other screens
@@ -163,7 +163,7 @@ class EquipshareApp(
             SeriesService,
             WaitlistService,
         )
-        from equipshare.tui.modals.booking_form import BookingServices
+        from equipshare.tui.modals.bookings.booking_form import BookingServices
 
         context = self.context
         return BookingServices(

@@ -33,9 +33,9 @@ NOT_AT_LAUNCH = {
     "equipshare.services.reports.impact",
     "equipshare.services.charging.statements",
     "equipshare.tui.screens.week",
-    "equipshare.tui.modals.booking_form",
-    "equipshare.tui.modals.schedule_downtime",
-    "equipshare.tui.modals.training_form",
+    "equipshare.tui.modals.bookings.booking_form",
+    "equipshare.tui.modals.downtime.schedule_downtime",
+    "equipshare.tui.modals.training.training_form",
     # Issue 22: the first page and the caller are read with Core (start_reads), not the ORM.
     "equipshare.services.plumbing.row_records",
     "equipshare.services.catalogue.detail",

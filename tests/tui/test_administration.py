@@ -10,7 +10,7 @@ from textual.widgets import Input, OptionList
 
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.staff_form import StaffForm
+from equipshare.tui.modals.administration.staff_form import StaffForm
 from equipshare.tui.screens.administration.facilities import FacilitiesScreen
 from equipshare.tui.screens.administration.institutions import InstitutionsScreen
 from equipshare.tui.screens.administration.instrument_editor import InstrumentEditorScreen

@@ -21,7 +21,7 @@ from equipshare.services.bookings.approvals import ApprovalsService
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.reason import NEEDS_REASON, RejectBookingModal
+from equipshare.tui.modals.bookings.reason import NEEDS_REASON, RejectBookingModal
 from equipshare.tui.screens.approvals import EMPTY_TEXT, ApprovalsScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.widgets.fitted_table import FittedTable

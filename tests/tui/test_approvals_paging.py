@@ -25,8 +25,8 @@ from equipshare.services.notify.delivery import NotifyService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.approval_words import SELECTED
+from equipshare.tui.modals.bookings.reason import RejectBookingModal
 from equipshare.tui.modals.confirm import ConfirmModal
-from equipshare.tui.modals.reason import RejectBookingModal
 from equipshare.tui.screens.approvals import ApprovalsScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.widgets.fitted_table import FittedTable

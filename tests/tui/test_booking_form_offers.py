@@ -22,7 +22,7 @@ from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.my_bookings import MyBookingsService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.booking_form import BookingDraft, BookingForm
+from equipshare.tui.modals.bookings.booking_form import BookingDraft, BookingForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from tests.support.world import World, london
 from tests.tui.conftest import settle, shown

@@ -17,7 +17,7 @@ from equipshare.services.downtime.scheduling import DowntimeService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.confirm import ConfirmModal
-from equipshare.tui.modals.schedule_downtime import ScheduleDowntimeModal
+from equipshare.tui.modals.downtime.schedule_downtime import ScheduleDowntimeModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.downtime import DowntimeScreen
 from equipshare.tui.widgets.fitted_table import FittedTable

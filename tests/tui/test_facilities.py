@@ -18,10 +18,10 @@ from equipshare.domain.enums import StaffRole
 from equipshare.services.consortium.service import FacilityService, StaffService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
+from equipshare.tui.modals.account.technician_profile import ProfileDialog
+from equipshare.tui.modals.administration.facility_form import FacilityForm
+from equipshare.tui.modals.administration.staff_form import StaffForm
 from equipshare.tui.modals.confirm import ConfirmModal
-from equipshare.tui.modals.facility_form import FacilityForm
-from equipshare.tui.modals.staff_form import StaffForm
-from equipshare.tui.modals.technician_profile import ProfileDialog
 from equipshare.tui.screens.administration.facilities import FacilitiesScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.history import HistoryScreen

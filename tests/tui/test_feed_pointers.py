@@ -13,7 +13,7 @@ from equipshare.domain.records.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.feed_url import FeedUrlModal
+from equipshare.tui.modals.account.feed_url import FeedUrlModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.feed_tokens import FeedTokensScreen
 from equipshare.tui.screens.my_bookings import MyBookingsScreen

@@ -27,12 +27,12 @@ from equipshare.services.people.service import AccountService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.ssh_keys.service import SshKeysService
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.booking_form import BookingDraft, BookingForm
-from equipshare.tui.modals.facility_form import FacilityForm
-from equipshare.tui.modals.institution_form import InstitutionForm
-from equipshare.tui.modals.schedule_downtime import ScheduleDowntimeModal
-from equipshare.tui.modals.ssh_key_form import SshKeyForm
-from equipshare.tui.modals.user_form import UserForm
+from equipshare.tui.modals.account.ssh_key_form import SshKeyForm
+from equipshare.tui.modals.administration.facility_form import FacilityForm
+from equipshare.tui.modals.administration.institution_form import InstitutionForm
+from equipshare.tui.modals.administration.user_form import UserForm
+from equipshare.tui.modals.bookings.booking_form import BookingDraft, BookingForm
+from equipshare.tui.modals.downtime.schedule_downtime import ScheduleDowntimeModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.week import WeekScreen
 from tests.support.world import World, london

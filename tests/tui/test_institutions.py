@@ -14,7 +14,7 @@ from equipshare.db.models.audit import AuditEvent
 from equipshare.services.consortium.service import InstitutionService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.institution_form import InstitutionForm
+from equipshare.tui.modals.administration.institution_form import InstitutionForm
 from equipshare.tui.screens.administration.institutions import InstitutionsScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.widgets.fitted_table import FittedTable

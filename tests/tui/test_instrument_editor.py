@@ -21,7 +21,7 @@ from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.catalogue.service import InstrumentEditingService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.instrument_status import StrandedBookingsModal
+from equipshare.tui.modals.administration.instrument_status import StrandedBookingsModal
 from equipshare.tui.screens.administration.instrument_editor import InstrumentEditorScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.instrument import InstrumentScreen

@@ -21,7 +21,7 @@ from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.my_bookings import MyBookingsService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.booking_form import BookingForm
+from equipshare.tui.modals.bookings.booking_form import BookingForm
 from equipshare.tui.screens.administration.institutions import InstitutionsScreen
 from equipshare.tui.screens.administration.users import UsersScreen
 from equipshare.tui.screens.approvals import ApprovalsScreen

@@ -29,7 +29,7 @@ from equipshare.services.charging.rates import RateService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.live import LiveScreen
-from equipshare.tui.modals.booking_form import BookingForm
+from equipshare.tui.modals.bookings.booking_form import BookingForm
 from equipshare.tui.screens.approvals import ApprovalsScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.help import HelpScreen

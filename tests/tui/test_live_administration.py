@@ -25,7 +25,7 @@ from equipshare.services.people.account_edits import AccountService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.live import LiveScreen
-from equipshare.tui.modals.schedule_downtime import ScheduleDowntimeModal
+from equipshare.tui.modals.downtime.schedule_downtime import ScheduleDowntimeModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.downtime import DowntimeScreen
 from tests.conftest import BACKENDS

@@ -24,10 +24,10 @@ from equipshare.services.calendar.feeds import FeedsService
 from equipshare.services.charging.rates import FacilityPolicyService, RateService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.booking_form import BookingForm
+from equipshare.tui.modals.account.feed_url import FeedUrlModal
+from equipshare.tui.modals.bookings.booking_form import BookingForm
+from equipshare.tui.modals.bookings.reason import CancelBookingModal
 from equipshare.tui.modals.confirm import ConfirmModal
-from equipshare.tui.modals.feed_url import FeedUrlModal
-from equipshare.tui.modals.reason import CancelBookingModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.feed_tokens import FeedTokensScreen
 from equipshare.tui.screens.my_bookings import MyBookingsScreen

@@ -12,7 +12,7 @@ from equipshare.services.outputs.service import OutputService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.confirm import ConfirmModal
-from equipshare.tui.modals.output_form import OutputForm
+from equipshare.tui.modals.reports.output_form import OutputForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.outputs import OutputsScreen
 from equipshare.tui.widgets.fitted_table import FittedTable

@@ -16,7 +16,7 @@ from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.portfolio.service import PortfolioService
 from equipshare.services.reports.impact import ReportService
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.report_period import ReportPeriodModal
+from equipshare.tui.modals.reports.report_period import ReportPeriodModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.portfolio import PortfolioScreen
 from equipshare.tui.screens.week import WeekScreen

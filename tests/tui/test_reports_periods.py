@@ -26,7 +26,7 @@ from equipshare.domain.enums import BookingStatus, TrainingLevel
 from equipshare.domain.records.statements import Statement
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.report_period import ReportPeriodModal
+from equipshare.tui.modals.reports.report_period import ReportPeriodModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.reports import ReportsScreen
 from tests.conftest import BACKENDS

@@ -34,7 +34,7 @@ from equipshare.services.downtime.scheduling import DowntimeService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.reports.impact import ReportService
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.report_period import ReportPeriodModal
+from equipshare.tui.modals.reports.report_period import ReportPeriodModal
 from equipshare.tui.report_charts import HEAT_RAMP, utilisation_bar
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.reports import ReportsScreen

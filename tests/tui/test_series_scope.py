@@ -21,9 +21,9 @@ from equipshare.services.bookings.my_bookings import MyBookingsService
 from equipshare.services.bookings.series import SeriesService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.booking_form import BookingForm
-from equipshare.tui.modals.reason import CancelBookingModal
-from equipshare.tui.modals.series_scope import SeriesScopeModal
+from equipshare.tui.modals.bookings.booking_form import BookingForm
+from equipshare.tui.modals.bookings.reason import CancelBookingModal
+from equipshare.tui.modals.bookings.series_scope import SeriesScopeModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.my_bookings import MyBookingsScreen
 from equipshare.tui.screens.week import WeekScreen

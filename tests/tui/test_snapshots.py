@@ -18,7 +18,7 @@ from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.downtime.scheduling import DowntimeService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.booking_form import BookingForm
+from equipshare.tui.modals.bookings.booking_form import BookingForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.help import HelpScreen
 from equipshare.tui.screens.week import WeekScreen

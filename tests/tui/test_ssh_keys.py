@@ -10,8 +10,8 @@ from equipshare.domain.clock import FrozenClock
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.ssh_keys.service import SshKeysService
 from equipshare.tui.app import EquipshareApp
+from equipshare.tui.modals.account.ssh_key_form import SshKeyForm
 from equipshare.tui.modals.confirm import ConfirmModal
-from equipshare.tui.modals.ssh_key_form import SshKeyForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.help import HelpScreen
 from equipshare.tui.screens.ssh_keys import SshKeysScreen

@@ -10,8 +10,8 @@ from equipshare.services.people.service import TrainingService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.completions import completions_for
-from equipshare.tui.modals.schedule_downtime import ScheduleDowntimeModal
-from equipshare.tui.modals.training_form import TrainingForm
+from equipshare.tui.modals.downtime.schedule_downtime import ScheduleDowntimeModal
+from equipshare.tui.modals.training.training_form import TrainingForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.training import TrainingScreen
 from equipshare.tui.widgets.suggesters import UsernameSuggester

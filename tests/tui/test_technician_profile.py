@@ -16,7 +16,7 @@ from equipshare.domain.technician_profiles import ProfileChanges
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.technicians.service import TechnicianProfileService
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.technician_profile import ProfileDialog
+from equipshare.tui.modals.account.technician_profile import ProfileDialog
 from equipshare.tui.screens.administration.facilities import FacilitiesScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from tests.support.world import World

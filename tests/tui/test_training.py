@@ -17,8 +17,8 @@ from equipshare.domain.training_rules import training_words
 from equipshare.services.people.training import TrainingService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.training_form import TrainingForm
-from equipshare.tui.modals.training_prompt import TrainingPrompt
+from equipshare.tui.modals.training.training_form import TrainingForm
+from equipshare.tui.modals.training.training_prompt import TrainingPrompt
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.training import TrainingScreen
 from equipshare.tui.widgets.fitted_table import FittedTable

@@ -12,7 +12,7 @@ from equipshare.domain.training_rules import training_words
 from equipshare.services.people.training import TrainingService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.training_prompt import TrainingPrompt
+from equipshare.tui.modals.training.training_prompt import TrainingPrompt
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.training import TrainingScreen
 from tests.support.world import World

@@ -16,9 +16,9 @@ from equipshare.services.downtime.service import DowntimeService
 from equipshare.services.people.service import TrainingService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.schedule_downtime import ScheduleDowntimeModal
-from equipshare.tui.modals.staff_form import StaffForm
-from equipshare.tui.modals.training_form import TrainingForm
+from equipshare.tui.modals.administration.staff_form import StaffForm
+from equipshare.tui.modals.downtime.schedule_downtime import ScheduleDowntimeModal
+from equipshare.tui.modals.training.training_form import TrainingForm
 from equipshare.tui.screens.administration.instrument_editor import InstrumentEditorScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.instrument import InstrumentScreen

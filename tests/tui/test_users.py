@@ -16,8 +16,8 @@ from equipshare.services.consortium.service import InstitutionService
 from equipshare.services.people.service import AccountService, PeopleService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
+from equipshare.tui.modals.administration.user_form import UserForm
 from equipshare.tui.modals.confirm import ConfirmModal
-from equipshare.tui.modals.user_form import UserForm
 from equipshare.tui.screens.administration.users import UsersScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.widgets.fitted_table import FittedTable

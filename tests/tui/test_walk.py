@@ -20,10 +20,10 @@ from equipshare.services.consortium.facilities import FacilityService
 from equipshare.services.people.training import TrainingService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.booking_form import BookingForm
-from equipshare.tui.modals.report_period import ReportPeriodModal
-from equipshare.tui.modals.schedule_downtime import ScheduleDowntimeModal
-from equipshare.tui.modals.training_form import TrainingForm
+from equipshare.tui.modals.bookings.booking_form import BookingForm
+from equipshare.tui.modals.downtime.schedule_downtime import ScheduleDowntimeModal
+from equipshare.tui.modals.reports.report_period import ReportPeriodModal
+from equipshare.tui.modals.training.training_form import TrainingForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.portfolio import PortfolioScreen
 from equipshare.tui.screens.reports import ReportsScreen

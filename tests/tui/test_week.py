@@ -20,8 +20,8 @@ from equipshare.services.bookings.my_bookings import MyBookingsService
 from equipshare.services.downtime.scheduling import DowntimeService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.booking_form import BookingForm
-from equipshare.tui.modals.go_to_date import GoToDateModal
+from equipshare.tui.modals.bookings.booking_form import BookingForm
+from equipshare.tui.modals.bookings.go_to_date import GoToDateModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.instrument import InstrumentScreen
 from equipshare.tui.screens.week import WeekScreen

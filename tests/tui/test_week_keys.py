@@ -16,7 +16,7 @@ from equipshare.domain.records.schedule import WeekView
 from equipshare.services.bookings.service import WeekService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.go_to_date import GoToDateModal
+from equipshare.tui.modals.bookings.go_to_date import GoToDateModal
 from equipshare.tui.screens.week import WeekScreen
 from equipshare.tui.widgets.week_grid import WeekGrid
 from tests.support.world import World

@@ -16,7 +16,7 @@ from equipshare.domain.records.bookings import BookingRequest
 from equipshare.services.bookings.service import BookingService, MyBookingsService, WaitlistService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.modals.booking_form import BookingForm
+from equipshare.tui.modals.bookings.booking_form import BookingForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.week import WeekScreen
 from equipshare.tui.week_layout import CellState

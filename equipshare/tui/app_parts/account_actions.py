@@ -74,7 +74,7 @@ class AccountActions:
     def open_profile(self, username: str) -> None:
         """The credit profile dialog of `username`; the service says whether it is editable."""
         from equipshare.services.technicians.service import TechnicianProfileService
-        from equipshare.tui.modals.technician_profile import ProfileDialog
+        from equipshare.tui.modals.account.technician_profile import ProfileDialog
 
         timezone = self.context.settings.organisation.timezone
         profiles = TechnicianProfileService(self.context)

@@ -98,6 +98,6 @@ class CalendarDelivery(ServiceCalls, App[None]):
 
     @on(FeedIssued)
     def _feed_issued(self, message: FeedIssued) -> None:
-        from equipshare.tui.modals.feed_url import FeedUrlModal
+        from equipshare.tui.modals.account.feed_url import FeedUrlModal
 
         self.push_screen(FeedUrlModal(message.issued, message.calendar))

@@ -21,8 +21,8 @@ from equipshare.domain.timewords import local_range
 from equipshare.services.bookings.service import BookingService, DecisionService
 from equipshare.tui.approval_words import bulk_question, bulk_words, decision_words
 from equipshare.tui.messages import BookingsChanged
+from equipshare.tui.modals.bookings.reason import RejectBookingModal
 from equipshare.tui.modals.confirm import ConfirmModal
-from equipshare.tui.modals.reason import RejectBookingModal
 from equipshare.tui.paged_screen import PagedScreen
 
 

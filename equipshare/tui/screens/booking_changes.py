@@ -26,15 +26,15 @@ from equipshare.domain.records.bookings import BookingEdit, BookingRecord
 from equipshare.domain.timewords import local_range
 from equipshare.services.bookings.service import WeekService
 from equipshare.tui.messages import BookingsChanged
-from equipshare.tui.modals.booking_draft import (
+from equipshare.tui.modals.bookings.booking_draft import (
     BookingDraft,
     BookingOutcome,
     BookingServices,
     moved_words,
 )
-from equipshare.tui.modals.booking_form import BookingForm
-from equipshare.tui.modals.reason import CancelBookingModal
-from equipshare.tui.modals.series_scope import Scope, SeriesScopeModal
+from equipshare.tui.modals.bookings.booking_form import BookingForm
+from equipshare.tui.modals.bookings.reason import CancelBookingModal
+from equipshare.tui.modals.bookings.series_scope import Scope, SeriesScopeModal
 from equipshare.tui.service_screen import ServiceScreen
 
 #: How the cancel question names the occurrences a scope reaches.

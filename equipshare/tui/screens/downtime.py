@@ -20,7 +20,7 @@ from equipshare.services.downtime.service import DowntimeService
 from equipshare.tui.downtime_plan import ScheduledDowntime
 from equipshare.tui.messages import BookingsChanged
 from equipshare.tui.modals.confirm import ConfirmModal
-from equipshare.tui.modals.schedule_downtime import ScheduleDowntimeModal
+from equipshare.tui.modals.downtime.schedule_downtime import ScheduleDowntimeModal
 from equipshare.tui.service_screen import ServiceScreen, back_binding
 from equipshare.tui.widgets.column_fit import ColumnSpec
 from equipshare.tui.widgets.fitted_table import FittedTable

@@ -35,7 +35,7 @@ from equipshare.tui.messages import (
     FeedRequested,
     HistoryRequested,
 )
-from equipshare.tui.modals.booking_draft import BookingServices
+from equipshare.tui.modals.bookings.booking_draft import BookingServices
 from equipshare.tui.paged_screen import PagedScreen
 from equipshare.tui.screens.booking_changes import BookingChangesScreen
 from equipshare.tui.service_screen import back_binding

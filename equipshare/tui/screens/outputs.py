@@ -22,7 +22,7 @@ from equipshare.domain.records.portfolio import OutputBooking, OutputRecord
 from equipshare.services.outputs.service import OutputService
 from equipshare.tui.messages import ServiceRefused
 from equipshare.tui.modals.confirm import ConfirmModal
-from equipshare.tui.modals.output_form import OutputDraft, OutputForm
+from equipshare.tui.modals.reports.output_form import OutputDraft, OutputForm
 from equipshare.tui.service_screen import ServiceScreen, back_binding
 from equipshare.tui.widgets.column_fit import ColumnSpec
 from equipshare.tui.widgets.fitted_table import FittedTable

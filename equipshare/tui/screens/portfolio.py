@@ -28,7 +28,7 @@ from equipshare.services.portfolio.service import PortfolioService
 from equipshare.services.reports.service import ReportService
 from equipshare.tui.downloads import deliver_served, downloads_dir, safe_name, save_download
 from equipshare.tui.messages import ServiceRefused, WeekRequested
-from equipshare.tui.modals.report_period import ReportPeriodModal
+from equipshare.tui.modals.reports.report_period import ReportPeriodModal
 from equipshare.tui.report_choice import ReportChoice, preset_days
 from equipshare.tui.service_screen import ServiceScreen, back_binding
 from equipshare.tui.widgets.column_fit import ColumnSpec

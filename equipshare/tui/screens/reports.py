@@ -32,7 +32,7 @@ from equipshare.services.charging.service import StatementService
 from equipshare.services.reports.service import ReportService
 from equipshare.tui.downloads import deliver_served, downloads_dir, safe_name
 from equipshare.tui.messages import BookingsChanged
-from equipshare.tui.modals.report_period import ReportPeriodModal
+from equipshare.tui.modals.reports.report_period import ReportPeriodModal
 from equipshare.tui.report_choice import ReportChoice, preset_days
 from equipshare.tui.report_csv import (
     Rows,

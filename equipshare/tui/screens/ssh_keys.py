@@ -156,7 +156,7 @@ class SshKeysScreen(ServiceScreen[None]):
         return next((k for k in self.keys if k.fingerprint == fingerprint), None)
 
     def action_add(self) -> None:
-        from equipshare.tui.modals.ssh_key_form import SshKeyForm
+        from equipshare.tui.modals.account.ssh_key_form import SshKeyForm
 
         def added(record: SshKeyRecord | None) -> None:
             if record is not None:

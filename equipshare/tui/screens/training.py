@@ -26,8 +26,8 @@ from equipshare.domain.records.people import TrainingRecordView
 from equipshare.domain.training_rules import day_words, last_valid_day
 from equipshare.services.people.service import TrainingService
 from equipshare.tui.messages import PreferenceChosen
-from equipshare.tui.modals.training_form import TrainingForm, parse_renewal
-from equipshare.tui.modals.training_prompt import TrainingPrompt
+from equipshare.tui.modals.training.training_form import TrainingForm, parse_renewal
+from equipshare.tui.modals.training.training_prompt import TrainingPrompt
 from equipshare.tui.paged_screen import PagedScreen
 from equipshare.tui.preferences import with_training_list
 from equipshare.tui.service_screen import back_binding

@@ -23,15 +23,15 @@ from equipshare.domain.timewords import local_range
 from equipshare.domain.wording import duration
 from equipshare.services.bookings.service import WeekService
 from equipshare.tui.messages import BookingsChanged
-from equipshare.tui.modals.booking_draft import (
+from equipshare.tui.modals.bookings.booking_draft import (
     BookingDraft,
     BookingOutcome,
     BookingServices,
     booked_words,
     skipped_words,
 )
-from equipshare.tui.modals.booking_form import BookingForm
-from equipshare.tui.modals.go_to_date import GoToDateModal
+from equipshare.tui.modals.bookings.booking_form import BookingForm
+from equipshare.tui.modals.bookings.go_to_date import GoToDateModal
 from equipshare.tui.screens.booking_changes import BookingChangesScreen
 from equipshare.tui.service_screen import back_binding
 from equipshare.tui.week_layout import Cell, CellState, clock_change

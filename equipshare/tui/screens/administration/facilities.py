@@ -28,9 +28,9 @@ from equipshare.domain.records.history import HistoryQuery
 from equipshare.domain.wording import count_words, staff_change_words
 from equipshare.services.consortium.service import FacilityService, StaffService
 from equipshare.tui.messages import HistoryRequested, ProfileRequested
+from equipshare.tui.modals.administration.facility_form import FacilityForm
+from equipshare.tui.modals.administration.staff_form import StaffForm
 from equipshare.tui.modals.confirm import ConfirmModal
-from equipshare.tui.modals.facility_form import FacilityForm
-from equipshare.tui.modals.staff_form import StaffForm
 from equipshare.tui.screens.administration.facility_words import (
     FACILITY_COLUMNS,
     STAFF_COLUMNS,

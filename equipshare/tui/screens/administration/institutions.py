@@ -20,7 +20,7 @@ from equipshare.domain.records.changes import CATALOGUE, Topic
 from equipshare.domain.records.consortium import InstitutionChange, InstitutionRecord
 from equipshare.domain.wording import count_words
 from equipshare.services.consortium.service import InstitutionService
-from equipshare.tui.modals.institution_form import InstitutionForm, change_words
+from equipshare.tui.modals.administration.institution_form import InstitutionForm, change_words
 from equipshare.tui.service_screen import ServiceScreen, back_binding
 from equipshare.tui.widgets.column_fit import ColumnSpec
 from equipshare.tui.widgets.fitted_table import FittedTable

@@ -20,7 +20,10 @@ from equipshare.domain.records.instrument_changes import StatusChange
 from equipshare.domain.wording import status_words
 from equipshare.services.catalogue.service import InstrumentStatusService
 from equipshare.tui.messages import BookingsChanged
-from equipshare.tui.modals.instrument_status import StrandedBookingsModal, status_result
+from equipshare.tui.modals.administration.instrument_status import (
+    StrandedBookingsModal,
+    status_result,
+)
 from equipshare.tui.service_screen import ServiceScreen
 
 

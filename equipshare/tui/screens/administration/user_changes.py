@@ -15,8 +15,8 @@ from textual.message import Message
 
 from equipshare.domain.records.admin import UserListRow
 from equipshare.services.people.service import AccountService, PeopleService
+from equipshare.tui.modals.administration.user_form import UserForm, UserSaved, saved_words
 from equipshare.tui.modals.confirm import ConfirmModal
-from equipshare.tui.modals.user_form import UserForm, UserSaved, saved_words
 from equipshare.tui.service_screen import ServiceScreen
 from equipshare.tui.widgets.column_fit import ColumnSpec
 from equipshare.tui.widgets.fitted_table import FittedTable

@@ -30,7 +30,7 @@ from equipshare.services.bookings.service import (
     SeriesService,
     WaitlistService,
 )
-from equipshare.tui.modals.series_scope import SCOPE_LABELS, Scope
+from equipshare.tui.modals.bookings.series_scope import SCOPE_LABELS, Scope
 
 MOVED_SHOWN = 3
 TIME_OF_DAY = re.compile(r"(\d{1,2}):(\d{2})")

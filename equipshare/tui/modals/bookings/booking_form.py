@@ -28,7 +28,7 @@ from equipshare.domain.records.catalogue import SlotRecord
 from equipshare.domain.timeparse import parse_instant, parse_length
 from equipshare.domain.timewords import local_range
 from equipshare.tui.messages import BookingsChanged
-from equipshare.tui.modals.booking_draft import (
+from equipshare.tui.modals.bookings.booking_draft import (
     BookingDraft,
     BookingOutcome,
     BookingServices,

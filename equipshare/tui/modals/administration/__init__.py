@@ -1,0 +1,1 @@
+"""Dialogs of administration: institutions, facilities, their staff, users and instrument status."""

@@ -1,0 +1,1 @@
+"""Dialogs of training records: recording training, and renewing or revoking it."""
