@@ -72,7 +72,7 @@ def cli(ctx: click.Context) -> None:
     Exit codes: 0 success, 1 refused or found wrong, 2 bad input or usage.
     """
     if ctx.invoked_subcommand is None:
-        from equipshare.cli.commands.tui import run_tui
+        from equipshare.cli.commands.operations.tui import run_tui
 
         run_tui(ctx)
 

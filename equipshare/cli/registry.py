@@ -23,14 +23,14 @@ class CommandEntry:
     short_help: str
 
 
-_BOOKING = "equipshare.cli.commands.bookings"
-_MAINTENANCE = "equipshare.cli.commands.maintenance"
-_PEOPLE = "equipshare.cli.commands.people"
+_BOOKING = "equipshare.cli.commands.schedule.bookings"
+_MAINTENANCE = "equipshare.cli.commands.operations.maintenance"
+_PEOPLE = "equipshare.cli.commands.people.users"
 _RATES = "equipshare.cli.billing.rates"
 
 COMMANDS: dict[str, CommandEntry] = {
     "acknowledge": CommandEntry(
-        "equipshare.cli.commands.acknowledge",
+        "equipshare.cli.commands.research.acknowledge",
         "acknowledge",
         "Acknowledge the facilities and technicians behind a researcher's or a project's work.",
     ),
@@ -40,7 +40,7 @@ COMMANDS: dict[str, CommandEntry] = {
         "Replace the personal data of users inactive since DATE (admins).",
     ),
     "approvals": CommandEntry(
-        "equipshare.cli.commands.approvals",
+        "equipshare.cli.commands.schedule.approvals",
         "approvals_group",
         "Bookings waiting for facility staff to approve or reject them.",
     ),
@@ -81,12 +81,12 @@ COMMANDS: dict[str, CommandEntry] = {
         "Check the database: the engine's own integrity check, then the domain rules.",
     ),
     "checkin": CommandEntry(
-        "equipshare.cli.commands.checkin",
+        "equipshare.cli.commands.schedule.checkin",
         "checkin",
         "Check in to booking BOOKING_ID: the session has begun.",
     ),
     "checkout": CommandEntry(
-        "equipshare.cli.commands.checkin",
+        "equipshare.cli.commands.schedule.checkin",
         "checkout",
         "Check out of booking BOOKING_ID: the session has ended.",
     ),
@@ -95,15 +95,17 @@ COMMANDS: dict[str, CommandEntry] = {
         "close_past",
         "Mark confirmed bookings that have ended as completed (admins; for nightly cron).",
     ),
-    "db": CommandEntry("equipshare.cli.commands.db", "db_group", "Manage the database schema."),
+    "db": CommandEntry(
+        "equipshare.cli.commands.operations.db", "db_group", "Manage the database schema."
+    ),
     "demo": CommandEntry(
-        "equipshare.cli.commands.demo",
+        "equipshare.cli.commands.operations.demo",
         "demo",
         "Create, migrate and fill a demo database of the Midlands Innovation consortium, "
         "then open the app on it as an admin.",
     ),
     "downtime": CommandEntry(
-        "equipshare.cli.commands.downtime",
+        "equipshare.cli.commands.schedule.downtime",
         "downtime_group",
         "Take instruments out of use for maintenance, and list or cancel their downtime.",
     ),
@@ -113,7 +115,7 @@ COMMANDS: dict[str, CommandEntry] = {
         "Cost a grant's instrument and technician time at the facilities' rate cards.",
     ),
     "export": CommandEntry(
-        "equipshare.cli.commands.export",
+        "equipshare.cli.commands.import_export.export",
         "export_group",
         "Export bookings and the instrument catalogue for other tools.",
     ),
@@ -128,12 +130,12 @@ COMMANDS: dict[str, CommandEntry] = {
         "A facility's charging policy: booked or actual time, cancellation terms, check-in.",
     ),
     "feeds": CommandEntry(
-        "equipshare.cli.commands.feeds",
+        "equipshare.cli.commands.operations.feeds",
         "feeds_group",
         "Calendar subscription feeds: tokens, and the feed server.",
     ),
     "import": CommandEntry(
-        "equipshare.cli.commands.import_ics",
+        "equipshare.cli.commands.import_export.import_ics",
         "import_group",
         "Bring bookings, instruments and users in from other tools.",
     ),
@@ -158,13 +160,13 @@ COMMANDS: dict[str, CommandEntry] = {
         "Move booking BOOKING_ID to a new start or length, checked by every rule again.",
     ),
     "notify": CommandEntry(
-        "equipshare.cli.commands.notify",
+        "equipshare.cli.commands.operations.notify",
         "notify",
         "Email what the outbox holds: confirmations, approvals, cancellations, waitlist offers, "
         "reminders before bookings and warnings before training expires (admins).",
     ),
     "outputs": CommandEntry(
-        "equipshare.cli.commands.outputs",
+        "equipshare.cli.commands.research.outputs",
         "outputs_group",
         "Research outputs (papers, datasets) recorded against the bookings that made them.",
     ),
@@ -190,22 +192,24 @@ COMMANDS: dict[str, CommandEntry] = {
     ),
     "restore": CommandEntry(_MAINTENANCE, "restore", "Load the backup at PATH into the database."),
     "serve": CommandEntry(
-        "equipshare.cli.commands.serve",
+        "equipshare.cli.commands.operations.serve",
         "serve",
         "Serve sign-in, the app in the browser and the calendar feeds until stopped.",
     ),
     "slots": CommandEntry(
-        "equipshare.cli.commands.slots",
+        "equipshare.cli.commands.schedule.slots",
         "slots",
         "Find the earliest free slots you could book, honouring every rule for you.",
     ),
     "training": CommandEntry(
-        "equipshare.cli.commands.training",
+        "equipshare.cli.commands.people.training",
         "training_group",
         "Training records: record, renew, revoke, list, and import the sheets facilities keep.",
     ),
     "tui": CommandEntry(
-        "equipshare.cli.commands.tui", "tui", "Open the terminal app on the configured database."
+        "equipshare.cli.commands.operations.tui",
+        "tui",
+        "Open the terminal app on the configured database.",
     ),
     "users": CommandEntry(
         _PEOPLE,
@@ -214,7 +218,7 @@ COMMANDS: dict[str, CommandEntry] = {
         "profiles.",
     ),
     "waitlist": CommandEntry(
-        "equipshare.cli.commands.waitlist",
+        "equipshare.cli.commands.schedule.waitlist",
         "waitlist_group",
         "Queue for a taken range of an instrument; when it frees up it is held for you.",
     ),

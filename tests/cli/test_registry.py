@@ -17,16 +17,12 @@ COMMAND_MODULES = {entry.module for entry in COMMANDS.values()}
 
 
 def command_modules() -> list[str]:
-    """Every module of the packages under equipshare.cli (commands/, consortium/...)."""
-    packages = [
-        f"equipshare.cli.{info.name}"
-        for info in pkgutil.iter_modules(equipshare.cli.__path__)
-        if info.ispkg
-    ]
+    """Every module in the packages under equipshare.cli (commands/schedule/, consortium/...),
+    however deep; not cli's own modules (main.py holds the group, not a command)."""
     return [
-        f"{package}.{info.name}"
-        for package in packages
-        for info in pkgutil.iter_modules(importlib.import_module(package).__path__)
+        info.name
+        for info in pkgutil.walk_packages(equipshare.cli.__path__, prefix="equipshare.cli.")
+        if not info.ispkg and info.name.count(".") > 2
     ]
 
 
@@ -91,4 +87,4 @@ def imported_after(*args: str) -> set[str]:
 
 def test_help_and_tui_help_import_only_what_they_need() -> None:
     assert imported_after("--help") == set()
-    assert imported_after("tui", "--help") == {"equipshare.cli.commands.tui"}
+    assert imported_after("tui", "--help") == {"equipshare.cli.commands.operations.tui"}

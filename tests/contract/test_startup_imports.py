@@ -11,10 +11,10 @@ import sys
 NOT_AT_LAUNCH = {
     "alembic",
     "mako",
-    "equipshare.cli.commands.bookings",
-    "equipshare.cli.commands.db",
-    "equipshare.cli.commands.demo",
-    "equipshare.cli.commands.slots",
+    "equipshare.cli.commands.schedule.bookings",
+    "equipshare.cli.commands.operations.db",
+    "equipshare.cli.commands.operations.demo",
+    "equipshare.cli.commands.schedule.slots",
     "equipshare.services.admin.schema",
     "equipshare.services.bookings.lifecycle",
     "equipshare.services.bookings.my_bookings",
@@ -51,7 +51,7 @@ NOT_AT_LAUNCH = {
 LAUNCH = """
 import sys
 from equipshare.cli.main import cli
-from equipshare.cli.commands.tui import run_tui  # what `equipshare tui` runs
+from equipshare.cli.commands.operations.tui import run_tui  # what `equipshare tui` runs
 from equipshare.config import Settings
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.keymap import checked_keymap

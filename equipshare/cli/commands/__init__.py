@@ -1,1 +1,1 @@
-"""One module per `equipshare` command group; cli/registry.py says which holds which command."""
+"""The daily `equipshare` command groups, by feature; cli/registry.py says where each lives."""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tests.support.world import World
 
-CORPUS = Path(__file__).parents[2] / "ical" / "corpus"
+CORPUS = Path(__file__).parents[3] / "ical" / "corpus"
 
 
 def test_an_interval_of_zero_is_refused_in_one_line_with_exit_2(

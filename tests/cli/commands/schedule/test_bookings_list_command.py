@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from equipshare.db.engine import Database
 from equipshare.db.models.bookings import Booking
-from tests.cli.commands.test_booking_commands import (
+from tests.cli.commands.schedule.test_booking_commands import (
     TUESDAY,
     as_user,
     at,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from equipshare.cli.commands.catalogue import export_instruments
+from equipshare.cli.commands.import_export.catalogue import export_instruments
 from equipshare.cli.files import write_atomically
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options

@@ -16,7 +16,7 @@ from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.domain.enums import BookingStatus, DowntimeReason
-from tests.cli.commands.test_booking_commands import (
+from tests.cli.commands.schedule.test_booking_commands import (
     TUESDAY,
     as_user,
     at,

@@ -10,7 +10,7 @@ import re
 
 from click.testing import Result
 
-from tests.cli.commands.test_booking_commands import (
+from tests.cli.commands.schedule.test_booking_commands import (
     TUESDAY,
     as_user,
     at,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from equipshare.cli.commands.catalogue import import_instruments
-from equipshare.cli.commands.people import import_users
+from equipshare.cli.commands.import_export.catalogue import import_instruments
+from equipshare.cli.commands.people.users import import_users
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import raw_csv_option, write_csv

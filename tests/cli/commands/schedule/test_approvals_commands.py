@@ -13,7 +13,7 @@ from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking
 from equipshare.domain.enums import BookingStatus
-from tests.cli.commands.test_booking_commands import (
+from tests.cli.commands.schedule.test_booking_commands import (
     TUESDAY,
     as_user,
     at,

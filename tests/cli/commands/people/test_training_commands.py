@@ -13,7 +13,7 @@ from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import TrainingLevel
-from tests.cli.commands.test_booking_commands import as_user, one_line_error
+from tests.cli.commands.schedule.test_booking_commands import as_user, one_line_error
 from tests.cli.conftest import Invoke
 from tests.support.world import LONDON, World
 

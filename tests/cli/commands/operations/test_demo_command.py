@@ -61,7 +61,7 @@ def test_demo_keeps_what_was_done_between_runs_until_reset(
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     opened: list[str] = []
     monkeypatch.setattr(
-        "equipshare.cli.commands.demo.run_tui",
+        "equipshare.cli.commands.operations.demo.run_tui",
         lambda ctx, **_: opened.append(ctx.find_root().obj.database_url),
     )
     first = invoke("demo")

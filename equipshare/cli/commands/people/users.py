@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from equipshare.cli.commands.ssh_keys import keys_group
-from equipshare.cli.commands.technician_profiles import profile_command, profiles_command
+from equipshare.cli.commands.people.ssh_keys import keys_group
+from equipshare.cli.commands.people.technician_profiles import profile_command, profiles_command
 from equipshare.cli.files import (
     dry_run_option,
     listing_bad_rows,

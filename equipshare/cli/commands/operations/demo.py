@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import platformdirs
 
-from equipshare.cli.commands.tui import run_tui
+from equipshare.cli.commands.operations.tui import run_tui
 from equipshare.cli.options import cli_state, common_options
 from equipshare.config import APP_NAME
 from equipshare.demo.seeding import DemoService, DemoSummary

@@ -1,0 +1,1 @@
+"""The people commands: `users` (accounts, SSH keys, credit profiles) and `training`."""

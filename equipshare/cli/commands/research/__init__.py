@@ -1,0 +1,1 @@
+"""The research record's commands: outputs made with bookings, and acknowledgements owed."""
