@@ -1,6 +1,7 @@
 """A downtime on its way: the form's draft, the previewed plan, and what was scheduled.
 
-Pure (no Textual): the schedule-downtime dialog reads the range here and holds these.
+Pure (no Textual): the schedule-downtime dialog reads the range here, holds these and
+says here what a previewed plan does.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from equipshare.domain.enums import DowntimeReason
 from equipshare.domain.records.bookings import BookingRecord
 from equipshare.domain.records.catalogue import DowntimeRecord
 from equipshare.domain.timeparse import looks_like_length, parse_instant, parse_length
+from equipshare.domain.timewords import local_range
+from equipshare.domain.wording import bookings_words, reason_words
 
 
 @dataclass(frozen=True)
@@ -56,3 +59,24 @@ def read_range(zone: ZoneInfo, start_text: str, end_text: str) -> tuple[datetime
     if looks_like_length(end_text):
         return start, start.astimezone(UTC) + parse_length(end_text, "end")
     return start, parse_instant(end_text, "end", zone)
+
+
+def summary(plan: DowntimePlan, holders: tuple[str, ...]) -> str:
+    """What the previewed downtime does: its range, the bookings it cancels, the holds it ends."""
+    when = local_range(plan.starts_at, plan.ends_at, plan.timezone)
+    count = len(plan.bookings)
+    in_the_way = (
+        f"cancels {bookings_words(count)} and tells their owners:"
+        if count
+        else "no bookings are in the way."
+    )
+    ends_holds = (
+        f" It also ends the waitlist hold{'s' if len(holders) > 1 else ''} of "
+        f"{', '.join(holders)}, who {'are' if len(holders) > 1 else 'is'} told."
+        if holders
+        else ""
+    )
+    return (
+        f"{reason_words(plan.draft.reason).capitalize()} of {plan.instrument_code} {when}: "
+        f"{in_the_way}{ends_holds}"
+    )

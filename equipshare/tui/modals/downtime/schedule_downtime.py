@@ -20,32 +20,34 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from equipshare.domain.enums import DowntimeReason
-from equipshare.domain.errors import EquipshareError, PermissionDenied
+from equipshare.domain.errors import EquipshareError
 from equipshare.domain.records.bookings import BookingRecord
 from equipshare.domain.records.catalogue import DowntimeRecord, InstrumentRecord
 from equipshare.domain.timewords import local_range
-from equipshare.domain.wording import bookings_words, reason_words
+from equipshare.domain.wording import bookings_words
 from equipshare.services.downtime.service import DowntimeService
-from equipshare.tui.downtime_plan import DowntimeDraft, DowntimePlan, ScheduledDowntime, read_range
+from equipshare.tui.downtime_plan import (
+    DowntimeDraft,
+    DowntimePlan,
+    ScheduledDowntime,
+    read_range,
+    summary,
+)
+from equipshare.tui.modals.downtime.downtime_fields import (
+    FIELDS,
+    form_rows,
+    missing_fields,
+    placed,
+)
 from equipshare.tui.service_screen import ServiceCalls
 from equipshare.tui.widgets.broken_bookings import AFFECTED_COLUMNS
 from equipshare.tui.widgets.fitted_table import FittedTable
-from equipshare.tui.widgets.suggesters import Completions, InstrumentSuggester, spelled
-
-FIELDS = ("instrument", "start", "end", "reason", "description")
-# Where a refusal naming each service or parser field is shown; others go under the form.
-FIELD_OF = {field: field for field in FIELDS} | {"length": "end", "--length": "end"}
+from equipshare.tui.widgets.suggesters import Completions, spelled
 
 
 def refusal(exc: EquipshareError) -> ScheduleDowntimeModal.Refused:
     """The message for an error, placed by the field it names (a missing right: instrument)."""
-    field = getattr(exc, "field", None)
-    if field is None and isinstance(exc, PermissionDenied):
-        field = "instrument"
-    text = str(exc)
-    if field and text.startswith(f"{field}: "):
-        text = text.removeprefix(f"{field}: ")  # the message sits beside that field already
-    return ScheduleDowntimeModal.Refused(text, FIELD_OF.get(field or ""))
+    return ScheduleDowntimeModal.Refused(*placed(exc))
 
 
 class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None]):
@@ -132,9 +134,6 @@ class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None])
         self.writing = False
 
     def compose(self) -> ComposeResult:
-        reasons = [(reason_words(reason).capitalize(), reason) for reason in DowntimeReason]
-        completions = self._completions  # without them, the instrument takes exact input only
-        instruments = InstrumentSuggester(completions.instruments) if completions else None
         with VerticalScroll(id="downtime-dialog", can_focus=False):
             yield Static("Schedule downtime", id="downtime-title")
             yield Static(
@@ -142,52 +141,8 @@ class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None])
                 id="downtime-hint",
                 markup=False,
             )
-            rows: tuple[tuple[str, str, Input | Select[DowntimeReason]], ...] = (
-                (
-                    "instrument",
-                    "Instrument",
-                    Input(
-                        self._instrument_code,
-                        placeholder="WAR-XPS-01",
-                        id="downtime-instrument",
-                        compact=True,
-                        suggester=instruments,
-                    ),
-                ),
-                (
-                    "start",
-                    "Starts",
-                    Input(placeholder=self.example_start, id="downtime-start", compact=True),
-                ),
-                (
-                    "end",
-                    "Ends",
-                    Input(
-                        placeholder=f"{self.example_end}, or a length: 8h",
-                        id="downtime-end",
-                        compact=True,
-                    ),
-                ),
-                (
-                    "reason",
-                    "Reason",
-                    Select(
-                        reasons,
-                        value=DowntimeReason.MAINTENANCE,
-                        allow_blank=False,
-                        id="downtime-reason",
-                        compact=True,
-                    ),
-                ),
-                (
-                    "description",
-                    "Description",
-                    Input(
-                        placeholder="what is done (optional)",
-                        id="downtime-description",
-                        compact=True,
-                    ),
-                ),
+            rows = form_rows(
+                self._instrument_code, self.example_start, self.example_end, self._completions
             )
             for field, label, widget in rows:
                 with Horizontal(classes="downtime-row"):
@@ -256,15 +211,7 @@ class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None])
         self.clear_errors()
         self.forget_preview()
         draft = self.draft()
-        missing = [
-            (field, f"give the {words}")
-            for field, words, given in (
-                ("instrument", "instrument's code", draft.instrument_code),
-                ("start", f"start, like {self.example_start}", draft.start_text),
-                ("end", f"end, like {self.example_end}, or a length like 8h", draft.end_text),
-            )
-            if not given
-        ]
+        missing = missing_fields(draft, self.example_start, self.example_end)
         for field, text in missing:
             self.show_error(field, text)
         if missing:
@@ -306,24 +253,8 @@ class ScheduleDowntimeModal(ServiceCalls, ModalScreen[ScheduledDowntime | None])
             ends_at=message.ends_at.astimezone(UTC),
             bookings=message.bookings,
         )
-        when = local_range(plan.starts_at, plan.ends_at, plan.timezone)
         count = len(plan.bookings)
-        in_the_way = (
-            f"cancels {bookings_words(count)} and tells their owners:"
-            if count
-            else "no bookings are in the way."
-        )
-        holders = message.holders
-        ends_holds = (
-            f" It also ends the waitlist hold{'s' if len(holders) > 1 else ''} of "
-            f"{', '.join(holders)}, who {'are' if len(holders) > 1 else 'is'} told."
-            if holders
-            else ""
-        )
-        self.query_one("#downtime-summary", Static).update(
-            f"{reason_words(draft.reason).capitalize()} of {plan.instrument_code} {when}: "
-            f"{in_the_way}{ends_holds}"
-        )
+        self.query_one("#downtime-summary", Static).update(summary(plan, message.holders))
         table = self.query_one("#downtime-bookings", FittedTable)
         table.clear()
         table.display = bool(count)
