@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
@@ -31,21 +31,26 @@ from equipshare.tui.messages import HistoryRequested, ProfileRequested
 from equipshare.tui.modals.administration.facility_form import FacilityForm
 from equipshare.tui.modals.administration.staff_form import StaffForm
 from equipshare.tui.modals.confirm import ConfirmModal
+from equipshare.tui.screens.administration.facility_keys import (
+    FACILITY_ACTIONS,
+    FACILITY_BINDINGS,
+    STAFF_ACTIONS,
+    refused_words,
+)
 from equipshare.tui.screens.administration.facility_words import (
     FACILITY_COLUMNS,
     STAFF_COLUMNS,
     change_words,
-    charging_words,
     detail_words,
+    facility_cells,
+    member_cells,
+    removal_question,
+    staff_title,
 )
-from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.service_screen import ServiceScreen
 from equipshare.tui.widgets.fitted_table import FittedTable
 from equipshare.tui.widgets.key_footer import KeyFooter
 from equipshare.tui.widgets.suggesters import Completions
-
-#: The keys for admins only, and those for admins and the highlighted facility's managers.
-FACILITY_ACTIONS = frozenset({"add", "edit"})
-STAFF_ACTIONS = frozenset({"add_staff", "remove_staff"})
 
 
 class FacilitiesScreen(ServiceScreen[None]):
@@ -88,46 +93,7 @@ class FacilitiesScreen(ServiceScreen[None]):
     #: Enter on a facility is its e; on a staff member, their profile (p).
     ENTER_ACTIONS: ClassVar[dict[str, str]] = {"facilities-table": "edit", "staff-table": "profile"}
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        back_binding("facilities"),
-        Binding("n", "add", "Add facility", id="facilities.add", tooltip="Add a facility (admins)"),
-        Binding(
-            "e",
-            "edit",
-            "Edit facility",
-            id="facilities.edit",
-            tooltip="Change the highlighted facility's name, place or contacts (admins)",
-        ),
-        Binding(
-            "s",
-            "add_staff",
-            "Add staff",
-            id="facilities.add_staff",
-            tooltip="Make someone a manager or technician of the highlighted facility "
-            "(its managers, or admins)",
-        ),
-        Binding(
-            "x",
-            "remove_staff",
-            "Remove staff",
-            id="facilities.remove_staff",
-            tooltip="Take the highlighted person off the facility's staff, after asking",
-        ),
-        Binding(
-            "p",
-            "profile",
-            "Profile",
-            id="facilities.profile",
-            tooltip="The highlighted staff member's credit profile: how papers name them",
-        ),
-        Binding(
-            "h",
-            "history",
-            "History",
-            id="facilities.history",
-            tooltip="Who changed the highlighted facility, and when",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = FACILITY_BINDINGS
 
     def __init__(
         self,
@@ -192,17 +158,7 @@ class FacilitiesScreen(ServiceScreen[None]):
         self.admin = message.admin
         self._rows = {row.code: row for row in message.rows}
         for row in message.rows:
-            table.add_row(
-                row.code,
-                row.name,
-                row.institution_code,
-                row.department or "",
-                row.building or "",
-                row.timezone,
-                row.email or "",
-                charging_words(row),
-                key=row.code,
-            )
+            table.add_row(*facility_cells(row), key=row.code)
         keep = self._keep_cursor_on
         if keep in self._rows:
             table.move_cursor(row=table.get_row_index(keep))
@@ -250,24 +206,13 @@ class FacilitiesScreen(ServiceScreen[None]):
         table.clear()
         self._members = {m.username: m for m in members}
         for member in members:
-            table.add_row(
-                member.username,
-                member.display_name,
-                member.role.value,
-                member.credited_as,
-                member.email or "",
-                "yes" if member.active else "no",
-                key=member.username,
-            )
+            table.add_row(*member_cells(member), key=member.username)
         if kept is not None and kept.username in self._members:
             table.move_cursor(row=table.get_row_index(kept.username))
         facility = self._rows.get(code or "")
         detail = "" if facility is None else detail_words(facility)
         self.query_one("#facility-detail", Static).update(detail)
-        title = "Staff" if facility is None else f"Staff of {facility.code}  {facility.name}"
-        if facility is not None and not members:
-            title += ": nobody yet"
-        self.query_one("#staff-title", Static).update(title)
+        self.query_one("#staff-title", Static).update(staff_title(facility, members))
         self.staff_of = code
 
     # Who may press what -------------------------------------------------------------------
@@ -287,12 +232,7 @@ class FacilitiesScreen(ServiceScreen[None]):
 
     def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
         """What a refused n, e, s or x says (KeyAnswers, and Enter on a row)."""
-        if action in FACILITY_ACTIONS:
-            return f"Facilities are added and edited by admins; {self._actor} is not one"
-        if action in STAFF_ACTIONS:
-            code = self.selected_code() or "this facility"
-            return f"{code}'s staff is changed by its managers and admins; {self._actor} is neither"
-        return None
+        return refused_words(action, self._actor, self.selected_code())
 
     # Reading the cursor ---------------------------------------------------------------
 
@@ -390,11 +330,7 @@ class FacilitiesScreen(ServiceScreen[None]):
 
     @on(RemovalPreviewed)
     def _ask_removal(self, message: RemovalPreviewed) -> None:
-        member = message.change.member
-        question = (
-            f"Remove {member.username} ({member.display_name}) from {member.facility_code}? "
-            f"They are its {member.role.value}."
-        )
+        question = removal_question(message.change.member)
 
         def answered(remove: bool | None) -> None:
             if remove:

@@ -1,10 +1,11 @@
 """What the Facilities screen says about a facility: its columns, its charging terms and
-details in short, and what a save changed, as `equipshare facilities` words them."""
+details in short, its staff rows, and what a save changed, as `equipshare facilities` words
+them."""
 
 from __future__ import annotations
 
 from equipshare.domain.enums import ChargeBasis
-from equipshare.domain.records.consortium import FacilityChange, FacilityRecord
+from equipshare.domain.records.consortium import FacilityChange, FacilityRecord, StaffMember
 from equipshare.tui.widgets.column_fit import ColumnSpec
 
 #: The code and name are whole at 80 columns; the rest show as the room allows.
@@ -64,3 +65,45 @@ def change_words(change: FacilityChange) -> str:
     if outcome == "created":
         return f"Added facility {code}  {change.facility.name}"
     return f"{code}: {outcome}, nothing changed"
+
+
+def facility_cells(facility: FacilityRecord) -> tuple[str, ...]:
+    """A facility's row, in FACILITY_COLUMNS' order."""
+    return (
+        facility.code,
+        facility.name,
+        facility.institution_code,
+        facility.department or "",
+        facility.building or "",
+        facility.timezone,
+        facility.email or "",
+        charging_words(facility),
+    )
+
+
+def member_cells(member: StaffMember) -> tuple[str, ...]:
+    """A staff member's row, in STAFF_COLUMNS' order."""
+    return (
+        member.username,
+        member.display_name,
+        member.role.value,
+        member.credited_as,
+        member.email or "",
+        "yes" if member.active else "no",
+    )
+
+
+def staff_title(facility: FacilityRecord | None, members: tuple[StaffMember, ...]) -> str:
+    """The staff table's title: whose staff it is, and when nobody is on it yet."""
+    title = "Staff" if facility is None else f"Staff of {facility.code}  {facility.name}"
+    if facility is not None and not members:
+        title += ": nobody yet"
+    return title
+
+
+def removal_question(member: StaffMember) -> str:
+    """What is asked before someone is taken off a facility's staff."""
+    return (
+        f"Remove {member.username} ({member.display_name}) from {member.facility_code}? "
+        f"They are its {member.role.value}."
+    )
