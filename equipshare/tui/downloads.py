@@ -10,10 +10,13 @@ import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from textual.app import App
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
 
 #: Set to "ssh" by the SSH server (server/ssh/session.py) for the apps it starts.
 SERVED_VIA_ENV = "EQUIPSHARE_SERVED_VIA"
@@ -85,3 +88,30 @@ def deliver_served(
     if deliver_to_browser(app, data, file_name, mime_type):
         return f"Sent {file_name} to your browser"
     return None
+
+
+#: The types of the files screens export, by suffix.
+MIME_TYPES = {".md": "text/markdown", ".csv": "text/csv"}
+
+
+def save_or_deliver(
+    screen: Screen[Any], text: str, stem: str, suffix: str, *, directory: Path | None, what: str
+) -> Path | None:
+    """From a screen's export worker: hand `text` to the person when the app is served, or
+    save it as `stem` + `suffix` (.md or .csv) in `directory` (the downloads folder if None).
+
+    Returns the path saved; None when it was handed over or could not be saved, the person
+    told either way (`what` names it in the error: "the portfolio").
+    """
+    data = text.encode("utf-8")
+    sent = deliver_served(screen.app, data, f"{safe_name(stem)}{suffix}", MIME_TYPES[suffix])
+    if sent is not None:
+        screen.app.call_from_thread(screen.notify, sent, timeout=8)
+        return None
+    try:
+        return save_download(data, directory or downloads_dir(), stem, suffix)
+    except OSError as exc:
+        screen.app.call_from_thread(
+            screen.notify, f"could not save {what}: {exc}", severity="error"
+        )
+        return None

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -27,7 +25,7 @@ from equipshare.domain.records.reports import (
 )
 from equipshare.domain.records.statements import Statement
 from equipshare.domain.spreadsheet_cells import escape_rows
-from equipshare.tui.downloads import safe_name
+from equipshare.tui.downloads import save_download
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -227,14 +225,4 @@ def csv_text(rows: Sequence[Sequence[str]]) -> str:
 
 def save_csv(rows: Sequence[Sequence[str]], directory: Path, stem: str) -> Path:
     """Write `stem`.csv through a temporary file and a rename, so no half file is ever seen."""
-    directory.mkdir(parents=True, exist_ok=True)
-    target = directory / f"{safe_name(stem)}.csv"
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".equipshare-", suffix=".csv")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(csv_text(rows))
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    return save_download(csv_text(rows).encode("utf-8"), directory, stem, ".csv")

@@ -27,7 +27,7 @@ from equipshare.domain.errors import EquipshareError
 from equipshare.domain.records.acknowledgements import Acknowledgement, SubjectKind
 from equipshare.domain.timeparse import parse_typed_day
 from equipshare.services.acknowledgements.service import AcknowledgementService
-from equipshare.tui.downloads import deliver_served, downloads_dir, safe_name, save_download
+from equipshare.tui.downloads import save_or_deliver
 from equipshare.tui.messages import ServiceRefused
 from equipshare.tui.service_screen import ServiceScreen, back_binding
 from equipshare.tui.widgets.column_fit import ColumnSpec
@@ -263,19 +263,11 @@ class AcknowledgeScreen(ServiceScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="acknowledge_export")
     def save_export(self, page: str, stem: str) -> None:
-        data = page.encode("utf-8")
-        sent = deliver_served(self.app, data, f"{safe_name(stem)}.md", "text/markdown")
-        if sent is not None:
-            self.app.call_from_thread(self.notify, sent, timeout=8)
-            return
-        try:
-            path = save_download(data, self._downloads or downloads_dir(), stem, ".md")
-        except OSError as exc:
-            self.app.call_from_thread(
-                self.notify, f"could not save the acknowledgement: {exc}", severity="error"
-            )
-            return
-        self.post_message(self.Exported(path))
+        saved = save_or_deliver(
+            self, page, stem, ".md", directory=self._downloads, what="the acknowledgement"
+        )
+        if saved is not None:
+            self.post_message(self.Exported(saved))
 
     @on(Exported)
     def _exported(self, message: Exported) -> None:

@@ -26,7 +26,7 @@ from equipshare.domain.records.reports import hours
 from equipshare.domain.wording import count_words
 from equipshare.services.portfolio.service import PortfolioService
 from equipshare.services.reports.service import ReportService
-from equipshare.tui.downloads import deliver_served, downloads_dir, safe_name, save_download
+from equipshare.tui.downloads import save_or_deliver
 from equipshare.tui.messages import ServiceRefused, WeekRequested
 from equipshare.tui.modals.reports.report_period import ReportPeriodModal
 from equipshare.tui.report_choice import ReportChoice, preset_days
@@ -265,19 +265,11 @@ class PortfolioScreen(ServiceScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="portfolio_export")
     def save_export(self, page: str, stem: str) -> None:
-        data = page.encode("utf-8")
-        sent = deliver_served(self.app, data, f"{safe_name(stem)}.md", "text/markdown")
-        if sent is not None:
-            self.app.call_from_thread(self.notify, sent, timeout=8)
-            return
-        try:
-            path = save_download(data, self._downloads or downloads_dir(), stem, ".md")
-        except OSError as exc:
-            self.app.call_from_thread(
-                self.notify, f"could not save the portfolio: {exc}", severity="error"
-            )
-            return
-        self.post_message(self.Exported(path))
+        saved = save_or_deliver(
+            self, page, stem, ".md", directory=self._downloads, what="the portfolio"
+        )
+        if saved is not None:
+            self.post_message(self.Exported(saved))
 
     @on(Exported)
     def _exported(self, message: Exported) -> None:

@@ -30,7 +30,7 @@ from equipshare.domain.report_periods import statement_month
 from equipshare.domain.wording import count_words
 from equipshare.services.charging.service import StatementService
 from equipshare.services.reports.service import ReportService
-from equipshare.tui.downloads import deliver_served, downloads_dir, safe_name
+from equipshare.tui.downloads import save_or_deliver
 from equipshare.tui.messages import BookingsChanged
 from equipshare.tui.modals.reports.report_period import ReportPeriodModal
 from equipshare.tui.report_choice import ReportChoice, preset_days
@@ -38,7 +38,6 @@ from equipshare.tui.report_csv import (
     Rows,
     csv_text,
     demand_rows,
-    save_csv,
     sharing_rows,
     statement_rows,
     technician_rows,
@@ -388,19 +387,10 @@ class ReportsScreen(ServiceScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports_export")
     def save_export(self, rows: Rows, stem: str) -> None:
-        name = f"{safe_name(stem)}.csv"
-        sent = deliver_served(self.app, csv_text(rows).encode("utf-8"), name, "text/csv")
-        if sent is not None:
-            self.app.call_from_thread(self.notify, sent, timeout=8)
-            return
-        try:
-            path = save_csv(rows, self._downloads or downloads_dir(), stem)
-        except OSError as exc:
-            self.app.call_from_thread(
-                self.notify, f"could not save the CSV: {exc}", severity="error"
-            )
-            return
-        self.post_message(self.Exported(path, len(rows) - 1))
+        text = csv_text(rows)
+        path = save_or_deliver(self, text, stem, ".csv", directory=self._downloads, what="the CSV")
+        if path is not None:
+            self.post_message(self.Exported(path, len(rows) - 1))
 
     @on(Exported)
     def _exported(self, message: Exported) -> None:
