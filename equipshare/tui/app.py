@@ -286,7 +286,7 @@ class EquipshareApp(
 
     def action_estimate(self) -> None:
         from equipshare.services.grants.service import GrantCostingService
-        from equipshare.tui.screens.estimate import EstimateScreen
+        from equipshare.tui.screens.estimate.estimate import EstimateScreen
 
         screen = EstimateScreen(
             GrantCostingService(self.context),

@@ -29,7 +29,7 @@ NOT_AT_LAUNCH = {
     "equipshare.tui.screens.help",
     "equipshare.tui.screens.my_bookings",
     "equipshare.tui.screens.training",
-    "equipshare.tui.screens.reports",
+    "equipshare.tui.screens.reports.reports",
     "equipshare.services.reports.impact",
     "equipshare.services.charging.statements",
     "equipshare.tui.screens.week",

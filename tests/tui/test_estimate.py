@@ -14,7 +14,7 @@ from equipshare.services.grants.service import GrantCostingService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.screens.catalogue import CatalogueScreen
-from equipshare.tui.screens.estimate import EstimateScreen
+from equipshare.tui.screens.estimate.estimate import EstimateScreen
 from equipshare.tui.widgets.fitted_table import FittedTable
 from tests.support.pricing import plant_rate
 from tests.support.world import World

@@ -35,7 +35,7 @@ from equipshare.tui.screens.approvals import ApprovalsScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.help import HelpScreen
 from equipshare.tui.screens.my_bookings import MyBookingsScreen
-from equipshare.tui.screens.reports import ReportsScreen
+from equipshare.tui.screens.reports.reports import ReportsScreen
 from equipshare.tui.widgets.catalogue_table import CatalogueTable
 from tests.support import backends
 from tests.support.world import World, london

@@ -16,7 +16,7 @@ from equipshare.services.charging.service import StatementService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.screens.catalogue import CatalogueScreen
-from equipshare.tui.screens.reports import ReportsScreen
+from equipshare.tui.screens.reports.reports import ReportsScreen
 from equipshare.tui.widgets.fitted_table import FittedTable
 from tests.support.november import DECEMBER, NOVEMBER, NOW, plant_november
 from tests.support.world import World

@@ -17,7 +17,7 @@ from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.reports.impact import EVERYTHING
 from equipshare.services.reports.service import ReportService
 from equipshare.tui.app import EquipshareApp
-from equipshare.tui.screens.reports import ReportsScreen
+from equipshare.tui.screens.reports.reports import ReportsScreen
 from tests.support.world import World
 from tests.tui.conftest import recorded, settle, shown
 from tests.tui.test_key_answers import answered

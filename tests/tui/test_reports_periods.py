@@ -28,7 +28,7 @@ from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.reports.report_period import ReportPeriodModal
 from equipshare.tui.screens.catalogue import CatalogueScreen
-from equipshare.tui.screens.reports import ReportsScreen
+from equipshare.tui.screens.reports.reports import ReportsScreen
 from tests.conftest import BACKENDS
 from tests.support.maintenance_rows import plant_booking
 from tests.support.world import World, london

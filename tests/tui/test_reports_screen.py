@@ -37,7 +37,7 @@ from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.reports.report_period import ReportPeriodModal
 from equipshare.tui.report_charts import HEAT_RAMP, utilisation_bar
 from equipshare.tui.screens.catalogue import CatalogueScreen
-from equipshare.tui.screens.reports import ReportsScreen
+from equipshare.tui.screens.reports.reports import ReportsScreen
 from equipshare.tui.widgets.fitted_table import FittedTable
 from tests.support.world import World, london
 from tests.tui.conftest import recorded, settle, shown

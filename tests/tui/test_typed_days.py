@@ -19,7 +19,7 @@ from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.reports.report_period import ReportPeriodModal
 from equipshare.tui.modals.training.training_form import TrainingForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
-from equipshare.tui.screens.reports import ReportsScreen
+from equipshare.tui.screens.reports.reports import ReportsScreen
 from equipshare.tui.screens.training import TrainingScreen
 from tests.conftest import BACKENDS
 from tests.support.world import World

@@ -26,7 +26,7 @@ from equipshare.tui.modals.reports.report_period import ReportPeriodModal
 from equipshare.tui.modals.training.training_form import TrainingForm
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.portfolio import PortfolioScreen
-from equipshare.tui.screens.reports import ReportsScreen
+from equipshare.tui.screens.reports.reports import ReportsScreen
 from tests.support.november import NOVEMBER, NOW, plant_november
 from tests.support.world import World, london
 from tests.tui.conftest import click_when_ready, recorded, settle, shown

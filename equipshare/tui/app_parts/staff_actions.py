@@ -83,7 +83,7 @@ class StaffActions:
 
         from equipshare.services.charging.service import StatementService
         from equipshare.services.reports.service import ReportService
-        from equipshare.tui.screens.reports import ReportsScreen
+        from equipshare.tui.screens.reports.reports import ReportsScreen
 
         zone = self.context.settings.organisation.timezone
         today = self.context.clock.now().astimezone(ZoneInfo(zone)).date()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import ClassVar
 
 from textual import on
@@ -22,9 +21,8 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Static
 
-from equipshare.domain.charging import gbp
 from equipshare.domain.errors import EquipshareError, InputError
-from equipshare.domain.grant_costing import checked_uplift, checked_years, hours_text
+from equipshare.domain.grant_costing import checked_uplift, checked_years
 from equipshare.domain.grant_formats import costing_footer, costing_rows
 from equipshare.domain.grant_lines import plan_line
 from equipshare.domain.records.grants import (
@@ -36,30 +34,18 @@ from equipshare.domain.records.grants import (
 )
 from equipshare.domain.timeparse import parse_typed_day
 from equipshare.services.grants.service import GrantCostingService
+from equipshare.tui.screens.estimate.estimate_tables import (
+    COSTING,
+    PLANS,
+    costing_cells,
+    plan_cells,
+    plan_lines,
+)
 from equipshare.tui.service_screen import ServiceScreen, back_binding
-from equipshare.tui.widgets.column_fit import ColumnSpec
 from equipshare.tui.widgets.fitted_table import FittedTable
 from equipshare.tui.widgets.key_footer import KeyFooter
 from equipshare.tui.widgets.suggesters import Completions, InstrumentSuggester, UsernameSuggester
 
-COSTING = (
-    ColumnSpec("Year", "year", priority=0, justify="right"),
-    ColumnSpec("Instrument", "instrument", priority=0),
-    ColumnSpec("Item", "item", priority=0, least=10),
-    ColumnSpec("Hours", "hours", priority=0, justify="right"),
-    ColumnSpec("Rate", "rate", priority=1, justify="right"),
-    ColumnSpec("Amount", "amount", priority=0, justify="right"),
-    ColumnSpec("Card", "card", priority=2),
-)
-PLANS = (
-    ColumnSpec("Plan", "id", priority=0, justify="right"),
-    ColumnSpec("Title", "title", priority=0, least=10),
-    ColumnSpec("Project", "project", priority=1),
-    ColumnSpec("Planned", "planned", priority=0, justify="right"),
-    ColumnSpec("Used", "used", priority=0, justify="right"),
-    ColumnSpec("Hours used", "hours", priority=1, justify="right"),
-    ColumnSpec("Applicant", "applicant", priority=2),
-)
 #: The most saved plans listed, each compared with its charges in the same worker.
 LISTED = 50
 #: Each field's name on its border, short enough for a quarter of 80 columns.
@@ -71,31 +57,6 @@ FIELD_NAMES = {
 }  # fmt: skip
 LINE_FIELDS = ("#est-instrument", "#est-year", "#est-hours", "#est-assisted")
 TERM_FIELDS = ("#est-user", "#est-start", "#est-years", "#est-uplift")
-
-
-def costing_cells(row: dict[str, object]) -> list[str]:
-    """A costing row as the table shows it: money as £, blanks for totals' empty cells."""
-    cells = []
-    for spec in COSTING:
-        value = row.get(spec.key)
-        if isinstance(value, Decimal) and spec.key in ("rate", "amount"):
-            cells.append(gbp(int(value * 100)))
-        else:
-            cells.append("" if value is None else str(value))
-    return cells
-
-
-def plan_cells(comparison: PlanComparison) -> list[str]:
-    plan, total = comparison.plan, comparison.total
-    return [
-        str(plan.id),
-        plan.title,
-        plan.project_code,
-        gbp(total.planned_pence),
-        gbp(total.used_pence),
-        f"{hours_text(total.used_minutes)} of {hours_text(total.planned_minutes)}",
-        plan.estimate.applicant,
-    ]
 
 
 class EstimateScreen(ServiceScreen[None]):
@@ -391,12 +352,7 @@ class EstimateScreen(ServiceScreen[None]):
         event.stop()
         comparison = self.comparisons[event.cursor_row]
         plan, estimate = comparison.plan, comparison.plan.estimate
-        self.lines = {
-            (c.instrument_code.casefold(), c.year): PlanLine(
-                c.instrument_code, c.year, c.instrument_minutes, c.assisted_minutes, "line"
-            )
-            for c in estimate.lines
-        }
+        self.lines = plan_lines(estimate)
         self.query_one("#est-start", Input).value = estimate.starts_on.isoformat()
         self.query_one("#est-years", Input).value = str(estimate.years)
         self.query_one("#est-uplift", Input).value = str(estimate.uplift_percent.normalize())

@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
@@ -37,13 +37,16 @@ from equipshare.tui.report_choice import ReportChoice, preset_days
 from equipshare.tui.report_csv import (
     Rows,
     csv_text,
-    demand_rows,
-    sharing_rows,
-    statement_rows,
-    technician_rows,
-    utilisation_rows,
 )
-from equipshare.tui.service_screen import ServiceScreen, back_binding
+from equipshare.tui.screens.reports.report_tabs import (
+    LEVELS,
+    REPORT_BINDINGS,
+    REPORT_ENTER_WORDS,
+    TABS,
+    ReportData,
+    csv_of,
+)
+from equipshare.tui.service_screen import ServiceScreen
 from equipshare.tui.widgets.charges_view import ChargesView
 from equipshare.tui.widgets.key_footer import KeyFooter
 from equipshare.tui.widgets.report_views import (
@@ -53,43 +56,6 @@ from equipshare.tui.widgets.report_views import (
     TechniciansView,
     UtilisationView,
 )
-
-TABS: dict[str, tuple[str, type[ReportView]]] = {
-    "utilisation": ("Utilisation", UtilisationView),
-    "sharing": ("Sharing", SharingView),
-    "technicians": ("Technicians", TechniciansView),
-    "demand": ("Demand", DemandView),
-    "charges": ("Charges", ChargesView),
-}
-LEVELS = tuple(UtilisationLevel)
-
-ReportData = UtilisationReport | SharingReport | TechniciansReport | DemandReport | Statement
-
-
-def csv_of(report: ReportData) -> tuple[Rows, str]:
-    """A report's CSV rows and a file name stem that says what and when."""
-    if isinstance(report, Statement):
-        return statement_rows(report), f"equipshare-charges-{report.month:%Y-%m}"
-    days = f"{report.period.first_day}-to-{report.period.last_day}"
-    if isinstance(report, UtilisationReport):
-        return utilisation_rows(report), f"equipshare-utilisation-{report.level}-{days}"
-    if isinstance(report, SharingReport):
-        return sharing_rows(report), f"equipshare-sharing-{days}"
-    if isinstance(report, TechniciansReport):
-        return technician_rows(report), f"equipshare-technicians-{days}"
-    return demand_rows(report), f"equipshare-demand-{days}"
-
-
-def _tab_binding(number: int, tab: str) -> Binding:
-    title = TABS[tab][0]
-    return Binding(
-        str(number),
-        f"show_tab('{tab}')",
-        title,
-        id=f"reports.tab_{tab}",
-        tooltip=f"Show the {title.lower()} report",
-        show=False,
-    )
 
 
 class ReportsScreen(ServiceScreen[None]):
@@ -130,46 +96,9 @@ class ReportsScreen(ServiceScreen[None]):
     #reports-tabs TabPane { padding: 0; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        back_binding("reports"),
-        Binding(
-            "p",
-            "period",
-            "Period",
-            id="reports.period",
-            tooltip="Choose the days the reports cover (a preset or from/to) and filters",
-        ),
-        Binding(
-            "x",
-            "export",
-            "Export CSV",
-            id="reports.export",
-            tooltip="Save the shown report's figures as a CSV file in your downloads folder",
-        ),
-        Binding(
-            "l",
-            "level",
-            "Level",
-            id="reports.level",
-            tooltip="Utilisation per instrument, per facility or per institution",
-        ),
-        *(_tab_binding(n, tab) for n, tab in enumerate(TABS, start=1)),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = REPORT_BINDINGS
     #: A report's rows are figures, not records: Enter says what changes them.
-    ENTER_WORDS: ClassVar[dict[str, str]] = {
-        "utilisation-table": "A report's row opens nothing: l groups it by instrument, facility "
-        "or institution, p changes the period",
-        **{
-            table: "A report's row opens nothing: p changes the period, x exports the figures"
-            for table in (
-                "sharing-technicians",
-                "technicians-table",
-                "demand-table",
-                "charges-pairs",
-                "charges-lines",
-            )
-        },
-    }
+    ENTER_WORDS: ClassVar[dict[str, str]] = REPORT_ENTER_WORDS
 
     def __init__(
         self,

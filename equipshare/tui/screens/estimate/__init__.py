@@ -1,0 +1,1 @@
+"""The Estimate screen: grant costings drafted, saved, and compared with charges."""

@@ -1,0 +1,1 @@
+"""The Reports screen: utilisation, sharing, technicians' work, demand and charges."""
