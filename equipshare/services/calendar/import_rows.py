@@ -8,17 +8,16 @@ An `ImportRun` reads what it decides against once (calendar_import_state), decid
 events in file order exactly as if each were written before the next was read (a later
 event that overlaps an earlier one is a conflict with it "from this file"), and `finish`
 writes the lot (calendar_import_write) with the same rows and audit events, in the same
-order, as writing them one by one would.
+order, as writing them one by one would. What it has decided is kept, and each decision
+recorded, by its base (import_decisions.ImportDecisions).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
-
-from sqlalchemy.orm import Session
 
 from equipshare.domain.charging import FREE
 from equipshare.domain.enums import (
@@ -27,19 +26,14 @@ from equipshare.domain.enums import (
     CalendarEventStatus,
     ImportAction,
 )
-from equipshare.domain.permissions import Actor
 from equipshare.domain.records.calendar import ImportOutcome
-from equipshare.domain.records.catalogue import InstrumentRecord
 from equipshare.domain.records.people import UserRecord
 from equipshare.domain.records.schedule import reason_text
 from equipshare.ical.importer import ImportedEvent
-from equipshare.services.bookings.holds import Waitlist
-from equipshare.services.calendar.import_conflicts import conflict_outcome
-from equipshare.services.calendar.import_pricing import ImportPricing
-from equipshare.services.calendar.import_rules import Holder, ImportRules
+from equipshare.services.calendar.import_decisions import ImportDecisions
+from equipshare.services.calendar.import_rules import Holder
 from equipshare.services.calendar.import_state import (
     Row,
-    SlotIndex,
     active_bookings,
     downtimes,
     owners_by_email,
@@ -49,13 +43,10 @@ from equipshare.services.calendar.import_terms import (
     downtime_reason,
     import_uid,
     length_words,
-    outcome_of,
 )
-from equipshare.services.calendar.import_waitlist import ImportWaitlist
 from equipshare.services.calendar.import_write import (
     BOOKING_UPDATED,
     DOWNTIME_UPDATED,
-    update_values,
     write_bookings,
     write_downtimes,
 )
@@ -78,44 +69,8 @@ def record_audit(audits: list[dict[str, Any]], **fields: Any) -> None:
     audits.append(audit_values(**fields))
 
 
-@dataclass
-class _Audit:
-    action: str
-    entity: str
-    row: Row
-    before: dict[str, Any] | None
-    after: dict[str, Any]
-
-
-@dataclass
-class ImportRun:
+class ImportRun(ImportDecisions):
     """One import's state inside its transaction: what it read, decided and will write."""
-
-    session: Session
-    actor: Actor
-    instrument: InstrumentRecord
-    now: datetime
-    #: Offers what the run frees and keeps the holds (bookings/holds.py).
-    waitlist: Waitlist
-    #: Staff waved rules 4, 5 and approval through explicitly (`--override-policy`).
-    override: bool = False
-
-    def __post_init__(self) -> None:
-        self._rules = ImportRules(self.session, self.instrument, self.now, self.override)
-        self._line = ImportWaitlist(
-            self.session, self.instrument, self.waitlist, self.now, self.actor.id
-        )
-        self._pricing = ImportPricing(self.session, self.instrument)
-        self._rows: dict[str, Row] = {}  # by ical_uid: found, or made by this run
-        self._bookings = SlotIndex()  # the instrument's active bookings, as decided so far
-        self._downtimes = SlotIndex()
-        self._decided: list[tuple[ImportOutcome, Row | None]] = []  # Row: id known at the end
-        self._new: list[Row] = []
-        self._updates: list[dict[str, Any]] = []
-        self._made_and_gone: list[tuple[bool, Row]] = []  # downtime inserts and deletes
-        self._audits: list[_Audit] = []
-        self._as_downtime = False
-        self._owners: dict[str, int] = {}  # active users by lower-cased email
 
     def load(self, events: Sequence[ImportedEvent], *, as_downtime: bool) -> None:
         """Read the rows the events' UIDs name and what lies in the file's window."""
@@ -314,76 +269,6 @@ class ImportRun:
         reason = ", ".join(f"ends the hold of waitlist entry {entry.id}" for entry in ended)
         action = ImportAction.CREATED if before is None else ImportAction.UPDATED
         return self._decide(action, event, row, reason)
-
-    # -- shared -------------------------------------------------------------------------
-
-    def _made(self, uid: str, values: dict[str, Any]) -> Row:
-        """A row this run inserts at the end; its id comes from the insert."""
-        values |= {
-            "created_by_id": self.actor.id,
-            "ical_uid": uid,
-            "sequence": 0,
-            "created_at": self.now,
-        }
-        row = Row(None, (1, len(self._new)), values)
-        self._new.append(row)
-        self._made_and_gone.append((True, row))
-        self._rows[uid] = row
-        return row
-
-    def _changed(self, row: Row, columns: Sequence[str]) -> None:
-        """Queue the update of a row that was there before (a new row is inserted as it ends)."""
-        if not row.new:
-            self._updates.append(update_values(row, columns))
-
-    def _audit(
-        self,
-        action: str,
-        entity: str,
-        row: Row,
-        before: dict[str, Any] | None,
-        after: dict[str, Any],
-        event: ImportedEvent,
-    ) -> None:
-        """Queue the audit event of a change; it names the source event it came from."""
-        source = {"import_key": event.key, "import_sequence": event.sequence}
-        self._audits.append(_Audit(action, entity, row, before, after | source))
-
-    def _conflict(
-        self, event: ImportedEvent, own: Row | None, *, with_downtime: bool, owner_id: int | None
-    ) -> bool:
-        """Decide a CONFLICT naming what overlaps the event; False when it is free.
-
-        A booking's event (`with_downtime`) also meets downtime and the ranges held off
-        the waitlist for anyone but its owner; a downtime's ends the holds it meets.
-        """
-        start, end = event.starts_at, event.ends_at
-        bookings = self._bookings.overlapping(start, end, own)
-        downtimes = self._downtimes.overlapping(start, end, None) if with_downtime else []
-        holds = self._line.holds(start, end, except_for=owner_id) if with_downtime else []
-        outcome = conflict_outcome(event, bookings, downtimes, holds, self.instrument.timezone)
-        if outcome is None:
-            return False
-        self._decided.append((outcome, None))
-        return True
-
-    def _decide(
-        self,
-        action: ImportAction,
-        event: ImportedEvent,
-        row: Row | None,
-        reason: str = "",
-        *,
-        overridden: tuple[str, ...] = (),
-        rule: str | None = None,
-    ) -> None:
-        """Record an outcome; `row`'s id is filled in at the end (a new row has none yet)."""
-        known = row is None or row.id is not None
-        record_id = row.id if row is not None else None
-        outcome = outcome_of(action, event, record_id, reason)
-        if overridden or rule:
-            outcome = replace(outcome, overridden=overridden, rule=rule)
-        self._decided.append((outcome, None if known else row))
 
 
 _WANTED = ("starts_at", "ends_at", "user_id", "status", "purpose")
