@@ -20,7 +20,7 @@ LONGEST_FIRST = (
     "tests/tui/test_instrument_editor.py",  # 101 s
     "tests/services/catalogue/test_catalogue_import.py",  # 99 s
     "tests/tui/test_my_bookings.py",  # 93 s
-    "tests/cli/commands/test_demo_command.py",  # 88 s
+    "tests/cli/commands/operations/test_demo_command.py",  # 88 s
     "tests/services/portfolio/test_portfolio_demo.py",  # 86 s
     "tests/tui/test_form_flows.py",  # 84 s
     "tests/test_config_fuzz.py",  # 81 s
