@@ -81,10 +81,10 @@ def reported(context: ServiceContext, world: World, clock: FrozenClock, database
     DowntimeService(context).schedule(
         "tech", XPS, london(2026, 2, 10, 13), london(2026, 2, 10, 15), DowntimeReason.MAINTENANCE
     )
-    clock.instant = now
-    shared.append(book("bob", XPS, (3, 17), 10, 12))
-    for booking_id in shared:  # cross-institution bookings wait for approval
+    for booking_id in shared:  # cross-institution bookings wait for approval, given in time
         bookings.approve("root", booking_id)
+    clock.instant = now
+    bookings.approve("root", book("bob", XPS, (3, 17), 10, 12))
 
 
 def screen_of(app: EquipshareApp) -> ReportsScreen:

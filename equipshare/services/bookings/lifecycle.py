@@ -326,9 +326,15 @@ class BookingService:
                 f"booking {row.id} is {row.status.value}; only "
                 f"{' or '.join(s.value for s in wanted)} bookings can be {verb}"
             )
-        if status is BookingStatus.CONFIRMED:
-            still_allowed(session, row, instrument)
         now = self._clock.now()
+        if status is BookingStatus.CONFIRMED:
+            if row.ends_at <= now:
+                when = describe_range(row.starts_at, row.ends_at, instrument.timezone)
+                raise RefusedError(
+                    f"booking {row.id} ({when}) is over: a request cannot be approved once "
+                    "its time has passed; reject it, and the requester can ask for a new time"
+                )
+            still_allowed(session, row, instrument)
         before = booking_snapshot(row)
         row.status = status
         row.status_reason = reason or None
