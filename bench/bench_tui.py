@@ -215,16 +215,22 @@ def week_figures(engine: str, url: str, runs: int, warm: bool) -> list[Figure]:
     ]  # fmt: skip
 
 
-def run(options: BenchOptions) -> list[Figure]:
+PARTS = ("startup", "week", "search")
+
+
+def run(options: BenchOptions, parts: tuple[str, ...] = PARTS) -> list[Figure]:
     runs = options.runs
     warm = not options.quick
     figures: list[Figure] = []
     for engine, url in options.datasets.items():
-        figures += startup_figures(engine, url, runs, warm)
-        # Always one untimed pass: the first open imports the week screen and its modals.
-        figures += week_figures(engine, url, runs if options.quick else max(5, runs), True)
-    instruments = 2_000 if options.quick else SEARCH_INSTRUMENTS
-    figures += search_figures(instruments, options.quick, runs)
+        if "startup" in parts:
+            figures += startup_figures(engine, url, runs, warm)
+        if "week" in parts:
+            # Always one untimed pass: the first open imports the week screen and its modals.
+            figures += week_figures(engine, url, runs if options.quick else max(5, runs), True)
+    if "search" in parts:
+        instruments = 2_000 if options.quick else SEARCH_INSTRUMENTS
+        figures += search_figures(instruments, options.quick, runs)
     return figures
 
 
@@ -233,12 +239,18 @@ def main() -> None:
     parser.add_argument("--db", required=True, help="a dataset from bench.generate")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--only",
+        choices=PARTS,
+        action="append",
+        help="run only these figures (repeatable), e.g. --only startup for the start-up figures",
+    )
     args = parser.parse_args()
     url = args.db
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):  # a relative path
         url = f"sqlite:///{Path(url.removeprefix('sqlite:///')).resolve()}"
     options = BenchOptions.for_url(url, quick=args.quick, runs=1 if args.quick else args.runs)
-    for figure in run(options):
+    for figure in run(options, tuple(args.only or PARTS)):
         print(show(figure), f"[{figure.note}]")
 
 

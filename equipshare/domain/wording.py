@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from itertools import groupby
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from equipshare.domain.charging import gbp
@@ -15,12 +15,16 @@ from equipshare.domain.enums import (
     TrainingStanding,
 )
 from equipshare.domain.policy_rules import days_words
-from equipshare.domain.records.bookings import MyBookingRow
-from equipshare.domain.records.catalogue import BookingPolicy, InstrumentRecord, OpeningInterval
-from equipshare.domain.records.consortium import StaffChange, StaffOutcome
-from equipshare.domain.records.people import TrainingStatus
 from equipshare.domain.timewords import clock_words
 from equipshare.domain.training_rules import last_valid_day
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from equipshare.domain.records.bookings import MyBookingRow
+    from equipshare.domain.records.catalogue import BookingPolicy, InstrumentRecord, OpeningInterval
+    from equipshare.domain.records.consortium import StaffChange
+    from equipshare.domain.records.people import TrainingStatus
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -195,6 +199,9 @@ def bookings_words(count: int) -> str:
 
 def staff_change_words(change: StaffChange, dry_run: bool = False) -> str:
     """'tech added to WAR-PRP as technician': what a staff add or remove did (or would do)."""
+    # Imported here: the catalogue (TUI start-up, issue 22) needs none of the consortium records.
+    from equipshare.domain.records.consortium import StaffOutcome
+
     member = change.member
     who, where, role = member.username, member.facility_code, member.role.value
     would = "would be " if dry_run else ""

@@ -15,7 +15,6 @@ it never reloads over the cursor the screen's own answer is placing; the next on
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, cast, runtime_checkable
 
@@ -25,9 +24,11 @@ from textual.screen import Screen, ScreenResultType
 from textual.timer import Timer
 
 from equipshare.domain.errors import EquipshareError
-from equipshare.domain.records.changes import Topic, TopicStamps
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from equipshare.domain.records.changes import Topic, TopicStamps
     from equipshare.services.changes.service import ChangesService
 
 #: The worker group of the checks: one at a time per screen, never queued behind itself.

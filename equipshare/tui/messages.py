@@ -7,14 +7,17 @@ here travels between screens and the app, or is shared by several of them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from equipshare.domain.records.calendar import ExportScope
-from equipshare.domain.records.history import HistoryQuery
-from equipshare.domain.records.people import TrainingRecordView
-from equipshare.tui.preferences import Preferences
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from equipshare.domain.records.calendar import ExportScope
+    from equipshare.domain.records.history import HistoryQuery
+    from equipshare.domain.records.people import TrainingRecordView
+    from equipshare.tui.preferences import Preferences
 
 
 class ServiceRefused(Message):

@@ -9,8 +9,7 @@ other exception is a bug: the worker fails and the app reports it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import on
 from textual.binding import Binding
@@ -23,6 +22,9 @@ from textual.worker import Worker, get_current_worker
 from equipshare.domain.errors import EquipshareError
 from equipshare.tui.live import LiveScreen
 from equipshare.tui.messages import ServiceRefused
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
 
 T = TypeVar("T")
 

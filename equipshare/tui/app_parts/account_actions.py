@@ -7,18 +7,18 @@ member's own credit profile (`P`), how acknowledgements name them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 
-from equipshare.tui.messages import ProfileRequested
-
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from textual.screen import Screen
 
     from equipshare.services.plumbing.context import ServiceContext
+    from equipshare.tui.messages import ProfileRequested
 
 
 class AccountActions:

@@ -4,17 +4,21 @@ browser when served), and its FeedRequested issued as a feed link, kept out of a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App
 from textual.message import Message
 
 from equipshare.domain.errors import EquipshareError
-from equipshare.domain.records.calendar import ExportScope, IssuedFeedToken
-from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.messages import CalendarRequested, FeedRequested
 from equipshare.tui.service_screen import ServiceCalls
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from equipshare.domain.records.calendar import ExportScope, IssuedFeedToken
+    from equipshare.services.plumbing.context import ServiceContext
 
 
 class CalendarDelivery(ServiceCalls, App[None]):

@@ -27,7 +27,6 @@ from equipshare.domain.records.catalogue import (
     CatalogueQuery,
 )
 from equipshare.domain.wording import plural
-from equipshare.services.catalogue.service import CatalogueService
 from equipshare.tui.messages import PreferenceChosen, WeekRequested
 from equipshare.tui.next_free import NOT_YET, NextFreeCache
 from equipshare.tui.preferences import with_catalogue
@@ -37,7 +36,7 @@ from equipshare.tui.widgets.filter_bar import FilterBar
 from equipshare.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
-    from equipshare.services.catalogue.service import InstrumentDetailService
+    from equipshare.services.catalogue.service import CatalogueService, InstrumentDetailService
 
 
 class CatalogueScreen(CatalogueRestWork):
