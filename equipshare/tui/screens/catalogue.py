@@ -163,7 +163,7 @@ class CatalogueScreen(CatalogueRestWork):
             placeholder="Search code, name, category, manufacturer, model  ( / )",
             id="catalogue-search",
         )
-        yield FilterBar(id="catalogue-filters")
+        yield FilterBar(id="catalogue-filters", deferred=True)  # built after the first rows
         yield CatalogueTable(id="catalogue-table", near_end=self.PREFETCH_ROWS)
         yield Static("Loading the catalogue...", id="catalogue-status", markup=False)
         yield KeyFooter()
@@ -189,12 +189,14 @@ class CatalogueScreen(CatalogueRestWork):
             self._given_details = InstrumentDetailService(self._catalogue.context)
         return self._given_details
 
-    def _first_answer(self) -> None:
+    async def _first_answer(self) -> None:
         """Once the first page (or its refusal) is on screen: start what waited for it, the
-        filters here and the app's own (CatalogueScreen.Opened), so that nothing loads
-        beside the first page and the first frame with rows comes sooner."""
+        filter bar's Selects, the filters here and the app's own (CatalogueScreen.Opened),
+        so that nothing loads beside the first page and the first frame with rows comes
+        sooner."""
         if not self._opened:
             self._opened = True
+            await self._filter_bar.build()
             self.load_filters()
             self.post_message(self.Opened())
 
@@ -355,8 +357,10 @@ class CatalogueScreen(CatalogueRestWork):
     def action_focus_search(self) -> None:
         self.query_one("#catalogue-search", Input).focus()
 
-    def action_focus_filters(self) -> None:
-        self._filter_bar.select("filter-institution").focus()
+    async def action_focus_filters(self) -> None:
+        bar = self._filter_bar
+        await bar.build()  # a key pressed before the first rows came: the bar is not built yet
+        bar.select("filter-institution").focus()
 
     def action_focus_table(self) -> None:
         self._table.focus()

@@ -2,6 +2,11 @@
 
 The screen's query stays the one source of truth: `show()` mirrors it without the bar
 reporting that back as a choice, and a real choice posts `FilterBar.Chosen`.
+
+A deferred bar (the catalogue's) mounts its Selects only when `build()` is awaited, after
+the first rows are painted: four Selects and their overlays were most of the first
+frame's layout and styling work (issue 22, start-up). Until then it keeps what it is
+offered and shown, and the Selects start from that.
 """
 
 from __future__ import annotations
@@ -43,16 +48,35 @@ class FilterBar(Horizontal):
             super().__init__()
             self.query = query
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, deferred: bool = False) -> None:
         super().__init__(id=id)
         self.filters = CatalogueFilters((), (), ())
         self.current = CatalogueQuery()
         self._offered: dict[str, list[tuple[str, str]]] = {"filter-access": ACCESS_CHOICES}
+        self._built = not deferred
 
     def compose(self) -> ComposeResult:
-        for select_id, prompt in FILTERS:
-            options = self._offered.get(select_id, [])
-            yield Select[str](options, prompt=prompt, id=select_id, compact=True)
+        if self._built:
+            yield from self._selects()
+
+    def _selects(self) -> list[Select[str]]:
+        return [
+            Select[str](self._offered.get(select_id, []), prompt=prompt, id=select_id, compact=True)
+            for select_id, prompt in FILTERS
+        ]
+
+    @property
+    def built(self) -> bool:
+        """Whether the Selects are mounted (a deferred bar's are not until `build()`)."""
+        return self._built
+
+    async def build(self) -> None:
+        """Mount a deferred bar's Selects, showing what it was offered and shown so far."""
+        if self._built:
+            return
+        self._built = True
+        await self.mount_all(self._selects())
+        self.show(self.current)
 
     def choices(self, select_id: str) -> list[str]:
         """The values a filter offers now."""
@@ -73,6 +97,8 @@ class FilterBar(Horizontal):
         if self._offered.get(select_id) == options:
             return
         self._offered[select_id] = options
+        if not self._built:
+            return  # the Select starts from it when built
         select = self.select(select_id)
         with select.prevent(Select.Changed):
             select.set_options(options)
@@ -95,6 +121,8 @@ class FilterBar(Horizontal):
             "filter-category": query.category,
             "filter-access": query.access_level.value if query.access_level else None,
         }
+        if not self._built:
+            return  # `build()` shows `current`
         for select_id, value in values.items():
             select = self.select(select_id)
             legal = {v for _, v in self._offered.get(select_id, [])}
