@@ -76,7 +76,8 @@ class FilterBar(Horizontal):
             return
         self._built = True
         await self.mount_all(self._selects())
-        self.show(self.current)
+        if len(self.query(Select)) == len(FILTERS):  # none when the app closed meanwhile
+            self.show(self.current)
 
     def choices(self, select_id: str) -> list[str]:
         """The values a filter offers now."""
