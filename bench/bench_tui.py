@@ -1,6 +1,6 @@
 """TUI responsiveness for `python -m bench`: start-up, catalogue search and the week calendar.
 
-Run: python -m bench.bench_tui --db URL [--runs 3] [--quick]
+Run: python -m bench.bench_tui --db URL [--runs 3] [--quick] [--only startup|week|search ...]
 
 - Start-up (bench_tui_startup), on each dataset: `equipshare tui --db URL` launched in a
   pseudo-terminal until the first catalogue row is drawn, against a hello-world Textual
