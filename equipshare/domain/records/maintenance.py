@@ -99,7 +99,8 @@ class AnonymiseReport:
 
 @dataclass(frozen=True)
 class ClosePastReport:
-    """Bookings a close-past run marked completed or no-show (or, dry, would mark).
+    """Bookings a close-past run marked completed or no-show, and requests it lapsed (or,
+    dry, would).
 
     `repriced_ids` are the completed ones billed check-in to booked end (ACTUAL basis,
     never checked out).
@@ -110,6 +111,7 @@ class ClosePastReport:
     completed_ids: tuple[int, ...]
     no_show_ids: tuple[int, ...] = ()
     repriced_ids: tuple[int, ...] = ()
+    lapsed_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """Closing the past, for nightly cron: confirmed bookings that have ended become completed,
-or no-shows where the facility requires check-in and nobody checked in.
+or no-shows where the facility requires check-in and nobody checked in; requests nobody
+decided before they ended lapse (rejected, free, with the reason saying so: an ended
+request can no longer be approved, and would otherwise wait in Approvals for ever).
 
 No-shows keep their full booked price (no-shows pay in full). Under a facility's ACTUAL
 charge basis, a session checked in but never checked out is billed from check-in to the
@@ -37,6 +39,10 @@ def _facility_says(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     )
 
 
+#: Why a lapsed request was rejected, as its owner and staff see it.
+LAPSED_REASON = "not decided before it ended"
+
+
 class PastBookingService:
     """Moves finished bookings out of the active states; admin-only."""
 
@@ -67,14 +73,17 @@ class PastBookingService:
                     now,
                 )
                 completed = self._close(session, ended, BookingStatus.COMPLETED, now)
+                lapsed = self._lapse(session, actor.id, now)
                 repriced = self._reprice_unfinished(session, completed)
                 self._audit(session, actor.id, now, no_shows, completed, repriced)
+                self._audit_lapsed(session, actor.id, now, lapsed)
                 report = ClosePastReport(
                     dry_run=dry_run,
                     now=now,
                     completed_ids=tuple(completed),
                     no_show_ids=tuple(no_shows),
                     repriced_ids=tuple(sorted(repriced)),
+                    lapsed_ids=tuple(lapsed),
                 )
                 if dry_run:
                     raise DryRun
@@ -95,6 +104,38 @@ class PastBookingService:
                 .execution_options(synchronize_session=False)
             ).scalars()
         )
+
+    @staticmethod
+    def _lapse(session: Session, actor_id: int, now: datetime) -> list[int]:
+        """Requests still pending once they have ended: rejected by the run, free of charge."""
+        return sorted(
+            session.execute(
+                update(Booking)
+                .where(Booking.status == BookingStatus.PENDING, Booking.ends_at <= now)
+                .values(
+                    status=BookingStatus.REJECTED,
+                    status_reason=LAPSED_REASON,
+                    decided_by_id=actor_id,
+                    decided_at=now,
+                    instrument_charge_pence=0,
+                    technician_charge_pence=0,
+                    sequence=Booking.sequence + 1,
+                    updated_at=now,
+                )
+                .returning(Booking.id)
+                .execution_options(synchronize_session=False)
+            ).scalars()
+        )
+
+    @staticmethod
+    def _audit_lapsed(
+        session: Session, actor_id: int, now: datetime, lapsed: Sequence[int]
+    ) -> None:
+        before = {"status": BookingStatus.PENDING.value}
+        after = {"status": BookingStatus.REJECTED.value, "status_reason": LAPSED_REASON}
+        events = [_event(now, actor_id, "booking.lapse", i, before, after) for i in lapsed]
+        if events:
+            session.execute(insert(AuditEvent), events)
 
     @staticmethod
     def _reprice_unfinished(session: Session, completed: Sequence[int]) -> dict[int, Charge]:

@@ -130,8 +130,10 @@ def test_close_past_completes_finished_confirmed_bookings_once(
                             now - timedelta(hours=2), BookingStatus.PENDING)  # fmt: skip
     service = PastBookingService(context)
 
-    assert service.close_past("root", dry_run=True).completed_ids == (done,)
-    assert service.close_past("root").completed_ids == (done,)
+    dry = service.close_past("root", dry_run=True)
+    assert (dry.completed_ids, dry.lapsed_ids) == ((done,), (waiting,))
+    closed = service.close_past("root")
+    assert (closed.completed_ids, closed.lapsed_ids) == ((done,), (waiting,))
     with database.readonly() as session:
         statuses = {row.id: row.status for row in session.scalars(select(Booking))}
         audited = session.scalars(
@@ -140,10 +142,11 @@ def test_close_past_completes_finished_confirmed_bookings_once(
     assert statuses == {
         done: BookingStatus.COMPLETED,
         running: BookingStatus.CONFIRMED,
-        waiting: BookingStatus.PENDING,
+        waiting: BookingStatus.REJECTED,  # undecided until it ended: lapsed
     }
     assert audited == [str(done)]
-    assert service.close_past("root").completed_ids == ()
+    again = service.close_past("root")
+    assert (again.completed_ids, again.lapsed_ids) == ((), ())
 
 
 def test_browser_sign_ins_go_with_the_audit_trail_and_with_anonymised_people(

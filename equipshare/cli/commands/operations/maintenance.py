@@ -291,7 +291,9 @@ def close_past(ctx: click.Context, dry_run: bool, as_user: str | None) -> None:
     Where the facility requires check-in and nobody checked in, the booking becomes a
     no-show instead, and keeps its full price (no-shows pay in full). Where the facility
     charges for actual time, a session checked in but never checked out is billed from
-    check-in to its booked end. Safe to run twice: the second run finds none.
+    check-in to its booked end. A request nobody decided before it ended lapses: it is
+    rejected, free, "not decided before it ended" (it can no longer be approved). Safe to
+    run twice: the second run finds none.
 
     \b
     Examples:
@@ -306,6 +308,7 @@ def close_past(ctx: click.Context, dry_run: bool, as_user: str | None) -> None:
     verb = "dry run: would mark" if dry_run else "marked"
     say(
         f"{verb} {count_words(len(report.completed_ids), 'booking')} completed and "
-        f"{count_words(len(report.no_show_ids), 'no-show')} "
+        f"{count_words(len(report.no_show_ids), 'no-show')}, and lapsed "
+        f"{count_words(len(report.lapsed_ids), 'undecided request')} "
         f"(ended by {report.now:%Y-%m-%d %H:%M} UTC)"
     )

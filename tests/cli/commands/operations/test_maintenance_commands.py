@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from equipshare.db.engine import Database
+from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking
 from equipshare.domain.enums import BookingStatus
 from tests.cli.conftest import Invoke
@@ -134,16 +136,38 @@ def test_close_past_dry_run_then_real_then_nothing_left(
     # Aston's microscopy requires check-in, and bob never checked in: a no-show.
     set_policy(database, world, "AST-EM", requires_check_in=True)
     missed = plant_booking(database, world, "bob", "AST-SEM-01", ended, ended + timedelta(hours=1))
+    # Nobody decided bob's request for Warwick's XPS before it ended: it lapses, free.
+    undecided = plant_booking(database, world, "bob", "WAR-XPS-01", ended + timedelta(hours=2),
+                              ended + timedelta(hours=3), BookingStatus.PENDING,
+                              instrument_charge_pence=5000)  # fmt: skip
+    ahead = datetime.now(UTC) + timedelta(days=2)
+    waiting = plant_booking(database, world, "bob", "WAR-XPS-01", ahead, ahead + timedelta(hours=1),
+                            BookingStatus.PENDING)  # fmt: skip
     dry = invoke("close-past", "--dry-run", "--db", database_url, env=ROOT)
     assert dry.exit_code == 0
-    assert dry.stderr.startswith("dry run: would mark 1 booking completed and 1 no-show ")
+    assert dry.stderr.startswith(
+        "dry run: would mark 1 booking completed and 1 no-show, and lapsed 1 undecided request "
+    )
     assert statuses(database, done, missed) == [BookingStatus.CONFIRMED] * 2
+    assert statuses(database, undecided) == [BookingStatus.PENDING]
     real = invoke("close-past", "--db", database_url, env=ROOT)
     assert real.exit_code == 0
-    assert real.stderr.startswith("marked 1 booking completed and 1 no-show ")
+    assert real.stderr.startswith("marked 1 booking completed and 1 no-show, and lapsed 1 ")
     assert statuses(database, done, missed) == [BookingStatus.COMPLETED, BookingStatus.NO_SHOW]
+    assert statuses(database, undecided, waiting) == [BookingStatus.REJECTED, BookingStatus.PENDING]
+    with database.sessions.begin() as session:
+        lapsed = session.get_one(Booking, undecided)
+        assert lapsed.status_reason == "not decided before it ended"
+        assert (lapsed.instrument_charge_pence, lapsed.technician_charge_pence) == (0, 0)
+        assert lapsed.decided_by_id == world.users["root"]
+        audited = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.entity_id == str(undecided))
+        ).all()
+        assert audited == ["booking.lapse"]
     again = invoke("close-past", "--db", database_url, env=ROOT)
-    assert again.stderr.startswith("marked 0 bookings completed and 0 no-shows")
+    assert again.stderr.startswith(
+        "marked 0 bookings completed and 0 no-shows, and lapsed 0 undecided requests"
+    )
     assert invoke("close-past", "--bogus", "--db", database_url, env=ROOT).exit_code == 2
 
 
