@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -24,9 +24,11 @@ from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Instrument
 from equipshare.domain.charging import Charge
-from equipshare.domain.enums import BookingStatus, ChargeBasis
+from equipshare.domain.enums import BookingStatus, ChargeBasis, NotificationKind
+from equipshare.domain.policy_rules import describe_range
 from equipshare.domain.records.maintenance import ClosePastReport
 from equipshare.services.charging import pricing
+from equipshare.services.notify.outbox import queue_notification
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.dry_run import DryRun
 from equipshare.services.plumbing.row_records import require_admin
@@ -38,6 +40,8 @@ def _facility_says(condition: ColumnElement[bool]) -> ColumnElement[bool]:
         select(Instrument.id).join(Facility, Facility.id == Instrument.facility_id).where(condition)
     )
 
+
+T = TypeVar("T")
 
 #: Why a lapsed request was rejected, as its owner and staff see it.
 LAPSED_REASON = "not decided before it ended"
@@ -107,25 +111,27 @@ class PastBookingService:
 
     @staticmethod
     def _lapse(session: Session, actor_id: int, now: datetime) -> list[int]:
-        """Requests still pending once they have ended: rejected by the run, free of charge."""
-        return sorted(
-            session.execute(
-                update(Booking)
-                .where(Booking.status == BookingStatus.PENDING, Booking.ends_at <= now)
-                .values(
-                    status=BookingStatus.REJECTED,
-                    status_reason=LAPSED_REASON,
-                    decided_by_id=actor_id,
-                    decided_at=now,
-                    instrument_charge_pence=0,
-                    technician_charge_pence=0,
-                    sequence=Booking.sequence + 1,
-                    updated_at=now,
-                )
-                .returning(Booking.id)
-                .execution_options(synchronize_session=False)
-            ).scalars()
+        """Requests still pending once they have ended: rejected by the run, free of charge,
+        and each requester told, as a rejection by staff would tell them."""
+        changed = session.execute(
+            update(Booking)
+            .where(Booking.status == BookingStatus.PENDING, Booking.ends_at <= now)
+            .values(
+                status=BookingStatus.REJECTED,
+                status_reason=LAPSED_REASON,
+                decided_by_id=actor_id,
+                decided_at=now,
+                instrument_charge_pence=0,
+                technician_charge_pence=0,
+                sequence=Booking.sequence + 1,
+                updated_at=now,
+            )
+            .returning(Booking.id, Booking.user_id)
+            .execution_options(synchronize_session=False)
         )
+        lapsed = sorted((booking_id, user_id) for booking_id, user_id in changed)
+        _tell_requesters(session, lapsed, now)
+        return [booking_id for booking_id, _user in lapsed]
 
     @staticmethod
     def _audit_lapsed(
@@ -199,6 +205,37 @@ class PastBookingService:
             session.execute(insert(AuditEvent), events)
 
 
+def _tell_requesters(session: Session, lapsed: Sequence[tuple[int, int]], now: datetime) -> None:
+    """One message a lapsed request, to its requester, through the outbox."""
+    for chunk in _chunks(lapsed):
+        bookings = {row[0] for row in chunk}
+        found = session.execute(
+            select(
+                Booking.id, Booking.starts_at, Booking.ends_at, Instrument.code, Facility.timezone
+            )
+            .join(Instrument, Instrument.id == Booking.instrument_id)
+            .join(Facility, Facility.id == Instrument.facility_id)
+            .where(Booking.id.in_(bookings))
+        )
+        places = {
+            booking_id: (starts_at, ends_at, code, timezone)
+            for booking_id, starts_at, ends_at, code, timezone in found
+        }
+        for booking_id, user_id in chunk:
+            starts_at, ends_at, code, timezone = places[booking_id]
+            when = describe_range(starts_at, ends_at, timezone)
+            queue_notification(
+                session,
+                user_id=user_id,
+                kind=NotificationKind.BOOKING_REJECTED,
+                subject=f"Request lapsed: {code} {when}",
+                body=f"Booking {booking_id} on {code} {when} was not decided before it ended, "
+                "so it lapsed; nothing is charged. Ask for a new time if you still need one.",
+                at=now,
+                booking_id=booking_id,
+            )
+
+
 def _event(
     now: datetime,
     actor_id: int,
@@ -218,5 +255,5 @@ def _event(
     }
 
 
-def _chunks(ids: Sequence[int], size: int = 500) -> list[Sequence[int]]:
+def _chunks(ids: Sequence[T], size: int = 500) -> list[Sequence[T]]:
     return [ids[first : first + size] for first in range(0, len(ids), size)]

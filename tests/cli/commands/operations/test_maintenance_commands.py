@@ -13,6 +13,7 @@ from sqlalchemy import select
 from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking
+from equipshare.db.models.queue import Notification
 from equipshare.domain.enums import BookingStatus
 from tests.cli.conftest import Invoke
 from tests.support.maintenance_rows import plant_audit, plant_booking
@@ -164,6 +165,13 @@ def test_close_past_dry_run_then_real_then_nothing_left(
             select(AuditEvent.action).where(AuditEvent.entity_id == str(undecided))
         ).all()
         assert audited == ["booking.lapse"]
+        told = session.scalars(select(Notification).where(Notification.booking_id == undecided))
+        (message,) = told.all()
+        assert (message.user_id, message.kind) == (world.users["bob"], "booking_rejected")
+        assert message.subject.startswith("Request lapsed: WAR-XPS-01 ")
+        assert (
+            "not decided before it ended" in message.body and "nothing is charged" in message.body
+        )
     again = invoke("close-past", "--db", database_url, env=ROOT)
     assert again.stderr.startswith(
         "marked 0 bookings completed and 0 no-shows, and lapsed 0 undecided requests"
