@@ -16,7 +16,22 @@ NO_CLASS = ""
 NO_STAFF = 0
 
 
-class BookingRollup(Base):
+class RollupSums:
+    """What both levels of the roll-up sum, per key (one declaration for the day and the
+    month tables, which must stay alike: the month is the sum of its days)."""
+
+    held_bookings: Mapped[int] = mapped_column(Integer)
+    held_minutes: Mapped[int] = mapped_column(Integer)
+    used_minutes: Mapped[int] = mapped_column(Integer)
+    cancellations: Mapped[int] = mapped_column(Integer)
+    cancelled_minutes: Mapped[int] = mapped_column(Integer)
+    no_shows: Mapped[int] = mapped_column(Integer)
+    no_show_minutes: Mapped[int] = mapped_column(Integer)
+    instrument_charge_pence: Mapped[int] = mapped_column(Integer)
+    technician_charge_pence: Mapped[int] = mapped_column(Integer)
+
+
+class BookingRollup(RollupSums, Base):
     """The bookings of one instrument starting on one day (in its facility's zone), by
     the booker's institution, the class their price was frozen in and the institution of
     the technician who assisted (another person than the booker; 0 for none).
@@ -43,18 +58,9 @@ class BookingRollup(Base):
     )
     user_class: Mapped[str] = mapped_column(String(32), primary_key=True)
     staff_institution_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    held_bookings: Mapped[int] = mapped_column(Integer)
-    held_minutes: Mapped[int] = mapped_column(Integer)
-    used_minutes: Mapped[int] = mapped_column(Integer)
-    cancellations: Mapped[int] = mapped_column(Integer)
-    cancelled_minutes: Mapped[int] = mapped_column(Integer)
-    no_shows: Mapped[int] = mapped_column(Integer)
-    no_show_minutes: Mapped[int] = mapped_column(Integer)
-    instrument_charge_pence: Mapped[int] = mapped_column(Integer)
-    technician_charge_pence: Mapped[int] = mapped_column(Integer)
 
 
-class BookingRollupMonth(Base):
+class BookingRollupMonth(RollupSums, Base):
     """The same sums by the facility-local month (its first day) instead of the day: the
     sum of the month's `BookingRollup` rows, kept with them in the same transaction, so a
     report reads a year's whole months as twelve rows per key instead of 365.
@@ -73,12 +79,3 @@ class BookingRollupMonth(Base):
     )
     user_class: Mapped[str] = mapped_column(String(32), primary_key=True)
     staff_institution_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    held_bookings: Mapped[int] = mapped_column(Integer)
-    held_minutes: Mapped[int] = mapped_column(Integer)
-    used_minutes: Mapped[int] = mapped_column(Integer)
-    cancellations: Mapped[int] = mapped_column(Integer)
-    cancelled_minutes: Mapped[int] = mapped_column(Integer)
-    no_shows: Mapped[int] = mapped_column(Integer)
-    no_show_minutes: Mapped[int] = mapped_column(Integer)
-    instrument_charge_pence: Mapped[int] = mapped_column(Integer)
-    technician_charge_pence: Mapped[int] = mapped_column(Integer)
