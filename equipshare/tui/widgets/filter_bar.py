@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Select
+from textual.widgets._select import SelectOverlay
 
 from equipshare.domain.enums import AccessLevel
 from equipshare.domain.records.catalogue import CatalogueFilters, CatalogueQuery
@@ -29,6 +31,18 @@ FILTERS = (
     ("filter-access", "Access"),
 )
 ACCESS_CHOICES = [(level.value.replace("_", " "), level.value) for level in AccessLevel]
+
+
+class FilterSelect(Select[str]):
+    """A Select that skips setting itself up when its overlay is gone.
+
+    The bar mounts its Selects after the first rows. An app quit at that moment (a `q`
+    typed ahead, or a benchmark that stops at the first rows) tears their children
+    down before they mount, and Select's own mount then fails on the missing overlay."""
+
+    def _on_mount(self, event: events.Mount) -> None:
+        if not self.query(SelectOverlay):
+            event.prevent_default()  # Select's set-up (next in the MRO) has nothing to set
 
 
 class FilterBar(Horizontal):
@@ -61,7 +75,9 @@ class FilterBar(Horizontal):
 
     def _selects(self) -> list[Select[str]]:
         return [
-            Select[str](self._offered.get(select_id, []), prompt=prompt, id=select_id, compact=True)
+            FilterSelect(
+                self._offered.get(select_id, []), prompt=prompt, id=select_id, compact=True
+            )
             for select_id, prompt in FILTERS
         ]
 

@@ -163,17 +163,23 @@ async def quiet(pilot: Pilot[None]) -> None:
 
 
 async def steady(pilot: Pilot[None]) -> str:
-    """The screen once two shots in a row agree: a resize can take more than one refresh
+    """The screen once three shots in a row agree: a resize can take more than one refresh
     (a table fits its columns after the refresh that sized it)."""
     await quiet(pilot)
     app = pilot.app
     svg = app.export_screenshot(title=app.title)
-    for _ in range(20):
-        await pilot.pause(0.02)
-        again = app.export_screenshot(title=app.title)
-        if again == svg:
+    for _ in range(10):
+        # Three shots over 0.15 s, workers done between them: on a loaded machine a message
+        # that fills a table can wait longer than one short pause.
+        shots = [svg]
+        for wait in (0.05, 0.1):
+            await pilot.pause(wait)
+            with contextlib.suppress(Exception):
+                await app.workers.wait_for_complete()
+            shots.append(app.export_screenshot(title=app.title))
+        if len(set(shots)) == 1:
             break
-        svg = again
+        svg = shots[-1]
     return svg
 
 
