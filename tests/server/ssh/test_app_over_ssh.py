@@ -5,6 +5,7 @@ quits; the booking is alice's in the database, and her sign-in is audited with t
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -16,13 +17,14 @@ from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Instrument, User
 from equipshare.server.ssh.server import SshOptions
 from equipshare.services.plumbing.context import ServiceContext
-from tests.server.ssh.clients import app_terminal, openssh_terminal
+from tests.server.ssh.clients import OpenSshTerminal, app_terminal, openssh_terminal
 from tests.server.ssh.live import ClientKey, audit_afters, live_ssh, until
 
 pytestmark = pytest.mark.slow
 
 XPS = "WAR-XPS-01"
 ESC = b"\x1b"
+UP, DOWN = b"\x1b[A", b"\x1b[B"
 
 
 def next_monday(today: date) -> date:
@@ -45,6 +47,22 @@ def bookings_of(context: ServiceContext, code: str) -> list[tuple[str, str]]:
             .where(Instrument.code == code)
         ).all()
     return [(str(username), str(purpose)) for username, purpose in rows]
+
+
+async def to_ten_o_clock(ssh: OpenSshTerminal, day: date) -> None:
+    """Move the week's cursor from the hour it kept (now's, which may be after closing) to
+    10:00 on `day`, a slot at a time, as a person would with the arrow keys."""
+    said = f"{day:%a} {day.day} {day:%b %Y} "
+    slot_line = re.compile(re.escape(said) + r"(\d\d):(\d\d)-(\d\d):(\d\d)")
+    await until(lambda: bool(slot_line.search(ssh.screen.text())), 30, "the slot line",
+                ssh.screen.text)  # fmt: skip
+    found = slot_line.search(ssh.screen.text())
+    assert found, ssh.screen.text()
+    start, end = (int(found[1]) * 60 + int(found[2]), int(found[3]) * 60 + int(found[4]))
+    slot = (end - start) % (24 * 60) or 60
+    steps = (10 * 60 - start) // slot
+    await ssh.keys(*([DOWN] if steps > 0 else [UP]) * abs(steps))
+    await ssh.shows(f"{said}10:00-")
 
 
 async def test_openssh_signs_in_by_key_books_with_the_keyboard_and_quits(
@@ -74,6 +92,7 @@ async def test_openssh_signs_in_by_key_books_with_the_keyboard_and_quits(
             await ssh.shows(f"  {monday.isoformat()}  ")
             await ssh.keys(b"\r")
             await ssh.shows(f"week of {monday:%a} {monday.day} {monday:%b %Y}")
+            await to_ten_o_clock(ssh, monday)  # the cursor keeps the hour of now: maybe closed
             await ssh.keys(b"\r")
             await ssh.shows(f"Book {XPS}")
             await ssh.keys(*"over ssh", b"\r")
