@@ -132,6 +132,10 @@ class RecordForm(ServiceCalls, ModalScreen[T | None], Generic[T]):
     def rows(self) -> Iterable[Row]:
         raise NotImplementedError
 
+    def extras(self) -> ComposeResult:
+        """Widgets under the rows and above the form's own refusal (none by default)."""
+        yield from ()
+
     def first_field(self) -> str:
         """Where the cursor starts."""
         return self.FIELDS[0]
@@ -159,6 +163,7 @@ class RecordForm(ServiceCalls, ModalScreen[T | None], Generic[T]):
                     yield Label(label)
                     yield field
                 yield Static("", id=f"{prefix}-{name}-error", classes="field-error", markup=False)
+            yield from self.extras()
             yield Static("", id=f"{prefix}-general-error", classes="field-error", markup=False)
             with Horizontal(id=f"{prefix}-buttons", classes="form-buttons"):
                 yield Button("Close", id=f"{prefix}-close", classes="form-close", compact=True)
