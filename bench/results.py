@@ -96,10 +96,19 @@ def carried_sections(out: Path, figures: list[Figure]) -> list[dict[str, Any]]:
     return [s for s in previous.get("sections", []) if s["title"] not in ran]
 
 
+#: Runs measured by hand (before/after comparisons, profiles, scales run apart), kept in
+#: their own file and appended to RESULTS.md, so a new run or `--render` never loses them.
+BY_HAND = "RESULTS-by-hand.md"
+
+
 def write_results(out: Path, document: dict[str, Any]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(document, indent=2) + "\n")
-    (out / "RESULTS.md").write_text(render(document))
+    text = render(document)
+    by_hand = out / BY_HAND
+    if by_hand.exists():
+        text += "\n" + by_hand.read_text()
+    (out / "RESULTS.md").write_text(text)
 
 
 def render(document: dict[str, Any]) -> str:

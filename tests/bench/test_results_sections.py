@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from bench.harness import Figure
-from bench.results import carried_sections, record_section
+from bench.results import BY_HAND, carried_sections, record_section, write_results
 
 DOCUMENT = {
     "run_at": "2026-11-24 02:34 UTC",
@@ -37,3 +37,14 @@ def test_a_recorded_section_is_rendered_after_the_full_run_and_replaced_by_its_n
     assert carried_sections(tmp_path, [again]) == []
     kept = carried_sections(tmp_path, [Figure("TUI", "x", 1.0, "ms")])
     assert [section["title"] for section in kept] == ["served app"]
+
+
+def test_runs_measured_by_hand_stay_at_the_end_of_results_md_through_a_render(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / BY_HAND).write_text("## scale 0.1, by hand\n\n| figure | value |\n")
+    write_results(tmp_path, DOCUMENT)
+    results = (tmp_path / "RESULTS.md").read_text()
+    assert results.startswith("# Benchmark results")
+    assert "| TUI | sqlite: start |" in results
+    assert results.endswith("## scale 0.1, by hand\n\n| figure | value |\n")
