@@ -22,8 +22,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bench.growth import kept_scales
 from bench.harness import BenchOptions, Figure, show
-from bench.results import carried_sections, results_document, write_results
+from bench.results import carried_sections, read_previous, results_document, write_results
 from equipshare.db import migrate
 from equipshare.db.engine import Database
 from equipshare.db.models.bookings import Booking
@@ -159,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     document = results_document(options, figures, described, machine())
     if sections := carried_sections(args.out, figures):  # benchmarks recorded on their own
         document["sections"] = sections
+    if not args.quick:  # each scale's latest figures, for the growth from one to the next
+        previous = read_previous(args.out)
+        document["scales"] = kept_scales(previous, document["scale"], document["run_at"], figures)
     write_results(args.out, document)
     say(f"wrote {args.out / 'RESULTS.md'} and {args.out / 'results.json'}")
     return 0

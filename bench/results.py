@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.growth import growth_section
 from bench.harness import BenchOptions, Figure, ratio_text
 
 # What was done about a benchmark that misses its target, and what is left (details and
@@ -86,11 +87,19 @@ def record_section(
     write_results(out, document)
 
 
+def read_previous(out: Path) -> dict[str, Any] | None:
+    """The results.json a run is about to replace, if there is a readable one."""
+    try:
+        document: dict[str, Any] = json.loads((out / "results.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return document
+
+
 def carried_sections(out: Path, figures: list[Figure]) -> list[dict[str, Any]]:
     """The sections of the previous results.json that this run's figures do not replace."""
-    try:
-        previous = json.loads((out / "results.json").read_text())
-    except (OSError, ValueError):
+    previous = read_previous(out)
+    if previous is None:
         return []
     ran = {figure.benchmark for figure in figures}
     return [s for s in previous.get("sections", []) if s["title"] not in ran]
@@ -142,6 +151,7 @@ def render(document: dict[str, Any]) -> str:
         lines += [f"- **{benchmark}**: {WHEN_MISSED[benchmark]}" for benchmark in missed]
     if document["notes"]:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in document["notes"]]
+    lines += growth_section(document)
     for section in document.get("sections", []):
         lines += [
             "",

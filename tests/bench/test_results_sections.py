@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
+from bench.growth import kept_scales
 from bench.harness import Figure
 from bench.results import BY_HAND, carried_sections, record_section, write_results
 
@@ -48,3 +50,30 @@ def test_runs_measured_by_hand_stay_at_the_end_of_results_md_through_a_render(
     assert results.startswith("# Benchmark results")
     assert "| TUI | sqlite: start |" in results
     assert results.endswith("## scale 0.1, by hand\n\n| figure | value |\n")
+
+
+def test_runs_at_three_scales_render_each_figure_with_its_growth_from_scale_to_scale(
+    tmp_path: Path,
+) -> None:
+    def sharing(ms: float) -> Figure:
+        return Figure("reports", "sqlite: sharing", ms, "ms", "GROUP BY", ms / 2)
+
+    rate = Figure("booking creation", "sqlite: per second", 500.0, "/s", higher_is_better=True)
+    scales = kept_scales(None, 0.01, "day 1", [sharing(15.0), rate])
+    scales = kept_scales(
+        {"scales": scales}, 0.1, "day 1", [sharing(90.0), replace(rate, value=250.0)]
+    )
+    scales = kept_scales({"scales": scales}, 1.0, "day 2", [sharing(270.0)])
+    # A later run of one benchmark at a scale replaces its figures there and keeps the rest.
+    scales = kept_scales({"scales": scales}, 0.01, "day 3", [sharing(10.0)])
+    write_results(tmp_path, DOCUMENT | {"scales": scales})
+    results = (tmp_path / "RESULTS.md").read_text()
+    assert "0.01: day 1 to day 3; 0.1: day 1; 1: day 2" in results
+    assert (
+        "| reports | sqlite: sharing | 10.00 ms (2.0x) | 90.00 ms (2.0x) | 270.00 ms (2.0x)"
+        " | 9.0x | 3.0x |" in results
+    )
+    # A rate that halves is a cost that doubles; a figure missing at one scale has no growth.
+    assert "| booking creation | sqlite: per second | 500.00 /s | 250.00 /s |  | 2.0x |  |" in (
+        results
+    )
