@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import Table, insert, select, text
@@ -23,6 +23,7 @@ from equipshare.demo.calendar import DemoCalendar, Row
 from equipshare.demo.consortium import ConsortiumBuilder
 from equipshare.demo.credit import technician_profiles
 from equipshare.domain.errors import RefusedError
+from equipshare.services.bookings.past import lapse_ended_requests
 from equipshare.services.plumbing.context import ServiceContext
 
 
@@ -39,6 +40,7 @@ class DemoSummary:
     bookings: int
     cross_institution_bookings: int
     pending_bookings: int
+    lapsed_requests: int
     downtimes: int
     rate_cards: int
     technician_profiles: int
@@ -55,6 +57,7 @@ class DemoSummary:
             ("bookings", self.bookings),
             ("cross-institution bookings", self.cross_institution_bookings),
             ("pending bookings", self.pending_bookings),
+            ("lapsed requests", self.lapsed_requests),
             ("downtimes", self.downtimes),
             ("rate cards", self.rate_cards),
             ("technician profiles", self.technician_profiles),
@@ -93,6 +96,7 @@ def plan_demo(seed: int, now: datetime, admin_username: str) -> DemoPlan:
         bookings=len(planner.bookings),
         cross_institution_bookings=planner.cross_institution,
         pending_bookings=sum(1 for b in planner.bookings if b["status"] == "pending"),
+        lapsed_requests=0,
         downtimes=len(rows[Downtime]),
         rate_cards=len(rows[RateCard]),
         technician_profiles=len(profiles),
@@ -127,13 +131,26 @@ class DemoService:
                     _copy_rows(session, table, rows)
                 elif rows:
                     session.execute(insert(table), rows)
+            lapsed = self._lapse_ended_requests(session, plan.summary.admin_username)
             rollups.settle(session.connection())
-        return plan.summary
+        return replace(
+            plan.summary,
+            pending_bookings=plan.summary.pending_bookings - lapsed,
+            lapsed_requests=lapsed,
+        )
 
     def is_empty(self) -> bool:
         """Whether the database holds no consortium yet, so seeding it harms nothing."""
         with self._database.readonly() as session:
             return session.scalar(select(Institution.id).limit(1)) is None
+
+    def _lapse_ended_requests(self, session: Session, admin_username: str) -> int:
+        """The plan is as of the start of the London day, so requests that ended since then
+        are still pending: lapse them as the nightly close-past would, by the same code
+        (rejected, free, audited, their requesters told), since none can be approved now."""
+        admin_id = session.scalar(select(User.id).where(User.username == admin_username))
+        assert admin_id is not None
+        return len(lapse_ended_requests(session, admin_id, self._clock.now()))
 
     def _refuse_unless_empty(self, session: Session) -> None:
         if session.scalar(select(Institution.id).limit(1)) is not None:

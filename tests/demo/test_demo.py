@@ -35,7 +35,10 @@ from equipshare.domain.charging import (
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import AccessLevel, BookingStatus, Role, StaffRole, UserClass
 from equipshare.domain.errors import RefusedError
+from equipshare.domain.records.pages import ApprovalOrder, ApprovalsQuery
 from equipshare.services.admin.integrity import IntegrityService
+from equipshare.services.bookings.past import LAPSED_REASON
+from equipshare.services.bookings.service import ApprovalsService, DecisionService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.conftest import BACKENDS
 from tests.support import backends
@@ -327,7 +330,9 @@ def test_statuses_and_timestamps_follow_the_clock(seeded: Seeded) -> None:
             assert b.status not in ("completed", "no_show")
         if b.status in ("cancelled", "rejected", "no_show"):
             assert b.status_reason
-        if b.decided_at is not None:
+        if b.status_reason == LAPSED_REASON:  # ended undecided since the start of the day
+            assert b.status == "rejected" and b.ends_at <= b.decided_at == b.updated_at == NOW
+        elif b.decided_at is not None:
             assert b.created_at <= b.decided_at <= min(b.starts_at, DAY_START)
     assert {b.status for b in rows} == {s.value for s in BookingStatus}
     assert len({b.ical_uid for b in rows}) == len(rows)
@@ -392,7 +397,24 @@ def test_a_database_with_data_is_refused_and_left_alone(seeded: Seeded) -> None:
     assert seeded.counts() == before
 
 
-def test_the_same_seed_and_week_give_identical_databases(
+def test_requests_that_ended_today_lapse_as_close_past_would(seeded: Seeded) -> None:
+    """The plan is as of midnight; a request that ended between then and the clock's now
+    could no longer be approved, so the seed lapses it: audited, its requester told."""
+    ended = f"status = 'pending' AND ends_at <= '{NOW:%Y-%m-%d %H:%M:%S}'"
+    assert seeded.scalar(f"SELECT count(*) FROM bookings WHERE {ended}") == 0
+    lapsed = [
+        r.id
+        for r in seeded.rows(
+            select(Booking.id).where(Booking.status_reason == LAPSED_REASON).order_by(Booking.id)
+        )
+    ]
+    assert len(lapsed) == seeded.summary.lapsed_requests > 0
+    audited = seeded.rows(text("SELECT entity_id FROM audit_events WHERE action = 'booking.lapse'"))
+    told = seeded.rows(text("SELECT booking_id FROM notifications ORDER BY booking_id"))
+    assert sorted(int(r.entity_id) for r in audited) == [r.booking_id for r in told] == lapsed
+
+
+def test_the_same_seed_and_week_give_identical_databases_whose_requests_can_be_approved(
     seeded: Seeded, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     url, discard = _fresh_database(request, seeded.backend, tmp_path)
@@ -404,6 +426,14 @@ def test_the_same_seed_and_week_give_identical_databases(
         ):
             assert _dump(again) == _dump(first)
         assert summary == seeded.summary
+        # The copy is thrown away: approve there the first page Approvals shows the admin
+        # in soonest-start order, the requests nearest to having ended.
+        soonest = ApprovalsQuery(order=ApprovalOrder.STARTS)
+        page = ApprovalsService(context).page("jane.doe", soonest, limit=100)
+        assert page.total == summary.pending_bookings
+        ids = [r.booking_id for r in page.rows]
+        outcome = DecisionService(context).approve_many("jane.doe", ids)
+        assert ([b.id for b in outcome.approved], outcome.refused) == (ids, ())
     finally:
         context.close()
         discard()

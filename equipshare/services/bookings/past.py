@@ -77,10 +77,9 @@ class PastBookingService:
                     now,
                 )
                 completed = self._close(session, ended, BookingStatus.COMPLETED, now)
-                lapsed = self._lapse(session, actor.id, now)
                 repriced = self._reprice_unfinished(session, completed)
                 self._audit(session, actor.id, now, no_shows, completed, repriced)
-                self._audit_lapsed(session, actor.id, now, lapsed)
+                lapsed = lapse_ended_requests(session, actor.id, now)
                 report = ClosePastReport(
                     dry_run=dry_run,
                     now=now,
@@ -108,40 +107,6 @@ class PastBookingService:
                 .execution_options(synchronize_session=False)
             ).scalars()
         )
-
-    @staticmethod
-    def _lapse(session: Session, actor_id: int, now: datetime) -> list[int]:
-        """Requests still pending once they have ended: rejected by the run, free of charge,
-        and each requester told, as a rejection by staff would tell them."""
-        changed = session.execute(
-            update(Booking)
-            .where(Booking.status == BookingStatus.PENDING, Booking.ends_at <= now)
-            .values(
-                status=BookingStatus.REJECTED,
-                status_reason=LAPSED_REASON,
-                decided_by_id=actor_id,
-                decided_at=now,
-                instrument_charge_pence=0,
-                technician_charge_pence=0,
-                sequence=Booking.sequence + 1,
-                updated_at=now,
-            )
-            .returning(Booking.id, Booking.user_id)
-            .execution_options(synchronize_session=False)
-        )
-        lapsed = sorted((booking_id, user_id) for booking_id, user_id in changed)
-        _tell_requesters(session, lapsed, now)
-        return [booking_id for booking_id, _user in lapsed]
-
-    @staticmethod
-    def _audit_lapsed(
-        session: Session, actor_id: int, now: datetime, lapsed: Sequence[int]
-    ) -> None:
-        before = {"status": BookingStatus.PENDING.value}
-        after = {"status": BookingStatus.REJECTED.value, "status_reason": LAPSED_REASON}
-        events = [_event(now, actor_id, "booking.lapse", i, before, after) for i in lapsed]
-        if events:
-            session.execute(insert(AuditEvent), events)
 
     @staticmethod
     def _reprice_unfinished(session: Session, completed: Sequence[int]) -> dict[int, Charge]:
@@ -203,6 +168,37 @@ class PastBookingService:
             events.append(_event(now, actor_id, "booking.complete", booking_id, before, after))
         if events:
             session.execute(insert(AuditEvent), events)
+
+
+def lapse_ended_requests(session: Session, actor_id: int, now: datetime) -> list[int]:
+    """Requests still pending once they have ended: rejected by `actor_id`, free of charge,
+    audited `booking.lapse`, and each requester told, as a rejection by staff would tell
+    them. close-past runs it nightly; the demo runs it as it seeds, so that a demo seeded
+    late in the day holds no request that can no longer be approved."""
+    changed = session.execute(
+        update(Booking)
+        .where(Booking.status == BookingStatus.PENDING, Booking.ends_at <= now)
+        .values(
+            status=BookingStatus.REJECTED,
+            status_reason=LAPSED_REASON,
+            decided_by_id=actor_id,
+            decided_at=now,
+            instrument_charge_pence=0,
+            technician_charge_pence=0,
+            sequence=Booking.sequence + 1,
+            updated_at=now,
+        )
+        .returning(Booking.id, Booking.user_id)
+        .execution_options(synchronize_session=False)
+    )
+    lapsed = sorted((booking_id, user_id) for booking_id, user_id in changed)
+    _tell_requesters(session, lapsed, now)
+    before = {"status": BookingStatus.PENDING.value}
+    after = {"status": BookingStatus.REJECTED.value, "status_reason": LAPSED_REASON}
+    events = [_event(now, actor_id, "booking.lapse", i, before, after) for i, _user in lapsed]
+    if events:
+        session.execute(insert(AuditEvent), events)
+    return [booking_id for booking_id, _user in lapsed]
 
 
 def _tell_requesters(session: Session, lapsed: Sequence[tuple[int, int]], now: datetime) -> None:
