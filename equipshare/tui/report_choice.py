@@ -34,12 +34,16 @@ class ReportChoice:
         """Days ending today at the latest: a report counts what has happened."""
         return cls(first_day, min(last_day, today), to_date=last_day >= today)
 
-    def words(self) -> str:
-        """'1 Apr 2025 to 31 Mar 2026 · WARWICK · WAR-PRP', for the screen's heading."""
+    def parts(self) -> list[str]:
+        """The days, then the institution and facility chosen, if any."""
         days = f"{self.first_day:%-d %b %Y} to {self.last_day:%-d %b %Y}"
         if self.to_date:
             days += ", to date"
-        return " · ".join(x for x in (days, self.institution_code, self.facility_code) if x)
+        return [x for x in (days, self.institution_code, self.facility_code) if x]
+
+    def words(self) -> str:
+        """'1 Apr 2025 to 31 Mar 2026 · WARWICK · WAR-PRP', for the screen's heading."""
+        return " · ".join(self.parts())
 
 
 def read_choice(

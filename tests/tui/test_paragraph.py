@@ -6,7 +6,7 @@ from textual.app import App, ComposeResult
 from textual.content import Content
 from textual.geometry import Region
 
-from equipshare.tui.widgets.paragraph import Paragraph, wrapped
+from equipshare.tui.widgets.paragraph import Paragraph, held_parts, wrapped
 
 TEXT = "Thanks to the staff for assisted XPS measurements, 8\u00a0h, and NOTTS-ICPMS-02 time."
 
@@ -34,9 +34,20 @@ async def test_the_widget_shows_the_lines_it_measured() -> None:
         lines = [s.text.rstrip() for s in shown.render_lines(Region(0, 0, *shown.outer_size))]
         assert lines == [
             "Thanks to the staff for assisted XPS measurements,",
-            "8\u00a0h, and NOTTS-ICPMS-02 time.",
+            "8 h, and NOTTS-ICPMS-02 time.",  # the no-break space is shown as a space
         ]
         assert shown.size.height == 2
         shown.update("short")
         await app.workers.wait_for_complete()
         assert str(shown.content) == "short"
+
+
+def test_held_parts_break_only_between_parts_with_the_dot_ending_a_line() -> None:
+    parts = ("9,120 instruments", "booked 17909.95 h of 24000.00 h open (74.6%)", "used 17909.95 h")
+    text = held_parts(parts)
+    for width in range(len(parts[1]) + 2, len(text) + 1):
+        lines = [line.replace("\u00a0", " ") for line in wrapped(text, width)]
+        assert " ".join(lines) == " · ".join(parts)
+        for line in lines:  # each line is whole parts, a dot closing all but the last
+            assert line.removesuffix(" ·") in parts or " · " in line, (width, lines)
+        assert not any(line.startswith("·") for line in lines)

@@ -23,6 +23,7 @@ from equipshare.domain.timewords import short_range
 from equipshare.domain.wording import count_words
 from equipshare.tui.widgets.column_fit import ColumnSpec
 from equipshare.tui.widgets.fitted_table import FittedTable
+from equipshare.tui.widgets.paragraph import Paragraph
 from equipshare.tui.widgets.report_views import ReportView, figure, number, table
 
 
@@ -54,7 +55,7 @@ class ChargesView(ReportView):
         self._statement: Statement | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("", classes="report-note", markup=False)
+        yield Paragraph(classes="report-note")
         yield table(
             "charges-months",
             ColumnSpec("Month", "month", priority=0),

@@ -8,6 +8,7 @@ only at ASCII whitespace) to the width it is given, then shows the lines as they
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterable
 
 from textual.app import RenderResult
 from textual.geometry import Size
@@ -23,14 +24,29 @@ def wrapped(text: str, width: int) -> list[str]:
     return lines
 
 
+NO_BREAK = "\u00a0"
+
+
+def held_parts(parts: Iterable[str], separator: str = "·") -> str:
+    """`parts` in one line that a Paragraph breaks only between parts: the spaces inside a
+    part hold ('used 17,909 h' never leaves 'h' alone), and the separator stays with the
+    part before it."""
+    held = [part.replace(" ", NO_BREAK) for part in parts if part]
+    return f"{NO_BREAK}{separator} ".join(held)
+
+
 class Paragraph(Static):
     """A Static of plain text (no markup) whose no-break spaces hold."""
 
-    def __init__(self, text: str = "", *, id: str | None = None) -> None:
-        super().__init__(text, id=id, markup=False)
+    def __init__(
+        self, text: str = "", *, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(text, id=id, classes=classes, markup=False)
 
     def render(self) -> RenderResult:
-        return "\n".join(wrapped(str(self.content), self.content_size.width))
+        # The no-break spaces have decided the breaks; shown, they are plain spaces.
+        lines = wrapped(str(self.content), self.content_size.width)
+        return "\n".join(lines).replace(NO_BREAK, " ")
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(wrapped(str(self.content), width))

@@ -26,6 +26,7 @@ from equipshare.tui.report_charts import bar_lines, column_chart, heat_cell, uti
 from equipshare.tui.report_csv import WEEKDAYS
 from equipshare.tui.widgets.column_fit import ColumnSpec
 from equipshare.tui.widgets.fitted_table import FittedTable
+from equipshare.tui.widgets.paragraph import NO_BREAK, Paragraph, held_parts
 
 Cell = str | Text
 BAR_WIDTH = 12
@@ -88,7 +89,7 @@ class UtilisationView(ReportView):
     """Bars per instrument (or facility, institution), busiest first, with the hours behind them."""
 
     def compose(self) -> ComposeResult:
-        yield Static("", classes="report-note", markup=False)
+        yield Paragraph(classes="report-note")
         yield table(
             "utilisation-table",
             ColumnSpec("Code", "code", priority=0),
@@ -125,9 +126,14 @@ class UtilisationView(ReportView):
         used = sum(r.used_minutes for r in report.rows)
         overall = percent(booked, opening)
         self.note(
-            f"{count_words(len(report.rows), report.level.value)} · booked {hours(booked)} h of "
-            f"{hours(opening)} h open ({'—' if overall is None else f'{overall}%'}) · "
-            f"used {hours(used)} h"
+            held_parts(
+                (
+                    count_words(len(report.rows), report.level.value),
+                    f"booked {hours(booked)} h of {hours(opening)} h open "
+                    f"({'—' if overall is None else f'{overall}%'})",
+                    f"used {hours(used)} h",
+                )
+            )
         )
 
 
@@ -135,7 +141,7 @@ class SharingView(ReportView):
     """Cross-institution use by month, and the host x user matrix as a heat table."""
 
     def compose(self) -> ComposeResult:
-        yield Static("", classes="report-note", markup=False)
+        yield Paragraph(classes="report-note")
         yield Static("", id="sharing-chart", classes="report-chart", markup=False)
         yield Static(
             "Hours on each host's instruments (rows) by each institution's users (columns)",
@@ -161,7 +167,7 @@ class SharingView(ReportView):
         held = sum(c.minutes for c in report.cells)
         share = percent(shared, held)
         self.note(
-            f"Shared across institutions: {hours(shared)} h in "
+            f"Shared across institutions: {hours(shared)}{NO_BREAK}h in "
             f"{count_words(shared_bookings, 'booking')}"
             + (f", {share}% of all booked hours" if share is not None else "")
         )
@@ -250,7 +256,7 @@ class TechniciansView(ReportView):
     """Each technician's assisted sessions, training given, downtime handled."""
 
     def compose(self) -> ComposeResult:
-        yield Static("", classes="report-note", markup=False)
+        yield Paragraph(classes="report-note")
         yield table(
             "technicians-table",
             ColumnSpec("Technician", "name", priority=0, least=12),
@@ -284,8 +290,13 @@ class TechniciansView(ReportView):
             )
         assisted = sum(r.assisted_minutes for r in report.rows)
         self.note(
-            f"{count_words(len(report.rows), 'technician')} · {hours(assisted)} h of assisted "
-            f"sessions · {count_words(report.people_trained, 'person', 'people')} trained"
+            held_parts(
+                (
+                    count_words(len(report.rows), "technician"),
+                    f"{hours(assisted)} h of assisted sessions",
+                    f"{count_words(report.people_trained, 'person', 'people')} trained",
+                )
+            )
         )
 
 
@@ -297,7 +308,7 @@ class DemandView(ReportView):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static("", classes="report-note", markup=False)
+        yield Paragraph(classes="report-note")
         # The charts first, the table taking the rest: each is in view without scrolling a
         # table out of the way (at 80x24 the view scrolls a line or two).
         yield Static("", id="demand-hours", classes="report-chart", markup=False)
@@ -327,8 +338,12 @@ class DemandView(ReportView):
             )
         requested = sum(report.by_weekday)
         self.note(
-            f"Top {count_words(len(report.instruments), 'instrument')} · "
-            f"{count_words(requested, 'request')} in all"
+            held_parts(
+                (
+                    f"Top {count_words(len(report.instruments), 'instrument')}",
+                    f"{count_words(requested, 'request')} in all",
+                )
+            )
         )
         chart = column_chart(report.by_hour, [f"{h:02d}" for h in range(24)], height=3, column=3)
         self.query_one("#demand-hours", Static).update(

@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, TabbedContent, TabPane
 
 from equipshare.domain.records.reports import (
     DemandReport,
@@ -49,6 +49,7 @@ from equipshare.tui.screens.reports.report_tabs import (
 from equipshare.tui.service_screen import ServiceScreen
 from equipshare.tui.widgets.charges_view import ChargesView
 from equipshare.tui.widgets.key_footer import KeyFooter
+from equipshare.tui.widgets.paragraph import Paragraph, held_parts
 from equipshare.tui.widgets.report_views import (
     DemandView,
     ReportView,
@@ -128,7 +129,7 @@ class ReportsScreen(ServiceScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="reports-period", markup=False)
+        yield Paragraph(id="reports-period")
         with TabbedContent(id="reports-tabs"):
             for number, (tab, (title, view)) in enumerate(TABS.items(), start=1):
                 with TabPane(f"{number} {title}", id=tab):
@@ -153,9 +154,10 @@ class ReportsScreen(ServiceScreen[None]):
         return self._shown.get(tab)
 
     def _show_heading(self) -> None:
-        self.query_one("#reports-period", Static).update(
-            # One line at 80 columns for a month's words (it wraps for longer ones).
-            f"{self.choice.words()} ({self._timezone}) · p period/filters · x export CSV"
+        days, *chosen = self.choice.parts()
+        self.query_one("#reports-period", Paragraph).update(
+            # One line at 80 columns for a month's words; longer ones wrap between parts.
+            held_parts((f"{days} ({self._timezone})", *chosen, "p period/filters", "x export CSV"))
         )
 
     # Loading --------------------------------------------------------------------------
