@@ -38,8 +38,8 @@ from tests.support.acknowledgement_rows import HIDDEN_NAME, HIDDEN_ORCID, plant_
 from tests.support.maintenance_rows import plant_booking
 from tests.support.world import World, london
 from tests.tui.conftest import settle
-from tests.tui.test_acknowledge import open_acknowledge
-from tests.tui.test_portfolio_screen import open_portfolio
+from tests.tui.reports.test_acknowledge import open_acknowledge
+from tests.tui.reports.test_portfolio_screen import open_portfolio
 
 #: Everything that would name tech2: username and display name ("Tech2"), credit name,
 #: ORCID iD and job title. Compared without case.

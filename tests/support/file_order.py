@@ -14,32 +14,32 @@ from __future__ import annotations
 
 LONGEST_FIRST = (
     "tests/tui/snapshots/test_dialogs.py",  # 217 s
-    "tests/tui/test_layout.py",  # 151 s
+    "tests/tui/widgets/test_layout.py",  # 151 s
     "tests/tui/snapshots/test_screens.py",  # 130 s
     "tests/bench/test_bench_runner.py",  # 105 s
-    "tests/tui/test_instrument_editor.py",  # 101 s
+    "tests/tui/administration/test_instrument_editor.py",  # 101 s
     "tests/services/catalogue/test_catalogue_import.py",  # 99 s
-    "tests/tui/test_my_bookings.py",  # 93 s
+    "tests/tui/bookings/test_my_bookings.py",  # 93 s
     "tests/cli/commands/operations/test_demo_command.py",  # 88 s
     "tests/services/portfolio/test_portfolio_demo.py",  # 86 s
-    "tests/tui/test_form_flows.py",  # 84 s
+    "tests/tui/widgets/test_form_flows.py",  # 84 s
     "tests/test_config_fuzz.py",  # 81 s
     "tests/services/reports/test_rollups_property.py",  # 80 s
     "tests/contract/test_static_checks.py",  # 79 s
-    "tests/tui/test_typed_days.py",  # 75 s
-    "tests/tui/test_reports_periods.py",  # 73 s
+    "tests/tui/widgets/test_typed_days.py",  # 75 s
+    "tests/tui/reports/test_reports_periods.py",  # 73 s
     "tests/tui/snapshots/test_staff.py",  # 71 s
     "tests/tui/snapshots/test_admin.py",  # 67 s
-    "tests/tui/test_cancel_charges.py",  # 55 s
+    "tests/tui/bookings/test_cancel_charges.py",  # 55 s
     "tests/services/availability/test_availability_category.py",  # 54 s
     "tests/server/ssh/test_serve_ssh.py",  # 51 s
     "tests/services/bookings/test_properties.py",  # 51 s
-    "tests/tui/test_users.py",  # 49 s
-    "tests/tui/test_facilities.py",  # 48 s
+    "tests/tui/administration/test_users.py",  # 49 s
+    "tests/tui/administration/test_facilities.py",  # 48 s
     "tests/services/bookings/test_write_paths_property.py",  # 47 s
     "tests/tui/test_preferences.py",  # 46 s
     "tests/services/calendar/test_import_rules.py",  # 46 s
-    "tests/tui/test_series_scope.py",  # 46 s
+    "tests/tui/bookings/test_series_scope.py",  # 46 s
     "tests/demo/test_demo.py",  # 45 s
     "tests/services/calendar/test_import_waitlist.py",  # 45 s
     "tests/server/test_browser_end_to_end.py",  # 43 s

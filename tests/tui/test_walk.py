@@ -29,13 +29,13 @@ from equipshare.tui.screens.portfolio import PortfolioScreen
 from equipshare.tui.screens.reports.reports import ReportsScreen
 from tests.support.november import NOVEMBER, NOW, plant_november
 from tests.support.world import World, london
+from tests.tui.administration.test_facilities import open_facilities
+from tests.tui.bookings.test_booking_form_offers import XPS, open_form, start_error
 from tests.tui.conftest import click_when_ready, recorded, settle, shown
-from tests.tui.test_booking_form_offers import XPS, open_form, start_error
-from tests.tui.test_downtime import open_downtime
-from tests.tui.test_facilities import open_facilities
-from tests.tui.test_portfolio_screen import open_portfolio
-from tests.tui.test_training import open_training
-from tests.tui.test_training import training as training  # a fixture, used by name
+from tests.tui.reports.test_portfolio_screen import open_portfolio
+from tests.tui.staff.test_downtime import open_downtime
+from tests.tui.staff.test_training import open_training
+from tests.tui.staff.test_training import training as training  # a fixture, used by name
 
 
 def form_errors(form: BookingForm) -> str:

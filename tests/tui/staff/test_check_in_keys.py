@@ -17,9 +17,9 @@ from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from tests.support.world import World, london
+from tests.tui.bookings.test_my_bookings import my_screen, offered, open_my_bookings
 from tests.tui.conftest import recorded, settle
-from tests.tui.test_key_answers import answered
-from tests.tui.test_my_bookings import my_screen, offered, open_my_bookings
+from tests.tui.widgets.test_key_answers import answered
 
 XPS = "WAR-XPS-01"
 

@@ -29,7 +29,7 @@ from equipshare.tui.widgets.paragraph import Paragraph
 from tests.support.acknowledgement_rows import HIDDEN_NAME, plant_march_work
 from tests.support.world import World
 from tests.tui.conftest import recorded, settle, shown
-from tests.tui.test_layout import (
+from tests.tui.widgets.test_layout import (
     SIZES,
     assert_footer_whole,
     assert_whole,

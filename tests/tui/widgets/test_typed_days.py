@@ -24,7 +24,7 @@ from equipshare.tui.screens.training import TrainingScreen
 from tests.conftest import BACKENDS
 from tests.support.world import World
 from tests.tui.conftest import click_when_ready, recorded, settle, shown
-from tests.tui.test_training_renewal import open_renewal
+from tests.tui.staff.test_training_renewal import open_renewal
 
 XPS, RAM = "WAR-XPS-01", "WAR-RAM-01"
 FORMS = "2026-12-16, 16/12/2026, 16 Dec, 16 Dec 2026, today, tomorrow or a weekday (fri)"

@@ -19,7 +19,7 @@ from equipshare.tui.widgets.fitted_table import FittedTable
 from tests.support.pricing import plant_rate
 from tests.support.world import World
 from tests.tui.conftest import recorded, settle, shown
-from tests.tui.test_layout import assert_footer_whole, assert_whole
+from tests.tui.widgets.test_layout import assert_footer_whole, assert_whole
 
 XPS = "WAR-XPS-01"
 

@@ -20,8 +20,8 @@ from equipshare.tui.modals.bookings.go_to_date import GoToDateModal
 from equipshare.tui.screens.week import WeekScreen
 from equipshare.tui.widgets.week_grid import WeekGrid
 from tests.support.world import World
+from tests.tui.bookings.test_week import open_week, view_of
 from tests.tui.conftest import recorded, settle, shown
-from tests.tui.test_week import open_week, view_of
 
 THIS_MONDAY = date(2026, 3, 16)
 

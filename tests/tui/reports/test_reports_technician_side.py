@@ -9,7 +9,7 @@ from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.reports.impact import ReportService
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.report_csv import sharing_rows
-from tests.tui.test_reports_screen import FEB, cells, open_reports, reported, text_of
+from tests.tui.reports.test_reports_screen import FEB, cells, open_reports, reported, text_of
 
 __all__ = ["reported"]  # the fixture, used by name
 

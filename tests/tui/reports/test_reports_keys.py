@@ -20,7 +20,7 @@ from equipshare.tui.app import EquipshareApp
 from equipshare.tui.screens.reports.reports import ReportsScreen
 from tests.support.world import World
 from tests.tui.conftest import recorded, settle, shown
-from tests.tui.test_key_answers import answered
+from tests.tui.widgets.test_key_answers import answered
 
 
 class GatedReports(ReportService):

@@ -20,8 +20,8 @@ from equipshare.tui.modals.account.technician_profile import ProfileDialog
 from equipshare.tui.screens.administration.facilities import FacilitiesScreen
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from tests.support.world import World
+from tests.tui.administration.test_facilities import PRP, go_to, open_facilities, rows
 from tests.tui.conftest import recorded, settle, shown
-from tests.tui.test_facilities import PRP, go_to, open_facilities, rows
 
 ORCID = "0000-0002-1825-0097"
 

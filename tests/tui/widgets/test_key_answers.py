@@ -33,9 +33,9 @@ from equipshare.tui.screens.training import TrainingScreen
 from equipshare.tui.screens.week import WeekScreen
 from equipshare.tui.widgets.catalogue_table import CatalogueTable
 from tests.support.world import World, london
+from tests.tui.bookings.test_week import open_week
+from tests.tui.bookings.test_week_keys import gated
 from tests.tui.conftest import TIMEOUT, recorded, settle, shown
-from tests.tui.test_week import open_week
-from tests.tui.test_week_keys import gated
 
 S = TypeVar("S", bound=Screen[Any])
 

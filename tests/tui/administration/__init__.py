@@ -1,0 +1,1 @@
+"""The administration screens: facilities, institutions, users, instruments, SSH keys."""

@@ -1,0 +1,1 @@
+"""Booking from the week calendar, the booking form, series and My bookings."""

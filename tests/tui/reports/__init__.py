@@ -1,0 +1,1 @@
+"""The Reports, Portfolio, Acknowledge and Outputs screens: periods, tabs, charts and CSV."""

@@ -1,0 +1,1 @@
+"""A facility's staff at work: approvals, downtime, training and check-in."""

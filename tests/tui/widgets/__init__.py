@@ -1,0 +1,1 @@
+"""The shared widgets and words: column fitting, filters, paging, suggesters, layout."""
