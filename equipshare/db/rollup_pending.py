@@ -21,6 +21,9 @@ class Pending:
     moved_users: set[int] = field(default_factory=set)
     moved_facilities: set[int] = field(default_factory=set)
     moved_instruments: set[int] = field(default_factory=set)
+    #: Institutions whose host rows must be rebuilt: those an instrument or a facility
+    #: moved away from, or an instrument let go of was in.
+    moved_hosts: set[int] = field(default_factory=set)
 
     def add_booking(self, row: Mapping[str, Any]) -> None:
         instrument, start = row.get("instrument_id"), row.get("starts_at")

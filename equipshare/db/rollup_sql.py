@@ -30,6 +30,7 @@ from sqlalchemy import (
     or_,
     select,
     type_coerce,
+    union_all,
 )
 from sqlalchemy.orm import QueryableAttribute, aliased
 from sqlalchemy.sql.dml import Insert
@@ -37,7 +38,13 @@ from sqlalchemy.sql.dml import Insert
 from equipshare.db.base import UTCDateTime
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Instrument, User
-from equipshare.db.models.rollups import NO_CLASS, NO_STAFF, BookingRollup, BookingRollupMonth
+from equipshare.db.models.rollups import (
+    NO_CLASS,
+    NO_STAFF,
+    BookingRollup,
+    BookingRollupMonth,
+)
+from equipshare.db.rollup_host_sql import MONTH_HELD, host_delta
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.zone_offsets import OffsetSpan
 
@@ -256,10 +263,11 @@ def months_of_days(dialect: str, instrument_ids: Sequence[int] | None = None) ->
 
 
 def recompute_day_and_month(dialect: str) -> Insert:
-    """PostgreSQL's recompute of one instrument-day and its month as one statement (one
-    round trip where four would be): each is deleted and inserted again from the
-    bookings starting in it, the day's through `one_day`, the month's through the same
-    SELECT over the month's bounds.
+    """PostgreSQL's recompute of one instrument-day, its month and the month's host rows
+    as one statement (one round trip where six would be): the day and the month are each
+    deleted and inserted again from the bookings starting in them, the day's through
+    `one_day`, the month's through the same SELECT over the month's bounds, and the host
+    rows take the month's new held sums less its old ones (`host_delta`).
 
     The month is read from the bookings, not the day rows as on SQLite: PostgreSQL's
     only way to one instrument's days is its index on the instrument, a heap page per
@@ -279,14 +287,29 @@ def recompute_day_and_month(dialect: str) -> Insert:
     )
     fresh = one_day(dialect).where(_after(gone))
     put = insert(d).from_select(COLUMNS, fresh).returning(d.day).cte("put")
+    month_keys = (m.month, m.instrument_id, m.user_institution_id, m.staff_institution_id)
     month_gone = (
         delete(m)
         .where(m.instrument_id == instrument, m.month == bindparam("month", type_=Date))
-        .returning(m.month)
+        .returning(*month_keys, m.held_bookings, m.held_minutes)
         .cte("month_gone")
     )
     month_rows = one_day(dialect, "month").where(_after(month_gone))
-    return insert(m).from_select(MONTH_COLUMNS, month_rows).add_cte(put)
+    month_put = (
+        insert(m)
+        .from_select(MONTH_COLUMNS, month_rows)
+        .returning(*month_keys, m.held_bookings, m.held_minutes)
+        .cte("month_put")
+    )
+    changes = union_all(
+        select(*(month_put.c[name] for name in MONTH_HELD)),
+        select(
+            *(month_gone.c[name] for name in MONTH_HELD[:-2]),
+            (-month_gone.c.held_bookings).label("held_bookings"),
+            (-month_gone.c.held_minutes).label("held_minutes"),
+        ),
+    ).subquery("changes")
+    return host_delta(dialect, changes, net=True).add_cte(put)
 
 
 def _after(deleted: Any) -> ColumnElement[bool]:

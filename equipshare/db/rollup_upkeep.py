@@ -1,5 +1,5 @@
 """Recomputing the booking roll-ups at commit: the noted instrument-days from their
-bookings, then those days' instrument-months.
+bookings, then those days' instrument-months, then those months' host rows.
 
 A day is deleted and inserted again from its bookings (its UTC bounds come from
 zoneinfo, so a 23- or 25-hour day is right); a month is deleted and inserted again as
@@ -13,7 +13,7 @@ instrument then recompute one after the other, the second seeing the first's row
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -21,15 +21,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Select, Table, bindparam, delete, insert, or_, select
 from sqlalchemy.sql.dml import Delete, Insert
 
-from equipshare.db import rollup_sql
+from equipshare.db import rollup_host_sql, rollup_sql
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Instrument
-from equipshare.db.models.rollups import BookingRollup, BookingRollupMonth
+from equipshare.db.models.rollups import BookingRollup, BookingRollupHost, BookingRollupMonth
 from equipshare.db.rollup_pending import Pending, chunks
 from equipshare.domain.zone_offsets import local_midnight, offset_spans_between
 
 DAYS = cast(Table, BookingRollup.__table__)
 MONTHS = cast(Table, BookingRollupMonth.__table__)
+HOSTS = cast(Table, BookingRollupHost.__table__)
 INSTRUMENTS = cast(Table, Instrument.__table__)
 FACILITIES = cast(Table, Facility.__table__)
 
@@ -43,10 +44,13 @@ def recompute(conn: Connection, pending: Pending) -> None:
     starts = _starts(conn, pending)
     instruments = sorted(whole | {instrument for instrument, _ in starts})
     if not instruments:
+        rebuild_hosts(conn, sorted(pending.moved_hosts))
         return
     zones = _locked_zones(conn, instruments)
     if whole:
-        rebuild(conn, sorted(whole))
+        rebuild(conn, sorted(whole), pending.moved_hosts)
+    elif pending.moved_hosts:
+        rebuild_hosts(conn, sorted(pending.moved_hosts))
     days = sorted(
         {
             (instrument, start.astimezone(ZoneInfo(zones[instrument])).date())
@@ -148,16 +152,19 @@ def recompute_days(conn: Connection, days: Sequence[tuple[int, date, str]]) -> N
     if conn.dialect.name == "postgresql":
         conn.execute(_together(), params)
         return
-    doomed, fill, doomed_months, fill_months = _statements(conn.dialect.name)
+    doomed, fill, doomed_months, fill_months, shift_hosts = _statements(conn.dialect.name)
     conn.execute(doomed, [{"instrument_id": p["instrument_id"], "day": p["day"]} for p in params])
     conn.execute(
         fill, [{k: p[k] for k in ("instrument_id", "day", "starts", "ends")} for p in params]
     )
     months = sorted({(p["instrument_id"], p["month"]) for p in params})
-    conn.execute(doomed_months, [{"instrument_id": i, "month": m} for i, m in months])
+    keys = [{"instrument_id": i, "month": m} for i, m in months]
+    conn.execute(shift_hosts, [{**key, "sign": -1} for key in keys])
+    conn.execute(doomed_months, keys)
     conn.execute(
         fill_months, [{"instrument_id": i, "month": m, "next": _next_month(m)} for i, m in months]
     )
+    conn.execute(shift_hosts, [{**key, "sign": 1} for key in keys])
 
 
 @functools.cache
@@ -166,9 +173,9 @@ def _together() -> Insert:
 
 
 @functools.cache
-def _statements(dialect: str) -> tuple[Delete, Insert, Delete, Insert]:
-    """The per-day and per-month DELETE and INSERT, built once: SQLAlchemy then finds
-    them compiled."""
+def _statements(dialect: str) -> tuple[Delete, Insert, Delete, Insert, Insert]:
+    """The per-day and per-month DELETE and INSERT, and the host rows' upsert of a
+    month's sums times :sign, built once: SQLAlchemy then finds them compiled."""
     doomed = delete(DAYS).where(
         DAYS.c.instrument_id == bindparam("instrument_id"), DAYS.c.day == bindparam("day")
     )
@@ -181,38 +188,100 @@ def _statements(dialect: str) -> tuple[Delete, Insert, Delete, Insert]:
         insert(DAYS).from_select(rollup_sql.COLUMNS, rollup_sql.one_day(dialect)),
         doomed_months,
         insert(MONTHS).from_select(rollup_sql.MONTH_COLUMNS, rollup_sql.one_month()),
+        rollup_host_sql.host_delta(dialect, rollup_host_sql.signed_month_rows().subquery()),
     )
 
 
-def rebuild(conn: Connection, instruments: Sequence[int] | None = None) -> None:
-    """Rebuild the roll-ups from the bookings: all of them, or the rows of `instruments`."""
+def rebuild(
+    conn: Connection, instruments: Sequence[int] | None = None, hosts: Iterable[int] = ()
+) -> None:
+    """Rebuild the roll-ups from the bookings: all of them, or the rows of `instruments`
+    and the host rows of their institutions and of `hosts` (those they were in before)."""
     dialect = conn.dialect.name
     if instruments is None:
+        conn.execute(delete(HOSTS))
         conn.execute(delete(MONTHS))
         conn.execute(delete(DAYS))
         for select_days in _zone_selects(conn):
             conn.execute(insert(DAYS).from_select(rollup_sql.COLUMNS, select_days))
         months = rollup_sql.months_of_days(dialect)
         conn.execute(insert(MONTHS).from_select(rollup_sql.MONTH_COLUMNS, months))
+        rebuild_hosts(conn, None)
         return
+    touched = set(hosts)
     for chunk in chunks(instruments):
+        touched.update(hosts_of(conn, chunk))
         conn.execute(delete(MONTHS).where(MONTHS.c.instrument_id.in_(chunk)))
         conn.execute(delete(DAYS).where(DAYS.c.instrument_id.in_(chunk)))
         for select_days in _zone_selects(conn, chunk):
             conn.execute(insert(DAYS).from_select(rollup_sql.COLUMNS, select_days))
         months = rollup_sql.months_of_days(dialect, chunk)
         conn.execute(insert(MONTHS).from_select(rollup_sql.MONTH_COLUMNS, months))
+    rebuild_hosts(conn, sorted(touched))
 
 
-def let_go(conn: Connection, column: str, ids: Sequence[int] | None) -> None:
+def rebuild_hosts(conn: Connection, hosts: Sequence[int] | None) -> None:
+    """Rebuild the host rows from the month rows: all, or those of the institutions
+    `hosts`."""
+    columns = rollup_host_sql.HOST_COLUMNS
+    if hosts is None:
+        conn.execute(delete(HOSTS))
+        conn.execute(insert(HOSTS).from_select(columns, rollup_host_sql.hosts_of_months()))
+        return
+    for chunk in chunks(hosts):
+        conn.execute(delete(HOSTS).where(HOSTS.c.host_institution_id.in_(chunk)))
+        rows = rollup_host_sql.hosts_of_months(chunk)
+        conn.execute(insert(HOSTS).from_select(columns, rows))
+
+
+def hosts_of(conn: Connection, instruments: Sequence[int]) -> set[int]:
+    """The institutions whose facilities hold `instruments` now."""
+    statement = (
+        select(FACILITIES.c.institution_id)
+        .distinct()
+        .join(INSTRUMENTS, INSTRUMENTS.c.facility_id == FACILITIES.c.id)
+    )
+    return {
+        host
+        for chunk in chunks(instruments)
+        for host in conn.execute(statement.where(INSTRUMENTS.c.id.in_(chunk))).scalars()
+    }
+
+
+def hosts_of_facilities(conn: Connection, facilities: Sequence[int]) -> set[int]:
+    """The institutions of `facilities` now."""
+    statement = select(FACILITIES.c.institution_id)
+    return {
+        host
+        for chunk in chunks(facilities)
+        for host in conn.execute(statement.where(FACILITIES.c.id.in_(chunk))).scalars()
+    }
+
+
+def let_go(conn: Connection, column: str, ids: Sequence[int] | None) -> set[int]:
     """Delete the rows pointing at the instruments or institutions `ids` (all rows for
-    None), whose own DELETE comes next."""
-    for table in (MONTHS, DAYS):
-        if ids is None:
+    None), whose own DELETE comes next; returns the institutions that hosted the
+    instruments, whose host rows commit rebuilds without them."""
+    if ids is None:
+        for table in (HOSTS, MONTHS, DAYS):
             conn.execute(delete(table))
-            continue
-        for chunk in chunks(ids):
+        return set()
+    hosts: set[int] = set()
+    for chunk in chunks(ids):
+        if column == "instrument_id":
+            hosts.update(hosts_of(conn, chunk))
+        else:  # an institution: as a host and as the users'
+            conn.execute(
+                delete(HOSTS).where(
+                    or_(
+                        HOSTS.c.host_institution_id.in_(chunk),
+                        HOSTS.c.user_institution_id.in_(chunk),
+                    )
+                )
+            )
+        for table in (MONTHS, DAYS):
             conn.execute(delete(table).where(table.c[column].in_(chunk)))
+    return hosts
 
 
 def _zone_selects(conn: Connection, instruments: Sequence[int] | None = None) -> list[Any]:

@@ -11,12 +11,14 @@ of the hot paths alike, and notes what each touches:
   the old and the new day are recomputed;
 - a user whose institution changes: the days of every booking they made or assisted
   (the roll-up is keyed by the booker's and the technician's institution);
-- a facility whose zone changes, or an instrument that moves facility: all of those
-  instruments' rows (their days begin at other instants now);
+- a facility whose zone or institution changes, or an instrument that moves facility:
+  all of those instruments' rows (their days begin at other instants now), and the host
+  rows of the institutions they were in (read before the UPDATE runs) and are in;
 - anything it cannot read (raw SQL, a bulk INSERT ... SELECT, an UPDATE without WHERE):
   the whole roll-up, rebuilt at commit.
 
-At commit the noted instrument-days, and their instrument-months, are recomputed
+At commit the noted instrument-days, their instrument-months and those months' host
+rows are recomputed
 (db/rollup_upkeep.py, imported then: this module, installed on every engine, needs no
 ORM model, so a process that only reads never loads them for it).
 """
@@ -40,9 +42,9 @@ from equipshare.db.change_stamps import (
 )
 from equipshare.db.rollup_pending import Pending, chunks
 
-#: The roll-up tables: the days, and the months summed from them (the later of the two:
-#: a schema that has it has both).
-DAYS, MONTHS = "booking_rollups", "booking_rollup_months"
+#: The roll-up tables: the days, the months summed from them, and the months' held sums
+#: by host institution (the latest: a schema that has it has all three).
+DAYS, MONTHS, HOSTS = "booking_rollups", "booking_rollup_months", "booking_rollup_hosts"
 #: The same as lightweight Core tables (no columns, no ORM), enough to count their rows.
 ROLLUPS, ROLLUP_MONTHS = bare_table(DAYS), bare_table(MONTHS)
 _PENDING = "equipshare.rollups"
@@ -50,7 +52,7 @@ _PENDING = "equipshare.rollups"
 _MOVING = {
     "bookings": frozenset({"instrument_id", "starts_at"}),
     "users": frozenset({"institution_id"}),
-    "facilities": frozenset({"timezone"}),
+    "facilities": frozenset({"timezone", "institution_id"}),
     "instruments": frozenset({"facility_id"}),
 }
 _WATCHED = frozenset(_MOVING)
@@ -148,7 +150,8 @@ def _let_go(conn: Connection, clause: Delete, table: Table, sets: Sequence[Any])
         rollup_upkeep.let_go(conn, _REFERENCED[table.name], None)
         return
     ids = sorted(row.id for row in _rows_named(conn, table, (table.c.id,), where, sets))
-    rollup_upkeep.let_go(conn, _REFERENCED[table.name], ids)
+    hosts = rollup_upkeep.let_go(conn, _REFERENCED[table.name], ids)
+    _pending(conn).moved_hosts.update(hosts)
 
 
 def _note_insert(pending: Pending, clause: Insert, sets: Sequence[Mapping[str, Any]]) -> None:
@@ -191,11 +194,22 @@ def _note_move(
         pending.everything = True
         return
     ids = {row.id for row in _rows_named(conn, table, (table.c.id,), where, sets)}
+    if table.name != "users" and ids:
+        pending.moved_hosts.update(_hosts_now(conn, table.name, sorted(ids)))
     {
         "users": pending.moved_users,
         "facilities": pending.moved_facilities,
         "instruments": pending.moved_instruments,
     }[table.name].update(ids)
+
+
+def _hosts_now(conn: Connection, table: str, ids: Sequence[int]) -> set[int]:
+    """The institutions the facilities or instruments `ids` are in, before they move."""
+    from equipshare.db import rollup_upkeep
+
+    if table == "instruments":
+        return rollup_upkeep.hosts_of(conn, ids)
+    return rollup_upkeep.hosts_of_facilities(conn, ids)
 
 
 def _rows_named(
@@ -233,7 +247,7 @@ def _has_table(conn: Connection) -> bool:
     pool = conn.engine.pool
     if _HAS_TABLE.get(pool):
         return True
-    found = inspect(conn).has_table(MONTHS)
+    found = inspect(conn).has_table(HOSTS)
     if found:
         _HAS_TABLE[pool] = True
     return found

@@ -17,7 +17,7 @@ from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, User
-from equipshare.db.models.rollups import BookingRollup, BookingRollupMonth
+from equipshare.db.models.rollups import BookingRollup, BookingRollupHost, BookingRollupMonth
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import PermissionDenied
 from equipshare.services.admin.integrity import IntegrityService
@@ -194,10 +194,21 @@ def test_check_finds_a_write_made_past_equipshare_and_repair_rebuilds_it(
             .where(month.instrument_id == world.instruments[SEM])
             .values(held_minutes=month.held_minutes + 1)
         )
+    aston = world.institutions["ASTON"]
     report = IntegrityService(context).check()
     assert [(p.check, p.ids) for p in report.problems] == [
-        ("booking roll-ups", f"instrument {world.instruments[SEM]} month 2026-03")
+        ("booking roll-ups", f"instrument {world.instruments[SEM]} month 2026-03"),
+        ("booking roll-ups", f"institution {aston} month 2026-03"),  # its months' sums
     ]
     fixed = repairs.repair("root")
-    assert (fixed.differing_days, fixed.differing_months) == (0, 1)
+    assert (fixed.differing_days, fixed.differing_months, fixed.differing_host_months) == (0, 1, 1)
+    assert IntegrityService(context).check().clean
+    host = BookingRollupHost
+    with by_hand.begin() as conn:  # a host row no longer the sum of its months
+        conn.execute(update(host).values(held_bookings=host.held_bookings + 1))
+    assert [p.ids for p in IntegrityService(context).check().problems] == [
+        f"institution {aston} month 2026-03"
+    ]
+    fixed = repairs.repair("root")
+    assert (fixed.differing_months, fixed.differing_host_months) == (0, 1)
     assert IntegrityService(context).check().clean

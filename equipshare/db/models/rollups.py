@@ -79,3 +79,30 @@ class BookingRollupMonth(RollupSums, Base):
     )
     user_class: Mapped[str] = mapped_column(String(32), primary_key=True)
     staff_institution_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class BookingRollupHost(Base):
+    """The held bookings by the host institution (the instrument's facility's) instead of
+    the instrument, by facility-local month, booker's institution and the assisting
+    technician's: the sums of the held columns of `BookingRollupMonth`, kept with it in
+    the same transaction. The sharing reports read a year of the whole consortium as a
+    few hundred thousand rows here, where the instrument months are millions.
+
+    Kept by deltas (each instrument-month recomputed adds its new sums less its old), so
+    a key can be left holding zeros; such rows count for nothing and `check` ignores them.
+    Keyed by month first (clustered on SQLite): a period's rows are one range.
+    """
+
+    __tablename__ = "booking_rollup_hosts"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    host_institution_id: Mapped[int] = mapped_column(
+        ForeignKey("institutions.id"), primary_key=True
+    )
+    user_institution_id: Mapped[int] = mapped_column(
+        ForeignKey("institutions.id"), primary_key=True
+    )
+    staff_institution_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    held_bookings: Mapped[int] = mapped_column(Integer)
+    held_minutes: Mapped[int] = mapped_column(Integer)

@@ -117,11 +117,13 @@ class ClosePastReport:
 @dataclass(frozen=True)
 class RollupRepair:
     """What `check --repair` found and did: instrument-days whose roll-up differed from
-    their bookings, the day table's rows before and after (equal on a dry run), and
-    instrument-months whose roll-up differed from their days."""
+    their bookings, the day table's rows before and after (equal on a dry run),
+    instrument-months whose roll-up differed from their days, and host institution-months
+    whose roll-up differed from their instrument-months."""
 
     dry_run: bool
     differing_days: int
     rows_before: int
     rows_after: int
     differing_months: int = 0
+    differing_host_months: int = 0

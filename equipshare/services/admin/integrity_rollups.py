@@ -5,8 +5,9 @@ a difference means a write made outside equipshare (by hand in psql or sqlite3),
 restore from a partial copy, or a bug. The comparison is two set differences of the
 stored rows and the rows the bookings give, in SQL, so a national database is compared
 in a few statements; the month rows are compared the same way with the sums of the
-stored day rows (so with the day rows right, they are the bookings' own). The repair
-rebuilds both tables from the bookings, as an admin, audited.
+stored day rows (so with the day rows right, they are the bookings' own), and the host
+rows with the held sums of the month rows by host institution. The repair rebuilds all
+three tables from the bookings, as an admin, audited.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from datetime import date
 
 from sqlalchemy import Connection, except_, func, select
 
-from equipshare.db import rollup_sql, rollup_upkeep
+from equipshare.db import rollup_host_sql, rollup_sql, rollup_upkeep
 from equipshare.db.models.rollups import BookingRollup
 from equipshare.domain.records.maintenance import IntegrityProblem, RollupRepair
 from equipshare.services.plumbing.audit import record_audit
@@ -54,6 +55,20 @@ def differing_months(conn: Connection) -> list[tuple[int, date]]:
     return sorted((instrument, _day(month)) for instrument, month in found)
 
 
+def differing_host_months(conn: Connection) -> list[tuple[int, date]]:
+    """(host institution id, month) of every host row that is not the held sums of its
+    month rows (rows holding nothing are not compared: the upkeep's deltas leave them)."""
+    expected = rollup_host_sql.hosts_of_months()
+    stored = rollup_host_sql.stored_hosts()
+    found: set[tuple[int, date]] = set()
+    for difference in (except_(expected, stored), except_(stored, expected)):
+        rows = difference.subquery()
+        found.update(
+            (r[0], r[1]) for r in conn.execute(select(rows.c.host_institution_id, rows.c.month))
+        )
+    return sorted((host, _day(month)) for host, month in found)
+
+
 def _day(value: date | str) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
@@ -61,6 +76,7 @@ def _day(value: date | str) -> date:
 def rollup_problems(conn: Connection) -> list[IntegrityProblem]:
     days = differing_days(conn)
     months = differing_months(conn)
+    hosts = differing_host_months(conn)
     problems = [
         IntegrityProblem(
             "booking roll-ups",
@@ -79,6 +95,23 @@ def rollup_problems(conn: Connection) -> list[IntegrityProblem]:
         )
         for instrument, month in months[:SHOWN]
     ]
+    problems += [
+        IntegrityProblem(
+            "booking roll-ups",
+            f"institution {host} month {month:%Y-%m}",
+            f"the roll-up of institution {host}'s instruments for {month:%B %Y} does not "
+            "match their months: run `equipshare check --repair`",
+        )
+        for host, month in hosts[:SHOWN]
+    ]
+    if len(hosts) > SHOWN:
+        problems.append(
+            IntegrityProblem(
+                "booking roll-ups",
+                f"{len(hosts) - SHOWN} more institution-months",
+                f"and {len(hosts) - SHOWN} more institution-months differ from their months",
+            )
+        )
     if len(months) > SHOWN:
         problems.append(
             IntegrityProblem(
@@ -114,13 +147,14 @@ class RollupRepairService:
                 actor = require_admin(session, actor_username, "repair the booking roll-ups")
                 conn = session.connection()
                 days, months = len(differing_days(conn)), len(differing_months(conn))
+                hosts = len(differing_host_months(conn))
                 before = conn.execute(select(func.count()).select_from(BookingRollup)).scalar_one()
-                report = RollupRepair(dry_run, days, before, before, months)
-                if dry_run or not (days or months):
+                report = RollupRepair(dry_run, days, before, before, months, hosts)
+                if dry_run or not (days or months or hosts):
                     raise DryRun
                 rollup_upkeep.rebuild(conn)
                 after = conn.execute(select(func.count()).select_from(BookingRollup)).scalar_one()
-                report = RollupRepair(dry_run, days, before, after, months)
+                report = RollupRepair(dry_run, days, before, after, months, hosts)
                 record_audit(
                     session,
                     actor_id=actor.id,
@@ -128,7 +162,12 @@ class RollupRepairService:
                     entity_type="database",
                     entity_id="booking_rollups",
                     at=self._clock.now(),
-                    before={"rows": before, "differing_days": days, "differing_months": months},
+                    before={
+                        "rows": before,
+                        "differing_days": days,
+                        "differing_months": months,
+                        "differing_host_months": hosts,
+                    },
                     after={"rows": after},
                 )
                 return report

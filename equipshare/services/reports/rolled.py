@@ -6,7 +6,8 @@ same sums by local month. A period's whole months are read from the month rows a
 whole days at its edges (never more than two part-months) from the day rows, for the
 facilities that keep the period's zone; what is left, today so far in a period to date
 and any facility keeping another zone, comes from the bookings (`Split.direct`), so the
-sum is always the bookings' own.
+sum is always the bookings' own. The sharing reports read whole months from the host
+rows instead (the held sums by host institution), unless narrowed to one facility.
 
 Each part is one GROUP BY, joined to its instrument and facility only for the scope, the
 zone and the host (per instrument, not per row); the month of a row is a column of the
@@ -15,11 +16,9 @@ month rows and a constant of a part-month, so no query computes it.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Date, case, func, literal, select
@@ -27,7 +26,12 @@ from sqlalchemy.orm import Session
 
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Instrument
-from equipshare.db.models.rollups import NO_STAFF, BookingRollup, BookingRollupMonth
+from equipshare.db.models.rollups import (
+    NO_STAFF,
+    BookingRollup,
+    BookingRollupHost,
+    BookingRollupMonth,
+)
 from equipshare.domain.records.reports import ReportPeriod
 from equipshare.domain.zone_offsets import local_midnight
 from equipshare.services.reports.period import month_starts
@@ -71,6 +75,9 @@ class Split:
 
     parts: tuple[Part, ...]
     direct: tuple[tuple[ColumnElement[bool], ...], ...]
+    #: Institutions with a facility in the report that keeps another zone than the
+    #: period's: their host rows mix both zones' months, so are not read.
+    mixed_hosts: tuple[int, ...] = ()
 
 
 def _next_month(day: date) -> date:
@@ -101,13 +108,17 @@ def split(session: Session, period: ReportPeriod, scope: Scope) -> Split:
     if period.to_date:  # today so far: the day is not over, so not rolled up for the period
         today = local_midnight(period.last_day, ZoneInfo(zone))
         direct.append((Facility.timezone == zone, Booking.starts_at >= instant(today)))
-    others = session.scalars(
-        select(Facility.id).where(Facility.timezone != zone, *scope.conditions())
+    others = session.execute(
+        select(Facility.id, Facility.institution_id).where(
+            Facility.timezone != zone, *scope.conditions()
+        )
     ).all()
     if others:  # their days begin at other instants than the period's
-        elsewhere = select(Instrument.id).where(Instrument.facility_id.in_(others))
+        ids = [facility for facility, _ in others]
+        elsewhere = select(Instrument.id).where(Instrument.facility_id.in_(ids))
         direct.append((Booking.instrument_id.in_(elsewhere),))
-    return Split(parts(period.first_day, last_whole), tuple(direct))
+    mixed = tuple(sorted({host for _, host in others}))
+    return Split(parts(period.first_day, last_whole), tuple(direct), mixed)
 
 
 def _of_instruments(statement: Any, part: Part, scope: Scope, period: ReportPeriod) -> Any:
@@ -155,72 +166,76 @@ def utilisation(
     return [(row_key, *sums) for row_key, sums in totals.items()]
 
 
-def _held_groups(session: Session, period: ReportPeriod, scope: Scope, split: Split) -> list[Any]:
-    """(host, user institution, staff institution, month index, held minutes, held
-    bookings): one pass over the period's rows serves both sides of the sharing report,
-    so it is kept for the rest of the session (a read transaction)."""
-    memo = session.info.setdefault("equipshare.rolled_sharing", {})
-    memo_key = (period, scope, split.parts)
-    if memo_key not in memo:
-        index = {month: number for number, month in enumerate(month_starts(period))}
-        groups: list[tuple[int, int, int, int, int, int]] = []
-        for part in split.parts:
-            r = part.table
-            month = part.month_column()
-            statement = _of_instruments(
-                select(
-                    Facility.institution_id,
-                    r.user_institution_id,
-                    r.staff_institution_id,
-                    month,
-                    func.sum(r.held_minutes),
-                    func.sum(r.held_bookings),
-                ),
-                part,
-                scope,
-                period,
-            ).where(r.held_bookings > 0)
-            if part.months:
-                statement = statement.group_by(
-                    Facility.institution_id, r.user_institution_id, r.staff_institution_id, month
-                )
-            else:  # one month: the month is a constant
-                statement = statement.group_by(
-                    Facility.institution_id, r.user_institution_id, r.staff_institution_id
-                )
-            groups += [
-                (host, user, staff, index[_day(month_of)], minutes, count)
-                for host, user, staff, month_of, minutes, count in session.execute(statement)
-            ]
-        memo[memo_key] = groups
-    return cast(list[Any], memo[memo_key])
+Tally = tuple[list[tuple[int, int, int, int]], list[tuple[Any, int, int]]]
+
+
+def _held_sums(
+    session: Session, statement: Any, who: Any, user: Any, month: Any | None, rows: Any
+) -> Tally:
+    """Cells (who, user, minutes, bookings) and the cross-institution months (month,
+    minutes, bookings) of the held rows `statement` selects from."""
+    minutes, count = func.sum(rows.held_minutes), func.sum(rows.held_bookings)
+    cells = statement.add_columns(who, user, minutes, count).group_by(who, user)
+    if month is None:  # a part-month: its one month is a constant, not a column
+        months = statement.add_columns(literal(0), minutes, count).where(who != user)
+    else:
+        months = statement.add_columns(month, minutes, count).where(who != user).group_by(month)
+    return (
+        [(w, u, int(m), int(n)) for w, u, m, n in session.execute(cells)],
+        [(of, int(m or 0), int(n or 0)) for of, m, n in session.execute(months)],
+    )
+
+
+def _host_rows(part: Part, scope: Scope, split: Split, who: str) -> Any:
+    """The part's whole months of the host rows, but for hosts keeping another zone too."""
+    h = BookingRollupHost
+    statement = select().where(h.month >= part.first, h.month <= part.last, h.held_bookings > 0)
+    if scope.institution_id is not None:
+        statement = statement.where(h.host_institution_id == scope.institution_id)
+    if split.mixed_hosts:
+        statement = statement.where(h.host_institution_id.not_in(split.mixed_hosts))
+    if who == "staff":
+        statement = statement.where(h.staff_institution_id != NO_STAFF)
+    return statement
+
+
+def held(session: Session, period: ReportPeriod, scope: Scope, split: Split, who: str) -> Tally:
+    """Cells of (host institution if `who` is "host", else the assisting technician's,
+    user institution, held minutes, held bookings) and the cross-institution part by
+    month index (month index, minutes, bookings).
+
+    Whole months of a report not narrowed to one facility come from the host rows (a
+    few rows per institution pair and month); the instruments of hosts keeping another
+    zone too, and the days at the edges, from the instrument rows."""
+    index = {month: number for number, month in enumerate(month_starts(period))}
+    cells: list[tuple[int, int, int, int]] = []
+    months: list[tuple[int, int, int]] = []
+
+    def add(tally: Tally, month: date | None = None) -> None:
+        cells.extend(tally[0])
+        months.extend((index[month or _day(m)], a, b) for m, a, b in tally[1] if b or a)
+
+    for part in split.parts:
+        hosts_too = part.months and scope.facility_id is None
+        if hosts_too:
+            h = BookingRollupHost
+            column = h.host_institution_id if who == "host" else h.staff_institution_id
+            statement = _host_rows(part, scope, split, who).select_from(h)
+            add(_held_sums(session, statement, column, h.user_institution_id, h.month, h))
+            if not split.mixed_hosts:
+                continue
+        r = part.table
+        column = Facility.institution_id if who == "host" else r.staff_institution_id
+        statement = _of_instruments(select(), part, scope, period).where(r.held_bookings > 0)
+        if who == "staff":
+            statement = statement.where(r.staff_institution_id != NO_STAFF)
+        if hosts_too:
+            statement = statement.where(Facility.institution_id.in_(split.mixed_hosts))
+        month = part.month_column() if part.months else None
+        tally = _held_sums(session, statement, column, r.user_institution_id, month, r)
+        add(tally, part.month)
+    return cells, months
 
 
 def _day(value: date | str) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-def _summed(rows: Iterable[tuple[int, int, int, int, int]]) -> list[tuple[int, int, int, int, int]]:
-    totals: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0])
-    for first, second, month, minutes, count in rows:
-        total = totals[first, second, month]
-        total[0] += int(minutes)
-        total[1] += int(count)
-    return [(*key, minutes, count) for key, (minutes, count) in totals.items()]
-
-
-def sharing(session: Session, period: ReportPeriod, scope: Scope, split: Split) -> list[Any]:
-    """(host institution, user institution, month index, held minutes, held bookings)."""
-    groups = _held_groups(session, period, scope, split)
-    return _summed((host, user, month, m, n) for host, user, _, month, m, n in groups)
-
-
-def technician_sharing(
-    session: Session, period: ReportPeriod, scope: Scope, split: Split
-) -> list[Any]:
-    """(staff institution, user institution, month index, minutes, sessions) of the held
-    bookings another person assisted."""
-    groups = _held_groups(session, period, scope, split)
-    return _summed(
-        (staff, user, month, m, n) for _, user, staff, month, m, n in groups if staff != NO_STAFF
-    )

@@ -25,7 +25,7 @@ from equipshare.services.reports import rolled
 from equipshare.services.reports.period import month_starts
 from equipshare.services.reports.scope import Scope
 from equipshare.services.reports.sql_time import month_index
-from equipshare.services.reports.usage import in_period
+from equipshare.services.reports.usage import add_to, in_period
 
 
 def technician_sharing(
@@ -33,27 +33,31 @@ def technician_sharing(
 ) -> tuple[tuple[SharingCell, ...], tuple[SharingMonth, ...]]:
     """Cells of (staff institution, user institution, minutes, sessions), and the
     cross-institution part by local month (whole days from the roll-up with `rollups`)."""
+    cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    by_month: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    groups = []
     if rollups:
         split = rolled.split(session, period, scope)
-        groups = rolled.technician_sharing(session, period, scope, split)
+        tallied, months_of = rolled.held(session, period, scope, split, "staff")
+        for staff_id, user_id, minutes, count in tallied:
+            add_to(cells[staff_id, user_id], minutes, count)
+        for index, minutes, count in months_of:
+            add_to(by_month[index], minutes, count)
         for conditions in split.direct:
             groups += _assisted(session, dialect, period, scope, *conditions)
     else:
         groups = _assisted(session, dialect, period, scope)
-    codes = {row.id: row.code for row in session.execute(select(Institution.id, Institution.code))}
-    cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    by_month: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for staff_id, user_id, index, minutes, count in groups:
-        cell = cells[codes[staff_id], codes[user_id]]
-        cell[0], cell[1] = cell[0] + int(minutes), cell[1] + int(count)
+        add_to(cells[staff_id, user_id], minutes, count)
         if staff_id != user_id:
-            month = by_month[int(index)]
-            month[0], month[1] = month[0] + int(minutes), month[1] + int(count)
+            add_to(by_month[int(index)], minutes, count)
+    codes = {row.id: row.code for row in session.execute(select(Institution.id, Institution.code))}
+    coded = {(codes[staff], codes[user]): sums for (staff, user), sums in cells.items()}
     months = tuple(
         SharingMonth(month, *by_month.get(index, (0, 0)))
         for index, month in enumerate(month_starts(period))
     )
-    return tuple(SharingCell(*pair, *cells[pair]) for pair in sorted(cells)), months
+    return tuple(SharingCell(*pair, *coded[pair]) for pair in sorted(coded)), months
 
 
 def _assisted(

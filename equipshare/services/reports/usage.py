@@ -244,33 +244,43 @@ def sharing_report(
     """The held bookings grouped by host, user institution and local month (whole days
     from the roll-up with `rollups`); the matrix and the months are both sums of those
     few groups."""
+    cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    by_month: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    groups = []
     if rollups:
         split = rolled.split(session, period, scope)
-        parts = [rolled.sharing(session, period, scope, split)]
-        parts += [_sharing_groups(session, dialect, period, scope, *c) for c in split.direct]
+        tallied, months_of = rolled.held(session, period, scope, split, "host")
+        for host_id, user_id, minutes, count in tallied:
+            add_to(cells[host_id, user_id], minutes, count)
+        for index, minutes, count in months_of:
+            add_to(by_month[index], minutes, count)
+        for conditions in split.direct:
+            groups += _sharing_groups(session, dialect, period, scope, *conditions)
     else:
-        parts = [_sharing_groups(session, dialect, period, scope)]
-    groups = [row for part in parts for row in part]
-    codes = {row.id: row.code for row in session.execute(select(Institution.id, Institution.code))}
-    cells: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    by_month: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        groups = _sharing_groups(session, dialect, period, scope)
     for host_id, user_id, index, minutes, count in groups:
-        cell = cells[codes[host_id], codes[user_id]]
-        cell[0], cell[1] = cell[0] + int(minutes), cell[1] + int(count)
+        add_to(cells[host_id, user_id], minutes, count)
         if host_id != user_id:
-            month = by_month[int(index)]
-            month[0], month[1] = month[0] + int(minutes), month[1] + int(count)
+            add_to(by_month[int(index)], minutes, count)
     months = tuple(
         SharingMonth(month, *by_month.get(index, (0, 0)))
         for index, month in enumerate(month_starts(period))
     )
-    institutions = sorted({host for host, _ in cells} | {user for _, user in cells})
+    codes = {row.id: row.code for row in session.execute(select(Institution.id, Institution.code))}
+    coded = {(codes[host], codes[user]): sums for (host, user), sums in cells.items()}
+    institutions = sorted({host for host, _ in coded} | {user for _, user in coded})
     return SharingReport(
         period=period,
         institutions=tuple(institutions),
-        cells=tuple(SharingCell(*pair, *cells[pair]) for pair in sorted(cells)),
+        cells=tuple(SharingCell(*pair, *coded[pair]) for pair in sorted(coded)),
         months=months,
     )
+
+
+def add_to(total: list[int], minutes: Any, count: Any) -> None:
+    """Add a group's minutes and bookings to a [minutes, bookings] total."""
+    total[0] += int(minutes)
+    total[1] += int(count)
 
 
 def _sharing_groups(

@@ -172,10 +172,13 @@ def _repaired(done: RollupRepair) -> str:
     if done.differing_months:
         months = count_words(done.differing_months, "instrument-month")
         differ = f"{differ} ({months} from their days)"
+    if done.differing_host_months:
+        hosts = count_words(done.differing_host_months, "host institution-month")
+        differ = f"{differ} ({hosts} from their instrument-months)"
     rows = count_words(before, "row")
     if done.dry_run:
         return f"dry run: {differ} from their bookings; nothing changed ({rows})"
-    if not (days or done.differing_months):
+    if not (days or done.differing_months or done.differing_host_months):
         return f"repair: the booking roll-ups match their bookings; nothing to do ({rows})"
     return f"repaired: {differ}; rebuilt from the bookings, {rows} -> {after:,}"
 
