@@ -16,7 +16,7 @@ from equipshare.db.change_stamps import UNTRACKED_OPTION
 from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking
-from equipshare.db.models.catalogue import Facility, User
+from equipshare.db.models.catalogue import Facility, Instrument, User
 from equipshare.db.models.rollups import BookingRollup, BookingRollupHost, BookingRollupMonth
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import PermissionDenied
@@ -24,6 +24,7 @@ from equipshare.services.admin.integrity import IntegrityService
 from equipshare.services.admin.integrity_rollups import (
     RollupRepairService,
     differing_days,
+    differing_host_months,
     differing_months,
 )
 from equipshare.services.plumbing.context import ServiceContext
@@ -53,7 +54,8 @@ def rows(database: Database) -> list[tuple[Any, ...]]:
 def differences(database: Database) -> list[tuple[int, date]]:
     """Differing instrument-days, and instrument-months (as their first days)."""
     with database.readonly() as s:
-        return differing_days(s.connection()) + differing_months(s.connection())
+        conn = s.connection()
+        return differing_days(conn) + differing_months(conn) + differing_host_months(conn)
 
 
 def months(database: Database) -> list[tuple[Any, ...]]:
@@ -98,7 +100,7 @@ def test_days_are_the_facilitys_local_days_across_both_clock_changes(
     assert differences(database) == []
 
 
-def test_migration_0021_sums_the_days_already_there_by_month(empty_database_url: str) -> None:
+def test_migrations_0021_and_0022_sum_the_rows_already_there(empty_database_url: str) -> None:
     db = Database.connect(empty_database_url)
     try:
         migrate.upgrade(db.engine)
@@ -118,6 +120,17 @@ def test_migration_0021_sums_the_days_already_there_by_month(empty_database_url:
             ]
         )
         assert differences(db) == []
+        made_hosts = hosts(db)
+        migrate.downgrade(db.engine, "0021")
+        migrate.upgrade(db.engine)  # 0022 sums the months already there by host
+        assert (
+            made_hosts
+            == hosts(db)
+            == [
+                (date(2026, 2, 1), warwick, warwick, 1, 60),
+                (date(2026, 4, 1), warwick, warwick, 2, 120),
+            ]
+        )
     finally:
         db.dispose()
 
@@ -142,6 +155,24 @@ def test_a_move_recomputes_the_old_and_the_new_day_and_instrument(
     assert differences(database) == []
 
 
+def hosts(database: Database) -> list[tuple[Any, ...]]:
+    """(month, host, booker's institution, held bookings, held minutes) of each host row."""
+    t = BookingRollupHost
+    with database.readonly() as s:
+        found = s.execute(
+            select(
+                t.month,
+                t.host_institution_id,
+                t.user_institution_id,
+                t.held_bookings,
+                t.held_minutes,
+            )
+            .where(t.held_bookings != 0)
+            .order_by(t.month, t.host_institution_id, t.user_institution_id)
+        )
+        return [tuple(row) for row in found]
+
+
 def test_a_user_changing_institution_and_a_facility_changing_zone_move_rows(
     database: Database, world: World
 ) -> None:
@@ -152,9 +183,18 @@ def test_a_user_changing_institution_and_a_facility_changing_zone_move_rows(
     with database.sessions.begin() as s:
         facility = s.get_one(Facility, world.facilities["WAR-PRP"])
         facility.timezone = "America/New_York"
-    shef = world.institutions["SHEF"]
+    shef, aston = world.institutions["SHEF"], world.institutions["ASTON"]
     assert rows(database) == [(world.instruments[XPS], date(2026, 3, 9), shef, 1, 60)]
     assert months(database) == [(world.instruments[XPS], date(2026, 3, 1), shef, 1, 60)]
+    march = date(2026, 3, 1)
+    assert hosts(database) == [(march, world.institutions["WARWICK"], shef, 1, 60)]
+    with database.sessions.begin() as s:  # the facility (and the host rows) to Aston
+        s.get_one(Facility, world.facilities["WAR-PRP"]).institution_id = aston
+    assert hosts(database) == [(march, aston, shef, 1, 60)]
+    with database.sessions.begin() as s:  # the instrument to Aston's other facility
+        s.get_one(Facility, world.facilities["WAR-PRP"]).institution_id = shef
+        s.get_one(Instrument, world.instruments[XPS]).facility_id = world.facilities["AST-EM"]
+    assert hosts(database) == [(march, aston, shef, 1, 60)]
     assert differences(database) == []
 
 
