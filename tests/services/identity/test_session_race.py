@@ -1,7 +1,7 @@
 """Race: many sign-ins at once against the session limits, and exactly the limit get in.
 
-As in tests/services/bookings/test_waitlist_race.py, every racer is a thread that waits at a
-barrier and then calls the real service, each call in its own transaction on its own
+As in tests/services/bookings/waitlist/test_waitlist_race.py, every racer is a thread that
+waits at a barrier and then calls the real service, each call in its own transaction on its own
 connection, on both engines. Counting the open sessions and then adding one must not let two
 racers both take the last place, for one user (max_sessions_per_user) or for everyone
 (max_sessions). A loser is refused with a reason; any other exception is a bug.

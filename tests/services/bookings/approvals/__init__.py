@@ -1,0 +1,1 @@
+"""Requests and decisions: approving, rejecting, pages of requests, the rules of each."""

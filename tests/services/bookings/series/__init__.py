@@ -1,0 +1,1 @@
+"""Recurring series on both engines: booking them, then cancelling and moving them."""

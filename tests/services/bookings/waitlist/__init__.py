@@ -1,0 +1,1 @@
+"""The waiting list: joining, offers, paths that free a slot, races."""
