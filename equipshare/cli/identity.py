@@ -5,13 +5,14 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from equipshare.domain.errors import InputError
-from equipshare.services.identity.service import IdentityService
-from equipshare.services.plumbing.context import ServiceContext
+
+if TYPE_CHECKING:
+    from equipshare.services.plumbing.context import ServiceContext
 
 USER_ENV = "EQUIPSHARE_USER"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -34,6 +35,8 @@ def resolve_actor(context: ServiceContext, as_user: str | None) -> str:
     Raises NotFound (exit 1) for an unknown caller or --as user, and PermissionDenied
     (exit 1) when a non-admin passes --as someone else.
     """
+    from equipshare.services.identity.service import IdentityService  # loads SQLAlchemy
+
     caller = caller_username()
     source = f"${USER_ENV}" if os.environ.get(USER_ENV, "").strip() else "your login name"
     hint = f" ({source}): set ${USER_ENV} to your equipshare username, or ask an admin to add you"

@@ -6,12 +6,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from equipshare.config import Settings, load_settings
-from equipshare.services.plumbing.context import ServiceContext
+
+if TYPE_CHECKING:
+    from equipshare.services.plumbing.context import ServiceContext
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,6 +31,8 @@ class CliState:
     @contextmanager
     def open(self, *, require_head: bool = True, create: bool = False) -> Iterator[ServiceContext]:
         """The service context for one command, closed when the command ends."""
+        from equipshare.services.plumbing.context import ServiceContext
+
         context = ServiceContext.open(self.settings(), require_head=require_head, create=create)
         try:
             yield context

@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from equipshare.db import change_stamps, rollups
+from equipshare.db.drivers import SQLITE_PRAGMAS, looks_like_sqlite_path
 from equipshare.domain.errors import DatabaseError
 from equipshare.domain.masking import mask_password
 
@@ -22,21 +23,8 @@ if TYPE_CHECKING:
 
     from equipshare.db.replica import ReplicaReads
 
-SQLITE_BUSY_TIMEOUT_MS = 15_000
 # Connection execution option naming how a SQLite transaction begins.
 SQLITE_BEGIN_OPTION = "equipshare_sqlite_begin"
-
-
-SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
-
-
-def looks_like_sqlite_path(url: str) -> bool:
-    """A file path given where a URL was expected: `demo.db`, `/srv/equipshare/main.sqlite`."""
-    return (
-        "://" not in url
-        and not url.startswith("sqlite:")
-        and (url.endswith(SQLITE_SUFFIXES) or "/" in url)
-    )
 
 
 def masked_url(url: str | URL) -> str:
@@ -89,10 +77,8 @@ def _install_sqlite_behaviour(engine: Engine) -> None:
         # Let SQLAlchemy's begin event issue BEGIN instead of pysqlite's deferred one.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        for pragma in SQLITE_PRAGMAS:  # shared with a launch's first reads (db/drivers.py)
+            cursor.execute(pragma)
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -9,11 +9,7 @@ are not a plain linear history it can be told apart from.
 
 from __future__ import annotations
 
-import ast
-import re
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
@@ -21,25 +17,18 @@ from sqlalchemy.exc import OperationalError
 
 from equipshare.db import change_stamps, rollups
 from equipshare.db.engine import SQLITE_BEGIN_OPTION
+from equipshare.db.schema_head import (
+    VERSION_TABLE,
+    linear_head,
+    migrations_directory,
+    shipped_linear_head,
+)
 from equipshare.domain.errors import DatabaseError, DatabaseNotAtHead
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-VERSION_TABLE = "alembic_version"
-# `revision: str = "0002"`, `down_revision: str | None = "0001"`: as Alembic writes them.
-_ASSIGNMENT = re.compile(r"^(down_revision|revision)\s*(?::[^=\n]*)?=\s*(.+?)\s*$", re.MULTILINE)
-
-
-def migrations_directory() -> Path:
-    """The Alembic scripts: inside the wheel when installed, else the source tree's migrations/."""
-    packaged = Path(str(resources.files("equipshare"))) / "migrations"
-    if (packaged / "env.py").is_file():
-        return packaged
-    source = Path(__file__).resolve().parents[2] / "migrations"
-    if (source / "env.py").is_file():
-        return source
-    raise DatabaseError("equipshare's migrations are missing from this installation")
+__all__ = ["VERSION_TABLE", "linear_head", "migrations_directory"]  # their home: schema_head
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -64,46 +53,10 @@ def head_revision(engine: Engine | None = None) -> str:
     return head
 
 
-def _script_revisions(versions: Path) -> dict[str, tuple[str, ...]] | None:
-    """Each script's revision and the revisions it revises, or None if a script is unusual."""
-    revises: dict[str, tuple[str, ...]] = {}
-    for script in sorted(versions.glob("*.py")):
-        found: dict[str, object] = {}
-        for name, value in _ASSIGNMENT.findall(script.read_text(encoding="utf-8")):
-            try:
-                found.setdefault(name, ast.literal_eval(value))
-            except (ValueError, SyntaxError):
-                return None
-        revision, down = found.get("revision"), found.get("down_revision")
-        if not isinstance(revision, str) or revision in revises:
-            return None
-        if down is None:
-            revises[revision] = ()
-        elif isinstance(down, str):
-            revises[revision] = (down,)
-        elif isinstance(down, tuple | list) and all(isinstance(d, str) for d in down):
-            revises[revision] = tuple(down)
-        else:
-            return None
-    return revises
-
-
-def linear_head(versions: Path) -> str | None:
-    """The one head of the scripts in `versions`, or None when they do not name exactly one."""
-    revises = _script_revisions(versions)
-    if not revises:
-        return None
-    superseded = {down for downs in revises.values() for down in downs}
-    heads = [revision for revision in revises if revision not in superseded]
-    if len(heads) != 1 or not superseded <= set(revises):
-        return None
-    return heads[0]
-
-
 @cache
 def shipped_head() -> str:
     """The head revision of the shipped scripts, read without importing Alembic when it can be."""
-    return linear_head(migrations_directory() / "versions") or head_revision()
+    return shipped_linear_head() or head_revision()
 
 
 def current_revision(engine: Engine) -> str | None:

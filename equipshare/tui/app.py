@@ -15,8 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from equipshare.domain.errors import ConfigError, EquipshareError
-from equipshare.services.catalogue.service import CatalogueService
-from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.plumbing.launch import Launch
 from equipshare.tui.app_parts.account_actions import AccountActions
 from equipshare.tui.app_parts.administration import AdministrationActions
 from equipshare.tui.app_parts.calendar_delivery import CalendarDelivery
@@ -34,7 +33,10 @@ from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.service_screen import ServiceCalls
 
 if TYPE_CHECKING:
+    from equipshare.config import Settings
     from equipshare.services.bookings.service import ApprovalsService, WeekService
+    from equipshare.services.catalogue.service import CatalogueService
+    from equipshare.services.plumbing.context import ServiceContext
     from equipshare.tui.modals.bookings.booking_form import BookingServices
     from equipshare.tui.widgets.suggesters import Completions
 
@@ -118,19 +120,24 @@ class EquipshareApp(
 
     def __init__(
         self,
-        context: ServiceContext,
+        context: ServiceContext | Launch,
         actor_username: str,
         *,
         page_size: int = 200,
         notice: str | None = None,
     ) -> None:
-        """`notice` is said once the app opens (the demo says which database it opened)."""
+        """`notice` is said once the app opens (the demo says which database it opened).
+
+        Given a Launch (`equipshare tui`), the first page comes through it and the
+        ServiceContext opens, with SQLAlchemy's import, in the first worker that needs it,
+        after the first rows are painted (issue 22, start-up)."""
         super().__init__()
         self._notice = notice
-        settings = context.settings
+        self._launch = context if isinstance(context, Launch) else None
+        self._services_context = None if isinstance(context, Launch) else context
+        self.settings: Settings = context.settings
+        settings = self.settings
         self.actor_username = actor_username
-        self.context = context
-        self.catalogue = CatalogueService(context)
         self._page_size = page_size
         #: Where downloaded .ics files go; tests point it at a temporary folder.
         self.downloads: Path | None = None
@@ -145,6 +152,21 @@ class EquipshareApp(
         #: The user's theme and last filters, kept between runs (a chosen theme wins).
         self.preferences = KeptPreferences(self, actor_username)
         self.set_keymap(dict(checked_keymap(settings, [type(self)])))
+
+    @property
+    def context(self) -> ServiceContext:
+        """What the services are built from; a launch's opens on first use (in a worker)."""
+        if self._services_context is None:
+            assert self._launch is not None
+            self._services_context = self._launch.context()
+        return self._services_context
+
+    @cached_property
+    def catalogue(self) -> CatalogueService:
+        """Built by the first worker that reads the catalogue through the service."""
+        from equipshare.services.catalogue.service import CatalogueService
+
+        return CatalogueService(self.context)
 
     @cached_property
     def approvals(self) -> ApprovalsService:
@@ -188,12 +210,14 @@ class EquipshareApp(
         return WeekService(self.context)
 
     def on_mount(self) -> None:
+        launch = self._launch
         self.push_screen(
             CatalogueScreen(
-                self.catalogue,
+                lambda: self.catalogue,
                 self.actor_username,
                 page_size=self._page_size,
                 query=catalogue_query(self.preferences.current),
+                first_page=launch.first_page if launch is not None else None,
             )
         )
         if self._notice:

@@ -47,8 +47,10 @@ class InstrumentCommands(Provider):
         app = self._app
         try:
             # The catalogue query runs in a thread, so typing never waits on the database.
-            page = await asyncio.to_thread(
-                app.catalogue.page, app.actor_username, CatalogueQuery(search=text), limit=MATCHES
+            page = await asyncio.to_thread(  # `catalogue` too: it may open the context
+                lambda: app.catalogue.page(
+                    app.actor_username, CatalogueQuery(search=text), limit=MATCHES
+                )
             )
         except EquipshareError:
             return ()

@@ -40,8 +40,9 @@ NOT_AT_LAUNCH = {
     "equipshare.services.plumbing.row_records",
     "equipshare.services.catalogue.detail",
     "equipshare.services.changes.service",
-    # Issue 22: the roll-ups' listener, installed on every engine, loads its ORM models and
-    # SQL at the first commit that needs them, not at import.
+    # Issue 22: the schema check, the caller and the first page go through the driver
+    # (services/plumbing/launch.py); SQLAlchemy, even Core, loads after the first rows.
+    "sqlalchemy",
     "sqlalchemy.orm",
     "equipshare.db.models.bookings",
     "equipshare.db.rollup_sql",

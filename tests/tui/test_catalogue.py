@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import cast
 
+import pytest
 from textual.widgets import Input, Select, Static
 
 from equipshare.db.models.catalogue import Instrument
-from equipshare.domain.records.catalogue import NextFreeSlot
+from equipshare.domain.records.catalogue import CataloguePage, CatalogueQuery, NextFreeSlot
 from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.plumbing.launch import Launch
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.screens.catalogue import CatalogueScreen
 from equipshare.tui.screens.help import HelpScreen
@@ -140,6 +142,36 @@ async def test_cursor_near_the_end_loads_the_next_page(
         loaded = codes(app)
         assert loaded == sorted(loaded) and len(set(loaded)) == 455
         assert status_text(app) == "455 of 455 instruments shown"
+
+
+async def test_a_launch_paints_the_drivers_first_page_then_the_services_take_over(
+    context: ServiceContext, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with context.database.sessions.begin() as session:
+        session.add_all(
+            instrument_row(world.facilities["WAR-PRP"], f"WAR-GEN-{n:03d}") for n in range(70)
+        )
+    launch = Launch.start(context.settings, "mgr", None)  # as `equipshare tui` starts
+    assert launch is not None
+    answers: list[CataloguePage | None] = []
+    read_first = launch.first_page
+
+    def first_page(query: CatalogueQuery, limit: int) -> CataloguePage | None:
+        answers.append(read_first(query, limit))
+        return answers[-1]
+
+    monkeypatch.setattr(launch, "first_page", first_page)
+    with launch:
+        app = EquipshareApp(launch, launch.actor_username)
+        async with app.run_test(size=(100, 30)) as pilot:
+            # The rest (the count, the next page, the manager's keys) comes through the
+            # services, built from the context the launch opens after the first rows.
+            await settle(pilot, lambda: status_text(app) == "75 of 75 instruments shown")
+            assert app.staff
+            shown = codes(app)
+    assert shown == sorted(shown) and len(shown) == 75
+    [page] = answers
+    assert page is not None and [row.code for row in page.rows] == shown[:60]
 
 
 async def test_filter_by_institution_narrows_the_table_and_its_facilities(

@@ -13,7 +13,6 @@ from typing import TypeVar
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, text, true
 
 from equipshare.db.start_tables import FACILITIES, INSTITUTIONS, INSTRUMENTS
-from equipshare.domain.enums import AccessLevel, InstitutionSector, InstrumentStatus
 from equipshare.domain.records.catalogue import (
     CatalogueFilters,
     CataloguePage,
@@ -27,12 +26,12 @@ from equipshare.domain.records.people import UserRecord
 from equipshare.domain.search_text import checked_search
 from equipshare.services.plumbing import start_reads
 from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.plumbing.first_page import BOOKABLE, open_levels
 
 MAX_LIMIT = 1000
 #: The most instruments one next-free-slot question may cover: it is for the rows on screen.
 MAX_NEXT_FREE = 200
 _S = TypeVar("_S", bound=Select)  # type: ignore[type-arg]
-BOOKABLE = (InstrumentStatus.AVAILABLE, InstrumentStatus.LIMITED)
 SEARCHED = (
     INSTRUMENTS.c.code,
     INSTRUMENTS.c.name,
@@ -47,14 +46,9 @@ _CATALOGUE = INSTRUMENTS.join(FACILITIES, FACILITIES.c.id == INSTRUMENTS.c.facil
 
 def accessible_to(user: UserRecord) -> ColumnElement[bool]:
     """policy_rules.may_access as SQL: own institution, or an access level open to the user."""
-    levels = [AccessLevel.INDUSTRY]
-    if user.institution_is_partner or user.institution_sector is InstitutionSector.ACADEMIC:
-        levels.append(AccessLevel.EXTERNAL_ACADEMIC)
-    if user.institution_is_partner:
-        levels.append(AccessLevel.CONSORTIUM)
     return or_(
         FACILITIES.c.institution_id == user.institution_id,
-        INSTRUMENTS.c.access_level.in_(levels),
+        INSTRUMENTS.c.access_level.in_(open_levels(user)),
     )
 
 

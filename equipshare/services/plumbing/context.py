@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from equipshare.config import Settings
-from equipshare.db import migrate
-from equipshare.db.engine import Database
 from equipshare.domain.clock import Clock, SystemClock
+
+if TYPE_CHECKING:
+    # Imported where used: a launch of the terminal app names this class before it loads
+    # SQLAlchemy (services/plumbing/launch.py).
+    from equipshare.db.engine import Database
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,9 @@ class ServiceContext:
 
         Only commands that build a schema pass `create`; the rest refuse a missing file.
         """
+        from equipshare.db import migrate
+        from equipshare.db.engine import Database
+
         database = Database.connect(
             settings.database_url,
             create=create,

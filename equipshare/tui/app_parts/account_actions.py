@@ -43,7 +43,11 @@ class AccountActions:
         ),
     ]
 
-    context: ServiceContext
+    if TYPE_CHECKING:
+
+        @property
+        def context(self) -> ServiceContext: ...  # the app's; a launch opens it late
+
     actor_username: str
     staff: bool
 

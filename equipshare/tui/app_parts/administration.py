@@ -64,7 +64,11 @@ class AdministrationActions:
         ),
     ]
 
-    context: ServiceContext
+    if TYPE_CHECKING:
+
+        @property
+        def context(self) -> ServiceContext: ...  # the app's; a launch opens it late
+
     actor_username: str
     standing: Standing
 

@@ -37,7 +37,11 @@ class CalendarDelivery(ServiceCalls, App[None]):
         issued: IssuedFeedToken
         calendar: str
 
-    context: ServiceContext
+    if TYPE_CHECKING:
+
+        @property
+        def context(self) -> ServiceContext: ...  # the app's; a launch opens it late
+
     actor_username: str
     downloads: Path | None
 

@@ -18,6 +18,7 @@ from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.messages import BookingsChanged
 
 if TYPE_CHECKING:
+    from equipshare.config import Settings
     from equipshare.services.changes.service import ChangesService
 
 
@@ -25,7 +26,12 @@ class LiveRefresh(App[None]):
     """Mixed into the app: what LiveScreen asks of it (tui/live.py's LiveSource), and the
     forwarding of BookingsChanged to every screen."""
 
-    context: ServiceContext
+    if TYPE_CHECKING:
+
+        @property
+        def context(self) -> ServiceContext: ...  # the app's; a launch opens it late
+
+    settings: Settings
 
     @cached_property
     def changes(self) -> ChangesService:
@@ -37,7 +43,7 @@ class LiveRefresh(App[None]):
 
     @property
     def live_check_seconds(self) -> float:
-        return self.context.settings.tui.live_check_ms / 1000
+        return self.settings.tui.live_check_ms / 1000  # asked as a screen opens: no context
 
     if TYPE_CHECKING:
 

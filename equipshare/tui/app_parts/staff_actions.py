@@ -24,7 +24,11 @@ STAFF_ACTIONS = frozenset({"approvals", "downtime", "training", "reports", "prof
 class StaffActions:
     """Mixed into the app: opens the staff screens, importing each on first use."""
 
-    context: ServiceContext
+    if TYPE_CHECKING:
+
+        @property
+        def context(self) -> ServiceContext: ...  # the app's; a launch opens it late
+
     actor_username: str
     downloads: Path | None
     preferences: KeptPreferences

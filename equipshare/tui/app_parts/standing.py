@@ -17,7 +17,6 @@ from textual.binding import Binding
 from textual.message import Message
 
 from equipshare.domain.records.accounts import Standing
-from equipshare.services.identity.service import IdentityService
 from equipshare.tui.app_parts.administration import ADMIN_ONLY, offered
 from equipshare.tui.app_parts.staff_actions import STAFF_ACTIONS
 from equipshare.tui.service_screen import ServiceCalls
@@ -41,7 +40,11 @@ class StandingChecks(ServiceCalls, App[None]):
         pending: int
         standing: Standing
 
-    context: ServiceContext
+    if TYPE_CHECKING:
+
+        @property
+        def context(self) -> ServiceContext: ...  # the app's; a launch opens it late
+
     actor_username: str
     #: Until the first load: nobody special, nothing waiting.
     staff = False
@@ -57,6 +60,8 @@ class StandingChecks(ServiceCalls, App[None]):
 
     def load_standing(self) -> None:
         def standing() -> tuple[bool, int, Standing]:
+            from equipshare.services.identity.service import IdentityService  # in the worker
+
             staff = self.approvals.may_approve(self.actor_username)
             pending = self.approvals.pending_count(self.actor_username) if staff else 0
             return staff, pending, IdentityService(self.context).standing(self.actor_username)

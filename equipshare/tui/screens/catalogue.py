@@ -36,7 +36,12 @@ from equipshare.tui.widgets.filter_bar import FilterBar
 from equipshare.tui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from equipshare.services.catalogue.service import CatalogueService, InstrumentDetailService
+
+    #: What reads a first page before the service is built (Launch.first_page), or None.
+    FirstPage = Callable[[CatalogueQuery, int], CataloguePage | None]
 
 
 class CatalogueScreen(CatalogueRestWork):
@@ -123,16 +128,21 @@ class CatalogueScreen(CatalogueRestWork):
 
     def __init__(
         self,
-        catalogue: CatalogueService,
+        catalogue: Callable[[], CatalogueService],
         actor: str,
         *,
         page_size: int = 200,
         details: InstrumentDetailService | None = None,
         query: CatalogueQuery | None = None,
+        first_page: FirstPage | None = None,
     ) -> None:
-        """`query` opens the catalogue on filters (the user's last ones, kept between runs)."""
+        """`query` opens the catalogue on filters (the user's last ones, kept between runs).
+
+        `catalogue` gives the service when a worker first needs it (building it may load
+        SQLAlchemy); `first_page`, if given, reads the first page before that."""
         super().__init__()
-        self._catalogue = catalogue
+        self._catalogue_of = catalogue
+        self._first_page = first_page
         self._given_details = details
         self._opened = False
         self._actor = actor
@@ -181,6 +191,10 @@ class CatalogueScreen(CatalogueRestWork):
         self._reload()
 
     @property
+    def _catalogue(self) -> CatalogueService:
+        return self._catalogue_of()
+
+    @property
     def _details(self) -> InstrumentDetailService:
         """Built when an instrument is first opened: its module loads the ORM."""
         if self._given_details is None:
@@ -214,8 +228,16 @@ class CatalogueScreen(CatalogueRestWork):
     def load_page(
         self, generation: int, query: CatalogueQuery, after: str | None, limit: int
     ) -> None:
+        early, self._first_page = self._first_page, None  # only ever the launch's first page
+
+        def page() -> CataloguePage:
+            found = early(query, limit) if early is not None and after is None else None
+            if found is not None:
+                return found
+            return self._catalogue.page(self._actor, query, after=after, limit=limit)
+
         self.call_service(
-            lambda: self._catalogue.page(self._actor, query, after=after, limit=limit),
+            page,
             lambda page: self.PageLoaded(generation, query, after, page),
             group="catalogue",
             refused=lambda error: self.PageRefused(generation, after, str(error)),

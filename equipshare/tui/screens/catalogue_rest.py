@@ -19,11 +19,13 @@ from textual.timer import Timer
 
 from equipshare.domain.records.catalogue import CatalogueQuery, NextFreeSlot
 from equipshare.domain.records.changes import Topic
-from equipshare.services.catalogue.service import CatalogueService
 from equipshare.tui.messages import BookingsChanged
 from equipshare.tui.next_free import NextFreeCache, next_free_words
 from equipshare.tui.service_screen import ServiceScreen
 from equipshare.tui.widgets.catalogue_table import CatalogueTable
+
+if TYPE_CHECKING:
+    from equipshare.services.catalogue.service import CatalogueService
 
 
 class CatalogueRestWork(ServiceScreen[None]):
@@ -52,7 +54,6 @@ class CatalogueRestWork(ServiceScreen[None]):
     #: next free slots are asked for: they must not compete with typing.
     REST_DELAY = 0.2
 
-    _catalogue: CatalogueService
     _actor: str
     _generation: int
     _query: CatalogueQuery
@@ -63,6 +64,9 @@ class CatalogueRestWork(ServiceScreen[None]):
     _asked: tuple[str, ...]
 
     if TYPE_CHECKING:
+
+        @property
+        def _catalogue(self) -> CatalogueService: ...
 
         @property
         def _table(self) -> CatalogueTable: ...

@@ -4,17 +4,34 @@ from __future__ import annotations
 
 import click
 
-from equipshare.cli.identity import as_option, resolve_actor
+from equipshare.cli.identity import as_option, caller_username, resolve_actor
 from equipshare.cli.options import cli_state, common_options
+from equipshare.domain.errors import InputError
 
 
 def run_tui(ctx: click.Context, as_user: str | None = None, *, notice: str | None = None) -> None:
     """Open the TUI on the configured database as the caller (or `as_user`, for admins);
-    `notice` is shown as it opens, where the terminal's alternate screen cannot hide it."""
+    `notice` is shown as it opens, where the terminal's alternate screen cannot hide it.
+
+    The schema check, the caller and the first page are read through the driver (Launch),
+    and SQLAlchemy loads after the first rows are painted; what Launch cannot settle (a
+    wrong schema, an unknown user) goes the usual way, which says what is wrong.
+    """
     # Imported here, not at the top, so that scripted commands never pay for Textual.
+    from equipshare.services.plumbing.launch import Launch
     from equipshare.tui.app import EquipshareApp
 
-    with cli_state(ctx).open() as context:
+    state = cli_state(ctx)
+    try:
+        caller = caller_username()
+    except InputError:
+        caller = None  # the usual way says so, after any problem with the database
+    launch = Launch.start(state.settings(), caller, as_user) if caller else None
+    if launch is not None:
+        with launch:
+            EquipshareApp(launch, launch.actor_username, notice=notice).run()
+        return
+    with state.open() as context:
         actor = resolve_actor(context, as_user)
         EquipshareApp(context, actor, notice=notice).run()
 
