@@ -106,10 +106,24 @@ class FeedAssembler:
         now: datetime,
     ) -> AssembledFeed:
         """The body of feed `feed` (any hashable name for it, such as its URL path)."""
-        body = self._render_calendar(meta, self.events.render_all(events))
+        newest = max((e.last_modified for e in events), default=None)
+        texts = self.events.render_all(events)
+        return self.assemble_text(feed, meta, texts, newest=newest, floor=floor, now=now)
+
+    def assemble_text(
+        self,
+        feed: Hashable,
+        meta: CalendarMeta,
+        events: Sequence[bytes],
+        *,
+        newest: datetime | None,
+        floor: datetime,
+        now: datetime,
+    ) -> AssembledFeed:
+        """`assemble` for events already rendered, `newest` the latest LAST-MODIFIED."""
+        body = self._render_calendar(meta, events)
         etag = hashlib.sha256(body).hexdigest()[:32]
-        newest = max((e.last_modified for e in events), default=floor)
-        last_modified = max(newest, floor).replace(microsecond=0)
+        last_modified = max(newest or floor, floor).replace(microsecond=0)
         with self._lock:
             previous = self._feeds.get(feed)
             if previous is not None:

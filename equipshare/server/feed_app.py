@@ -94,6 +94,7 @@ class FeedHandler:
         self._settings = context.settings.feeds
         self._feeds = FeedsService(context)
         self.assembler = FeedAssembler(self._settings.cached_events)
+        self.texts = self._feeds.texts  # events' finished text, kept across rebuilds
         self._gzipped: OrderedDict[str, bytes] = OrderedDict()
         self._recent: OrderedDict[tuple[str, ExportKind, str], BuiltFeed] = OrderedDict()
         self._warned: OrderedDict[str, None] = OrderedDict()  # bodies already warned about
@@ -135,7 +136,9 @@ class FeedHandler:
             return recent.feed
         calendar = self._feeds.calendar(scope)
         today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        feed = self.assembler.assemble(key, calendar.meta, calendar.events, floor=today, now=now)
+        feed = self.assembler.assemble_text(
+            key, calendar.meta, calendar.events, newest=calendar.newest, floor=today, now=now
+        )
         with self._lock:
             self._recent[key] = BuiltFeed(feed, scope.changes, now, calendar.valid_until)
             self._recent.move_to_end(key)

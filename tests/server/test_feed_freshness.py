@@ -103,7 +103,8 @@ class Feed:
 
 def rendered(handler: FeedHandler) -> int:
     """Events assembled so far: unchanged means the last build was served as it was."""
-    return handler.assembler.events.hits + handler.assembler.events.misses
+    texts = handler.texts
+    return texts.hits + texts.misses + texts.series.hits + texts.series.misses
 
 
 async def test_a_booking_another_process_commits_is_in_the_very_next_request(

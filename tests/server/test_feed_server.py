@@ -19,11 +19,13 @@ from aiohttp.web import Application, Request
 
 from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import ExportKind
-from equipshare.domain.records.bookings import BookingRecord, BookingRequest
-from equipshare.domain.records.calendar import IssuedFeedToken
+from equipshare.domain.records.bookings import BookingRecord, BookingRequest, RecurrenceRule
+from equipshare.domain.records.calendar import ExportScope, IssuedFeedToken
 from equipshare.server.feed_app import FEEDS_KEY, create_app
 from equipshare.server.logs import redact
 from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.bookings.series import SeriesService
+from equipshare.services.calendar.export import CalendarExportService
 from equipshare.services.calendar.feeds import FeedsService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.world import World, london
@@ -162,6 +164,34 @@ async def test_an_instrument_feed_names_no_one_and_the_owner_s_feed_shows_all(
     assert "Secret thin films" in mine
 
 
+async def test_kept_event_text_never_crosses_views_and_feeds_read_as_the_export_writes(
+    client: FeedClient, context: ServiceContext, booked: BookingRecord
+) -> None:
+    """A feed keeps each event's text by its raw row across rebuilds: the owner's full feed,
+    built first, must lend nothing to the instrument's filtered one, and either feed is
+    byte for byte what `export ics` writes for the same window (series and a
+    cancellation in its grace period included)."""
+    SeriesService(context).book_series(
+        "alice",
+        BookingRequest(XPS, london(2026, 3, 25, 14), london(2026, 3, 25, 15), purpose="Secret"),
+        RecurrenceRule("weekly", count=3),
+    )
+    gone = BookingService(context).book(
+        "alice", BookingRequest(XPS, london(2026, 3, 26, 9), london(2026, 3, 26, 10))
+    )
+    BookingService(context).cancel("alice", gone.id, reason="away")
+    feeds, export = FeedsService(context), CalendarExportService(context)
+    for who, kind, target in (
+        ("alice", ExportKind.USER, "alice"),
+        ("bob", ExportKind.INSTRUMENT, XPS),
+    ):
+        issued = feeds.create(who, kind, target)
+        body = await (await client.get(path_of(issued), headers=PLAIN)).read()
+        assert body == export.export(who, ExportScope(kind, target), *feeds.window())
+    assert "Secret" not in body.decode() and "Alice" not in body.decode()
+    assert len(events_of(body)) == 3  # the booking, the cancellation and the series' master
+
+
 async def test_a_changed_booking_gets_a_new_etag_and_a_higher_sequence(
     client: FeedClient,
     context: ServiceContext,
@@ -180,7 +210,7 @@ async def test_a_changed_booking_gets_a_new_etag_and_a_higher_sequence(
         "alice", booked.id, starts_at=london(2026, 3, 24, 13), ends_at=london(2026, 3, 24, 15)
     )
     handler = client.app[FEEDS_KEY]
-    misses = handler.assembler.events.misses
+    misses = handler.texts.rendered
     changed = await client.get(url, headers={**PLAIN, "If-None-Match": etag})
     assert changed.status == 200
     assert changed.headers["ETag"] != etag
@@ -188,7 +218,7 @@ async def test_a_changed_booking_gets_a_new_etag_and_a_higher_sequence(
     (event,) = events_of(await changed.read())
     assert event["SEQUENCE"] == 1
     assert event.decoded("DTSTART") == london(2026, 3, 24, 13)
-    assert handler.assembler.events.misses == misses + 1  # only the changed event re-rendered
+    assert handler.texts.rendered == misses + 1  # only the changed event re-rendered
     assert (await client.get(url, headers={**PLAIN, "If-Modified-Since": modified})).status == 200
 
 

@@ -121,11 +121,13 @@ class FeedScope:
 
 @dataclass(frozen=True)
 class FeedCalendar:
-    """What one feed request shows: the token's scope, and the calendar's events."""
+    """What one feed request shows: the token's scope, and the calendar's events as their
+    finished VEVENT text, in the feed's order."""
 
     scope: FeedScope
     meta: CalendarMeta
-    events: tuple[CalendarEvent, ...]
+    events: tuple[bytes, ...]
+    newest: datetime | None  # the latest LAST-MODIFIED among the events
     # When the same rows will show something else with no write: the window moves on at
     # midnight UTC, and a cancellation leaves once its grace period is over.
     valid_until: datetime

@@ -15,11 +15,6 @@ from datetime import UTC, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import Session, aliased
-
-from equipshare.db.models.bookings import Booking, BookingSeries
-from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
 from equipshare.domain.enums import BookingStatus, CalendarEventStatus
 from equipshare.domain.records.calendar import CalendarEvent
 
@@ -32,7 +27,6 @@ STATE_WORDS = {
     BookingStatus.CANCELLED: "cancelled",
     BookingStatus.REJECTED: "rejected",
 }
-_UserInstitution = aliased(Institution)
 
 
 class BookingRow(NamedTuple):
@@ -117,107 +111,6 @@ class EventView:
     show_project: bool
 
 
-_BOOKING_COLUMNS = (
-    Booking.id,
-    Booking.series_id,
-    Booking.recurrence_start,
-    Booking.starts_at,
-    Booking.ends_at,
-    Booking.status,
-    Booking.purpose,
-    Booking.project_code,
-    Booking.status_reason,
-    Booking.ical_uid,
-    Booking.sequence,
-    Booking.updated_at,
-    Booking.instrument_id,
-    Booking.user_id,
-)
-_CHUNK = 5000  # ids per IN list: well inside SQLite's and PostgreSQL's limits
-
-
-class EventRowReader:
-    """Reads bookings as event rows in one transaction, each instrument and each person
-    once however many reads: their columns are not repeated on every booking."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self._places: dict[int, PlaceRow] = {}
-        self._bookers: dict[int, BookerRow] = {}
-
-    def read(self, *where: ColumnElement[bool]) -> list[EventRow]:
-        """The bookings under `where` (which may name Instrument and Facility columns), by
-        start, each with its place and booker."""
-        session = self._session
-        statement = (
-            select(*_BOOKING_COLUMNS)
-            .join(Instrument, Booking.instrument_id == Instrument.id)
-            .join(Facility, Instrument.facility_id == Facility.id)
-            .where(*where)
-            .order_by(Booking.starts_at, Booking.id)
-        )
-        bookings = list(map(BookingRow._make, session.connection().execute(statement).all()))
-        places, bookers = self._places, self._bookers
-        places.update(_places(session, {r.instrument_id for r in bookings} - places.keys()))
-        bookers.update(_bookers(session, {r.user_id for r in bookings} - bookers.keys()))
-        return [EventRow(r, places[r.instrument_id], bookers[r.user_id]) for r in bookings]
-
-
-def _places(session: Session, ids: set[int]) -> dict[int, PlaceRow]:
-    statement = select(
-        Instrument.id,
-        Instrument.code,
-        Instrument.name,
-        Instrument.category,
-        Instrument.building,
-        Instrument.room,
-        Instrument.web_address,
-        Instrument.contact_email,
-        Facility.name,
-        Facility.building,
-        Facility.web_address,
-        Facility.email,
-        Facility.timezone,
-    ).join(Facility, Instrument.facility_id == Facility.id)
-    found: dict[int, PlaceRow] = {}
-    if not ids:
-        return found
-    for chunk in _chunks(ids):
-        for row in session.connection().execute(statement.where(Instrument.id.in_(chunk))).all():
-            found[row[0]] = PlaceRow._make(row[1:])
-    return found
-
-
-def _bookers(session: Session, ids: set[int]) -> dict[int, BookerRow]:
-    statement = select(User.id, User.display_name, User.email, _UserInstitution.name).join(
-        _UserInstitution, User.institution_id == _UserInstitution.id
-    )
-    found: dict[int, BookerRow] = {}
-    if not ids:
-        return found
-    for chunk in _chunks(ids):
-        for row in session.connection().execute(statement.where(User.id.in_(chunk))).all():
-            found[row[0]] = BookerRow._make(row[1:])
-    return found
-
-
-def _chunks(ids: set[int]) -> list[list[int]]:
-    ordered = sorted(ids)
-    return [ordered[i : i + _CHUNK] for i in range(0, len(ordered), _CHUNK)]
-
-
-def read_series(session: Session, series_ids: set[int]) -> dict[int, SeriesRow]:
-    statement = select(
-        BookingSeries.id,
-        BookingSeries.first_start,
-        BookingSeries.rrule,
-        BookingSeries.ical_uid,
-        BookingSeries.sequence,
-        BookingSeries.updated_at,
-    ).where(BookingSeries.id.in_(series_ids))
-    return {r.id: SeriesRow._make(r) for r in session.connection().execute(statement)}
-
-
 def event_status(status: BookingStatus) -> CalendarEventStatus:
     if status in ENDED:
         return CalendarEventStatus.CANCELLED
@@ -233,7 +126,7 @@ def row_event(row: EventRow, view: EventView, reference: str) -> CalendarEvent:
     key = (row, view, reference)
     event = _BUILT.get(key)
     if event is None:
-        event = _build(row, view, reference)
+        event = build_event(row, view, reference)
         if len(_BUILT) >= _BUILT_MOST:
             _BUILT.clear()  # crude but bounded: a full rebuild refills what is in use
         _BUILT[key] = event
@@ -244,7 +137,7 @@ _BUILT: dict[tuple[EventRow, EventView, str], CalendarEvent] = {}
 _BUILT_MOST = 200_000
 
 
-def _build(row: EventRow, view: EventView, reference: str) -> CalendarEvent:
+def build_event(row: EventRow, view: EventView, reference: str) -> CalendarEvent:
     booking, place, booker = row
     shows_booker = view.full or view.show_booker
     shows_project = view.full or view.show_project

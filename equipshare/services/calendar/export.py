@@ -14,7 +14,7 @@ show_booker and show_project add the booker and the purpose/project code.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -27,22 +27,22 @@ from equipshare.domain.errors import InputError, NotFound, PermissionDenied
 from equipshare.domain.permissions import Actor
 from equipshare.domain.records.calendar import CalendarEvent, CalendarMeta, ExportScope
 from equipshare.ical.export import render_calendar, render_event
+from equipshare.services.calendar.event_reader import EventRowReader, read_series
 from equipshare.services.calendar.event_rows import (
     ENDED,
     EventRow,
-    EventRowReader,
     EventView,
     SeriesRow,
-    read_series,
     row_event,
     series_events,
 )
+from equipshare.services.calendar.feed_changes import everything_stamp
+from equipshare.services.calendar.feed_text import FeedPart, FeedTexts, event_order
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 
 DEFAULT_DAYS_BACK = 30
 DEFAULT_DAYS_AHEAD = 365
-_EARLIEST = datetime.min.replace(tzinfo=UTC)
 LONGEST_BOOKING = timedelta(minutes=LONGEST_BOOKING_MINUTES)
 
 
@@ -78,37 +78,13 @@ class CalendarExportService:
     ) -> tuple[CalendarMeta, tuple[CalendarEvent, ...], datetime | None]:
         """`events`, and the first moment after now when a cancelled or rejected booking in
         them leaves (its grace period over): the same rows then show something else."""
-        now = self._clock.now()
-        start = _aware(start, "from") if start else now - timedelta(days=DEFAULT_DAYS_BACK)
-        end = _aware(end, "to") if end else now + timedelta(days=DEFAULT_DAYS_AHEAD)
-        if end <= start:
-            raise InputError("the end of the window must be after its start", "to")
-        calendar = self._settings.calendar
-        grace = timedelta(days=calendar.cancelled_grace_days)
+        now, start, end, grace = self._window(start, end)
         with self._reads() as session:
-            actor = row_records.load_actor(session, actor_username)
-            if not actor.user.active:
-                raise PermissionDenied(f"{actor_username} may not export calendars: deactivated")
-            name, zone, where, full = self._scope(session, actor, scope)
-            view = EventView(full, calendar.show_booker, calendar.show_project)
+            name, zone, where, view = self._open(session, actor_username, scope)
             reader = EventRowReader(session)
-            rows = reader.read(
-                where,
-                Booking.starts_at < end,
-                Booking.ends_at > start,
-                # No booking outlasts LONGEST_BOOKING (the database refuses one), so this
-                # bound lets the (instrument, starts_at) index skip the whole history
-                # before the window instead of reading it to test ends_at.
-                Booking.starts_at > start - LONGEST_BOOKING,
-                or_(Booking.status.not_in(ENDED), Booking.updated_at > now - grace),
-            )
+            rows = reader.read(where, *_in_window(start, end, now, grace))
             series_ids = {row.series_id for row in rows if row.series_id is not None}
-            members: dict[int, list[EventRow]] = {}
-            series: dict[int, SeriesRow] = {}
-            if series_ids:
-                for row in reader.read(Booking.series_id.in_(series_ids)):
-                    members.setdefault(row.series_id or 0, []).append(row)
-                series = read_series(session, series_ids)
+            members, series = _series_of(session, reader, series_ids)
         single = [
             row_event(row, view, f"booking {row.booking.booking_id}")
             for row in rows
@@ -118,24 +94,74 @@ class CalendarExportService:
         for series_id in sorted(series_ids):
             grouped += series_events(series[series_id], members[series_id], view, now, grace)
         everything = rows + [row for group in members.values() for row in group]
-        leaves = min(
-            (
-                row.updated_at + grace
-                for row in everything
-                if row.status in ENDED and row.updated_at + grace > now
-            ),
-            default=None,
+        leaves = _first_to_leave(
+            (row.updated_at for row in everything if row.status in ENDED), now, grace
         )
-        events = tuple(sorted(single + grouped, key=_order))
-        zones = tuple(sorted({zone} | {event.timezone for event in events}))
-        meta = CalendarMeta(
+        events = tuple(sorted(single + grouped, key=event_order))
+        meta = self._meta(name, zone, {event.timezone for event in events})
+        return meta, events, leaves
+
+    def feed_text(
+        self,
+        actor_username: str,
+        scope: ExportScope,
+        start: datetime,
+        end: datetime,
+        texts: FeedTexts,
+    ) -> tuple[CalendarMeta, list[FeedPart], datetime | None]:
+        """`events_and_expiry` as a feed serves it: each event's finished text, in order,
+        rendered only for rows `texts` has not seen (the same bytes as `export`)."""
+        now, start, end, grace = self._window(start, end)
+        with self._reads() as session:
+            name, zone, where, view = self._open(session, actor_username, scope)
+            reader = EventRowReader(session, texts.people(everything_stamp(session)))
+            singles = texts.singles(
+                reader, reader.raw(where, *_in_window(start, end, now, grace)), view
+            )
+            members, series = _series_of(session, reader, singles.series_ids)
+        grouped: list[CalendarEvent] = []
+        for series_id in sorted(singles.series_ids):
+            grouped += series_events(series[series_id], members[series_id], view, now, grace)
+        ended = [part.ended_at for part in singles.parts if part.ended_at is not None]
+        ended += [
+            row.updated_at for group in members.values() for row in group if row.status in ENDED
+        ]
+        parts = singles.parts + texts.series_parts(grouped)
+        parts.sort(key=_part_order)
+        meta = self._meta(name, zone, singles.zones | {event.timezone for event in grouped})
+        return meta, parts, _first_to_leave(ended, now, grace)
+
+    def _window(
+        self, start: datetime | None, end: datetime | None
+    ) -> tuple[datetime, datetime, datetime, timedelta]:
+        """Now, the window (30 days back and a year ahead unless given), and the grace period."""
+        now = self._clock.now()
+        start = _aware(start, "from") if start else now - timedelta(days=DEFAULT_DAYS_BACK)
+        end = _aware(end, "to") if end else now + timedelta(days=DEFAULT_DAYS_AHEAD)
+        if end <= start:
+            raise InputError("the end of the window must be after its start", "to")
+        return now, start, end, timedelta(days=self._settings.calendar.cancelled_grace_days)
+
+    def _open(
+        self, session: Session, actor_username: str, scope: ExportScope
+    ) -> tuple[str, str, ColumnElement[bool], EventView]:
+        """The calendar's name and zone, the bookings' filter and the view, once the actor
+        is known to be active and allowed."""
+        actor = row_records.load_actor(session, actor_username)
+        if not actor.user.active:
+            raise PermissionDenied(f"{actor_username} may not export calendars: deactivated")
+        name, zone, where, full = self._scope(session, actor, scope)
+        calendar = self._settings.calendar
+        return name, zone, where, EventView(full, calendar.show_booker, calendar.show_project)
+
+    def _meta(self, name: str, zone: str, zones: set[str]) -> CalendarMeta:
+        return CalendarMeta(
             name=f"{name} · {self._settings.organisation.name}",
             timezone=zone,
-            refresh_interval=timedelta(minutes=calendar.refresh_minutes),
-            timezones=zones,
+            refresh_interval=timedelta(minutes=self._settings.calendar.refresh_minutes),
+            timezones=tuple(sorted({zone} | zones)),
             description=f"equipshare bookings: {name}",
         )
-        return meta, events, leaves
 
     def export(
         self,
@@ -211,10 +237,37 @@ def _aware(moment: datetime, field: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _order(event: CalendarEvent) -> tuple[datetime, str, datetime]:
-    """Masters before their overrides, everything by start: a stable order for stable bytes."""
+def _in_window(
+    start: datetime, end: datetime, now: datetime, grace: timedelta
+) -> tuple[ColumnElement[bool], ...]:
+    """Bookings overlapping the window, cancelled or rejected ones only within their grace."""
     return (
-        event.recurrence_id or event.starts_at,
-        event.uid,
-        event.recurrence_id or _EARLIEST,
+        Booking.starts_at < end,
+        Booking.ends_at > start,
+        # No booking outlasts LONGEST_BOOKING (the database refuses one), so this bound
+        # lets the (instrument, starts_at) index skip the whole history before the
+        # window instead of reading it to test ends_at.
+        Booking.starts_at > start - LONGEST_BOOKING,
+        or_(Booking.status.not_in(ENDED), Booking.updated_at > now - grace),
     )
+
+
+def _series_of(
+    session: Session, reader: EventRowReader, series_ids: set[int]
+) -> tuple[dict[int, list[EventRow]], dict[int, SeriesRow]]:
+    """Every booking of the given series (in the window or not), and the series' own rows."""
+    members: dict[int, list[EventRow]] = {}
+    if not series_ids:
+        return members, {}
+    for row in reader.read(Booking.series_id.in_(series_ids)):
+        members.setdefault(row.series_id or 0, []).append(row)
+    return members, read_series(session, series_ids)
+
+
+def _first_to_leave(ended: Iterable[datetime], now: datetime, grace: timedelta) -> datetime | None:
+    """The first moment after now when a cancelled or rejected booking's grace runs out."""
+    return min((at + grace for at in ended if at + grace > now), default=None)
+
+
+def _part_order(part: FeedPart) -> tuple[datetime, str, datetime]:
+    return part.order

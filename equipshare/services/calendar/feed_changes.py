@@ -82,6 +82,14 @@ def feed_changes(session: Session, kind: ExportKind, target: str) -> FeedChanges
     return FeedChanges(everything=int(everything), scope=int(scope))
 
 
+_EVERYTHING = select(STAMPS.c.counter).where(STAMPS.c.kind == "all", STAMPS.c.key == 0)
+
+
+def everything_stamp(session: Session) -> int:
+    """The "all" counter alone: names, places and rights are as they were while it stands."""
+    return int(session.connection().execute(_EVERYTHING).scalar() or 0)
+
+
 def covers(seen: FeedChanges, wanted: FeedChanges) -> bool:
     """Whether a database whose stamps read `seen` holds every write `wanted` counts.
 

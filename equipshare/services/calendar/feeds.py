@@ -36,6 +36,7 @@ from equipshare.domain.records.calendar import (
 )
 from equipshare.services.calendar.export import CalendarExportService
 from equipshare.services.calendar.feed_changes import covers, feed_changes
+from equipshare.services.calendar.feed_text import FeedTexts
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
@@ -99,6 +100,8 @@ class FeedsService:
         self._db = context.database
         self._clock = context.clock
         self._settings = context.settings.feeds
+        #: The finished text of events served so far, kept across rebuilds of any feed.
+        self.texts = FeedTexts(self._settings.cached_events)
 
     # -- for the token's owner ------------------------------------------------------------
 
@@ -257,15 +260,21 @@ class FeedsService:
         """
         start, end = self.window()
         try:
-            meta, events, leaves = self._export(self._covering(scope)).events_and_expiry(
-                scope.username, ExportScope(scope.kind, scope.target), start, end
+            meta, parts, leaves = self._export(self._covering(scope)).feed_text(
+                scope.username, ExportScope(scope.kind, scope.target), start, end, self.texts
             )
         except RefusedError:
             raise NotFound(NO_SUCH_FEED) from None
         self.record_use(scope)
         midnight = start + timedelta(days=self._settings.days_back + 1)  # the window moves on
         valid_until = min(midnight, leaves) if leaves is not None else midnight
-        return FeedCalendar(scope=scope, meta=meta, events=events, valid_until=valid_until)
+        return FeedCalendar(
+            scope=scope,
+            meta=meta,
+            events=tuple(part.text for part in parts),
+            newest=max((part.last_modified for part in parts), default=None),
+            valid_until=valid_until,
+        )
 
     # -- scoping --------------------------------------------------------------------------
 
