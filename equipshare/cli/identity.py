@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -24,6 +23,8 @@ def caller_username() -> str:
     if named:
         return named
     try:
+        import getpass  # here: only without $EQUIPSHARE_USER
+
         return getpass.getuser()
     except (KeyError, OSError):  # no login name, e.g. an unnamed uid in a container
         raise InputError(f"cannot tell who you are: set ${USER_ENV}", "user") from None

@@ -1,4 +1,8 @@
-"""Records in plain words, the same in the TUI and the CLI: access, statuses, policies, bookings."""
+"""Records in plain words, the same in the TUI and the CLI: access, statuses, policies, bookings.
+
+The rules and money modules load in the functions that use them: the catalogue's first
+screen needs only plural and status words (issue 22, start-up).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from equipshare.domain.charging import gbp
 from equipshare.domain.enums import (
     AccessLevel,
     BookingStatus,
@@ -14,9 +17,6 @@ from equipshare.domain.enums import (
     InstrumentStatus,
     TrainingStanding,
 )
-from equipshare.domain.policy_rules import days_words
-from equipshare.domain.timewords import clock_words
-from equipshare.domain.training_rules import last_valid_day
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -106,6 +106,8 @@ def opening_words(hours: tuple[OpeningInterval, ...]) -> str:
 
 def policy_lines(instrument: InstrumentRecord) -> list[str]:
     """The booking policy as short sentences, in the order a booker needs them."""
+    from equipshare.domain.policy_rules import days_words
+
     policy: BookingPolicy = instrument.policy
     length = (
         f"every booking lasts {duration(policy.min_minutes)}"
@@ -154,6 +156,8 @@ def training_words(status: TrainingStatus, timezone: str) -> str:
                 return "trained, no expiry"
             # "until" names the last day it covers, as the instrument and training screens
             # do: an expiry at midnight ends the day before.
+            from equipshare.domain.training_rules import last_valid_day
+
             last = last_valid_day(status.until, timezone)
             return f"trained until {last.day} {last:%b %Y}"
         case TrainingStanding.LAPSES:
@@ -174,6 +178,8 @@ def booking_status_words(status: BookingStatus) -> str:
 def use_words(row: MyBookingRow) -> str:
     """'in 10:02 GMT' while checked in, '10:02-11:55 GMT' once out, in the facility's zone
     and naming it (the day is the booking's, on the same row), else ''."""
+    from equipshare.domain.timewords import clock_words
+
     if row.checked_in_at is None:
         return ""
     if row.checked_out_at is None:
@@ -184,6 +190,8 @@ def use_words(row: MyBookingRow) -> str:
 
 def price_words(row: MyBookingRow) -> str:
     """What the booking costs now; '-' when the instrument has no price for the user."""
+    from equipshare.domain.charging import gbp
+
     return "-" if row.charge_pence is None else gbp(row.charge_pence)
 
 

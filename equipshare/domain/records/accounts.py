@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from equipshare.domain.enums import Role
-from equipshare.domain.records.admin import UserListRow
+
+if TYPE_CHECKING:  # named in annotations only; a launch reads Standing, not the user list
+    from equipshare.domain.records.admin import UserListRow
 
 
 @dataclass(frozen=True)

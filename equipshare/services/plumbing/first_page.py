@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from equipshare.db.drivers import DriverConnection
 from equipshare.domain.enums import AccessLevel, InstitutionSector, InstrumentStatus, Role
-from equipshare.domain.records.catalogue import CataloguePage, CatalogueQuery, CatalogueRow
+from equipshare.domain.records.catalogue_rows import CataloguePage, CatalogueQuery, CatalogueRow
 from equipshare.domain.records.people import UserRecord
 from equipshare.domain.search_text import checked_search
 

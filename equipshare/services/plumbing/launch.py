@@ -20,7 +20,7 @@ from equipshare.config import Settings
 from equipshare.db.drivers import DriverConnection
 from equipshare.db.schema_head import VERSION_TABLE, shipped_linear_head
 from equipshare.domain.clock import Clock
-from equipshare.domain.records.catalogue import CataloguePage, CatalogueQuery
+from equipshare.domain.records.catalogue_rows import CataloguePage, CatalogueQuery
 from equipshare.domain.records.people import UserRecord
 from equipshare.services.plumbing.first_page import find_user, first_page
 

@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Header, Input, Static
 
-from equipshare.domain.records.catalogue import (
+from equipshare.domain.records.catalogue_rows import (
     CatalogueFilters,
     CataloguePage,
     CatalogueQuery,

@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from equipshare.domain.records.catalogue import CatalogueRow
+from equipshare.domain.records.catalogue_rows import CatalogueRow
 from equipshare.domain.wording import status_words
 from equipshare.tui.widgets.column_fit import ColumnSpec, fit_columns
 
