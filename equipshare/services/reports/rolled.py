@@ -16,16 +16,17 @@ month rows and a constant of a part-month, so no query computes it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Date, case, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from equipshare.db.models.bookings import Booking
-from equipshare.db.models.catalogue import Facility, Instrument
+from equipshare.db.models.catalogue import Facility, Institution, Instrument
 from equipshare.db.models.rollups import (
     NO_STAFF,
     BookingRollup,
@@ -166,30 +167,48 @@ def utilisation(
     return [(row_key, *sums) for row_key, sums in totals.items()]
 
 
-Tally = tuple[list[tuple[int, int, int, int]], list[tuple[Any, int, int]]]
+#: Cells (first institution's code, user institution's code, minutes, bookings) in code
+#: order, and the cross-institution part by month index (index, minutes, bookings).
+Tally = tuple[list[tuple[str, str, int, int]], list[tuple[int, int, int]]]
 
 
 def _held_sums(
-    session: Session, statement: Any, who: Any, user: Any, month: Any | None, rows: Any
-) -> Tally:
-    """Cells (who, user, minutes, bookings) and the cross-institution months (month,
-    minutes, bookings) of the held rows `statement` selects from."""
+    session: Session, statement: Any, first: Any, month: Any | None, rows: Any
+) -> tuple[Sequence[Any], Sequence[Any]]:
+    """The cells (named by the institutions' codes, in order) of the held rows
+    `statement` selects from, by `first` (the host's or the technician's institution)
+    and the user's, and their cross-institution part by month."""
+    user = rows.user_institution_id
     minutes, count = func.sum(rows.held_minutes), func.sum(rows.held_bookings)
-    cells = statement.add_columns(who, user, minutes, count).group_by(who, user)
-    if month is None:  # a part-month: its one month is a constant, not a column
-        months = statement.add_columns(literal(0), minutes, count).where(who != user)
-    else:
-        months = statement.add_columns(month, minutes, count).where(who != user).group_by(month)
-    return (
-        [(w, u, int(m), int(n)) for w, u, m, n in session.execute(cells)],
-        [(of, int(m or 0), int(n or 0)) for of, m, n in session.execute(months)],
+    grouped = (
+        statement.add_columns(first.label("first"), user.label("user"), minutes, count)
+        .group_by(first, user)
+        .subquery()
     )
+    a, b = aliased(Institution), aliased(Institution)
+    cells = (
+        select(a.code, b.code, *list(grouped.c)[2:])
+        .join(a, a.id == grouped.c.first)
+        .join(b, b.id == grouped.c.user)
+        .order_by(a.code, b.code)
+    )
+    if month is None:  # a part-month: its one month is a constant, not a column
+        by_month = statement.add_columns(literal(0), minutes, count).where(first != user)
+    else:
+        by_month = statement.add_columns(month, minutes, count).where(first != user)
+        by_month = by_month.group_by(month)
+    conn = session.connection()  # Core rows: no ORM loading for thousands of tuples
+    return conn.execute(cells).all(), conn.execute(by_month).all()
 
 
 def _host_rows(part: Part, scope: Scope, split: Split, who: str) -> Any:
     """The part's whole months of the host rows, but for hosts keeping another zone too."""
     h = BookingRollupHost
-    statement = select().where(h.month >= part.first, h.month <= part.last, h.held_bookings > 0)
+    statement = (
+        select()
+        .select_from(h)
+        .where(h.month >= part.first, h.month <= part.last, h.held_bookings > 0)
+    )
     if scope.institution_id is not None:
         statement = statement.where(h.host_institution_id == scope.institution_id)
     if split.mixed_hosts:
@@ -200,41 +219,55 @@ def _host_rows(part: Part, scope: Scope, split: Split, who: str) -> Any:
 
 
 def held(session: Session, period: ReportPeriod, scope: Scope, split: Split, who: str) -> Tally:
-    """Cells of (host institution if `who` is "host", else the assisting technician's,
-    user institution, held minutes, held bookings) and the cross-institution part by
-    month index (month index, minutes, bookings).
+    """Cells of (the host institution's code if `who` is "host", else the assisting
+    technician's, the user institution's, held minutes, held bookings) in code order,
+    and the cross-institution part by month index (month index, minutes, bookings).
 
     Whole months of a report not narrowed to one facility come from the host rows (a
     few rows per institution pair and month); the instruments of hosts keeping another
     zone too, and the days at the edges, from the instrument rows."""
     index = {month: number for number, month in enumerate(month_starts(period))}
-    cells: list[tuple[int, int, int, int]] = []
+    parts: list[Sequence[Any]] = []
     months: list[tuple[int, int, int]] = []
 
-    def add(tally: Tally, month: date | None = None) -> None:
-        cells.extend(tally[0])
-        months.extend((index[month or _day(m)], a, b) for m, a, b in tally[1] if b or a)
+    def add(tally: tuple[Sequence[Any], Sequence[Any]], month: date | None = None) -> None:
+        parts.append(tally[0])
+        months.extend((index[month or _day(of)], int(m or 0), int(n or 0)) for of, m, n in tally[1])
 
     for part in split.parts:
         hosts_too = part.months and scope.facility_id is None
         if hosts_too:
             h = BookingRollupHost
-            column = h.host_institution_id if who == "host" else h.staff_institution_id
-            statement = _host_rows(part, scope, split, who).select_from(h)
-            add(_held_sums(session, statement, column, h.user_institution_id, h.month, h))
+            first = h.host_institution_id if who == "host" else h.staff_institution_id
+            add(_held_sums(session, _host_rows(part, scope, split, who), first, h.month, h))
             if not split.mixed_hosts:
                 continue
         r = part.table
-        column = Facility.institution_id if who == "host" else r.staff_institution_id
+        first = Facility.institution_id if who == "host" else r.staff_institution_id
         statement = _of_instruments(select(), part, scope, period).where(r.held_bookings > 0)
         if who == "staff":
             statement = statement.where(r.staff_institution_id != NO_STAFF)
         if hosts_too:
             statement = statement.where(Facility.institution_id.in_(split.mixed_hosts))
         month = part.month_column() if part.months else None
-        tally = _held_sums(session, statement, column, r.user_institution_id, month, r)
-        add(tally, part.month)
-    return cells, months
+        add(_held_sums(session, statement, first, month, r), part.month)
+    return merged_cells(parts), months
+
+
+def merged_cells(parts: Sequence[Iterable[Sequence[Any]]]) -> list[tuple[str, str, int, int]]:
+    """Cells of several parts (each in code order) as one list in code order, each pair
+    once with its sums added up."""
+    if len(parts) == 1:  # a year of whole months: the rows, in order already but for
+        # PostgreSQL's collation, which may order codes otherwise than Python (cheap:
+        # sorting rows in order is one pass)
+        return sorted((a, b, int(m), int(n)) for a, b, m, n in parts[0])
+    totals: dict[tuple[str, str], list[int]] = {}
+    for rows in parts:
+        for a, b, m, n in rows:
+            total = totals.setdefault((a, b), [0, 0])
+            total[0] += int(m)
+            total[1] += int(n)
+    return sorted((a, b, m, n) for (a, b), (m, n) in totals.items())
 
 
 def _day(value: date | str) -> date:

@@ -11,21 +11,19 @@ instruments, as for the rest of the sharing report.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, aliased
 
 from equipshare.db.models.bookings import Booking
-from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
+from equipshare.db.models.catalogue import Facility, Instrument, User
 from equipshare.db.rollup_sql import booked_length, held
 from equipshare.domain.records.reports import ReportPeriod, SharingCell, SharingMonth
-from equipshare.services.reports import rolled
 from equipshare.services.reports.period import month_starts
 from equipshare.services.reports.scope import Scope
 from equipshare.services.reports.sql_time import month_index
-from equipshare.services.reports.usage import add_to, in_period
+from equipshare.services.reports.usage import held_totals, in_period
 
 
 def technician_sharing(
@@ -33,31 +31,14 @@ def technician_sharing(
 ) -> tuple[tuple[SharingCell, ...], tuple[SharingMonth, ...]]:
     """Cells of (staff institution, user institution, minutes, sessions), and the
     cross-institution part by local month (whole days from the roll-up with `rollups`)."""
-    cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    by_month: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    groups = []
-    if rollups:
-        split = rolled.split(session, period, scope)
-        tallied, months_of = rolled.held(session, period, scope, split, "staff")
-        for staff_id, user_id, minutes, count in tallied:
-            add_to(cells[staff_id, user_id], minutes, count)
-        for index, minutes, count in months_of:
-            add_to(by_month[index], minutes, count)
-        for conditions in split.direct:
-            groups += _assisted(session, dialect, period, scope, *conditions)
-    else:
-        groups = _assisted(session, dialect, period, scope)
-    for staff_id, user_id, index, minutes, count in groups:
-        add_to(cells[staff_id, user_id], minutes, count)
-        if staff_id != user_id:
-            add_to(by_month[int(index)], minutes, count)
-    codes = {row.id: row.code for row in session.execute(select(Institution.id, Institution.code))}
-    coded = {(codes[staff], codes[user]): sums for (staff, user), sums in cells.items()}
+    cells, by_month = held_totals(
+        session, dialect, period, scope, "staff", _assisted, rollups=rollups
+    )
     months = tuple(
         SharingMonth(month, *by_month.get(index, (0, 0)))
         for index, month in enumerate(month_starts(period))
     )
-    return tuple(SharingCell(*pair, *coded[pair]) for pair in sorted(coded)), months
+    return tuple(SharingCell(*row) for row in cells), months
 
 
 def _assisted(

@@ -8,7 +8,7 @@ facility or institution level. A booking counts in the period its start falls in
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -244,37 +244,60 @@ def sharing_report(
     """The held bookings grouped by host, user institution and local month (whole days
     from the roll-up with `rollups`); the matrix and the months are both sums of those
     few groups."""
-    cells: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
-    by_month: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    groups = []
-    if rollups:
-        split = rolled.split(session, period, scope)
-        tallied, months_of = rolled.held(session, period, scope, split, "host")
-        for host_id, user_id, minutes, count in tallied:
-            add_to(cells[host_id, user_id], minutes, count)
-        for index, minutes, count in months_of:
-            add_to(by_month[index], minutes, count)
-        for conditions in split.direct:
-            groups += _sharing_groups(session, dialect, period, scope, *conditions)
-    else:
-        groups = _sharing_groups(session, dialect, period, scope)
-    for host_id, user_id, index, minutes, count in groups:
-        add_to(cells[host_id, user_id], minutes, count)
-        if host_id != user_id:
-            add_to(by_month[int(index)], minutes, count)
+    cells, by_month = held_totals(
+        session, dialect, period, scope, "host", _sharing_groups, rollups=rollups
+    )
     months = tuple(
         SharingMonth(month, *by_month.get(index, (0, 0)))
         for index, month in enumerate(month_starts(period))
     )
-    codes = {row.id: row.code for row in session.execute(select(Institution.id, Institution.code))}
-    coded = {(codes[host], codes[user]): sums for (host, user), sums in cells.items()}
-    institutions = sorted({host for host, _ in coded} | {user for _, user in coded})
     return SharingReport(
         period=period,
-        institutions=tuple(institutions),
-        cells=tuple(SharingCell(*pair, *coded[pair]) for pair in sorted(coded)),
+        institutions=tuple(sorted({row[0] for row in cells} | {row[1] for row in cells})),
+        cells=tuple(SharingCell(*row) for row in cells),
         months=months,
     )
+
+
+Totals = tuple[list[tuple[str, str, int, int]], dict[int, list[int]]]
+
+
+def held_totals(
+    session: Session,
+    dialect: str,
+    period: ReportPeriod,
+    scope: Scope,
+    who: str,
+    direct: Callable[..., list[Any]],
+    *,
+    rollups: bool,
+) -> Totals:
+    """Cells (host's, or the technician's if `who` is "staff", institution code, user
+    institution code, minutes, bookings) in code order, and [minutes, bookings] across
+    institutions per month index: whole days from the roll-ups with `rollups`, the rest
+    (or everything) from the bookings by `direct` (groups of first institution id, user
+    institution id, month index, minutes and bookings)."""
+    by_month: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    groups: list[Any] = []
+    cells: list[tuple[str, str, int, int]] = []
+    if rollups:
+        split = rolled.split(session, period, scope)
+        cells, months_of = rolled.held(session, period, scope, split, who)
+        for index, minutes, count in months_of:
+            add_to(by_month[index], minutes, count)
+        for conditions in split.direct:
+            groups += direct(session, dialect, period, scope, *conditions)
+    else:
+        groups = direct(session, dialect, period, scope)
+    if not groups:
+        return cells, by_month
+    rows = session.connection().execute(select(Institution.id, Institution.code))
+    codes: dict[int, str] = {row[0]: row[1] for row in rows}
+    for first, user, index, minutes, count in groups:
+        if first != user:
+            add_to(by_month[int(index)], minutes, count)
+    named = [(codes[first], codes[user], m, n) for first, user, _, m, n in groups]
+    return rolled.merged_cells([cells, sorted(named)]), by_month
 
 
 def add_to(total: list[int], minutes: Any, count: Any) -> None:
