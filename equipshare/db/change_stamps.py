@@ -50,6 +50,8 @@ from sqlalchemy.pool import Pool
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.dml import Delete, Insert, Update, UpdateBase
 
+from equipshare.db import direct
+
 
 @cache
 def _stamps() -> Table:
@@ -271,7 +273,7 @@ def _bump(conn: Connection) -> None:
     stamps = pending.stamps()
     if not stamps or not _has_table(conn):
         return
-    conn.execute(_upsert(conn.dialect.name), [{"kind": k, "key": key} for k, key in stamps])
+    direct.execute(conn, _upsert(conn.dialect.name), [{"kind": k, "key": key} for k, key in stamps])
 
 
 def _has_table(conn: Connection) -> bool:

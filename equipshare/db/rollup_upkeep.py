@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Select, Table, bindparam, delete, insert, or_, select
 from sqlalchemy.sql.dml import Delete, Insert
 
-from equipshare.db import rollup_host_sql, rollup_sql
+from equipshare.db import direct, rollup_host_sql, rollup_sql
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Instrument
 from equipshare.db.models.rollups import BookingRollup, BookingRollupHost, BookingRollupMonth
@@ -96,7 +96,7 @@ def _locked_zones(conn: Connection, instruments: Sequence[int]) -> dict[int, str
     instruments' rows in id order (SQLite's writers hold the whole database already)."""
     one, many = _zone_statements(conn.dialect.name)
     if len(instruments) == 1:  # a booking's own commit: no expanding IN to render
-        return {row[0]: row[1] for row in conn.execute(one, {"id": instruments[0]})}
+        return {row[0]: row[1] for row in direct.execute(conn, one, {"id": instruments[0]})}
     zones: dict[int, str] = {}
     for chunk in chunks(instruments):
         zones.update({row[0]: row[1] for row in conn.execute(many, {"ids": list(chunk)})})
@@ -150,21 +150,18 @@ def recompute_days(conn: Connection, days: Sequence[tuple[int, date, str]]) -> N
             }
         )
     if conn.dialect.name == "postgresql":
-        conn.execute(_together(), params)
+        direct.execute(conn, _together(), params)
         return
     doomed, fill, doomed_months, fill_months, shift_hosts = _statements(conn.dialect.name)
-    conn.execute(doomed, [{"instrument_id": p["instrument_id"], "day": p["day"]} for p in params])
-    conn.execute(
-        fill, [{k: p[k] for k in ("instrument_id", "day", "starts", "ends")} for p in params]
-    )
+    run = functools.partial(direct.execute, conn)
+    run(doomed, [{"instrument_id": p["instrument_id"], "day": p["day"]} for p in params])
+    run(fill, [{k: p[k] for k in ("instrument_id", "day", "starts", "ends")} for p in params])
     months = sorted({(p["instrument_id"], p["month"]) for p in params})
     keys = [{"instrument_id": i, "month": m} for i, m in months]
-    conn.execute(shift_hosts, [{**key, "sign": -1} for key in keys])
-    conn.execute(doomed_months, keys)
-    conn.execute(
-        fill_months, [{"instrument_id": i, "month": m, "next": _next_month(m)} for i, m in months]
-    )
-    conn.execute(shift_hosts, [{**key, "sign": 1} for key in keys])
+    run(shift_hosts, [{**key, "sign": -1} for key in keys])
+    run(doomed_months, keys)
+    run(fill_months, [{"instrument_id": i, "month": m, "next": _next_month(m)} for i, m in months])
+    run(shift_hosts, [{**key, "sign": 1} for key in keys])
 
 
 @functools.cache

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from sqlalchemy import Connection, CursorResult, Executable, Table
+from sqlalchemy import Connection, Executable, Table
 from sqlalchemy.orm import Session
 
+from equipshare.db import direct
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.catalogue import (
@@ -60,15 +61,14 @@ INSTRUMENT_DESCRIPTION = (
 )
 
 
-def run(
-    session: Session, statement: Executable, params: Mapping[str, Any]
-) -> CursorResult[*tuple[Any, ...]]:
-    """Run a prebuilt statement in the session's transaction.
+def run(session: Session, statement: Executable, params: Mapping[str, Any]) -> direct.Rows:
+    """Run a prebuilt statement in the session's transaction, on the driver's cursor
+    (db/direct.py: SQLAlchemy's execution of a statement cost more than the statement).
 
     Pending ORM changes are flushed first, as a query through the session would
     (autoflush), so a caller that added rows still reads them.
     """
-    return connection_of(session).execute(statement, params)
+    return direct.execute(connection_of(session), statement, params)
 
 
 def connection_of(session: Session) -> Connection:
