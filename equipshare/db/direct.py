@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Executable
 from sqlalchemy.engine import Dialect
@@ -30,6 +30,7 @@ from sqlalchemy.sql.dml import Insert, UpdateBase
 
 _Processor = Callable[[Any], Any]
 _PLANS_KEPT = 256
+_REQUIRED = object()
 
 
 class Rows:
@@ -67,16 +68,15 @@ class _Plan:
     """One statement compiled for one dialect and one set of parameter names."""
 
     __slots__ = (
-        "statement",
+        "binds",
         "compiled",
-        "sql",
-        "positions",
-        "processors",
-        "names",
-        "row",
-        "results",
         "key",
         "key_returned",
+        "positions",
+        "results",
+        "row",
+        "sql",
+        "statement",
     )
 
     def __init__(self, statement: Executable, compiled: SQLCompiler, dialect: Dialect) -> None:
@@ -84,8 +84,18 @@ class _Plan:
         self.compiled = compiled
         self.sql = compiled.string
         self.positions = tuple(compiled.positiontup or ()) if compiled.positional else None
-        self.processors: Mapping[str, _Processor] = compiled._bind_processors
-        self.names = compiled.escaped_bind_names or {}
+        processors: Mapping[str, Any] = compiled._bind_processors
+        escaped: Mapping[str, str] = compiled.escaped_bind_names or {}
+        #: Per bind: its name in the SQL, its key, its value when none is given, its processor.
+        self.binds = tuple(
+            (
+                name if self.positions is not None else escaped.get(name, name),
+                bind.key,
+                _REQUIRED if bind.required else bind.value,
+                processors.get(name),
+            )
+            for bind, name in compiled.bind_names.items()
+        )
         columns = compiled._result_columns
         self.row: Any = (
             namedtuple("Row", [c.keyname for c in columns], rename=True) if columns else None
@@ -97,23 +107,28 @@ class _Plan:
         if isinstance(inserted, Insert) and inserted.select is None:
             self.key_returned = bool(compiled.implicit_returning)
             columns = inserted.table.primary_key.columns  # type: ignore[attr-defined]
-            if self.key_returned or (dialect.postfetch_lastrowid and len(columns) == 1):
-                self.key = namedtuple("Key", [c.key for c in columns])
+            lastrowid = getattr(dialect, "postfetch_lastrowid", False)
+            if self.key_returned or (lastrowid and len(columns) == 1):
+                self.key = namedtuple("Key", [c.key for c in columns])  # type: ignore[misc]
 
     def values(self, params: Mapping[str, Any]) -> Any:
-        """The DBAPI parameters, as SQLAlchemy's execution context would build them."""
-        given = self.compiled.construct_params(params, escape_names=False)
-        processors = self.processors
+        """The DBAPI parameters, as SQLAlchemy's execution context would build them
+        (SQLCompiler.construct_params, then each type's bind processor)."""
+        given: dict[str, Any] = {}
+        for name, key, default, process in self.binds:
+            if key in params:
+                value = params[key]
+            elif name in params:
+                value = params[name]
+            elif default is _REQUIRED:
+                self.compiled.construct_params(params)  # raises SQLAlchemy's own error
+                raise AssertionError(f"no value for {key}")
+            else:
+                value = default
+            given[name] = value if process is None else process(value)
         if self.positions is not None:
-            return tuple(
-                processors[key](given[key]) if key in processors else given[key]
-                for key in self.positions
-            )
-        names = self.names
-        return {
-            names.get(key, key): processors[key](value) if key in processors else value
-            for key, value in given.items()
-        }
+            return tuple([given[name] for name in self.positions])
+        return given
 
     def result_processors(self, description: Sequence[Any], dialect: Dialect) -> None:
         columns = self.compiled._result_columns
@@ -153,7 +168,8 @@ def _compile(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> 
         or compiled.literal_execute_params
         or compiled.post_compile_params
         or compiled.schema_translate_map
-        or (compiled.isinsert and compiled.statement._returning)  # type: ignore[attr-defined]
+        or any(bind.callable for bind in compiled.bind_names)
+        or (isinstance(compiled.statement, Insert) and compiled.statement._returning)
     ):
         return None
     return _Plan(statement, compiled, dialect)
@@ -188,10 +204,8 @@ def execute(
     if plan is None or (many and (plan.row is not None or plan.key_returned)):
         return _through_sqlalchemy(conn, statement, many or params)
     if isinstance(statement, UpdateBase) and conn.dispatch.before_execute:
-        options = statement.get_execution_options()
-        options = {**conn.get_execution_options(), **options} if options else (
-            conn.get_execution_options()
-        )
+        own = statement.get_execution_options()
+        options = {**conn.get_execution_options(), **own} if own else conn.get_execution_options()
         conn.dispatch.before_execute(conn, statement, list(many), {} if many else first, options)
     values = [plan.values(each) for each in many] if many else plan.values(first)
     cursor = conn.connection.cursor()
@@ -201,7 +215,7 @@ def execute(
         else:
             cursor.execute(plan.sql, values)
         description = cursor.description
-        rows = cursor.fetchall() if description is not None else []
+        rows = cast(list[Any], cursor.fetchall()) if description is not None else []
         rowcount = cursor.rowcount
         lastrowid = cursor.lastrowid if plan.key is not None and not plan.key_returned else None
     except Exception as error:
@@ -222,9 +236,7 @@ def execute(
     return Rows(rows, rowcount, key)
 
 
-def _converted(
-    rows: list[Any], row: Any, processors: tuple[_Processor | None, ...]
-) -> list[Any]:
+def _converted(rows: list[Any], row: Any, processors: tuple[_Processor | None, ...]) -> list[Any]:
     if not any(processors):
         return [row._make(values) for values in rows]
     return [
@@ -236,6 +248,20 @@ def _converted(
         )
         for values in rows
     ]
+
+
+def execute_sql(conn: Connection, sql: str) -> None:
+    """Run a statement without parameters or rows (BEGIN IMMEDIATE) on the cursor."""
+    if _watched(conn):
+        conn.exec_driver_sql(sql)
+        return
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql)
+    except Exception as error:
+        conn._handle_dbapi_exception(error, sql, (), cursor, None)
+    finally:
+        cursor.close()
 
 
 def _through_sqlalchemy(

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from equipshare.db import change_stamps, rollups
+from equipshare.db import change_stamps, direct, rollups
 from equipshare.db.drivers import SQLITE_PRAGMAS, looks_like_sqlite_path
 from equipshare.domain.errors import DatabaseError
 from equipshare.domain.masking import mask_password
@@ -85,7 +85,7 @@ def _install_sqlite_behaviour(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         # IMMEDIATE takes the write lock up front, so check-then-insert cannot race.
         mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        direct.execute_sql(conn, f"BEGIN {mode}")
 
 
 def create_database_engine(url: str | URL, *, create: bool = True, **kwargs: Any) -> Engine:

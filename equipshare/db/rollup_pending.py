@@ -24,6 +24,9 @@ class Pending:
     #: Institutions whose host rows must be rebuilt: those an instrument or a facility
     #: moved away from, or an instrument let go of was in.
     moved_hosts: set[int] = field(default_factory=set)
+    #: Instruments whose row this transaction has locked, with their facility's zone as
+    #: read under the lock (the booking path's): the upkeep need not read them again.
+    locked_zones: dict[int, str] = field(default_factory=dict)
 
     def add_booking(self, row: Mapping[str, Any]) -> None:
         instrument, start = row.get("instrument_id"), row.get("starts_at")

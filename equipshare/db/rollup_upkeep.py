@@ -46,7 +46,7 @@ def recompute(conn: Connection, pending: Pending) -> None:
     if not instruments:
         rebuild_hosts(conn, sorted(pending.moved_hosts))
         return
-    zones = _locked_zones(conn, instruments)
+    zones = _locked_zones(conn, instruments, pending.locked_zones)
     if whole:
         rebuild(conn, sorted(whole), pending.moved_hosts)
     elif pending.moved_hosts:
@@ -91,9 +91,14 @@ def _starts(conn: Connection, pending: Pending) -> set[tuple[int, datetime]]:
     return starts
 
 
-def _locked_zones(conn: Connection, instruments: Sequence[int]) -> dict[int, str]:
+def _locked_zones(
+    conn: Connection, instruments: Sequence[int], locked: dict[int, str]
+) -> dict[int, str]:
     """Each instrument's facility zone, in one query that on PostgreSQL also locks the
-    instruments' rows in id order (SQLite's writers hold the whole database already)."""
+    instruments' rows in id order (SQLite's writers hold the whole database already);
+    none when the transaction locked them all already (`locked`, a booking's)."""
+    if all(instrument in locked for instrument in instruments):
+        return {instrument: locked[instrument] for instrument in instruments}
     one, many = _zone_statements(conn.dialect.name)
     if len(instruments) == 1:  # a booking's own commit: no expanding IN to render
         return {row[0]: row[1] for row in direct.execute(conn, one, {"id": instruments[0]})}

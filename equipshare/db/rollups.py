@@ -78,6 +78,12 @@ def note_rows(conn: Connection, table: str, rows: Iterable[Mapping[str, Any]]) -
             pending.add_booking(row)
 
 
+def note_locked(conn: Connection, instrument_id: int, timezone: str) -> None:
+    """`conn`'s transaction holds `instrument_id`'s row lock and read its facility's zone
+    under it: the upkeep at commit takes both from here instead of a query of its own."""
+    _pending(conn).locked_zones[instrument_id] = timezone
+
+
 def settle(conn: Connection) -> None:
     """Rebuild the whole roll-up now, in `conn`'s transaction, instead of the instrument-days
     noted so far: for bulk loads (the demo), where one set-based rebuild beats recomputing

@@ -18,6 +18,7 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from equipshare.domain.charging import FrozenRates
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import ConflictError, PermissionDenied, RefusedError
 from equipshare.domain.permissions import Action, Actor, Target, allowed, require
@@ -77,11 +78,13 @@ def create_booking(
     *,
     series_id: int | None = None,
     instrument_locked: bool = False,
+    actor_rates: FrozenRates | None = None,
 ) -> BookingRecord:
     """Check every rule and write the booking and its audit event; the caller announces it.
 
     `instrument_locked`: the caller loaded the instrument with its row lock, so only the
-    technician's remains to take.
+    technician's remains to take. `actor_rates`: the actor's rates on the instrument as of
+    `now`, read already (the waitlist's probe reads them), used if the booking is theirs.
     """
     target = Target.of(instrument)
     user = _owner(session, actor, request, target)
@@ -103,7 +106,10 @@ def create_booking(
     proposal = Proposal(user, instrument, start, end, request.project_code, technician)
     overridden = check_all(session, proposal, now, override_policy=override_policy)
     status = initial_status(actor, user, instrument)
-    rates = pricing.rates_for(session, user, instrument, now)
+    if actor_rates is not None and user.id == actor.id:
+        rates = actor_rates
+    else:
+        rates = pricing.rates_for(session, user, instrument, now)
     charge = pricing.charge_for(start, end, rates, technician is not None)
     values: dict[str, Any] = {
         "instrument_id": instrument.id,

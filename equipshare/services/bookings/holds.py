@@ -17,6 +17,7 @@ from sqlalchemy import Select, bindparam, exists, select, text
 from sqlalchemy.orm import Session
 
 from equipshare.db.models.queue import WaitlistEntry
+from equipshare.domain.charging import FrozenRates
 from equipshare.domain.enums import NotificationKind, WaitlistStatus
 from equipshare.domain.errors import RefusedError
 from equipshare.domain.permissions import Actor
@@ -24,6 +25,7 @@ from equipshare.domain.policy_rules import as_utc, describe_range, describe_time
 from equipshare.domain.records.bookings import BookingRequest
 from equipshare.domain.records.catalogue import InstrumentRecord
 from equipshare.services.bookings.checks import WAITLIST, Proposal, check_conflicts, lock_rows
+from equipshare.services.charging import pricing
 from equipshare.services.notify.outbox import queue_notification
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit
@@ -77,10 +79,12 @@ _ANY_IN_LINE = (
 )
 
 
-# Both probes in one round trip, for a booking about to be made (`Waitlist.probe`).
+# Both probes in one round trip, for a booking about to be made (`Waitlist.probe`), with
+# the rate card the booking will be priced at (one round trip fewer for the booking).
 _PROBE = select(
     exists(_ANY_LAPSED).label("lapsed"),
     exists(_ANY_IN_LINE).label("in_line"),
+    *pricing.RATES_IN_FORCE,
 )
 
 
@@ -93,6 +97,8 @@ class Probe:
     owner_id: int | None  # None: not asked
     span: tuple[datetime, datetime] | None
     in_line: bool
+    #: The owner's rates on the instrument as booked now (None: not asked).
+    rates: FrozenRates | None = None
 
     def nothing_to_take(self, user_id: int, start: datetime, end: datetime) -> bool:
         """True when `Waitlist.taken` for this booking is known to find no entry: the
@@ -231,15 +237,23 @@ class Waitlist:
         aware = start.utcoffset() is not None and end.utcoffset() is not None
         span = (as_utc(start, "start"), as_utc(end, "end")) if aware else None
         owner_id = actor.id if mine and span else None
+        rates = pricing.rate_params(actor.user, instrument, now)
         params = {
-            "instrument_id": instrument.id,
+            **rates,
             "now": now,
             "user_id": -1 if owner_id is None else owner_id,
             "start": span[0] if span else now,
             "end": span[1] if span else now,
         }
         row = run(session, _PROBE, params).one()
-        return Probe(bool(row.lapsed), owner_id, span, bool(row.in_line))
+        frozen = pricing.rates_of(rates["user_class"], row.hourly_rate, row.technician_hourly_rate)
+        return Probe(
+            bool(row.lapsed),
+            owner_id,
+            span,
+            bool(row.in_line),
+            frozen if owner_id is not None else None,
+        )
 
     def pass_lapsed(self, session: Session, instrument: InstrumentRecord) -> int:
         """End the instrument's holds that ran out and offer each range to the next in line.

@@ -111,6 +111,7 @@ class BookingService:
                     override_policy,
                     now,
                     instrument_locked=True,
+                    actor_rates=waiting.rates,
                 )
                 if not waiting.nothing_to_take(made.user_id, made.starts_at, made.ends_at):
                     self.waitlist.taken(

@@ -9,6 +9,8 @@ equipshare.domain.charging's, and nothing here rounds on its own.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
@@ -46,6 +48,39 @@ _RATE_CARD = (
 )
 
 
+def _in_force(column: Any) -> Any:
+    return _RATE_CARD.with_only_columns(column).scalar_subquery().label(column.name)
+
+
+#: The rate card in force as columns (:instrument_id, :user_class, :on), both NULL when
+#: there is none: for a statement that reads it along with other things (a booking's probe).
+RATES_IN_FORCE = (
+    _in_force(RATE_CARDS.c.hourly_rate),
+    _in_force(RATE_CARDS.c.technician_hourly_rate),
+)
+
+
+def rate_params(
+    user: UserRecord, instrument: InstrumentRecord, booked_at: datetime
+) -> dict[str, Any]:
+    """The parameters of RATES_IN_FORCE (and of `rates_for`) for `user` on `instrument`."""
+    day = booked_at.astimezone(ZoneInfo(instrument.timezone)).date()
+    return {
+        "instrument_id": instrument.id,
+        "user_class": user_class_of(user, instrument),
+        "on": day,
+    }
+
+
+def rates_of(
+    user_class: UserClass, hourly_rate: Decimal | None, technician_hourly_rate: Decimal | None
+) -> FrozenRates:
+    """The frozen rates from RATES_IN_FORCE's two columns."""
+    if hourly_rate is None or technician_hourly_rate is None:
+        return FrozenRates(user_class, None, None)
+    return FrozenRates(user_class, pence_of(hourly_rate), pence_of(technician_hourly_rate))
+
+
 def rates_in_force(
     session: Session, instrument_id: int, user_class: UserClass, on: date
 ) -> FrozenRates:
@@ -57,17 +92,15 @@ def rates_in_force(
     card = run(session, _RATE_CARD, params).first()
     if card is None:
         return FrozenRates(user_class, None, None)
-    return FrozenRates(
-        user_class, pence_of(card.hourly_rate), pence_of(card.technician_hourly_rate)
-    )
+    return rates_of(user_class, card.hourly_rate, card.technician_hourly_rate)
 
 
 def rates_for(
     session: Session, user: UserRecord, instrument: InstrumentRecord, booked_at: datetime
 ) -> FrozenRates:
     """The class of `user` on `instrument` and its rates on the local date of booking."""
-    day = booked_at.astimezone(ZoneInfo(instrument.timezone)).date()
-    return rates_in_force(session, instrument.id, user_class_of(user, instrument), day)
+    params = rate_params(user, instrument, booked_at)
+    return rates_in_force(session, instrument.id, params["user_class"], params["on"])
 
 
 def charging_policy(session: Session, facility_id: int) -> ChargingPolicy:

@@ -71,8 +71,21 @@ def run(session: Session, statement: Executable, params: Mapping[str, Any]) -> d
     return direct.execute(connection_of(session), statement, params)
 
 
+_CONNECTION = "equipshare.connection"
+
+
 def connection_of(session: Session) -> Connection:
-    """The session's connection, its pending ORM changes flushed first (as autoflush would)."""
+    """The session's connection, its pending ORM changes flushed first (as autoflush would).
+
+    Kept for the session's transaction: asking the session each time cost more than most
+    of the statements run on it.
+    """
     if session.autoflush and (session.new or session.dirty or session.deleted):
         session.flush()
-    return session.connection()
+    transaction = session.get_transaction()
+    kept = session.info.get(_CONNECTION)
+    if kept is not None and transaction is not None and kept[0] is transaction:
+        return cast(Connection, kept[1])
+    connection = session.connection()
+    session.info[_CONNECTION] = (session.get_transaction(), connection)
+    return connection

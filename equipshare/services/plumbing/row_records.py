@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from equipshare.db import rollups
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, FacilityStaff, Instrument, User
 from equipshare.domain.enums import StaffRole
@@ -195,7 +196,10 @@ def load_instrument(session: Session, code: str, *, lock: bool = False) -> Instr
     rows = run(session, statement, {"code": code}).all()
     if not rows:
         raise NotFound(f"no instrument with code {code!r}", "instrument")
-    return _instrument_of(rows)
+    instrument = _instrument_of(rows)
+    if lock:  # the roll-up upkeep at commit needs neither the lock nor the zone again
+        rollups.note_locked(connection_of(session), instrument.id, instrument.timezone)
+    return instrument
 
 
 # BookingRecord's fields that are a booking row's own columns (the rest name its

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, select
 
+from equipshare.db import direct
 from equipshare.db.start_tables import FACILITY_STAFF, INSTITUTIONS, USERS
 from equipshare.domain.enums import StaffRole
 from equipshare.domain.errors import NotFound
@@ -45,7 +46,7 @@ _ACTOR_BY_NAME = (
 )
 
 
-def user_of(row: Row[*tuple[Any, ...]]) -> UserRecord:
+def user_of(row: Row[*tuple[Any, ...]] | Any) -> UserRecord:
     """A user record from a row of the user columns (these statements', row_records')."""
     return UserRecord(
         id=row.id,
@@ -79,7 +80,7 @@ def user_by_id(conn: Connection, user_id: int) -> UserRecord:
 def load_actor(conn: Connection, username: str) -> Actor:
     """The acting user and the facilities they staff; unknown users may do nothing."""
     checked_search(username, "user")
-    rows = conn.execute(_ACTOR_BY_NAME, {"username": username}).all()
+    rows = direct.execute(conn, _ACTOR_BY_NAME, {"username": username}).all()
     if not rows:
         raise NotFound(f"no user called {username!r}", "user")
     staffed = frozenset(row.facility_id for row in rows if row.facility_id is not None)
