@@ -273,7 +273,7 @@ def _bump(conn: Connection) -> None:
     stamps = pending.stamps()
     if not stamps or not _has_table(conn):
         return
-    direct.execute(conn, _upsert(conn.dialect.name), [{"kind": k, "key": key} for k, key in stamps])
+    direct.defer(conn, _upsert(conn.dialect.name), [{"kind": k, "key": key} for k, key in stamps])
 
 
 def _has_table(conn: Connection) -> bool:

@@ -22,7 +22,7 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Connection, Executable
+from sqlalchemy import Connection, Engine, Executable, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import MultipleResultsFound, NoResultFound
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -31,6 +31,8 @@ from sqlalchemy.sql.dml import Insert, UpdateBase
 _Processor = Callable[[Any], Any]
 _PLANS_KEPT = 256
 _REQUIRED = object()
+_QUEUE = "equipshare.direct.queue"
+_HOLD = "equipshare.direct.hold"
 
 
 class Rows:
@@ -183,6 +185,96 @@ def _watched(conn: Connection) -> bool:
     )
 
 
+def install(engine: Engine) -> None:
+    """Send the writes `defer` queued before anything else runs on the connection and at
+    commit (after the other commit listeners, which queue theirs); drop them on rollback.
+    Installed after the change stamps and roll-ups."""
+    event.listen(engine, "before_execute", _flush_before)
+    event.listen(engine, "commit", flush)
+    event.listen(engine, "begin", _drop)
+    event.listen(engine, "rollback", _drop)
+
+
+def defer(
+    conn: Connection,
+    statement: Executable,
+    params: Mapping[str, Any] | Sequence[Mapping[str, Any]],
+) -> None:
+    """Run a write whose result nobody reads (an audit event, an outbox message, the
+    roll-ups' and stamps' upkeep at commit) in `conn`'s transaction.
+
+    On PostgreSQL it is queued and sent with the other queued writes in one round trip
+    (psycopg's pipeline mode) before the next statement or the commit: a booking's audit
+    event, outbox message, roll-up and stamps are one round trip, not four. Its listeners
+    see it now, and an error surfaces when it is sent, still inside the transaction.
+    Elsewhere (SQLite, where a round trip is a function call) it runs now.
+    """
+    many = [] if isinstance(params, Mapping) else list(params)
+    first = many[0] if many else params
+    assert isinstance(first, Mapping)
+    plan = None
+    if conn.dialect.name == "postgresql" and first and not _watched(conn):
+        plan = _plan(conn, statement, first)
+    if plan is None or plan.row is not None or plan.key is not None:
+        execute(conn, statement, params)
+        return
+    conn.info[_HOLD] = True  # the listeners see it; the queue waits for it
+    try:
+        _before_execute(conn, statement, many, first)
+    finally:
+        conn.info.pop(_HOLD, None)
+    values = [plan.values(each) for each in many] if many else plan.values(first)
+    queue = conn.info.get(_QUEUE)
+    if queue is None:
+        queue = conn.info[_QUEUE] = []
+    queue.append((plan.sql, values, bool(many)))
+
+
+def flush(conn: Connection) -> None:
+    """Send the queued writes now, in one round trip."""
+    queue = conn.info.pop(_QUEUE, None)
+    if not queue:
+        return
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    sql, values = "", None
+    try:
+        with raw.pipeline():
+            for sql, values, many in queue:
+                if many:
+                    cursor.executemany(sql, values)
+                else:
+                    cursor.execute(sql, values)
+    except Exception as error:
+        conn._handle_dbapi_exception(error, sql, values, cursor, None)
+    finally:
+        cursor.close()
+
+
+def _flush_before(conn: Connection, *_: Any) -> None:
+    info = conn.info
+    if info.get(_QUEUE) and not info.get(_HOLD):
+        flush(conn)
+
+
+def _drop(conn: Connection) -> None:
+    conn.info.pop(_QUEUE, None)
+
+
+def _before_execute(
+    conn: Connection,
+    statement: Executable,
+    many: Sequence[Mapping[str, Any]],
+    first: Mapping[str, Any],
+) -> None:
+    """What SQLAlchemy's execution would tell the engine's listeners of a write."""
+    if isinstance(statement, UpdateBase) and conn.dispatch.before_execute:
+        own = statement.get_execution_options()
+        options = {**conn.get_execution_options(), **own} if own else conn.get_execution_options()
+        conn.dispatch.before_execute(conn, statement, list(many), {} if many else first, options)
+
+
 def execute(
     conn: Connection,
     statement: Executable,
@@ -203,10 +295,9 @@ def execute(
     plan = None if _watched(conn) or not first else _plan(conn, statement, first)
     if plan is None or (many and (plan.row is not None or plan.key_returned)):
         return _through_sqlalchemy(conn, statement, many or params)
-    if isinstance(statement, UpdateBase) and conn.dispatch.before_execute:
-        own = statement.get_execution_options()
-        options = {**conn.get_execution_options(), **own} if own else conn.get_execution_options()
-        conn.dispatch.before_execute(conn, statement, list(many), {} if many else first, options)
+    if conn.info.get(_QUEUE):
+        flush(conn)
+    _before_execute(conn, statement, many, first)
     values = [plan.values(each) for each in many] if many else plan.values(first)
     cursor = conn.connection.cursor()
     try:

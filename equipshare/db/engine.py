@@ -113,6 +113,7 @@ def create_database_engine(url: str | URL, *, create: bool = True, **kwargs: Any
         _install_sqlite_behaviour(engine)
         rollups.install(engine)
         change_stamps.install(engine)
+        direct.install(engine)
         return engine
     try:
         engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
@@ -122,6 +123,7 @@ def create_database_engine(url: str | URL, *, create: bool = True, **kwargs: Any
         ) from exc
     rollups.install(engine)
     change_stamps.install(engine)
+    direct.install(engine)  # after both: it sends at commit what they queue then
     return engine
 
 

@@ -155,7 +155,7 @@ def recompute_days(conn: Connection, days: Sequence[tuple[int, date, str]]) -> N
             }
         )
     if conn.dialect.name == "postgresql":
-        direct.execute(conn, _together(), params)
+        direct.defer(conn, _together(), params)
         return
     doomed, fill, doomed_months, fill_months, shift_hosts = _statements(conn.dialect.name)
     run = functools.partial(direct.execute, conn)

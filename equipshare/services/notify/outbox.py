@@ -26,7 +26,7 @@ from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus, NotificationKind, NotificationStatus
 from equipshare.domain.timewords import local_range
 from equipshare.services.notify.staleness import STATE, state_in_session, with_state
-from equipshare.services.plumbing.prebuilt import NOTIFICATIONS, run
+from equipshare.services.plumbing.prebuilt import NOTIFICATIONS, run_later
 
 
 def notification_values(
@@ -115,7 +115,7 @@ def insert_notification(session: Session, values: dict[str, Any]) -> None:
     if values["booking_id"] is not None and STATE not in (values["payload"] or {}):
         state = state_in_session(session, values["booking_id"], values["payload"])
         values = values | {"payload": with_state(values["payload"], state)}
-    run(session, _INSERT, values)
+    run_later(session, _INSERT, values)
 
 
 def local_instant(at: datetime, timezone: str) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from equipshare.db.base import json_safe
 from equipshare.db.models.audit import AuditEvent
-from equipshare.services.plumbing.prebuilt import AUDIT_EVENTS, run
+from equipshare.services.plumbing.prebuilt import AUDIT_EVENTS, run_later
 
 
 def audit_values(
@@ -64,7 +64,7 @@ _INSERT = insert(AUDIT_EVENTS)
 
 def insert_audit(session: Session, values: dict[str, Any]) -> None:
     """Write an audit event (from `audit_values`) now, with a prebuilt Core insert."""
-    run(session, _INSERT, values)
+    run_later(session, _INSERT, values)
 
 
 def insert_audits(session: Session, audits: list[dict[str, Any]]) -> None:

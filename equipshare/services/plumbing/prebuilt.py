@@ -74,6 +74,12 @@ def run(session: Session, statement: Executable, params: Mapping[str, Any]) -> d
 _CONNECTION = "equipshare.connection"
 
 
+def run_later(session: Session, statement: Executable, params: Mapping[str, Any]) -> None:
+    """Run a prebuilt write whose result nobody reads: on PostgreSQL it goes with the next
+    round trip (db/direct.py's `defer`), on SQLite now."""
+    direct.defer(connection_of(session), statement, params)
+
+
 def connection_of(session: Session) -> Connection:
     """The session's connection, its pending ORM changes flushed first (as autoflush would).
 
