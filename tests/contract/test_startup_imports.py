@@ -54,6 +54,14 @@ NOT_AT_LAUNCH = {
     "equipshare.domain.records.charging",
     "equipshare.domain.records.consortium",
     "equipshare.domain.records.history",
+    # Issue 22: a launch shows catalogue rows (records/catalogue_rows), not instruments'
+    # records and rules; the PostgreSQL driver loads only to connect to PostgreSQL.
+    "equipshare.domain.records.catalogue",
+    "equipshare.domain.records.admin",
+    "equipshare.domain.policy_rules",
+    "equipshare.domain.training_rules",
+    "equipshare.domain.charging",
+    "psycopg",
 }
 
 LAUNCH = """
