@@ -190,8 +190,11 @@ def _held_sums(
         select(a.code, b.code, *list(grouped.c)[2:])
         .join(a, a.id == grouped.c.first)
         .join(b, b.id == grouped.c.user)
-        .order_by(a.code, b.code)
     )
+    if session.get_bind().dialect.name == "postgresql":  # in code points, as Python orders
+        cells = cells.order_by(a.code.collate("C"), b.code.collate("C"))
+    else:
+        cells = cells.order_by(a.code, b.code)
     if month is None:  # a part-month: its one month is a constant, not a column
         by_month = statement.add_columns(literal(0), minutes, count).where(first != user)
     else:
