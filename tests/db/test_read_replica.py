@@ -35,6 +35,7 @@ from equipshare.services.calendar.feeds import FeedsService
 from equipshare.services.catalogue.service import CatalogueService, InstrumentEditingService
 from equipshare.services.changes.service import ChangesService
 from equipshare.services.plumbing.context import ServiceContext
+from equipshare.services.plumbing.launch import Launch
 from equipshare.services.reports.service import ReportService
 from tests.support import backends
 from tests.support.replica import (
@@ -44,7 +45,7 @@ from tests.support.replica import (
     replica_primary_admin_url,
     wait_for_replay,
 )
-from tests.support.world import World, london
+from tests.support.world import World, add_instrument, london
 
 XPS = "WAR-XPS-01"
 START, END = london(2026, 3, 24, 10), london(2026, 3, 24, 12)
@@ -305,3 +306,24 @@ def test_a_read_url_that_is_not_a_standby_is_never_read(
         assert "\n" not in warning
     finally:
         database.dispose()
+
+
+def test_a_launch_reads_its_first_page_on_the_replica(
+    database_url: str, read_url: str, world: World, replica_admin: URL
+) -> None:
+    """`equipshare tui` reads its first page through the driver (services/plumbing/launch.py):
+    on the replica too, so an instrument the replica has not replayed is not on it yet."""
+    settings = Settings().with_database_url(database_url, read_url)
+    with replay_paused(replica_admin):
+        primary = Database.connect(database_url)
+        try:
+            add_instrument(primary, world, "WAR-NEW-01", "WAR-PRP")
+        finally:
+            primary.dispose()
+        launch = Launch.start(settings, "alice", None)
+        assert launch is not None
+        with launch:
+            page = launch.first_page(CatalogueQuery(), 200)
+    assert page is not None
+    assert "WAR-NEW-01" not in [row.code for row in page.rows]
+    assert XPS in [row.code for row in page.rows]
