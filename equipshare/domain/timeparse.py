@@ -48,6 +48,24 @@ def parse_instant(text: str, option: str, zone: ZoneInfo) -> datetime:
     return wall_clock(parsed, option, zone)
 
 
+def parse_day_or_instant(text: str, option: str, zone: ZoneInfo) -> date | datetime:
+    """A date (2026-03-31), or a date and time (2026-03-31T14:00 or 2026-03-31 14:00,
+    wall-clock time in `zone` unless it carries an offset), for options that take either."""
+    with contextlib.suppress(ValueError):
+        return date.fromisoformat(text.strip())
+    try:
+        parsed = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(
+            f"{option}: {text!r} is not a date like 2026-03-31 or a date and time like "
+            "2026-03-31 14:00",
+            option,
+        ) from None
+    if parsed.tzinfo is not None and parsed.utcoffset() is not None:
+        return parsed
+    return wall_clock(parsed, option, zone)
+
+
 def parse_date(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text.strip())

@@ -11,7 +11,13 @@ import json
 
 import click
 
-from equipshare.cli.billing.report_usage import ReportRun, _check_dates, _emit_parts
+from equipshare.cli.billing.report_usage import (
+    FROM_HELP,
+    TO_HELP,
+    ReportRun,
+    _check_dates,
+    _emit_parts,
+)
 from equipshare.cli.identity import as_option
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import plain, raw_csv_option
@@ -37,18 +43,8 @@ from equipshare.domain.report_periods import PRESET_NAMES
     type=click.Choice(PRESET_NAMES),
     help="A named period, as the terminal app's presets.",
 )
-@click.option(
-    "--from",
-    "from_day",
-    metavar="DATE",
-    help="First local day (default: the first day of the previous month).",
-)
-@click.option(
-    "--to",
-    "to_day",
-    metavar="DATE",
-    help="Last local day, included (default: the last day of the previous month).",
-)
+@click.option("--from", "from_day", metavar="DATE[ HH:MM]", help=FROM_HELP)
+@click.option("--to", "to_day", metavar="DATE[ HH:MM]", help=TO_HELP)
 @click.option(
     "--format",
     "output",
@@ -96,7 +92,7 @@ def portfolio(
         return
     if output == "json":
         document = {
-            "from": period.first_day.isoformat(), "to": period.last_day.isoformat(),
+            "from": period.bounds()[0], "to": period.bounds()[1],
             "timezone": period.timezone, "to_date": period.to_date,
             "technician": {row["figure"]: row["value"] for row in summary_rows(found)[:6]},
             "summary": {row["figure"]: row["value"] for row in summary_rows(found)[6:]},
@@ -106,9 +102,7 @@ def portfolio(
         }  # fmt: skip
         click.echo(json.dumps(document, indent=2, ensure_ascii=False, default=plain))
         return
-    days_words = f"{period.first_day} to {period.last_day}" + (
-        ", to date" if period.to_date else ""
-    )
+    days_words = " to ".join(period.bounds()) + (", to date" if period.to_date else "")
     _emit_parts(
         [
             (f"Portfolio of {found.name}, {days_words} ({period.timezone})",

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -28,12 +30,20 @@ from equipshare.domain.records.reports import (
     percent,
 )
 from equipshare.domain.report_periods import PRESET_NAMES
-from equipshare.domain.timeparse import parse_date
+from equipshare.domain.timeparse import parse_day_or_instant
 from equipshare.services.plumbing.context import ServiceContext
 
 F = TypeVar("F", bound=Callable[..., Any])
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 Rows = list[dict[str, object]]
+FROM_HELP = (
+    "First local day, or a date and time (2026-03-02 09:00 or 2026-03-02T09:00) to start "
+    "from, in the organisation's zone (default: the first day of the previous month)."
+)
+TO_HELP = (
+    "Last local day, included, or a date and time to end at, not included "
+    "(default: the last day of the previous month)."
+)
 
 
 def report_options(function: F) -> F:
@@ -43,10 +53,8 @@ def report_options(function: F) -> F:
                      help="A named period, as the terminal app's presets: this month and the "
                      "academic year run to date, last 12 months is the twelve whole months "
                      "before this one."),
-        click.option("--from", "from_day", metavar="DATE", help="First local day "
-                     "(default: the first day of the previous month)."),
-        click.option("--to", "to_day", metavar="DATE", help="Last local day, included "
-                     "(default: the last day of the previous month)."),
+        click.option("--from", "from_day", metavar="DATE[ HH:MM]", help=FROM_HELP),
+        click.option("--to", "to_day", metavar="DATE[ HH:MM]", help=TO_HELP),
         click.option("--institution", metavar="CODE",
                      help="Only instruments hosted by this institution."),
         click.option("--facility", metavar="CODE", help="Only this facility's instruments."),
@@ -80,9 +88,14 @@ class ReportRun:
             self.period = self.service.preset(preset)
         else:
             default = self.service.previous_month()
-            first = parse_date(from_day, "--from") if from_day else default.first_day
-            last = parse_date(to_day, "--to") if to_day else default.last_day
-            self.period = self.service.period(first, last)
+            zone = ZoneInfo(self.service.timezone)
+            first: date | datetime = default.first_day
+            last: date | datetime = default.last_day
+            if from_day:
+                first = parse_day_or_instant(from_day, "--from", zone)
+            if to_day:
+                last = parse_day_or_instant(to_day, "--to", zone)
+            self.period = self.service.period_from(first, last)
         self.where = ReportFilter(institution or None, facility or None)
 
 
@@ -94,12 +107,13 @@ def _check_dates(
         raise InputError("--period: give a named period or --from/--to, not both", "--period")
     for text, option in ((from_day, "--from"), (to_day, "--to")):
         if text:
-            parse_date(text, option)
+            parse_day_or_instant(text, option, ZoneInfo("UTC"))
     return preset, from_day, to_day
 
 
 def _title(name: str, period: ReportPeriod) -> str:
-    days = f"{period.first_day} to {period.last_day}" + (", to date" if period.to_date else "")
+    first, last = period.bounds()
+    days = f"{first} to {last}" + (", to date" if period.to_date else "")
     return f"{name}, {days} ({period.timezone})"
 
 
@@ -113,8 +127,8 @@ def _emit_parts(parts: Sequence[tuple[str, Rows, Sequence[str]]], output: str) -
 
 def _emit_json(period: ReportPeriod, parts: Mapping[str, object]) -> None:
     document = {
-        "from": period.first_day.isoformat(),
-        "to": period.last_day.isoformat(),
+        "from": period.bounds()[0],
+        "to": period.bounds()[1],
         "timezone": period.timezone,
         "to_date": period.to_date,
         **parts,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 
 def hours(minutes: int) -> Decimal:
@@ -39,6 +40,20 @@ class ReportPeriod:
     starts_at: datetime
     ends_at: datetime
     to_date: bool = False
+
+    def bounds(self) -> tuple[str, str]:
+        """Its first and last day as ISO dates, or as local '2026-03-05 14:00' where it was
+        given to start or end at a time: what a title or a JSON document says it covers."""
+        zone = ZoneInfo(self.timezone)
+        start = self.starts_at.astimezone(zone)
+        end = self.ends_at.astimezone(zone)
+        first = self.first_day.isoformat()
+        if (start.hour, start.minute) != (0, 0) or start.date() != self.first_day:
+            first = f"{start:%Y-%m-%d %H:%M}"
+        last = self.last_day.isoformat()
+        if not self.to_date and end.date() == self.last_day:  # ends inside its last day
+            last = f"{end:%Y-%m-%d %H:%M}"
+        return first, last
 
     def words(self) -> str:
         """'1 Aug 2026 to 6 Dec 2026, to date', for headings and titles."""

@@ -8,7 +8,7 @@ Periods are local days in the organisation's zone; a booking counts where its st
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from equipshare.domain.records.reports import (
@@ -23,7 +23,7 @@ from equipshare.domain.records.reports import (
 from equipshare.domain.report_periods import preset_days
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
-from equipshare.services.reports.period import make_period, previous_month
+from equipshare.services.reports.period import make_period, period_from, previous_month
 from equipshare.services.reports.scope import require_report_reader, resolve_scope, visible_staff
 from equipshare.services.reports.technician_sharing import technician_sharing
 from equipshare.services.reports.usage import sharing_report, utilisation_report
@@ -47,6 +47,17 @@ class ReportService:
         (to date), so no report counts what is still to come; InputError if reversed or
         starting after today."""
         return make_period(first_day, last_day, self._zone, self._clock.now())
+
+    def period_from(self, first: date | datetime, last: date | datetime) -> ReportPeriod:
+        """As `period`, where either end may instead be an instant: the period starts at
+        `first` or ends at `last` (not included), to the minute."""
+        return period_from(first, last, self._zone, self._clock.now())
+
+    @property
+    def timezone(self) -> str:
+        """The organisation's zone: report periods are its local days, and times typed for
+        them are its wall-clock times."""
+        return self._zone
 
     def preset(self, name: str) -> ReportPeriod:
         """A named period (domain/report_periods.py) around today: what the TUI's presets

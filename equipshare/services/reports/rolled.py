@@ -35,7 +35,11 @@ from equipshare.db.models.rollups import (
 )
 from equipshare.domain.records.reports import ReportPeriod
 from equipshare.domain.zone_offsets import local_midnight
-from equipshare.services.reports.period import month_starts
+from equipshare.services.reports.period import (
+    minutes_into_first_day,
+    minutes_into_last_day,
+    month_starts,
+)
 from equipshare.services.reports.scope import Scope
 from equipshare.services.reports.sql_time import Expr, instant
 
@@ -104,11 +108,19 @@ def parts(first: date, last: date) -> tuple[Part, ...]:
 
 def split(session: Session, period: ReportPeriod, scope: Scope) -> Split:
     zone = period.timezone
-    last_whole = period.last_day - timedelta(days=1) if period.to_date else period.last_day
+    # A day the period covers only part of (today so far, or a day given from or to a time)
+    # is read from the bookings: the roll-up holds whole days only.
+    partly_first = minutes_into_first_day(period) is not None
+    partly_last = minutes_into_last_day(period) is not None
+    first_whole = period.first_day + timedelta(days=1) if partly_first else period.first_day
+    last_whole = period.last_day - timedelta(days=1) if partly_last else period.last_day
     direct: list[tuple[ColumnElement[bool], ...]] = []
-    if period.to_date:  # today so far: the day is not over, so not rolled up for the period
-        today = local_midnight(period.last_day, ZoneInfo(zone))
-        direct.append((Facility.timezone == zone, Booking.starts_at >= instant(today)))
+    if partly_last:
+        last = local_midnight(period.last_day, ZoneInfo(zone))
+        direct.append((Facility.timezone == zone, Booking.starts_at >= instant(last)))
+    if partly_first and not (partly_last and period.first_day == period.last_day):
+        after_first = local_midnight(first_whole, ZoneInfo(zone))
+        direct.append((Facility.timezone == zone, Booking.starts_at < instant(after_first)))
     others = session.execute(
         select(Facility.id, Facility.institution_id).where(
             Facility.timezone != zone, *scope.conditions()
@@ -119,7 +131,7 @@ def split(session: Session, period: ReportPeriod, scope: Scope) -> Split:
         elsewhere = select(Instrument.id).where(Instrument.facility_id.in_(ids))
         direct.append((Booking.instrument_id.in_(elsewhere),))
     mixed = tuple(sorted({host for _, host in others}))
-    return Split(parts(period.first_day, last_whole), tuple(direct), mixed)
+    return Split(parts(first_whole, last_whole), tuple(direct), mixed)
 
 
 def _of_instruments(statement: Any, part: Part, scope: Scope, period: ReportPeriod) -> Any:

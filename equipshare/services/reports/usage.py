@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
@@ -30,6 +31,7 @@ from equipshare.domain.records.reports import (
 )
 from equipshare.services.reports import rolled
 from equipshare.services.reports.period import (
+    minutes_into_first_day,
     minutes_into_last_day,
     month_starts,
     period_minutes,
@@ -43,6 +45,8 @@ from equipshare.services.reports.sql_time import (
     month_index,
     overlap_minutes,
 )
+
+DAY = 24 * 60  # minutes: opening hours are local wall-clock minutes of one day
 
 
 def in_period(column: Any, period: ReportPeriod) -> ColumnElement[bool]:
@@ -207,21 +211,30 @@ def _downtime(
     return session.execute(statement.group_by(key))
 
 
+def _partial_days(period: ReportPeriod) -> list[tuple[date, int, int]]:
+    """The first and last days the period covers only part of, each with the local minutes
+    [since, until) it covers: a period to date, or one given from or to a time."""
+    since, until = minutes_into_first_day(period), minutes_into_last_day(period)
+    if period.first_day == period.last_day and (since is not None or until is not None):
+        return [(period.first_day, since or 0, DAY if until is None else until)]
+    days = [] if since is None else [(period.first_day, since, DAY)]
+    return days + ([] if until is None else [(period.last_day, 0, until)])
+
+
 def _opening(session: Session, period: ReportPeriod, key: Expr, scope: Scope) -> Iterable[Any]:
-    """Opening minutes per key: each weekly interval times the weekday's count in the period,
-    and for a period to date the part of today's intervals before its end; an instrument
-    with no opening hours is open for every real minute of the period."""
+    """Opening minutes per key: each weekly interval times the weekday's count of whole days
+    in the period, and the parts of its first and last days' intervals inside it when it
+    covers only part of them; an instrument with no opening hours is open for every real
+    minute of the period."""
     counts = weekday_counts(period)
     opens, closes = OpeningHours.opens_minute, OpeningHours.closes_minute
     times = case(*((OpeningHours.weekday == day, n) for day, n in enumerate(counts)), else_=0)
     minutes: ColumnElement[int] = (closes - opens) * times
-    until = minutes_into_last_day(period)
-    if until is not None:  # today, open until the period's end minute and no later
+    for day, since, until in _partial_days(period):  # open inside [since, until) that day
+        start = case((opens < since, since), else_=opens)
+        end = case((closes > until, until), else_=closes)
         minutes = minutes + case(
-            (OpeningHours.weekday != period.last_day.weekday(), 0),
-            (opens >= until, 0),
-            (closes <= until, closes - opens),
-            else_=until - opens,
+            (OpeningHours.weekday != day.weekday(), 0), (end <= start, 0), else_=end - start
         )
     weekly = _of_instruments(
         select(key, func.sum(minutes))

@@ -72,6 +72,44 @@ def test_utilisation_csv_and_json(report: Invoke) -> None:
     )] == [("ASTON", "3.00", "0.00"), ("WARWICK", "12.00", "40.00")]  # fmt: skip
 
 
+def test_a_period_may_start_and_end_at_a_time_of_day(report: Invoke) -> None:
+    """From Wed 4 March 11:00 to Thu 5 March 15:00 (London): bob's 09:00 booking on the
+    4th started before, carol's 14:00 no-show on the 5th is in; XPS opens 09:00-17:00,
+    so 6 h of the 4th and 6 h of the 5th. A partial day is read from the bookings, whole
+    days from the roll-up: from Tue 3 March 09:30 to the end of the 4th holds alice's
+    10:00 (2 h) and bob's (4 h) over 7.5 + 8 open hours."""
+    hours = ("code", "booked_hours", "opening_hours", "no_shows")
+    spans = [
+        (("2026-03-04 11:00", "2026-03-05T15:00"), ("WAR-XPS-01", "2.00", "12.00", "1")),
+        (("2026-03-03T09:30", "2026-03-03 11:00"), ("WAR-XPS-01", "2.00", "1.50", "0")),
+        (("2026-03-03 09:30", "2026-03-04"), ("WAR-XPS-01", "6.00", "15.50", "0")),
+    ]
+    for (first, last), expected in spans:
+        result = report("root", "utilisation", "--from", first, "--to", last, "--format", "csv")
+        assert result.exit_code == 0, result.output
+        xps = next(r for r in _csv_parts(result.stdout)[0] if r["code"] == "WAR-XPS-01")
+        assert tuple(xps[k] for k in hours) == expected, (first, last)
+    document = json.loads(
+        report("root", "sharing", "--from", "2026-03-04 11:00", "--to", "2026-03-05T15:00",
+               "--format", "json").stdout
+    )  # fmt: skip
+    assert (document["from"], document["to"]) == ("2026-03-04 11:00", "2026-03-05 15:00")
+    table = report("root", "utilisation", "--from", "2026-03-04 11:00", "--to", "2026-03-05")
+    assert "2026-03-04 11:00 to 2026-03-05 (Europe/London)" in " ".join(table.stdout.split())
+    bad = report("root", "utilisation", "--from", "2026-03-04", "--to", "2026-03-05 25:00")
+    assert (bad.exit_code, bad.stdout) == (2, "")
+    assert bad.stderr == (
+        "error: --to: '2026-03-05 25:00' is not a date like 2026-03-31 or a date and time "
+        "like 2026-03-31 14:00\n"
+    )
+    skipped = report("root", "utilisation", "--from", "2026-03-29 01:30", "--to", "2026-03-30")
+    assert skipped.exit_code == 2
+    assert skipped.stderr.startswith("error: --from: 2026-03-29 01:30 does not exist in ")
+    backwards = report("root", "demand", "--from", "2026-03-05 15:00", "--to", "2026-03-05T09:00")
+    assert backwards.exit_code == 2
+    assert backwards.stderr == "error: --to 2026-03-05 09:00 is before --from 2026-03-05 15:00\n"
+
+
 def test_sharing_csv_matrix_and_months_and_json_cells(report: Invoke) -> None:
     result = report("tech", "sharing", *MARCH, "--format", "csv")
     assert result.exit_code == 0, result.output
@@ -147,7 +185,10 @@ def test_researcher_refused_and_bad_input_on_one_line(report: Invoke, command: s
         "facility staff or an admin\n"  # fmt: skip
     bad_date = report("root", command, "--from", "2026-02-30")
     assert bad_date.exit_code == 2
-    assert bad_date.stderr == "error: --from: '2026-02-30' is not a date like 2026-03-31\n"
+    assert bad_date.stderr == (
+        "error: --from: '2026-02-30' is not a date like 2026-03-31 or a date and time like "
+        "2026-03-31 14:00\n"
+    )
     reversed_range = report("root", command, "--from", "2026-03-31", "--to", "2026-03-01")
     assert reversed_range.exit_code == 2
     assert reversed_range.stderr == "error: --to 2026-03-01 is before --from 2026-03-31\n"

@@ -8,13 +8,14 @@ and check-out, days passing and `close-past` (completed, no-show), a user moving
 institution and a facility moving zone. After every step the utilisation report (per
 instrument and per institution), the sharing matrix and the technician side of sharing
 must be equal read both ways, over periods read from the day rows only, from whole months
-and part-months, and to date, and `check` must find the day rows equal to their bookings
-and the month rows equal to their days.
+and part-months, to date, and from and to a time of day, and `check` must find the day rows
+equal to their bookings and the month rows equal to their days.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -28,7 +29,7 @@ from equipshare.domain.records.reports import ReportPeriod, UtilisationLevel
 from equipshare.services.bookings.checkin import CheckInService
 from equipshare.services.bookings.past import PastBookingService
 from equipshare.services.plumbing.context import ServiceContext
-from equipshare.services.reports.period import make_period
+from equipshare.services.reports.period import make_period, period_from
 from equipshare.services.reports.scope import Scope
 from equipshare.services.reports.technician_sharing import technician_sharing
 from equipshare.services.reports.usage import sharing_report, utilisation_report
@@ -106,7 +107,12 @@ class RollupPaths(WritePaths):
         today = self.clock.now().date()
         since = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
         to_date = make_period(since, today + timedelta(days=2), ZONE, self.clock.now())
-        return [days, months, to_date]
+        # From 09:30 on one booked day to 15:00 on another: both partly, from the bookings.
+        london = ZoneInfo(ZONE)
+        first = datetime.combine(MONDAY + timedelta(days=1), time(9, 30), london)
+        last = datetime.combine(MONDAY + timedelta(days=8), time(15), london)
+        times = period_from(first, last, ZONE)
+        return [days, months, to_date, times]
 
     @invariant()
     def reports_agree(self) -> None:
