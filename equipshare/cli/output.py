@@ -16,15 +16,20 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
 from equipshare.domain.spreadsheet_cells import escape_row
 
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
 FORMATS = ("table", "csv", "json")
 F = TypeVar("F", bound=Callable[..., Any])
 _RAW_CSV = "equipshare.raw_csv"
+#: The width a table is measured in off a terminal: more than any table needs.
+_UNBOUNDED = 1_000_000
 
 
 def _remember_raw_csv(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
@@ -106,12 +111,28 @@ def emit(
         body = ([text(row.get(column)) for column in columns] for row in rows)
         write_csv(sys.stdout, itertools.chain([list(columns)], body))
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", header_style="bold")
     for column in columns:
-        table.add_column(column.replace("_", " "))
+        # Squeezed onto a narrow terminal, a cell folds onto more lines rather than lose
+        # its end to an ellipsis: a figure cut to "23…" would mislead.
+        table.add_column(column.replace("_", " "), overflow="fold")
     for row in rows:
         table.add_row(*(text(row.get(column)) for column in columns))
-    Console(soft_wrap=False).print(table)
+    table_console(table).print(table)
+
+
+def table_console(*tables: RenderableType) -> Console:
+    """A console to print `tables` on: a terminal's own width, where a table too wide wraps
+    its cells to fit; anything else (a pipe, a file, cron's mail) as wide as the widest
+    table needs, so no cell is ever cut or wrapped there, whatever $COLUMNS says."""
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    console = Console(soft_wrap=False)
+    if console.is_terminal or not tables:
+        return console
+    unbounded = console.options.update_width(_UNBOUNDED)
+    width = max(Measurement.get(console, unbounded, t).maximum for t in tables)
+    return Console(soft_wrap=False, width=max(width, 1))

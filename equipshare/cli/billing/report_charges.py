@@ -11,7 +11,7 @@ import click
 
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
-from equipshare.cli.output import emit, format_option, plain
+from equipshare.cli.output import emit, format_option, plain, table_console
 from equipshare.domain.charging import gbp, money
 from equipshare.domain.records.statements import IssueReport, Statement, StatementLine
 from equipshare.domain.report_periods import month_has_ended, preset_days
@@ -266,22 +266,20 @@ def statement_document(statement: Statement) -> dict[str, object]:
 def print_statement(statement: Statement, to_date: bool = False) -> None:
     """A heading per payer/host pair, then its lines with project and instrument subtotals;
     `to_date` names a month not yet over."""
-    from rich.console import Console
+    from rich.console import RenderableType
     from rich.table import Table
 
-    console = Console(soft_wrap=False)
+    shown: list[RenderableType] = []
     if to_date:
         state = "to date, open: the month is not over"
     elif statement.issued_at is None:
         state = "open: it follows its bookings until it is issued"
     else:
         state = f"issued {_when(statement.issued_at, statement.timezone)} by {statement.issued_by}"
-    console.print(f"[bold]Recharge statement, {statement.month:%B %Y} (GBP)[/], {state}")
+    shown.append(f"[bold]Recharge statement, {statement.month:%B %Y} (GBP)[/], {state}")
     zone = ZoneInfo(statement.timezone)
     for pair in statement.pairs:
-        console.print(
-            f"\n[bold]{pair.payer_code} owes {pair.host_code}: {gbp(pair.total_pence)}[/]"
-        )
+        shown.append(f"\n[bold]{pair.payer_code} owes {pair.host_code}: {gbp(pair.total_pence)}[/]")
         table = Table(header_style="bold", show_edge=False)
         for name in ("project", "instrument", "booking", "user", "start", "hours", "note"):
             table.add_column(name, justify="right" if name in ("booking", "hours") else "left")
@@ -305,5 +303,8 @@ def print_statement(statement: Statement, to_date: bool = False) -> None:
                                   gbp(instrument.total_pence), style="italic")  # fmt: skip
             table.add_row(f"{code} total", *[""] * 6, gbp(project.total_pence), style="bold",
                           end_section=True)  # fmt: skip
-        console.print(table)
-    console.print(f"\n[bold]Total billed: {gbp(statement.total_pence)}[/]")
+        shown.append(table)
+    shown.append(f"\n[bold]Total billed: {gbp(statement.total_pence)}[/]")
+    console = table_console(*(t for t in shown if isinstance(t, Table)))
+    for part in shown:
+        console.print(part)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import click
 
-from equipshare.cli.output import emit, text
+from equipshare.cli.output import emit, table_console, text
 from equipshare.domain.charging import gbp
 from equipshare.domain.grant_formats import MONEY_COLUMNS
 
@@ -36,7 +36,6 @@ def markdown(rows: Sequence[Mapping[str, object]], columns: Sequence[str], title
 
 def _table(rows: Sequence[Mapping[str, object]], columns: Sequence[str], title: str) -> None:
     """A rich table whose figures are never cut or wrapped; words wrap instead."""
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", header_style="bold")
@@ -50,7 +49,7 @@ def _table(rows: Sequence[Mapping[str, object]], columns: Sequence[str], title: 
         )
     for row in rows:
         table.add_row(*(_shown(c, row.get(c)) for c in columns))
-    Console(soft_wrap=False).print(table)
+    table_console(table).print(table)
 
 
 def show(

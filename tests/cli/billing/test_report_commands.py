@@ -50,7 +50,11 @@ def test_help_reads_like_a_manual_page_with_examples(invoke: Invoke, command: st
     assert "--from DATE" in result.stdout and "--institution CODE" in result.stdout
 
 
-def test_utilisation_csv_and_json(report: Invoke) -> None:
+def test_utilisation_table_csv_and_json(report: Invoke) -> None:
+    table = report("root", "utilisation", *MARCH)
+    assert table.exit_code == 0 and "…" not in table.stdout  # never cut at 80 columns
+    assert "┃ code " in table.stdout and " shared bookings ┃" in table.stdout
+    assert any(line.startswith("│ WAR-XPS-01 ") for line in table.stdout.splitlines())
     result = report("root", "utilisation", *MARCH, "--format", "csv")
     assert result.exit_code == 0, result.output
     (rows,) = _csv_parts(result.stdout)
