@@ -38,9 +38,10 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 CACHE_CONTROL = "private, no-cache"
 GZIP_SUFFIX = "-gzip"
 GZIPPED_KEPT = 64
-# Loading a feed's events is most of a request's cost (about 0.3 ms an event on SQLite), so
-# a feed is served again as built while its scope's change stamps stand still: polls, and
-# many tokens of one user on one calendar, cost one indexed read each until a write.
+# Rebuilding a feed costs far more than checking it (reading its changed instruments'
+# bookings, sorting and joining its events' kept text, hashing the body), so a feed is
+# served again as built while its scope's change stamps stand still: polls, and many
+# tokens of one user on one calendar, cost one indexed read each until a write.
 RECENT_KEPT = 1024
 
 

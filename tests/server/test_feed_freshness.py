@@ -207,18 +207,30 @@ async def test_a_renamed_instrument_reaches_its_bookers_own_feeds(
     client: FeedClient, context: ServiceContext, elsewhere: ServiceContext, booked: BookingRecord
 ) -> None:
     own = Feed(client, FeedsService(context).create("alice", ExportKind.USER))
-    assert await own.poll() == 200
+    shared = Feed(client, FeedsService(context).create("bob", ExportKind.INSTRUMENT, XPS))
+    assert await own.poll() == 200 and await shared.poll() == 200
     InstrumentEditingService(elsewhere).edit("mgr", XPS, InstrumentChanges(name="Kratos Supra"))
-    assert await own.poll() == 200
+    assert await own.poll() == 200 and await shared.poll() == 200
     assert b"SUMMARY:WAR-XPS-01 Kratos Supra" in own.body
+    assert b"Instrument: WAR-XPS-01 Kratos Supra" in shared.body  # its kept block was not used
 
 
+@pytest.mark.parametrize(
+    ("owner", "kind", "target"), [("alice", "user", "alice"), ("bob", "instrument", XPS)]
+)
 async def test_a_cancellation_leaves_when_its_grace_ends_with_no_write(
-    client: FeedClient, context: ServiceContext, clock: FrozenClock, booked: BookingRecord
+    client: FeedClient,
+    context: ServiceContext,
+    clock: FrozenClock,
+    booked: BookingRecord,
+    owner: str,
+    kind: str,
+    target: str,
 ) -> None:
-    """Nothing is written when a cancellation's grace period ends, yet the feed changes."""
+    """Nothing is written when a cancellation's grace period ends, yet the feed changes
+    (an instrument's feed rebuilds from its kept block: the grace is tested again)."""
     BookingService(context).cancel("alice", booked.id)
-    feed = Feed(client, FeedsService(context).create("alice", ExportKind.USER))
+    feed = Feed(client, FeedsService(context).create(owner, kind, target))
     grace = context.settings.calendar.cancelled_grace_days
     clock.advance(days=grace, minutes=-1)  # just before, on the last day
     assert await feed.poll() == 200

@@ -36,14 +36,15 @@ from equipshare.services.calendar.event_rows import (
     row_event,
     series_events,
 )
-from equipshare.services.calendar.feed_changes import everything_stamp
-from equipshare.services.calendar.feed_text import FeedPart, FeedTexts, event_order
+from equipshare.services.calendar.feed_changes import everything_stamp, instrument_stamps
+from equipshare.services.calendar.feed_text import Block, FeedPart, FeedTexts, event_order
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 
 DEFAULT_DAYS_BACK = 30
 DEFAULT_DAYS_AHEAD = 365
 LONGEST_BOOKING = timedelta(minutes=LONGEST_BOOKING_MINUTES)
+_FEW = 200  # instruments read again by id; more, and the scope's own filter is cheaper
 
 
 class CalendarExportService:
@@ -112,23 +113,35 @@ class CalendarExportService:
         """`events_and_expiry` as a feed serves it: each event's finished text, in order,
         rendered only for rows `texts` has not seen (the same bytes as `export`)."""
         now, start, end, grace = self._window(start, end)
+        since = now - grace
         with self._reads() as session:
             name, zone, where, view = self._open(session, actor_username, scope)
-            reader = EventRowReader(session, texts.people(everything_stamp(session)))
-            singles = texts.singles(
-                reader, reader.raw(where, *_in_window(start, end, now, grace)), view
-            )
-            members, series = _series_of(session, reader, singles.series_ids)
+            stamp = everything_stamp(session)
+            reader = EventRowReader(session, texts.people(stamp))
+            window = _in_window(start, end, now, grace)
+            if scope.kind is ExportKind.USER:  # one person's bookings, on any instrument
+                singles = texts.singles(reader, reader.raw(where, *window), view)
+                parts, zones, series_ids = singles.parts, singles.zones, singles.series_ids
+                ended = [part.ended_at for part in parts if part.ended_at is not None]
+            else:  # a set of instruments: only those whose counter moved are read again
+                stamps = instrument_stamps(session, where)
+                kept_as = (view, start, end, stamp)
+                blocks, stale = texts.blocks(stamps, kept_as)
+                if stale:
+                    narrow = (Booking.instrument_id.in_(stale),) if len(stale) <= _FEW else ()
+                    rows = reader.raw(where, *narrow, *window)
+                    blocks.update(texts.keep_blocks(reader, rows, view, stamps, kept_as, stale))
+                parts, zones, series_ids, ended = _joined(blocks.values(), since)
+            members, series = _series_of(session, reader, series_ids)
         grouped: list[CalendarEvent] = []
-        for series_id in sorted(singles.series_ids):
+        for series_id in sorted(series_ids):
             grouped += series_events(series[series_id], members[series_id], view, now, grace)
-        ended = [part.ended_at for part in singles.parts if part.ended_at is not None]
         ended += [
             row.updated_at for group in members.values() for row in group if row.status in ENDED
         ]
-        parts = singles.parts + texts.series_parts(grouped)
+        parts = parts + texts.series_parts(grouped)
         parts.sort(key=_part_order)
-        meta = self._meta(name, zone, singles.zones | {event.timezone for event in grouped})
+        meta = self._meta(name, zone, zones | {event.timezone for event in grouped})
         return meta, parts, _first_to_leave(ended, now, grace)
 
     def _window(
@@ -267,6 +280,25 @@ def _series_of(
 def _first_to_leave(ended: Iterable[datetime], now: datetime, grace: timedelta) -> datetime | None:
     """The first moment after now when a cancelled or rejected booking's grace runs out."""
     return min((at + grace for at in ended if at + grace > now), default=None)
+
+
+def _joined(
+    blocks: Iterable[Block], since: datetime
+) -> tuple[list[FeedPart], set[str], set[int], list[datetime]]:
+    """Kept blocks as one feed's singles, zones, series and ended bookings, without what
+    left since they were read (a cancellation whose grace ended before `since`)."""
+    parts: list[FeedPart] = []
+    zones: set[str] = set()
+    series_ids: set[int] = set()
+    ended: list[datetime] = []
+    for block in blocks:
+        shown = [part for part in block.parts if part.ended_at is None or part.ended_at > since]
+        if shown:
+            parts += shown
+            zones.update([block.zone] if block.zone else [])
+            ended += [part.ended_at for part in shown if part.ended_at is not None]
+        series_ids.update(key for key, at in block.series if at is None or at > since)
+    return parts, zones, series_ids, ended
 
 
 def _part_order(part: FeedPart) -> tuple[datetime, str, datetime]:

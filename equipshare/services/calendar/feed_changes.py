@@ -19,6 +19,7 @@ from typing import cast
 from sqlalchemy import BindParameter, ColumnElement, Select, Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
+from equipshare.db.models.catalogue import Facility, Instrument
 from equipshare.db.models.feeds import ChangeStamp
 from equipshare.domain.enums import ExportKind
 from equipshare.domain.records.calendar import FeedChanges
@@ -88,6 +89,23 @@ _EVERYTHING = select(STAMPS.c.counter).where(STAMPS.c.kind == "all", STAMPS.c.ke
 def everything_stamp(session: Session) -> int:
     """The "all" counter alone: names, places and rights are as they were while it stands."""
     return int(session.connection().execute(_EVERYTHING).scalar() or 0)
+
+
+def instrument_stamps(session: Session, where: ColumnElement[bool]) -> dict[int, int]:
+    """Each instrument's counter (0 if never bumped), for the instruments `where` picks
+    (it may name Instrument and Facility columns): what a feed's blocks are kept under."""
+    stamp = (
+        select(STAMPS.c.counter)
+        .where(STAMPS.c.kind == "instrument", STAMPS.c.key == Instrument.id)
+        .correlate(Instrument)
+        .scalar_subquery()
+    )
+    statement = (
+        select(Instrument.id, func.coalesce(stamp, 0))
+        .join(Facility, Instrument.facility_id == Facility.id)
+        .where(where)
+    )
+    return {key: int(counter) for key, counter in session.connection().execute(statement)}
 
 
 def covers(seen: FeedChanges, wanted: FeedChanges) -> bool:

@@ -8,6 +8,13 @@ finished text: equal keys give equal events, so a row seen before costs one dict
 and only new or changed rows are decoded, built and rendered, by the code `export ics`
 uses (the bytes are the same). Series go through their records (`series_events`), their
 rendered text kept in an EventCache.
+
+An instrument's, facility's or institution's feed goes further: each instrument's share
+(a Block) is kept under the instrument's change counter, which every write to its
+bookings bumps in the same transaction, and the window, view and "all" stamp; a rebuild
+reads the counters (one indexed query) and the bookings of only the instruments whose
+counter moved. A kept block was read at an earlier `now`, so a cancellation in it is
+shown only while its grace lasts, exactly as the query would have filtered it.
 """
 
 from __future__ import annotations
@@ -65,6 +72,17 @@ class SingleParts(NamedTuple):
     zones: set[str]
 
 
+class Block(NamedTuple):
+    """One instrument's share of a feed, kept while its counter stands: its single
+    bookings' parts and its series bookings (their series, and when each ended, if it did).
+    Rows were read with an earlier `now`, so a cancellation's grace is tested again."""
+
+    counter: int
+    parts: list[FeedPart]
+    series: list[tuple[int, datetime | None]]
+    zone: str | None  # the place's zone, if any single booking shows it
+
+
 class FeedTexts:
     """The finished text of events a feed server has served, kept across rebuilds.
 
@@ -81,6 +99,7 @@ class FeedTexts:
         self._counter = itertools.count()
         self._lock = threading.Lock()
         self._people: tuple[int, People] | None = None
+        self._blocks: dict[Hashable, Block] = {}
         self.series = EventCache(capacity)
         self.hits = 0
         self.misses = 0
@@ -146,6 +165,51 @@ class FeedTexts:
                 kept = self._people = (stamp, People())
             return kept[1]
 
+    def blocks(
+        self, stamps: dict[int, int], kept_as: Hashable
+    ) -> tuple[dict[int, Block], list[int]]:
+        """The kept blocks of the instruments in `stamps` whose counter they still match,
+        and the instruments whose block is missing or older (to read again)."""
+        blocks, found, stale = self._blocks, {}, []
+        for key, counter in stamps.items():
+            block = blocks.get((key, kept_as))
+            if block is not None and block.counter == counter:
+                found[key] = block
+            else:
+                stale.append(key)
+        return found, stale
+
+    def keep_blocks(
+        self,
+        reader: EventRowReader,
+        rows: Sequence[RawBooking],
+        view: EventView,
+        stamps: dict[int, int],
+        kept_as: Hashable,
+        instruments: Sequence[int],
+    ) -> dict[int, Block]:
+        """Blocks for `instruments` from `rows` (all their bookings in the window, read
+        after `stamps`); an instrument with none gets an empty block."""
+        groups: dict[int, list[RawBooking]] = {key: [] for key in instruments}
+        for raw in rows:
+            group = groups.get(raw[INSTRUMENT_ID])
+            if group is not None:
+                group.append(raw)
+        made: dict[int, Block] = {}
+        for key, group in groups.items():
+            series = [
+                (raw[SERIES_ID], _ended(reader, raw)) for raw in group if raw[SERIES_ID] is not None
+            ]
+            parts = self.singles(reader, group, view).parts if len(series) < len(group) else []
+            zone = reader.places[key].timezone if parts else None
+            made[key] = Block(stamps[key], parts, series, zone)
+        with self._lock:
+            if len(self._blocks) + len(made) > max(self._half, 1):
+                self._blocks.clear()  # crude but bounded: a rebuild reads what it needs again
+            if self._half:
+                self._blocks.update(((key, kept_as), block) for key, block in made.items())
+        return made
+
     def series_parts(self, events: Sequence[CalendarEvent]) -> list[FeedPart]:
         """Series masters and overrides as parts, their text kept by record."""
         texts = self.series.render_all(events)
@@ -161,6 +225,11 @@ class FeedTexts:
                     self._serials.clear()  # the rows keyed by old numbers just miss once
                 number = self._serials.setdefault(content, next(self._counter))
         return number
+
+
+def _ended(reader: EventRowReader, raw: RawBooking) -> datetime | None:
+    booking = reader.booking_row(raw)
+    return booking.updated_at if booking.status in ENDED else None
 
 
 def _single_part(reader: EventRowReader, raw: RawBooking, view: EventView) -> FeedPart:
