@@ -5,6 +5,8 @@ The clock stands at Mon 16 Mar 2026 09:00 UTC (09:00 GMT in Warwick) throughout.
 
 from __future__ import annotations
 
+import re
+
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -68,6 +70,10 @@ async def test_staff_read_an_instruments_history_with_the_zone_named(
             assert (when, who, what) == ("2026-03-16 09:00 GMT", "alice", f"booking:{alice.id}")
         assert "status: confirmed -> cancelled" in table[0][4]
         assert "starts_at: - -> 2026-03-16 11:00 GMT" in table[1][4]
+        # Names for ids, pounds for pence, as the other screens show them.
+        assert "instrument: - -> WAR-XPS-01" in table[1][4] and "user: - -> alice" in table[1][4]
+        assert re.search(r"instrument charge: - -> £\d+\.\d\d;", table[1][4]), table[1][4]
+        assert not any("_id:" in row[4] or "_pence" in row[4] for row in table), table
         assert "Europe/London" in status(screen)
         assert recorded(app).notified("error") == []
 

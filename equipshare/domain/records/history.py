@@ -27,11 +27,18 @@ class HistoryQuery:
 
 @dataclass(frozen=True)
 class FieldChange:
-    """One field's stored value before and after (JSON values: text, numbers, flags, None)."""
+    """One field's stored value before and after (JSON values: text, numbers, flags, None).
+
+    For a field that holds an id (`user_id`, `instrument_id`...), `before_name` and
+    `after_name` are what that id names as people do (a username, an instrument's code),
+    where the row still exists.
+    """
 
     field: str
     before: Any
     after: Any
+    before_name: str | None = None
+    after_name: str | None = None
 
 
 @dataclass(frozen=True)

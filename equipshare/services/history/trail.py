@@ -16,6 +16,7 @@ A deactivated account reads nothing and is told so.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,10 +26,11 @@ from sqlalchemy.orm import Session
 
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking, Downtime
-from equipshare.db.models.catalogue import Facility, Instrument
+from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied
 from equipshare.domain.permissions import Action, Actor, Target, require
 from equipshare.domain.records.history import (
+    FieldChange,
     HistoryEvent,
     HistoryPage,
     HistoryQuery,
@@ -102,7 +104,7 @@ class HistoryService:
                 conditions.append(visible)
             statement = sql.page_of(sql.TRAIL.where(*conditions), limit)
             rows = session.execute(statement).all()
-        events = tuple(self._event(row) for row in rows[:limit])
+            events = _named(session, [self._event(row) for row in rows[:limit]])
         return HistoryPage(events, events[-1].id if len(rows) > limit else None)
 
     def _entity(
@@ -168,6 +170,59 @@ class HistoryService:
             else None,
             changes=changes_between(row.before, row.after),
         )
+
+
+#: Fields that hold the id of a user, an instrument, a facility or an institution.
+_PEOPLE = (
+    "user_id", "technician_id", "decided_by_id", "created_by_id", "checked_in_by_id",
+    "trainer_id", "contact_technician_id", "staff_id", "actor_id",
+)  # fmt: skip
+_REFERS = {
+    **dict.fromkeys(_PEOPLE, "user"),
+    "instrument_id": "instrument",
+    "facility_id": "facility",
+    "institution_id": "institution",
+}
+#: How each kind is named, as the rest of the trail names it: a username, a code.
+_NAMES: dict[str, tuple[Any, Any]] = {
+    "user": (User.id, User.username),
+    "instrument": (Instrument.id, Instrument.code),
+    "facility": (Facility.id, Facility.code),
+    "institution": (Institution.id, Institution.code),
+}
+
+
+def _named(session: Session, events: list[HistoryEvent]) -> tuple[HistoryEvent, ...]:
+    """The events with each id their changes hold named, one query per kind of row."""
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        for change in event.changes:
+            kind = _REFERS.get(change.field)
+            if kind is not None:
+                ids = wanted.setdefault(kind, set())
+                ids.update(v for v in (change.before, change.after) if _is_id(v))
+    names: dict[tuple[str, int], str] = {}
+    for kind, ids in wanted.items():
+        key, name = _NAMES[kind]
+        if ids:
+            found = session.execute(select(key, name).where(key.in_(sorted(ids))))
+            names.update(((kind, row_id), text) for row_id, text in found)
+    if not names:
+        return tuple(events)
+
+    def named(change: FieldChange) -> FieldChange:
+        kind = _REFERS.get(change.field)
+        if kind is None:
+            return change
+        before = names.get((kind, change.before)) if _is_id(change.before) else None
+        after = names.get((kind, change.after)) if _is_id(change.after) else None
+        return replace(change, before_name=before, after_name=after)
+
+    return tuple(replace(event, changes=tuple(named(c) for c in event.changes)) for event in events)
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _entity_name(row: Row[Any]) -> str:

@@ -18,6 +18,7 @@ from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
+from equipshare.domain.charging import gbp
 from equipshare.domain.records.history import FieldChange, HistoryEvent, HistoryPage, HistoryQuery
 from equipshare.domain.wording import count_words
 from equipshare.services.history.service import HistoryService
@@ -60,10 +61,25 @@ def value_words(value: Any, zone: ZoneInfo | None = None) -> str:
     return str(value)
 
 
+def _pounds(value: Any) -> str:
+    return gbp(value) if isinstance(value, int) and not isinstance(value, bool) else "-"
+
+
 def change_words(change: FieldChange, zone: ZoneInfo | None = None) -> str:
-    """'status: pending -> confirmed'; a field a creation set reads '- -> value'."""
+    """'status: pending -> confirmed'; a field a creation set reads '- -> value'. An id the
+    trail could name reads as its name ('instrument: - -> WAR-XPS-01'), pence as pounds
+    ('instrument charge: £20.00 -> £0.00')."""
+    field = change.field
+    if field.endswith("_pence"):
+        label = field.removesuffix("_pence").replace("_", " ")
+        return f"{label}: {_pounds(change.before)} -> {_pounds(change.after)}"
     before, after = value_words(change.before, zone), value_words(change.after, zone)
-    return f"{change.field}: {before} -> {after}"
+    named = change.before_name is not None or change.after_name is not None
+    if named or (field.endswith("_id") and change.before is None and change.after is None):
+        field = field.removesuffix("_id").replace("_", " ")
+        before = change.before_name or before
+        after = change.after_name or after
+    return f"{field}: {before} -> {after}"
 
 
 def when_words(event: HistoryEvent) -> str:

@@ -99,6 +99,11 @@ def test_an_admin_reads_everything_newest_first_with_the_changes(
     assert all(c.before != c.after for c in approve.changes)
     created = events[f"booking.createbooking:{b1}"]
     assert FieldChange("status", None, "pending") in created.changes
+    # Ids are kept and named as the trail names things elsewhere: a code, a username.
+    made = {c.field: c for c in created.changes}
+    assert (made["instrument_id"].after_name, made["user_id"].after_name) == (XPS, "bob")
+    assert isinstance(made["user_id"].after, int) and made["user_id"].before_name is None
+    assert made["technician_id"] == FieldChange("technician_id", None, None)
     assert events[f"booking.createbooking:{b3}"].timezone == "Asia/Tokyo"
     edit = events["user.edituser:erin"]
     assert (edit.timezone, edit.instrument_code) == ("Europe/London", None)
