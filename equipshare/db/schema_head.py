@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import re
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from equipshare.domain.errors import DatabaseError
@@ -22,7 +21,9 @@ _ASSIGNMENT = re.compile(r"^(down_revision|revision)\s*(?::[^=\n]*)?=\s*(.+?)\s*
 
 def migrations_directory() -> Path:
     """The Alembic scripts: inside the wheel when installed, else the source tree's migrations/."""
-    packaged = Path(str(resources.files("equipshare"))) / "migrations"
+    # equipshare/migrations beside equipshare/db, as the wheel lays it out (what
+    # importlib.resources.files("equipshare") names, without loading importlib.resources).
+    packaged = Path(__file__).resolve().parents[1] / "migrations"
     if (packaged / "env.py").is_file():
         return packaged
     source = Path(__file__).resolve().parents[2] / "migrations"

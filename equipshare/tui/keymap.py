@@ -7,7 +7,6 @@ defer until each is first shown; so it runs only when the config has a [keymap] 
 from __future__ import annotations
 
 import importlib
-import pkgutil
 from collections.abc import Iterable, Mapping
 
 from textual.binding import Binding
@@ -20,6 +19,8 @@ PACKAGES = ("equipshare.tui.screens", "equipshare.tui.modals", "equipshare.tui.w
 
 
 def _classes() -> Iterable[type[DOMNode]]:
+    import pkgutil  # here: only a [keymap] table has every class walked
+
     for package_name in PACKAGES:
         package = importlib.import_module(package_name)
         # walk_packages, not iter_modules: screens/administration/ is a package of its own.
