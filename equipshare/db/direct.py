@@ -275,6 +275,43 @@ def _before_execute(
         conn.dispatch.before_execute(conn, statement, list(many), {} if many else first, options)
 
 
+def together(conn: Connection, *statements: tuple[Executable, Mapping[str, Any]]) -> list[Rows]:
+    """Run reads whose parameters do not depend on each other's rows, in order: on
+    PostgreSQL in one round trip (psycopg's pipeline mode, which also takes the BEGIN of
+    a transaction not yet begun along), elsewhere one after the other."""
+    plans = []
+    if conn.dialect.name == "postgresql" and not _watched(conn):
+        plans = [_plan(conn, statement, params) for statement, params in statements]
+    if not plans or any(plan is None or plan.row is None for plan in plans):
+        return [execute(conn, statement, params) for statement, params in statements]
+    if conn.info.get(_QUEUE):
+        flush(conn)
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    cursors, sql, values = [], "", None
+    try:
+        with raw.pipeline():
+            for plan, (_, params) in zip(plans, statements, strict=True):
+                assert plan is not None
+                sql, values = plan.sql, plan.values(params)
+                cursor = raw.cursor()
+                cursors.append(cursor)
+                cursor.execute(sql, values)
+        found = []
+        for plan, cursor in zip(plans, cursors, strict=True):
+            assert plan is not None
+            rows = cast(list[Any], cursor.fetchall())
+            if rows and plan.results is None:
+                plan.result_processors(cursor.description, conn.dialect)
+            found.append(Rows(_converted(rows, plan.row, plan.results or ()), cursor.rowcount))
+    except Exception as error:
+        conn._handle_dbapi_exception(error, sql, values, None, None)
+    finally:
+        for cursor in cursors:
+            cursor.close()
+    return found
+
+
 def execute(
     conn: Connection,
     statement: Executable,

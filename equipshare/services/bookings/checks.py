@@ -259,22 +259,56 @@ _CONFLICTS = _conflicts(_CLASH)
 _BUSY = _first_active_overlap("technician_id")
 
 
-def check_conflicts(session: Session, proposal: Proposal, now: datetime) -> None:
-    """Rule 6: no overlap with active bookings, downtime or a range held for someone else
-    off the waitlist (until its hold ends at `now`); the technician is free too."""
-    instrument, start, end = proposal.instrument, proposal.starts_at, proposal.ends_at
-    tz = instrument.timezone
-    span = {"start": start, "end": end, "earliest": start - LONGEST_BOOKING}
+def conflicts_query(proposal: Proposal, now: datetime) -> tuple[Any, dict[str, Any]]:
+    """The statement and parameters of rule 6's first read (booking, downtime, hold), for
+    a caller that sends it ahead with other reads and hands its rows to `check_all`."""
+    start, end = proposal.starts_at, proposal.ends_at
     clash, excluded = _excluding(_CLASH, proposal)
     either = _CONFLICTS if clash is _CLASH else _conflicts(clash)
     params = {
-        "instrument_id": instrument.id,
+        "instrument_id": proposal.instrument.id,
         "excluded": excluded,
         "user_id": proposal.user.id,
         "now": now,
-        **span,
+        "start": start,
+        "end": end,
+        "earliest": start - LONGEST_BOOKING,
     }
-    rows = run(session, either, params).all()
+    return either, params
+
+
+@dataclass(frozen=True)
+class Conflicts:
+    """The rows of `conflicts_query` read ahead, for the proposal they were read for."""
+
+    user_id: int
+    starts_at: datetime
+    ends_at: datetime
+    rows: list[Any]
+
+    def of(self, proposal: Proposal) -> list[Any] | None:
+        """The rows, if they were read for `proposal` (a plain booking of that user's)."""
+        same = (self.user_id, self.starts_at, self.ends_at) == (
+            proposal.user.id,
+            proposal.starts_at,
+            proposal.ends_at,
+        )
+        return self.rows if same and not proposal.replaces else None
+
+
+def check_conflicts(
+    session: Session, proposal: Proposal, now: datetime, ahead: Conflicts | None = None
+) -> None:
+    """Rule 6: no overlap with active bookings, downtime or a range held for someone else
+    off the waitlist (until its hold ends at `now`); the technician is free too.
+    `ahead`: the first read's rows, read ahead (`conflicts_query`)."""
+    instrument, start, end = proposal.instrument, proposal.starts_at, proposal.ends_at
+    tz = instrument.timezone
+    span = {"start": start, "end": end, "earliest": start - LONGEST_BOOKING}
+    _, excluded = _excluding(_CLASH, proposal)
+    rows = ahead.of(proposal) if ahead is not None else None
+    if rows is None:
+        rows = run(session, *conflicts_query(proposal, now)).all()
     booked = [row for row in rows if row.id is not None]  # a booking outranks the rest
     if booked:
         booking_id, starts_at, ends_at, _, _ = booked[0]
@@ -312,9 +346,15 @@ def check_conflicts(session: Session, proposal: Proposal, now: datetime) -> None
 
 
 def check_all(
-    session: Session, proposal: Proposal, now: datetime, *, override_policy: bool = False
+    session: Session,
+    proposal: Proposal,
+    now: datetime,
+    *,
+    override_policy: bool = False,
+    ahead: Conflicts | None = None,
 ) -> list[str]:
-    """Run rules 1-6 in order; return the refusals that `override_policy` waved through."""
+    """Run rules 1-6 in order; return the refusals that `override_policy` waved through.
+    `ahead`: rule 6's first read, read ahead with other reads (`conflicts_query`)."""
     policy_rules.check_status(proposal.instrument)
     policy_rules.check_access(proposal.user, proposal.instrument)
     check_technician(session, proposal)
@@ -349,7 +389,7 @@ def check_all(
                 raise
             overridden.append(str(refusal))
     check_length_cap(proposal)
-    check_conflicts(session, proposal, now)
+    check_conflicts(session, proposal, now, ahead)
     return overridden
 
 

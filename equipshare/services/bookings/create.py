@@ -26,7 +26,7 @@ from equipshare.domain.policy_rules import as_utc, needs_approval
 from equipshare.domain.records.bookings import BookingRecord, BookingRequest
 from equipshare.domain.records.catalogue import InstrumentRecord
 from equipshare.domain.records.people import UserRecord
-from equipshare.services.bookings.checks import Proposal, check_all, lock_rows
+from equipshare.services.bookings.checks import Conflicts, Proposal, check_all, lock_rows
 from equipshare.services.charging import pricing
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import audit_values, booking_values_snapshot, insert_audit
@@ -79,12 +79,14 @@ def create_booking(
     series_id: int | None = None,
     instrument_locked: bool = False,
     actor_rates: FrozenRates | None = None,
+    conflicts: Conflicts | None = None,
 ) -> BookingRecord:
     """Check every rule and write the booking and its audit event; the caller announces it.
 
     `instrument_locked`: the caller loaded the instrument with its row lock, so only the
     technician's remains to take. `actor_rates`: the actor's rates on the instrument as of
-    `now`, read already (the waitlist's probe reads them), used if the booking is theirs.
+    `now`, read already (the waitlist's probe reads them), used if the booking is theirs;
+    `conflicts`: rule 6's first read, read along with the probe (`check_all`'s `ahead`).
     """
     target = Target.of(instrument)
     user = _owner(session, actor, request, target)
@@ -104,7 +106,7 @@ def create_booking(
     start = as_utc(request.starts_at, "start")
     end = as_utc(request.ends_at, "end")
     proposal = Proposal(user, instrument, start, end, request.project_code, technician)
-    overridden = check_all(session, proposal, now, override_policy=override_policy)
+    overridden = check_all(session, proposal, now, override_policy=override_policy, ahead=conflicts)
     status = initial_status(actor, user, instrument)
     if actor_rates is not None and user.id == actor.id:
         rates = actor_rates

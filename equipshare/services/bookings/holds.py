@@ -12,10 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, bindparam, exists, select, text
 from sqlalchemy.orm import Session
 
+from equipshare.db import direct
+from equipshare.db.direct import Rows
 from equipshare.db.models.queue import WaitlistEntry
 from equipshare.domain.charging import FrozenRates
 from equipshare.domain.enums import NotificationKind, WaitlistStatus
@@ -30,7 +33,7 @@ from equipshare.services.notify.outbox import queue_notification
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
-from equipshare.services.plumbing.prebuilt import run
+from equipshare.services.plumbing.prebuilt import connection_of, run
 
 #: Entries still in line: waiting, or holding a range.
 IN_LINE = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
@@ -104,6 +107,18 @@ class Probe:
         """True when `Waitlist.taken` for this booking is known to find no entry: the
         probe asked about this very owner and range and found none."""
         return not self.in_line and self.owner_id == user_id and self.span == (start, end)
+
+
+def probe_owner(
+    actor: Actor, request: BookingRequest
+) -> tuple[int | None, tuple[datetime, datetime] | None]:
+    """Whom and when `Waitlist.probe` asks about: the actor booking for themselves, over
+    the request's range in UTC; nobody for a booking on behalf or a naive time."""
+    mine = not request.on_behalf_of or request.on_behalf_of == actor.user.username
+    start, end = request.starts_at, request.ends_at
+    aware = start.utcoffset() is not None and end.utcoffset() is not None
+    span = (as_utc(start, "start"), as_utc(end, "end")) if aware else None
+    return (actor.id if mine and span else None), span
 
 
 def overlapping_holds(instrument_id: int, start: datetime, end: datetime) -> Select[WaitlistEntry]:
@@ -221,22 +236,25 @@ class Waitlist:
         )
 
     def probe(
-        self, session: Session, instrument: InstrumentRecord, actor: Actor, request: BookingRequest
-    ) -> Probe:
+        self,
+        session: Session,
+        instrument: InstrumentRecord,
+        actor: Actor,
+        request: BookingRequest,
+        *also: tuple[Any, dict[str, Any]],
+    ) -> tuple[Probe, list[Rows]]:
         """One statement instead of two before a booking: are there holds to pass on
         (`pass_lapsed`), and has the booking's owner entries in line over its range
-        (`taken`)? Run after the instrument's lock, so it sees every earlier writer.
+        (`taken`)? Run after the instrument's lock, so it sees every earlier writer. It
+        reads the owner's rate card too, and sends the reads `also` (statement and
+        parameters) along in the same round trip, returning their rows.
 
         The owner and range are the ones the request will be booked with unless booking on
         behalf of someone else or a naive time (which the rules refuse): those are asked
         about as nobody, and `taken` runs as before.
         """
         now = self._clock.now()
-        mine = not request.on_behalf_of or request.on_behalf_of == actor.user.username
-        start, end = request.starts_at, request.ends_at
-        aware = start.utcoffset() is not None and end.utcoffset() is not None
-        span = (as_utc(start, "start"), as_utc(end, "end")) if aware else None
-        owner_id = actor.id if mine and span else None
+        owner_id, span = probe_owner(actor, request)
         rates = pricing.rate_params(actor.user, instrument, now)
         params = {
             **rates,
@@ -245,15 +263,17 @@ class Waitlist:
             "start": span[0] if span else now,
             "end": span[1] if span else now,
         }
-        row = run(session, _PROBE, params).one()
+        found = direct.together(connection_of(session), (_PROBE, params), *also)
+        row = found[0].one()
         frozen = pricing.rates_of(rates["user_class"], row.hourly_rate, row.technician_hourly_rate)
-        return Probe(
+        probe = Probe(
             bool(row.lapsed),
             owner_id,
             span,
             bool(row.in_line),
             frozen if owner_id is not None else None,
         )
+        return probe, found[1:]
 
     def pass_lapsed(self, session: Session, instrument: InstrumentRecord) -> int:
         """End the instrument's holds that ran out and offer each range to the next in line.

@@ -15,11 +15,18 @@ from equipshare.domain.policy_rules import as_utc, check_access, describe_range
 from equipshare.domain.records.bookings import BookingRecord, BookingRequest
 from equipshare.domain.records.catalogue import InstrumentRecord
 from equipshare.domain.records.people import UserRecord
-from equipshare.services.bookings.checks import Proposal, check_all, check_training, lock_rows
+from equipshare.services.bookings.checks import (
+    Conflicts,
+    Proposal,
+    check_all,
+    check_training,
+    conflicts_query,
+    lock_rows,
+)
 from equipshare.services.bookings.create import create_booking
 from equipshare.services.bookings.create import initial_status as initial_status
 from equipshare.services.bookings.create import translating_overlaps as translating_overlaps
-from equipshare.services.bookings.holds import Waitlist
+from equipshare.services.bookings.holds import Waitlist, probe_owner
 from equipshare.services.charging import pricing
 from equipshare.services.notify.outbox import (
     insert_notification,
@@ -97,12 +104,23 @@ class BookingService:
         of their own (rare), so that a refusal here does not undo the passing.
         """
         with self._db.sessions.begin() as session:
-            actor = row_records.load_actor(session, actor_username)
             code = request.instrument_code
-            instrument = row_records.load_instrument(session, code, lock=True)
-            waiting = self.waitlist.probe(session, instrument, actor, request)
+            actor, instrument = row_records.load_actor_and_instrument(session, actor_username, code)
+            now = self._clock.now()
+            # Rule 6's first read goes along with the probe (one round trip on PostgreSQL)
+            # when the booking is the actor's own, with no technician to check besides.
+            owner_id, span = probe_owner(actor, request)
+            ahead = None
+            if owner_id is not None and span is not None and not request.technician_username:
+                proposal = Proposal(actor.user, instrument, *span, request.project_code)
+                ahead = conflicts_query(proposal, now)
+            waiting, found = self.waitlist.probe(
+                session, instrument, actor, request, *([ahead] if ahead else [])
+            )
             if not waiting.lapsed:
-                now = self._clock.now()
+                conflicts = None
+                if found and span is not None:
+                    conflicts = Conflicts(actor.id, *span, found[0].all())
                 made = create_booking(
                     session,
                     actor,
@@ -112,6 +130,7 @@ class BookingService:
                     now,
                     instrument_locked=True,
                     actor_rates=waiting.rates,
+                    conflicts=conflicts,
                 )
                 if not waiting.nothing_to_take(made.user_id, made.starts_at, made.ends_at):
                     self.waitlist.taken(

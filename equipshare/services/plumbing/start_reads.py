@@ -6,9 +6,10 @@ the catalogue's first page) goes through here, so the ORM loads after the frame.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, select
+from sqlalchemy import Connection, Row, Select, bindparam, select
 
 from equipshare.db import direct
 from equipshare.db.start_tables import FACILITY_STAFF, INSTITUTIONS, USERS
@@ -79,8 +80,18 @@ def user_by_id(conn: Connection, user_id: int) -> UserRecord:
 
 def load_actor(conn: Connection, username: str) -> Actor:
     """The acting user and the facilities they staff; unknown users may do nothing."""
+    return actor_of(direct.execute(conn, *actor_query(username)).all(), username)
+
+
+def actor_query(username: str) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement and parameters `load_actor` runs, for a caller that sends it along
+    with other reads (`actor_of` then reads its rows)."""
     checked_search(username, "user")
-    rows = direct.execute(conn, _ACTOR_BY_NAME, {"username": username}).all()
+    return _ACTOR_BY_NAME, {"username": username}
+
+
+def actor_of(rows: Sequence[Any], username: str) -> Actor:
+    """The actor from the rows of `actor_query`."""
     if not rows:
         raise NotFound(f"no user called {username!r}", "user")
     staffed = frozenset(row.facility_id for row in rows if row.facility_id is not None)
