@@ -212,6 +212,8 @@ def defer(
     many = [] if isinstance(params, Mapping) else list(params)
     first = many[0] if many else params
     assert isinstance(first, Mapping)
+    if len(many) == 1:  # one set of values: an execute, not an executemany
+        many = []
     plan = None
     if conn.dialect.name == "postgresql" and first and not _watched(conn):
         plan = _plan(conn, statement, first)
@@ -223,11 +225,11 @@ def defer(
         _before_execute(conn, statement, many, first)
     finally:
         conn.info.pop(_HOLD, None)
-    values = [plan.values(each) for each in many] if many else plan.values(first)
     queue = conn.info.get(_QUEUE)
     if queue is None:
         queue = conn.info[_QUEUE] = []
-    queue.append((plan.sql, values, bool(many)))
+    # One execute each: psycopg's executemany inside a pipeline syncs, a round trip more.
+    queue.extend((plan.sql, plan.values(each), False) for each in many or [first])
 
 
 def flush(conn: Connection) -> None:
