@@ -22,7 +22,7 @@ def service_context(database_url: str, world: World) -> Iterator[ServiceContext]
 
 
 def login_as(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    monkeypatch.setattr("equipshare.cli.identity.getpass.getuser", lambda: name)
+    monkeypatch.setattr("getpass.getuser", lambda: name)  # the CLI imports getpass when it asks
 
 
 def test_environment_wins_over_the_login_name(
