@@ -26,7 +26,7 @@ import pytest
 from pytest_textual_snapshot import SVGImageExtension  # type: ignore[import-untyped]
 from syrupy.assertion import SnapshotAssertion
 from textual.pilot import Pilot
-from textual.widgets import Button, Input
+from textual.widgets import Button, DataTable, Input
 
 from equipshare.db.engine import Database
 from equipshare.db.models.charging import RateCard
@@ -216,19 +216,29 @@ class Shots:
     ) -> bool:
         """Whether the screen matches `label`'s snapshot, drawn up to three times.
 
-        Under load a table can settle on either of two drawings of the same layout (its
-        header's background as wide as its columns or as itself, by which of its size and
-        its columns Textual saw first). A redraw after a resize away and back settles it
-        afresh; a screen that shows the wrong thing differs every time.
+        A table can settle on either of two drawings of the same layout (its header's
+        background as wide as its columns or as itself, by which of its size and its
+        columns Textual saw first), so every table is drawn afresh before a shot, which
+        always gives the second. A redraw after a resize away and back is the fallback; a
+        screen that shows the wrong thing differs every time.
         """
         for attempt in range(3):
             if attempt:
                 await pilot.resize_terminal(*other)
                 await steady(pilot)
                 await pilot.resize_terminal(*size)
+            await steady(pilot)
+            redraw_tables(pilot)
             if self._snapshot(name=label) == await steady(pilot):
                 return True
         return False
+
+
+def redraw_tables(pilot: Pilot[None]) -> None:
+    """Draw every table on the screen again from its final size and columns."""
+    for table in pilot.app.screen.query(DataTable):
+        table._clear_caches()
+        table.refresh()
 
 
 @pytest.fixture
