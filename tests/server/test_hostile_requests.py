@@ -30,7 +30,7 @@ XPS = "WAR-XPS-01"
 TAIL = f"/instrument/{XPS}.ics"
 # Short enough that the slow tests take about a second; serve() uses ServerLimits().
 LIMITS = ServerLimits(read_timeout=1.0, lingering_time=0.5)
-SLACK = 1.0  # the event loop's timer and a loaded machine
+SLACK = 3.0  # the event loop's timer, a client that sees the close a send later, a busy machine
 
 
 @pytest.fixture
