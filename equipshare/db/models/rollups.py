@@ -94,7 +94,12 @@ class BookingRollupHost(Base):
     """
 
     __tablename__ = "booking_rollup_hosts"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = (
+        # One institution's rows (a report narrowed to it, a rebuild of its rows) as one
+        # range rather than a scan of every host's.
+        Index("ix_booking_rollup_hosts_host_month", "host_institution_id", "month"),
+        {"sqlite_with_rowid": False},
+    )
 
     month: Mapped[date] = mapped_column(Date, primary_key=True)
     host_institution_id: Mapped[int] = mapped_column(
