@@ -37,9 +37,9 @@ from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Instrument, User
 from equipshare.db.models.charging import RateCard
 from equipshare.db.models.queue import Notification
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import LONGEST_BOOKING, Role, UserClass
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext
 

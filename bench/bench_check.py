@@ -33,8 +33,8 @@ from equipshare.db.engine import Database
 from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.catalogue import FacilityStaff, Instrument
 from equipshare.demo.seeding import DemoService
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, DowntimeReason
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.admin.integrity import IntegrityService
 from equipshare.services.plumbing.context import ServiceContext
 

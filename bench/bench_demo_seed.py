@@ -21,7 +21,7 @@ from equipshare.config import Settings
 from equipshare.db import migrate
 from equipshare.db.engine import Database
 from equipshare.demo.seeding import DemoService, plan_demo
-from equipshare.domain.clock import FrozenClock
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.plumbing.context import ServiceContext
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -47,9 +47,9 @@ from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
 from equipshare.db.models.feeds import FeedToken
 from equipshare.demo.seeding import DemoService
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import CalendarEventStatus, ExportKind, Role
-from equipshare.domain.records.calendar import CalendarEvent, CalendarMeta
+from equipshare.domain.records.scheduling.calendar import CalendarEvent, CalendarMeta
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.ical.feed_cache import FeedAssembler
 from equipshare.server.feed_app import create_app
 from equipshare.services.calendar.feeds import FeedsService

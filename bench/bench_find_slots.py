@@ -27,8 +27,8 @@ from equipshare.db.engine import Database
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
 from equipshare.db.models.training import TrainingRecord
 from equipshare.demo.seeding import DemoService
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import Role, TrainingLevel
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.availability.search import AvailabilityService
 from equipshare.services.plumbing.context import ServiceContext
 

@@ -40,9 +40,9 @@ from bench.harness import BenchOptions, Figure, show
 from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.db.models.catalogue import Facility, Instrument, User
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import CalendarEventStatus, Role
-from equipshare.domain.records.calendar import CalendarEvent, CalendarMeta
+from equipshare.domain.records.scheduling.calendar import CalendarEvent, CalendarMeta
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.ical.feed_cache import FeedAssembler
 from equipshare.ical.importer import parse_calendar
 from equipshare.services.calendar.importing import CalendarImportService

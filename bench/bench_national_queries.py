@@ -28,8 +28,8 @@ from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.db.models.catalogue import Instrument, User
 from equipshare.db.models.training import TrainingRecord
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import Role
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.availability.search import AvailabilityService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.reports.impact import ReportService

@@ -26,10 +26,10 @@ from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Instrument, User
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import ACTIVE_BOOKING_STATUSES, Role
 from equipshare.domain.errors import ConflictError
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext
 

@@ -61,8 +61,8 @@ from bench.serve_figures import (
 from bench.serve_process import Memory, ServeProcess, memory_of, running_server
 from bench.serve_sessions import Person, RampPlan, lone_start, ramp
 from equipshare.db.models.catalogue import User
-from equipshare.domain.clock import SystemClock
-from equipshare.domain.records.catalogue import CatalogueQuery
+from equipshare.domain.records.instruments.catalogue import CatalogueQuery
+from equipshare.domain.time.clock import SystemClock
 from equipshare.services.catalogue.search import CatalogueService
 from equipshare.services.plumbing.context import ServiceContext
 

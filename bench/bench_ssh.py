@@ -30,8 +30,8 @@ from pathlib import Path
 from bench.bench_tui_startup import ADMIN, ESCAPES, child_environment, pty_launch
 from bench.catalogue_data import seeded_context, stamp
 from bench.frame_watch import figure, middle
-from equipshare.domain.clock import SystemClock
-from equipshare.domain.records.catalogue import CatalogueQuery
+from equipshare.domain.records.instruments.catalogue import CatalogueQuery
+from equipshare.domain.time.clock import SystemClock
 from equipshare.server.ssh.library import asyncssh
 from equipshare.server.ssh.server import SshOptions, SshServer
 from equipshare.server.ssh.session import SessionRules

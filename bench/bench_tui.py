@@ -37,8 +37,8 @@ from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Instrument, User
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import ACTIVE_BOOKING_STATUSES, Role
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.screens.week import WeekScreen

@@ -34,8 +34,8 @@ from textual.widgets import Input
 
 from bench.catalogue_data import grow_catalogue, seeded_context, stamp
 from bench.frame_watch import FrameWatch, figure, middle, ms
-from equipshare.domain.clock import FrozenClock
-from equipshare.domain.records.catalogue import CatalogueQuery
+from equipshare.domain.records.instruments.catalogue import CatalogueQuery
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.catalogue.search import CatalogueService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp

@@ -38,8 +38,8 @@ from textual.widgets import Static
 
 from bench.catalogue_data import seeded_context, stamp
 from bench.frame_watch import FrameWatch, figure, middle
-from equipshare.domain.clock import SystemClock
-from equipshare.domain.records.catalogue import CatalogueQuery
+from equipshare.domain.records.instruments.catalogue import CatalogueQuery
+from equipshare.domain.time.clock import SystemClock
 from equipshare.services.catalogue.search import CatalogueService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp

@@ -24,7 +24,7 @@ from equipshare.db.models.catalogue import Instrument, OpeningHours
 from equipshare.demo.calendar import DemoCalendar
 from equipshare.demo.consortium import ConsortiumBuilder
 from equipshare.demo.seeding import DemoService
-from equipshare.domain.clock import Clock
+from equipshare.domain.time.clock import Clock
 from equipshare.services.plumbing.context import ServiceContext
 
 SEED = 2026

@@ -24,8 +24,8 @@ from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from bench.national_people import Facility, Instrument, Nation
-from equipshare.domain.charging import FrozenRates, billable_minutes, session_charge
 from equipshare.domain.enums import UserClass
+from equipshare.domain.money.charging import FrozenRates, billable_minutes, session_charge
 
 EPOCH = date(1970, 1, 1)
 LONDON = ZoneInfo("Europe/London")

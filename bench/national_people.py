@@ -12,8 +12,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from equipshare.domain.charging import user_class_for
 from equipshare.domain.enums import AccessLevel, InstitutionSector, UserClass
+from equipshare.domain.money.charging import user_class_for
 
 MI_PARTNERS = ("ASTON", "BHAM", "CRAN", "KEELE", "LEIC", "LBORO", "NOTTS", "WARWICK")
 CATEGORIES = (

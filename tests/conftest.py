@@ -12,7 +12,7 @@ from sqlalchemy.engine import URL
 
 from equipshare.config import Settings
 from equipshare.db.engine import Database
-from equipshare.domain.clock import FrozenClock
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support import backends, file_order, replica
 from tests.support.throwaway_postgres import ClusterError, ThrowawayPostgres

@@ -20,7 +20,7 @@ from equipshare.cli.options import cli_state
 from equipshare.cli.output import emit
 from equipshare.domain.enums import ImportAction
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.admin import SheetImportReport
+from equipshare.domain.records.operations.admin import SheetImportReport
 from equipshare.sheets.csv_files import MAX_SHEET_BYTES, BadRowsError, check_size
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 Every command that prints data takes `--format table|csv|json` through `format_option`
 and hands its rows to `emit`, so the three forms always carry the same columns. CSV cells
-a spreadsheet would run as formulas get a `'` in front (equipshare.domain.spreadsheet_cells)
+a spreadsheet would run as formulas get a `'` in front (equipshare.domain.display.spreadsheet_cells)
 unless the command is given `--raw-csv`, for programs that want the values exactly.
 """
 
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 import click
 
-from equipshare.domain.spreadsheet_cells import escape_row
+from equipshare.domain.display.spreadsheet_cells import escape_row
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType

@@ -15,8 +15,8 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from equipshare.db import change_stamps, direct, rollups
 from equipshare.db.drivers import SQLITE_PRAGMAS, looks_like_sqlite_path
+from equipshare.domain.display.masking import mask_password
 from equipshare.domain.errors import DatabaseError
-from equipshare.domain.masking import mask_password
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker

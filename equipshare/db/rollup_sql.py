@@ -46,7 +46,7 @@ from equipshare.db.models.rollups import (
 )
 from equipshare.db.rollup_host_sql import MONTH_HELD, host_delta
 from equipshare.domain.enums import BookingStatus
-from equipshare.domain.zone_offsets import OffsetSpan
+from equipshare.domain.time.zone_offsets import OffsetSpan
 
 SQLITE = "sqlite"
 HELD_STATUSES = (BookingStatus.CONFIRMED, BookingStatus.COMPLETED, BookingStatus.NO_SHOW)

@@ -26,7 +26,7 @@ from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Instrument
 from equipshare.db.models.rollups import BookingRollup, BookingRollupHost, BookingRollupMonth
 from equipshare.db.rollup_pending import Pending, chunks
-from equipshare.domain.zone_offsets import local_midnight, offset_spans_between
+from equipshare.domain.time.zone_offsets import local_midnight, offset_spans_between
 
 DAYS = cast(Table, BookingRollup.__table__)
 MONTHS = cast(Table, BookingRollupMonth.__table__)

@@ -20,7 +20,8 @@ from equipshare.demo.calendar import (
     PlannedInstrument,
     Row,
 )
-from equipshare.domain.charging import (
+from equipshare.domain.enums import BookingStatus, ChargeBasis, UserClass
+from equipshare.domain.money.charging import (
     FREE,
     Charge,
     FrozenRates,
@@ -30,7 +31,6 @@ from equipshare.domain.charging import (
     session_charge,
     user_class_for,
 )
-from equipshare.domain.enums import BookingStatus, ChargeBasis, UserClass
 
 # Imaging centres log scanner use, so users must check in; a cleanroom bills the time used.
 CHECK_IN_FACILITIES = frozenset({"MEG", "MRI", "CLEAN"})

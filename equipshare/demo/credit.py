@@ -15,7 +15,7 @@ from collections import Counter
 from datetime import datetime
 
 from equipshare.demo.calendar import PlannedInstrument, Row
-from equipshare.domain.scholarly_ids import orcid_check_digit
+from equipshare.domain.inputs.scholarly_ids import orcid_check_digit
 
 #: How many technicians keep a profile; the second of them opts out of being named.
 PROFILED = 6

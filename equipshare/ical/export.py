@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from equipshare.domain.records.calendar import CalendarEvent, CalendarMeta
+from equipshare.domain.records.scheduling.calendar import CalendarEvent, CalendarMeta
 from equipshare.ical.vtimezone import vtimezone
 from equipshare.ical.wire import (
     duration,

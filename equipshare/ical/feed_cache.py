@@ -17,7 +17,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from equipshare.domain.records.calendar import CalendarEvent, CalendarMeta
+from equipshare.domain.records.scheduling.calendar import CalendarEvent, CalendarMeta
 from equipshare.ical.export import render_calendar, render_event
 
 _SECOND = timedelta(seconds=1)

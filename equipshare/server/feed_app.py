@@ -23,7 +23,7 @@ from aiohttp import web
 
 from equipshare.domain.enums import ExportKind
 from equipshare.domain.errors import NotFound, ServerStartError
-from equipshare.domain.records.calendar import FeedChanges
+from equipshare.domain.records.scheduling.calendar import FeedChanges
 from equipshare.ical.feed_cache import AssembledFeed, FeedAssembler
 from equipshare.server.limits import LIMITS, ServerLimits, runner_options
 from equipshare.server.logs import ScrubbingFilter

@@ -21,7 +21,7 @@ from aiohttp import web
 
 from equipshare.config import Settings
 from equipshare.domain.errors import EquipshareError, InputError, RefusedError, ServerStartError
-from equipshare.domain.records.sessions import StartedSession, WebSessionRecord
+from equipshare.domain.records.users.sessions import StartedSession, WebSessionRecord
 from equipshare.server import web_auth
 from equipshare.server.feed_app import FEED_ROUTE, FEEDS_KEY, FeedHandler
 from equipshare.server.limits import LIMITS, ServerLimits, runner_options

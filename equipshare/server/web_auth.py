@@ -19,7 +19,7 @@ from aiohttp import web
 
 from equipshare.config import Settings
 from equipshare.domain.errors import RefusedError
-from equipshare.domain.records.sessions import StartedSession, WebSessionRecord
+from equipshare.domain.records.users.sessions import StartedSession, WebSessionRecord
 from equipshare.services.identity.service import SessionsService
 
 log = logging.getLogger("equipshare.serve")

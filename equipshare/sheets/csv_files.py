@@ -16,10 +16,10 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from equipshare.domain.display.spreadsheet_cells import reads_as_formula, unescape_cell
+from equipshare.domain.display.wording import count_words
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.admin import BadRow
-from equipshare.domain.spreadsheet_cells import reads_as_formula, unescape_cell
-from equipshare.domain.wording import count_words
+from equipshare.domain.records.operations.admin import BadRow
 
 _SEPARATORS = (",", ";", "\t")
 #: The default largest sheet an import reads ([limits] sheet_megabytes sets it): a

@@ -7,8 +7,8 @@ Columns (any order, any case): instrument, year, hours, assisted_hours (optional
 from __future__ import annotations
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.grant_lines import plan_line
-from equipshare.domain.records.grants import PlanLine
+from equipshare.domain.inputs.grant_lines import plan_line
+from equipshare.domain.records.money.grants import PlanLine
 from equipshare.sheets.csv_files import read_sheet
 
 COLUMNS = {

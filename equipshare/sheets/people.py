@@ -15,8 +15,8 @@ from datetime import date, datetime
 
 from equipshare.domain.enums import Role, TrainingLevel
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.admin import BadRow
-from equipshare.domain.timeparse import WHOLE_DAY_FORMS, parse_typed_day
+from equipshare.domain.records.operations.admin import BadRow
+from equipshare.domain.time.timeparse import WHOLE_DAY_FORMS, parse_typed_day
 from equipshare.sheets.csv_files import (
     MAX_SHEET_BYTES,
     MAX_SHEET_ROWS,

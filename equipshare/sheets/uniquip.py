@@ -20,9 +20,9 @@ import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 
+from equipshare.domain.display.spreadsheet_cells import escape_rows
 from equipshare.domain.enums import UniquipType
-from equipshare.domain.records.admin import BadRow, CatalogueEntry
-from equipshare.domain.spreadsheet_cells import escape_rows
+from equipshare.domain.records.operations.admin import BadRow, CatalogueEntry
 from equipshare.sheets.csv_files import (
     MAX_SHEET_BYTES,
     MAX_SHEET_ROWS,

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from equipshare.domain.records.bookings import BookingRecord, PendingRequestRow
+from equipshare.domain.display.wording import training_words
 from equipshare.domain.records.pages import ApprovalOrder, BulkApproval
-from equipshare.domain.timewords import local_range, moment_words, short_range
-from equipshare.domain.wording import training_words
+from equipshare.domain.records.scheduling.bookings import BookingRecord, PendingRequestRow
+from equipshare.domain.time.timewords import local_range, moment_words, short_range
 from equipshare.tui.widgets.column_fit import ColumnSpec
 
 EMPTY_TEXT = "No requests are waiting for you"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from equipshare.domain.errors import EquipshareError
-from equipshare.domain.records.catalogue_rows import CatalogueQuery, CatalogueRow
+from equipshare.domain.records.instruments.catalogue_rows import CatalogueQuery, CatalogueRow
 
 if TYPE_CHECKING:
     from equipshare.services.catalogue.service import CatalogueService

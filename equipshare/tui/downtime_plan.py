@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from equipshare.domain.display.wording import bookings_words, reason_words
 from equipshare.domain.enums import DowntimeReason
-from equipshare.domain.records.bookings import BookingRecord
-from equipshare.domain.records.catalogue import DowntimeRecord
-from equipshare.domain.timeparse import looks_like_length, parse_instant, parse_length
-from equipshare.domain.timewords import local_range
-from equipshare.domain.wording import bookings_words, reason_words
+from equipshare.domain.records.instruments.catalogue import DowntimeRecord
+from equipshare.domain.records.scheduling.bookings import BookingRecord
+from equipshare.domain.time.timeparse import looks_like_length, parse_instant, parse_length
+from equipshare.domain.time.timewords import local_range
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from textual.message import Message
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from equipshare.domain.records.calendar import ExportScope
-    from equipshare.domain.records.history import HistoryQuery
-    from equipshare.domain.records.people import TrainingRecordView
+    from equipshare.domain.records.operations.history import HistoryQuery
+    from equipshare.domain.records.scheduling.calendar import ExportScope
+    from equipshare.domain.records.users.people import TrainingRecordView
     from equipshare.tui.preferences import Preferences
 
 

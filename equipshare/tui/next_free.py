@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from equipshare.domain.records.catalogue_rows import NextFreeSlot
+from equipshare.domain.records.instruments.catalogue_rows import NextFreeSlot
 
 NOT_YET = "…"
 

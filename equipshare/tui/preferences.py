@@ -24,7 +24,7 @@ import platformdirs
 
 from equipshare.config import APP_NAME
 from equipshare.domain.enums import AccessLevel
-from equipshare.domain.records.catalogue_rows import CatalogueQuery
+from equipshare.domain.records.instruments.catalogue_rows import CatalogueQuery
 
 #: The catalogue filters kept: the filter bar's four and `b` (bookable by me).
 CATALOGUE_FILTERS = ("institution_code", "facility_code", "category", "access_level")

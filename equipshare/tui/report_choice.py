@@ -1,4 +1,4 @@
-"""Report periods the TUI offers: the named presets (domain/report_periods.py, as the CLI's
+"""Report periods the TUI offers: the named presets (domain/time/report_periods.py, as the CLI's
 --period), typed from/to days and filters.
 
 Pure (no Textual), so the choice is tested without an app and messages can carry it.
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.report_periods import PRESETS, preset_days
-from equipshare.domain.timeparse import parse_typed_day
+from equipshare.domain.time.report_periods import PRESETS, preset_days
+from equipshare.domain.time.timeparse import parse_typed_day
 
 __all__ = ["PRESETS", "ReportChoice", "preset_days", "read_choice"]
 

@@ -4,7 +4,7 @@ Pure apart from the write: hours are Decimal to two places and money is pounds t
 (never floats), so a spreadsheet gets exactly the figures the screen shows. These files are
 for people to open in a spreadsheet, so a text cell it would run as a formula (a project
 code `=cmd|...`) is always written with a `'` in front; numbers, negative ones included,
-stay numbers (equipshare.domain.spreadsheet_cells).
+stay numbers (equipshare.domain.display.spreadsheet_cells).
 """
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from equipshare.domain.charging import money
-from equipshare.domain.records.reports import (
+from equipshare.domain.display.spreadsheet_cells import escape_rows
+from equipshare.domain.money.charging import money
+from equipshare.domain.records.impact.reports import (
     DemandReport,
     SharingReport,
     TechniciansReport,
     UtilisationReport,
     hours,
 )
-from equipshare.domain.records.statements import Statement
-from equipshare.domain.spreadsheet_cells import escape_rows
+from equipshare.domain.records.money.statements import Statement
 from equipshare.tui.downloads import save_download
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

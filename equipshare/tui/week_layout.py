@@ -13,7 +13,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from equipshare.domain.enums import CalendarEntryKind
-from equipshare.domain.records.schedule import CalendarEntry, WeekView
+from equipshare.domain.records.instruments.schedule import CalendarEntry, WeekView
 
 
 class CellState(StrEnum):

@@ -28,7 +28,7 @@ from textual.widgets import Input, Static
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus, TrainingLevel
-from equipshare.domain.records.credit import UNNAMED_STAFF
+from equipshare.domain.records.impact.credit import UNNAMED_STAFF
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.screens.acknowledge import AcknowledgeScreen

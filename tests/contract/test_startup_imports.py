@@ -49,18 +49,18 @@ NOT_AT_LAUNCH = {
     "equipshare.db.rollup_upkeep",
     # Issue 22: records no catalogue row needs; wording and the app's messages name them
     # for type checks only (staff wording imports its outcomes when it runs).
-    "equipshare.domain.records.bookings",
-    "equipshare.domain.records.calendar",
-    "equipshare.domain.records.charging",
+    "equipshare.domain.records.scheduling.bookings",
+    "equipshare.domain.records.scheduling.calendar",
+    "equipshare.domain.records.money.charging",
     "equipshare.domain.records.consortium",
-    "equipshare.domain.records.history",
+    "equipshare.domain.records.operations.history",
     # Issue 22: a launch shows catalogue rows (records/catalogue_rows), not instruments'
     # records and rules; the PostgreSQL driver loads only to connect to PostgreSQL.
-    "equipshare.domain.records.catalogue",
-    "equipshare.domain.records.admin",
-    "equipshare.domain.policy_rules",
-    "equipshare.domain.training_rules",
-    "equipshare.domain.charging",
+    "equipshare.domain.records.instruments.catalogue",
+    "equipshare.domain.records.operations.admin",
+    "equipshare.domain.rules.policy_rules",
+    "equipshare.domain.rules.training_rules",
+    "equipshare.domain.money.charging",
     "psycopg",
 }
 

@@ -94,7 +94,7 @@ def test_the_check_names_the_file_and_line_of_each_live_import() -> None:
     source = "\n".join(
         [
             "import equipshare.db.base",
-            "from equipshare.domain.charging import pence_of",
+            "from equipshare.domain.money.charging import pence_of",
             "from equipshare.domain.errors import DatabaseError, InputError",
             "from equipshare.db.base import UTCDateTime, enum_check",
             "import equipshare.db.models as models",
@@ -102,15 +102,15 @@ def test_the_check_names_the_file_and_line_of_each_live_import() -> None:
             "check = equipshare.db.base.enum_check",
             "def later():",
             "    from equipshare.domain.enums import UserClass",
-            "    return __import__('equipshare.domain.charging')",
+            "    return __import__('equipshare.domain.money.charging')",
         ]
     )
     assert live_imports(source, "0099_x.py") == [
-        "0099_x.py:2: from equipshare.domain.charging import pence_of",
+        "0099_x.py:2: from equipshare.domain.money.charging import pence_of",
         "0099_x.py:3: from equipshare.domain.errors import InputError",
         "0099_x.py:4: from equipshare.db.base import enum_check",
         "0099_x.py:5: import equipshare.db.models as models",
         "0099_x.py:7: uses equipshare.db.base.enum_check",
         "0099_x.py:9: from equipshare.domain.enums import UserClass",
-        "0099_x.py:10: imports equipshare.domain.charging at run time",
+        "0099_x.py:10: imports equipshare.domain.money.charging at run time",
     ]

@@ -18,15 +18,15 @@ from sqlalchemy.engine import URL
 
 from equipshare.config import Settings
 from equipshare.db.engine import Database
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import ExportKind
 from equipshare.domain.errors import DatabaseError, RefusedError
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.calendar import ExportScope
-from equipshare.domain.records.catalogue import CatalogueQuery
 from equipshare.domain.records.changes import Topic, TopicKind
-from equipshare.domain.records.instrument_changes import InstrumentChanges
-from equipshare.domain.records.reports import UtilisationLevel
+from equipshare.domain.records.impact.reports import UtilisationLevel
+from equipshare.domain.records.instruments.catalogue import CatalogueQuery
+from equipshare.domain.records.instruments.instrument_changes import InstrumentChanges
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.records.scheduling.calendar import ExportScope
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.server.feed_app import FeedHandler
 from equipshare.services.availability.service import AvailabilityService
 from equipshare.services.bookings.lifecycle import BookingService

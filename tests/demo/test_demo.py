@@ -23,7 +23,9 @@ from equipshare.db.models.training import TrainingRecord
 from equipshare.db.tables import metadata as all_tables
 from equipshare.demo.catalogue import FACILITY_TEMPLATES, INSTITUTIONS, KINDS
 from equipshare.demo.seeding import DemoService, DemoSummary, plan_demo
-from equipshare.domain.charging import (
+from equipshare.domain.enums import AccessLevel, BookingStatus, Role, StaffRole, UserClass
+from equipshare.domain.errors import RefusedError
+from equipshare.domain.money.charging import (
     FREE,
     Charge,
     FrozenRates,
@@ -32,10 +34,8 @@ from equipshare.domain.charging import (
     pence_of,
     session_charge,
 )
-from equipshare.domain.clock import FrozenClock
-from equipshare.domain.enums import AccessLevel, BookingStatus, Role, StaffRole, UserClass
-from equipshare.domain.errors import RefusedError
 from equipshare.domain.records.pages import ApprovalOrder, ApprovalsQuery
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.admin.integrity import IntegrityService
 from equipshare.services.bookings.past import LAPSED_REASON
 from equipshare.services.bookings.service import ApprovalsService, DecisionService

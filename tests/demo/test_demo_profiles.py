@@ -14,7 +14,7 @@ from equipshare.db.models.credit import TechnicianProfile
 from equipshare.demo.credit import PROFILED, demo_orcid
 from equipshare.demo.seeding import plan_demo
 from equipshare.domain.enums import Role
-from equipshare.domain.scholarly_ids import parse_orcid
+from equipshare.domain.inputs.scholarly_ids import parse_orcid
 
 NOW = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)
 

@@ -23,7 +23,7 @@ from equipshare.domain.acknowledgements.wording import (
     paragraph,
 )
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.acknowledgements import (
+from equipshare.domain.records.impact.acknowledgements import (
     Acknowledgement,
     AcknowledgementPeriod,
     CreditRole,
@@ -33,7 +33,7 @@ from equipshare.domain.records.acknowledgements import (
     TechnicianActivity,
     TechnicianCredit,
 )
-from equipshare.domain.records.credit import UNNAMED_STAFF
+from equipshare.domain.records.impact.credit import UNNAMED_STAFF
 
 PERIOD = AcknowledgementPeriod(date(2026, 1, 1), date(2026, 3, 31), "Europe/London", None, None)
 XPS = InstrumentUse("XPS-01", "XPS spectrometer", "XPS", "Kratos", "AXIS Supra+", 5, 1200, 3, 840)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from equipshare.domain.charge_quotes import (
+from equipshare.domain.enums import ChargeBasis
+from equipshare.domain.money.charge_quotes import (
     CancellationLine,
     CancellationTerms,
     FeeWaiver,
@@ -15,8 +16,7 @@ from equipshare.domain.charge_quotes import (
     fee_words,
     use_charge_words,
 )
-from equipshare.domain.charging import FREE, Charge
-from equipshare.domain.enums import ChargeBasis
+from equipshare.domain.money.charging import FREE, Charge
 
 START = datetime(2026, 3, 17, 10, tzinfo=UTC)
 BOOKED = Charge(3000, 1001)

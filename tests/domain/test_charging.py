@@ -1,4 +1,4 @@
-"""equipshare.domain.charging: whole pence, half-up rounding per part, and totals that are sums."""
+"""equipshare.domain.money.charging: whole pence, half-up rounding per part, totals are sums."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from equipshare.domain.charging import (
+from equipshare.domain.enums import UserClass
+from equipshare.domain.money.charging import (
     Charge,
     FrozenRates,
     billable_minutes,
@@ -21,7 +22,6 @@ from equipshare.domain.charging import (
     percent_of,
     session_charge,
 )
-from equipshare.domain.enums import UserClass
 
 pence = st.integers(min_value=0, max_value=10_000_000)
 percents = st.integers(min_value=0, max_value=100)

@@ -9,7 +9,7 @@ import pytest
 
 from equipshare.domain.enums import UserClass
 from equipshare.domain.errors import InputError
-from equipshare.domain.grant_costing import (
+from equipshare.domain.money.grant_costing import (
     CardPrice,
     anniversaries,
     checked_uplift,

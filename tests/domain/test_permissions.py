@@ -10,8 +10,8 @@ import pytest
 
 from equipshare.domain.enums import InstitutionSector, Role
 from equipshare.domain.errors import PermissionDenied
-from equipshare.domain.permissions import Action, Actor, Target, allowed, require
-from equipshare.domain.records.people import UserRecord
+from equipshare.domain.records.users.people import UserRecord
+from equipshare.domain.rules.permissions import Action, Actor, Target, allowed, require
 
 # Facilities: Warwick photoemission (id 1) and Aston microscopy (id 2); Warwick also
 # runs a second facility (id 3) so a same-institution technician can be a stranger.

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from equipshare.domain.policy_rules import quota_week, within_opening_hours
-from equipshare.domain.records.catalogue import BookingPolicy, OpeningInterval
+from equipshare.domain.records.instruments.catalogue import BookingPolicy, OpeningInterval
+from equipshare.domain.rules.policy_rules import quota_week, within_opening_hours
 from tests.support.world import LONDON
 
 SPRING, AUTUMN = date(2026, 3, 29), date(2026, 10, 25)  # the 2026 UK clock changes

@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from equipshare.domain.report_periods import (
+from equipshare.domain.time.report_periods import (
     PRESET_NAMES,
     month_has_ended,
     preset_days,

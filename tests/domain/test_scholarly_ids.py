@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.scholarly_ids import orcid_check_digit, parse_doi, parse_orcid
+from equipshare.domain.inputs.scholarly_ids import orcid_check_digit, parse_doi, parse_orcid
 
 
 @pytest.mark.parametrize(

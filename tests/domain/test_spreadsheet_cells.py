@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from equipshare.domain.spreadsheet_cells import (
+from equipshare.domain.display.spreadsheet_cells import (
     escape_cell,
     escape_row,
     reads_as_formula,

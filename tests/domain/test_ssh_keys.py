@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.ssh_keys import (
+from equipshare.domain.inputs.ssh_keys import (
     MAX_LABEL_CHARS,
     checked_fingerprint,
     checked_label,

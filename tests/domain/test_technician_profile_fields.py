@@ -7,7 +7,7 @@ import re
 import pytest
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.technician_profiles import ProfileChanges, checked_line, checked_orcid
+from equipshare.domain.inputs.technician_profiles import ProfileChanges, checked_line, checked_orcid
 
 
 def test_a_line_is_collapsed_to_single_spaces_across_any_unicode_space() -> None:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.timeparse import (
+from equipshare.domain.time.timeparse import (
     looks_like_length,
     parse_instant,
     parse_length,
@@ -53,7 +53,7 @@ def test_lengths_and_what_is_not_one() -> None:
 
 def test_the_parser_loads_neither_click_nor_textual() -> None:
     code = (
-        "import sys, equipshare.domain.timeparse; "
+        "import sys, equipshare.domain.time.timeparse; "
         "print([m for m in ('click', 'textual', 'sqlalchemy') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from equipshare.domain.training_rules import add_months, renewal_day
+from equipshare.domain.rules.training_rules import add_months, renewal_day
 
 NOW = datetime(2026, 3, 16, 9, tzinfo=UTC)
 LONDON = "Europe/London"

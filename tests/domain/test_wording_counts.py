@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from equipshare.domain.wording import count_words, plural
+from equipshare.domain.display.wording import count_words, plural
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import pytest
 import vobject  # type: ignore[import-untyped]  # no stubs in the test extra
 
 from equipshare.domain.enums import CalendarEventStatus
-from equipshare.domain.records.calendar import CalendarEvent, CalendarMeta
+from equipshare.domain.records.scheduling.calendar import CalendarEvent, CalendarMeta
 from equipshare.ical.export import render_calendar, render_event
 from equipshare.ical.vtimezone import vtimezone
 from equipshare.ical.wire import duration, escape_text, fold

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from equipshare.domain.enums import CalendarEventStatus
-from equipshare.domain.records.calendar import CalendarEvent, CalendarMeta
+from equipshare.domain.records.scheduling.calendar import CalendarEvent, CalendarMeta
 from equipshare.ical.export import render_calendar, render_event
 from equipshare.ical.feed_cache import EventCache, FeedAssembler
 

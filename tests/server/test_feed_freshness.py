@@ -19,11 +19,11 @@ from aiohttp.web import Application, Request
 
 from equipshare.config import Settings
 from equipshare.db.engine import Database
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import ExportKind
-from equipshare.domain.records.bookings import BookingRecord, BookingRequest
-from equipshare.domain.records.calendar import IssuedFeedToken
-from equipshare.domain.records.instrument_changes import InstrumentChanges
+from equipshare.domain.records.instruments.instrument_changes import InstrumentChanges
+from equipshare.domain.records.scheduling.bookings import BookingRecord, BookingRequest
+from equipshare.domain.records.scheduling.calendar import IssuedFeedToken
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.server.feed_app import FEEDS_KEY, FeedHandler, create_app
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.calendar.feeds import FeedsService
@@ -41,8 +41,8 @@ import sys
 from datetime import datetime
 from equipshare.config import Settings
 from equipshare.db.engine import Database
-from equipshare.domain.clock import FrozenClock
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
+from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext
 

@@ -17,10 +17,14 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from aiohttp.web import Application, Request
 
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import ExportKind
-from equipshare.domain.records.bookings import BookingRecord, BookingRequest, RecurrenceRule
-from equipshare.domain.records.calendar import ExportScope, IssuedFeedToken
+from equipshare.domain.records.scheduling.bookings import (
+    BookingRecord,
+    BookingRequest,
+    RecurrenceRule,
+)
+from equipshare.domain.records.scheduling.calendar import ExportScope, IssuedFeedToken
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.server.feed_app import FEEDS_KEY, create_app
 from equipshare.server.logs import redact
 from equipshare.services.bookings.lifecycle import BookingService

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from equipshare.domain.enums import ExportKind
-from equipshare.domain.records.calendar import IssuedFeedToken
+from equipshare.domain.records.scheduling.calendar import IssuedFeedToken
 from equipshare.server.feed_app import FeedHandler
 from equipshare.server.limits import ServerLimits
 from equipshare.services.calendar.feeds import FeedsService

@@ -14,7 +14,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from equipshare.domain.clock import FrozenClock
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.server import session_watch
 from equipshare.server.terminal_apps import INHERITED, SERVED_USER_ENV, WEB_DRIVER
 from equipshare.server.web_app import APP_BASE

@@ -15,8 +15,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from aiohttp.web import Application, Request
 
 from equipshare.db.engine import Database
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import ExportKind
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.server.web_app import ROUTES_KEY, create_web_app
 from equipshare.services.calendar.feeds import FeedsService
 from equipshare.services.identity.service import SessionsService

@@ -18,7 +18,7 @@ from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import ConflictError, PermissionDenied, RefusedError
-from equipshare.domain.records.bookings import BookingRecord, BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRecord, BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.world import World, london

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from equipshare.domain.records.acknowledgements import Acknowledgement
+from equipshare.domain.records.impact.acknowledgements import Acknowledgement
 from equipshare.services.acknowledgements.service import AcknowledgementService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.acknowledgement_rows import plant_march_work

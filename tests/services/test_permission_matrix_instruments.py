@@ -14,8 +14,8 @@ from datetime import timedelta
 import pytest
 
 from equipshare.domain.enums import DowntimeReason, InstrumentStatus
-from equipshare.domain.records.catalogue import OpeningInterval
-from equipshare.domain.records.instrument_changes import InstrumentChanges
+from equipshare.domain.records.instruments.catalogue import OpeningInterval
+from equipshare.domain.records.instruments.instrument_changes import InstrumentChanges
 from equipshare.services.catalogue.service import (
     InstrumentEditingService,
     InstrumentStatusService,

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 import pytest
 
 from equipshare.domain.enums import DowntimeReason, InstitutionSector, StaffRole
-from equipshare.domain.records.bookings import (
+from equipshare.domain.records.operations.history import HistoryPage, HistoryQuery
+from equipshare.domain.records.scheduling.bookings import (
     BookingRequest,
     FacilityBookingRow,
     PendingRequestRow,
 )
-from equipshare.domain.records.history import HistoryPage, HistoryQuery
 from equipshare.services.bookings.service import (
     ApprovalsService,
     BookingService,

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from equipshare.db.models.catalogue import User
 from equipshare.db.models.ssh import SshKey
-from equipshare.domain.ssh_keys import parse_public_key
+from equipshare.domain.inputs.ssh_keys import parse_public_key
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.ssh_keys.service import SshKeysService
 from tests.support.permission_matrix import (

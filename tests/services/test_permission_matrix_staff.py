@@ -16,7 +16,7 @@ from datetime import date
 import pytest
 
 from equipshare.domain.enums import StaffRole, TrainingLevel
-from equipshare.domain.records.people import TrainingRecordView
+from equipshare.domain.records.users.people import TrainingRecordView
 from equipshare.services.consortium.service import StaffService
 from equipshare.services.people.service import TrainingService
 from equipshare.services.plumbing.context import ServiceContext

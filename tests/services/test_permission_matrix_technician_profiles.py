@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from equipshare.domain.enums import Role, StaffRole
-from equipshare.domain.technician_profiles import ProfileChanges
+from equipshare.domain.inputs.technician_profiles import ProfileChanges
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.technicians.service import TechnicianProfileService
 from tests.support.permission_matrix import (

@@ -9,11 +9,11 @@ from collections.abc import Callable
 import pytest
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.accounts import UserQuery
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.catalogue import CatalogueQuery
-from equipshare.domain.records.history import HistoryQuery
-from equipshare.domain.search_text import MAX_SEARCH_CHARS
+from equipshare.domain.inputs.search_text import MAX_SEARCH_CHARS
+from equipshare.domain.records.instruments.catalogue import CatalogueQuery
+from equipshare.domain.records.operations.history import HistoryQuery
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.records.users.accounts import UserQuery
 from equipshare.services.bookings.service import BookingService
 from equipshare.services.catalogue.service import CatalogueService, InstrumentLookupService
 from equipshare.services.history.service import HistoryService

@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from equipshare.domain.display.spreadsheet_cells import escape_rows, reads_as_formula
 from equipshare.domain.errors import InputError
-from equipshare.domain.spreadsheet_cells import escape_rows, reads_as_formula
 from equipshare.sheets.csv_files import MAX_CELLS, MAX_SHEET_ROWS, read_sheet, trim
 from equipshare.sheets.people import read_training, read_users
 from equipshare.sheets.uniquip import HEADERS, read_entries

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.grants import PlanLine
+from equipshare.domain.records.money.grants import PlanLine
 from equipshare.sheets.grant_plan import read_plan
 
 

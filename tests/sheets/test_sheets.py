@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.admin import BadRow
+from equipshare.domain.records.operations.admin import BadRow
 from equipshare.sheets.csv_files import BadRowsError, read_sheet
 from equipshare.sheets.people import read_training, read_users
 from equipshare.sheets.uniquip import read_entries

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, OptionList
 
 from equipshare.config import TuiSettings
 from equipshare.domain.errors import ConfigError
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp

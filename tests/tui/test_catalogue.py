@@ -8,7 +8,11 @@ import pytest
 from textual.widgets import Input, Select, Static
 
 from equipshare.db.models.catalogue import Instrument
-from equipshare.domain.records.catalogue import CataloguePage, CatalogueQuery, NextFreeSlot
+from equipshare.domain.records.instruments.catalogue import (
+    CataloguePage,
+    CatalogueQuery,
+    NextFreeSlot,
+)
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.launch import Launch
 from equipshare.tui.app import EquipshareApp

@@ -10,7 +10,7 @@ import re
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.catalogue.detail import InstrumentDetailService
 from equipshare.services.plumbing.audit import record_audit
@@ -163,7 +163,7 @@ def test_changed_times_read_in_the_facility_zone_like_the_when_column() -> None:
     times are in the facility's zone); across the clocks going forward it names BST."""
     from datetime import UTC, datetime
 
-    from equipshare.domain.records.history import FieldChange, HistoryEvent
+    from equipshare.domain.records.operations.history import FieldChange, HistoryEvent
     from equipshare.tui.screens.history import event_cells
 
     changes = (

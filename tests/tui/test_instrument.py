@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from equipshare.db.models.charging import RateCard
 from equipshare.domain.enums import UserClass
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.catalogue.detail import InstrumentDetailService
 from equipshare.services.plumbing.context import ServiceContext

@@ -23,7 +23,7 @@ from textual.widgets import DataTable, Input
 
 from equipshare.db.engine import Database
 from equipshare.domain.enums import UserClass
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.charging.rates import RateService
 from equipshare.services.plumbing.context import ServiceContext

@@ -15,7 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import OptionList, Tabs
 
 from equipshare.domain.enums import AccessLevel
-from equipshare.domain.records.catalogue import CatalogueQuery
+from equipshare.domain.records.instruments.catalogue import CatalogueQuery
 from equipshare.domain.records.pages import ApprovalOrder
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp

@@ -13,7 +13,7 @@ import pytest
 from textual.pilot import Pilot
 
 from equipshare.domain.enums import DowntimeReason
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.downtime.scheduling import DowntimeService
 from equipshare.services.plumbing.context import ServiceContext

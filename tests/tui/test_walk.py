@@ -10,10 +10,10 @@ from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
 from equipshare.db.engine import Database
-from equipshare.domain.charging import gbp
-from equipshare.domain.clock import FrozenClock
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.statements import Statement
+from equipshare.domain.money.charging import gbp
+from equipshare.domain.records.money.statements import Statement
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.charging.service import StatementService
 from equipshare.services.consortium.facilities import FacilityService

@@ -7,7 +7,7 @@ import click
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.domain.enums import UserClass
-from equipshare.domain.records.charge_corrections import ChargeCorrection
+from equipshare.domain.records.money.charge_corrections import ChargeCorrection
 
 reason_option = click.option(
     "--reason",

@@ -12,7 +12,7 @@ from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option
 from equipshare.domain.enums import ChargeBasis, UserClass
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.charging import FacilityPolicyRecord, RateCardRecord
+from equipshare.domain.records.money.charging import FacilityPolicyRecord, RateCardRecord
 
 CARD_COLUMNS = ("user_class", "valid_from", "hourly_rate", "technician_hourly_rate", "state")
 POLICY_COLUMNS = (

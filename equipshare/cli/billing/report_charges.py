@@ -12,11 +12,11 @@ import click
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option, plain, table_console
-from equipshare.domain.charging import gbp, money
-from equipshare.domain.records.statements import IssueReport, Statement, StatementLine
-from equipshare.domain.report_periods import month_has_ended, preset_days
-from equipshare.domain.timeparse import parse_month
-from equipshare.domain.wording import count_words
+from equipshare.domain.display.wording import count_words
+from equipshare.domain.money.charging import gbp, money
+from equipshare.domain.records.money.statements import IssueReport, Statement, StatementLine
+from equipshare.domain.time.report_periods import month_has_ended, preset_days
+from equipshare.domain.time.timeparse import parse_month
 
 if TYPE_CHECKING:
     from equipshare.services.plumbing.context import ServiceContext

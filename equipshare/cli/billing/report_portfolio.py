@@ -21,7 +21,7 @@ from equipshare.cli.billing.report_usage import (
 from equipshare.cli.identity import as_option
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import plain, raw_csv_option
-from equipshare.domain.portfolio_page import (
+from equipshare.domain.display.portfolio_page import (
     INSTITUTION_COLUMNS,
     INSTRUMENT_COLUMNS,
     OUTPUT_COLUMNS,
@@ -32,7 +32,7 @@ from equipshare.domain.portfolio_page import (
     output_rows,
     summary_rows,
 )
-from equipshare.domain.report_periods import PRESET_NAMES
+from equipshare.domain.time.report_periods import PRESET_NAMES
 
 
 @click.command("portfolio")

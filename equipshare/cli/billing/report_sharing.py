@@ -21,7 +21,7 @@ from equipshare.cli.billing.report_usage import (
     report_options,
 )
 from equipshare.cli.options import cli_state
-from equipshare.domain.records.reports import SharingCell, SharingMonth, hours
+from equipshare.domain.records.impact.reports import SharingCell, SharingMonth, hours
 
 
 def _months(months: Sequence[SharingMonth], count: str) -> Rows:

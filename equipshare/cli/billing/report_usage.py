@@ -22,15 +22,15 @@ from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option, plain
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.reports import (
+from equipshare.domain.records.impact.reports import (
     ReportFilter,
     ReportPeriod,
     UtilisationLevel,
     hours,
     percent,
 )
-from equipshare.domain.report_periods import PRESET_NAMES
-from equipshare.domain.timeparse import parse_day_or_instant
+from equipshare.domain.time.report_periods import PRESET_NAMES
+from equipshare.domain.time.timeparse import parse_day_or_instant
 from equipshare.services.plumbing.context import ServiceContext
 
 F = TypeVar("F", bound=Callable[..., Any])

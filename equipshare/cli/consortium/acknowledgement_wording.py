@@ -12,7 +12,7 @@ from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.domain.acknowledgements.wording import PLACEHOLDERS
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.acknowledgements import AcknowledgementWording
+from equipshare.domain.records.impact.acknowledgements import AcknowledgementWording
 
 TEMPLATE_BYTES = 64 * 1024
 

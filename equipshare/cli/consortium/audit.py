@@ -11,7 +11,7 @@ from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.history import HistoryEvent, HistoryQuery
+from equipshare.domain.records.operations.history import HistoryEvent, HistoryQuery
 
 COLUMNS = ["id", "when", "zone", "who", "action", "entity", "instrument", "changes"]
 

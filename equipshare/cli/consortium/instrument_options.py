@@ -13,8 +13,8 @@ import click
 
 from equipshare.domain.enums import AccessLevel, UniquipType
 from equipshare.domain.errors import InputError
-from equipshare.domain.instrument_rules import DAYS
-from equipshare.domain.records.instrument_changes import InstrumentChanges
+from equipshare.domain.records.instruments.instrument_changes import InstrumentChanges
+from equipshare.domain.rules.instrument_rules import DAYS
 
 F = TypeVar("F", bound=Callable[..., Any])
 

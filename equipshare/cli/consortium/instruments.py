@@ -24,10 +24,13 @@ from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option
 from equipshare.domain.enums import InstrumentStatus
 from equipshare.domain.errors import InputError
-from equipshare.domain.instrument_rules import DAYS, clock_text, week_of
-from equipshare.domain.records.bookings import BookingRecord
-from equipshare.domain.records.instrument_changes import InstrumentChange, InstrumentProfile
-from equipshare.domain.timewords import local_range
+from equipshare.domain.records.instruments.instrument_changes import (
+    InstrumentChange,
+    InstrumentProfile,
+)
+from equipshare.domain.records.scheduling.bookings import BookingRecord
+from equipshare.domain.rules.instrument_rules import DAYS, clock_text, week_of
+from equipshare.domain.time.timewords import local_range
 
 BROKEN_COLUMNS = ("booking", "user", "status", "when", "problems")
 AFFECTED_COLUMNS = ("booking", "user", "status", "when")

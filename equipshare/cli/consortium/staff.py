@@ -8,9 +8,9 @@ from equipshare.cli.files import dry_run_option
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option
+from equipshare.domain.display.wording import staff_change_words
 from equipshare.domain.enums import StaffRole
 from equipshare.domain.records.consortium import StaffChange
-from equipshare.domain.wording import staff_change_words
 
 COLUMNS = ("facility", "username", "name", "email", "role", "active")
 ROLES = [r.value for r in StaffRole]

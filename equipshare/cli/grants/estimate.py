@@ -13,9 +13,7 @@ from equipshare.cli.grants.tables import OUTPUT_FORMATS, show
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import F, raw_csv_option
-from equipshare.domain.errors import InputError
-from equipshare.domain.grant_costing import checked_uplift
-from equipshare.domain.grant_formats import (
+from equipshare.domain.display.grant_formats import (
     COMPARE_COLUMNS,
     COSTING_COLUMNS,
     PLAN_COLUMNS,
@@ -29,8 +27,10 @@ from equipshare.domain.grant_formats import (
     costing_title,
     plan_row,
 )
-from equipshare.domain.grant_lines import line_spec
-from equipshare.domain.records.grants import GrantEstimate, PlanLine, PlanRequest
+from equipshare.domain.errors import InputError
+from equipshare.domain.inputs.grant_lines import line_spec
+from equipshare.domain.money.grant_costing import checked_uplift
+from equipshare.domain.records.money.grants import GrantEstimate, PlanLine, PlanRequest
 from equipshare.sheets.grant_plan import read_plan
 
 _format = click.option(

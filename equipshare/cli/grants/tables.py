@@ -1,4 +1,4 @@
-"""Printing grant costing rows (equipshare.domain.grant_formats) as a table for people, CSV
+"""Printing grant costing rows (equipshare.domain.display.grant_formats) as a table for people, CSV
 or JSON for scripts, or Markdown for a proposal: money as £ for people, numbers for scripts."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from decimal import Decimal
 import click
 
 from equipshare.cli.output import emit, table_console, text
-from equipshare.domain.charging import gbp
-from equipshare.domain.grant_formats import MONEY_COLUMNS
+from equipshare.domain.display.grant_formats import MONEY_COLUMNS
+from equipshare.domain.money.charging import gbp
 
 OUTPUT_FORMATS = ("table", "csv", "json", "markdown")
 

@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from equipshare.domain.acknowledgements.wording import nothing_words, paragraph
-from equipshare.domain.records.acknowledgements import Acknowledgement, CreditRole
-from equipshare.domain.records.reports import hours
-from equipshare.domain.spreadsheet_cells import escape_row
+from equipshare.domain.display.spreadsheet_cells import escape_row
+from equipshare.domain.records.impact.acknowledgements import Acknowledgement, CreditRole
+from equipshare.domain.records.impact.reports import hours
 
 FORMATS = ("text", "markdown", "json", "csv")
 COLUMNS = (

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from string import Template
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.acknowledgements import (
+from equipshare.domain.records.impact.acknowledgements import (
     Acknowledgement,
     CreditRole,
     FacilityAcknowledgement,
@@ -23,7 +23,7 @@ from equipshare.domain.records.acknowledgements import (
     TechnicianActivity,
     TechnicianCredit,
 )
-from equipshare.domain.records.credit import UNNAMED_STAFF
+from equipshare.domain.records.impact.credit import UNNAMED_STAFF
 
 #: Each placeholder a template may use, and what it becomes.
 PLACEHOLDERS: dict[str, str] = {

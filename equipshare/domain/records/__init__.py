@@ -1,1 +1,1 @@
-"""Frozen records the services return, one module per feature: plain data, safe in any thread."""
+"""Frozen records the services return, grouped by area: plain data, safe in any thread."""

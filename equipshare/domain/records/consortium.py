@@ -7,7 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from equipshare.domain.enums import ChargeBasis, InstitutionSector, StaffRole
-from equipshare.domain.records.charging import Outcome
+from equipshare.domain.records.money.charging import Outcome
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from equipshare.domain.records.bookings import BookingRecord
+from equipshare.domain.records.scheduling.bookings import BookingRecord
 
 R = TypeVar("R")
 #: One sort key's value: what a keyset page resumes after.

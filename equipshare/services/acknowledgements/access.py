@@ -17,9 +17,9 @@ from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Instrument
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.acknowledgements import AcknowledgementPeriod
-from equipshare.domain.records.people import UserRecord
+from equipshare.domain.records.impact.acknowledgements import AcknowledgementPeriod
+from equipshare.domain.records.users.people import UserRecord
+from equipshare.domain.rules.permissions import Actor
 from equipshare.services.plumbing.row_records import load_user
 
 Conditions = list[ColumnElement[bool]]

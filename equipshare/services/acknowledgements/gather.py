@@ -29,7 +29,7 @@ from equipshare.db.models.credit import AcknowledgementTemplate
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.acknowledgements.wording import DEFAULT_TEMPLATE
 from equipshare.domain.enums import BookingStatus
-from equipshare.domain.records.acknowledgements import (
+from equipshare.domain.records.impact.acknowledgements import (
     Acknowledgement,
     AcknowledgementPeriod,
     CreditedTechnician,
@@ -40,7 +40,7 @@ from equipshare.domain.records.acknowledgements import (
     TechnicianActivity,
     TechnicianCredit,
 )
-from equipshare.domain.records.credit import UNNAMED_STAFF, TechnicianProfileRecord
+from equipshare.domain.records.impact.credit import UNNAMED_STAFF, TechnicianProfileRecord
 from equipshare.services.technicians.credit_names import credit_profiles
 
 

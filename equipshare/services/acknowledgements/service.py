@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.acknowledgements import (
+from equipshare.domain.records.impact.acknowledgements import (
     Acknowledgement,
     AcknowledgementPeriod,
     AcknowledgementWording,

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.catalogue import Facility
 from equipshare.db.models.credit import AcknowledgementTemplate
 from equipshare.domain.acknowledgements.wording import DEFAULT_TEMPLATE, check_template
-from equipshare.domain.clock import Clock
 from equipshare.domain.errors import NotFound, PermissionDenied
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.acknowledgements import AcknowledgementWording
+from equipshare.domain.records.impact.acknowledgements import AcknowledgementWording
+from equipshare.domain.rules.permissions import Actor
+from equipshare.domain.time.clock import Clock
 from equipshare.services.plumbing.audit import record_audit
 
 

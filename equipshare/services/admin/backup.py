@@ -31,7 +31,7 @@ from sqlalchemy import URL, inspect, text
 from equipshare.db import migrate
 from equipshare.db.engine import masked_url
 from equipshare.domain.errors import InputError, RefusedError
-from equipshare.domain.records.maintenance import BackupResult, RestoreResult
+from equipshare.domain.records.operations.maintenance import BackupResult, RestoreResult
 from equipshare.services.plumbing.context import ServiceContext
 
 # Where Debian and Ubuntu install each PostgreSQL version's tools when they are not on PATH.

@@ -42,9 +42,9 @@ from equipshare.domain.enums import (
     TrainingLevel,
 )
 from equipshare.domain.errors import DatabaseError, InputError
-from equipshare.domain.records.bookings import RecurrenceRule
-from equipshare.domain.records.maintenance import IntegrityProblem, IntegrityReport
-from equipshare.domain.recurrence import FREQUENCIES, occurrences
+from equipshare.domain.records.operations.maintenance import IntegrityProblem, IntegrityReport
+from equipshare.domain.records.scheduling.bookings import RecurrenceRule
+from equipshare.domain.time.recurrence import FREQUENCIES, occurrences
 from equipshare.services.admin import integrity_holds, integrity_rollups, integrity_rules
 from equipshare.services.admin.integrity_engine import engine_check
 from equipshare.services.admin.integrity_overlaps import (

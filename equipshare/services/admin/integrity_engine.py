@@ -18,7 +18,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from equipshare.domain.records.maintenance import IntegrityProblem
+from equipshare.domain.records.operations.maintenance import IntegrityProblem
 
 
 def engine_check(conn: Connection) -> tuple[str, list[IntegrityProblem]]:

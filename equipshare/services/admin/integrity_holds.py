@@ -17,7 +17,7 @@ from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.catalogue import Instrument
 from equipshare.db.models.queue import WaitlistEntry
 from equipshare.domain.enums import ACTIVE_BOOKING_STATUSES, WaitlistStatus
-from equipshare.domain.records.maintenance import IntegrityProblem
+from equipshare.domain.records.operations.maintenance import IntegrityProblem
 
 CHECKS = ("waitlist hold",)
 _ACTIVE = [status.value for status in ACTIVE_BOOKING_STATUSES]

@@ -21,7 +21,7 @@ from equipshare.domain.enums import (
     LONGEST_BOOKING,
     LONGEST_BOOKING_MINUTES,
 )
-from equipshare.domain.records.maintenance import IntegrityProblem
+from equipshare.domain.records.operations.maintenance import IntegrityProblem
 
 ACTIVE = [status.value for status in ACTIVE_BOOKING_STATUSES]
 

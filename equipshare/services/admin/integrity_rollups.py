@@ -18,7 +18,7 @@ from sqlalchemy import Connection, except_, func, select
 
 from equipshare.db import rollup_host_sql, rollup_sql, rollup_upkeep
 from equipshare.db.models.rollups import BookingRollup
-from equipshare.domain.records.maintenance import IntegrityProblem, RollupRepair
+from equipshare.domain.records.operations.maintenance import IntegrityProblem, RollupRepair
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.dry_run import DryRun

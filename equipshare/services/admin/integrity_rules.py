@@ -32,7 +32,7 @@ from equipshare.domain.enums import (
     InstitutionSector,
     Role,
 )
-from equipshare.domain.records.maintenance import IntegrityProblem
+from equipshare.domain.records.operations.maintenance import IntegrityProblem
 
 CHECKS = ("booking without access", "unapproved booking")
 IMPORTED = "import:%"  # the ical_uid prefix a calendar import gives its rows

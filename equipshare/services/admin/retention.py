@@ -55,7 +55,11 @@ from equipshare.db.models.ssh import SshKey
 from equipshare.db.models.training import TrainingRecord
 from equipshare.db.models.web import SignInLink, WebSession
 from equipshare.domain.enums import BookingStatus
-from equipshare.domain.records.maintenance import AnonymisedUser, AnonymiseReport, PurgeReport
+from equipshare.domain.records.operations.maintenance import (
+    AnonymisedUser,
+    AnonymiseReport,
+    PurgeReport,
+)
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.dry_run import DryRun

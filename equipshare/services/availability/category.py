@@ -20,17 +20,17 @@ from typing import Any, NamedTuple
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from equipshare.domain import policy_rules
-from equipshare.domain.availability_intervals import first_open_start, next_on_grid
 from equipshare.domain.enums import AccessLevel, InstrumentStatus
-from equipshare.domain.permissions import Action, Actor, Target, require
-from equipshare.domain.records.catalogue import (
+from equipshare.domain.records.instruments.catalogue import (
     BookingPolicy,
     InstrumentRecord,
     OpeningInterval,
     SlotRecord,
 )
-from equipshare.domain.records.people import UserRecord
+from equipshare.domain.records.users.people import UserRecord
+from equipshare.domain.rules import policy_rules
+from equipshare.domain.rules.permissions import Action, Actor, Target, require
+from equipshare.domain.time.availability_intervals import first_open_start, next_on_grid
 from equipshare.services.availability import statements as sql
 from equipshare.services.availability.slots import (
     Search,

@@ -16,13 +16,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from equipshare.domain import policy_rules
-from equipshare.domain.availability_intervals import FOREVER, TICK, intersect, next_on_grid
 from equipshare.domain.errors import InputError
-from equipshare.domain.permissions import Action, Actor, Target, require
-from equipshare.domain.records.bookings import BookingRequest, RecurrenceRule
-from equipshare.domain.records.catalogue import InstrumentRecord, SlotRecord
-from equipshare.domain.recurrence import occurrences
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord, SlotRecord
+from equipshare.domain.records.scheduling.bookings import BookingRequest, RecurrenceRule
+from equipshare.domain.rules import policy_rules
+from equipshare.domain.rules.permissions import Action, Actor, Target, require
+from equipshare.domain.time.availability_intervals import FOREVER, TICK, intersect, next_on_grid
+from equipshare.domain.time.recurrence import occurrences
 from equipshare.services.availability.category import search_category
 from equipshare.services.availability.slots import (
     Occupancy,

@@ -13,8 +13,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from equipshare.domain import policy_rules
-from equipshare.domain.availability_intervals import (
+from equipshare.domain.enums import LONGEST_BOOKING
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord, SlotRecord
+from equipshare.domain.records.users.people import UserRecord
+from equipshare.domain.rules import policy_rules
+from equipshare.domain.rules.policy_rules import Interval
+from equipshare.domain.time.availability_intervals import (
     FOREVER,
     TICK,
     intersect,
@@ -22,10 +26,6 @@ from equipshare.domain.availability_intervals import (
     opening,
     subtract,
 )
-from equipshare.domain.enums import LONGEST_BOOKING
-from equipshare.domain.policy_rules import Interval
-from equipshare.domain.records.catalogue import InstrumentRecord, SlotRecord
-from equipshare.domain.records.people import UserRecord
 from equipshare.services.availability import statements as sql
 from equipshare.services.plumbing.prebuilt import run
 

@@ -24,8 +24,6 @@ from equipshare.db.models.credit import TechnicianProfile
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus, TrainingLevel, TrainingStanding
 from equipshare.domain.errors import NotFound
-from equipshare.domain.permissions import Action, Actor, Target, require, staff_scope
-from equipshare.domain.records.bookings import PendingRequestRow
 from equipshare.domain.records.pages import (
     ApprovalOrder,
     ApprovalsQuery,
@@ -33,7 +31,9 @@ from equipshare.domain.records.pages import (
     Page,
     PageAfter,
 )
-from equipshare.domain.records.people import TrainingStatus
+from equipshare.domain.records.scheduling.bookings import PendingRequestRow
+from equipshare.domain.records.users.people import TrainingStatus
+from equipshare.domain.rules.permissions import Action, Actor, Target, require, staff_scope
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.keyset import SortKey, bounded, order_of, page_of, words_match

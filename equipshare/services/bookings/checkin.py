@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from equipshare.db.models.bookings import Booking
-from equipshare.domain.check_in_rules import EARLY
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import PermissionDenied, RefusedError
-from equipshare.domain.permissions import Action, Actor, Target, require
-from equipshare.domain.policy_rules import as_utc
-from equipshare.domain.records.bookings import BookingRecord
-from equipshare.domain.records.catalogue import InstrumentRecord
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.scheduling.bookings import BookingRecord
+from equipshare.domain.rules.check_in_rules import EARLY
+from equipshare.domain.rules.permissions import Action, Actor, Target, require
+from equipshare.domain.rules.policy_rules import as_utc
 from equipshare.services.bookings.lifecycle import lock_booking
 from equipshare.services.charging import pricing
 from equipshare.services.plumbing import row_records

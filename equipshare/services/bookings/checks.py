@@ -32,7 +32,6 @@ from sqlalchemy.orm import Session
 
 from equipshare.db.models.bookings import ACTIVE_STATUS_SQL
 from equipshare.db.models.queue import WaitlistEntry
-from equipshare.domain import policy_rules
 from equipshare.domain.enums import (
     LONGEST_BOOKING,
     LONGEST_BOOKING_MINUTES,
@@ -40,9 +39,10 @@ from equipshare.domain.enums import (
     WaitlistStatus,
 )
 from equipshare.domain.errors import ConflictError, RefusedError, TooSoon
-from equipshare.domain.policy_rules import describe_range, describe_time
-from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.records.people import UserRecord
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.users.people import UserRecord
+from equipshare.domain.rules import policy_rules
+from equipshare.domain.rules.policy_rules import describe_range, describe_time
 from equipshare.services.plumbing.prebuilt import (
     BOOKINGS,
     DOWNTIMES,

@@ -18,14 +18,14 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from equipshare.domain.charging import FrozenRates
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import ConflictError, PermissionDenied, RefusedError
-from equipshare.domain.permissions import Action, Actor, Target, allowed, require
-from equipshare.domain.policy_rules import as_utc, needs_approval
-from equipshare.domain.records.bookings import BookingRecord, BookingRequest
-from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.records.people import UserRecord
+from equipshare.domain.money.charging import FrozenRates
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.scheduling.bookings import BookingRecord, BookingRequest
+from equipshare.domain.records.users.people import UserRecord
+from equipshare.domain.rules.permissions import Action, Actor, Target, allowed, require
+from equipshare.domain.rules.policy_rules import as_utc, needs_approval
 from equipshare.services.bookings.checks import Conflicts, Proposal, check_all, lock_rows
 from equipshare.services.charging import pricing
 from equipshare.services.plumbing import row_records

@@ -35,11 +35,11 @@ from equipshare.domain.errors import (
     PermissionDenied,
     RefusedError,
 )
-from equipshare.domain.permissions import Action, Actor, Target, require, staff_scope
-from equipshare.domain.records.bookings import BookingRecord
-from equipshare.domain.records.catalogue import InstrumentRecord
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
 from equipshare.domain.records.pages import BulkApproval, RefusedDecision, UndoneDecisions
-from equipshare.domain.timewords import local_range
+from equipshare.domain.records.scheduling.bookings import BookingRecord
+from equipshare.domain.rules.permissions import Action, Actor, Target, require, staff_scope
+from equipshare.domain.time.timewords import local_range
 from equipshare.services.bookings.checks import Proposal, check_conflicts
 from equipshare.services.bookings.create import translating_overlaps
 from equipshare.services.bookings.lifecycle import AUDIT_ACTIONS, BookingService, lock_booking

@@ -13,8 +13,8 @@ from sqlalchemy.orm import aliased
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied
-from equipshare.domain.permissions import Action, staff_scope
-from equipshare.domain.records.bookings import FacilityBookingRow
+from equipshare.domain.records.scheduling.bookings import FacilityBookingRow
+from equipshare.domain.rules.permissions import Action, staff_scope
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.technicians.credit_names import opted_out, staff_shown

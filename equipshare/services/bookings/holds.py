@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 from equipshare.db import direct
 from equipshare.db.direct import Rows
 from equipshare.db.models.queue import WaitlistEntry
-from equipshare.domain.charging import FrozenRates
 from equipshare.domain.enums import NotificationKind, WaitlistStatus
 from equipshare.domain.errors import RefusedError
-from equipshare.domain.permissions import Actor
-from equipshare.domain.policy_rules import as_utc, describe_range, describe_time
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.catalogue import InstrumentRecord
+from equipshare.domain.money.charging import FrozenRates
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.rules.permissions import Actor
+from equipshare.domain.rules.policy_rules import as_utc, describe_range, describe_time
 from equipshare.services.bookings.checks import WAITLIST, Proposal, check_conflicts, lock_rows
 from equipshare.services.charging import pricing
 from equipshare.services.notify.outbox import queue_notification

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.bookings import Booking
 from equipshare.domain.enums import BookingStatus, NotificationKind
 from equipshare.domain.errors import NotFound, RefusedError
-from equipshare.domain.permissions import Action, Actor, Target, require
-from equipshare.domain.policy_rules import as_utc, check_access, describe_range
-from equipshare.domain.records.bookings import BookingRecord, BookingRequest
-from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.records.people import UserRecord
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.scheduling.bookings import BookingRecord, BookingRequest
+from equipshare.domain.records.users.people import UserRecord
+from equipshare.domain.rules.permissions import Action, Actor, Target, require
+from equipshare.domain.rules.policy_rules import as_utc, check_access, describe_range
 from equipshare.services.bookings.checks import (
     Conflicts,
     Proposal,

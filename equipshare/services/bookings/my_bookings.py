@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, FacilityStaff, Instrument, User
-from equipshare.domain.check_in_rules import EARLY
 from equipshare.domain.enums import BookingStatus, StaffRole
-from equipshare.domain.records.bookings import MyBookingRow
 from equipshare.domain.records.pages import MyBookingsQuery, Page, PageAfter
+from equipshare.domain.records.scheduling.bookings import MyBookingRow
+from equipshare.domain.rules.check_in_rules import EARLY
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.keyset import SortKey, bounded, order_of, page_of, words_match

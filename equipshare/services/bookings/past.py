@@ -8,7 +8,7 @@ charge basis, a session checked in but never checked out is billed from check-in
 booked end; every other booking keeps the price it already holds. The status changes are
 set-based UPDATE ... RETURNING statements, so a run over many rows stays a few statements;
 only those ACTUAL-basis repricings are worked out row by row, in Python, by the one
-charging rule (equipshare.domain.charging).
+charging rule (equipshare.domain.money.charging).
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Instrument
-from equipshare.domain.charging import Charge
 from equipshare.domain.enums import BookingStatus, ChargeBasis, NotificationKind
-from equipshare.domain.policy_rules import describe_range
-from equipshare.domain.records.maintenance import ClosePastReport
+from equipshare.domain.money.charging import Charge
+from equipshare.domain.records.operations.maintenance import ClosePastReport
+from equipshare.domain.rules.policy_rules import describe_range
 from equipshare.services.charging import pricing
 from equipshare.services.notify.outbox import queue_notification
 from equipshare.services.plumbing.context import ServiceContext

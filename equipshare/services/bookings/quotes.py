@@ -12,17 +12,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from equipshare.db.models.bookings import Booking
-from equipshare.domain.charge_quotes import (
+from equipshare.domain.enums import ACTIVE_BOOKING_STATUSES, ChargeBasis
+from equipshare.domain.errors import RefusedError
+from equipshare.domain.money.charge_quotes import (
     BookingPrice,
     CancellationLine,
     CancellationQuote,
     UseCharge,
 )
-from equipshare.domain.charging import billable_minutes
-from equipshare.domain.enums import ACTIVE_BOOKING_STATUSES, ChargeBasis
-from equipshare.domain.errors import RefusedError
-from equipshare.domain.permissions import Action, Target, require
-from equipshare.domain.policy_rules import describe_range
+from equipshare.domain.money.charging import billable_minutes
+from equipshare.domain.rules.permissions import Action, Target, require
+from equipshare.domain.rules.policy_rules import describe_range
 from equipshare.services.bookings.lifecycle import CANCELLABLE
 from equipshare.services.bookings.series import Scope, SeriesService
 from equipshare.services.charging import pricing

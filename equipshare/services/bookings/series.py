@@ -22,17 +22,17 @@ from equipshare.domain.errors import (
     PermissionDenied,
     RefusedError,
 )
-from equipshare.domain.permissions import Action, Actor, Target, require
-from equipshare.domain.policy_rules import describe_range
-from equipshare.domain.records.bookings import (
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.scheduling.bookings import (
     BookingRecord,
     BookingRequest,
     RecurrenceRule,
     SeriesResult,
     SkippedOccurrence,
 )
-from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.recurrence import (
+from equipshare.domain.rules.permissions import Action, Actor, Target, require
+from equipshare.domain.rules.policy_rules import describe_range
+from equipshare.domain.time.recurrence import (
     Range,
     occurrences,
     rrule_text,

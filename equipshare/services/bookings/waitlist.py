@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Instrument
 from equipshare.db.models.queue import WaitlistEntry
-from equipshare.domain import policy_rules
 from equipshare.domain.enums import WaitlistStatus
 from equipshare.domain.errors import ConflictError, NotFound, PermissionDenied, RefusedError
-from equipshare.domain.permissions import Action, Actor, Target, require
-from equipshare.domain.policy_rules import as_utc, describe_range, describe_time
-from equipshare.domain.records.bookings import BookingRecord, BookingRequest
-from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.records.waitlist import WaitlistEntryRecord
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.scheduling.bookings import BookingRecord, BookingRequest
+from equipshare.domain.records.scheduling.waitlist import WaitlistEntryRecord
+from equipshare.domain.rules import policy_rules
+from equipshare.domain.rules.permissions import Action, Actor, Target, require
+from equipshare.domain.rules.policy_rules import as_utc, describe_range, describe_time
 from equipshare.services.bookings.checks import Proposal, check_conflicts
 from equipshare.services.bookings.holds import IN_LINE, Waitlist
 from equipshare.services.bookings.lifecycle import BookingService

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.catalogue import Institution, User
 from equipshare.db.models.queue import WaitlistEntry
-from equipshare.domain import policy_rules
 from equipshare.domain.enums import (
     ACTIVE_BOOKING_STATUSES,
     LONGEST_BOOKING,
@@ -20,10 +19,11 @@ from equipshare.domain.enums import (
     WaitlistStatus,
 )
 from equipshare.domain.errors import RefusedError
-from equipshare.domain.permissions import Action, Actor, Target, require, sees_who_booked
-from equipshare.domain.records.bookings import BookingEdit
-from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.records.schedule import CalendarEntry, WeekView, reason_text
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.instruments.schedule import CalendarEntry, WeekView, reason_text
+from equipshare.domain.records.scheduling.bookings import BookingEdit
+from equipshare.domain.rules import policy_rules
+from equipshare.domain.rules.permissions import Action, Actor, Target, require, sees_who_booked
 from equipshare.services.bookings.checks import holds_training
 from equipshare.services.bookings.holds import Waitlist
 from equipshare.services.bookings.lifecycle import initial_status

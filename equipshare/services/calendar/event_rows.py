@@ -16,7 +16,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from equipshare.domain.enums import BookingStatus, CalendarEventStatus
-from equipshare.domain.records.calendar import CalendarEvent
+from equipshare.domain.records.scheduling.calendar import CalendarEvent
 
 ENDED = frozenset({BookingStatus.CANCELLED, BookingStatus.REJECTED})
 STATE_WORDS = {

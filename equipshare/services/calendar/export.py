@@ -24,8 +24,8 @@ from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Institution, Instrument
 from equipshare.domain.enums import LONGEST_BOOKING_MINUTES, ExportKind
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.calendar import CalendarEvent, CalendarMeta, ExportScope
+from equipshare.domain.records.scheduling.calendar import CalendarEvent, CalendarMeta, ExportScope
+from equipshare.domain.rules.permissions import Actor
 from equipshare.ical.export import render_calendar, render_event
 from equipshare.services.calendar.event_reader import EventRowReader, read_series
 from equipshare.services.calendar.event_rows import (

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.catalogue import Facility, Instrument
 from equipshare.db.models.feeds import ChangeStamp
 from equipshare.domain.enums import ExportKind
-from equipshare.domain.records.calendar import FeedChanges
+from equipshare.domain.records.scheduling.calendar import FeedChanges
 from equipshare.services.plumbing.prebuilt import FACILITIES, INSTITUTIONS, INSTRUMENTS, USERS
 
 STAMPS = cast(Table, ChangeStamp.__table__)

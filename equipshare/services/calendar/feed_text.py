@@ -25,7 +25,7 @@ from collections.abc import Hashable, Sequence
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from equipshare.domain.records.calendar import CalendarEvent
+from equipshare.domain.records.scheduling.calendar import CalendarEvent
 from equipshare.ical.export import render_event
 from equipshare.ical.feed_cache import EventCache
 from equipshare.services.calendar.event_reader import (

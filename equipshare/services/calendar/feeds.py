@@ -26,14 +26,14 @@ from equipshare.db.models.catalogue import Facility, Institution
 from equipshare.db.models.feeds import FeedToken
 from equipshare.domain.enums import ExportKind
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied, RefusedError
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.calendar import (
+from equipshare.domain.records.scheduling.calendar import (
     ExportScope,
     FeedCalendar,
     FeedScope,
     FeedTokenRecord,
     IssuedFeedToken,
 )
+from equipshare.domain.rules.permissions import Actor
 from equipshare.services.calendar.export import CalendarExportService
 from equipshare.services.calendar.feed_changes import covers, feed_changes
 from equipshare.services.calendar.feed_text import FeedTexts

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from equipshare.domain.enums import ImportAction
-from equipshare.domain.policy_rules import describe_range, describe_time
-from equipshare.domain.records.calendar import ImportOutcome
+from equipshare.domain.records.scheduling.calendar import ImportOutcome
+from equipshare.domain.rules.policy_rules import describe_range, describe_time
 from equipshare.ical.importer import ImportedEvent
 from equipshare.services.calendar.import_state import Row
 from equipshare.services.calendar.import_terms import outcome_of

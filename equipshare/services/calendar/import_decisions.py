@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from equipshare.domain.enums import ImportAction
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.calendar import ImportOutcome
-from equipshare.domain.records.catalogue import InstrumentRecord
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.scheduling.calendar import ImportOutcome
+from equipshare.domain.rules.permissions import Actor
 from equipshare.ical.importer import ImportedEvent
 from equipshare.services.bookings.holds import Waitlist
 from equipshare.services.calendar.import_conflicts import conflict_outcome

@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from equipshare.domain.charging import FrozenRates
 from equipshare.domain.enums import UserClass
-from equipshare.domain.records.catalogue import InstrumentRecord
+from equipshare.domain.money.charging import FrozenRates
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
 from equipshare.services.charging import pricing
 from equipshare.services.plumbing import row_records
 

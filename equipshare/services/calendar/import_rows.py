@@ -19,16 +19,16 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-from equipshare.domain.charging import FREE
 from equipshare.domain.enums import (
     LONGEST_BOOKING_MINUTES,
     BookingStatus,
     CalendarEventStatus,
     ImportAction,
 )
-from equipshare.domain.records.calendar import ImportOutcome
-from equipshare.domain.records.people import UserRecord
-from equipshare.domain.records.schedule import reason_text
+from equipshare.domain.money.charging import FREE
+from equipshare.domain.records.instruments.schedule import reason_text
+from equipshare.domain.records.scheduling.calendar import ImportOutcome
+from equipshare.domain.records.users.people import UserRecord
 from equipshare.ical.importer import ImportedEvent
 from equipshare.services.calendar.import_decisions import ImportDecisions
 from equipshare.services.calendar.import_rules import Holder

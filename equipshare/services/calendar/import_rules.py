@@ -29,7 +29,6 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from equipshare.domain import policy_rules
 from equipshare.domain.enums import (
     ACTIVE_BOOKING_STATUSES,
     BookingStatus,
@@ -37,8 +36,9 @@ from equipshare.domain.enums import (
     TrainingLevel,
 )
 from equipshare.domain.errors import RefusedError
-from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.records.people import UserRecord
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.users.people import UserRecord
+from equipshare.domain.rules import policy_rules
 from equipshare.ical.importer import ImportedEvent
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.prebuilt import BOOKINGS, TRAINING_RECORDS

@@ -7,7 +7,7 @@ import hashlib
 from datetime import timedelta
 
 from equipshare.domain.enums import DowntimeReason, ImportAction
-from equipshare.domain.records.calendar import ImportOutcome
+from equipshare.domain.records.scheduling.calendar import ImportOutcome
 from equipshare.ical.importer import ImportedEvent
 
 UID_LIMIT = 255  # bookings.ical_uid and downtimes.ical_uid are String(255)

@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from equipshare.domain.enums import WaitlistStatus
-from equipshare.domain.records.catalogue import InstrumentRecord
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
 from equipshare.services.bookings.checks import WAITLIST
 from equipshare.services.bookings.holds import IN_LINE, Waitlist
 

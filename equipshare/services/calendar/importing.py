@@ -30,10 +30,10 @@ from sqlalchemy.orm import Session
 
 from equipshare.domain.enums import ImportAction
 from equipshare.domain.errors import InputError, RefusedError
-from equipshare.domain.permissions import Action, Actor, Target, require
-from equipshare.domain.records.calendar import ImportOutcome, ImportReport
-from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.records.people import UserRecord
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.scheduling.calendar import ImportOutcome, ImportReport
+from equipshare.domain.records.users.people import UserRecord
+from equipshare.domain.rules.permissions import Action, Actor, Target, require
 from equipshare.ical.importer import ParsedCalendar, parse_calendar
 from equipshare.services.bookings.checks import lock_rows
 from equipshare.services.bookings.holds import Waitlist

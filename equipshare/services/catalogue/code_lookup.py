@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from equipshare.db.models.catalogue import Instrument
 from equipshare.domain.errors import PermissionDenied
-from equipshare.domain.search_text import checked_search
+from equipshare.domain.inputs.search_text import checked_search
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.prefix import prefix_key, starts_with

@@ -24,7 +24,6 @@ from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
 from equipshare.db.models.charging import RateCard
 from equipshare.db.models.training import TrainingRecord
-from equipshare.domain.charging import user_class_of
 from equipshare.domain.enums import (
     ACTIVE_BOOKING_STATUSES,
     LONGEST_BOOKING,
@@ -34,8 +33,8 @@ from equipshare.domain.enums import (
     UserClass,
 )
 from equipshare.domain.errors import NotFound
-from equipshare.domain.permissions import Actor, sees_who_booked
-from equipshare.domain.records.catalogue import (
+from equipshare.domain.money.charging import user_class_of
+from equipshare.domain.records.instruments.catalogue import (
     ContactPerson,
     DowntimeRecord,
     InstrumentDetail,
@@ -43,7 +42,8 @@ from equipshare.domain.records.catalogue import (
     RateQuote,
     UpcomingBooking,
 )
-from equipshare.domain.records.people import TrainingStatus, UserRecord
+from equipshare.domain.records.users.people import TrainingStatus, UserRecord
+from equipshare.domain.rules.permissions import Actor, sees_who_booked
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 

@@ -23,22 +23,22 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from equipshare.db.models.catalogue import Facility, Instrument, OpeningHours, User
-from equipshare.domain import instrument_rules
 from equipshare.domain.enums import AccessLevel, InstrumentStatus, UniquipType
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied, RefusedError
-from equipshare.domain.permissions import Action, Actor, Target, allowed, require
-from equipshare.domain.records.catalogue import (
+from equipshare.domain.records.instruments.catalogue import (
     BookingPolicy,
     InstrumentRecord,
     OpeningInterval,
 )
-from equipshare.domain.records.instrument_changes import (
+from equipshare.domain.records.instruments.instrument_changes import (
     POLICY_FIELDS,
     FieldChange,
     InstrumentChange,
     InstrumentChanges,
     InstrumentProfile,
 )
+from equipshare.domain.rules import instrument_rules
+from equipshare.domain.rules.permissions import Action, Actor, Target, allowed, require
 from equipshare.services.catalogue.instrument_fields import (
     REQUIRED_TEXT,
     SNAPSHOT_FIELDS,

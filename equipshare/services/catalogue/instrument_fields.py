@@ -13,7 +13,10 @@ from sqlalchemy.orm import Session
 
 from equipshare.db.models.catalogue import FacilityStaff, Instrument, User
 from equipshare.domain.errors import InputError, NotFound, RefusedError
-from equipshare.domain.records.instrument_changes import POLICY_FIELDS, InstrumentChanges
+from equipshare.domain.records.instruments.instrument_changes import (
+    POLICY_FIELDS,
+    InstrumentChanges,
+)
 from equipshare.sheets.csv_files import optional_email
 
 _TABLE = cast(Table, Instrument.__table__)

@@ -22,10 +22,10 @@ from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Instrument
 from equipshare.domain.enums import BookingStatus, InstrumentStatus, NotificationKind
 from equipshare.domain.errors import InputError, RefusedError
-from equipshare.domain.permissions import Action, Target, require
-from equipshare.domain.policy_rules import describe_range
-from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.records.instrument_changes import StatusChange
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.instruments.instrument_changes import StatusChange
+from equipshare.domain.rules.permissions import Action, Target, require
+from equipshare.domain.rules.policy_rules import describe_range
 from equipshare.services.catalogue.policy_breaks import future_bookings
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from equipshare.db.models.catalogue import Instrument
-from equipshare.domain import policy_rules
-from equipshare.domain.records.catalogue import InstrumentRecord, NextFreeSlot
-from equipshare.domain.records.people import UserRecord
-from equipshare.domain.wording import count_words
+from equipshare.domain.display.wording import count_words
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord, NextFreeSlot
+from equipshare.domain.records.users.people import UserRecord
+from equipshare.domain.rules import policy_rules
 from equipshare.services.availability import slots as availability_slots
 from equipshare.services.plumbing import row_records
 

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from equipshare.db.models.bookings import Booking
-from equipshare.domain import instrument_rules, policy_rules
 from equipshare.domain.enums import ACTIVE_BOOKING_STATUSES, BookingStatus
-from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.records.instrument_changes import BrokenBooking
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.instruments.instrument_changes import BrokenBooking
+from equipshare.domain.rules import instrument_rules, policy_rules
 from equipshare.services.bookings.checks import holds_training
 from equipshare.services.plumbing import row_records
 

@@ -13,7 +13,8 @@ from typing import TypeVar
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, text, true
 
 from equipshare.db.start_tables import FACILITIES, INSTITUTIONS, INSTRUMENTS
-from equipshare.domain.records.catalogue import (
+from equipshare.domain.inputs.search_text import checked_search
+from equipshare.domain.records.instruments.catalogue import (
     CatalogueFilters,
     CataloguePage,
     CatalogueQuery,
@@ -22,8 +23,7 @@ from equipshare.domain.records.catalogue import (
     InstrumentRecord,
     NextFreeSlot,
 )
-from equipshare.domain.records.people import UserRecord
-from equipshare.domain.search_text import checked_search
+from equipshare.domain.records.users.people import UserRecord
 from equipshare.services.plumbing import start_reads
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.first_page import BOOKABLE, open_levels

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from equipshare.db.models.catalogue import Facility, Institution, Instrument
 from equipshare.domain.errors import InputError, PermissionDenied
-from equipshare.domain.records.admin import CatalogueEntry
+from equipshare.domain.records.operations.admin import CatalogueEntry
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.sheets.uniquip import INSTRUMENT_FIELDS

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, OpeningHours
 from equipshare.domain.enums import AccessLevel, ImportAction, InstrumentStatus, UniquipType
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.admin import BadRow, RowOutcome, SheetImportReport
+from equipshare.domain.records.operations.admin import BadRow, RowOutcome, SheetImportReport
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.dry_run import DryRun

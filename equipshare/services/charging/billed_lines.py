@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session, aliased
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
 from equipshare.db.models.charging import IssuedLine, IssuedStatement
-from equipshare.domain.charging import billable_minutes, gbp
 from equipshare.domain.enums import BookingStatus, ChargeBasis
-from equipshare.domain.records.statements import StatementLine
+from equipshare.domain.money.charging import billable_minutes, gbp
+from equipshare.domain.records.money.statements import StatementLine
 
 Payer = aliased(Institution, name="payer")
 Host = aliased(Institution, name="host")

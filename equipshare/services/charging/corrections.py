@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking
-from equipshare.domain.charging import FREE, Charge, gbp, user_class_of
 from equipshare.domain.enums import BookingStatus, UserClass
 from equipshare.domain.errors import InputError, NotFound, RefusedError
-from equipshare.domain.permissions import Action, Target, require
-from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.records.charge_corrections import ChargeCorrection, CorrectionKind
+from equipshare.domain.money.charging import FREE, Charge, gbp, user_class_of
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.money.charge_corrections import ChargeCorrection, CorrectionKind
+from equipshare.domain.rules.permissions import Action, Target, require
 from equipshare.services.charging import issued, pricing
 from equipshare.services.charging.statements import month_bounds
 from equipshare.services.plumbing import row_records

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from equipshare.db.models.charging import IssuedLine, IssuedStatement
 from equipshare.domain.enums import BookingStatus, UserClass
-from equipshare.domain.records.statements import StatementLine, StatementMonth
+from equipshare.domain.records.money.statements import StatementLine, StatementMonth
 from equipshare.services.charging.billed_lines import BilledLine, IssuedMonth, Scope
 
 CHUNK = 1000

@@ -3,7 +3,7 @@ rates and billable charges each booking row keeps.
 
 Every booking writer (the booking service, series, check-in, close-past, calendar import)
 prices through here, so one rule holds everywhere; the arithmetic itself is
-equipshare.domain.charging's, and nothing here rounds on its own.
+equipshare.domain.money.charging's, and nothing here rounds on its own.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility
-from equipshare.domain import charge_quotes
-from equipshare.domain.charge_quotes import CancellationTerms, FeeWaiver
-from equipshare.domain.charging import (
+from equipshare.domain.enums import BookingStatus, ChargeBasis, UserClass
+from equipshare.domain.money import charge_quotes
+from equipshare.domain.money.charge_quotes import CancellationTerms, FeeWaiver
+from equipshare.domain.money.charging import (
     FREE,
     Charge,
     FrozenRates,
@@ -29,11 +30,10 @@ from equipshare.domain.charging import (
     session_charge,
     user_class_of,
 )
-from equipshare.domain.enums import BookingStatus, ChargeBasis, UserClass
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.records.charging import ChargingPolicy
-from equipshare.domain.records.people import UserRecord
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.money.charging import ChargingPolicy
+from equipshare.domain.records.users.people import UserRecord
+from equipshare.domain.rules.permissions import Actor
 from equipshare.services.plumbing.prebuilt import RATE_CARDS, run
 
 _RATE_CARD = (

@@ -21,9 +21,8 @@ from equipshare.db.models.catalogue import Facility, FacilityStaff
 from equipshare.db.models.charging import RateCard
 from equipshare.domain.enums import ChargeBasis, StaffRole, UserClass
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.records.charging import (
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.money.charging import (
     CardState,
     FacilityPolicyRecord,
     Outcome,
@@ -31,6 +30,7 @@ from equipshare.domain.records.charging import (
     RateCardRecord,
     RateChange,
 )
+from equipshare.domain.rules.permissions import Actor
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.catalogue import FacilityStaff, Institution
 from equipshare.domain.enums import StaffRole
 from equipshare.domain.errors import NotFound, PermissionDenied, RefusedError
-from equipshare.domain.records.statements import (
+from equipshare.domain.records.money.statements import (
     InstrumentTotal,
     IssueReport,
     PairTotal,

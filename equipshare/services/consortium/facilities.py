@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, joinedload
 from equipshare.db.models.catalogue import Facility, FacilityStaff, Institution, Instrument, User
 from equipshare.domain.enums import StaffRole
 from equipshare.domain.errors import NotFound, RefusedError
-from equipshare.domain.records.charging import Outcome
 from equipshare.domain.records.consortium import Change, FacilityChange, FacilityRecord
+from equipshare.domain.records.money.charging import Outcome
 from equipshare.services.consortium import values
 from equipshare.services.consortium.institutions import counts_by_id, load_institution
 from equipshare.services.plumbing.audit import record_audit

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.catalogue import Facility, Institution, User
 from equipshare.domain.enums import InstitutionSector
 from equipshare.domain.errors import NotFound, RefusedError
-from equipshare.domain.records.charging import Outcome
 from equipshare.domain.records.consortium import Change, InstitutionChange, InstitutionRecord
+from equipshare.domain.records.money.charging import Outcome
 from equipshare.services.consortium import values
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext

@@ -5,7 +5,7 @@ Admins change any facility's staff; a facility's managers change their own facil
 role changes their role. Nobody but an admin may leave a facility without an active
 manager (a deactivated one can approve nothing), whether by removing the last one or by
 making them a technician. Membership is what grants the rights (see
-domain/permissions.py); the user's system-wide role is not touched.
+domain/rules/permissions.py); the user's system-wide role is not touched.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.catalogue import Facility, FacilityStaff, User
 from equipshare.domain.enums import StaffRole
 from equipshare.domain.errors import NotFound, RefusedError
-from equipshare.domain.permissions import Action, Actor, Target, require
 from equipshare.domain.records.consortium import StaffChange, StaffMember, StaffOutcome
+from equipshare.domain.rules.permissions import Action, Actor, Target, require
 from equipshare.services.consortium.facilities import load_facility
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.bookings import Downtime
 from equipshare.db.models.catalogue import Facility, Instrument, User
 from equipshare.domain.errors import NotFound
-from equipshare.domain.records.schedule import DowntimeRow
+from equipshare.domain.records.instruments.schedule import DowntimeRow
 
 
 def facility_id_of(session: Session, code: str) -> int:

@@ -21,12 +21,12 @@ from equipshare.domain.enums import (
     NotificationKind,
 )
 from equipshare.domain.errors import InputError, NotFound, RefusedError
-from equipshare.domain.permissions import Action, Target, require
-from equipshare.domain.policy_rules import as_utc, describe_range
-from equipshare.domain.records.bookings import BookingRecord
-from equipshare.domain.records.catalogue import DowntimeRecord, InstrumentRecord
-from equipshare.domain.records.schedule import DowntimeBoard, reason_text
-from equipshare.domain.records.waitlist import WaitlistEntryRecord
+from equipshare.domain.records.instruments.catalogue import DowntimeRecord, InstrumentRecord
+from equipshare.domain.records.instruments.schedule import DowntimeBoard, reason_text
+from equipshare.domain.records.scheduling.bookings import BookingRecord
+from equipshare.domain.records.scheduling.waitlist import WaitlistEntryRecord
+from equipshare.domain.rules.permissions import Action, Target, require
+from equipshare.domain.rules.policy_rules import as_utc, describe_range
 from equipshare.services.bookings.checks import lock_rows
 from equipshare.services.bookings.holds import overlapping_holds
 from equipshare.services.bookings.lifecycle import BookingService

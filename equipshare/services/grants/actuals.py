@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from equipshare.db.models.grants import GrantPlan
 from equipshare.domain.enums import BookingStatus
-from equipshare.domain.records.grants import ComparisonRow, PlanComparison, SavedPlan
+from equipshare.domain.records.money.grants import ComparisonRow, PlanComparison, SavedPlan
 from equipshare.services.charging import billed_lines
 
 

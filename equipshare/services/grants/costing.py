@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from equipshare.db.models.charging import RateCard
-from equipshare.domain.charging import pence_of, user_class_of
 from equipshare.domain.errors import InputError, NotFound
-from equipshare.domain.grant_costing import (
+from equipshare.domain.money.charging import pence_of, user_class_of
+from equipshare.domain.money.grant_costing import (
     MAX_UPLIFT,
     CardPrice,
     checked_years,
@@ -19,9 +19,9 @@ from equipshare.domain.grant_costing import (
     line_charge,
     year_rates,
 )
-from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.records.grants import CostedLine, GrantEstimate, PlanLine, PlanRequest
-from equipshare.domain.records.people import UserRecord
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.money.grants import CostedLine, GrantEstimate, PlanLine, PlanRequest
+from equipshare.domain.records.users.people import UserRecord
 from equipshare.services.plumbing import row_records
 
 #: More lines than instruments-times-years any consortium plans is a mistake, not a grant.

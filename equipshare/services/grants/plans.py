@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session, aliased
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
 from equipshare.db.models.grants import GrantPlan, GrantPlanLine
 from equipshare.domain.errors import InputError, NotFound
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.grants import CostedLine, GrantEstimate, SavedPlan
-from equipshare.domain.records.people import UserRecord
-from equipshare.domain.search_text import checked_search
+from equipshare.domain.inputs.search_text import checked_search
+from equipshare.domain.records.money.grants import CostedLine, GrantEstimate, SavedPlan
+from equipshare.domain.records.users.people import UserRecord
+from equipshare.domain.rules.permissions import Actor
 
 Host = aliased(Institution, name="host")
 

@@ -14,9 +14,14 @@ from sqlalchemy.orm import Session
 
 from equipshare.db.models.catalogue import Instrument
 from equipshare.domain.errors import PermissionDenied, RefusedError
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.grants import GrantEstimate, PlanComparison, PlanRequest, SavedPlan
-from equipshare.domain.records.people import UserRecord
+from equipshare.domain.records.money.grants import (
+    GrantEstimate,
+    PlanComparison,
+    PlanRequest,
+    SavedPlan,
+)
+from equipshare.domain.records.users.people import UserRecord
+from equipshare.domain.rules.permissions import Actor
 from equipshare.services.grants import actuals, costing, plans
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit

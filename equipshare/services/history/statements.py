@@ -28,7 +28,7 @@ from sqlalchemy.orm import aliased
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.catalogue import Facility, Instrument, User
-from equipshare.domain.permissions import Action, Actor, staff_scope
+from equipshare.domain.rules.permissions import Action, Actor, staff_scope
 
 # The entity types whose events belong to one facility, for its staff to read.
 FACILITY_KINDS = ("booking", "downtime", "instrument", "facility")

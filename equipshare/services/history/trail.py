@@ -28,16 +28,16 @@ from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied
-from equipshare.domain.permissions import Action, Actor, Target, require
-from equipshare.domain.records.history import (
+from equipshare.domain.inputs.search_text import checked_search
+from equipshare.domain.records.operations.history import (
     FieldChange,
     HistoryEvent,
     HistoryPage,
     HistoryQuery,
     changes_between,
 )
-from equipshare.domain.search_text import checked_search
-from equipshare.domain.timeparse import wall_clock
+from equipshare.domain.rules.permissions import Action, Actor, Target, require
+from equipshare.domain.time.timeparse import wall_clock
 from equipshare.services.history import statements as sql
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext

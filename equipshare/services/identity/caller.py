@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from equipshare.domain.errors import NotFound, PermissionDenied
-from equipshare.domain.records.accounts import Standing
+from equipshare.domain.records.users.accounts import Standing
 from equipshare.services.plumbing import start_reads
 from equipshare.services.plumbing.context import ServiceContext
 

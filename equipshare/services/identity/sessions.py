@@ -20,7 +20,7 @@ from equipshare.config import Settings
 from equipshare.db.models.catalogue import User
 from equipshare.db.models.web import WebSession
 from equipshare.domain.errors import PermissionDenied, RefusedError
-from equipshare.domain.records.sessions import StartedSession, WebSessionRecord
+from equipshare.domain.records.users.sessions import StartedSession, WebSessionRecord
 from equipshare.services.identity.secrets import new_secret, plausible, secret_hash
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit

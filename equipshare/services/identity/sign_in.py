@@ -19,7 +19,7 @@ from equipshare.db.models.catalogue import Institution, User
 from equipshare.db.models.web import SignInLink
 from equipshare.domain.enums import NotificationKind, Role
 from equipshare.domain.errors import InputError, PermissionDenied, RefusedError
-from equipshare.domain.records.sessions import SignInLinkSent, StartedSession
+from equipshare.domain.records.users.sessions import SignInLinkSent, StartedSession
 from equipshare.services.identity.secrets import new_secret, plausible, secret_hash
 from equipshare.services.identity.sessions import start_in
 from equipshare.services.notify.outbox import local_instant, queue_notification

@@ -31,8 +31,8 @@ from equipshare.db.models.catalogue import User
 from equipshare.db.models.queue import Notification
 from equipshare.domain.enums import NotificationStatus
 from equipshare.domain.errors import ConfigError, PermissionDenied, RefusedError
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.notify import DeliveryRecord, NotifyReport, StuckMessage
+from equipshare.domain.records.operations.notify import DeliveryRecord, NotifyReport, StuckMessage
+from equipshare.domain.rules.permissions import Actor
 from equipshare.services.notify.mailer import (
     DeliveryUncertain,
     Mailer,

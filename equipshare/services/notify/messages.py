@@ -21,7 +21,7 @@ from equipshare.db.models.queue import Notification, WaitlistEntry
 from equipshare.db.models.training import TrainingRecord
 from equipshare.db.models.web import SignInLink
 from equipshare.domain.enums import NotificationKind
-from equipshare.domain.timewords import local_range
+from equipshare.domain.time.timewords import local_range
 from equipshare.services.notify.outbox import local_instant, renewed, training_expiry_key
 from equipshare.services.notify.staleness import why_stale
 

@@ -24,7 +24,7 @@ from equipshare.db.models.catalogue import Facility, Instrument
 from equipshare.db.models.queue import Notification
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus, NotificationKind, NotificationStatus
-from equipshare.domain.timewords import local_range
+from equipshare.domain.time.timewords import local_range
 from equipshare.services.notify.staleness import STATE, state_in_session, with_state
 from equipshare.services.plumbing.prebuilt import NOTIFICATIONS, run_later
 

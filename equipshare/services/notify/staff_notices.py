@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, FacilityStaff, User
 from equipshare.domain.enums import NotificationKind, StaffRole
-from equipshare.domain.policy_rules import describe_range
-from equipshare.domain.records.catalogue import InstrumentRecord
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.rules.policy_rules import describe_range
 from equipshare.services.notify.outbox import queue_notification
 
 

@@ -21,9 +21,9 @@ from equipshare.db.models.catalogue import Facility, Institution, Instrument, Us
 from equipshare.db.models.credit import ResearchOutput, ResearchOutputBooking
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.acknowledgements import CreditRole
-from equipshare.domain.records.portfolio import OutputBooking, OutputRecord
+from equipshare.domain.records.impact.acknowledgements import CreditRole
+from equipshare.domain.records.impact.portfolio import OutputBooking, OutputRecord
+from equipshare.domain.rules.permissions import Actor
 from equipshare.services.acknowledgements.service import credited_technicians
 
 COMPLETED = BookingStatus.COMPLETED

@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.credit import ResearchOutput, ResearchOutputBooking
 from equipshare.domain.errors import ConflictError, InputError, NotFound, PermissionDenied
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.portfolio import OutputBooking, OutputRecord
-from equipshare.domain.scholarly_ids import parse_doi
+from equipshare.domain.inputs.scholarly_ids import parse_doi
+from equipshare.domain.records.impact.portfolio import OutputBooking, OutputRecord
+from equipshare.domain.rules.permissions import Actor
 from equipshare.services.outputs.queries import (
     COMPLETED,
     completed_bookings,

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.catalogue import Institution, User
 from equipshare.domain.enums import Role
 from equipshare.domain.errors import InputError, NotFound, RefusedError
-from equipshare.domain.records.accounts import AccountEdit, ReactivationReport
-from equipshare.domain.records.admin import UserListRow
+from equipshare.domain.records.operations.admin import UserListRow
+from equipshare.domain.records.users.accounts import AccountEdit, ReactivationReport
 from equipshare.services.people.accounts import (
     check_an_admin_remains,
     switch_active,

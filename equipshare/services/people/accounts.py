@@ -23,15 +23,15 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.catalogue import Institution, User
 from equipshare.domain.enums import ImportAction, Role
 from equipshare.domain.errors import InputError, NotFound, RefusedError
-from equipshare.domain.records.accounts import UserPage, UserQuery
-from equipshare.domain.records.admin import (
+from equipshare.domain.inputs.search_text import checked_search
+from equipshare.domain.records.operations.admin import (
     BadRow,
     DeactivationReport,
     RowOutcome,
     SheetImportReport,
     UserListRow,
 )
-from equipshare.domain.search_text import checked_search
+from equipshare.domain.records.users.accounts import UserPage, UserQuery
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.dry_run import DryRun

@@ -28,10 +28,10 @@ from equipshare.domain.errors import (
     NotFound,
     RefusedError,
 )
-from equipshare.domain.permissions import Action, Actor, Target, require
-from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.records.people import TrainingRecordView
-from equipshare.domain.training_rules import (
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.users.people import TrainingRecordView
+from equipshare.domain.rules.permissions import Action, Actor, Target, require
+from equipshare.domain.rules.training_rules import (
     day_words,
     expiry_instant,
     last_valid_day,

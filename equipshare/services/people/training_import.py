@@ -25,10 +25,10 @@ from equipshare.db.models.catalogue import Facility, Instrument, User
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import ImportAction, TrainingState
 from equipshare.domain.errors import InputError
-from equipshare.domain.permissions import Action, Target, require
-from equipshare.domain.records.admin import BadRow, RowOutcome, SheetImportReport
-from equipshare.domain.timeparse import wall_clock
-from equipshare.domain.training_rules import state_at
+from equipshare.domain.records.operations.admin import BadRow, RowOutcome, SheetImportReport
+from equipshare.domain.rules.permissions import Action, Target, require
+from equipshare.domain.rules.training_rules import state_at
+from equipshare.domain.time.timeparse import wall_clock
 from equipshare.services.people.training_queries import snapshot
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit

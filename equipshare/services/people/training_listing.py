@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.catalogue import Facility, Instrument
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied
-from equipshare.domain.permissions import Action, Actor, Target, require, staff_scope
 from equipshare.domain.records.pages import KeyValue, Page, PageAfter, TrainingQuery
-from equipshare.domain.records.people import TrainingRecordView, UserTraining
+from equipshare.domain.records.users.people import TrainingRecordView, UserTraining
+from equipshare.domain.rules.permissions import Action, Actor, Target, require, staff_scope
 from equipshare.services.people.training_queries import (
     Trainee,
     ViewSelect,

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session, aliased
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, User
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import TrainingLevel, TrainingState
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.records.people import TrainingRecordView, UserRecord, UserTraining
-from equipshare.domain.training_rules import state_at
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.users.people import TrainingRecordView, UserRecord, UserTraining
+from equipshare.domain.rules.permissions import Actor
+from equipshare.domain.rules.training_rules import state_at
 from equipshare.services.bookings.checks import holds_training
 from equipshare.services.technicians.credit_names import opted_out, staff_shown
 

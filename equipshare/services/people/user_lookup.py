@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from equipshare.db.models.catalogue import FacilityStaff, User
 from equipshare.domain.errors import PermissionDenied
-from equipshare.domain.permissions import Actor
-from equipshare.domain.search_text import checked_search
+from equipshare.domain.inputs.search_text import checked_search
+from equipshare.domain.rules.permissions import Actor
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.prefix import prefix_key, starts_with

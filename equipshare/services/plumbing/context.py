@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from equipshare.config import Settings
-from equipshare.domain.clock import Clock, SystemClock
+from equipshare.domain.time.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
     # Imported where used: a launch of the terminal app names this class before it loads

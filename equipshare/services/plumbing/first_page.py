@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from equipshare.db.drivers import DriverConnection
 from equipshare.domain.enums import AccessLevel, InstitutionSector, InstrumentStatus, Role
-from equipshare.domain.records.catalogue_rows import CataloguePage, CatalogueQuery, CatalogueRow
-from equipshare.domain.records.people import UserRecord
-from equipshare.domain.search_text import checked_search
+from equipshare.domain.inputs.search_text import checked_search
+from equipshare.domain.records.instruments.catalogue_rows import (
+    CataloguePage,
+    CatalogueQuery,
+    CatalogueRow,
+)
+from equipshare.domain.records.users.people import UserRecord
 
 #: The searched columns, in search.py's order.
 SEARCHED = ("i.code", "i.name", "i.category", "i.manufacturer", "i.model")

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, and_, func, or_, true
 
+from equipshare.domain.inputs.search_text import checked_search
 from equipshare.domain.records.pages import KeyValue, PageAfter
-from equipshare.domain.search_text import checked_search
 
 R = TypeVar("R")
 #: The most rows any page may hold, whatever a caller asks for.

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 from equipshare.config import Settings
 from equipshare.db.drivers import DriverConnection
 from equipshare.db.schema_head import VERSION_TABLE, shipped_linear_head
-from equipshare.domain.clock import Clock
-from equipshare.domain.records.catalogue_rows import CataloguePage, CatalogueQuery
-from equipshare.domain.records.people import UserRecord
+from equipshare.domain.records.instruments.catalogue_rows import CataloguePage, CatalogueQuery
+from equipshare.domain.records.users.people import UserRecord
+from equipshare.domain.time.clock import Clock
 from equipshare.services.plumbing.first_page import find_user, first_page
 
 if TYPE_CHECKING:

@@ -14,11 +14,15 @@ from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, FacilityStaff, Instrument, User
 from equipshare.domain.enums import StaffRole
 from equipshare.domain.errors import NotFound, PermissionDenied
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.bookings import BookingRecord
-from equipshare.domain.records.catalogue import BookingPolicy, InstrumentRecord, OpeningInterval
-from equipshare.domain.records.people import UserRecord
-from equipshare.domain.search_text import checked_search
+from equipshare.domain.inputs.search_text import checked_search
+from equipshare.domain.records.instruments.catalogue import (
+    BookingPolicy,
+    InstrumentRecord,
+    OpeningInterval,
+)
+from equipshare.domain.records.scheduling.bookings import BookingRecord
+from equipshare.domain.records.users.people import UserRecord
+from equipshare.domain.rules.permissions import Actor
 from equipshare.services.plumbing import start_reads
 from equipshare.services.plumbing.prebuilt import (
     FACILITIES,

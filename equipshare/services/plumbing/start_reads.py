@@ -15,9 +15,9 @@ from equipshare.db import direct
 from equipshare.db.start_tables import FACILITY_STAFF, INSTITUTIONS, USERS
 from equipshare.domain.enums import StaffRole
 from equipshare.domain.errors import NotFound
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.people import UserRecord
-from equipshare.domain.search_text import checked_search
+from equipshare.domain.inputs.search_text import checked_search
+from equipshare.domain.records.users.people import UserRecord
+from equipshare.domain.rules.permissions import Actor
 
 _USER_COLUMNS = (
     USERS.c.id,

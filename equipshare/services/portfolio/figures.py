@@ -27,13 +27,13 @@ from equipshare.db.models.catalogue import Facility, Institution, Instrument, Us
 from equipshare.db.models.credit import ResearchOutput
 from equipshare.db.models.training import TrainingRecord
 from equipshare.db.rollup_sql import booked_length, held
-from equipshare.domain.records.acknowledgements import CreditRole
-from equipshare.domain.records.portfolio import (
+from equipshare.domain.records.impact.acknowledgements import CreditRole
+from equipshare.domain.records.impact.portfolio import (
     PortfolioInstitution,
     PortfolioInstrument,
     PortfolioOutput,
 )
-from equipshare.domain.records.reports import ReportPeriod
+from equipshare.domain.records.impact.reports import ReportPeriod
 from equipshare.services.outputs.queries import crediting
 from equipshare.services.reports.sql_time import minutes_between
 from equipshare.services.reports.usage import in_period

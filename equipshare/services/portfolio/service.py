@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.catalogue import Facility, FacilityStaff, User
 from equipshare.domain.enums import Role
 from equipshare.domain.errors import PermissionDenied, RefusedError
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.credit import UNNAMED_STAFF, TechnicianProfileRecord
-from equipshare.domain.records.people import UserRecord
-from equipshare.domain.records.portfolio import Portfolio, PortfolioSubject
-from equipshare.domain.records.reports import ReportPeriod
+from equipshare.domain.records.impact.credit import UNNAMED_STAFF, TechnicianProfileRecord
+from equipshare.domain.records.impact.portfolio import Portfolio, PortfolioSubject
+from equipshare.domain.records.impact.reports import ReportPeriod
+from equipshare.domain.records.users.people import UserRecord
+from equipshare.domain.rules.permissions import Actor
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.portfolio.figures import (

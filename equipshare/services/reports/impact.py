@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from equipshare.domain.records.reports import (
+from equipshare.domain.records.impact.reports import (
     DemandReport,
     ReportFilter,
     ReportPeriod,
@@ -20,7 +20,7 @@ from equipshare.domain.records.reports import (
     UtilisationLevel,
     UtilisationReport,
 )
-from equipshare.domain.report_periods import preset_days
+from equipshare.domain.time.report_periods import preset_days
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.reports.period import make_period, period_from, previous_month
@@ -60,7 +60,7 @@ class ReportService:
         return self._zone
 
     def preset(self, name: str) -> ReportPeriod:
-        """A named period (domain/report_periods.py) around today: what the TUI's presets
+        """A named period (domain/time/report_periods.py) around today: what the TUI's presets
         and `equipshare report --period` both show."""
         return self.period(*preset_days(name, self.today()))
 

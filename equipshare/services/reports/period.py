@@ -11,9 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.reports import ReportPeriod
-from equipshare.domain.report_periods import preset_days
-from equipshare.domain.zone_offsets import OffsetSpan, local_midnight, offset_spans_between
+from equipshare.domain.records.impact.reports import ReportPeriod
+from equipshare.domain.time.report_periods import preset_days
+from equipshare.domain.time.zone_offsets import OffsetSpan, local_midnight, offset_spans_between
 
 __all__ = [
     "OffsetSpan",

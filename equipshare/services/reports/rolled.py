@@ -33,8 +33,8 @@ from equipshare.db.models.rollups import (
     BookingRollupHost,
     BookingRollupMonth,
 )
-from equipshare.domain.records.reports import ReportPeriod
-from equipshare.domain.zone_offsets import local_midnight
+from equipshare.domain.records.impact.reports import ReportPeriod
+from equipshare.domain.time.zone_offsets import local_midnight
 from equipshare.services.reports.period import (
     minutes_into_first_day,
     minutes_into_last_day,

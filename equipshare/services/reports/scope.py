@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.catalogue import Facility, FacilityStaff, Institution
 from equipshare.domain.enums import Role, StaffRole
 from equipshare.domain.errors import NotFound, PermissionDenied
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.reports import ReportFilter
+from equipshare.domain.records.impact.reports import ReportFilter
+from equipshare.domain.rules.permissions import Actor
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.TECHNICIAN, Role.FACILITY_MANAGER})
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import QueryableAttribute
 
 from equipshare.db.base import UTCDateTime
 from equipshare.db.rollup_sql import later, minutes_between
-from equipshare.domain.records.reports import ReportPeriod
+from equipshare.domain.records.impact.reports import ReportPeriod
 from equipshare.services.reports.period import month_boundaries, offset_spans
 
 SQLITE = "sqlite"

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, aliased
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Instrument, User
 from equipshare.db.rollup_sql import booked_length, held
-from equipshare.domain.records.reports import ReportPeriod, SharingCell, SharingMonth
+from equipshare.domain.records.impact.reports import ReportPeriod, SharingCell, SharingMonth
 from equipshare.services.reports.period import month_starts
 from equipshare.services.reports.scope import Scope
 from equipshare.services.reports.sql_time import month_index

@@ -20,7 +20,7 @@ from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.catalogue import Facility, Institution, Instrument, OpeningHours, User
 from equipshare.db.rollup_sql import booked_length, held, used_length
 from equipshare.domain.enums import BookingStatus
-from equipshare.domain.records.reports import (
+from equipshare.domain.records.impact.reports import (
     ReportPeriod,
     SharingCell,
     SharingMonth,

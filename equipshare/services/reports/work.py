@@ -21,8 +21,8 @@ from equipshare.db.models.queue import WaitlistEntry
 from equipshare.db.models.training import TrainingRecord
 from equipshare.db.rollup_sql import booked_length, held
 from equipshare.domain.enums import BookingStatus
-from equipshare.domain.records.credit import UNNAMED_STAFF
-from equipshare.domain.records.reports import (
+from equipshare.domain.records.impact.credit import UNNAMED_STAFF
+from equipshare.domain.records.impact.reports import (
     DemandReport,
     DemandRow,
     ReportPeriod,

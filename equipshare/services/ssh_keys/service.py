@@ -28,17 +28,17 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.catalogue import FacilityStaff, User
 from equipshare.db.models.ssh import SshKey
 from equipshare.domain.errors import NotFound, PermissionDenied, RefusedError
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.people import UserRecord
-from equipshare.domain.records.ssh_keys import SshKeyRecord, SshSignIn
-from equipshare.domain.search_text import MAX_SEARCH_CHARS
-from equipshare.domain.ssh_keys import (
+from equipshare.domain.inputs.search_text import MAX_SEARCH_CHARS
+from equipshare.domain.inputs.ssh_keys import (
     checked_fingerprint,
     checked_label,
     default_label,
     parse_public_key,
     plausible_fingerprint,
 )
+from equipshare.domain.records.users.people import UserRecord
+from equipshare.domain.records.users.ssh_keys import SshKeyRecord, SshSignIn
+from equipshare.domain.rules.permissions import Actor
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext

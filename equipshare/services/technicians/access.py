@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.catalogue import Facility, FacilityStaff, User
 from equipshare.domain.enums import Role, StaffRole
 from equipshare.domain.errors import NotFound, PermissionDenied, RefusedError
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.credit import StaffPost
-from equipshare.domain.search_text import checked_search
+from equipshare.domain.inputs.search_text import checked_search
+from equipshare.domain.records.impact.credit import StaffPost
+from equipshare.domain.rules.permissions import Actor
 
 STAFF_ROLES = frozenset({Role.TECHNICIAN, Role.FACILITY_MANAGER})
 

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from equipshare.db.models.catalogue import User
 from equipshare.db.models.credit import TechnicianProfile
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.credit import UNNAMED_STAFF, TechnicianProfileRecord
+from equipshare.domain.records.impact.credit import UNNAMED_STAFF, TechnicianProfileRecord
+from equipshare.domain.rules.permissions import Actor
 
 
 def profile_record_of(user: User, profile: TechnicianProfile | None) -> TechnicianProfileRecord:

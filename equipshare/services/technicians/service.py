@@ -23,13 +23,13 @@ from sqlalchemy.orm import Session
 from equipshare.db.models.catalogue import User
 from equipshare.db.models.credit import TechnicianProfile
 from equipshare.domain.errors import InputError, RefusedError
-from equipshare.domain.permissions import Actor
-from equipshare.domain.records.credit import (
+from equipshare.domain.inputs.technician_profiles import ProfileChanges
+from equipshare.domain.records.impact.credit import (
     TechnicianProfileEdit,
     TechnicianProfileRecord,
     TechnicianProfileView,
 )
-from equipshare.domain.technician_profiles import ProfileChanges
+from equipshare.domain.rules.permissions import Actor
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext

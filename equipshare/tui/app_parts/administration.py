@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 
-from equipshare.domain.records.accounts import Standing
+from equipshare.domain.records.users.accounts import Standing
 
 if TYPE_CHECKING:
     from textual.screen import Screen

@@ -17,7 +17,7 @@ from equipshare.tui.service_screen import ServiceCalls
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from equipshare.domain.records.calendar import ExportScope, IssuedFeedToken
+    from equipshare.domain.records.scheduling.calendar import ExportScope, IssuedFeedToken
     from equipshare.services.plumbing.context import ServiceContext
 
 

@@ -16,7 +16,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 
-from equipshare.domain.records.accounts import Standing
+from equipshare.domain.records.users.accounts import Standing
 from equipshare.tui.app_parts.administration import ADMIN_ONLY, offered
 from equipshare.tui.app_parts.staff_actions import STAFF_ACTIONS
 from equipshare.tui.service_screen import ServiceCalls

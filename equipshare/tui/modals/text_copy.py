@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
 
-from equipshare.domain.wording import count_words
+from equipshare.domain.display.wording import count_words
 
 
 class TextCopyModal(ModalScreen[None]):

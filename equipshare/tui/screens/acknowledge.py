@@ -24,8 +24,8 @@ from textual.widgets import Header, Input, Static
 from equipshare.domain.acknowledgements.formats import as_markdown, rows
 from equipshare.domain.acknowledgements.wording import nothing_words, paragraph
 from equipshare.domain.errors import EquipshareError
-from equipshare.domain.records.acknowledgements import Acknowledgement, SubjectKind
-from equipshare.domain.timeparse import parse_typed_day
+from equipshare.domain.records.impact.acknowledgements import Acknowledgement, SubjectKind
+from equipshare.domain.time.timeparse import parse_typed_day
 from equipshare.services.acknowledgements.service import AcknowledgementService
 from equipshare.tui.downloads import save_or_deliver
 from equipshare.tui.messages import ServiceRefused

@@ -15,9 +15,9 @@ from textual import on
 from textual.message import Message
 
 from equipshare.domain.enums import BookingStatus
-from equipshare.domain.records.bookings import BookingRecord, PendingRequestRow
 from equipshare.domain.records.pages import BulkApproval, UndoneDecisions
-from equipshare.domain.timewords import local_range
+from equipshare.domain.records.scheduling.bookings import BookingRecord, PendingRequestRow
+from equipshare.domain.time.timewords import local_range
 from equipshare.services.bookings.service import BookingService, DecisionService
 from equipshare.tui.approval_words import bulk_question, bulk_words, decision_words
 from equipshare.tui.messages import BookingsChanged

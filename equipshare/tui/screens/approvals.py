@@ -20,7 +20,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Header, Static
 
-from equipshare.domain.records.bookings import PendingRequestRow
 from equipshare.domain.records.changes import APPROVALS, Topic
 from equipshare.domain.records.pages import (
     ApprovalOrder,
@@ -28,6 +27,7 @@ from equipshare.domain.records.pages import (
     Page,
     PageAfter,
 )
+from equipshare.domain.records.scheduling.bookings import PendingRequestRow
 from equipshare.services.bookings.service import (
     ApprovalsService,
     BookingService,

@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from textual import on
 from textual.message import Message
 
-from equipshare.domain.charge_quotes import (
+from equipshare.domain.money.charge_quotes import (
     BookingPrice,
     CancellationQuote,
     charged_words,
     price_change_words,
     quote_words,
 )
-from equipshare.domain.charging import gbp
-from equipshare.domain.records.bookings import BookingEdit, BookingRecord
-from equipshare.domain.timewords import local_range
+from equipshare.domain.money.charging import gbp
+from equipshare.domain.records.scheduling.bookings import BookingEdit, BookingRecord
+from equipshare.domain.time.timewords import local_range
 from equipshare.services.bookings.service import WeekService
 from equipshare.tui.messages import BookingsChanged
 from equipshare.tui.modals.bookings.booking_draft import (

@@ -21,12 +21,12 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Header, Input, Static
 
-from equipshare.domain.records.catalogue_rows import (
+from equipshare.domain.display.wording import plural
+from equipshare.domain.records.instruments.catalogue_rows import (
     CatalogueFilters,
     CataloguePage,
     CatalogueQuery,
 )
-from equipshare.domain.wording import plural
 from equipshare.tui.messages import PreferenceChosen, WeekRequested
 from equipshare.tui.next_free import NOT_YET, NextFreeCache
 from equipshare.tui.preferences import with_catalogue

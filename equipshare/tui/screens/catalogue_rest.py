@@ -17,8 +17,8 @@ from textual import on
 from textual.message import Message
 from textual.timer import Timer
 
-from equipshare.domain.records.catalogue_rows import CatalogueQuery, NextFreeSlot
 from equipshare.domain.records.changes import Topic
+from equipshare.domain.records.instruments.catalogue_rows import CatalogueQuery, NextFreeSlot
 from equipshare.tui.messages import BookingsChanged
 from equipshare.tui.next_free import NextFreeCache, next_free_words
 from equipshare.tui.service_screen import ServiceScreen

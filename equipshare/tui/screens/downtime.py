@@ -11,11 +11,11 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
-from equipshare.domain.records.catalogue import DowntimeRecord
+from equipshare.domain.display.wording import bookings_words, plural, reason_words
 from equipshare.domain.records.changes import DOWNTIME, Topic
-from equipshare.domain.records.schedule import DowntimeBoard, DowntimeRow
-from equipshare.domain.timewords import local_range, short_range
-from equipshare.domain.wording import bookings_words, plural, reason_words
+from equipshare.domain.records.instruments.catalogue import DowntimeRecord
+from equipshare.domain.records.instruments.schedule import DowntimeBoard, DowntimeRow
+from equipshare.domain.time.timewords import local_range, short_range
 from equipshare.services.downtime.service import DowntimeService
 from equipshare.tui.downtime_plan import ScheduledDowntime
 from equipshare.tui.messages import BookingsChanged

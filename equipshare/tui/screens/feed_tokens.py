@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
-from equipshare.domain.records.calendar import FeedTokenRecord
+from equipshare.domain.records.scheduling.calendar import FeedTokenRecord
 from equipshare.services.calendar.service import FeedsService
 from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.service_screen import ServiceScreen, back_binding

@@ -18,9 +18,14 @@ from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
-from equipshare.domain.charging import gbp
-from equipshare.domain.records.history import FieldChange, HistoryEvent, HistoryPage, HistoryQuery
-from equipshare.domain.wording import count_words
+from equipshare.domain.display.wording import count_words
+from equipshare.domain.money.charging import gbp
+from equipshare.domain.records.operations.history import (
+    FieldChange,
+    HistoryEvent,
+    HistoryPage,
+    HistoryQuery,
+)
 from equipshare.services.history.service import HistoryService
 from equipshare.tui.messages import ServiceRefused
 from equipshare.tui.service_screen import ServiceScreen, back_binding

@@ -13,18 +13,18 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Header, Static
 
+from equipshare.domain.display.wording import access_words, policy_lines, status_words
 from equipshare.domain.enums import ExportKind, UserClass
-from equipshare.domain.records.calendar import ExportScope
-from equipshare.domain.records.catalogue import (
+from equipshare.domain.records.changes import Topic
+from equipshare.domain.records.instruments.catalogue import (
     ContactPerson,
     DowntimeRecord,
     InstrumentDetail,
     InstrumentRecord,
     UpcomingBooking,
 )
-from equipshare.domain.records.changes import Topic
-from equipshare.domain.timewords import local_range
-from equipshare.domain.wording import access_words, policy_lines, status_words
+from equipshare.domain.records.scheduling.calendar import ExportScope
+from equipshare.domain.time.timewords import local_range
 from equipshare.services.catalogue.service import InstrumentDetailService, training_words
 from equipshare.tui.commands import InstrumentOpener
 from equipshare.tui.messages import (
@@ -274,7 +274,7 @@ class InstrumentScreen(ServiceScreen[None]):
         self.post_message(FeedRequested(scope, f"{self.code}'s bookings"))
 
     def action_history(self) -> None:
-        from equipshare.domain.records.history import HistoryQuery
+        from equipshare.domain.records.operations.history import HistoryQuery
 
         self.post_message(HistoryRequested(HistoryQuery(instrument=self.code), self.code))
 

@@ -19,15 +19,20 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Header, Static, Tab, Tabs
 
-from equipshare.domain.charge_quotes import UseCharge, use_charge_words
-from equipshare.domain.check_in_rules import check_in_refusal, check_out_refusal
+from equipshare.domain.display.wording import (
+    booking_status_words,
+    count_words,
+    price_words,
+    use_words,
+)
 from equipshare.domain.enums import BookingStatus, ExportKind
-from equipshare.domain.records.bookings import BookingRecord, MyBookingRow
-from equipshare.domain.records.calendar import ExportScope
+from equipshare.domain.money.charge_quotes import UseCharge, use_charge_words
 from equipshare.domain.records.changes import Topic
 from equipshare.domain.records.pages import MyBookingsQuery, Page, PageAfter
-from equipshare.domain.timewords import short_range
-from equipshare.domain.wording import booking_status_words, count_words, price_words, use_words
+from equipshare.domain.records.scheduling.bookings import BookingRecord, MyBookingRow
+from equipshare.domain.records.scheduling.calendar import ExportScope
+from equipshare.domain.rules.check_in_rules import check_in_refusal, check_out_refusal
+from equipshare.domain.time.timewords import short_range
 from equipshare.services.bookings.service import CheckInService, MyBookingsService, WeekService
 from equipshare.tui.messages import (
     BookingsChanged,
@@ -358,7 +363,7 @@ class MyBookingsScreen(BookingChangesScreen, PagedScreen[MyBookingRow]):
         self.post_message(FeedRequested(ExportScope(ExportKind.USER, self._actor), "your bookings"))
 
     def action_history(self) -> None:
-        from equipshare.domain.records.history import HistoryQuery
+        from equipshare.domain.records.operations.history import HistoryQuery
 
         row = self.selected()
         if row is None:

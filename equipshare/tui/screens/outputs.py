@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import Header, Static
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.portfolio import OutputBooking, OutputRecord
+from equipshare.domain.records.impact.portfolio import OutputBooking, OutputRecord
 from equipshare.services.outputs.service import OutputService
 from equipshare.tui.messages import ServiceRefused
 from equipshare.tui.modals.confirm import ConfirmModal

@@ -20,10 +20,10 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Header, Select, Static
 
-from equipshare.domain.portfolio_page import markdown_page
-from equipshare.domain.records.portfolio import Portfolio, PortfolioSubject
-from equipshare.domain.records.reports import hours
-from equipshare.domain.wording import count_words
+from equipshare.domain.display.portfolio_page import markdown_page
+from equipshare.domain.display.wording import count_words
+from equipshare.domain.records.impact.portfolio import Portfolio, PortfolioSubject
+from equipshare.domain.records.impact.reports import hours
 from equipshare.services.portfolio.service import PortfolioService
 from equipshare.services.reports.service import ReportService
 from equipshare.tui.downloads import save_or_deliver

@@ -16,8 +16,8 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
-from equipshare.domain.charge_quotes import instant_words
-from equipshare.domain.records.ssh_keys import SshKeyRecord
+from equipshare.domain.money.charge_quotes import instant_words
+from equipshare.domain.records.users.ssh_keys import SshKeyRecord
 from equipshare.services.ssh_keys.service import SshKeysService
 from equipshare.tui.modals.confirm import ConfirmModal
 from equipshare.tui.service_screen import ServiceScreen, back_binding

@@ -22,8 +22,8 @@ from textual.widgets import Header, Static, Tab, Tabs
 from equipshare.domain.enums import TrainingState
 from equipshare.domain.records.changes import TRAINING, Topic
 from equipshare.domain.records.pages import Page, PageAfter, TrainingQuery
-from equipshare.domain.records.people import TrainingRecordView
-from equipshare.domain.training_rules import day_words, last_valid_day
+from equipshare.domain.records.users.people import TrainingRecordView
+from equipshare.domain.rules.training_rules import day_words, last_valid_day
 from equipshare.services.people.service import TrainingService
 from equipshare.tui.messages import PreferenceChosen
 from equipshare.tui.modals.training.training_form import TrainingForm, parse_renewal

@@ -16,8 +16,8 @@ from textual.message import Message
 from textual.widgets import Header, Static
 
 from equipshare.domain.records.changes import Topic
-from equipshare.domain.records.schedule import WeekView
-from equipshare.domain.records.waitlist import WaitlistEntryRecord
+from equipshare.domain.records.instruments.schedule import WeekView
+from equipshare.domain.records.scheduling.waitlist import WaitlistEntryRecord
 from equipshare.services.bookings.service import WeekService
 from equipshare.tui.messages import BookingsChanged
 from equipshare.tui.modals.bookings.booking_draft import (

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from equipshare.domain.display.wording import duration
 from equipshare.domain.enums import CalendarEntryKind
-from equipshare.domain.records.waitlist import WaitlistEntryRecord
-from equipshare.domain.timewords import local_range
-from equipshare.domain.wording import duration
+from equipshare.domain.records.scheduling.waitlist import WaitlistEntryRecord
+from equipshare.domain.time.timewords import local_range
 from equipshare.tui.week_layout import Cell, CellState
 
 # 76 columns: whole at 80 (two-wide swatches, so "closed" is not cut off).

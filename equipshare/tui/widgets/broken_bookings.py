@@ -10,9 +10,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from equipshare.domain.records.instrument_changes import BrokenBooking, InstrumentChange
-from equipshare.domain.timewords import local_range
-from equipshare.domain.wording import bookings_words
+from equipshare.domain.display.wording import bookings_words
+from equipshare.domain.records.instruments.instrument_changes import BrokenBooking, InstrumentChange
+from equipshare.domain.time.timewords import local_range
 from equipshare.tui.widgets.column_fit import ColumnSpec
 from equipshare.tui.widgets.fitted_table import FittedTable
 

@@ -23,8 +23,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from equipshare.domain.records.catalogue_rows import CatalogueRow
-from equipshare.domain.wording import status_words
+from equipshare.domain.display.wording import status_words
+from equipshare.domain.records.instruments.catalogue_rows import CatalogueRow
 from equipshare.tui.widgets.column_fit import ColumnSpec, fit_columns
 
 PADDING = 1  # blank cells on each side of a column

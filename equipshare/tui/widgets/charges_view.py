@@ -16,11 +16,11 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from equipshare.domain.charging import gbp
-from equipshare.domain.records.statements import PairTotal, Statement, StatementMonth
-from equipshare.domain.report_periods import month_has_ended
-from equipshare.domain.timewords import short_range
-from equipshare.domain.wording import count_words
+from equipshare.domain.display.wording import count_words
+from equipshare.domain.money.charging import gbp
+from equipshare.domain.records.money.statements import PairTotal, Statement, StatementMonth
+from equipshare.domain.time.report_periods import month_has_ended
+from equipshare.domain.time.timewords import short_range
 from equipshare.tui.widgets.column_fit import ColumnSpec
 from equipshare.tui.widgets.fitted_table import FittedTable
 from equipshare.tui.widgets.paragraph import Paragraph

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.widgets import Input, Select, TextArea
 
 from equipshare.domain.enums import AccessLevel, UniquipType
-from equipshare.domain.records.instrument_changes import InstrumentChanges
+from equipshare.domain.records.instruments.instrument_changes import InstrumentChanges
 from equipshare.tui.widgets.editor_form import EditorForm
 from equipshare.tui.widgets.suggesters import Lookup, UsernameSuggester
 

@@ -21,7 +21,7 @@ from textual.widgets import Select
 from textual.widgets._select import SelectOverlay
 
 from equipshare.domain.enums import AccessLevel
-from equipshare.domain.records.catalogue_rows import CatalogueFilters, CatalogueQuery
+from equipshare.domain.records.instruments.catalogue_rows import CatalogueFilters, CatalogueQuery
 
 # (select id, prompt): the bar, left to right.
 FILTERS = (

@@ -12,8 +12,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input
 
-from equipshare.domain.instrument_rules import DAYS, clock_text, week_of
-from equipshare.domain.records.catalogue import OpeningInterval
+from equipshare.domain.records.instruments.catalogue import OpeningInterval
+from equipshare.domain.rules.instrument_rules import DAYS, clock_text, week_of
 from equipshare.tui.widgets.editor_form import EditorForm
 
 ALWAYS_OPEN = "always_open"

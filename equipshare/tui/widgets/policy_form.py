@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.instrument_changes import InstrumentChanges
+from equipshare.domain.records.instruments.instrument_changes import InstrumentChanges
 from equipshare.tui.widgets.editor_form import EditorForm
 
 # (field, label, hint) for the whole-number rules.

@@ -12,7 +12,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from equipshare.domain.records.reports import (
+from equipshare.domain.display.wording import count_words
+from equipshare.domain.records.impact.reports import (
     DemandReport,
     SharingReport,
     TechniciansReport,
@@ -21,7 +22,6 @@ from equipshare.domain.records.reports import (
     hours,
     percent,
 )
-from equipshare.domain.wording import count_words
 from equipshare.tui.report_charts import bar_lines, column_chart, heat_cell, utilisation_bar
 from equipshare.tui.report_csv import WEEKDAYS
 from equipshare.tui.widgets.column_fit import ColumnSpec

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from equipshare.domain.records.schedule import WeekView
+from equipshare.domain.records.instruments.schedule import WeekView
 from equipshare.tui.week_layout import Cell, CellState, fit_label, row_minutes, week_cells
 
 TIME_WIDTH = 6

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from equipshare.db.engine import Database
 from equipshare.db.models.bookings import Booking
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import UserClass
+from equipshare.domain.time.clock import FrozenClock
 from tests.cli.conftest import Invoke
 from tests.support.november import NOW, plant_november
 from tests.support.permission_matrix import database_state

@@ -12,7 +12,7 @@ import pytest
 from click.testing import Result
 
 from equipshare.config import Settings
-from equipshare.domain.records.charging import CardState
+from equipshare.domain.records.money.charging import CardState
 from equipshare.services.charging.rates import FacilityPolicyService, RateService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.cli.conftest import Invoke

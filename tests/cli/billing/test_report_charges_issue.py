@@ -14,8 +14,8 @@ import pytest
 
 from equipshare.config import RetentionSettings
 from equipshare.db.engine import Database
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import UserClass
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.admin.service import RetentionService
 from equipshare.services.bookings.service import BookingService, CheckInService
 from equipshare.services.plumbing.context import ServiceContext

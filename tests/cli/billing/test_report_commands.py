@@ -16,7 +16,7 @@ import pytest
 from click.testing import Result
 
 from equipshare.db.engine import Database
-from equipshare.domain.report_periods import preset_days
+from equipshare.domain.time.report_periods import preset_days
 from equipshare.services.reports.period import previous_month
 from tests.cli.conftest import Invoke
 from tests.services.reports.test_reports import plant_march

@@ -8,7 +8,7 @@ import io
 import json
 
 from equipshare.db.engine import Database
-from equipshare.domain.records.credit import UNNAMED_STAFF
+from equipshare.domain.records.impact.credit import UNNAMED_STAFF
 from equipshare.services.plumbing.context import ServiceContext
 from tests.cli.conftest import Invoke
 from tests.services.portfolio.test_portfolio import opt_out

@@ -12,8 +12,8 @@ from sqlalchemy import update
 
 from equipshare.db.engine import Database
 from equipshare.db.models.catalogue import Facility
-from equipshare.domain.clock import FrozenClock
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.service import BookingService
 from equipshare.services.people.service import AccountService
 from equipshare.services.plumbing.context import ServiceContext

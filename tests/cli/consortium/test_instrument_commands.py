@@ -21,7 +21,7 @@ from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Instrument
 from equipshare.domain.enums import BookingStatus, InstrumentStatus
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.cli.conftest import Invoke

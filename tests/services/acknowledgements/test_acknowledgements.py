@@ -12,12 +12,12 @@ from equipshare.domain.acknowledgements.formats import FORMATS, render
 from equipshare.domain.acknowledgements.wording import DEFAULT_TEMPLATE, paragraph
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied
-from equipshare.domain.records.acknowledgements import (
+from equipshare.domain.records.impact.acknowledgements import (
     Acknowledgement,
     CreditRole,
     TechnicianActivity,
 )
-from equipshare.domain.records.credit import UNNAMED_STAFF
+from equipshare.domain.records.impact.credit import UNNAMED_STAFF
 from equipshare.services.acknowledgements.service import credited_technicians
 from tests.services.acknowledgements.conftest import HIDDEN_NAME, HIDDEN_ORCID, March
 from tests.support.maintenance_rows import plant_booking

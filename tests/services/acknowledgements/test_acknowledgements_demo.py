@@ -21,13 +21,13 @@ from equipshare.db.engine import Database
 from equipshare.db.models.credit import TechnicianProfile
 from equipshare.demo.seeding import DemoService
 from equipshare.domain.acknowledgements.formats import FORMATS, render
-from equipshare.domain.clock import FrozenClock
-from equipshare.domain.records.acknowledgements import (
+from equipshare.domain.records.impact.acknowledgements import (
     Acknowledgement,
     AcknowledgementPeriod,
     CreditRole,
 )
-from equipshare.domain.records.credit import UNNAMED_STAFF
+from equipshare.domain.records.impact.credit import UNNAMED_STAFF
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.acknowledgements.service import AcknowledgementService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.conftest import BACKENDS

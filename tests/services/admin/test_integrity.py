@@ -17,7 +17,7 @@ from equipshare.db.engine import Database
 from equipshare.db.models.bookings import BookingSeries, Downtime
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus, DowntimeReason
-from equipshare.domain.records.maintenance import IntegrityReport
+from equipshare.domain.records.operations.maintenance import IntegrityReport
 from equipshare.services.admin.integrity import IntegrityService, rule_from_rrule
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.maintenance_rows import plant_booking

@@ -13,15 +13,15 @@ import pytest
 
 from equipshare.db.models.bookings import Downtime
 from equipshare.db.models.training import TrainingRecord
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import (
     AccessLevel,
     DowntimeReason,
     TrainingLevel,
 )
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied, RefusedError
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.catalogue import SlotRecord
+from equipshare.domain.records.instruments.catalogue import SlotRecord
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.availability.search import AvailabilityService
 from equipshare.services.bookings import checks
 from equipshare.services.bookings.lifecycle import BookingService

@@ -24,7 +24,6 @@ from sqlalchemy import select
 from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.catalogue import Facility, Instrument, OpeningHours
 from equipshare.db.models.training import TrainingRecord
-from equipshare.domain import policy_rules
 from equipshare.domain.enums import (
     LONGEST_BOOKING_MINUTES,
     AccessLevel,
@@ -33,7 +32,8 @@ from equipshare.domain.enums import (
     InstrumentStatus,
     TrainingLevel,
 )
-from equipshare.domain.records.catalogue import SlotRecord
+from equipshare.domain.records.instruments.catalogue import SlotRecord
+from equipshare.domain.rules import policy_rules
 from equipshare.services.availability import category as availability_category
 from equipshare.services.availability import slots as availability_slots
 from equipshare.services.availability.search import AvailabilityService

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from equipshare.domain.clock import FrozenClock
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.catalogue import SlotRecord
+from equipshare.domain.records.instruments.catalogue import SlotRecord
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.availability.search import AvailabilityService
 from equipshare.services.bookings.service import BookingService, WaitlistService
 from equipshare.services.plumbing.context import ServiceContext

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from equipshare.domain.records.bookings import BookingRequest, RecurrenceRule
+from equipshare.domain.records.scheduling.bookings import BookingRequest, RecurrenceRule
 from equipshare.services.availability.search import AvailabilityService
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.series import SeriesService

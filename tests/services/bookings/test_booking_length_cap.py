@@ -13,7 +13,7 @@ from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Instrument, OpeningHours
 from equipshare.domain.enums import LONGEST_BOOKING, BookingStatus
 from equipshare.domain.errors import ConflictError, RefusedError
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.world import World, london

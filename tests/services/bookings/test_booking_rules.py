@@ -20,7 +20,7 @@ from equipshare.domain.errors import (
     PermissionDenied,
     RefusedError,
 )
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.world import World, london

@@ -9,7 +9,7 @@ from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.queue import Notification, WaitlistEntry
 from equipshare.domain.enums import NotificationKind, WaitlistStatus
 from equipshare.domain.errors import RefusedError
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.waitlist import WaitlistService
 from equipshare.services.plumbing.context import ServiceContext

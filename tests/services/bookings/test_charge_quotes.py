@@ -13,17 +13,17 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from equipshare.db.engine import Database
-from equipshare.domain.charge_quotes import (
+from equipshare.domain.enums import BookingStatus, ChargeBasis, UserClass
+from equipshare.domain.errors import PermissionDenied, RefusedError
+from equipshare.domain.money.charge_quotes import (
     FeeWaiver,
     fee_words,
     price_change_words,
     quote_words,
     use_charge_words,
 )
-from equipshare.domain.clock import FrozenClock
-from equipshare.domain.enums import BookingStatus, ChargeBasis, UserClass
-from equipshare.domain.errors import PermissionDenied, RefusedError
-from equipshare.domain.records.bookings import BookingRequest, RecurrenceRule
+from equipshare.domain.records.scheduling.bookings import BookingRequest, RecurrenceRule
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.service import (
     BookingService,
     ChargeQuoteService,

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 
 from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, ChargeBasis, UserClass
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied, RefusedError
-from equipshare.domain.records.bookings import BookingRecord, BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRecord, BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.checkin import CheckInService
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext

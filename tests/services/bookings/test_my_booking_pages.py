@@ -13,8 +13,8 @@ import pytest
 from equipshare.db.engine import Database
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import InputError, NotFound
-from equipshare.domain.records.bookings import MyBookingRow
 from equipshare.domain.records.pages import MyBookingsQuery, PageAfter
+from equipshare.domain.records.scheduling.bookings import MyBookingRow
 from equipshare.services.bookings.my_bookings import MyBookingsService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.maintenance_rows import plant_booking

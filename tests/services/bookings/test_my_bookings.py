@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import NotFound
-from equipshare.domain.records.bookings import BookingRequest, MyBookingRow
+from equipshare.domain.records.scheduling.bookings import BookingRequest, MyBookingRow
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.my_bookings import MyBookingsService
 from equipshare.services.plumbing.context import ServiceContext

@@ -15,11 +15,11 @@ from sqlalchemy import update
 
 from equipshare.db.models.bookings import Downtime
 from equipshare.db.models.catalogue import Instrument
-from equipshare.domain import policy_rules
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import DowntimeReason
 from equipshare.domain.errors import TooSoon
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.rules import policy_rules
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext

@@ -34,11 +34,11 @@ from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.catalogue import FacilityStaff, Instrument
 from equipshare.db.models.queue import Notification, WaitlistEntry
 from equipshare.db.models.training import TrainingRecord
-from equipshare.domain import policy_rules
 from equipshare.domain.enums import BookingStatus, DowntimeReason, Role
 from equipshare.domain.errors import RefusedError
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.catalogue import InstrumentRecord
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.rules import policy_rules
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.downtime.scheduling import DowntimeService
 from equipshare.services.plumbing import row_records

@@ -30,10 +30,10 @@ from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Instrument, User
 from equipshare.db.models.training import TrainingRecord
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import AccessLevel, InstrumentStatus, Role, TrainingLevel, UniquipType
 from equipshare.domain.errors import ConflictError, RefusedError
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.conftest import BACKENDS

@@ -8,7 +8,7 @@ import pytest
 
 from equipshare.domain.enums import CalendarEntryKind, DowntimeReason
 from equipshare.domain.errors import NotFound
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.week import WeekService
 from equipshare.services.downtime.scheduling import DowntimeService

@@ -29,10 +29,10 @@ from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking, BookingSeries, Downtime
 from equipshare.db.models.catalogue import User
 from equipshare.db.models.queue import Notification, WaitlistEntry
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import ACTIVE_BOOKING_STATUSES, DowntimeReason, WaitlistStatus
 from equipshare.domain.errors import EquipshareError
-from equipshare.domain.records.bookings import BookingRequest, RecurrenceRule
+from equipshare.domain.records.scheduling.bookings import BookingRequest, RecurrenceRule
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.admin.integrity import IntegrityService
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.series import SeriesService

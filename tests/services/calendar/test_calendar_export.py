@@ -19,11 +19,11 @@ from sqlalchemy import event, select, update
 from equipshare.db.engine import Database
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import ACTIVE_BOOKING_STATUSES, ExportKind
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied
-from equipshare.domain.records.bookings import BookingRequest, RecurrenceRule
-from equipshare.domain.records.calendar import ExportScope
+from equipshare.domain.records.scheduling.bookings import BookingRequest, RecurrenceRule
+from equipshare.domain.records.scheduling.calendar import ExportScope
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.series import SeriesService
 from equipshare.services.calendar.export import CalendarExportService

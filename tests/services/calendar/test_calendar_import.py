@@ -15,8 +15,8 @@ from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.catalogue import User
 from equipshare.domain.enums import BookingStatus, DowntimeReason
 from equipshare.domain.errors import InputError, PermissionDenied
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.calendar import ImportReport
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.records.scheduling.calendar import ImportReport
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.calendar import import_rows
 from equipshare.services.calendar.import_rows import downtime_reason, import_uid

@@ -18,7 +18,7 @@ from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.domain.enums import BookingStatus, ImportAction
-from equipshare.domain.records.calendar import ImportReport
+from equipshare.domain.records.scheduling.calendar import ImportReport
 from equipshare.services.calendar.importing import CalendarImportService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.services.calendar.test_calendar_import import ics, vevent

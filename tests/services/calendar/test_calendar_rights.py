@@ -11,8 +11,8 @@ import pytest
 
 from equipshare.domain.enums import ExportKind
 from equipshare.domain.errors import EquipshareError
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.calendar import ExportScope
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.records.scheduling.calendar import ExportScope
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.calendar.export import CalendarExportService
 from equipshare.services.calendar.feeds import FeedsService

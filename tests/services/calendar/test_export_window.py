@@ -13,8 +13,8 @@ from sqlalchemy import update
 
 from equipshare.db.models.bookings import Booking
 from equipshare.domain.enums import LONGEST_BOOKING_MINUTES, BookingStatus, ExportKind
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.calendar import ExportScope
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.records.scheduling.calendar import ExportScope
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.calendar.export import CalendarExportService
 from equipshare.services.plumbing.context import ServiceContext

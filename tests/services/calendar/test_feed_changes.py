@@ -12,10 +12,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, DowntimeReason, ExportKind, InstrumentStatus
-from equipshare.domain.records.bookings import BookingRecord, BookingRequest, RecurrenceRule
-from equipshare.domain.records.calendar import FeedChanges
+from equipshare.domain.records.scheduling.bookings import (
+    BookingRecord,
+    BookingRequest,
+    RecurrenceRule,
+)
+from equipshare.domain.records.scheduling.calendar import FeedChanges
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.admin.retention import RetentionService
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.past import PastBookingService

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.feeds import FeedToken
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import ExportKind
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied, RefusedError
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.calendar.feeds import NO_SUCH_FEED, FeedsService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.world import World

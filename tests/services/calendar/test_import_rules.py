@@ -16,8 +16,8 @@ from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking
 from equipshare.domain.enums import BookingStatus, ImportAction
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.calendar import ImportReport
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.records.scheduling.calendar import ImportReport
 from equipshare.services.admin.integrity import IntegrityService
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.calendar.importing import CalendarImportService

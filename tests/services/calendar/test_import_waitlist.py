@@ -13,15 +13,15 @@ from sqlalchemy import select
 
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.queue import Notification, WaitlistEntry
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import (
     BookingStatus,
     ImportAction,
     NotificationKind,
     WaitlistStatus,
 )
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.calendar import ImportReport
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.records.scheduling.calendar import ImportReport
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.admin.integrity import IntegrityService
 from equipshare.services.bookings.service import BookingService, WaitlistService
 from equipshare.services.calendar.importing import CalendarImportService

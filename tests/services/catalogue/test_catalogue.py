@@ -6,8 +6,8 @@ import pytest
 
 from equipshare.domain.enums import AccessLevel, DowntimeReason, InstrumentStatus
 from equipshare.domain.errors import NotFound
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.catalogue import CatalogueQuery
+from equipshare.domain.records.instruments.catalogue import CatalogueQuery
+from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.catalogue.search import CatalogueService
 from equipshare.services.downtime.scheduling import DowntimeService
@@ -127,7 +127,7 @@ def test_bookable_by_me_matches_the_rules(
 
 
 def test_bookable_by_me_agrees_with_may_access(context: ServiceContext, world: World) -> None:
-    from equipshare.domain.policy_rules import may_access
+    from equipshare.domain.rules.policy_rules import may_access
 
     add_instrument(context.database, world, "WAR-IND-01", "WAR-PRP", access_level="industry")
     add_instrument(context.database, world, "AST-LIM-01", "AST-EM", status=InstrumentStatus.LIMITED)

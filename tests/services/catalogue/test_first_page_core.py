@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from equipshare.domain.records.catalogue import CatalogueQuery
+from equipshare.domain.records.instruments.catalogue import CatalogueQuery
 from equipshare.services.catalogue.search import CatalogueService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.world import World
@@ -14,7 +14,7 @@ from tests.support.world import World
 READ = """
 import sys
 from equipshare.config import Settings
-from equipshare.domain.records.catalogue import CatalogueQuery
+from equipshare.domain.records.instruments.catalogue import CatalogueQuery
 from equipshare.services.catalogue.service import CatalogueService
 from equipshare.services.identity.service import IdentityService
 from equipshare.services.plumbing.context import ServiceContext

@@ -16,9 +16,9 @@ from equipshare.db.models.charging import RateCard
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import DowntimeReason, TrainingLevel, UserClass
 from equipshare.domain.errors import NotFound
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.catalogue import InstrumentDetail
-from equipshare.domain.timewords import local_range
+from equipshare.domain.records.instruments.catalogue import InstrumentDetail
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.timewords import local_range
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.catalogue.detail import InstrumentDetailService, training_words
 from equipshare.services.downtime.scheduling import DowntimeService

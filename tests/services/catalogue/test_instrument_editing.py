@@ -19,10 +19,10 @@ from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import FacilityStaff, Instrument
 from equipshare.domain.enums import AccessLevel, BookingStatus, StaffRole
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied, RefusedError
-from equipshare.domain.instrument_rules import week_of
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.catalogue import OpeningInterval
-from equipshare.domain.records.instrument_changes import InstrumentChanges
+from equipshare.domain.records.instruments.catalogue import OpeningInterval
+from equipshare.domain.records.instruments.instrument_changes import InstrumentChanges
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.rules.instrument_rules import week_of
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.catalogue.service import InstrumentEditingService
 from equipshare.services.plumbing.context import ServiceContext

@@ -21,7 +21,7 @@ from equipshare.domain.enums import (
     WaitlistStatus,
 )
 from equipshare.domain.errors import InputError, PermissionDenied, RefusedError
-from equipshare.domain.records.bookings import BookingRecord, BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRecord, BookingRequest
 from equipshare.services.availability.service import AvailabilityService
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.service import WaitlistService

@@ -17,10 +17,8 @@ import pytest
 from sqlalchemy import event
 
 from equipshare.db.engine import Database
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import DowntimeReason, TrainingLevel
 from equipshare.domain.errors import PermissionDenied
-from equipshare.domain.records.bookings import BookingRequest
 from equipshare.domain.records.changes import (
     APPROVALS,
     CATALOGUE,
@@ -30,6 +28,8 @@ from equipshare.domain.records.changes import (
     TopicKind,
     TopicStamps,
 )
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.changes.service import ChangesService
 from equipshare.services.downtime.scheduling import DowntimeService

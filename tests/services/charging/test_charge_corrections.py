@@ -15,10 +15,10 @@ from sqlalchemy import select
 from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, UserClass
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied, RefusedError
-from equipshare.domain.records.charge_corrections import CorrectionKind
+from equipshare.domain.records.money.charge_corrections import CorrectionKind
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.service import CheckInService
 from equipshare.services.charging.service import ChargeCorrectionService, StatementService
 from equipshare.services.plumbing.context import ServiceContext

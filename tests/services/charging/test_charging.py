@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from equipshare.db.engine import Database
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import (
     AccessLevel,
     BookingStatus,
@@ -20,7 +19,8 @@ from equipshare.domain.enums import (
     DowntimeReason,
     UserClass,
 )
-from equipshare.domain.records.bookings import BookingRecord, BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRecord, BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.checkin import CheckInService
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.past import PastBookingService

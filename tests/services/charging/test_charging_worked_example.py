@@ -38,10 +38,10 @@ from sqlalchemy import update
 from equipshare.db.engine import Database
 from equipshare.db.models.catalogue import Facility
 from equipshare.db.models.charging import RateCard
-from equipshare.domain.charging import money
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, ChargeBasis, UserClass
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.money.charging import money
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.checkin import CheckInService
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.past import PastBookingService

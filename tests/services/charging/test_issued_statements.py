@@ -11,10 +11,10 @@ import pytest
 
 from equipshare.config import RetentionSettings
 from equipshare.db.engine import Database
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import UserClass
 from equipshare.domain.errors import PermissionDenied, RefusedError
-from equipshare.domain.records.statements import Statement
+from equipshare.domain.records.money.statements import Statement
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.admin.service import RetentionService
 from equipshare.services.bookings.service import BookingService, CheckInService
 from equipshare.services.charging.service import ChargeCorrectionService, StatementService

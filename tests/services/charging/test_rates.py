@@ -14,11 +14,11 @@ from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.catalogue import Facility
 from equipshare.db.models.charging import RateCard
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import ChargeBasis, UserClass
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.charging import CardState, Outcome
+from equipshare.domain.records.money.charging import CardState, Outcome
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.charging.rates import FacilityPolicyService, RateService
 from equipshare.services.plumbing.context import ServiceContext

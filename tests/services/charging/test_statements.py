@@ -13,7 +13,7 @@ import pytest
 from equipshare.db.engine import Database
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import NotFound, PermissionDenied
-from equipshare.domain.records.statements import Statement
+from equipshare.domain.records.money.statements import Statement
 from equipshare.services.charging.statements import StatementService, month_bounds
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.maintenance_rows import plant_booking

@@ -10,7 +10,7 @@ from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.catalogue import Facility
 from equipshare.domain.enums import ChargeBasis
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied, RefusedError
-from equipshare.domain.records.charging import Outcome
+from equipshare.domain.records.money.charging import Outcome
 from equipshare.services.consortium.service import FacilityService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.world import World

@@ -13,10 +13,10 @@ from equipshare.db import migrate
 from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.catalogue import Institution, User
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import InstitutionSector, Role
 from equipshare.domain.errors import InputError, RefusedError
 from equipshare.domain.records.consortium import InitRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.consortium.service import FirstRunService, InstitutionService
 from equipshare.services.plumbing.context import ServiceContext
 

@@ -13,7 +13,11 @@ from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.queue import Notification
 from equipshare.domain.enums import BookingStatus, DowntimeReason, NotificationKind
 from equipshare.domain.errors import ConflictError, NotFound, PermissionDenied, RefusedError
-from equipshare.domain.records.bookings import BookingRecord, BookingRequest, RecurrenceRule
+from equipshare.domain.records.scheduling.bookings import (
+    BookingRecord,
+    BookingRequest,
+    RecurrenceRule,
+)
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.series import SeriesService
 from equipshare.services.downtime.scheduling import DowntimeService

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from equipshare.db.engine import Database
 from equipshare.db.models.bookings import Booking, Downtime
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, DowntimeReason
 from equipshare.domain.errors import NotFound, PermissionDenied, RefusedError
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.downtime.scheduling import DowntimeService
 from equipshare.services.plumbing.context import ServiceContext

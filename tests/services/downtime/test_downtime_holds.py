@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.queue import Notification, WaitlistEntry
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import DowntimeReason, NotificationKind, WaitlistStatus
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.admin.integrity import IntegrityService
 from equipshare.services.bookings.service import BookingService, WaitlistService
 from equipshare.services.downtime.service import DowntimeService

@@ -26,11 +26,11 @@ from equipshare.db.models.catalogue import Instrument
 from equipshare.db.models.charging import RateCard
 from equipshare.db.models.grants import GrantPlan, GrantPlanLine
 from equipshare.db.models.queue import Notification, WaitlistEntry
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, UserClass
-from equipshare.domain.grant_costing import anniversaries, grant_year_start, uplifted
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.grants import PlanLine, PlanRequest
+from equipshare.domain.money.grant_costing import anniversaries, grant_year_start, uplifted
+from equipshare.domain.records.money.grants import PlanLine, PlanRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.service import BookingService
 from equipshare.services.grants.service import GrantCostingService
 from equipshare.services.plumbing.context import ServiceContext

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.grants import GrantPlan, GrantPlanLine
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, UserClass
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied
-from equipshare.domain.records.grants import PlanLine, PlanRequest
+from equipshare.domain.records.money.grants import PlanLine, PlanRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.grants.service import GrantCostingService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.maintenance_rows import plant_booking

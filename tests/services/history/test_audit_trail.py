@@ -13,11 +13,11 @@ from sqlalchemy import event, update
 
 from equipshare.db.engine import Database
 from equipshare.db.models.catalogue import Facility
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import DowntimeReason
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.history import FieldChange, HistoryEvent, HistoryQuery
+from equipshare.domain.records.operations.history import FieldChange, HistoryEvent, HistoryQuery
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.service import BookingService
 from equipshare.services.downtime.service import DowntimeService
 from equipshare.services.history.service import HistoryService

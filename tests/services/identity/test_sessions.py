@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.web import WebSession
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.errors import PermissionDenied, RefusedError
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.identity.service import SessionsService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.services.identity.signing_in import set_active, with_server

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.catalogue import User
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.errors import InputError, PermissionDenied, RefusedError
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.identity.service import SessionsService, SignInService
 from equipshare.services.notify.service import NotifyService
 from equipshare.services.plumbing.context import ServiceContext

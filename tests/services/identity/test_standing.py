@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from equipshare.domain.errors import NotFound
-from equipshare.domain.records.accounts import Standing
+from equipshare.domain.records.users.accounts import Standing
 from equipshare.services.identity.service import IdentityService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.world import World

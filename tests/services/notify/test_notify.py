@@ -14,7 +14,6 @@ from sqlalchemy import select
 from equipshare.config import NotificationSettings
 from equipshare.db.models.queue import Notification
 from equipshare.db.models.training import TrainingRecord
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import (
     DowntimeReason,
     NotificationKind,
@@ -22,7 +21,8 @@ from equipshare.domain.enums import (
     TrainingLevel,
 )
 from equipshare.domain.errors import ConfigError, PermissionDenied, RefusedError
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.waitlist import WaitlistService
 from equipshare.services.downtime.scheduling import DowntimeService

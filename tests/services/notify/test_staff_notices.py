@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from equipshare.db.models.queue import Notification
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.consortium.facilities import FacilityService
 from equipshare.services.notify.delivery import NotifyService

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select, update
 
 from equipshare.db.models.queue import Notification, WaitlistEntry
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import NotificationKind, NotificationStatus, WaitlistStatus
-from equipshare.domain.records.bookings import BookingRequest, RecurrenceRule
+from equipshare.domain.records.scheduling.bookings import BookingRequest, RecurrenceRule
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.past import PastBookingService
 from equipshare.services.bookings.series import SeriesService

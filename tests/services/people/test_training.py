@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import select
 
 from equipshare.db.models.audit import AuditEvent
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import TrainingLevel, TrainingState
 from equipshare.domain.errors import (
     ConflictError,
@@ -23,9 +22,10 @@ from equipshare.domain.errors import (
     PermissionDenied,
     RefusedError,
 )
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.people import TrainingRecordView
-from equipshare.domain.training_rules import training_words
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.records.users.people import TrainingRecordView
+from equipshare.domain.rules.training_rules import training_words
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.people.training import TrainingService
 from equipshare.services.plumbing.context import ServiceContext

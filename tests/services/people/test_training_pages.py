@@ -16,7 +16,7 @@ from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import TrainingLevel
 from equipshare.domain.errors import InputError, PermissionDenied
 from equipshare.domain.records.pages import PageAfter, TrainingQuery
-from equipshare.domain.records.people import TrainingRecordView
+from equipshare.domain.records.users.people import TrainingRecordView
 from equipshare.services.people.service import TrainingService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.world import World

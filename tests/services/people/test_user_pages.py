@@ -8,7 +8,7 @@ from equipshare.db.engine import Database
 from equipshare.db.models.catalogue import Institution, User
 from equipshare.domain.enums import Role
 from equipshare.domain.errors import InputError, PermissionDenied
-from equipshare.domain.records.accounts import UserPage, UserQuery
+from equipshare.domain.records.users.accounts import UserPage, UserQuery
 from equipshare.services.people.service import PeopleService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.factories import T0

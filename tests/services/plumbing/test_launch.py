@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, make_url, text
 from equipshare.db.drivers import DriverConnection, psycopg_arguments, sqlite_file
 from equipshare.domain.enums import AccessLevel
 from equipshare.domain.errors import EquipshareError
-from equipshare.domain.records.catalogue import CatalogueQuery
+from equipshare.domain.records.instruments.catalogue import CatalogueQuery
 from equipshare.services.catalogue.service import CatalogueService
 from equipshare.services.identity.service import IdentityService
 from equipshare.services.plumbing.context import ServiceContext

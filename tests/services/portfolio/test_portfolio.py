@@ -12,8 +12,8 @@ from equipshare.db.models.credit import TechnicianProfile
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import PermissionDenied, RefusedError
-from equipshare.domain.records.credit import UNNAMED_STAFF
-from equipshare.domain.records.portfolio import (
+from equipshare.domain.records.impact.credit import UNNAMED_STAFF
+from equipshare.domain.records.impact.portfolio import (
     PortfolioInstitution,
     PortfolioInstrument,
     PortfolioOutput,

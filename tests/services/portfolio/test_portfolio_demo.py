@@ -16,8 +16,8 @@ from sqlalchemy import text
 from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.demo.seeding import DemoService
-from equipshare.domain.clock import FrozenClock
-from equipshare.domain.records.reports import ReportPeriod
+from equipshare.domain.records.impact.reports import ReportPeriod
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.outputs.service import OutputService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.portfolio.service import PortfolioService

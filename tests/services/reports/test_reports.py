@@ -20,7 +20,7 @@ from equipshare.db.models.queue import WaitlistEntry
 from equipshare.db.models.training import TrainingRecord
 from equipshare.domain.enums import BookingStatus, DowntimeReason, TrainingLevel, WaitlistStatus
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied
-from equipshare.domain.records.reports import (
+from equipshare.domain.records.impact.reports import (
     ReportFilter,
     SharingCell,
     SharingMonth,

@@ -20,8 +20,8 @@ from sqlalchemy import text
 from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.demo.seeding import DemoService
-from equipshare.domain.clock import FrozenClock
-from equipshare.domain.records.reports import ReportPeriod, UtilisationLevel, UtilisationRow
+from equipshare.domain.records.impact.reports import ReportPeriod, UtilisationLevel, UtilisationRow
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.reports.impact import ReportService
 from tests.conftest import BACKENDS

@@ -14,10 +14,10 @@ from decimal import Decimal
 import pytest
 
 from equipshare.db.engine import Database
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.reports import UtilisationRow
+from equipshare.domain.records.impact.reports import UtilisationRow
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.reports.impact import ReportService
 from tests.services.reports.test_reports import plant_downtime

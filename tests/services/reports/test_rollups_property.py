@@ -24,8 +24,8 @@ from sqlalchemy import select
 
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, User
-from equipshare.domain.clock import FrozenClock
-from equipshare.domain.records.reports import ReportPeriod, UtilisationLevel
+from equipshare.domain.records.impact.reports import ReportPeriod, UtilisationLevel
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.checkin import CheckInService
 from equipshare.services.bookings.past import PastBookingService
 from equipshare.services.plumbing.context import ServiceContext

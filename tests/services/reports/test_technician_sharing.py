@@ -7,7 +7,7 @@ from datetime import date
 
 from equipshare.db.engine import Database
 from equipshare.domain.enums import BookingStatus
-from equipshare.domain.records.reports import ReportFilter, SharingCell, SharingMonth
+from equipshare.domain.records.impact.reports import ReportFilter, SharingCell, SharingMonth
 from equipshare.services.reports.impact import ReportService
 from tests.services.reports.test_reports import march  # noqa: F401 - the fixture
 from tests.support.maintenance_rows import plant_booking

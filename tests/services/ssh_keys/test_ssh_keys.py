@@ -12,9 +12,9 @@ from sqlalchemy import select, update
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.catalogue import User
 from equipshare.db.models.ssh import SshKey
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.errors import InputError, NotFound, PermissionDenied, RefusedError
-from equipshare.domain.records.ssh_keys import SshSignIn
+from equipshare.domain.records.users.ssh_keys import SshSignIn
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.admin.service import RetentionService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.ssh_keys.service import ALREADY_REGISTERED, SshKeysService

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import event
 
 from equipshare.db.models.credit import TechnicianProfile
-from equipshare.domain.records.credit import UNNAMED_STAFF, TechnicianProfileRecord
+from equipshare.domain.records.impact.credit import UNNAMED_STAFF, TechnicianProfileRecord
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.technicians.credit_names import credit_profiles
 from tests.support.world import World

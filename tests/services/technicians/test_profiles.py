@@ -12,12 +12,12 @@ from sqlalchemy import select, update
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.catalogue import User
 from equipshare.db.models.credit import TechnicianProfile
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import StaffRole
 from equipshare.domain.errors import InputError, NotFound, RefusedError
-from equipshare.domain.records.credit import UNNAMED_STAFF, StaffPost
-from equipshare.domain.records.history import HistoryQuery
-from equipshare.domain.technician_profiles import ProfileChanges
+from equipshare.domain.inputs.technician_profiles import ProfileChanges
+from equipshare.domain.records.impact.credit import UNNAMED_STAFF, StaffPost
+from equipshare.domain.records.operations.history import HistoryQuery
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.admin.service import RetentionService
 from equipshare.services.history.service import HistoryService
 from equipshare.services.plumbing.context import ServiceContext

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, OptionList, Select, Static, Tabbed
 
 from equipshare.db.models.audit import AuditEvent
 from equipshare.domain.enums import BookingStatus, InstrumentStatus
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.catalogue.service import InstrumentEditingService
 from equipshare.services.plumbing.context import ServiceContext
@@ -287,7 +287,7 @@ async def test_technician_sets_out_of_service_keeping_then_cancelling_bookings(
 
 def _refusal(context: ServiceContext) -> str:
     from equipshare.domain.errors import PermissionDenied
-    from equipshare.domain.records.instrument_changes import InstrumentChanges
+    from equipshare.domain.records.instruments.instrument_changes import InstrumentChanges
 
     try:
         InstrumentEditingService(context).edit("tech", XPS, InstrumentChanges(max_minutes=60))

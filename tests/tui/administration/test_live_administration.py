@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input
 
 from equipshare.db.engine import Database
 from equipshare.domain.enums import DowntimeReason
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.consortium.facilities import FacilityService
 from equipshare.services.consortium.institutions import InstitutionService

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from equipshare.domain.clock import FrozenClock
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.ssh_keys.service import SshKeysService
 from equipshare.tui.app import EquipshareApp

@@ -16,8 +16,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, Static
 
 from equipshare.db.models.catalogue import Instrument
-from equipshare.domain.clock import FrozenClock
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.my_bookings import MyBookingsService
 from equipshare.services.plumbing.context import ServiceContext

@@ -14,9 +14,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, UserClass
-from equipshare.domain.records.bookings import BookingRequest, RecurrenceRule
+from equipshare.domain.records.scheduling.bookings import BookingRequest, RecurrenceRule
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.service import BookingService, SeriesService
 from equipshare.services.charging.rates import FacilityPolicyService, RateService
 from equipshare.services.plumbing.context import ServiceContext

@@ -14,10 +14,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, ChargeBasis, UserClass
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.timewords import local_range as when_words
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
+from equipshare.domain.time.timewords import local_range as when_words
 from equipshare.services.bookings.checkin import CheckInService
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.calendar.feeds import FeedsService

@@ -13,9 +13,13 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select, Static
 
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus
-from equipshare.domain.records.bookings import BookingRecord, BookingRequest, RecurrenceRule
+from equipshare.domain.records.scheduling.bookings import (
+    BookingRecord,
+    BookingRequest,
+    RecurrenceRule,
+)
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.my_bookings import MyBookingsService
 from equipshare.services.bookings.series import SeriesService

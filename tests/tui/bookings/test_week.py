@@ -13,8 +13,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 from equipshare.domain.enums import BookingStatus, DowntimeReason
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.schedule import WeekView
+from equipshare.domain.records.instruments.schedule import WeekView
+from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.my_bookings import MyBookingsService
 from equipshare.services.downtime.scheduling import DowntimeService

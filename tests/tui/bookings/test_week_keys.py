@@ -12,7 +12,7 @@ from functools import partial
 
 from textual.widgets import Input, Static
 
-from equipshare.domain.records.schedule import WeekView
+from equipshare.domain.records.instruments.schedule import WeekView
 from equipshare.services.bookings.service import WeekService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp

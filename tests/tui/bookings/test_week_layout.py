@@ -5,9 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from equipshare.domain.enums import AccessLevel, CalendarEntryKind, InstrumentStatus
-from equipshare.domain.policy_rules import open_intervals
-from equipshare.domain.records.catalogue import BookingPolicy, InstrumentRecord, OpeningInterval
-from equipshare.domain.records.schedule import CalendarEntry, WeekView
+from equipshare.domain.records.instruments.catalogue import (
+    BookingPolicy,
+    InstrumentRecord,
+    OpeningInterval,
+)
+from equipshare.domain.records.instruments.schedule import CalendarEntry, WeekView
+from equipshare.domain.rules.policy_rules import open_intervals
 from equipshare.tui.week_layout import (
     CellState,
     clock_change,

@@ -16,7 +16,7 @@ from textual.widgets import Input, Static, TextArea
 
 from equipshare.domain.acknowledgements.formats import as_markdown
 from equipshare.domain.acknowledgements.wording import paragraph
-from equipshare.domain.records.credit import UNNAMED_STAFF
+from equipshare.domain.records.impact.credit import UNNAMED_STAFF
 from equipshare.services.acknowledgements.service import AcknowledgementService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp

@@ -9,9 +9,9 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Select, Static
 
-from equipshare.domain.portfolio_page import markdown_page
-from equipshare.domain.records.credit import UNNAMED_STAFF
-from equipshare.domain.records.reports import ReportPeriod
+from equipshare.domain.display.portfolio_page import markdown_page
+from equipshare.domain.records.impact.credit import UNNAMED_STAFF
+from equipshare.domain.records.impact.reports import ReportPeriod
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.portfolio.service import PortfolioService
 from equipshare.services.reports.impact import ReportService

@@ -6,7 +6,7 @@ import csv
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from equipshare.domain.records.reports import (
+from equipshare.domain.records.impact.reports import (
     DemandReport,
     DemandRow,
     ReportPeriod,

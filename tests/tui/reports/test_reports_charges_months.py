@@ -10,8 +10,8 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from equipshare.db.engine import Database
-from equipshare.domain.clock import FrozenClock
-from equipshare.domain.records.statements import Statement
+from equipshare.domain.records.money.statements import Statement
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.charging.service import StatementService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp

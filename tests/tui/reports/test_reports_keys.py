@@ -12,7 +12,7 @@ from pathlib import Path
 
 from textual.widgets import DataTable
 
-from equipshare.domain.records.reports import ReportFilter, ReportPeriod, SharingReport
+from equipshare.domain.records.impact.reports import ReportFilter, ReportPeriod, SharingReport
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.reports.impact import EVERYTHING
 from equipshare.services.reports.service import ReportService

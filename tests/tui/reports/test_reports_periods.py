@@ -21,9 +21,9 @@ from textual.widgets import DataTable, Static
 from equipshare.cli.main import cli
 from equipshare.db.engine import Database
 from equipshare.db.models.training import TrainingRecord
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, TrainingLevel
-from equipshare.domain.records.statements import Statement
+from equipshare.domain.records.money.statements import Statement
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp
 from equipshare.tui.modals.reports.report_period import ReportPeriodModal

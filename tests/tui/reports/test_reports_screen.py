@@ -23,11 +23,11 @@ from textual.widgets import DataTable, Input, Static
 
 from equipshare.db.engine import Database
 from equipshare.db.models.charging import RateCard
-from equipshare.domain.charging import money
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import DowntimeReason, UserClass
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.reports import hours
+from equipshare.domain.money.charging import money
+from equipshare.domain.records.impact.reports import hours
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.charging.statements import StatementService
 from equipshare.services.downtime.scheduling import DowntimeService

@@ -30,9 +30,9 @@ from textual.widgets import Button, DataTable, Input
 
 from equipshare.db.engine import Database
 from equipshare.db.models.charging import RateCard
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import DowntimeReason, ExportKind, TrainingLevel, UserClass
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.service import BookingService, PastBookingService
 from equipshare.services.calendar.service import FeedsService
 from equipshare.services.downtime.service import DowntimeService

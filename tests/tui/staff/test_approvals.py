@@ -12,11 +12,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from equipshare.domain.clock import FrozenClock
+from equipshare.domain.display.wording import training_words
 from equipshare.domain.enums import BookingStatus, TrainingStanding
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.people import TrainingStatus
-from equipshare.domain.wording import training_words
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.records.users.people import TrainingStatus
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.approvals import ApprovalsService
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext

@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, Static
 
 from equipshare.domain.enums import BookingStatus, DowntimeReason
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.service import WaitlistService
 from equipshare.services.downtime.scheduling import DowntimeService

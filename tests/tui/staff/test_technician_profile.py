@@ -11,8 +11,8 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, DataTable, Input, Static
 
-from equipshare.domain.records.credit import UNNAMED_STAFF
-from equipshare.domain.technician_profiles import ProfileChanges
+from equipshare.domain.inputs.technician_profiles import ProfileChanges
+from equipshare.domain.records.impact.credit import UNNAMED_STAFF
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.technicians.service import TechnicianProfileService
 from equipshare.tui.app import EquipshareApp

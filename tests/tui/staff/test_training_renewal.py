@@ -8,7 +8,7 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
-from equipshare.domain.training_rules import training_words
+from equipshare.domain.rules.training_rules import training_words
 from equipshare.services.people.training import TrainingService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from textual.widgets import Static
 
-from equipshare.domain.clock import FrozenClock
-from equipshare.domain.policy_rules import days_words
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.rules.policy_rules import days_words
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp

@@ -6,7 +6,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Select
 
 from equipshare.domain.enums import AccessLevel
-from equipshare.domain.records.catalogue import CatalogueFilters, CatalogueQuery
+from equipshare.domain.records.instruments.catalogue import CatalogueFilters, CatalogueQuery
 from equipshare.tui.widgets.filter_bar import FilterBar, FilterSelect
 
 

@@ -19,7 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select
 
 from equipshare.db.models.catalogue import Instrument
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.consortium.service import FacilityService, InstitutionService
 from equipshare.services.downtime.service import DowntimeService

@@ -15,8 +15,8 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from equipshare.domain.enums import BookingStatus
-from equipshare.domain.records.accounts import Standing
-from equipshare.domain.records.bookings import BookingRecord, BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRecord, BookingRequest
+from equipshare.domain.records.users.accounts import Standing
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.my_bookings import MyBookingsService
 from equipshare.services.plumbing.context import ServiceContext

@@ -25,9 +25,9 @@ from textual.widgets._footer import FooterKey
 from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.demo.seeding import DemoService
-from equipshare.domain.clock import FrozenClock
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.records.reports import SharingReport
+from equipshare.domain.records.impact.reports import SharingReport
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from equipshare.domain.clock import FrozenClock
-from equipshare.domain.records.bookings import BookingRequest
-from equipshare.domain.timewords import clock_words, moment_words
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
+from equipshare.domain.time.timewords import clock_words, moment_words
 from equipshare.services.bookings.service import (
     ApprovalsService,
     BookingService,

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from textual.widgets import Input, Static
 
-from equipshare.domain.training_rules import training_words
+from equipshare.domain.rules.training_rules import training_words
 from equipshare.services.people.training import TrainingService
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.tui.app import EquipshareApp

@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from equipshare.db.models.catalogue import Instrument, User
-from equipshare.domain.training_rules import training_words
+from equipshare.domain.rules.training_rules import training_words
 from equipshare.services.consortium.service import StaffService
 from equipshare.services.downtime.service import DowntimeService
 from equipshare.services.people.service import TrainingService

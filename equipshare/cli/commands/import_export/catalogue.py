@@ -23,8 +23,8 @@ from equipshare.cli.files import (
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import format_option, plain, raw_csv_option, wants_raw_csv, write_csv
-from equipshare.domain.records.admin import CatalogueEntry
-from equipshare.domain.wording import count_words
+from equipshare.domain.display.wording import count_words
+from equipshare.domain.records.operations.admin import CatalogueEntry
 
 if TYPE_CHECKING:
     pass

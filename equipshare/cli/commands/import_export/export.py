@@ -15,7 +15,7 @@ from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.time_input import parse_date
 from equipshare.domain.enums import ExportKind
-from equipshare.domain.records.calendar import ExportScope
+from equipshare.domain.records.scheduling.calendar import ExportScope
 from equipshare.services.calendar.service import CalendarExportService
 
 

@@ -17,8 +17,8 @@ from equipshare.cli.commands.people.users import import_users
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import raw_csv_option, write_csv
-from equipshare.domain.records.calendar import ImportOutcome, ImportReport
-from equipshare.domain.timewords import local_range
+from equipshare.domain.records.scheduling.calendar import ImportOutcome, ImportReport
+from equipshare.domain.time.timewords import local_range
 from equipshare.ical.import_source import read_calendar_file
 from equipshare.services.calendar.service import CalendarImportService
 

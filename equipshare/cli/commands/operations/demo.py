@@ -13,7 +13,7 @@ from equipshare.cli.commands.operations.tui import run_tui
 from equipshare.cli.options import cli_state, common_options
 from equipshare.config import APP_NAME
 from equipshare.demo.seeding import DemoService, DemoSummary
-from equipshare.domain.masking import mask_password
+from equipshare.domain.display.masking import mask_password
 from equipshare.services.admin.service import SchemaService
 
 

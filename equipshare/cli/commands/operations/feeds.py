@@ -9,7 +9,7 @@ import click
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.domain.enums import ExportKind
-from equipshare.domain.records.calendar import FeedTokenRecord
+from equipshare.domain.records.scheduling.calendar import FeedTokenRecord
 from equipshare.services.calendar.service import FeedsService
 
 KINDS = click.Choice([k.value for k in ExportKind])

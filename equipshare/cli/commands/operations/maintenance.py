@@ -22,10 +22,10 @@ from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option
 from equipshare.cli.time_input import parse_date
-from equipshare.domain.wording import count_words
+from equipshare.domain.display.wording import count_words
 
 if TYPE_CHECKING:
-    from equipshare.domain.records.maintenance import RollupRepair
+    from equipshare.domain.records.operations.maintenance import RollupRepair
 
 
 @contextmanager

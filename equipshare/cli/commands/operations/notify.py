@@ -13,7 +13,7 @@ from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option
 from equipshare.domain.enums import NotificationStatus
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.notify import NotifyReport
+from equipshare.domain.records.operations.notify import NotifyReport
 from equipshare.services.bookings.service import WaitlistService
 from equipshare.services.notify.service import NotifyService, Progress
 

@@ -14,9 +14,9 @@ import click
 
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
-from equipshare.domain.charge_quotes import instant_words
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.ssh_keys import SshKeyRecord
+from equipshare.domain.money.charge_quotes import instant_words
+from equipshare.domain.records.users.ssh_keys import SshKeyRecord
 
 #: A .pub file is one line; anything much longer is not one.
 MAX_KEY_FILE_BYTES = 64 * 1024

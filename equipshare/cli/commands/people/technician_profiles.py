@@ -13,8 +13,8 @@ from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option, text
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.credit import TechnicianProfileView
-from equipshare.domain.technician_profiles import ProfileChanges
+from equipshare.domain.inputs.technician_profiles import ProfileChanges
+from equipshare.domain.records.impact.credit import TechnicianProfileView
 
 COLUMNS = ["username", "name", "credit_name", "printed_as", "orcid", "job_title", "expertise",
            "named", "facilities", "updated_at", "updated_by"]  # fmt: skip

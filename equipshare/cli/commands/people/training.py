@@ -24,8 +24,8 @@ from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option
 from equipshare.cli.time_input import parse_date
 from equipshare.domain.enums import TrainingLevel
-from equipshare.domain.records.people import TrainingRecordView
-from equipshare.domain.training_rules import day_words, last_valid_day
+from equipshare.domain.records.users.people import TrainingRecordView
+from equipshare.domain.rules.training_rules import day_words, last_valid_day
 from equipshare.services.people.service import TrainingImportService, TrainingService
 
 COLUMNS = [

@@ -24,7 +24,7 @@ from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option
 from equipshare.domain.enums import Role
-from equipshare.domain.records.admin import UserListRow
+from equipshare.domain.records.operations.admin import UserListRow
 
 
 @click.command("users")

@@ -10,8 +10,8 @@ from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import raw_csv_option, wants_raw_csv
 from equipshare.domain.acknowledgements.formats import FORMATS, render
 from equipshare.domain.errors import InputError
-from equipshare.domain.report_periods import PRESET_NAMES, preset_days
-from equipshare.domain.timeparse import parse_typed_day
+from equipshare.domain.time.report_periods import PRESET_NAMES, preset_days
+from equipshare.domain.time.timeparse import parse_typed_day
 
 
 def _checked(

@@ -15,7 +15,7 @@ from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.portfolio import OutputRecord
+from equipshare.domain.records.impact.portfolio import OutputRecord
 
 COLUMNS = ["id", "year", "doi", "title", "researcher", "institution", "project", "bookings",
            "facilities"]  # fmt: skip

@@ -13,8 +13,8 @@ import click
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option
-from equipshare.domain.timewords import local_range
-from equipshare.domain.wording import training_words
+from equipshare.domain.display.wording import training_words
+from equipshare.domain.time.timewords import local_range
 from equipshare.services.bookings.service import ApprovalsService
 
 COLUMNS = [

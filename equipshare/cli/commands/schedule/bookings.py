@@ -14,17 +14,21 @@ from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option
 from equipshare.cli.time_input import parse_date, parse_instant, parse_length
-from equipshare.domain.charge_quotes import CancellationQuote, charged_words, price_change_words
-from equipshare.domain.charging import gbp
+from equipshare.domain.display.wording import booking_status_words, price_words, use_words
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.bookings import (
+from equipshare.domain.money.charge_quotes import (
+    CancellationQuote,
+    charged_words,
+    price_change_words,
+)
+from equipshare.domain.money.charging import gbp
+from equipshare.domain.records.scheduling.bookings import (
     BookingRecord,
     BookingRequest,
     RecurrenceRule,
     SeriesResult,
 )
-from equipshare.domain.timewords import local_range
-from equipshare.domain.wording import booking_status_words, price_words, use_words
+from equipshare.domain.time.timewords import local_range
 from equipshare.services.bookings.service import (
     BookingService,
     ChargeQuoteService,

@@ -10,9 +10,9 @@ import click
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.time_input import parse_instant
-from equipshare.domain.charge_quotes import use_charge_words
-from equipshare.domain.charging import gbp
-from equipshare.domain.records.bookings import BookingRecord
+from equipshare.domain.money.charge_quotes import use_charge_words
+from equipshare.domain.money.charging import gbp
+from equipshare.domain.records.scheduling.bookings import BookingRecord
 from equipshare.services.bookings.service import ChargeQuoteService, CheckInService
 
 AT_HELP = (

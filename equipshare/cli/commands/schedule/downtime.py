@@ -15,13 +15,13 @@ from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option
 from equipshare.cli.time_input import parse_from, parse_instant, parse_length
+from equipshare.domain.display.wording import booking_status_words, bookings_words, reason_words
 from equipshare.domain.enums import DowntimeReason
 from equipshare.domain.errors import InputError, RefusedError
-from equipshare.domain.records.bookings import BookingRecord
-from equipshare.domain.records.schedule import DowntimeBoard
-from equipshare.domain.timeparse import looks_like_length
-from equipshare.domain.timewords import local_range
-from equipshare.domain.wording import booking_status_words, bookings_words, reason_words
+from equipshare.domain.records.instruments.schedule import DowntimeBoard
+from equipshare.domain.records.scheduling.bookings import BookingRecord
+from equipshare.domain.time.timeparse import looks_like_length
+from equipshare.domain.time.timewords import local_range
 from equipshare.services.downtime.service import DowntimeService
 
 ONE_DAY = timedelta(days=1)

@@ -10,10 +10,10 @@ import click
 from equipshare.cli.identity import as_option, resolve_actor
 from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.time_input import parse_from, parse_length
+from equipshare.domain.display.wording import count_words
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.catalogue import SlotRecord
-from equipshare.domain.timewords import local_range
-from equipshare.domain.wording import count_words
+from equipshare.domain.records.instruments.catalogue import SlotRecord
+from equipshare.domain.time.timewords import local_range
 from equipshare.services.availability.service import AvailabilityService
 
 

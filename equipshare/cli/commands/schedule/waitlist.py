@@ -14,8 +14,8 @@ from equipshare.cli.output import emit, format_option
 from equipshare.cli.time_input import parse_instant
 from equipshare.domain.enums import WaitlistStatus
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.waitlist import WaitlistEntryRecord
-from equipshare.domain.timewords import local_range
+from equipshare.domain.records.scheduling.waitlist import WaitlistEntryRecord
+from equipshare.domain.time.timewords import local_range
 from equipshare.services.bookings.service import WaitlistService
 
 COLUMNS = ["entry", "instrument", "when", "status", "place", "held_until"]

@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from equipshare.domain.records.calendar import IssuedFeedToken
+from equipshare.domain.records.scheduling.calendar import IssuedFeedToken
 
 
 class FeedUrlModal(ModalScreen[None]):

@@ -1,6 +1,6 @@
 """SshKeyForm: paste a public key line and a label; the service's refusal shows beside its field.
 
-The key is read and checked by SshKeysService in a worker (domain/ssh_keys.py says what
+The key is read and checked by SshKeysService in a worker (domain/inputs/ssh_keys.py says what
 is wrong with a bad line: a private key, a cut line, an RSA key too short), so a refusal
 names the field and shows under it. The form closes only once the key is registered.
 """
@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from textual.binding import BindingType
 
-from equipshare.domain.records.ssh_keys import SshKeyRecord
+from equipshare.domain.records.users.ssh_keys import SshKeyRecord
 from equipshare.services.ssh_keys.service import SshKeysService
 from equipshare.tui.modals.record_form import RecordForm, Row, form_bindings
 

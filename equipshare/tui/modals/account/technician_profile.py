@@ -19,18 +19,18 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from equipshare.domain.charge_quotes import instant_words
 from equipshare.domain.errors import EquipshareError, PermissionDenied
-from equipshare.domain.records.credit import (
-    UNNAMED_STAFF,
-    TechnicianProfileEdit,
-    TechnicianProfileView,
-)
-from equipshare.domain.technician_profiles import (
+from equipshare.domain.inputs.technician_profiles import (
     CREDIT_NAME_CHARS,
     EXPERTISE_CHARS,
     JOB_TITLE_CHARS,
     ProfileChanges,
+)
+from equipshare.domain.money.charge_quotes import instant_words
+from equipshare.domain.records.impact.credit import (
+    UNNAMED_STAFF,
+    TechnicianProfileEdit,
+    TechnicianProfileView,
 )
 from equipshare.services.technicians.service import TechnicianProfileService
 from equipshare.tui.modals.record_form import field_error_text, show_field_error

@@ -15,9 +15,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from equipshare.domain.records.instrument_changes import StatusChange
-from equipshare.domain.timewords import local_range
-from equipshare.domain.wording import bookings_words, status_words
+from equipshare.domain.display.wording import bookings_words, status_words
+from equipshare.domain.records.instruments.instrument_changes import StatusChange
+from equipshare.domain.time.timewords import local_range
 from equipshare.tui.widgets.broken_bookings import AFFECTED_COLUMNS
 from equipshare.tui.widgets.fitted_table import FittedTable
 

@@ -17,8 +17,8 @@ from textual.binding import BindingType
 
 from equipshare.domain.enums import Role
 from equipshare.domain.errors import EquipshareError
-from equipshare.domain.records.accounts import AccountEdit
-from equipshare.domain.records.admin import UserListRow
+from equipshare.domain.records.operations.admin import UserListRow
+from equipshare.domain.records.users.accounts import AccountEdit
 from equipshare.services.people.service import AccountService
 from equipshare.tui.modals.record_form import RecordForm, Row, form_bindings
 

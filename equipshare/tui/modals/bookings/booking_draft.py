@@ -12,17 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from equipshare.domain.display.wording import booking_status_words
 from equipshare.domain.errors import EquipshareError, InputError
-from equipshare.domain.records.bookings import (
+from equipshare.domain.records.instruments.catalogue import SlotRecord
+from equipshare.domain.records.scheduling.bookings import (
     BookingRecord,
     BookingRequest,
     RecurrenceRule,
     SkippedOccurrence,
 )
-from equipshare.domain.records.catalogue import SlotRecord
-from equipshare.domain.timeparse import parse_instant
-from equipshare.domain.timewords import local_range
-from equipshare.domain.wording import booking_status_words
+from equipshare.domain.time.timeparse import parse_instant
+from equipshare.domain.time.timewords import local_range
 from equipshare.services.availability.service import AvailabilityService
 from equipshare.services.bookings.service import (
     BookingService,

@@ -23,10 +23,10 @@ from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, 
 from textual.widgets.option_list import Option
 
 from equipshare.domain.errors import ConflictError, EquipshareError, InputError, TooSoon
-from equipshare.domain.records.bookings import BookingRequest, RecurrenceRule
-from equipshare.domain.records.catalogue import SlotRecord
-from equipshare.domain.timeparse import parse_instant, parse_length
-from equipshare.domain.timewords import local_range
+from equipshare.domain.records.instruments.catalogue import SlotRecord
+from equipshare.domain.records.scheduling.bookings import BookingRequest, RecurrenceRule
+from equipshare.domain.time.timeparse import parse_instant, parse_length
+from equipshare.domain.time.timewords import local_range
 from equipshare.tui.messages import BookingsChanged
 from equipshare.tui.modals.bookings.booking_draft import (
     BookingDraft,

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.timeparse import parse_typed_day
+from equipshare.domain.time.timeparse import parse_typed_day
 
 
 class GoToDateModal(ModalScreen[date | None]):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from textual.widgets import Input, Select
 
+from equipshare.domain.display.wording import reason_words
 from equipshare.domain.enums import DowntimeReason
 from equipshare.domain.errors import EquipshareError, PermissionDenied
-from equipshare.domain.wording import reason_words
 from equipshare.tui.downtime_plan import DowntimeDraft
 from equipshare.tui.widgets.suggesters import Completions, InstrumentSuggester
 

@@ -19,12 +19,12 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from equipshare.domain.display.wording import bookings_words
 from equipshare.domain.enums import DowntimeReason
 from equipshare.domain.errors import EquipshareError
-from equipshare.domain.records.bookings import BookingRecord
-from equipshare.domain.records.catalogue import DowntimeRecord, InstrumentRecord
-from equipshare.domain.timewords import local_range
-from equipshare.domain.wording import bookings_words
+from equipshare.domain.records.instruments.catalogue import DowntimeRecord, InstrumentRecord
+from equipshare.domain.records.scheduling.bookings import BookingRecord
+from equipshare.domain.time.timewords import local_range
 from equipshare.services.downtime.service import DowntimeService
 from equipshare.tui.downtime_plan import (
     DowntimeDraft,

@@ -19,8 +19,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from equipshare.domain.charge_quotes import instant_words
-from equipshare.domain.records.portfolio import OutputBooking
+from equipshare.domain.money.charge_quotes import instant_words
+from equipshare.domain.records.impact.portfolio import OutputBooking
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from equipshare.domain.enums import TrainingLevel
 from equipshare.domain.errors import EquipshareError, InputError
-from equipshare.domain.records.people import TrainingRecordView
-from equipshare.domain.timeparse import parse_typed_day
+from equipshare.domain.records.users.people import TrainingRecordView
+from equipshare.domain.time.timeparse import parse_typed_day
 from equipshare.services.people.service import TrainingService
 from equipshare.tui.messages import TrainingRefused, TrainingSaved
 from equipshare.tui.service_screen import ServiceCalls

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from equipshare.domain.records.people import TrainingRecordView
+from equipshare.domain.records.users.people import TrainingRecordView
 from equipshare.tui.messages import TrainingRefused, TrainingSaved
 from equipshare.tui.modals.training.training_form import training_refusal
 from equipshare.tui.service_screen import ServiceCalls

@@ -17,6 +17,7 @@ from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
+from equipshare.domain.display.wording import count_words, staff_change_words
 from equipshare.domain.records.changes import CATALOGUE, Topic
 from equipshare.domain.records.consortium import (
     FacilityChange,
@@ -24,8 +25,7 @@ from equipshare.domain.records.consortium import (
     StaffChange,
     StaffMember,
 )
-from equipshare.domain.records.history import HistoryQuery
-from equipshare.domain.wording import count_words, staff_change_words
+from equipshare.domain.records.operations.history import HistoryQuery
 from equipshare.services.consortium.service import FacilityService, StaffService
 from equipshare.tui.messages import HistoryRequested, ProfileRequested
 from equipshare.tui.modals.administration.facility_form import FacilityForm

@@ -15,10 +15,10 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
+from equipshare.domain.display.wording import count_words
 from equipshare.domain.errors import EquipshareError, PermissionDenied
 from equipshare.domain.records.changes import CATALOGUE, Topic
 from equipshare.domain.records.consortium import InstitutionChange, InstitutionRecord
-from equipshare.domain.wording import count_words
 from equipshare.services.consortium.service import InstitutionService
 from equipshare.tui.modals.administration.institution_form import InstitutionForm, change_words
 from equipshare.tui.service_screen import ServiceScreen, back_binding

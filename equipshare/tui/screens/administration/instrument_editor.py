@@ -22,8 +22,8 @@ from textual.message import Message
 from textual.widgets import Header, Input, Static, TabbedContent, TabPane
 
 from equipshare.domain.errors import EquipshareError, InputError
-from equipshare.domain.records.catalogue import OpeningInterval
-from equipshare.domain.records.instrument_changes import (
+from equipshare.domain.records.instruments.catalogue import OpeningInterval
+from equipshare.domain.records.instruments.instrument_changes import (
     InstrumentChange,
     InstrumentChanges,
     InstrumentProfile,

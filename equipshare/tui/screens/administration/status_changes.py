@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.message import Message
 
+from equipshare.domain.display.wording import status_words
 from equipshare.domain.enums import InstrumentStatus
 from equipshare.domain.errors import EquipshareError
-from equipshare.domain.records.instrument_changes import StatusChange
-from equipshare.domain.wording import status_words
+from equipshare.domain.records.instruments.instrument_changes import StatusChange
 from equipshare.services.catalogue.service import InstrumentStatusService
 from equipshare.tui.messages import BookingsChanged
 from equipshare.tui.modals.administration.instrument_status import (

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.message import Message
 
-from equipshare.domain.records.admin import UserListRow
+from equipshare.domain.records.operations.admin import UserListRow
 from equipshare.services.people.service import AccountService, PeopleService
 from equipshare.tui.modals.administration.user_form import UserForm, UserSaved, saved_words
 from equipshare.tui.modals.confirm import ConfirmModal

@@ -20,13 +20,13 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input, Select, Static
 
+from equipshare.domain.display.wording import count_words
 from equipshare.domain.enums import Role
 from equipshare.domain.errors import EquipshareError, PermissionDenied
-from equipshare.domain.records.accounts import UserPage, UserQuery
-from equipshare.domain.records.admin import UserListRow
 from equipshare.domain.records.changes import CATALOGUE, Topic
 from equipshare.domain.records.consortium import InstitutionRecord
-from equipshare.domain.wording import count_words
+from equipshare.domain.records.operations.admin import UserListRow
+from equipshare.domain.records.users.accounts import UserPage, UserQuery
 from equipshare.services.consortium.service import InstitutionService
 from equipshare.services.people.service import AccountService, PeopleService
 from equipshare.tui.screens.administration.user_changes import COLUMNS, UserChanges, user_cells

@@ -21,18 +21,18 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Static
 
+from equipshare.domain.display.grant_formats import costing_footer, costing_rows
 from equipshare.domain.errors import EquipshareError, InputError
-from equipshare.domain.grant_costing import checked_uplift, checked_years
-from equipshare.domain.grant_formats import costing_footer, costing_rows
-from equipshare.domain.grant_lines import plan_line
-from equipshare.domain.records.grants import (
+from equipshare.domain.inputs.grant_lines import plan_line
+from equipshare.domain.money.grant_costing import checked_uplift, checked_years
+from equipshare.domain.records.money.grants import (
     GrantEstimate,
     PlanComparison,
     PlanLine,
     PlanRequest,
     SavedPlan,
 )
-from equipshare.domain.timeparse import parse_typed_day
+from equipshare.domain.time.timeparse import parse_typed_day
 from equipshare.services.grants.service import GrantCostingService
 from equipshare.tui.screens.estimate.estimate_tables import (
     COSTING,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from equipshare.domain.charging import gbp
-from equipshare.domain.grant_costing import hours_text
-from equipshare.domain.records.grants import GrantEstimate, PlanComparison, PlanLine
+from equipshare.domain.money.charging import gbp
+from equipshare.domain.money.grant_costing import hours_text
+from equipshare.domain.records.money.grants import GrantEstimate, PlanComparison, PlanLine
 from equipshare.tui.widgets.column_fit import ColumnSpec
 
 COSTING = (

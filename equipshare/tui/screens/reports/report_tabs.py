@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
-from equipshare.domain.records.reports import (
+from equipshare.domain.records.impact.reports import (
     DemandReport,
     SharingReport,
     TechniciansReport,
     UtilisationLevel,
     UtilisationReport,
 )
-from equipshare.domain.records.statements import Statement
+from equipshare.domain.records.money.statements import Statement
 from equipshare.tui.report_csv import (
     Rows,
     demand_rows,

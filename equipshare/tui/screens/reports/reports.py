@@ -17,7 +17,8 @@ from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Header, TabbedContent, TabPane
 
-from equipshare.domain.records.reports import (
+from equipshare.domain.display.wording import count_words
+from equipshare.domain.records.impact.reports import (
     DemandReport,
     ReportFilter,
     SharingReport,
@@ -25,9 +26,8 @@ from equipshare.domain.records.reports import (
     UtilisationLevel,
     UtilisationReport,
 )
-from equipshare.domain.records.statements import Statement, StatementMonth
-from equipshare.domain.report_periods import statement_month
-from equipshare.domain.wording import count_words
+from equipshare.domain.records.money.statements import Statement, StatementMonth
+from equipshare.domain.time.report_periods import statement_month
 from equipshare.services.charging.service import StatementService
 from equipshare.services.reports.service import ReportService
 from equipshare.tui.downloads import save_or_deliver

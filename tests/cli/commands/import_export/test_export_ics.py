@@ -7,8 +7,8 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from equipshare.domain.clock import FrozenClock
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.cli.conftest import Invoke

@@ -19,8 +19,8 @@ from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.catalogue import Instrument, User
 from equipshare.db.models.training import TrainingRecord
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus
+from equipshare.domain.time.clock import FrozenClock
 from tests.cli.conftest import Invoke
 from tests.support.maintenance_rows import plant_booking
 from tests.support.sheet_files import uniquip_csv, uniquip_row

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from equipshare.db.engine import Database
 from equipshare.db.models.bookings import Booking
-from equipshare.domain.clock import FrozenClock
+from equipshare.domain.time.clock import FrozenClock
 from tests.cli.conftest import Invoke
 from tests.support.world import World
 

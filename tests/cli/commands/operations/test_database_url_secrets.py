@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from equipshare.db.engine import Database, masked_url, parse_database_url
+from equipshare.domain.display.masking import mask_password
 from equipshare.domain.errors import DatabaseError
-from equipshare.domain.masking import mask_password
 from tests.cli.conftest import Invoke
 from tests.support import backends
 from tests.support.world import build_world

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from equipshare.domain.clock import SystemClock
+from equipshare.domain.time.clock import SystemClock
 from tests.cli.conftest import Invoke
 
 

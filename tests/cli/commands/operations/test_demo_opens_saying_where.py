@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from equipshare.db.engine import Database
-from equipshare.domain.masking import mask_password
+from equipshare.domain.display.masking import mask_password
 from equipshare.tui.app import EquipshareApp
 from tests.cli.conftest import Invoke
 from tests.tui.conftest import recorded, settle

@@ -14,7 +14,7 @@ from click.testing import Result
 
 from equipshare.config import Settings
 from equipshare.domain.enums import BookingStatus
-from equipshare.domain.records.bookings import BookingRecord
+from equipshare.domain.records.scheduling.bookings import BookingRecord
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.cli.conftest import Invoke

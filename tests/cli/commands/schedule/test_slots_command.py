@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from equipshare.domain.clock import FrozenClock
+from equipshare.domain.time.clock import FrozenClock
 from tests.cli.conftest import Invoke
 from tests.support.world import World
 

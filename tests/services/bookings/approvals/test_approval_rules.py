@@ -14,10 +14,10 @@ from sqlalchemy import update
 from equipshare.db.engine import Database
 from equipshare.db.models.catalogue import Instrument
 from equipshare.db.models.training import TrainingRecord
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import AccessLevel, BookingStatus
 from equipshare.domain.errors import RefusedError
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.admin.integrity import IntegrityService
 from equipshare.services.bookings.decisions import DecisionService
 from equipshare.services.bookings.lifecycle import BookingService

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import event, update
 
 from equipshare.db.models.training import TrainingRecord
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, TrainingLevel, TrainingStanding
 from equipshare.domain.errors import NotFound
-from equipshare.domain.records.bookings import BookingRequest, PendingRequestRow
-from equipshare.domain.records.people import TrainingStatus
+from equipshare.domain.records.scheduling.bookings import BookingRequest, PendingRequestRow
+from equipshare.domain.records.users.people import TrainingStatus
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.approvals import ApprovalsService, Training, training_standing
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.plumbing.context import ServiceContext

@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.queue import Notification
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, NotificationKind
 from equipshare.domain.errors import ConflictError, InputError, PermissionDenied, RefusedError
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.approvals import ApprovalsService
 from equipshare.services.bookings.decisions import UNDONE, DecisionService
 from equipshare.services.bookings.lifecycle import BookingService

@@ -11,7 +11,7 @@ from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking, BookingSeries
 from equipshare.db.models.queue import Notification
 from equipshare.domain.enums import NotificationKind
-from equipshare.domain.records.bookings import BookingRequest, RecurrenceRule
+from equipshare.domain.records.scheduling.bookings import BookingRequest, RecurrenceRule
 from tests.support.world import london
 
 XPS = "WAR-XPS-01"

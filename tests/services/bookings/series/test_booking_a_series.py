@@ -12,8 +12,12 @@ from equipshare.db.engine import Database
 from equipshare.db.models.bookings import BookingSeries
 from equipshare.domain.enums import BookingStatus, NotificationKind
 from equipshare.domain.errors import ConflictError, InputError, PermissionDenied, RefusedError
-from equipshare.domain.records.bookings import BookingRecord, BookingRequest, RecurrenceRule
-from equipshare.domain.recurrence import occurrences
+from equipshare.domain.records.scheduling.bookings import (
+    BookingRecord,
+    BookingRequest,
+    RecurrenceRule,
+)
+from equipshare.domain.time.recurrence import occurrences
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.series import SeriesService
 from tests.services.bookings.series.series_support import (

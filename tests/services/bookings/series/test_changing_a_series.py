@@ -13,7 +13,7 @@ from equipshare.db.models.bookings import BookingSeries
 from equipshare.db.models.queue import WaitlistEntry
 from equipshare.domain.enums import BookingStatus, NotificationKind, UserClass, WaitlistStatus
 from equipshare.domain.errors import ConflictError, InputError, PermissionDenied, RefusedError
-from equipshare.domain.records.bookings import BookingRequest, RecurrenceRule
+from equipshare.domain.records.scheduling.bookings import BookingRequest, RecurrenceRule
 from equipshare.services.bookings.lifecycle import BookingService
 from equipshare.services.bookings.series import SeriesService, apply_order
 from equipshare.services.bookings.waitlist import WaitlistService

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import select
 
 from equipshare.db.models.queue import Notification, WaitlistEntry
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import (
     BookingStatus,
     CalendarEntryKind,
@@ -22,7 +21,8 @@ from equipshare.domain.enums import (
     WaitlistStatus,
 )
 from equipshare.domain.errors import ConflictError, PermissionDenied, RefusedError
-from equipshare.domain.records.bookings import BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.service import BookingService, WaitlistService, WeekService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.world import World, london

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from equipshare.db.models.queue import WaitlistEntry
 from equipshare.domain.enums import DowntimeReason, WaitlistStatus
-from equipshare.domain.records.bookings import BookingRequest, RecurrenceRule
+from equipshare.domain.records.scheduling.bookings import BookingRequest, RecurrenceRule
 from equipshare.services.bookings.service import BookingService, SeriesService, WaitlistService
 from equipshare.services.downtime.service import DowntimeService
 from equipshare.services.plumbing.context import ServiceContext

@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.queue import WaitlistEntry
-from equipshare.domain.clock import FrozenClock
 from equipshare.domain.enums import BookingStatus, WaitlistStatus
 from equipshare.domain.errors import RefusedError
-from equipshare.domain.records.bookings import BookingRecord, BookingRequest
+from equipshare.domain.records.scheduling.bookings import BookingRecord, BookingRequest
+from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.service import BookingService, WaitlistService
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.world import World, london

@@ -10,7 +10,7 @@ share one rule:
   first day, has its rates raised by the uplift once per anniversary passed, each raise
   rounded half up to the penny as a facility's next card would be;
 - a line's assisted hours are booked as assisted sessions and the rest as own use, and each
-  part is priced as one session of that length (equipshare.domain.charging.session_charge).
+  part is priced as one session of that length (equipshare.domain.money.charging.session_charge).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from equipshare.domain.charging import Charge, FrozenRates, session_charge
 from equipshare.domain.enums import UserClass
 from equipshare.domain.errors import InputError
+from equipshare.domain.money.charging import Charge, FrozenRates, session_charge
 
 #: The longest grant costed: research grants run up to five years, fellowships up to eight.
 MAX_YEARS = 10

@@ -7,9 +7,9 @@ hours as Decimals, text.
 
 from __future__ import annotations
 
-from equipshare.domain.records.portfolio import Portfolio
-from equipshare.domain.records.reports import hours
-from equipshare.domain.wording import count_words
+from equipshare.domain.display.wording import count_words
+from equipshare.domain.records.impact.portfolio import Portfolio
+from equipshare.domain.records.impact.reports import hours
 
 Rows = list[dict[str, object]]
 

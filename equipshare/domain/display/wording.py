@@ -21,10 +21,14 @@ from equipshare.domain.enums import (
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from equipshare.domain.records.bookings import MyBookingRow
-    from equipshare.domain.records.catalogue import BookingPolicy, InstrumentRecord, OpeningInterval
     from equipshare.domain.records.consortium import StaffChange
-    from equipshare.domain.records.people import TrainingStatus
+    from equipshare.domain.records.instruments.catalogue import (
+        BookingPolicy,
+        InstrumentRecord,
+        OpeningInterval,
+    )
+    from equipshare.domain.records.scheduling.bookings import MyBookingRow
+    from equipshare.domain.records.users.people import TrainingStatus
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -106,7 +110,7 @@ def opening_words(hours: tuple[OpeningInterval, ...]) -> str:
 
 def policy_lines(instrument: InstrumentRecord) -> list[str]:
     """The booking policy as short sentences, in the order a booker needs them."""
-    from equipshare.domain.policy_rules import days_words
+    from equipshare.domain.rules.policy_rules import days_words
 
     policy: BookingPolicy = instrument.policy
     length = (
@@ -156,7 +160,7 @@ def training_words(status: TrainingStatus, timezone: str) -> str:
                 return "trained, no expiry"
             # "until" names the last day it covers, as the instrument and training screens
             # do: an expiry at midnight ends the day before.
-            from equipshare.domain.training_rules import last_valid_day
+            from equipshare.domain.rules.training_rules import last_valid_day
 
             last = last_valid_day(status.until, timezone)
             return f"trained until {last.day} {last:%b %Y}"
@@ -178,7 +182,7 @@ def booking_status_words(status: BookingStatus) -> str:
 def use_words(row: MyBookingRow) -> str:
     """'in 10:02 GMT' while checked in, '10:02-11:55 GMT' once out, in the facility's zone
     and naming it (the day is the booking's, on the same row), else ''."""
-    from equipshare.domain.timewords import clock_words
+    from equipshare.domain.time.timewords import clock_words
 
     if row.checked_in_at is None:
         return ""
@@ -190,7 +194,7 @@ def use_words(row: MyBookingRow) -> str:
 
 def price_words(row: MyBookingRow) -> str:
     """What the booking costs now; '-' when the instrument has no price for the user."""
-    from equipshare.domain.charging import gbp
+    from equipshare.domain.money.charging import gbp
 
     return "-" if row.charge_pence is None else gbp(row.charge_pence)
 

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from equipshare.domain.enums import InstitutionSector, UserClass
-from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.records.people import UserRecord
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.users.people import UserRecord
 
 PENNY = Decimal("0.01")
 

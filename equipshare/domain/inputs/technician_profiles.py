@@ -2,7 +2,7 @@
 
 A profile's words are printed inside a paper's acknowledgement, so each is one line of
 visible characters, bounded as the columns are; the ORCID iD carries its own check digit
-(equipshare.domain.scholarly_ids).
+(equipshare.domain.inputs.scholarly_ids).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.scholarly_ids import parse_orcid
+from equipshare.domain.inputs.scholarly_ids import parse_orcid
 
 CREDIT_NAME_CHARS = 200
 JOB_TITLE_CHARS = 200

@@ -6,8 +6,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 from equipshare.domain.enums import AccessLevel, BookingStatus, InstrumentStatus, UniquipType
-from equipshare.domain.records.bookings import BookingRecord
-from equipshare.domain.records.catalogue import InstrumentRecord
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.scheduling.bookings import BookingRecord
 
 # The booking policy's fields, as the instruments table and BookingPolicy name them.
 POLICY_FIELDS = (

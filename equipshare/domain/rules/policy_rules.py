@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 from equipshare.domain.enums import AccessLevel, InstitutionSector
 from equipshare.domain.errors import InputError, RefusedError, TooSoon
-from equipshare.domain.records.catalogue import BookingPolicy, InstrumentRecord
-from equipshare.domain.records.people import UserRecord
+from equipshare.domain.records.instruments.catalogue import BookingPolicy, InstrumentRecord
+from equipshare.domain.records.users.people import UserRecord
 
 Interval = tuple[datetime, datetime]
 

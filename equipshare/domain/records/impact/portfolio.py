@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from equipshare.domain.records.reports import ReportPeriod
+from equipshare.domain.records.impact.reports import ReportPeriod
 
 
 @dataclass(frozen=True)

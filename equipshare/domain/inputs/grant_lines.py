@@ -4,8 +4,8 @@ a plan sheet's row, each refused in one line that says where (`--line 2`, `plan.
 from __future__ import annotations
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.grant_costing import MAX_YEARS, minutes_of_hours
-from equipshare.domain.records.grants import PlanLine
+from equipshare.domain.money.grant_costing import MAX_YEARS, minutes_of_hours
+from equipshare.domain.records.money.grants import PlanLine
 
 
 def plan_line(instrument: str, year: str, hours: str, assisted: str, where: str) -> PlanLine:

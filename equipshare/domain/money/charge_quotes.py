@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from equipshare.domain.charging import FREE, Charge, gbp, is_late_cancellation
 from equipshare.domain.enums import ChargeBasis
+from equipshare.domain.money.charging import FREE, Charge, gbp, is_late_cancellation
 
 
 class FeeWaiver(StrEnum):

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from equipshare.domain.enums import TrainingLevel, TrainingState
 from equipshare.domain.errors import InputError
-from equipshare.domain.policy_rules import as_utc
-from equipshare.domain.records.people import UserTraining
+from equipshare.domain.records.users.people import UserTraining
+from equipshare.domain.rules.policy_rules import as_utc
 
 
 def state_at(

@@ -12,7 +12,7 @@ from equipshare.domain.enums import (
     InstrumentStatus,
     UserClass,
 )
-from equipshare.domain.records.catalogue_rows import (
+from equipshare.domain.records.instruments.catalogue_rows import (
     CatalogueFilters,
     CataloguePage,
     CatalogueQuery,
@@ -20,7 +20,7 @@ from equipshare.domain.records.catalogue_rows import (
     FacilityChoice,
     NextFreeSlot,
 )
-from equipshare.domain.records.people import TrainingStatus
+from equipshare.domain.records.users.people import TrainingStatus
 
 # What a catalogue page shows lives in catalogue_rows (the terminal app's first screen needs
 # only those); they are named here too, where every other catalogue record is.

@@ -14,10 +14,14 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from itertools import pairwise
 
-from equipshare.domain import policy_rules
 from equipshare.domain.enums import LONGEST_BOOKING_MINUTES
 from equipshare.domain.errors import InputError
-from equipshare.domain.records.catalogue import BookingPolicy, InstrumentRecord, OpeningInterval
+from equipshare.domain.records.instruments.catalogue import (
+    BookingPolicy,
+    InstrumentRecord,
+    OpeningInterval,
+)
+from equipshare.domain.rules import policy_rules
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _RANGE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from equipshare.domain.errors import PermissionDenied
-from equipshare.domain.records.catalogue import InstrumentRecord
-from equipshare.domain.records.people import UserRecord
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
+from equipshare.domain.records.users.people import UserRecord
 
 
 class Action(StrEnum):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from equipshare.domain.enums import Role
 
 if TYPE_CHECKING:  # named in annotations only; a launch reads Standing, not the user list
-    from equipshare.domain.records.admin import UserListRow
+    from equipshare.domain.records.operations.admin import UserListRow
 
 
 @dataclass(frozen=True)

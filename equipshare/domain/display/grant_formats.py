@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from equipshare.domain.charging import gbp, money
-from equipshare.domain.grant_costing import hours_text
-from equipshare.domain.records.grants import (
+from equipshare.domain.money.charging import gbp, money
+from equipshare.domain.money.grant_costing import hours_text
+from equipshare.domain.records.money.grants import (
     ComparisonRow,
     CostedLine,
     GrantEstimate,

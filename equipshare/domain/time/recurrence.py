@@ -6,8 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from equipshare.domain.errors import InputError
-from equipshare.domain.policy_rules import as_utc
-from equipshare.domain.records.bookings import RecurrenceRule
+from equipshare.domain.records.scheduling.bookings import RecurrenceRule
+from equipshare.domain.rules.policy_rules import as_utc
 
 MAX_OCCURRENCES = 200
 # RFC 5545 FREQ value and the step between occurrences, in local calendar days.

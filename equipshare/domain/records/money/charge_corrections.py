@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from equipshare.domain.charging import gbp
 from equipshare.domain.enums import UserClass
+from equipshare.domain.money.charging import gbp
 
 
 class CorrectionKind(StrEnum):

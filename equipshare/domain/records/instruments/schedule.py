@@ -9,7 +9,7 @@ from equipshare.domain.enums import (
     CalendarEntryKind,
     DowntimeReason,
 )
-from equipshare.domain.records.catalogue import InstrumentRecord
+from equipshare.domain.records.instruments.catalogue import InstrumentRecord
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from equipshare.domain.charging import gbp
 from equipshare.domain.enums import UserClass
-from equipshare.domain.grant_costing import grant_year_start, hours_text
+from equipshare.domain.money.charging import gbp
+from equipshare.domain.money.grant_costing import grant_year_start, hours_text
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from equipshare.domain.enums import (
     BookingStatus,
     UserClass,
 )
-from equipshare.domain.records.people import TrainingStatus
+from equipshare.domain.records.users.people import TrainingStatus
 
 
 @dataclass(frozen=True)

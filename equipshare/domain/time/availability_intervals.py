@@ -13,9 +13,9 @@ from functools import lru_cache
 from threading import Lock
 from zoneinfo import ZoneInfo
 
-from equipshare.domain import policy_rules
-from equipshare.domain.policy_rules import Interval
-from equipshare.domain.records.catalogue import BookingPolicy, OpeningInterval
+from equipshare.domain.records.instruments.catalogue import BookingPolicy, OpeningInterval
+from equipshare.domain.rules import policy_rules
+from equipshare.domain.rules.policy_rules import Interval
 
 TICK = timedelta(microseconds=1)
 FOREVER = datetime.max.replace(tzinfo=UTC) - timedelta(days=800)

@@ -1,0 +1,1 @@
+"""Records as people see them: plain words, masked URLs, portfolio pages, grant rows, safe cells."""

@@ -1,0 +1,1 @@
+"""Frozen records of research impact: outputs, portfolios, acknowledgements, credit, reports."""

@@ -1,0 +1,1 @@
+"""Frozen records of instruments: the catalogue, its pages, instrument edits, the schedule."""

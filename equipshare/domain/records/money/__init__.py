@@ -1,0 +1,1 @@
+"""Frozen records of money: rate cards, charge corrections, recharge statements, grant plans."""

@@ -1,0 +1,1 @@
+"""Frozen records of running the system: admin imports, maintenance, notifications, history."""

@@ -1,0 +1,1 @@
+"""Frozen records of bookings: bookings and requests, the waitlist, calendar feeds and imports."""

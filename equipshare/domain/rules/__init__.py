@@ -1,0 +1,1 @@
+"""Rules that need no database: who may do what; booking, check-in, training, instrument rules."""

@@ -1,0 +1,1 @@
+"""Time without the database: the clock, typed and worded times, zones, recurrence, periods."""
