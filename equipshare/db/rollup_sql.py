@@ -168,6 +168,25 @@ def one_day(dialect: str, period: str = "day") -> AnySelect:
     )
 
 
+def one_booking(dialect: str, *periods: str) -> AnySelect:
+    """The rows one booking adds to the roll-ups: the booking of :uid (its unique iCal
+    UID) if it is :instrument_id's, in the sums and keys of `one_day`, labelled with the
+    bind parameters `periods` (:day, :month) before its instrument."""
+    keys = _keys()
+    labels = [bindparam(period, type_=Date).label(period) for period in periods]
+    return (
+        select(*labels, Booking.instrument_id, *keys, *_sums(dialect))
+        .select_from(Booking)
+        .join(booker, booker.id == Booking.user_id)
+        .outerjoin(staff, staff.id == Booking.technician_id)
+        .where(
+            Booking.ical_uid == bindparam("uid", type_=String()),
+            Booking.instrument_id == bindparam("instrument_id", type_=Integer),
+        )
+        .group_by(Booking.instrument_id, *keys)
+    )
+
+
 def local_day(
     dialect: str, moment: Expr, timezone: str, spans: Sequence[OffsetSpan]
 ) -> ColumnElement[date]:

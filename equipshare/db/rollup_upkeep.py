@@ -1,5 +1,6 @@
 """Recomputing the booking roll-ups at commit: the noted instrument-days from their
-bookings, then those days' instrument-months, then those months' host rows.
+bookings, then those days' instrument-months, then those months' host rows; a day changed
+only by new bookings has their rows added instead (db/rollup_new.py).
 
 A day is deleted and inserted again from its bookings (its UTC bounds come from
 zoneinfo, so a 23- or 25-hour day is right); a month is deleted and inserted again as
@@ -21,7 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Select, Table, bindparam, delete, insert, or_, select
 from sqlalchemy.sql.dml import Delete, Insert
 
-from equipshare.db import direct, rollup_host_sql, rollup_sql
+from equipshare.db import direct, rollup_host_sql, rollup_new, rollup_sql
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Instrument
 from equipshare.db.models.rollups import BookingRollup, BookingRollupHost, BookingRollupMonth
@@ -42,22 +43,31 @@ def recompute(conn: Connection, pending: Pending) -> None:
         return
     whole = _whole_instruments(conn, pending)
     starts = _starts(conn, pending)
-    instruments = sorted(whole | {instrument for instrument, _ in starts})
+    inserted = pending.inserted if pending.adding else {}
+    if not pending.adding:
+        starts.update(pending.inserted.values())
+    instruments = sorted(
+        whole | {instrument for instrument, _ in starts} | {i for i, _ in inserted.values()}
+    )
     if not instruments:
         rebuild_hosts(conn, sorted(pending.moved_hosts))
         return
     zones = _locked_zones(conn, instruments, pending.locked_zones)
+
+    def day_of(instrument: int, start: datetime) -> date:
+        return start.astimezone(ZoneInfo(zones[instrument])).date()
+
+    live = zones.keys() - whole
+    days = sorted({(i, day_of(i, start)) for i, start in starts if i in live})
+    recomputed = set(days)
+    # Days changed only by new bookings take their rows added, first: a recompute of
+    # another day of the same month below then reads the month as it now is.
+    new = [(uid, i, day_of(i, start)) for uid, (i, start) in inserted.items() if i in live]
+    rollup_new.add(conn, sorted(n for n in new if n[1:] not in recomputed))
     if whole:
         rebuild(conn, sorted(whole), pending.moved_hosts)
     elif pending.moved_hosts:
         rebuild_hosts(conn, sorted(pending.moved_hosts))
-    days = sorted(
-        {
-            (instrument, start.astimezone(ZoneInfo(zones[instrument])).date())
-            for instrument, start in starts
-            if instrument not in whole and instrument in zones
-        }
-    )
     recompute_days(conn, [(i, day, zones[i]) for i, day in days])
 
 
