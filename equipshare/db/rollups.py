@@ -31,8 +31,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Table, TextClause, event, inspect, select
-from sqlalchemy.engine import ExceptionContext
 from sqlalchemy import table as bare_table
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.pool import Pool
 from sqlalchemy.sql.dml import Delete, Insert, Update, UpdateBase
 

@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from equipshare.db import migrate, rollups
 from equipshare.db.change_stamps import UNTRACKED_OPTION
@@ -252,3 +253,67 @@ def test_check_finds_a_write_made_past_equipshare_and_repair_rebuilds_it(
     fixed = repairs.repair("root")
     assert (fixed.differing_months, fixed.differing_host_months) == (0, 1)
     assert IntegrityService(context).check().clean
+
+
+def new_booking(
+    world: World, user: str, code: str, start: datetime, hours: int, **extra: Any
+) -> Booking:
+    return Booking(
+        instrument_id=world.instruments[code],
+        user_id=world.users[user],
+        created_by_id=world.users[user],
+        starts_at=start,
+        ends_at=start + timedelta(hours=hours),
+        status=extra.pop("status", BookingStatus.CONFIRMED),
+        purpose="together",
+        ical_uid=extra.pop("ical_uid", f"together-{start.isoformat()}-{code}@test"),
+        sequence=0,
+        created_at=start,
+        updated_at=start,
+        **extra,
+    )
+
+
+def test_bookings_made_together_add_their_rows_as_a_recompute_would(
+    database: Database, world: World
+) -> None:
+    """New bookings only add their rows to their days, months and hosts (the booking
+    path's upkeep): several in one transaction on one London day (the 23-hour one) and
+    month, and in New York, beside rows already there, equal what a rebuild writes; and a
+    failed INSERT whose UID names an older booking adds nothing."""
+    with database.sessions.begin() as s:
+        s.get_one(Facility, world.facilities["AST-EM"]).timezone = "America/New_York"
+    first = plant_booking(
+        database, world, "alice", XPS, utc(2026, 3, 29, 1), utc(2026, 3, 29, 2), DONE
+    )
+    tech = world.users["tech"]
+    with database.sessions.begin() as s:
+        s.add_all([
+            new_booking(world, "alice", XPS, utc(2026, 3, 29, 5), 2),  # 06:00 BST, as the first
+            new_booking(world, "bob", XPS, utc(2026, 3, 29, 22, 30), 1,  # 23:30 BST, Sun 29
+                        technician_id=tech, technician_charge_pence=500),
+            new_booking(world, "bob", XPS, utc(2026, 3, 31, 23), 1),  # 00:00 BST Wed 1 April
+            new_booking(world, "carol", SEM, utc(2026, 3, 1, 3), 1,  # 22:00 EST, Feb 28
+                        status=BookingStatus.PENDING, instrument_charge_pence=700),
+        ])  # fmt: skip
+        s.flush()
+        s.execute(insert(Booking).values(  # the hot path's Core INSERT, one more that day
+            **{c: getattr(new_booking(world, "dave", XPS, utc(2026, 3, 29, 9), 1), c)
+               for c in ("instrument_id", "user_id", "created_by_id", "starts_at", "ends_at",
+                         "status", "purpose", "ical_uid", "sequence", "created_at",
+                         "updated_at")}))  # fmt: skip
+    with database.readonly() as s:
+        uid = s.get_one(Booking, first).ical_uid
+    with database.sessions.begin() as s:  # the UID is taken: nothing is added
+        s.add(new_booking(world, "carol", XPS, utc(2026, 3, 10, 9), 1))
+        s.flush()
+        with pytest.raises(IntegrityError), s.begin_nested():
+            s.add(new_booking(world, "alice", XPS, utc(2026, 3, 29, 12), 1, ical_uid=uid))
+    added = (rows(database), months(database), hosts(database))
+    xps, warwick = world.instruments[XPS], world.institutions["WARWICK"]
+    assert (xps, date(2026, 3, 29), warwick, 2, 180) in added[0]
+    assert (xps, date(2026, 4, 1), world.institutions["ASTON"], 1, 60) in added[0]
+    assert differences(database) == []
+    with database.engine.begin() as conn:
+        rollups.rebuild(conn)
+    assert (rows(database), months(database), hosts(database)) == added

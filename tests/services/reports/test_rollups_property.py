@@ -3,17 +3,19 @@ reports computed straight from the bookings, on each engine.
 
 The machine is the write-path machine of tests/services/bookings (book, book for, series,
 move, cancel, approve, import, downtime, waitlist, time passing), over days that span the
-March clock change, plus what changes the figures besides bookings being made: check-in
-and check-out, days passing and `close-past` (completed, no-show), a user moving
-institution and a facility moving zone. After every step the utilisation report (per
-instrument and per institution), the sharing matrix and the technician side of sharing
-must be equal read both ways, over periods read from the day rows only, from whole months
-and part-months, to date, and from and to a time of day, and `check` must find the day rows
-equal to their bookings and the month rows equal to their days.
+March clock change, plus bookings made together in one transaction (which add their rows
+to the roll-ups instead of recomputing them) and what changes the figures besides bookings
+being made: check-in and check-out, days passing and `close-past` (completed, no-show), a
+user moving institution and a facility moving zone. After every step the utilisation
+report (per instrument and per institution), the sharing matrix and the technician side
+of sharing must be equal read both ways, over periods read from the day rows only, from
+whole months and part-months, to date, and from and to a time of day, and `check` must
+find the day rows equal to their bookings and the month rows equal to their days.
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,16 +26,28 @@ from sqlalchemy import select
 
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, User
+from equipshare.domain.errors import RefusedError
 from equipshare.domain.records.impact.reports import ReportPeriod, UtilisationLevel
+from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.bookings.checkin import CheckInService
 from equipshare.services.bookings.past import PastBookingService
+from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.reports.period import make_period, period_from
 from equipshare.services.reports.scope import Scope
 from equipshare.services.reports.technician_sharing import technician_sharing
 from equipshare.services.reports.usage import sharing_report, utilisation_report
-from tests.services.bookings.test_write_paths_property import MONDAY, WritePaths, picks
+from tests.services.bookings.test_write_paths_property import (
+    MONDAY,
+    WritePaths,
+    days,
+    hours,
+    instruments,
+    local,
+    picks,
+    users,
+)
 from tests.support.world import World
 
 EXAMPLES = {"sqlite": 6, "postgresql": 3}
@@ -77,6 +91,24 @@ class RollupPaths(WritePaths):
         if out is not None:
             at = start + timedelta(minutes=minutes + out)
             self.attempt(lambda: self.checkins.check_out("root", booking_id, at))
+
+    @rule(
+        user=users,
+        code=instruments,
+        day=days,
+        at=st.lists(hours, min_size=2, max_size=3, unique=True),
+    )
+    def book_together(self, user: str, code: str, day: int, at: list[int]) -> None:
+        """Several bookings in one transaction (their rows added, not recomputed): on one
+        day, and a week later, in the same month or the next; a refused one rolls back
+        its savepoint, as a series' does."""
+        with self.database.sessions.begin() as s:
+            actor = row_records.load_actor(s, user)
+            instrument = row_records.load_instrument(s, code)
+            for when in [local(day, hour) for hour in at] + [local(day + 7, at[0])]:
+                request = BookingRequest(code, when, when + timedelta(hours=1), project_code="EP/1")
+                with suppress(RefusedError), s.begin_nested():
+                    self.bookings.create_in(s, actor, instrument, request, False)
 
     @rule(days=st.integers(1, 8))
     def days_pass(self, days: int) -> None:
