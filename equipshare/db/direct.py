@@ -18,163 +18,16 @@ defaults, several rows at once), or a connection someone watches statement by st
 
 from __future__ import annotations
 
-from collections import OrderedDict, namedtuple
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, Executable, event
-from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import MultipleResultsFound, NoResultFound
-from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert, UpdateBase
 
-_Processor = Callable[[Any], Any]
-_PLANS_KEPT = 256
-_REQUIRED = object()
+from equipshare.db.direct_plans import Rows, converted, plan_for
+
 _QUEUE = "equipshare.direct.queue"
 _HOLD = "equipshare.direct.hold"
-
-
-class Rows:
-    """A statement's rows, fetched: the part of SQLAlchemy's result the hot paths use."""
-
-    __slots__ = ("_rows", "inserted_primary_key", "rowcount")
-
-    def __init__(self, rows: list[Any], rowcount: int, inserted_primary_key: Any = None) -> None:
-        self._rows = rows
-        self.rowcount = rowcount
-        #: An INSERT's new key, as a named tuple of the primary key columns (`.id`).
-        self.inserted_primary_key = inserted_primary_key
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._rows)
-
-    def all(self) -> list[Any]:
-        return self._rows
-
-    def first(self) -> Any:
-        return self._rows[0] if self._rows else None
-
-    def one(self) -> Any:
-        if len(self._rows) != 1:
-            if not self._rows:
-                raise NoResultFound("No row was found when one was required")
-            raise MultipleResultsFound("Multiple rows were found when exactly one was required")
-        return self._rows[0]
-
-    def scalar(self) -> Any:
-        return self._rows[0][0] if self._rows else None
-
-
-class _Plan:
-    """One statement compiled for one dialect and one set of parameter names."""
-
-    __slots__ = (
-        "binds",
-        "compiled",
-        "key",
-        "key_returned",
-        "positions",
-        "results",
-        "row",
-        "sql",
-        "statement",
-    )
-
-    def __init__(self, statement: Executable, compiled: SQLCompiler, dialect: Dialect) -> None:
-        self.statement = statement  # kept alive: the plans are found by its id
-        self.compiled = compiled
-        self.sql = compiled.string
-        self.positions = tuple(compiled.positiontup or ()) if compiled.positional else None
-        processors: Mapping[str, Any] = compiled._bind_processors
-        escaped: Mapping[str, str] = compiled.escaped_bind_names or {}
-        #: Per bind: its name in the SQL, its key, its value when none is given, its processor.
-        self.binds = tuple(
-            (
-                name if self.positions is not None else escaped.get(name, name),
-                bind.key,
-                _REQUIRED if bind.required else bind.value,
-                processors.get(name),
-            )
-            for bind, name in compiled.bind_names.items()
-        )
-        columns = compiled._result_columns
-        self.row: Any = (
-            namedtuple("Row", [c.keyname for c in columns], rename=True) if columns else None
-        )
-        self.results: tuple[_Processor | None, ...] | None = None  # from the first cursor
-        self.key: Any = None
-        self.key_returned = False
-        inserted = compiled.statement if compiled.isinsert else None
-        if isinstance(inserted, Insert) and inserted.select is None:
-            self.key_returned = bool(compiled.implicit_returning)
-            columns = inserted.table.primary_key.columns  # type: ignore[attr-defined]
-            lastrowid = getattr(dialect, "postfetch_lastrowid", False)
-            if self.key_returned or (lastrowid and len(columns) == 1):
-                self.key = namedtuple("Key", [c.key for c in columns])  # type: ignore[misc]
-
-    def values(self, params: Mapping[str, Any]) -> Any:
-        """The DBAPI parameters, as SQLAlchemy's execution context would build them
-        (SQLCompiler.construct_params, then each type's bind processor)."""
-        given: dict[str, Any] = {}
-        for name, key, default, process in self.binds:
-            if key in params:
-                value = params[key]
-            elif name in params:
-                value = params[name]
-            elif default is _REQUIRED:
-                self.compiled.construct_params(params)  # raises SQLAlchemy's own error
-                raise AssertionError(f"no value for {key}")
-            else:
-                value = default
-            given[name] = value if process is None else process(value)
-        if self.positions is not None:
-            return tuple([given[name] for name in self.positions])
-        return given
-
-    def result_processors(self, description: Sequence[Any], dialect: Dialect) -> None:
-        columns = self.compiled._result_columns
-        self.results = tuple(
-            column.type._cached_result_processor(dialect, described[1])
-            for column, described in zip(columns, description, strict=True)
-        )
-
-
-_PLANS: OrderedDict[tuple[int, str, tuple[str, ...]], _Plan | None] = OrderedDict()
-
-
-def _plan(conn: Connection, statement: Executable, params: Mapping[str, Any]) -> _Plan | None:
-    dialect = conn.dialect
-    keys = tuple(sorted(params))
-    found = (id(statement), dialect.name, keys)
-    try:
-        plan = _PLANS[found]
-    except KeyError:
-        plan = _compile(statement, dialect, keys)
-        _PLANS[found] = plan
-        if len(_PLANS) > _PLANS_KEPT:
-            _PLANS.popitem(last=False)
-        return plan
-    if plan is not None and plan.statement is not statement:  # an id reused
-        plan = _PLANS[found] = _compile(statement, dialect, keys)
-    return plan
-
-
-def _compile(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Plan | None:
-    compiled = statement.compile(dialect=dialect, column_keys=list(keys))  # type: ignore[attr-defined]
-    if not isinstance(compiled, SQLCompiler):
-        return None
-    if (
-        compiled.insert_prefetch
-        or compiled.update_prefetch
-        or compiled.literal_execute_params
-        or compiled.post_compile_params
-        or compiled.schema_translate_map
-        or any(bind.callable for bind in compiled.bind_names)
-        or (isinstance(compiled.statement, Insert) and compiled.statement._returning)
-    ):
-        return None
-    return _Plan(statement, compiled, dialect)
 
 
 def _watched(conn: Connection) -> bool:
@@ -186,11 +39,12 @@ def _watched(conn: Connection) -> bool:
 
 
 def install(engine: Engine) -> None:
-    """Send the writes `defer` queued before anything else runs on the connection and at
-    commit (after the other commit listeners, which queue theirs); drop them on rollback.
+    """Send the writes `defer` queued before anything else runs on the connection, and at
+    commit with the COMMIT (after the other commit listeners, which queue theirs); drop
+    them on rollback.
     Installed after the change stamps and roll-ups."""
     event.listen(engine, "before_execute", _flush_before)
-    event.listen(engine, "commit", flush)
+    event.listen(engine, "commit", _flush_with_commit)
     event.listen(engine, "begin", _drop)
     event.listen(engine, "rollback", _drop)
 
@@ -216,7 +70,7 @@ def defer(
         many = []
     plan = None
     if conn.dialect.name == "postgresql" and first and not _watched(conn):
-        plan = _plan(conn, statement, first)
+        plan = plan_for(conn, statement, first)
     if plan is None or plan.row is not None or plan.key is not None:
         execute(conn, statement, params)
         return
@@ -232,8 +86,9 @@ def defer(
     queue.extend((plan.sql, plan.values(each), False) for each in many or [first])
 
 
-def flush(conn: Connection) -> None:
-    """Send the queued writes now, in one round trip."""
+def flush(conn: Connection, *, commit: bool = False) -> None:
+    """Send the queued writes now, in one round trip; with `commit`, the COMMIT too (the
+    driver's own commit then finds the transaction ended and sends nothing)."""
     queue = conn.info.pop(_QUEUE, None)
     if not queue:
         return
@@ -248,10 +103,17 @@ def flush(conn: Connection) -> None:
                     cursor.executemany(sql, values)
                 else:
                     cursor.execute(sql, values)
+            if commit:
+                sql, values = "COMMIT", None
+                cursor.execute(sql)
     except Exception as error:
         conn._handle_dbapi_exception(error, sql, values, cursor, None)
     finally:
         cursor.close()
+
+
+def _flush_with_commit(conn: Connection) -> None:
+    flush(conn, commit=True)
 
 
 def _flush_before(conn: Connection, *_: Any) -> None:
@@ -283,7 +145,7 @@ def together(conn: Connection, *statements: tuple[Executable, Mapping[str, Any]]
     a transaction not yet begun along), elsewhere one after the other."""
     plans = []
     if conn.dialect.name == "postgresql" and not _watched(conn):
-        plans = [_plan(conn, statement, params) for statement, params in statements]
+        plans = [plan_for(conn, statement, params) for statement, params in statements]
     if not plans or any(plan is None or plan.row is None for plan in plans):
         return [execute(conn, statement, params) for statement, params in statements]
     if conn.info.get(_QUEUE):
@@ -305,7 +167,7 @@ def together(conn: Connection, *statements: tuple[Executable, Mapping[str, Any]]
             rows = cast(list[Any], cursor.fetchall())
             if rows and plan.results is None:
                 plan.result_processors(cursor.description, conn.dialect)
-            found.append(Rows(_converted(rows, plan.row, plan.results or ()), cursor.rowcount))
+            found.append(Rows(converted(rows, plan.row, plan.results or ()), cursor.rowcount))
     except Exception as error:
         conn._handle_dbapi_exception(error, sql, values, None, None)
     finally:
@@ -331,7 +193,7 @@ def execute(
             params = params[0]
     first = many[0] if many else params
     assert isinstance(first, Mapping)
-    plan = None if _watched(conn) or not first else _plan(conn, statement, first)
+    plan = None if _watched(conn) or not first else plan_for(conn, statement, first)
     if plan is None or (many and (plan.row is not None or plan.key_returned)):
         return _through_sqlalchemy(conn, statement, many or params)
     if conn.info.get(_QUEUE):
@@ -362,22 +224,8 @@ def execute(
     if rows and plan.row is not None:
         if plan.results is None:
             plan.result_processors(description, conn.dialect)
-        rows = _converted(rows, plan.row, plan.results or ())
+        rows = converted(rows, plan.row, plan.results or ())
     return Rows(rows, rowcount, key)
-
-
-def _converted(rows: list[Any], row: Any, processors: tuple[_Processor | None, ...]) -> list[Any]:
-    if not any(processors):
-        return [row._make(values) for values in rows]
-    return [
-        row._make(
-            [
-                value if process is None else process(value)
-                for process, value in zip(processors, values, strict=True)
-            ]
-        )
-        for values in rows
-    ]
 
 
 def execute_sql(conn: Connection, sql: str) -> None:

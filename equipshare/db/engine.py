@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, InvalidatePoolError, NoSuchModuleError
 
 from equipshare.db import change_stamps, direct, rollups
 from equipshare.db.drivers import SQLITE_PRAGMAS, looks_like_sqlite_path
@@ -88,6 +89,33 @@ def _install_sqlite_behaviour(engine: Engine) -> None:
         direct.execute_sql(conn, f"BEGIN {mode}")
 
 
+#: A pooled PostgreSQL connection idle longer than this is pinged before it is used.
+PING_AFTER_IDLE_S = 1.0
+_IDLE_SINCE = "equipshare.idle_since"
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection before use only when it has sat idle a while: a ping at
+    every checkout (pool_pre_ping) was a round trip of each booking's seven. A server
+    restart takes longer than the wait, so once it is back every older connection has
+    idled past it and is pinged (and replaced if dead, the pool retrying)."""
+
+    @event.listens_for(engine.pool, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)  # none: connected just now
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        # As pool_pre_ping does: a dead connection means the server went away, so every
+        # pooled connection is dropped and the pool connects afresh.
+        if not engine.dialect._do_ping_w_event(dbapi_connection):
+            raise InvalidatePoolError()
+
+
 def create_database_engine(url: str | URL, *, create: bool = True, **kwargs: Any) -> Engine:
     """Create an engine for `url`, counting its writes in the feeds' change stamps.
 
@@ -116,11 +144,12 @@ def create_database_engine(url: str | URL, *, create: bool = True, **kwargs: Any
         direct.install(engine)
         return engine
     try:
-        engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
+        engine = create_engine(parsed, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise DatabaseError(
             "PostgreSQL needs psycopg 3: pip install 'equipshare[postgres]'"
         ) from exc
+    _ping_when_idle(engine)
     rollups.install(engine)
     change_stamps.install(engine)
     direct.install(engine)  # after both: it sends at commit what they queue then

@@ -1,13 +1,15 @@
 """db/direct runs prebuilt statements on the driver's cursor as SQLAlchemy would: the same
 rows and values, the listeners told of writes; deferred writes reach the database before
-anything reads after them, at commit, and never after a rollback."""
+anything reads after them, at commit (with the COMMIT), and never after a rollback."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from equipshare.db import direct
 from equipshare.db.engine import Database
@@ -21,6 +23,7 @@ AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 _BOOKINGS = select(BOOKINGS).where(BOOKINGS.c.id > bindparam("after")).order_by(BOOKINGS.c.id)
 _CARDS = select(RATE_CARDS).order_by(RATE_CARDS.c.id).limit(bindparam("limit"))
 _AUDIT = insert(AUDIT_EVENTS)
+_QUEUED = _AUDIT.inline()  # no RETURNING: queued on PostgreSQL (and sent with the COMMIT)
 _COUNT = select(func.count()).select_from(AUDIT_EVENTS).where(AUDIT_EVENTS.c.action == "t.direct")
 
 
@@ -56,16 +59,19 @@ def test_rows_and_keys_are_sqlalchemy_s(database: Database, world: World) -> Non
 def test_deferred_writes_are_read_committed_and_rolled_back(database: Database) -> None:
     with database.engine.connect() as conn:
         with conn.begin():
-            direct.defer(conn, _AUDIT, _event(1))
-            direct.defer(conn, _AUDIT, [_event(2), _event(3)])
+            direct.defer(conn, _QUEUED, _event(1))
+            direct.defer(conn, _QUEUED, [_event(2), _event(3)])
             assert conn.scalar(_COUNT) == 3  # sent before the read
-            direct.defer(conn, _AUDIT, _event(4))
+            direct.defer(conn, _QUEUED, _event(4))
         with conn.begin() as transaction:
-            direct.defer(conn, _AUDIT, _event(5))
+            direct.defer(conn, _QUEUED, _event(5))
             transaction.rollback()
         with conn.begin():
-            direct.defer(conn, _AUDIT, _event(6))
+            direct.defer(conn, _QUEUED, _event(6))
             assert direct.execute(conn, _COUNT, {}).scalar() == 5
+    with pytest.raises(IntegrityError), database.engine.begin() as conn:  # nothing committed
+        direct.defer(conn, _QUEUED, _event(7))
+        direct.defer(conn, _QUEUED, {**_event(8), "action": None})
     with database.engine.connect() as conn:
         afters = conn.scalars(
             select(AUDIT_EVENTS.c.entity_id).where(AUDIT_EVENTS.c.action == "t.direct")

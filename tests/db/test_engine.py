@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from equipshare.db import engine as engine_module
 from equipshare.db.engine import Database, parse_database_url
 from equipshare.domain.errors import DatabaseError
+from tests.support import backends
 
 
 def test_sqlite_pragmas(tmp_path: Path) -> None:
@@ -83,3 +85,29 @@ def test_a_sqlite_file_path_is_taken_for_its_url(tmp_path: Path) -> None:
     assert relative.get_backend_name() == "sqlite"
     assert relative.database == str(Path("demo.sqlite").resolve())
     assert parse_database_url("sqlite:///x.db").database == "x.db"  # a URL stays as written
+
+
+def test_a_pooled_connection_idle_past_the_wait_is_pinged_and_replaced_when_dead(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PostgreSQL: no ping for a connection back in use at once; one idle past the wait
+    is pinged, and one whose server end is gone replaced without an error."""
+    admin = backends.postgres_admin_url()
+    if admin is None:
+        pytest.skip(f"PostgreSQL not configured: set ${backends.PG_URL_ENV}")
+    db = Database.connect(admin.render_as_string(hide_password=False), pool_size=1)
+    pid = text("SELECT pg_backend_pid()")
+    try:
+        with db.engine.connect() as conn:
+            first = conn.scalar(pid)
+        with db.engine.connect() as conn:  # back at once: the same connection, no ping
+            assert conn.scalar(pid) == first
+        outside = Database.connect(admin.render_as_string(hide_password=False))
+        with outside.engine.connect() as other:  # its server end goes away while pooled
+            other.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": first})
+        outside.dispose()
+        monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_S", 0.0)
+        with db.engine.connect() as conn:  # the dead one, pinged: the pool connects afresh
+            assert conn.scalar(pid) not in (None, first)
+    finally:
+        db.dispose()

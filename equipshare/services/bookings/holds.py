@@ -18,7 +18,7 @@ from sqlalchemy import Select, bindparam, exists, select, text
 from sqlalchemy.orm import Session
 
 from equipshare.db import direct
-from equipshare.db.direct import Rows
+from equipshare.db.direct_plans import Rows
 from equipshare.db.models.queue import WaitlistEntry
 from equipshare.domain.enums import NotificationKind, WaitlistStatus
 from equipshare.domain.errors import RefusedError

@@ -103,7 +103,9 @@ def queue_notification(
     return row
 
 
-_INSERT = insert(NOTIFICATIONS)
+# Inline: no RETURNING of the new id, which nobody reads, so on PostgreSQL `run_later`
+# can queue it with the next round trip (a RETURNING is a round trip of its own).
+_INSERT = insert(NOTIFICATIONS).inline()
 
 
 def insert_notification(session: Session, values: dict[str, Any]) -> None:

@@ -59,7 +59,9 @@ def record_audit(
     session.add(AuditEvent(**values))
 
 
-_INSERT = insert(AUDIT_EVENTS)
+# Inline: no RETURNING of the new id, which nobody reads, so on PostgreSQL `run_later`
+# can queue it with the next round trip (a RETURNING is a round trip of its own).
+_INSERT = insert(AUDIT_EVENTS).inline()
 
 
 def insert_audit(session: Session, values: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Executable, Table
 from sqlalchemy.orm import Session
 
 from equipshare.db import direct
+from equipshare.db.direct_plans import Rows
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking, Downtime
 from equipshare.db.models.catalogue import (
@@ -61,7 +62,7 @@ INSTRUMENT_DESCRIPTION = (
 )
 
 
-def run(session: Session, statement: Executable, params: Mapping[str, Any]) -> direct.Rows:
+def run(session: Session, statement: Executable, params: Mapping[str, Any]) -> Rows:
     """Run a prebuilt statement in the session's transaction, on the driver's cursor
     (db/direct.py: SQLAlchemy's execution of a statement cost more than the statement).
 
