@@ -4,7 +4,7 @@ A booking is a dozen short statements, and SQLAlchemy's execution of each one (t
 compiled cache's key, an execution context, a cursor result and its metadata) cost more
 than the database's work: about 0.05 ms a statement on SQLite and 0.08 ms on PostgreSQL,
 against 0.02-0.05 ms for the driver's own round trip. Here a statement is compiled once per
-dialect and shape, and a call only converts its values with the types' own bind
+dialect and shape (db/direct_plans.py), and a call only converts its values with the types' own bind
 processors, runs the SQL on the cursor and converts the rows with the types' result
 processors: the same SQL, the same values, the same rows, as plain named tuples.
 
