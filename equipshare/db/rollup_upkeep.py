@@ -63,12 +63,18 @@ def recompute(conn: Connection, pending: Pending) -> None:
     # Days changed only by new bookings take their rows added, first: a recompute of
     # another day of the same month below then reads the month as it now is.
     new = [(uid, i, day_of(i, start)) for uid, (i, start) in inserted.items() if i in live]
-    rollup_new.add(conn, sorted(n for n in new if n[1:] not in recomputed))
+    rollup_new.add(conn, sorted((n for n in new if n[1:] not in recomputed), key=_by_day))
     if whole:
         rebuild(conn, sorted(whole), pending.moved_hosts)
     elif pending.moved_hosts:
         rebuild_hosts(conn, sorted(pending.moved_hosts))
     recompute_days(conn, [(i, day, zones[i]) for i, day in days])
+
+
+def _by_day(new: tuple[str, int, date]) -> tuple[int, date, str]:
+    """New bookings in the order a recompute takes their days (instrument, then day)."""
+    uid, instrument, day = new
+    return instrument, day, uid
 
 
 def _whole_instruments(conn: Connection, pending: Pending) -> set[int]:
