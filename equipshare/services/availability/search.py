@@ -34,7 +34,7 @@ from equipshare.services.availability.slots import (
     slot_record,
 )
 from equipshare.services.bookings import checks
-from equipshare.services.bookings.checks import Proposal
+from equipshare.services.bookings.proposal import Proposal
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 

@@ -29,7 +29,7 @@ from equipshare.domain.enums import (
     TrainingLevel,
     WaitlistStatus,
 )
-from equipshare.services.bookings.checks import WAITLIST
+from equipshare.services.bookings.conflicts import WAITLIST
 from equipshare.services.plumbing.prebuilt import (
     BOOKINGS,
     DOWNTIMES,

@@ -26,7 +26,9 @@ from equipshare.domain.records.scheduling.bookings import BookingRecord, Booking
 from equipshare.domain.records.users.people import UserRecord
 from equipshare.domain.rules.permissions import Action, Actor, Target, allowed, require
 from equipshare.domain.rules.policy_rules import as_utc, needs_approval
-from equipshare.services.bookings.checks import Conflicts, Proposal, check_all, lock_rows
+from equipshare.services.bookings.checks import check_all, lock_rows
+from equipshare.services.bookings.conflicts import Conflicts
+from equipshare.services.bookings.proposal import Proposal
 from equipshare.services.charging import pricing
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import audit_values, booking_values_snapshot, insert_audit

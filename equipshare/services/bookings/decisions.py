@@ -40,9 +40,10 @@ from equipshare.domain.records.pages import BulkApproval, RefusedDecision, Undon
 from equipshare.domain.records.scheduling.bookings import BookingRecord
 from equipshare.domain.rules.permissions import Action, Actor, Target, require, staff_scope
 from equipshare.domain.time.timewords import local_range
-from equipshare.services.bookings.checks import Proposal, check_conflicts
+from equipshare.services.bookings.conflicts import check_conflicts
 from equipshare.services.bookings.create import translating_overlaps
 from equipshare.services.bookings.lifecycle import AUDIT_ACTIONS, BookingService, lock_booking
+from equipshare.services.bookings.proposal import Proposal
 from equipshare.services.charging import pricing
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import booking_snapshot, record_audit

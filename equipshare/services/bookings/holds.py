@@ -27,7 +27,9 @@ from equipshare.domain.records.instruments.catalogue import InstrumentRecord
 from equipshare.domain.records.scheduling.bookings import BookingRequest
 from equipshare.domain.rules.permissions import Actor
 from equipshare.domain.rules.policy_rules import as_utc, describe_range, describe_time
-from equipshare.services.bookings.checks import WAITLIST, Proposal, check_conflicts, lock_rows
+from equipshare.services.bookings.checks import lock_rows
+from equipshare.services.bookings.conflicts import WAITLIST, check_conflicts
+from equipshare.services.bookings.proposal import Proposal
 from equipshare.services.charging import pricing
 from equipshare.services.notify.outbox import queue_notification
 from equipshare.services.plumbing import row_records

@@ -15,18 +15,13 @@ from equipshare.domain.records.scheduling.bookings import BookingRecord, Booking
 from equipshare.domain.records.users.people import UserRecord
 from equipshare.domain.rules.permissions import Action, Actor, Target, require
 from equipshare.domain.rules.policy_rules import as_utc, check_access, describe_range
-from equipshare.services.bookings.checks import (
-    Conflicts,
-    Proposal,
-    check_all,
-    check_training,
-    conflicts_query,
-    lock_rows,
-)
+from equipshare.services.bookings.checks import check_all, check_training, lock_rows
+from equipshare.services.bookings.conflicts import Conflicts, conflicts_query
 from equipshare.services.bookings.create import create_booking
 from equipshare.services.bookings.create import initial_status as initial_status
 from equipshare.services.bookings.create import translating_overlaps as translating_overlaps
 from equipshare.services.bookings.holds import Waitlist, probe_owner
+from equipshare.services.bookings.proposal import Proposal
 from equipshare.services.charging import pricing
 from equipshare.services.notify.outbox import (
     insert_notification,

@@ -37,12 +37,13 @@ from equipshare.domain.time.recurrence import (
     occurrences,
     rrule_text,
 )
-from equipshare.services.bookings.checks import Proposal, check_all, lock_rows
+from equipshare.services.bookings.checks import check_all, lock_rows
 from equipshare.services.bookings.lifecycle import (
     BookingService,
     initial_status,
     translating_overlaps,
 )
+from equipshare.services.bookings.proposal import Proposal
 from equipshare.services.charging import pricing
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import booking_snapshot, record_audit

@@ -19,9 +19,10 @@ from equipshare.domain.records.scheduling.waitlist import WaitlistEntryRecord
 from equipshare.domain.rules import policy_rules
 from equipshare.domain.rules.permissions import Action, Actor, Target, require
 from equipshare.domain.rules.policy_rules import as_utc, describe_range, describe_time
-from equipshare.services.bookings.checks import Proposal, check_conflicts
+from equipshare.services.bookings.conflicts import check_conflicts
 from equipshare.services.bookings.holds import IN_LINE, Waitlist
 from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.bookings.proposal import Proposal
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext

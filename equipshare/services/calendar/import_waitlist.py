@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from equipshare.domain.enums import WaitlistStatus
 from equipshare.domain.records.instruments.catalogue import InstrumentRecord
-from equipshare.services.bookings.checks import WAITLIST
+from equipshare.services.bookings.conflicts import WAITLIST
 from equipshare.services.bookings.holds import IN_LINE, Waitlist
 
 _AT = WAITLIST.c.starts_at.type

@@ -25,6 +25,7 @@ from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.availability.search import AvailabilityService
 from equipshare.services.bookings import checks
 from equipshare.services.bookings.lifecycle import BookingService
+from equipshare.services.bookings.proposal import Proposal
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.world import T0, World, london
@@ -55,7 +56,7 @@ def assert_bookable(context: ServiceContext, username: str, slots: list[SlotReco
         user = row_records.load_user(session, username)
         for slot in slots:
             instrument = row_records.load_instrument(session, slot.instrument_code)
-            proposal = checks.Proposal(
+            proposal = Proposal(
                 user, instrument, slot.starts_at, slot.ends_at, project_code="EP/X0001/1"
             )
             checks.check_all(session, proposal, context.clock.now())
