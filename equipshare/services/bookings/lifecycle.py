@@ -21,15 +21,9 @@ from equipshare.services.bookings.create import create_booking
 from equipshare.services.bookings.create import initial_status as initial_status
 from equipshare.services.bookings.create import translating_overlaps as translating_overlaps
 from equipshare.services.bookings.holds import Waitlist, probe_owner
+from equipshare.services.bookings.notices import announce, tell_owner
 from equipshare.services.bookings.proposal import Proposal
 from equipshare.services.charging import pricing
-from equipshare.services.notify.outbox import (
-    insert_notification,
-    notification_values,
-    queue_notification,
-)
-from equipshare.services.notify.staff_notices import tell_staff_of_user_cancellation
-from equipshare.services.notify.staleness import booking_state
 from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.audit import booking_snapshot, record_audit
 from equipshare.services.plumbing.context import ServiceContext
@@ -39,11 +33,6 @@ END_ACTIONS = {
     BookingStatus.CANCELLED: Action.CANCEL_BOOKING,
     BookingStatus.CONFIRMED: Action.APPROVE_BOOKING,
     BookingStatus.REJECTED: Action.REJECT_BOOKING,
-}
-OWNER_NOTICES = {
-    BookingStatus.CONFIRMED: (NotificationKind.BOOKING_APPROVED, "approved"),
-    BookingStatus.REJECTED: (NotificationKind.BOOKING_REJECTED, "rejected"),
-    BookingStatus.CANCELLED: (NotificationKind.BOOKING_CANCELLED, "cancelled"),
 }
 DECIDABLE = (BookingStatus.PENDING,)
 CANCELLABLE = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
@@ -175,34 +164,7 @@ class BookingService:
         instrument: InstrumentRecord,
         status: BookingStatus,
     ) -> None:
-        """Tell the approvers a new booking waits for them, or its owner that it is booked."""
-        when = describe_range(booking.starts_at, booking.ends_at, instrument.timezone)
-        now = self._clock.now()
-        code = instrument.code
-        state = booking_state(status, booking.starts_at, booking.ends_at, booking.sequence)
-        if status is BookingStatus.PENDING:
-            for approver in row_records.facility_approvers(session, instrument.facility_id):
-                message = notification_values(
-                    user_id=approver,
-                    kind=NotificationKind.APPROVAL_NEEDED,
-                    subject=f"Approval needed: {code} {when}",
-                    body=f"Booking {booking.id} on {code} {when} waits for approval.",
-                    at=now,
-                    booking_id=booking.id,
-                    describes=state,
-                )
-                insert_notification(session, message)
-        else:
-            message = notification_values(
-                user_id=booking.user_id,
-                kind=NotificationKind.BOOKING_CONFIRMED,
-                subject=f"Booked: {code} {when}",
-                body=f"Your booking {booking.id} on {code} {when} is confirmed.",
-                at=now,
-                booking_id=booking.id,
-                describes=state,
-            )
-            insert_notification(session, message)
+        announce(session, self._clock, booking, instrument, status)
 
     # -- changing ---------------------------------------------------------------------
 
@@ -372,38 +334,9 @@ class BookingService:
             before=before,
             after=booking_snapshot(row),
         )
-        self._tell_owner(session, row, instrument, status, actor, reason, kind)
+        tell_owner(session, self._clock, row, instrument, status, actor, reason, kind)
         if offer_waitlist and not status.holds_slot:
             self.waitlist.offer(session, instrument, row.starts_at, row.ends_at)
-
-    def _tell_owner(
-        self,
-        session: Session,
-        row: Booking,
-        instrument: InstrumentRecord,
-        status: BookingStatus,
-        actor: Actor,
-        reason: str,
-        kind: NotificationKind | None,
-    ) -> None:
-        if row.user_id == actor.id:
-            if status is BookingStatus.CANCELLED and kind is None:
-                tell_staff_of_user_cancellation(
-                    session, row, instrument, reason=reason, at=self._clock.now()
-                )
-            return
-        default_kind, verb = OWNER_NOTICES[status]
-        when = describe_range(row.starts_at, row.ends_at, instrument.timezone)
-        queue_notification(
-            session,
-            user_id=row.user_id,
-            kind=kind or default_kind,
-            subject=f"Booking {verb}: {instrument.code} {when}",
-            body=f"Booking {row.id} on {instrument.code} {when} was {verb}"
-            + (f": {reason}" if reason else "."),
-            at=self._clock.now(),
-            booking_id=row.id,
-        )
 
     # -- reading ----------------------------------------------------------------------
 
