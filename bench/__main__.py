@@ -22,9 +22,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bench.growth import kept_scales
-from bench.harness import BenchOptions, Figure, show
-from bench.results import carried_sections, read_previous, results_document, write_results
+from bench.support.growth import kept_scales
+from bench.support.harness import BenchOptions, Figure, show
+from bench.support.results import carried_sections, read_previous, results_document, write_results
 from equipshare.db import migrate
 from equipshare.db.engine import Database
 from equipshare.db.models.bookings import Booking

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import make_url
 
-from bench.harness import BenchOptions, DriverStyle, Figure, show
+from bench.support.harness import BenchOptions, DriverStyle, Figure, show
 from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent

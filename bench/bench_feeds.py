@@ -38,7 +38,7 @@ from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import delete, func, select, update
 
-from bench.harness import BenchOptions, Figure
+from bench.support.harness import BenchOptions, Figure
 from equipshare.config import Settings
 from equipshare.db import migrate
 from equipshare.db.engine import Database

@@ -35,8 +35,8 @@ from pathlib import Path
 import icalendar
 from sqlalchemy import select
 
-from bench.catalogue_data import seeded_context
-from bench.harness import BenchOptions, Figure, show
+from bench.national.catalogue import seeded_context
+from bench.support.harness import BenchOptions, Figure, show
 from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.db.models.catalogue import Facility, Instrument, User

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bench.harness import BenchOptions, DriverStyle, Figure, median_time, percentile, show
+from bench.support.harness import BenchOptions, DriverStyle, Figure, median_time, percentile, show
 from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.db.models.catalogue import Instrument, User

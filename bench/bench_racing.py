@@ -21,7 +21,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from bench.bench_booking_rate import NOW, PREFIX, _cleanup, _setup
-from bench.harness import BenchOptions, Figure, show
+from bench.support.harness import BenchOptions, Figure, show
 from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.db.models.bookings import Booking

@@ -5,17 +5,17 @@ Run: python -m bench.bench_serve [--quick] [--runs 5] [--levels 10,25,50,75,100,
 
 The demo is seeded into a temporary SQLite file (or into --db, a scratch database: it is
 wiped), and `equipshare serve` started on it in a process of its own, signing people in
-by a trusted proxy's header from 127.0.0.1 (bench/serve_process.py). Then:
+by a trusted proxy's header from 127.0.0.1 (bench/serve/process.py). Then:
 
 1. Sign-in to painted catalogue: a headless Chromium opens /sign-in as a different demo
    person each run and waits until their first catalogue row has arrived and been drawn
-   (bench/serve_browser.py). The floor, interleaved with it in the same run, is the same
+   (bench/serve/browser.py). The floor, interleaved with it in the same run, is the same
    person's `equipshare tui` launched in a pseudo-terminal until that row is drawn
    (bench_tui_startup's method): the served start also spawns one app process, so the
    ratio is what the browser, the websocket and the server add. Between the two, the
    websocket client below signs the same person in alone, to the catalogue's frame: the
    server and the app without the page.
-2. Memory per live session and 3. sessions held: a websocket client (bench/serve_sessions.py)
+2. Memory per live session and 3. sessions held: a websocket client (bench/serve/sessions.py)
    opens sessions as other demo people, a level at a time (1 first: the floor), and at each
    level every session presses a key that moves the catalogue's cursor, one after another
    spread over a second, --rounds times; each key is timed to the first frame back. Then
@@ -43,10 +43,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bench import bench_tui_startup as startup
-from bench.catalogue_data import seeded_context, stamp
-from bench.harness import BenchOptions, Figure, show
-from bench.serve_browser import Browser
-from bench.serve_figures import (
+from bench.national.catalogue import seeded_context, stamp
+from bench.serve.browser import Browser
+from bench.serve.figures import (
     BENCHMARK,
     LEVEL_HEADER,
     LEVELS,
@@ -58,8 +57,9 @@ from bench.serve_figures import (
     level_line,
     section_notes,
 )
-from bench.serve_process import Memory, ServeProcess, memory_of, running_server
-from bench.serve_sessions import Person, RampPlan, lone_start, ramp
+from bench.serve.process import Memory, ServeProcess, memory_of, running_server
+from bench.serve.sessions import Person, RampPlan, lone_start, ramp
+from bench.support.harness import BenchOptions, Figure, show
 from equipshare.db.models.catalogue import User
 from equipshare.domain.records.instruments.catalogue import CatalogueQuery
 from equipshare.domain.time.clock import SystemClock
@@ -233,7 +233,7 @@ def main() -> None:
         print(show(figure), f"[{figure.note}]")
     print(f"({time.perf_counter() - started:.0f} s)")
     if args.record:
-        from bench.results import record_section
+        from bench.support.results import record_section
 
         command = "python -m bench.bench_serve " + " ".join(sys.argv[1:])
         notes = section_notes(measured, plan)

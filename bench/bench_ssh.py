@@ -28,8 +28,8 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 from bench.bench_tui_startup import ADMIN, ESCAPES, child_environment, pty_launch
-from bench.catalogue_data import seeded_context, stamp
-from bench.frame_watch import figure, middle
+from bench.national.catalogue import seeded_context, stamp
+from bench.support.frame_watch import figure, middle
 from equipshare.domain.records.instruments.catalogue import CatalogueQuery
 from equipshare.domain.time.clock import SystemClock
 from equipshare.server.ssh.library import asyncssh

@@ -30,9 +30,9 @@ from sqlalchemy import func, select
 
 from bench import bench_tui_search as search
 from bench import bench_tui_startup as startup
-from bench.catalogue_data import grow_catalogue, seeded_context
-from bench.frame_watch import FrameWatch
-from bench.harness import BenchOptions, Figure, show
+from bench.national.catalogue import grow_catalogue, seeded_context
+from bench.support.frame_watch import FrameWatch
+from bench.support.harness import BenchOptions, Figure, show
 from equipshare.config import Settings
 from equipshare.db.engine import Database
 from equipshare.db.models.bookings import Booking

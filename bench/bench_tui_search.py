@@ -32,8 +32,8 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from bench.catalogue_data import grow_catalogue, seeded_context, stamp
-from bench.frame_watch import FrameWatch, figure, middle, ms
+from bench.national.catalogue import grow_catalogue, seeded_context, stamp
+from bench.support.frame_watch import FrameWatch, figure, middle, ms
 from equipshare.domain.records.instruments.catalogue import CatalogueQuery
 from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.catalogue.search import CatalogueService

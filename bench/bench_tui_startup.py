@@ -36,8 +36,8 @@ from typing import Any
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from bench.catalogue_data import seeded_context, stamp
-from bench.frame_watch import FrameWatch, figure, middle
+from bench.national.catalogue import seeded_context, stamp
+from bench.support.frame_watch import FrameWatch, figure, middle
 from equipshare.domain.records.instruments.catalogue import CatalogueQuery
 from equipshare.domain.time.clock import SystemClock
 from equipshare.services.catalogue.search import CatalogueService

@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Index, func, select, text
 
-from bench.national_bookings import (
+from bench.national.bookings import (
     BOOKING_COLUMNS,
     BOOKING_TIMES,
     DOWNTIME_COLUMNS,
@@ -33,7 +33,7 @@ from bench.national_bookings import (
     UsagePlanner,
     first_day,
 )
-from bench.national_people import plan_nation
+from bench.national.people import plan_nation
 from equipshare.db import migrate, rollups, tables
 from equipshare.db.engine import Database
 from equipshare.db.models.catalogue import Institution

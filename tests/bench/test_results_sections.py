@@ -6,9 +6,9 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from bench.growth import kept_scales
-from bench.harness import Figure
-from bench.results import BY_HAND, carried_sections, record_section, write_results
+from bench.support.growth import kept_scales
+from bench.support.harness import Figure
+from bench.support.results import BY_HAND, carried_sections, record_section, write_results
 
 DOCUMENT = {
     "run_at": "2026-11-24 02:34 UTC",

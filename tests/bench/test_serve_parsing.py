@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from bench.serve_browser import browser_start, watch_script
-from bench.serve_process import Memory, parse_smaps_rollup, parse_stat_cpu
-from bench.serve_sessions import Level, highest_held, shown_text, stdin_frame
+from bench.serve.browser import browser_start, watch_script
+from bench.serve.process import Memory, parse_smaps_rollup, parse_stat_cpu
+from bench.serve.sessions import Level, highest_held, shown_text, stdin_frame
 
 SMAPS_ROLLUP = """\
 55d0c0a00000-7ffd8f1ff000 ---p 00000000 00:00 0                          [rollup]

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.growth import growth_section
-from bench.harness import BenchOptions, Figure, ratio_text
+from bench.support.growth import growth_section
+from bench.support.harness import BenchOptions, Figure, ratio_text
 
 # What was done about a benchmark that misses its target, and what is left (details and
 # before/after tables in bench/README.md, "National scale").

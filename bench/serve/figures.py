@@ -12,10 +12,10 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bench.harness import Figure, percentile
-from bench.serve_browser import BrowserStart, median_start
-from bench.serve_process import Memory
-from bench.serve_sessions import ALONE_ROUNDS, Level, highest_held
+from bench.serve.browser import BrowserStart, median_start
+from bench.serve.process import Memory
+from bench.serve.sessions import ALONE_ROUNDS, Level, highest_held
+from bench.support.harness import Figure, percentile
 
 BENCHMARK = "served app"
 KEY_LIMIT = 0.100  # seconds: a session "answers" when its keys come back within this

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from zoneinfo import ZoneInfo
 
-from bench.national_people import Facility, Instrument, Nation
+from bench.national.people import Facility, Instrument, Nation
 from equipshare.domain.enums import UserClass
 from equipshare.domain.money.charging import FrozenRates, billable_minutes, session_charge
 

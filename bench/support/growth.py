@@ -10,7 +10,7 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Any
 
-from bench.harness import Figure, ratio_text
+from bench.support.harness import Figure, ratio_text
 
 
 def scale_key(scale: float) -> str:

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from bench.harness import percentile
-from bench.serve_process import PROXY_HEADER, Memory
+from bench.serve.process import PROXY_HEADER, Memory
+from bench.support.harness import percentile
 
 # CSI, OSC and two-byte escape sequences: what is left is the text the terminal shows.
 ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")

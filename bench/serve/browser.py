@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.serve_process import PROXY_HEADER
-from bench.serve_sessions import ESCAPES, Person
+from bench.serve.process import PROXY_HEADER
+from bench.serve.sessions import ESCAPES, Person
 
 CHROMIUM = Path("/usr/bin/chromium")
 VIEWPORT = {"width": 1200, "height": 800}

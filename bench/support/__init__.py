@@ -1,0 +1,1 @@
+"""What every benchmark shares: options and figures, results, the growth table, frame timing."""
