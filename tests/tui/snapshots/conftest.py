@@ -15,6 +15,7 @@ and look at it before committing.
 from __future__ import annotations
 
 import contextlib
+import io
 import random
 import string
 from collections.abc import Iterator
@@ -24,7 +25,10 @@ from typing import Any
 
 import pytest
 from pytest_textual_snapshot import SVGImageExtension  # type: ignore[import-untyped]
+from rich.console import Console
+from rich.segment import Segment
 from syrupy.assertion import SnapshotAssertion
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input
 
@@ -162,25 +166,59 @@ async def quiet(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
-async def steady(pilot: Pilot[None]) -> str:
+class Shot:
+    """What the screen draws at one moment, as the segments an SVG screenshot is made of.
+
+    Equal segments make byte-equal SVGs (the SVG is drawn from them and its ids are a
+    checksum of them), so telling whether the screen moved needs no SVG: exporting one
+    costs four times what drawing the segments does, and only the last shot is kept.
+    """
+
+    def __init__(self, app: App[Any]) -> None:
+        # As App.export_screenshot draws the screen, stopping short of the SVG.
+        width, height = app.size
+        self._console = Console(
+            width=width,
+            height=height,
+            file=io.StringIO(),
+            force_terminal=True,
+            color_system="truecolor",
+            record=True,
+            legacy_windows=False,
+            safe_box=False,
+        )
+        self._console.print(
+            app.screen._compositor.render_update(
+                full=True, screen_stack=app._background_screens, simplify=False
+            )
+        )
+        self.segments = tuple(Segment.filter_control(self._console._record_buffer))
+        self._title = app.title
+
+    def svg(self) -> str:
+        """The SVG App.export_screenshot gives of the same screen."""
+        return self._console.export_svg(title=self._title)
+
+
+async def steady(pilot: Pilot[None]) -> Shot:
     """The screen once three shots in a row agree: a resize can take more than one refresh
     (a table fits its columns after the refresh that sized it)."""
     await quiet(pilot)
     app = pilot.app
-    svg = app.export_screenshot(title=app.title)
+    shot = Shot(app)
     for _ in range(10):
         # Three shots over 0.15 s, workers done between them: on a loaded machine a message
         # that fills a table can wait longer than one short pause.
-        shots = [svg]
+        shots = [shot]
         for wait in (0.05, 0.1):
             await pilot.pause(wait)
             with contextlib.suppress(Exception):
                 await app.workers.wait_for_complete()
-            shots.append(app.export_screenshot(title=app.title))
-        if len(set(shots)) == 1:
+            shots.append(Shot(app))
+        shot = shots[-1]
+        if len({each.segments for each in shots}) == 1:
             break
-        svg = shots[-1]
-    return svg
+    return shot
 
 
 class Shots:
@@ -229,7 +267,7 @@ class Shots:
                 await pilot.resize_terminal(*size)
             await steady(pilot)
             redraw_tables(pilot)
-            if self._snapshot(name=label) == await steady(pilot):
+            if self._snapshot(name=label) == (await steady(pilot)).svg():
                 return True
         return False
 
