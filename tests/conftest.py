@@ -15,6 +15,7 @@ from equipshare.db.engine import Database
 from equipshare.domain.time.clock import FrozenClock
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support import backends, file_order, replica
+from tests.support.recycled_postgres import Recycler
 from tests.support.throwaway_postgres import ClusterError, ThrowawayPostgres
 from tests.support.world import World, build_world
 
@@ -117,6 +118,14 @@ def postgres_template() -> Iterator[tuple[URL, str]]:
     backends.drop_postgres_database(admin, url.database or "")
 
 
+@pytest.fixture(scope="session")
+def postgres_recycler(postgres_template: tuple[URL, str]) -> Iterator[Recycler]:
+    """This worker's spare PostgreSQL database (support/recycled_postgres)."""
+    recycler = Recycler(*postgres_template)
+    yield recycler
+    recycler.close()
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -143,10 +152,10 @@ def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -
     if backend == "sqlite":
         yield backends.copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path)
         return
-    admin, template = request.getfixturevalue("postgres_template")
-    url = backends.create_postgres_database(admin, template=template)
+    recycler: Recycler = request.getfixturevalue("postgres_recycler")
+    url = recycler.take()
     yield url.render_as_string(hide_password=False)
-    backends.drop_postgres_database(admin, url.database or "")
+    recycler.give_back(url.database or "")
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Throwaway databases for tests: a migrated template per backend, copied per test."""
+"""Throwaway databases for tests: a migrated template per backend, copied per test (on
+PostgreSQL the copy is then recycled from test to test: support/recycled_postgres)."""
 
 from __future__ import annotations
 
