@@ -24,7 +24,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Engine, Executable, event
 from sqlalchemy.sql.dml import Insert, UpdateBase
 
-from equipshare.db.direct_plans import Rows, converted, plan_for
+from equipshare.db.direct_plans import Rows, converted, one_off_plan, plan_for
 
 _QUEUE = "equipshare.direct.queue"
 _HOLD = "equipshare.direct.hold"
@@ -253,3 +253,27 @@ def _through_sqlalchemy(
     key = result.inserted_primary_key if plain_insert else None
     rows = list(result) if result.returns_rows else []
     return Rows(rows, result.rowcount, key)
+
+
+def read_tuples(conn: Connection, statement: Executable) -> list[tuple[Any, ...]]:
+    """The rows of a one-off read (a report's grouped rows, built for one call) as the
+    driver's own tuples: compiled each time and never kept among the plans, and no
+    result processing, so only for columns the driver returns as wanted (integers,
+    text); tens of thousands of rows cost SQLAlchemy's row objects more than the query.
+    A statement the cursor cannot take as it stands (expanding IN lists), or a watched
+    connection, goes through SQLAlchemy."""
+    plan = None if _watched(conn) else one_off_plan(statement, conn.dialect)
+    if plan is None:
+        return [tuple(row) for row in conn.execute(statement)]
+    if conn.info.get(_QUEUE):
+        flush(conn)
+    values = plan.values({})
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(plan.sql, values)
+        return cast(list[tuple[Any, ...]], cursor.fetchall())
+    except Exception as error:
+        conn._handle_dbapi_exception(error, plan.sql, values, cursor, None)
+        raise  # pragma: no cover - the handler always raises
+    finally:
+        cursor.close()

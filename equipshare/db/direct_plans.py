@@ -145,6 +145,12 @@ def plan_for(conn: Connection, statement: Executable, params: Mapping[str, Any])
     return plan
 
 
+def one_off_plan(statement: Executable, dialect: Dialect) -> _Plan | None:
+    """`statement` compiled for a single run with its own values (a report's read built
+    for one call): not kept, so it never pushes a hot path's plan out."""
+    return _compile(statement, dialect, ())
+
+
 def _compile(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Plan | None:
     compiled = statement.compile(dialect=dialect, column_keys=list(keys))  # type: ignore[attr-defined]
     if not isinstance(compiled, SQLCompiler):

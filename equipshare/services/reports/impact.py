@@ -7,7 +7,6 @@ Periods are local days in the organisation's zone; a booking counts where its st
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -25,8 +24,8 @@ from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.reports.period import make_period, period_from, previous_month
 from equipshare.services.reports.scope import require_report_reader, resolve_scope, visible_staff
-from equipshare.services.reports.technician_sharing import technician_sharing
-from equipshare.services.reports.usage import sharing_report, utilisation_report
+from equipshare.services.reports.technician_sharing import sharing_with_technicians
+from equipshare.services.reports.usage import utilisation_report
 from equipshare.services.reports.work import demand_report, technicians_report, unnamed_hidden
 
 MAX_DEMAND_ROWS = 1000
@@ -94,9 +93,7 @@ class ReportService:
         with self._db.reads() as session:
             require_report_reader(row_records.load_actor(session, actor_username), "sharing")
             scope = resolve_scope(session, where)
-            report = sharing_report(session, self._db.backend, period, scope)
-            cells, months = technician_sharing(session, self._db.backend, period, scope)
-            return replace(report, technician_cells=cells, technician_months=months)
+            return sharing_with_technicians(session, self._db.backend, period, scope)
 
     def technicians(
         self, actor_username: str, period: ReportPeriod, where: ReportFilter = EVERYTHING

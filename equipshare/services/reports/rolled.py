@@ -22,9 +22,10 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Date, case, func, literal, select
+from sqlalchemy import ColumnElement, Date, and_, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
+from equipshare.db import direct
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Institution, Instrument
 from equipshare.db.models.rollups import (
@@ -216,7 +217,7 @@ def _held_sums(
     return conn.execute(cells).all(), conn.execute(by_month).all()
 
 
-def _host_rows(part: Part, scope: Scope, split: Split, who: str) -> Any:
+def _host_rows(part: Part, scope: Scope, split: Split) -> Any:
     """The part's whole months of the host rows, but for hosts keeping another zone too."""
     h = BookingRollupHost
     statement = (
@@ -228,54 +229,102 @@ def _host_rows(part: Part, scope: Scope, split: Split, who: str) -> Any:
         statement = statement.where(h.host_institution_id == scope.institution_id)
     if split.mixed_hosts:
         statement = statement.where(h.host_institution_id.not_in(split.mixed_hosts))
-    if who == "staff":
-        statement = statement.where(h.staff_institution_id != NO_STAFF)
     return statement
+
+
+def _host_sums(
+    session: Session, part: Part, scope: Scope, split: Split, sides: Sequence[str]
+) -> dict[str, tuple[Sequence[Any], Sequence[Any]]]:
+    """For each side ("host" or "staff"), the cells (named by the institutions' codes)
+    and the cross-institution part by month of the part's host rows: a GROUP BY per
+    side for the cells and one pass for every side's months, read as the driver's
+    tuples and named in Python (a few hundred institutions, where a year's cells are
+    tens of thousands)."""
+    h = BookingRollupHost
+    rows = _host_rows(part, scope, split)
+    conn = session.connection()
+    user, minutes, count = h.user_institution_id, h.held_minutes, h.held_bookings
+    cells: dict[str, Sequence[Any]] = {}
+    crossing: list[Any] = []
+    for who in sides:
+        first = h.host_institution_id if who == "host" else h.staff_institution_id
+        grouped = rows.add_columns(first, user, func.sum(minutes), func.sum(count))
+        across = first != user
+        if who == "staff":
+            grouped = grouped.where(first != NO_STAFF)
+            across = and_(across, first != NO_STAFF)
+        cells[who] = direct.read_tuples(conn, grouped.group_by(first, user))
+        crossing += [func.sum(case((across, c), else_=0)) for c in (minutes, count)]
+    by_month = direct.read_tuples(conn, rows.add_columns(h.month, *crossing).group_by(h.month))
+    codes = dict(direct.read_tuples(conn, select(Institution.id, Institution.code)))
+    rank = {key: place for place, key in enumerate(sorted(codes, key=codes.__getitem__))}
+    step = len(rank) + 1
+    found: dict[str, tuple[Sequence[Any], Sequence[Any]]] = {}
+    for number, who in enumerate(sides):
+        # in code order by the codes' ranks: integers compare faster than pairs of text
+        ordered = sorted(cells[who], key=lambda row: rank[row[0]] * step + rank[row[1]])
+        named = [(codes[a], codes[b], m, n) for a, b, m, n in ordered]
+        months = [(row[0], row[1 + 2 * number], row[2 + 2 * number]) for row in by_month]
+        found[who] = (named, months)
+    return found
 
 
 def held(session: Session, period: ReportPeriod, scope: Scope, split: Split, who: str) -> Tally:
     """Cells of (the host institution's code if `who` is "host", else the assisting
     technician's, the user institution's, held minutes, held bookings) in code order,
-    and the cross-institution part by month index (month index, minutes, bookings).
+    and the cross-institution part by month index (month index, minutes, bookings)."""
+    return held_sides(session, period, scope, split, (who,))[who]
+
+
+def held_sides(
+    session: Session, period: ReportPeriod, scope: Scope, split: Split, sides: Sequence[str]
+) -> dict[str, Tally]:
+    """`held` for each of `sides` ("host", "staff"), reading the host rows once for all.
 
     Whole months of a report not narrowed to one facility come from the host rows (a
     few rows per institution pair and month); the instruments of hosts keeping another
     zone too, and the days at the edges, from the instrument rows."""
     index = {month: number for number, month in enumerate(month_starts(period))}
-    parts: list[Sequence[Any]] = []
-    months: list[tuple[int, int, int]] = []
+    parts: dict[str, list[Sequence[Any]]] = {who: [] for who in sides}
+    months: dict[str, list[tuple[int, int, int]]] = {who: [] for who in sides}
 
-    def add(tally: tuple[Sequence[Any], Sequence[Any]], month: date | None = None) -> None:
-        parts.append(tally[0])
-        months.extend((index[month or _day(of)], int(m or 0), int(n or 0)) for of, m, n in tally[1])
+    def add(
+        who: str, tally: tuple[Sequence[Any], Sequence[Any]], month: date | None = None
+    ) -> None:
+        parts[who].append(tally[0])
+        months[who].extend(
+            (index[month or _day(of)], int(m or 0), int(n or 0)) for of, m, n in tally[1]
+        )
 
+    parts_from_hosts_only = scope.facility_id is None and not split.mixed_hosts
     for part in split.parts:
         hosts_too = part.months and scope.facility_id is None
         if hosts_too:
-            h = BookingRollupHost
-            first = h.host_institution_id if who == "host" else h.staff_institution_id
-            add(_held_sums(session, _host_rows(part, scope, split, who), first, h.month, h))
+            for who, tally in _host_sums(session, part, scope, split, sides).items():
+                add(who, tally)
             if not split.mixed_hosts:
                 continue
         r = part.table
-        first = Facility.institution_id if who == "host" else r.staff_institution_id
-        statement = _of_instruments(select(), part, scope, period).where(r.held_bookings > 0)
-        if who == "staff":
-            statement = statement.where(r.staff_institution_id != NO_STAFF)
-        if hosts_too:
-            statement = statement.where(Facility.institution_id.in_(split.mixed_hosts))
-        month = part.month_column() if part.months else None
-        add(_held_sums(session, statement, first, month, r), part.month)
-    return merged_cells(parts), months
+        for who in sides:
+            first = Facility.institution_id if who == "host" else r.staff_institution_id
+            statement = _of_instruments(select(), part, scope, period).where(r.held_bookings > 0)
+            if who == "staff":
+                statement = statement.where(r.staff_institution_id != NO_STAFF)
+            if hosts_too:
+                statement = statement.where(Facility.institution_id.in_(split.mixed_hosts))
+            month = part.month_column() if part.months else None
+            add(who, _held_sums(session, statement, first, month, r), part.month)
+    if [part.months for part in split.parts] == [True] and parts_from_hosts_only:
+        # whole months from the host rows alone: in code order already (`_host_sums`)
+        return {who: (list(parts[who][0]), months[who]) for who in sides}
+    return {who: (merged_cells(parts[who]), months[who]) for who in sides}
 
 
 def merged_cells(parts: Sequence[Iterable[Sequence[Any]]]) -> list[tuple[str, str, int, int]]:
-    """Cells of several parts (each in code order) as one list in code order, each pair
-    once with its sums added up."""
-    if len(parts) == 1:  # a year of whole months: the rows, in order already but for
-        # PostgreSQL's collation, which may order codes otherwise than Python (cheap:
-        # sorting rows in order is one pass)
-        return sorted((a, b, int(m), int(n)) for a, b, m, n in parts[0])
+    """Cells of several parts as one list in code order (Python's, which PostgreSQL's
+    collation may not share), each pair once with its sums added up."""
+    if len(parts) == 1:  # a year of whole months: each pair once already, sums ints
+        return sorted(tuple(row) for row in parts[0])
     totals: dict[tuple[str, str], list[int]] = {}
     for rows in parts:
         for a, b, m, n in rows:

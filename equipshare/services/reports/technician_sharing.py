@@ -11,6 +11,7 @@ instruments, as for the rest of the sharing report.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
@@ -19,11 +20,23 @@ from sqlalchemy.orm import Session, aliased
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Instrument, User
 from equipshare.db.rollup_sql import booked_length, held
-from equipshare.domain.records.impact.reports import ReportPeriod, SharingCell, SharingMonth
-from equipshare.services.reports.period import month_starts
+from equipshare.domain.records.impact.reports import (
+    ReportPeriod,
+    SharingCell,
+    SharingMonth,
+    SharingReport,
+)
+from equipshare.services.plumbing.collections_paused import collections_paused
 from equipshare.services.reports.scope import Scope
 from equipshare.services.reports.sql_time import month_index
-from equipshare.services.reports.usage import held_totals, in_period
+from equipshare.services.reports.usage import (
+    held_totals,
+    held_totals_of,
+    in_period,
+    months_of,
+    sharing_from,
+    sharing_groups,
+)
 
 
 def technician_sharing(
@@ -34,11 +47,24 @@ def technician_sharing(
     cells, by_month = held_totals(
         session, dialect, period, scope, "staff", _assisted, rollups=rollups
     )
-    months = tuple(
-        SharingMonth(month, *by_month.get(index, (0, 0)))
-        for index, month in enumerate(month_starts(period))
-    )
-    return tuple(SharingCell(*row) for row in cells), months
+    return tuple(SharingCell(*row) for row in cells), months_of(period, by_month)
+
+
+def sharing_with_technicians(
+    session: Session, dialect: str, period: ReportPeriod, scope: Scope, *, rollups: bool = True
+) -> SharingReport:
+    """The sharing report with its technician side: `sharing_report` and
+    `technician_sharing` together, the period split once and its host rows read once
+    for both sides."""
+    directs = {"host": sharing_groups, "staff": _assisted}
+    with collections_paused():
+        totals = held_totals_of(session, dialect, period, scope, directs, rollups=rollups)
+        cells, by_month = totals["staff"]
+        return replace(
+            sharing_from(period, *totals["host"]),
+            technician_cells=tuple(SharingCell(*row) for row in cells),
+            technician_months=months_of(period, by_month),
+        )
 
 
 def _assisted(

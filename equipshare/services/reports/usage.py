@@ -8,7 +8,7 @@ facility or institution level. A booking counts in the period its start falls in
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -258,17 +258,28 @@ def sharing_report(
     from the roll-up with `rollups`); the matrix and the months are both sums of those
     few groups."""
     cells, by_month = held_totals(
-        session, dialect, period, scope, "host", _sharing_groups, rollups=rollups
+        session, dialect, period, scope, "host", sharing_groups, rollups=rollups
     )
-    months = tuple(
-        SharingMonth(month, *by_month.get(index, (0, 0)))
-        for index, month in enumerate(month_starts(period))
-    )
+    return sharing_from(period, cells, by_month)
+
+
+def sharing_from(
+    period: ReportPeriod, cells: list[tuple[str, str, int, int]], by_month: dict[int, list[int]]
+) -> SharingReport:
+    """The report of the host side's totals (see `held_totals`)."""
     return SharingReport(
         period=period,
         institutions=tuple(sorted({row[0] for row in cells} | {row[1] for row in cells})),
         cells=tuple(SharingCell(*row) for row in cells),
-        months=months,
+        months=months_of(period, by_month),
+    )
+
+
+def months_of(period: ReportPeriod, by_month: dict[int, list[int]]) -> tuple[SharingMonth, ...]:
+    """Every local month of the period with its [minutes, bookings] across institutions."""
+    return tuple(
+        SharingMonth(month, *by_month.get(index, (0, 0)))
+        for index, month in enumerate(month_starts(period))
     )
 
 
@@ -290,27 +301,48 @@ def held_totals(
     institutions per month index: whole days from the roll-ups with `rollups`, the rest
     (or everything) from the bookings by `direct` (groups of first institution id, user
     institution id, month index, minutes and bookings)."""
-    by_month: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    groups: list[Any] = []
-    cells: list[tuple[str, str, int, int]] = []
-    if rollups:
-        split = rolled.split(session, period, scope)
-        cells, months_of = rolled.held(session, period, scope, split, who)
-        for index, minutes, count in months_of:
-            add_to(by_month[index], minutes, count)
-        for conditions in split.direct:
-            groups += direct(session, dialect, period, scope, *conditions)
-    else:
-        groups = direct(session, dialect, period, scope)
-    if not groups:
-        return cells, by_month
-    rows = session.connection().execute(select(Institution.id, Institution.code))
-    codes: dict[int, str] = {row[0]: row[1] for row in rows}
-    for first, user, index, minutes, count in groups:
-        if first != user:
-            add_to(by_month[int(index)], minutes, count)
-    named = [(codes[first], codes[user], m, n) for first, user, _, m, n in groups]
-    return rolled.merged_cells([cells, sorted(named)]), by_month
+    return held_totals_of(session, dialect, period, scope, {who: direct}, rollups=rollups)[who]
+
+
+def held_totals_of(
+    session: Session,
+    dialect: str,
+    period: ReportPeriod,
+    scope: Scope,
+    directs: Mapping[str, Callable[..., list[Any]]],
+    *,
+    rollups: bool,
+) -> dict[str, Totals]:
+    """`held_totals` for each side ("host", "staff") of `directs`, from one split of the
+    period and one read of the host rows for all of them."""
+    found: dict[str, Totals] = {}
+    codes: dict[int, str] = {}
+    split = rolled.split(session, period, scope) if rollups else None
+    tallies = rolled.held_sides(session, period, scope, split, list(directs)) if split else {}
+    for who, direct in directs.items():
+        by_month: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        groups: list[Any] = []
+        cells: list[tuple[str, str, int, int]] = []
+        if split is not None:
+            cells, months_of = tallies[who]
+            for index, minutes, count in months_of:
+                add_to(by_month[index], minutes, count)
+            for conditions in split.direct:
+                groups += direct(session, dialect, period, scope, *conditions)
+        else:
+            groups = direct(session, dialect, period, scope)
+        if not groups:
+            found[who] = (cells, by_month)
+            continue
+        if not codes:
+            rows = session.connection().execute(select(Institution.id, Institution.code))
+            codes = {row[0]: row[1] for row in rows}
+        for first, user, index, minutes, count in groups:
+            if first != user:
+                add_to(by_month[int(index)], minutes, count)
+        named = [(codes[first], codes[user], m, n) for first, user, _, m, n in groups]
+        found[who] = (rolled.merged_cells([cells, sorted(named)]), by_month)
+    return found
 
 
 def add_to(total: list[int], minutes: Any, count: Any) -> None:
@@ -319,7 +351,7 @@ def add_to(total: list[int], minutes: Any, count: Any) -> None:
     total[1] += int(count)
 
 
-def _sharing_groups(
+def sharing_groups(
     session: Session,
     dialect: str,
     period: ReportPeriod,

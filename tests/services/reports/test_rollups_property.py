@@ -8,14 +8,17 @@ to the roll-ups instead of recomputing them) and what changes the figures beside
 being made: check-in and check-out, days passing and `close-past` (completed, no-show), a
 user moving institution and a facility moving zone. After every step the utilisation
 report (per instrument and per institution), the sharing matrix and the technician side
-of sharing must be equal read both ways, over periods read from the day rows only, from
-whole months and part-months, to date, and from and to a time of day, and `check` must
-find the day rows equal to their bookings and the month rows equal to their days.
+of sharing must be equal read both ways (the sharing matrix with its technician side, as
+the service reads them together, and each side alone), over periods read from the day
+rows only, from whole months and part-months, to date, and from and to a time of day,
+and `check` must find the day rows equal to their bookings and the month rows equal to
+their days.
 """
 
 from __future__ import annotations
 
 from contextlib import suppress
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -36,7 +39,10 @@ from equipshare.services.plumbing import row_records
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.reports.period import make_period, period_from
 from equipshare.services.reports.scope import Scope
-from equipshare.services.reports.technician_sharing import technician_sharing
+from equipshare.services.reports.technician_sharing import (
+    sharing_with_technicians,
+    technician_sharing,
+)
 from equipshare.services.reports.usage import sharing_report, utilisation_report
 from tests.services.bookings.test_write_paths_property import (
     MONDAY,
@@ -156,11 +162,14 @@ class RollupPaths(WritePaths):
                         assert utilisation_report(s, dialect, period, level, scope) == (
                             utilisation_report(s, dialect, period, level, scope, rollups=False)
                         )
-                    assert sharing_report(s, dialect, period, scope) == sharing_report(
-                        s, dialect, period, scope, rollups=False
+                    both = sharing_with_technicians(s, dialect, period, scope, rollups=False)
+                    assert sharing_with_technicians(s, dialect, period, scope) == both
+                    assert sharing_report(s, dialect, period, scope) == replace(
+                        both, technician_cells=(), technician_months=()
                     )
-                    assert technician_sharing(s, dialect, period, scope) == technician_sharing(
-                        s, dialect, period, scope, rollups=False
+                    assert technician_sharing(s, dialect, period, scope) == (
+                        both.technician_cells,
+                        both.technician_months,
                     )
 
     @invariant()
