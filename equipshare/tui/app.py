@@ -23,6 +23,7 @@ from equipshare.tui.app_parts.kept_preferences import KeepsPreferences, KeptPref
 from equipshare.tui.app_parts.key_answers import KeyAnswers
 from equipshare.tui.app_parts.live_refresh import LiveRefresh
 from equipshare.tui.app_parts.live_standing import LiveStanding
+from equipshare.tui.app_parts.research_actions import ResearchActions
 from equipshare.tui.app_parts.staff_actions import StaffActions
 from equipshare.tui.app_parts.standing import StandingChecks
 from equipshare.tui.commands import InstrumentCommands
@@ -51,6 +52,7 @@ def _binding(key: str, action: str, text: str, tip: str, **extra: object) -> Bin
 
 class EquipshareApp(
     StaffActions,
+    ResearchActions,
     AdministrationActions,
     AccountActions,
     KeyAnswers,
@@ -286,45 +288,6 @@ class EquipshareApp(
                 self.actor_username,
             ),
         )
-
-    def action_feeds(self) -> None:
-        from equipshare.services.calendar.service import FeedsService
-        from equipshare.tui.screens.feed_tokens import FeedTokensScreen
-
-        self._show(
-            FeedTokensScreen, FeedTokensScreen(FeedsService(self.context), self.actor_username)
-        )
-
-    def action_acknowledge(self) -> None:
-        from equipshare.services.acknowledgements.service import AcknowledgementService
-        from equipshare.tui.screens.acknowledge import AcknowledgeScreen
-
-        screen = AcknowledgeScreen(
-            AcknowledgementService(self.context),
-            self.actor_username,
-            may_pick=self.staff,
-            usernames=self.completions.usernames if self.staff else None,
-            downloads=self.downloads,
-        )
-        self._show(AcknowledgeScreen, screen)
-
-    def action_estimate(self) -> None:
-        from equipshare.services.grants.service import GrantCostingService
-        from equipshare.tui.screens.estimate.estimate import EstimateScreen
-
-        screen = EstimateScreen(
-            GrantCostingService(self.context),
-            self.actor_username,
-            may_pick=self.staff,
-            completions=self.completions,
-        )
-        self._show(EstimateScreen, screen)
-
-    def action_outputs(self) -> None:
-        from equipshare.services.outputs.service import OutputService
-        from equipshare.tui.screens.outputs import OutputsScreen
-
-        self._show(OutputsScreen, OutputsScreen(OutputService(self.context), self.actor_username))
 
     def open_week(self, code: str) -> None:
         """Show an instrument's week calendar, from any screen that names an instrument."""
