@@ -7,7 +7,8 @@ the same rows the recompute would write, without reading the instrument's other 
 (the month's recompute read all of them, about 1 ms a booking on PostgreSQL). The
 caller (rollup_upkeep.recompute) holds the instrument's row lock, as for a recompute, and
 adds before it recomputes any other day: a recompute of the same month then reads the
-added rows as they now are.
+added rows as they now are. Each month added to has its year-to-date rows brought up to
+date from its month rows after (`rollup_ytd_sql.keep`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.dml import Insert
 
-from equipshare.db import direct, rollup_host_sql, rollup_sql
+from equipshare.db import direct, rollup_host_sql, rollup_sql, rollup_ytd_sql
 from equipshare.db.models.rollups import BookingRollup, BookingRollupMonth
 
 DAYS = cast(Table, BookingRollup.__table__)
@@ -40,11 +41,14 @@ def add(conn: Connection, new: Sequence[tuple[str, int, date]]) -> None:
         for uid, instrument, day in new
     ]
     dialect = conn.dialect.name
+    months = [(instrument, day.replace(day=1)) for _, instrument, day in new]
     if dialect == "postgresql":
         direct.defer(conn, _together(), params)
+        rollup_ytd_sql.keep(conn, months)  # then the year to date, in the same round trip
         return
     for statement in _statements(dialect):
         direct.execute(conn, statement, params)
+    rollup_ytd_sql.keep(conn, months)
 
 
 def _upsert(dialect: str, table: Table, columns: Sequence[str], rows: Any) -> Insert:

@@ -22,16 +22,22 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Select, Table, bindparam, delete, insert, or_, select
 from sqlalchemy.sql.dml import Delete, Insert
 
-from equipshare.db import direct, rollup_host_sql, rollup_new, rollup_sql
+from equipshare.db import direct, rollup_host_sql, rollup_new, rollup_sql, rollup_ytd_sql
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Instrument
-from equipshare.db.models.rollups import BookingRollup, BookingRollupHost, BookingRollupMonth
+from equipshare.db.models.rollups import (
+    BookingRollup,
+    BookingRollupHost,
+    BookingRollupMonth,
+    BookingRollupYearToDate,
+)
 from equipshare.db.rollup_pending import Pending, chunks
 from equipshare.domain.time.zone_offsets import local_midnight, offset_spans_between
 
 DAYS = cast(Table, BookingRollup.__table__)
 MONTHS = cast(Table, BookingRollupMonth.__table__)
 HOSTS = cast(Table, BookingRollupHost.__table__)
+YEARS = cast(Table, BookingRollupYearToDate.__table__)
 INSTRUMENTS = cast(Table, Instrument.__table__)
 FACILITIES = cast(Table, Facility.__table__)
 
@@ -170,19 +176,21 @@ def recompute_days(conn: Connection, days: Sequence[tuple[int, date, str]]) -> N
                 "month_ends": local_midnight(_next_month(month), zone),
             }
         )
+    months = sorted({(p["instrument_id"], p["month"]) for p in params})
     if conn.dialect.name == "postgresql":
         direct.defer(conn, _together(), params)
+        rollup_ytd_sql.keep(conn, months)  # queued: the same round trip
         return
     doomed, fill, doomed_months, fill_months, shift_hosts = _statements(conn.dialect.name)
     run = functools.partial(direct.execute, conn)
     run(doomed, [{"instrument_id": p["instrument_id"], "day": p["day"]} for p in params])
     run(fill, [{k: p[k] for k in ("instrument_id", "day", "starts", "ends")} for p in params])
-    months = sorted({(p["instrument_id"], p["month"]) for p in params})
     keys = [{"instrument_id": i, "month": m} for i, m in months]
     run(shift_hosts, [{**key, "sign": -1} for key in keys])
     run(doomed_months, keys)
     run(fill_months, [{"instrument_id": i, "month": m, "next": _next_month(m)} for i, m in months])
     run(shift_hosts, [{**key, "sign": 1} for key in keys])
+    rollup_ytd_sql.keep(conn, months)
 
 
 @functools.cache
@@ -218,6 +226,7 @@ def rebuild(
     dialect = conn.dialect.name
     if instruments is None:
         conn.execute(delete(HOSTS))
+        conn.execute(delete(YEARS))
         conn.execute(delete(MONTHS))
         conn.execute(delete(DAYS))
         for select_days in _zone_selects(conn):
@@ -225,16 +234,22 @@ def rebuild(
         months = rollup_sql.months_of_days(dialect)
         conn.execute(insert(MONTHS).from_select(rollup_sql.MONTH_COLUMNS, months))
         rebuild_hosts(conn, None)
+        years = rollup_ytd_sql.of_months(dialect)  # in key order: PostgreSQL's heap too
+        years = years.order_by(*list(years.selected_columns)[:2])
+        conn.execute(insert(YEARS).from_select(rollup_ytd_sql.COLUMNS, years))
         return
     touched = set(hosts)
     for chunk in chunks(instruments):
         touched.update(hosts_of(conn, chunk))
+        conn.execute(delete(YEARS).where(YEARS.c.instrument_id.in_(chunk)))
         conn.execute(delete(MONTHS).where(MONTHS.c.instrument_id.in_(chunk)))
         conn.execute(delete(DAYS).where(DAYS.c.instrument_id.in_(chunk)))
         for select_days in _zone_selects(conn, chunk):
             conn.execute(insert(DAYS).from_select(rollup_sql.COLUMNS, select_days))
         months = rollup_sql.months_of_days(dialect, chunk)
         conn.execute(insert(MONTHS).from_select(rollup_sql.MONTH_COLUMNS, months))
+        years = rollup_ytd_sql.of_months(dialect, chunk)
+        conn.execute(insert(YEARS).from_select(rollup_ytd_sql.COLUMNS, years))
     rebuild_hosts(conn, sorted(touched))
 
 
@@ -281,13 +296,14 @@ def let_go(conn: Connection, column: str, ids: Sequence[int] | None) -> set[int]
     None), whose own DELETE comes next; returns the institutions that hosted the
     instruments, whose host rows commit rebuilds without them."""
     if ids is None:
-        for table in (HOSTS, MONTHS, DAYS):
+        for table in (HOSTS, YEARS, MONTHS, DAYS):
             conn.execute(delete(table))
         return set()
     hosts: set[int] = set()
     for chunk in chunks(ids):
         if column == "instrument_id":
             hosts.update(hosts_of(conn, chunk))
+            conn.execute(delete(YEARS).where(YEARS.c.instrument_id.in_(chunk)))
         else:  # an institution: as a host and as the users'
             conn.execute(
                 delete(HOSTS).where(

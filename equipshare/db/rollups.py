@@ -44,9 +44,11 @@ from equipshare.db.change_stamps import (
 )
 from equipshare.db.rollup_pending import Pending, chunks
 
-#: The roll-up tables: the days, the months summed from them, and the months' held sums
-#: by host institution (the latest: a schema that has it has all three).
+#: The roll-up tables: the days, the months summed from them, the months' held sums by
+#: host institution, and their figures by instrument, year to date (the latest: a schema
+#: that has it has all four).
 DAYS, MONTHS, HOSTS = "booking_rollups", "booking_rollup_months", "booking_rollup_hosts"
+YEARS = "booking_rollup_year_to_date"
 #: The same as lightweight Core tables (no columns, no ORM), enough to count their rows.
 ROLLUPS, ROLLUP_MONTHS = bare_table(DAYS), bare_table(MONTHS)
 _PENDING = "equipshare.rollups"
@@ -264,7 +266,7 @@ def _has_table(conn: Connection) -> bool:
     pool = conn.engine.pool
     if _HAS_TABLE.get(pool):
         return True
-    found = inspect(conn).has_table(HOSTS)
+    found = inspect(conn).has_table(YEARS)
     if found:
         _HAS_TABLE[pool] = True
     return found

@@ -18,7 +18,12 @@ from equipshare.db.engine import Database
 from equipshare.db.models.audit import AuditEvent
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Instrument, User
-from equipshare.db.models.rollups import BookingRollup, BookingRollupHost, BookingRollupMonth
+from equipshare.db.models.rollups import (
+    BookingRollup,
+    BookingRollupHost,
+    BookingRollupMonth,
+    BookingRollupYearToDate,
+)
 from equipshare.domain.enums import BookingStatus
 from equipshare.domain.errors import PermissionDenied
 from equipshare.services.admin.integrity import IntegrityService
@@ -27,6 +32,7 @@ from equipshare.services.admin.integrity_rollups import (
     differing_days,
     differing_host_months,
     differing_months,
+    differing_year_months,
 )
 from equipshare.services.plumbing.context import ServiceContext
 from tests.support.maintenance_rows import plant_booking
@@ -53,10 +59,12 @@ def rows(database: Database) -> list[tuple[Any, ...]]:
 
 
 def differences(database: Database) -> list[tuple[int, date]]:
-    """Differing instrument-days, and instrument-months (as their first days)."""
+    """Differing instrument-days, instrument-months (as their first days), host months
+    and instruments' years to date."""
     with database.readonly() as s:
         conn = s.connection()
-        return differing_days(conn) + differing_months(conn) + differing_host_months(conn)
+        months = differing_months(conn) + differing_host_months(conn)
+        return differing_days(conn) + months + differing_year_months(conn)
 
 
 def months(database: Database) -> list[tuple[Any, ...]]:
@@ -237,12 +245,19 @@ def test_check_finds_a_write_made_past_equipshare_and_repair_rebuilds_it(
         )
     aston = world.institutions["ASTON"]
     report = IntegrityService(context).check()
+    sem = world.instruments[SEM]
     assert [(p.check, p.ids) for p in report.problems] == [
-        ("booking roll-ups", f"instrument {world.instruments[SEM]} month 2026-03"),
+        ("booking roll-ups", f"instrument {sem} month 2026-03"),
         ("booking roll-ups", f"institution {aston} month 2026-03"),  # its months' sums
+        # and its year to date, March to December
+        *(("booking roll-ups", f"instrument {sem} year to 2026-{m:02}") for m in range(3, 13)),
     ]
     fixed = repairs.repair("root")
-    assert (fixed.differing_days, fixed.differing_months, fixed.differing_host_months) == (0, 1, 1)
+    assert (fixed.differing_days, fixed.differing_months, fixed.differing_host_months) == (
+        0,
+        11,
+        1,
+    )
     assert IntegrityService(context).check().clean
     host = BookingRollupHost
     with by_hand.begin() as conn:  # a host row no longer the sum of its months
@@ -252,6 +267,15 @@ def test_check_finds_a_write_made_past_equipshare_and_repair_rebuilds_it(
     ]
     fixed = repairs.repair("root")
     assert (fixed.differing_months, fixed.differing_host_months) == (0, 1)
+    assert IntegrityService(context).check().clean
+    year = BookingRollupYearToDate
+    with by_hand.begin() as conn:  # a year-to-date row no longer the sum of its months
+        july = (year.instrument_id == sem) & (year.month == date(2026, 7, 1))
+        conn.execute(update(year).where(july).values(no_shows=5))
+    assert [p.ids for p in IntegrityService(context).check().problems] == [
+        f"instrument {sem} year to 2026-07"
+    ]
+    assert repairs.repair("root").differing_months == 1
     assert IntegrityService(context).check().clean
 
 

@@ -169,6 +169,8 @@ class Instrument(Base):
             "category",
             "id",
         ),
+        # The utilisation report's labels in code order, from the index alone (0024).
+        Index("ix_instruments_code_name_facility", "code", "name", "facility_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

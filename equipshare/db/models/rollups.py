@@ -111,3 +111,32 @@ class BookingRollupHost(Base):
     staff_institution_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     held_bookings: Mapped[int] = mapped_column(Integer)
     held_minutes: Mapped[int] = mapped_column(Integer)
+
+
+class BookingRollupYearToDate(Base):
+    """Per instrument and facility-local month, the utilisation report's seven figures
+    summed from January of that month's year through it (shared: by users of another
+    institution than the instrument's host), so any run of whole months is at most a few
+    rows an instrument: Nov 2025-Oct 2026 is Dec 2025 less Oct 2025, plus Oct 2026.
+
+    Kept with the month rows in the same transaction: each recomputed instrument-month
+    rewrites its own row and every later one of its year, so once an instrument has a
+    row in a year it has one for every month to December, and a missing row means
+    nothing before it that year (zero). Keyed by month first (clustered on SQLite): a
+    report reads each month it needs as one range."""
+
+    __tablename__ = "booking_rollup_year_to_date"
+    __table_args__ = (
+        Index("ix_booking_rollup_year_to_date_instrument_id", "instrument_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), primary_key=True)
+    held_bookings: Mapped[int] = mapped_column(Integer)
+    held_minutes: Mapped[int] = mapped_column(Integer)
+    used_minutes: Mapped[int] = mapped_column(Integer)
+    cancellations: Mapped[int] = mapped_column(Integer)
+    no_shows: Mapped[int] = mapped_column(Integer)
+    shared_bookings: Mapped[int] = mapped_column(Integer)
+    shared_minutes: Mapped[int] = mapped_column(Integer)

@@ -6,8 +6,9 @@ restore from a partial copy, or a bug. The comparison is two set differences of 
 stored rows and the rows the bookings give, in SQL, so a national database is compared
 in a few statements; the month rows are compared the same way with the sums of the
 stored day rows (so with the day rows right, they are the bookings' own), and the host
-rows with the held sums of the month rows by host institution. The repair rebuilds all
-three tables from the bookings, as an admin, audited.
+rows with the held sums of the month rows by host institution, and the year-to-date rows
+with the month rows' figures summed from January. The repair rebuilds all four tables
+from the bookings, as an admin, audited.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import date
 
 from sqlalchemy import Connection, except_, func, select
 
-from equipshare.db import rollup_host_sql, rollup_sql, rollup_upkeep
+from equipshare.db import rollup_host_sql, rollup_sql, rollup_upkeep, rollup_ytd_sql
 from equipshare.db.models.rollups import BookingRollup
 from equipshare.domain.records.operations.maintenance import IntegrityProblem, RollupRepair
 from equipshare.services.plumbing.audit import record_audit
@@ -69,6 +70,19 @@ def differing_host_months(conn: Connection) -> list[tuple[int, date]]:
     return sorted((host, _day(month)) for host, month in found)
 
 
+def differing_year_months(conn: Connection) -> list[tuple[int, date]]:
+    """(instrument id, month) of every year-to-date row that is not the sum of its
+    year's month rows through that month (rows of zeros read as none, so are not
+    compared)."""
+    expected = rollup_ytd_sql.expected(conn.dialect.name)
+    stored = rollup_ytd_sql.stored()
+    found: set[tuple[int, date]] = set()
+    for difference in (except_(expected, stored), except_(stored, expected)):
+        rows = difference.subquery()
+        found.update((r[0], r[1]) for r in conn.execute(select(rows.c.instrument_id, rows.c.month)))
+    return sorted((instrument, _day(month)) for instrument, month in found)
+
+
 def _day(value: date | str) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
@@ -77,6 +91,7 @@ def rollup_problems(conn: Connection) -> list[IntegrityProblem]:
     days = differing_days(conn)
     months = differing_months(conn)
     hosts = differing_host_months(conn)
+    years = differing_year_months(conn)
     problems = [
         IntegrityProblem(
             "booking roll-ups",
@@ -104,6 +119,23 @@ def rollup_problems(conn: Connection) -> list[IntegrityProblem]:
         )
         for host, month in hosts[:SHOWN]
     ]
+    problems += [
+        IntegrityProblem(
+            "booking roll-ups",
+            f"instrument {instrument} year to {month:%Y-%m}",
+            f"the roll-up of instrument {instrument} for {month:%Y} to {month:%B} does not "
+            "match its months: run `equipshare check --repair`",
+        )
+        for instrument, month in years[:SHOWN]
+    ]
+    if len(years) > SHOWN:
+        problems.append(
+            IntegrityProblem(
+                "booking roll-ups",
+                f"{len(years) - SHOWN} more instrument years to date",
+                f"and {len(years) - SHOWN} more instrument years to date differ from their months",
+            )
+        )
     if len(hosts) > SHOWN:
         problems.append(
             IntegrityProblem(
@@ -147,6 +179,7 @@ class RollupRepairService:
                 actor = require_admin(session, actor_username, "repair the booking roll-ups")
                 conn = session.connection()
                 days, months = len(differing_days(conn)), len(differing_months(conn))
+                months += len(differing_year_months(conn))  # instrument-months too
                 hosts = len(differing_host_months(conn))
                 before = conn.execute(select(func.count()).select_from(BookingRollup)).scalar_one()
                 report = RollupRepair(dry_run, days, before, before, months, hosts)

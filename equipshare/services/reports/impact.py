@@ -25,7 +25,7 @@ from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.reports.period import make_period, period_from, previous_month
 from equipshare.services.reports.scope import require_report_reader, resolve_scope, visible_staff
 from equipshare.services.reports.technician_sharing import sharing_with_technicians
-from equipshare.services.reports.usage import utilisation_report
+from equipshare.services.reports.utilisation import utilisation_report
 from equipshare.services.reports.work import demand_report, technicians_report, unnamed_hidden
 
 MAX_DEMAND_ROWS = 1000

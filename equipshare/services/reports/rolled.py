@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Date, and_, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
-from equipshare.db import direct
+from equipshare.db import direct, rollup_ytd_sql
 from equipshare.db.models.bookings import Booking
 from equipshare.db.models.catalogue import Facility, Institution, Instrument
 from equipshare.db.models.rollups import (
@@ -33,6 +33,7 @@ from equipshare.db.models.rollups import (
     BookingRollup,
     BookingRollupHost,
     BookingRollupMonth,
+    BookingRollupYearToDate,
 )
 from equipshare.domain.records.impact.reports import ReportPeriod
 from equipshare.domain.time.zone_offsets import local_midnight
@@ -146,13 +147,25 @@ def _of_instruments(statement: Any, part: Part, scope: Scope, period: ReportPeri
 
 
 def utilisation(
-    session: Session, period: ReportPeriod, key: Expr, scope: Scope, split: Split
-) -> list[tuple[Any, ...]]:
-    """Per key: booked, used, bookings, cancellations, no-shows, shared minutes and
-    bookings (those of users of another institution than the instrument's)."""
-    totals: dict[Any, list[int]] = {}
+    period: ReportPeriod, key: Expr, scope: Scope, split: Split, *, joined: bool = False
+) -> tuple[list[Any], list[tuple[date, int]]]:
+    """SELECTs of (key, booked, used, bookings, cancellations, no-shows, shared minutes
+    and bookings: those of users of another institution than the instrument's), whose
+    rows add up to the rolled-up part of the period: whole months from the year-to-date
+    rows (each year's last month of the run, less the month before it), the days at the
+    edges from the day rows. With `joined` (a report per instrument), the whole months
+    are instead returned as the year-to-date rows' (month, sign) for the caller to join
+    to each instrument of the period's zone: a key lookup each, no GROUP BY."""
+    selects: list[Any] = []
+    terms: list[tuple[date, int]] = []
     for part in split.parts:
-        r = part.table
+        if part.months and joined:
+            terms += rollup_ytd_sql.signed_months(part.first, part.last)
+            continue
+        if part.months:
+            selects.append(_year_to_date(part, key, scope, period))
+            continue
+        r = BookingRollup
         shared = r.user_institution_id != Facility.institution_id
         statement = _of_instruments(
             select(
@@ -168,16 +181,43 @@ def utilisation(
             part,
             scope,
             period,
-        ).group_by(key)
-        rows = session.execute(statement)
-        if not totals:
-            totals = {row[0]: list(row[1:]) for row in rows}
-            continue
-        for row_key, *sums in rows:
-            found = totals.setdefault(row_key, [0] * 7)
-            for index, value in enumerate(sums):
-                found[index] += value
-    return [(row_key, *sums) for row_key, sums in totals.items()]
+        )
+        selects.append(statement.group_by(key))
+    return selects, terms
+
+
+def _year_to_date(part: Part, key: Expr, scope: Scope, period: ReportPeriod) -> Any:
+    """The whole months of `part` per key from the year-to-date rows, signed."""
+    y = BookingRollupYearToDate
+    terms = rollup_ytd_sql.signed_months(part.first, part.last)
+    taken_off = [month for month, sign in terms if sign < 0]
+    sign = case((y.month.in_(taken_off), -1), else_=1) if taken_off else literal(1)
+    return (
+        select(
+            key,
+            *(
+                func.sum(sign * getattr(y, name))
+                for name in (
+                    "held_minutes",
+                    "used_minutes",
+                    "held_bookings",
+                    "cancellations",
+                    "no_shows",
+                    "shared_minutes",
+                    "shared_bookings",
+                )
+            ),
+        )
+        .select_from(y)
+        .join(Instrument, Instrument.id == y.instrument_id)
+        .join(Facility, Facility.id == Instrument.facility_id)
+        .where(
+            Facility.timezone == period.timezone,
+            y.month.in_([month for month, _ in terms]),
+            *scope.conditions(),
+        )
+        .group_by(key)
+    )
 
 
 #: Cells (first institution's code, user institution's code, minutes, bookings) in code

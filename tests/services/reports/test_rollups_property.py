@@ -10,9 +10,9 @@ user moving institution and a facility moving zone. After every step the utilisa
 report (per instrument and per institution), the sharing matrix and the technician side
 of sharing must be equal read both ways (the sharing matrix with its technician side, as
 the service reads them together, and each side alone), over periods read from the day
-rows only, from whole months and part-months, to date, and from and to a time of day,
-and `check` must find the day rows equal to their bookings and the month rows equal to
-their days.
+rows only, from whole months and part-months (across a new year too), to date, and from
+and to a time of day, and `check` must find the day rows equal to their bookings, the
+month rows equal to their days and the year-to-date rows equal to their months.
 """
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ from equipshare.services.reports.technician_sharing import (
     sharing_with_technicians,
     technician_sharing,
 )
-from equipshare.services.reports.usage import sharing_report, utilisation_report
+from equipshare.services.reports.usage import sharing_report
+from equipshare.services.reports.utilisation import utilisation_report
 from tests.services.bookings.test_write_paths_property import (
     MONDAY,
     WritePaths,
@@ -138,10 +139,13 @@ class RollupPaths(WritePaths):
         self.rearranged = True
 
     def periods(self) -> list[ReportPeriod]:
-        """Days of two part-months (day rows only); whole months with part-months either
-        side (month and day rows); whole months to date (today from the bookings)."""
+        """Days of two part-months (day rows only); whole months across a new year with a
+        part-month before (year-to-date and day rows: December 2025 less November, plus
+        April 2026); whole months after booked ones (May less March, from the
+        year-to-date rows); whole months to date (today from the bookings)."""
         days = make_period(MONDAY - timedelta(days=3), MONDAY + timedelta(days=13), ZONE)
-        months = make_period(date(2026, 2, 15), date(2026, 4, 30), ZONE)
+        months = make_period(date(2025, 11, 15), date(2026, 4, 30), ZONE)
+        later = make_period(date(2026, 4, 1), date(2026, 5, 31), ZONE)
         today = self.clock.now().date()
         since = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
         to_date = make_period(since, today + timedelta(days=2), ZONE, self.clock.now())
@@ -150,7 +154,7 @@ class RollupPaths(WritePaths):
         first = datetime.combine(MONDAY + timedelta(days=1), time(9, 30), london)
         last = datetime.combine(MONDAY + timedelta(days=8), time(15), london)
         times = period_from(first, last, ZONE)
-        return [days, months, to_date, times]
+        return [days, months, later, to_date, times]
 
     @invariant()
     def reports_agree(self) -> None:
