@@ -29,7 +29,6 @@ from sqlalchemy import (
     or_,
     select,
     type_coerce,
-    union,
     union_all,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -87,12 +86,19 @@ def _upsert(dialect: str) -> Any:
 
 
 def refresh(dialect: str) -> Insert:
-    """Rewrite :instrument_id's rows of the months :t0..:t11 (a month and the later ones
-    of its year, repeated to fill twelve) from its month rows of the year (:year, its
-    January, to :last, its December), a row made where none is."""
-    targets = union(
-        *(select(bindparam(f"t{k}", type_=Date).label("month")) for k in range(_TARGETS))
-    ).subquery("targets")
+    """Rewrite :instrument_id's rows of the month :month and the :count - 1 later ones of
+    its year from its month rows of the year (:year, its January, to :last, its
+    December), a row made where none is. The months are computed in SQL from constant
+    offsets: binding twelve dates cost more than the statement's own work."""
+    offsets = union_all(
+        *(select(literal_column(str(k)).label("n")) for k in range(_TARGETS))
+    ).subquery("offsets")
+    later = _plus_months(dialect, bindparam("month", type_=Date), offsets.c.n)
+    targets = (
+        select(later.label("month"))
+        .where(offsets.c.n < bindparam("count", type_=Integer))
+        .subquery("targets")
+    )
     m = BookingRollupMonth
     mine = (
         _month_figures()
@@ -140,12 +146,12 @@ def _refresh(dialect: str) -> Insert:
 
 def refresh_params(instrument_id: int, month: date) -> dict[str, Any]:
     """`refresh`'s parameters for the instrument-month `month` (its first day)."""
-    later = [month.replace(month=min(month.month + k, 12)) for k in range(_TARGETS)]
     return {
         "instrument_id": instrument_id,
+        "month": month,
+        "count": 13 - month.month,
         "year": month.replace(month=1),
         "last": month.replace(month=12),
-        **{f"t{k}": value for k, value in enumerate(later)},
     }
 
 
