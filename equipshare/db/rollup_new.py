@@ -7,8 +7,9 @@ the same rows the recompute would write, without reading the instrument's other 
 (the month's recompute read all of them, about 1 ms a booking on PostgreSQL). The
 caller (rollup_upkeep.recompute) holds the instrument's row lock, as for a recompute, and
 adds before it recomputes any other day: a recompute of the same month then reads the
-added rows as they now are. Each month added to has its year-to-date rows brought up to
-date from its month rows after (`rollup_ytd_sql.keep`).
+added rows as they now are. The booking's figures are added to its year-to-date rows
+too (`rollup_ytd_sql.add`): a later recompute of the instrument's months rewrites them
+from the months, which already hold the booking.
 """
 
 from __future__ import annotations
@@ -41,14 +42,12 @@ def add(conn: Connection, new: Sequence[tuple[str, int, date]]) -> None:
         for uid, instrument, day in new
     ]
     dialect = conn.dialect.name
-    months = [(instrument, day.replace(day=1)) for _, instrument, day in new]
     if dialect == "postgresql":
         direct.defer(conn, _together(), params)
-        rollup_ytd_sql.keep(conn, months)  # then the year to date, in the same round trip
-        return
-    for statement in _statements(dialect):
-        direct.execute(conn, statement, params)
-    rollup_ytd_sql.keep(conn, months)
+    else:
+        for statement in _statements(dialect):
+            direct.execute(conn, statement, params)
+    rollup_ytd_sql.add(conn, new)  # on PostgreSQL in the same round trip
 
 
 def _upsert(dialect: str, table: Table, columns: Sequence[str], rows: Any) -> Insert:

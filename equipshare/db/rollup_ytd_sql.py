@@ -35,7 +35,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.dml import Insert
 
-from equipshare.db import direct
+from equipshare.db import direct, rollup_sql
 from equipshare.db.models.catalogue import Facility, Instrument
 from equipshare.db.models.rollups import BookingRollupMonth, BookingRollupYearToDate
 
@@ -136,6 +136,61 @@ def keep(conn: Connection, months: Iterable[tuple[int, date]]) -> None:
     params = [refresh_params(instrument, month) for instrument, month in sorted(set(months))]
     if params:
         direct.defer(conn, _refresh(conn.dialect.name), params)
+
+
+def add(conn: Connection, new: Iterable[tuple[str, int, date]]) -> None:
+    """Add each new booking's own figures (its UID, instrument and local day) to its
+    month's year-to-date row and every later one of its year. A row missing there held
+    nothing yet (rows run from an instrument's first month of a year to its December),
+    so it is made with the booking's figures. Cheaper than `keep`, which rereads the
+    instrument's months of the year and rewrites every later row from them."""
+    params = [
+        {"uid": uid, "instrument_id": instrument, "month": day.replace(day=1)}
+        | {"count": 13 - day.month}
+        for uid, instrument, day in new
+    ]
+    if params:
+        direct.defer(conn, _addition(conn.dialect.name), params)
+
+
+@functools.cache
+def _addition(dialect: str) -> Insert:
+    """`add`'s statement: the booking's figures (`rollup_sql.one_booking`, the same sums
+    its month row gets; the shared part, those of another institution than the host's)
+    upserted into :month and the :count - 1 later months, added to what they hold."""
+    booking = rollup_sql.one_booking(dialect).subquery("booking")
+    shared = booking.c.user_institution_id != Facility.institution_id
+    own = ("held_bookings", "held_minutes", "used_minutes", "cancellations", "no_shows")
+    figures = (
+        select(
+            booking.c.instrument_id,
+            *(func.sum(booking.c[name]).label(name) for name in own),
+            func.sum(case((shared, booking.c.held_bookings), else_=0)).label("shared_bookings"),
+            func.sum(case((shared, booking.c.held_minutes), else_=0)).label("shared_minutes"),
+        )
+        .join(Instrument, Instrument.id == booking.c.instrument_id)
+        .join(Facility, Facility.id == Instrument.facility_id)
+        .group_by(booking.c.instrument_id)  # no booking, no row (not a row of NULLs)
+        .subquery("figures")
+    )
+    offsets = union_all(
+        *(select(literal_column(str(k)).label("n")) for k in range(_TARGETS))
+    ).subquery("offsets")
+    start = bindparam("month", type_=Date)
+    month = _plus_months(dialect, start, offsets.c.n).label("month")
+    rows = (
+        select(month, figures.c.instrument_id, *(figures.c[name] for name in FIGURES))
+        .select_from(offsets)
+        .join(figures, literal(True))
+        .where(offsets.c.n < bindparam("count", type_=Integer))
+    )
+    fill = _upsert(dialect).from_select(COLUMNS, rows)
+    table = BookingRollupYearToDate.__table__
+    statement: Insert = fill.on_conflict_do_update(
+        index_elements=["month", "instrument_id"],
+        set_={name: table.c[name] + fill.excluded[name] for name in FIGURES},
+    )
+    return statement
 
 
 @functools.cache

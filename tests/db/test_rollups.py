@@ -326,6 +326,7 @@ def test_bookings_made_together_add_their_rows_as_a_recompute_would(
                for c in ("instrument_id", "user_id", "created_by_id", "starts_at", "ends_at",
                          "status", "purpose", "ical_uid", "sequence", "created_at",
                          "updated_at")}))  # fmt: skip
+    assert differences(database) == []  # the additions alone, before any recompute
     with database.readonly() as s:
         uid = s.get_one(Booking, first).ical_uid
     with database.sessions.begin() as s:  # the UID is taken: nothing is added
