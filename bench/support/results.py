@@ -22,8 +22,8 @@ WHEN_MISSED = {
         "SQLAlchemy's own processors); on PostgreSQL the writes nobody reads back (audit, "
         "outbox, roll-ups, stamps) go with the next round trip or the COMMIT, 5 round trips "
         "against the floor's 6; a new booking adds its own rows to the roll-ups by upsert "
-        "instead of rebuilding its day and month. What is left: on SQLite the year-to-date "
-        "refresh (migration 0024) rewrites up to 12 rows a booking; on PostgreSQL psycopg "
+        "instead of rebuilding its day and month (its year to date too). What is left: on "
+        "SQLite the roll-up statements at commit and sqlite3's commit; on PostgreSQL psycopg "
         "re-parses the 7.4 KB roll-up statement each time (no cache over 4 KB) and gives the "
         "implicit BEGIN its own round trip. RESULTS-by-hand has the runs."
     ),
