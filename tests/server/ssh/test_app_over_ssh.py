@@ -79,7 +79,9 @@ async def test_openssh_signs_in_by_key_books_with_the_keyboard_and_quits(
             # doing, not the server's); a person waits for the table to settle, and so do we.
             await until(lambda: next_free_shown(ssh.screen.text()), 60, "next free times",
                         ssh.screen.text)  # fmt: skip
-            await ssh.keys("/", *"XPS")
+            await ssh.shows("Institution")  # the filter bar, built after the first rows
+            await asyncio.sleep(0.5)  # a person reads the screen before searching it
+            await ssh.keys("/", *"XPS", pause=0.15)  # at a person's pace
             await ssh.shows("1 of 1 instrument shown")
             # A lone ESC is told from the start of an escape sequence by the gap after it.
             await ssh.keys(ESC, pause=0.3)
