@@ -255,3 +255,31 @@ class OpeningHours(Base):
     closes_minute: Mapped[int] = mapped_column(Integer)
 
     instrument: Mapped[Instrument] = relationship(back_populates="opening_hours")
+
+
+#: OpeningWeek's columns, Monday first (index = datetime.weekday()).
+WEEKDAY_COLUMNS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class OpeningWeek(Base):
+    """Minutes an instrument is open on each weekday: the sums of its opening_hours rows,
+    one row an instrument that has any (none: open around the clock), so the utilisation
+    report reads 50,000 rows for a national catalogue's opening hours instead of 250,000.
+
+    The database keeps it: triggers on opening_hours (migration 0025) rewrite an
+    instrument's row after every write to its hours, by whatever path; `equipshare check`
+    compares it with the hours and `check --repair` rebuilds it."""
+
+    __tablename__ = "opening_weeks"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    instrument_id: Mapped[int] = mapped_column(
+        ForeignKey("instruments.id", ondelete="CASCADE"), primary_key=True
+    )
+    monday: Mapped[int] = mapped_column(Integer)
+    tuesday: Mapped[int] = mapped_column(Integer)
+    wednesday: Mapped[int] = mapped_column(Integer)
+    thursday: Mapped[int] = mapped_column(Integer)
+    friday: Mapped[int] = mapped_column(Integer)
+    saturday: Mapped[int] = mapped_column(Integer)
+    sunday: Mapped[int] = mapped_column(Integer)

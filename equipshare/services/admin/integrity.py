@@ -45,7 +45,12 @@ from equipshare.domain.errors import DatabaseError, InputError
 from equipshare.domain.records.operations.maintenance import IntegrityProblem, IntegrityReport
 from equipshare.domain.records.scheduling.bookings import RecurrenceRule
 from equipshare.domain.time.recurrence import FREQUENCIES, occurrences
-from equipshare.services.admin import integrity_holds, integrity_rollups, integrity_rules
+from equipshare.services.admin import (
+    integrity_holds,
+    integrity_opening,
+    integrity_rollups,
+    integrity_rules,
+)
 from equipshare.services.admin.integrity_engine import engine_check
 from equipshare.services.admin.integrity_overlaps import (
     bookings_in_downtime,
@@ -65,6 +70,7 @@ CHECKS = (
     "orphan rows",
     "series",
     *integrity_rollups.CHECKS,
+    *integrity_opening.CHECKS,
 )
 
 
@@ -110,6 +116,7 @@ class IntegrityService:
             problems += orphan_rows(conn)
             problems += series_problems(conn)
             problems += integrity_rollups.rollup_problems(conn)
+            problems += integrity_opening.opening_week_problems(conn)
         return IntegrityReport(self._db.backend, checks, tuple(problems))
 
     def _schema(self, conn: Connection) -> list[IntegrityProblem]:

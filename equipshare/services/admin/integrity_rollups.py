@@ -8,7 +8,8 @@ in a few statements; the month rows are compared the same way with the sums of t
 stored day rows (so with the day rows right, they are the bookings' own), and the host
 rows with the held sums of the month rows by host institution, and the year-to-date rows
 with the month rows' figures summed from January. The repair rebuilds all four tables
-from the bookings, as an admin, audited.
+from the bookings, and the opening weeks from the opening hours when they differ
+(integrity_opening.py), as an admin, audited.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from datetime import date
 
 from sqlalchemy import Connection, except_, func, select
 
-from equipshare.db import rollup_host_sql, rollup_sql, rollup_upkeep, rollup_ytd_sql
+from equipshare.db import opening_weeks, rollup_host_sql, rollup_sql, rollup_upkeep, rollup_ytd_sql
 from equipshare.db.models.rollups import BookingRollup
 from equipshare.domain.records.operations.maintenance import IntegrityProblem, RollupRepair
+from equipshare.services.admin.integrity_opening import differing_weeks
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.plumbing.dry_run import DryRun
@@ -181,13 +183,17 @@ class RollupRepairService:
                 days, months = len(differing_days(conn)), len(differing_months(conn))
                 months += len(differing_year_months(conn))  # instrument-months too
                 hosts = len(differing_host_months(conn))
+                weeks = len(differing_weeks(conn))
                 before = conn.execute(select(func.count()).select_from(BookingRollup)).scalar_one()
-                report = RollupRepair(dry_run, days, before, before, months, hosts)
-                if dry_run or not (days or months or hosts):
+                report = RollupRepair(dry_run, days, before, before, months, hosts, weeks)
+                if dry_run or not (days or months or hosts or weeks):
                     raise DryRun
-                rollup_upkeep.rebuild(conn)
+                if days or months or hosts:
+                    rollup_upkeep.rebuild(conn)
+                if weeks:
+                    opening_weeks.rebuild(conn)
                 after = conn.execute(select(func.count()).select_from(BookingRollup)).scalar_one()
-                report = RollupRepair(dry_run, days, before, after, months, hosts)
+                report = RollupRepair(dry_run, days, before, after, months, hosts, weeks)
                 record_audit(
                     session,
                     actor_id=actor.id,
@@ -200,6 +206,7 @@ class RollupRepairService:
                         "differing_days": days,
                         "differing_months": months,
                         "differing_host_months": hosts,
+                        "differing_opening_weeks": weeks,
                     },
                     after={"rows": after},
                 )

@@ -30,6 +30,7 @@ from equipshare.services.reports.period import (
 from equipshare.services.reports.scope import Scope
 from equipshare.services.reports.sql_time import (
     AnySelect,
+    Expr,
     instant,
     month_index,
 )
@@ -49,6 +50,16 @@ def of_instruments(statement: AnySelect, scope: Scope) -> AnySelect:
     return statement.join(Facility, Instrument.facility_id == Facility.id).where(
         *scope.conditions()
     )
+
+
+def by_key(table: Any, key: Expr, scope: Scope, bare: bool) -> tuple[Any, Any]:
+    """The key of `table`'s rows (which name their instrument), and a SELECT from it
+    joined as far as the key and the scope need: not at all per instrument over the
+    whole consortium (`bare`), where the key is the row's own instrument."""
+    if bare:
+        return table.instrument_id, select().select_from(table)
+    joined = select().select_from(table).join(Instrument, table.instrument_id == Instrument.id)
+    return key, of_instruments(joined, scope)
 
 
 def sharing_report(

@@ -11,14 +11,26 @@ as the direct computation the roll-ups must equal.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
+from equipshare.db import direct
 from equipshare.db.models.bookings import Booking, Downtime
-from equipshare.db.models.catalogue import Facility, Institution, Instrument, OpeningHours, User
+from equipshare.db.models.catalogue import Facility, Institution, Instrument, OpeningWeek, User
 from equipshare.db.models.rollups import BookingRollupYearToDate
 from equipshare.db.rollup_sql import booked_length, held, used_length
 from equipshare.domain.enums import BookingStatus
@@ -28,18 +40,12 @@ from equipshare.domain.records.impact.reports import (
     UtilisationReport,
     UtilisationRow,
 )
+from equipshare.services.plumbing.collections_paused import collections_paused
+from equipshare.services.reports import opening as opening_minutes
 from equipshare.services.reports import rolled
-from equipshare.services.reports.period import (
-    minutes_into_first_day,
-    minutes_into_last_day,
-    period_minutes,
-    weekday_counts,
-)
 from equipshare.services.reports.scope import Scope
 from equipshare.services.reports.sql_time import Expr, instant, overlap_minutes
-from equipshare.services.reports.usage import in_period, of_instruments, shared
-
-DAY = 24 * 60  # minutes: opening hours are local wall-clock minutes of one day
+from equipshare.services.reports.usage import by_key, in_period, of_instruments, shared
 
 
 def _key(level: UtilisationLevel) -> Expr:
@@ -175,55 +181,53 @@ def utilisation_report(
             total = total + value if sign > 0 else total - value
         return total
 
-    weekly, always = _opening(period, key, scope, level)
-    statement = statement.outerjoin(weekly, weekly.c.key == label_key)
-    opening: ColumnElement[Any]
-    if always is None:  # an instrument without opening hours is open all the time
-        opening = func.coalesce(weekly.c.minutes, period_minutes(period))
-    else:
-        statement = statement.outerjoin(always, always.c.key == label_key)
-        opening = func.coalesce(weekly.c.minutes, 0) + func.coalesce(always.c.minutes, 0)
     bare = per_instrument and scope == Scope()  # no join needed for the key or scope
+    opening: ColumnElement[Any]
+    if per_instrument:
+        statement = statement.outerjoin(OpeningWeek, OpeningWeek.instrument_id == Instrument.id)
+        opening = opening_minutes.of_instrument(period)
+    else:
+        weeks = opening_minutes.of_keys(period, key, scope)
+        statement = statement.outerjoin(weeks, weeks.c.key == label_key)
+        opening = func.coalesce(weeks.c.minutes, 0)
+    partial = opening_minutes.of_partial_days(period, key, scope, bare)
+    if partial is not None:
+        statement = statement.outerjoin(partial, partial.c.key == label_key)
+        opening = opening + func.coalesce(partial.c.minutes, 0)
     downtime = _downtime(dialect, period, key, scope, bare)
     statement = statement.outerjoin(downtime, downtime.c.key == label_key)
-    statement = statement.add_columns(
-        code,
-        name,
-        institution_code,
+    numbers = (
         figure("booked"),
         figure("used"),
         opening,
         func.coalesce(downtime.c.minutes, 0),
         *(figure(name) for name in _FIGURES[2:]),
     )
-    result = session.connection().execute(statement.order_by(code))
-    return UtilisationReport(period=period, level=level, rows=tuple(_rows(level, result)))
+    # As integers on both engines (PostgreSQL's sums of bigints are numeric otherwise),
+    # so the driver's own tuples go straight into the records.
+    statement = statement.add_columns(
+        code, name, institution_code, *(cast(n, BigInteger) for n in numbers)
+    )
+    with collections_paused():  # 50,000 rows of tuples and records, none in a cycle
+        result = direct.read_tuples(session.connection(), statement.order_by(code))
+        rows = _rows(level, result)
+    return UtilisationReport(period=period, level=level, rows=rows)
 
 
-def _rows(level: UtilisationLevel, result: Iterable[Any]) -> list[UtilisationRow]:
+#: UtilisationRow's fields after its level, in the order the statement selects them.
+_FIELDS = tuple(f.name for f in fields(UtilisationRow))[1:]
+
+
+def _rows(level: UtilisationLevel, result: Iterable[Any]) -> tuple[UtilisationRow, ...]:
     """The report's rows, made straight into their records: a frozen dataclass's
     __init__ sets each field through object.__setattr__, twice the time of this at
     50,000 rows (the fields are those of the dataclass, which has no __post_init__)."""
     new, rows = object.__new__, []
-    for code, name, institution, booked, used, opening, down, n, cancelled, gone, sm, sn in result:
+    for values in result:
         row = new(UtilisationRow)
-        row.__dict__.update(
-            level=level,
-            code=code,
-            name=name,
-            institution_code=institution,
-            booked_minutes=int(booked),
-            used_minutes=int(used),
-            opening_minutes=int(opening),
-            downtime_minutes=int(down),
-            bookings=int(n),
-            cancellations=int(cancelled),
-            no_shows=int(gone),
-            shared_minutes=int(sm),
-            shared_bookings=int(sn),
-        )
+        row.__dict__.update(zip(_FIELDS, values, strict=True), level=level)
         rows.append(row)
-    return rows
+    return tuple(rows)
 
 
 def _booking_figures(
@@ -256,66 +260,11 @@ def _booking_figures(
     return bookings.group_by(key)
 
 
-def _by_key(table: Any, key: Expr, scope: Scope, bare: bool) -> tuple[Any, Any]:
-    """The key of `table`'s rows (which name their instrument), and a SELECT from it
-    joined as far as the key and the scope need: not at all per instrument over the
-    whole consortium (`bare`), where the key is the row's own instrument."""
-    if bare:
-        return table.instrument_id, select().select_from(table)
-    joined = select().select_from(table).join(Instrument, table.instrument_id == Instrument.id)
-    return key, of_instruments(joined, scope)
-
-
 def _downtime(dialect: str, period: ReportPeriod, key: Expr, scope: Scope, bare: bool) -> Any:
     """Minutes of downtime inside the period per key, as a subquery."""
-    key, statement = _by_key(Downtime, key, scope, bare)
+    key, statement = by_key(Downtime, key, scope, bare)
     minutes = overlap_minutes(dialect, Downtime.starts_at, Downtime.ends_at, period)
     statement = statement.add_columns(key.label("key"), func.sum(minutes).label("minutes")).where(
         Downtime.starts_at < instant(period.ends_at), Downtime.ends_at > instant(period.starts_at)
     )
     return statement.group_by(key).subquery("downtime")
-
-
-def _partial_days(period: ReportPeriod) -> list[tuple[date, int, int]]:
-    """The first and last days the period covers only part of, each with the local minutes
-    [since, until) it covers: a period to date, or one given from or to a time."""
-    since, until = minutes_into_first_day(period), minutes_into_last_day(period)
-    if period.first_day == period.last_day and (since is not None or until is not None):
-        return [(period.first_day, since or 0, DAY if until is None else until)]
-    days = [] if since is None else [(period.first_day, since, DAY)]
-    return days + ([] if until is None else [(period.last_day, 0, until)])
-
-
-def _opening(
-    period: ReportPeriod, key: Expr, scope: Scope, level: UtilisationLevel
-) -> tuple[Any, Any | None]:
-    """Opening minutes per key, as subqueries: each weekly interval times the weekday's
-    count of whole days in the period, and the parts of its first and last days'
-    intervals inside it when it covers only part of them; then, unless per instrument
-    (where no row of the first means none), the instruments with no opening hours, open
-    for every real minute of the period."""
-    counts = weekday_counts(period)
-    opens, closes = OpeningHours.opens_minute, OpeningHours.closes_minute
-    times = case(*((OpeningHours.weekday == day, n) for day, n in enumerate(counts)), else_=0)
-    minutes: ColumnElement[int] = (closes - opens) * times
-    for day, since, until in _partial_days(period):  # open inside [since, until) that day
-        start = case((opens < since, since), else_=opens)
-        end = case((closes > until, until), else_=closes)
-        minutes = minutes + case(
-            (OpeningHours.weekday != day.weekday(), 0), (end <= start, 0), else_=end - start
-        )
-    bare = level is UtilisationLevel.INSTRUMENT and scope == Scope()
-    weekly_key, weekly = _by_key(OpeningHours, key, scope, bare)
-    weekly = weekly.add_columns(weekly_key.label("key"), func.sum(minutes).label("minutes"))
-    weekly = weekly.group_by(weekly_key).subquery("weekly")
-    if level is UtilisationLevel.INSTRUMENT:
-        return weekly, None
-    has_hours = exists().where(OpeningHours.instrument_id == Instrument.id)
-    always = of_instruments(
-        select(
-            key.label("key"),
-            (func.count(Instrument.id) * period_minutes(period)).label("minutes"),
-        ).select_from(Instrument),
-        scope,
-    ).where(~has_hours)
-    return weekly, always.group_by(key).subquery("always")

@@ -39,7 +39,7 @@ def test_a_fresh_world_with_lawful_bookings_is_clean(
                   MON + timedelta(hours=3), technician_id=world.users["tech"])  # fmt: skip
     report = IntegrityService(context).check()
     assert report.clean, report.problems
-    assert len(report.checks) == 11
+    assert len(report.checks) == 12
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # PostgreSQL refuses the overlap itself

@@ -176,11 +176,16 @@ def _repaired(done: RollupRepair) -> str:
         hosts = count_words(done.differing_host_months, "host institution-month")
         differ = f"{differ} ({hosts} from their instrument-months)"
     rows = count_words(before, "row")
+    weeks = ""
+    if done.differing_opening_weeks:
+        counted = count_words(done.differing_opening_weeks, "instrument")
+        weeks = f"; the opening weeks of {counted} differed from their hours"
     if done.dry_run:
-        return f"dry run: {differ} from their bookings; nothing changed ({rows})"
-    if not (days or done.differing_months or done.differing_host_months):
+        return f"dry run: {differ} from their bookings{weeks}; nothing changed ({rows})"
+    if not (days or done.differing_months or done.differing_host_months or weeks):
         return f"repair: the booking roll-ups match their bookings; nothing to do ({rows})"
-    return f"repaired: {differ}; rebuilt from the bookings, {rows} -> {after:,}"
+    sources = "the bookings and the opening hours" if weeks else "the bookings"
+    return f"repaired: {differ}{weeks}; rebuilt from {sources}, {rows} -> {after:,}"
 
 
 @click.command("purge")

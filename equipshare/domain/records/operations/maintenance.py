@@ -118,8 +118,9 @@ class ClosePastReport:
 class RollupRepair:
     """What `check --repair` found and did: instrument-days whose roll-up differed from
     their bookings, the day table's rows before and after (equal on a dry run),
-    instrument-months whose roll-up differed from their days, and host institution-months
-    whose roll-up differed from their instrument-months."""
+    instrument-months whose roll-up differed from their days, host institution-months
+    whose roll-up differed from their instrument-months, and instruments whose opening
+    week differed from their opening hours."""
 
     dry_run: bool
     differing_days: int
@@ -127,3 +128,4 @@ class RollupRepair:
     rows_after: int
     differing_months: int = 0
     differing_host_months: int = 0
+    differing_opening_weeks: int = 0
