@@ -146,7 +146,7 @@ class Downtime(Base):
     __table_args__ = (
         enum_check("reason", DowntimeReason),
         CheckConstraint("ends_at > starts_at", name="ends_after_starts"),
-        Index("ix_downtimes_instrument_starts", "instrument_id", "starts_at"),
+        Index("ix_downtimes_instrument_starts_ends", "instrument_id", "starts_at", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

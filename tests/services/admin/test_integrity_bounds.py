@@ -27,7 +27,7 @@ from tests.support.maintenance_rows import plant_booking
 from tests.support.world import T0, World, london
 
 MON = london(2026, 3, 23, 10)
-RANGED = ("ix_bookings_instrument_starts", "ix_downtimes_instrument_starts")
+RANGED = ("ix_bookings_instrument_starts", "ix_downtimes_instrument_starts_ends")
 
 
 def statements(conn: Connection) -> list[Select[*tuple[object, ...]]]:
