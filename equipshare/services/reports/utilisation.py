@@ -203,15 +203,13 @@ def utilisation_report(
         func.coalesce(downtime.c.minutes, 0),
         *(figure(name) for name in _FIGURES[2:]),
     )
-    # As integers on both engines (PostgreSQL's sums of bigints are numeric otherwise),
-    # so the driver's own tuples go straight into the records.
-    statement = statement.add_columns(
-        code, name, institution_code, *(cast(n, BigInteger) for n in numbers)
-    )
+    if dialect != "sqlite":  # PostgreSQL's sums of bigints are numeric: integers, please
+        numbers = tuple(cast(n, BigInteger) for n in numbers)
+    statement = statement.add_columns(code, name, institution_code, *numbers)
     with collections_paused():  # 50,000 rows of tuples and records, none in a cycle
         result = direct.read_tuples(session.connection(), statement.order_by(code))
-        rows = _rows(level, result)
-    return UtilisationReport(period=period, level=level, rows=rows)
+        records = _rows(level, result)
+    return UtilisationReport(period=period, level=level, rows=records)
 
 
 #: UtilisationRow's fields after its level, in the order the statement selects them.
