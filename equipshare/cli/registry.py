@@ -24,6 +24,7 @@ class CommandEntry:
 
 
 _BOOKING = "equipshare.cli.commands.schedule.bookings"
+_APPROVALS = "equipshare.cli.commands.schedule.approvals"
 _MAINTENANCE = "equipshare.cli.commands.operations.maintenance"
 _PEOPLE = "equipshare.cli.commands.people.users"
 _RATES = "equipshare.cli.billing.rates"
@@ -40,12 +41,12 @@ COMMANDS: dict[str, CommandEntry] = {
         "Replace the personal data of users inactive since DATE (admins).",
     ),
     "approvals": CommandEntry(
-        "equipshare.cli.commands.schedule.approvals",
+        _APPROVALS,
         "approvals_group",
         "Bookings waiting for facility staff to approve or reject them.",
     ),
     "approve": CommandEntry(
-        _BOOKING, "approve", "Confirm pending booking BOOKING_ID (staff of its facility)."
+        _APPROVALS, "approve", "Confirm pending booking BOOKING_ID (staff of its facility)."
     ),
     "audit": CommandEntry(
         "equipshare.cli.consortium.audit",
@@ -181,7 +182,7 @@ COMMANDS: dict[str, CommandEntry] = {
         "An instrument's hourly prices per user class: list them, or set a new one.",
     ),
     "reject": CommandEntry(
-        _BOOKING,
+        _APPROVALS,
         "reject",
         "Refuse pending booking BOOKING_ID, with a reason (staff of its facility).",
     ),

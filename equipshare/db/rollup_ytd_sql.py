@@ -85,14 +85,19 @@ def _upsert(dialect: str) -> Any:
     )
 
 
+def _offsets() -> Any:
+    """(n): 0 to 11, the months from a month to a later one of its year, as constants in
+    the statement (binding twelve dates cost more than the statements' own work)."""
+    numbers: list[Any] = [select(literal_column(str(k)).label("n")) for k in range(_TARGETS)]
+    return union_all(*numbers).subquery("offsets")
+
+
 def refresh(dialect: str) -> Insert:
     """Rewrite :instrument_id's rows of the month :month and the :count - 1 later ones of
     its year from its month rows of the year (:year, its January, to :last, its
     December), a row made where none is. The months are computed in SQL from constant
     offsets: binding twelve dates cost more than the statement's own work."""
-    offsets = union_all(
-        *(select(literal_column(str(k)).label("n")) for k in range(_TARGETS))
-    ).subquery("offsets")
+    offsets = _offsets()
     later = _plus_months(dialect, bindparam("month", type_=Date), offsets.c.n)
     targets = (
         select(later.label("month"))
@@ -173,9 +178,7 @@ def _addition(dialect: str) -> Insert:
         .group_by(booking.c.instrument_id)  # no booking, no row (not a row of NULLs)
         .subquery("figures")
     )
-    offsets = union_all(
-        *(select(literal_column(str(k)).label("n")) for k in range(_TARGETS))
-    ).subquery("offsets")
+    offsets = _offsets()
     start = bindparam("month", type_=Date)
     month = _plus_months(dialect, start, offsets.c.n).label("month")
     rows = (
@@ -232,9 +235,7 @@ def of_months(dialect: str, instrument_ids: Sequence[int] | None = None) -> AnyS
         .group_by(rows.c.instrument_id, rows.c.month)
         .subquery("grouped")
     )
-    offsets = union_all(*(select(literal(k, Integer).label("n")) for k in range(12))).subquery(
-        "offsets"
-    )
+    offsets = _offsets()
     month = _plus_months(dialect, grouped.c.month, offsets.c.n).label("month")
     return (
         select(

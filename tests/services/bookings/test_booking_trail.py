@@ -19,11 +19,6 @@ XPS = "WAR-XPS-01"
 TEN, TWELVE = london(2026, 3, 17, 10), london(2026, 3, 17, 12)
 
 
-@pytest.fixture
-def svc(context: ServiceContext, world: World) -> BookingService:
-    return BookingService(context)
-
-
 def audit(context: ServiceContext) -> list[tuple[str, str | None, str | None]]:
     with context.database.readonly() as s:
         rows = s.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()

@@ -39,11 +39,6 @@ TUE_10, TUE_12 = london(2026, 3, 17, 10), london(2026, 3, 17, 12)
 
 
 @pytest.fixture
-def svc(context: ServiceContext, world: World) -> BookingService:
-    return BookingService(context)
-
-
-@pytest.fixture
 def quotes(context: ServiceContext, world: World) -> ChargeQuoteService:
     return ChargeQuoteService(context)
 

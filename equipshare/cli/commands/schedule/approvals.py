@@ -1,7 +1,5 @@
-"""`equipshare approvals list`: the requests waiting for facility staff, as the TUI lists them.
-
-`equipshare approve` and `reject` (commands/bookings.py) decide them.
-"""
+"""`equipshare approvals list`: the requests waiting for facility staff, as the TUI lists
+them; and `equipshare approve` and `reject`, which decide them."""
 
 from __future__ import annotations
 
@@ -15,7 +13,7 @@ from equipshare.cli.options import cli_state, common_options
 from equipshare.cli.output import emit, format_option
 from equipshare.domain.display.wording import training_words
 from equipshare.domain.time.timewords import local_range
-from equipshare.services.bookings.service import ApprovalsService
+from equipshare.services.bookings.service import ApprovalsService, BookingService
 
 COLUMNS = [
     "booking",
@@ -100,3 +98,40 @@ def list_approvals(
         else "No requests are waiting for you",
         err=True,
     )
+
+
+@click.command("approve")
+@click.argument("booking_id", type=int)
+@as_option
+@common_options
+@click.pass_context
+def approve(ctx: click.Context, booking_id: int, as_user: str | None) -> None:
+    """Confirm pending booking BOOKING_ID (staff of its facility).
+
+    \b
+    Examples:
+      equipshare approve 8812
+    """
+    with cli_state(ctx).open() as context:
+        actor = resolve_actor(context, as_user)
+        record = BookingService(context).approve(actor, booking_id)
+        click.echo(f"booking {record.id} {record.status.value}")
+
+
+@click.command("reject")
+@click.argument("booking_id", type=int)
+@click.option("--reason", required=True, help="Why, in words the requester can act on.")
+@as_option
+@common_options
+@click.pass_context
+def reject(ctx: click.Context, booking_id: int, reason: str, as_user: str | None) -> None:
+    """Refuse pending booking BOOKING_ID, with a reason (staff of its facility).
+
+    \b
+    Examples:
+      equipshare reject 8812 --reason "the XPS is reserved for calibration that week"
+    """
+    with cli_state(ctx).open() as context:
+        actor = resolve_actor(context, as_user)
+        record = BookingService(context).reject(actor, booking_id, reason)
+        click.echo(f"booking {record.id} {record.status.value}")

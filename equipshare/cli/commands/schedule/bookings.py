@@ -290,41 +290,6 @@ def _time_of_day(text: str) -> time | None:
     return time(hour, minute)
 
 
-@click.command("approve")
-@click.argument("booking_id", type=int)
-@as_option
-@common_options
-@click.pass_context
-def approve(ctx: click.Context, booking_id: int, as_user: str | None) -> None:
-    """Confirm pending booking BOOKING_ID (staff of its facility).
-
-    \b
-    Examples:
-      equipshare approve 8812
-    """
-    with cli_state(ctx).open() as context:
-        actor = resolve_actor(context, as_user)
-        _echo_status(BookingService(context).approve(actor, booking_id))
-
-
-@click.command("reject")
-@click.argument("booking_id", type=int)
-@click.option("--reason", required=True, help="Why, in words the requester can act on.")
-@as_option
-@common_options
-@click.pass_context
-def reject(ctx: click.Context, booking_id: int, reason: str, as_user: str | None) -> None:
-    """Refuse pending booking BOOKING_ID, with a reason (staff of its facility).
-
-    \b
-    Examples:
-      equipshare reject 8812 --reason "the XPS is reserved for calibration that week"
-    """
-    with cli_state(ctx).open() as context:
-        actor = resolve_actor(context, as_user)
-        _echo_status(BookingService(context).reject(actor, booking_id, reason))
-
-
 @click.group("bookings")
 def bookings_group() -> None:
     """List your bookings, or as facility staff every booking on a facility."""
