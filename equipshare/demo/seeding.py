@@ -22,8 +22,10 @@ from equipshare.demo.bookings import BookingPlanner
 from equipshare.demo.calendar import DemoCalendar, Row
 from equipshare.demo.consortium import ConsortiumBuilder
 from equipshare.demo.credit import technician_profiles
+from equipshare.domain.enums import Role
 from equipshare.domain.errors import RefusedError
-from equipshare.services.bookings.past import lapse_ended_requests
+from equipshare.domain.records.operations.maintenance import ClosePastReport
+from equipshare.services.bookings.past import PastBookingService, lapse_ended_requests
 from equipshare.services.plumbing.context import ServiceContext
 
 
@@ -115,8 +117,26 @@ class DemoService:
     """Fills an empty, migrated database in one transaction with bulk inserts."""
 
     def __init__(self, context: ServiceContext) -> None:
+        self._context = context
         self._database = context.database
         self._clock = context.clock
+
+    def catch_up(self) -> ClosePastReport | None:
+        """On reopening the demo's own database: close what ended since it was last open,
+        as the nightly `close-past` would have on a live site (confirmed bookings completed
+        or no-shows, requests nobody decided lapsed), as its first admin; else the
+        Approvals screen offers requests that can no longer be approved. None when it has
+        no active admin."""
+        with self._database.readonly() as session:
+            admin = session.scalar(
+                select(User.username)
+                .where(User.role == Role.ADMIN, User.active.is_(True))
+                .order_by(User.id)
+                .limit(1)
+            )
+        if admin is None:
+            return None
+        return PastBookingService(self._context).close_past(admin)
 
     def seed(self, seed: int, admin_username: str) -> DemoSummary:
         """The same seed on the same London day always gives the same data."""

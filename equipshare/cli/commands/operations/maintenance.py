@@ -25,7 +25,7 @@ from equipshare.cli.time_input import parse_date
 from equipshare.domain.display.wording import count_words
 
 if TYPE_CHECKING:
-    from equipshare.domain.records.operations.maintenance import RollupRepair
+    from equipshare.domain.records.operations.maintenance import ClosePastReport, RollupRepair
 
 
 @contextmanager
@@ -313,8 +313,13 @@ def close_past(ctx: click.Context, dry_run: bool, as_user: str | None) -> None:
 
         actor = resolve_actor(context, as_user)
         report = PastBookingService(context).close_past(actor, dry_run=dry_run)
-    verb = "dry run: would mark" if dry_run else "marked"
-    say(
+    say(closed_words(report))
+
+
+def closed_words(report: ClosePastReport) -> str:
+    """What a close-past run did (or, dry, would do), in one line."""
+    verb = "dry run: would mark" if report.dry_run else "marked"
+    return (
         f"{verb} {count_words(len(report.completed_ids), 'booking')} completed and "
         f"{count_words(len(report.no_show_ids), 'no-show')}, and lapsed "
         f"{count_words(len(report.lapsed_ids), 'undecided request')} "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -87,3 +87,45 @@ def test_demo_keeps_what_was_done_between_runs_until_reset(
             "Renamed by hand",
         )
     assert len(opened) == 3 and all(url.endswith("demo.db") for url in opened)
+
+
+def stamp(moment: datetime) -> str:
+    """A UTC instant as equipshare stores it in SQLite."""
+    return f"{moment:%Y-%m-%d %H:%M:%S}.000000"
+
+
+def test_reopening_the_demo_closes_what_ended_since_as_the_nightly_job_would(
+    invoke: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A demo left a day: the requests that ended meanwhile lapse, so Approvals offers none
+    that can no longer be approved, and the sessions that ended are completed."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setattr("equipshare.cli.commands.operations.demo.run_tui", lambda ctx, **_: None)
+    assert invoke("demo").exit_code == 0
+    demo_db = tmp_path / "data" / "equipshare" / "demo.db"
+    hour_ago = datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(hours=1)
+    with sqlite3.connect(demo_db) as db:  # as if a day had passed: two bookings ended
+        pending, confirmed = (
+            db.execute(f"SELECT min(id) FROM bookings WHERE status = '{status}' AND ends_at > ?",
+                       (stamp(hour_ago),)).fetchone()[0]
+            for status in ("pending", "confirmed")
+        )  # fmt: skip
+        for booking, hours in ((pending, 3), (confirmed, 5)):
+            db.execute(
+                "UPDATE bookings SET starts_at = ?, ends_at = ? WHERE id = ?",
+                (stamp(hour_ago - timedelta(hours=hours)), stamp(hour_ago), booking),
+            )
+
+    again = invoke("demo")
+    assert again.exit_code == 0, again.output
+    said = [line for line in again.stderr.splitlines() if line.startswith("since it was last")]
+    assert len(said) == 1 and "lapsed 1 undecided request" in said[0], again.stderr
+    with sqlite3.connect(demo_db) as db:
+        assert db.execute(
+            "SELECT status, status_reason FROM bookings WHERE id = ?", (pending,)
+        ).fetchone() == ("rejected", "not decided before it ended")
+        assert db.execute("SELECT status FROM bookings WHERE id = ?", (confirmed,)).fetchone()[
+            0
+        ] in ("completed", "no_show")
+    third = invoke("demo")  # nothing more ended: nothing to say
+    assert third.exit_code == 0 and "since it was last open" not in third.stderr, third.stderr
