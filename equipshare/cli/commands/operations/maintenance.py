@@ -176,16 +176,22 @@ def _repaired(done: RollupRepair) -> str:
         hosts = count_words(done.differing_host_months, "host institution-month")
         differ = f"{differ} ({hosts} from their instrument-months)"
     rows = count_words(before, "row")
+    rolled = days or done.differing_months or done.differing_host_months
     weeks = ""
     if done.differing_opening_weeks:
         counted = count_words(done.differing_opening_weeks, "instrument")
-        weeks = f"; the opening weeks of {counted} differed from their hours"
+        weeks = f"the opening weeks of {counted} differed from their hours"
     if done.dry_run:
-        return f"dry run: {differ} from their bookings{weeks}; nothing changed ({rows})"
-    if not (days or done.differing_months or done.differing_host_months or weeks):
+        if weeks and not rolled:  # the roll-ups' rows are beside the point
+            return f"dry run: {weeks}; nothing changed"
+        found = f"{differ} from their bookings" + (f"; {weeks}" if weeks else "")
+        return f"dry run: {found}; nothing changed ({rows})"
+    if not (rolled or weeks):
         return f"repair: the booking roll-ups match their bookings; nothing to do ({rows})"
-    sources = "the bookings and the opening hours" if weeks else "the bookings"
-    return f"repaired: {differ}{weeks}; rebuilt from {sources}, {rows} -> {after:,}"
+    done_parts = [f"{differ}; rebuilt from the bookings, {rows} -> {after:,}"] if rolled else []
+    if weeks:
+        done_parts.append(f"{weeks}; rebuilt from the hours")
+    return f"repaired: {'; '.join(done_parts)}"
 
 
 @click.command("purge")

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from equipshare.db.change_stamps import UNTRACKED_OPTION
 from equipshare.db.engine import Database
 from equipshare.db.models.bookings import Booking
+from equipshare.db.models.catalogue import OpeningWeek
 from equipshare.domain.enums import BookingStatus
 from tests.cli.conftest import Invoke
 from tests.support.maintenance_rows import plant_booking
@@ -52,3 +53,26 @@ def test_repair_dry_run_then_real_then_clean(
         "repaired: 1 instrument-day of the booking roll-ups differed; rebuilt from the "
         "bookings, 1 row -> 1\nok: no problems found"
     )
+
+
+def test_repair_rebuilds_an_opening_week_changed_by_hand(
+    invoke: Invoke, database_url: str, database: Database, world: World
+) -> None:
+    xps = world.instruments["WAR-XPS-01"]
+    with database.engine.begin() as conn:  # as psql would: the hours' triggers never see it
+        conn.execute(update(OpeningWeek).where(OpeningWeek.instrument_id == xps).values(sunday=60))
+    found = invoke("check", "--format", "csv", "--db", database_url)
+    assert found.exit_code == 1
+    assert f"opening weeks,instrument {xps}," in found.stdout
+
+    root = {"EQUIPSHARE_USER": "root"}
+    dry = invoke("check", "--repair", "--dry-run", "--db", database_url, env=root)
+    assert dry.stderr.startswith(
+        "dry run: the opening weeks of 1 instrument differed from their hours; nothing changed\n"
+    ), dry.stderr
+    done = invoke("check", "--repair", "--db", database_url, env=root)
+    assert done.exit_code == 0, done.output
+    assert done.stderr.startswith(
+        "repaired: the opening weeks of 1 instrument differed from their hours; "
+        "rebuilt from the hours\nok: no problems found"
+    ), done.stderr
