@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 import pytest
+from textual import events
 from textual.widgets import Input, Select, Static
 
 from equipshare.db.models.catalogue import Instrument
@@ -71,6 +72,24 @@ async def test_catalogue_shows_the_world_and_search_narrows_it(
 
         await pilot.press("escape")
         assert isinstance(app.focused, CatalogueTable)
+
+
+async def test_keys_typed_in_one_burst_after_slash_reach_the_search(
+    context: ServiceContext, world: World
+) -> None:
+    """'/xps' arriving at once, as a paste or a slow SSH link delivers it: all three letters
+    go to the search, none to the table; and in the search box "/" is a character."""
+    app = EquipshareApp(context, "alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, CatalogueScreen) and codes(app) == ALL)
+        assert isinstance(app.focused, CatalogueTable)
+        for key, character in (("slash", "/"), ("x", "x"), ("p", "p"), ("s", "s")):
+            app.post_message(events.Key(key, character))  # queued together, as a driver does
+        await settle(pilot, lambda: status_text(app).endswith('filters: "xps"'))
+        search = app.screen.query_one("#catalogue-search", Input)
+        assert search.value == "xps" and codes(app) == ["WAR-XPS-01"]
+        await pilot.press("slash")
+        assert search.value == "xps/" and search.has_focus
 
 
 async def test_bookable_by_me_toggles_a_filter(context: ServiceContext, world: World) -> None:

@@ -80,7 +80,17 @@ class CatalogueScreen(CatalogueRestWork):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_search", "Search", id="catalogue.search", tooltip="Type to search"),
+        # A priority binding, so "/" moves the focus before the keys typed after it are
+        # handed on: "/xps" arriving in one burst (a paste, a slow link over SSH) gave the
+        # table "xp" and the search "s". In a text box "/" is a character (check_action).
+        Binding(
+            "slash",
+            "focus_search",
+            "Search",
+            id="catalogue.search",
+            tooltip="Type to search",
+            priority=True,
+        ),
         Binding(
             "f",
             "focus_filters",
@@ -376,8 +386,12 @@ class CatalogueScreen(CatalogueRestWork):
         else:
             self.post_message(WeekRequested(code))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action != "focus_search" or not isinstance(self.focused, Input)
+
     def action_focus_search(self) -> None:
-        self.query_one("#catalogue-search", Input).focus()
+        # At once, not after what is queued (Widget.focus() waits behind those keys).
+        self.set_focus(self.query_one("#catalogue-search", Input))
 
     async def action_focus_filters(self) -> None:
         bar = self._filter_bar
