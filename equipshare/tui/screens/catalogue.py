@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Header, Input, Static
@@ -30,6 +30,7 @@ from equipshare.domain.records.instruments.catalogue_rows import (
 from equipshare.tui.messages import PreferenceChosen, WeekRequested
 from equipshare.tui.next_free import NOT_YET, NextFreeCache
 from equipshare.tui.preferences import with_catalogue
+from equipshare.tui.screens.catalogue_keys import CATALOGUE_KEYS
 from equipshare.tui.screens.catalogue_rest import CatalogueRestWork
 from equipshare.tui.widgets.catalogue_table import CatalogueTable
 from equipshare.tui.widgets.filter_bar import FilterBar
@@ -79,55 +80,7 @@ class CatalogueScreen(CatalogueRestWork):
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        # A priority binding, so "/" moves the focus before the keys typed after it are
-        # handed on: "/xps" arriving in one burst (a paste, a slow link over SSH) gave the
-        # table "xp" and the search "s". In a text box "/" is a character (check_action).
-        Binding(
-            "slash",
-            "focus_search",
-            "Search",
-            id="catalogue.search",
-            tooltip="Type to search",
-            priority=True,
-        ),
-        Binding(
-            "f",
-            "focus_filters",
-            "Filters",
-            id="catalogue.filters",
-            tooltip="Filter by institution, facility, category or access (Tab moves along)",
-        ),
-        Binding(
-            "b",
-            "toggle_bookable",
-            "Bookable by me",
-            id="catalogue.bookable",
-            tooltip="Show only instruments you may book now",
-        ),
-        Binding(
-            "w",
-            "week",
-            "Week / book",
-            id="catalogue.week",
-            tooltip="The highlighted instrument's week calendar, to book it",
-        ),
-        Binding(
-            "x",
-            "clear_filters",
-            "Clear filters",
-            id="catalogue.clear_filters",
-            tooltip="Drop every filter (the search text stays)",
-        ),
-        Binding(
-            "escape",
-            "focus_table",
-            "To table",
-            show=False,
-            id="catalogue.table",
-            tooltip="Leave the search box or filters for the table",
-        ),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = CATALOGUE_KEYS
 
     #: Seconds to wait after a keystroke before searching, so typing stays smooth.
     SEARCH_DELAY = 0.15
