@@ -7,10 +7,11 @@ or a bug; either way the utilisation report would count the wrong opening minute
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, except_, select
+from sqlalchemy import Connection
 
 from equipshare.db import opening_weeks
 from equipshare.domain.records.operations.maintenance import IntegrityProblem
+from equipshare.services.admin.integrity_diff import keys_differing
 
 CHECKS = ("opening weeks",)
 #: How many differing instruments `check` names one by one; the rest are counted.
@@ -20,11 +21,7 @@ SHOWN = 50
 def differing_weeks(conn: Connection) -> list[int]:
     """Instrument ids whose opening week is missing, wrong or left over."""
     expected, stored = opening_weeks.expected(), opening_weeks.stored()
-    found: set[int] = set()
-    for difference in (except_(expected, stored), except_(stored, expected)):
-        rows = difference.subquery()
-        found.update(conn.execute(select(rows.c.instrument_id)).scalars())
-    return sorted(found)
+    return sorted(key for (key,) in keys_differing(conn, expected, stored, "instrument_id"))
 
 
 def opening_week_problems(conn: Connection) -> list[IntegrityProblem]:

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, except_, func, select
 from equipshare.db import opening_weeks, rollup_host_sql, rollup_sql, rollup_upkeep, rollup_ytd_sql
 from equipshare.db.models.rollups import BookingRollup
 from equipshare.domain.records.operations.maintenance import IntegrityProblem, RollupRepair
+from equipshare.services.admin.integrity_diff import keys_differing
 from equipshare.services.admin.integrity_opening import differing_weeks
 from equipshare.services.plumbing.audit import record_audit
 from equipshare.services.plumbing.context import ServiceContext
@@ -50,25 +51,15 @@ def differing_days(conn: Connection) -> list[tuple[int, date]]:
 def differing_months(conn: Connection) -> list[tuple[int, date]]:
     """(instrument id, month) of every month row that is not the sum of its day rows."""
     expected = rollup_sql.months_of_days(conn.dialect.name)
-    stored = rollup_sql.stored_months()
-    found: set[tuple[int, date]] = set()
-    for difference in (except_(expected, stored), except_(stored, expected)):
-        rows = difference.subquery()
-        found.update((r[0], r[1]) for r in conn.execute(select(rows.c.instrument_id, rows.c.month)))
+    found = keys_differing(conn, expected, rollup_sql.stored_months(), "instrument_id", "month")
     return sorted((instrument, _day(month)) for instrument, month in found)
 
 
 def differing_host_months(conn: Connection) -> list[tuple[int, date]]:
     """(host institution id, month) of every host row that is not the held sums of its
     month rows (rows holding nothing are not compared: the upkeep's deltas leave them)."""
-    expected = rollup_host_sql.hosts_of_months()
-    stored = rollup_host_sql.stored_hosts()
-    found: set[tuple[int, date]] = set()
-    for difference in (except_(expected, stored), except_(stored, expected)):
-        rows = difference.subquery()
-        found.update(
-            (r[0], r[1]) for r in conn.execute(select(rows.c.host_institution_id, rows.c.month))
-        )
+    expected, stored = rollup_host_sql.hosts_of_months(), rollup_host_sql.stored_hosts()
+    found = keys_differing(conn, expected, stored, "host_institution_id", "month")
     return sorted((host, _day(month)) for host, month in found)
 
 
@@ -77,11 +68,7 @@ def differing_year_months(conn: Connection) -> list[tuple[int, date]]:
     year's month rows through that month (rows of zeros read as none, so are not
     compared)."""
     expected = rollup_ytd_sql.expected(conn.dialect.name)
-    stored = rollup_ytd_sql.stored()
-    found: set[tuple[int, date]] = set()
-    for difference in (except_(expected, stored), except_(stored, expected)):
-        rows = difference.subquery()
-        found.update((r[0], r[1]) for r in conn.execute(select(rows.c.instrument_id, rows.c.month)))
+    found = keys_differing(conn, expected, rollup_ytd_sql.stored(), "instrument_id", "month")
     return sorted((instrument, _day(month)) for instrument, month in found)
 
 
