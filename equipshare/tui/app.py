@@ -153,6 +153,10 @@ class EquipshareApp(
         self.theme = settings.tui.theme
         #: The user's theme and last filters, kept between runs (a chosen theme wins).
         self.preferences = KeptPreferences(self, actor_username)
+        if self._launch is not None:  # read while the app starts, where it is read ahead
+            self._launch.ask_first_page(
+                catalogue_query(self.preferences.current), CatalogueScreen.FIRST_PAGE_ROWS
+            )
         self.set_keymap(dict(checked_keymap(settings, [type(self)])))
 
     @property

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from equipshare.config import Settings
 from equipshare.db.drivers import DriverConnection
@@ -28,6 +28,16 @@ if TYPE_CHECKING:
     from equipshare.services.plumbing.context import ServiceContext
 
 
+class PageReader(Protocol):
+    """Where a launch read elsewhere (launch_ahead's child) reads its first page, once."""
+
+    def ask(self, query: CatalogueQuery, limit: int) -> None: ...
+
+    def first_page(self, query: CatalogueQuery, limit: int) -> CataloguePage | None: ...
+
+    def close(self) -> None: ...
+
+
 class Launch:
     """What a launch read before SQLAlchemy loaded, and the ServiceContext opened after."""
 
@@ -35,13 +45,13 @@ class Launch:
         self,
         settings: Settings,
         actor: UserRecord,
-        reads: DriverConnection,
+        reads: DriverConnection | PageReader,
         clock: Clock | None = None,
     ) -> None:
         self.settings = settings
         self.actor_username = actor.username
         self._actor = actor
-        self._reads: DriverConnection | None = reads
+        self._reads: DriverConnection | PageReader | None = reads
         self._clock = clock
         self._context: ServiceContext | None = None
         self._lock = threading.Lock()
@@ -67,6 +77,18 @@ class Launch:
             return None
         return cls(settings, actor, reads, clock)
 
+    @property
+    def actor(self) -> UserRecord:
+        return self._actor
+
+    def ask_first_page(self, query: CatalogueQuery, limit: int) -> None:
+        """Say which first page `first_page` will be asked for, so that a launch read
+        elsewhere reads it while the app starts; here it is read when asked."""
+        with self._lock:
+            reads = self._reads
+            if reads is not None and not isinstance(reads, DriverConnection):
+                reads.ask(query, limit)
+
     def first_page(self, query: CatalogueQuery, limit: int) -> CataloguePage | None:
         """The actor's first catalogue page for `query`, once (then the connection closes);
         None when it was read already or cannot be answered here."""
@@ -74,6 +96,8 @@ class Launch:
             reads, self._reads = self._reads, None
         if reads is None:
             return None
+        if not isinstance(reads, DriverConnection):
+            return reads.first_page(query, limit)  # and closes
         try:
             return first_page(reads, self._actor, query, limit)
         except Exception:  # a refused search, a lost connection: the service says so itself

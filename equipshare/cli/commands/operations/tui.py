@@ -18,20 +18,23 @@ def run_tui(ctx: click.Context, as_user: str | None = None, *, notice: str | Non
     `notice` is shown as it opens, where the terminal's alternate screen cannot hide it.
 
     The schema check, the caller and the first page are read through the driver (Launch),
-    and SQLAlchemy loads after the first rows are painted; what Launch cannot settle (a
-    wrong schema, an unknown user) goes the usual way, which says what is wrong.
+    in a child process while Textual loads here (launch_ahead), and SQLAlchemy loads after
+    the first rows are painted; what Launch cannot settle (a wrong schema, an unknown user)
+    goes the usual way, which says what is wrong.
     """
     with _collections_after_start():
         # Imported here, not at the top, so that scripted commands never pay for Textual.
-        from equipshare.services.plumbing.launch import Launch
-        from equipshare.tui.app import EquipshareApp
+        from equipshare.services.plumbing.launch_ahead import launch_ahead
 
         state = cli_state(ctx)
         try:
             caller = caller_username()
         except InputError:
             caller = None  # the usual way says so, after any problem with the database
-        launch = Launch.start(state.settings(), caller, as_user) if caller else None
+        pending = launch_ahead(state.settings(), caller, as_user) if caller else None
+        from equipshare.tui.app import EquipshareApp
+
+        launch = pending.result() if pending is not None else None
     if launch is not None:
         with launch:
             EquipshareApp(launch, launch.actor_username, notice=notice).run()
