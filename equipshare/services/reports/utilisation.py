@@ -10,9 +10,8 @@ as the direct computation the roll-ups must equal.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import fields
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -206,26 +205,28 @@ def utilisation_report(
     if dialect != "sqlite":  # PostgreSQL's sums of bigints are numeric: integers, please
         numbers = tuple(cast(n, BigInteger) for n in numbers)
     statement = statement.add_columns(code, name, institution_code, *numbers)
+    # SQLite reads every instrument in its table's order, so that each year-to-date and
+    # opening-week lookup lands beside the one before (in code order they scattered: 40 ms
+    # of ~300 at scale 1), and Python sorts by code as SQLite's BINARY collation would.
+    # PostgreSQL orders by its own collation, as ever.
+    in_table_order = per_instrument and dialect == "sqlite"
+    statement = statement.order_by(Instrument.id if in_table_order else code)
     with collections_paused():  # 50,000 rows of tuples and records, none in a cycle
-        result = direct.read_tuples(session.connection(), statement.order_by(code))
+        result = direct.read_tuples(session.connection(), statement)
+        if in_table_order:
+            result.sort(key=itemgetter(0))
         records = _rows(level, result)
+        del result  # freed now, not walked by the collection the pause's end sets off
     return UtilisationReport(period=period, level=level, rows=records)
 
 
-#: UtilisationRow's fields after its level, in the order the statement selects them.
-_FIELDS = tuple(f.name for f in fields(UtilisationRow))[1:]
-
-
-def _rows(level: UtilisationLevel, result: Iterable[Any]) -> tuple[UtilisationRow, ...]:
-    """The report's rows, made straight into their records: a frozen dataclass's
-    __init__ sets each field through object.__setattr__, twice the time of this at
-    50,000 rows (the fields are those of the dataclass, which has no __post_init__)."""
-    new, rows = object.__new__, []
-    for values in result:
-        row = new(UtilisationRow)
-        row.__dict__.update(zip(_FIELDS, values, strict=True), level=level)
-        rows.append(row)
-    return tuple(rows)
+def _rows(level: UtilisationLevel, result: list[Any]) -> tuple[UtilisationRow, ...]:
+    """The report's rows, each made from its database row in one step (the statement
+    selects the fields after `level` in their order)."""
+    if result and len(result[0]) != len(UtilisationRow._fields) - 1:
+        raise AssertionError(f"a utilisation row of {len(result[0])} values")
+    new = tuple.__new__
+    return tuple([new(UtilisationRow, (level, *values)) for values in result])
 
 
 def _booking_figures(

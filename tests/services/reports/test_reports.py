@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from equipshare.db.engine import Database
 from equipshare.db.models.bookings import Downtime
@@ -30,7 +31,7 @@ from equipshare.domain.records.impact.reports import (
 from equipshare.services.plumbing.context import ServiceContext
 from equipshare.services.reports.impact import ReportService
 from tests.support.maintenance_rows import plant_booking
-from tests.support.world import T0, World, london
+from tests.support.world import T0, World, add_instrument, london
 
 MARCH_MINUTES = 31 * 1440 - 60
 WEEKDAY_8H = 22 * 480  # Mon-Fri 09:00-17:00
@@ -172,6 +173,26 @@ def test_utilisation_per_instrument_by_hand(march: ReportService) -> None:
              bookings=3, cancellations=1, no_shows=1, shared_minutes=360, shared_bookings=2),
     )  # fmt: skip
     assert report.rows[-1].utilisation_percent == Decimal("4.5")  # 480 / 10,560
+
+
+def test_instruments_come_in_code_order_whatever_order_they_were_added(
+    context: ServiceContext, database: Database, world: World
+) -> None:
+    """In the database's own order of codes: SQLite reads the instruments in the table's
+    order and sorts them in Python, as its BINARY collation would (capitals before small
+    letters, "Z" before "a", "é" after "z")."""
+    for code in ("z-last", "WAR-ZZZ-9", "AST-AAA-0", "war-lower", "é-accent", "Z-9", "a-1"):
+        add_instrument(database, world, code, "WAR-PRP")
+    service = ReportService(context)
+    period = service.period(date(2026, 3, 1), date(2026, 3, 31))
+    codes = [row.code for row in service.utilisation("root", period).rows]
+    with database.engine.connect() as conn:
+        in_order = list(conn.scalars(select(Instrument.code).order_by(Instrument.code)))
+    assert codes == in_order and len(codes) == 12
+    if database.backend == "sqlite":
+        assert codes == sorted(codes, key=lambda code: code.encode())
+        assert codes.index("WAR-ZZZ-9") < codes.index("Z-9") < codes.index("a-1")
+        assert codes.index("z-last") < codes.index("é-accent")
 
 
 def test_utilisation_per_facility_and_institution_and_filters(march: ReportService) -> None:

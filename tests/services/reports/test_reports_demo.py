@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import get_type_hints
 
 import pytest
 from sqlalchemy import text
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.slow
 NOW = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)
 READ_AT = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
 ADMIN = "jane.doe"
-FIGURES = [f.name for f in fields(UtilisationRow) if f.type == "int"]
+FIGURES = [name for name, kind in get_type_hints(UtilisationRow).items() if kind is int]
 HELD = "('confirmed', 'completed', 'no_show')"
 
 
