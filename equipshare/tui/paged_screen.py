@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from textual import on
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
 
@@ -28,6 +29,22 @@ from equipshare.tui.widgets.search_box import SearchBox
 R = TypeVar("R")
 #: Load the next page when the cursor comes this close to the last row loaded.
 PREFETCH_ROWS = 20
+
+
+def search_binding(screen: str, tooltip: str) -> Binding:
+    """ "/" to the search box (its id `<screen>.search`): a priority binding, so that keys
+    typed after it in one burst (a paste, a slow link over SSH) reach the box, not the
+    table; in a text box "/" stays a character (PagedScreen.check_action)."""
+    return Binding(
+        "slash",
+        "search",
+        "Search",
+        id=f"{screen}.search",
+        tooltip=tooltip,
+        key_display="/",
+        show=False,  # the search box says so
+        priority=True,
+    )
 
 
 class PagedScreen(ServiceScreen[None], Generic[R]):
@@ -164,9 +181,14 @@ class PagedScreen(ServiceScreen[None], Generic[R]):
     def _search_submitted(self) -> None:
         self.table.focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """ "/" (search_binding) steps aside in a text box, where it is a character."""
+        return action != "search" or not isinstance(self.focused, Input)
+
     def action_search(self) -> None:
-        """Focus the search box."""
-        self.search_box.focus()
+        """Focus the search box at once: Widget.focus() waits behind the keys already
+        queued, and those typed after "/" belong in the box."""
+        self.set_focus(self.search_box)
 
     def highlighted(self) -> R | None:
         """The row under the cursor, if any."""

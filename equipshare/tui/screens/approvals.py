@@ -42,6 +42,7 @@ from equipshare.tui.approval_words import (
     status_words,
 )
 from equipshare.tui.messages import PreferenceChosen, ServiceRefused
+from equipshare.tui.paged_screen import search_binding
 from equipshare.tui.preferences import with_approvals_order
 from equipshare.tui.screens.approval_decisions import ApprovalDecisions
 from equipshare.tui.service_screen import back_binding
@@ -111,14 +112,7 @@ class ApprovalsScreen(ApprovalDecisions):
             "Undo",
             "Take back your last decision here while the requester has not been told",
         ),
-        _binding(
-            "slash",
-            "search",
-            "Search",
-            "Search requester or instrument as you type",
-            key_display="/",
-            show=False,
-        ),
+        search_binding("approvals", "Search requester or instrument as you type"),
         _binding("o", "order", "Order", "Oldest request first, or soonest start first", show=False),
     ]
 

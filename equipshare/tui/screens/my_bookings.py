@@ -41,7 +41,7 @@ from equipshare.tui.messages import (
     HistoryRequested,
 )
 from equipshare.tui.modals.bookings.booking_draft import BookingServices
-from equipshare.tui.paged_screen import PagedScreen
+from equipshare.tui.paged_screen import PagedScreen, search_binding
 from equipshare.tui.screens.booking_changes import BookingChangesScreen
 from equipshare.tui.service_screen import back_binding
 from equipshare.tui.widgets.column_fit import ColumnSpec
@@ -162,15 +162,7 @@ class MyBookingsScreen(BookingChangesScreen, PagedScreen[MyBookingRow]):
             id="my_bookings.history",
             tooltip="Who changed the selected booking, and when",
         ),
-        Binding(
-            "slash",
-            "search",
-            "Search",
-            id="my_bookings.search",
-            tooltip="Search instrument, purpose or project as you type",
-            key_display="/",
-            show=False,
-        ),
+        search_binding("my_bookings", "Search instrument, purpose or project as you type"),
     ]
 
     def __init__(
@@ -247,6 +239,8 @@ class MyBookingsScreen(BookingChangesScreen, PagedScreen[MyBookingRow]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Check in and out are offered only where they apply; pressed elsewhere, the key
         says why (why_not)."""
+        if action == "search":
+            return super().check_action(action, parameters)
         return action not in USE_ACTIONS or self.why_not(action, parameters) is None
 
     def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:

@@ -28,7 +28,7 @@ from equipshare.services.people.service import TrainingService
 from equipshare.tui.messages import PreferenceChosen
 from equipshare.tui.modals.training.training_form import TrainingForm, parse_renewal
 from equipshare.tui.modals.training.training_prompt import TrainingPrompt
-from equipshare.tui.paged_screen import PagedScreen
+from equipshare.tui.paged_screen import PagedScreen, search_binding
 from equipshare.tui.preferences import with_training_list
 from equipshare.tui.service_screen import back_binding
 from equipshare.tui.widgets.column_fit import ColumnSpec
@@ -122,15 +122,7 @@ class TrainingScreen(PagedScreen[TrainingRecordView]):
             id="training.toggle",
             tooltip="Switch between training expiring soon and every record",
         ),
-        Binding(
-            "slash",
-            "search",
-            "Search",
-            id="training.search",
-            tooltip="Search trainee or instrument as you type",
-            key_display="/",
-            show=False,  # the search box says so
-        ),
+        search_binding("training", "Search trainee or instrument as you type"),
     ]
 
     def __init__(
@@ -173,6 +165,8 @@ class TrainingScreen(PagedScreen[TrainingRecordView]):
         self.reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search":
+            return super().check_action(action, parameters)
         return self.may_record or action not in WRITE_ACTIONS
 
     def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:

@@ -77,12 +77,13 @@ class UsersScreen(UserChanges):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         back_binding("users"),
-        Binding(
+        Binding(  # priority: the keys typed after "/" in one burst belong in the search
             "slash",
             "focus_search",
             "Search",
             id="users.search",
             tooltip="Search username, name or email (Tab moves on to the filters)",
+            priority=True,
         ),
         Binding("n", "add", "Add", id="users.add", tooltip="Add a user account"),
         Binding(
@@ -170,6 +171,8 @@ class UsersScreen(UserChanges):
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_search":  # in a text box "/" is a character
+            return not isinstance(self.focused, Input)
         return self.may_change or action not in WRITE_ACTIONS
 
     def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
@@ -290,7 +293,8 @@ class UsersScreen(UserChanges):
             self.reload()
 
     def action_focus_search(self) -> None:
-        self.query_one("#users-search", Input).focus()
+        # At once, not after what is queued (Widget.focus() waits behind those keys).
+        self.set_focus(self.query_one("#users-search", Input))
 
     # Keeping up with writes made elsewhere ----------------------------------------------------
 
