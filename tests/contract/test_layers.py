@@ -53,12 +53,14 @@ THIRD_PARTY_FORBIDDEN: dict[str, set[str]] = {
     "server": {"sqlalchemy", "alembic", "textual"},
 }
 # What a front end may import from services: a feature's public module, the context, or
-# the launch (`equipshare tui` reads its first screen through it before the context can be
-# opened without SQLAlchemy's import: issue 22, start-up).
+# the launch and its read-ahead (`equipshare tui` reads its first screen through them,
+# in a forked child, before the context can be opened without SQLAlchemy's import: issue
+# 22, start-up).
 PUBLIC_SERVICE_MODULES = ("service",)
 SHARED_SERVICE_MODULES = {
     "equipshare.services.plumbing.context",
     "equipshare.services.plumbing.launch",
+    "equipshare.services.plumbing.launch_ahead",
 }
 
 
