@@ -179,6 +179,17 @@ class FittedTable(DataTable[Any]):
 
     def on_resize(self, _event: events.Resize) -> None:
         self._relayout()
+        self._unscroll_if_all_fits()
+
+    def _unscroll_if_all_fits(self) -> None:
+        """Show from the top a table that has grown tall enough to show every row down to
+        the cursor: the cursor's scroll into view, made while the table was still being
+        laid out (a row or two high), would otherwise hide the rows above it for good."""
+        if self.scroll_y <= 0 or self.cursor_row < 0:
+            return
+        above = sum(row.height for row in self.ordered_rows[: self.cursor_row + 1])
+        if above + self.header_height <= self.size.height:
+            self.scroll_home(animate=False, immediate=True)
 
     def _relayout(self, *, force: bool = False) -> None:
         """Lay the columns out for the room there is now; rebuild only if that changed."""
