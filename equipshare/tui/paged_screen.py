@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from textual import on
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
 
@@ -29,22 +28,6 @@ from equipshare.tui.widgets.search_box import SearchBox
 R = TypeVar("R")
 #: Load the next page when the cursor comes this close to the last row loaded.
 PREFETCH_ROWS = 20
-
-
-def search_binding(screen: str, tooltip: str) -> Binding:
-    """ "/" to the search box (its id `<screen>.search`): a priority binding, so that keys
-    typed after it in one burst (a paste, a slow link over SSH) reach the box, not the
-    table; in a text box "/" stays a character (PagedScreen.check_action)."""
-    return Binding(
-        "slash",
-        "search",
-        "Search",
-        id=f"{screen}.search",
-        tooltip=tooltip,
-        key_display="/",
-        show=False,  # the search box says so
-        priority=True,
-    )
 
 
 class PagedScreen(ServiceScreen[None], Generic[R]):

@@ -39,6 +39,26 @@ def back_binding(screen_id: str, tooltip: str = "Back to where you were") -> Bin
     return Binding("escape", "back", "Back", id=f"{screen_id}.back", tooltip=tooltip)
 
 
+def search_binding(
+    screen_id: str, tooltip: str, *, action: str = "search", in_footer: bool = True
+) -> Binding:
+    """ "/" to the screen's search box (id `<screen_id>.search`). A priority binding, so
+    that keys typed after it in one burst (a paste, a slow link over SSH) reach the box,
+    not the table; the screen's check_action lets it step aside in a text box, where "/"
+    is a character, and its action sets the focus at once (Widget.focus() would wait
+    behind the keys already queued)."""
+    hidden = {} if in_footer else {"key_display": "/", "show": False}  # the box says so
+    return Binding(
+        "slash",
+        action,
+        "Search",
+        id=f"{screen_id}.search",
+        tooltip=tooltip,
+        priority=True,
+        **hidden,  # type: ignore[arg-type]
+    )
+
+
 class ServiceCalls:
     """Mixed into the DOM nodes (screens, dialogs, the app) that call services."""
 

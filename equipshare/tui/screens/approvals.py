@@ -42,10 +42,9 @@ from equipshare.tui.approval_words import (
     status_words,
 )
 from equipshare.tui.messages import PreferenceChosen, ServiceRefused
-from equipshare.tui.paged_screen import search_binding
 from equipshare.tui.preferences import with_approvals_order
 from equipshare.tui.screens.approval_decisions import ApprovalDecisions
-from equipshare.tui.service_screen import back_binding
+from equipshare.tui.service_screen import back_binding, search_binding
 from equipshare.tui.widgets.key_footer import KeyFooter
 from equipshare.tui.widgets.paged_table import PagedTable
 from equipshare.tui.widgets.search_box import SearchBox
@@ -112,7 +111,7 @@ class ApprovalsScreen(ApprovalDecisions):
             "Undo",
             "Take back your last decision here while the requester has not been told",
         ),
-        search_binding("approvals", "Search requester or instrument as you type"),
+        search_binding("approvals", "Search requester or instrument as you type", in_footer=False),
         _binding("o", "order", "Order", "Oldest request first, or soonest start first", show=False),
     ]
 

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
+from equipshare.tui.service_screen import search_binding
+
 CATALOGUE_KEYS: list[BindingType] = [
-    # A priority binding, so "/" moves the focus before the keys typed after it are
-    # handed on: "/xps" arriving in one burst (a paste, a slow link over SSH) gave the
-    # table "xp" and the search "s". In a text box "/" is a character (check_action).
-    Binding(
-        "slash",
-        "focus_search",
-        "Search",
-        id="catalogue.search",
-        tooltip="Type to search",
-        priority=True,
-    ),
+    search_binding("catalogue", "Type to search", action="focus_search"),
     Binding(
         "f",
         "focus_filters",

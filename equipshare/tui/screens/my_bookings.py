@@ -41,9 +41,9 @@ from equipshare.tui.messages import (
     HistoryRequested,
 )
 from equipshare.tui.modals.bookings.booking_draft import BookingServices
-from equipshare.tui.paged_screen import PagedScreen, search_binding
+from equipshare.tui.paged_screen import PagedScreen
 from equipshare.tui.screens.booking_changes import BookingChangesScreen
-from equipshare.tui.service_screen import back_binding
+from equipshare.tui.service_screen import back_binding, search_binding
 from equipshare.tui.widgets.column_fit import ColumnSpec
 from equipshare.tui.widgets.key_footer import KeyFooter
 from equipshare.tui.widgets.paged_table import PagedTable
@@ -162,7 +162,9 @@ class MyBookingsScreen(BookingChangesScreen, PagedScreen[MyBookingRow]):
             id="my_bookings.history",
             tooltip="Who changed the selected booking, and when",
         ),
-        search_binding("my_bookings", "Search instrument, purpose or project as you type"),
+        search_binding(
+            "my_bookings", "Search instrument, purpose or project as you type", in_footer=False
+        ),
     ]
 
     def __init__(

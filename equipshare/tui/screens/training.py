@@ -28,9 +28,9 @@ from equipshare.services.people.service import TrainingService
 from equipshare.tui.messages import PreferenceChosen
 from equipshare.tui.modals.training.training_form import TrainingForm, parse_renewal
 from equipshare.tui.modals.training.training_prompt import TrainingPrompt
-from equipshare.tui.paged_screen import PagedScreen, search_binding
+from equipshare.tui.paged_screen import PagedScreen
 from equipshare.tui.preferences import with_training_list
-from equipshare.tui.service_screen import back_binding
+from equipshare.tui.service_screen import back_binding, search_binding
 from equipshare.tui.widgets.column_fit import ColumnSpec
 from equipshare.tui.widgets.key_footer import KeyFooter
 from equipshare.tui.widgets.paged_table import PagedTable
@@ -122,7 +122,7 @@ class TrainingScreen(PagedScreen[TrainingRecordView]):
             id="training.toggle",
             tooltip="Switch between training expiring soon and every record",
         ),
-        search_binding("training", "Search trainee or instrument as you type"),
+        search_binding("training", "Search trainee or instrument as you type", in_footer=False),
     ]
 
     def __init__(

@@ -30,7 +30,7 @@ from equipshare.domain.records.users.accounts import UserPage, UserQuery
 from equipshare.services.consortium.service import InstitutionService
 from equipshare.services.people.service import AccountService, PeopleService
 from equipshare.tui.screens.administration.user_changes import COLUMNS, UserChanges, user_cells
-from equipshare.tui.service_screen import back_binding
+from equipshare.tui.service_screen import back_binding, search_binding
 from equipshare.tui.widgets.fitted_table import FittedTable
 from equipshare.tui.widgets.key_footer import KeyFooter
 
@@ -77,13 +77,10 @@ class UsersScreen(UserChanges):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         back_binding("users"),
-        Binding(  # priority: the keys typed after "/" in one burst belong in the search
-            "slash",
-            "focus_search",
-            "Search",
-            id="users.search",
-            tooltip="Search username, name or email (Tab moves on to the filters)",
-            priority=True,
+        search_binding(
+            "users",
+            "Search username, name or email (Tab moves on to the filters)",
+            action="focus_search",
         ),
         Binding("n", "add", "Add", id="users.add", tooltip="Add a user account"),
         Binding(
